@@ -1,0 +1,1 @@
+"""Every side effect: the projection and audit store, settings, logging, the database."""

@@ -1,0 +1,265 @@
+"""Every query on the case tables; keyword-only sessions, explicit mapping to domain models."""
+
+from __future__ import annotations
+
+import base64
+import json
+from dataclasses import dataclass
+from datetime import datetime
+
+from pydantic import BaseModel, TypeAdapter
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from activities.sql import insert_for, utc
+from activities.tables import CaseEventRow, CaseRow, CaseSeriesRow, IntakeKeyRow
+from domain.events import Event, EventBody
+from domain.state import CaseState
+
+_EVENT_BODY: TypeAdapter[EventBody] = TypeAdapter(EventBody)
+
+
+# -- events -------------------------------------------------------------------------------------
+
+
+async def append_events(events: tuple[Event, ...], *, session: AsyncSession) -> int:
+    """Append events; an event already stored (same case and seq) is skipped. Returns how many new."""
+    if not events:
+        return 0
+    rows = [
+        {
+            "case_id": event.case_id,
+            "seq": event.seq,
+            "type": event.type,
+            "occurred_at": utc(event.at),
+            "actor": event.actor,
+            "command_id": event.command_id,
+            "payload": event.body.model_dump(mode="json"),
+        }
+        for event in events
+    ]
+    statement = (
+        insert_for(session, CaseEventRow)
+        .values(rows)
+        .on_conflict_do_nothing(index_elements=["case_id", "seq"])
+        .returning(CaseEventRow.seq)
+    )
+    result = await session.execute(statement)
+    return len(result.all())
+
+
+def event_from_row(row: CaseEventRow) -> Event:
+    return Event(
+        case_id=row.case_id,
+        seq=row.seq,
+        at=utc(row.occurred_at),
+        actor=row.actor,
+        command_id=row.command_id,
+        body=_EVENT_BODY.validate_python(row.payload),
+    )
+
+
+async def case_events(case_id: str, *, session: AsyncSession) -> list[Event]:
+    rows = await session.scalars(
+        select(CaseEventRow).where(CaseEventRow.case_id == case_id).order_by(CaseEventRow.seq)
+    )
+    return [event_from_row(row) for row in rows]
+
+
+async def count_events(case_id: str, *, session: AsyncSession) -> int:
+    count = await session.scalar(
+        select(func.count()).select_from(CaseEventRow).where(CaseEventRow.case_id == case_id)
+    )
+    return int(count or 0)
+
+
+# -- cases read model ---------------------------------------------------------------------------
+
+
+def _case_columns(state: CaseState) -> dict[str, object]:
+    plan = state.plan
+    leader = state.package_leader
+    return {
+        "case_id": state.case_id,
+        "kind": state.kind.value,
+        "stage": state.stage.value,
+        "category": state.category.value,
+        "channel": state.channel.value,
+        "title": state.title,
+        "description": state.description,
+        "jurisdiction_code": state.jurisdiction.code,
+        "risk_level": state.risk_level.value,
+        "responsible_unit": plan.responsible_unit if plan else None,
+        "responsible_person": plan.responsible_person if plan else None,
+        "package_leader": leader.leader_name if leader else None,
+        "registered_at": utc(state.registered.at),
+        "updated_at": utc(state.updated_at),
+        "seq": state.seq,
+        "state": state.model_dump(mode="json"),
+    }
+
+
+async def upsert_case(state: CaseState, *, session: AsyncSession) -> None:
+    """Write the read model row; a state older than the stored one never overwrites it."""
+    values = _case_columns(state)
+    statement = insert_for(session, CaseRow).values(values)
+    statement = statement.on_conflict_do_update(
+        index_elements=["case_id"],
+        set_={k: statement.excluded[k] for k in values if k != "case_id"},
+        where=CaseRow.seq < statement.excluded.seq,
+    )
+    await session.execute(statement)
+
+
+async def get_case(case_id: str, *, session: AsyncSession) -> CaseState | None:
+    document = await session.scalar(select(CaseRow.state).where(CaseRow.case_id == case_id))
+    return None if document is None else CaseState.model_validate(document)
+
+
+@dataclass(frozen=True)
+class CaseFilter:
+    stage: str | None = None
+    kind: str | None = None
+    category: str | None = None
+    jurisdiction: str | None = None
+    responsible_unit: str | None = None
+    package_leader: str | None = None
+    text: str | None = None
+
+
+class CaseSummary(BaseModel):
+    """One line of the case list (案件列表)."""
+
+    case_id: str
+    kind: str
+    stage: str
+    category: str
+    channel: str
+    title: str
+    jurisdiction_code: str
+    risk_level: str
+    responsible_unit: str | None
+    responsible_person: str | None
+    package_leader: str | None
+    registered_at: datetime
+    updated_at: datetime
+
+
+def _summary(row: CaseRow) -> CaseSummary:
+    return CaseSummary(
+        case_id=row.case_id,
+        kind=row.kind,
+        stage=row.stage,
+        category=row.category,
+        channel=row.channel,
+        title=row.title,
+        jurisdiction_code=row.jurisdiction_code,
+        risk_level=row.risk_level,
+        responsible_unit=row.responsible_unit,
+        responsible_person=row.responsible_person,
+        package_leader=row.package_leader,
+        registered_at=utc(row.registered_at),
+        updated_at=utc(row.updated_at),
+    )
+
+
+@dataclass(frozen=True)
+class CasePage:
+    items: list[CaseSummary]
+    next_cursor: str | None
+
+
+def encode_cursor(row: CaseRow) -> str:
+    raw = json.dumps([utc(row.registered_at).isoformat(), row.case_id]).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[datetime, str]:
+    """ValueError if the cursor was not made by encode_cursor."""
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        registered, case_id = json.loads(raw)
+        return utc(datetime.fromisoformat(registered)), str(case_id)
+    except Exception as error:
+        raise ValueError("invalid cursor") from error
+
+
+def _like_escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+async def list_cases(
+    where: CaseFilter, *, cursor: str | None, limit: int, session: AsyncSession
+) -> CasePage:
+    """Newest first; the cursor continues after the last row of the previous page."""
+    query = select(CaseRow)
+    exact = {
+        CaseRow.stage: where.stage,
+        CaseRow.kind: where.kind,
+        CaseRow.category: where.category,
+        CaseRow.responsible_unit: where.responsible_unit,
+        CaseRow.package_leader: where.package_leader,
+    }
+    for column, value in exact.items():
+        if value is not None:
+            query = query.where(column == value)
+    if where.jurisdiction:
+        query = query.where(
+            CaseRow.jurisdiction_code.like(_like_escape(where.jurisdiction) + "%", escape="\\")
+        )
+    if where.text:
+        pattern = f"%{_like_escape(where.text)}%"
+        query = query.where(
+            or_(
+                CaseRow.title.ilike(pattern, escape="\\"),
+                CaseRow.description.ilike(pattern, escape="\\"),
+            )
+        )
+    if cursor is not None:
+        registered, case_id = decode_cursor(cursor)
+        query = query.where(
+            or_(
+                CaseRow.registered_at < registered,
+                and_(CaseRow.registered_at == registered, CaseRow.case_id < case_id),
+            )
+        )
+    query = query.order_by(CaseRow.registered_at.desc(), CaseRow.case_id.desc()).limit(limit + 1)
+    rows = list(await session.scalars(query))
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return CasePage(
+        items=[_summary(row) for row in rows],
+        next_cursor=encode_cursor(rows[-1]) if more and rows else None,
+    )
+
+
+# -- intake: case numbers and idempotency keys --------------------------------------------------
+
+
+async def next_number(series: str, *, session: AsyncSession) -> int:
+    """Issue the next number of a series atomically (row-locked upsert)."""
+    statement = insert_for(session, CaseSeriesRow).values(series=series, last_number=1)
+    statement = statement.on_conflict_do_update(
+        index_elements=["series"], set_={"last_number": CaseSeriesRow.last_number + 1}
+    ).returning(CaseSeriesRow.last_number)
+    return int((await session.execute(statement)).scalar_one())
+
+
+async def case_for_key(key: str, *, session: AsyncSession) -> str | None:
+    found: str | None = await session.scalar(
+        select(IntakeKeyRow.case_id).where(IntakeKeyRow.idempotency_key == key)
+    )
+    return found
+
+
+async def claim_key(key: str, case_id: str, *, session: AsyncSession) -> str:
+    """Bind ``key`` to ``case_id`` unless another request bound it first; returns the bound case."""
+    statement = (
+        insert_for(session, IntakeKeyRow)
+        .values(idempotency_key=key, case_id=case_id)
+        .on_conflict_do_nothing(index_elements=["idempotency_key"])
+    )
+    await session.execute(statement)
+    bound = await case_for_key(key, session=session)
+    assert bound is not None
+    return bound

@@ -1,0 +1,38 @@
+"""Settings (配置): one pydantic-settings model, read from ``FENGQIAO_*`` variables, built once."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="FENGQIAO_", extra="ignore")
+
+    env: Literal["development", "production"] = "development"
+    data_dir: Path = Path(".fengqiao")
+    # Empty means the embedded SQLite file under data_dir.
+    database_url: str = ""
+    temporal_address: str = "127.0.0.1:7233"
+    temporal_namespace: str = "default"
+    task_queue: str = "fengqiao-cases"
+    api_host: str = "127.0.0.1"
+    api_port: int = 8000
+    temporal_ui_port: int = 8233
+    log_level: str = "INFO"
+    log_json: bool | None = None
+    # How long the API waits for a case to apply a command before answering 503.
+    command_timeout_seconds: float = 30.0
+    db_pool_size: int = 10
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite+aiosqlite:///{(self.data_dir / 'fengqiao.db').resolve()}"
+
+    @property
+    def json_logs(self) -> bool:
+        return self.env == "production" if self.log_json is None else self.log_json

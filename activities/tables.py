@@ -1,0 +1,90 @@
+"""Tables: the cases read model, the append-only case_events, intake keys and number series."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    DateTime,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+JsonDocument = JSON().with_variant(JSONB(), "postgresql")
+# SQLite only auto-increments an INTEGER PRIMARY KEY.
+EventId = BigInteger().with_variant(Integer(), "sqlite")
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class CaseRow(Base):
+    """案件 read model: the columns a list screen filters on, plus the whole state as JSON."""
+
+    __tablename__ = "cases"
+
+    case_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    stage: Mapped[str] = mapped_column(String(32), index=True)
+    category: Mapped[str] = mapped_column(String(32), index=True)
+    channel: Mapped[str] = mapped_column(String(32))
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text)
+    jurisdiction_code: Mapped[str] = mapped_column(String(12), index=True)
+    risk_level: Mapped[str] = mapped_column(String(16))
+    responsible_unit: Mapped[str | None] = mapped_column(String(200), index=True)
+    responsible_person: Mapped[str | None] = mapped_column(String(200))
+    package_leader: Mapped[str | None] = mapped_column(String(200), index=True)
+    registered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    seq: Mapped[int] = mapped_column(Integer)
+    state: Mapped[dict[str, Any]] = mapped_column(JsonDocument)
+
+    __table_args__ = (Index("ix_cases_registered", "registered_at", "case_id"),)
+
+
+class CaseEventRow(Base):
+    """case_events: one row per domain event, append-only, unique on (case_id, seq)."""
+
+    __tablename__ = "case_events"
+
+    id: Mapped[int] = mapped_column(EventId, primary_key=True, autoincrement=True)
+    case_id: Mapped[str] = mapped_column(String(32))
+    seq: Mapped[int] = mapped_column(Integer)
+    type: Mapped[str] = mapped_column(String(64))
+    occurred_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    actor: Mapped[str] = mapped_column(String(200))
+    command_id: Mapped[str] = mapped_column(String(128))
+    payload: Mapped[dict[str, Any]] = mapped_column(JsonDocument)
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+    __table_args__ = (UniqueConstraint("case_id", "seq", name="uq_case_events_case_seq"),)
+
+
+class IntakeKeyRow(Base):
+    """An intake's Idempotency-Key and the case number it was given."""
+
+    __tablename__ = "intake_keys"
+
+    idempotency_key: Mapped[str] = mapped_column(String(128), primary_key=True)
+    case_id: Mapped[str] = mapped_column(String(32), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class CaseSeriesRow(Base):
+    """The last number issued in a series such as ``JF-2026``."""
+
+    __tablename__ = "case_series"
+
+    series: Mapped[str] = mapped_column(String(16), primary_key=True)
+    last_number: Mapped[int] = mapped_column(Integer)

@@ -1,0 +1,1 @@
+"""HTTP adapters only: the FastAPI app factory, dependencies, schemas, error mapping, routes."""

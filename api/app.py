@@ -1,0 +1,47 @@
+"""The FastAPI app factory: the lifespan owns the Temporal client and the database engine."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from temporalio.client import Client
+
+from activities.db import create_engine, create_sessionmaker
+from activities.settings import Settings
+from activities.temporal_client import connect
+from api.deps import Resources
+from api.errors import install_error_handlers
+from api.routes_cases import router as cases_router
+from api.routes_health import router as health_router
+
+
+def create_app(settings: Settings, *, temporal: Client | None = None) -> FastAPI:
+    """Build the app; ``temporal`` lets tests hand in a client they already hold."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        engine = create_engine(settings.resolved_database_url, pool_size=settings.db_pool_size)
+        client = temporal or await connect(settings, lazy=True)
+        app.state.resources = Resources(
+            settings=settings,
+            engine=engine,
+            sessionmaker=create_sessionmaker(engine),
+            temporal=client,
+        )
+        try:
+            yield
+        finally:
+            await engine.dispose()
+
+    app = FastAPI(
+        title="枫桥 Fengqiao case API",
+        description="矛盾纠纷与信访事项全流程 / dispute and petition case workflows",
+        version="0.1.0",
+        lifespan=lifespan,
+    )
+    install_error_handlers(app)
+    app.include_router(health_router)
+    app.include_router(cases_router)
+    return app

@@ -1,0 +1,45 @@
+"""Annotated dependencies: everything a route needs comes from the app's lifespan, not globals."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from temporalio.client import Client
+
+from activities.settings import Settings
+
+
+@dataclass
+class Resources:
+    """What the lifespan owns for the app's life."""
+
+    settings: Settings
+    engine: AsyncEngine
+    sessionmaker: async_sessionmaker[AsyncSession]
+    temporal: Client
+
+
+def _resources(request: Request) -> Resources:
+    resources: Resources = request.app.state.resources
+    return resources
+
+
+def _settings(request: Request) -> Settings:
+    return _resources(request).settings
+
+
+def _sessionmaker(request: Request) -> async_sessionmaker[AsyncSession]:
+    return _resources(request).sessionmaker
+
+
+def _temporal(request: Request) -> Client:
+    return _resources(request).temporal
+
+
+SettingsDep = Annotated[Settings, Depends(_settings)]
+SessionmakerDep = Annotated[async_sessionmaker[AsyncSession], Depends(_sessionmaker)]
+TemporalDep = Annotated[Client, Depends(_temporal)]
+ResourcesDep = Annotated[Resources, Depends(_resources)]

@@ -1,0 +1,114 @@
+"""One place maps domain, validation and Temporal errors to HTTP, with a stable code and zh/en text."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+
+from domain.errors import DomainError, ForbiddenTransition, InvalidCommand, UnknownCase
+
+
+class FieldError(BaseModel):
+    field: str
+    reason: str
+
+
+class ErrorBody(BaseModel):
+    """Every 4xx/5xx answer has this shape."""
+
+    code: str
+    message: str
+    message_zh: str
+    message_en: str
+    field: str | None = None
+    errors: list[FieldError] = []
+
+
+class ApiError(Exception):
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        message_zh: str,
+        message_en: str,
+        *,
+        field: str | None = None,
+        errors: list[FieldError] | None = None,
+    ) -> None:
+        super().__init__(message_en)
+        self.status = status
+        self.body = ErrorBody(
+            code=code,
+            message=f"{message_zh} / {message_en}",
+            message_zh=message_zh,
+            message_en=message_en,
+            field=field,
+            errors=errors or ([FieldError(field=field, reason=message_en)] if field else []),
+        )
+
+
+_DOMAIN_STATUS: dict[type[DomainError], int] = {
+    ForbiddenTransition: 409,
+    InvalidCommand: 422,
+    UnknownCase: 404,
+}
+
+
+def from_domain(error: DomainError) -> ApiError:
+    return ApiError(
+        _DOMAIN_STATUS.get(type(error), 409),
+        error.code,
+        error.message_zh,
+        error.message_en,
+        field=error.field,
+    )
+
+
+def case_not_found(case_id: str) -> ApiError:
+    return ApiError(404, "case_not_found", f"案件 {case_id} 不存在", f"case {case_id} not found")
+
+
+def unavailable(what_zh: str, what_en: str) -> ApiError:
+    return ApiError(503, "service_unavailable", f"{what_zh}暂不可用，请稍后重试", f"{what_en} unavailable")
+
+
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    404: {"model": ErrorBody, "description": "案件不存在 / case not found"},
+    409: {"model": ErrorBody, "description": "当前阶段不允许此操作 / forbidden transition"},
+    422: {"model": ErrorBody, "description": "输入无效 / invalid input"},
+    503: {"model": ErrorBody, "description": "依赖服务不可用 / dependency unavailable"},
+}
+
+
+def _field_path(location: tuple[int | str, ...]) -> str:
+    parts = [str(p) for p in location]
+    if parts and parts[0] in {"body", "query", "path", "header"}:
+        parts = parts[1:] if parts[0] == "body" else parts
+    return ".".join(parts) or "body"
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(ApiError)
+    async def _api_error(_request: Request, error: ApiError) -> JSONResponse:
+        return JSONResponse(error.body.model_dump(), status_code=error.status)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(_request: Request, error: RequestValidationError) -> JSONResponse:
+        errors = [
+            FieldError(field=_field_path(tuple(item.get("loc", ()))), reason=str(item.get("msg")))
+            for item in error.errors()
+        ]
+        first = errors[0] if errors else FieldError(field="body", reason="invalid")
+        body = ErrorBody(
+            code="invalid_input",
+            message=f"输入无效：{first.field} / invalid input: {first.field}: {first.reason}",
+            message_zh=f"输入无效：{first.field}",
+            message_en=f"invalid input: {first.field}: {first.reason}",
+            field=first.field,
+            errors=errors,
+        )
+        return JSONResponse(body.model_dump(), status_code=422)

@@ -1,0 +1,164 @@
+"""Sending commands to case workflows, and turning Temporal's answers into API errors."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from temporalio.client import Client, WithStartWorkflowOperation, WorkflowUpdateFailedError
+from temporalio.client import WorkflowUpdateRPCTimeoutOrCancelledError as UpdateTimeout
+from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
+from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
+from temporalio.service import RPCError, RPCStatusCode
+
+from activities import repositories
+from activities.settings import Settings
+from api.errors import ApiError, case_not_found, from_domain, unavailable
+from domain.commands import CommandEnvelope
+from domain.decide import decide
+from domain.errors import ERROR_TYPES, DomainError
+from domain.state import CaseState
+from workflows.contract import APPLY_UPDATE, STATE_QUERY, WORKFLOW_TYPE, CaseWorkflowInput
+
+
+def _refusal(error: WorkflowUpdateFailedError) -> ApiError | None:
+    cause = error.cause
+    if not isinstance(cause, ApplicationError) or cause.type not in ERROR_TYPES:
+        return None
+    detail: dict[str, Any] = cause.details[0] if cause.details else {}
+    domain_error = ERROR_TYPES[cause.type](
+        str(detail.get("message_zh", cause.message)),
+        str(detail.get("message_en", cause.message)),
+        field=detail.get("field"),
+    )
+    return from_domain(domain_error)
+
+
+async def _projected(
+    sessionmaker: async_sessionmaker[AsyncSession], case_id: str
+) -> CaseState | None:
+    try:
+        async with sessionmaker() as session:
+            return await repositories.get_case(case_id, session=session)
+    except (SQLAlchemyError, OSError) as error:
+        raise unavailable("案件数据库", "case database") from error
+
+
+async def _answer_from_store(
+    sessionmaker: async_sessionmaker[AsyncSession],
+    case_id: str,
+    envelope: CommandEnvelope,
+    now: datetime,
+) -> CaseState:
+    """The workflow is gone (the case ended): the stored case answers, refusing or replaying."""
+    state = await _projected(sessionmaker, case_id)
+    if state is None:
+        raise case_not_found(case_id)
+    try:
+        decide(state, envelope, now=now)
+    except DomainError as error:
+        raise from_domain(error) from None
+    return state  # a retry of a command the case already applied
+
+
+async def send_command(
+    client: Client,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    settings: Settings,
+    *,
+    case_id: str,
+    envelope: CommandEnvelope,
+    now: datetime,
+) -> CaseState:
+    """Apply one command to a running case and return the case after it."""
+    handle = client.get_workflow_handle(case_id)
+    try:
+        state: CaseState = await handle.execute_update(
+            APPLY_UPDATE,
+            envelope,
+            id=envelope.command_id,
+            result_type=CaseState,
+            rpc_timeout=timedelta(seconds=settings.command_timeout_seconds),
+        )
+    except WorkflowUpdateFailedError as error:
+        refusal = _refusal(error)
+        if refusal is None:
+            raise
+        raise refusal from None
+    except UpdateTimeout as error:
+        raise _pending(case_id) from error
+    except RPCError as error:
+        if error.status == RPCStatusCode.NOT_FOUND:
+            return await _answer_from_store(sessionmaker, case_id, envelope, now)
+        raise _temporal_down(error) from error
+    return state
+
+
+async def register_case(
+    client: Client,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    settings: Settings,
+    *,
+    case_id: str,
+    envelope: CommandEnvelope,
+    now: datetime,
+) -> CaseState:
+    """Start the case workflow and register the case in one update-with-start (idempotent)."""
+    start = WithStartWorkflowOperation(
+        WORKFLOW_TYPE,
+        CaseWorkflowInput(),
+        id=case_id,
+        task_queue=settings.task_queue,
+        id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+        id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+    )
+    try:
+        state: CaseState = await client.execute_update_with_start_workflow(
+            APPLY_UPDATE,
+            envelope,
+            start_workflow_operation=start,
+            id=envelope.command_id,
+            result_type=CaseState,
+            rpc_timeout=timedelta(seconds=settings.command_timeout_seconds),
+        )
+    except WorkflowUpdateFailedError as error:
+        refusal = _refusal(error)
+        if refusal is None:
+            raise
+        raise refusal from None
+    except WorkflowAlreadyStartedError:
+        # The case already ran to its end: the retry answers with what was registered.
+        return await _answer_from_store(sessionmaker, case_id, envelope, now)
+    except UpdateTimeout as error:
+        raise _pending(case_id) from error
+    except RPCError as error:
+        raise _temporal_down(error) from error
+    return state
+
+
+async def query_state(client: Client, case_id: str) -> CaseState | None:
+    """The workflow's own state (``?consistent=true``); None if the workflow has ended or is unknown."""
+    try:
+        state: CaseState | None = await client.get_workflow_handle(case_id).query(
+            STATE_QUERY, result_type=CaseState
+        )
+    except RPCError as error:
+        if error.status == RPCStatusCode.NOT_FOUND:
+            return None
+        raise _temporal_down(error) from error
+    return state
+
+
+def _pending(case_id: str) -> ApiError:
+    return ApiError(
+        503,
+        "command_pending",
+        f"案件 {case_id} 暂未确认该操作，请使用相同的 Idempotency-Key 重试",
+        "the case has not confirmed the command yet; retry with the same Idempotency-Key",
+    )
+
+
+def _temporal_down(error: RPCError) -> ApiError:
+    return unavailable("流程引擎", f"workflow engine ({error.status.name if error.status else '?'})")

@@ -1,0 +1,228 @@
+"""The case API: intake, commands, reads."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Header, Path, Query, status
+from fastapi.responses import JSONResponse
+
+from sqlalchemy.exc import SQLAlchemyError
+
+from activities import repositories
+from activities.intake import reserve_case_number
+from api.deps import Resources, ResourcesDep
+from api.errors import ERROR_RESPONSES, ApiError, case_not_found, unavailable
+from api.gateway import query_state, register_case, send_command
+from api.schemas import (
+    ACTION_ROUTES,
+    ActionRoute,
+    CaseList,
+    CaseListItem,
+    CaseView,
+    IntakeRequest,
+    Timeline,
+    labels_of,
+    timeline_entry,
+)
+from domain import commands as c
+from domain.stages import Stage
+from domain.values import CaseKind, Category, china_date
+
+router = APIRouter(prefix="/v1/cases", tags=["cases 案件"])
+
+CaseIdPath = Annotated[
+    str, Path(pattern=r"^(JF|XF)-\d{4}-\d{6,}$", description="案件编号, e.g. JF-2026-000123")
+]
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        min_length=1,
+        max_length=100,
+        pattern=r"^[\x21-\x7e]+$",
+        description="A retried request with the same key is applied once.",
+    ),
+]
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _case_response(state: Any, status_code: int = 200) -> JSONResponse:
+    from api.schemas import case_view_json
+
+    return JSONResponse(case_view_json(state), status_code=status_code)
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    response_model=CaseView,
+    responses=ERROR_RESPONSES,
+    summary="登记 / register a case",
+)
+async def create_case(
+    body: IntakeRequest,  # type: ignore[valid-type]
+    resources: ResourcesDep,
+    idempotency_key: IdempotencyKey = None,
+) -> JSONResponse:
+    now = _now()
+    key = idempotency_key or f"auto-{uuid.uuid4()}"
+    details = body.model_dump(exclude={"actor"})
+    try:
+        case_id = await reserve_case_number(
+            resources.sessionmaker, kind=CaseKind(details["kind"]), year=china_date(now).year, key=key
+        )
+    except (SQLAlchemyError, OSError) as error:
+        raise unavailable("案件数据库", "case database") from error
+    envelope = c.CommandEnvelope(
+        command_id=f"intake:{key}",
+        actor=body.actor,
+        command=c.Register(**details, case_id=case_id),
+    )
+    state = await register_case(
+        resources.temporal,
+        resources.sessionmaker,
+        resources.settings,
+        case_id=case_id,
+        envelope=envelope,
+        now=now,
+    )
+    return _case_response(state, status.HTTP_201_CREATED)
+
+
+@router.get("", response_model=CaseList, responses=ERROR_RESPONSES, summary="案件列表 / list cases")
+async def list_cases(
+    resources: ResourcesDep,
+    stage: Stage | None = None,
+    kind: CaseKind | None = None,
+    category: Category | None = None,
+    jurisdiction: Annotated[
+        str | None, Query(pattern=r"^\d{6}(\d{3}(\d{3})?)?$", description="county/town/village code")
+    ] = None,
+    responsible_unit: Annotated[str | None, Query(max_length=200)] = None,
+    package_leader: Annotated[str | None, Query(max_length=200)] = None,
+    q: Annotated[str | None, Query(min_length=1, max_length=100, description="标题/描述检索")] = None,
+    cursor: Annotated[str | None, Query(max_length=500)] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> CaseList:
+    where = repositories.CaseFilter(
+        stage=stage.value if stage else None,
+        kind=kind.value if kind else None,
+        category=category.value if category else None,
+        jurisdiction=jurisdiction,
+        responsible_unit=responsible_unit,
+        package_leader=package_leader,
+        text=q,
+    )
+    try:
+        async with resources.sessionmaker() as session:
+            page = await repositories.list_cases(where, cursor=cursor, limit=limit, session=session)
+    except ValueError as error:
+        raise ApiError(
+            422, "invalid_input", "分页游标无效", "invalid cursor", field="cursor"
+        ) from error
+    except (SQLAlchemyError, OSError) as error:
+        raise unavailable("案件数据库", "case database") from error
+    items = [
+        CaseListItem(
+            **item.model_dump(),
+            labels=labels_of(item.stage, item.category, item.channel, item.risk_level),
+        )
+        for item in page.items
+    ]
+    return CaseList(items=items, next_cursor=page.next_cursor)
+
+
+async def _stored_case(resources: Resources, case_id: str) -> Any:
+    try:
+        async with resources.sessionmaker() as session:
+            state = await repositories.get_case(case_id, session=session)
+    except (SQLAlchemyError, OSError) as error:
+        raise unavailable("案件数据库", "case database") from error
+    if state is None:
+        raise case_not_found(case_id)
+    return state
+
+
+@router.get(
+    "/{case_id}", response_model=CaseView, responses=ERROR_RESPONSES, summary="案件详情 / read a case"
+)
+async def get_case(
+    case_id: CaseIdPath,
+    resources: ResourcesDep,
+    consistent: Annotated[
+        bool, Query(description="true: ask the workflow itself instead of the read model")
+    ] = False,
+) -> JSONResponse:
+    if consistent:
+        state = await query_state(resources.temporal, case_id)
+        if state is not None:
+            return _case_response(state)
+    return _case_response(await _stored_case(resources, case_id))
+
+
+@router.get(
+    "/{case_id}/timeline",
+    response_model=Timeline,
+    responses=ERROR_RESPONSES,
+    summary="案件时间线 / the case's events in order",
+)
+async def get_timeline(case_id: CaseIdPath, resources: ResourcesDep) -> Timeline:
+    try:
+        async with resources.sessionmaker() as session:
+            events = await repositories.case_events(case_id, session=session)
+    except (SQLAlchemyError, OSError) as error:
+        raise unavailable("案件数据库", "case database") from error
+    if not events:
+        raise case_not_found(case_id)
+    return Timeline(case_id=case_id, entries=[timeline_entry(event) for event in events])
+
+
+def _add_action_route(route: ActionRoute) -> None:
+    request_model = route.request
+    command_model = route.command
+
+    async def act(
+        case_id: CaseIdPath,
+        body: request_model,  # type: ignore[valid-type]
+        resources: ResourcesDep,
+        idempotency_key: IdempotencyKey = None,
+    ) -> JSONResponse:
+        fields = body.model_dump(exclude={"actor"})
+        envelope = c.CommandEnvelope(
+            command_id=idempotency_key or f"auto-{uuid.uuid4()}",
+            actor=body.actor,
+            command=command_model(**fields),
+        )
+        state = await send_command(
+            resources.temporal,
+            resources.sessionmaker,
+            resources.settings,
+            case_id=case_id,
+            envelope=envelope,
+            now=_now(),
+        )
+        return _case_response(state)
+
+    # The body model is chosen per route; postponed annotations cannot name it.
+    act.__annotations__["body"] = request_model
+    act.__name__ = "action_" + route.path.replace("-", "_")
+    router.add_api_route(
+        f"/{{case_id}}/{route.path}",
+        act,
+        methods=["POST"],
+        response_model=CaseView,
+        responses=ERROR_RESPONSES,
+        summary=route.summary,
+    )
+
+
+for _route in ACTION_ROUTES:
+    _add_action_route(_route)
+
+

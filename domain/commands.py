@@ -1,0 +1,112 @@
+"""Commands (指令): what a user asks of a case. Each carries an id so a retry is a no-op."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import Field
+
+from domain.base import Frozen
+from domain.details import (
+    AcceptDetails,
+    AgreementDetails,
+    CloseDetails,
+    CourtDecisionDetails,
+    DeclineDetails,
+    FollowUpDetails,
+    IntakeDetails,
+    JudicialConfirmationDetails,
+    MediationDetails,
+    MediationFailureDetails,
+    PackageLeaderDetails,
+    PlanDetails,
+    SessionDetails,
+    WithdrawDetails,
+)
+from domain.values import Actor
+
+
+class Register(IntakeDetails):
+    type: Literal["register"] = "register"
+    case_id: str
+
+
+class Accept(AcceptDetails):
+    type: Literal["accept"] = "accept"
+
+
+class Decline(DeclineDetails):
+    type: Literal["decline"] = "decline"
+
+
+class Plan(PlanDetails):
+    type: Literal["plan"] = "plan"
+
+
+class AssignPackageLeader(PackageLeaderDetails):
+    type: Literal["assign_package_leader"] = "assign_package_leader"
+
+
+class StartMediation(MediationDetails):
+    type: Literal["start_mediation"] = "start_mediation"
+
+
+class RecordSession(SessionDetails):
+    type: Literal["record_session"] = "record_session"
+
+
+class RecordAgreement(AgreementDetails):
+    type: Literal["record_agreement"] = "record_agreement"
+
+
+class RecordMediationFailure(MediationFailureDetails):
+    type: Literal["record_mediation_failure"] = "record_mediation_failure"
+
+
+class ApplyJudicialConfirmation(JudicialConfirmationDetails):
+    type: Literal["apply_judicial_confirmation"] = "apply_judicial_confirmation"
+
+
+class RecordCourtDecision(CourtDecisionDetails):
+    type: Literal["record_court_decision"] = "record_court_decision"
+
+
+class RecordFollowUp(FollowUpDetails):
+    type: Literal["record_follow_up"] = "record_follow_up"
+
+
+class Close(CloseDetails):
+    type: Literal["close"] = "close"
+
+
+class Withdraw(WithdrawDetails):
+    type: Literal["withdraw"] = "withdraw"
+
+
+Command = Annotated[
+    Register
+    | Accept
+    | Decline
+    | Plan
+    | AssignPackageLeader
+    | StartMediation
+    | RecordSession
+    | RecordAgreement
+    | RecordMediationFailure
+    | ApplyJudicialConfirmation
+    | RecordCourtDecision
+    | RecordFollowUp
+    | Close
+    | Withdraw,
+    Field(discriminator="type"),
+]
+
+CommandId = Annotated[str, Field(min_length=1, max_length=128, pattern=r"^[\x21-\x7e]+$")]
+
+
+class CommandEnvelope(Frozen):
+    """One command as sent to a case: who asks, and the id that makes a retry a no-op."""
+
+    command_id: CommandId
+    actor: Actor
+    command: Command

@@ -1,0 +1,179 @@
+"""decide: given the case and a command, the events it records — or a DomainError, recording nothing."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from domain import commands as c
+from domain import events as e
+from domain.case_numbers import PREFIXES, is_case_number
+from domain.errors import ForbiddenTransition, InvalidCommand, UnknownCase
+from domain.labels import ACTION_LABELS, STAGE_LABELS
+from domain.stages import Action, Stage, allowed
+from domain.state import CaseState
+from domain.values import CaseKind, CloseOutcome, china_date
+
+_CLOSE_OUTCOMES: dict[Stage, CloseOutcome] = {
+    Stage.AGREEMENT_REACHED: CloseOutcome.RESOLVED,
+    Stage.FOLLOWING_UP: CloseOutcome.RESOLVED,
+    Stage.MEDIATION_FAILED: CloseOutcome.MEDIATION_FAILED,
+    Stage.DECLINED: CloseOutcome.DECLINED,
+}
+
+
+def decide(
+    state: CaseState | None, envelope: c.CommandEnvelope, *, now: datetime
+) -> list[e.Event]:
+    """The events ``envelope`` records on ``state`` at ``now``; [] for a command already applied.
+
+    Raises ForbiddenTransition when the stage forbids the command, InvalidCommand when its
+    content contradicts the case, UnknownCase for a command to a case never registered.
+    """
+    command = envelope.command
+    if state is None:
+        if not isinstance(command, c.Register):
+            raise UnknownCase("案件不存在", "case not found")
+        body: e.EventBody = _register(command, now)
+        return [_event(command.case_id, 1, body, envelope, now)]
+    if state.has_applied(envelope.command_id):
+        return []
+    if isinstance(command, c.Register):
+        raise ForbiddenTransition(
+            f"案件 {state.case_id} 已登记", f"case {state.case_id} is already registered"
+        )
+    action = Action(command.type)
+    if not allowed(action, state.stage):
+        raise ForbiddenTransition(
+            f"案件当前阶段为「{STAGE_LABELS[state.stage]}」，不能{ACTION_LABELS[action]}",
+            f"case is in stage '{state.stage.value}'; '{action.value}' is not allowed",
+        )
+    body = _body(state, command, china_date(now))
+    return [_event(state.case_id, state.seq + 1, body, envelope, now)]
+
+
+def _event(
+    case_id: str, seq: int, body: e.EventBody, envelope: c.CommandEnvelope, now: datetime
+) -> e.Event:
+    return e.Event(
+        case_id=case_id,
+        seq=seq,
+        at=now,
+        actor=envelope.actor,
+        command_id=envelope.command_id,
+        body=body,
+    )
+
+
+def _register(command: c.Register, now: datetime) -> e.CaseRegistered:
+    if not is_case_number(command.case_id) or not command.case_id.startswith(
+        PREFIXES[command.kind] + "-"
+    ):
+        raise InvalidCommand(
+            f"案件编号 {command.case_id} 与案件类型不符",
+            f"case number {command.case_id} does not fit kind '{command.kind.value}'",
+            field="case_id",
+        )
+    if command.kind is not CaseKind.DISPUTE:
+        raise InvalidCommand(
+            "信访事项办理流程尚未开放", "the petition track is not available yet", field="kind"
+        )
+    if command.received_on is not None:
+        _not_future(command.received_on, china_date(now), "received_on")
+    data = command.model_dump(exclude={"type"})
+    return e.CaseRegistered.model_validate(data)
+
+
+def _not_future(day: date, today: date, field: str) -> None:
+    if day > today:
+        raise InvalidCommand(
+            f"{field} 不能晚于今天（{today.isoformat()}）",
+            f"{field} cannot be later than today ({today.isoformat()})",
+            field=field,
+        )
+
+
+def _not_before(day: date, earliest: date, field: str, what_zh: str, what_en: str) -> None:
+    if day < earliest:
+        raise InvalidCommand(
+            f"{field} 不能早于{what_zh}（{earliest.isoformat()}）",
+            f"{field} cannot be earlier than {what_en} ({earliest.isoformat()})",
+            field=field,
+        )
+
+
+def _fields(command: c.Command) -> dict[str, object]:
+    return dict(command.model_dump(exclude={"type"}))
+
+
+def _body(state: CaseState, command: c.Command, today: date) -> e.EventBody:  # noqa: C901
+    registered_on = china_date(state.registered.at)
+    match command:
+        case c.Accept():
+            return e.CaseAccepted(note=command.note)
+        case c.Decline():
+            return e.CaseDeclined(reason=command.reason, referral=command.referral)
+        case c.Plan():
+            _not_before(command.deadline, today, "deadline", "今天", "today")
+            return e.PlanRevised(**_fields(command), revision=len(state.plans) + 1)
+        case c.AssignPackageLeader():
+            current = state.package_leader
+            return e.PackageLeaderAssigned(
+                **_fields(command), replaces=current.leader_name if current else None
+            )
+        case c.StartMediation():
+            return e.MediationStarted(**_fields(command), round=len(state.mediation_rounds) + 1)
+        case c.RecordSession():
+            _not_future(command.held_on, today, "held_on")
+            _not_before(command.held_on, registered_on, "held_on", "登记日期", "registration")
+            return e.SessionRecorded(**_fields(command), session_no=state.session_count + 1)
+        case c.RecordAgreement():
+            _not_future(command.signed_on, today, "signed_on")
+            _not_before(command.signed_on, registered_on, "signed_on", "登记日期", "registration")
+            for index, item in enumerate(command.items):
+                _not_before(
+                    item.due_on, command.signed_on, f"items.{index}.due_on", "签订日期", "signing"
+                )
+            return e.AgreementRecorded(**_fields(command), agreement_no=len(state.agreements) + 1)
+        case c.RecordMediationFailure():
+            return e.MediationFailed(**_fields(command))
+        case c.ApplyJudicialConfirmation():
+            agreement = state.agreement
+            _not_future(command.applied_on, today, "applied_on")
+            if agreement is not None:
+                _not_before(
+                    command.applied_on, agreement.signed_on, "applied_on", "协议签订日期", "signing"
+                )
+            return e.JudicialConfirmationApplied(**_fields(command))
+        case c.RecordCourtDecision():
+            application = state.judicial_confirmation
+            _not_future(command.decided_on, today, "decided_on")
+            if application is not None:
+                _not_before(
+                    command.decided_on, application.applied_on, "decided_on", "申请日期", "the application"
+                )
+            return e.CourtDecisionRecorded(**_fields(command))
+        case c.RecordFollowUp():
+            _not_future(command.visited_on, today, "visited_on")
+            known = {item.item_no for item in state.agreement.items} if state.agreement else set()
+            for index, entry in enumerate(command.performance):
+                if entry.item_no not in known:
+                    raise InvalidCommand(
+                        f"调解协议中没有第 {entry.item_no} 项履行事项",
+                        f"the agreement has no performance item {entry.item_no}",
+                        field=f"performance.{index}.item_no",
+                    )
+            return e.FollowUpRecorded(**_fields(command), visit_no=len(state.follow_ups) + 1)
+        case c.Close():
+            agreement = state.agreement
+            if state.stage in (Stage.AGREEMENT_REACHED, Stage.FOLLOWING_UP) and (
+                agreement is not None and not agreement.all_performed
+            ):
+                raise ForbiddenTransition(
+                    "调解协议尚有未履行完毕的事项，不能销号",
+                    "agreement items are not all performed; the case cannot be closed",
+                )
+            return e.CaseClosed(remark=command.remark, outcome=_CLOSE_OUTCOMES[state.stage])
+        case c.Withdraw():
+            return e.CaseWithdrawn(reason=command.reason)
+        case c.Register():  # pragma: no cover - handled by decide()
+            raise AssertionError("register is decided before the stage check")

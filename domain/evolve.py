@@ -1,0 +1,150 @@
+"""evolve: fold one event into the case. Total: it never raises and never reads a clock."""
+
+from __future__ import annotations
+
+from domain import events as e
+from domain.stages import Stage
+from domain.state import (
+    RECENT_COMMANDS_KEPT,
+    Agreement,
+    CaseState,
+    Closure,
+    Decline,
+    Failure,
+    FollowUp,
+    JudicialConfirmation,
+    LeaderAssignment,
+    MediationRound,
+    MediationSession,
+    PerformanceItem,
+    PlanRevision,
+    Stamp,
+    Withdrawal,
+)
+from domain.values import CourtDecision
+
+
+def evolve(state: CaseState | None, event: e.Event) -> CaseState | None:
+    """The case after ``event``. An event that does not fit (e.g. before registration) is ignored."""
+    body = event.body
+    stamp = Stamp(at=event.at, by=event.actor)
+    if isinstance(body, e.CaseRegistered):
+        if state is not None:
+            return state
+        intake = body.model_dump(exclude={"type"})
+        return CaseState(
+            **intake,
+            stage=Stage.REGISTERED,
+            seq=event.seq,
+            registered=stamp,
+            updated_at=event.at,
+            recent_command_ids=(event.command_id,),
+        )
+    if state is None or event.seq <= state.seq:
+        return state
+    changes = _apply(state, body, stamp)
+    recent = state.recent_command_ids
+    if not recent or recent[-1] != event.command_id:
+        recent = (*recent, event.command_id)[-RECENT_COMMANDS_KEPT:]
+    return state.model_copy(
+        update={**changes, "seq": event.seq, "updated_at": event.at, "recent_command_ids": recent}
+    )
+
+
+def fold(events: list[e.Event], state: CaseState | None = None) -> CaseState | None:
+    """Fold events in order onto ``state`` (the read model and the audit replay use this)."""
+    for event in events:
+        state = evolve(state, event)
+    return state
+
+
+def _apply(state: CaseState, body: e.EventBody, stamp: Stamp) -> dict[str, object]:  # noqa: C901
+    match body:
+        case e.CaseAccepted():
+            return {"stage": Stage.ACCEPTED, "accepted": stamp}
+        case e.CaseDeclined():
+            decline = Decline(reason=body.reason, referral=body.referral, recorded=stamp)
+            return {"stage": Stage.DECLINED, "decline": decline}
+        case e.PlanRevised():
+            plan = PlanRevision(**_data(body), recorded=stamp)
+            return {"plans": (*state.plans, plan)}
+        case e.PackageLeaderAssigned():
+            leader = LeaderAssignment(**_data(body, "replaces"), recorded=stamp)
+            return {"package_leaders": (*state.package_leaders, leader)}
+        case e.MediationStarted():
+            round_ = MediationRound(
+                round=body.round,
+                mediation_type=body.mediation_type,
+                mediators=body.mediators,
+                started=stamp,
+            )
+            return {"stage": Stage.MEDIATING, "mediation_rounds": (*state.mediation_rounds, round_)}
+        case e.SessionRecorded():
+            if not state.mediation_rounds:
+                return {}
+            current = state.mediation_rounds[-1]
+            session = MediationSession(**_data(body), recorded=stamp)
+            current = current.model_copy(update={"sessions": (*current.sessions, session)})
+            return {"mediation_rounds": (*state.mediation_rounds[:-1], current)}
+        case e.AgreementRecorded():
+            items = tuple(
+                PerformanceItem(item_no=no, description=item.description, due_on=item.due_on)
+                for no, item in enumerate(body.items, start=1)
+            )
+            agreement = Agreement(
+                agreement_no=body.agreement_no,
+                terms=body.terms,
+                form=body.form.value,
+                signed_on=body.signed_on,
+                items=items,
+                recorded=stamp,
+            )
+            return {"stage": Stage.AGREEMENT_REACHED, "agreements": (*state.agreements, agreement)}
+        case e.MediationFailed():
+            failure = Failure(reason=body.reason, referral=body.referral, recorded=stamp)
+            return {"stage": Stage.MEDIATION_FAILED, "failure": failure}
+        case e.JudicialConfirmationApplied():
+            application = JudicialConfirmation(**_data(body), applied=stamp)
+            return {
+                "stage": Stage.CONFIRMATION_PENDING,
+                "judicial_confirmations": (*state.judicial_confirmations, application),
+            }
+        case e.CourtDecisionRecorded():
+            confirmed = body.decision is CourtDecision.CONFIRMED
+            stage = Stage.FOLLOWING_UP if confirmed else Stage.CONFIRMATION_REJECTED
+            if not state.judicial_confirmations:
+                return {"stage": stage}
+            decision = e.CourtDecisionDetails(**_data(body))
+            current = state.judicial_confirmations[-1].model_copy(
+                update={"decision": decision, "decision_recorded": stamp}
+            )
+            return {
+                "stage": stage,
+                "judicial_confirmations": (*state.judicial_confirmations[:-1], current),
+            }
+        case e.FollowUpRecorded():
+            visit = FollowUp(**_data(body), recorded=stamp)
+            changes: dict[str, object] = {
+                "stage": Stage.FOLLOWING_UP,
+                "follow_ups": (*state.follow_ups, visit),
+            }
+            if state.agreement is not None and body.performance:
+                statuses = {p.item_no: p.status for p in body.performance}
+                items = tuple(
+                    item.model_copy(update={"status": statuses.get(item.item_no, item.status)})
+                    for item in state.agreement.items
+                )
+                agreement = state.agreement.model_copy(update={"items": items})
+                changes["agreements"] = (*state.agreements[:-1], agreement)
+            return changes
+        case e.CaseClosed():
+            closure = Closure(outcome=body.outcome, remark=body.remark, recorded=stamp)
+            return {"stage": Stage.CLOSED, "closure": closure}
+        case e.CaseWithdrawn():
+            return {"stage": Stage.WITHDRAWN, "withdrawal": Withdrawal(reason=body.reason, recorded=stamp)}
+        case _:
+            return {}
+
+
+def _data(body: e.EventBody, *extra_excluded: str) -> dict[str, object]:
+    return dict(body.model_dump(exclude={"type", *extra_excluded}))

@@ -1,0 +1,135 @@
+"""User-facing Chinese labels (zh-CN first) for stages, actions, events and enumerations."""
+
+from __future__ import annotations
+
+from domain.stages import Action, Stage
+from domain.values import (
+    Category,
+    Channel,
+    CloseOutcome,
+    CourtDecision,
+    MediationType,
+    PerformanceStatus,
+    ReferralRoute,
+    RiskLevel,
+    Satisfaction,
+)
+
+STAGE_LABELS: dict[Stage, str] = {
+    Stage.REGISTERED: "已登记",
+    Stage.ACCEPTED: "已受理",
+    Stage.DECLINED: "不予受理",
+    Stage.MEDIATING: "调解中",
+    Stage.AGREEMENT_REACHED: "已达成调解协议",
+    Stage.CONFIRMATION_PENDING: "司法确认中",
+    Stage.CONFIRMATION_REJECTED: "司法确认被驳回",
+    Stage.FOLLOWING_UP: "履行回访中",
+    Stage.MEDIATION_FAILED: "调解不成",
+    Stage.WITHDRAWN: "已撤回",
+    Stage.CLOSED: "已销号",
+}
+
+ACTION_LABELS: dict[Action, str] = {
+    Action.ACCEPT: "受理",
+    Action.DECLINE: "不予受理",
+    Action.PLAN: "制定一案一策",
+    Action.ASSIGN_PACKAGE_LEADER: "领导包案",
+    Action.START_MEDIATION: "开始调解",
+    Action.RECORD_SESSION: "记录调解会",
+    Action.RECORD_AGREEMENT: "记录调解协议",
+    Action.RECORD_MEDIATION_FAILURE: "调解不成/终止调解",
+    Action.APPLY_JUDICIAL_CONFIRMATION: "申请司法确认",
+    Action.RECORD_COURT_DECISION: "记录法院裁定",
+    Action.RECORD_FOLLOW_UP: "记录回访",
+    Action.CLOSE: "销号",
+    Action.WITHDRAW: "撤回",
+}
+
+EVENT_LABELS: dict[str, str] = {
+    "case_registered": "登记",
+    "case_accepted": "受理",
+    "case_declined": "不予受理",
+    "plan_revised": "一案一策",
+    "package_leader_assigned": "领导包案",
+    "mediation_started": "开始调解",
+    "session_recorded": "调解会",
+    "agreement_recorded": "达成调解协议",
+    "mediation_failed": "调解不成",
+    "judicial_confirmation_applied": "申请司法确认",
+    "court_decision_recorded": "法院裁定",
+    "follow_up_recorded": "回访",
+    "case_closed": "销号",
+    "case_withdrawn": "撤回",
+}
+
+CATEGORY_LABELS: dict[Category, str] = {
+    Category.MARRIAGE_FAMILY: "婚姻家庭",
+    Category.NEIGHBOURHOOD: "邻里纠纷",
+    Category.LABOUR: "劳动争议",
+    Category.MEDICAL: "医疗纠纷",
+    Category.TRAFFIC: "交通事故",
+    Category.PROPERTY_MANAGEMENT: "物业纠纷",
+    Category.LAND_DEMOLITION: "征地拆迁",
+    Category.ENVIRONMENT: "环境保护",
+    Category.CONSUMER: "消费纠纷",
+    Category.CONTRACT: "合同纠纷",
+    Category.LAND_CONTRACT: "土地承包",
+    Category.OTHER: "其他",
+}
+
+CHANNEL_LABELS: dict[Channel, str] = {
+    Channel.WALK_IN: "来访",
+    Channel.LETTER: "来信",
+    Channel.ONLINE: "网上信访",
+    Channel.HOTLINE: "12345热线",
+    Channel.GRID_REPORT: "网格员上报",
+    Channel.POLICE_REFERRAL: "公调对接",
+    Channel.PETITION_REFERRAL: "访调对接",
+    Channel.COURT_REFERRAL: "诉调对接",
+    Channel.COURT_COMMISSIONED: "委派调解",
+}
+
+RISK_LABELS: dict[RiskLevel, str] = {
+    RiskLevel.LOW: "一般",
+    RiskLevel.ELEVATED: "较大",
+    RiskLevel.MAJOR: "重大",
+    RiskLevel.CRITICAL: "特别重大",
+}
+
+MEDIATION_TYPE_LABELS: dict[MediationType, str] = {
+    MediationType.PEOPLES: "人民调解",
+    MediationType.ADMINISTRATIVE: "行政调解",
+    MediationType.JUDICIAL: "司法调解",
+    MediationType.SECTOR: "行业性专业性调解",
+    MediationType.ONLINE: "在线调解",
+}
+
+REFERRAL_LABELS: dict[ReferralRoute, str] = {
+    ReferralRoute.ARBITRATION: "仲裁",
+    ReferralRoute.LITIGATION: "诉讼",
+    ReferralRoute.ADMINISTRATIVE: "行政裁决/复议",
+}
+
+COURT_DECISION_LABELS: dict[CourtDecision, str] = {
+    CourtDecision.CONFIRMED: "确认有效",
+    CourtDecision.REJECTED: "驳回",
+}
+
+PERFORMANCE_LABELS: dict[PerformanceStatus, str] = {
+    PerformanceStatus.PENDING: "未到期",
+    PerformanceStatus.PARTIAL: "部分履行",
+    PerformanceStatus.PERFORMED: "已履行",
+    PerformanceStatus.NOT_PERFORMED: "未履行",
+}
+
+SATISFACTION_LABELS: dict[Satisfaction, str] = {
+    Satisfaction.SATISFIED: "满意",
+    Satisfaction.BASICALLY_SATISFIED: "基本满意",
+    Satisfaction.DISSATISFIED: "不满意",
+}
+
+OUTCOME_LABELS: dict[CloseOutcome, str] = {
+    CloseOutcome.RESOLVED: "化解成功",
+    CloseOutcome.MEDIATION_FAILED: "调解不成，已告知途径",
+    CloseOutcome.DECLINED: "不予受理，已转送",
+}

@@ -1,0 +1,76 @@
+"""Dispute stages (阶段) and which command each stage allows: the transition table as data."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Stage(StrEnum):
+    REGISTERED = "registered"  # 已登记
+    ACCEPTED = "accepted"  # 已受理
+    DECLINED = "declined"  # 不予受理
+    MEDIATING = "mediating"  # 调解中
+    AGREEMENT_REACHED = "agreement_reached"  # 已达成调解协议
+    CONFIRMATION_PENDING = "confirmation_pending"  # 司法确认中
+    CONFIRMATION_REJECTED = "confirmation_rejected"  # 司法确认被驳回
+    FOLLOWING_UP = "following_up"  # 履行回访中
+    MEDIATION_FAILED = "mediation_failed"  # 调解不成
+    WITHDRAWN = "withdrawn"  # 已撤回
+    CLOSED = "closed"  # 已销号
+
+
+class Action(StrEnum):
+    """Every command a case accepts after registration; values are the command ``type``."""
+
+    ACCEPT = "accept"
+    DECLINE = "decline"
+    PLAN = "plan"
+    ASSIGN_PACKAGE_LEADER = "assign_package_leader"
+    START_MEDIATION = "start_mediation"
+    RECORD_SESSION = "record_session"
+    RECORD_AGREEMENT = "record_agreement"
+    RECORD_MEDIATION_FAILURE = "record_mediation_failure"
+    APPLY_JUDICIAL_CONFIRMATION = "apply_judicial_confirmation"
+    RECORD_COURT_DECISION = "record_court_decision"
+    RECORD_FOLLOW_UP = "record_follow_up"
+    CLOSE = "close"
+    WITHDRAW = "withdraw"
+
+
+TERMINAL_STAGES: frozenset[Stage] = frozenset({Stage.WITHDRAWN, Stage.CLOSED})
+
+# Stages in which the case is still being worked: a plan or a package leader may change.
+_WORKING = frozenset(
+    {
+        Stage.ACCEPTED,
+        Stage.MEDIATING,
+        Stage.AGREEMENT_REACHED,
+        Stage.CONFIRMATION_PENDING,
+        Stage.CONFIRMATION_REJECTED,
+        Stage.FOLLOWING_UP,
+    }
+)
+_OPEN = _WORKING | {Stage.REGISTERED}
+
+ALLOWED: dict[Action, frozenset[Stage]] = {
+    Action.ACCEPT: frozenset({Stage.REGISTERED}),
+    Action.DECLINE: frozenset({Stage.REGISTERED}),
+    Action.PLAN: _WORKING,
+    Action.ASSIGN_PACKAGE_LEADER: _WORKING,
+    Action.START_MEDIATION: frozenset({Stage.ACCEPTED, Stage.CONFIRMATION_REJECTED}),
+    Action.RECORD_SESSION: frozenset({Stage.MEDIATING}),
+    Action.RECORD_AGREEMENT: frozenset({Stage.MEDIATING}),
+    Action.RECORD_MEDIATION_FAILURE: frozenset({Stage.MEDIATING, Stage.CONFIRMATION_REJECTED}),
+    Action.APPLY_JUDICIAL_CONFIRMATION: frozenset({Stage.AGREEMENT_REACHED}),
+    Action.RECORD_COURT_DECISION: frozenset({Stage.CONFIRMATION_PENDING}),
+    Action.RECORD_FOLLOW_UP: frozenset({Stage.AGREEMENT_REACHED, Stage.FOLLOWING_UP}),
+    # Close also needs every agreement item performed; decide() checks that beyond the stage.
+    Action.CLOSE: frozenset(
+        {Stage.AGREEMENT_REACHED, Stage.FOLLOWING_UP, Stage.MEDIATION_FAILED, Stage.DECLINED}
+    ),
+    Action.WITHDRAW: _OPEN,
+}
+
+
+def allowed(action: Action, stage: Stage) -> bool:
+    return stage in ALLOWED[action]

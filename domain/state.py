@@ -1,0 +1,159 @@
+"""CaseState: the whole case as one immutable value, folded from its events."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from pydantic import AwareDatetime, Field
+
+from domain.base import Frozen
+from domain.details import (
+    AgreementDetails,
+    CourtDecisionDetails,
+    DeclineDetails,
+    FollowUpDetails,
+    IntakeDetails,
+    JudicialConfirmationDetails,
+    MediationFailureDetails,
+    PackageLeaderDetails,
+    PlanDetails,
+    SessionDetails,
+)
+from domain.stages import TERMINAL_STAGES, Stage
+from domain.values import Actor, CloseOutcome, MediationType, PerformanceStatus
+
+# How many recent command ids a case remembers to answer retries (carried across continue-as-new).
+RECENT_COMMANDS_KEPT = 256
+
+
+class Stamp(Frozen):
+    """Who recorded something, and when."""
+
+    at: AwareDatetime
+    by: Actor
+
+
+class PlanRevision(PlanDetails):
+    revision: int
+    recorded: Stamp
+
+
+class LeaderAssignment(PackageLeaderDetails):
+    recorded: Stamp
+
+
+class MediationSession(SessionDetails):
+    session_no: int
+    recorded: Stamp
+
+
+class MediationRound(Frozen):
+    round: int
+    mediation_type: MediationType
+    mediators: tuple[str, ...]
+    started: Stamp
+    sessions: tuple[MediationSession, ...] = ()
+
+
+class PerformanceItem(Frozen):
+    item_no: int
+    description: str
+    due_on: date
+    status: PerformanceStatus = PerformanceStatus.PENDING
+
+
+class Agreement(Frozen):
+    agreement_no: int
+    terms: str
+    form: str
+    signed_on: date
+    items: tuple[PerformanceItem, ...]
+    recorded: Stamp
+
+    @property
+    def all_performed(self) -> bool:
+        return all(item.status is PerformanceStatus.PERFORMED for item in self.items)
+
+
+class JudicialConfirmation(JudicialConfirmationDetails):
+    applied: Stamp
+    decision: CourtDecisionDetails | None = None
+    decision_recorded: Stamp | None = None
+
+
+class FollowUp(FollowUpDetails):
+    visit_no: int
+    recorded: Stamp
+
+
+class Decline(DeclineDetails):
+    recorded: Stamp
+
+
+class Failure(MediationFailureDetails):
+    recorded: Stamp
+
+
+class Closure(Frozen):
+    outcome: CloseOutcome
+    remark: str
+    recorded: Stamp
+
+
+class Withdrawal(Frozen):
+    reason: str
+    recorded: Stamp
+
+
+class CaseState(IntakeDetails):
+    """The case as it stands after event ``seq``."""
+
+    case_id: str
+    stage: Stage
+    seq: Annotated[int, Field(ge=1)]
+    registered: Stamp
+    updated_at: AwareDatetime
+    accepted: Stamp | None = None
+    decline: Decline | None = None
+    plans: tuple[PlanRevision, ...] = ()
+    package_leaders: tuple[LeaderAssignment, ...] = ()
+    mediation_rounds: tuple[MediationRound, ...] = ()
+    agreements: tuple[Agreement, ...] = ()
+    failure: Failure | None = None
+    judicial_confirmations: tuple[JudicialConfirmation, ...] = ()
+    follow_ups: tuple[FollowUp, ...] = ()
+    closure: Closure | None = None
+    withdrawal: Withdrawal | None = None
+    recent_command_ids: tuple[str, ...] = ()
+
+    @property
+    def plan(self) -> PlanRevision | None:
+        return self.plans[-1] if self.plans else None
+
+    @property
+    def package_leader(self) -> LeaderAssignment | None:
+        return self.package_leaders[-1] if self.package_leaders else None
+
+    @property
+    def agreement(self) -> Agreement | None:
+        return self.agreements[-1] if self.agreements else None
+
+    @property
+    def mediation(self) -> MediationRound | None:
+        return self.mediation_rounds[-1] if self.mediation_rounds else None
+
+    @property
+    def judicial_confirmation(self) -> JudicialConfirmation | None:
+        return self.judicial_confirmations[-1] if self.judicial_confirmations else None
+
+    @property
+    def session_count(self) -> int:
+        return sum(len(r.sessions) for r in self.mediation_rounds)
+
+    @property
+    def is_terminal(self) -> bool:
+        return self.stage in TERMINAL_STAGES
+
+    def has_applied(self, command_id: str) -> bool:
+        return command_id in self.recent_command_ids

@@ -1,0 +1,136 @@
+"""Realistic sample commands (Chinese text) shared by the domain, workflow, store and API tests."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from domain import commands as c
+from domain.stages import Stage
+
+T0 = datetime(2026, 3, 2, 1, 30, tzinfo=UTC)  # 09:30 in China
+TODAY = date(2026, 3, 2)
+
+
+def intake_body(**overrides: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "title": "张某与李某相邻通行纠纷",
+        "description": "李某在两户之间的通道堆放建材，张某出入受阻，双方多次争吵。",
+        "category": "neighbourhood",
+        "channel": "walk_in",
+        "jurisdiction": {
+            "county_code": "320102",
+            "town_code": "320102001",
+            "village_code": "320102001002",
+            "county_name": "玄武区",
+            "town_name": "梅园新村街道",
+            "village_name": "长江路社区",
+        },
+        "applicants": [
+            {
+                "name": "张伟",
+                "id_number": "110101199003071233",
+                "phone": "13812345678",
+                "address": "长江路12号",
+            }
+        ],
+        "respondents": [{"name": "李娜", "phone": "13987654321"}],
+        "risk_level": "low",
+    }
+    body.update(overrides)
+    return body
+
+
+ACTION_BODIES: dict[str, dict[str, Any]] = {
+    "accept": {"note": "符合受理条件"},
+    "decline": {"reason": "不属于人民调解范围", "referral": "区人民法院"},
+    "plan": {
+        "responsible_unit": "梅园新村街道人民调解委员会",
+        "responsible_person": "王芳",
+        "measures": ["实地查看通道", "分别约谈双方", "组织面对面调解"],
+        "deadline": "2026-04-01",
+    },
+    "assign_package_leader": {
+        "leader_name": "陈建国",
+        "leader_title": "街道党工委副书记",
+        "reason": "涉及多户居民",
+    },
+    "start_mediation": {"mediation_type": "peoples", "mediators": ["王芳", "赵强"]},
+    "record_session": {
+        "held_on": "2026-03-02",
+        "mediators": ["王芳"],
+        "attendees": ["张伟", "李娜"],
+        "summary": "双方陈述意见，李某同意考虑清理建材。",
+    },
+    "record_agreement": {
+        "terms": "李某于三日内清理通道建材，张某不再追究。",
+        "signed_on": "2026-03-02",
+        "items": [{"description": "李某清理通道建材", "due_on": "2026-03-05"}],
+    },
+    "record_mediation_failure": {"reason": "双方分歧较大", "referral": "litigation"},
+    "apply_judicial_confirmation": {"court": "玄武区人民法院", "applied_on": "2026-03-02"},
+    "record_court_decision": {
+        "decision": "confirmed",
+        "decided_on": "2026-03-02",
+        "ruling_number": "(2026)苏0102民特12号",
+    },
+    "record_follow_up": {
+        "visited_on": "2026-03-02",
+        "performance": [{"item_no": 1, "status": "performed"}],
+        "satisfaction": "satisfied",
+        "notes": "通道已清理",
+    },
+    "close": {"remark": "协议履行完毕"},
+    "withdraw": {"reason": "申请人撤回申请"},
+}
+
+
+def command(action: str, **overrides: Any) -> c.Command:
+    from pydantic import TypeAdapter
+
+    body = {**ACTION_BODIES[action], **overrides, "type": action}
+    return TypeAdapter(c.Command).validate_python(body)
+
+
+def register(case_id: str = "JF-2026-000001", **overrides: Any) -> c.Register:
+    return c.Register.model_validate({**intake_body(**overrides), "case_id": case_id})
+
+
+# The shortest path of actions that brings a new case into each stage.
+PATH_TO_STAGE: dict[Stage, tuple[str, ...]] = {
+    Stage.REGISTERED: (),
+    Stage.ACCEPTED: ("accept",),
+    Stage.DECLINED: ("decline",),
+    Stage.MEDIATING: ("accept", "start_mediation"),
+    Stage.AGREEMENT_REACHED: ("accept", "start_mediation", "record_agreement"),
+    Stage.CONFIRMATION_PENDING: (
+        "accept",
+        "start_mediation",
+        "record_agreement",
+        "apply_judicial_confirmation",
+    ),
+    Stage.CONFIRMATION_REJECTED: (
+        "accept",
+        "start_mediation",
+        "record_agreement",
+        "apply_judicial_confirmation",
+        "record_court_decision:rejected",
+    ),
+    Stage.FOLLOWING_UP: (
+        "accept",
+        "start_mediation",
+        "record_agreement",
+        "apply_judicial_confirmation",
+        "record_court_decision",
+    ),
+    Stage.MEDIATION_FAILED: ("accept", "start_mediation", "record_mediation_failure"),
+    Stage.WITHDRAWN: ("withdraw",),
+    Stage.CLOSED: ("decline", "close"),
+}
+
+
+def step_command(step: str) -> c.Command:
+    """A step in PATH_TO_STAGE; ``action:rejected`` is a rejected court decision."""
+    if step == "record_court_decision:rejected":
+        return command("record_court_decision", decision="rejected", reason="协议内容不明确")
+    return command(step)

@@ -1,0 +1,186 @@
+"""Composition root: settings → client → activities → Worker; and the ``fengqiao`` command line.
+
+    fengqiao dev       Temporal dev server + worker + API on embedded SQLite (Ctrl-C stops all)
+    fengqiao worker    the case worker against FENGQIAO_TEMPORAL_ADDRESS / FENGQIAO_DATABASE_URL
+    fengqiao api       the HTTP API (FENGQIAO_API_HOST / FENGQIAO_API_PORT)
+    fengqiao migrate   bring the database schema up to date
+    fengqiao demo      seed realistic Chinese-language cases through a running API
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import signal
+import sys
+import time
+from collections.abc import Sequence
+from typing import Any
+
+import structlog
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from temporalio.client import Client
+from temporalio.worker import Worker
+
+from activities.db import create_engine, create_sessionmaker
+from activities.logging import configure_logging
+from activities.migrate import upgrade
+from activities.projection import CaseStore
+from activities.settings import Settings
+from activities.temporal_client import connect
+from workflows.case_workflow import CaseWorkflow
+
+log = structlog.get_logger("fengqiao.worker")
+
+
+def build_worker(
+    client: Client,
+    task_queue: str,
+    sessionmaker: async_sessionmaker[AsyncSession] | None = None,
+    *,
+    activities: Sequence[Any] | None = None,
+) -> Worker:
+    """The case worker; ``activities`` replaces the store (benchmarks run no-op activities)."""
+    if activities is None:
+        assert sessionmaker is not None
+        activities = [CaseStore(sessionmaker).project_case_events]
+    return Worker(
+        client,
+        task_queue=task_queue,
+        workflows=[CaseWorkflow],
+        activities=list(activities),
+    )
+
+
+async def run_worker(settings: Settings) -> None:
+    engine = create_engine(settings.resolved_database_url, pool_size=settings.db_pool_size)
+    client = await _connect_with_retry(settings)
+    worker = build_worker(client, settings.task_queue, create_sessionmaker(engine))
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    log.info("worker_started", task_queue=settings.task_queue, temporal=settings.temporal_address)
+    async with worker:
+        await stop.wait()
+    await engine.dispose()
+    log.info("worker_stopped")
+
+
+async def _connect_with_retry(settings: Settings, attempts: int = 60) -> Client:
+    for attempt in range(1, attempts + 1):
+        try:
+            return await connect(settings)
+        except RuntimeError as error:  # the server is still starting
+            if attempt == attempts:
+                raise
+            log.info("temporal_not_ready", attempt=attempt, error=str(error))
+            await asyncio.sleep(1)
+    raise AssertionError("unreachable")
+
+
+def run_api(settings: Settings) -> None:
+    import uvicorn
+
+    from api.app import create_app
+
+    uvicorn.run(
+        create_app(settings),
+        host=settings.api_host,
+        port=settings.api_port,
+        log_config=None,
+        access_log=False,
+    )
+
+
+def run_dev(settings: Settings) -> int:
+    """Everything on one machine, persisted under the data folder; a restart finds every case."""
+    from activities import devstack
+
+    data_dir = settings.data_dir.resolve()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    upgrade(settings.resolved_database_url)
+    ports = devstack.DevServerPorts(
+        grpc=int(settings.temporal_address.rsplit(":", 1)[1]), ui=settings.temporal_ui_port
+    )
+    server = devstack.spawn(
+        devstack.temporal_dev_server_command(data_dir / "temporal.db", ports),
+        log_file=data_dir / "temporal.log",
+    )
+    children = [server]
+    try:
+        devstack.wait_for_port(ports.grpc, timeout=60, process=server)
+        env = {
+            "FENGQIAO_TEMPORAL_ADDRESS": f"127.0.0.1:{ports.grpc}",
+            "FENGQIAO_DATABASE_URL": settings.resolved_database_url,
+            "FENGQIAO_TASK_QUEUE": settings.task_queue,
+            "FENGQIAO_API_HOST": settings.api_host,
+            "FENGQIAO_API_PORT": str(settings.api_port),
+        }
+        children.append(devstack.spawn(devstack.python_module_command("worker"), env=env))
+        api = devstack.spawn(devstack.python_module_command("api"), env=env)
+        children.append(api)
+        devstack.wait_for_port(settings.api_port, timeout=60, process=api)
+        print(
+            "\n枫桥 Fengqiao is running (Ctrl-C stops everything)\n"
+            f"  API docs:     http://{settings.api_host}:{settings.api_port}/docs\n"
+            f"  Temporal UI:  http://127.0.0.1:{ports.ui}\n"
+            f"  Temporal:     127.0.0.1:{ports.grpc}\n"
+            f"  Data folder:  {data_dir}\n",
+            flush=True,
+        )
+        stopping = False
+
+        def _stop(_signum: int, _frame: object) -> None:
+            nonlocal stopping
+            stopping = True
+
+        signal.signal(signal.SIGINT, _stop)
+        signal.signal(signal.SIGTERM, _stop)
+        while not stopping:
+            if any(child.poll() is not None for child in children):
+                print("a Fengqiao process exited; stopping the others", file=sys.stderr)
+                return 1
+            time.sleep(0.5)
+        return 0
+    finally:
+        for child in reversed(children):
+            devstack.stop(child)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="fengqiao", description="枫桥 Fengqiao case engine")
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("dev", help="dev server + worker + API on embedded SQLite")
+    commands.add_parser("worker", help="run the case worker")
+    commands.add_parser("api", help="run the HTTP API")
+    commands.add_parser("migrate", help="upgrade the database schema")
+    demo = commands.add_parser("demo", help="seed demo cases through a running API")
+    demo.add_argument("--api", default=None, help="API base URL (default: the configured one)")
+    args = parser.parse_args(argv)
+
+    settings = Settings()
+    configure_logging(settings)
+    if args.command == "dev":
+        return run_dev(settings)
+    if args.command == "worker":
+        asyncio.run(run_worker(settings))
+        return 0
+    if args.command == "api":
+        run_api(settings)
+        return 0
+    if args.command == "migrate":
+        upgrade(settings.resolved_database_url)
+        return 0
+    if args.command == "demo":
+        from api.demo import seed
+
+        base = args.api or f"http://{settings.api_host}:{settings.api_port}"
+        return asyncio.run(seed(base))
+    return 2
+
+
+if __name__ == "__main__":
+    with contextlib.suppress(KeyboardInterrupt):
+        sys.exit(main())
