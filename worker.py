@@ -1,10 +1,10 @@
 """Composition root: settings → client → activities → Worker; and the ``fengqiao`` command line.
 
-    fengqiao dev       Temporal dev server + worker + API on embedded SQLite (Ctrl-C stops all)
-    fengqiao worker    the case worker against FENGQIAO_TEMPORAL_ADDRESS / FENGQIAO_DATABASE_URL
-    fengqiao api       the HTTP API (FENGQIAO_API_HOST / FENGQIAO_API_PORT)
-    fengqiao migrate   bring the database schema up to date
-    fengqiao demo      seed realistic Chinese-language cases through a running API
+fengqiao dev       Temporal dev server + worker + API on embedded SQLite (Ctrl-C stops all)
+fengqiao worker    the case worker against FENGQIAO_TEMPORAL_ADDRESS / FENGQIAO_DATABASE_URL
+fengqiao api       the HTTP API (FENGQIAO_API_HOST / FENGQIAO_API_PORT)
+fengqiao migrate   bring the database schema up to date
+fengqiao demo      seed realistic Chinese-language cases through a running API
 """
 
 from __future__ import annotations

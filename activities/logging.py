@@ -1,4 +1,4 @@
-"""structlog set-up: console in development, JSON in production; stdlib logs rendered the same way."""
+"""structlog: console in development, JSON in production; stdlib logs rendered the same way."""
 
 from __future__ import annotations
 

@@ -23,7 +23,7 @@ _EVENT_BODY: TypeAdapter[EventBody] = TypeAdapter(EventBody)
 
 
 async def append_events(events: tuple[Event, ...], *, session: AsyncSession) -> int:
-    """Append events; an event already stored (same case and seq) is skipped. Returns how many new."""
+    """Append events, skipping any already stored (same case and seq); returns how many were new."""
     if not events:
         return 0
     rows = [

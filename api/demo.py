@@ -106,7 +106,11 @@ def _steps() -> list[tuple[dict[str, Any], list[tuple[str, dict[str, Any]]]]]:
                 ("plan", plan),
                 (
                     "package-leader",
-                    {"leader_name": "陈建国", "leader_title": "街道党工委副书记", "reason": "有民转刑风险"},
+                    {
+                        "leader_name": "陈建国",
+                        "leader_title": "街道党工委副书记",
+                        "reason": "有民转刑风险",
+                    },
                 ),
                 ("start-mediation", mediation),
                 ("sessions", session),

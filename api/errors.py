@@ -1,4 +1,4 @@
-"""One place maps domain, validation and Temporal errors to HTTP, with a stable code and zh/en text."""
+"""One place maps domain, validation and Temporal errors to HTTP: a stable code, zh/en text."""
 
 from __future__ import annotations
 
@@ -73,7 +73,9 @@ def case_not_found(case_id: str) -> ApiError:
 
 
 def unavailable(what_zh: str, what_en: str) -> ApiError:
-    return ApiError(503, "service_unavailable", f"{what_zh}暂不可用，请稍后重试", f"{what_en} unavailable")
+    return ApiError(
+        503, "service_unavailable", f"{what_zh}暂不可用，请稍后重试", f"{what_en} unavailable"
+    )
 
 
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {

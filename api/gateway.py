@@ -106,7 +106,7 @@ async def register_case(
     now: datetime,
 ) -> CaseState:
     """Start the case workflow and register the case in one update-with-start (idempotent)."""
-    start = WithStartWorkflowOperation(
+    start: WithStartWorkflowOperation[Any, Any] = WithStartWorkflowOperation(
         WORKFLOW_TYPE,
         CaseWorkflowInput(),
         id=case_id,
@@ -139,7 +139,7 @@ async def register_case(
 
 
 async def query_state(client: Client, case_id: str) -> CaseState | None:
-    """The workflow's own state (``?consistent=true``); None if the workflow has ended or is unknown."""
+    """The workflow's own state (``?consistent=true``); None if the workflow is gone or unknown."""
     try:
         state: CaseState | None = await client.get_workflow_handle(case_id).query(
             STATE_QUERY, result_type=CaseState
@@ -161,4 +161,6 @@ def _pending(case_id: str) -> ApiError:
 
 
 def _temporal_down(error: RPCError) -> ApiError:
-    return unavailable("流程引擎", f"workflow engine ({error.status.name if error.status else '?'})")
+    return unavailable(
+        "流程引擎", f"workflow engine ({error.status.name if error.status else '?'})"
+    )

@@ -8,7 +8,6 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Path, Query, status
 from fastapi.responses import JSONResponse
-
 from sqlalchemy.exc import SQLAlchemyError
 
 from activities import repositories
@@ -24,6 +23,7 @@ from api.schemas import (
     CaseView,
     IntakeRequest,
     Timeline,
+    WithActor,
     labels_of,
     timeline_entry,
 )
@@ -66,7 +66,7 @@ def _case_response(state: Any, status_code: int = 200) -> JSONResponse:
     summary="登记 / register a case",
 )
 async def create_case(
-    body: IntakeRequest,  # type: ignore[valid-type]
+    body: IntakeRequest,
     resources: ResourcesDep,
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
@@ -75,7 +75,10 @@ async def create_case(
     details = body.model_dump(exclude={"actor"})
     try:
         case_id = await reserve_case_number(
-            resources.sessionmaker, kind=CaseKind(details["kind"]), year=china_date(now).year, key=key
+            resources.sessionmaker,
+            kind=CaseKind(details["kind"]),
+            year=china_date(now).year,
+            key=key,
         )
     except (SQLAlchemyError, OSError) as error:
         raise unavailable("案件数据库", "case database") from error
@@ -102,11 +105,14 @@ async def list_cases(
     kind: CaseKind | None = None,
     category: Category | None = None,
     jurisdiction: Annotated[
-        str | None, Query(pattern=r"^\d{6}(\d{3}(\d{3})?)?$", description="county/town/village code")
+        str | None,
+        Query(pattern=r"^\d{6}(\d{3}(\d{3})?)?$", description="county/town/village code"),
     ] = None,
     responsible_unit: Annotated[str | None, Query(max_length=200)] = None,
     package_leader: Annotated[str | None, Query(max_length=200)] = None,
-    q: Annotated[str | None, Query(min_length=1, max_length=100, description="标题/描述检索")] = None,
+    q: Annotated[
+        str | None, Query(min_length=1, max_length=100, description="标题/描述检索")
+    ] = None,
     cursor: Annotated[str | None, Query(max_length=500)] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> CaseList:
@@ -150,7 +156,10 @@ async def _stored_case(resources: Resources, case_id: str) -> Any:
 
 
 @router.get(
-    "/{case_id}", response_model=CaseView, responses=ERROR_RESPONSES, summary="案件详情 / read a case"
+    "/{case_id}",
+    response_model=CaseView,
+    responses=ERROR_RESPONSES,
+    summary="案件详情 / read a case",
 )
 async def get_case(
     case_id: CaseIdPath,
@@ -189,7 +198,7 @@ def _add_action_route(route: ActionRoute) -> None:
 
     async def act(
         case_id: CaseIdPath,
-        body: request_model,  # type: ignore[valid-type]
+        body: WithActor,
         resources: ResourcesDep,
         idempotency_key: IdempotencyKey = None,
     ) -> JSONResponse:
@@ -197,7 +206,7 @@ def _add_action_route(route: ActionRoute) -> None:
         envelope = c.CommandEnvelope(
             command_id=idempotency_key or f"auto-{uuid.uuid4()}",
             actor=body.actor,
-            command=command_model(**fields),
+            command=command_model.model_validate(fields),
         )
         state = await send_command(
             resources.temporal,
@@ -224,5 +233,3 @@ def _add_action_route(route: ActionRoute) -> None:
 
 for _route in ACTION_ROUTES:
     _add_action_route(_route)
-
-

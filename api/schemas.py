@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, create_model
+from pydantic import BaseModel, ConfigDict
 
 from activities.repositories import CaseSummary
 from domain import commands as c
@@ -94,18 +94,66 @@ def timeline_entry(event: Event) -> TimelineEntry:
     )
 
 
-def _request_model(details: type[Frozen], name: str) -> type[Frozen]:
-    model: type[Frozen] = create_model(  # type: ignore[call-overload]
-        name,
-        __base__=(details,),
-        __config__=None,
-        actor=(Actor, ...),
-    )
-    model.model_config = ConfigDict(frozen=True, extra="forbid")
-    return model
+class WithActor(Frozen):
+    """Who performs the command (until authentication supplies it)."""
+
+    actor: Actor
 
 
-IntakeRequest = _request_model(d.IntakeDetails, "IntakeRequest")
+class IntakeRequest(d.IntakeDetails, WithActor):
+    pass
+
+
+class AcceptRequest(d.AcceptDetails, WithActor):
+    pass
+
+
+class DeclineRequest(d.DeclineDetails, WithActor):
+    pass
+
+
+class PlanRequest(d.PlanDetails, WithActor):
+    pass
+
+
+class PackageLeaderRequest(d.PackageLeaderDetails, WithActor):
+    pass
+
+
+class StartMediationRequest(d.MediationDetails, WithActor):
+    pass
+
+
+class SessionRequest(d.SessionDetails, WithActor):
+    pass
+
+
+class AgreementRequest(d.AgreementDetails, WithActor):
+    pass
+
+
+class MediationFailureRequest(d.MediationFailureDetails, WithActor):
+    pass
+
+
+class JudicialConfirmationRequest(d.JudicialConfirmationDetails, WithActor):
+    pass
+
+
+class CourtDecisionRequest(d.CourtDecisionDetails, WithActor):
+    pass
+
+
+class FollowUpRequest(d.FollowUpDetails, WithActor):
+    pass
+
+
+class CloseRequest(d.CloseDetails, WithActor):
+    pass
+
+
+class WithdrawRequest(d.WithdrawDetails, WithActor):
+    pass
 
 
 class ActionRoute(BaseModel):
@@ -114,50 +162,49 @@ class ActionRoute(BaseModel):
     model_config = ConfigDict(arbitrary_types_allowed=True)
 
     path: str
-    command: type[Any]
-    request: type[Any]
+    command: type[Frozen]
+    request: type[WithActor]
     summary: str
 
 
-def _route(path: str, command: type[Any], details: type[Frozen], summary: str) -> ActionRoute:
-    name = "".join(part.capitalize() for part in path.split("-")) + "Request"
-    return ActionRoute(
-        path=path, command=command, request=_request_model(details, name), summary=summary
-    )
+def _route(path: str, command: type[Frozen], request: type[WithActor], summary: str) -> ActionRoute:
+    return ActionRoute(path=path, command=command, request=request, summary=summary)
 
 
 ACTION_ROUTES: tuple[ActionRoute, ...] = (
-    _route("accept", c.Accept, d.AcceptDetails, "受理 / accept"),
-    _route("decline", c.Decline, d.DeclineDetails, "不予受理 / decline"),
-    _route("plan", c.Plan, d.PlanDetails, "一案一策 / set or revise the plan"),
+    _route("accept", c.Accept, AcceptRequest, "受理 / accept"),
+    _route("decline", c.Decline, DeclineRequest, "不予受理 / decline"),
+    _route("plan", c.Plan, PlanRequest, "一案一策 / set or revise the plan"),
     _route(
         "package-leader",
         c.AssignPackageLeader,
-        d.PackageLeaderDetails,
+        PackageLeaderRequest,
         "领导包案 / assign the package leader",
     ),
-    _route("start-mediation", c.StartMediation, d.MediationDetails, "开始调解 / start mediation"),
-    _route("sessions", c.RecordSession, d.SessionDetails, "调解会 / record a mediation session"),
-    _route("agreement", c.RecordAgreement, d.AgreementDetails, "调解协议 / record the agreement"),
+    _route(
+        "start-mediation", c.StartMediation, StartMediationRequest, "开始调解 / start mediation"
+    ),
+    _route("sessions", c.RecordSession, SessionRequest, "调解会 / record a mediation session"),
+    _route("agreement", c.RecordAgreement, AgreementRequest, "调解协议 / record the agreement"),
     _route(
         "mediation-failure",
         c.RecordMediationFailure,
-        d.MediationFailureDetails,
+        MediationFailureRequest,
         "调解不成 / record mediation failure",
     ),
     _route(
         "judicial-confirmation",
         c.ApplyJudicialConfirmation,
-        d.JudicialConfirmationDetails,
+        JudicialConfirmationRequest,
         "申请司法确认 / apply for judicial confirmation",
     ),
     _route(
         "court-decision",
         c.RecordCourtDecision,
-        d.CourtDecisionDetails,
+        CourtDecisionRequest,
         "法院裁定 / record the court's decision",
     ),
-    _route("follow-ups", c.RecordFollowUp, d.FollowUpDetails, "回访 / record a follow-up visit"),
-    _route("close", c.Close, d.CloseDetails, "销号 / close the case"),
-    _route("withdraw", c.Withdraw, d.WithdrawDetails, "撤回 / withdraw the case"),
+    _route("follow-ups", c.RecordFollowUp, FollowUpRequest, "回访 / record a follow-up visit"),
+    _route("close", c.Close, CloseRequest, "销号 / close the case"),
+    _route("withdraw", c.Withdraw, WithdrawRequest, "撤回 / withdraw the case"),
 )

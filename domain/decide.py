@@ -1,4 +1,4 @@
-"""decide: given the case and a command, the events it records — or a DomainError, recording nothing."""
+"""decide: the events a command records on a case, or a DomainError that records nothing."""
 
 from __future__ import annotations
 
@@ -21,9 +21,7 @@ _CLOSE_OUTCOMES: dict[Stage, CloseOutcome] = {
 }
 
 
-def decide(
-    state: CaseState | None, envelope: c.CommandEnvelope, *, now: datetime
-) -> list[e.Event]:
+def decide(state: CaseState | None, envelope: c.CommandEnvelope, *, now: datetime) -> list[e.Event]:
     """The events ``envelope`` records on ``state`` at ``now``; [] for a command already applied.
 
     Raises ForbiddenTransition when the stage forbids the command, InvalidCommand when its
@@ -149,7 +147,11 @@ def _body(state: CaseState, command: c.Command, today: date) -> e.EventBody:  # 
             _not_future(command.decided_on, today, "decided_on")
             if application is not None:
                 _not_before(
-                    command.decided_on, application.applied_on, "decided_on", "申请日期", "the application"
+                    command.decided_on,
+                    application.applied_on,
+                    "decided_on",
+                    "申请日期",
+                    "the application",
                 )
             return e.CourtDecisionRecorded(**_fields(command))
         case c.RecordFollowUp():

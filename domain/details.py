@@ -1,4 +1,4 @@
-"""The content of each step, shared by the command that asks for it and the event that records it."""
+"""The content of each step, shared by the command asking for it and the event recording it."""
 
 from __future__ import annotations
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from domain import events as e
+from domain.details import CourtDecisionDetails
 from domain.stages import Stage
 from domain.state import (
     RECENT_COMMANDS_KEPT,
@@ -25,7 +26,7 @@ from domain.values import CourtDecision
 
 
 def evolve(state: CaseState | None, event: e.Event) -> CaseState | None:
-    """The case after ``event``. An event that does not fit (e.g. before registration) is ignored."""
+    """The case after ``event``; an event that does not fit (e.g. too early) is ignored."""
     body = event.body
     stamp = Stamp(at=event.at, by=event.actor)
     if isinstance(body, e.CaseRegistered):
@@ -82,10 +83,10 @@ def _apply(state: CaseState, body: e.EventBody, stamp: Stamp) -> dict[str, objec
         case e.SessionRecorded():
             if not state.mediation_rounds:
                 return {}
-            current = state.mediation_rounds[-1]
+            latest = state.mediation_rounds[-1]
             session = MediationSession(**_data(body), recorded=stamp)
-            current = current.model_copy(update={"sessions": (*current.sessions, session)})
-            return {"mediation_rounds": (*state.mediation_rounds[:-1], current)}
+            latest = latest.model_copy(update={"sessions": (*latest.sessions, session)})
+            return {"mediation_rounds": (*state.mediation_rounds[:-1], latest)}
         case e.AgreementRecorded():
             items = tuple(
                 PerformanceItem(item_no=no, description=item.description, due_on=item.due_on)
@@ -114,13 +115,13 @@ def _apply(state: CaseState, body: e.EventBody, stamp: Stamp) -> dict[str, objec
             stage = Stage.FOLLOWING_UP if confirmed else Stage.CONFIRMATION_REJECTED
             if not state.judicial_confirmations:
                 return {"stage": stage}
-            decision = e.CourtDecisionDetails(**_data(body))
-            current = state.judicial_confirmations[-1].model_copy(
+            decision = CourtDecisionDetails(**_data(body))
+            application = state.judicial_confirmations[-1].model_copy(
                 update={"decision": decision, "decision_recorded": stamp}
             )
             return {
                 "stage": stage,
-                "judicial_confirmations": (*state.judicial_confirmations[:-1], current),
+                "judicial_confirmations": (*state.judicial_confirmations[:-1], application),
             }
         case e.FollowUpRecorded():
             visit = FollowUp(**_data(body), recorded=stamp)
@@ -141,7 +142,10 @@ def _apply(state: CaseState, body: e.EventBody, stamp: Stamp) -> dict[str, objec
             closure = Closure(outcome=body.outcome, remark=body.remark, recorded=stamp)
             return {"stage": Stage.CLOSED, "closure": closure}
         case e.CaseWithdrawn():
-            return {"stage": Stage.WITHDRAWN, "withdrawal": Withdrawal(reason=body.reason, recorded=stamp)}
+            return {
+                "stage": Stage.WITHDRAWN,
+                "withdrawal": Withdrawal(reason=body.reason, recorded=stamp),
+            }
         case _:
             return {}
 

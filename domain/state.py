@@ -9,7 +9,6 @@ from pydantic import AwareDatetime, Field
 
 from domain.base import Frozen
 from domain.details import (
-    AgreementDetails,
     CourtDecisionDetails,
     DeclineDetails,
     FollowUpDetails,

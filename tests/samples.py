@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
+
+from pydantic import TypeAdapter
 
 from domain import commands as c
 from domain.stages import Stage
+
+_COMMAND: TypeAdapter[c.Command] = TypeAdapter(c.Command)
 
 T0 = datetime(2026, 3, 2, 1, 30, tzinfo=UTC)  # 09:30 in China
 TODAY = date(2026, 3, 2)
@@ -41,55 +45,81 @@ def intake_body(**overrides: Any) -> dict[str, Any]:
     return body
 
 
-ACTION_BODIES: dict[str, dict[str, Any]] = {
-    "accept": {"note": "符合受理条件"},
-    "decline": {"reason": "不属于人民调解范围", "referral": "区人民法院"},
-    "plan": {
-        "responsible_unit": "梅园新村街道人民调解委员会",
-        "responsible_person": "王芳",
-        "measures": ["实地查看通道", "分别约谈双方", "组织面对面调解"],
-        "deadline": "2026-04-01",
-    },
-    "assign_package_leader": {
-        "leader_name": "陈建国",
-        "leader_title": "街道党工委副书记",
-        "reason": "涉及多户居民",
-    },
-    "start_mediation": {"mediation_type": "peoples", "mediators": ["王芳", "赵强"]},
-    "record_session": {
-        "held_on": "2026-03-02",
-        "mediators": ["王芳"],
-        "attendees": ["张伟", "李娜"],
-        "summary": "双方陈述意见，李某同意考虑清理建材。",
-    },
-    "record_agreement": {
-        "terms": "李某于三日内清理通道建材，张某不再追究。",
-        "signed_on": "2026-03-02",
-        "items": [{"description": "李某清理通道建材", "due_on": "2026-03-05"}],
-    },
-    "record_mediation_failure": {"reason": "双方分歧较大", "referral": "litigation"},
-    "apply_judicial_confirmation": {"court": "玄武区人民法院", "applied_on": "2026-03-02"},
-    "record_court_decision": {
-        "decision": "confirmed",
-        "decided_on": "2026-03-02",
-        "ruling_number": "(2026)苏0102民特12号",
-    },
-    "record_follow_up": {
-        "visited_on": "2026-03-02",
-        "performance": [{"item_no": 1, "status": "performed"}],
-        "satisfaction": "satisfied",
-        "notes": "通道已清理",
-    },
-    "close": {"remark": "协议履行完毕"},
-    "withdraw": {"reason": "申请人撤回申请"},
+def action_bodies(today: date = TODAY) -> dict[str, dict[str, Any]]:
+    """A valid body for every action, with dates that make sense on ``today``."""
+    day = today.isoformat()
+    return {
+        "accept": {"note": "符合受理条件"},
+        "decline": {"reason": "不属于人民调解范围", "referral": "区人民法院"},
+        "plan": {
+            "responsible_unit": "梅园新村街道人民调解委员会",
+            "responsible_person": "王芳",
+            "measures": ["实地查看通道", "分别约谈双方", "组织面对面调解"],
+            "deadline": (today + timedelta(days=30)).isoformat(),
+        },
+        "assign_package_leader": {
+            "leader_name": "陈建国",
+            "leader_title": "街道党工委副书记",
+            "reason": "涉及多户居民",
+        },
+        "start_mediation": {"mediation_type": "peoples", "mediators": ["王芳", "赵强"]},
+        "record_session": {
+            "held_on": day,
+            "mediators": ["王芳"],
+            "attendees": ["张伟", "李娜"],
+            "summary": "双方陈述意见，李某同意考虑清理建材。",
+        },
+        "record_agreement": {
+            "terms": "李某于三日内清理通道建材，张某不再追究。",
+            "signed_on": day,
+            "items": [
+                {
+                    "description": "李某清理通道建材",
+                    "due_on": (today + timedelta(days=3)).isoformat(),
+                }
+            ],
+        },
+        "record_mediation_failure": {"reason": "双方分歧较大", "referral": "litigation"},
+        "apply_judicial_confirmation": {"court": "玄武区人民法院", "applied_on": day},
+        "record_court_decision": {
+            "decision": "confirmed",
+            "decided_on": day,
+            "ruling_number": "(2026)苏0102民特12号",
+        },
+        "record_follow_up": {
+            "visited_on": day,
+            "performance": [{"item_no": 1, "status": "performed"}],
+            "satisfaction": "satisfied",
+            "notes": "通道已清理",
+        },
+        "close": {"remark": "协议履行完毕"},
+        "withdraw": {"reason": "申请人撤回申请"},
+    }
+
+
+# The API path of each command type.
+ACTION_PATHS: dict[str, str] = {
+    "accept": "accept",
+    "decline": "decline",
+    "plan": "plan",
+    "assign_package_leader": "package-leader",
+    "start_mediation": "start-mediation",
+    "record_session": "sessions",
+    "record_agreement": "agreement",
+    "record_mediation_failure": "mediation-failure",
+    "apply_judicial_confirmation": "judicial-confirmation",
+    "record_court_decision": "court-decision",
+    "record_follow_up": "follow-ups",
+    "close": "close",
+    "withdraw": "withdraw",
 }
 
+REJECTED_DECISION = {"decision": "rejected", "reason": "协议内容不明确"}
 
-def command(action: str, **overrides: Any) -> c.Command:
-    from pydantic import TypeAdapter
 
-    body = {**ACTION_BODIES[action], **overrides, "type": action}
-    return TypeAdapter(c.Command).validate_python(body)
+def command(action: str, today: date = TODAY, **overrides: Any) -> c.Command:
+    body = {**action_bodies(today)[action], **overrides, "type": action}
+    return _COMMAND.validate_python(body)
 
 
 def register(case_id: str = "JF-2026-000001", **overrides: Any) -> c.Register:
@@ -129,8 +159,23 @@ PATH_TO_STAGE: dict[Stage, tuple[str, ...]] = {
 }
 
 
-def step_command(step: str) -> c.Command:
-    """A step in PATH_TO_STAGE; ``action:rejected`` is a rejected court decision."""
+def step_action(step: str, today: date = TODAY) -> tuple[str, dict[str, Any]]:
+    """A step in PATH_TO_STAGE as (command type, body); ``…:rejected`` is a rejected decision."""
     if step == "record_court_decision:rejected":
-        return command("record_court_decision", decision="rejected", reason="协议内容不明确")
-    return command(step)
+        return "record_court_decision", {
+            **action_bodies(today)["record_court_decision"],
+            **REJECTED_DECISION,
+        }
+    return step, action_bodies(today)[step]
+
+
+def step_command(step: str, today: date = TODAY) -> c.Command:
+    action, body = step_action(step, today)
+    return _COMMAND.validate_python({**body, "type": action})
+
+
+def china_today() -> date:
+    """Today's date in China, for tests that run against real workflow time."""
+    from domain.values import china_date
+
+    return china_date(datetime.now(UTC))

@@ -25,9 +25,6 @@ with workflow.unsafe.imports_passed_through():
         ProjectionResult,
     )
 
-# Continue-as-new well before Temporal's own limits so replays of one run stay short.
-MAX_HISTORY_EVENTS = 2_000
-
 # The projection must eventually land: retry for as long as the database is away.
 PROJECTION_RETRY = RetryPolicy(
     initial_interval=timedelta(milliseconds=200),
@@ -56,6 +53,8 @@ class CaseWorkflow:
     @workflow.init
     def __init__(self, start: CaseWorkflowInput) -> None:
         self._state: CaseState | None = start.state
+        # Continue-as-new well before Temporal's own limits so replays of one run stay short.
+        self._max_history_events = start.max_history_events
         self._unprojected: list[Event] = []
         self._projected_seq = start.state.seq if start.state else 0
 
@@ -63,15 +62,19 @@ class CaseWorkflow:
     async def run(self, start: CaseWorkflowInput) -> CaseState | None:
         while True:
             await workflow.wait_condition(
-                lambda: bool(self._unprojected)
-                or (self._should_stop() and workflow.all_handlers_finished())
+                lambda: (
+                    bool(self._unprojected)
+                    or (self._should_stop() and workflow.all_handlers_finished())
+                )
             )
             if self._unprojected:
                 await self._project()
                 continue
             break
         if self._state is not None and not self._state.is_terminal:
-            workflow.continue_as_new(CaseWorkflowInput(state=self._state))
+            workflow.continue_as_new(
+                CaseWorkflowInput(state=self._state, max_history_events=self._max_history_events)
+            )
         return self._state
 
     @workflow.update(name=APPLY_UPDATE)
@@ -110,7 +113,7 @@ class CaseWorkflow:
         info = workflow.info()
         return (
             info.is_continue_as_new_suggested()
-            or info.get_current_history_length() > MAX_HISTORY_EVENTS
+            or info.get_current_history_length() > self._max_history_events
         )
 
     async def _project(self) -> None:

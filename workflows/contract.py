@@ -13,9 +13,11 @@ PROJECT_ACTIVITY = "project_case_events"
 
 
 class CaseWorkflowInput(Frozen):
-    """How a case workflow starts: empty for a new case, or the state handed over by continue-as-new."""
+    """How a case workflow starts: empty for a new case, or the state continue-as-new hands over."""
 
     state: CaseState | None = None
+    # Continue-as-new once the history passes this many events (kept across runs).
+    max_history_events: int = 2_000
 
 
 class ProjectionBatch(Frozen):

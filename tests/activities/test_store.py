@@ -1,0 +1,181 @@
+"""The store on PostgreSQL and SQLite: idempotent appends, the read model, lists, case numbers."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from temporalio.testing import ActivityEnvironment
+
+from activities import repositories
+from activities.db import create_engine, create_sessionmaker
+from activities.intake import reserve_case_number
+from activities.projection import CaseStore
+from domain import commands as c
+from domain.decide import decide
+from domain.events import Event
+from domain.evolve import fold
+from domain.state import CaseState
+from domain.values import CaseKind
+from tests.conftest import BACKENDS
+from tests.samples import T0, command, register
+from workflows.contract import ProjectionBatch
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+async def sessionmaker(
+    request: pytest.FixtureRequest, fresh_database_url: object
+) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
+    url = await fresh_database_url(request.param)  # type: ignore[operator]
+    engine = create_engine(url)
+    yield create_sessionmaker(engine)
+    await engine.dispose()
+
+
+def _history(case_id: str, *actions: str, **intake: object) -> list[Event]:
+    envelope = c.CommandEnvelope(
+        command_id=f"{case_id}-r", actor="登记员", command=register(case_id=case_id, **intake)
+    )
+    events = decide(None, envelope, now=T0)
+    for n, action in enumerate(actions, start=1):
+        state = fold(events)
+        envelope = c.CommandEnvelope(
+            command_id=f"{case_id}-{n}", actor="王芳", command=command(action)
+        )
+        events += decide(state, envelope, now=T0 + timedelta(minutes=n))
+    return events
+
+
+async def _project(
+    sessionmaker: async_sessionmaker[AsyncSession], events: list[Event]
+) -> CaseState:
+    state = fold(events)
+    assert state is not None
+    batch = ProjectionBatch(case_id=state.case_id, events=tuple(events), state=state)
+    env = ActivityEnvironment()
+    await env.run(CaseStore(sessionmaker).project_case_events, batch)
+    return state
+
+
+async def test_append_is_idempotent_on_case_and_seq(
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    events = _history("JF-2026-100001", "accept", "plan")
+    async with sessionmaker.begin() as session:
+        assert await repositories.append_events(tuple(events[:2]), session=session) == 2
+    async with sessionmaker.begin() as session:
+        # A retried batch overlapping what is stored adds only the new event.
+        assert await repositories.append_events(tuple(events), session=session) == 1
+    async with sessionmaker() as session:
+        stored = await repositories.case_events("JF-2026-100001", session=session)
+    assert stored == events
+
+
+async def test_read_model_never_goes_back_to_an_older_state(
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    events = _history("JF-2026-100002", "accept", "plan")
+    newer = await _project(sessionmaker, events)
+    await _project(sessionmaker, events[:2])  # a late, older batch
+    async with sessionmaker() as session:
+        assert await repositories.get_case("JF-2026-100002", session=session) == newer
+
+
+async def test_chinese_text_round_trips(sessionmaker: async_sessionmaker[AsyncSession]) -> None:
+    events = _history("JF-2026-100003", title="王某诉赵某「宅基地」纠纷——𠀀字测试")
+    state = await _project(sessionmaker, events)
+    async with sessionmaker() as session:
+        stored = await repositories.get_case("JF-2026-100003", session=session)
+    assert stored is not None
+    assert stored.title == "王某诉赵某「宅基地」纠纷——𠀀字测试" == state.title
+
+
+async def test_list_filters_and_pages(sessionmaker: async_sessionmaker[AsyncSession]) -> None:
+    town_a = {"county_code": "330106", "town_code": "330106001"}
+    town_b = {"county_code": "330106", "town_code": "330106002"}
+    for n in range(5):
+        await _project(
+            sessionmaker,
+            _history(
+                f"JF-2026-2000{n:02d}",
+                *(("accept", "plan") if n % 2 else ()),
+                jurisdiction=town_a if n < 3 else town_b,
+                title=f"物业纠纷第{n}号",
+                category="property_management",
+            ),
+        )
+
+    async def ids(where: repositories.CaseFilter, limit: int = 50) -> list[str]:
+        found: list[str] = []
+        cursor = None
+        while True:
+            async with sessionmaker() as session:
+                page = await repositories.list_cases(
+                    where, cursor=cursor, limit=limit, session=session
+                )
+            found += [item.case_id for item in page.items]
+            if page.next_cursor is None:
+                return found
+            cursor = page.next_cursor
+
+    everything = await ids(repositories.CaseFilter(jurisdiction="330106"))
+    assert sorted(everything) == [f"JF-2026-2000{n:02d}" for n in range(5)]
+    assert await ids(repositories.CaseFilter(jurisdiction="330106"), limit=2) == everything
+    assert sorted(await ids(repositories.CaseFilter(jurisdiction="330106002"))) == [
+        "JF-2026-200003",
+        "JF-2026-200004",
+    ]
+    assert sorted(await ids(repositories.CaseFilter(jurisdiction="330106", stage="accepted"))) == [
+        "JF-2026-200001",
+        "JF-2026-200003",
+    ]
+    assert await ids(repositories.CaseFilter(jurisdiction="330106", text="第4号")) == [
+        "JF-2026-200004"
+    ]
+    assert sorted(
+        await ids(
+            repositories.CaseFilter(
+                responsible_unit="梅园新村街道人民调解委员会", jurisdiction="330106"
+            )
+        )
+    ) == ["JF-2026-200001", "JF-2026-200003"]
+    # LIKE wildcards in the search text are literal.
+    assert await ids(repositories.CaseFilter(jurisdiction="330106", text="%")) == []
+
+
+async def test_case_numbers_are_unique_under_concurrency(
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    numbers = await asyncio.gather(
+        *(
+            reserve_case_number(sessionmaker, kind=CaseKind.DISPUTE, year=2031, key=f"k-{n}")
+            for n in range(20)
+        )
+    )
+    assert len(set(numbers)) == 20
+    assert sorted(numbers) == [f"JF-2031-{n:06d}" for n in range(1, 21)]
+
+
+async def test_the_same_intake_key_gets_the_same_number(
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    same = await asyncio.gather(
+        *(
+            reserve_case_number(sessionmaker, kind=CaseKind.DISPUTE, year=2032, key="same-key")
+            for _ in range(5)
+        )
+    )
+    assert len(set(same)) == 1
+    assert (
+        await reserve_case_number(sessionmaker, kind=CaseKind.PETITION, year=2032, key="other")
+    ).startswith("XF-2032-")
+
+
+async def test_schema_is_migrated(sessionmaker: async_sessionmaker[AsyncSession]) -> None:
+    async with sessionmaker() as session:
+        version = await session.scalar(text("SELECT version_num FROM alembic_version"))
+    assert version == "0001"

@@ -1,0 +1,58 @@
+"""Driving cases through the HTTP API in tests."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import httpx
+
+from domain.stages import Stage
+from tests.samples import (
+    ACTION_PATHS,
+    PATH_TO_STAGE,
+    action_bodies,
+    china_today,
+    intake_body,
+    step_action,
+)
+
+
+async def create_case(
+    api: httpx.AsyncClient, key: str | None = None, **intake: Any
+) -> dict[str, Any]:
+    headers = {"Idempotency-Key": key} if key else {}
+    response = await api.post(
+        "/v1/cases", json={**intake_body(**intake), "actor": "登记员"}, headers=headers
+    )
+    assert response.status_code == 201, response.text
+    case: dict[str, Any] = response.json()
+    return case
+
+
+async def act(
+    api: httpx.AsyncClient,
+    case_id: str,
+    action: str,
+    body: dict[str, Any] | None = None,
+    *,
+    key: str | None = None,
+    actor: str = "王芳",
+) -> httpx.Response:
+    payload = {**(action_bodies(china_today())[action] if body is None else body), "actor": actor}
+    return await api.post(
+        f"/v1/cases/{case_id}/{ACTION_PATHS[action]}",
+        json=payload,
+        headers={"Idempotency-Key": key or str(uuid.uuid4())},
+    )
+
+
+async def case_in_stage(api: httpx.AsyncClient, stage: Stage) -> dict[str, Any]:
+    case = await create_case(api)
+    for step in PATH_TO_STAGE[stage]:
+        action, body = step_action(step, china_today())
+        response = await act(api, case["case_id"], action, body)
+        assert response.status_code == 200, response.text
+        case = response.json()
+    assert case["stage"] == stage.value
+    return case

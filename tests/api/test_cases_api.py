@@ -1,0 +1,254 @@
+"""The case API against the real worker and store (both backends)."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import httpx
+import pytest
+
+from domain.stages import ALLOWED, Action, Stage
+from tests.api.helpers import act, case_in_stage, create_case
+from tests.conftest import Stack
+from tests.samples import ACTION_PATHS, intake_body
+
+LIFECYCLE = (
+    "accept",
+    "plan",
+    "assign_package_leader",
+    "start_mediation",
+    "record_session",
+    "record_session",
+    "record_agreement",
+    "apply_judicial_confirmation",
+    "record_court_decision",
+    "record_follow_up",
+    "close",
+)
+
+
+async def test_full_lifecycle_over_http(api: httpx.AsyncClient) -> None:
+    case = await create_case(api)
+    case_id = case["case_id"]
+    assert case["stage"] == "registered"
+    assert case["labels"]["stage"] == "已登记"
+    for action in LIFECYCLE:
+        response = await act(api, case_id, action)
+        assert response.status_code == 200, response.text
+    assert response.json()["stage"] == "closed"
+
+    timeline = (await api.get(f"/v1/cases/{case_id}/timeline")).json()["entries"]
+    assert [entry["seq"] for entry in timeline] == list(range(1, 13))
+    assert [entry["type"] for entry in timeline] == [
+        "case_registered",
+        "case_accepted",
+        "plan_revised",
+        "package_leader_assigned",
+        "mediation_started",
+        "session_recorded",
+        "session_recorded",
+        "agreement_recorded",
+        "judicial_confirmation_applied",
+        "court_decision_recorded",
+        "follow_up_recorded",
+        "case_closed",
+    ]
+    assert timeline[0]["actor"] == "登记员"
+    assert all(entry["actor"] == "王芳" for entry in timeline[1:])
+    assert timeline[-1]["label"] == "销号"
+    stored = (await api.get(f"/v1/cases/{case_id}")).json()
+    assert stored["stage"] == "closed"
+    assert stored["closure"]["outcome"] == "resolved"
+
+
+async def test_read_model_matches_the_workflow_state(api: httpx.AsyncClient) -> None:
+    case = await case_in_stage(api, Stage.FOLLOWING_UP)
+    projected = (await api.get(f"/v1/cases/{case['case_id']}")).json()
+    live = (await api.get(f"/v1/cases/{case['case_id']}", params={"consistent": "true"})).json()
+    assert projected == live == case
+
+
+@pytest.mark.parametrize("stage", list(Stage))
+async def test_every_forbidden_command_is_409_and_changes_nothing(
+    api: httpx.AsyncClient, stage: Stage
+) -> None:
+    case = await case_in_stage(api, stage)
+    case_id = case["case_id"]
+    forbidden = [action for action in Action if stage not in ALLOWED[action]]
+    if stage in (Stage.AGREEMENT_REACHED, Stage.FOLLOWING_UP) and case["agreements"]:
+        item_open = any(i["status"] != "performed" for i in case["agreements"][-1]["items"])
+        if item_open:
+            forbidden.append(Action.CLOSE)
+    assert forbidden, stage
+    for action in forbidden:
+        response = await act(api, case_id, action.value)
+        assert response.status_code == 409, (stage, action, response.text)
+        body = response.json()
+        assert body["code"] == "forbidden_transition"
+        assert body["message_zh"]
+        assert body["message_en"]
+    after = (await api.get(f"/v1/cases/{case_id}")).json()
+    assert after == case
+    timeline = (await api.get(f"/v1/cases/{case_id}/timeline")).json()["entries"]
+    assert len(timeline) == case["seq"]
+
+
+async def test_unknown_case_is_404(api: httpx.AsyncClient) -> None:
+    for response in (
+        await api.get("/v1/cases/JF-2026-999999"),
+        await api.get("/v1/cases/JF-2026-999999/timeline"),
+        await act(api, "JF-2026-999999", "accept"),
+    ):
+        assert response.status_code == 404
+        assert response.json()["code"] == "case_not_found"
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "field"),
+    [
+        (
+            "plan",
+            {"responsible_unit": "调委会", "measures": ["走访"], "deadline": "2030-01-01"},
+            "responsible_person",
+        ),
+        (
+            "plan",
+            {
+                "responsible_unit": "调委会",
+                "responsible_person": "王芳",
+                "measures": [],
+                "deadline": "2030-01-01",
+            },
+            "measures",
+        ),
+        ("sessions", {"held_on": "not-a-date", "mediators": ["王芳"], "summary": "x"}, "held_on"),
+        ("accept", {"note": "ok", "unexpected": 1}, "unexpected"),
+        ("follow-ups", {"visited_on": "2026-01-01", "satisfaction": "很好"}, "satisfaction"),
+    ],
+)
+async def test_invalid_body_is_422_naming_the_field(
+    api: httpx.AsyncClient, path: str, body: dict[str, Any], field: str
+) -> None:
+    case = await create_case(api)
+    response = await api.post(f"/v1/cases/{case['case_id']}/{path}", json={**body, "actor": "王芳"})
+    assert response.status_code == 422, response.text
+    error = response.json()
+    assert error["code"] == "invalid_input"
+    assert field in {e["field"].split(".")[0] for e in error["errors"]}
+    assert (await api.get(f"/v1/cases/{case['case_id']}")).json()["seq"] == 1
+
+
+async def test_domain_validation_is_422_and_changes_nothing(api: httpx.AsyncClient) -> None:
+    case = await case_in_stage(api, Stage.MEDIATING)
+    response = await act(
+        api,
+        case["case_id"],
+        "record_session",
+        {"held_on": "2099-01-01", "mediators": ["王芳"], "summary": "未来的调解会"},
+    )
+    assert response.status_code == 422
+    assert response.json()["field"] == "held_on"
+    assert (await api.get(f"/v1/cases/{case['case_id']}")).json() == case
+
+
+async def test_invalid_intake_is_422(api: httpx.AsyncClient) -> None:
+    bad_id = intake_body(applicants=[{"name": "张伟", "id_number": "110101199003071234"}])
+    response = await api.post("/v1/cases", json={**bad_id, "actor": "登记员"})
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"].startswith("applicants.0.id_number")
+    bad_tree = intake_body(jurisdiction={"county_code": "320102", "town_code": "330106001"})
+    response = await api.post("/v1/cases", json={**bad_tree, "actor": "登记员"})
+    assert response.status_code == 422
+
+
+async def test_retried_intake_returns_the_same_case(api: httpx.AsyncClient, stack: Stack) -> None:
+    first, second = await asyncio.gather(
+        create_case(api, key=f"intake-{stack.backend}-retry"),
+        create_case(api, key=f"intake-{stack.backend}-retry"),
+    )
+    third = await create_case(api, key=f"intake-{stack.backend}-retry")
+    assert first["case_id"] == second["case_id"] == third["case_id"]
+    timeline = (await api.get(f"/v1/cases/{first['case_id']}/timeline")).json()["entries"]
+    assert len(timeline) == 1
+
+
+async def test_retried_command_applies_once(api: httpx.AsyncClient) -> None:
+    case = await create_case(api)
+    responses = await asyncio.gather(
+        *(act(api, case["case_id"], "accept", key="accept-retry") for _ in range(3))
+    )
+    assert {r.status_code for r in responses} == {200}
+    again = await act(api, case["case_id"], "accept", key="accept-retry")
+    assert again.status_code == 200
+    timeline = (await api.get(f"/v1/cases/{case['case_id']}/timeline")).json()["entries"]
+    assert [entry["type"] for entry in timeline] == ["case_registered", "case_accepted"]
+
+
+async def test_a_retry_after_the_case_ended_is_answered_from_the_store(
+    api: httpx.AsyncClient,
+) -> None:
+    case = await case_in_stage(api, Stage.DECLINED)
+    closed = await act(api, case["case_id"], "close", key="close-once")
+    assert closed.status_code == 200
+    again = await act(api, case["case_id"], "close", key="close-once")
+    assert again.status_code == 200
+    assert again.json()["seq"] == closed.json()["seq"]
+
+
+async def test_chinese_text_round_trips(api: httpx.AsyncClient) -> None:
+    title = "王某与「某某」公司——劳务纠纷（𠀀）"
+    case = await create_case(api, title=title, description="拖欠工资￥12,000元；多次讨要未果。")
+    stored = (await api.get(f"/v1/cases/{case['case_id']}")).json()
+    assert stored["title"] == title
+    assert stored["description"] == "拖欠工资￥12,000元；多次讨要未果。"
+
+
+async def test_list_filters_by_stage_jurisdiction_text_unit_and_leader(
+    api: httpx.AsyncClient, stack: Stack
+) -> None:
+    county = "350102" if stack.backend == "sqlite" else "350103"
+    jurisdiction = {"county_code": county, "town_code": f"{county}007"}
+    marker = f"列表测试{stack.backend}"
+    planned = await create_case(
+        api, jurisdiction=jurisdiction, title=f"{marker}甲", category="labour"
+    )
+    await act(api, planned["case_id"], "accept")
+    await act(api, planned["case_id"], "plan")
+    await act(api, planned["case_id"], "assign_package_leader")
+    other = await create_case(api, jurisdiction={"county_code": county}, title=f"{marker}乙")
+
+    async def ids(**params: Any) -> list[str]:
+        response = await api.get("/v1/cases", params={"jurisdiction": county, **params})
+        assert response.status_code == 200, response.text
+        return [item["case_id"] for item in response.json()["items"]]
+
+    assert await ids() == [other["case_id"], planned["case_id"]]
+    assert await ids(jurisdiction=f"{county}007") == [planned["case_id"]]
+    assert await ids(stage="accepted") == [planned["case_id"]]
+    assert await ids(category="labour") == [planned["case_id"]]
+    assert await ids(q=f"{marker}乙") == [other["case_id"]]
+    assert await ids(responsible_unit="梅园新村街道人民调解委员会") == [planned["case_id"]]
+    assert await ids(package_leader="陈建国") == [planned["case_id"]]
+    page = (await api.get("/v1/cases", params={"jurisdiction": county, "limit": 1})).json()
+    assert [i["case_id"] for i in page["items"]] == [other["case_id"]]
+    rest = (
+        await api.get("/v1/cases", params={"jurisdiction": county, "cursor": page["next_cursor"]})
+    ).json()
+    assert [i["case_id"] for i in rest["items"]] == [planned["case_id"]]
+    assert rest["next_cursor"] is None
+    assert (await api.get("/v1/cases", params={"cursor": "garbage"})).status_code == 422
+    assert (await api.get("/v1/cases", params={"limit": 1000})).status_code == 422
+
+
+async def test_health_and_readiness(api: httpx.AsyncClient) -> None:
+    assert (await api.get("/healthz")).json() == {"status": "ok"}
+    ready = await api.get("/readyz")
+    assert ready.status_code == 200
+    assert ready.json()["checks"] == {"database": "ok", "temporal": "ok"}
+
+
+def test_every_action_has_a_route() -> None:
+    from api.schemas import ACTION_ROUTES
+
+    assert {route.path for route in ACTION_ROUTES} == set(ACTION_PATHS.values())

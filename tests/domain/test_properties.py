@@ -1,0 +1,87 @@
+"""Property tests: random command sequences against the transition table."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from domain import commands as c
+from domain.decide import decide
+from domain.errors import DomainError, ForbiddenTransition
+from domain.evolve import fold
+from domain.stages import TERMINAL_STAGES, Action, allowed
+from domain.state import CaseState
+from tests.samples import T0, command, register, step_command
+
+STEPS = [action.value for action in Action] + [
+    "record_court_decision:rejected",
+    "record_follow_up:partial",
+]
+
+
+def _command(step: str) -> c.Command:
+    if step == "record_follow_up:partial":
+        return command("record_follow_up", performance=[{"item_no": 1, "status": "partial"}])
+    return step_command(step)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(STEPS), max_size=40))
+def test_random_commands_obey_the_transition_table(steps: list[str]) -> None:
+    registered = decide(
+        None, c.CommandEnvelope(command_id="r", actor="登记员", command=register()), now=T0
+    )
+    state = fold(registered)
+    assert state is not None
+    recorded = list(registered)
+
+    for n, step in enumerate(steps, start=1):
+        cmd = _command(step)
+        action = Action(cmd.type)
+        envelope = c.CommandEnvelope(command_id=f"c{n}", actor="王芳", command=cmd)
+        before: CaseState = state
+        try:
+            events = decide(state, envelope, now=T0 + timedelta(minutes=n))
+        except ForbiddenTransition:
+            items_open = state.agreement is not None and not state.agreement.all_performed
+            assert not allowed(action, state.stage) or (action is Action.CLOSE and items_open)
+            assert state == before
+            continue
+        except DomainError:
+            assert state == before
+            continue
+        assert allowed(action, state.stage)
+        assert state.stage not in TERMINAL_STAGES
+        assert [event.seq for event in events] == [state.seq + 1]
+        recorded += events
+        folded = fold(events, state)
+        assert folded is not None
+        state = folded
+
+    assert fold(recorded) == state
+    assert [event.seq for event in recorded] == list(range(1, len(recorded) + 1))
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.sampled_from(STEPS), min_size=1, max_size=20))
+def test_replaying_the_same_command_ids_changes_nothing(steps: list[str]) -> None:
+    state = fold(
+        decide(None, c.CommandEnvelope(command_id="r", actor="登记员", command=register()), now=T0)
+    )
+    assert state is not None
+    envelopes = [
+        c.CommandEnvelope(command_id=f"c{n}", actor="王芳", command=_command(step))
+        for n, step in enumerate(steps)
+    ]
+    for envelope in envelopes:
+        try:
+            folded = fold(decide(state, envelope, now=T0), state)
+        except DomainError:
+            continue
+        assert folded is not None
+        state = folded
+    for envelope in envelopes:
+        if state.has_applied(envelope.command_id):
+            assert decide(state, envelope, now=T0 + timedelta(days=1)) == []

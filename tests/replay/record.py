@@ -1,0 +1,149 @@
+"""Record representative CaseWorkflow histories for the replay tests.
+
+    python -m tests.replay.record [TAG]
+
+Run it after a deliberate workflow change (behind ``workflow.patched``) to add histories of the
+new code next to the old ones; never delete old histories while cases of that shape may be live.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+import uuid
+from pathlib import Path
+
+from temporalio import activity
+from temporalio.client import Client, WithStartWorkflowOperation, WorkflowUpdateFailedError
+from temporalio.common import WorkflowIDConflictPolicy
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.testing import WorkflowEnvironment
+
+from activities.devstack import temporal_cli
+from domain import commands as c
+from domain.state import CaseState
+from tests.samples import china_today, register, step_action
+from tests.samples import command as sample_command
+from worker import build_worker
+from workflows.contract import (
+    APPLY_UPDATE,
+    PROJECT_ACTIVITY,
+    WORKFLOW_TYPE,
+    CaseWorkflowInput,
+    ProjectionBatch,
+    ProjectionResult,
+)
+
+HISTORIES = Path(__file__).parent / "histories"
+TASK_QUEUE = "record-histories"
+
+SCENARIOS: dict[str, tuple[str, ...]] = {
+    "full_lifecycle": (
+        "accept",
+        "plan",
+        "assign_package_leader",
+        "start_mediation",
+        "record_session",
+        "record_session",
+        "record_agreement",
+        "apply_judicial_confirmation",
+        "record_court_decision",
+        "record_follow_up",
+        "close",
+    ),
+    "declined_then_closed": ("decline", "close"),
+    "mediation_failed_then_closed": (
+        "accept",
+        "start_mediation",
+        "record_mediation_failure",
+        "close",
+    ),
+    "rejected_confirmation_second_round": (
+        "accept",
+        "start_mediation",
+        "record_agreement",
+        "apply_judicial_confirmation",
+        "record_court_decision:rejected",
+        "start_mediation",
+        "record_session",
+    ),
+    "withdrawn": ("accept", "plan", "withdraw"),
+}
+
+
+@activity.defn(name=PROJECT_ACTIVITY)
+async def accept_projection(batch: ProjectionBatch) -> ProjectionResult:
+    return ProjectionResult(inserted=len(batch.events))
+
+
+async def _register(client: Client, case_id: str, start: CaseWorkflowInput) -> None:
+    await client.execute_update_with_start_workflow(
+        APPLY_UPDATE,
+        c.CommandEnvelope(command_id=f"{case_id}-r", actor="登记员", command=register(case_id)),
+        start_workflow_operation=WithStartWorkflowOperation(
+            WORKFLOW_TYPE,
+            start,
+            id=case_id,
+            task_queue=TASK_QUEUE,
+            id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+        ),
+        result_type=CaseState,
+    )
+
+
+async def _apply(client: Client, case_id: str, cmd: c.Command, command_id: str) -> None:
+    envelope = c.CommandEnvelope(command_id=command_id, actor="王芳", command=cmd)
+    await client.get_workflow_handle(case_id).execute_update(
+        APPLY_UPDATE, envelope, id=command_id, result_type=CaseState
+    )
+
+
+async def _save(client: Client, case_id: str, name: str, tag: str) -> None:
+    run_ids = []
+    async for execution in client.list_workflows(f"WorkflowId = '{case_id}'"):
+        run_ids.append((execution.start_time, execution.run_id))
+    for index, (_, run_id) in enumerate(sorted(run_ids)):
+        history = await client.get_workflow_handle(case_id, run_id=run_id).fetch_history()
+        suffix = f"_run{index + 1}" if len(run_ids) > 1 else ""
+        path = HISTORIES / f"{tag}_{name}{suffix}.json"
+        path.write_text(json.dumps(json.loads(history.to_json()), ensure_ascii=False, indent=1))
+
+
+async def record(tag: str) -> None:
+    HISTORIES.mkdir(exist_ok=True)
+    today = china_today()
+    async with await WorkflowEnvironment.start_local(
+        data_converter=pydantic_data_converter, dev_server_existing_path=temporal_cli(), ui=False
+    ) as env:
+        client = env.client
+        async with build_worker(client, TASK_QUEUE, activities=[accept_projection]):
+            for name, steps in SCENARIOS.items():
+                case_id = f"JF-2026-{uuid.uuid4().int % 10**6:06d}"
+                await _register(client, case_id, CaseWorkflowInput())
+                for n, step in enumerate(steps):
+                    action, body = step_action(step, today)
+                    cmd = sample_command(action, today, **body)
+                    await _apply(client, case_id, cmd, f"{case_id}-{n}")
+                if name == "full_lifecycle":
+                    await client.get_workflow_handle(case_id).result()
+                await _save(client, case_id, name, tag)
+
+            # Refused and retried commands, and a hand-over by continue-as-new.
+            case_id = f"JF-2026-{uuid.uuid4().int % 10**6:06d}"
+            await _register(client, case_id, CaseWorkflowInput(max_history_events=25))
+            try:
+                await _apply(client, case_id, sample_command("close", today), "refused")
+            except WorkflowUpdateFailedError:
+                pass
+            await _apply(client, case_id, sample_command("accept", today), "accept")
+            await _apply(client, case_id, sample_command("accept", today), "accept")
+            for n in range(8):
+                await _apply(client, case_id, sample_command("plan", today), f"plan-{n}")
+            # The newest run must have done work of its own for its history to mean anything.
+            await _apply(client, case_id, sample_command("start_mediation", today), "mediate")
+            await _save(client, case_id, "refused_retried_continued", tag)
+
+
+if __name__ == "__main__":
+    asyncio.run(record(sys.argv[1] if len(sys.argv) > 1 else "v1"))

@@ -1,0 +1,206 @@
+"""CaseWorkflow on the dev server: updates, validation, idempotency, projection, continue-as-new."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+
+import pytest
+from temporalio import activity
+from temporalio.api.enums.v1 import EventType
+from temporalio.client import (
+    Client,
+    WithStartWorkflowOperation,
+    WorkflowHandle,
+    WorkflowUpdateFailedError,
+)
+from temporalio.common import WorkflowIDConflictPolicy
+from temporalio.exceptions import ApplicationError
+from temporalio.testing import WorkflowEnvironment
+
+from domain import commands as c
+from domain.events import Event
+from domain.stages import Stage
+from domain.state import CaseState
+from tests.samples import china_today, register
+from tests.samples import command as sample_command
+from worker import build_worker
+from workflows.contract import (
+    APPLY_UPDATE,
+    PROJECT_ACTIVITY,
+    STATE_QUERY,
+    WORKFLOW_TYPE,
+    CaseWorkflowInput,
+    ProjectionBatch,
+    ProjectionResult,
+)
+
+TASK_QUEUE = "workflow-tests"
+
+
+@dataclass
+class RecordingStore:
+    """Stands in for the database: keeps what was projected, can fail the first calls."""
+
+    events: dict[str, list[Event]] = field(default_factory=dict)
+    states: dict[str, CaseState] = field(default_factory=dict)
+    failures_left: dict[str, int] = field(default_factory=dict)
+    calls: int = 0
+
+    @activity.defn(name=PROJECT_ACTIVITY)
+    async def project(self, batch: ProjectionBatch) -> ProjectionResult:
+        self.calls += 1
+        if self.failures_left.get(batch.case_id, 0) > 0:
+            self.failures_left[batch.case_id] -= 1
+            raise RuntimeError("database unavailable")
+        stored = self.events.setdefault(batch.case_id, [])
+        known = {event.seq for event in stored}
+        new = [event for event in batch.events if event.seq not in known]
+        stored.extend(new)
+        self.states[batch.case_id] = batch.state
+        return ProjectionResult(inserted=len(new))
+
+
+@pytest.fixture(scope="module")
+async def store() -> RecordingStore:
+    return RecordingStore()
+
+
+@pytest.fixture(scope="module")
+async def client(temporal_env: WorkflowEnvironment, store: RecordingStore) -> AsyncIterator[Client]:
+    async with build_worker(temporal_env.client, TASK_QUEUE, activities=[store.project]):
+        yield temporal_env.client
+
+
+def command(action: str, **overrides: object) -> c.Command:
+    return sample_command(action, china_today(), **overrides)
+
+
+def _case_id() -> str:
+    return f"JF-2026-{uuid.uuid4().int % 10**9:09d}"
+
+
+def _envelope(cmd: c.Command, command_id: str | None = None) -> c.CommandEnvelope:
+    return c.CommandEnvelope(command_id=command_id or str(uuid.uuid4()), actor="王芳", command=cmd)
+
+
+async def _register(
+    client: Client, case_id: str, start: CaseWorkflowInput | None = None
+) -> WorkflowHandle[object, object]:
+    operation = WithStartWorkflowOperation(
+        WORKFLOW_TYPE,
+        start or CaseWorkflowInput(),
+        id=case_id,
+        task_queue=TASK_QUEUE,
+        id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+    )
+    state = await client.execute_update_with_start_workflow(
+        APPLY_UPDATE,
+        _envelope(register(case_id=case_id)),
+        start_workflow_operation=operation,
+        result_type=CaseState,
+    )
+    assert state.stage is Stage.REGISTERED
+    return client.get_workflow_handle(case_id)
+
+
+async def _apply(
+    handle: WorkflowHandle[object, object], cmd: c.Command, command_id: str | None = None
+) -> CaseState:
+    state: CaseState = await handle.execute_update(
+        APPLY_UPDATE, _envelope(cmd, command_id), result_type=CaseState
+    )
+    return state
+
+
+async def test_lifecycle_runs_to_close_and_the_workflow_completes(
+    client: Client, store: RecordingStore
+) -> None:
+    case_id = _case_id()
+    handle = await _register(client, case_id)
+    for action in (
+        "accept",
+        "plan",
+        "assign_package_leader",
+        "start_mediation",
+        "record_session",
+        "record_session",
+        "record_agreement",
+        "apply_judicial_confirmation",
+        "record_court_decision",
+        "record_follow_up",
+        "close",
+    ):
+        state = await _apply(handle, command(action))
+        assert store.states[case_id] == state  # the store has it before the update answers
+
+    final = await client.get_workflow_handle(case_id, result_type=CaseState).result()
+    assert final.stage is Stage.CLOSED
+    assert [event.seq for event in store.events[case_id]] == list(range(1, 13))
+
+
+async def test_forbidden_command_is_refused_before_it_reaches_history(client: Client) -> None:
+    case_id = _case_id()
+    handle = await _register(client, case_id)
+
+    with pytest.raises(WorkflowUpdateFailedError) as raised:
+        await _apply(handle, command("close"))
+    cause = raised.value.cause
+    assert isinstance(cause, ApplicationError)
+    assert cause.type == "forbidden_transition"
+    assert "已登记" in cause.details[0]["message_zh"]
+
+    history = await handle.fetch_history()
+    accepted = [
+        e
+        for e in history.events
+        if e.event_type == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED
+    ]
+    assert len(accepted) == 1  # only the registration
+    state = await handle.query(STATE_QUERY, result_type=CaseState)
+    assert state.stage is Stage.REGISTERED
+    assert state.seq == 1
+
+
+async def test_a_retried_update_applies_once(client: Client, store: RecordingStore) -> None:
+    case_id = _case_id()
+    handle = await _register(client, case_id)
+    first = await _apply(handle, command("accept"), command_id="accept-once")
+    again = await _apply(handle, command("accept"), command_id="accept-once")
+    assert first == again
+    assert [event.type for event in store.events[case_id]] == ["case_registered", "case_accepted"]
+
+
+async def test_projection_retries_until_the_store_takes_it(
+    client: Client, store: RecordingStore
+) -> None:
+    case_id = _case_id()
+    handle = await _register(client, case_id)
+    store.failures_left[case_id] = 3
+    state = await _apply(handle, command("accept"))
+    assert state.stage is Stage.ACCEPTED
+    assert store.failures_left[case_id] == 0
+    assert [event.seq for event in store.events[case_id]] == [1, 2]
+
+
+async def test_continue_as_new_carries_the_whole_case(
+    client: Client, store: RecordingStore
+) -> None:
+    case_id = _case_id()
+    handle = await _register(client, case_id, CaseWorkflowInput(max_history_events=20))
+    await _apply(handle, command("accept"))
+    for _ in range(6):
+        await _apply(handle, command("plan"))
+    state = await _apply(handle, command("plan"), command_id="last-plan")
+
+    description = await client.get_workflow_handle(case_id).describe()
+    assert description.run_id != handle.result_run_id  # a new run holds the case now
+    current = await client.get_workflow_handle(case_id).query(STATE_QUERY, result_type=CaseState)
+    assert current == state
+    assert len(current.plans) == 7
+    # A retry of a command from before the hand-over is still recognised.
+    assert (
+        await _apply(client.get_workflow_handle(case_id), command("plan"), "last-plan")
+    ) == state
+    assert [event.seq for event in store.events[case_id]] == list(range(1, 10))
