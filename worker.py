@@ -19,11 +19,11 @@ from collections.abc import Sequence
 from typing import Any
 
 import structlog
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine
 from temporalio.client import Client
 from temporalio.worker import Worker
 
-from activities.db import create_engine, create_sessionmaker
+from activities.db import create_engine
 from activities.logging import configure_logging
 from activities.migrate import upgrade
 from activities.projection import CaseStore
@@ -37,14 +37,14 @@ log = structlog.get_logger("fengqiao.worker")
 def build_worker(
     client: Client,
     task_queue: str,
-    sessionmaker: async_sessionmaker[AsyncSession] | None = None,
+    engine: AsyncEngine | None = None,
     *,
     activities: Sequence[Any] | None = None,
 ) -> Worker:
     """The case worker; ``activities`` replaces the store (benchmarks run no-op activities)."""
     if activities is None:
-        assert sessionmaker is not None
-        activities = [CaseStore(sessionmaker).project_case_events]
+        assert engine is not None
+        activities = [CaseStore(engine).project_case_events]
     return Worker(
         client,
         task_queue=task_queue,
@@ -54,9 +54,11 @@ def build_worker(
 
 
 async def run_worker(settings: Settings) -> None:
-    engine = create_engine(settings.resolved_database_url, pool_size=settings.db_pool_size)
+    engine = create_engine(
+        settings.resolved_database_url, pool_size=settings.db_pool_size, pre_ping=False
+    )
     client = await _connect_with_retry(settings)
-    worker = build_worker(client, settings.task_queue, create_sessionmaker(engine))
+    worker = build_worker(client, settings.task_queue, engine)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import structlog
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine
 from temporalio import activity
 
 from activities import repositories
@@ -15,14 +15,14 @@ log = structlog.get_logger(__name__)
 class CaseStore:
     """Idempotent on (case_id, seq): a retried or replayed batch changes nothing twice."""
 
-    def __init__(self, sessionmaker: async_sessionmaker[AsyncSession]) -> None:
-        self._sessionmaker = sessionmaker
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
 
     @activity.defn(name=PROJECT_ACTIVITY)
     async def project_case_events(self, batch: ProjectionBatch) -> ProjectionResult:
-        async with self._sessionmaker.begin() as session:
-            inserted = await repositories.append_events(batch.events, session=session)
-            await repositories.upsert_case(batch.state, session=session)
+        async with self._engine.begin() as connection:
+            inserted = await repositories.append_events(batch.events, connection=connection)
+            await repositories.upsert_case(batch.state, connection=connection)
         if inserted != len(batch.events):
             info = activity.info()
             log.info(

@@ -6,12 +6,14 @@ import base64
 import json
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
+from typing import Any
 
 from pydantic import BaseModel, TypeAdapter
 from sqlalchemy import and_, func, or_, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
-from activities.sql import insert_for, utc
+from activities.sql import insert_for, insert_for_dialect, utc
 from activities.tables import CaseEventRow, CaseRow, CaseSeriesRow, IntakeKeyRow
 from domain.events import Event, EventBody
 from domain.state import CaseState
@@ -22,30 +24,38 @@ _EVENT_BODY: TypeAdapter[EventBody] = TypeAdapter(EventBody)
 # -- events -------------------------------------------------------------------------------------
 
 
-async def append_events(events: tuple[Event, ...], *, session: AsyncSession) -> int:
+def _event_row(event: Event) -> dict[str, object]:
+    return {
+        "case_id": event.case_id,
+        "seq": event.seq,
+        "type": event.type,
+        "occurred_at": utc(event.at),
+        "actor": event.actor,
+        "command_id": event.command_id,
+        "payload": event.body.model_dump(mode="json"),
+    }
+
+
+@cache
+def _append_statement(dialect: str) -> Any:
+    # Built once per dialect, parameters passed at execution: the compiled form is reused.
+    return (
+        insert_for_dialect(dialect, CaseEventRow.__table__)
+        .on_conflict_do_nothing(index_elements=["case_id", "seq"])
+        .returning(CaseEventRow.__table__.c.seq)
+    )
+
+
+async def append_events(events: tuple[Event, ...], *, connection: AsyncConnection) -> int:
     """Append events, skipping any already stored (same case and seq); returns how many were new."""
     if not events:
         return 0
-    rows = [
-        {
-            "case_id": event.case_id,
-            "seq": event.seq,
-            "type": event.type,
-            "occurred_at": utc(event.at),
-            "actor": event.actor,
-            "command_id": event.command_id,
-            "payload": event.body.model_dump(mode="json"),
-        }
-        for event in events
-    ]
-    statement = (
-        insert_for(session, CaseEventRow)
-        .values(rows)
-        .on_conflict_do_nothing(index_elements=["case_id", "seq"])
-        .returning(CaseEventRow.seq)
-    )
-    result = await session.execute(statement)
-    return len(result.all())
+    statement = _append_statement(connection.dialect.name)
+    inserted = 0
+    for event in events:
+        result = await connection.execute(statement, _event_row(event))
+        inserted += len(result.all())
+    return inserted
 
 
 def event_from_row(row: CaseEventRow) -> Event:
@@ -99,20 +109,36 @@ def _case_columns(state: CaseState) -> dict[str, object]:
     }
 
 
-async def upsert_case(state: CaseState, *, session: AsyncSession) -> None:
-    """Write the read model row; a state older than the stored one never overwrites it."""
-    values = _case_columns(state)
-    statement = insert_for(session, CaseRow).values(values)
-    statement = statement.on_conflict_do_update(
+@cache
+def _upsert_statement(dialect: str) -> Any:
+    table = CaseRow.__table__
+    statement = insert_for_dialect(dialect, table)
+    return statement.on_conflict_do_update(
         index_elements=["case_id"],
-        set_={k: statement.excluded[k] for k in values if k != "case_id"},
-        where=CaseRow.seq < statement.excluded.seq,
+        set_={
+            column.name: statement.excluded[column.name]
+            for column in table.c
+            if column.name != "case_id"
+        },
+        where=table.c.seq < statement.excluded.seq,
     )
-    await session.execute(statement)
+
+
+async def upsert_case(state: CaseState, *, connection: AsyncConnection) -> None:
+    """Write the read model row; a state older than the stored one never overwrites it."""
+    await connection.execute(_upsert_statement(connection.dialect.name), _case_columns(state))
+
+
+async def case_document(case_id: str, *, session: AsyncSession) -> dict[str, Any] | None:
+    """The stored case as the JSON the workflow produced (reads pass it through unvalidated)."""
+    document: dict[str, Any] | None = await session.scalar(
+        select(CaseRow.state).where(CaseRow.case_id == case_id)
+    )
+    return document
 
 
 async def get_case(case_id: str, *, session: AsyncSession) -> CaseState | None:
-    document = await session.scalar(select(CaseRow.state).where(CaseRow.case_id == case_id))
+    document = await case_document(case_id, session=session)
     return None if document is None else CaseState.model_validate(document)
 
 

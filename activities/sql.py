@@ -9,12 +9,16 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 
-def insert_for(session: AsyncSession, table: Any) -> Any:
-    """``INSERT`` with ``ON CONFLICT`` support for the session's dialect."""
-    bind = session.get_bind()
-    if bind.dialect.name == "postgresql":
+def insert_for_dialect(dialect: str, table: Any) -> Any:
+    """``INSERT`` with ``ON CONFLICT`` support for a dialect (PostgreSQL or SQLite)."""
+    if dialect == "postgresql":
         return postgresql.insert(table)
     return sqlite.insert(table)
+
+
+def insert_for(session: AsyncSession, table: Any) -> Any:
+    """``INSERT`` with ``ON CONFLICT`` support for the session's dialect."""
+    return insert_for_dialect(session.get_bind().dialect.name, table)
 
 
 def utc(value: datetime) -> datetime:

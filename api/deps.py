@@ -22,21 +22,23 @@ class Resources:
     temporal: Client
 
 
-def _resources(request: Request) -> Resources:
+# Dependencies are ``async def``: FastAPI runs plain ``def`` ones in a threadpool, a thread hop
+# per request on the hot path.
+async def _resources(request: Request) -> Resources:
     resources: Resources = request.app.state.resources
     return resources
 
 
-def _settings(request: Request) -> Settings:
-    return _resources(request).settings
+async def _settings(request: Request) -> Settings:
+    return (await _resources(request)).settings
 
 
-def _sessionmaker(request: Request) -> async_sessionmaker[AsyncSession]:
-    return _resources(request).sessionmaker
+async def _sessionmaker(request: Request) -> async_sessionmaker[AsyncSession]:
+    return (await _resources(request)).sessionmaker
 
 
-def _temporal(request: Request) -> Client:
-    return _resources(request).temporal
+async def _temporal(request: Request) -> Client:
+    return (await _resources(request)).temporal
 
 
 SettingsDep = Annotated[Settings, Depends(_settings)]

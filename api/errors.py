@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from domain.errors import DomainError, ForbiddenTransition, InvalidCommand, UnknownCase
+from domain.values import NO_CONTROL_CHARS
 
 
 class FieldError(BaseModel):
@@ -93,6 +94,13 @@ def _field_path(location: tuple[int | str, ...]) -> str:
     return ".".join(parts) or "body"
 
 
+def _reason(item: dict[str, Any]) -> str:
+    context = item.get("ctx") or {}
+    if item.get("type") == "string_pattern_mismatch" and context.get("pattern") == NO_CONTROL_CHARS:
+        return "含有控制字符 / contains control characters"
+    return str(item.get("msg"))
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
     async def _api_error(_request: Request, error: ApiError) -> JSONResponse:
@@ -101,7 +109,7 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def _invalid(_request: Request, error: RequestValidationError) -> JSONResponse:
         errors = [
-            FieldError(field=_field_path(tuple(item.get("loc", ()))), reason=str(item.get("msg")))
+            FieldError(field=_field_path(tuple(item.get("loc", ()))), reason=_reason(item))
             for item in error.errors()
         ]
         first = errors[0] if errors else FieldError(field="body", reason="invalid")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -9,7 +10,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio.client import Client, WithStartWorkflowOperation, WorkflowUpdateFailedError
 from temporalio.client import WorkflowUpdateRPCTimeoutOrCancelledError as UpdateTimeout
-from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
+from temporalio.common import RawValue, WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
@@ -21,6 +22,15 @@ from domain.decide import decide
 from domain.errors import ERROR_TYPES, DomainError
 from domain.state import CaseState
 from workflows.contract import APPLY_UPDATE, STATE_QUERY, WORKFLOW_TYPE, CaseWorkflowInput
+
+# The case as JSON, exactly as the workflow serialised its CaseState. The API passes it through
+# instead of validating the whole state again (the hot path of every command).
+CaseDocument = dict[str, Any]
+
+
+def _document(raw: RawValue) -> CaseDocument:
+    document: CaseDocument = json.loads(raw.payload.data)
+    return document
 
 
 def _refusal(error: WorkflowUpdateFailedError) -> ApiError | None:
@@ -51,7 +61,7 @@ async def _answer_from_store(
     case_id: str,
     envelope: CommandEnvelope,
     now: datetime,
-) -> CaseState:
+) -> CaseDocument:
     """The workflow is gone (the case ended): the stored case answers, refusing or replaying."""
     state = await _projected(sessionmaker, case_id)
     if state is None:
@@ -60,7 +70,7 @@ async def _answer_from_store(
         decide(state, envelope, now=now)
     except DomainError as error:
         raise from_domain(error) from None
-    return state  # a retry of a command the case already applied
+    return state.model_dump(mode="json")  # a retry of a command the case already applied
 
 
 async def send_command(
@@ -71,15 +81,15 @@ async def send_command(
     case_id: str,
     envelope: CommandEnvelope,
     now: datetime,
-) -> CaseState:
+) -> CaseDocument:
     """Apply one command to a running case and return the case after it."""
     handle = client.get_workflow_handle(case_id)
     try:
-        state: CaseState = await handle.execute_update(
+        raw: RawValue = await handle.execute_update(
             APPLY_UPDATE,
             envelope,
             id=envelope.command_id,
-            result_type=CaseState,
+            result_type=RawValue,
             rpc_timeout=timedelta(seconds=settings.command_timeout_seconds),
         )
     except WorkflowUpdateFailedError as error:
@@ -93,7 +103,7 @@ async def send_command(
         if error.status == RPCStatusCode.NOT_FOUND:
             return await _answer_from_store(sessionmaker, case_id, envelope, now)
         raise _temporal_down(error) from error
-    return state
+    return _document(raw)
 
 
 async def register_case(
@@ -104,7 +114,7 @@ async def register_case(
     case_id: str,
     envelope: CommandEnvelope,
     now: datetime,
-) -> CaseState:
+) -> CaseDocument:
     """Start the case workflow and register the case in one update-with-start (idempotent)."""
     start: WithStartWorkflowOperation[Any, Any] = WithStartWorkflowOperation(
         WORKFLOW_TYPE,
@@ -115,12 +125,12 @@ async def register_case(
         id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
     )
     try:
-        state: CaseState = await client.execute_update_with_start_workflow(
+        raw: RawValue = await client.execute_update_with_start_workflow(
             APPLY_UPDATE,
             envelope,
             start_workflow_operation=start,
             id=envelope.command_id,
-            result_type=CaseState,
+            result_type=RawValue,
             rpc_timeout=timedelta(seconds=settings.command_timeout_seconds),
         )
     except WorkflowUpdateFailedError as error:
@@ -135,20 +145,21 @@ async def register_case(
         raise _pending(case_id) from error
     except RPCError as error:
         raise _temporal_down(error) from error
-    return state
+    return _document(raw)
 
 
-async def query_state(client: Client, case_id: str) -> CaseState | None:
+async def query_state(client: Client, case_id: str) -> CaseDocument | None:
     """The workflow's own state (``?consistent=true``); None if the workflow is gone or unknown."""
     try:
-        state: CaseState | None = await client.get_workflow_handle(case_id).query(
-            STATE_QUERY, result_type=CaseState
+        raw: RawValue = await client.get_workflow_handle(case_id).query(
+            STATE_QUERY, result_type=RawValue
         )
     except RPCError as error:
         if error.status == RPCStatusCode.NOT_FOUND:
             return None
         raise _temporal_down(error) from error
-    return state
+    document: CaseDocument | None = json.loads(raw.payload.data)
+    return document
 
 
 def _pending(case_id: str) -> ApiError:

@@ -48,13 +48,12 @@ class CaseView(CaseState):
     labels: Labels
 
 
-def case_view_json(state: CaseState) -> dict[str, Any]:
-    """CaseView as JSON without validating the state a second time (hot path)."""
-    payload = state.model_dump(mode="json")
-    payload["labels"] = labels_of(
-        state.stage, state.category, state.channel, state.risk_level
-    ).model_dump()
-    return payload
+def case_view_json(document: dict[str, Any]) -> dict[str, Any]:
+    """CaseView as JSON from a case document, without validating the state again (hot path)."""
+    labels = labels_of(
+        document["stage"], document["category"], document["channel"], document["risk_level"]
+    )
+    return {**document, "labels": labels.model_dump()}
 
 
 class CaseListItem(CaseSummary):

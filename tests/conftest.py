@@ -172,7 +172,7 @@ async def stack(
     )
     engine = create_engine(database_url)
     sessionmaker = create_sessionmaker(engine)
-    worker = build_worker(client, settings.task_queue, sessionmaker)
+    worker = build_worker(client, settings.task_queue, engine)
     async with worker:
         yield Stack(backend, settings, engine, sessionmaker, client)
     await engine.dispose()

@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from temporalio.testing import ActivityEnvironment
 
 from activities import repositories
@@ -27,13 +27,18 @@ from workflows.contract import ProjectionBatch
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
-async def sessionmaker(
+async def engine(
     request: pytest.FixtureRequest, fresh_database_url: object
-) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
+) -> AsyncIterator[AsyncEngine]:
     url = await fresh_database_url(request.param)  # type: ignore[operator]
     engine = create_engine(url)
-    yield create_sessionmaker(engine)
+    yield engine
     await engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    return create_sessionmaker(engine)
 
 
 def _history(case_id: str, *actions: str, **intake: object) -> list[Event]:
@@ -50,56 +55,58 @@ def _history(case_id: str, *actions: str, **intake: object) -> list[Event]:
     return events
 
 
-async def _project(
-    sessionmaker: async_sessionmaker[AsyncSession], events: list[Event]
-) -> CaseState:
+async def _project(engine: AsyncEngine, events: list[Event]) -> CaseState:
     state = fold(events)
     assert state is not None
     batch = ProjectionBatch(case_id=state.case_id, events=tuple(events), state=state)
     env = ActivityEnvironment()
-    await env.run(CaseStore(sessionmaker).project_case_events, batch)
+    await env.run(CaseStore(engine).project_case_events, batch)
     return state
 
 
 async def test_append_is_idempotent_on_case_and_seq(
-    sessionmaker: async_sessionmaker[AsyncSession],
+    engine: AsyncEngine, sessionmaker: async_sessionmaker[AsyncSession]
 ) -> None:
     events = _history("JF-2026-100001", "accept", "plan")
-    async with sessionmaker.begin() as session:
-        assert await repositories.append_events(tuple(events[:2]), session=session) == 2
-    async with sessionmaker.begin() as session:
+    async with engine.begin() as connection:
+        assert await repositories.append_events(tuple(events[:2]), connection=connection) == 2
+    async with engine.begin() as connection:
         # A retried batch overlapping what is stored adds only the new event.
-        assert await repositories.append_events(tuple(events), session=session) == 1
+        assert await repositories.append_events(tuple(events), connection=connection) == 1
     async with sessionmaker() as session:
         stored = await repositories.case_events("JF-2026-100001", session=session)
     assert stored == events
 
 
 async def test_read_model_never_goes_back_to_an_older_state(
-    sessionmaker: async_sessionmaker[AsyncSession],
+    engine: AsyncEngine, sessionmaker: async_sessionmaker[AsyncSession]
 ) -> None:
     events = _history("JF-2026-100002", "accept", "plan")
-    newer = await _project(sessionmaker, events)
-    await _project(sessionmaker, events[:2])  # a late, older batch
+    newer = await _project(engine, events)
+    await _project(engine, events[:2])  # a late, older batch
     async with sessionmaker() as session:
         assert await repositories.get_case("JF-2026-100002", session=session) == newer
 
 
-async def test_chinese_text_round_trips(sessionmaker: async_sessionmaker[AsyncSession]) -> None:
+async def test_chinese_text_round_trips(
+    engine: AsyncEngine, sessionmaker: async_sessionmaker[AsyncSession]
+) -> None:
     events = _history("JF-2026-100003", title="王某诉赵某「宅基地」纠纷——𠀀字测试")
-    state = await _project(sessionmaker, events)
+    state = await _project(engine, events)
     async with sessionmaker() as session:
         stored = await repositories.get_case("JF-2026-100003", session=session)
     assert stored is not None
     assert stored.title == "王某诉赵某「宅基地」纠纷——𠀀字测试" == state.title
 
 
-async def test_list_filters_and_pages(sessionmaker: async_sessionmaker[AsyncSession]) -> None:
+async def test_list_filters_and_pages(
+    engine: AsyncEngine, sessionmaker: async_sessionmaker[AsyncSession]
+) -> None:
     town_a = {"county_code": "330106", "town_code": "330106001"}
     town_b = {"county_code": "330106", "town_code": "330106002"}
     for n in range(5):
         await _project(
-            sessionmaker,
+            engine,
             _history(
                 f"JF-2026-2000{n:02d}",
                 *(("accept", "plan") if n % 2 else ()),

@@ -1,0 +1,339 @@
+"""Throughput of the case API against the bare Temporal baseline, on one dev server.
+
+    python -m bench.throughput [--cases 40] [--concurrency 8] [--rounds 3]
+
+(a) N full case lifecycles (intake + 11 commands) through the HTTP API, with the real worker
+    projecting into PostgreSQL (TEST_DATABASE_URL / BENCH_DATABASE_URL, a fresh database);
+(b) the same workflow starts and updates sent straight to Temporal by the client, with a worker
+    whose projection activity does nothing.
+Each round runs (a) then (b); the figures are medians over the rounds. Prints cases/s,
+transitions/s, the ratio a/b, API latency p50/p99 and the update→projection lag p50/p99.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import text
+from temporalio.client import Client, WithStartWorkflowOperation
+from temporalio.common import WorkflowIDConflictPolicy
+
+from activities import devstack
+from activities.db import create_engine
+from activities.migrate import upgrade_async
+from activities.settings import Settings
+from activities.temporal_client import connect
+from domain import commands as c
+from domain.state import CaseState
+from tests.samples import ACTION_PATHS, action_bodies, china_today, intake_body
+from workflows.contract import APPLY_UPDATE, WORKFLOW_TYPE, CaseWorkflowInput
+
+LIFECYCLE = (
+    "accept",
+    "plan",
+    "assign_package_leader",
+    "start_mediation",
+    "record_session",
+    "record_session",
+    "record_agreement",
+    "apply_judicial_confirmation",
+    "record_court_decision",
+    "record_follow_up",
+    "close",
+)
+TRANSITIONS_PER_CASE = 1 + len(LIFECYCLE)
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds a process has used so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def postgres_cpu_seconds() -> float:
+    """CPU of every PostgreSQL process on this machine (it shares the two cores)."""
+    total = 0.0
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if (entry / "comm").read_text().strip() == "postgres":
+                    total += cpu_seconds(int(entry.name))
+            except (OSError, ValueError):
+                continue
+    return total
+
+
+def cpu_snapshot(named: dict[str, int]) -> dict[str, float]:
+    snapshot = {name: cpu_seconds(pid) for name, pid in named.items()}
+    snapshot["postgres"] = postgres_cpu_seconds()
+    return snapshot
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(fraction * (len(ordered) - 1))))
+    return ordered[index]
+
+
+async def run_bounded(count: int, concurrency: int, job: Callable[[int], Awaitable[None]]) -> float:
+    """Run ``job(i)`` for i < count with at most ``concurrency`` at once; returns seconds."""
+    queue: asyncio.Queue[int] = asyncio.Queue()
+    for index in range(count):
+        queue.put_nowait(index)
+
+    async def lane() -> None:
+        while not queue.empty():
+            await job(queue.get_nowait())
+
+    started = time.perf_counter()
+    await asyncio.gather(*(lane() for _ in range(concurrency)))
+    return time.perf_counter() - started
+
+
+async def through_api(base_url: str, cases: int, concurrency: int, latencies: list[float]) -> float:
+    """Full lifecycles over HTTP. aiohttp stands in for the browser console: a lean client, so the
+    load generator's own CPU (on the same two cores) does not count against the API."""
+    import aiohttp
+
+    today = china_today()
+    bodies = action_bodies(today)
+    connector = aiohttp.TCPConnector(limit=concurrency)
+    timeout = aiohttp.ClientTimeout(total=60)
+    async with aiohttp.ClientSession(base_url, connector=connector, timeout=timeout) as api:
+
+        async def post(path: str, body: dict[str, Any]) -> dict[str, Any]:
+            started = time.perf_counter()
+            async with api.post(
+                path, json=body, headers={"Idempotency-Key": str(uuid.uuid4())}
+            ) as response:
+                result: dict[str, Any] = await response.json()
+                if response.status >= 400:
+                    raise RuntimeError(f"{path}: {response.status} {result}")
+            latencies.append(time.perf_counter() - started)
+            return result
+
+        async def lifecycle(_index: int) -> None:
+            case = await post("/v1/cases", {**intake_body(), "actor": "基准测试"})
+            for action in LIFECYCLE:
+                await post(
+                    f"/v1/cases/{case['case_id']}/{ACTION_PATHS[action]}",
+                    {**bodies[action], "actor": "基准测试"},
+                )
+
+        return await run_bounded(cases, concurrency, lifecycle)
+
+
+async def through_client(client: Client, task_queue: str, cases: int, concurrency: int) -> float:
+    from tests.samples import command, register
+
+    today = china_today()
+    commands = [command(action, today) for action in LIFECYCLE]
+
+    async def lifecycle(_index: int) -> None:
+        case_id = f"JF-2099-{uuid.uuid4().int % 10**9:09d}"
+        await client.execute_update_with_start_workflow(
+            APPLY_UPDATE,
+            c.CommandEnvelope(
+                command_id=str(uuid.uuid4()), actor="基准测试", command=register(case_id)
+            ),
+            start_workflow_operation=WithStartWorkflowOperation(
+                WORKFLOW_TYPE,
+                CaseWorkflowInput(),
+                id=case_id,
+                task_queue=task_queue,
+                id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+            ),
+            result_type=CaseState,
+        )
+        handle = client.get_workflow_handle(case_id)
+        for cmd in commands:
+            command_id = str(uuid.uuid4())
+            await handle.execute_update(
+                APPLY_UPDATE,
+                c.CommandEnvelope(command_id=command_id, actor="基准测试", command=cmd),
+                id=command_id,
+                result_type=CaseState,
+            )
+
+    return await run_bounded(cases, concurrency, lifecycle)
+
+
+async def projection_lag(database_url: str) -> list[float]:
+    """Seconds from each event's workflow time to its commit into case_events."""
+    engine = create_engine(database_url)
+    try:
+        async with engine.connect() as connection:
+            rows = await connection.execute(
+                text("SELECT EXTRACT(EPOCH FROM (recorded_at - occurred_at)) FROM case_events")
+            )
+            return [float(value) for (value,) in rows]
+    finally:
+        await engine.dispose()
+
+
+async def fresh_postgres(base_url: str) -> tuple[str, Callable[[], Awaitable[None]]]:
+    import asyncpg
+    from sqlalchemy.engine import make_url
+
+    url = make_url(base_url)
+    name = f"fengqiao_bench_{uuid.uuid4().hex[:8]}"
+    args = {"host": url.host, "port": url.port, "user": url.username, "database": url.database}
+    admin = await asyncpg.connect(**args)
+    await admin.execute(f'CREATE DATABASE "{name}"')
+    await admin.close()
+
+    async def drop() -> None:
+        admin = await asyncpg.connect(**args)
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin.close()
+
+    return url.set(database=name).render_as_string(hide_password=False), drop
+
+
+def report(
+    args: argparse.Namespace,
+    api_rates: list[float],
+    direct_rates: list[float],
+    latencies: list[float],
+    lag: list[float],
+    cpu_api: dict[str, float],
+    cpu_direct: dict[str, float],
+) -> None:
+    api_rate = statistics.median(api_rates)
+    direct_rate = statistics.median(direct_rates)
+    ratios = [a / b for a, b in zip(api_rates, direct_rates, strict=True)]
+    server = "in memory" if args.memory else "with file persistence"
+    per_case = TRANSITIONS_PER_CASE
+    total = args.cases * args.rounds
+    lines = [
+        "",
+        f"cases: {args.cases} per round x {args.rounds} rounds, concurrency {args.concurrency}, "
+        f"{per_case} transitions per case, dev server {server}",
+        f"(a) through the API  {api_rate:7.2f} cases/s {api_rate * per_case:8.1f} transitions/s",
+        f"(b) Temporal client  {direct_rate:7.2f} cases/s "
+        f"{direct_rate * per_case:8.1f} transitions/s",
+        f"ratio a/b            {statistics.median(ratios):.2f} (median of rounds; "
+        f"min {min(ratios):.2f}, max {max(ratios):.2f})",
+        f"API latency          p50 {percentile(latencies, 0.5) * 1000:6.1f} ms  "
+        f"p99 {percentile(latencies, 0.99) * 1000:6.1f} ms  ({len(latencies)} requests)",
+        f"update -> projection p50 {percentile(lag, 0.5) * 1000:6.1f} ms  "
+        f"p99 {percentile(lag, 0.99) * 1000:6.1f} ms  ({len(lag)} events)",
+        "CPU ms per case    " + "".join(f"{name:>12}" for name in cpu_api),
+        "  (a) through API  " + "".join(f"{v / total * 1000:12.1f}" for v in cpu_api.values()),
+        "  (b) direct       " + "".join(f"{v / total * 1000:12.1f}" for v in cpu_direct.values()),
+    ]
+    print("\n".join(lines))
+
+
+async def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--cases", type=int, default=40)
+    parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--memory", action="store_true", help="dev server without a db file")
+    args = parser.parse_args()
+
+    base = os.environ.get("BENCH_DATABASE_URL") or os.environ.get(
+        "TEST_DATABASE_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
+    )
+    database_url, drop_database = await fresh_postgres(base)
+    await upgrade_async(database_url)
+    workdir = Path(tempfile.mkdtemp(prefix="fengqiao-bench-"))
+    ports = devstack.DevServerPorts()
+    server_command = devstack.temporal_dev_server_command(workdir / "temporal.db", ports, ui=False)
+    if args.memory:
+        at = server_command.index("--db-filename")
+        del server_command[at : at + 2]
+    api_port = devstack.free_port()
+    env = {
+        "FENGQIAO_TEMPORAL_ADDRESS": f"127.0.0.1:{ports.grpc}",
+        "FENGQIAO_DATABASE_URL": database_url,
+        "FENGQIAO_API_PORT": str(api_port),
+        "FENGQIAO_ENV": "production",
+        "FENGQIAO_LOG_LEVEL": "WARNING",
+    }
+    processes = []
+    try:
+        server = devstack.spawn(server_command, log_file=workdir / "temporal.log")
+        processes.append(server)
+        devstack.wait_for_port(ports.grpc, timeout=60, process=server)
+        api_env = {**env, "FENGQIAO_TASK_QUEUE": "bench-api"}
+        processes.append(
+            devstack.spawn(
+                devstack.python_module_command("worker"),
+                env=api_env,
+                log_file=workdir / "worker.log",
+            )
+        )
+        api = devstack.spawn(
+            devstack.python_module_command("api"), env=api_env, log_file=workdir / "api.log"
+        )
+        processes.append(api)
+        processes.append(
+            devstack.spawn(
+                [sys.executable, "-m", "bench.noop_worker"],
+                env={**env, "FENGQIAO_TASK_QUEUE": "bench-direct"},
+                log_file=workdir / "noop-worker.log",
+            )
+        )
+        devstack.wait_for_port(api_port, timeout=60, process=api)
+        client = await connect(Settings(temporal_address=env["FENGQIAO_TEMPORAL_ADDRESS"]))
+        base_url = f"http://127.0.0.1:{api_port}"
+
+        # Warm both paths (imports, connection pools, sticky caches) before measuring.
+        await through_api(base_url, 2, 2, [])
+        await through_client(client, "bench-direct", 2, 2)
+
+        named = {
+            "temporal": server.pid,
+            "worker": processes[1].pid,
+            "api": api.pid,
+            "noop-worker": processes[3].pid,
+            "driver": os.getpid(),
+        }
+        columns = [*named, "postgres"]
+        cpu_api = dict.fromkeys(columns, 0.0)
+        cpu_direct = dict.fromkeys(columns, 0.0)
+        api_rates: list[float] = []
+        direct_rates: list[float] = []
+        latencies: list[float] = []
+        for round_no in range(1, args.rounds + 1):
+            before = cpu_snapshot(named)
+            api_seconds = await through_api(base_url, args.cases, args.concurrency, latencies)
+            middle = cpu_snapshot(named)
+            direct_seconds = await through_client(
+                client, "bench-direct", args.cases, args.concurrency
+            )
+            after = cpu_snapshot(named)
+            for name in columns:
+                cpu_api[name] += middle[name] - before[name]
+                cpu_direct[name] += after[name] - middle[name]
+            api_rates.append(args.cases / api_seconds)
+            direct_rates.append(args.cases / direct_seconds)
+            ratio = api_rates[-1] / direct_rates[-1]
+            print(
+                f"round {round_no}: api {api_rates[-1]:.2f} cases/s, "
+                f"direct {direct_rates[-1]:.2f} cases/s, ratio {ratio:.2f}"
+            )
+
+        lag = await projection_lag(database_url)
+        report(args, api_rates, direct_rates, latencies, lag, cpu_api, cpu_direct)
+        return 0
+    finally:
+        for process in reversed(processes):
+            devstack.stop(process)
+        await drop_database()
+
+
+if __name__ == "__main__":
+    sys.exit(asyncio.run(main()))
