@@ -11,16 +11,17 @@ from domain.values import CaseKind
 
 async def reserve_case_number(
     sessionmaker: async_sessionmaker[AsyncSession], *, kind: CaseKind, year: int, key: str
-) -> str:
-    """The case number for intake ``key``: the one issued before for the same key, else a new one.
+) -> tuple[str, bool]:
+    """The case number for intake ``key`` and whether the key was seen before.
 
-    A race between two requests with one key may burn a number (a gap), never give two cases.
+    A key seen before keeps its number. A race between two requests with one key may burn a
+    number (a gap), never give two cases.
     """
     async with sessionmaker.begin() as session:
         existing = await repositories.case_for_key(key, session=session)
         if existing is not None:
-            return existing
+            return existing, True
         number = await repositories.next_number(series(kind, year), session=session)
-        return await repositories.claim_key(
-            key, format_case_number(kind, year, number), session=session
-        )
+        candidate = format_case_number(kind, year, number)
+        bound = await repositories.claim_key(key, candidate, session=session)
+        return bound, bound != candidate

@@ -29,7 +29,7 @@ from api.schemas import (
     timeline_entry,
 )
 from domain import commands as c
-from domain.stages import Stage
+from domain.stages import TERMINAL_STAGES, Stage
 from domain.values import CaseKind, Category, china_date
 
 router = APIRouter(prefix="/v1/cases", tags=["cases 案件"])
@@ -73,14 +73,18 @@ async def create_case(
     key = idempotency_key or f"auto-{uuid.uuid4()}"
     details = body.model_dump(exclude={"actor"})
     try:
-        case_id = await reserve_case_number(
+        case_id, retried = await reserve_case_number(
             resources.sessionmaker,
             kind=CaseKind(details["kind"]),
             year=china_date(now).year,
             key=key,
         )
+        stored = await _stored_or_none(resources, case_id) if retried else None
     except (SQLAlchemyError, OSError) as error:
         raise unavailable("案件数据库", "case database") from error
+    if stored is not None and Stage(stored["stage"]) in TERMINAL_STAGES:
+        # The case has ended and its workflow may be gone (retention): never start it again.
+        return _case_response(stored, status.HTTP_201_CREATED)
     envelope = c.CommandEnvelope(
         command_id=f"intake:{key}",
         actor=body.actor,
@@ -143,10 +147,14 @@ async def list_cases(
     return CaseList(items=items, next_cursor=page.next_cursor)
 
 
+async def _stored_or_none(resources: Resources, case_id: str) -> CaseDocument | None:
+    async with resources.sessionmaker() as session:
+        return await repositories.case_document(case_id, session=session)
+
+
 async def _stored_case(resources: Resources, case_id: str) -> CaseDocument:
     try:
-        async with resources.sessionmaker() as session:
-            document = await repositories.case_document(case_id, session=session)
+        document = await _stored_or_none(resources, case_id)
     except (SQLAlchemyError, OSError) as error:
         raise unavailable("案件数据库", "case database") from error
     if document is None:

@@ -252,3 +252,54 @@ def test_every_action_has_a_route() -> None:
     from api.schemas import ACTION_ROUTES
 
     assert {route.path for route in ACTION_ROUTES} == set(ACTION_PATHS.values())
+
+
+async def test_retried_intake_after_the_case_closed_returns_the_case_as_it_ended(
+    api: httpx.AsyncClient, stack: Stack
+) -> None:
+    key = f"intake-{stack.backend}-after-close"
+    case = await create_case(api, key=key)
+    assert (await act(api, case["case_id"], "decline")).status_code == 200
+    closed = await act(api, case["case_id"], "close")
+    assert await create_case(api, key=key) == closed.json()
+    timeline = (await api.get(f"/v1/cases/{case['case_id']}/timeline")).json()["entries"]
+    assert len(timeline) == 3
+
+
+async def test_retried_intake_of_a_case_whose_history_is_gone_starts_nothing(
+    api: httpx.AsyncClient, stack: Stack
+) -> None:
+    """After the namespace retention period only the store knows a closed case."""
+    from temporalio.service import RPCError, RPCStatusCode
+    from temporalio.testing import ActivityEnvironment
+
+    from activities.intake import reserve_case_number
+    from activities.projection import CaseStore
+    from domain import commands as c
+    from domain.decide import decide
+    from domain.evolve import fold
+    from domain.values import CaseKind
+    from tests.samples import T0, command, register
+    from workflows.contract import ProjectionBatch
+
+    key = f"intake-{stack.backend}-retention"
+    case_id, _ = await reserve_case_number(
+        stack.sessionmaker, kind=CaseKind.DISPUTE, year=2026, key=key
+    )
+    events = decide(
+        None, c.CommandEnvelope(command_id="r", actor="登记员", command=register(case_id)), now=T0
+    )
+    for n, action in enumerate(("decline", "close")):
+        envelope = c.CommandEnvelope(command_id=f"c{n}", actor="王芳", command=command(action))
+        events += decide(fold(events), envelope, now=T0)
+    state = fold(events)
+    assert state is not None
+    batch = ProjectionBatch(case_id=case_id, events=tuple(events), state=state)
+    await ActivityEnvironment().run(CaseStore(stack.engine).project_case_events, batch)
+
+    again = await create_case(api, key=key)
+    assert again["case_id"] == case_id
+    assert again["stage"] == "closed"
+    with pytest.raises(RPCError) as raised:
+        await stack.client.get_workflow_handle(case_id).describe()
+    assert raised.value.status == RPCStatusCode.NOT_FOUND
