@@ -33,10 +33,11 @@ def _document(raw: RawValue) -> CaseDocument:
     return document
 
 
-def _refusal(error: WorkflowUpdateFailedError) -> ApiError | None:
+def _refusal(error: WorkflowUpdateFailedError) -> ApiError:
+    """The case refused the command: its domain error as an API error (else re-raise as is)."""
     cause = error.cause
     if not isinstance(cause, ApplicationError) or cause.type not in ERROR_TYPES:
-        return None
+        raise error
     detail: dict[str, Any] = cause.details[0] if cause.details else {}
     domain_error = ERROR_TYPES[cause.type](
         str(detail.get("message_zh", cause.message)),
@@ -93,10 +94,7 @@ async def send_command(
             rpc_timeout=timedelta(seconds=settings.command_timeout_seconds),
         )
     except WorkflowUpdateFailedError as error:
-        refusal = _refusal(error)
-        if refusal is None:
-            raise
-        raise refusal from None
+        raise _refusal(error) from None
     except UpdateTimeout as error:
         raise _pending(case_id) from error
     except RPCError as error:
@@ -134,10 +132,7 @@ async def register_case(
             rpc_timeout=timedelta(seconds=settings.command_timeout_seconds),
         )
     except WorkflowUpdateFailedError as error:
-        refusal = _refusal(error)
-        if refusal is None:
-            raise
-        raise refusal from None
+        raise _refusal(error) from None
     except WorkflowAlreadyStartedError:
         # The case already ran to its end: the retry answers with what was registered.
         return await _answer_from_store(sessionmaker, case_id, envelope, now)

@@ -35,22 +35,18 @@ from activities.settings import Settings
 from activities.temporal_client import connect
 from domain import commands as c
 from domain.state import CaseState
-from tests.samples import ACTION_PATHS, action_bodies, china_today, intake_body
+from tests.databases import PostgresAdmin
+from tests.samples import (
+    ACTION_PATHS,
+    LIFECYCLE,
+    action_bodies,
+    china_today,
+    command,
+    intake_body,
+    register,
+)
 from workflows.contract import APPLY_UPDATE, WORKFLOW_TYPE, CaseWorkflowInput
 
-LIFECYCLE = (
-    "accept",
-    "plan",
-    "assign_package_leader",
-    "start_mediation",
-    "record_session",
-    "record_session",
-    "record_agreement",
-    "apply_judicial_confirmation",
-    "record_court_decision",
-    "record_follow_up",
-    "close",
-)
 TRANSITIONS_PER_CASE = 1 + len(LIFECYCLE)
 
 
@@ -134,8 +130,6 @@ async def through_api(base_url: str, cases: int, concurrency: int, latencies: li
 
 
 async def through_client(client: Client, task_queue: str, cases: int, concurrency: int) -> float:
-    from tests.samples import command, register
-
     today = china_today()
     commands = [command(action, today) for action in LIFECYCLE]
 
@@ -182,22 +176,9 @@ async def projection_lag(database_url: str) -> list[float]:
 
 
 async def fresh_postgres(base_url: str) -> tuple[str, Callable[[], Awaitable[None]]]:
-    import asyncpg
-    from sqlalchemy.engine import make_url
-
-    url = make_url(base_url)
+    admin = PostgresAdmin(base_url)
     name = f"fengqiao_bench_{uuid.uuid4().hex[:8]}"
-    args = {"host": url.host, "port": url.port, "user": url.username, "database": url.database}
-    admin = await asyncpg.connect(**args)
-    await admin.execute(f'CREATE DATABASE "{name}"')
-    await admin.close()
-
-    async def drop() -> None:
-        admin = await asyncpg.connect(**args)
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await admin.close()
-
-    return url.set(database=name).render_as_string(hide_password=False), drop
+    return await admin.create(name), lambda: admin.drop(name)
 
 
 def report(

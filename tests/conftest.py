@@ -14,7 +14,6 @@ from pathlib import Path
 
 import httpx
 import pytest
-from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
@@ -25,6 +24,7 @@ from activities.devstack import temporal_cli
 from activities.migrate import upgrade_async
 from activities.settings import Settings
 from api.app import create_app
+from tests.databases import PostgresAdmin
 from worker import build_worker
 
 BACKENDS = ("postgresql", "sqlite")
@@ -47,49 +47,6 @@ def _test_database_url() -> str:
         ) from error
     os.environ["TEST_DATABASE_URL"] = container.get_connection_url()
     return os.environ["TEST_DATABASE_URL"]
-
-
-@dataclass
-class PostgresAdmin:
-    """Creates throw-away databases on the test server."""
-
-    base_url: str
-
-    def url_for(self, database: str) -> str:
-        return make_url(self.base_url).set(database=database).render_as_string(hide_password=False)
-
-    async def create(self, database: str) -> str:
-        import asyncpg
-
-        url = make_url(self.base_url)
-        connection = await asyncpg.connect(
-            host=url.host,
-            port=url.port,
-            user=url.username,
-            password=url.password,
-            database=url.database,
-        )
-        try:
-            await connection.execute(f'CREATE DATABASE "{database}"')
-        finally:
-            await connection.close()
-        return self.url_for(database)
-
-    async def drop(self, database: str) -> None:
-        import asyncpg
-
-        url = make_url(self.base_url)
-        connection = await asyncpg.connect(
-            host=url.host,
-            port=url.port,
-            user=url.username,
-            password=url.password,
-            database=url.database,
-        )
-        try:
-            await connection.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
-        finally:
-            await connection.close()
 
 
 @pytest.fixture(scope="session")

@@ -126,6 +126,21 @@ def register(case_id: str = "JF-2026-000001", **overrides: Any) -> c.Register:
     return c.Register.model_validate({**intake_body(**overrides), "case_id": case_id})
 
 
+# The whole life of a dispute after intake, in command types: 12 transitions with registration.
+LIFECYCLE: tuple[str, ...] = (
+    "accept",
+    "plan",
+    "assign_package_leader",
+    "start_mediation",
+    "record_session",
+    "record_session",
+    "record_agreement",
+    "apply_judicial_confirmation",
+    "record_court_decision",
+    "record_follow_up",
+    "close",
+)
+
 # The shortest path of actions that brings a new case into each stage.
 PATH_TO_STAGE: dict[Stage, tuple[str, ...]] = {
     Stage.REGISTERED: (),

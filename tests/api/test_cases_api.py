@@ -11,21 +11,7 @@ import pytest
 from domain.stages import ALLOWED, Action, Stage
 from tests.api.helpers import act, case_in_stage, create_case
 from tests.conftest import Stack
-from tests.samples import ACTION_PATHS, intake_body
-
-LIFECYCLE = (
-    "accept",
-    "plan",
-    "assign_package_leader",
-    "start_mediation",
-    "record_session",
-    "record_session",
-    "record_agreement",
-    "apply_judicial_confirmation",
-    "record_court_decision",
-    "record_follow_up",
-    "close",
-)
+from tests.samples import ACTION_PATHS, LIFECYCLE, intake_body
 
 
 async def test_full_lifecycle_over_http(api: httpx.AsyncClient) -> None:

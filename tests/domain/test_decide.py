@@ -15,21 +15,7 @@ from domain.evolve import evolve, fold
 from domain.stages import Stage
 from domain.state import CaseState
 from domain.values import CaseKind, CloseOutcome, PerformanceStatus
-from tests.samples import T0, TODAY, command, register
-
-LIFECYCLE = (
-    "accept",
-    "plan",
-    "assign_package_leader",
-    "start_mediation",
-    "record_session",
-    "record_session",
-    "record_agreement",
-    "apply_judicial_confirmation",
-    "record_court_decision",
-    "record_follow_up",
-    "close",
-)
+from tests.samples import LIFECYCLE, T0, TODAY, command, register
 
 
 def _apply(

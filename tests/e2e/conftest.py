@@ -2,14 +2,30 @@
 
 from __future__ import annotations
 
+import asyncio
 import subprocess
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import httpx
 import pytest
 
 from activities import devstack
+
+
+async def wait_ready(url: str, process: subprocess.Popen[bytes] | None = None) -> None:
+    """Until ``/readyz`` answers 200 (the API sees Temporal and the database)."""
+    async with httpx.AsyncClient(base_url=url, timeout=5) as api:
+        for _ in range(300):
+            assert process is None or process.poll() is None, "the process exited"
+            try:
+                if (await api.get("/readyz")).status_code == 200:
+                    return
+            except httpx.TransportError:
+                pass
+            await asyncio.sleep(0.2)
+    raise AssertionError(f"{url} never became ready")
 
 
 @dataclass

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import os
 import signal
 import subprocess
@@ -13,21 +12,9 @@ import pytest
 
 from activities import devstack
 from tests.api.helpers import act, create_case
+from tests.e2e.conftest import wait_ready
 
 pytestmark = pytest.mark.e2e
-
-
-async def _wait_ready(url: str, process: subprocess.Popen[bytes]) -> None:
-    async with httpx.AsyncClient(base_url=url, timeout=5) as api:
-        for _ in range(300):
-            assert process.poll() is None, "fengqiao dev exited"
-            try:
-                if (await api.get("/readyz")).status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            await asyncio.sleep(0.2)
-    raise AssertionError("fengqiao dev never became ready")
 
 
 def _start(data_dir: Path, env: dict[str, str]) -> subprocess.Popen[bytes]:
@@ -57,7 +44,7 @@ async def test_dev_starts_everything_and_a_restart_finds_every_case(tmp_path: Pa
 
     first = _start(data_dir, env)
     try:
-        await _wait_ready(url, first)
+        await wait_ready(url, first)
         async with httpx.AsyncClient(base_url=url, timeout=60) as api:
             case = await create_case(api)
             accepted = (await act(api, case["case_id"], "accept")).json()
@@ -70,7 +57,7 @@ async def test_dev_starts_everything_and_a_restart_finds_every_case(tmp_path: Pa
 
     second = _start(data_dir, env)
     try:
-        await _wait_ready(url, second)
+        await wait_ready(url, second)
         async with httpx.AsyncClient(base_url=url, timeout=60) as api:
             again = (await api.get(f"/v1/cases/{case['case_id']}")).json()
             assert again == accepted

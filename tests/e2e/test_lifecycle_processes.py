@@ -11,34 +11,10 @@ from sqlalchemy import text
 
 from activities.db import create_engine
 from tests.api.helpers import act, create_case
-from tests.e2e.conftest import Processes
+from tests.e2e.conftest import Processes, wait_ready
+from tests.samples import LIFECYCLE
 
 pytestmark = pytest.mark.e2e
-
-LIFECYCLE = (
-    "accept",
-    "plan",
-    "assign_package_leader",
-    "start_mediation",
-    "record_session",
-    "record_session",
-    "record_agreement",
-    "apply_judicial_confirmation",
-    "record_court_decision",
-    "record_follow_up",
-    "close",
-)
-
-
-async def _ready(api: httpx.AsyncClient) -> None:
-    for _ in range(100):
-        try:
-            if (await api.get("/readyz")).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        await asyncio.sleep(0.2)
-    raise AssertionError("the API never became ready")
 
 
 async def _event_counts(database_url: str, case_ids: list[str]) -> dict[str, list[int]]:
@@ -58,8 +34,8 @@ async def _event_counts(database_url: str, case_ids: list[str]) -> dict[str, lis
 
 
 async def test_full_lifecycle_against_real_processes(processes: Processes) -> None:
+    await wait_ready(processes.api_url)
     async with httpx.AsyncClient(base_url=processes.api_url, timeout=60) as api:
-        await _ready(api)
         case = await create_case(api)
         case_id = case["case_id"]
         states: list[dict[str, Any]] = [case]
@@ -82,8 +58,8 @@ async def test_full_lifecycle_against_real_processes(processes: Processes) -> No
 
 
 async def test_a_killed_worker_loses_nothing(processes: Processes) -> None:
+    await wait_ready(processes.api_url)
     async with httpx.AsyncClient(base_url=processes.api_url, timeout=120) as api:
-        await _ready(api)
         cases = [await create_case(api) for _ in range(4)]
         case_ids = [case["case_id"] for case in cases]
 

@@ -23,7 +23,7 @@ from temporalio.testing import WorkflowEnvironment
 from activities.devstack import temporal_cli
 from domain import commands as c
 from domain.state import CaseState
-from tests.samples import china_today, register, step_action
+from tests.samples import LIFECYCLE, china_today, register, step_action
 from tests.samples import command as sample_command
 from worker import build_worker
 from workflows.contract import (
@@ -39,19 +39,7 @@ HISTORIES = Path(__file__).parent / "histories"
 TASK_QUEUE = "record-histories"
 
 SCENARIOS: dict[str, tuple[str, ...]] = {
-    "full_lifecycle": (
-        "accept",
-        "plan",
-        "assign_package_leader",
-        "start_mediation",
-        "record_session",
-        "record_session",
-        "record_agreement",
-        "apply_judicial_confirmation",
-        "record_court_decision",
-        "record_follow_up",
-        "close",
-    ),
+    "full_lifecycle": LIFECYCLE,
     "declined_then_closed": ("decline", "close"),
     "mediation_failed_then_closed": (
         "accept",

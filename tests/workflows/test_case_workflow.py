@@ -23,7 +23,7 @@ from domain import commands as c
 from domain.events import Event
 from domain.stages import Stage
 from domain.state import CaseState
-from tests.samples import china_today, register
+from tests.samples import LIFECYCLE, china_today, register
 from tests.samples import command as sample_command
 from worker import build_worker
 from workflows.contract import (
@@ -119,19 +119,7 @@ async def test_lifecycle_runs_to_close_and_the_workflow_completes(
 ) -> None:
     case_id = _case_id()
     handle = await _register(client, case_id)
-    for action in (
-        "accept",
-        "plan",
-        "assign_package_leader",
-        "start_mediation",
-        "record_session",
-        "record_session",
-        "record_agreement",
-        "apply_judicial_confirmation",
-        "record_court_decision",
-        "record_follow_up",
-        "close",
-    ):
+    for action in LIFECYCLE:
         state = await _apply(handle, command(action))
         assert store.states[case_id] == state  # the store has it before the update answers
 
