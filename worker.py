@@ -18,14 +18,19 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
+import httpx
 import structlog
 from sqlalchemy.ext.asyncio import AsyncEngine
 from temporalio.client import Client
 from temporalio.worker import Worker
 
-from activities.db import create_engine
+from activities.calendar_data import load_calendar
+from activities.case_policy import PolicyProvider
+from activities.db import create_engine, create_sessionmaker
 from activities.logging import configure_logging
 from activities.migrate import upgrade
+from activities.notifier import Notifier
+from activities.policies import PolicyBook
 from activities.projection import CaseStore
 from activities.settings import Settings
 from activities.temporal_client import connect
@@ -34,17 +39,23 @@ from workflows.case_workflow import CaseWorkflow
 log = structlog.get_logger("fengqiao.worker")
 
 
-def build_worker(
-    client: Client,
-    task_queue: str,
-    engine: AsyncEngine | None = None,
-    *,
-    activities: Sequence[Any] | None = None,
-) -> Worker:
-    """The case worker; ``activities`` replaces the store (benchmarks run no-op activities)."""
-    if activities is None:
-        assert engine is not None
-        activities = [CaseStore(engine).project_case_events]
+def case_activities(engine: AsyncEngine, settings: Settings, http: httpx.AsyncClient) -> list[Any]:
+    """The real activities: projection store, policy snapshot, alert notifier."""
+    return [
+        CaseStore(engine).project_case_events,
+        policy_provider(settings).load_case_policy,
+        Notifier(create_sessionmaker(engine), http).deliver_alert,
+    ]
+
+
+def policy_provider(settings: Settings) -> PolicyProvider:
+    """Policy files and holiday data are read and validated once, when the worker starts."""
+    return PolicyProvider(
+        PolicyBook.load(settings.policy_dir), load_calendar(settings.calendar_dir)
+    )
+
+
+def build_worker(client: Client, task_queue: str, activities: Sequence[Any]) -> Worker:
     return Worker(
         client,
         task_queue=task_queue,
@@ -58,7 +69,8 @@ async def run_worker(settings: Settings) -> None:
         settings.resolved_database_url, pool_size=settings.db_pool_size, pre_ping=False
     )
     client = await _connect_with_retry(settings)
-    worker = build_worker(client, settings.task_queue, engine)
+    http = httpx.AsyncClient(timeout=15)
+    worker = build_worker(client, settings.task_queue, case_activities(engine, settings, http))
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
@@ -66,6 +78,7 @@ async def run_worker(settings: Settings) -> None:
     log.info("worker_started", task_queue=settings.task_queue, temporal=settings.temporal_address)
     async with worker:
         await stop.wait()
+    await http.aclose()
     await engine.dispose()
     log.info("worker_stopped")
 

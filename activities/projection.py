@@ -6,7 +6,7 @@ import structlog
 from sqlalchemy.ext.asyncio import AsyncEngine
 from temporalio import activity
 
-from activities import repositories
+from activities import alert_store, repositories
 from workflows.contract import PROJECT_ACTIVITY, ProjectionBatch, ProjectionResult
 
 log = structlog.get_logger(__name__)
@@ -23,6 +23,7 @@ class CaseStore:
         async with self._engine.begin() as connection:
             inserted = await repositories.append_events(batch.events, connection=connection)
             await repositories.upsert_case(batch.state, connection=connection)
+            await alert_store.upsert_alerts(batch.state, connection=connection)
         if inserted != len(batch.events):
             info = activity.info()
             log.info(

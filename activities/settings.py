@@ -26,6 +26,9 @@ class Settings(BaseSettings):
     # How long the API waits for a case to apply a command before answering 503.
     command_timeout_seconds: float = 30.0
     db_pool_size: int = 10
+    # Deployment overrides of the shipped clock rules, and extra holiday-notice data files.
+    policy_dir: Path | None = None
+    calendar_dir: Path | None = None
 
     @property
     def resolved_database_url(self) -> str:

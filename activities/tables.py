@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     DateTime,
     Index,
     Integer,
@@ -90,3 +91,50 @@ class CaseSeriesRow(Base):
 
     series: Mapped[str] = mapped_column(String(16), primary_key=True)
     last_number: Mapped[int] = mapped_column(Integer)
+
+
+class AlertRow(Base):
+    """督办提醒 read model: one row per alert, rewritten as the case's alert changes."""
+
+    __tablename__ = "alerts"
+
+    alert_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    case_id: Mapped[str] = mapped_column(String(32), index=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    clock_id: Mapped[str | None] = mapped_column(String(64))
+    title: Mapped[str] = mapped_column(String(500))
+    level: Mapped[int] = mapped_column(Integer)
+    recipient: Mapped[str] = mapped_column(String(200), index=True)
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    jurisdiction_code: Mapped[str] = mapped_column(String(12), index=True)
+    raised_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_seq: Mapped[int] = mapped_column(Integer)
+    document: Mapped[dict[str, Any]] = mapped_column(JsonDocument)
+
+
+class AlertDeliveryRow(Base):
+    """One delivery attempt of one notification to one channel (append-only)."""
+
+    __tablename__ = "alert_deliveries"
+
+    id: Mapped[int] = mapped_column(EventId, primary_key=True, autoincrement=True)
+    delivery_id: Mapped[str] = mapped_column(String(200), index=True)
+    alert_id: Mapped[str] = mapped_column(String(64), index=True)
+    case_id: Mapped[str] = mapped_column(String(32))
+    recipient: Mapped[str] = mapped_column(String(200))
+    channel: Mapped[str] = mapped_column(String(16))
+    attempt: Mapped[int] = mapped_column(Integer)
+    succeeded: Mapped[bool] = mapped_column(Boolean)
+    status_code: Mapped[int | None] = mapped_column(Integer)
+    error: Mapped[str | None] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class RecipientRow(Base):
+    """The directory: how to reach a recipient (``person:王芳``, ``town-leader:320102001``…)."""
+
+    __tablename__ = "recipients"
+
+    recipient_id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    display_name: Mapped[str] = mapped_column(String(200))
+    channels: Mapped[list[dict[str, Any]]] = mapped_column(JsonDocument)

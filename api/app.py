@@ -13,6 +13,7 @@ from activities.settings import Settings
 from activities.temporal_client import connect
 from api.deps import Resources
 from api.errors import install_error_handlers
+from api.routes_alerts import router as alerts_router
 from api.routes_cases import router as cases_router
 from api.routes_health import router as health_router
 
@@ -44,4 +45,5 @@ def create_app(settings: Settings, *, temporal: Client | None = None) -> FastAPI
     install_error_handlers(app)
     app.include_router(health_router)
     app.include_router(cases_router)
+    app.include_router(alerts_router)
     return app

@@ -21,10 +21,12 @@ from api.schemas import (
     CaseList,
     CaseListItem,
     CaseView,
+    ClockReport,
     IntakeRequest,
     Timeline,
     WithActor,
     case_view_json,
+    clock_report,
     labels_of,
     timeline_entry,
 )
@@ -197,6 +199,23 @@ async def get_timeline(case_id: CaseIdPath, resources: ResourcesDep) -> Timeline
     if not events:
         raise case_not_found(case_id)
     return Timeline(case_id=case_id, entries=[timeline_entry(event) for event in events])
+
+
+@router.get(
+    "/{case_id}/clocks",
+    response_model=ClockReport,
+    responses=ERROR_RESPONSES,
+    summary="时限说明 / every clock: rule, source, due time and why",
+)
+async def get_clocks(case_id: CaseIdPath, resources: ResourcesDep) -> ClockReport:
+    try:
+        async with resources.sessionmaker() as session:
+            state = await repositories.get_case(case_id, session=session)
+    except (SQLAlchemyError, OSError) as error:
+        raise unavailable("案件数据库", "case database") from error
+    if state is None:
+        raise case_not_found(case_id)
+    return clock_report(state)
 
 
 def _add_action_route(route: ActionRoute) -> None:

@@ -15,13 +15,14 @@ from domain.events import Event
 from domain.labels import (
     CATEGORY_LABELS,
     CHANNEL_LABELS,
+    CLOCK_STATUS_LABELS,
     EVENT_LABELS,
     RISK_LABELS,
     STAGE_LABELS,
 )
 from domain.stages import Stage
 from domain.state import CaseState
-from domain.values import Actor, Category, Channel, RiskLevel
+from domain.values import Actor, Category, Channel, OptionalText, RiskLevel
 
 
 class Labels(BaseModel):
@@ -155,6 +156,32 @@ class WithdrawRequest(d.WithdrawDetails, WithActor):
     pass
 
 
+class CourtAcceptanceRequest(d.CourtAcceptanceDetails, WithActor):
+    pass
+
+
+class PauseRequest(d.PauseDetails, WithActor):
+    pass
+
+
+class ResumeRequest(d.ResumeDetails, WithActor):
+    pass
+
+
+class ExtendRequest(d.ExtendDetails, WithActor):
+    pass
+
+
+class AcknowledgeRequest(d.AcknowledgeDetails, WithActor):
+    pass
+
+
+class AlertAckRequest(WithActor):
+    """签收 through ``POST /v1/alerts/{alert_id}/ack``."""
+
+    note: OptionalText = ""
+
+
 class ActionRoute(BaseModel):
     """One ``POST /v1/cases/{case_id}/{path}`` route and the command it sends."""
 
@@ -206,4 +233,107 @@ ACTION_ROUTES: tuple[ActionRoute, ...] = (
     _route("follow-ups", c.RecordFollowUp, FollowUpRequest, "回访 / record a follow-up visit"),
     _route("close", c.Close, CloseRequest, "销号 / close the case"),
     _route("withdraw", c.Withdraw, WithdrawRequest, "撤回 / withdraw the case"),
+    _route(
+        "court-acceptance",
+        c.RecordCourtAcceptance,
+        CourtAcceptanceRequest,
+        "法院受理司法确认申请 / the court accepted the application",
+    ),
+    _route("clocks/pause", c.PauseClock, PauseRequest, "中止计时 / pause a clock"),
+    _route("clocks/resume", c.ResumeClock, ResumeRequest, "恢复计时 / resume a clock"),
+    _route("clocks/extend", c.ExtendClock, ExtendRequest, "延期 / extend a clock (once)"),
+    _route("alerts/ack", c.AcknowledgeAlert, AcknowledgeRequest, "签收督办 / acknowledge an alert"),
 )
+
+
+class ClockView(BaseModel):
+    clock_id: str
+    subject: str
+    status: str
+    status_label: str
+    started_at: datetime
+    due_at: datetime
+    warn_at: datetime | None
+    cap_at: datetime | None
+    last_day: str | None
+    provisional: bool
+    why: list[str]  # how the due time was counted, step by step (zh / en)
+    pauses: list[dict[str, Any]]
+    extensions: list[dict[str, Any]]
+
+
+class RuleView(BaseModel):
+    """One rule of the case's policy snapshot: its source, and the clocks it runs."""
+
+    rule_id: str
+    name: str
+    source: str
+    confidence: str
+    length: int
+    unit: str
+    expiry: str
+    note: str
+    state: str  # not_started, or the status of its latest clock
+    clocks: list[ClockView]
+
+
+class ClockReport(BaseModel):
+    case_id: str
+    policy_version: str | None
+    calendar_version: str | None
+    rules: list[RuleView]
+
+
+class RecipientRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    display_name: str
+    channels: list[dict[str, Any]]
+
+
+def clock_report(state: CaseState) -> ClockReport:
+    """Why each clock is due when it is: the rule, its source, the counting steps."""
+    policy = state.policy
+    rules: list[RuleView] = []
+    for rule in policy.rules if policy else ():
+        clocks = [
+            ClockView(
+                clock_id=clock.clock_id,
+                subject=clock.subject,
+                status=clock.status.value,
+                status_label=CLOCK_STATUS_LABELS[clock.status],
+                started_at=clock.started_at,
+                due_at=clock.due_at,
+                warn_at=clock.schedule.warn_at,
+                cap_at=clock.schedule.cap_at,
+                last_day=clock.schedule.due.last_day.isoformat()
+                if clock.schedule.due.last_day
+                else None,
+                provisional=clock.schedule.due.provisional,
+                why=list(clock.schedule.due.steps),
+                pauses=[p.model_dump(mode="json") for p in clock.pauses],
+                extensions=[x.model_dump(mode="json") for x in clock.extensions],
+            )
+            for clock in state.clocks
+            if clock.rule_id == rule.rule_id
+        ]
+        rules.append(
+            RuleView(
+                rule_id=rule.rule_id,
+                name=rule.name,
+                source=rule.source,
+                confidence=rule.confidence.value,
+                length=rule.length,
+                unit=rule.unit.value,
+                expiry=rule.expiry.value,
+                note=rule.note,
+                state=clocks[-1].status if clocks else "not_started",
+                clocks=clocks,
+            )
+        )
+    return ClockReport(
+        case_id=state.case_id,
+        policy_version=policy.version if policy else None,
+        calendar_version=policy.calendar.version if policy else None,
+        rules=rules,
+    )

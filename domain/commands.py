@@ -9,17 +9,22 @@ from pydantic import Field
 from domain.base import Frozen
 from domain.details import (
     AcceptDetails,
+    AcknowledgeDetails,
     AgreementDetails,
     CloseDetails,
+    CourtAcceptanceDetails,
     CourtDecisionDetails,
     DeclineDetails,
+    ExtendDetails,
     FollowUpDetails,
     IntakeDetails,
     JudicialConfirmationDetails,
     MediationDetails,
     MediationFailureDetails,
     PackageLeaderDetails,
+    PauseDetails,
     PlanDetails,
+    ResumeDetails,
     SessionDetails,
     WithdrawDetails,
 )
@@ -83,6 +88,26 @@ class Withdraw(WithdrawDetails):
     type: Literal["withdraw"] = "withdraw"
 
 
+class RecordCourtAcceptance(CourtAcceptanceDetails):
+    type: Literal["record_court_acceptance"] = "record_court_acceptance"
+
+
+class PauseClock(PauseDetails):
+    type: Literal["pause_clock"] = "pause_clock"
+
+
+class ResumeClock(ResumeDetails):
+    type: Literal["resume_clock"] = "resume_clock"
+
+
+class ExtendClock(ExtendDetails):
+    type: Literal["extend_clock"] = "extend_clock"
+
+
+class AcknowledgeAlert(AcknowledgeDetails):
+    type: Literal["acknowledge_alert"] = "acknowledge_alert"
+
+
 Command = Annotated[
     Register
     | Accept
@@ -97,7 +122,12 @@ Command = Annotated[
     | RecordCourtDecision
     | RecordFollowUp
     | Close
-    | Withdraw,
+    | Withdraw
+    | RecordCourtAcceptance
+    | PauseClock
+    | ResumeClock
+    | ExtendClock
+    | AcknowledgeAlert,
     Field(discriminator="type"),
 ]
 

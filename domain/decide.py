@@ -6,9 +6,15 @@ from datetime import date, datetime
 
 from domain import commands as c
 from domain import events as e
+from domain import timekeeping
+from domain.alerts import AlertStatus
+from domain.calendar import HolidayCalendar
 from domain.case_numbers import PREFIXES, is_case_number
+from domain.clocks import Clock, ClockStatus, GrantedExtension, Schedule, reschedule
 from domain.errors import ForbiddenTransition, InvalidCommand, UnknownCase
+from domain.evolve import evolve, fold
 from domain.labels import ACTION_LABELS, STAGE_LABELS
+from domain.policy import CasePolicy, ClockRule
 from domain.stages import Action, Stage, allowed
 from domain.state import CaseState
 from domain.values import CaseKind, CloseOutcome, china_date
@@ -45,8 +51,102 @@ def decide(state: CaseState | None, envelope: c.CommandEnvelope, *, now: datetim
             f"案件当前阶段为「{STAGE_LABELS[state.stage]}」，不能{ACTION_LABELS[action]}",
             f"case is in stage '{state.stage.value}'; '{action.value}' is not allowed",
         )
-    body = _body(state, command, china_date(now))
-    return [_event(state.case_id, state.seq + 1, body, envelope, now)]
+    if isinstance(command, _TIMEKEEPING):
+        body = _timekeeping_body(state, command, now)
+    else:
+        body = _body(state, command, china_date(now))
+    return record(state, [body], actor=envelope.actor, command_id=envelope.command_id, now=now)
+
+
+_TIMEKEEPING = (c.PauseClock, c.ResumeClock, c.ExtendClock, c.AcknowledgeAlert)
+
+
+def record(
+    state: CaseState,
+    bodies: list[e.EventBody],
+    *,
+    actor: str,
+    command_id: str,
+    now: datetime,
+) -> list[e.Event]:
+    """Number ``bodies`` as the case's next events, each followed by the clock and alert events
+    it causes (a stop, a start, an alert closed)."""
+    events: list[e.Event] = []
+    current = state
+
+    def append(body: e.EventBody) -> None:
+        nonlocal current
+        event = e.Event(
+            case_id=current.case_id,
+            seq=current.seq + 1,
+            at=now,
+            actor=actor,
+            command_id=command_id,
+            body=body,
+        )
+        folded = evolve(current, event)
+        assert folded is not None
+        current = folded
+        events.append(event)
+
+    for body in bodies:
+        append(body)
+        for follow in timekeeping.effects(current, body, now):
+            append(follow)
+    return events
+
+
+def snapshot_policy(
+    state: CaseState, policy: CasePolicy, *, actor: str, command_id: str, now: datetime
+) -> list[e.Event]:
+    """Keep the policy in force at intake and start the clocks that run from registration."""
+    if state.policy is not None:
+        return []
+    return record(
+        state, timekeeping.snapshot(state, policy, now), actor=actor, command_id=command_id, now=now
+    )
+
+
+def advance(state: CaseState, *, now: datetime) -> list[e.Event]:
+    """Everything due by ``now``: warnings, breaches, expiry actions, escalation steps."""
+    events: list[e.Event] = []
+    current = state
+    for _ in range(1_000):  # each step changes the state; the bound only guards a policy bug
+        bodies = timekeeping.advance_step(current, now)
+        if not bodies:
+            break
+        recorded = record(
+            current,
+            bodies,
+            actor=timekeeping.SYSTEM_ACTOR,
+            command_id=f"timer:{now.isoformat()}",
+            now=now,
+        )
+        events += recorded
+        current = fold(recorded, current) or current
+    return events
+
+
+def reschedule_provisional(
+    state: CaseState, calendar: HolidayCalendar, *, now: datetime
+) -> list[e.Event]:
+    """Newly published holiday data: compute provisional due times again, as one event."""
+    if state.policy is None or state.policy.calendar == calendar:
+        return []
+    with_calendar = state.policy.model_copy(update={"calendar": calendar})
+    schedules: list[tuple[str, Schedule]] = []
+    for clock in state.clocks:
+        rule = with_calendar.rule(clock.rule_id)
+        if clock.is_open and clock.schedule.due.provisional and rule is not None:
+            schedules.append((clock.clock_id, reschedule(clock, rule, calendar)))
+    body = e.ClocksRescheduled(calendar=calendar, schedules=tuple(schedules))
+    return record(
+        state,
+        [body],
+        actor=timekeeping.SYSTEM_ACTOR,
+        command_id=f"calendar:{calendar.version}",
+        now=now,
+    )
 
 
 def _event(
@@ -60,6 +160,98 @@ def _event(
         command_id=envelope.command_id,
         body=body,
     )
+
+
+def _clock_of(state: CaseState, clock_id: str) -> tuple[Clock, ClockRule]:
+    clock = state.clock(clock_id)
+    rule = state.policy.rule(clock.rule_id) if clock and state.policy else None
+    if clock is None or rule is None:
+        raise InvalidCommand(
+            f"案件没有时限 {clock_id}", f"the case has no clock {clock_id}", field="clock_id"
+        )
+    return clock, rule
+
+
+def _timekeeping_body(  # noqa: C901
+    state: CaseState, command: c.Command, now: datetime
+) -> e.EventBody:
+    match command:
+        case c.PauseClock():
+            clock, rule = _clock_of(state, command.clock_id)
+            if clock.status is not ClockStatus.RUNNING:
+                raise ForbiddenTransition(
+                    f"时限 {clock.clock_id} 不在计时中", f"clock {clock.clock_id} is not running"
+                )
+            if command.reason not in rule.pausable_for:
+                allowed_reasons = "、".join(rule.pausable_for) or "无"
+                raise InvalidCommand(
+                    f"{rule.name}不因「{command.reason}」中止计时（可中止事由：{allowed_reasons}）",
+                    f"{rule.rule_id} does not pause for '{command.reason}'",
+                    field="reason",
+                )
+            return e.ClockPaused(clock_id=clock.clock_id, reason=command.reason, note=command.note)
+        case c.ResumeClock():
+            clock, rule = _clock_of(state, command.clock_id)
+            if clock.status is not ClockStatus.PAUSED:
+                raise ForbiddenTransition(
+                    f"时限 {clock.clock_id} 未中止计时", f"clock {clock.clock_id} is not paused"
+                )
+            closed = clock.pauses[-1].model_copy(update={"ended_at": now})
+            resumed = clock.model_copy(update={"pauses": (*clock.pauses[:-1], closed)})
+            assert state.policy is not None
+            return e.ClockResumed(
+                clock_id=clock.clock_id, schedule=reschedule(resumed, rule, state.policy.calendar)
+            )
+        case c.ExtendClock():
+            clock, rule = _clock_of(state, command.clock_id)
+            if not clock.is_open:
+                raise ForbiddenTransition(
+                    f"时限 {clock.clock_id} 已结束，不能延期",
+                    f"clock {clock.clock_id} has ended and cannot be extended",
+                )
+            if rule.extension is None:
+                raise InvalidCommand(
+                    f"{rule.name}不得延期", f"{rule.rule_id} allows no extension", field="clock_id"
+                )
+            if len(clock.extensions) >= rule.extension.max_count:
+                raise ForbiddenTransition(
+                    f"{rule.name}已延期{len(clock.extensions)}次，不能再延期",
+                    f"{rule.rule_id} was already extended {len(clock.extensions)} time(s)",
+                )
+            if command.length > rule.extension.max_length:
+                raise InvalidCommand(
+                    f"延期不得超过{rule.extension.max_length}日",
+                    f"an extension of {rule.rule_id} is at most {rule.extension.max_length} days",
+                    field="length",
+                )
+            extension = GrantedExtension(
+                length=command.length,
+                approver=command.approver,
+                reason=command.reason,
+                granted_at=now,
+            )
+            extended = clock.model_copy(update={"extensions": (*clock.extensions, extension)})
+            assert state.policy is not None
+            return e.ClockExtended(
+                clock_id=clock.clock_id,
+                extension=extension,
+                schedule=reschedule(extended, rule, state.policy.calendar),
+            )
+        case c.AcknowledgeAlert():
+            alert = state.alert(command.alert_id)
+            if alert is None:
+                raise InvalidCommand(
+                    f"案件没有督办提醒 {command.alert_id}",
+                    f"the case has no alert {command.alert_id}",
+                    field="alert_id",
+                )
+            if alert.status is not AlertStatus.OPEN:
+                raise ForbiddenTransition(
+                    f"督办提醒 {alert.alert_id} 已{'签收' if alert.acknowledged_by else '解除'}",
+                    f"alert {alert.alert_id} is already {alert.status.value}",
+                )
+            return e.AlertAcknowledged(alert_id=alert.alert_id, note=command.note)
+    raise AssertionError(f"not a timekeeping command: {command.type}")
 
 
 def _register(command: c.Register, now: datetime) -> e.CaseRegistered:
@@ -177,5 +369,17 @@ def _body(state: CaseState, command: c.Command, today: date) -> e.EventBody:  # 
             return e.CaseClosed(remark=command.remark, outcome=_CLOSE_OUTCOMES[state.stage])
         case c.Withdraw():
             return e.CaseWithdrawn(reason=command.reason)
-        case c.Register():  # pragma: no cover - handled by decide()
-            raise AssertionError("register is decided before the stage check")
+        case c.RecordCourtAcceptance():
+            application = state.judicial_confirmation
+            _not_future(command.accepted_on, today, "accepted_on")
+            if application is not None:
+                _not_before(
+                    command.accepted_on,
+                    application.applied_on,
+                    "accepted_on",
+                    "申请日期",
+                    "the application",
+                )
+            return e.CourtAcceptanceRecorded(accepted_on=command.accepted_on)
+    # Registration and the timekeeping commands are decided before this point.
+    raise AssertionError(f"not a case command: {command.type}")

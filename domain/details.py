@@ -133,6 +133,42 @@ class CourtDecisionDetails(Frozen):
     reason: OptionalText = ""
 
 
+class CourtAcceptanceDetails(Frozen):
+    """The court accepted the application for judicial confirmation (受理)."""
+
+    accepted_on: date
+
+
+class PauseDetails(Frozen):
+    """中止计时: appraisal (鉴定), hearing (听证) or another reason the rule allows."""
+
+    clock_id: ShortText
+    reason: ShortText
+    note: OptionalText = ""
+
+
+class ResumeDetails(Frozen):
+    """恢复计时."""
+
+    clock_id: ShortText
+
+
+class ExtendDetails(Frozen):
+    """延期: one approved extension, with approver and reason."""
+
+    clock_id: ShortText
+    length: Annotated[int, Field(ge=1, le=365)]
+    approver: ShortText
+    reason: LongText
+
+
+class AcknowledgeDetails(Frozen):
+    """签收: a leader acknowledges an alert, stopping its escalation."""
+
+    alert_id: ShortText
+    note: OptionalText = ""
+
+
 class ItemPerformance(Frozen):
     item_no: Annotated[int, Field(ge=1)]
     status: PerformanceStatus

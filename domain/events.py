@@ -6,11 +6,15 @@ from typing import Annotated, Literal
 
 from pydantic import AwareDatetime, Field
 
+from domain.alerts import Alert, Notification
 from domain.base import Frozen
+from domain.calendar import HolidayCalendar
+from domain.clocks import Clock, ClockStatus, GrantedExtension, Schedule
 from domain.details import (
     AcceptDetails,
     AgreementDetails,
     CloseDetails,
+    CourtAcceptanceDetails,
     CourtDecisionDetails,
     DeclineDetails,
     FollowUpDetails,
@@ -23,6 +27,7 @@ from domain.details import (
     SessionDetails,
     WithdrawDetails,
 )
+from domain.policy import CasePolicy
 from domain.values import Actor, CloseOutcome
 
 
@@ -90,6 +95,93 @@ class CaseWithdrawn(WithdrawDetails):
     type: Literal["case_withdrawn"] = "case_withdrawn"
 
 
+class CourtAcceptanceRecorded(CourtAcceptanceDetails):
+    type: Literal["court_acceptance_recorded"] = "court_acceptance_recorded"
+
+
+class PolicySnapshotted(Frozen):
+    """The policy in force at intake, kept by the case for its whole life."""
+
+    type: Literal["policy_snapshotted"] = "policy_snapshotted"
+    policy: CasePolicy
+
+
+class ClockStarted(Frozen):
+    type: Literal["clock_started"] = "clock_started"
+    clock: Clock
+
+
+class ClockPaused(Frozen):
+    type: Literal["clock_paused"] = "clock_paused"
+    clock_id: str
+    reason: str
+    note: str = ""
+
+
+class ClockResumed(Frozen):
+    type: Literal["clock_resumed"] = "clock_resumed"
+    clock_id: str
+    schedule: Schedule
+
+
+class ClockExtended(Frozen):
+    type: Literal["clock_extended"] = "clock_extended"
+    clock_id: str
+    extension: GrantedExtension
+    schedule: Schedule
+
+
+class ClockStopped(Frozen):
+    type: Literal["clock_stopped"] = "clock_stopped"
+    clock_id: str
+    status: ClockStatus  # met or cancelled
+
+
+class ClockWarned(Frozen):
+    type: Literal["clock_warned"] = "clock_warned"
+    clock_id: str
+
+
+class ClockExpired(Frozen):
+    type: Literal["clock_expired"] = "clock_expired"
+    clock_id: str
+    status: ClockStatus  # breached, or lapsed for a request window
+
+
+class ClocksRescheduled(Frozen):
+    """Newly published holiday data: provisional due times computed again."""
+
+    type: Literal["clocks_rescheduled"] = "clocks_rescheduled"
+    calendar: HolidayCalendar
+    schedules: tuple[tuple[str, Schedule], ...]
+
+
+class AlertRaised(Frozen):
+    type: Literal["alert_raised"] = "alert_raised"
+    alert: Alert
+
+
+class AlertNotified(Frozen):
+    """A re-notification or the next escalation level; ``None`` when the chain is exhausted."""
+
+    type: Literal["alert_notified"] = "alert_notified"
+    alert_id: str
+    notification: Notification | None
+    next_step_at: AwareDatetime | None
+
+
+class AlertAcknowledged(Frozen):
+    type: Literal["alert_acknowledged"] = "alert_acknowledged"
+    alert_id: str
+    note: str = ""
+
+
+class AlertClosed(Frozen):
+    type: Literal["alert_closed"] = "alert_closed"
+    alert_id: str
+    reason: str
+
+
 EventBody = Annotated[
     CaseRegistered
     | CaseAccepted
@@ -104,7 +196,21 @@ EventBody = Annotated[
     | CourtDecisionRecorded
     | FollowUpRecorded
     | CaseClosed
-    | CaseWithdrawn,
+    | CaseWithdrawn
+    | CourtAcceptanceRecorded
+    | PolicySnapshotted
+    | ClockStarted
+    | ClockPaused
+    | ClockResumed
+    | ClockExtended
+    | ClockStopped
+    | ClockWarned
+    | ClockExpired
+    | ClocksRescheduled
+    | AlertRaised
+    | AlertNotified
+    | AlertAcknowledged
+    | AlertClosed,
     Field(discriminator="type"),
 ]
 

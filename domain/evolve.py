@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
+
 from domain import events as e
+from domain.alerts import Alert, AlertStatus
+from domain.clocks import Clock, ClockStatus, Pause
 from domain.details import CourtDecisionDetails
 from domain.stages import Stage
 from domain.state import (
@@ -43,12 +48,18 @@ def evolve(state: CaseState | None, event: e.Event) -> CaseState | None:
         )
     if state is None or event.seq <= state.seq:
         return state
-    changes = _apply(state, body, stamp)
+    changes = _apply(state, body, stamp) or _apply_timekeeping(state, body, stamp)
     recent = state.recent_command_ids
     if not recent or recent[-1] != event.command_id:
         recent = (*recent, event.command_id)[-RECENT_COMMANDS_KEPT:]
     return state.model_copy(
-        update={**changes, "seq": event.seq, "updated_at": event.at, "recent_command_ids": recent}
+        update={
+            **changes,
+            "seq": event.seq,
+            "updated_at": event.at,
+            "recent_command_ids": recent,
+            "milestones": {**state.milestones, body.type: event.at},
+        }
     )
 
 
@@ -146,8 +157,134 @@ def _apply(state: CaseState, body: e.EventBody, stamp: Stamp) -> dict[str, objec
                 "stage": Stage.WITHDRAWN,
                 "withdrawal": Withdrawal(reason=body.reason, recorded=stamp),
             }
+        case e.CourtAcceptanceRecorded():
+            if not state.judicial_confirmations:
+                return {}
+            accepted = state.judicial_confirmations[-1].model_copy(
+                update={"accepted_on": body.accepted_on}
+            )
+            return {"judicial_confirmations": (*state.judicial_confirmations[:-1], accepted)}
         case _:
             return {}
+
+
+def _apply_timekeeping(  # noqa: C901
+    state: CaseState, body: e.EventBody, stamp: Stamp
+) -> dict[str, object]:
+    at = stamp.at
+    match body:
+        case e.PolicySnapshotted():
+            return {"policy": body.policy}
+        case e.ClockStarted():
+            return {"clocks": (*state.clocks, body.clock)}
+        case e.ClockPaused():
+            pause = Pause(reason=body.reason, note=body.note, started_at=at)
+            return _clock(
+                state,
+                body.clock_id,
+                lambda c: {"status": ClockStatus.PAUSED, "pauses": (*c.pauses, pause)},
+            )
+        case e.ClockResumed():
+            schedule = body.schedule
+            return _clock(
+                state,
+                body.clock_id,
+                lambda c: {
+                    "status": ClockStatus.RUNNING,
+                    "schedule": schedule,
+                    "pauses": _close_last_pause(c.pauses, at),
+                },
+            )
+        case e.ClockExtended():
+            extension, schedule = body.extension, body.schedule
+            return _clock(
+                state,
+                body.clock_id,
+                lambda c: {"extensions": (*c.extensions, extension), "schedule": schedule},
+            )
+        case e.ClockStopped() | e.ClockExpired():
+            status = body.status
+            return _clock(state, body.clock_id, lambda c: {"status": status, "ended_at": at})
+        case e.ClockWarned():
+            return _clock(state, body.clock_id, lambda c: {"warned_at": at})
+        case e.ClocksRescheduled():
+            schedules = dict(body.schedules)
+            clocks = tuple(
+                c.model_copy(update={"schedule": schedules[c.clock_id]})
+                if c.clock_id in schedules
+                else c
+                for c in state.clocks
+            )
+            policy = (
+                state.policy.model_copy(update={"calendar": body.calendar})
+                if state.policy
+                else None
+            )
+            return {"clocks": clocks, "policy": policy}
+        case e.AlertRaised():
+            return {"alerts": (*state.alerts, body.alert)}
+        case e.AlertNotified():
+            notification, next_at = body.notification, body.next_step_at
+            if notification is None:
+                return _alert(state, body.alert_id, lambda a: {"next_step_at": None})
+            return _alert(
+                state,
+                body.alert_id,
+                lambda a: {
+                    "next_step_at": next_at,
+                    "notifications": (*a.notifications, notification),
+                    "level": notification.level,
+                    "recipient": notification.recipient,
+                },
+            )
+        case e.AlertAcknowledged():
+            return _alert(
+                state,
+                body.alert_id,
+                lambda a: {
+                    "status": AlertStatus.ACKNOWLEDGED,
+                    "next_step_at": None,
+                    "acknowledged_at": at,
+                    "acknowledged_by": stamp.by,
+                },
+            )
+        case e.AlertClosed():
+            reason = body.reason
+            return _alert(
+                state,
+                body.alert_id,
+                lambda a: {
+                    "status": AlertStatus.CLOSED,
+                    "next_step_at": None,
+                    "closed_reason": reason,
+                },
+            )
+        case _:
+            return {}
+
+
+def _close_last_pause(pauses: tuple[Pause, ...], at: datetime) -> tuple[Pause, ...]:
+    if not pauses:
+        return pauses
+    return (*pauses[:-1], pauses[-1].model_copy(update={"ended_at": at}))
+
+
+def _clock(
+    state: CaseState, clock_id: str, change: Callable[[Clock], dict[str, object]]
+) -> dict[str, object]:
+    clocks = tuple(
+        c.model_copy(update=change(c)) if c.clock_id == clock_id else c for c in state.clocks
+    )
+    return {"clocks": clocks}
+
+
+def _alert(
+    state: CaseState, alert_id: str, change: Callable[[Alert], dict[str, object]]
+) -> dict[str, object]:
+    alerts = tuple(
+        a.model_copy(update=change(a)) if a.alert_id == alert_id else a for a in state.alerts
+    )
+    return {"alerts": alerts}
 
 
 def _data(body: e.EventBody, *extra_excluded: str) -> dict[str, object]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from domain.clocks import ClockStatus
 from domain.stages import Action, Stage
 from domain.values import (
     Category,
@@ -43,6 +44,11 @@ ACTION_LABELS: dict[Action, str] = {
     Action.RECORD_FOLLOW_UP: "记录回访",
     Action.CLOSE: "销号",
     Action.WITHDRAW: "撤回",
+    Action.RECORD_COURT_ACCEPTANCE: "记录法院受理",
+    Action.PAUSE_CLOCK: "中止计时",
+    Action.RESUME_CLOCK: "恢复计时",
+    Action.EXTEND_CLOCK: "延期",
+    Action.ACKNOWLEDGE_ALERT: "签收督办",
 }
 
 EVENT_LABELS: dict[str, str] = {
@@ -60,6 +66,20 @@ EVENT_LABELS: dict[str, str] = {
     "follow_up_recorded": "回访",
     "case_closed": "销号",
     "case_withdrawn": "撤回",
+    "court_acceptance_recorded": "法院受理司法确认申请",
+    "policy_snapshotted": "适用时限规则",
+    "clock_started": "开始计时",
+    "clock_paused": "中止计时",
+    "clock_resumed": "恢复计时",
+    "clock_extended": "延期",
+    "clock_stopped": "停止计时",
+    "clock_warned": "临期预警",
+    "clock_expired": "期限届满",
+    "clocks_rescheduled": "按新节假日安排重算期限",
+    "alert_raised": "发出督办提醒",
+    "alert_notified": "督办升级/再提醒",
+    "alert_acknowledged": "督办签收",
+    "alert_closed": "督办解除",
 }
 
 CATEGORY_LABELS: dict[Category, str] = {
@@ -132,4 +152,13 @@ OUTCOME_LABELS: dict[CloseOutcome, str] = {
     CloseOutcome.RESOLVED: "化解成功",
     CloseOutcome.MEDIATION_FAILED: "调解不成，已告知途径",
     CloseOutcome.DECLINED: "不予受理，已转送",
+}
+
+CLOCK_STATUS_LABELS: dict[ClockStatus, str] = {
+    ClockStatus.RUNNING: "计时中",
+    ClockStatus.PAUSED: "中止计时",
+    ClockStatus.MET: "按期完成",
+    ClockStatus.BREACHED: "已逾期",
+    ClockStatus.LAPSED: "申请期限届满",
+    ClockStatus.CANCELLED: "停止计时",
 }

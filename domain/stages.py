@@ -35,6 +35,11 @@ class Action(StrEnum):
     RECORD_FOLLOW_UP = "record_follow_up"
     CLOSE = "close"
     WITHDRAW = "withdraw"
+    RECORD_COURT_ACCEPTANCE = "record_court_acceptance"
+    PAUSE_CLOCK = "pause_clock"
+    RESUME_CLOCK = "resume_clock"
+    EXTEND_CLOCK = "extend_clock"
+    ACKNOWLEDGE_ALERT = "acknowledge_alert"
 
 
 TERMINAL_STAGES: frozenset[Stage] = frozenset({Stage.WITHDRAWN, Stage.CLOSED})
@@ -51,6 +56,7 @@ _WORKING = frozenset(
     }
 )
 _OPEN = _WORKING | {Stage.REGISTERED}
+_NOT_ENDED = frozenset(Stage) - TERMINAL_STAGES
 
 ALLOWED: dict[Action, frozenset[Stage]] = {
     Action.ACCEPT: frozenset({Stage.REGISTERED}),
@@ -69,6 +75,12 @@ ALLOWED: dict[Action, frozenset[Stage]] = {
         {Stage.AGREEMENT_REACHED, Stage.FOLLOWING_UP, Stage.MEDIATION_FAILED, Stage.DECLINED}
     ),
     Action.WITHDRAW: _OPEN,
+    Action.RECORD_COURT_ACCEPTANCE: frozenset({Stage.CONFIRMATION_PENDING}),
+    # Clocks and alerts can be worked on while the case is not yet closed or withdrawn.
+    Action.PAUSE_CLOCK: _NOT_ENDED,
+    Action.RESUME_CLOCK: _NOT_ENDED,
+    Action.EXTEND_CLOCK: _NOT_ENDED,
+    Action.ACKNOWLEDGE_ALERT: _NOT_ENDED,
 }
 
 

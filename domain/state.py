@@ -7,7 +7,9 @@ from typing import Annotated
 
 from pydantic import AwareDatetime, Field
 
+from domain.alerts import Alert
 from domain.base import Frozen
+from domain.clocks import Clock
 from domain.details import (
     CourtDecisionDetails,
     DeclineDetails,
@@ -19,6 +21,7 @@ from domain.details import (
     PlanDetails,
     SessionDetails,
 )
+from domain.policy import CasePolicy
 from domain.stages import TERMINAL_STAGES, Stage
 from domain.values import Actor, CloseOutcome, MediationType, PerformanceStatus
 
@@ -77,6 +80,7 @@ class Agreement(Frozen):
 
 class JudicialConfirmation(JudicialConfirmationDetails):
     applied: Stamp
+    accepted_on: date | None = None
     decision: CourtDecisionDetails | None = None
     decision_recorded: Stamp | None = None
 
@@ -124,6 +128,11 @@ class CaseState(IntakeDetails):
     follow_ups: tuple[FollowUp, ...] = ()
     closure: Closure | None = None
     withdrawal: Withdrawal | None = None
+    policy: CasePolicy | None = None
+    clocks: tuple[Clock, ...] = ()
+    alerts: tuple[Alert, ...] = ()
+    # When each event type last happened: the anchor of clocks and caps that count from it.
+    milestones: dict[str, AwareDatetime] = {}
     recent_command_ids: tuple[str, ...] = ()
 
     @property
@@ -156,3 +165,9 @@ class CaseState(IntakeDetails):
 
     def has_applied(self, command_id: str) -> bool:
         return command_id in self.recent_command_ids
+
+    def clock(self, clock_id: str) -> Clock | None:
+        return next((clock for clock in self.clocks if clock.clock_id == clock_id), None)
+
+    def alert(self, alert_id: str) -> Alert | None:
+        return next((alert for alert in self.alerts if alert.alert_id == alert_id), None)

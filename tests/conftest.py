@@ -25,7 +25,7 @@ from activities.migrate import upgrade_async
 from activities.settings import Settings
 from api.app import create_app
 from tests.databases import PostgresAdmin
-from worker import build_worker
+from worker import build_worker, case_activities
 
 BACKENDS = ("postgresql", "sqlite")
 
@@ -129,9 +129,10 @@ async def stack(
     )
     engine = create_engine(database_url)
     sessionmaker = create_sessionmaker(engine)
-    worker = build_worker(client, settings.task_queue, engine)
-    async with worker:
-        yield Stack(backend, settings, engine, sessionmaker, client)
+    async with httpx.AsyncClient(timeout=10, trust_env=False) as http:
+        activities = case_activities(engine, settings, http)
+        async with build_worker(client, settings.task_queue, activities):
+            yield Stack(backend, settings, engine, sessionmaker, client)
     await engine.dispose()
 
 

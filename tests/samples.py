@@ -94,6 +94,16 @@ def action_bodies(today: date = TODAY) -> dict[str, dict[str, Any]]:
         },
         "close": {"remark": "协议履行完毕"},
         "withdraw": {"reason": "申请人撤回申请"},
+        "record_court_acceptance": {"accepted_on": day},
+        "pause_clock": {"clock_id": "B2", "reason": "appraisal", "note": "委托伤情鉴定"},
+        "resume_clock": {"clock_id": "B2"},
+        "extend_clock": {
+            "clock_id": "B2",
+            "length": 15,
+            "approver": "调委会主任李明",
+            "reason": "案情复杂，需补充调查",
+        },
+        "acknowledge_alert": {"alert_id": "JF-2026-000001-A1", "note": "已阅，督促办理"},
     }
 
 
@@ -112,6 +122,11 @@ ACTION_PATHS: dict[str, str] = {
     "record_follow_up": "follow-ups",
     "close": "close",
     "withdraw": "withdraw",
+    "record_court_acceptance": "court-acceptance",
+    "pause_clock": "clocks/pause",
+    "resume_clock": "clocks/resume",
+    "extend_clock": "clocks/extend",
+    "acknowledge_alert": "alerts/ack",
 }
 
 REJECTED_DECISION = {"decision": "rejected", "reason": "协议内容不明确"}
@@ -194,3 +209,30 @@ def china_today() -> date:
     from domain.values import china_date
 
     return china_date(datetime.now(UTC))
+
+
+# The events a command itself records; clock and alert events come with them since clocks-v2.
+CASE_EVENT_TYPES = frozenset(
+    {
+        "case_registered",
+        "case_accepted",
+        "case_declined",
+        "plan_revised",
+        "package_leader_assigned",
+        "mediation_started",
+        "session_recorded",
+        "agreement_recorded",
+        "mediation_failed",
+        "judicial_confirmation_applied",
+        "court_acceptance_recorded",
+        "court_decision_recorded",
+        "follow_up_recorded",
+        "case_closed",
+        "case_withdrawn",
+    }
+)
+
+
+def case_steps(types: list[str]) -> list[str]:
+    """The case's own events among ``types`` (clock and alert events left out)."""
+    return [t for t in types if t in CASE_EVENT_TYPES]

@@ -1,35 +1,59 @@
-"""CaseWorkflow: the durable life of one case. Every command is the update ``apply``."""
+"""CaseWorkflow: the durable life of one case. Every command is the update ``apply``.
+
+Clocks (since patch ``clocks-v2``): at intake the case snapshots its policy; the run loop waits
+for the earliest warning, due time or escalation step (re-armed whenever a command changes the
+clocks) and records what fell due; alert notifications go out as activities the case does not
+wait for.
+"""
 
 from __future__ import annotations
 
-from datetime import timedelta
+import asyncio
+from datetime import datetime, timedelta
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
 from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
-    from domain.commands import CommandEnvelope
-    from domain.decide import decide
+    from domain import events as e
+    from domain.commands import CommandEnvelope, Register
+    from domain.decide import advance, decide, snapshot_policy
     from domain.errors import DomainError
-    from domain.events import Event
     from domain.evolve import evolve
+    from domain.policy import CasePolicy
     from domain.state import CaseState
+    from domain.timekeeping import next_wakeup
+    from domain.values import china_date
     from workflows.contract import (
         APPLY_UPDATE,
+        DELIVER_ACTIVITY,
+        POLICY_ACTIVITY,
         PROJECT_ACTIVITY,
         STATE_QUERY,
         WORKFLOW_TYPE,
+        AlertDelivery,
         CaseWorkflowInput,
+        DeliveryOutcome,
+        PolicyRequest,
         ProjectionBatch,
         ProjectionResult,
     )
+
+CLOCKS_PATCH = "clocks-v2"
 
 # The projection must eventually land: retry for as long as the database is away.
 PROJECTION_RETRY = RetryPolicy(
     initial_interval=timedelta(milliseconds=200),
     backoff_coefficient=2.0,
     maximum_interval=timedelta(seconds=30),
+)
+# A leader's channel may be down for a while; the case goes on meanwhile.
+DELIVERY_RETRY = RetryPolicy(
+    initial_interval=timedelta(seconds=2),
+    backoff_coefficient=2.0,
+    maximum_interval=timedelta(minutes=10),
+    maximum_attempts=30,
 )
 
 
@@ -55,22 +79,28 @@ class CaseWorkflow:
         self._state: CaseState | None = start.state
         # Continue-as-new well before Temporal's own limits so replays of one run stay short.
         self._max_history_events = start.max_history_events
-        self._unprojected: list[Event] = []
+        self._unprojected: list[e.Event] = []
         self._projected_seq = start.state.seq if start.state else 0
+        self._lock = asyncio.Lock()
+        self._deliveries: set[asyncio.Future[DeliveryOutcome]] = set()
+        self._armed_for: datetime | None = None
+        self._timer: asyncio.Task[None] | None = None
 
     @workflow.run
     async def run(self, start: CaseWorkflowInput) -> CaseState | None:
         while True:
-            await workflow.wait_condition(
-                lambda: (
-                    bool(self._unprojected)
-                    or (self._should_stop() and workflow.all_handlers_finished())
-                )
-            )
+            self._rearm()
+            await workflow.wait_condition(self._ready)
             if self._unprojected:
                 await self._project()
                 continue
-            break
+            if self._timer_due():
+                async with self._lock:
+                    assert self._state is not None
+                    self._record(advance(self._state, now=workflow.now()))
+                continue
+            if self._should_stop() and workflow.all_handlers_finished() and not self._deliveries:
+                break
         if self._state is not None and not self._state.is_terminal:
             workflow.continue_as_new(
                 CaseWorkflowInput(state=self._state, max_history_events=self._max_history_events)
@@ -80,17 +110,17 @@ class CaseWorkflow:
     @workflow.update(name=APPLY_UPDATE)
     async def apply(self, envelope: CommandEnvelope) -> CaseState:
         """Record a command's events, wait until the store has them, return the case."""
-        try:
-            events = decide(self._state, envelope, now=workflow.now())
-        except DomainError as error:
-            # The validator passed but an update applied in between changed the stage.
-            raise to_application_error(error) from None
-        state = self._state
-        for event in events:
-            state = evolve(state, event)
-        assert state is not None  # decide() refuses every command before registration
-        self._state = state
-        self._unprojected.extend(events)
+        async with self._lock:
+            try:
+                events = decide(self._state, envelope, now=workflow.now())
+            except DomainError as error:
+                # The validator passed but an update applied in between changed the stage.
+                raise to_application_error(error) from None
+            self._record(events)
+            if isinstance(envelope.command, Register) and events and workflow.patched(CLOCKS_PATCH):
+                await self._snapshot_policy(envelope)
+            state = self._state
+            assert state is not None  # decide() refuses every command before registration
         await workflow.wait_condition(lambda: self._projected_seq >= state.seq)
         return state
 
@@ -104,6 +134,111 @@ class CaseWorkflow:
     @workflow.query(name=STATE_QUERY)
     def state(self) -> CaseState | None:
         return self._state
+
+    async def _snapshot_policy(self, envelope: CommandEnvelope) -> None:
+        state = self._state
+        assert state is not None
+        request = PolicyRequest(
+            kind=state.kind,
+            category=state.category,
+            channel=state.channel,
+            risk_level=state.risk_level,
+            jurisdiction_code=state.jurisdiction.code,
+            year=china_date(workflow.now()).year,
+        )
+        policy = await workflow.execute_local_activity(
+            POLICY_ACTIVITY,
+            request,
+            result_type=CasePolicy,
+            start_to_close_timeout=timedelta(seconds=10),
+        )
+        assert self._state is not None
+        self._record(
+            snapshot_policy(
+                self._state,
+                policy,
+                actor=envelope.actor,
+                command_id=envelope.command_id,
+                now=workflow.now(),
+            )
+        )
+
+    def _record(self, events: list[e.Event]) -> None:
+        """Fold events into the case, queue them for the store, send the notifications."""
+        for event in events:
+            self._state = evolve(self._state, event)
+            self._notify(event)
+        self._unprojected.extend(events)
+
+    def _notify(self, event: e.Event) -> None:
+        state = self._state
+        body = event.body
+        if state is None:
+            return
+        if isinstance(body, e.AlertRaised):
+            alert, notification = body.alert, body.alert.notifications[0]
+        elif isinstance(body, e.AlertNotified) and body.notification is not None:
+            found = state.alert(body.alert_id)
+            if found is None:
+                return
+            alert, notification = found, body.notification
+        else:
+            return
+        delivery = AlertDelivery(
+            case_id=state.case_id,
+            case_title=state.title,
+            alert_id=alert.alert_id,
+            kind=alert.kind.value,
+            level=notification.level,
+            recipient=notification.recipient,
+            attempt=notification.attempt,
+            title=alert.title,
+            raised_at=alert.raised_at,
+        )
+        handle = workflow.start_activity(
+            DELIVER_ACTIVITY,
+            delivery,
+            result_type=DeliveryOutcome,
+            start_to_close_timeout=timedelta(seconds=60),
+            retry_policy=DELIVERY_RETRY,
+        )
+        self._deliveries.add(handle)
+        handle.add_done_callback(self._delivery_done)
+
+    def _delivery_done(self, handle: asyncio.Future[DeliveryOutcome]) -> None:
+        self._deliveries.discard(handle)
+        if not handle.cancelled() and handle.exception() is not None:
+            # Retries exhausted or a permanent failure: recorded by the notifier; the alert
+            # stays in the recipient's inbox and escalation goes on regardless.
+            workflow.logger.warning("alert delivery gave up: %s", handle.exception())
+
+    def _ready(self) -> bool:
+        return (
+            bool(self._unprojected)
+            or self._timer_due()
+            or self._wakeup() != self._armed_for
+            or (self._should_stop() and workflow.all_handlers_finished() and not self._deliveries)
+        )
+
+    def _wakeup(self) -> datetime | None:
+        return next_wakeup(self._state) if self._state is not None else None
+
+    def _rearm(self) -> None:
+        """One timer for the earliest clock event, replaced only when that moment changes
+        (the updatable-timer pattern): commands that leave it alone add no timer events."""
+        wake = self._wakeup()
+        if wake == self._armed_for:
+            return
+        self._armed_for = wake
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        if wake is not None and wake > workflow.now() and workflow.patched(CLOCKS_PATCH):
+            self._timer = asyncio.create_task(workflow.sleep(wake - workflow.now()))
+
+    def _timer_due(self) -> bool:
+        wake = self._wakeup()
+        return wake is not None and wake <= workflow.now()
 
     def _should_stop(self) -> bool:
         if self._state is None:

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from pydantic import AwareDatetime
+
 from domain.base import Frozen
 from domain.events import Event
 from domain.state import CaseState
+from domain.values import CaseKind, Category, Channel, RiskLevel
 
 WORKFLOW_TYPE = "CaseWorkflow"
 APPLY_UPDATE = "apply"
 STATE_QUERY = "state"
 PROJECT_ACTIVITY = "project_case_events"
+POLICY_ACTIVITY = "load_case_policy"
+DELIVER_ACTIVITY = "deliver_alert"
 
 
 class CaseWorkflowInput(Frozen):
@@ -30,3 +35,36 @@ class ProjectionBatch(Frozen):
 
 class ProjectionResult(Frozen):
     inserted: int
+
+
+class PolicyRequest(Frozen):
+    """What selects a case's policy: its kind, category, channel, risk and jurisdiction."""
+
+    kind: CaseKind
+    category: Category
+    channel: Channel
+    risk_level: RiskLevel
+    jurisdiction_code: str
+    year: int
+
+
+class AlertDelivery(Frozen):
+    """One notification of one recipient, for the notifier to deliver on every channel."""
+
+    case_id: str
+    case_title: str
+    alert_id: str
+    kind: str
+    level: int
+    recipient: str
+    attempt: int
+    title: str
+    raised_at: AwareDatetime
+
+    @property
+    def delivery_id(self) -> str:
+        return f"{self.alert_id}-L{self.level}-N{self.attempt}"
+
+
+class DeliveryOutcome(Frozen):
+    delivered: tuple[str, ...]  # channel kinds, or "inbox" when the recipient has none

@@ -11,7 +11,7 @@ import pytest
 from domain.stages import ALLOWED, Action, Stage
 from tests.api.helpers import act, case_in_stage, create_case
 from tests.conftest import Stack
-from tests.samples import ACTION_PATHS, LIFECYCLE, intake_body
+from tests.samples import ACTION_PATHS, CASE_EVENT_TYPES, LIFECYCLE, case_steps, intake_body
 
 
 async def test_full_lifecycle_over_http(api: httpx.AsyncClient) -> None:
@@ -25,8 +25,8 @@ async def test_full_lifecycle_over_http(api: httpx.AsyncClient) -> None:
     assert response.json()["stage"] == "closed"
 
     timeline = (await api.get(f"/v1/cases/{case_id}/timeline")).json()["entries"]
-    assert [entry["seq"] for entry in timeline] == list(range(1, 13))
-    assert [entry["type"] for entry in timeline] == [
+    assert [entry["seq"] for entry in timeline] == list(range(1, response.json()["seq"] + 1))
+    assert case_steps([entry["type"] for entry in timeline]) == [
         "case_registered",
         "case_accepted",
         "plan_revised",
@@ -41,7 +41,8 @@ async def test_full_lifecycle_over_http(api: httpx.AsyncClient) -> None:
         "case_closed",
     ]
     assert timeline[0]["actor"] == "登记员"
-    assert all(entry["actor"] == "王芳" for entry in timeline[1:])
+    steps = [entry for entry in timeline if entry["type"] in CASE_EVENT_TYPES]
+    assert all(entry["actor"] == "王芳" for entry in steps[1:])
     assert timeline[-1]["label"] == "销号"
     stored = (await api.get(f"/v1/cases/{case_id}")).json()
     assert stored["stage"] == "closed"
@@ -122,7 +123,7 @@ async def test_invalid_body_is_422_naming_the_field(
     error = response.json()
     assert error["code"] == "invalid_input"
     assert field in {e["field"].split(".")[0] for e in error["errors"]}
-    assert (await api.get(f"/v1/cases/{case['case_id']}")).json()["seq"] == 1
+    assert (await api.get(f"/v1/cases/{case['case_id']}")).json() == case
 
 
 async def test_domain_validation_is_422_and_changes_nothing(api: httpx.AsyncClient) -> None:
@@ -156,7 +157,8 @@ async def test_retried_intake_returns_the_same_case(api: httpx.AsyncClient, stac
     third = await create_case(api, key=f"intake-{stack.backend}-retry")
     assert first["case_id"] == second["case_id"] == third["case_id"]
     timeline = (await api.get(f"/v1/cases/{first['case_id']}/timeline")).json()["entries"]
-    assert len(timeline) == 1
+    assert case_steps([entry["type"] for entry in timeline]) == ["case_registered"]
+    assert first == second == third
 
 
 async def test_retried_command_applies_once(api: httpx.AsyncClient) -> None:
@@ -168,7 +170,7 @@ async def test_retried_command_applies_once(api: httpx.AsyncClient) -> None:
     again = await act(api, case["case_id"], "accept", key="accept-retry")
     assert again.status_code == 200
     timeline = (await api.get(f"/v1/cases/{case['case_id']}/timeline")).json()["entries"]
-    assert [entry["type"] for entry in timeline] == ["case_registered", "case_accepted"]
+    assert case_steps([entry["type"] for entry in timeline]) == ["case_registered", "case_accepted"]
 
 
 async def test_a_retry_after_the_case_ended_is_answered_from_the_store(
@@ -249,7 +251,11 @@ async def test_retried_intake_after_the_case_closed_returns_the_case_as_it_ended
     closed = await act(api, case["case_id"], "close")
     assert await create_case(api, key=key) == closed.json()
     timeline = (await api.get(f"/v1/cases/{case['case_id']}/timeline")).json()["entries"]
-    assert len(timeline) == 3
+    assert case_steps([entry["type"] for entry in timeline]) == [
+        "case_registered",
+        "case_declined",
+        "case_closed",
+    ]
 
 
 async def test_retried_intake_of_a_case_whose_history_is_gone_starts_nothing(

@@ -65,6 +65,7 @@ async def test_dev_starts_everything_and_a_restart_finds_every_case(tmp_path: Pa
             assert live.json() == accepted
             planned = await act(api, case["case_id"], "plan")
             assert planned.status_code == 200, planned.text
-            assert planned.json()["seq"] == 3
+            assert planned.json()["seq"] > accepted["seq"]
+            assert planned.json()["plans"][-1]["revision"] == 1
     finally:
         assert _interrupt(second) == 0

@@ -21,16 +21,20 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
 from activities.devstack import temporal_cli
+from activities.settings import Settings
 from domain import commands as c
 from domain.state import CaseState
 from tests.samples import LIFECYCLE, china_today, register, step_action
 from tests.samples import command as sample_command
-from worker import build_worker
+from worker import build_worker, policy_provider
 from workflows.contract import (
     APPLY_UPDATE,
+    DELIVER_ACTIVITY,
     PROJECT_ACTIVITY,
     WORKFLOW_TYPE,
+    AlertDelivery,
     CaseWorkflowInput,
+    DeliveryOutcome,
     ProjectionBatch,
     ProjectionResult,
 )
@@ -63,6 +67,11 @@ SCENARIOS: dict[str, tuple[str, ...]] = {
 @activity.defn(name=PROJECT_ACTIVITY)
 async def accept_projection(batch: ProjectionBatch) -> ProjectionResult:
     return ProjectionResult(inserted=len(batch.events))
+
+
+@activity.defn(name=DELIVER_ACTIVITY)
+async def accept_delivery(delivery: AlertDelivery) -> DeliveryOutcome:
+    return DeliveryOutcome(delivered=("recorded",))
 
 
 async def _register(client: Client, case_id: str, start: CaseWorkflowInput) -> None:
@@ -105,7 +114,12 @@ async def record(tag: str) -> None:
         data_converter=pydantic_data_converter, dev_server_existing_path=temporal_cli(), ui=False
     ) as env:
         client = env.client
-        async with build_worker(client, TASK_QUEUE, activities=[accept_projection]):
+        activities = [
+            accept_projection,
+            accept_delivery,
+            policy_provider(Settings()).load_case_policy,
+        ]
+        async with build_worker(client, TASK_QUEUE, activities):
             for name, steps in SCENARIOS.items():
                 case_id = f"JF-2026-{uuid.uuid4().int % 10**6:06d}"
                 await _register(client, case_id, CaseWorkflowInput())

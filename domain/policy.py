@@ -1,0 +1,175 @@
+"""Clock rules and escalation chains as versioned data (时限规则与督办链), snapshotted per case.
+
+A case keeps the policy in force at intake: later edits of the policy files change new cases
+only. The facts and their sources are in ``shared/domain/DEADLINES.md``.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated, Self
+
+from pydantic import Field, model_validator
+
+from domain.base import Frozen
+from domain.calendar import HolidayCalendar
+from domain.periods import PeriodUnit
+from domain.values import CaseKind, Category, Channel, RiskLevel
+
+
+class Confidence(StrEnum):
+    """V read verbatim in the official text; S only in third-party copies; R recalled; D default."""
+
+    VERBATIM = "V"
+    SECONDARY = "S"
+    RECALLED = "R"
+    DEFAULT = "D"
+
+
+class ExpiryAction(StrEnum):
+    ESCALATE = "escalate"  # raise a breach alert and walk the escalation chain
+    FAIL_MEDIATION = "fail_mediation"  # the period's end is the mediation's failure (E4)
+    CLOSE_WINDOW = "close_window"  # a request window lapses; nothing is overdue (B7, A7, A8)
+
+
+class DueSource(StrEnum):
+    """Where a clock's length comes from."""
+
+    RULE = "rule"  # ``length`` and ``unit`` of the rule
+    PLAN_DEADLINE = "plan_deadline"  # 一案一策 化解时限 chosen by the center
+    ITEM_DUE = "item_due"  # the agreement's performance item due date
+
+
+class Extension(Frozen):
+    """延期: how often, how long, approved by whom."""
+
+    max_count: Annotated[int, Field(ge=1)] = 1
+    max_length: Annotated[int, Field(ge=1)]
+    approver: str
+
+
+class Cap(Frozen):
+    """A hard outer limit counted from another event (e.g. C5's 30 days over C4)."""
+
+    rule_id: str
+    length: Annotated[int, Field(ge=1)]
+    unit: PeriodUnit
+    from_event: str
+
+
+class ClockRule(Frozen):
+    rule_id: str
+    name: str
+    source: str
+    confidence: Confidence
+    kinds: tuple[CaseKind, ...] = (CaseKind.DISPUTE,)
+    categories: tuple[Category, ...] = ()  # empty: every category
+    channels: tuple[Channel, ...] = ()  # empty: every channel
+    start_on: tuple[str, ...]
+    stop_on: tuple[str, ...]
+    due_source: DueSource = DueSource.RULE
+    length: Annotated[int, Field(ge=0)] = 0
+    unit: PeriodUnit = PeriodUnit.CALENDAR_DAYS
+    warn_before_hours: Annotated[int, Field(ge=0)] = 72
+    pausable_for: tuple[str, ...] = ()  # e.g. appraisal 鉴定, hearing 听证
+    extension: Extension | None = None
+    cap: Cap | None = None
+    expiry: ExpiryAction = ExpiryAction.ESCALATE
+    note: str = ""
+
+    def applies_to(self, kind: CaseKind, category: Category, channel: Channel) -> bool:
+        return (
+            kind in self.kinds
+            and (not self.categories or category in self.categories)
+            and (not self.channels or channel in self.channels)
+        )
+
+    @model_validator(mode="after")
+    def _length_given(self) -> Self:
+        if self.due_source is DueSource.RULE and self.length == 0:
+            raise ValueError(f"rule {self.rule_id}: a rule-length clock needs a length")
+        return self
+
+
+class Role(StrEnum):
+    """Who answers at each escalation level."""
+
+    RESPONSIBLE_PERSON = "responsible_person"  # 责任人
+    UNIT_HEAD_OR_LEADER = "unit_head_or_leader"  # 责任单位负责人 / 包案领导
+    TOWN_LEADER = "town_leader"  # 乡镇(街道)领导
+    COUNTY_LEADER = "county_leader"  # 县级领导 (挂牌督办)
+
+
+class EscalationLevel(Frozen):
+    level: Annotated[int, Field(ge=1, le=4)]
+    role: Role
+    wait_hours: Annotated[int, Field(ge=1)]  # for an acknowledgement before the next level
+    renotify: Annotated[int, Field(ge=0)] = 0  # extra notifications at this level meanwhile
+
+
+class EscalationChain(Frozen):
+    chain_id: str
+    categories: tuple[Category, ...] = ()
+    risk_levels: tuple[RiskLevel, ...] = ()
+    levels: tuple[EscalationLevel, ...]
+
+    def applies_to(self, category: Category, risk: RiskLevel) -> bool:
+        return (not self.categories or category in self.categories) and (
+            not self.risk_levels or risk in self.risk_levels
+        )
+
+
+class PolicySet(Frozen):
+    """Everything a deployment's policy files say; validated on load."""
+
+    version: str
+    rules: tuple[ClockRule, ...]
+    chains: tuple[EscalationChain, ...]
+    # 重大矛盾纠纷直报: these risk levels (and the civil-to-criminal flag) alert at once.
+    immediate_report_levels: tuple[RiskLevel, ...] = (RiskLevel.MAJOR, RiskLevel.CRITICAL)
+
+    @model_validator(mode="after")
+    def _unique(self) -> Self:
+        ids = [rule.rule_id for rule in self.rules]
+        if len(ids) != len(set(ids)):
+            raise ValueError("rule ids must be unique")
+        if not any(not chain.categories and not chain.risk_levels for chain in self.chains):
+            raise ValueError("one escalation chain must apply to every case (no filters)")
+        return self
+
+    def chain_for(self, category: Category, risk: RiskLevel) -> EscalationChain:
+        """The most specific chain that applies (filters beat catch-alls)."""
+        matching = [c for c in self.chains if c.applies_to(category, risk)]
+        return max(matching, key=lambda c: (bool(c.categories), bool(c.risk_levels)))
+
+
+class CasePolicy(Frozen):
+    """The snapshot a case keeps: its rules, its chain and the holiday calendar in force."""
+
+    version: str
+    rules: tuple[ClockRule, ...]
+    chain: EscalationChain
+    immediate_report_levels: tuple[RiskLevel, ...]
+    calendar: HolidayCalendar
+
+    def rule(self, rule_id: str) -> ClockRule | None:
+        return next((rule for rule in self.rules if rule.rule_id == rule_id), None)
+
+
+def case_policy(
+    policy: PolicySet,
+    calendar: HolidayCalendar,
+    *,
+    kind: CaseKind,
+    category: Category,
+    channel: Channel,
+    risk: RiskLevel,
+) -> CasePolicy:
+    """Select what applies to one case (the rest of the policy set is not snapshotted)."""
+    return CasePolicy(
+        version=policy.version,
+        rules=tuple(r for r in policy.rules if r.applies_to(kind, category, channel)),
+        chain=policy.chain_for(category, risk),
+        immediate_report_levels=policy.immediate_report_levels,
+        calendar=calendar,
+    )

@@ -1,0 +1,268 @@
+"""Timekeeping: which events start and stop which clocks, and what is due when a timer fires.
+
+All pure: the workflow calls ``advance`` when its timer fires and ``effects`` after each
+command; the resulting events carry every computed due time.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from domain import events as e
+from domain.alerts import (
+    Alert,
+    AlertKind,
+    AlertStatus,
+    Notification,
+    Recipients,
+    first_notice,
+    next_step,
+    wait_after,
+)
+from domain.clocks import ClockStatus, start_clock
+from domain.labels import EVENT_LABELS
+from domain.policy import CasePolicy, DueSource, ExpiryAction
+from domain.stages import Stage
+from domain.state import CaseState
+from domain.values import PerformanceStatus, ReferralRoute
+
+SYSTEM_ACTOR = "系统"
+
+# Events that end the case's clocks and alerts.
+_ENDING = frozenset({"case_withdrawn", "case_closed", "case_declined"})
+
+
+def recipients_of(state: CaseState) -> Recipients:
+    plan = state.plan
+    leader = state.package_leader
+    return Recipients(
+        responsible_person=plan.responsible_person if plan else None,
+        responsible_unit=plan.responsible_unit if plan else None,
+        package_leader=leader.leader_name if leader else None,
+        town_code=state.jurisdiction.town_code,
+        county_code=state.jurisdiction.county_code,
+    )
+
+
+def _alert_id(state: CaseState) -> str:
+    return f"{state.case_id}-A{len(state.alerts) + 1}"
+
+
+def _raise(
+    state: CaseState,
+    kind: AlertKind,
+    clock_id: str | None,
+    title: str,
+    now: datetime,
+    offset: int = 0,
+) -> e.AlertRaised:
+    assert state.policy is not None
+    level, recipient, next_at = first_notice(state.policy.chain, recipients_of(state), now)
+    return e.AlertRaised(
+        alert=Alert(
+            alert_id=_alert_id(state),
+            kind=kind,
+            clock_id=clock_id,
+            title=title,
+            raised_at=now,
+            level=level,
+            recipient=recipient,
+            notifications=(Notification(level=level, recipient=recipient, attempt=1, at=now),),
+            next_step_at=next_at,
+        )
+    )
+
+
+def snapshot(state: CaseState, policy: CasePolicy, now: datetime) -> list[e.EventBody]:
+    """At intake: keep the policy in force, start clocks that run from registration, report
+    a major dispute upward at once (重大矛盾纠纷直报)."""
+    bodies: list[e.EventBody] = [e.PolicySnapshotted(policy=policy)]
+    with_policy = state.model_copy(update={"policy": policy})
+    bodies += _starts(with_policy, "case_registered", now)
+    if state.risk_level in policy.immediate_report_levels or state.flags.civil_to_criminal_risk:
+        title = f"【重大矛盾纠纷直报】{state.case_id} {state.title}"
+        bodies.append(_raise(with_policy, AlertKind.MAJOR_REPORT, None, title, now))
+    return bodies
+
+
+def _clock_id(state: CaseState, base: str) -> str:
+    taken = {clock.clock_id for clock in state.clocks}
+    if base not in taken:
+        return base
+    n = 2
+    while f"{base}-{n}" in taken:
+        n += 1
+    return f"{base}-{n}"
+
+
+def _starts(state: CaseState, event_type: str, now: datetime) -> list[e.EventBody]:
+    policy = state.policy
+    if policy is None:
+        return []
+    bodies: list[e.EventBody] = []
+    for rule in policy.rules:
+        if event_type not in rule.start_on:
+            continue
+        cap_from = state.milestones.get(rule.cap.from_event) if rule.cap else None
+        if rule.due_source is DueSource.PLAN_DEADLINE:
+            plan = state.plan
+            if plan is None:
+                continue
+            clock = start_clock(
+                rule,
+                clock_id=f"{rule.rule_id}-{plan.revision}",
+                now=now,
+                calendar=policy.calendar,
+                fixed_day=plan.deadline,
+                subject=plan.responsible_unit,
+            )
+            bodies.append(e.ClockStarted(clock=clock))
+        elif rule.due_source is DueSource.ITEM_DUE:
+            agreement = state.agreement
+            if agreement is None:
+                continue
+            for item in agreement.items:
+                clock = start_clock(
+                    rule,
+                    clock_id=f"{rule.rule_id}-{agreement.agreement_no}-{item.item_no}",
+                    now=now,
+                    calendar=policy.calendar,
+                    fixed_day=item.due_on,
+                    subject=item.description,
+                )
+                bodies.append(e.ClockStarted(clock=clock))
+        else:
+            clock = start_clock(
+                rule,
+                clock_id=_clock_id(state, rule.rule_id),
+                now=now,
+                calendar=policy.calendar,
+                cap_from=cap_from,
+            )
+            bodies.append(e.ClockStarted(clock=clock))
+    return bodies
+
+
+def effects(state: CaseState, trigger: e.EventBody, now: datetime) -> list[e.EventBody]:
+    """Clock and alert events that follow from ``trigger`` (already folded into ``state``)."""
+    if state.policy is None:
+        return []
+    bodies: list[e.EventBody] = []
+    stopped: set[str] = set()
+    if trigger.type in _ENDING:
+        for clock in state.clocks:
+            if clock.is_open:
+                bodies.append(e.ClockStopped(clock_id=clock.clock_id, status=ClockStatus.CANCELLED))
+                stopped.add(clock.clock_id)
+    for clock in state.clocks:
+        if clock.clock_id in stopped or not clock.is_open:
+            continue
+        rule = state.policy.rule(clock.rule_id)
+        met = rule is not None and trigger.type in rule.stop_on
+        if isinstance(trigger, e.PlanRevised) and clock.rule_id == _plan_rule(state):
+            # A revised plan replaces the deadline: the old plan clock ends, a new one starts.
+            bodies.append(e.ClockStopped(clock_id=clock.clock_id, status=ClockStatus.CANCELLED))
+            stopped.add(clock.clock_id)
+            continue
+        if isinstance(trigger, e.FollowUpRecorded) and clock.fixed_day is not None:
+            met = met or _item_performed(state, clock.clock_id)
+        if met:
+            bodies.append(e.ClockStopped(clock_id=clock.clock_id, status=ClockStatus.MET))
+            stopped.add(clock.clock_id)
+    for alert in state.alerts:
+        if alert.status is AlertStatus.OPEN and (
+            trigger.type in _ENDING or (alert.clock_id is not None and alert.clock_id in stopped)
+        ):
+            reason = f"{EVENT_LABELS.get(trigger.type, trigger.type)}，预警解除"
+            bodies.append(e.AlertClosed(alert_id=alert.alert_id, reason=reason))
+    if trigger.type not in _ENDING:
+        bodies += _starts(state, trigger.type, now)
+    return bodies
+
+
+def _plan_rule(state: CaseState) -> str | None:
+    assert state.policy is not None
+    return next(
+        (r.rule_id for r in state.policy.rules if r.due_source is DueSource.PLAN_DEADLINE), None
+    )
+
+
+def _item_performed(state: CaseState, clock_id: str) -> bool:
+    agreement = state.agreement
+    if agreement is None:
+        return False
+    for item in agreement.items:
+        if clock_id.endswith(f"-{agreement.agreement_no}-{item.item_no}"):
+            return item.status is PerformanceStatus.PERFORMED
+    return False
+
+
+def next_wakeup(state: CaseState) -> datetime | None:
+    """The earliest warning, due time or escalation step still ahead (None: nothing to wait for)."""
+    if state.is_terminal:
+        return None
+    times = [t for clock in state.clocks if (t := clock.next_wakeup()) is not None]
+    times += [
+        alert.next_step_at
+        for alert in state.alerts
+        if alert.status is AlertStatus.OPEN and alert.next_step_at is not None
+    ]
+    return min(times, default=None)
+
+
+def advance_step(state: CaseState, now: datetime) -> list[e.EventBody]:
+    """The first thing due at ``now`` (a warning, a breach, an escalation step), or []."""
+    policy = state.policy
+    if policy is None or state.is_terminal:
+        return []
+    for clock in state.clocks:
+        if clock.status is not ClockStatus.RUNNING:
+            continue
+        rule = policy.rule(clock.rule_id)
+        if clock.due_at <= now:
+            expiry = rule.expiry if rule else ExpiryAction.ESCALATE
+            if expiry is ExpiryAction.CLOSE_WINDOW:
+                return [e.ClockExpired(clock_id=clock.clock_id, status=ClockStatus.LAPSED)]
+            bodies: list[e.EventBody] = [
+                e.ClockExpired(clock_id=clock.clock_id, status=ClockStatus.BREACHED)
+            ]
+            if expiry is ExpiryAction.FAIL_MEDIATION and state.stage is Stage.MEDIATING:
+                bodies.append(
+                    e.MediationFailed(
+                        reason=f"{clock.name}届满未达成协议（{rule.source if rule else ''}）",
+                        referral=ReferralRoute.LITIGATION,
+                    )
+                )
+                return bodies
+            title = f"【逾期】{state.case_id} {clock.name}已超期"
+            for alert in state.alerts:
+                if alert.status is AlertStatus.OPEN and alert.clock_id == clock.clock_id:
+                    bodies.append(
+                        e.AlertClosed(alert_id=alert.alert_id, reason="已逾期，转为逾期督办")
+                    )
+            bodies.append(_raise(state, AlertKind.BREACH, clock.clock_id, title, now))
+            return bodies
+        warn_at = clock.schedule.warn_at
+        if clock.warned_at is None and warn_at is not None and warn_at <= now:
+            title = f"【预警】{state.case_id} {clock.name}将于 {clock.due_at.isoformat()} 到期"
+            return [
+                e.ClockWarned(clock_id=clock.clock_id),
+                _raise(state, AlertKind.WARNING, clock.clock_id, title, now),
+            ]
+    for alert in state.alerts:
+        if alert.status is not AlertStatus.OPEN or alert.next_step_at is None:
+            continue
+        if alert.next_step_at <= now:
+            notification = next_step(alert, policy.chain, recipients_of(state), now)
+            if notification is None:
+                return [
+                    e.AlertNotified(alert_id=alert.alert_id, notification=None, next_step_at=None)
+                ]
+            return [
+                e.AlertNotified(
+                    alert_id=alert.alert_id,
+                    notification=notification,
+                    next_step_at=wait_after(notification, policy.chain),
+                )
+            ]
+    return []
