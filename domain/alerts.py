@@ -105,10 +105,13 @@ def next_step(
     )
 
 
-def wait_after(notification: Notification, chain: EscalationChain) -> datetime | None:
-    """When to act again after ``notification``; None once the top level has nothing left."""
+def wait_after(
+    notification: Notification, chain: EscalationChain, planned: datetime
+) -> datetime | None:
+    """When to act again after ``notification`` (counted from when it was planned, so a late
+    timer does not push the whole chain back); None once the top level has nothing left."""
     step = level_of(chain, notification.level)
     top = chain.levels[-1]
     if step.level == top.level and notification.attempt > step.renotify:
         return None
-    return notification.at + timedelta(hours=step.wait_hours)
+    return planned + timedelta(hours=step.wait_hours)

@@ -262,7 +262,7 @@ def advance_step(state: CaseState, now: datetime) -> list[e.EventBody]:
                 e.AlertNotified(
                     alert_id=alert.alert_id,
                     notification=notification,
-                    next_step_at=wait_after(notification, policy.chain),
+                    next_step_at=wait_after(notification, policy.chain, alert.next_step_at),
                 )
             ]
     return []

@@ -17,8 +17,9 @@ from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from domain import events as e
+    from domain.calendar import HolidayCalendar
     from domain.commands import CommandEnvelope, Register
-    from domain.decide import advance, decide, snapshot_policy
+    from domain.decide import advance, decide, reschedule_provisional, snapshot_policy
     from domain.errors import DomainError
     from domain.evolve import evolve
     from domain.policy import CasePolicy
@@ -27,6 +28,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.values import china_date
     from workflows.contract import (
         APPLY_UPDATE,
+        CALENDAR_UPDATE,
         DELIVER_ACTIVITY,
         POLICY_ACTIVITY,
         PROJECT_ACTIVITY,
@@ -130,6 +132,17 @@ class CaseWorkflow:
             decide(self._state, envelope, now=workflow.now())
         except DomainError as error:
             raise to_application_error(error) from None
+
+    @workflow.update(name=CALENDAR_UPDATE)
+    async def load_calendar(self, calendar: HolidayCalendar) -> CaseState | None:
+        """Newly published holiday data: provisional due times are computed again (recorded)."""
+        async with self._lock:
+            if self._state is not None:
+                self._record(reschedule_provisional(self._state, calendar, now=workflow.now()))
+            state = self._state
+        if state is not None:
+            await workflow.wait_condition(lambda: self._projected_seq >= state.seq)
+        return state
 
     @workflow.query(name=STATE_QUERY)
     def state(self) -> CaseState | None:

@@ -12,6 +12,7 @@ from domain.values import CaseKind, Category, Channel, RiskLevel
 WORKFLOW_TYPE = "CaseWorkflow"
 APPLY_UPDATE = "apply"
 STATE_QUERY = "state"
+CALENDAR_UPDATE = "load_calendar"
 PROJECT_ACTIVITY = "project_case_events"
 POLICY_ACTIVITY = "load_case_policy"
 DELIVER_ACTIVITY = "deliver_alert"

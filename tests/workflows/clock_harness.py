@@ -1,0 +1,170 @@
+"""A time-skipping Temporal test server with the case worker, for tests of clocks and escalation."""
+
+from __future__ import annotations
+
+import sys
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from temporalio import activity
+from temporalio.client import Client, WithStartWorkflowOperation, WorkflowHandle
+from temporalio.common import WorkflowIDConflictPolicy
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.testing import WorkflowEnvironment
+
+from activities.calendar_data import load_calendar
+from activities.case_policy import PolicyProvider
+from activities.policies import PolicyBook
+from domain import commands as c
+from domain.calendar import HolidayCalendar
+from domain.events import Event
+from domain.policy import PolicySet
+from domain.state import CaseState
+from domain.values import china_date
+from tests.samples import command, register
+from worker import build_worker
+from workflows.contract import (
+    APPLY_UPDATE,
+    DELIVER_ACTIVITY,
+    PROJECT_ACTIVITY,
+    STATE_QUERY,
+    WORKFLOW_TYPE,
+    AlertDelivery,
+    CaseWorkflowInput,
+    DeliveryOutcome,
+    ProjectionBatch,
+    ProjectionResult,
+)
+
+TASK_QUEUE = "clock-tests"
+
+
+def shifted_national_day_2027() -> dict[str, Any]:
+    """Test data, not a real notice: 2026's National Day arrangement moved 364 days (weekdays
+    kept) into 2027, because the time-skipping server cannot go back to 2026-10."""
+    shift = timedelta(days=364)
+    holidays = [date(2026, 10, d) + shift for d in range(1, 8)]
+    workdays = [date(2026, 9, 20) + shift, date(2026, 10, 10) + shift]
+    return {
+        "year": 2027,
+        "source": "测试数据：2026年国庆节安排平移364日 / test data, not a published notice",
+        "holidays": [d.isoformat() for d in holidays],
+        "adjusted_workdays": [d.isoformat() for d in workdays],
+    }
+
+
+@dataclass
+class Recorder:
+    """Stands in for the store and the channels: what the workflow projected and sent."""
+
+    events: dict[str, list[Event]] = field(default_factory=dict)
+    deliveries: list[AlertDelivery] = field(default_factory=list)
+
+    @activity.defn(name=PROJECT_ACTIVITY)
+    async def project(self, batch: ProjectionBatch) -> ProjectionResult:
+        stored = self.events.setdefault(batch.case_id, [])
+        known = {event.seq for event in stored}
+        stored.extend(event for event in batch.events if event.seq not in known)
+        return ProjectionResult(inserted=len(batch.events))
+
+    @activity.defn(name=DELIVER_ACTIVITY)
+    async def deliver(self, delivery: AlertDelivery) -> DeliveryOutcome:
+        self.deliveries.append(delivery)
+        return DeliveryOutcome(delivered=("recorded",))
+
+
+class SwitchablePolicy(PolicyProvider):
+    """The real provider, whose policy files a test can swap between two intakes."""
+
+    def use(self, book: PolicyBook) -> None:
+        self._book = book
+
+
+@dataclass
+class Clockwork:
+    env: WorkflowEnvironment
+    recorder: Recorder
+    policy: SwitchablePolicy
+    activities: list[Any]
+
+    @property
+    def client(self) -> Client:
+        return self.env.client
+
+    async def now(self) -> datetime:
+        return await self.env.get_current_time()
+
+    async def sleep_until(self, moment: datetime) -> None:
+        delta = moment - await self.now()
+        if delta > timedelta(0):
+            await self.env.sleep(delta)
+
+    async def register(self, **intake: Any) -> WorkflowHandle[Any, Any]:
+        case_id = f"JF-2026-{uuid.uuid4().int % 10**6:06d}"
+        await self.client.execute_update_with_start_workflow(
+            APPLY_UPDATE,
+            c.CommandEnvelope(
+                command_id=str(uuid.uuid4()),
+                actor="登记员",
+                command=register(case_id=case_id, **intake),
+            ),
+            start_workflow_operation=WithStartWorkflowOperation(
+                WORKFLOW_TYPE,
+                CaseWorkflowInput(),
+                id=case_id,
+                task_queue=TASK_QUEUE,
+                id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+            ),
+            result_type=CaseState,
+        )
+        return self.client.get_workflow_handle(case_id)
+
+    async def act(
+        self, handle: WorkflowHandle[Any, Any], action: str, actor: str = "王芳", **overrides: Any
+    ) -> CaseState:
+        today = china_date(await self.now())
+        envelope = c.CommandEnvelope(
+            command_id=str(uuid.uuid4()), actor=actor, command=command(action, today, **overrides)
+        )
+        state: CaseState = await handle.execute_update(
+            APPLY_UPDATE, envelope, result_type=CaseState
+        )
+        return state
+
+    async def state(self, handle: WorkflowHandle[Any, Any]) -> CaseState:
+        state: CaseState = await handle.query(STATE_QUERY, result_type=CaseState)
+        return state
+
+
+def calendar_with(tmp: Path, arrangement: dict[str, Any] | None) -> HolidayCalendar:
+    if arrangement is None:
+        return load_calendar()
+    import json
+
+    tmp.mkdir(parents=True, exist_ok=True)
+    (tmp / f"{arrangement['year']}.json").write_text(json.dumps(arrangement, ensure_ascii=False))
+    return load_calendar(tmp)
+
+
+@asynccontextmanager
+async def clockwork(
+    calendar: HolidayCalendar, policy: PolicySet | None = None
+) -> AsyncIterator[Clockwork]:
+    book = PolicyBook.load() if policy is None else PolicyBook(policy)
+    provider = SwitchablePolicy(book, calendar)
+    recorder = Recorder()
+    activities: list[Any] = [recorder.project, recorder.deliver, provider.load_case_policy]
+    env = await WorkflowEnvironment.start_time_skipping(
+        data_converter=pydantic_data_converter,
+        test_server_existing_path=str(Path(sys.executable).parent / "temporal-test-server"),
+    )
+    try:
+        async with build_worker(env.client, TASK_QUEUE, activities):
+            yield Clockwork(env, recorder, provider, activities)
+    finally:
+        await env.shutdown()
