@@ -103,7 +103,8 @@ class Role(StrEnum):
 class EscalationLevel(Frozen):
     level: Annotated[int, Field(ge=1, le=4)]
     role: Role
-    wait_hours: Annotated[int, Field(ge=1)]  # for an acknowledgement before the next level
+    # How long to wait for an acknowledgement before the next step (fractions allowed).
+    wait_hours: Annotated[float, Field(gt=0, le=24 * 365)]
     renotify: Annotated[int, Field(ge=0)] = 0  # extra notifications at this level meanwhile
 
 

@@ -153,12 +153,17 @@ def calendar_with(tmp: Path, arrangement: dict[str, Any] | None) -> HolidayCalen
 
 @asynccontextmanager
 async def clockwork(
-    calendar: HolidayCalendar, policy: PolicySet | None = None
+    calendar: HolidayCalendar, policy: PolicySet | None = None, *, deliver: Any = None
 ) -> AsyncIterator[Clockwork]:
+    """``deliver`` replaces the recording notifier (e.g. the real one, with channels)."""
     book = PolicyBook.load() if policy is None else PolicyBook(policy)
     provider = SwitchablePolicy(book, calendar)
     recorder = Recorder()
-    activities: list[Any] = [recorder.project, recorder.deliver, provider.load_case_policy]
+    activities: list[Any] = [
+        recorder.project,
+        deliver or recorder.deliver,
+        provider.load_case_policy,
+    ]
     env = await WorkflowEnvironment.start_time_skipping(
         data_converter=pydantic_data_converter,
         test_server_existing_path=str(Path(sys.executable).parent / "temporal-test-server"),
