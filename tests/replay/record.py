@@ -20,6 +20,7 @@ from temporalio.common import WorkflowIDConflictPolicy
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
+from activities.calendar_data import load_calendar
 from activities.devstack import temporal_cli
 from activities.settings import Settings
 from domain import commands as c
@@ -147,5 +148,35 @@ async def record(tag: str) -> None:
             await _save(client, case_id, "refused_retried_continued", tag)
 
 
+async def record_clocks(tag: str) -> None:
+    """A case whose clocks warn, breach and escalate, and whose alert is acknowledged."""
+    from datetime import timedelta
+
+    from tests.workflows.clock_harness import clockwork
+
+    async with clockwork(load_calendar()) as cw:
+        handle = await cw.register(risk_level="major")
+        await cw.act(handle, "accept")
+        today = (await cw.now()).date()
+        await cw.act(handle, "plan", deadline=(today + timedelta(days=400)).isoformat())
+        await cw.act(handle, "pause_clock", clock_id="B2", reason="appraisal")
+        await cw.env.sleep(timedelta(days=3))
+        await cw.act(handle, "resume_clock", clock_id="B2")
+        b2 = (await cw.state(handle)).clock("B2")
+        assert b2 is not None
+        await cw.sleep_until(b2.due_at + timedelta(hours=30))
+        state = await cw.state(handle)
+        breach = next(a for a in state.alerts if a.kind.value == "breach")
+        await cw.act(handle, "acknowledge_alert", alert_id=breach.alert_id, actor="陈建国")
+        await cw.act(handle, "withdraw")
+        await cw.client.get_workflow_handle(handle.id).result()
+        history = await cw.client.get_workflow_handle(handle.id).fetch_history()
+        path = HISTORIES / f"{tag}_clocks_breach_escalation_ack.json"
+        path.write_text(json.dumps(json.loads(history.to_json()), ensure_ascii=False, indent=1))
+        print(f"recorded {path.name}")
+
+
 if __name__ == "__main__":
-    asyncio.run(record(sys.argv[1] if len(sys.argv) > 1 else "v1"))
+    tag = sys.argv[1] if len(sys.argv) > 1 else "v1"
+    asyncio.run(record(tag))
+    asyncio.run(record_clocks(tag))

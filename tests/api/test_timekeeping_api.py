@@ -1,0 +1,148 @@
+"""Clocks and alerts through the API: why a clock is due when it is; leaders acknowledge."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import httpx
+import pytest
+
+from activities.policies import PolicyBook
+from domain.stages import Stage
+from domain.values import CaseKind
+from tests.api.helpers import act, case_in_stage, create_case
+
+DISPUTE_RULES = {r.rule_id: r for r in PolicyBook.load().base.rules if CaseKind.DISPUTE in r.kinds}
+
+
+async def _clocks(api: httpx.AsyncClient, case_id: str) -> dict[str, Any]:
+    response = await api.get(f"/v1/cases/{case_id}/clocks")
+    assert response.status_code == 200, response.text
+    report: dict[str, Any] = response.json()
+    return report
+
+
+@pytest.mark.parametrize(
+    ("intake", "expected"),
+    [
+        ({}, {"B2", "PLAN", "ITEM", "B7", "C3", "C4"}),
+        ({"category": "labour"}, {"E1", "PLAN", "ITEM", "B7", "C3", "C4"}),
+        ({"category": "medical"}, {"E4", "PLAN", "ITEM", "B7", "C3", "C4"}),
+        ({"category": "traffic"}, {"E6", "PLAN", "ITEM", "B7", "C3", "C4"}),
+        ({"channel": "court_commissioned"}, {"B2", "D1", "PLAN", "ITEM", "B7", "C3", "C4"}),
+    ],
+)
+async def test_clocks_explain_every_rule_of_the_case_with_its_source(
+    api: httpx.AsyncClient, intake: dict[str, str], expected: set[str]
+) -> None:
+    case = await create_case(api, **intake)
+    report = await _clocks(api, case["case_id"])
+    assert report["policy_version"] == "2026.1"
+    assert report["calendar_version"].startswith("chinesecalendar-")
+    rules = {rule["rule_id"]: rule for rule in report["rules"]}
+    assert set(rules) == expected
+    for rule_id, rule in rules.items():
+        assert rule["source"] == DISPUTE_RULES[rule_id].source
+        assert rule["confidence"] in {"V", "S", "R", "D"}
+        assert rule["state"] == "not_started"
+
+    await act(api, case["case_id"], "accept")
+    await act(api, case["case_id"], "start_mediation")  # traffic (E6) counts from here
+    report = await _clocks(api, case["case_id"])
+    started = [r for r in report["rules"] if r["clocks"]]
+    assert started, "the mediation period is running"
+    for rule in started:
+        clock = rule["clocks"][0]
+        assert clock["status"] == "running"
+        assert clock["status_label"] == "计时中"
+        assert clock["due_at"] > clock["started_at"]
+        assert any("不计入" in step for step in clock["why"])  # the starting day is not counted
+
+
+def test_every_dispute_rule_is_covered_by_the_cases_above() -> None:
+    covered = {"B2", "PLAN", "ITEM", "B7", "C3", "C4", "E1", "E4", "E6", "D1"}
+    assert covered == set(DISPUTE_RULES)
+
+
+async def test_pause_resume_and_extend_through_the_api(api: httpx.AsyncClient) -> None:
+    case = await case_in_stage(api, Stage.ACCEPTED)
+    case_id = case["case_id"]
+    wrong = await act(
+        api, case_id, "pause_clock", {"clock_id": "B2", "reason": "hearing", "note": ""}
+    )
+    assert wrong.status_code == 422
+    assert wrong.json()["field"] == "reason"
+    unknown = await act(api, case_id, "pause_clock", {"clock_id": "Z9", "reason": "appraisal"})
+    assert unknown.status_code == 422
+    assert unknown.json()["field"] == "clock_id"
+
+    paused = await act(api, case_id, "pause_clock")
+    assert paused.status_code == 200
+    assert next(c for c in paused.json()["clocks"] if c["clock_id"] == "B2")["status"] == "paused"
+    resumed = await act(api, case_id, "resume_clock")
+    assert resumed.status_code == 200
+    extended = await act(api, case_id, "extend_clock")
+    assert extended.status_code == 200
+    again = await act(api, case_id, "extend_clock")
+    assert again.status_code == 409
+    assert again.json()["code"] == "forbidden_transition"
+    too_long = await act(
+        api,
+        case_id,
+        "extend_clock",
+        {"clock_id": "B2", "length": 99, "approver": "主任", "reason": "复杂"},
+    )
+    assert too_long.status_code in {409, 422}
+
+
+async def test_a_major_dispute_alerts_a_leader_who_acknowledges_it(api: httpx.AsyncClient) -> None:
+    case = await create_case(api, risk_level="major")
+    case_id = case["case_id"]
+    listed = (await api.get("/v1/alerts", params={"case_id": case_id})).json()["items"]
+    assert len(listed) == 1
+    alert = listed[0]
+    assert alert["kind"] == "major_report"
+    assert alert["status"] == "open"
+    assert alert["recipient"] == "town-leader:320102001"
+    assert "重大矛盾纠纷直报" in alert["title"]
+    by_recipient = (
+        await api.get("/v1/alerts", params={"recipient": alert["recipient"], "status": "open"})
+    ).json()["items"]
+    assert alert["alert_id"] in {a["alert_id"] for a in by_recipient}
+
+    for _ in range(100):  # the inbox delivery is recorded by the notifier, asynchronously
+        detail = (await api.get(f"/v1/alerts/{alert['alert_id']}")).json()
+        if detail["deliveries"]:
+            break
+        await asyncio.sleep(0.05)
+    assert detail["deliveries"][0]["channel"] == "inbox"
+
+    acked = await api.post(
+        f"/v1/alerts/{alert['alert_id']}/ack", json={"actor": "街道分管领导张华", "note": "已阅"}
+    )
+    assert acked.status_code == 200, acked.text
+    assert acked.json()["status"] == "acknowledged"
+    assert acked.json()["acknowledged_by"] == "街道分管领导张华"
+    listed = (await api.get("/v1/alerts", params={"case_id": case_id})).json()["items"]
+    assert listed[0]["status"] == "acknowledged"
+    twice = await api.post(f"/v1/alerts/{alert['alert_id']}/ack", json={"actor": "张华"})
+    assert twice.status_code == 409
+    missing = await api.post(f"/v1/alerts/{case_id}-A99/ack", json={"actor": "张华"})
+    assert missing.status_code == 404
+
+
+async def test_recipient_channels_are_validated(api: httpx.AsyncClient) -> None:
+    bad = await api.put(
+        "/v1/recipients/person:王芳",
+        json={"display_name": "王芳", "channels": [{"kind": "webhook", "url": "ftp://x"}]},
+    )
+    assert bad.status_code == 422
+    good = await api.put(
+        "/v1/recipients/person:王芳",
+        json={
+            "display_name": "王芳",
+            "channels": [{"kind": "wecom", "url": "http://127.0.0.1:9/cgi-bin/webhook/send?key=k"}],
+        },
+    )
+    assert good.status_code == 200
