@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from activities.sql import insert_for, insert_for_dialect, utc
 from activities.tables import CaseEventRow, CaseRow, CaseSeriesRow, IntakeKeyRow
 from domain.events import Event, EventBody
+from domain.matters import matter_key
 from domain.state import CaseState
 
 _EVENT_BODY: TypeAdapter[EventBody] = TypeAdapter(EventBody)
@@ -106,6 +107,7 @@ def _case_columns(state: CaseState) -> dict[str, object]:
         "updated_at": utc(state.updated_at),
         "seq": state.seq,
         "state": state.model_dump(mode="json"),
+        "matter_key": matter_key(state),
     }
 
 
@@ -135,6 +137,28 @@ async def case_document(case_id: str, *, session: AsyncSession) -> dict[str, Any
         select(CaseRow.state).where(CaseRow.case_id == case_id)
     )
     return document
+
+
+# A petition still open to a repeat of its matter (before 终结, 销号, 撤回, 不予受理).
+_PENDING_PETITION_STAGES = (
+    "registered",
+    "accepted",
+    "replied",
+    "review_requested",
+    "reviewed",
+    "second_review_requested",
+)
+
+
+async def pending_petition(key: str, *, session: AsyncSession) -> str | None:
+    """The pending petition on the same matter, if any (重复信访 is recorded there)."""
+    found: str | None = await session.scalar(
+        select(CaseRow.case_id)
+        .where(CaseRow.matter_key == key, CaseRow.stage.in_(_PENDING_PETITION_STAGES))
+        .order_by(CaseRow.registered_at)
+        .limit(1)
+    )
+    return found
 
 
 async def get_case(case_id: str, *, session: AsyncSession) -> CaseState | None:

@@ -50,6 +50,7 @@ class CaseRow(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     seq: Mapped[int] = mapped_column(Integer)
     state: Mapped[dict[str, Any]] = mapped_column(JsonDocument)
+    matter_key: Mapped[str | None] = mapped_column(String(64), index=True)
 
     __table_args__ = (Index("ix_cases_registered", "registered_at", "case_id"),)
 

@@ -13,7 +13,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from activities import repositories
 from activities.intake import reserve_case_number
 from api.deps import Resources, ResourcesDep
-from api.errors import ERROR_RESPONSES, ApiError, case_not_found, unavailable
+from api.errors import ERROR_RESPONSES, ApiError, case_not_found, from_domain, unavailable
 from api.gateway import CaseDocument, query_state, register_case, send_command
 from api.schemas import (
     ACTION_ROUTES,
@@ -22,6 +22,7 @@ from api.schemas import (
     CaseListItem,
     CaseView,
     ClockReport,
+    DiversionRequest,
     IntakeRequest,
     Timeline,
     WithActor,
@@ -31,8 +32,12 @@ from api.schemas import (
     timeline_entry,
 )
 from domain import commands as c
+from domain.decide import decide
+from domain.details import IntakeDetails
+from domain.errors import DomainError
+from domain.matters import matter_key
 from domain.stages import TERMINAL_STAGES, Stage
-from domain.values import CaseKind, Category, china_date
+from domain.values import CaseKind, Category, Channel, china_date
 
 router = APIRouter(prefix="/v1/cases", tags=["cases 案件"])
 
@@ -63,8 +68,11 @@ def _case_response(document: CaseDocument, status_code: int = 200) -> JSONRespon
     "",
     status_code=status.HTTP_201_CREATED,
     response_model=CaseView,
-    responses=ERROR_RESPONSES,
-    summary="登记 / register a case",
+    responses={
+        **ERROR_RESPONSES,
+        200: {"model": CaseView, "description": "重复信访：记入在办的同一事项 / a repeat"},
+    },
+    summary="登记 / register a case (a repeat petition is recorded on the pending one)",
 )
 async def create_case(
     body: IntakeRequest,
@@ -74,6 +82,36 @@ async def create_case(
     now = _now()
     key = idempotency_key or f"auto-{uuid.uuid4()}"
     details = body.model_dump(exclude={"actor"})
+    intake = IntakeDetails.model_validate(details)
+    try:
+        async with resources.sessionmaker() as session:
+            known = await repositories.case_for_key(key, session=session)
+            matter = matter_key(intake)
+            pending = (
+                await repositories.pending_petition(matter, session=session)
+                if known is None and matter is not None
+                else None
+            )
+    except (SQLAlchemyError, OSError) as error:
+        raise unavailable("案件数据库", "case database") from error
+    if pending is not None:
+        # 重复信访: the same matter while a petition on it is pending is not a new case.
+        repeat = c.RecordRepeat(
+            received_on=intake.received_on or china_date(now),
+            channel=intake.channel,
+            summary=intake.title,
+        )
+        document = await send_command(
+            resources.temporal,
+            resources.sessionmaker,
+            resources.settings,
+            case_id=pending,
+            envelope=c.CommandEnvelope(
+                command_id=f"repeat:{key}", actor=body.actor, command=repeat
+            ),
+            now=now,
+        )
+        return _case_response(document, status.HTTP_200_OK)
     try:
         case_id, retried = await reserve_case_number(
             resources.sessionmaker,
@@ -261,3 +299,69 @@ def _add_action_route(route: ActionRoute) -> None:
 
 for _route in ACTION_ROUTES:
     _add_action_route(_route)
+
+
+@router.post(
+    "/{case_id}/diversion",
+    response_model=CaseView,
+    responses=ERROR_RESPONSES,
+    summary="访调对接 / divert a petition to mediation: opens the linked dispute case",
+)
+async def divert_to_mediation(
+    case_id: CaseIdPath,
+    body: DiversionRequest,
+    resources: ResourcesDep,
+) -> JSONResponse:
+    now = _now()
+    try:
+        async with resources.sessionmaker() as session:
+            petition = await repositories.get_case(case_id, session=session)
+    except (SQLAlchemyError, OSError) as error:
+        raise unavailable("案件数据库", "case database") from error
+    if petition is None:
+        raise case_not_found(case_id)
+    key = f"divert:{case_id}"
+    probe = c.CommandEnvelope(
+        command_id=key,
+        actor=body.actor,
+        command=c.DivertToMediation(dispute_case_id="JF-0000-000000", note=body.note),
+    )
+    try:  # refuse before opening anything when the petition's stage does not allow it
+        decide(petition, probe, now=now)
+    except DomainError as error:
+        raise from_domain(error) from None
+    intake = petition.model_dump(include=set(IntakeDetails.model_fields)) | {
+        "kind": CaseKind.DISPUTE,
+        "channel": Channel.PETITION_REFERRAL,
+    }
+    try:
+        dispute_id, _ = await reserve_case_number(
+            resources.sessionmaker, kind=CaseKind.DISPUTE, year=china_date(now).year, key=key
+        )
+    except (SQLAlchemyError, OSError) as error:
+        raise unavailable("案件数据库", "case database") from error
+    await register_case(
+        resources.temporal,
+        resources.sessionmaker,
+        resources.settings,
+        case_id=dispute_id,
+        envelope=c.CommandEnvelope(
+            command_id=f"intake:{key}",
+            actor=body.actor,
+            command=c.Register.model_validate({**intake, "case_id": dispute_id}),
+        ),
+        now=now,
+    )
+    document = await send_command(
+        resources.temporal,
+        resources.sessionmaker,
+        resources.settings,
+        case_id=case_id,
+        envelope=c.CommandEnvelope(
+            command_id=key,
+            actor=body.actor,
+            command=c.DivertToMediation(dispute_case_id=dispute_id, note=body.note),
+        ),
+        now=now,
+    )
+    return _case_response(document)

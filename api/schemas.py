@@ -176,6 +176,24 @@ class AcknowledgeRequest(d.AcknowledgeDetails, WithActor):
     pass
 
 
+class ReplyRequest(d.AnswerDetails, WithActor):
+    pass
+
+
+class RequestReviewRequest(d.RequestDetails, WithActor):
+    pass
+
+
+class RepeatRequest(d.RepeatDetails, WithActor):
+    pass
+
+
+class DiversionRequest(WithActor):
+    """访调对接: the API opens the linked dispute case itself."""
+
+    note: OptionalText = ""
+
+
 class AlertAckRequest(WithActor):
     """签收 through ``POST /v1/alerts/{alert_id}/ack``."""
 
@@ -243,6 +261,22 @@ ACTION_ROUTES: tuple[ActionRoute, ...] = (
     _route("clocks/resume", c.ResumeClock, ResumeRequest, "恢复计时 / resume a clock"),
     _route("clocks/extend", c.ExtendClock, ExtendRequest, "延期 / extend a clock (once)"),
     _route("alerts/ack", c.AcknowledgeAlert, AcknowledgeRequest, "签收督办 / acknowledge an alert"),
+    _route("reply", c.Reply, ReplyRequest, "出具处理意见书 / the petition's written reply"),
+    _route("review-requests", c.RequestReview, RequestReviewRequest, "申请复查 / request a review"),
+    _route("review-answers", c.AnswerReview, ReplyRequest, "复查意见 / answer the review"),
+    _route(
+        "second-review-requests",
+        c.RequestSecondReview,
+        RequestReviewRequest,
+        "申请复核 / request a second review",
+    ),
+    _route(
+        "second-review-answers",
+        c.AnswerSecondReview,
+        ReplyRequest,
+        "复核意见 / answer the second review (终结)",
+    ),
+    _route("repeats", c.RecordRepeat, RepeatRequest, "重复信访 / record a repeat"),
 )
 
 

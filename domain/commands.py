@@ -11,10 +11,12 @@ from domain.details import (
     AcceptDetails,
     AcknowledgeDetails,
     AgreementDetails,
+    AnswerDetails,
     CloseDetails,
     CourtAcceptanceDetails,
     CourtDecisionDetails,
     DeclineDetails,
+    DivertDetails,
     ExtendDetails,
     FollowUpDetails,
     IntakeDetails,
@@ -24,6 +26,8 @@ from domain.details import (
     PackageLeaderDetails,
     PauseDetails,
     PlanDetails,
+    RepeatDetails,
+    RequestDetails,
     ResumeDetails,
     SessionDetails,
     WithdrawDetails,
@@ -108,6 +112,34 @@ class AcknowledgeAlert(AcknowledgeDetails):
     type: Literal["acknowledge_alert"] = "acknowledge_alert"
 
 
+class Reply(AnswerDetails):
+    type: Literal["reply"] = "reply"
+
+
+class RequestReview(RequestDetails):
+    type: Literal["request_review"] = "request_review"
+
+
+class AnswerReview(AnswerDetails):
+    type: Literal["answer_review"] = "answer_review"
+
+
+class RequestSecondReview(RequestDetails):
+    type: Literal["request_second_review"] = "request_second_review"
+
+
+class AnswerSecondReview(AnswerDetails):
+    type: Literal["answer_second_review"] = "answer_second_review"
+
+
+class DivertToMediation(DivertDetails):
+    type: Literal["divert_to_mediation"] = "divert_to_mediation"
+
+
+class RecordRepeat(RepeatDetails):
+    type: Literal["record_repeat"] = "record_repeat"
+
+
 Command = Annotated[
     Register
     | Accept
@@ -127,7 +159,14 @@ Command = Annotated[
     | PauseClock
     | ResumeClock
     | ExtendClock
-    | AcknowledgeAlert,
+    | AcknowledgeAlert
+    | Reply
+    | RequestReview
+    | AnswerReview
+    | RequestSecondReview
+    | AnswerSecondReview
+    | DivertToMediation
+    | RecordRepeat,
     Field(discriminator="type"),
 ]
 

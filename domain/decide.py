@@ -17,9 +17,10 @@ from domain.labels import ACTION_LABELS, STAGE_LABELS
 from domain.policy import CasePolicy, ClockRule
 from domain.stages import Action, Stage, allowed
 from domain.state import CaseState
-from domain.values import CaseKind, CloseOutcome, china_date
+from domain.values import CloseOutcome, china_date
 
 _CLOSE_OUTCOMES: dict[Stage, CloseOutcome] = {
+    Stage.FINAL: CloseOutcome.FINALIZED,
     Stage.AGREEMENT_REACHED: CloseOutcome.RESOLVED,
     Stage.FOLLOWING_UP: CloseOutcome.RESOLVED,
     Stage.MEDIATION_FAILED: CloseOutcome.MEDIATION_FAILED,
@@ -46,16 +47,80 @@ def decide(state: CaseState | None, envelope: c.CommandEnvelope, *, now: datetim
             f"案件 {state.case_id} 已登记", f"case {state.case_id} is already registered"
         )
     action = Action(command.type)
-    if not allowed(action, state.stage):
+    if not allowed(action, state.stage, state.kind.value):
         raise ForbiddenTransition(
             f"案件当前阶段为「{STAGE_LABELS[state.stage]}」，不能{ACTION_LABELS[action]}",
             f"case is in stage '{state.stage.value}'; '{action.value}' is not allowed",
         )
+    bodies: list[e.EventBody]
     if isinstance(command, _TIMEKEEPING):
-        body = _timekeeping_body(state, command, now)
+        bodies = [_timekeeping_body(state, command, now)]
+    elif isinstance(command, _PETITION):
+        bodies = _petition_bodies(state, command, china_date(now))
     else:
-        body = _body(state, command, china_date(now))
-    return record(state, [body], actor=envelope.actor, command_id=envelope.command_id, now=now)
+        bodies = [_body(state, command, china_date(now))]
+    return record(state, bodies, actor=envelope.actor, command_id=envelope.command_id, now=now)
+
+
+_PETITION = (
+    c.Reply,
+    c.RequestReview,
+    c.AnswerReview,
+    c.RequestSecondReview,
+    c.AnswerSecondReview,
+    c.DivertToMediation,
+    c.RecordRepeat,
+)
+
+
+def _petition_bodies(state: CaseState, command: c.Command, today: date) -> list[e.EventBody]:
+    """信访: answers at three levels, requests for review, diversion and repeats."""
+    registered_on = china_date(state.registered.at)
+    last = state.answers[-1] if state.answers else None
+    match command:
+        case c.Reply():
+            _not_future(command.answered_on, today, "answered_on")
+            _not_before(
+                command.answered_on, registered_on, "answered_on", "登记日期", "registration"
+            )
+            return [e.PetitionReplied(answer=command.answer, answered_on=command.answered_on)]
+        case c.RequestReview() | c.RequestSecondReview():
+            _not_future(command.requested_on, today, "requested_on")
+            if last is not None and last.answered_on is not None:
+                _not_before(
+                    command.requested_on, last.answered_on, "requested_on", "答复日期", "the answer"
+                )
+            if isinstance(command, c.RequestReview):
+                return [e.ReviewRequested(requested_on=command.requested_on, reason=command.reason)]
+            return [
+                e.SecondReviewRequested(requested_on=command.requested_on, reason=command.reason)
+            ]
+        case c.AnswerReview() | c.AnswerSecondReview():
+            _not_future(command.answered_on, today, "answered_on")
+            if last is not None and last.requested_on is not None:
+                _not_before(
+                    command.answered_on, last.requested_on, "answered_on", "申请日期", "the request"
+                )
+            if isinstance(command, c.AnswerReview):
+                return [e.ReviewAnswered(answer=command.answer, answered_on=command.answered_on)]
+            return [
+                e.SecondReviewAnswered(answer=command.answer, answered_on=command.answered_on),
+                e.PetitionFinalized(reason="复核意见已作出，信访事项终结（条例第36条）"),
+            ]
+        case c.DivertToMediation():
+            return [
+                e.DivertedToMediation(dispute_case_id=command.dispute_case_id, note=command.note)
+            ]
+        case c.RecordRepeat():
+            _not_future(command.received_on, today, "received_on")
+            return [
+                e.RepeatRecorded(
+                    received_on=command.received_on,
+                    channel=command.channel,
+                    summary=command.summary,
+                )
+            ]
+    raise AssertionError(f"not a petition command: {command.type}")
 
 
 _TIMEKEEPING = (c.PauseClock, c.ResumeClock, c.ExtendClock, c.AcknowledgeAlert)
@@ -262,10 +327,6 @@ def _register(command: c.Register, now: datetime) -> e.CaseRegistered:
             f"案件编号 {command.case_id} 与案件类型不符",
             f"case number {command.case_id} does not fit kind '{command.kind.value}'",
             field="case_id",
-        )
-    if command.kind is not CaseKind.DISPUTE:
-        raise InvalidCommand(
-            "信访事项办理流程尚未开放", "the petition track is not available yet", field="kind"
         )
     if command.received_on is not None:
         _not_future(command.received_on, china_date(now), "received_on")

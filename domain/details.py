@@ -169,6 +169,35 @@ class AcknowledgeDetails(Frozen):
     note: OptionalText = ""
 
 
+class AnswerDetails(Frozen):
+    """处理意见书 / 复查意见 / 复核意见: the written answer and the day it was served."""
+
+    answer: LongText
+    answered_on: date
+
+
+class RequestDetails(Frozen):
+    """申请复查 / 申请复核: when the petitioner asked, and why."""
+
+    requested_on: date
+    reason: LongText
+
+
+class RepeatDetails(Frozen):
+    """重复信访: the same matter filed again while this petition is pending."""
+
+    received_on: date
+    channel: Channel
+    summary: OptionalText = ""
+
+
+class DivertDetails(Frozen):
+    """访调对接: the petition goes to mediation; a linked dispute case is opened."""
+
+    dispute_case_id: Annotated[str, Field(pattern=r"^JF-\d{4}-\d{6,}$")]
+    note: OptionalText = ""
+
+
 class ItemPerformance(Frozen):
     item_no: Annotated[int, Field(ge=1)]
     status: PerformanceStatus

@@ -13,10 +13,12 @@ from domain.clocks import Clock, ClockStatus, GrantedExtension, Schedule
 from domain.details import (
     AcceptDetails,
     AgreementDetails,
+    AnswerDetails,
     CloseDetails,
     CourtAcceptanceDetails,
     CourtDecisionDetails,
     DeclineDetails,
+    DivertDetails,
     FollowUpDetails,
     IntakeDetails,
     JudicialConfirmationDetails,
@@ -24,6 +26,8 @@ from domain.details import (
     MediationFailureDetails,
     PackageLeaderDetails,
     PlanDetails,
+    RepeatDetails,
+    RequestDetails,
     SessionDetails,
     WithdrawDetails,
 )
@@ -176,6 +180,41 @@ class AlertAcknowledged(Frozen):
     note: str = ""
 
 
+class PetitionReplied(AnswerDetails):
+    type: Literal["petition_replied"] = "petition_replied"
+
+
+class ReviewRequested(RequestDetails):
+    type: Literal["review_requested"] = "review_requested"
+
+
+class ReviewAnswered(AnswerDetails):
+    type: Literal["review_answered"] = "review_answered"
+
+
+class SecondReviewRequested(RequestDetails):
+    type: Literal["second_review_requested"] = "second_review_requested"
+
+
+class SecondReviewAnswered(AnswerDetails):
+    type: Literal["second_review_answered"] = "second_review_answered"
+
+
+class PetitionFinalized(Frozen):
+    """终结: the last answer stands; the same facts and reasons are not accepted again."""
+
+    type: Literal["petition_finalized"] = "petition_finalized"
+    reason: str
+
+
+class RepeatRecorded(RepeatDetails):
+    type: Literal["repeat_recorded"] = "repeat_recorded"
+
+
+class DivertedToMediation(DivertDetails):
+    type: Literal["diverted_to_mediation"] = "diverted_to_mediation"
+
+
 class AlertClosed(Frozen):
     type: Literal["alert_closed"] = "alert_closed"
     alert_id: str
@@ -210,7 +249,15 @@ EventBody = Annotated[
     | AlertRaised
     | AlertNotified
     | AlertAcknowledged
-    | AlertClosed,
+    | AlertClosed
+    | PetitionReplied
+    | ReviewRequested
+    | ReviewAnswered
+    | SecondReviewRequested
+    | SecondReviewAnswered
+    | PetitionFinalized
+    | RepeatRecorded
+    | DivertedToMediation,
     Field(discriminator="type"),
 ]
 

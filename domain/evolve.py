@@ -13,10 +13,12 @@ from domain.stages import Stage
 from domain.state import (
     RECENT_COMMANDS_KEPT,
     Agreement,
+    Answer,
     CaseState,
     Closure,
     Decline,
     Failure,
+    Finalization,
     FollowUp,
     JudicialConfirmation,
     LeaderAssignment,
@@ -24,6 +26,7 @@ from domain.state import (
     MediationSession,
     PerformanceItem,
     PlanRevision,
+    Repeat,
     Stamp,
     Withdrawal,
 )
@@ -164,6 +167,46 @@ def _apply(state: CaseState, body: e.EventBody, stamp: Stamp) -> dict[str, objec
                 update={"accepted_on": body.accepted_on}
             )
             return {"judicial_confirmations": (*state.judicial_confirmations[:-1], accepted)}
+        case e.PetitionReplied():
+            answer = Answer(
+                level=1, answer=body.answer, answered_on=body.answered_on, recorded=stamp
+            )
+            return {"stage": Stage.REPLIED, "answers": (*state.answers, answer)}
+        case e.ReviewRequested() | e.SecondReviewRequested():
+            level = 2 if isinstance(body, e.ReviewRequested) else 3
+            request = Answer(
+                level=level,
+                requested_on=body.requested_on,
+                request_reason=body.reason,
+                recorded=stamp,
+            )
+            stage = Stage.REVIEW_REQUESTED if level == 2 else Stage.SECOND_REVIEW_REQUESTED
+            return {"stage": stage, "answers": (*state.answers, request)}
+        case e.ReviewAnswered() | e.SecondReviewAnswered():
+            if not state.answers:
+                return {}
+            answered = state.answers[-1].model_copy(
+                update={"answer": body.answer, "answered_on": body.answered_on}
+            )
+            filled: dict[str, object] = {"answers": (*state.answers[:-1], answered)}
+            if isinstance(body, e.ReviewAnswered):
+                filled["stage"] = Stage.REVIEWED
+            return filled
+        case e.PetitionFinalized():
+            return {
+                "stage": Stage.FINAL,
+                "finalized": Finalization(reason=body.reason, recorded=stamp),
+            }
+        case e.RepeatRecorded():
+            repeat = Repeat(
+                received_on=body.received_on,
+                channel=body.channel.value,
+                summary=body.summary,
+                recorded=stamp,
+            )
+            return {"repeats": (*state.repeats, repeat)}
+        case e.DivertedToMediation():
+            return {"diverted_to": body.dispute_case_id}
         case _:
             return {}
 

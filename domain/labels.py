@@ -28,6 +28,11 @@ STAGE_LABELS: dict[Stage, str] = {
     Stage.MEDIATION_FAILED: "调解不成",
     Stage.WITHDRAWN: "已撤回",
     Stage.CLOSED: "已销号",
+    Stage.REPLIED: "已出具处理意见",
+    Stage.REVIEW_REQUESTED: "复查中",
+    Stage.REVIEWED: "已复查",
+    Stage.SECOND_REVIEW_REQUESTED: "复核中",
+    Stage.FINAL: "已终结",
 }
 
 ACTION_LABELS: dict[Action, str] = {
@@ -49,6 +54,13 @@ ACTION_LABELS: dict[Action, str] = {
     Action.RESUME_CLOCK: "恢复计时",
     Action.EXTEND_CLOCK: "延期",
     Action.ACKNOWLEDGE_ALERT: "签收督办",
+    Action.REPLY: "出具处理意见书",
+    Action.REQUEST_REVIEW: "申请复查",
+    Action.ANSWER_REVIEW: "作出复查意见",
+    Action.REQUEST_SECOND_REVIEW: "申请复核",
+    Action.ANSWER_SECOND_REVIEW: "作出复核意见",
+    Action.DIVERT_TO_MEDIATION: "访调对接",
+    Action.RECORD_REPEAT: "记录重复信访",
 }
 
 EVENT_LABELS: dict[str, str] = {
@@ -80,6 +92,14 @@ EVENT_LABELS: dict[str, str] = {
     "alert_notified": "督办升级/再提醒",
     "alert_acknowledged": "督办签收",
     "alert_closed": "督办解除",
+    "petition_replied": "出具处理意见书",
+    "review_requested": "申请复查",
+    "review_answered": "复查意见",
+    "second_review_requested": "申请复核",
+    "second_review_answered": "复核意见",
+    "petition_finalized": "信访事项终结",
+    "repeat_recorded": "重复信访",
+    "diverted_to_mediation": "访调对接",
 }
 
 CATEGORY_LABELS: dict[Category, str] = {
@@ -152,6 +172,7 @@ OUTCOME_LABELS: dict[CloseOutcome, str] = {
     CloseOutcome.RESOLVED: "化解成功",
     CloseOutcome.MEDIATION_FAILED: "调解不成，已告知途径",
     CloseOutcome.DECLINED: "不予受理，已转送",
+    CloseOutcome.FINALIZED: "信访事项已终结",
 }
 
 CLOCK_STATUS_LABELS: dict[ClockStatus, str] = {

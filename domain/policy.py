@@ -29,7 +29,8 @@ class Confidence(StrEnum):
 class ExpiryAction(StrEnum):
     ESCALATE = "escalate"  # raise a breach alert and walk the escalation chain
     FAIL_MEDIATION = "fail_mediation"  # the period's end is the mediation's failure (E4)
-    CLOSE_WINDOW = "close_window"  # a request window lapses; nothing is overdue (B7, A7, A8)
+    CLOSE_WINDOW = "close_window"  # a request window lapses; nothing is overdue (B7)
+    FINALIZE = "finalize"  # a review window lapses: the last answer is final (A7, A8)
 
 
 class DueSource(StrEnum):

@@ -17,6 +17,12 @@ class Stage(StrEnum):
     MEDIATION_FAILED = "mediation_failed"  # 调解不成
     WITHDRAWN = "withdrawn"  # 已撤回
     CLOSED = "closed"  # 已销号
+    # Petition track (信访事项)
+    REPLIED = "replied"  # 已出具处理意见（复查申请期内）
+    REVIEW_REQUESTED = "review_requested"  # 复查中
+    REVIEWED = "reviewed"  # 已复查（复核申请期内）
+    SECOND_REVIEW_REQUESTED = "second_review_requested"  # 复核中
+    FINAL = "final"  # 终结（不再受理同一事实和理由）
 
 
 class Action(StrEnum):
@@ -40,6 +46,13 @@ class Action(StrEnum):
     RESUME_CLOCK = "resume_clock"
     EXTEND_CLOCK = "extend_clock"
     ACKNOWLEDGE_ALERT = "acknowledge_alert"
+    REPLY = "reply"
+    REQUEST_REVIEW = "request_review"
+    ANSWER_REVIEW = "answer_review"
+    REQUEST_SECOND_REVIEW = "request_second_review"
+    ANSWER_SECOND_REVIEW = "answer_second_review"
+    DIVERT_TO_MEDIATION = "divert_to_mediation"
+    RECORD_REPEAT = "record_repeat"
 
 
 TERMINAL_STAGES: frozenset[Stage] = frozenset({Stage.WITHDRAWN, Stage.CLOSED})
@@ -84,5 +97,44 @@ ALLOWED: dict[Action, frozenset[Stage]] = {
 }
 
 
-def allowed(action: Action, stage: Stage) -> bool:
-    return stage in ALLOWED[action]
+# Petition stages: register → accept → handle → reply → (review) → (second review) → final.
+_PETITION_WORKING = frozenset(
+    {
+        Stage.ACCEPTED,
+        Stage.REPLIED,
+        Stage.REVIEW_REQUESTED,
+        Stage.REVIEWED,
+        Stage.SECOND_REVIEW_REQUESTED,
+    }
+)
+_PETITION_OPEN = _PETITION_WORKING | {Stage.REGISTERED}
+_NEVER: frozenset[Stage] = frozenset()
+
+PETITION_ALLOWED: dict[Action, frozenset[Stage]] = {
+    **dict.fromkeys(Action, _NEVER),
+    Action.ACCEPT: frozenset({Stage.REGISTERED}),
+    Action.DECLINE: frozenset({Stage.REGISTERED}),
+    Action.PLAN: _PETITION_WORKING,
+    Action.ASSIGN_PACKAGE_LEADER: _PETITION_WORKING,
+    Action.REPLY: frozenset({Stage.ACCEPTED}),
+    Action.REQUEST_REVIEW: frozenset({Stage.REPLIED}),
+    Action.ANSWER_REVIEW: frozenset({Stage.REVIEW_REQUESTED}),
+    Action.REQUEST_SECOND_REVIEW: frozenset({Stage.REVIEWED}),
+    Action.ANSWER_SECOND_REVIEW: frozenset({Stage.SECOND_REVIEW_REQUESTED}),
+    Action.DIVERT_TO_MEDIATION: frozenset({Stage.ACCEPTED}),
+    Action.CLOSE: frozenset({Stage.FINAL, Stage.DECLINED}),
+    Action.WITHDRAW: _PETITION_OPEN,
+    Action.PAUSE_CLOCK: _NOT_ENDED,
+    Action.RESUME_CLOCK: _NOT_ENDED,
+    Action.EXTEND_CLOCK: _NOT_ENDED,
+    Action.ACKNOWLEDGE_ALERT: _NOT_ENDED,
+    Action.RECORD_REPEAT: _PETITION_OPEN,
+}
+
+for _action in Action:
+    ALLOWED.setdefault(_action, _NEVER)  # petition-only actions never apply to disputes
+
+
+def allowed(action: Action, stage: Stage, kind: str = "dispute") -> bool:
+    table = PETITION_ALLOWED if kind == "petition" else ALLOWED
+    return stage in table[action]

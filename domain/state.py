@@ -109,6 +109,31 @@ class Withdrawal(Frozen):
     recorded: Stamp
 
 
+class Answer(Frozen):
+    """One level of a petition's answers: 处理意见 (1), 复查 (2), 复核 (3)."""
+
+    level: int
+    requested_on: date | None = None  # the petitioner's request (levels 2 and 3)
+    request_reason: str = ""
+    answer: str | None = None
+    answered_on: date | None = None
+    recorded: Stamp
+
+
+class Finalization(Frozen):
+    """终结: why the last answer stands."""
+
+    reason: str
+    recorded: Stamp
+
+
+class Repeat(Frozen):
+    received_on: date
+    channel: str
+    summary: str
+    recorded: Stamp
+
+
 class CaseState(IntakeDetails):
     """The case as it stands after event ``seq``."""
 
@@ -128,6 +153,10 @@ class CaseState(IntakeDetails):
     follow_ups: tuple[FollowUp, ...] = ()
     closure: Closure | None = None
     withdrawal: Withdrawal | None = None
+    answers: tuple[Answer, ...] = ()  # petition: reply, review, second review
+    finalized: Finalization | None = None  # petition: 终结
+    repeats: tuple[Repeat, ...] = ()  # 重复信访 recorded on this petition
+    diverted_to: str | None = None  # 访调对接: the linked dispute case
     policy: CasePolicy | None = None
     clocks: tuple[Clock, ...] = ()
     alerts: tuple[Alert, ...] = ()

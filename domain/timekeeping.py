@@ -29,7 +29,7 @@ from domain.values import PerformanceStatus, ReferralRoute
 SYSTEM_ACTOR = "系统"
 
 # Events that end the case's clocks and alerts.
-_ENDING = frozenset({"case_withdrawn", "case_closed", "case_declined"})
+_ENDING = frozenset({"case_withdrawn", "case_closed", "case_declined", "petition_finalized"})
 
 
 def recipients_of(state: CaseState) -> Recipients:
@@ -223,6 +223,14 @@ def advance_step(state: CaseState, now: datetime) -> list[e.EventBody]:
             expiry = rule.expiry if rule else ExpiryAction.ESCALATE
             if expiry is ExpiryAction.CLOSE_WINDOW:
                 return [e.ClockExpired(clock_id=clock.clock_id, status=ClockStatus.LAPSED)]
+            if expiry is ExpiryAction.FINALIZE:
+                return [
+                    e.ClockExpired(clock_id=clock.clock_id, status=ClockStatus.LAPSED),
+                    e.PetitionFinalized(
+                        reason=f"{clock.name}届满未提出申请，原意见即为最终意见"
+                        f"（{rule.source if rule else ''}）"
+                    ),
+                ]
             bodies: list[e.EventBody] = [
                 e.ClockExpired(clock_id=clock.clock_id, status=ClockStatus.BREACHED)
             ]

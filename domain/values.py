@@ -228,6 +228,7 @@ class CloseOutcome(StrEnum):
     RESOLVED = "resolved"
     MEDIATION_FAILED = "mediation_failed"
     DECLINED = "declined"
+    FINALIZED = "finalized"  # a petition closed after its answer became final
 
 
 PositiveSeq = Annotated[int, Field(ge=0)]

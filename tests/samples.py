@@ -104,6 +104,13 @@ def action_bodies(today: date = TODAY) -> dict[str, dict[str, Any]]:
             "reason": "案情复杂，需补充调查",
         },
         "acknowledge_alert": {"alert_id": "JF-2026-000001-A1", "note": "已阅，督促办理"},
+        "reply": {"answer": "经调查核实，对信访人诉求依法予以支持。", "answered_on": day},
+        "request_review": {"requested_on": day, "reason": "对处理意见不服"},
+        "answer_review": {"answer": "经复查，维持原处理意见。", "answered_on": day},
+        "request_second_review": {"requested_on": day, "reason": "对复查意见不服"},
+        "answer_second_review": {"answer": "经复核，维持复查意见。", "answered_on": day},
+        "divert_to_mediation": {"note": "信访事项适宜调解，转人民调解委员会"},
+        "record_repeat": {"received_on": day, "channel": "letter", "summary": "同一事项再次来信"},
     }
 
 
@@ -127,14 +134,62 @@ ACTION_PATHS: dict[str, str] = {
     "resume_clock": "clocks/resume",
     "extend_clock": "clocks/extend",
     "acknowledge_alert": "alerts/ack",
+    "reply": "reply",
+    "request_review": "review-requests",
+    "answer_review": "review-answers",
+    "request_second_review": "second-review-requests",
+    "answer_second_review": "second-review-answers",
+    "divert_to_mediation": "diversion",
+    "record_repeat": "repeats",
+}
+
+PETITION_INTAKE: dict[str, Any] = {
+    "kind": "petition",
+    "title": "王某反映征地补偿款未足额发放",
+    "description": "信访人反映村集体土地被征收后，补偿款至今未足额发放到户。",
+    "category": "land_demolition",
+    "channel": "letter",
+}
+
+# The shortest path of actions that brings a new petition into each petition stage.
+PETITION_PATH_TO_STAGE: dict[Stage, tuple[str, ...]] = {
+    Stage.REGISTERED: (),
+    Stage.ACCEPTED: ("accept",),
+    Stage.DECLINED: ("decline",),
+    Stage.REPLIED: ("accept", "reply"),
+    Stage.REVIEW_REQUESTED: ("accept", "reply", "request_review"),
+    Stage.REVIEWED: ("accept", "reply", "request_review", "answer_review"),
+    Stage.SECOND_REVIEW_REQUESTED: (
+        "accept",
+        "reply",
+        "request_review",
+        "answer_review",
+        "request_second_review",
+    ),
+    Stage.FINAL: (
+        "accept",
+        "reply",
+        "request_review",
+        "answer_review",
+        "request_second_review",
+        "answer_second_review",
+    ),
+    Stage.WITHDRAWN: ("withdraw",),
+    Stage.CLOSED: ("decline", "close"),
 }
 
 REJECTED_DECISION = {"decision": "rejected", "reason": "协议内容不明确"}
 
 
+# The API opens the linked dispute case itself; the domain command names it.
+_DOMAIN_ONLY: dict[str, dict[str, Any]] = {
+    "divert_to_mediation": {"dispute_case_id": "JF-2026-000009"},
+}
+
+
 def command(action: str, today: date = TODAY, **overrides: Any) -> c.Command:
-    body = {**action_bodies(today)[action], **overrides, "type": action}
-    return _COMMAND.validate_python(body)
+    body = {**action_bodies(today)[action], **_DOMAIN_ONLY.get(action, {}), **overrides}
+    return _COMMAND.validate_python({**body, "type": action})
 
 
 def register(case_id: str = "JF-2026-000001", **overrides: Any) -> c.Register:
@@ -201,7 +256,7 @@ def step_action(step: str, today: date = TODAY) -> tuple[str, dict[str, Any]]:
 
 def step_command(step: str, today: date = TODAY) -> c.Command:
     action, body = step_action(step, today)
-    return _COMMAND.validate_python({**body, "type": action})
+    return _COMMAND.validate_python({**body, **_DOMAIN_ONLY.get(action, {}), "type": action})
 
 
 def china_today() -> date:
@@ -229,6 +284,14 @@ CASE_EVENT_TYPES = frozenset(
         "follow_up_recorded",
         "case_closed",
         "case_withdrawn",
+        "petition_replied",
+        "review_requested",
+        "review_answered",
+        "second_review_requested",
+        "second_review_answered",
+        "petition_finalized",
+        "repeat_recorded",
+        "diverted_to_mediation",
     }
 )
 

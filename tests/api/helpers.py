@@ -11,6 +11,8 @@ from domain.stages import Stage
 from tests.samples import (
     ACTION_PATHS,
     PATH_TO_STAGE,
+    PETITION_INTAKE,
+    PETITION_PATH_TO_STAGE,
     action_bodies,
     china_today,
     intake_body,
@@ -30,6 +32,12 @@ async def create_case(
     return case
 
 
+async def create_petition(api: httpx.AsyncClient, **intake: Any) -> dict[str, Any]:
+    """A petition from a petitioner of its own, so it is never a repeat of another test's."""
+    petitioner = {"name": f"信访人{uuid.uuid4().hex[:6]}", "phone": "13900001111"}
+    return await create_case(api, **{**PETITION_INTAKE, "applicants": [petitioner], **intake})
+
+
 async def act(
     api: httpx.AsyncClient,
     case_id: str,
@@ -47,9 +55,16 @@ async def act(
     )
 
 
-async def case_in_stage(api: httpx.AsyncClient, stage: Stage) -> dict[str, Any]:
-    case = await create_case(api)
-    for step in PATH_TO_STAGE[stage]:
+async def case_in_stage(
+    api: httpx.AsyncClient, stage: Stage, kind: str = "dispute"
+) -> dict[str, Any]:
+    if kind == "petition":
+        case = await create_petition(api)
+        path = PETITION_PATH_TO_STAGE[stage]
+    else:
+        case = await create_case(api)
+        path = PATH_TO_STAGE[stage]
+    for step in path:
         action, body = step_action(step, china_today())
         response = await act(api, case["case_id"], action, body)
         assert response.status_code == 200, response.text

@@ -8,10 +8,18 @@ from typing import Any
 import httpx
 import pytest
 
-from domain.stages import ALLOWED, Action, Stage
+from domain.stages import Action, Stage, allowed
 from tests.api.helpers import act, case_in_stage, create_case
 from tests.conftest import Stack
-from tests.samples import ACTION_PATHS, CASE_EVENT_TYPES, LIFECYCLE, case_steps, intake_body
+from tests.samples import (
+    ACTION_PATHS,
+    CASE_EVENT_TYPES,
+    LIFECYCLE,
+    PATH_TO_STAGE,
+    PETITION_PATH_TO_STAGE,
+    case_steps,
+    intake_body,
+)
 
 
 async def test_full_lifecycle_over_http(api: httpx.AsyncClient) -> None:
@@ -56,13 +64,22 @@ async def test_read_model_matches_the_workflow_state(api: httpx.AsyncClient) -> 
     assert projected == live == case
 
 
-@pytest.mark.parametrize("stage", list(Stage))
+STAGES_BY_KIND = [("dispute", stage) for stage in PATH_TO_STAGE] + [
+    ("petition", stage) for stage in PETITION_PATH_TO_STAGE
+]
+
+
+def test_the_matrix_covers_every_stage() -> None:
+    assert {stage for _, stage in STAGES_BY_KIND} == set(Stage)
+
+
+@pytest.mark.parametrize(("kind", "stage"), STAGES_BY_KIND)
 async def test_every_forbidden_command_is_409_and_changes_nothing(
-    api: httpx.AsyncClient, stage: Stage
+    api: httpx.AsyncClient, kind: str, stage: Stage
 ) -> None:
-    case = await case_in_stage(api, stage)
+    case = await case_in_stage(api, stage, kind)
     case_id = case["case_id"]
-    forbidden = [action for action in Action if stage not in ALLOWED[action]]
+    forbidden = [action for action in Action if not allowed(action, stage, kind)]
     if stage in (Stage.AGREEMENT_REACHED, Stage.FOLLOWING_UP) and case["agreements"]:
         item_open = any(i["status"] != "performed" for i in case["agreements"][-1]["items"])
         if item_open:
@@ -239,7 +256,8 @@ async def test_health_and_readiness(api: httpx.AsyncClient) -> None:
 def test_every_action_has_a_route() -> None:
     from api.schemas import ACTION_ROUTES
 
-    assert {route.path for route in ACTION_ROUTES} == set(ACTION_PATHS.values())
+    # Diversion has its own route: it opens the linked dispute case first.
+    assert {route.path for route in ACTION_ROUTES} | {"diversion"} == set(ACTION_PATHS.values())
 
 
 async def test_retried_intake_after_the_case_closed_returns_the_case_as_it_ended(

@@ -105,7 +105,8 @@ class Clockwork:
             await self.env.sleep(delta)
 
     async def register(self, **intake: Any) -> WorkflowHandle[Any, Any]:
-        case_id = f"JF-2026-{uuid.uuid4().int % 10**6:06d}"
+        prefix = "XF" if intake.get("kind") == "petition" else "JF"
+        case_id = f"{prefix}-2026-{uuid.uuid4().int % 10**6:06d}"
         await self.client.execute_update_with_start_workflow(
             APPLY_UPDATE,
             c.CommandEnvelope(

@@ -305,3 +305,68 @@ async def test_a_major_dispute_is_reported_at_once_on_the_major_risk_chain() -> 
         assert state.policy.chain.chain_id == "major-risk"
         assert report.next_step_at == report.raised_at + timedelta(hours=4)
         assert [d.alert_id for d in cw.recorder.deliveries] == [report.alert_id]
+
+
+async def _petition(cw, *actions: str):  # type: ignore[no-untyped-def]
+    from tests.samples import PETITION_INTAKE
+
+    handle = await cw.register(**PETITION_INTAKE)
+    for action in actions:
+        await cw.act(handle, action)
+    return handle
+
+
+async def test_a_sixty_day_petition_handling_clock_breaches_and_escalates_four_levels() -> None:
+    async with clockwork(calendar_with(Path("/nonexistent"), None)) as cw:
+        handle = await _petition(cw, "accept")
+        today = (await cw.now()).date()
+        await cw.act(handle, "plan", deadline=(today + timedelta(days=FAR)).isoformat())
+        await cw.act(handle, "assign_package_leader")
+        a6 = (await cw.state(handle)).clock("A6")
+        assert a6 is not None
+        assert a6.length == 60
+        assert a6.schedule.due.last_day is not None
+        assert a6.schedule.due.last_day >= today + timedelta(days=60)
+        await cw.sleep_until(a6.due_at + timedelta(days=30))
+        state = await cw.state(handle)
+        assert state.clock("A6").status is ClockStatus.BREACHED  # type: ignore[union-attr]
+        breach = next(a for a in state.alerts if a.kind is AlertKind.BREACH)
+        assert sorted({n.level for n in breach.notifications}) == [1, 2, 3, 4]
+        assert breach.notifications[-1].recipient == "county-leader:320102"
+
+
+async def test_a_lapsed_review_window_makes_the_reply_final() -> None:
+    async with clockwork(calendar_with(Path("/nonexistent"), None)) as cw:
+        handle = await _petition(cw, "accept", "reply")
+        a7 = (await cw.state(handle)).clock("A7")
+        assert a7 is not None
+        await cw.sleep_until(a7.due_at + timedelta(minutes=1))
+        state = await cw.state(handle)
+        assert state.stage is Stage.FINAL
+        assert state.clock("A7").status is ClockStatus.LAPSED  # type: ignore[union-attr]
+        assert state.finalized is not None
+        assert "最终意见" in state.finalized.reason
+        assert not [a for a in state.alerts if a.kind is AlertKind.BREACH]  # nothing overdue
+        with pytest.raises(WorkflowUpdateFailedError):  # too late to ask for a review
+            await cw.act(handle, "request_review")
+
+
+async def test_hearing_time_is_not_counted_in_the_second_review() -> None:
+    calendar = calendar_with(Path("/nonexistent"), None)
+    async with clockwork(calendar) as cw:
+        handle = await _petition(
+            cw, "accept", "reply", "request_review", "answer_review", "request_second_review"
+        )
+        a8b = (await cw.state(handle)).clock("A8b")
+        assert a8b is not None
+        await cw.act(handle, "pause_clock", clock_id="A8b", reason="hearing", note="组织听证")
+        await cw.env.sleep(timedelta(days=7))
+        resumed = (await cw.act(handle, "resume_clock", clock_id="A8b")).clock("A8b")
+        assert resumed is not None
+        expected = due_after(
+            a8b.started_at + timedelta(days=7), 30, PeriodUnit.CALENDAR_DAYS, calendar
+        )
+        assert resumed.schedule.due == expected
+        state = await cw.act(handle, "answer_second_review")
+        assert state.stage is Stage.FINAL
+        assert state.clock("A8b").status is ClockStatus.MET  # type: ignore[union-attr]
