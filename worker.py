@@ -95,6 +95,22 @@ async def _connect_with_retry(settings: Settings, attempts: int = 60) -> Client:
     raise AssertionError("unreachable")
 
 
+async def run_calendar_push(settings: Settings) -> int:
+    from activities.calendar_push import push_calendar
+
+    engine = create_engine(settings.resolved_database_url)
+    try:
+        client = await connect(settings)
+        calendar = load_calendar(settings.calendar_dir)
+        pushed = await push_calendar(client, create_sessionmaker(engine), calendar)
+    finally:
+        await engine.dispose()
+    print(f"节假日数据 {calendar.version}：{len(pushed)} 件案件重算临时期限 / cases rescheduled")
+    for case_id in pushed:
+        print(f"  {case_id}")
+    return 0
+
+
 def run_api(settings: Settings) -> None:
     import uvicorn
 
@@ -171,6 +187,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     commands.add_parser("worker", help="run the case worker")
     commands.add_parser("api", help="run the HTTP API")
     commands.add_parser("migrate", help="upgrade the database schema")
+    calendar = commands.add_parser(
+        "calendar", help="push newly loaded holiday data to cases with provisional clocks"
+    )
+    calendar.add_argument("action", choices=["push"])
     demo = commands.add_parser("demo", help="seed demo cases through a running API")
     demo.add_argument("--api", default=None, help="API base URL (default: the configured one)")
     args = parser.parse_args(argv)
@@ -188,6 +208,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "migrate":
         upgrade(settings.resolved_database_url)
         return 0
+    if args.command == "calendar":
+        return asyncio.run(run_calendar_push(settings))
     if args.command == "demo":
         from api.demo import seed
 

@@ -80,3 +80,23 @@ async def test_a_petition_runs_to_its_final_answer_and_closes(api: httpx.AsyncCl
     closed = await act(api, final["case_id"], "close")
     assert closed.status_code == 200
     assert closed.json()["closure"]["outcome"] == "finalized"
+
+
+async def test_clocks_explain_every_petition_rule_with_its_source(api: httpx.AsyncClient) -> None:
+    from activities.policies import PolicyBook
+    from domain.values import CaseKind
+
+    petition_rules = {
+        r.rule_id: r for r in PolicyBook.load().base.rules if CaseKind.PETITION in r.kinds
+    }
+    seen: set[str] = set()
+    for channel in ("letter", "petition_referral"):
+        case = await create_petition(api, channel=channel)
+        rules = (await api.get(f"/v1/cases/{case['case_id']}/clocks")).json()["rules"]
+        for rule in rules:
+            assert rule["source"] == petition_rules[rule["rule_id"]].source
+            seen.add(rule["rule_id"])
+        running = {r["rule_id"] for r in rules if r["state"] == "running"}
+        assert {"A1", "A2"} <= running  # from registration
+        assert ("A3" in running) == (channel == "petition_referral")
+    assert seen == set(petition_rules)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -12,6 +13,7 @@ from activities.policies import PolicyBook
 from domain.stages import Stage
 from domain.values import CaseKind
 from tests.api.helpers import act, case_in_stage, create_case
+from tests.conftest import Stack
 
 DISPUTE_RULES = {r.rule_id: r for r in PolicyBook.load().base.rules if CaseKind.DISPUTE in r.kinds}
 
@@ -146,3 +148,25 @@ async def test_recipient_channels_are_validated(api: httpx.AsyncClient) -> None:
         },
     )
     assert good.status_code == 200
+
+
+async def test_newly_published_holiday_data_reschedules_provisional_clocks(
+    api: httpx.AsyncClient, stack: Stack, tmp_path: Path
+) -> None:
+    from activities.calendar_push import push_calendar
+    from tests.workflows.clock_harness import calendar_with, shifted_national_day_2027
+
+    case = await create_case(api, category="medical")
+    accepted = (await act(api, case["case_id"], "accept")).json()
+    e4 = next(c for c in accepted["clocks"] if c["rule_id"] == "E4")
+    # The pinned chinesecalendar stops at 2026: 30 working days from now reach 2027.
+    assert e4["schedule"]["due"]["provisional"]
+    published = calendar_with(tmp_path, shifted_national_day_2027())
+    pushed = await push_calendar(stack.client, stack.sessionmaker, published)
+    assert case["case_id"] in pushed
+    after = (await api.get(f"/v1/cases/{case['case_id']}")).json()
+    e4 = next(c for c in after["clocks"] if c["rule_id"] == "E4")
+    assert not e4["schedule"]["due"]["provisional"]
+    timeline = (await api.get(f"/v1/cases/{case['case_id']}/timeline")).json()["entries"]
+    assert timeline[-1]["type"] == "clocks_rescheduled"
+    assert case["case_id"] not in await push_calendar(stack.client, stack.sessionmaker, published)
