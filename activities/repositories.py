@@ -48,15 +48,16 @@ def _append_statement(dialect: str) -> Any:
 
 
 async def append_events(events: tuple[Event, ...], *, connection: AsyncConnection) -> int:
-    """Append events, skipping any already stored (same case and seq); returns how many were new."""
+    """Append events, skipping any already stored (same case and seq); returns how many were new.
+
+    One statement for the whole batch (executemany with RETURNING is sent as one multi-row
+    INSERT), so a command that records several events costs one round trip.
+    """
     if not events:
         return 0
     statement = _append_statement(connection.dialect.name)
-    inserted = 0
-    for event in events:
-        result = await connection.execute(statement, _event_row(event))
-        inserted += len(result.all())
-    return inserted
+    result = await connection.execute(statement, [_event_row(event) for event in events])
+    return len(result.all())
 
 
 def event_from_row(row: CaseEventRow) -> Event:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
+from sqlalchemy.exc import SQLAlchemyError
 
 from domain.errors import DomainError, ForbiddenTransition, InvalidCommand, UnknownCase
 from domain.values import NO_CONTROL_CHARS
@@ -71,6 +74,15 @@ def from_domain(error: DomainError) -> ApiError:
 
 def case_not_found(case_id: str) -> ApiError:
     return ApiError(404, "case_not_found", f"案件 {case_id} 不存在", f"case {case_id} not found")
+
+
+@contextmanager
+def database_errors() -> Iterator[None]:
+    """The store is away (outage, restart): 503 with a retry hint, never a 500."""
+    try:
+        yield
+    except (SQLAlchemyError, OSError) as error:
+        raise unavailable("案件数据库", "case database") from error
 
 
 def unavailable(what_zh: str, what_en: str) -> ApiError:

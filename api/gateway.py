@@ -6,7 +6,6 @@ import json
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio.client import Client, WithStartWorkflowOperation, WorkflowUpdateFailedError
 from temporalio.client import WorkflowUpdateRPCTimeoutOrCancelledError as UpdateTimeout
@@ -16,7 +15,7 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from activities import repositories
 from activities.settings import Settings
-from api.errors import ApiError, case_not_found, from_domain, unavailable
+from api.errors import ApiError, case_not_found, database_errors, from_domain, unavailable
 from domain.commands import CommandEnvelope
 from domain.decide import decide
 from domain.errors import ERROR_TYPES, DomainError
@@ -50,11 +49,9 @@ def _refusal(error: WorkflowUpdateFailedError) -> ApiError:
 async def _projected(
     sessionmaker: async_sessionmaker[AsyncSession], case_id: str
 ) -> CaseState | None:
-    try:
+    with database_errors():
         async with sessionmaker() as session:
             return await repositories.get_case(case_id, session=session)
-    except (SQLAlchemyError, OSError) as error:
-        raise unavailable("案件数据库", "case database") from error
 
 
 async def _answer_from_store(

@@ -8,12 +8,11 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Path, Query
 from pydantic import BaseModel, ValidationError
-from sqlalchemy.exc import SQLAlchemyError
 
 from activities import alert_store
 from activities.channels import ChannelConfig
 from api.deps import ResourcesDep
-from api.errors import ERROR_RESPONSES, ApiError, unavailable
+from api.errors import ERROR_RESPONSES, ApiError, database_errors
 from api.gateway import send_command
 from api.schemas import AlertAckRequest, RecipientRequest
 from domain import commands as c
@@ -44,7 +43,7 @@ async def list_alerts(
     case_id: Annotated[str | None, Query(max_length=32)] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> AlertList:
-    try:
+    with database_errors():
         async with resources.sessionmaker() as session:
             items = await alert_store.list_alerts(
                 recipient=recipient,
@@ -53,14 +52,12 @@ async def list_alerts(
                 limit=limit,
                 session=session,
             )
-    except (SQLAlchemyError, OSError) as error:
-        raise unavailable("案件数据库", "case database") from error
     return AlertList(items=items)
 
 
 @router.get("/v1/alerts/{alert_id}", responses=ERROR_RESPONSES, summary="督办提醒及投递记录")
 async def get_alert(alert_id: AlertIdPath, resources: ResourcesDep) -> dict[str, Any]:
-    try:
+    with database_errors():
         async with resources.sessionmaker() as session:
             case_id = await alert_store.alert_case(alert_id, session=session)
             found = (
@@ -71,8 +68,6 @@ async def get_alert(alert_id: AlertIdPath, resources: ResourcesDep) -> dict[str,
                 else []
             )
             attempts = await alert_store.deliveries(alert_id, session=session)
-    except (SQLAlchemyError, OSError) as error:
-        raise unavailable("案件数据库", "case database") from error
     alert = next((a for a in found if a["alert_id"] == alert_id), None)
     if alert is None:
         raise _not_found(alert_id)
@@ -88,11 +83,9 @@ async def acknowledge(
     resources: ResourcesDep,
     idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key", max_length=100)] = None,
 ) -> dict[str, Any]:
-    try:
+    with database_errors():
         async with resources.sessionmaker() as session:
             case_id = await alert_store.alert_case(alert_id, session=session)
-    except (SQLAlchemyError, OSError) as error:
-        raise unavailable("案件数据库", "case database") from error
     if case_id is None:
         raise _not_found(alert_id)
     envelope = c.CommandEnvelope(

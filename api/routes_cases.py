@@ -13,7 +13,14 @@ from sqlalchemy.exc import SQLAlchemyError
 from activities import repositories
 from activities.intake import reserve_case_number
 from api.deps import Resources, ResourcesDep
-from api.errors import ERROR_RESPONSES, ApiError, case_not_found, from_domain, unavailable
+from api.errors import (
+    ERROR_RESPONSES,
+    ApiError,
+    case_not_found,
+    database_errors,
+    from_domain,
+    unavailable,
+)
 from api.gateway import CaseDocument, query_state, register_case, send_command
 from api.schemas import (
     ACTION_ROUTES,
@@ -83,7 +90,7 @@ async def create_case(
     key = idempotency_key or f"auto-{uuid.uuid4()}"
     details = body.model_dump(exclude={"actor"})
     intake = IntakeDetails.model_validate(details)
-    try:
+    with database_errors():
         async with resources.sessionmaker() as session:
             known = await repositories.case_for_key(key, session=session)
             matter = matter_key(intake)
@@ -92,8 +99,6 @@ async def create_case(
                 if known is None and matter is not None
                 else None
             )
-    except (SQLAlchemyError, OSError) as error:
-        raise unavailable("案件数据库", "case database") from error
     if pending is not None:
         # 重复信访: the same matter while a petition on it is pending is not a new case.
         repeat = c.RecordRepeat(
@@ -112,7 +117,7 @@ async def create_case(
             now=now,
         )
         return _case_response(document, status.HTTP_200_OK)
-    try:
+    with database_errors():
         case_id, retried = await reserve_case_number(
             resources.sessionmaker,
             kind=CaseKind(details["kind"]),
@@ -120,8 +125,6 @@ async def create_case(
             key=key,
         )
         stored = await _stored_or_none(resources, case_id) if retried else None
-    except (SQLAlchemyError, OSError) as error:
-        raise unavailable("案件数据库", "case database") from error
     if stored is not None and Stage(stored["stage"]) in TERMINAL_STAGES:
         # The case has ended and its workflow may be gone (retention): never start it again.
         return _case_response(stored, status.HTTP_201_CREATED)
@@ -193,10 +196,8 @@ async def _stored_or_none(resources: Resources, case_id: str) -> CaseDocument | 
 
 
 async def _stored_case(resources: Resources, case_id: str) -> CaseDocument:
-    try:
+    with database_errors():
         document = await _stored_or_none(resources, case_id)
-    except (SQLAlchemyError, OSError) as error:
-        raise unavailable("案件数据库", "case database") from error
     if document is None:
         raise case_not_found(case_id)
     return document
@@ -229,11 +230,9 @@ async def get_case(
     summary="案件时间线 / the case's events in order",
 )
 async def get_timeline(case_id: CaseIdPath, resources: ResourcesDep) -> Timeline:
-    try:
+    with database_errors():
         async with resources.sessionmaker() as session:
             events = await repositories.case_events(case_id, session=session)
-    except (SQLAlchemyError, OSError) as error:
-        raise unavailable("案件数据库", "case database") from error
     if not events:
         raise case_not_found(case_id)
     return Timeline(case_id=case_id, entries=[timeline_entry(event) for event in events])
@@ -246,11 +245,9 @@ async def get_timeline(case_id: CaseIdPath, resources: ResourcesDep) -> Timeline
     summary="时限说明 / every clock: rule, source, due time and why",
 )
 async def get_clocks(case_id: CaseIdPath, resources: ResourcesDep) -> ClockReport:
-    try:
+    with database_errors():
         async with resources.sessionmaker() as session:
             state = await repositories.get_case(case_id, session=session)
-    except (SQLAlchemyError, OSError) as error:
-        raise unavailable("案件数据库", "case database") from error
     if state is None:
         raise case_not_found(case_id)
     return clock_report(state)
@@ -313,11 +310,9 @@ async def divert_to_mediation(
     resources: ResourcesDep,
 ) -> JSONResponse:
     now = _now()
-    try:
+    with database_errors():
         async with resources.sessionmaker() as session:
             petition = await repositories.get_case(case_id, session=session)
-    except (SQLAlchemyError, OSError) as error:
-        raise unavailable("案件数据库", "case database") from error
     if petition is None:
         raise case_not_found(case_id)
     key = f"divert:{case_id}"
@@ -334,12 +329,10 @@ async def divert_to_mediation(
         "kind": CaseKind.DISPUTE,
         "channel": Channel.PETITION_REFERRAL,
     }
-    try:
+    with database_errors():
         dispute_id, _ = await reserve_case_number(
             resources.sessionmaker, kind=CaseKind.DISPUTE, year=china_date(now).year, key=key
         )
-    except (SQLAlchemyError, OSError) as error:
-        raise unavailable("案件数据库", "case database") from error
     await register_case(
         resources.temporal,
         resources.sessionmaker,

@@ -176,7 +176,30 @@ async def record_clocks(tag: str) -> None:
         print(f"recorded {path.name}")
 
 
+async def record_petition(tag: str) -> None:
+    """A petition answered, its review window lapsed (终结), then struck off (销号)."""
+    from datetime import timedelta
+
+    from tests.samples import PETITION_INTAKE
+    from tests.workflows.clock_harness import clockwork
+
+    async with clockwork(load_calendar()) as cw:
+        handle = await cw.register(**PETITION_INTAKE)
+        await cw.act(handle, "accept")
+        await cw.act(handle, "reply")
+        a7 = (await cw.state(handle)).clock("A7")
+        assert a7 is not None
+        await cw.sleep_until(a7.due_at + timedelta(hours=1))
+        await cw.act(handle, "close")
+        await cw.client.get_workflow_handle(handle.id).result()
+        history = await cw.client.get_workflow_handle(handle.id).fetch_history()
+        path = HISTORIES / f"{tag}_petition_window_lapsed_closed.json"
+        path.write_text(json.dumps(json.loads(history.to_json()), ensure_ascii=False, indent=1))
+        print(f"recorded {path.name}")
+
+
 if __name__ == "__main__":
     tag = sys.argv[1] if len(sys.argv) > 1 else "v1"
     asyncio.run(record(tag))
     asyncio.run(record_clocks(tag))
+    asyncio.run(record_petition(tag))
