@@ -28,11 +28,11 @@ async def _clocks(api: httpx.AsyncClient, case_id: str) -> dict[str, Any]:
 @pytest.mark.parametrize(
     ("intake", "expected"),
     [
-        ({}, {"B2", "PLAN", "ITEM", "B7", "C3", "C4"}),
-        ({"category": "labour"}, {"E1", "PLAN", "ITEM", "B7", "C3", "C4"}),
-        ({"category": "medical"}, {"E4", "PLAN", "ITEM", "B7", "C3", "C4"}),
-        ({"category": "traffic"}, {"E6", "PLAN", "ITEM", "B7", "C3", "C4"}),
-        ({"channel": "court_commissioned"}, {"B2", "D1", "PLAN", "ITEM", "B7", "C3", "C4"}),
+        ({}, {"B2", "PLAN", "ITEM", "FU", "B7", "C3", "C4"}),
+        ({"category": "labour"}, {"E1", "PLAN", "ITEM", "FU", "B7", "C3", "C4"}),
+        ({"category": "medical"}, {"E4", "PLAN", "ITEM", "FU", "B7", "C3", "C4"}),
+        ({"category": "traffic"}, {"E6", "PLAN", "ITEM", "FU", "B7", "C3", "C4"}),
+        ({"channel": "court_commissioned"}, {"B2", "D1", "PLAN", "ITEM", "FU", "B7", "C3", "C4"}),
     ],
 )
 async def test_clocks_explain_every_rule_of_the_case_with_its_source(
@@ -63,7 +63,7 @@ async def test_clocks_explain_every_rule_of_the_case_with_its_source(
 
 
 def test_every_dispute_rule_is_covered_by_the_cases_above() -> None:
-    covered = {"B2", "PLAN", "ITEM", "B7", "C3", "C4", "E1", "E4", "E6", "D1"}
+    covered = {"B2", "PLAN", "ITEM", "FU", "B7", "C3", "C4", "E1", "E4", "E6", "D1"}
     assert covered == set(DISPUTE_RULES)
 
 
