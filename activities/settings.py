@@ -26,6 +26,8 @@ class Settings(BaseSettings):
     # How long the API waits for a case to apply a command before answering 503.
     command_timeout_seconds: float = 30.0
     db_pool_size: int = 10
+    # Larger request bodies are refused with 413 before they are parsed.
+    max_body_bytes: int = 256 * 1024
     # Deployment overrides of the shipped clock rules, and extra holiday-notice data files.
     policy_dir: Path | None = None
     calendar_dir: Path | None = None

@@ -13,6 +13,7 @@ from activities.settings import Settings
 from activities.temporal_client import connect
 from api.deps import Resources
 from api.errors import install_error_handlers
+from api.limits import BodyLimit
 from api.routes_alerts import router as alerts_router
 from api.routes_cases import router as cases_router
 from api.routes_health import router as health_router
@@ -42,6 +43,7 @@ def create_app(settings: Settings, *, temporal: Client | None = None) -> FastAPI
         version="0.1.0",
         lifespan=lifespan,
     )
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     install_error_handlers(app)
     app.include_router(health_router)
     app.include_router(cases_router)

@@ -11,6 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from sqlalchemy.exc import SQLAlchemyError
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from domain.errors import DomainError, ForbiddenTransition, InvalidCommand, UnknownCase
 from domain.values import NO_CONTROL_CHARS
@@ -113,7 +114,22 @@ def _reason(item: dict[str, Any]) -> str:
     return str(item.get("msg"))
 
 
+_HTTP_CODES: dict[int, tuple[str, str, str]] = {
+    404: ("not_found", "资源不存在", "not found"),
+    405: ("method_not_allowed", "不支持该请求方法", "method not allowed"),
+    413: ("payload_too_large", "请求体过大", "request body too large"),
+}
+
+
 def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_request: Request, error: StarletteHTTPException) -> JSONResponse:
+        code, zh, en = _HTTP_CODES.get(
+            error.status_code, ("http_error", "请求无法处理", str(error.detail))
+        )
+        body = ErrorBody(code=code, message=f"{zh} / {en}", message_zh=zh, message_en=en)
+        return JSONResponse(body.model_dump(), status_code=error.status_code, headers=error.headers)
+
     @app.exception_handler(ApiError)
     async def _api_error(_request: Request, error: ApiError) -> JSONResponse:
         return JSONResponse(error.body.model_dump(), status_code=error.status)
