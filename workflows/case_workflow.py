@@ -13,7 +13,8 @@ from datetime import datetime, timedelta
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
-from temporalio.exceptions import ApplicationError
+from temporalio.exceptions import ActivityError, ApplicationError
+from temporalio.exceptions import TimeoutError as TemporalTimeoutError
 
 with workflow.unsafe.imports_passed_through():
     from domain import events as e
@@ -43,13 +44,20 @@ with workflow.unsafe.imports_passed_through():
     )
 
 CLOCKS_PATCH = "clocks-v2"
+STORE_OUTAGE_PATCH = "store-outage-v1"
+# Projection as a regular activity: a local activity runs before its workflow task is durable,
+# so a discarded (speculative) task could write events that never became history.
+DURABLE_PROJECTION_PATCH = "durable-projection-v1"
 
-# The projection must eventually land: retry for as long as the database is away.
+# A projection attempt retries briefly; if the store is still away the case marks it down,
+# answers commands from its own state, and tries again on a timer until it lands.
 PROJECTION_RETRY = RetryPolicy(
     initial_interval=timedelta(milliseconds=200),
     backoff_coefficient=2.0,
-    maximum_interval=timedelta(seconds=30),
+    maximum_interval=timedelta(seconds=2),
+    maximum_attempts=5,
 )
+STORE_RETRY_BACKOFF = (timedelta(seconds=2), timedelta(seconds=5), timedelta(seconds=15))
 # A leader's channel may be down for a while; the case goes on meanwhile.
 DELIVERY_RETRY = RetryPolicy(
     initial_interval=timedelta(seconds=2),
@@ -87,6 +95,8 @@ class CaseWorkflow:
         self._deliveries: set[asyncio.Future[DeliveryOutcome]] = set()
         self._armed_for: datetime | None = None
         self._timer: asyncio.Task[None] | None = None
+        self._store_down = False
+        self._store_failures = 0
 
     @workflow.run
     async def run(self, start: CaseWorkflowInput) -> CaseState | None:
@@ -123,7 +133,8 @@ class CaseWorkflow:
                 await self._snapshot_policy(envelope)
             state = self._state
             assert state is not None  # decide() refuses every command before registration
-        await workflow.wait_condition(lambda: self._projected_seq >= state.seq)
+        # While the store is down the case still takes commands; the projection catches up later.
+        await workflow.wait_condition(lambda: self._projected_seq >= state.seq or self._store_down)
         return state
 
     @apply.validator
@@ -141,7 +152,9 @@ class CaseWorkflow:
                 self._record(reschedule_provisional(self._state, calendar, now=workflow.now()))
             state = self._state
         if state is not None:
-            await workflow.wait_condition(lambda: self._projected_seq >= state.seq)
+            await workflow.wait_condition(
+                lambda: self._projected_seq >= state.seq or self._store_down
+            )
         return state
 
     @workflow.query(name=STATE_QUERY)
@@ -269,13 +282,34 @@ class CaseWorkflow:
         batch = ProjectionBatch(
             case_id=self._state.case_id, events=tuple(self._unprojected), state=self._state
         )
-        await workflow.execute_local_activity(
-            PROJECT_ACTIVITY,
-            batch,
-            result_type=ProjectionResult,
-            start_to_close_timeout=timedelta(seconds=15),
-            retry_policy=PROJECTION_RETRY,
-        )
+        try:
+            if workflow.patched(DURABLE_PROJECTION_PATCH):
+                await workflow.execute_activity(
+                    PROJECT_ACTIVITY,
+                    batch,
+                    result_type=ProjectionResult,
+                    start_to_close_timeout=timedelta(seconds=15),
+                    retry_policy=PROJECTION_RETRY,
+                )
+            else:
+                await workflow.execute_local_activity(
+                    PROJECT_ACTIVITY,
+                    batch,
+                    result_type=ProjectionResult,
+                    start_to_close_timeout=timedelta(seconds=15),
+                    retry_policy=PROJECTION_RETRY,
+                )
+        except (ActivityError, ApplicationError, TemporalTimeoutError):
+            # A local activity that gives up surfaces its own failure, not an ActivityError.
+            workflow.patched(STORE_OUTAGE_PATCH)
+            self._store_down = True
+            wait = STORE_RETRY_BACKOFF[min(self._store_failures, len(STORE_RETRY_BACKOFF) - 1)]
+            self._store_failures += 1
+            workflow.logger.warning("case store unavailable; retrying the projection in %s", wait)
+            await workflow.sleep(wait)
+            return
+        self._store_down = False
+        self._store_failures = 0
         last = batch.events[-1].seq
         self._unprojected = [event for event in self._unprojected if event.seq > last]
         self._projected_seq = last

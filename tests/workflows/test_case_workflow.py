@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -206,3 +207,20 @@ async def test_continue_as_new_carries_the_whole_case(
         await _apply(client.get_workflow_handle(case_id), command("plan"), "last-plan")
     ) == state
     assert [event.seq for event in store.events[case_id]] == list(range(1, state.seq + 1))
+
+
+async def test_commands_are_taken_while_the_store_is_down_and_projected_later(
+    client: Client, store: RecordingStore
+) -> None:
+    case_id = _case_id()
+    handle = await _register(client, case_id)
+    store.failures_left[case_id] = 8  # more than one projection attempt's retries
+    state = await _apply(handle, command("accept"))
+    assert state.stage is Stage.ACCEPTED  # answered from the case while the store is away
+    assert len(store.events[case_id]) < state.seq
+    for _ in range(300):
+        if len(store.events[case_id]) >= state.seq:
+            break
+        await asyncio.sleep(0.05)
+    assert [event.seq for event in store.events[case_id]] == list(range(1, state.seq + 1))
+    assert store.states[case_id] == state
