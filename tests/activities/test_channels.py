@@ -33,6 +33,7 @@ from activities.channels import (
     verify_webhook,
 )
 from activities.devstack import free_port
+from tests.loopback import serve
 
 NOW_MS = 1_772_328_600_000  # 2026-03-01 01:30:00 UTC
 WEBHOOK_SECRET = "whsec-枫桥-测试"
@@ -106,16 +107,10 @@ class Receiver:
 @pytest.fixture
 async def receiver() -> AsyncIterator[Receiver]:
     rx = Receiver()
-    app = web.Application()
-    app.router.add_route("*", "/{tail:.*}", rx.handle)
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    rx.port = runner.addresses[0][1]
-    yield rx
-    rx.released.set()
-    await runner.cleanup()
+    async with serve(rx.handle) as port:
+        rx.port = port
+        yield rx
+        rx.released.set()
 
 
 @pytest.fixture

@@ -24,6 +24,7 @@ from activities.migrate import upgrade_async
 from activities.notifier import Notifier
 from activities.tables import AlertDeliveryRow
 from domain.alerts import AlertKind
+from tests.loopback import serve
 from tests.workflows.clock_harness import calendar_with, clockwork
 
 WEBHOOK_SECRET = "whsec-测试"
@@ -60,15 +61,9 @@ class Receiver:
 @pytest.fixture
 async def receiver() -> AsyncIterator[Receiver]:
     rx = Receiver()
-    app = web.Application()
-    app.router.add_route("*", "/{tail:.*}", rx.handle)
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    rx.port = runner.addresses[0][1]
-    yield rx
-    await runner.cleanup()
+    async with serve(rx.handle) as port:
+        rx.port = port
+        yield rx
 
 
 async def test_alerts_reach_every_channel_once_with_valid_signatures_while_the_case_goes_on(
