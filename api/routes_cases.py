@@ -42,9 +42,9 @@ from domain import commands as c
 from domain.decide import decide
 from domain.details import IntakeDetails
 from domain.errors import DomainError
-from domain.matters import matter_key
+from domain.matters import diverted_intake, matter_key
 from domain.stages import TERMINAL_STAGES, Stage
-from domain.values import CaseKind, Category, Channel, china_date
+from domain.values import CaseKind, Category, china_date
 
 router = APIRouter(prefix="/v1/cases", tags=["cases 案件"])
 
@@ -325,10 +325,7 @@ async def divert_to_mediation(
         decide(petition, probe, now=now)
     except DomainError as error:
         raise from_domain(error) from None
-    intake = petition.model_dump(include=set(IntakeDetails.model_fields)) | {
-        "kind": CaseKind.DISPUTE,
-        "channel": Channel.PETITION_REFERRAL,
-    }
+    intake = diverted_intake(petition).model_dump()
     with database_errors():
         dispute_id, _ = await reserve_case_number(
             resources.sessionmaker, kind=CaseKind.DISPUTE, year=china_date(now).year, key=key

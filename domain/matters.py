@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 
 from domain.details import IntakeDetails
-from domain.values import CaseKind
+from domain.values import CaseKind, Channel
 
 
 def matter_key(intake: IntakeDetails) -> str | None:
@@ -20,3 +20,15 @@ def matter_key(intake: IntakeDetails) -> str | None:
     who = person.id_number or f"{person.name}|{person.phone or ''}"
     text = f"{who}|{intake.category.value}|{intake.jurisdiction.county_code}"
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def diverted_intake(petition: IntakeDetails) -> IntakeDetails:
+    """访调对接: the dispute a petition becomes when it goes to mediation, with the same parties,
+    matter and jurisdiction, received through the petition office (channel 访调对接)."""
+    return IntakeDetails.model_validate(
+        {
+            **petition.model_dump(include=set(IntakeDetails.model_fields)),
+            "kind": CaseKind.DISPUTE,
+            "channel": Channel.PETITION_REFERRAL,
+        }
+    )
