@@ -90,15 +90,14 @@ async def create_case(
     key = idempotency_key or f"auto-{uuid.uuid4()}"
     details = body.model_dump(exclude={"actor"})
     intake = IntakeDetails.model_validate(details)
-    with database_errors():
-        async with resources.sessionmaker() as session:
-            known = await repositories.case_for_key(key, session=session)
-            matter = matter_key(intake)
-            pending = (
-                await repositories.pending_petition(matter, session=session)
-                if known is None and matter is not None
-                else None
-            )
+    matter = matter_key(intake)
+    pending = None
+    if matter is not None:  # petitions only: is a petition on the same matter pending?
+        with database_errors():
+            async with resources.sessionmaker() as session:
+                # A retry of the intake that created that petition is not a repeat of it.
+                if await repositories.case_for_key(key, session=session) is None:
+                    pending = await repositories.pending_petition(matter, session=session)
     if pending is not None:
         # 重复信访: the same matter while a petition on it is pending is not a new case.
         repeat = c.RecordRepeat(
