@@ -5,6 +5,7 @@ fengqiao worker    the case worker against FENGQIAO_TEMPORAL_ADDRESS / FENGQIAO_
 fengqiao api       the HTTP API (FENGQIAO_API_HOST / FENGQIAO_API_PORT)
 fengqiao migrate   bring the database schema up to date
 fengqiao demo      seed realistic Chinese-language cases through a running API
+fengqiao audit     verify event chains (verify CASE…|--all), replay recorded histories (replay CASE)
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from temporalio.client import Client
 from temporalio.worker import Worker
 
+from activities.audit_cli import add_audit_commands, run_audit
 from activities.calendar_data import load_calendar
 from activities.case_policy import PolicyProvider
 from activities.db import create_engine, create_sessionmaker
@@ -191,6 +193,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "calendar", help="push newly loaded holiday data to cases with provisional clocks"
     )
     calendar.add_argument("action", choices=["push"])
+    add_audit_commands(commands)
     demo = commands.add_parser("demo", help="seed demo cases through a running API")
     demo.add_argument("--api", default=None, help="API base URL (default: the configured one)")
     args = parser.parse_args(argv)
@@ -210,6 +213,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     if args.command == "calendar":
         return asyncio.run(run_calendar_push(settings))
+    if args.command == "audit":
+        return run_audit(args, settings)
     if args.command == "demo":
         from api.demo import seed
 

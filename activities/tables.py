@@ -51,6 +51,7 @@ class CaseRow(Base):
     seq: Mapped[int] = mapped_column(Integer)
     state: Mapped[dict[str, Any]] = mapped_column(JsonDocument)
     matter_key: Mapped[str | None] = mapped_column(String(64), index=True)
+    center_id: Mapped[str | None] = mapped_column(String(64), index=True)
 
     __table_args__ = (Index("ix_cases_registered", "registered_at", "case_id"),)
 
@@ -139,3 +140,48 @@ class RecipientRow(Base):
     recipient_id: Mapped[str] = mapped_column(String(200), primary_key=True)
     display_name: Mapped[str] = mapped_column(String(200))
     channels: Mapped[list[dict[str, Any]]] = mapped_column(JsonDocument)
+
+
+class UserRow(Base):
+    """用户: a person and the role, jurisdiction and center they act in."""
+
+    __tablename__ = "users"
+
+    user_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    display_name: Mapped[str] = mapped_column(String(100))
+    role: Mapped[str] = mapped_column(String(24))
+    jurisdiction_code: Mapped[str | None] = mapped_column(String(12))
+    center_id: Mapped[str | None] = mapped_column(String(64))
+    active: Mapped[bool] = mapped_column(Boolean, server_default="1")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class ApiKeyRow(Base):
+    """An API key: only its SHA-256 is stored; ``key_id`` is the public prefix used to find it."""
+
+    __tablename__ = "api_keys"
+
+    key_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(64), index=True)
+    secret_hash: Mapped[str] = mapped_column(String(64))
+    label: Mapped[str] = mapped_column(String(200), server_default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class AccessTrailRow(Base):
+    """访问留痕: a read that showed clear personal data, or any audit read (append-only)."""
+
+    __tablename__ = "access_trail"
+
+    id: Mapped[int] = mapped_column(EventId, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    principal_id: Mapped[str] = mapped_column(String(64))
+    principal_name: Mapped[str] = mapped_column(String(100))
+    role: Mapped[str] = mapped_column(String(24))
+    case_id: Mapped[str] = mapped_column(String(32))
+    jurisdiction_code: Mapped[str] = mapped_column(String(12))
+    endpoint: Mapped[str] = mapped_column(String(200))
+    fields: Mapped[list[str]] = mapped_column(JsonDocument)
+    purpose: Mapped[str | None] = mapped_column(Text)
