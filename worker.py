@@ -5,6 +5,8 @@ fengqiao worker    the case worker against FENGQIAO_TEMPORAL_ADDRESS / FENGQIAO_
 fengqiao api       the HTTP API (FENGQIAO_API_HOST / FENGQIAO_API_PORT)
 fengqiao migrate   bring the database schema up to date
 fengqiao demo      seed realistic Chinese-language cases through a running API
+fengqiao users    the user directory (add, list, disable, enable)
+fengqiao keys     API keys (create — shown once, list, revoke)
 fengqiao audit     verify event chains (verify CASE…|--all), replay recorded histories (replay CASE)
 """
 
@@ -29,6 +31,7 @@ from activities.audit_cli import add_audit_commands, run_audit
 from activities.calendar_data import load_calendar
 from activities.case_policy import PolicyProvider
 from activities.db import create_engine, create_sessionmaker
+from activities.directory_cli import add_directory_commands, ensure_local_admin, run_directory
 from activities.logging import configure_logging
 from activities.migrate import upgrade
 from activities.notifier import Notifier
@@ -67,6 +70,8 @@ def build_worker(client: Client, task_queue: str, activities: Sequence[Any]) -> 
 
 
 async def run_worker(settings: Settings) -> None:
+    from activities.history_archive import archive_periodically
+
     engine = create_engine(
         settings.resolved_database_url, pool_size=settings.db_pool_size, pre_ping=False
     )
@@ -79,7 +84,23 @@ async def run_worker(settings: Settings) -> None:
         loop.add_signal_handler(signum, stop.set)
     log.info("worker_started", task_queue=settings.task_queue, temporal=settings.temporal_address)
     async with worker:
+        # Keeps closed case histories past Temporal's retention; 0 turns it off in this process.
+        archiver = (
+            asyncio.create_task(
+                archive_periodically(
+                    client,
+                    create_sessionmaker(engine),
+                    interval_seconds=settings.archive_interval_seconds,
+                ),
+                name="history-archiver",
+            )
+            if settings.archive_interval_seconds > 0
+            else None
+        )
         await stop.wait()
+        if archiver is not None:
+            archiver.cancel()
+            await asyncio.gather(archiver, return_exceptions=True)
     await http.aclose()
     await engine.dispose()
     log.info("worker_stopped")
@@ -134,6 +155,7 @@ def run_dev(settings: Settings) -> int:
     data_dir = settings.data_dir.resolve()
     data_dir.mkdir(parents=True, exist_ok=True)
     upgrade(settings.resolved_database_url)
+    admin_key = asyncio.run(ensure_local_admin(settings))
     ports = devstack.DevServerPorts(
         grpc=int(settings.temporal_address.rsplit(":", 1)[1]), ui=settings.temporal_ui_port
     )
@@ -163,6 +185,15 @@ def run_dev(settings: Settings) -> int:
             f"  Data folder:  {data_dir}\n",
             flush=True,
         )
+        if admin_key is not None:
+            print(
+                "本地管理员密钥（只显示这一次）/ local admin API key (shown once):\n"
+                f"  {admin_key}\n"
+                "  Add users: fengqiao users add wangfang --name 王芳 --role mediator "
+                "--jurisdiction 320102 --center xw-center\n"
+                "  Their key: fengqiao keys create wangfang\n",
+                flush=True,
+            )
         stopping = False
 
         def _stop(_signum: int, _frame: object) -> None:
@@ -194,6 +225,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     calendar.add_argument("action", choices=["push"])
     add_audit_commands(commands)
+    add_directory_commands(commands)
     demo = commands.add_parser("demo", help="seed demo cases through a running API")
     demo.add_argument("--api", default=None, help="API base URL (default: the configured one)")
     args = parser.parse_args(argv)
@@ -215,11 +247,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         return asyncio.run(run_calendar_push(settings))
     if args.command == "audit":
         return run_audit(args, settings)
+    if args.command in ("users", "keys"):
+        return run_directory(args, settings)
     if args.command == "demo":
+        from activities.directory_cli import demo_keys
         from api.demo import seed
 
         base = args.api or f"http://{settings.api_host}:{settings.api_port}"
-        return asyncio.run(seed(base))
+        keys = asyncio.run(demo_keys(settings))
+        print("演示账号密钥 / demo accounts' API keys:")
+        for user_id, key in keys.items():
+            print(f"  {user_id}: {key}")
+        return asyncio.run(seed(base, keys["demo-mediator"]))
     return 2
 
 

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from activities.sql import insert_for, insert_for_dialect, utc
-from activities.tables import AlertDeliveryRow, AlertRow, RecipientRow
+from activities.tables import AlertDeliveryRow, AlertRow, CaseRow, RecipientRow
 from domain.state import CaseState
 
 
@@ -56,8 +56,17 @@ async def list_alerts(
     case_id: str | None,
     limit: int,
     session: AsyncSession,
+    within: str | None = None,
+    center_id: str | None = None,
 ) -> list[dict[str, Any]]:
+    """Newest first; ``within``/``center_id`` narrow to the caller's reach."""
     query = select(AlertRow.case_id, AlertRow.document)
+    if within is not None:
+        query = query.where(AlertRow.jurisdiction_code.startswith(within))
+    if center_id is not None:
+        query = query.where(
+            AlertRow.case_id.in_(select(CaseRow.case_id).where(CaseRow.center_id == center_id))
+        )
     if recipient is not None:
         query = query.where(AlertRow.recipient == recipient)
     if status is not None:

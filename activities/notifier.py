@@ -18,6 +18,7 @@ from temporalio.exceptions import ApplicationError
 
 from activities import alert_store
 from activities.channels import AlertMessage, ChannelConfig, DeliveryFailed, deliver
+from domain.privacy import scrub_text
 from workflows.contract import DELIVER_ACTIVITY, AlertDelivery, DeliveryOutcome
 
 log = structlog.get_logger(__name__)
@@ -64,8 +65,9 @@ class Notifier:
             kind=delivery.kind,
             level=delivery.level,
             recipient=directory.display_name if directory else delivery.recipient,
-            title=delivery.title,
-            text=f"案件：{delivery.case_title}\n\n请及时签收并督促办理。",
+            # Robots post into group chats: no clear ID number or phone leaves the system.
+            title=scrub_text(delivery.title),
+            text=f"案件：{scrub_text(delivery.case_title)}\n\n请及时签收并督促办理。",
             raised_at=delivery.raised_at,
             case_url=f"{self._case_url_base}/v1/cases/{delivery.case_id}"
             if self._case_url_base

@@ -5,18 +5,33 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import httpx
 from fastapi import FastAPI
 from temporalio.client import Client
 
 from activities.db import create_engine, create_sessionmaker
 from activities.settings import Settings
 from activities.temporal_client import connect
+from activities.tokens import TokenConfig, TokenVerifier
+from api.auth import Authenticator
 from api.deps import Resources
 from api.errors import install_error_handlers
 from api.limits import BodyLimit
 from api.routes_alerts import router as alerts_router
 from api.routes_cases import router as cases_router
 from api.routes_health import router as health_router
+
+
+def _token_verifier(settings: Settings, http: httpx.AsyncClient) -> TokenVerifier | None:
+    if not (settings.jwt_issuer and settings.jwt_audience and settings.jwt_jwks_url):
+        return None
+    config = TokenConfig(
+        issuer=settings.jwt_issuer,
+        audience=settings.jwt_audience,
+        jwks_url=settings.jwt_jwks_url,
+        algorithms=settings.jwt_algorithms,
+    )
+    return TokenVerifier(config, http)
 
 
 def create_app(settings: Settings, *, temporal: Client | None = None) -> FastAPI:
@@ -26,15 +41,21 @@ def create_app(settings: Settings, *, temporal: Client | None = None) -> FastAPI
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         engine = create_engine(settings.resolved_database_url, pool_size=settings.db_pool_size)
         client = temporal or await connect(settings, lazy=True)
+        sessionmaker = create_sessionmaker(engine)
+        http = httpx.AsyncClient(timeout=10)
         app.state.resources = Resources(
             settings=settings,
             engine=engine,
-            sessionmaker=create_sessionmaker(engine),
+            sessionmaker=sessionmaker,
             temporal=client,
+            auth=Authenticator(
+                sessionmaker, _token_verifier(settings, http), settings.auth_cache_seconds
+            ),
         )
         try:
             yield
         finally:
+            await http.aclose()
             await engine.dispose()
 
     app = FastAPI(

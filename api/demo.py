@@ -161,11 +161,13 @@ def _steps() -> list[tuple[dict[str, Any], list[tuple[str, dict[str, Any]]]]]:
     ]
 
 
-async def seed(base_url: str) -> int:
+async def seed(base_url: str, key: str) -> int:
+    """Drive the demo cases through the API as the mediator holding ``key``."""
     logging.getLogger("httpx").setLevel(logging.WARNING)
-    async with httpx.AsyncClient(base_url=base_url, timeout=60) as client:
+    headers = {"Authorization": f"Bearer {key}"}
+    async with httpx.AsyncClient(base_url=base_url, timeout=60, headers=headers) as client:
         for number, (intake, actions) in enumerate(_steps(), start=1):
-            body = {"jurisdiction": _JURISDICTION, "actor": "演示数据", **intake}
+            body = {"jurisdiction": _JURISDICTION, **intake}
             response = await client.post(
                 "/v1/cases", json=body, headers={"Idempotency-Key": f"demo-{number}-{_today()}"}
             )
@@ -174,7 +176,7 @@ async def seed(base_url: str) -> int:
             for step, (action, payload) in enumerate(actions, start=1):
                 response = await client.post(
                     f"/v1/cases/{case['case_id']}/{action}",
-                    json={"actor": "王芳", **payload},
+                    json=payload,
                     headers={"Idempotency-Key": f"demo-{number}-{step}-{_today()}"},
                 )
                 response.raise_for_status()

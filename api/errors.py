@@ -93,6 +93,8 @@ def unavailable(what_zh: str, what_en: str) -> ApiError:
 
 
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    401: {"model": ErrorBody, "description": "未认证 / authentication required"},
+    403: {"model": ErrorBody, "description": "无权访问 / not permitted for this role"},
     404: {"model": ErrorBody, "description": "案件不存在 / case not found"},
     409: {"model": ErrorBody, "description": "当前阶段不允许此操作 / forbidden transition"},
     422: {"model": ErrorBody, "description": "输入无效 / invalid input"},

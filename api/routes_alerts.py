@@ -11,11 +11,14 @@ from pydantic import BaseModel, ValidationError
 
 from activities import alert_store
 from activities.channels import ChannelConfig
-from api.deps import ResourcesDep
+from api.access import ensure_reachable, shown
+from api.auth import PrincipalDep, require
+from api.deps import Resources, ResourcesDep
 from api.errors import ERROR_RESPONSES, ApiError, database_errors
 from api.gateway import send_command
 from api.schemas import AlertAckRequest, RecipientRequest
 from domain import commands as c
+from domain.access import CENTER_ROLES, Permission, Principal
 from domain.alerts import AlertStatus
 
 router = APIRouter(tags=["alerts 督办"])
@@ -33,16 +36,30 @@ def _not_found(alert_id: str) -> ApiError:
     )
 
 
+async def _reachable_alert(
+    resources: Resources, principal: Principal, alert_id: str, case_id: str
+) -> None:
+    """404, as for an unknown alert, when the alert's case is out of the caller's reach."""
+    try:
+        await ensure_reachable(resources, principal, case_id)
+    except ApiError as error:
+        if error.status == 404:
+            raise _not_found(alert_id) from None
+        raise
+
+
 @router.get(
     "/v1/alerts", response_model=AlertList, responses=ERROR_RESPONSES, summary="督办提醒列表"
 )
 async def list_alerts(
     resources: ResourcesDep,
+    principal: PrincipalDep,
     recipient: Annotated[str | None, Query(max_length=200)] = None,
     status: AlertStatus | None = None,
     case_id: Annotated[str | None, Query(max_length=32)] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> AlertList:
+    require(principal, Permission.READ_ALERTS)
     with database_errors():
         async with resources.sessionmaker() as session:
             items = await alert_store.list_alerts(
@@ -51,15 +68,26 @@ async def list_alerts(
                 case_id=case_id,
                 limit=limit,
                 session=session,
+                within=principal.jurisdiction,
+                center_id=principal.center_id if principal.role in CENTER_ROLES else None,
             )
-    return AlertList(items=items)
+    masked, _ = shown(principal, items, reveal=False)
+    return AlertList(items=masked)
 
 
 @router.get("/v1/alerts/{alert_id}", responses=ERROR_RESPONSES, summary="督办提醒及投递记录")
-async def get_alert(alert_id: AlertIdPath, resources: ResourcesDep) -> dict[str, Any]:
+async def get_alert(
+    alert_id: AlertIdPath, resources: ResourcesDep, principal: PrincipalDep
+) -> dict[str, Any]:
+    require(principal, Permission.READ_ALERTS)
     with database_errors():
         async with resources.sessionmaker() as session:
             case_id = await alert_store.alert_case(alert_id, session=session)
+    if case_id is None:
+        raise _not_found(alert_id)
+    await _reachable_alert(resources, principal, alert_id, case_id)
+    with database_errors():
+        async with resources.sessionmaker() as session:
             found = (
                 await alert_store.list_alerts(
                     recipient=None, status=None, case_id=case_id, limit=200, session=session
@@ -71,7 +99,8 @@ async def get_alert(alert_id: AlertIdPath, resources: ResourcesDep) -> dict[str,
     alert = next((a for a in found if a["alert_id"] == alert_id), None)
     if alert is None:
         raise _not_found(alert_id)
-    return {**alert, "deliveries": attempts}
+    masked: dict[str, Any] = shown(principal, {**alert, "deliveries": attempts}, reveal=False)[0]
+    return masked
 
 
 @router.post(
@@ -81,16 +110,19 @@ async def acknowledge(
     alert_id: AlertIdPath,
     body: AlertAckRequest,
     resources: ResourcesDep,
+    principal: PrincipalDep,
     idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key", max_length=100)] = None,
 ) -> dict[str, Any]:
+    require(principal, Permission.ACK_ALERT)
     with database_errors():
         async with resources.sessionmaker() as session:
             case_id = await alert_store.alert_case(alert_id, session=session)
     if case_id is None:
         raise _not_found(alert_id)
+    await _reachable_alert(resources, principal, alert_id, case_id)
     envelope = c.CommandEnvelope(
         command_id=idempotency_key or f"auto-{uuid.uuid4()}",
-        actor=body.actor,
+        actor=principal.actor,
         command=c.AcknowledgeAlert(alert_id=alert_id, note=body.note),
     )
     document = await send_command(
@@ -102,7 +134,8 @@ async def acknowledge(
         now=datetime.now(UTC),
     )
     alert: dict[str, Any] = next(a for a in document["alerts"] if a["alert_id"] == alert_id)
-    return {**alert, "case_id": case_id}
+    masked: dict[str, Any] = shown(principal, {**alert, "case_id": case_id}, reveal=False)[0]
+    return masked
 
 
 @router.put("/v1/recipients/{recipient_id}", summary="督办接收人通道 / a recipient's channels")
@@ -110,7 +143,9 @@ async def put_recipient(
     recipient_id: Annotated[str, Path(max_length=200)],
     body: RecipientRequest,
     resources: ResourcesDep,
+    principal: PrincipalDep,
 ) -> dict[str, Any]:
+    require(principal, Permission.MANAGE_RECIPIENTS)
     try:
         channels = [ChannelConfig.model_validate(c).model_dump(mode="json") for c in body.channels]
     except ValidationError as error:

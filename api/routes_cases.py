@@ -12,6 +12,16 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from activities import repositories
 from activities.intake import reserve_case_number
+from api.access import (
+    Access,
+    check_reveal,
+    ensure_reachable,
+    jurisdiction_code,
+    reachable,
+    record_access,
+    shown,
+)
+from api.auth import PrincipalDep, require
 from api.deps import Resources, ResourcesDep
 from api.errors import (
     ERROR_RESPONSES,
@@ -27,22 +37,25 @@ from api.schemas import (
     ActionRoute,
     CaseList,
     CaseListItem,
+    CaseStats,
     CaseView,
     ClockReport,
+    CommandBody,
     DiversionRequest,
     IntakeRequest,
     Timeline,
-    WithActor,
     case_view_json,
     clock_report,
     labels_of,
     timeline_entry,
 )
 from domain import commands as c
+from domain.access import CENTER_ROLES, Permission, Principal
 from domain.decide import decide
 from domain.details import IntakeDetails
 from domain.errors import DomainError
 from domain.matters import diverted_intake, matter_key
+from domain.privacy import scrub_text
 from domain.stages import TERMINAL_STAGES, Stage
 from domain.values import CaseKind, Category, china_date
 
@@ -67,8 +80,39 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def _case_response(document: CaseDocument, status_code: int = 200) -> JSONResponse:
-    return JSONResponse(case_view_json(document), status_code=status_code)
+Reveal = Annotated[
+    bool,
+    Query(description="true: 显示完整身份证号和电话（记入访问留痕）/ show clear PII (recorded)"),
+]
+
+
+def _case_response(
+    document: CaseDocument, principal: Principal, status_code: int = 200
+) -> JSONResponse:
+    """The case as this caller may see it: personal data masked, 重点人员 flags by role."""
+    view, _ = shown(principal, case_view_json(document), reveal=False)
+    return JSONResponse(view, status_code=status_code)
+
+
+def _idempotency_conflict() -> ApiError:
+    return ApiError(
+        409,
+        "idempotency_key_conflict",
+        "该 Idempotency-Key 已被其他单位使用",
+        "this Idempotency-Key was used by another center",
+        field="Idempotency-Key",
+    )
+
+
+def _check_intake_scope(principal: Principal, code: str) -> None:
+    if not principal.covers(code) or principal.center_id is None:
+        raise ApiError(
+            403,
+            "forbidden_jurisdiction",
+            "案件属地不在您的辖区内",
+            "the case's jurisdiction is outside yours",
+            field="jurisdiction",
+        )
 
 
 @router.post(
@@ -84,12 +128,15 @@ def _case_response(document: CaseDocument, status_code: int = 200) -> JSONRespon
 async def create_case(
     body: IntakeRequest,
     resources: ResourcesDep,
+    principal: PrincipalDep,
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
+    require(principal, Permission.ACT)
     now = _now()
     key = idempotency_key or f"auto-{uuid.uuid4()}"
-    details = body.model_dump(exclude={"actor"})
+    details = body.model_dump()
     intake = IntakeDetails.model_validate(details)
+    _check_intake_scope(principal, intake.jurisdiction.code)
     matter = matter_key(intake)
     pending = None
     if matter is not None:  # petitions only: is a petition on the same matter pending?
@@ -111,11 +158,22 @@ async def create_case(
             resources.settings,
             case_id=pending,
             envelope=c.CommandEnvelope(
-                command_id=f"repeat:{key}", actor=body.actor, command=repeat
+                command_id=f"repeat:{key}", actor=principal.actor, command=repeat
             ),
             now=now,
         )
-        return _case_response(document, status.HTTP_200_OK)
+        if not reachable(principal, document):
+            # The matter is handled by another center: say so, without showing its case.
+            return JSONResponse(
+                {
+                    "case_id": pending,
+                    "repeat": True,
+                    "message_zh": f"同一事项正在其他单位办理（{pending}），已记为重复信访",
+                    "message_en": f"recorded as a repeat on {pending}, handled elsewhere",
+                },
+                status_code=status.HTTP_202_ACCEPTED,
+            )
+        return _case_response(document, principal, status.HTTP_200_OK)
     with database_errors():
         case_id, retried = await reserve_case_number(
             resources.sessionmaker,
@@ -124,13 +182,15 @@ async def create_case(
             key=key,
         )
         stored = await _stored_or_none(resources, case_id) if retried else None
+    if stored is not None and not reachable(principal, stored):
+        raise _idempotency_conflict()
     if stored is not None and Stage(stored["stage"]) in TERMINAL_STAGES:
         # The case has ended and its workflow may be gone (retention): never start it again.
-        return _case_response(stored, status.HTTP_201_CREATED)
+        return _case_response(stored, principal, status.HTTP_201_CREATED)
     envelope = c.CommandEnvelope(
         command_id=f"intake:{key}",
-        actor=body.actor,
-        command=c.Register(**details, case_id=case_id),
+        actor=principal.actor,
+        command=c.Register(**details, case_id=case_id, center_id=principal.center_id),
     )
     state = await register_case(
         resources.temporal,
@@ -140,12 +200,24 @@ async def create_case(
         envelope=envelope,
         now=now,
     )
-    return _case_response(state, status.HTTP_201_CREATED)
+    if retried and not reachable(principal, state):
+        raise _idempotency_conflict()
+    return _case_response(state, principal, status.HTTP_201_CREATED)
+
+
+def _reach_filter(principal: Principal, **filters: str | None) -> repositories.CaseFilter:
+    """The caller's filters narrowed to the caller's reach (never widened by them)."""
+    return repositories.CaseFilter(
+        **filters,
+        within=principal.jurisdiction,
+        center_id=principal.center_id if principal.role in CENTER_ROLES else None,
+    )
 
 
 @router.get("", response_model=CaseList, responses=ERROR_RESPONSES, summary="案件列表 / list cases")
 async def list_cases(
     resources: ResourcesDep,
+    principal: PrincipalDep,
     stage: Stage | None = None,
     kind: CaseKind | None = None,
     category: Category | None = None,
@@ -161,7 +233,9 @@ async def list_cases(
     cursor: Annotated[str | None, Query(max_length=500)] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> CaseList:
-    where = repositories.CaseFilter(
+    require(principal, Permission.LIST_CASES)
+    where = _reach_filter(
+        principal,
         stage=stage.value if stage else None,
         kind=kind.value if kind else None,
         category=category.value if category else None,
@@ -181,12 +255,41 @@ async def list_cases(
         raise unavailable("案件数据库", "case database") from error
     items = [
         CaseListItem(
-            **item.model_dump(),
+            **{**item.model_dump(), "title": scrub_text(item.title)},
             labels=labels_of(item.stage, item.category, item.channel, item.risk_level),
         )
         for item in page.items
     ]
     return CaseList(items=items, next_cursor=page.next_cursor)
+
+
+@router.get(
+    "/stats",
+    response_model=CaseStats,
+    responses=ERROR_RESPONSES,
+    summary="案件统计 / counts by stage, within the caller's reach",
+)
+async def case_stats(
+    resources: ResourcesDep,
+    principal: PrincipalDep,
+    kind: CaseKind | None = None,
+    category: Category | None = None,
+    jurisdiction: Annotated[
+        str | None,
+        Query(pattern=r"^\d{6}(\d{3}(\d{3})?)?$", description="county/town/village code"),
+    ] = None,
+) -> CaseStats:
+    require(principal, Permission.LIST_CASES)
+    where = _reach_filter(
+        principal,
+        kind=kind.value if kind else None,
+        category=category.value if category else None,
+        jurisdiction=jurisdiction,
+    )
+    with database_errors():
+        async with resources.sessionmaker() as session:
+            counts = await repositories.count_cases(where, session=session)
+    return CaseStats(total=sum(counts.values()), by_stage=counts)
 
 
 async def _stored_or_none(resources: Resources, case_id: str) -> CaseDocument | None:
@@ -211,15 +314,28 @@ async def _stored_case(resources: Resources, case_id: str) -> CaseDocument:
 async def get_case(
     case_id: CaseIdPath,
     resources: ResourcesDep,
+    principal: PrincipalDep,
     consistent: Annotated[
         bool, Query(description="true: ask the workflow itself instead of the read model")
     ] = False,
+    reveal: Reveal = False,
 ) -> JSONResponse:
-    if consistent:
-        state = await query_state(resources.temporal, case_id)
-        if state is not None:
-            return _case_response(state)
-    return _case_response(await _stored_case(resources, case_id))
+    require(principal, Permission.READ_CASE)
+    check_reveal(principal, reveal)
+    document = await query_state(resources.temporal, case_id) if consistent else None
+    if document is None:
+        document = await _stored_case(resources, case_id)
+    if not reachable(principal, document):
+        raise case_not_found(case_id)
+    view, fields = shown(principal, case_view_json(document), reveal=reveal)
+    await record_access(
+        resources,
+        principal,
+        [Access(case_id, jurisdiction_code(document), "GET /v1/cases/{id}", fields)]
+        if fields
+        else [],
+    )
+    return JSONResponse(view)
 
 
 @router.get(
@@ -228,13 +344,25 @@ async def get_case(
     responses=ERROR_RESPONSES,
     summary="案件时间线 / the case's events in order",
 )
-async def get_timeline(case_id: CaseIdPath, resources: ResourcesDep) -> Timeline:
+async def get_timeline(
+    case_id: CaseIdPath, resources: ResourcesDep, principal: PrincipalDep, reveal: Reveal = False
+) -> JSONResponse:
+    require(principal, Permission.READ_CASE)
+    check_reveal(principal, reveal)
+    code = await ensure_reachable(resources, principal, case_id)
     with database_errors():
         async with resources.sessionmaker() as session:
             events = await repositories.case_events(case_id, session=session)
     if not events:
         raise case_not_found(case_id)
-    return Timeline(case_id=case_id, entries=[timeline_entry(event) for event in events])
+    timeline = Timeline(case_id=case_id, entries=[timeline_entry(event) for event in events])
+    view, fields = shown(principal, timeline.model_dump(mode="json"), reveal=reveal)
+    await record_access(
+        resources,
+        principal,
+        [Access(case_id, code, "GET /v1/cases/{id}/timeline", fields)] if fields else [],
+    )
+    return JSONResponse(view)
 
 
 @router.get(
@@ -243,11 +371,14 @@ async def get_timeline(case_id: CaseIdPath, resources: ResourcesDep) -> Timeline
     responses=ERROR_RESPONSES,
     summary="时限说明 / every clock: rule, source, due time and why",
 )
-async def get_clocks(case_id: CaseIdPath, resources: ResourcesDep) -> ClockReport:
+async def get_clocks(
+    case_id: CaseIdPath, resources: ResourcesDep, principal: PrincipalDep
+) -> ClockReport:
+    require(principal, Permission.READ_CASE)
     with database_errors():
         async with resources.sessionmaker() as session:
             state = await repositories.get_case(case_id, session=session)
-    if state is None:
+    if state is None or not principal.reaches(state.jurisdiction.code, state.center_id):
         raise case_not_found(case_id)
     return clock_report(state)
 
@@ -259,15 +390,18 @@ def _add_action_route(route: ActionRoute) -> None:
 
     async def act(
         case_id: CaseIdPath,
-        body: WithActor,
+        body: CommandBody,
         resources: ResourcesDep,
+        principal: PrincipalDep,
         idempotency_key: IdempotencyKey = None,
     ) -> JSONResponse:
+        require(principal, Permission.ACT)
+        await ensure_reachable(resources, principal, case_id)
         # The request model validated these very fields; building the command skips doing it twice.
         fields = {name: getattr(body, name) for name in command_fields}
         envelope = c.CommandEnvelope(
             command_id=idempotency_key or f"auto-{uuid.uuid4()}",
-            actor=body.actor,
+            actor=principal.actor,
             command=command_model.model_construct(**fields),
         )
         state = await send_command(
@@ -278,7 +412,7 @@ def _add_action_route(route: ActionRoute) -> None:
             envelope=envelope,
             now=_now(),
         )
-        return _case_response(state)
+        return _case_response(state, principal)
 
     # The body model is chosen per route; postponed annotations cannot name it.
     act.__annotations__["body"] = request_model
@@ -307,17 +441,19 @@ async def divert_to_mediation(
     case_id: CaseIdPath,
     body: DiversionRequest,
     resources: ResourcesDep,
+    principal: PrincipalDep,
 ) -> JSONResponse:
+    require(principal, Permission.ACT)
     now = _now()
     with database_errors():
         async with resources.sessionmaker() as session:
             petition = await repositories.get_case(case_id, session=session)
-    if petition is None:
+    if petition is None or not principal.reaches(petition.jurisdiction.code, petition.center_id):
         raise case_not_found(case_id)
     key = f"divert:{case_id}"
     probe = c.CommandEnvelope(
         command_id=key,
-        actor=body.actor,
+        actor=principal.actor,
         command=c.DivertToMediation(dispute_case_id="JF-0000-000000", note=body.note),
     )
     try:  # refuse before opening anything when the petition's stage does not allow it
@@ -336,8 +472,10 @@ async def divert_to_mediation(
         case_id=dispute_id,
         envelope=c.CommandEnvelope(
             command_id=f"intake:{key}",
-            actor=body.actor,
-            command=c.Register.model_validate({**intake, "case_id": dispute_id}),
+            actor=principal.actor,
+            command=c.Register.model_validate(
+                {**intake, "case_id": dispute_id, "center_id": principal.center_id}
+            ),
         ),
         now=now,
     )
@@ -348,9 +486,9 @@ async def divert_to_mediation(
         case_id=case_id,
         envelope=c.CommandEnvelope(
             command_id=key,
-            actor=body.actor,
+            actor=principal.actor,
             command=c.DivertToMediation(dispute_case_id=dispute_id, note=body.note),
         ),
         now=now,
     )
-    return _case_response(document)
+    return _case_response(document, principal)

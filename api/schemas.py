@@ -22,7 +22,7 @@ from domain.labels import (
 )
 from domain.stages import Stage
 from domain.state import CaseState
-from domain.values import Actor, Category, Channel, OptionalText, RiskLevel
+from domain.values import Category, Channel, OptionalText, RiskLevel
 
 
 class Labels(BaseModel):
@@ -61,6 +61,13 @@ class CaseListItem(CaseSummary):
     labels: Labels
 
 
+class CaseStats(BaseModel):
+    """案件统计: counts within the caller's reach only."""
+
+    total: int
+    by_stage: dict[str, int]
+
+
 class CaseList(BaseModel):
     items: list[CaseListItem]
     next_cursor: str | None
@@ -94,107 +101,106 @@ def timeline_entry(event: Event) -> TimelineEntry:
     )
 
 
-class WithActor(Frozen):
-    """Who performs the command (until authentication supplies it)."""
+class CommandBody(Frozen):
+    """A command's body. Who performs it comes from authentication; a body naming an actor is
+    refused (unknown field), so no client can claim to be someone else."""
 
-    actor: Actor
 
-
-class IntakeRequest(d.IntakeDetails, WithActor):
+class IntakeRequest(d.IntakeDetails, CommandBody):
     pass
 
 
-class AcceptRequest(d.AcceptDetails, WithActor):
+class AcceptRequest(d.AcceptDetails, CommandBody):
     pass
 
 
-class DeclineRequest(d.DeclineDetails, WithActor):
+class DeclineRequest(d.DeclineDetails, CommandBody):
     pass
 
 
-class PlanRequest(d.PlanDetails, WithActor):
+class PlanRequest(d.PlanDetails, CommandBody):
     pass
 
 
-class PackageLeaderRequest(d.PackageLeaderDetails, WithActor):
+class PackageLeaderRequest(d.PackageLeaderDetails, CommandBody):
     pass
 
 
-class StartMediationRequest(d.MediationDetails, WithActor):
+class StartMediationRequest(d.MediationDetails, CommandBody):
     pass
 
 
-class SessionRequest(d.SessionDetails, WithActor):
+class SessionRequest(d.SessionDetails, CommandBody):
     pass
 
 
-class AgreementRequest(d.AgreementDetails, WithActor):
+class AgreementRequest(d.AgreementDetails, CommandBody):
     pass
 
 
-class MediationFailureRequest(d.MediationFailureDetails, WithActor):
+class MediationFailureRequest(d.MediationFailureDetails, CommandBody):
     pass
 
 
-class JudicialConfirmationRequest(d.JudicialConfirmationDetails, WithActor):
+class JudicialConfirmationRequest(d.JudicialConfirmationDetails, CommandBody):
     pass
 
 
-class CourtDecisionRequest(d.CourtDecisionDetails, WithActor):
+class CourtDecisionRequest(d.CourtDecisionDetails, CommandBody):
     pass
 
 
-class FollowUpRequest(d.FollowUpDetails, WithActor):
+class FollowUpRequest(d.FollowUpDetails, CommandBody):
     pass
 
 
-class CloseRequest(d.CloseDetails, WithActor):
+class CloseRequest(d.CloseDetails, CommandBody):
     pass
 
 
-class WithdrawRequest(d.WithdrawDetails, WithActor):
+class WithdrawRequest(d.WithdrawDetails, CommandBody):
     pass
 
 
-class CourtAcceptanceRequest(d.CourtAcceptanceDetails, WithActor):
+class CourtAcceptanceRequest(d.CourtAcceptanceDetails, CommandBody):
     pass
 
 
-class PauseRequest(d.PauseDetails, WithActor):
+class PauseRequest(d.PauseDetails, CommandBody):
     pass
 
 
-class ResumeRequest(d.ResumeDetails, WithActor):
+class ResumeRequest(d.ResumeDetails, CommandBody):
     pass
 
 
-class ExtendRequest(d.ExtendDetails, WithActor):
+class ExtendRequest(d.ExtendDetails, CommandBody):
     pass
 
 
-class AcknowledgeRequest(d.AcknowledgeDetails, WithActor):
+class AcknowledgeRequest(d.AcknowledgeDetails, CommandBody):
     pass
 
 
-class ReplyRequest(d.AnswerDetails, WithActor):
+class ReplyRequest(d.AnswerDetails, CommandBody):
     pass
 
 
-class RequestReviewRequest(d.RequestDetails, WithActor):
+class RequestReviewRequest(d.RequestDetails, CommandBody):
     pass
 
 
-class RepeatRequest(d.RepeatDetails, WithActor):
+class RepeatRequest(d.RepeatDetails, CommandBody):
     pass
 
 
-class DiversionRequest(WithActor):
+class DiversionRequest(CommandBody):
     """访调对接: the API opens the linked dispute case itself."""
 
     note: OptionalText = ""
 
 
-class AlertAckRequest(WithActor):
+class AlertAckRequest(CommandBody):
     """签收 through ``POST /v1/alerts/{alert_id}/ack``."""
 
     note: OptionalText = ""
@@ -207,11 +213,13 @@ class ActionRoute(BaseModel):
 
     path: str
     command: type[Frozen]
-    request: type[WithActor]
+    request: type[CommandBody]
     summary: str
 
 
-def _route(path: str, command: type[Frozen], request: type[WithActor], summary: str) -> ActionRoute:
+def _route(
+    path: str, command: type[Frozen], request: type[CommandBody], summary: str
+) -> ActionRoute:
     return ActionRoute(path=path, command=command, request=request, summary=summary)
 
 

@@ -6,6 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
+from domain.access import CenterId
 from domain.base import Frozen
 from domain.details import (
     AcceptDetails,
@@ -38,6 +39,7 @@ from domain.values import Actor
 class Register(IntakeDetails):
     type: Literal["register"] = "register"
     case_id: str
+    center_id: CenterId | None = None  # the registering center (from the caller, not the body)
 
 
 class Accept(AcceptDetails):

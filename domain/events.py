@@ -38,6 +38,7 @@ from domain.values import Actor, CloseOutcome
 class CaseRegistered(IntakeDetails):
     type: Literal["case_registered"] = "case_registered"
     case_id: str
+    center_id: str | None = None  # absent on cases registered before access control
 
 
 class CaseAccepted(AcceptDetails):

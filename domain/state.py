@@ -138,6 +138,7 @@ class CaseState(IntakeDetails):
     """The case as it stands after event ``seq``."""
 
     case_id: str
+    center_id: str | None = None  # the center that registered the case and acts on it
     stage: Stage
     seq: Annotated[int, Field(ge=1)]
     registered: Stamp

@@ -131,6 +131,8 @@ class Party(Frozen):
     id_number: ResidentId | None = None
     phone: Phone | None = None
     address: Annotated[str, StringConstraints(max_length=500)] | None = None
+    # 重点人员 (稳控对象): shown to leaders and auditors only.
+    watched: bool = False
 
 
 _COUNTY = r"^\d{6}$"

@@ -24,9 +24,7 @@ async def create_case(
     api: httpx.AsyncClient, key: str | None = None, **intake: Any
 ) -> dict[str, Any]:
     headers = {"Idempotency-Key": key} if key else {}
-    response = await api.post(
-        "/v1/cases", json={**intake_body(**intake), "actor": "登记员"}, headers=headers
-    )
+    response = await api.post("/v1/cases", json=intake_body(**intake), headers=headers)
     assert response.status_code == 201, response.text
     case: dict[str, Any] = response.json()
     return case
@@ -45,9 +43,8 @@ async def act(
     body: dict[str, Any] | None = None,
     *,
     key: str | None = None,
-    actor: str = "王芳",
 ) -> httpx.Response:
-    payload = {**(action_bodies(china_today())[action] if body is None else body), "actor": actor}
+    payload = action_bodies(china_today())[action] if body is None else body
     return await api.post(
         f"/v1/cases/{case_id}/{ACTION_PATHS[action]}",
         json=payload,

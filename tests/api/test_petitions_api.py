@@ -22,7 +22,6 @@ async def test_the_same_matter_while_pending_is_a_repeat_not_a_new_case(
             "description": "同一事项再次反映。",
             "channel": "online",
             "applicants": petitioner,
-            "actor": "登记员",
         },
     )
     assert again.status_code == 200, again.text

@@ -98,7 +98,10 @@ async def test_pause_resume_and_extend_through_the_api(api: httpx.AsyncClient) -
     assert too_long.status_code in {409, 422}
 
 
-async def test_a_major_dispute_alerts_a_leader_who_acknowledges_it(api: httpx.AsyncClient) -> None:
+async def test_a_major_dispute_alerts_a_leader_who_acknowledges_it(
+    api: httpx.AsyncClient, clients: dict[str, httpx.AsyncClient]
+) -> None:
+    leader = clients["town_leader"]
     case = await create_case(api, risk_level="major")
     case_id = case["case_id"]
     listed = (await api.get("/v1/alerts", params={"case_id": case_id})).json()["items"]
@@ -120,21 +123,22 @@ async def test_a_major_dispute_alerts_a_leader_who_acknowledges_it(api: httpx.As
         await asyncio.sleep(0.05)
     assert detail["deliveries"][0]["channel"] == "inbox"
 
-    acked = await api.post(
-        f"/v1/alerts/{alert['alert_id']}/ack", json={"actor": "街道分管领导张华", "note": "已阅"}
-    )
+    refused = await api.post(f"/v1/alerts/{alert['alert_id']}/ack", json={"note": "已阅"})
+    assert refused.status_code == 403  # a mediator sees the alert but only a leader signs for it
+    acked = await leader.post(f"/v1/alerts/{alert['alert_id']}/ack", json={"note": "已阅"})
     assert acked.status_code == 200, acked.text
     assert acked.json()["status"] == "acknowledged"
-    assert acked.json()["acknowledged_by"] == "街道分管领导张华"
+    assert acked.json()["acknowledged_by"] == "刘强 (liuqiang)"
     listed = (await api.get("/v1/alerts", params={"case_id": case_id})).json()["items"]
     assert listed[0]["status"] == "acknowledged"
-    twice = await api.post(f"/v1/alerts/{alert['alert_id']}/ack", json={"actor": "张华"})
+    twice = await leader.post(f"/v1/alerts/{alert['alert_id']}/ack", json={})
     assert twice.status_code == 409
-    missing = await api.post(f"/v1/alerts/{case_id}-A99/ack", json={"actor": "张华"})
+    missing = await leader.post(f"/v1/alerts/{case_id}-A99/ack", json={})
     assert missing.status_code == 404
 
 
-async def test_recipient_channels_are_validated(api: httpx.AsyncClient) -> None:
+async def test_recipient_channels_are_validated(clients: dict[str, httpx.AsyncClient]) -> None:
+    api = clients["system_admin"]
     bad = await api.put(
         "/v1/recipients/person:王芳",
         json={"display_name": "王芳", "channels": [{"kind": "webhook", "url": "ftp://x"}]},

@@ -1,0 +1,94 @@
+"""Access checks at the API edge: which case a caller may reach, and what of it they may see.
+
+404 for a case outside the caller's reach (its existence is not revealed); 403 for a role that
+may never use the endpoint (checked before anything is looked up, so it reveals nothing).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy.exc import SQLAlchemyError
+
+from activities import access_trail, repositories
+from activities.access_trail import Access
+from api.auth import forbidden, require
+from api.deps import Resources
+from api.errors import case_not_found, unavailable
+from api.gateway import query_state
+from domain.access import Permission, Principal
+from domain.privacy import mask_document
+
+
+def jurisdiction_code(document: dict[str, Any]) -> str:
+    where = document["jurisdiction"]
+    code: str = where.get("village_code") or where.get("town_code") or where["county_code"]
+    return code
+
+
+def reachable(principal: Principal, document: dict[str, Any]) -> bool:
+    return principal.reaches(jurisdiction_code(document), document.get("center_id"))
+
+
+async def case_scope(resources: Resources, case_id: str) -> tuple[str, str | None] | None:
+    """Where the case sits and whose it is; the workflow answers while the store is down."""
+    try:
+        async with resources.sessionmaker() as session:
+            scope = await repositories.case_scope(case_id, session=session)
+        if scope is not None:
+            return scope
+    except (SQLAlchemyError, OSError):
+        pass
+    state = await query_state(resources.temporal, case_id)
+    if state is None:
+        return None
+    return jurisdiction_code(state), state.get("center_id")
+
+
+async def ensure_reachable(resources: Resources, principal: Principal, case_id: str) -> str:
+    """The case's jurisdiction code, or 404 when the case is unknown or out of reach."""
+    scope = await case_scope(resources, case_id)
+    if scope is None or not principal.reaches(*scope):
+        raise case_not_found(case_id)
+    return scope[0]
+
+
+def check_reveal(principal: Principal, reveal: bool) -> None:
+    if reveal and not principal.may(Permission.REVEAL_PII):
+        raise forbidden(
+            "当前角色无权查看完整个人信息", f"role '{principal.role.value}' may not reveal PII"
+        )
+
+
+def shown(principal: Principal, document: Any, *, reveal: bool) -> tuple[Any, tuple[str, ...]]:
+    """The document masked for this caller, and the clear fields it shows (for the trail)."""
+    return mask_document(document, reveal=reveal, see_watched=principal.may(Permission.SEE_WATCHED))
+
+
+async def record_access(
+    resources: Resources,
+    principal: Principal,
+    accesses: list[Access],
+) -> None:
+    """Write the access trail before answering: a read that cannot be recorded is not served."""
+    if not accesses:
+        return
+    try:
+        async with resources.sessionmaker.begin() as session:
+            await access_trail.record(principal, accesses, at=datetime.now(UTC), session=session)
+    except (SQLAlchemyError, OSError) as error:
+        raise unavailable("访问留痕", "access trail") from error
+
+
+__all__ = [
+    "Access",
+    "case_scope",
+    "check_reveal",
+    "ensure_reachable",
+    "jurisdiction_code",
+    "reachable",
+    "record_access",
+    "require",
+    "shown",
+]

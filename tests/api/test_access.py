@@ -1,0 +1,321 @@
+"""Who may see and do what: every role × endpoint × in/out of reach (issue 4, acceptance 1–3).
+
+The expected statuses are written out by hand here, from the issue's role descriptions, not
+derived from the code's permission table.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.api.helpers import act, create_case
+from tests.principals import OTHER_COUNTY_PLACE, OTHER_TOWN_PLACE
+from tests.samples import intake_body
+
+ROLES = (
+    "mediator",
+    "center_admin",
+    "town_leader",
+    "county_leader",
+    "auditor",
+    "system_admin",
+    "anonymous",
+)
+
+
+@dataclass(frozen=True)
+class Cases:
+    own_town: dict[str, Any]  # A: 王芳's center, town 320102001
+    other_center: dict[str, Any]  # B: another center, same town
+    other_town: dict[str, Any]  # C: 王芳's center, town 320102002
+    other_county: dict[str, Any]  # D: a center in 秦淮区
+
+
+@pytest.fixture(scope="module")
+async def cases(clients: dict[str, httpx.AsyncClient]) -> Cases:
+    major = {"risk_level": "major"}  # raises an alert on each case (重大矛盾纠纷直报)
+    return Cases(
+        own_town=await create_case(clients["mediator"], **major),
+        other_center=await create_case(clients["other_mediator"], **major),
+        other_town=await create_case(clients["mediator"], jurisdiction=OTHER_TOWN_PLACE, **major),
+        other_county=await create_case(
+            clients["far_mediator"], jurisdiction=OTHER_COUNTY_PLACE, **major
+        ),
+    )
+
+
+def _in_and_out(role: str, cases: Cases) -> tuple[dict[str, Any], dict[str, Any]]:
+    """For each role, one case inside its reach and one just outside it."""
+    if role in ("mediator", "center_admin"):
+        return cases.own_town, cases.other_center
+    if role == "town_leader":
+        return cases.own_town, cases.other_town
+    return cases.own_town, cases.other_county
+
+
+# endpoint → role → (status for the case in reach, status for the case out of reach)
+EXPECTED: dict[str, dict[str, tuple[int, int]]] = {
+    "read": {
+        "mediator": (200, 404),
+        "center_admin": (200, 404),
+        "town_leader": (200, 404),
+        "county_leader": (200, 404),
+        "auditor": (403, 403),  # auditors read through the audit endpoints, with a purpose
+        "system_admin": (403, 403),  # 三员分立: administers users, sees no case
+        "anonymous": (401, 401),
+    },
+    "reveal": {
+        "mediator": (200, 404),
+        "center_admin": (200, 404),
+        "town_leader": (403, 403),
+        "county_leader": (403, 403),
+        "auditor": (403, 403),
+        "system_admin": (403, 403),
+        "anonymous": (401, 401),
+    },
+    "act": {
+        "mediator": (200, 404),
+        "center_admin": (200, 404),
+        "town_leader": (403, 403),
+        "county_leader": (403, 403),
+        "auditor": (403, 403),
+        "system_admin": (403, 403),
+        "anonymous": (401, 401),
+    },
+    "alert": {
+        "mediator": (200, 404),
+        "center_admin": (200, 404),
+        "town_leader": (200, 404),
+        "county_leader": (200, 404),
+        "auditor": (403, 403),
+        "system_admin": (403, 403),
+        "anonymous": (401, 401),
+    },
+    "ack": {
+        "mediator": (403, 403),
+        "center_admin": (403, 403),
+        "town_leader": (200, 404),
+        "county_leader": (200, 404),
+        "auditor": (403, 403),
+        "system_admin": (403, 403),
+        "anonymous": (401, 401),
+    },
+    "intake": {  # in: a place inside the caller's area; out: another district
+        "mediator": (201, 403),
+        "center_admin": (201, 403),
+        "town_leader": (403, 403),
+        "county_leader": (403, 403),
+        "auditor": (403, 403),
+        "system_admin": (403, 403),
+        "anonymous": (401, 401),
+    },
+}
+for _endpoint in ("timeline", "clocks"):
+    EXPECTED[_endpoint] = EXPECTED["read"]
+
+# Endpoints without a particular case: role → status.
+UNSCOPED: dict[str, dict[str, int]] = {
+    "list": {
+        "mediator": 200,
+        "center_admin": 200,
+        "town_leader": 200,
+        "county_leader": 200,
+        "auditor": 200,
+        "system_admin": 403,
+        "anonymous": 401,
+    },
+    "alerts": {
+        "mediator": 200,
+        "center_admin": 200,
+        "town_leader": 200,
+        "county_leader": 200,
+        "auditor": 403,
+        "system_admin": 403,
+        "anonymous": 401,
+    },
+    "recipients": {
+        "mediator": 403,
+        "center_admin": 403,
+        "town_leader": 403,
+        "county_leader": 403,
+        "auditor": 403,
+        "system_admin": 200,
+        "anonymous": 401,
+    },
+}
+UNSCOPED["stats"] = UNSCOPED["list"]
+
+
+async def _call(client: httpx.AsyncClient, endpoint: str, case: dict[str, Any]) -> httpx.Response:
+    case_id = case["case_id"]
+    alert_id = f"{case_id}-A1"
+    # Fixed keys: the second caller allowed to act repeats the first one's command (a no-op).
+    key = {"Idempotency-Key": f"matrix-{endpoint}-{case_id}"}
+    if endpoint == "read":
+        return await client.get(f"/v1/cases/{case_id}")
+    if endpoint == "reveal":
+        return await client.get(f"/v1/cases/{case_id}", params={"reveal": "true"})
+    if endpoint == "timeline":
+        return await client.get(f"/v1/cases/{case_id}/timeline")
+    if endpoint == "clocks":
+        return await client.get(f"/v1/cases/{case_id}/clocks")
+    if endpoint == "act":
+        return await client.post(f"/v1/cases/{case_id}/accept", json={"note": "受理"}, headers=key)
+    if endpoint == "alert":
+        return await client.get(f"/v1/alerts/{alert_id}")
+    if endpoint == "ack":
+        return await client.post(f"/v1/alerts/{alert_id}/ack", json={"note": "已阅"}, headers=key)
+    raise AssertionError(endpoint)
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("endpoint", sorted(EXPECTED))
+async def test_role_endpoint_reach_matrix(
+    clients: dict[str, httpx.AsyncClient], cases: Cases, role: str, endpoint: str
+) -> None:
+    client = clients[role]
+    expected_in, expected_out = EXPECTED[endpoint][role]
+    if endpoint == "intake":
+        inside = intake_body(title=f"矩阵测试{uuid.uuid4().hex[:6]}")
+        outside = intake_body(jurisdiction=OTHER_COUNTY_PLACE)
+        got_in = (await client.post("/v1/cases", json=inside)).status_code
+        got_out = (await client.post("/v1/cases", json=outside)).status_code
+    else:
+        case_in, case_out = _in_and_out(role, cases)
+        got_in = (await _call(client, endpoint, case_in)).status_code
+        got_out = (await _call(client, endpoint, case_out)).status_code
+    assert (got_in, got_out) == (expected_in, expected_out)
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("endpoint", sorted(UNSCOPED))
+async def test_role_unscoped_endpoint_matrix(
+    clients: dict[str, httpx.AsyncClient], cases: Cases, role: str, endpoint: str
+) -> None:
+    client = clients[role]
+    if endpoint == "list":
+        response = await client.get("/v1/cases")
+    elif endpoint == "stats":
+        response = await client.get("/v1/cases/stats")
+    elif endpoint == "alerts":
+        response = await client.get("/v1/alerts")
+    else:
+        response = await client.put(
+            "/v1/recipients/town-leader:320102001",
+            json={"display_name": "梅园新村街道分管领导", "channels": []},
+        )
+    assert response.status_code == UNSCOPED[endpoint][role], response.text
+    if response.status_code >= 400:
+        body = response.json()
+        assert body["code"] in {"unauthenticated", "forbidden"}
+        assert body["message_zh"]
+        assert body["message_en"]
+
+
+async def _all_listed(client: httpx.AsyncClient, **params: str) -> list[str]:
+    ids: list[str] = []
+    cursor: str | None = None
+    while True:
+        query = {**params, "limit": "200", **({"cursor": cursor} if cursor else {})}
+        page = (await client.get("/v1/cases", params=query)).json()
+        ids += [item["case_id"] for item in page["items"]]
+        cursor = page["next_cursor"]
+        if cursor is None:
+            return ids
+
+
+async def test_a_town_leader_never_sees_another_towns_case_in_lists_or_counts(
+    clients: dict[str, httpx.AsyncClient], cases: Cases
+) -> None:
+    town, other_town = clients["town_leader"], clients["other_town_leader"]
+    mine = await _all_listed(town)
+    theirs = await _all_listed(other_town)
+    assert cases.own_town["case_id"] in mine
+    assert cases.other_town["case_id"] in theirs
+    assert not set(mine) & set(theirs)
+    assert cases.other_town["case_id"] not in mine
+    assert cases.other_county["case_id"] not in mine
+    # Asking for the other town explicitly narrows to nothing; it never widens the reach.
+    assert await _all_listed(town, jurisdiction="320102002") == []
+    for client, listed in ((town, mine), (other_town, theirs)):
+        stats = (await client.get("/v1/cases/stats")).json()
+        assert stats["total"] == len(listed)
+        stage_counts = (await client.get("/v1/cases/stats", params={"kind": "dispute"})).json()
+        assert stage_counts["total"] <= stats["total"]
+    county = (await clients["county_leader"].get("/v1/cases/stats")).json()
+    assert county["total"] >= len(mine) + len(theirs)
+    # Alerts too: the other town's alerts never reach this leader.
+    alerts = (await town.get("/v1/alerts", params={"limit": "200"})).json()["items"]
+    assert cases.other_town["case_id"] not in {alert["case_id"] for alert in alerts}
+
+
+async def test_a_mediator_of_another_center_sees_none_of_a_cases_personal_data(
+    clients: dict[str, httpx.AsyncClient], cases: Cases
+) -> None:
+    other = clients["other_mediator"]
+    case_id = cases.own_town["case_id"]
+    clear = ("110101199003071233", "13812345678", "13987654321")
+    responses = [
+        await other.get(f"/v1/cases/{case_id}"),
+        await other.get(f"/v1/cases/{case_id}", params={"reveal": "true"}),
+        await other.get(f"/v1/cases/{case_id}/timeline"),
+        await other.get(f"/v1/cases/{case_id}/clocks"),
+        await other.get("/v1/cases", params={"limit": "200"}),
+        await other.get("/v1/alerts", params={"limit": "200"}),
+        await other.get(f"/v1/alerts/{case_id}-A1"),
+    ]
+    for response in responses:
+        assert response.status_code in (200, 404)
+        assert not any(value in response.text for value in clear), response.text
+        assert case_id not in response.text or response.status_code == 404
+
+
+async def test_personal_data_is_masked_unless_revealed_and_every_reveal_is_recorded(
+    clients: dict[str, httpx.AsyncClient], cases: Cases, stack: Any
+) -> None:
+    from activities import access_trail
+
+    mediator, leader = clients["mediator"], clients["town_leader"]
+    case_id = cases.own_town["case_id"]
+    masked = (await mediator.get(f"/v1/cases/{case_id}")).json()
+    applicant = masked["applicants"][0]
+    assert applicant["id_number"] == "1101**********1233"
+    assert applicant["phone"] == "138****5678"
+    assert "watched" not in applicant  # 重点人员 flags: leaders and auditors only
+    assert "watched" in (await leader.get(f"/v1/cases/{case_id}")).json()["applicants"][0]
+    timeline = (await mediator.get(f"/v1/cases/{case_id}/timeline")).text
+    assert "110101199003071233" not in timeline
+    assert "13812345678" not in timeline
+
+    clear = (await mediator.get(f"/v1/cases/{case_id}", params={"reveal": "true"})).json()
+    assert clear["applicants"][0]["id_number"] == "110101199003071233"
+    async with stack.sessionmaker() as session:
+        trail = await access_trail.query(
+            jurisdiction_prefix="320102",
+            case_id=case_id,
+            principal_id="wangfang",
+            since=None,
+            until=None,
+            limit=10,
+            session=session,
+        )
+    assert trail
+    assert trail[0].endpoint == "GET /v1/cases/{id}"
+    assert "applicants[0].id_number" in trail[0].fields
+    assert "respondents[0].phone" in trail[0].fields
+
+
+async def test_the_client_cannot_claim_an_actor(api: httpx.AsyncClient, cases: Cases) -> None:
+    case = await create_case(api)
+    claimed = await api.post(
+        f"/v1/cases/{case['case_id']}/accept", json={"note": "受理", "actor": "县委书记"}
+    )
+    assert claimed.status_code == 422
+    assert claimed.json()["field"] == "actor"
+    accepted = await act(api, case["case_id"], "accept")
+    assert accepted.json()["accepted"]["by"] == "王芳 (wangfang)"

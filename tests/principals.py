@@ -1,0 +1,90 @@
+"""The users every API test acts as: two centers in one district, leaders of two towns, and so on.
+
+Samples place cases in 玄武区 (320102), town 梅园新村街道 (320102001).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from activities import principals
+from domain.access import Principal, Role
+
+CENTER = "xw-center"  # 玄武区矛盾纠纷调解中心
+OTHER_CENTER = "xw-petition"  # 玄武区信访局 (another center in the same district)
+TOWN = "320102001"
+OTHER_TOWN = "320102002"
+OTHER_TOWN_PLACE = {"county_code": "320102", "town_code": "320102002", "town_name": "新街口街道"}
+OTHER_COUNTY_PLACE = {"county_code": "320104", "town_code": "320104001", "county_name": "秦淮区"}
+COUNTY = "320102"
+OTHER_COUNTY = "320104"  # 秦淮区
+
+USERS: dict[str, Principal] = {
+    "mediator": Principal(
+        user_id="wangfang",
+        display_name="王芳",
+        role=Role.MEDIATOR,
+        jurisdiction=COUNTY,
+        center_id=CENTER,
+    ),
+    "other_mediator": Principal(
+        user_id="zhaolei",
+        display_name="赵磊",
+        role=Role.MEDIATOR,
+        jurisdiction=COUNTY,
+        center_id=OTHER_CENTER,
+    ),
+    "far_mediator": Principal(
+        user_id="qianhao",
+        display_name="钱浩",
+        role=Role.MEDIATOR,
+        jurisdiction=OTHER_COUNTY,
+        center_id="gl-center",
+    ),
+    "fz_mediator": Principal(  # a district of its own, for tests that count what they list
+        user_id="linfeng",
+        display_name="林峰",
+        role=Role.MEDIATOR,
+        jurisdiction="350102",
+        center_id="fz-center",
+    ),
+    "center_admin": Principal(
+        user_id="chenjing",
+        display_name="陈静",
+        role=Role.CENTER_ADMIN,
+        jurisdiction=COUNTY,
+        center_id=CENTER,
+    ),
+    "town_leader": Principal(
+        user_id="liuqiang", display_name="刘强", role=Role.LEADER, jurisdiction=TOWN
+    ),
+    "other_town_leader": Principal(
+        user_id="sunli", display_name="孙丽", role=Role.LEADER, jurisdiction=OTHER_TOWN
+    ),
+    "county_leader": Principal(
+        user_id="zhoujun", display_name="周军", role=Role.LEADER, jurisdiction=COUNTY
+    ),
+    "auditor": Principal(
+        user_id="wuming", display_name="吴明", role=Role.AUDITOR, jurisdiction=COUNTY
+    ),
+    "other_auditor": Principal(
+        user_id="zhengyu", display_name="郑宇", role=Role.AUDITOR, jurisdiction=OTHER_COUNTY
+    ),
+    "system_admin": Principal(
+        user_id="sysadmin", display_name="系统管理员", role=Role.SYSTEM_ADMIN
+    ),
+}
+
+
+async def seed(sessionmaker: async_sessionmaker[AsyncSession]) -> dict[str, str]:
+    """Create the users and one API key each; returns name → key."""
+    keys: dict[str, str] = {}
+    async with sessionmaker.begin() as session:
+        for name, principal in USERS.items():
+            await principals.create_user(principal, session=session)
+            keys[name] = (await principals.issue_key(principal.user_id, session=session)).key
+    return keys
+
+
+def bearer(key: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {key}"}
