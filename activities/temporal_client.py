@@ -15,3 +15,17 @@ async def connect(settings: Settings, *, lazy: bool = False) -> Client:
         data_converter=pydantic_data_converter,
         lazy=lazy,
     )
+
+
+async def connect_with_retry(settings: Settings, attempts: int = 60) -> Client:
+    """Connect, waiting for a server that is still starting (its frontend not yet healthy)."""
+    import asyncio
+
+    for attempt in range(1, attempts + 1):
+        try:
+            return await connect(settings)
+        except RuntimeError:
+            if attempt == attempts:
+                raise
+            await asyncio.sleep(1)
+    raise AssertionError("unreachable")

@@ -20,6 +20,7 @@ from api.schemas import AlertAckRequest, RecipientRequest
 from domain import commands as c
 from domain.access import CENTER_ROLES, Permission, Principal
 from domain.alerts import AlertStatus
+from domain.values import NO_CONTROL_CHARS
 
 router = APIRouter(tags=["alerts 督办"])
 
@@ -54,9 +55,9 @@ async def _reachable_alert(
 async def list_alerts(
     resources: ResourcesDep,
     principal: PrincipalDep,
-    recipient: Annotated[str | None, Query(max_length=200)] = None,
+    recipient: Annotated[str | None, Query(max_length=200, pattern=NO_CONTROL_CHARS)] = None,
     status: AlertStatus | None = None,
-    case_id: Annotated[str | None, Query(max_length=32)] = None,
+    case_id: Annotated[str | None, Query(max_length=32, pattern=NO_CONTROL_CHARS)] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> AlertList:
     require(principal, Permission.READ_ALERTS)
@@ -138,9 +139,13 @@ async def acknowledge(
     return masked
 
 
-@router.put("/v1/recipients/{recipient_id}", summary="督办接收人通道 / a recipient's channels")
+@router.put(
+    "/v1/recipients/{recipient_id}",
+    responses=ERROR_RESPONSES,
+    summary="督办接收人通道 / a recipient's channels",
+)
 async def put_recipient(
-    recipient_id: Annotated[str, Path(max_length=200)],
+    recipient_id: Annotated[str, Path(max_length=200, pattern=NO_CONTROL_CHARS)],
     body: RecipientRequest,
     resources: ResourcesDep,
     principal: PrincipalDep,

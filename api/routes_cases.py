@@ -57,7 +57,7 @@ from domain.errors import DomainError
 from domain.matters import diverted_intake, matter_key
 from domain.privacy import scrub_text
 from domain.stages import TERMINAL_STAGES, Stage
-from domain.values import CaseKind, Category, china_date
+from domain.values import NO_CONTROL_CHARS, CaseKind, Category, china_date
 
 router = APIRouter(prefix="/v1/cases", tags=["cases 案件"])
 
@@ -225,12 +225,13 @@ async def list_cases(
         str | None,
         Query(pattern=r"^\d{6}(\d{3}(\d{3})?)?$", description="county/town/village code"),
     ] = None,
-    responsible_unit: Annotated[str | None, Query(max_length=200)] = None,
-    package_leader: Annotated[str | None, Query(max_length=200)] = None,
+    responsible_unit: Annotated[str | None, Query(max_length=200, pattern=NO_CONTROL_CHARS)] = None,
+    package_leader: Annotated[str | None, Query(max_length=200, pattern=NO_CONTROL_CHARS)] = None,
     q: Annotated[
-        str | None, Query(min_length=1, max_length=100, description="标题/描述检索")
+        str | None,
+        Query(min_length=1, max_length=100, pattern=NO_CONTROL_CHARS, description="标题/描述检索"),
     ] = None,
-    cursor: Annotated[str | None, Query(max_length=500)] = None,
+    cursor: Annotated[str | None, Query(max_length=500, pattern=NO_CONTROL_CHARS)] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> CaseList:
     require(principal, Permission.LIST_CASES)

@@ -12,6 +12,7 @@ import httpx
 import pytest
 
 from activities import devstack
+from tests.principals import bearer, seed_database
 
 
 async def wait_ready(url: str, process: subprocess.Popen[bytes] | None = None) -> None:
@@ -37,6 +38,7 @@ class Processes:
     logs: Path
     temporal_address: str
     database_url: str
+    keys: dict[str, str]  # tests.principals.USERS name → API key
     server: subprocess.Popen[bytes] | None = None
     worker: subprocess.Popen[bytes] | None = None
     api: subprocess.Popen[bytes] | None = None
@@ -47,6 +49,12 @@ class Processes:
             devstack.python_module_command("worker"),
             env=self.env,
             log_file=self.logs / "worker.log",
+        )
+
+    def client(self, user: str = "mediator", timeout: float = 60) -> httpx.AsyncClient:
+        """An API client acting as one of tests.principals.USERS."""
+        return httpx.AsyncClient(
+            base_url=self.api_url, timeout=timeout, headers=bearer(self.keys[user])
         )
 
     def kill_worker(self) -> None:
@@ -83,6 +91,7 @@ async def processes(
         logs=logs,
         temporal_address=temporal_address,
         database_url=database_url,
+        keys=await seed_database(database_url),
     )
     try:
         running.server = devstack.spawn(

@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from tests.e2e.conftest import Processes, wait_ready
+from tests.principals import bearer
 
 pytestmark = pytest.mark.e2e
 
@@ -26,8 +27,8 @@ async def api_schema(processes: Processes) -> Any:
     return schemathesis.openapi.from_url(f"{processes.api_url}/openapi.json")
 
 
-def _check(case: Any) -> None:
-    response = case.call(timeout=60)
+def _check(case: Any, headers: dict[str, str]) -> None:
+    response = case.call(timeout=60, headers=headers)
     assert response.status_code < 500 or response.status_code == 503, (
         f"{case.method} {case.formatted_path}: {response.status_code} {response.text}"
     )
@@ -39,7 +40,11 @@ def _check(case: Any) -> None:
     case.validate_response(response, excluded_checks=[positive_data_acceptance])
 
 
-def test_the_api_never_fails_with_500_and_errors_keep_their_shape(api_schema: Any) -> None:
+def test_the_api_never_fails_with_500_and_errors_keep_their_shape(
+    api_schema: Any, processes: Processes
+) -> None:
+    # As the mediator: authenticated, so the fuzzing reaches past authentication.
+    headers = bearer(processes.keys["mediator"])
     operations = [result.ok() for result in api_schema.get_all_operations()]
     assert len(operations) >= 25
     for operation in operations:
@@ -52,6 +57,6 @@ def test_the_api_never_fails_with_500_and_errors_keep_their_shape(api_schema: An
             database=None,
         )
         def exercise(case: Any) -> None:
-            _check(case)
+            _check(case, headers)
 
         exercise()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
 import subprocess
@@ -13,6 +14,7 @@ import pytest
 from activities import devstack
 from tests.api.helpers import act, create_case
 from tests.e2e.conftest import wait_ready
+from tests.principals import bearer
 
 pytestmark = pytest.mark.e2e
 
@@ -23,6 +25,28 @@ def _start(data_dir: Path, env: dict[str, str]) -> subprocess.Popen[bytes]:
         env={**env, "FENGQIAO_DATA_DIR": str(data_dir)},
         log_file=data_dir.parent / "dev.log",
     )
+
+
+def _cli(data_dir: Path, env: dict[str, str], *args: str) -> str:
+    """``fengqiao …`` against the dev data folder; its standard output."""
+    done = subprocess.run(
+        devstack.python_module_command(*args),
+        env={**env, "FENGQIAO_DATA_DIR": str(data_dir)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    return done.stdout
+
+
+async def _printed_admin_key(log: Path) -> str:
+    for _ in range(100):
+        printed = log.read_text(encoding="utf-8")
+        if "fq_" in printed:
+            return next(line.strip() for line in printed.splitlines() if "fq_" in line)
+        await asyncio.sleep(0.1)
+    raise AssertionError("fengqiao dev printed no local admin key")
 
 
 def _interrupt(process: subprocess.Popen[bytes]) -> int:
@@ -45,7 +69,27 @@ async def test_dev_starts_everything_and_a_restart_finds_every_case(tmp_path: Pa
     first = _start(data_dir, env)
     try:
         await wait_ready(url, first)
-        async with httpx.AsyncClient(base_url=url, timeout=60) as api:
+        # The local admin key is printed once; the operator adds a mediator and issues a key.
+        admin_key = await _printed_admin_key(data_dir.parent / "dev.log")
+        async with httpx.AsyncClient(base_url=url, headers=bearer(admin_key)) as admin:
+            assert (await admin.get("/v1/cases")).status_code == 403  # 三员分立
+        _cli(
+            data_dir,
+            env,
+            "users",
+            "add",
+            "wangfang",
+            "--name",
+            "王芳",
+            "--role",
+            "mediator",
+            "--jurisdiction",
+            "320102",
+            "--center",
+            "xw-center",
+        )
+        key = _cli(data_dir, env, "keys", "create", "wangfang").strip().splitlines()[-1]
+        async with httpx.AsyncClient(base_url=url, timeout=60, headers=bearer(key)) as api:
             case = await create_case(api)
             accepted = (await act(api, case["case_id"], "accept")).json()
             docs = await api.get("/docs")
@@ -58,7 +102,9 @@ async def test_dev_starts_everything_and_a_restart_finds_every_case(tmp_path: Pa
     second = _start(data_dir, env)
     try:
         await wait_ready(url, second)
-        async with httpx.AsyncClient(base_url=url, timeout=60) as api:
+        log = (data_dir.parent / "dev.log").read_text(encoding="utf-8")
+        assert log.count("fq_") == 1  # shown once, on the first start only
+        async with httpx.AsyncClient(base_url=url, timeout=60, headers=bearer(key)) as api:
             again = (await api.get(f"/v1/cases/{case['case_id']}")).json()
             assert again == accepted
             live = await api.get(f"/v1/cases/{case['case_id']}", params={"consistent": "true"})

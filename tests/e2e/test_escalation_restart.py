@@ -20,7 +20,7 @@ from activities import devstack
 from activities.db import create_engine
 from activities.migrate import upgrade_async
 from activities.settings import Settings
-from activities.temporal_client import connect
+from activities.temporal_client import connect_with_retry
 from domain import commands as c
 from domain.alerts import AlertKind
 from domain.state import CaseState
@@ -104,7 +104,9 @@ async def test_an_escalation_waiting_in_a_killed_worker_fires_once(tmp_path: Pat
     try:
         devstack.wait_for_port(ports.grpc, timeout=60, process=server)
         start_worker()
-        client = await connect(Settings(temporal_address=env["FENGQIAO_TEMPORAL_ADDRESS"]))
+        client = await connect_with_retry(
+            Settings(temporal_address=env["FENGQIAO_TEMPORAL_ADDRESS"])
+        )
         case_id = f"JF-2026-{uuid.uuid4().int % 10**6:06d}"
         await client.execute_update_with_start_workflow(
             APPLY_UPDATE,

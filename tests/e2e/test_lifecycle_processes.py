@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-import httpx
 import pytest
 from sqlalchemy import text
 
@@ -35,7 +34,7 @@ async def _event_counts(database_url: str, case_ids: list[str]) -> dict[str, lis
 
 async def test_full_lifecycle_against_real_processes(processes: Processes) -> None:
     await wait_ready(processes.api_url)
-    async with httpx.AsyncClient(base_url=processes.api_url, timeout=60) as api:
+    async with processes.client(timeout=60) as api:
         case = await create_case(api)
         case_id = case["case_id"]
         states: list[dict[str, Any]] = [case]
@@ -58,7 +57,7 @@ async def test_full_lifecycle_against_real_processes(processes: Processes) -> No
 
 async def test_a_killed_worker_loses_nothing(processes: Processes) -> None:
     await wait_ready(processes.api_url)
-    async with httpx.AsyncClient(base_url=processes.api_url, timeout=120) as api:
+    async with processes.client(timeout=120) as api:
         cases = [await create_case(api) for _ in range(4)]
         case_ids = [case["case_id"] for case in cases]
 

@@ -17,6 +17,7 @@ from activities.db import create_engine
 from activities.settings import Settings
 from api.app import create_app
 from tests.api.helpers import act, create_case
+from tests.principals import bearer, seed_database
 from tests.tcp_proxy import TcpProxy
 from worker import build_worker, case_activities
 
@@ -35,6 +36,7 @@ async def outage(
     temporal_env: WorkflowEnvironment, fresh_database_url: object
 ) -> AsyncIterator[Outage]:
     direct_url = await fresh_database_url("postgresql")  # type: ignore[operator]
+    keys = await seed_database(direct_url)
     url = make_url(direct_url)
     proxy = TcpProxy(url.host or "127.0.0.1", url.port or 5432)
     port = await proxy.start()
@@ -47,7 +49,9 @@ async def outage(
             app = create_app(settings, temporal=temporal_env.client)
             async with app.router.lifespan_context(app):
                 transport = httpx.ASGITransport(app=app)
-                async with httpx.AsyncClient(transport=transport, base_url="http://t") as api:
+                async with httpx.AsyncClient(
+                    transport=transport, base_url="http://t", headers=bearer(keys["mediator"])
+                ) as api:
                     yield Outage(api, proxy, direct_url)
     await engine.dispose()
     await proxy.stop()

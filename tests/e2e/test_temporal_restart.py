@@ -12,6 +12,7 @@ import pytest
 from activities import devstack
 from tests.api.helpers import act, create_case
 from tests.e2e.conftest import wait_ready
+from tests.principals import bearer, seed_database
 from tests.samples import LIFECYCLE
 
 pytestmark = pytest.mark.e2e
@@ -31,6 +32,7 @@ async def test_a_temporal_restart_mid_lifecycle_loses_no_case(
     tmp_path: Path, fresh_database_url: object
 ) -> None:
     database_url = await fresh_database_url("postgresql")  # type: ignore[operator]
+    keys = await seed_database(database_url)
     ports = devstack.DevServerPorts()
     api_port = devstack.free_port()
     env = {
@@ -57,7 +59,9 @@ async def test_a_temporal_restart_mid_lifecycle_loses_no_case(
         )
         url = f"http://127.0.0.1:{api_port}"
         await wait_ready(url)
-        async with httpx.AsyncClient(base_url=url, timeout=60) as api:
+        async with httpx.AsyncClient(
+            base_url=url, timeout=60, headers=bearer(keys["mediator"])
+        ) as api:
             case = await create_case(api)
             case_id = case["case_id"]
             half = len(LIFECYCLE) // 2
