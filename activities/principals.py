@@ -17,7 +17,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from activities.tables import ApiKeyRow, UserRow
-from domain.access import Principal, Role
+from domain.access import Principal, Role  # noqa: F401 - re-exported for callers
 
 KEY_PREFIX = "fq_"
 
