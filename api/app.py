@@ -18,6 +18,7 @@ from api.deps import Resources
 from api.errors import install_error_handlers
 from api.limits import BodyLimit
 from api.routes_alerts import router as alerts_router
+from api.routes_audit import router as audit_router
 from api.routes_cases import router as cases_router
 from api.routes_health import router as health_router
 
@@ -69,4 +70,5 @@ def create_app(settings: Settings, *, temporal: Client | None = None) -> FastAPI
     app.include_router(health_router)
     app.include_router(cases_router)
     app.include_router(alerts_router)
+    app.include_router(audit_router)
     return app

@@ -8,9 +8,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, Path, Query, status
 from fastapi.responses import JSONResponse
+from pydantic import AwareDatetime
 from sqlalchemy.exc import SQLAlchemyError
 
 from activities import repositories
+from activities.dossier import event_summaries
 from activities.intake import reserve_case_number
 from api.access import (
     Access,
@@ -54,6 +56,7 @@ from domain.access import CENTER_ROLES, Permission, Principal
 from domain.decide import decide
 from domain.details import IntakeDetails
 from domain.errors import DomainError
+from domain.labels import EVENT_LABELS
 from domain.matters import diverted_intake, matter_key
 from domain.privacy import scrub_text
 from domain.stages import TERMINAL_STAGES, Stage
@@ -346,23 +349,61 @@ async def get_case(
     summary="案件时间线 / the case's events in order",
 )
 async def get_timeline(
-    case_id: CaseIdPath, resources: ResourcesDep, principal: PrincipalDep, reveal: Reveal = False
+    case_id: CaseIdPath,
+    resources: ResourcesDep,
+    principal: PrincipalDep,
+    reveal: Reveal = False,
+    event_type: Annotated[
+        list[str] | None,
+        Query(alias="type", max_length=50, description="只看这些事件类型 / only these types"),
+    ] = None,
+    since: Annotated[AwareDatetime | None, Query(description="从此时起 / from")] = None,
+    until: Annotated[AwareDatetime | None, Query(description="到此时止 / until")] = None,
+    purpose: Annotated[
+        str | None,
+        Query(
+            min_length=2,
+            max_length=500,
+            pattern=NO_CONTROL_CHARS,
+            description="审计用途：审计人员必填，记入访问留痕 / required of auditors",
+        ),
+    ] = None,
 ) -> JSONResponse:
-    require(principal, Permission.READ_CASE)
+    auditing = principal.may(Permission.AUDIT) and not principal.may(Permission.READ_CASE)
+    if not auditing:
+        require(principal, Permission.READ_CASE)
+    elif purpose is None:
+        raise ApiError(
+            422,
+            "invalid_input",
+            "审计查阅须说明用途（purpose）",
+            "an audit read needs a purpose",
+            field="purpose",
+        )
     check_reveal(principal, reveal)
+    unknown = sorted(set(event_type or ()) - set(EVENT_LABELS))
+    if unknown:
+        raise ApiError(
+            422, "invalid_input", "未知的事件类型", f"unknown event type {unknown[0]}", field="type"
+        )
     code = await ensure_reachable(resources, principal, case_id)
     with database_errors():
         async with resources.sessionmaker() as session:
             events = await repositories.case_events(case_id, session=session)
     if not events:
         raise case_not_found(case_id)
-    timeline = Timeline(case_id=case_id, entries=[timeline_entry(event) for event in events])
+    summaries = event_summaries(events)
+    entries = [
+        timeline_entry(event, summaries.get(event.seq, ""))
+        for event in events
+        if (not event_type or event.type in event_type)
+        and (since is None or event.at >= since)
+        and (until is None or event.at <= until)
+    ]
+    timeline = Timeline(case_id=case_id, entries=entries)
     view, fields = shown(principal, timeline.model_dump(mode="json"), reveal=reveal)
-    await record_access(
-        resources,
-        principal,
-        [Access(case_id, code, "GET /v1/cases/{id}/timeline", fields)] if fields else [],
-    )
+    accesses = [Access(case_id, code, "GET /v1/cases/{id}/timeline", fields, purpose)]
+    await record_access(resources, principal, accesses if fields or auditing else [])
     return JSONResponse(view)
 
 

@@ -80,6 +80,7 @@ class TimelineEntry(BaseModel):
     at: datetime
     actor: str
     command_id: str
+    summary: str = ""  # what changed, in Chinese
     data: dict[str, Any]
 
 
@@ -88,7 +89,7 @@ class Timeline(BaseModel):
     entries: list[TimelineEntry]
 
 
-def timeline_entry(event: Event) -> TimelineEntry:
+def timeline_entry(event: Event, summary: str = "") -> TimelineEntry:
     data = event.body.model_dump(mode="json", exclude={"type"})
     return TimelineEntry(
         seq=event.seq,
@@ -97,6 +98,7 @@ def timeline_entry(event: Event) -> TimelineEntry:
         at=event.at,
         actor=event.actor,
         command_id=event.command_id,
+        summary=summary,
         data=data,
     )
 

@@ -115,8 +115,20 @@ EXPECTED: dict[str, dict[str, tuple[int, int]]] = {
         "anonymous": (401, 401),
     },
 }
-for _endpoint in ("timeline", "clocks"):
-    EXPECTED[_endpoint] = EXPECTED["read"]
+EXPECTED["clocks"] = EXPECTED["read"]
+# The timeline is also an audit endpoint: auditors read it stating a purpose.
+EXPECTED["timeline"] = {**EXPECTED["read"], "auditor": (200, 404)}
+_AUDIT_ONLY = {
+    "mediator": (403, 403),
+    "center_admin": (403, 403),
+    "town_leader": (403, 403),
+    "county_leader": (403, 403),
+    "auditor": (200, 404),
+    "system_admin": (403, 403),
+    "anonymous": (401, 401),
+}
+for _endpoint in ("verify", "state", "dossier"):
+    EXPECTED[_endpoint] = _AUDIT_ONLY
 
 # Endpoints without a particular case: role → status.
 UNSCOPED: dict[str, dict[str, int]] = {
@@ -160,8 +172,8 @@ async def _call(client: httpx.AsyncClient, endpoint: str, case: dict[str, Any]) 
         return await client.get(f"/v1/cases/{case_id}")
     if endpoint == "reveal":
         return await client.get(f"/v1/cases/{case_id}", params={"reveal": "true"})
-    if endpoint == "timeline":
-        return await client.get(f"/v1/cases/{case_id}/timeline")
+    if endpoint in ("timeline", "verify", "state", "dossier"):
+        return await client.get(f"/v1/cases/{case_id}/{endpoint}", params={"purpose": "矩阵测试"})
     if endpoint == "clocks":
         return await client.get(f"/v1/cases/{case_id}/clocks")
     if endpoint == "act":
