@@ -10,11 +10,12 @@ from functools import cache
 from typing import Any
 
 from pydantic import BaseModel, TypeAdapter
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, bindparam, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from activities.sql import insert_for, insert_for_dialect, utc
 from activities.tables import CaseEventRow, CaseRow, CaseSeriesRow, IntakeKeyRow
+from domain.chain import GENESIS_HASH, canonical_event, event_hash, event_payload
 from domain.events import Event, EventBody
 from domain.matters import matter_key
 from domain.state import CaseState
@@ -25,7 +26,7 @@ _EVENT_BODY: TypeAdapter[EventBody] = TypeAdapter(EventBody)
 # -- events -------------------------------------------------------------------------------------
 
 
-def _event_row(event: Event) -> dict[str, object]:
+def _event_row(event: Event) -> dict[str, Any]:
     return {
         "case_id": event.case_id,
         "seq": event.seq,
@@ -33,8 +34,14 @@ def _event_row(event: Event) -> dict[str, object]:
         "occurred_at": utc(event.at),
         "actor": event.actor,
         "command_id": event.command_id,
-        "payload": event.body.model_dump(mode="json"),
+        "payload": event_payload(event),
     }
+
+
+def _sealed_row(event: Event, prev_hash: str) -> dict[str, Any]:
+    row = _event_row(event)
+    digest = event_hash(prev_hash, canonical_event(**row))
+    return {**row, "prev_hash": prev_hash, "hash": digest}
 
 
 @cache
@@ -47,17 +54,62 @@ def _append_statement(dialect: str) -> Any:
     )
 
 
-async def append_events(events: tuple[Event, ...], *, connection: AsyncConnection) -> int:
-    """Append events, skipping any already stored (same case and seq); returns how many were new.
+_CHAIN_HEAD = (
+    select(CaseEventRow.seq, CaseEventRow.hash)
+    .where(CaseEventRow.case_id == bindparam("case_id"))
+    .order_by(CaseEventRow.seq.desc())
+    .limit(1)
+)
 
-    One statement for the whole batch (executemany with RETURNING is sent as one multi-row
-    INSERT), so a command that records several events costs one round trip.
+
+class ChainGapError(RuntimeError):
+    """A batch that would leave a hole in a case's seq; retried, as the missing events may land."""
+
+
+class ConcurrentAppendError(RuntimeError):
+    """Another transaction appended to the case after its chain head was read; retried."""
+
+
+async def append_events(events: tuple[Event, ...], *, connection: AsyncConnection) -> int:
+    """Append events to their case's hash chain, skipping any already stored (same case and seq);
+    returns how many were new.
+
+    Each new event is sealed after the case's last stored event, read in the same transaction
+    (one indexed SELECT per case, normally one per batch). Then one statement for the whole batch
+    (executemany with RETURNING is sent as one multi-row INSERT). A retried batch that is already
+    stored inserts nothing; a partly stored one inserts the rest, chained after what is there.
+    Raises (so the activity retries, in a fresh transaction) when the batch would leave a gap, or
+    when a concurrent attempt stored some of the same events after the head was read.
     """
     if not events:
         return 0
+    by_case: dict[str, list[Event]] = {}
+    for event in events:
+        by_case.setdefault(event.case_id, []).append(event)
+    rows: list[dict[str, Any]] = []
+    for case_id, case_events in by_case.items():
+        head = (await connection.execute(_CHAIN_HEAD, {"case_id": case_id})).first()
+        head_seq, head_hash = (0, GENESIS_HASH) if head is None else (head.seq, head.hash)
+        for event in sorted(case_events, key=lambda event: event.seq):
+            if event.seq <= head_seq:
+                continue  # already stored: a retried or overlapping batch
+            if event.seq != head_seq + 1:
+                raise ChainGapError(
+                    f"{case_id}: event {event.seq} would follow event {head_seq}; "
+                    f"events {head_seq + 1}..{event.seq - 1} are not stored"
+                )
+            row = _sealed_row(event, head_hash)
+            rows.append(row)
+            head_seq, head_hash = event.seq, row["hash"]
+    if not rows:
+        return 0
     statement = _append_statement(connection.dialect.name)
-    result = await connection.execute(statement, [_event_row(event) for event in events])
-    return len(result.all())
+    inserted = len((await connection.execute(statement, rows)).all())
+    if inserted != len(rows):
+        raise ConcurrentAppendError(
+            f"{inserted} of {len(rows)} events inserted: the case was appended to concurrently"
+        )
+    return inserted
 
 
 def event_from_row(row: CaseEventRow) -> Event:
@@ -109,7 +161,13 @@ def _case_columns(state: CaseState) -> dict[str, object]:
         "seq": state.seq,
         "state": state.model_dump(mode="json"),
         "matter_key": matter_key(state),
+        "center_id": state.center_id,
     }
+
+
+def case_columns(state: CaseState) -> dict[str, object]:
+    """The cases row ``state`` projects to (the audit compares the stored row with it)."""
+    return _case_columns(state)
 
 
 @cache
@@ -162,6 +220,16 @@ async def pending_petition(key: str, *, session: AsyncSession) -> str | None:
     return found
 
 
+async def case_scope(case_id: str, *, session: AsyncSession) -> tuple[str, str | None] | None:
+    """The case's jurisdiction code and owning center (for access checks), if stored."""
+    row = (
+        await session.execute(
+            select(CaseRow.jurisdiction_code, CaseRow.center_id).where(CaseRow.case_id == case_id)
+        )
+    ).first()
+    return None if row is None else (row[0], row[1])
+
+
 async def get_case(case_id: str, *, session: AsyncSession) -> CaseState | None:
     document = await case_document(case_id, session=session)
     return None if document is None else CaseState.model_validate(document)
@@ -176,6 +244,9 @@ class CaseFilter:
     responsible_unit: str | None = None
     package_leader: str | None = None
     text: str | None = None
+    # The caller's reach: a jurisdiction subtree and, for center roles, their center.
+    within: str | None = None
+    center_id: str | None = None
 
 
 class CaseSummary(BaseModel):
@@ -239,11 +310,7 @@ def _like_escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-async def list_cases(
-    where: CaseFilter, *, cursor: str | None, limit: int, session: AsyncSession
-) -> CasePage:
-    """Newest first; the cursor continues after the last row of the previous page."""
-    query = select(CaseRow)
+def _filtered(query: Any, where: CaseFilter) -> Any:
     exact = {
         CaseRow.stage: where.stage,
         CaseRow.kind: where.kind,
@@ -254,6 +321,12 @@ async def list_cases(
     for column, value in exact.items():
         if value is not None:
             query = query.where(column == value)
+    if where.within is not None:
+        query = query.where(
+            CaseRow.jurisdiction_code.like(_like_escape(where.within) + "%", escape="\\")
+        )
+    if where.center_id is not None:
+        query = query.where(CaseRow.center_id == where.center_id)
     if where.jurisdiction:
         query = query.where(
             CaseRow.jurisdiction_code.like(_like_escape(where.jurisdiction) + "%", escape="\\")
@@ -266,6 +339,21 @@ async def list_cases(
                 CaseRow.description.ilike(pattern, escape="\\"),
             )
         )
+    return query
+
+
+async def count_cases(where: CaseFilter, *, session: AsyncSession) -> dict[str, int]:
+    """How many cases match, by stage (the same filter, hence the same reach, as the list)."""
+    query = _filtered(select(CaseRow.stage, func.count()).select_from(CaseRow), where)
+    rows = await session.execute(query.group_by(CaseRow.stage))
+    return {stage: int(count) for stage, count in rows}
+
+
+async def list_cases(
+    where: CaseFilter, *, cursor: str | None, limit: int, session: AsyncSession
+) -> CasePage:
+    """Newest first; the cursor continues after the last row of the previous page."""
+    query = _filtered(select(CaseRow), where)
     if cursor is not None:
         registered, case_id = decode_cursor(cursor)
         query = query.where(

