@@ -62,6 +62,10 @@ _CLOSING_EVENTS: dict[int, str] = {
     EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CANCELED: "canceled",
     EventType.EVENT_TYPE_WORKFLOW_EXECUTION_TIMED_OUT: "timed_out",
 }
+# Failures that say Temporal itself is away: the whole sweep stops and waits for the next one.
+_TEMPORAL_AWAY = frozenset(
+    {RPCStatusCode.UNAVAILABLE, RPCStatusCode.DEADLINE_EXCEEDED, RPCStatusCode.CANCELLED}
+)
 # Case numbers such as JF-2026-000001; anything else never reaches a visibility query.
 _CASE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 
@@ -181,7 +185,20 @@ async def _archive_page(
     for execution in executions:
         if execution.run_id in known or len(stored) >= room:
             continue
-        archived = await _archive_run(client, sessionmaker, execution)
+        try:
+            archived = await _archive_run(client, sessionmaker, execution)
+        except RPCError as error:
+            if error.status in _TEMPORAL_AWAY:
+                raise
+            # This run only (e.g. a history too large for one response): the others go on,
+            # and the run is tried again by the next full sweep.
+            log.error(
+                "history_not_archived",
+                workflow_id=execution.id,
+                run_id=execution.run_id,
+                error=f"{error.status!r}: {error}",
+            )
+            continue
         if archived is not None:
             stored.append(archived)
     return stored
@@ -394,14 +411,7 @@ async def _replay_run(
 ) -> RunReplay:
     events = len(history.events)
     if not has_completed_workflow_task(history):
-        return RunReplay(
-            run_id=run_id,
-            source=source,
-            events=events,
-            ok=True,
-            skipped=True,
-            error=None,
-        )
+        return RunReplay(run_id=run_id, source=source, events=events, ok=True, skipped=True)
     failure = await replay_history(history, workflows=workflows, timeout=timeout)
     return RunReplay(run_id=run_id, source=source, events=events, ok=failure is None, error=failure)
 

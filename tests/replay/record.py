@@ -1,6 +1,6 @@
 """Record representative CaseWorkflow histories for the replay tests.
 
-    python -m tests.replay.record [TAG]
+    python -m tests.replay.record [TAG [RECORDING ...]]   (recordings: see RECORDINGS; all)
 
 Run it after a deliberate workflow change (behind ``workflow.patched``) to add histories of the
 new code next to the old ones; never delete old histories while cases of that shape may be live.
@@ -198,8 +198,54 @@ async def record_petition(tag: str) -> None:
         print(f"recorded {path.name}")
 
 
+async def record_full_life_with_clocks(tag: str) -> None:
+    """A major-risk dispute through every stage to close-out on the time-skipping server: its
+    mediation clock extended, then breached and escalated up the chain, acknowledged by the
+    package leader; agreement, judicial confirmation, follow-up visit, closed."""
+    from datetime import timedelta
+
+    from tests.workflows.clock_harness import clockwork
+
+    async with clockwork(load_calendar()) as cw:
+        handle = await cw.register(risk_level="major")
+        await cw.act(handle, "accept")
+        today = (await cw.now()).date()
+        await cw.act(handle, "plan", deadline=(today + timedelta(days=400)).isoformat())
+        await cw.act(handle, "assign_package_leader")
+        await cw.act(handle, "start_mediation")
+        await cw.act(handle, "record_session")
+        await cw.act(handle, "extend_clock", clock_id="B2", length=10)
+        b2 = (await cw.state(handle)).clock("B2")
+        assert b2 is not None
+        await cw.sleep_until(b2.due_at + timedelta(hours=49))  # warned, breached, escalated
+        breach = next(a for a in (await cw.state(handle)).alerts if a.kind.value == "breach")
+        assert breach.level >= 2, breach
+        await cw.act(handle, "acknowledge_alert", alert_id=breach.alert_id, actor="陈建国")
+        for action in (
+            "record_session",
+            "record_agreement",
+            "apply_judicial_confirmation",
+            "record_court_decision",
+            "record_follow_up",
+            "close",
+        ):
+            await cw.act(handle, action)
+        final = await cw.client.get_workflow_handle(handle.id, result_type=CaseState).result()
+        assert final.stage.value == "closed", final.stage
+        history = await cw.client.get_workflow_handle(handle.id).fetch_history()
+        path = HISTORIES / f"{tag}_full_life_clocks_escalation_closed.json"
+        path.write_text(json.dumps(json.loads(history.to_json()), ensure_ascii=False, indent=1))
+        print(f"recorded {path.name}")
+
+
+RECORDINGS = {
+    "cases": record,
+    "clocks": record_clocks,
+    "petition": record_petition,
+    "full_life_clocks": record_full_life_with_clocks,
+}
+
 if __name__ == "__main__":
     tag = sys.argv[1] if len(sys.argv) > 1 else "v1"
-    asyncio.run(record(tag))
-    asyncio.run(record_clocks(tag))
-    asyncio.run(record_petition(tag))
+    for name in sys.argv[2:] or RECORDINGS:
+        asyncio.run(RECORDINGS[name](tag))

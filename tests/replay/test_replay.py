@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from temporalio import workflow
+from temporalio.api.enums.v1 import EventType
 from temporalio.client import WorkflowHistory
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.worker import Replayer
@@ -15,6 +16,8 @@ from workflows.case_workflow import CaseWorkflow
 from workflows.contract import WORKFLOW_TYPE, CaseWorkflowInput
 
 with workflow.unsafe.imports_passed_through():
+    from domain.alerts import AlertKind
+    from domain.stages import Stage
     from domain.state import CaseState
 
 HISTORIES = sorted((Path(__file__).parent / "histories").glob("*.json"))
@@ -52,3 +55,30 @@ async def test_an_incompatible_workflow_change_fails_replay() -> None:
     result = await replayer.replay_workflow(_history(full), raise_on_replay_failure=False)
     assert result.replay_failure is not None
     assert "nondetermin" in str(result.replay_failure).lower()
+
+
+async def test_a_recorded_full_life_has_every_stage_clocks_and_an_escalation() -> None:
+    """The representative case: every dispute stage to close-out, timers that fired, a breach
+    escalated past the first level (tests/replay/record.py: record_full_life_with_clocks)."""
+    newest = [p for p in HISTORIES if p.stem.endswith("full_life_clocks_escalation_closed")][-1]
+    history = _history(newest)
+    states: list[CaseState] = []
+    for event in history.events:
+        if event.event_type == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_COMPLETED:
+            outcome = event.workflow_execution_update_completed_event_attributes.outcome
+            states += await pydantic_data_converter.decode(outcome.success.payloads, [CaseState])
+    dispute_life = {
+        Stage.REGISTERED,
+        Stage.ACCEPTED,
+        Stage.MEDIATING,
+        Stage.AGREEMENT_REACHED,
+        Stage.CONFIRMATION_PENDING,
+        Stage.FOLLOWING_UP,
+        Stage.CLOSED,
+    }
+    assert {state.stage for state in states} == dispute_life
+    assert any(e.event_type == EventType.EVENT_TYPE_TIMER_FIRED for e in history.events)
+    breaches = [a for a in states[-1].alerts if a.kind is AlertKind.BREACH]
+    assert breaches
+    assert max(alert.level for alert in breaches) >= 2
+    assert history.events[-1].event_type == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED
