@@ -331,3 +331,28 @@ async def test_the_client_cannot_claim_an_actor(api: httpx.AsyncClient, cases: C
     assert claimed.json()["field"] == "actor"
     accepted = await act(api, case["case_id"], "accept")
     assert accepted.json()["accepted"]["by"] == "王芳 (wangfang)"
+
+
+@pytest.mark.parametrize(
+    "statement", ["UPDATE access_trail SET purpose = '改写'", "DELETE FROM access_trail"]
+)
+async def test_the_access_trail_is_append_only_in_the_database(
+    clients: dict[str, httpx.AsyncClient], cases: Cases, stack: Any, statement: str
+) -> None:
+    from sqlalchemy import func, select, text
+    from sqlalchemy.exc import DBAPIError
+
+    from activities.tables import AccessTrailRow
+
+    case_id = cases.own_town["case_id"]
+    revealed = await clients["mediator"].get(f"/v1/cases/{case_id}", params={"reveal": "true"})
+    assert revealed.status_code == 200
+    async with stack.sessionmaker() as session:
+        before = await session.scalar(select(func.count()).select_from(AccessTrailRow))
+    assert before
+    with pytest.raises(DBAPIError, match="append-only"):
+        async with stack.engine.begin() as connection:
+            await connection.execute(text(statement))
+    async with stack.sessionmaker() as session:
+        after = await session.scalar(select(func.count()).select_from(AccessTrailRow))
+    assert after == before

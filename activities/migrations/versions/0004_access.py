@@ -8,6 +8,8 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects.postgresql import JSONB
 
+from activities.migrations.append_only import create_forbid_function, forbid_changes
+
 revision = "0004"
 down_revision = "0003"
 branch_labels = None
@@ -15,31 +17,6 @@ depends_on = None
 
 JsonDocument = sa.JSON().with_variant(JSONB(), "postgresql")
 EventId = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
-
-# One function refuses any change to an append-only table; later migrations reuse it.
-_FORBID_FUNCTION = """
-CREATE OR REPLACE FUNCTION fengqiao_append_only() RETURNS trigger AS $$
-BEGIN
-    RAISE EXCEPTION '% is append-only: % refused (只允许追加，不得修改或删除)',
-        TG_TABLE_NAME, TG_OP USING ERRCODE = 'insufficient_privilege';
-END;
-$$ LANGUAGE plpgsql
-"""
-
-
-def forbid_changes(table: str) -> None:
-    """Make ``table`` append-only in the database itself (PostgreSQL and SQLite)."""
-    if op.get_bind().dialect.name == "postgresql":
-        op.execute(
-            f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE OR TRUNCATE ON {table} "
-            "FOR EACH STATEMENT EXECUTE FUNCTION fengqiao_append_only()"
-        )
-        return
-    for action in ("UPDATE", "DELETE"):
-        op.execute(
-            f"CREATE TRIGGER {table}_no_{action.lower()} BEFORE {action} ON {table} "
-            f"BEGIN SELECT RAISE(ABORT, '{table} is append-only: {action} refused'); END"
-        )
 
 
 def upgrade() -> None:
@@ -83,8 +60,7 @@ def upgrade() -> None:
     )
     op.create_index("ix_access_trail_case", "access_trail", ["case_id", "at"])
     op.create_index("ix_access_trail_jurisdiction", "access_trail", ["jurisdiction_code", "at"])
-    if op.get_bind().dialect.name == "postgresql":
-        op.execute(_FORBID_FUNCTION)
+    create_forbid_function()
     forbid_changes("access_trail")
     with op.batch_alter_table("cases") as batch:
         batch.add_column(sa.Column("center_id", sa.String(64), nullable=True))

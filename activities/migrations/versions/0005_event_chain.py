@@ -12,6 +12,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 
 # The chain's definition itself, not a copy: the backfilled hashes must be the ones the audit
 # recomputes. The canonical form is a permanent contract: changing it breaks every stored chain.
+from activities.migrations.append_only import allow_changes, forbid_changes
 from domain.chain import GENESIS_HASH, canonical_event, event_hash
 
 revision = "0005"
@@ -21,33 +22,6 @@ depends_on = None
 
 JsonDocument = sa.JSON().with_variant(JSONB(), "postgresql")
 BACKFILL_BATCH = 1_000
-
-
-def forbid_changes(table: str) -> None:
-    """Make ``table`` append-only in the database itself (as in 0004, which creates the function).
-
-    On SQLite a later batch migration that rebuilds ``table`` drops these triggers: it must
-    create them again.
-    """
-    if op.get_bind().dialect.name == "postgresql":
-        op.execute(
-            f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE OR TRUNCATE ON {table} "
-            "FOR EACH STATEMENT EXECUTE FUNCTION fengqiao_append_only()"
-        )
-        return
-    for action in ("UPDATE", "DELETE"):
-        op.execute(
-            f"CREATE TRIGGER {table}_no_{action.lower()} BEFORE {action} ON {table} "
-            f"BEGIN SELECT RAISE(ABORT, '{table} is append-only: {action} refused'); END"
-        )
-
-
-def allow_changes(table: str) -> None:
-    if op.get_bind().dialect.name == "postgresql":
-        op.execute(f"DROP TRIGGER IF EXISTS {table}_append_only ON {table}")
-        return
-    for action in ("update", "delete"):
-        op.execute(f"DROP TRIGGER IF EXISTS {table}_no_{action}")
 
 
 _events = sa.table(

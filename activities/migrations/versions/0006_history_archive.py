@@ -7,25 +7,12 @@ Revises: 0005
 import sqlalchemy as sa
 from alembic import op
 
+from activities.migrations.append_only import forbid_changes
+
 revision = "0006"
 down_revision = "0005"
 branch_labels = None
 depends_on = None
-
-
-def forbid_changes(table: str) -> None:
-    """Make ``table`` append-only in the database itself (0004 creates the PostgreSQL function)."""
-    if op.get_bind().dialect.name == "postgresql":
-        op.execute(
-            f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE OR TRUNCATE ON {table} "
-            "FOR EACH STATEMENT EXECUTE FUNCTION fengqiao_append_only()"
-        )
-        return
-    for action in ("UPDATE", "DELETE"):
-        op.execute(
-            f"CREATE TRIGGER {table}_no_{action.lower()} BEFORE {action} ON {table} "
-            f"BEGIN SELECT RAISE(ABORT, '{table} is append-only: {action} refused'); END"
-        )
 
 
 def upgrade() -> None:
