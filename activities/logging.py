@@ -77,8 +77,12 @@ def configure_structlog() -> None:
 def configure_logging(settings: Settings) -> None:
     configure_structlog()
     root = logging.getLogger()
+    # Replaces earlier handlers (no line printed twice), except ones marked to stay (a test's
+    # capture of every line of the session).
+    kept = [handler for handler in root.handlers if getattr(handler, "fengqiao_keep", False)]
     root.handlers[:] = [
-        log_handler(sys.stderr, json=settings.json_logs, colors=sys.stderr.isatty())
+        *kept,
+        log_handler(sys.stderr, json=settings.json_logs, colors=sys.stderr.isatty()),
     ]
     root.setLevel(settings.log_level.upper())
     for noisy in ("sqlalchemy.engine", "uvicorn.access"):

@@ -49,6 +49,7 @@ def captured_logs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     with path.open("a", encoding="utf-8") as stream:
         handler = log_handler(stream, json=True)
         handler.setLevel(logging.DEBUG)
+        handler.fengqiao_keep = True  # type: ignore[attr-defined]  # configure_logging keeps it
         root.addHandler(handler)
         root.setLevel(logging.INFO)
         logging.getLogger("sqlalchemy.engine").setLevel(logging.WARNING)  # as in production
@@ -84,6 +85,16 @@ def postgres_admin() -> PostgresAdmin:
     if not url.startswith("postgresql+asyncpg"):
         url = "postgresql+asyncpg" + url[url.index(":") :]
     return PostgresAdmin(url)
+
+
+@pytest.fixture(autouse=True)
+def restore_logging() -> Iterator[None]:
+    """A test that runs the CLI (which configures logging) leaves the root logger as it found it."""
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
 
 
 @pytest.fixture(scope="session")
