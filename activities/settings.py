@@ -44,6 +44,9 @@ class Settings(BaseSettings):
     # How long a checked key or token subject is trusted before the directory is asked again
     # (a revoked key or disabled user stops working within this time on every API process).
     auth_cache_seconds: float = 5.0
+    # While the directory (database) is unreachable, a caller checked within this time is still
+    # let in, so commands keep reaching the cases during an outage.
+    auth_stale_seconds: float = 900.0
 
     @property
     def resolved_database_url(self) -> str:

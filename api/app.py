@@ -50,7 +50,10 @@ def create_app(settings: Settings, *, temporal: Client | None = None) -> FastAPI
             sessionmaker=sessionmaker,
             temporal=client,
             auth=Authenticator(
-                sessionmaker, _token_verifier(settings, http), settings.auth_cache_seconds
+                sessionmaker,
+                _token_verifier(settings, http),
+                settings.auth_cache_seconds,
+                settings.auth_stale_seconds,
             ),
         )
         try:

@@ -36,32 +36,26 @@ class Authenticator:
         sessionmaker: async_sessionmaker[AsyncSession],
         tokens: TokenVerifier | None,
         cache_seconds: float,
+        stale_seconds: float,
     ) -> None:
         self._sessionmaker = sessionmaker
         self._tokens = tokens
         self._cache_seconds = cache_seconds
-        self._cache: dict[str, tuple[Principal, float]] = {}
+        self._stale_seconds = stale_seconds
+        # credential → (principal, trusted until, usable while the directory is down until)
+        self._cache: dict[str, tuple[Principal, float, float]] = {}
 
-    def _cached(self, credential: str) -> Principal | None:
-        hit = self._cache.get(credential)
-        if hit is None:
-            return None
-        principal, until = hit
-        if time.monotonic() >= until:
-            del self._cache[credential]
-            return None
-        return principal
-
-    def _remember(self, credential: str, principal: Principal, until: float) -> None:
+    def _remember(self, credential: str, principal: Principal, fresh: float, stale: float) -> None:
         if len(self._cache) >= _CACHE_LIMIT:
             self._cache.clear()
-        self._cache[credential] = (principal, until)
+        now = time.monotonic()
+        self._cache[credential] = (principal, now + fresh, now + stale)
 
     async def principal(self, credential: str) -> Principal:
-        cached = self._cached(credential)
-        if cached is not None:
-            return cached
-        trust_for = self._cache_seconds
+        hit = self._cache.get(credential)
+        if hit is not None and time.monotonic() < hit[1]:
+            return hit[0]
+        trust_for, stale_for = self._cache_seconds, self._stale_seconds
         try:
             if credential.startswith(principals.KEY_PREFIX):
                 async with self._sessionmaker() as session:
@@ -70,14 +64,23 @@ class Authenticator:
                     )
             else:
                 found, expires_in = await self._from_token(credential)
-                trust_for = min(trust_for, expires_in)  # never beyond the token's own expiry
+                # Never trusted beyond the token's own expiry.
+                trust_for, stale_for = min(trust_for, expires_in), min(stale_for, expires_in)
         except (SQLAlchemyError, OSError) as error:
+            # The directory is down: a caller it vouched for recently keeps working, so cases
+            # still take commands during a database outage (a revocation waits for its return).
+            if hit is not None and time.monotonic() < hit[2]:
+                structlog.get_logger(__name__).warning(
+                    "directory_unavailable_using_cached_principal", principal=hit[0].user_id
+                )
+                return hit[0]
             raise unavailable("用户目录", "user directory") from error
         if found is None:
+            self._cache.pop(credential, None)
             raise _unauthenticated(
                 "凭据无效、已过期或已吊销", "invalid, expired or revoked credential"
             )
-        self._remember(credential, found, time.monotonic() + trust_for)
+        self._remember(credential, found, trust_for, stale_for)
         return found
 
     async def _from_token(self, token: str) -> tuple[Principal | None, float]:

@@ -41,7 +41,13 @@ async def outage(
     proxy = TcpProxy(url.host or "127.0.0.1", url.port or 5432)
     port = await proxy.start()
     proxied = url.set(host="127.0.0.1", port=port).render_as_string(hide_password=False)
-    settings = Settings(database_url=proxied, task_queue="store-outage", command_timeout_seconds=60)
+    # A directory check expires at once: callers get in on the last check the outage interrupted.
+    settings = Settings(
+        database_url=proxied,
+        task_queue="store-outage",
+        command_timeout_seconds=60,
+        auth_cache_seconds=0.0,
+    )
     engine = create_engine(proxied, pre_ping=False)
     async with httpx.AsyncClient(trust_env=False) as http:
         activities = case_activities(engine, settings, http)
