@@ -31,19 +31,32 @@ def reachable(principal: Principal, document: dict[str, Any]) -> bool:
     return principal.reaches(jurisdiction_code(document), document.get("center_id"))
 
 
+_SCOPES_KEPT = 50_000
+
+
 async def case_scope(resources: Resources, case_id: str) -> tuple[str, str | None] | None:
-    """Where the case sits and whose it is; the workflow answers while the store is down."""
+    """Where the case sits and whose it is; the workflow answers while the store is down.
+
+    Both are fixed when the case is registered, so a scope once found is kept (no query per
+    command on the hot path).
+    """
+    scope = resources.scopes.get(case_id)
+    if scope is not None:
+        return scope
     try:
         async with resources.sessionmaker() as session:
             scope = await repositories.case_scope(case_id, session=session)
-        if scope is not None:
-            return scope
     except (SQLAlchemyError, OSError):
-        pass
-    state = await query_state(resources.temporal, case_id)
-    if state is None:
-        return None
-    return jurisdiction_code(state), state.get("center_id")
+        scope = None
+    if scope is None:
+        state = await query_state(resources.temporal, case_id)
+        if state is None:
+            return None
+        scope = (jurisdiction_code(state), state.get("center_id"))
+    if len(resources.scopes) >= _SCOPES_KEPT:
+        resources.scopes.clear()
+    resources.scopes[case_id] = scope
+    return scope
 
 
 async def ensure_reachable(resources: Resources, principal: Principal, case_id: str) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Annotated
 
 from fastapi import Depends, Request
@@ -24,6 +24,8 @@ class Resources:
     sessionmaker: async_sessionmaker[AsyncSession]
     temporal: Client
     auth: Authenticator
+    # case id → (jurisdiction code, center): fixed at registration, so safe to keep.
+    scopes: dict[str, tuple[str, str | None]] = field(default_factory=dict)
 
 
 # Dependencies are ``async def``: FastAPI runs plain ``def`` ones in a threadpool, a thread hop
