@@ -94,7 +94,8 @@ async def test_alerts_reach_every_channel_once_with_valid_signatures_while_the_c
         notifier = Notifier(sessionmaker, http)
         calendar = calendar_with(Path("/nonexistent"), None)
         async with clockwork(calendar, deliver=notifier.deliver_alert) as cw:
-            handle = await cw.register(risk_level="major")
+            # A title quoting a phone: robots post into group chats, so it must arrive masked.
+            handle = await cw.register(risk_level="major", title="张伟（13812345678）反映通道被堵")
             report = next(
                 a for a in (await cw.state(handle)).alerts if a.kind is AlertKind.MAJOR_REPORT
             )
@@ -127,6 +128,10 @@ async def test_alerts_reach_every_channel_once_with_valid_signatures_while_the_c
     )
     payload = json.loads(body)
     assert payload["alert_id"] == report.alert_id
+    for path in ("/hook", "/dingtalk", "/wecom"):
+        for _, _, sent in receiver.requests[path]:
+            assert "13812345678" not in sent.decode()
+    assert "138****5678" in payload["text"]
     assert "重大矛盾纠纷直报" in payload["title"]
 
     ((query, _, ding_body),) = receiver.requests["/dingtalk"]
