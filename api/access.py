@@ -7,8 +7,9 @@ may never use the endpoint (checked before anything is looked up, so it reveals 
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Annotated, Any
 
+from fastapi import Query
 from sqlalchemy.exc import SQLAlchemyError
 
 from activities import access_trail, repositories
@@ -19,6 +20,23 @@ from api.errors import case_not_found, unavailable
 from api.gateway import query_state
 from domain.access import Permission, Principal
 from domain.privacy import mask_document
+from domain.values import NO_CONTROL_CHARS
+
+_PURPOSE_TEXT = {"min_length": 2, "max_length": 500, "pattern": NO_CONTROL_CHARS}
+Purpose = Annotated[
+    str,
+    Query(
+        **_PURPOSE_TEXT,
+        description="审计用途（必填，记入访问留痕）/ why you read this (required, recorded)",
+    ),
+]
+OptionalPurpose = Annotated[
+    str | None,
+    Query(
+        **_PURPOSE_TEXT,
+        description="审计用途：审计人员必填，记入访问留痕 / required of auditors, recorded",
+    ),
+]
 
 
 def jurisdiction_code(document: dict[str, Any]) -> str:

@@ -18,7 +18,7 @@ from activities import access_trail, chain_audit, repositories
 from activities.access_trail import Access, TrailEntry
 from activities.dossier import PdfFontUnavailable, build_dossier, render_dossier_pdf
 from activities.history_archive import ReplayReport, replay_case
-from api.access import check_reveal, ensure_reachable, record_access, shown
+from api.access import Purpose, check_reveal, ensure_reachable, record_access, shown
 from api.auth import PrincipalDep, require
 from api.deps import Resources, ResourcesDep
 from api.errors import ERROR_RESPONSES, ApiError, case_not_found, database_errors
@@ -31,16 +31,6 @@ from domain.labels import STAGE_LABELS
 from domain.values import NO_CONTROL_CHARS
 
 router = APIRouter(tags=["audit 审计"])
-
-Purpose = Annotated[
-    str,
-    Query(
-        min_length=2,
-        max_length=500,
-        pattern=NO_CONTROL_CHARS,
-        description="审计用途（必填，记入访问留痕）/ why you read this (required, recorded)",
-    ),
-]
 
 
 async def _audited_events(

@@ -16,6 +16,7 @@ from activities.dossier import event_summaries
 from activities.intake import reserve_case_number
 from api.access import (
     Access,
+    OptionalPurpose,
     check_reveal,
     ensure_reachable,
     jurisdiction_code,
@@ -359,15 +360,7 @@ async def get_timeline(
     ] = None,
     since: Annotated[AwareDatetime | None, Query(description="从此时起 / from")] = None,
     until: Annotated[AwareDatetime | None, Query(description="到此时止 / until")] = None,
-    purpose: Annotated[
-        str | None,
-        Query(
-            min_length=2,
-            max_length=500,
-            pattern=NO_CONTROL_CHARS,
-            description="审计用途：审计人员必填，记入访问留痕 / required of auditors",
-        ),
-    ] = None,
+    purpose: OptionalPurpose = None,
 ) -> JSONResponse:
     auditing = principal.may(Permission.AUDIT) and not principal.may(Permission.READ_CASE)
     if not auditing:
