@@ -38,7 +38,7 @@ from activities.notifier import Notifier
 from activities.policies import PolicyBook
 from activities.projection import CaseStore
 from activities.settings import Settings
-from activities.temporal_client import connect
+from activities.temporal_client import connect, connect_with_retry
 from workflows.case_workflow import CaseWorkflow
 
 log = structlog.get_logger("fengqiao.worker")
@@ -75,7 +75,7 @@ async def run_worker(settings: Settings) -> None:
     engine = create_engine(
         settings.resolved_database_url, pool_size=settings.db_pool_size, pre_ping=False
     )
-    client = await _connect_with_retry(settings)
+    client = await connect_with_retry(settings)
     http = httpx.AsyncClient(timeout=15)
     worker = build_worker(client, settings.task_queue, case_activities(engine, settings, http))
     stop = asyncio.Event()
@@ -104,18 +104,6 @@ async def run_worker(settings: Settings) -> None:
     await http.aclose()
     await engine.dispose()
     log.info("worker_stopped")
-
-
-async def _connect_with_retry(settings: Settings, attempts: int = 60) -> Client:
-    for attempt in range(1, attempts + 1):
-        try:
-            return await connect(settings)
-        except RuntimeError as error:  # the server is still starting
-            if attempt == attempts:
-                raise
-            log.info("temporal_not_ready", attempt=attempt, error=str(error))
-            await asyncio.sleep(1)
-    raise AssertionError("unreachable")
 
 
 async def run_calendar_push(settings: Settings) -> int:

@@ -11,13 +11,14 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from activities.sql import utc
 from activities.tables import ApiKeyRow, UserRow
-from domain.access import Principal, Role  # noqa: F401 - re-exported for callers
+from domain.access import Principal, Role
 
 KEY_PREFIX = "fq_"
 
@@ -143,10 +144,6 @@ async def list_keys(*, session: AsyncSession, user_id: str | None = None) -> lis
     return list(await session.scalars(query))
 
 
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
-
-
 async def principal_for_key(key: str, *, session: AsyncSession, now: datetime) -> Principal | None:
     """The active user holding this key, if the key is known, unrevoked and unexpired."""
     key_id = parse_key(key)
@@ -166,7 +163,7 @@ async def principal_for_key(key: str, *, session: AsyncSession, now: datetime) -
         return None
     if key_row.revoked_at is not None or not user.active:
         return None
-    if key_row.expires_at is not None and _aware(key_row.expires_at) <= now:
+    if key_row.expires_at is not None and utc(key_row.expires_at) <= now:
         return None
     return principal_of(user)
 

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
+
+import structlog
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 
 from activities.settings import Settings
+
+log = structlog.get_logger("fengqiao.temporal")
 
 
 async def connect(settings: Settings, *, lazy: bool = False) -> Client:
@@ -19,13 +24,12 @@ async def connect(settings: Settings, *, lazy: bool = False) -> Client:
 
 async def connect_with_retry(settings: Settings, attempts: int = 60) -> Client:
     """Connect, waiting for a server that is still starting (its frontend not yet healthy)."""
-    import asyncio
-
     for attempt in range(1, attempts + 1):
         try:
             return await connect(settings)
-        except RuntimeError:
+        except RuntimeError as error:
             if attempt == attempts:
                 raise
+            log.info("temporal_not_ready", attempt=attempt, error=str(error))
             await asyncio.sleep(1)
     raise AssertionError("unreachable")

@@ -14,7 +14,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from activities import access_trail, repositories
 from activities.access_trail import Access
-from api.auth import forbidden, require
+from api.auth import forbidden
 from api.deps import Resources
 from api.errors import case_not_found, unavailable
 from api.gateway import query_state
@@ -110,16 +110,3 @@ async def record_access(
             await access_trail.record(principal, accesses, at=datetime.now(UTC), session=session)
     except (SQLAlchemyError, OSError) as error:
         raise unavailable("访问留痕", "access trail") from error
-
-
-__all__ = [
-    "Access",
-    "case_scope",
-    "check_reveal",
-    "ensure_reachable",
-    "jurisdiction_code",
-    "reachable",
-    "record_access",
-    "require",
-    "shown",
-]

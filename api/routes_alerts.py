@@ -18,7 +18,7 @@ from api.errors import ERROR_RESPONSES, ApiError, database_errors
 from api.gateway import send_command
 from api.schemas import AlertAckRequest, RecipientRequest
 from domain import commands as c
-from domain.access import CENTER_ROLES, Permission, Principal
+from domain.access import Permission, Principal
 from domain.alerts import AlertStatus
 from domain.values import NO_CONTROL_CHARS
 
@@ -37,16 +37,20 @@ def _not_found(alert_id: str) -> ApiError:
     )
 
 
-async def _reachable_alert(
-    resources: Resources, principal: Principal, alert_id: str, case_id: str
-) -> None:
-    """404, as for an unknown alert, when the alert's case is out of the caller's reach."""
+async def _alert_case(resources: Resources, principal: Principal, alert_id: str) -> str:
+    """The alert's case; 404, as for an unknown alert, when it is out of the caller's reach."""
+    with database_errors():
+        async with resources.sessionmaker() as session:
+            case_id = await alert_store.alert_case(alert_id, session=session)
+    if case_id is None:
+        raise _not_found(alert_id)
     try:
         await ensure_reachable(resources, principal, case_id)
     except ApiError as error:
         if error.status == 404:
             raise _not_found(alert_id) from None
         raise
+    return case_id
 
 
 @router.get(
@@ -61,6 +65,7 @@ async def list_alerts(
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> AlertList:
     require(principal, Permission.READ_ALERTS)
+    within, center_id = principal.list_reach
     with database_errors():
         async with resources.sessionmaker() as session:
             items = await alert_store.list_alerts(
@@ -69,8 +74,8 @@ async def list_alerts(
                 case_id=case_id,
                 limit=limit,
                 session=session,
-                within=principal.jurisdiction,
-                center_id=principal.center_id if principal.role in CENTER_ROLES else None,
+                within=within,
+                center_id=center_id,
             )
     masked, _ = shown(principal, items, reveal=False)
     return AlertList(items=masked)
@@ -81,20 +86,11 @@ async def get_alert(
     alert_id: AlertIdPath, resources: ResourcesDep, principal: PrincipalDep
 ) -> dict[str, Any]:
     require(principal, Permission.READ_ALERTS)
+    case_id = await _alert_case(resources, principal, alert_id)
     with database_errors():
         async with resources.sessionmaker() as session:
-            case_id = await alert_store.alert_case(alert_id, session=session)
-    if case_id is None:
-        raise _not_found(alert_id)
-    await _reachable_alert(resources, principal, alert_id, case_id)
-    with database_errors():
-        async with resources.sessionmaker() as session:
-            found = (
-                await alert_store.list_alerts(
-                    recipient=None, status=None, case_id=case_id, limit=200, session=session
-                )
-                if case_id
-                else []
+            found = await alert_store.list_alerts(
+                recipient=None, status=None, case_id=case_id, limit=200, session=session
             )
             attempts = await alert_store.deliveries(alert_id, session=session)
     alert = next((a for a in found if a["alert_id"] == alert_id), None)
@@ -115,12 +111,7 @@ async def acknowledge(
     idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key", max_length=100)] = None,
 ) -> dict[str, Any]:
     require(principal, Permission.ACK_ALERT)
-    with database_errors():
-        async with resources.sessionmaker() as session:
-            case_id = await alert_store.alert_case(alert_id, session=session)
-    if case_id is None:
-        raise _not_found(alert_id)
-    await _reachable_alert(resources, principal, alert_id, case_id)
+    case_id = await _alert_case(resources, principal, alert_id)
     envelope = c.CommandEnvelope(
         command_id=idempotency_key or f"auto-{uuid.uuid4()}",
         actor=principal.actor,

@@ -26,6 +26,7 @@ from api.routes_cases import CaseIdPath, Reveal
 from api.schemas import case_view_json
 from domain.access import Permission, Principal
 from domain.events import Event
+from domain.evolve import fold
 from domain.history import state_as_of
 from domain.labels import STAGE_LABELS
 from domain.values import NO_CONTROL_CHARS
@@ -164,8 +165,8 @@ async def dossier(
     reveal: Reveal = False,
 ) -> Response:
     code, events = await _audited_events(resources, principal, case_id, reveal=reveal)
-    state = state_as_of(events, events[-1].at)
-    assert state is not None
+    state = fold(events)
+    assert state is not None  # events is never empty here
     report = await _verification(resources, case_id)
     built = build_dossier(
         state,

@@ -12,10 +12,10 @@ from pydantic import AwareDatetime
 from sqlalchemy.exc import SQLAlchemyError
 
 from activities import repositories
+from activities.access_trail import Access
 from activities.dossier import event_summaries
 from activities.intake import reserve_case_number
 from api.access import (
-    Access,
     OptionalPurpose,
     check_reveal,
     ensure_reachable,
@@ -53,7 +53,7 @@ from api.schemas import (
     timeline_entry,
 )
 from domain import commands as c
-from domain.access import CENTER_ROLES, Permission, Principal
+from domain.access import Permission, Principal
 from domain.decide import decide
 from domain.details import IntakeDetails
 from domain.errors import DomainError
@@ -61,7 +61,7 @@ from domain.labels import EVENT_LABELS
 from domain.matters import diverted_intake, matter_key
 from domain.privacy import scrub_text
 from domain.stages import TERMINAL_STAGES, Stage
-from domain.values import NO_CONTROL_CHARS, CaseKind, Category, china_date
+from domain.values import JURISDICTION_CODE, NO_CONTROL_CHARS, CaseKind, Category, china_date
 
 router = APIRouter(prefix="/v1/cases", tags=["cases 案件"])
 
@@ -109,7 +109,7 @@ def _idempotency_conflict() -> ApiError:
 
 
 def _check_intake_scope(principal: Principal, code: str) -> None:
-    if not principal.covers(code) or principal.center_id is None:
+    if not principal.may_register_at(code):
         raise ApiError(
             403,
             "forbidden_jurisdiction",
@@ -211,11 +211,8 @@ async def create_case(
 
 def _reach_filter(principal: Principal, **filters: str | None) -> repositories.CaseFilter:
     """The caller's filters narrowed to the caller's reach (never widened by them)."""
-    return repositories.CaseFilter(
-        **filters,
-        within=principal.jurisdiction,
-        center_id=principal.center_id if principal.role in CENTER_ROLES else None,
-    )
+    within, center_id = principal.list_reach
+    return repositories.CaseFilter(**filters, within=within, center_id=center_id)
 
 
 @router.get("", response_model=CaseList, responses=ERROR_RESPONSES, summary="案件列表 / list cases")
@@ -227,7 +224,7 @@ async def list_cases(
     category: Category | None = None,
     jurisdiction: Annotated[
         str | None,
-        Query(pattern=r"^\d{6}(\d{3}(\d{3})?)?$", description="county/town/village code"),
+        Query(pattern=JURISDICTION_CODE, description="county/town/village code"),
     ] = None,
     responsible_unit: Annotated[str | None, Query(max_length=200, pattern=NO_CONTROL_CHARS)] = None,
     package_leader: Annotated[str | None, Query(max_length=200, pattern=NO_CONTROL_CHARS)] = None,
@@ -281,7 +278,7 @@ async def case_stats(
     category: Category | None = None,
     jurisdiction: Annotated[
         str | None,
-        Query(pattern=r"^\d{6}(\d{3}(\d{3})?)?$", description="county/town/village code"),
+        Query(pattern=JURISDICTION_CODE, description="county/town/village code"),
     ] = None,
 ) -> CaseStats:
     require(principal, Permission.LIST_CASES)

@@ -13,8 +13,9 @@ from typing import Annotated
 from pydantic import StringConstraints
 
 from domain.base import Frozen
+from domain.values import JURISDICTION_CODE
 
-JurisdictionPrefix = Annotated[str, StringConstraints(pattern=r"^\d{6}(\d{3}(\d{3})?)?$")]
+JurisdictionPrefix = Annotated[str, StringConstraints(pattern=JURISDICTION_CODE)]
 UserId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$")]
 CenterId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")]
 
@@ -92,6 +93,19 @@ class Principal(Frozen):
         if self.role in CENTER_ROLES:
             return center_id is not None and center_id == self.center_id
         return self.covers(jurisdiction_code)
+
+    @property
+    def list_reach(self) -> tuple[str | None, str | None]:
+        """What lists and counts are narrowed to: (jurisdiction subtree, center or None)."""
+        return self.jurisdiction, (self.center_id if self.role in CENTER_ROLES else None)
+
+    def may_register_at(self, jurisdiction_code: str) -> bool:
+        """A new case belongs to the registering center, placed inside the registrar's area."""
+        return (
+            self.may(Permission.ACT)
+            and self.center_id is not None
+            and self.covers(jurisdiction_code)
+        )
 
     @property
     def complete(self) -> bool:

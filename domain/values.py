@@ -135,6 +135,8 @@ class Party(Frozen):
     watched: bool = False
 
 
+# A county, town or village code: the prefix that selects a subtree.
+JURISDICTION_CODE = r"^\d{6}(\d{3}(\d{3})?)?$"
 _COUNTY = r"^\d{6}$"
 _TOWN = r"^\d{9}$"
 _VILLAGE = r"^\d{12}$"
