@@ -47,8 +47,8 @@ from activities.tables import HistoryArchiveRow
 from domain import commands as c
 from domain.stages import Stage
 from domain.state import CaseState
-from tests.activities.drifted_workflow import DriftedCaseWorkflow
 from tests.conftest import Stack
+from tests.replay.drifted_workflow import DriftedCaseWorkflow
 from tests.samples import LIFECYCLE, china_today, register
 from tests.samples import command as sample_command
 from workflows.contract import APPLY_UPDATE, WORKFLOW_TYPE, CaseWorkflowInput

@@ -21,6 +21,7 @@ from sqlalchemy import select
 from activities import principals
 from activities.tables import ApiKeyRow
 from api.app import create_app
+from domain.access import Principal, Role
 from tests.conftest import Stack
 from tests.loopback import serve
 from tests.principals import bearer
@@ -146,10 +147,10 @@ async def test_a_disabled_user_can_no_longer_authenticate(
     provider, client = provider_and_api
     async with stack.sessionmaker.begin() as session:
         await principals.create_user(
-            principals.Principal(
+            Principal(
                 user_id=f"temp-{stack.backend}",
                 display_name="临时调解员",
-                role=principals.Role.MEDIATOR,
+                role=Role.MEDIATOR,
                 jurisdiction="320102",
                 center_id="xw-center",
             ),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 
 import pytest
@@ -10,10 +9,10 @@ from temporalio import workflow
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import WorkflowHistory
 from temporalio.contrib.pydantic import pydantic_data_converter
-from temporalio.worker import Replayer
 
+from activities.history_archive import replay_history
+from tests.replay.drifted_workflow import DriftedCaseWorkflow
 from workflows.case_workflow import CaseWorkflow
-from workflows.contract import WORKFLOW_TYPE, CaseWorkflowInput
 
 with workflow.unsafe.imports_passed_through():
     from domain.alerts import AlertKind
@@ -33,28 +32,16 @@ def test_there_are_recorded_histories() -> None:
 
 @pytest.mark.parametrize("path", HISTORIES, ids=[p.stem for p in HISTORIES])
 async def test_recorded_history_replays_deterministically(path: Path) -> None:
-    replayer = Replayer(workflows=[CaseWorkflow], data_converter=pydantic_data_converter)
-    async with asyncio.timeout(60):  # a replay that stalls is a failure, not a hung CI
-        result = await replayer.replay_workflow(_history(path), raise_on_replay_failure=False)
-    assert result.replay_failure is None, result.replay_failure
-
-
-@workflow.defn(name=WORKFLOW_TYPE)
-class ReorderedCaseWorkflow(CaseWorkflow):
-    """What a careless edit looks like: a new timer before the loop, without workflow.patched."""
-
-    @workflow.run
-    async def run(self, start: CaseWorkflowInput) -> CaseState | None:
-        await workflow.sleep(1)
-        return await super().run(start)
+    # The same replay `fengqiao audit replay` runs: a stalled replay is a failure, not a hung CI.
+    failure = await replay_history(_history(path), workflows=(CaseWorkflow,), timeout=60)
+    assert failure is None, failure
 
 
 async def test_an_incompatible_workflow_change_fails_replay() -> None:
-    replayer = Replayer(workflows=[ReorderedCaseWorkflow], data_converter=pydantic_data_converter)
     full = next(p for p in HISTORIES if p.stem.endswith("full_lifecycle"))
-    result = await replayer.replay_workflow(_history(full), raise_on_replay_failure=False)
-    assert result.replay_failure is not None
-    assert "nondetermin" in str(result.replay_failure).lower()
+    failure = await replay_history(_history(full), workflows=(DriftedCaseWorkflow,), timeout=60)
+    assert failure is not None
+    assert "nondetermin" in failure.lower()
 
 
 async def test_a_recorded_full_life_has_every_stage_clocks_and_an_escalation() -> None:
