@@ -12,8 +12,9 @@ from typing import Annotated, Any
 from fastapi import Query
 from sqlalchemy.exc import SQLAlchemyError
 
-from activities import access_trail, repositories
-from activities.access_trail import Access
+from activities.identity import access_trail
+from activities.identity.access_trail import Access
+from activities.store import repositories
 from api.auth import forbidden
 from api.deps import Resources
 from api.errors import case_not_found, unavailable

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 
 import httpx
 from fastapi import FastAPI
 from temporalio.client import Client
 
-from activities.db import create_engine, create_sessionmaker
-from activities.settings import Settings
-from activities.temporal_client import connect
-from activities.tokens import TokenConfig, TokenVerifier
+from activities.identity.tokens import TokenConfig, TokenVerifier
+from activities.runtime.settings import Settings
+from activities.runtime.temporal_client import connect
+from activities.store.engine import create_engine, create_sessionmaker
 from api.auth import Authenticator
 from api.deps import Resources
 from api.errors import install_error_handlers
@@ -35,8 +35,15 @@ def _token_verifier(settings: Settings, http: httpx.AsyncClient) -> TokenVerifie
     return TokenVerifier(config, http)
 
 
-def create_app(settings: Settings, *, temporal: Client | None = None) -> FastAPI:
-    """Build the app; ``temporal`` lets tests hand in a client they already hold."""
+def create_app(
+    settings: Settings, *, temporal: Client | None = None, workflows: Sequence[type] = ()
+) -> FastAPI:
+    """Build the app; ``temporal`` lets tests hand in a client they already hold.
+
+    ``workflows`` are the workflow classes the audit replay checks histories against, handed in
+    by the composition root (the API never imports workflow code); without them replay answers
+    503.
+    """
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -49,6 +56,7 @@ def create_app(settings: Settings, *, temporal: Client | None = None) -> FastAPI
             engine=engine,
             sessionmaker=sessionmaker,
             temporal=client,
+            workflows=tuple(workflows),
             auth=Authenticator(
                 sessionmaker,
                 _token_verifier(settings, http),

@@ -17,8 +17,8 @@ from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBea
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from activities import principals
-from activities.tokens import TokenError, TokenVerifier
+from activities.identity import principals
+from activities.identity.tokens import TokenError, TokenVerifier
 from api.deps import ResourcesDep
 from api.errors import ApiError, unavailable
 from domain.access import Permission, Principal

@@ -9,7 +9,7 @@ from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from temporalio.client import Client
 
-from activities.settings import Settings
+from activities.runtime.settings import Settings
 
 if TYPE_CHECKING:
     from api.auth import Authenticator
@@ -24,6 +24,8 @@ class Resources:
     sessionmaker: async_sessionmaker[AsyncSession]
     temporal: Client
     auth: Authenticator
+    # The workflow classes audit replay runs histories through (from the composition root).
+    workflows: tuple[type, ...] = ()
     # case id → (jurisdiction code, center): fixed at registration, so safe to keep.
     scopes: dict[str, tuple[str, str | None]] = field(default_factory=dict)
 

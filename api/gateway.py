@@ -13,8 +13,8 @@ from temporalio.common import RawValue, WorkflowIDConflictPolicy, WorkflowIDReus
 from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
-from activities import repositories
-from activities.settings import Settings
+from activities.runtime.settings import Settings
+from activities.store import repositories
 from api.errors import ApiError, case_not_found, database_errors, from_domain, unavailable
 from domain.commands import CommandEnvelope
 from domain.decide import decide

@@ -9,8 +9,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Header, Path, Query
 from pydantic import BaseModel, ValidationError
 
-from activities import alert_store
-from activities.channels import ChannelConfig
+from activities.notify.channels import ChannelConfig
+from activities.store import alert_store
 from api.access import ensure_reachable, shown
 from api.auth import PrincipalDep, require
 from api.deps import Resources, ResourcesDep

@@ -14,14 +14,16 @@ from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse, Response
 from pydantic import AwareDatetime, BaseModel
 
-from activities import access_trail, chain_audit, repositories
-from activities.access_trail import Access, TrailEntry
-from activities.dossier import PdfFontUnavailable, build_dossier, render_dossier_pdf
-from activities.history_archive import ReplayReport, replay_case
+from activities.audit import chain_audit
+from activities.audit.replay import ReplayReport, replay_case
+from activities.identity import access_trail
+from activities.identity.access_trail import Access, TrailEntry
+from activities.reports.dossier import PdfFontUnavailable, build_dossier, render_dossier_pdf
+from activities.store import repositories
 from api.access import Purpose, check_reveal, ensure_reachable, record_access, shown
 from api.auth import PrincipalDep, require
 from api.deps import Resources, ResourcesDep
-from api.errors import ERROR_RESPONSES, ApiError, case_not_found, database_errors
+from api.errors import ERROR_RESPONSES, ApiError, case_not_found, database_errors, unavailable
 from api.routes_cases import CaseIdPath, Reveal
 from api.schemas import case_view_json
 from domain.access import Permission, Principal
@@ -209,7 +211,11 @@ async def replay(
 ) -> ReplayReport:
     require(principal, Permission.AUDIT)
     code = await ensure_reachable(resources, principal, case_id)
-    report = await replay_case(resources.sessionmaker, resources.temporal, case_id)
+    if not resources.workflows:
+        raise unavailable("重放所需的流程代码", "the workflow code replay needs")
+    report = await replay_case(
+        resources.sessionmaker, resources.temporal, case_id, workflows=resources.workflows
+    )
     await record_access(
         resources, principal, [Access(case_id, code, "GET /v1/cases/{id}/replay", (), purpose)]
     )

@@ -11,10 +11,10 @@ from fastapi.responses import JSONResponse
 from pydantic import AwareDatetime
 from sqlalchemy.exc import SQLAlchemyError
 
-from activities import repositories
-from activities.access_trail import Access
-from activities.dossier import event_summaries
-from activities.intake import reserve_case_number
+from activities.identity.access_trail import Access
+from activities.reports.dossier import event_summaries
+from activities.store import repositories
+from activities.store.case_numbers import reserve_case_number
 from api.access import (
     OptionalPurpose,
     check_reveal,

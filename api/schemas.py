@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from activities.repositories import CaseSummary
+from activities.store.repositories import CaseSummary
 from domain import commands as c
 from domain import details as d
 from domain.base import Frozen

@@ -7,8 +7,8 @@ import signal
 
 from temporalio import activity
 
-from activities.settings import Settings
-from activities.temporal_client import connect
+from activities.runtime.settings import Settings
+from activities.runtime.temporal_client import connect
 from worker import build_worker, policy_provider
 from workflows.contract import (
     DELIVER_ACTIVITY,

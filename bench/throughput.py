@@ -28,11 +28,11 @@ from sqlalchemy import text
 from temporalio.client import Client, WithStartWorkflowOperation
 from temporalio.common import WorkflowIDConflictPolicy
 
-from activities import devstack
-from activities.db import create_engine
-from activities.migrate import upgrade_async
-from activities.settings import Settings
-from activities.temporal_client import connect
+from activities.runtime import devstack
+from activities.runtime.settings import Settings
+from activities.runtime.temporal_client import connect
+from activities.store.engine import create_engine
+from activities.store.migrate import upgrade_async
 from domain import commands as c
 from domain.state import CaseState
 from tests.databases import PostgresAdmin

@@ -3,8 +3,9 @@
 Each year the State Council General Office (国务院办公厅) publishes which days are statutory
 holidays (法定节假日) and which weekend days are worked instead (调休上班日). Only published years
 are known; for any other year the calendar falls back to the weekends-only rule and callers mark
-the result provisional. The data comes from outside the domain (see ``activities.calendar_data``)
-and travels inside workflow state, so the model is plain JSON-serialisable data.
+the result provisional. The data comes from outside the domain
+(see ``activities.policy.calendar_data``) and travels inside workflow state, so the model is
+plain JSON-serialisable data.
 """
 
 from __future__ import annotations

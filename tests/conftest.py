@@ -20,15 +20,15 @@ from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
-from activities.db import create_engine, create_sessionmaker
-from activities.devstack import temporal_cli
-from activities.logging import configure_structlog, log_handler
-from activities.migrate import upgrade_async
-from activities.settings import Settings
+from activities.runtime.devstack import temporal_cli
+from activities.runtime.logging import configure_structlog, log_handler
+from activities.runtime.settings import Settings
+from activities.store.engine import create_engine, create_sessionmaker
+from activities.store.migrate import upgrade_async
 from api.app import create_app
 from tests import principals
 from tests.databases import PostgresAdmin
-from worker import build_worker, case_activities
+from worker import WORKFLOWS, build_worker, case_activities
 
 BACKENDS = ("postgresql", "sqlite")
 CAPTURED_LOG = "captured.log"
@@ -188,7 +188,7 @@ async def stack(
 @pytest.fixture(scope="session")
 async def app_transport(stack: Stack) -> AsyncIterator[httpx.ASGITransport]:
     """The real app in process, talking to the real worker through the dev server."""
-    app = create_app(stack.settings, temporal=stack.client)
+    app = create_app(stack.settings, temporal=stack.client, workflows=WORKFLOWS)
     async with app.router.lifespan_context(app):
         yield httpx.ASGITransport(app=app)
 

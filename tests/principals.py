@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from activities import principals
+from activities.identity import principals
 from domain.access import Principal, Role
 
 CENTER = "xw-center"  # 玄武区矛盾纠纷调解中心
@@ -88,7 +88,7 @@ async def seed(sessionmaker: async_sessionmaker[AsyncSession]) -> dict[str, str]
 
 async def seed_database(database_url: str) -> dict[str, str]:
     """``seed`` for a database the test does not otherwise open (real processes use it)."""
-    from activities.db import create_engine, create_sessionmaker
+    from activities.store.engine import create_engine, create_sessionmaker
 
     engine = create_engine(database_url)
     try:

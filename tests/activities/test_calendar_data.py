@@ -10,7 +10,7 @@ from typing import Any
 import chinese_calendar  # type: ignore[import-untyped]
 import pytest
 
-from activities.calendar_data import CalendarDataError, load_calendar, package_calendar
+from activities.policy.calendar_data import CalendarDataError, load_calendar, package_calendar
 from domain.calendar import HolidayCalendar
 from domain.periods import PeriodUnit, due_after
 from domain.values import CHINA_TZ

@@ -25,13 +25,14 @@ from temporalio.client import Client, WithStartWorkflowOperation
 from temporalio.common import WorkflowIDConflictPolicy
 from temporalio.testing import ActivityEnvironment, WorkflowEnvironment
 
-from activities import repositories
-from activities.chain_audit import VerificationReport, verify_case, verify_cli
-from activities.db import create_engine, create_sessionmaker
-from activities.migrate import upgrade_async
-from activities.projection import CaseStore
-from activities.settings import Settings
-from activities.tables import JsonDocument
+from activities.audit.chain_audit import VerificationReport, verify_case
+from activities.runtime.settings import Settings
+from activities.store import repositories
+from activities.store.engine import create_engine, create_sessionmaker
+from activities.store.migrate import upgrade_async
+from activities.store.tables import JsonDocument
+from activities.tasks.projection import CaseStore
+from api.cli.audit import verify_cli
 from domain import commands as c
 from domain.chain import GENESIS_HASH, BreakReason
 from domain.decide import decide

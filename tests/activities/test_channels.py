@@ -17,7 +17,7 @@ import pytest
 from aiohttp import web
 from pydantic import ValidationError
 
-from activities.channels import (
+from activities.notify.channels import (
     TRUNCATION_MARK,
     WECOM_MARKDOWN_MAX_BYTES,
     AlertMessage,
@@ -32,7 +32,7 @@ from activities.channels import (
     truncate_utf8,
     verify_webhook,
 )
-from activities.devstack import free_port
+from activities.runtime.devstack import free_port
 from tests.loopback import serve
 
 NOW_MS = 1_772_328_600_000  # 2026-03-01 01:30:00 UTC

@@ -20,16 +20,16 @@ from typing import Any
 import pytest
 from PIL import Image, ImageStat
 
-from activities.calendar_data import package_calendar
-from activities.case_policy import calendar_slice
-from activities.dossier import (
+from activities.policy.book import PolicyBook
+from activities.policy.calendar_data import package_calendar
+from activities.reports.dossier import (
     DEBIAN_CJK_FONTS,
     PdfFontUnavailable,
     build_dossier,
     find_cjk_font,
     render_dossier_pdf,
 )
-from activities.policies import PolicyBook
+from activities.tasks.policy import calendar_slice
 from domain import commands as c
 from domain.decide import advance, decide, snapshot_policy
 from domain.events import Event

@@ -32,18 +32,12 @@ from temporalio.client import (
 from temporalio.common import WorkflowIDConflictPolicy
 from temporalio.service import RPCError, RPCStatusCode
 
-from activities.db import create_engine, create_sessionmaker
-from activities.devstack import free_port
-from activities.history_archive import (
-    ArchivedRun,
-    archive_closed,
-    archive_periodically,
-    has_completed_workflow_task,
-    replay_case,
-    replay_cli,
-    replay_history,
-)
-from activities.tables import HistoryArchiveRow
+from activities.audit.history_archive import ArchivedRun, archive_closed, archive_periodically
+from activities.audit.replay import has_completed_workflow_task, replay_case, replay_history
+from activities.runtime.devstack import free_port
+from activities.store.engine import create_engine, create_sessionmaker
+from activities.store.tables import HistoryArchiveRow
+from api.cli.audit import replay_cli
 from domain import commands as c
 from domain.stages import Stage
 from domain.state import CaseState
@@ -51,6 +45,7 @@ from tests.conftest import Stack
 from tests.replay.drifted_workflow import DriftedCaseWorkflow
 from tests.samples import LIFECYCLE, china_today, register
 from tests.samples import command as sample_command
+from worker import WORKFLOWS
 from workflows.contract import APPLY_UPDATE, WORKFLOW_TYPE, CaseWorkflowInput
 
 REPO = Path(__file__).resolve().parents[2]
@@ -200,7 +195,9 @@ async def test_the_archive_alone_replays_a_case_temporal_no_longer_has(
     stack: Stack, closed_case: ClosedCase
 ) -> None:
     for client in (stack.client, None):
-        report = await replay_case(stack.sessionmaker, client, closed_case.case_id)
+        report = await replay_case(
+            stack.sessionmaker, client, closed_case.case_id, workflows=WORKFLOWS
+        )
         assert report.ok, report
         assert [(run.run_id, run.source, run.ok) for run in report.runs] == [
             (closed_case.run_id, "archive", True)
@@ -213,13 +210,15 @@ async def test_the_archive_alone_replays_a_case_temporal_no_longer_has(
 async def test_the_audit_command_replays_from_the_archive(
     stack: Stack, closed_case: ClosedCase, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert await replay_cli(stack.settings, closed_case.case_id) == 0
+    assert await replay_cli(stack.settings, closed_case.case_id, workflows=WORKFLOWS) == 0
     out = capsys.readouterr().out
     assert closed_case.run_id in out
     assert "确定性重放通过 / replays deterministically" in out
     assert "不可达" not in out
 
-    assert await replay_cli(stack.settings, _case_id()) == 1  # a case nobody has heard of
+    assert (
+        await replay_cli(stack.settings, _case_id(), workflows=WORKFLOWS) == 1
+    )  # a case nobody has heard of
     assert "未找到案件" in capsys.readouterr().out
 
 
@@ -279,7 +278,7 @@ async def test_every_run_of_a_case_that_continued_as_new_is_archived(stack: Stac
     assert all(row.event_count > 0 for row in rows)
 
     await _delete_from_temporal(stack.client, case_id, runs)
-    report = await replay_case(stack.sessionmaker, stack.client, case_id)
+    report = await replay_case(stack.sessionmaker, stack.client, case_id, workflows=WORKFLOWS)
     assert report.ok, report
     assert [(run.run_id, run.source) for run in report.runs] == [(r, "archive") for r in runs]
 
@@ -316,13 +315,13 @@ async def test_the_open_run_is_replayed_live_next_to_the_archive(stack: Stack) -
     assert closed, "the case never continued as new"
     await archive_closed(stack.client, stack.sessionmaker, limit=EVERYTHING)
 
-    report = await replay_case(stack.sessionmaker, stack.client, case_id)
+    report = await replay_case(stack.sessionmaker, stack.client, case_id, workflows=WORKFLOWS)
     assert report.ok, report
     assert [(run.run_id, run.source) for run in report.runs] == [
         *[(run_id, "archive") for run_id in closed],
         (open_run, "live"),
     ]
-    archive_only = await replay_case(stack.sessionmaker, None, case_id)
+    archive_only = await replay_case(stack.sessionmaker, None, case_id, workflows=WORKFLOWS)
     assert [run.run_id for run in archive_only.runs] == closed
     await _drive(stack, case_id, ("withdraw",))
 
@@ -341,7 +340,7 @@ async def test_a_run_that_never_ran_workflow_code_is_reported_not_replayed(stack
     assert stored.status == "terminated"
 
     started = time.monotonic()
-    report = await replay_case(stack.sessionmaker, None, case_id)
+    report = await replay_case(stack.sessionmaker, None, case_id, workflows=WORKFLOWS)
     assert time.monotonic() - started < 10
     assert report.ok
     [run] = report.runs
@@ -358,11 +357,13 @@ async def test_a_stalled_replay_is_cut_off_by_the_timeout() -> None:
     assert has_completed_workflow_task(full)
 
     started = time.monotonic()
-    error = await replay_history(lone_start, timeout=1.5)
+    error = await replay_history(lone_start, workflows=WORKFLOWS, timeout=1.5)
     assert error is not None
     assert "replay did not finish" in error
     assert time.monotonic() - started < 5
-    assert await replay_history(full) is None  # and replays after it still work
+    assert (
+        await replay_history(full, workflows=WORKFLOWS) is None
+    )  # and replays after it still work
 
 
 async def test_the_archive_refuses_update_and_delete(stack: Stack, closed_case: ClosedCase) -> None:
@@ -444,10 +445,12 @@ async def test_a_failed_sweep_is_tried_again_and_never_stops_the_archiver(stack:
 
 
 async def test_an_unknown_or_malformed_case_is_reported_not_replayed(stack: Stack) -> None:
-    unknown = await replay_case(stack.sessionmaker, stack.client, _case_id())
+    unknown = await replay_case(stack.sessionmaker, stack.client, _case_id(), workflows=WORKFLOWS)
     assert not unknown.ok
     assert unknown.runs == ()
     assert "未找到案件" in (unknown.error or "")
-    malformed = await replay_case(stack.sessionmaker, stack.client, "JF' OR WorkflowId != '")
+    malformed = await replay_case(
+        stack.sessionmaker, stack.client, "JF' OR WorkflowId != '", workflows=WORKFLOWS
+    )
     assert not malformed.ok
     assert "not a valid case id" in (malformed.error or "")

@@ -11,10 +11,10 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from temporalio.testing import ActivityEnvironment
 
-from activities import repositories
-from activities.db import create_engine, create_sessionmaker
-from activities.intake import reserve_case_number
-from activities.projection import CaseStore
+from activities.store import repositories
+from activities.store.case_numbers import reserve_case_number
+from activities.store.engine import create_engine, create_sessionmaker
+from activities.tasks.projection import CaseStore
 from domain import commands as c
 from domain.decide import decide
 from domain.events import Event
@@ -190,7 +190,7 @@ async def test_schema_is_migrated(sessionmaker: async_sessionmaker[AsyncSession]
         version = await session.scalar(text("SELECT version_num FROM alembic_version"))
     from alembic.script import ScriptDirectory
 
-    from activities.migrate import alembic_config
+    from activities.store.migrate import alembic_config
 
     head = ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
     assert version == head == "0006"

@@ -290,7 +290,7 @@ async def test_a_mediator_of_another_center_sees_none_of_a_cases_personal_data(
 async def test_personal_data_is_masked_unless_revealed_and_every_reveal_is_recorded(
     clients: dict[str, httpx.AsyncClient], cases: Cases, stack: Any
 ) -> None:
-    from activities import access_trail
+    from activities.identity import access_trail
 
     mediator, leader = clients["mediator"], clients["town_leader"]
     case_id = cases.own_town["case_id"]
@@ -342,7 +342,7 @@ async def test_the_access_trail_is_append_only_in_the_database(
     from sqlalchemy import func, select, text
     from sqlalchemy.exc import DBAPIError
 
-    from activities.tables import AccessTrailRow
+    from activities.store.tables import AccessTrailRow
 
     case_id = cases.own_town["case_id"]
     revealed = await clients["mediator"].get(f"/v1/cases/{case_id}", params={"reveal": "true"})

@@ -18,13 +18,14 @@ from aiohttp import web
 from cryptography.hazmat.primitives.asymmetric import rsa
 from sqlalchemy import select
 
-from activities import principals
-from activities.tables import ApiKeyRow
+from activities.identity import principals
+from activities.store.tables import ApiKeyRow
 from api.app import create_app
 from domain.access import Principal, Role
 from tests.conftest import Stack
 from tests.loopback import serve
 from tests.principals import bearer
+from worker import WORKFLOWS
 
 ISSUER = "https://idp.example.gov.cn/realms/zhengfa"
 AUDIENCE = "fengqiao-api"
@@ -64,7 +65,7 @@ async def provider_and_api(stack: Stack) -> AsyncIterator[tuple[Provider, httpx.
                 "auth_cache_seconds": 0.0,  # every request asks the directory again
             }
         )
-        app = create_app(settings, temporal=stack.client)
+        app = create_app(settings, temporal=stack.client, workflows=WORKFLOWS)
         async with app.router.lifespan_context(app):
             transport = httpx.ASGITransport(app=app)
             async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
@@ -169,7 +170,7 @@ async def test_a_disabled_user_can_no_longer_authenticate(
 def test_the_users_and_keys_commands_create_list_and_revoke(
     tmp_path: Any, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from activities.migrate import upgrade
+    from activities.store.migrate import upgrade
     from worker import main
 
     database = f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}"

@@ -284,8 +284,8 @@ async def test_retried_intake_of_a_case_whose_history_is_gone_starts_nothing(
     from temporalio.service import RPCError, RPCStatusCode
     from temporalio.testing import ActivityEnvironment
 
-    from activities.intake import reserve_case_number
-    from activities.projection import CaseStore
+    from activities.store.case_numbers import reserve_case_number
+    from activities.tasks.projection import CaseStore
     from domain import commands as c
     from domain.decide import decide
     from domain.evolve import fold

@@ -82,7 +82,7 @@ async def test_a_petition_runs_to_its_final_answer_and_closes(api: httpx.AsyncCl
 
 
 async def test_clocks_explain_every_petition_rule_with_its_source(api: httpx.AsyncClient) -> None:
-    from activities.policies import PolicyBook
+    from activities.policy.book import PolicyBook
     from domain.values import CaseKind
 
     petition_rules = {

@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
-from activities.policies import PolicyBook
+from activities.policy.book import PolicyBook
 from domain.stages import Stage
 from domain.values import CaseKind
 from tests.api.helpers import act, case_in_stage, create_case
@@ -157,7 +157,7 @@ async def test_recipient_channels_are_validated(clients: dict[str, httpx.AsyncCl
 async def test_newly_published_holiday_data_reschedules_provisional_clocks(
     api: httpx.AsyncClient, stack: Stack, tmp_path: Path
 ) -> None:
-    from activities.calendar_push import push_calendar
+    from activities.policy.calendar_push import push_calendar
     from tests.workflows.clock_harness import calendar_with, shifted_national_day_2027
 
     case = await create_case(api, category="medical")

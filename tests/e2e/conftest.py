@@ -11,7 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from activities import devstack
+from activities.runtime import devstack
 from tests.principals import bearer, seed_database
 
 

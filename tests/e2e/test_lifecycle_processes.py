@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 
-from activities.db import create_engine
+from activities.store.engine import create_engine
 from tests.api.helpers import act, create_case
 from tests.e2e.conftest import Processes, wait_ready
 from tests.samples import LIFECYCLE

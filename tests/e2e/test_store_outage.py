@@ -13,13 +13,13 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from temporalio.testing import WorkflowEnvironment
 
-from activities.db import create_engine
-from activities.settings import Settings
+from activities.runtime.settings import Settings
+from activities.store.engine import create_engine
 from api.app import create_app
 from tests.api.helpers import act, create_case
 from tests.principals import bearer, seed_database
 from tests.tcp_proxy import TcpProxy
-from worker import build_worker, case_activities
+from worker import WORKFLOWS, build_worker, case_activities
 
 pytestmark = pytest.mark.e2e
 
@@ -52,7 +52,7 @@ async def outage(
     async with httpx.AsyncClient(trust_env=False) as http:
         activities = case_activities(engine, settings, http)
         async with build_worker(temporal_env.client, settings.task_queue, activities):
-            app = create_app(settings, temporal=temporal_env.client)
+            app = create_app(settings, temporal=temporal_env.client, workflows=WORKFLOWS)
             async with app.router.lifespan_context(app):
                 transport = httpx.ASGITransport(app=app)
                 async with httpx.AsyncClient(

@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
-from activities import devstack
+from activities.runtime import devstack
 from tests.api.helpers import act, create_case
 from tests.e2e.conftest import wait_ready
 from tests.principals import bearer, seed_database

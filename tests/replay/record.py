@@ -20,9 +20,9 @@ from temporalio.common import WorkflowIDConflictPolicy
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
-from activities.calendar_data import load_calendar
-from activities.devstack import temporal_cli
-from activities.settings import Settings
+from activities.policy.calendar_data import load_calendar
+from activities.runtime.devstack import temporal_cli
+from activities.runtime.settings import Settings
 from domain import commands as c
 from domain.state import CaseState
 from tests.samples import LIFECYCLE, china_today, register, step_action

@@ -10,7 +10,7 @@ from temporalio.api.enums.v1 import EventType
 from temporalio.client import WorkflowHistory
 from temporalio.contrib.pydantic import pydantic_data_converter
 
-from activities.history_archive import replay_history
+from activities.audit.replay import replay_history
 from tests.replay.drifted_workflow import DriftedCaseWorkflow
 from workflows.case_workflow import CaseWorkflow
 

@@ -17,9 +17,9 @@ from temporalio.common import WorkflowIDConflictPolicy
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
-from activities.calendar_data import load_calendar
-from activities.case_policy import PolicyProvider
-from activities.policies import PolicyBook
+from activities.policy.book import PolicyBook
+from activities.policy.calendar_data import load_calendar
+from activities.tasks.policy import PolicyProvider
 from domain import commands as c
 from domain.calendar import HolidayCalendar
 from domain.events import Event

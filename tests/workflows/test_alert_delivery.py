@@ -17,12 +17,12 @@ import pytest
 from aiohttp import web
 from sqlalchemy import select
 
-from activities import alert_store
-from activities.channels import verify_webhook
-from activities.db import create_engine, create_sessionmaker
-from activities.migrate import upgrade_async
-from activities.notifier import Notifier
-from activities.tables import AlertDeliveryRow
+from activities.notify.channels import verify_webhook
+from activities.store import alert_store
+from activities.store.engine import create_engine, create_sessionmaker
+from activities.store.migrate import upgrade_async
+from activities.store.tables import AlertDeliveryRow
+from activities.tasks.delivery import Notifier
 from domain.alerts import AlertKind
 from tests.loopback import serve
 from tests.workflows.clock_harness import calendar_with, clockwork

@@ -20,7 +20,7 @@ from temporalio.common import WorkflowIDConflictPolicy
 from temporalio.exceptions import ApplicationError
 from temporalio.testing import WorkflowEnvironment
 
-from activities.settings import Settings
+from activities.runtime.settings import Settings
 from domain import commands as c
 from domain.events import Event
 from domain.stages import Stage

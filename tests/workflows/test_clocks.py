@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from temporalio.client import WorkflowUpdateFailedError
 
-from activities.policies import PolicyBook
+from activities.policy.book import PolicyBook
 from domain.alerts import AlertKind, AlertStatus
 from domain.clocks import ClockStatus
 from domain.periods import PeriodUnit, due_after

@@ -1,0 +1,1 @@
+"""Notification channels: signed webhooks, DingTalk and WeCom robots."""

@@ -1,0 +1,1 @@
+"""Clock policies and holiday data: loading, validating and slicing them for a case."""

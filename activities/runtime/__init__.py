@@ -1,0 +1,1 @@
+"""Running the system: settings, logging, the Temporal client, the local dev stack."""

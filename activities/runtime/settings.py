@@ -1,0 +1,59 @@
+"""Settings (配置): one pydantic-settings model, read from ``FENGQIAO_*`` variables, built once."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="FENGQIAO_", extra="ignore")
+
+    env: Literal["development", "production"] = "development"
+    data_dir: Path = Path(".fengqiao")
+    # Empty means the embedded SQLite file under data_dir.
+    database_url: str = ""
+    temporal_address: str = "127.0.0.1:7233"
+    temporal_namespace: str = "default"
+    task_queue: str = "fengqiao-cases"
+    api_host: str = "127.0.0.1"
+    api_port: int = 8000
+    temporal_ui_port: int = 8233
+    log_level: str = "INFO"
+    log_json: bool | None = None
+    # How long the API waits for a case to apply a command before answering 503.
+    command_timeout_seconds: float = 30.0
+    # How often each worker archives closed case runs' Temporal histories (0: not this worker).
+    archive_interval_seconds: float = 30.0
+    db_pool_size: int = 10
+    # Larger request bodies are refused with 413 before they are parsed.
+    max_body_bytes: int = 256 * 1024
+    # Deployment overrides of the shipped clock rules, and extra holiday-notice data files.
+    policy_dir: Path | None = None
+    calendar_dir: Path | None = None
+    # A CJK TrueType font (.ttf/.ttc) embedded in PDF documents such as the case dossier (卷宗);
+    # unset means the first of the usual Debian paths that exists (activities/reports/dossier.py).
+    pdf_font_path: Path | None = None
+    # Bearer tokens from an external identity provider (OIDC): all three set enables them.
+    jwt_issuer: str | None = None
+    jwt_audience: str | None = None
+    jwt_jwks_url: str | None = None
+    jwt_algorithms: tuple[str, ...] = ("RS256", "ES256")
+    # How long a checked key or token subject is trusted before the directory is asked again
+    # (a revoked key or disabled user stops working within this time on every API process).
+    auth_cache_seconds: float = 5.0
+    # While the directory (database) is unreachable, a caller checked within this time is still
+    # let in, so commands keep reaching the cases during an outage.
+    auth_stale_seconds: float = 900.0
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite+aiosqlite:///{(self.data_dir / 'fengqiao.db').resolve()}"
+
+    @property
+    def json_logs(self) -> bool:
+        return self.env == "production" if self.log_json is None else self.log_json

@@ -1,0 +1,1 @@
+"""The store: engine, tables, migrations, repositories and read queries (SQLAlchemy lives here)."""

@@ -1,0 +1,166 @@
+"""Queries on alerts, their delivery attempts and the recipient directory."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from functools import cache
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+
+from activities.store.sql import insert_for, insert_for_dialect, utc
+from activities.store.tables import AlertDeliveryRow, AlertRow, CaseRow, RecipientRow
+from domain.state import CaseState
+
+
+@cache
+def _upsert_alert_statement(dialect: str) -> Any:
+    table = AlertRow.__table__
+    statement = insert_for_dialect(dialect, table)
+    return statement.on_conflict_do_update(
+        index_elements=["alert_id"],
+        set_={c.name: statement.excluded[c.name] for c in table.c if c.name != "alert_id"},
+        where=table.c.updated_seq < statement.excluded.updated_seq,
+    )
+
+
+async def upsert_alerts(state: CaseState, *, connection: AsyncConnection) -> None:
+    """Every alert of the case as of ``state`` (older states never overwrite newer rows)."""
+    if not state.alerts:
+        return
+    rows = [
+        {
+            "alert_id": alert.alert_id,
+            "case_id": state.case_id,
+            "kind": alert.kind.value,
+            "clock_id": alert.clock_id,
+            "title": alert.title,
+            "level": alert.level,
+            "recipient": alert.recipient,
+            "status": alert.status.value,
+            "jurisdiction_code": state.jurisdiction.code,
+            "raised_at": utc(alert.raised_at),
+            "updated_seq": state.seq,
+            "document": alert.model_dump(mode="json"),
+        }
+        for alert in state.alerts
+    ]
+    await connection.execute(_upsert_alert_statement(connection.dialect.name), rows)
+
+
+async def list_alerts(
+    *,
+    recipient: str | None,
+    status: str | None,
+    case_id: str | None,
+    limit: int,
+    session: AsyncSession,
+    within: str | None = None,
+    center_id: str | None = None,
+) -> list[dict[str, Any]]:
+    """Newest first; ``within``/``center_id`` narrow to the caller's reach."""
+    query = select(AlertRow.case_id, AlertRow.document)
+    if within is not None:
+        query = query.where(AlertRow.jurisdiction_code.startswith(within))
+    if center_id is not None:
+        query = query.where(
+            AlertRow.case_id.in_(select(CaseRow.case_id).where(CaseRow.center_id == center_id))
+        )
+    if recipient is not None:
+        query = query.where(AlertRow.recipient == recipient)
+    if status is not None:
+        query = query.where(AlertRow.status == status)
+    if case_id is not None:
+        query = query.where(AlertRow.case_id == case_id)
+    query = query.order_by(AlertRow.raised_at.desc(), AlertRow.alert_id.desc()).limit(limit)
+    return [{**document, "case_id": case} for case, document in await session.execute(query)]
+
+
+async def alert_case(alert_id: str, *, session: AsyncSession) -> str | None:
+    case_id: str | None = await session.scalar(
+        select(AlertRow.case_id).where(AlertRow.alert_id == alert_id)
+    )
+    return case_id
+
+
+async def record_delivery(
+    *,
+    delivery_id: str,
+    alert_id: str,
+    case_id: str,
+    recipient: str,
+    channel: str,
+    attempt: int,
+    succeeded: bool,
+    status_code: int | None,
+    error: str | None,
+    at: datetime,
+    session: AsyncSession,
+) -> None:
+    session.add(
+        AlertDeliveryRow(
+            delivery_id=delivery_id,
+            alert_id=alert_id,
+            case_id=case_id,
+            recipient=recipient,
+            channel=channel,
+            attempt=attempt,
+            succeeded=succeeded,
+            status_code=status_code,
+            error=error,
+            at=utc(at),
+        )
+    )
+
+
+async def delivered_channels(delivery_id: str, *, session: AsyncSession) -> set[str]:
+    """Channels that already took this delivery: a retried activity skips them."""
+    rows = await session.scalars(
+        select(AlertDeliveryRow.channel).where(
+            AlertDeliveryRow.delivery_id == delivery_id, AlertDeliveryRow.succeeded.is_(True)
+        )
+    )
+    return set(rows)
+
+
+async def deliveries(alert_id: str, *, session: AsyncSession) -> list[dict[str, Any]]:
+    rows = await session.scalars(
+        select(AlertDeliveryRow)
+        .where(AlertDeliveryRow.alert_id == alert_id)
+        .order_by(AlertDeliveryRow.id)
+    )
+    return [
+        {
+            "delivery_id": row.delivery_id,
+            "recipient": row.recipient,
+            "channel": row.channel,
+            "attempt": row.attempt,
+            "succeeded": row.succeeded,
+            "status_code": row.status_code,
+            "error": row.error,
+            "at": utc(row.at).isoformat(),
+        }
+        for row in rows
+    ]
+
+
+async def recipient(recipient_id: str, *, session: AsyncSession) -> RecipientRow | None:
+    return await session.get(RecipientRow, recipient_id)
+
+
+async def put_recipient(
+    recipient_id: str, display_name: str, channels: list[dict[str, Any]], *, session: AsyncSession
+) -> None:
+    statement = insert_for(session, RecipientRow).values(
+        recipient_id=recipient_id, display_name=display_name, channels=channels
+    )
+    statement = statement.on_conflict_do_update(
+        index_elements=["recipient_id"],
+        set_={"display_name": display_name, "channels": channels},
+    )
+    await session.execute(statement)
+
+
+async def list_recipients(*, session: AsyncSession) -> list[RecipientRow]:
+    return list(await session.scalars(select(RecipientRow).order_by(RecipientRow.recipient_id)))

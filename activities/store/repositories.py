@@ -1,0 +1,404 @@
+"""Every query on the case tables; keyword-only sessions, explicit mapping to domain models."""
+
+from __future__ import annotations
+
+import base64
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cache
+from typing import Any
+
+from pydantic import BaseModel, TypeAdapter
+from sqlalchemy import and_, bindparam, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+
+from activities.store.sql import insert_for, insert_for_dialect, utc
+from activities.store.tables import CaseEventRow, CaseRow, CaseSeriesRow, IntakeKeyRow
+from domain.chain import GENESIS_HASH, canonical_event, event_hash, event_payload
+from domain.events import Event, EventBody
+from domain.matters import matter_key
+from domain.state import CaseState
+
+_EVENT_BODY: TypeAdapter[EventBody] = TypeAdapter(EventBody)
+
+
+# -- events -------------------------------------------------------------------------------------
+
+
+def _event_row(event: Event) -> dict[str, Any]:
+    return {
+        "case_id": event.case_id,
+        "seq": event.seq,
+        "type": event.type,
+        "occurred_at": utc(event.at),
+        "actor": event.actor,
+        "command_id": event.command_id,
+        "payload": event_payload(event),
+    }
+
+
+def _sealed_row(event: Event, prev_hash: str) -> dict[str, Any]:
+    row = _event_row(event)
+    digest = event_hash(prev_hash, canonical_event(**row))
+    return {**row, "prev_hash": prev_hash, "hash": digest}
+
+
+@cache
+def _append_statement(dialect: str) -> Any:
+    # Built once per dialect, parameters passed at execution: the compiled form is reused.
+    return (
+        insert_for_dialect(dialect, CaseEventRow.__table__)
+        .on_conflict_do_nothing(index_elements=["case_id", "seq"])
+        .returning(CaseEventRow.__table__.c.seq)
+    )
+
+
+_CHAIN_HEAD = (
+    select(CaseEventRow.seq, CaseEventRow.hash)
+    .where(CaseEventRow.case_id == bindparam("case_id"))
+    .order_by(CaseEventRow.seq.desc())
+    .limit(1)
+)
+
+
+class ChainGapError(RuntimeError):
+    """A batch that would leave a hole in a case's seq; retried, as the missing events may land."""
+
+
+class ConcurrentAppendError(RuntimeError):
+    """Another transaction appended to the case after its chain head was read; retried."""
+
+
+async def append_events(events: tuple[Event, ...], *, connection: AsyncConnection) -> int:
+    """Append events to their case's hash chain, skipping any already stored (same case and seq);
+    returns how many were new.
+
+    Each new event is sealed after the case's last stored event, read in the same transaction
+    (one indexed SELECT per case, normally one per batch). Then one statement for the whole batch
+    (executemany with RETURNING is sent as one multi-row INSERT). A retried batch that is already
+    stored inserts nothing; a partly stored one inserts the rest, chained after what is there.
+    Raises (so the activity retries, in a fresh transaction) when the batch would leave a gap, or
+    when a concurrent attempt stored some of the same events after the head was read.
+    """
+    if not events:
+        return 0
+    by_case: dict[str, list[Event]] = {}
+    for event in events:
+        by_case.setdefault(event.case_id, []).append(event)
+    rows: list[dict[str, Any]] = []
+    for case_id, case_events in by_case.items():
+        head = (await connection.execute(_CHAIN_HEAD, {"case_id": case_id})).first()
+        head_seq, head_hash = (0, GENESIS_HASH) if head is None else (head.seq, head.hash)
+        for event in sorted(case_events, key=lambda event: event.seq):
+            if event.seq <= head_seq:
+                continue  # already stored: a retried or overlapping batch
+            if event.seq != head_seq + 1:
+                raise ChainGapError(
+                    f"{case_id}: event {event.seq} would follow event {head_seq}; "
+                    f"events {head_seq + 1}..{event.seq - 1} are not stored"
+                )
+            row = _sealed_row(event, head_hash)
+            rows.append(row)
+            head_seq, head_hash = event.seq, row["hash"]
+    if not rows:
+        return 0
+    statement = _append_statement(connection.dialect.name)
+    inserted = len((await connection.execute(statement, rows)).all())
+    if inserted != len(rows):
+        raise ConcurrentAppendError(
+            f"{inserted} of {len(rows)} events inserted: the case was appended to concurrently"
+        )
+    return inserted
+
+
+def event_from_row(row: CaseEventRow) -> Event:
+    return Event(
+        case_id=row.case_id,
+        seq=row.seq,
+        at=utc(row.occurred_at),
+        actor=row.actor,
+        command_id=row.command_id,
+        body=_EVENT_BODY.validate_python(row.payload),
+    )
+
+
+async def case_events(case_id: str, *, session: AsyncSession) -> list[Event]:
+    rows = await session.scalars(
+        select(CaseEventRow).where(CaseEventRow.case_id == case_id).order_by(CaseEventRow.seq)
+    )
+    return [event_from_row(row) for row in rows]
+
+
+async def count_events(case_id: str, *, session: AsyncSession) -> int:
+    count = await session.scalar(
+        select(func.count()).select_from(CaseEventRow).where(CaseEventRow.case_id == case_id)
+    )
+    return int(count or 0)
+
+
+# -- cases read model ---------------------------------------------------------------------------
+
+
+def _case_columns(state: CaseState) -> dict[str, object]:
+    plan = state.plan
+    leader = state.package_leader
+    return {
+        "case_id": state.case_id,
+        "kind": state.kind.value,
+        "stage": state.stage.value,
+        "category": state.category.value,
+        "channel": state.channel.value,
+        "title": state.title,
+        "description": state.description,
+        "jurisdiction_code": state.jurisdiction.code,
+        "risk_level": state.risk_level.value,
+        "responsible_unit": plan.responsible_unit if plan else None,
+        "responsible_person": plan.responsible_person if plan else None,
+        "package_leader": leader.leader_name if leader else None,
+        "registered_at": utc(state.registered.at),
+        "updated_at": utc(state.updated_at),
+        "seq": state.seq,
+        "state": state.model_dump(mode="json"),
+        "matter_key": matter_key(state),
+        "center_id": state.center_id,
+    }
+
+
+def case_columns(state: CaseState) -> dict[str, object]:
+    """The cases row ``state`` projects to (the audit compares the stored row with it)."""
+    return _case_columns(state)
+
+
+@cache
+def _upsert_statement(dialect: str) -> Any:
+    table = CaseRow.__table__
+    statement = insert_for_dialect(dialect, table)
+    return statement.on_conflict_do_update(
+        index_elements=["case_id"],
+        set_={
+            column.name: statement.excluded[column.name]
+            for column in table.c
+            if column.name != "case_id"
+        },
+        where=table.c.seq < statement.excluded.seq,
+    )
+
+
+async def upsert_case(state: CaseState, *, connection: AsyncConnection) -> None:
+    """Write the read model row; a state older than the stored one never overwrites it."""
+    await connection.execute(_upsert_statement(connection.dialect.name), _case_columns(state))
+
+
+async def case_document(case_id: str, *, session: AsyncSession) -> dict[str, Any] | None:
+    """The stored case as the JSON the workflow produced (reads pass it through unvalidated)."""
+    document: dict[str, Any] | None = await session.scalar(
+        select(CaseRow.state).where(CaseRow.case_id == case_id)
+    )
+    return document
+
+
+# A petition still open to a repeat of its matter (before 终结, 销号, 撤回, 不予受理).
+_PENDING_PETITION_STAGES = (
+    "registered",
+    "accepted",
+    "replied",
+    "review_requested",
+    "reviewed",
+    "second_review_requested",
+)
+
+
+async def pending_petition(key: str, *, session: AsyncSession) -> str | None:
+    """The pending petition on the same matter, if any (重复信访 is recorded there)."""
+    found: str | None = await session.scalar(
+        select(CaseRow.case_id)
+        .where(CaseRow.matter_key == key, CaseRow.stage.in_(_PENDING_PETITION_STAGES))
+        .order_by(CaseRow.registered_at)
+        .limit(1)
+    )
+    return found
+
+
+async def case_scope(case_id: str, *, session: AsyncSession) -> tuple[str, str | None] | None:
+    """The case's jurisdiction code and owning center (for access checks), if stored."""
+    row = (
+        await session.execute(
+            select(CaseRow.jurisdiction_code, CaseRow.center_id).where(CaseRow.case_id == case_id)
+        )
+    ).first()
+    return None if row is None else (row[0], row[1])
+
+
+async def get_case(case_id: str, *, session: AsyncSession) -> CaseState | None:
+    document = await case_document(case_id, session=session)
+    return None if document is None else CaseState.model_validate(document)
+
+
+@dataclass(frozen=True)
+class CaseFilter:
+    stage: str | None = None
+    kind: str | None = None
+    category: str | None = None
+    jurisdiction: str | None = None
+    responsible_unit: str | None = None
+    package_leader: str | None = None
+    text: str | None = None
+    # The caller's reach: a jurisdiction subtree and, for center roles, their center.
+    within: str | None = None
+    center_id: str | None = None
+
+
+class CaseSummary(BaseModel):
+    """One line of the case list (案件列表)."""
+
+    case_id: str
+    kind: str
+    stage: str
+    category: str
+    channel: str
+    title: str
+    jurisdiction_code: str
+    risk_level: str
+    responsible_unit: str | None
+    responsible_person: str | None
+    package_leader: str | None
+    registered_at: datetime
+    updated_at: datetime
+
+
+def _summary(row: CaseRow) -> CaseSummary:
+    return CaseSummary(
+        case_id=row.case_id,
+        kind=row.kind,
+        stage=row.stage,
+        category=row.category,
+        channel=row.channel,
+        title=row.title,
+        jurisdiction_code=row.jurisdiction_code,
+        risk_level=row.risk_level,
+        responsible_unit=row.responsible_unit,
+        responsible_person=row.responsible_person,
+        package_leader=row.package_leader,
+        registered_at=utc(row.registered_at),
+        updated_at=utc(row.updated_at),
+    )
+
+
+@dataclass(frozen=True)
+class CasePage:
+    items: list[CaseSummary]
+    next_cursor: str | None
+
+
+def encode_cursor(row: CaseRow) -> str:
+    raw = json.dumps([utc(row.registered_at).isoformat(), row.case_id]).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[datetime, str]:
+    """ValueError if the cursor was not made by encode_cursor."""
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        registered, case_id = json.loads(raw)
+        return utc(datetime.fromisoformat(registered)), str(case_id)
+    except Exception as error:
+        raise ValueError("invalid cursor") from error
+
+
+def _like_escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _filtered(query: Any, where: CaseFilter) -> Any:
+    exact = {
+        CaseRow.stage: where.stage,
+        CaseRow.kind: where.kind,
+        CaseRow.category: where.category,
+        CaseRow.responsible_unit: where.responsible_unit,
+        CaseRow.package_leader: where.package_leader,
+    }
+    for column, value in exact.items():
+        if value is not None:
+            query = query.where(column == value)
+    if where.within is not None:
+        query = query.where(
+            CaseRow.jurisdiction_code.like(_like_escape(where.within) + "%", escape="\\")
+        )
+    if where.center_id is not None:
+        query = query.where(CaseRow.center_id == where.center_id)
+    if where.jurisdiction:
+        query = query.where(
+            CaseRow.jurisdiction_code.like(_like_escape(where.jurisdiction) + "%", escape="\\")
+        )
+    if where.text:
+        pattern = f"%{_like_escape(where.text)}%"
+        query = query.where(
+            or_(
+                CaseRow.title.ilike(pattern, escape="\\"),
+                CaseRow.description.ilike(pattern, escape="\\"),
+            )
+        )
+    return query
+
+
+async def count_cases(where: CaseFilter, *, session: AsyncSession) -> dict[str, int]:
+    """How many cases match, by stage (the same filter, hence the same reach, as the list)."""
+    query = _filtered(select(CaseRow.stage, func.count()).select_from(CaseRow), where)
+    rows = await session.execute(query.group_by(CaseRow.stage))
+    return {stage: int(count) for stage, count in rows}
+
+
+async def list_cases(
+    where: CaseFilter, *, cursor: str | None, limit: int, session: AsyncSession
+) -> CasePage:
+    """Newest first; the cursor continues after the last row of the previous page."""
+    query = _filtered(select(CaseRow), where)
+    if cursor is not None:
+        registered, case_id = decode_cursor(cursor)
+        query = query.where(
+            or_(
+                CaseRow.registered_at < registered,
+                and_(CaseRow.registered_at == registered, CaseRow.case_id < case_id),
+            )
+        )
+    query = query.order_by(CaseRow.registered_at.desc(), CaseRow.case_id.desc()).limit(limit + 1)
+    rows = list(await session.scalars(query))
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return CasePage(
+        items=[_summary(row) for row in rows],
+        next_cursor=encode_cursor(rows[-1]) if more and rows else None,
+    )
+
+
+# -- intake: case numbers and idempotency keys --------------------------------------------------
+
+
+async def next_number(series: str, *, session: AsyncSession) -> int:
+    """Issue the next number of a series atomically (row-locked upsert)."""
+    statement = insert_for(session, CaseSeriesRow).values(series=series, last_number=1)
+    statement = statement.on_conflict_do_update(
+        index_elements=["series"], set_={"last_number": CaseSeriesRow.last_number + 1}
+    ).returning(CaseSeriesRow.last_number)
+    return int((await session.execute(statement)).scalar_one())
+
+
+async def case_for_key(key: str, *, session: AsyncSession) -> str | None:
+    found: str | None = await session.scalar(
+        select(IntakeKeyRow.case_id).where(IntakeKeyRow.idempotency_key == key)
+    )
+    return found
+
+
+async def claim_key(key: str, case_id: str, *, session: AsyncSession) -> str:
+    """Bind ``key`` to ``case_id`` unless another request bound it first; returns the bound case."""
+    statement = (
+        insert_for(session, IntakeKeyRow)
+        .values(idempotency_key=key, case_id=case_id)
+        .on_conflict_do_nothing(index_elements=["idempotency_key"])
+    )
+    await session.execute(statement)
+    bound = await case_for_key(key, session=session)
+    assert bound is not None
+    return bound

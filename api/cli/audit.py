@@ -1,0 +1,147 @@
+"""``fengqiao audit``: verify the tamper-evident event chain, replay archived histories."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+from collections.abc import Sequence
+
+from temporalio.client import Client
+from temporalio.service import RPCError
+
+from activities.audit.chain_audit import VerificationReport, all_case_ids, verify_case
+from activities.audit.replay import ReplayReport, replay_case
+from activities.runtime.settings import Settings
+from activities.runtime.temporal_client import connect
+from activities.store.engine import create_engine, create_sessionmaker
+from domain.errors import UnknownCase
+
+CONNECT_TIMEOUT_SECONDS = 10.0
+
+
+def add_audit_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    audit = commands.add_parser("audit", help="审计: verify event chains, replay histories")
+    actions = audit.add_subparsers(dest="audit_command", required=True)
+    verify = actions.add_parser("verify", help="check each case's hash chain and read model")
+    verify.add_argument("cases", nargs="*", metavar="CASE", help="case ids, e.g. JF-2026-000001")
+    verify.add_argument("--all", action="store_true", help="every case in the store")
+    replay = actions.add_parser("replay", help="replay a case's recorded history (determinism)")
+    replay.add_argument("case", metavar="CASE")
+
+
+def run_audit(args: argparse.Namespace, settings: Settings, workflows: Sequence[type]) -> int:
+    """Exit status 0 when everything checked out, 1 when anything did not, 2 on bad usage."""
+    if args.audit_command == "verify":
+        if not args.cases and not args.all:
+            _say("请指定案件编号或 --all / give case ids or --all")
+            return 2
+        return asyncio.run(verify_cli(settings, tuple(args.cases), every=args.all))
+    if args.audit_command == "replay":
+        return asyncio.run(replay_cli(settings, args.case, workflows=workflows))
+    return 2
+
+
+def report_line(report: VerificationReport) -> str:
+    """One line per case: Chinese first, English beside it."""
+    head = report.head_hash[:16] if report.head_hash else "-"
+    if report.ok:
+        return (
+            f"{report.case_id}  正常：{report.events} 个事件，链头 {head}"
+            f" / OK: {report.events} events, head {head}"
+        )
+    zh: list[str] = []
+    en: list[str] = []
+    broken = report.first_broken
+    if broken is not None:
+        zh.append(f"事件链断裂于第 {broken.seq} 号事件（{broken.message_zh}）")
+        en.append(f"chain broken at seq {broken.seq} [{broken.reason}]: {broken.message_en}")
+    if not report.read_model_matches:
+        count = len(report.read_model_differences)
+        zh.append(f"读模型与事件不一致（{count} 处）")
+        en.append(f"read model differs from the events: {'; '.join(report.read_model_differences)}")
+    return f"{report.case_id}  异常：{'；'.join(zh)} / FAILED: {'; '.join(en)}"
+
+
+async def verify_cli(settings: Settings, case_ids: tuple[str, ...], *, every: bool) -> int:
+    """``fengqiao audit verify``: 0 when every case checked out, 1 otherwise."""
+    engine = create_engine(settings.resolved_database_url, pool_size=1)
+    sessions = create_sessionmaker(engine)
+    try:
+        wanted = list(dict.fromkeys(case_ids))
+        if every:
+            async with sessions() as session:
+                known = await all_case_ids(session=session)
+            wanted += [case_id for case_id in known if case_id not in wanted]
+        failed = 0
+        for case_id in wanted:
+            async with sessions() as session:
+                try:
+                    report = await verify_case(session, case_id)
+                except UnknownCase as error:
+                    failed += 1
+                    _say(f"{case_id}  异常：{error.message_zh} / FAILED: {error.message_en}")
+                    continue
+            failed += not report.ok
+            _say(report_line(report))
+        total = len(wanted)
+        summary = f"共核验 {total} 件，异常 {failed} 件 / {total} cases verified, {failed} failed"
+        _say(summary)
+        return 1 if failed else 0
+    finally:
+        await engine.dispose()
+
+
+_SOURCE_LABEL = {"archive": "归档 archive", "live": "在线 live"}
+
+
+async def replay_cli(settings: Settings, case_id: str, *, workflows: Sequence[type]) -> int:
+    """Exit status 0 when every run of the case replays deterministically, 1 otherwise."""
+    client: Client | None
+    try:
+        client = await asyncio.wait_for(connect(settings), CONNECT_TIMEOUT_SECONDS)
+    except (RuntimeError, TimeoutError, RPCError) as error:
+        client = None
+        _say(
+            f"Temporal（{settings.temporal_address}）不可达，仅重放归档 / "
+            f"Temporal unreachable, replaying the archive only: {error}"
+        )
+    engine = create_engine(settings.resolved_database_url)
+    try:
+        report = await replay_case(
+            create_sessionmaker(engine), client, case_id, workflows=workflows
+        )
+    except Exception as error:  # the store is away or not migrated
+        _say(f"无法读取历史归档 / cannot read the history archive: {type(error).__name__}: {error}")
+        return 1
+    finally:
+        await engine.dispose()
+    _print_report(report)
+    return 0 if report.ok else 1
+
+
+def _print_report(report: ReplayReport) -> None:
+    for note in report.notes:
+        _say(note)
+    if report.error is not None:
+        _say(f"重放失败 / replay failed: {report.error}")
+        return
+    _say(
+        f"案件 {report.case_id}：{len(report.runs)} 次运行 / case {report.case_id}: "
+        f"{len(report.runs)} run(s)"
+    )
+    for run in report.runs:
+        head = f"  运行 run {run.run_id}（{_SOURCE_LABEL[run.source]}，{run.events} 个事件 events）"
+        if run.skipped:
+            _say(f"{head}：跳过，无已完成的工作流任务 / skipped, no completed workflow task")
+        elif run.ok:
+            _say(f"{head}：确定性重放通过 / replays deterministically")
+        else:
+            _say(f"{head}：重放失败 / replay FAILED: {run.error}")
+    if report.ok:
+        _say("结论：全部运行确定性重放通过 / result: every run replays deterministically")
+    else:
+        _say("结论：存在不确定性或重放失败 / result: NOT every run replays deterministically")
+
+
+def _say(line: str) -> None:
+    print(line, flush=True)

@@ -1,0 +1,168 @@
+"""``fengqiao users`` and ``fengqiao keys``: the operator's tools for the user directory.
+
+They work on the database directly (run on the server, by whoever holds its credentials), so the
+first system administrator can exist before anyone can authenticate to the API.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+from datetime import UTC, datetime, timedelta
+
+from pydantic import ValidationError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from activities.identity import principals
+from activities.runtime.settings import Settings
+from activities.store.engine import create_engine, create_sessionmaker
+from domain.access import ROLE_LABELS, Principal, Role
+
+LOCAL_ADMIN = "local-admin"
+
+
+def add_directory_commands(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser],
+) -> None:
+    users = commands.add_parser("users", help="用户: add, list, disable, enable users")
+    user_actions = users.add_subparsers(dest="users_command", required=True)
+    add = user_actions.add_parser("add", help="add a user")
+    add.add_argument("user_id")
+    add.add_argument("--name", required=True, help="display name, e.g. 王芳")
+    add.add_argument("--role", required=True, choices=[role.value for role in Role])
+    add.add_argument("--jurisdiction", help="county/town/village code of the user's area")
+    add.add_argument("--center", help="mediation center id (mediators, center admins)")
+    user_actions.add_parser("list", help="list users")
+    for verb in ("disable", "enable"):
+        action = user_actions.add_parser(verb, help=f"{verb} a user (all their keys)")
+        action.add_argument("user_id")
+
+    keys = commands.add_parser("keys", help="API 密钥: create, list, revoke keys")
+    key_actions = keys.add_subparsers(dest="keys_command", required=True)
+    create = key_actions.add_parser("create", help="issue a key (printed once)")
+    create.add_argument("user_id")
+    create.add_argument("--expires-in-days", type=int, default=None)
+    create.add_argument("--label", default="")
+    listing = key_actions.add_parser("list", help="list keys (ids only, never secrets)")
+    listing.add_argument("--user", default=None)
+    revoke = key_actions.add_parser("revoke", help="revoke a key by its id")
+    revoke.add_argument("key_id")
+
+
+def run_directory(args: argparse.Namespace, settings: Settings) -> int:
+    return asyncio.run(_run(args, settings))
+
+
+async def _run(args: argparse.Namespace, settings: Settings) -> int:
+    engine = create_engine(settings.resolved_database_url)
+    sessionmaker = create_sessionmaker(engine)
+    try:
+        async with sessionmaker.begin() as session:
+            if args.command == "users":
+                return await _users(args, session)
+            return await _keys(args, session)
+    except principals.DirectoryError as error:
+        print(f"失败 / failed: {error}")
+        return 1
+    finally:
+        await engine.dispose()
+
+
+async def _users(args: argparse.Namespace, session: AsyncSession) -> int:
+    if args.users_command == "add":
+        try:
+            principal = Principal(
+                user_id=args.user_id,
+                display_name=args.name,
+                role=Role(args.role),
+                jurisdiction=args.jurisdiction,
+                center_id=args.center,
+            )
+        except ValidationError as error:
+            raise principals.DirectoryError(str(error.errors()[0]["msg"])) from error
+        await principals.create_user(principal, session=session)
+        print(f"已添加用户 / user added: {principal.user_id} {principal.display_name}")
+        return 0
+    if args.users_command == "list":
+        for row in await principals.list_users(session=session):
+            state = "" if row.active else "  [停用 disabled]"
+            print(
+                f"{row.user_id}\t{row.display_name}\t{ROLE_LABELS[Role(row.role)]}({row.role})"
+                f"\t{row.jurisdiction_code or '-'}\t{row.center_id or '-'}{state}"
+            )
+        return 0
+    await principals.set_active(args.user_id, args.users_command == "enable", session=session)
+    print(f"{args.users_command}d: {args.user_id}")
+    return 0
+
+
+async def _keys(args: argparse.Namespace, session: AsyncSession) -> int:
+    now = datetime.now(UTC)
+    if args.keys_command == "create":
+        expires = now + timedelta(days=args.expires_in_days) if args.expires_in_days else None
+        issued = await principals.issue_key(
+            args.user_id, session=session, expires_at=expires, label=args.label
+        )
+        print("API 密钥（只显示这一次，请妥善保存）/ API key (shown once, keep it safe):")
+        print(issued.key)
+        return 0
+    if args.keys_command == "list":
+        for row in await principals.list_keys(session=session, user_id=args.user):
+            status = "revoked" if row.revoked_at else "active"
+            if row.expires_at is not None and status == "active":
+                status += f" until {row.expires_at.isoformat()}"
+            print(f"{row.key_id}\t{row.user_id}\t{status}\t{row.label}")
+        return 0
+    user = await principals.revoke_key(args.key_id, session=session, now=now)
+    print(f"已吊销 / revoked: {args.key_id} ({user})")
+    return 0
+
+
+DEMO_USERS = (
+    Principal(
+        user_id="demo-mediator",
+        display_name="王芳",
+        role=Role.MEDIATOR,
+        jurisdiction="320102",
+        center_id="demo-center",
+    ),
+    Principal(user_id="demo-leader", display_name="张华", role=Role.LEADER, jurisdiction="320102"),
+    Principal(
+        user_id="demo-auditor", display_name="李审", role=Role.AUDITOR, jurisdiction="320102"
+    ),
+)
+
+
+async def demo_keys(settings: Settings) -> dict[str, str]:
+    """Demo accounts (created the first time) with a fresh key each: user id → key."""
+    engine = create_engine(settings.resolved_database_url)
+    keys: dict[str, str] = {}
+    try:
+        async with create_sessionmaker(engine).begin() as session:
+            for principal in DEMO_USERS:
+                if await principals.get_user(principal.user_id, session=session) is None:
+                    await principals.create_user(principal, session=session)
+                issued = await principals.issue_key(
+                    principal.user_id, session=session, label="demo"
+                )
+                keys[principal.user_id] = issued.key
+    finally:
+        await engine.dispose()
+    return keys
+
+
+async def ensure_local_admin(settings: Settings) -> str | None:
+    """Dev mode: create the local system administrator and a key the first time; None after."""
+    engine = create_engine(settings.resolved_database_url)
+    try:
+        async with create_sessionmaker(engine).begin() as session:
+            if await principals.get_user(LOCAL_ADMIN, session=session) is not None:
+                return None
+            await principals.create_user(
+                Principal(user_id=LOCAL_ADMIN, display_name="本地管理员", role=Role.SYSTEM_ADMIN),
+                session=session,
+            )
+            issued = await principals.issue_key(LOCAL_ADMIN, session=session, label="dev")
+            return issued.key
+    finally:
+        await engine.dispose()
