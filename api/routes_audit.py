@@ -18,7 +18,10 @@ from activities.audit import chain_audit
 from activities.audit.replay import ReplayReport, replay_case
 from activities.identity import access_trail
 from activities.identity.access_trail import Access, TrailEntry
-from activities.reports.dossier import PdfFontUnavailable, build_dossier, render_dossier_pdf
+from activities.reports.dossier import build_dossier
+from activities.reports.dossier_model import Dossier
+from activities.reports.pdf.document import render_dossier_pdf
+from activities.reports.pdf.fonts import PdfFontUnavailable
 from activities.store import repositories
 from api.access import Purpose, check_reveal, ensure_reachable, record_access, shown
 from api.auth import PrincipalDep, require
@@ -178,11 +181,14 @@ async def dossier(
         generated_by=principal.actor,
         purpose=purpose,
     )
-    document, fields = shown(principal, built, reveal=reveal)
+    document, fields = shown(principal, built.model_dump(mode="json"), reveal=reveal)
     if format == "pdf":
         try:
+            # Printed from the document as this reader sees it (masked), read back as the model.
             pdf = await asyncio.to_thread(
-                render_dossier_pdf, document, font_path=resources.settings.pdf_font_path
+                render_dossier_pdf,
+                Dossier.model_validate(document),
+                font_path=resources.settings.pdf_font_path,
             )
         except PdfFontUnavailable as error:
             raise ApiError(503, error.code, error.message_zh, error.message_en) from error

@@ -12,7 +12,6 @@ from pydantic import AwareDatetime
 from sqlalchemy.exc import SQLAlchemyError
 
 from activities.identity.access_trail import Access
-from activities.reports.dossier import event_summaries
 from activities.store import repositories
 from activities.store.case_numbers import reserve_case_number
 from api.access import (
@@ -61,6 +60,7 @@ from domain.labels import EVENT_LABELS
 from domain.matters import diverted_intake, matter_key
 from domain.privacy import scrub_text
 from domain.stages import TERMINAL_STAGES, Stage
+from domain.summaries import event_summaries
 from domain.values import JURISDICTION_CODE, NO_CONTROL_CHARS, CaseKind, Category, china_date
 
 router = APIRouter(prefix="/v1/cases", tags=["cases 案件"])
