@@ -198,7 +198,7 @@ class RepeatRequest(d.RepeatDetails, CommandBody):
 
 
 class DiversionRequest(CommandBody):
-    """访调对接: the API opens the linked dispute case itself."""
+    """访调对接: opens the linked dispute case and records it on the petition."""
 
     note: OptionalText = ""
 
