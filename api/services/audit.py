@@ -31,14 +31,12 @@ from domain.evolve import fold
 from domain.history import state_as_of
 from domain.labels import STAGE_LABELS
 
-Sessionmaker = async_sessionmaker[AsyncSession]
-
 
 async def _audited_events(
     case_id: str,
     *,
     principal: Principal,
-    sessionmaker: Sessionmaker,
+    sessionmaker: async_sessionmaker[AsyncSession],
     scopes: CaseScopes,
     reveal: bool = False,
 ) -> tuple[str, list[Event]]:
@@ -53,7 +51,9 @@ async def _audited_events(
     return code, events
 
 
-async def _verification(sessionmaker: Sessionmaker, case_id: str) -> chain_audit.VerificationReport:
+async def _verification(
+    sessionmaker: async_sessionmaker[AsyncSession], case_id: str
+) -> chain_audit.VerificationReport:
     with database_errors():
         async with sessionmaker() as session:
             return await chain_audit.verify_case(session, case_id)
@@ -64,7 +64,7 @@ async def verify(
     *,
     purpose: str,
     principal: Principal,
-    sessionmaker: Sessionmaker,
+    sessionmaker: async_sessionmaker[AsyncSession],
     scopes: CaseScopes,
 ) -> chain_audit.VerificationReport:
     """核验: the event hash chain, and that the read model equals the fold of its events."""
@@ -82,7 +82,7 @@ async def state_at(
     reveal: bool,
     purpose: str,
     principal: Principal,
-    sessionmaker: Sessionmaker,
+    sessionmaker: async_sessionmaker[AsyncSession],
     scopes: CaseScopes,
 ) -> dict[str, Any]:
     """The case as it stood at ``as_of`` (default: now), folded from its events."""
@@ -137,7 +137,7 @@ async def dossier(
     reveal: bool,
     purpose: str,
     principal: Principal,
-    sessionmaker: Sessionmaker,
+    sessionmaker: async_sessionmaker[AsyncSession],
     scopes: CaseScopes,
     font_path: Path | None,
 ) -> Dossier:
@@ -172,7 +172,7 @@ async def replay(
     *,
     purpose: str,
     principal: Principal,
-    sessionmaker: Sessionmaker,
+    sessionmaker: async_sessionmaker[AsyncSession],
     scopes: CaseScopes,
     temporal: Client,
     workflows: Sequence[type],
@@ -195,7 +195,7 @@ async def trail(
     until: datetime | None,
     limit: int,
     principal: Principal,
-    sessionmaker: Sessionmaker,
+    sessionmaker: async_sessionmaker[AsyncSession],
 ) -> AccessTrail:
     """访问留痕 within the auditor's jurisdiction."""
     assert principal.jurisdiction is not None  # an auditor always has one (directory rule)
