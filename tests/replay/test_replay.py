@@ -1,4 +1,4 @@
-"""Recorded histories replay with the current CaseWorkflow; an incompatible change is caught."""
+"""Recorded histories replay with the current workflows; an incompatible change is caught."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 
 from activities.audit.replay import replay_history
 from tests.replay.drifted_workflow import DriftedCaseWorkflow
-from workflows.case_workflow import CaseWorkflow
+from worker import WORKFLOWS
 
 with workflow.unsafe.imports_passed_through():
     from domain.alerts import AlertKind
@@ -33,7 +33,7 @@ def test_there_are_recorded_histories() -> None:
 @pytest.mark.parametrize("path", HISTORIES, ids=[p.stem for p in HISTORIES])
 async def test_recorded_history_replays_deterministically(path: Path) -> None:
     # The same replay `fengqiao audit replay` runs: a stalled replay is a failure, not a hung CI.
-    failure = await replay_history(_history(path), workflows=(CaseWorkflow,), timeout=60)
+    failure = await replay_history(_history(path), workflows=WORKFLOWS, timeout=60)
     assert failure is None, failure
 
 
