@@ -24,11 +24,12 @@ import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import httpx
 from temporalio.api.enums.v1 import EventType
 from temporalio.api.history.v1 import History, HistoryEvent
-from temporalio.client import Client, WithStartWorkflowOperation, WorkflowHistory
+from temporalio.client import Client, WithStartWorkflowOperation, WorkflowHandle, WorkflowHistory
 from temporalio.common import RawValue, WorkflowIDConflictPolicy
 
 from activities.runtime import devstack
@@ -49,8 +50,10 @@ class Measure:
     """One history's size, and its bytes by kind of event."""
 
     label: str
+    server_bytes: int  # what the Temporal server counts (describe: history_size_bytes)
     proto_bytes: int
-    json_bytes: int
+    json_bytes: int  # history.to_json(): indented, payloads in base64
+    compact_json_bytes: int
     events: int
     by_kind: dict[str, tuple[int, int]] = field(default_factory=dict)  # kind -> (count, bytes)
 
@@ -88,7 +91,7 @@ def _kind(event: HistoryEvent, activities: dict[int, str]) -> str:
     return name
 
 
-def measure(label: str, history: WorkflowHistory) -> Measure:
+def measure(label: str, history: WorkflowHistory, server_bytes: int) -> Measure:
     proto = History(events=history.events)
     activities: dict[int, str] = {}
     by_kind: dict[str, list[int]] = defaultdict(lambda: [0, 0])
@@ -96,20 +99,31 @@ def measure(label: str, history: WorkflowHistory) -> Measure:
         tally = by_kind[_kind(event, activities)]
         tally[0] += 1
         tally[1] += event.ByteSize()
+    compact = json.dumps(history.to_json_dict(), separators=(",", ":"), ensure_ascii=False)
     return Measure(
         label=label,
+        server_bytes=server_bytes,
         proto_bytes=proto.ByteSize(),
         json_bytes=len(history.to_json()),
+        compact_json_bytes=len(compact.encode()),
         events=len(proto.events),
         by_kind={kind: (count, size) for kind, (count, size) in by_kind.items()},
     )
 
 
 def report(measures: list[Measure], top: int) -> str:
-    lines = [f"{'history':<22}{'proto bytes':>13}{'json bytes':>13}{'events':>8}"]
-    lines += [
-        f"{m.label:<22}{m.proto_bytes:>13,}{m.json_bytes:>13,}{m.events:>8}" for m in measures
+    lines = [
+        f"{'history':<22}{'temporal':>10}{'proto':>10}{'to_json':>10}{'compact':>10}{'events':>8}"
     ]
+    lines += [
+        f"{m.label:<22}{m.server_bytes:>10,}{m.proto_bytes:>10,}{m.json_bytes:>10,}"
+        f"{m.compact_json_bytes:>10,}{m.events:>8}"
+        for m in measures
+    ]
+    lines.append(
+        "(bytes: temporal = the server's history_size_bytes; proto = serialized History; "
+        "to_json = history.to_json(), indented; compact = the same JSON without whitespace)"
+    )
     for m in measures:
         lines += ["", f"{m.label}: biggest kinds of event (proto bytes)"]
         ranked = sorted(m.by_kind.items(), key=lambda item: item[1][1], reverse=True)
@@ -140,15 +154,21 @@ async def lifecycle(client: Client) -> list[Measure]:
         result_type=RawValue,  # the whole case or a short outcome, whichever the code answers
     )
     handle = client.get_workflow_handle(case_id)
-    measures = [measure("registered case", await handle.fetch_history())]
+    measures = [await _measured("registered case", handle)]
     for n, action in enumerate(LIFECYCLE):
         step = c.CommandEnvelope(
             command_id=f"{case_id}-{n}", actor="王芳", command=command(action, today)
         )
         await handle.execute_update(APPLY_UPDATE, step, id=step.command_id, result_type=RawValue)
     await client.get_workflow_handle(case_id, result_type=RawValue).result()
-    measures.append(measure(f"full lifecycle ({1 + len(LIFECYCLE)})", await handle.fetch_history()))
+    measures.append(await _measured(f"full lifecycle ({1 + len(LIFECYCLE)})", handle))
     return measures
+
+
+async def _measured(label: str, handle: WorkflowHandle[Any, Any]) -> Measure:
+    description = await handle.describe()
+    server_bytes = description.raw_description.workflow_execution_info.history_size_bytes
+    return measure(label, await handle.fetch_history(), server_bytes)
 
 
 async def main() -> int:
