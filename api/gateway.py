@@ -1,4 +1,10 @@
-"""Sending commands to case workflows, and turning Temporal's answers into API errors."""
+"""Sending commands to case workflows, and turning Temporal's answers into API errors.
+
+A case answers a command with its seq (``CommandOutcome``); the case document then comes from
+the store, which has the command's events before the case answers, or, while the store is away,
+from the workflow's ``state`` query (queries leave nothing in the history). A run from before
+``lean-answer-v1`` answers with the whole case, which is passed through as it is.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +12,7 @@ import json
 from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio.client import Client, WithStartWorkflowOperation, WorkflowUpdateFailedError
 from temporalio.client import WorkflowUpdateRPCTimeoutOrCancelledError as UpdateTimeout
@@ -19,8 +26,15 @@ from api.errors import ApiError, case_not_found, database_errors, from_domain, u
 from domain.commands import CommandEnvelope
 from domain.decide import decide
 from domain.errors import ERROR_TYPES, DomainError
+from domain.evolve import fold
 from domain.state import CaseState
-from workflows.contract import APPLY_UPDATE, STATE_QUERY, WORKFLOW_TYPE, CaseWorkflowInput
+from workflows.contract import (
+    APPLY_UPDATE,
+    STATE_QUERY,
+    WORKFLOW_TYPE,
+    CaseWorkflowInput,
+    CommandOutcome,
+)
 
 # The case as JSON, exactly as the workflow serialised its CaseState. The API passes it through
 # instead of validating the whole state again (the hot path of every command).
@@ -30,6 +44,48 @@ CaseDocument = dict[str, Any]
 def _document(raw: RawValue) -> CaseDocument:
     document: CaseDocument = json.loads(raw.payload.data)
     return document
+
+
+async def _answered(
+    client: Client,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    case_id: str,
+    raw: RawValue,
+) -> CaseDocument:
+    """The case as the command left it, from the case's answer to the update."""
+    answer = _document(raw)
+    if "stage" in answer:
+        return answer  # a run from before lean-answer-v1: the whole case
+    outcome = CommandOutcome.model_validate(answer)
+    if outcome.projected:
+        stored = await _stored_at(sessionmaker, outcome)
+        if stored is not None:
+            return stored
+    # The store was away when the case answered (or is now): the case itself tells.
+    document = await query_state(client, case_id)
+    if document is None:
+        raise unavailable("案件数据库", "case database")
+    return document
+
+
+async def _stored_at(
+    sessionmaker: async_sessionmaker[AsyncSession], outcome: CommandOutcome
+) -> CaseDocument | None:
+    """The stored case as of ``outcome.seq``; None if the store is away or behind."""
+    try:
+        async with sessionmaker() as session:
+            document = await repositories.case_document(outcome.case_id, session=session)
+            if document is None or document["seq"] < outcome.seq:
+                return None
+            if document["seq"] == outcome.seq:
+                return document
+            # Later commands landed meanwhile (or Temporal remembered a retried update's answer):
+            # the case as this command left it, folded from its events as the workflow did.
+            events = await repositories.case_events(outcome.case_id, session=session)
+    except (SQLAlchemyError, OSError):
+        return None
+    state = fold([event for event in events if event.seq <= outcome.seq])
+    return None if state is None else state.model_dump(mode="json")
 
 
 def _refusal(error: WorkflowUpdateFailedError) -> ApiError:
@@ -98,7 +154,7 @@ async def send_command(
         if error.status == RPCStatusCode.NOT_FOUND:
             return await _answer_from_store(sessionmaker, case_id, envelope, now)
         raise _temporal_down(error) from error
-    return _document(raw)
+    return await _answered(client, sessionmaker, case_id, raw)
 
 
 async def register_case(
@@ -137,7 +193,7 @@ async def register_case(
         raise _pending(case_id) from error
     except RPCError as error:
         raise _temporal_down(error) from error
-    return _document(raw)
+    return await _answered(client, sessionmaker, case_id, raw)
 
 
 async def query_state(client: Client, case_id: str) -> CaseDocument | None:

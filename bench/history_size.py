@@ -56,6 +56,7 @@ class Measure:
     compact_json_bytes: int
     events: int
     by_kind: dict[str, tuple[int, int]] = field(default_factory=dict)  # kind -> (count, bytes)
+    sequence: list[tuple[str, int]] = field(default_factory=list)  # (kind, bytes) of each event
 
 
 def _event_name(event: HistoryEvent) -> str:
@@ -95,8 +96,11 @@ def measure(label: str, history: WorkflowHistory, server_bytes: int) -> Measure:
     proto = History(events=history.events)
     activities: dict[int, str] = {}
     by_kind: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    sequence: list[tuple[str, int]] = []
     for event in proto.events:
-        tally = by_kind[_kind(event, activities)]
+        kind = _kind(event, activities)
+        sequence.append((kind, event.ByteSize()))
+        tally = by_kind[kind]
         tally[0] += 1
         tally[1] += event.ByteSize()
     compact = json.dumps(history.to_json_dict(), separators=(",", ":"), ensure_ascii=False)
@@ -108,10 +112,11 @@ def measure(label: str, history: WorkflowHistory, server_bytes: int) -> Measure:
         compact_json_bytes=len(compact.encode()),
         events=len(proto.events),
         by_kind={kind: (count, size) for kind, (count, size) in by_kind.items()},
+        sequence=sequence,
     )
 
 
-def report(measures: list[Measure], top: int) -> str:
+def report(measures: list[Measure], top: int, every_event: bool = False) -> str:
     lines = [
         f"{'history':<22}{'temporal':>10}{'proto':>10}{'to_json':>10}{'compact':>10}{'events':>8}"
     ]
@@ -131,6 +136,11 @@ def report(measures: list[Measure], top: int) -> str:
             share = size / m.proto_bytes * 100 if m.proto_bytes else 0.0
             each = size / count
             lines.append(f"  {kind:<54}{count:>4} x {each:>7,.0f} = {size:>8,} {share:5.1f}%")
+        if every_event:
+            lines += ["", f"{m.label}: every event (proto bytes)"]
+            lines += [
+                f"  {n:>4} {kind:<60}{size:>8,}" for n, (kind, size) in enumerate(m.sequence, 1)
+            ]
     return "\n".join(lines)
 
 
@@ -175,6 +185,7 @@ async def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--top", type=int, default=12, help="kinds of event listed per history")
     parser.add_argument("--keep", action="store_true", help="keep the work directory")
+    parser.add_argument("--events", action="store_true", help="list every event of the histories")
     args = parser.parse_args()
 
     workdir = Path(tempfile.mkdtemp(prefix="fengqiao-history-"))
@@ -199,7 +210,7 @@ async def main() -> int:
         await engine.dispose()
     finally:
         devstack.stop(server)
-    print(report(measures, args.top))
+    print(report(measures, args.top, args.events))
     if args.keep:
         print(f"\nwork directory kept: {workdir}")
     return 0
