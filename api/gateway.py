@@ -71,20 +71,23 @@ async def _answered(
 async def _stored_at(
     sessionmaker: async_sessionmaker[AsyncSession], outcome: CommandOutcome
 ) -> CaseDocument | None:
-    """The stored case as of ``outcome.seq``; None if the store is away or behind."""
+    """The stored case as of ``outcome.seq``; None if the store is away or behind.
+
+    Serialised again from CaseState, so the answer is the workflow's JSON of the case to the
+    byte (PostgreSQL's JSONB keeps a document's keys in an order of its own).
+    """
     try:
         async with sessionmaker() as session:
-            document = await repositories.case_document(outcome.case_id, session=session)
-            if document is None or document["seq"] < outcome.seq:
+            state = await repositories.case_as_held(outcome.case_id, session=session)
+            if state is None or state.seq < outcome.seq:
                 return None
-            if document["seq"] == outcome.seq:
-                return document
-            # Later commands landed meanwhile (or Temporal remembered a retried update's answer):
-            # the case as this command left it, folded from its events as the workflow did.
-            events = await repositories.case_events(outcome.case_id, session=session)
+            if state.seq > outcome.seq:
+                # Later commands landed meanwhile (or Temporal remembered a retried update's
+                # answer): the case as this command left it, folded from its events.
+                events = await repositories.case_events(outcome.case_id, session=session)
+                state = fold([event for event in events if event.seq <= outcome.seq])
     except (SQLAlchemyError, OSError):
         return None
-    state = fold([event for event in events if event.seq <= outcome.seq])
     return None if state is None else state.model_dump(mode="json")
 
 
