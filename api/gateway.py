@@ -1,5 +1,11 @@
 """Sending commands to case workflows, running a diversion, and turning Temporal's answers into
-API errors."""
+API errors.
+
+A case answers a command with its seq (``CommandOutcome``); the case document then comes from
+the store, which has the command's events before the case answers, or, while the store is away,
+from the workflow's ``state`` query (queries leave nothing in the history). A run from before
+``lean-answer-v1`` answers with the whole case, which is passed through as it is.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +14,7 @@ import json
 from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio.client import (
     Client,
@@ -25,6 +32,7 @@ from activities.store import repositories
 from api.errors import ApiError, case_not_found, database_errors, from_domain, unavailable
 from domain.commands import CommandEnvelope
 from domain.errors import ERROR_TYPES, DomainError
+from domain.evolve import fold
 from domain.refusals import answer_after_end
 from domain.state import CaseState
 from workflows.contract import (
@@ -33,6 +41,7 @@ from workflows.contract import (
     STATE_QUERY,
     WORKFLOW_TYPE,
     CaseWorkflowInput,
+    CommandOutcome,
     DiversionInput,
     DiversionResult,
     diversion_workflow_id,
@@ -46,6 +55,51 @@ CaseDocument = dict[str, Any]
 def _document(raw: RawValue) -> CaseDocument:
     document: CaseDocument = json.loads(raw.payload.data)
     return document
+
+
+async def _answered(
+    client: Client,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    case_id: str,
+    raw: RawValue,
+) -> CaseDocument:
+    """The case as the command left it, from the case's answer to the update."""
+    answer = _document(raw)
+    if "stage" in answer:
+        return answer  # a run from before lean-answer-v1: the whole case
+    outcome = CommandOutcome.model_validate(answer)
+    if outcome.projected:
+        stored = await _stored_at(sessionmaker, outcome)
+        if stored is not None:
+            return stored
+    # The store was away when the case answered (or is now): the case itself tells.
+    document = await query_state(client, case_id)
+    if document is None:
+        raise unavailable("案件数据库", "case database")
+    return document
+
+
+async def _stored_at(
+    sessionmaker: async_sessionmaker[AsyncSession], outcome: CommandOutcome
+) -> CaseDocument | None:
+    """The stored case as of ``outcome.seq``; None if the store is away or behind.
+
+    Serialised again from CaseState, so the answer is the workflow's JSON of the case to the
+    byte (PostgreSQL's JSONB keeps a document's keys in an order of its own).
+    """
+    try:
+        async with sessionmaker() as session:
+            state = await repositories.case_as_held(outcome.case_id, session=session)
+            if state is None or state.seq < outcome.seq:
+                return None
+            if state.seq > outcome.seq:
+                # Later commands landed meanwhile (or Temporal remembered a retried update's
+                # answer): the case as this command left it, folded from its events.
+                events = await repositories.case_events(outcome.case_id, session=session)
+                state = fold([event for event in events if event.seq <= outcome.seq])
+    except (SQLAlchemyError, OSError):
+        return None
+    return None if state is None else state.model_dump(mode="json")
 
 
 def _refusal(error: WorkflowUpdateFailedError) -> ApiError:
@@ -114,7 +168,7 @@ async def send_command(
         if error.status == RPCStatusCode.NOT_FOUND:
             return await _answer_from_store(sessionmaker, case_id, envelope, now)
         raise _temporal_down(error) from error
-    return _document(raw)
+    return await _answered(client, sessionmaker, case_id, raw)
 
 
 async def register_case(
@@ -153,7 +207,7 @@ async def register_case(
         raise _pending(case_id) from error
     except RPCError as error:
         raise _temporal_down(error) from error
-    return _document(raw)
+    return await _answered(client, sessionmaker, case_id, raw)
 
 
 async def query_state(client: Client, case_id: str) -> CaseDocument | None:

@@ -29,15 +29,30 @@ class CaseWorkflowInput(Frozen):
 
 
 class ProjectionBatch(Frozen):
-    """Events not yet in the store, and the case state after the last of them."""
+    """Events not yet in the store, in seq order.
+
+    Since ``events-only-projection-v1`` the store folds them onto the case it holds; a run from
+    before sends the case state after the last of them as well (still accepted).
+    """
 
     case_id: str
     events: tuple[Event, ...]
-    state: CaseState
+    state: CaseState | None = None
 
 
 class ProjectionResult(Frozen):
     inserted: int
+
+
+class CommandOutcome(Frozen):
+    """What ``apply`` and ``load_calendar`` answer, and an ended run returns, since
+    ``lean-answer-v1``: the case, the seq of its last event, and whether the store held that
+    event when the case answered (the caller reads the document there; else from the ``state``
+    query). A run from before answers with the whole CaseState."""
+
+    case_id: str
+    seq: int
+    projected: bool
 
 
 class PolicyRequest(Frozen):

@@ -21,7 +21,7 @@ from temporalio.client import (
     WorkflowFailureError,
     WorkflowUpdateFailedError,
 )
-from temporalio.common import WorkflowIDConflictPolicy
+from temporalio.common import RawValue, WorkflowIDConflictPolicy
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
@@ -30,7 +30,6 @@ from activities.runtime.devstack import temporal_cli
 from activities.runtime.settings import Settings
 from domain import commands as c
 from domain.errors import ForbiddenTransition
-from domain.state import CaseState
 from tests.samples import LIFECYCLE, china_today, register, step_action
 from tests.samples import command as sample_command
 from worker import build_worker, policy_provider
@@ -103,14 +102,14 @@ async def _register(client: Client, case_id: str, start: CaseWorkflowInput) -> N
             task_queue=TASK_QUEUE,
             id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
         ),
-        result_type=CaseState,
+        result_type=RawValue,
     )
 
 
 async def _apply(client: Client, case_id: str, cmd: c.Command, command_id: str) -> None:
     envelope = c.CommandEnvelope(command_id=command_id, actor="王芳", command=cmd)
     await client.get_workflow_handle(case_id).execute_update(
-        APPLY_UPDATE, envelope, id=command_id, result_type=CaseState
+        APPLY_UPDATE, envelope, id=command_id, result_type=RawValue
     )
 
 
@@ -247,7 +246,8 @@ async def record_full_life_with_clocks(tag: str) -> None:
             "close",
         ):
             await cw.act(handle, action)
-        final = await cw.client.get_workflow_handle(handle.id, result_type=CaseState).result()
+        await cw.client.get_workflow_handle(handle.id).result()
+        final = await cw.state(handle)
         assert final.stage.value == "closed", final.stage
         history = await cw.client.get_workflow_handle(handle.id).fetch_history()
         path = HISTORIES / f"{tag}_full_life_clocks_escalation_closed.json"
