@@ -1,7 +1,8 @@
 """Statutory period counting against the official holiday calendar (pure: no package data).
 
 The 2025 and 2026 arrangements below are transcribed from the State Council notices;
-``tests/activities/test_calendar_data.py`` checks them against the ``chinesecalendar`` package.
+``tests/activities/policy/test_calendar_data.py`` checks them against the ``chinesecalendar``
+package.
 """
 
 from __future__ import annotations

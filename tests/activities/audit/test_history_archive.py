@@ -49,7 +49,7 @@ from tests.samples import command as sample_command
 from worker import WORKFLOWS
 from workflows.contract import APPLY_UPDATE, WORKFLOW_TYPE, CaseWorkflowInput
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 EVERYTHING = 100_000  # a sweep limit no test reaches: other tests' closed runs share the namespace
 
 

@@ -1,0 +1,1 @@
+"""Tests of the Temporal activity classes in activities/tasks/."""
