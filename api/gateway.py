@@ -84,21 +84,22 @@ async def _stored_at(
 ) -> CaseDocument | None:
     """The stored case as of ``outcome.seq``; None if the store is away or behind.
 
-    Serialised again from CaseState, so the answer is the workflow's JSON of the case to the
-    byte (PostgreSQL's JSONB keeps a document's keys in an order of its own).
+    The read model keeps the document as the workflow wrote it (key order included), so it is
+    passed on as it is, unvalidated, like the whole-case answers before ``lean-answer-v1``.
     """
     try:
         async with sessionmaker() as session:
-            state = await repositories.case_as_held(outcome.case_id, session=session)
-            if state is None or state.seq < outcome.seq:
+            found = await repositories.document_with_seq(outcome.case_id, session=session)
+            if found is None or found[0] < outcome.seq:
                 return None
-            if state.seq > outcome.seq:
-                # Later commands landed meanwhile (or Temporal remembered a retried update's
-                # answer): the case as this command left it, folded from its events.
-                events = await repositories.case_events(outcome.case_id, session=session)
-                state = fold([event for event in events if event.seq <= outcome.seq])
+            if found[0] == outcome.seq:
+                return found[1]
+            # Later commands landed meanwhile (or Temporal remembered a retried update's
+            # answer): the case as this command left it, folded from its events.
+            events = await repositories.case_events(outcome.case_id, session=session)
     except (SQLAlchemyError, OSError):
         return None
+    state = fold([event for event in events if event.seq <= outcome.seq])
     return None if state is None else state.model_dump(mode="json")
 
 

@@ -251,22 +251,14 @@ async def get_case(case_id: str, *, session: AsyncSession) -> CaseState | None:
     return None if document is None else CaseState.model_validate(document)
 
 
-async def case_as_held(case_id: str, *, session: AsyncSession) -> CaseState | None:
-    """The stored case with its milestones in the order the workflow holds them (each event
-    type where it first happened): PostgreSQL's JSONB keeps a map's keys in an order of its own,
-    and this case serialised again matches the workflow's JSON of it to the byte."""
-    state = await get_case(case_id, session=session)
-    if state is None or len(state.milestones) < 2:
-        return state
-    first_seen = await session.scalars(
-        select(CaseEventRow.type)
-        .where(CaseEventRow.case_id == case_id)
-        .group_by(CaseEventRow.type)
-        .order_by(func.min(CaseEventRow.seq))
-    )
-    rank = {event_type: n for n, event_type in enumerate(first_seen)}
-    ordered = sorted(state.milestones.items(), key=lambda item: rank.get(item[0], len(rank)))
-    return state.model_copy(update={"milestones": dict(ordered)})
+async def document_with_seq(
+    case_id: str, *, session: AsyncSession
+) -> tuple[int, dict[str, Any]] | None:
+    """The stored case's seq and its document, exactly as the workflow serialised it."""
+    row = (
+        await session.execute(select(CaseRow.seq, CaseRow.state).where(CaseRow.case_id == case_id))
+    ).one_or_none()
+    return None if row is None else (row.seq, row.state)
 
 
 @dataclass(frozen=True)

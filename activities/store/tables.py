@@ -21,6 +21,8 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 JsonDocument = JSON().with_variant(JSONB(), "postgresql")
+# The case document keeps the workflow's key order (json, not jsonb): command answers pass it on.
+OrderedJsonDocument = JSON()
 # SQLite only auto-increments an INTEGER PRIMARY KEY.
 EventId = BigInteger().with_variant(Integer(), "sqlite")
 
@@ -49,7 +51,7 @@ class CaseRow(Base):
     registered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     seq: Mapped[int] = mapped_column(Integer)
-    state: Mapped[dict[str, Any]] = mapped_column(JsonDocument)
+    state: Mapped[dict[str, Any]] = mapped_column(OrderedJsonDocument)
     matter_key: Mapped[str | None] = mapped_column(String(64), index=True)
     center_id: Mapped[str | None] = mapped_column(String(64), index=True)
 

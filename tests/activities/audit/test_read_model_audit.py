@@ -44,7 +44,7 @@ from workflows.contract import (
 async def test_a_tampered_read_model_is_reported(store: Store) -> None:
     case_id = await projected_case(store)
     edit = (
-        """state || '{"stage": "closed", "title": "已篡改"}'::jsonb"""
+        """(state::jsonb || '{"stage": "closed", "title": "已篡改"}'::jsonb)::json"""
         if store.backend == "postgresql"
         else "json_set(state, '$.stage', 'closed', '$.title', '已篡改')"
     )
@@ -90,14 +90,16 @@ async def test_pre_clock_cases_may_lack_milestones_but_not_alter_them(store: Sto
     await _edit_state(
         store,
         lacking,
-        postgresql="state #- '{milestones,case_accepted}'",
+        postgresql="(state::jsonb #- '{milestones,case_accepted}')::json",
         sqlite="json_remove(state, '$.milestones.case_accepted')",
     )
     assert (await verify(store, lacking)).ok
     await _edit_state(
         store,
         altered,
-        postgresql="""jsonb_set(state, '{milestones,plan_revised}', '"2020-01-01T00:00:00Z"')""",
+        postgresql=(
+            "jsonb_set(state::jsonb, '{milestones,plan_revised}', '\"2020-01-01T00:00:00Z\"')::json"
+        ),
         sqlite="json_set(state, '$.milestones.plan_revised', '2020-01-01T00:00:00Z')",
     )
     report = await verify(store, altered)
@@ -201,7 +203,7 @@ async def test_a_case_run_by_the_workflow_verifies_across_outage_and_continue_as
     await _edit_state(
         store,
         case_id,
-        postgresql="state #- '{milestones,case_accepted}'",
+        postgresql="(state::jsonb #- '{milestones,case_accepted}')::json",
         sqlite="json_remove(state, '$.milestones.case_accepted')",
     )
     differences = (await verify(store, case_id)).read_model_differences

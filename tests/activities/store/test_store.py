@@ -193,4 +193,4 @@ async def test_schema_is_migrated(sessionmaker: async_sessionmaker[AsyncSession]
     from activities.store.migrate import alembic_config
 
     head = ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
-    assert version == head == "0006"
+    assert version == head == "0007"
