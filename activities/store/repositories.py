@@ -251,13 +251,17 @@ async def get_case(case_id: str, *, session: AsyncSession) -> CaseState | None:
     return None if document is None else CaseState.model_validate(document)
 
 
+# Built once: every command's answer runs it, and building a statement costs more than running it.
+_DOCUMENT_WITH_SEQ = select(CaseRow.seq, CaseRow.state).where(
+    CaseRow.case_id == bindparam("case_id")
+)
+
+
 async def document_with_seq(
     case_id: str, *, session: AsyncSession
 ) -> tuple[int, dict[str, Any]] | None:
     """The stored case's seq and its document, exactly as the workflow serialised it."""
-    row = (
-        await session.execute(select(CaseRow.seq, CaseRow.state).where(CaseRow.case_id == case_id))
-    ).one_or_none()
+    row = (await session.execute(_DOCUMENT_WITH_SEQ, {"case_id": case_id})).one_or_none()
     return None if row is None else (row.seq, row.state)
 
 
