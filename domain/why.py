@@ -1,0 +1,60 @@
+"""Why a clock is due when it is (计算说明): the story of one period as typed steps.
+
+Each step is a frozen model with its Chinese and English sentence and the facts it states
+(``day``, ``until``, ``count``, ``name``), so the clocks view, the dossier and an auditor can show
+the text or check the facts. Every time is shown in China time (北京时间), never as a UTC stamp.
+The steps are told in the order the counting happens: the starting fact (and its late recording,
+补录), the day not counted, each pause, the nominal last day, each holiday move, each extension,
+the cap, the end, the holiday data and any provisional year.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+
+from domain.base import Frozen
+from domain.values import CHINA_TZ
+
+
+class StepKind(StrEnum):
+    START = "start"  # the legal fact and its date
+    LATE_ENTRY = "late_entry"  # 补录: recorded days after the fact
+    NOT_COUNTED = "not_counted"  # 开始的当日不计入
+    PAUSE = "pause"  # 中止计时: a span not counted
+    PERIOD = "period"  # the length and the nominal last day
+    HOLIDAY_MOVE = "holiday_move"  # the last day is a rest day: it moves
+    ADJUSTED_WORKDAY = "adjusted_workday"  # the last day is a 调休上班日: it stays
+    SKIPPED = "skipped"  # rest days skipped by a working-day count
+    EXTENSION = "extension"  # 延期: length, approver, from which end
+    FIXED_DAY = "fixed_day"  # a day set for the case (plan deadline, performance date)
+    CAP = "cap"  # a hard outer limit and whether it binds
+    END = "end"  # when the period ends
+    CALENDAR = "calendar"  # which holiday data was used
+    PROVISIONAL = "provisional"  # a year without a published notice
+
+
+class WhyStep(Frozen):
+    """One sentence of the explanation, in Chinese and English, with the facts it states."""
+
+    kind: StepKind
+    zh: str
+    en: str
+    day: date | None = None  # the step's main day (start, pause from, nominal, moved-to, end)
+    until: date | None = None  # the second day of a span (pause resumed, move from → to)
+    count: int | None = None  # days not counted, period length, extension length
+    name: str | None = None  # a holiday's name, an approver, a rule id
+
+    @property
+    def text(self) -> str:
+        """Both languages on one line (the form of the legacy ``Due.steps``)."""
+        return f"{self.zh} / {self.en}"
+
+
+def china_time(at: datetime) -> str:
+    """``2026-10-09 24:00`` style is reserved for ends; an instant reads ``2026-10-09 14:30``."""
+    return at.astimezone(CHINA_TZ).strftime("%Y-%m-%d %H:%M")
+
+
+def plural(count: int, word: str) -> str:
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
