@@ -49,7 +49,8 @@ def case_activities(engine: AsyncEngine, settings: Settings, http: httpx.AsyncCl
 def policy_provider(settings: Settings) -> PolicyProvider:
     """Policy files and holiday data are read and validated once, when the worker starts."""
     return PolicyProvider(
-        PolicyBook.load(settings.policy_dir), load_calendar(settings.calendar_dir)
+        PolicyBook.load(settings.policy_dir, settings.policy_file),
+        load_calendar(settings.calendar_dir),
     )
 
 

@@ -283,10 +283,11 @@ def _timekeeping_body(  # noqa: C901
                     f"{rule.name}已延期{len(clock.extensions)}次，不能再延期",
                     f"{rule.rule_id} was already extended {len(clock.extensions)} time(s)",
                 )
-            if command.length > rule.extension.max_length:
+            max_length = rule.extension.max_length  # None: an agreed new end date (2026.2)
+            if max_length is not None and command.length > max_length:
                 raise InvalidCommand(
-                    f"延期不得超过{rule.extension.max_length}日",
-                    f"an extension of {rule.rule_id} is at most {rule.extension.max_length} days",
+                    f"延期不得超过{max_length}日",
+                    f"an extension of {rule.rule_id} is at most {max_length} days",
                     field="length",
                 )
             extension = GrantedExtension(

@@ -20,8 +20,9 @@ from domain.alerts import (
     wait_after,
 )
 from domain.clocks import ClockStatus, start_clock
+from domain.counting import start_of
 from domain.labels import EVENT_LABELS
-from domain.policy import CasePolicy, DueSource, ExpiryAction
+from domain.policy import CasePolicy, ClockRule, DueSource, ExpiryAction
 from domain.stages import Stage
 from domain.state import CaseState
 from domain.values import PerformanceStatus, ReferralRoute
@@ -101,9 +102,16 @@ def _starts(state: CaseState, event_type: str, now: datetime) -> list[e.EventBod
         return []
     bodies: list[e.EventBody] = []
     for rule in policy.rules:
-        if event_type not in rule.start_on:
+        if event_type not in rule.start_on or not _mediation_matches(state, rule):
             continue
         cap_from = state.milestones.get(rule.cap.from_event) if rule.cap else None
+        # 2026.2 rules that count from another fact (E4, E5: the acceptance) start from it.
+        # The command dates of the legal facts are wired in by the integration of issue 10;
+        # until then each fact's date is the China date of its recording.
+        counted_from = rule.counted_from
+        start = None
+        if counted_from is not None and (at := _milestone(state, counted_from)) is not None:
+            start = start_of(counted_from, at)
         if rule.due_source is DueSource.PLAN_DEADLINE:
             plan = state.plan
             if plan is None:
@@ -138,9 +146,24 @@ def _starts(state: CaseState, event_type: str, now: datetime) -> list[e.EventBod
                 now=now,
                 calendar=policy.calendar,
                 cap_from=cap_from,
+                start=start,
             )
             bodies.append(e.ClockStarted(clock=clock))
     return bodies
+
+
+def _mediation_matches(state: CaseState, rule: ClockRule) -> bool:
+    """A rule for some mediation types starts only once the case's mediation is of one."""
+    if not rule.mediation_types:
+        return True
+    mediation = state.mediation
+    return mediation is not None and mediation.mediation_type in rule.mediation_types
+
+
+def _milestone(state: CaseState, event_type: str) -> datetime | None:
+    if event_type == "case_registered":
+        return state.registered.at
+    return state.milestones.get(event_type)
 
 
 def effects(state: CaseState, trigger: e.EventBody, now: datetime) -> list[e.EventBody]:

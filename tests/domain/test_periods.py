@@ -460,8 +460,12 @@ def test_a_working_day_period_ends_on_its_nth_working_day(
     assert due.provisional is not covered
 
 
+# The 2026.1 units: months are counted by domain.counting only (tests/domain/test_counting*.py).
+LEGACY_UNITS = (DAYS, WORKING, HOURS)
+
+
 @settings(max_examples=200, deadline=None)
-@given(starts, st.integers(0, 300), st.integers(0, 300), st.sampled_from(PeriodUnit), calendars())
+@given(starts, st.integers(0, 300), st.integers(0, 300), st.sampled_from(LEGACY_UNITS), calendars())
 def test_a_longer_period_never_ends_earlier(
     start: datetime, a: int, b: int, unit: PeriodUnit, calendar: HolidayCalendar
 ) -> None:
