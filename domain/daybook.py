@@ -13,6 +13,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from domain.calendar import FESTIVAL_NAMES, Festival, HolidayCalendar, ProvisionalYear, is_weekend
+from domain.lunar_table import FIRST_YEAR, LAST_YEAR
 from domain.statutory import provisional_year, statutory_days
 
 ONE_DAY = timedelta(days=1)
@@ -90,6 +91,8 @@ class DayBook:
         """The festivals whose statutory days fall on ``days``, in calendar order, once each."""
         found: dict[Festival, date] = {}
         for year in sorted({d.year for d in days}):
+            if not FIRST_YEAR <= year <= LAST_YEAR:
+                continue  # no festival data: the run is named by its weekdays alone
             fixed = {s.day: s.festival for s in statutory_days(year)}
             if not self.calendar.covers(year):
                 fixed = {s.day: s.festival for s in self._provisional(year).days}

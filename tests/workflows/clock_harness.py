@@ -17,7 +17,7 @@ from temporalio.common import WorkflowIDConflictPolicy
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
-from activities.policy.book import PolicyBook
+from activities.policy.book import LEGACY_POLICY_2026_1, PolicyBook
 from activities.policy.calendar_data import load_calendar
 from activities.tasks.policy import PolicyProvider
 from domain import commands as c
@@ -140,6 +140,11 @@ class Clockwork:
     async def state(self, handle: WorkflowHandle[Any, Any]) -> CaseState:
         state: CaseState = await handle.query(STATE_QUERY, result_type=CaseState)
         return state
+
+
+def legacy_policy() -> PolicySet:
+    """The rule set shipped before 2026.2 (counting 2026.1): for tests of the old snapshot path."""
+    return PolicyBook.load(base_file=LEGACY_POLICY_2026_1).base
 
 
 def calendar_with(tmp: Path, arrangement: dict[str, Any] | None) -> HolidayCalendar:
