@@ -9,13 +9,18 @@ from typing import Any
 import httpx
 import pytest
 
-from activities.policy.book import PolicyBook
+from activities.policy.book import LEGACY_POLICY_2026_1, PolicyBook
 from domain.stages import Stage
 from domain.values import CaseKind
 from tests.api.helpers import act, case_in_stage, create_case
 from tests.conftest import Stack
 
-DISPUTE_RULES = {r.rule_id: r for r in PolicyBook.load().base.rules if CaseKind.DISPUTE in r.kinds}
+# The stack runs the 2026.1 rule set (tests/conftest.py): the old snapshot path.
+DISPUTE_RULES = {
+    r.rule_id: r
+    for r in PolicyBook.load(base_file=LEGACY_POLICY_2026_1).base.rules
+    if CaseKind.DISPUTE in r.kinds
+}
 
 
 async def _clocks(api: httpx.AsyncClient, case_id: str) -> dict[str, Any]:
