@@ -14,7 +14,7 @@ from activities.policy.calendar_data import CalendarDataError, load_calendar, pa
 from domain.calendar import HolidayCalendar
 from domain.periods import PeriodUnit, due_after
 from domain.values import CHINA_TZ
-from tests.domain.test_periods import (
+from tests.domain.official_calendar import (
     ADJUSTED_2025,
     ADJUSTED_2026,
     HOLIDAYS_2025,
