@@ -9,7 +9,7 @@ plain JSON-serialisable data.
 
 An unpublished year may also carry its *statutory* holidays (``provisional``): the days fixed in
 advance by 《全国年节及纪念日放假办法》, computed by ``domain.statutory``. Only the counting rules
-of policy version 2026.2 (``domain.counting``) read them; the methods below keep answering for
+of policy version 2026.2 (``domain.reckoning``) read them; the methods below keep answering for
 published years only, so cases counted under 2026.1 count exactly as before.
 """
 

@@ -4,7 +4,7 @@ Every due time is computed here from the case's policy snapshot and recorded in 
 replay never recomputes it from a calendar that has changed since.
 
 A rule of counting 2026.1 (every snapshot recorded before 2026.2) is scheduled exactly as it
-always was (``schedule``); a rule of counting 2026.2 by ``domain.counting`` from the legal facts
+always was (``schedule``); a rule of counting 2026.2 by ``domain.reckoning`` from the legal facts
 the clock keeps (``start``, ``cap_start``, the pauses' and extensions' dates).
 """
 
@@ -24,12 +24,11 @@ from domain.counting import (
     FactDate,
     PauseSpan,
     PeriodSpec,
-    reckon,
-    reckon_fixed_day,
     start_of,
 )
 from domain.periods import Due, PeriodUnit, due_after, end_of_china_day
 from domain.policy import ClockRule, Counting, DueSource
+from domain.reckoning import reckon, reckon_fixed_day
 from domain.values import CHINA_TZ, china_date
 
 

@@ -20,7 +20,7 @@ weekends-only rule for that year and marked provisional, to be recomputed once i
 
 This module is the counting of policy version 2026.1, kept unchanged so that cases snapshotted
 under it count exactly as before (their due times are recorded in their histories). Rules of
-version 2026.2 are counted by ``domain.counting`` (legal start dates, months, working-day
+version 2026.2 are counted by ``domain.reckoning`` (legal start dates, months, working-day
 pauses, extensions from the moved end, caps from their own start, statutory holidays of
 unpublished years), which returns the same ``Due`` with typed ``why`` steps.
 """
@@ -47,7 +47,7 @@ class PeriodUnit(StrEnum):
     CALENDAR_DAYS = "calendar_days"
     WORKING_DAYS = "working_days"
     HOURS = "hours"
-    MONTHS = "months"  # to the corresponding day (民法典 Art.202); counted by domain.counting only
+    MONTHS = "months"  # to the corresponding day (民法典 Art.202); counted by domain.reckoning only
 
 
 class Due(Frozen):
@@ -91,7 +91,7 @@ def due_after(start: datetime, length: int, unit: PeriodUnit, calendar: HolidayC
     if length < 0:
         raise ValueError(f"a period cannot be negative: {length}")
     if unit is PeriodUnit.MONTHS:
-        raise ValueError("periods in months are counted by domain.counting (policy 2026.2)")
+        raise ValueError("periods in months are counted by domain.reckoning (policy 2026.2)")
     try:
         if unit is PeriodUnit.HOURS:
             return _hours(start, length)

@@ -5,7 +5,7 @@ only. The facts and their sources are in ``shared/domain/DEADLINES.md``.
 
 Each rule names the counting rules it was written for (``counting``): 2026.1, the default when
 the field is absent (every snapshot recorded before 2026.2), counts from the recording instant
-with ``domain.periods``; 2026.2 counts as a court does, with ``domain.counting``. A snapshot
+with ``domain.periods``; 2026.2 counts as a court does, with ``domain.reckoning``. A snapshot
 keeps its rules, so a case counts under the rules it was opened with for its whole life.
 """
 
@@ -28,7 +28,7 @@ class Counting(StrEnum):
     # Clocks start at the recording instant; months as 30 days; pauses shift the start by
     # calendar days; extensions add to the length; caps from their ``from_event`` as recorded.
     RECORDED_2026_1 = "2026.1"
-    # As a court counts (DEADLINES.md, "How periods are counted"): domain.counting.
+    # As a court counts (DEADLINES.md, "How periods are counted"): domain.reckoning.
     LEGAL_2026_2 = "2026.2"
 
 

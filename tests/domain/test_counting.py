@@ -19,10 +19,10 @@ from domain.counting import (
     PauseSpan,
     PeriodSpec,
     add_months,
-    reckon,
 )
 from domain.periods import PeriodUnit
 from domain.policy import ClockRule, Counting
+from domain.reckoning import reckon
 from domain.values import CHINA_TZ
 from domain.why import StepKind
 from tests.domain.counting_cases import Row, china, count

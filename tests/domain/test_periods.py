@@ -419,7 +419,7 @@ def test_a_working_day_period_ends_on_its_nth_working_day(
     assert due.provisional is not covered
 
 
-# The 2026.1 units: months are counted by domain.counting only (tests/domain/test_counting*.py).
+# The 2026.1 units: months are counted by domain.reckoning only (tests/domain/test_counting*.py).
 LEGACY_UNITS = (DAYS, WORKING, HOURS)
 
 
