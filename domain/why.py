@@ -52,9 +52,6 @@ class WhyStep(Frozen):
 
 
 def china_time(at: datetime) -> str:
-    """``2026-10-09 24:00`` style is reserved for ends; an instant reads ``2026-10-09 14:30``."""
+    """An instant in China time, e.g. ``2026-10-09 14:30`` (never a UTC stamp)."""
     return at.astimezone(CHINA_TZ).strftime("%Y-%m-%d %H:%M")
 
-
-def plural(count: int, word: str) -> str:
-    return f"{count} {word}" if count == 1 else f"{count} {word}s"
