@@ -54,4 +54,3 @@ class WhyStep(Frozen):
 def china_time(at: datetime) -> str:
     """An instant in China time, e.g. ``2026-10-09 14:30`` (never a UTC stamp)."""
     return at.astimezone(CHINA_TZ).strftime("%Y-%m-%d %H:%M")
-
