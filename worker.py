@@ -26,15 +26,17 @@ from activities.runtime.settings import Settings
 from activities.runtime.temporal_client import connect_with_retry
 from activities.store.engine import create_engine, create_sessionmaker
 from activities.tasks.delivery import Notifier
+from activities.tasks.diversion import Diversions
 from activities.tasks.policy import PolicyProvider
 from activities.tasks.projection import CaseStore
 from api import cli
 from workflows.case_workflow import CaseWorkflow
+from workflows.diversion import DiversionWorkflow
 
 log = structlog.get_logger("fengqiao.worker")
 
 # Every workflow this deployment runs (and replays): the worker registers them, audit replays them.
-WORKFLOWS: tuple[type, ...] = (CaseWorkflow,)
+WORKFLOWS: tuple[type, ...] = (CaseWorkflow, DiversionWorkflow)
 
 
 def case_activities(engine: AsyncEngine, settings: Settings, http: httpx.AsyncClient) -> list[Any]:
@@ -44,6 +46,12 @@ def case_activities(engine: AsyncEngine, settings: Settings, http: httpx.AsyncCl
         policy_provider(settings).load_case_policy,
         Notifier(create_sessionmaker(engine), http).deliver_alert,
     ]
+
+
+def diversion_activities(engine: AsyncEngine, client: Client, settings: Settings) -> list[Any]:
+    """The steps of a diversion (访调对接): they reach other cases through the Temporal client."""
+    steps = Diversions(create_sessionmaker(engine), client, settings)
+    return [steps.reserve_dispute_number, steps.record_diversion, steps.open_diverted_dispute]
 
 
 def policy_provider(settings: Settings) -> PolicyProvider:
@@ -66,7 +74,10 @@ async def run_worker(settings: Settings) -> None:
     )
     client = await connect_with_retry(settings)
     http = httpx.AsyncClient(timeout=15)
-    worker = build_worker(client, settings.task_queue, case_activities(engine, settings, http))
+    activities = case_activities(engine, settings, http) + diversion_activities(
+        engine, client, settings
+    )
+    worker = build_worker(client, settings.task_queue, activities)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):

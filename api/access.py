@@ -1,43 +1,25 @@
-"""Access checks at the API edge: which case a caller may reach, and what of it they may see.
+"""Access at the API edge: which case a caller may reach, and what of it they may see.
 
 404 for a case outside the caller's reach (its existence is not revealed); 403 for a role that
-may never use the endpoint (checked before anything is looked up, so it reveals nothing).
+may never use the endpoint (``api/permissions.py``, before anything is looked up).
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import Query
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from temporalio.client import Client
 
 from activities.identity import access_trail
 from activities.identity.access_trail import Access
 from activities.store import repositories
-from api.auth import forbidden
-from api.deps import Resources
-from api.errors import case_not_found, unavailable
+from api.errors import case_not_found, forbidden, unavailable
 from api.gateway import query_state
 from domain.access import Permission, Principal
 from domain.privacy import mask_document
-from domain.values import NO_CONTROL_CHARS
-
-_PURPOSE_TEXT = {"min_length": 2, "max_length": 500, "pattern": NO_CONTROL_CHARS}
-Purpose = Annotated[
-    str,
-    Query(
-        **_PURPOSE_TEXT,
-        description="审计用途（必填，记入访问留痕）/ why you read this (required, recorded)",
-    ),
-]
-OptionalPurpose = Annotated[
-    str | None,
-    Query(
-        **_PURPOSE_TEXT,
-        description="审计用途：审计人员必填，记入访问留痕 / required of auditors, recorded",
-    ),
-]
 
 
 def jurisdiction_code(document: dict[str, Any]) -> str:
@@ -53,37 +35,44 @@ def reachable(principal: Principal, document: dict[str, Any]) -> bool:
 _SCOPES_KEPT = 50_000
 
 
-async def case_scope(resources: Resources, case_id: str) -> tuple[str, str | None] | None:
-    """Where the case sits and whose it is; the workflow answers while the store is down.
+class CaseScopes:
+    """Where each case sits and whose it is; the workflow answers while the store is down.
 
     Both are fixed when the case is registered, so a scope once found is kept (no query per
     command on the hot path).
     """
-    scope = resources.scopes.get(case_id)
-    if scope is not None:
+
+    def __init__(self, sessionmaker: async_sessionmaker[AsyncSession], temporal: Client) -> None:
+        self._sessionmaker = sessionmaker
+        self._temporal = temporal
+        # case id → (jurisdiction code, center)
+        self._known: dict[str, tuple[str, str | None]] = {}
+
+    async def scope(self, case_id: str) -> tuple[str, str | None] | None:
+        scope = self._known.get(case_id)
+        if scope is not None:
+            return scope
+        try:
+            async with self._sessionmaker() as session:
+                scope = await repositories.case_scope(case_id, session=session)
+        except (SQLAlchemyError, OSError):
+            scope = None
+        if scope is None:
+            state = await query_state(self._temporal, case_id)
+            if state is None:
+                return None
+            scope = (jurisdiction_code(state), state.get("center_id"))
+        if len(self._known) >= _SCOPES_KEPT:
+            self._known.clear()
+        self._known[case_id] = scope
         return scope
-    try:
-        async with resources.sessionmaker() as session:
-            scope = await repositories.case_scope(case_id, session=session)
-    except (SQLAlchemyError, OSError):
-        scope = None
-    if scope is None:
-        state = await query_state(resources.temporal, case_id)
-        if state is None:
-            return None
-        scope = (jurisdiction_code(state), state.get("center_id"))
-    if len(resources.scopes) >= _SCOPES_KEPT:
-        resources.scopes.clear()
-    resources.scopes[case_id] = scope
-    return scope
 
-
-async def ensure_reachable(resources: Resources, principal: Principal, case_id: str) -> str:
-    """The case's jurisdiction code, or 404 when the case is unknown or out of reach."""
-    scope = await case_scope(resources, case_id)
-    if scope is None or not principal.reaches(*scope):
-        raise case_not_found(case_id)
-    return scope[0]
+    async def ensure_reachable(self, principal: Principal, case_id: str) -> str:
+        """The case's jurisdiction code, or 404 when the case is unknown or out of reach."""
+        scope = await self.scope(case_id)
+        if scope is None or not principal.reaches(*scope):
+            raise case_not_found(case_id)
+        return scope[0]
 
 
 def check_reveal(principal: Principal, reveal: bool) -> None:
@@ -99,7 +88,7 @@ def shown(principal: Principal, document: Any, *, reveal: bool) -> tuple[Any, tu
 
 
 async def record_access(
-    resources: Resources,
+    sessionmaker: async_sessionmaker[AsyncSession],
     principal: Principal,
     accesses: list[Access],
 ) -> None:
@@ -107,7 +96,7 @@ async def record_access(
     if not accesses:
         return
     try:
-        async with resources.sessionmaker.begin() as session:
+        async with sessionmaker.begin() as session:
             await access_trail.record(principal, accesses, at=datetime.now(UTC), session=session)
     except (SQLAlchemyError, OSError) as error:
         raise unavailable("访问留痕", "access trail") from error

@@ -13,14 +13,12 @@ from activities.identity.tokens import TokenConfig, TokenVerifier
 from activities.runtime.settings import Settings
 from activities.runtime.temporal_client import connect
 from activities.store.engine import create_engine, create_sessionmaker
+from api.access import CaseScopes
 from api.auth import Authenticator
 from api.deps import Resources
 from api.errors import install_error_handlers
 from api.limits import BodyLimit
-from api.routes_alerts import router as alerts_router
-from api.routes_audit import router as audit_router
-from api.routes_cases import router as cases_router
-from api.routes_health import router as health_router
+from api.routes import admin, alerts, audit, cases, clocks, health, petitions
 
 
 def _token_verifier(settings: Settings, http: httpx.AsyncClient) -> TokenVerifier | None:
@@ -56,6 +54,7 @@ def create_app(
             engine=engine,
             sessionmaker=sessionmaker,
             temporal=client,
+            scopes=CaseScopes(sessionmaker, client),
             workflows=tuple(workflows),
             auth=Authenticator(
                 sessionmaker,
@@ -78,8 +77,6 @@ def create_app(
     )
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     install_error_handlers(app)
-    app.include_router(health_router)
-    app.include_router(cases_router)
-    app.include_router(alerts_router)
-    app.include_router(audit_router)
+    for feature in (health, cases, clocks, petitions, alerts, admin, audit):
+        app.include_router(feature.router)
     return app

@@ -21,7 +21,7 @@ from activities.identity import principals
 from activities.identity.tokens import TokenError, TokenVerifier
 from api.deps import ResourcesDep
 from api.errors import ApiError, unavailable
-from domain.access import Permission, Principal
+from domain.access import Principal
 
 _bearer = HTTPBearer(auto_error=False, description="API 密钥 fq_… 或身份令牌 JWT")
 _api_key = APIKeyHeader(name="X-API-Key", auto_error=False, description="API 密钥 fq_…")
@@ -119,16 +119,3 @@ async def _principal(
 
 
 PrincipalDep = Annotated[Principal, Depends(_principal)]
-
-
-def forbidden(message_zh: str, message_en: str) -> ApiError:
-    return ApiError(403, "forbidden", message_zh, message_en)
-
-
-def require(principal: Principal, permission: Permission) -> None:
-    """403 unless the principal's role grants ``permission`` (before anything is looked up)."""
-    if not principal.may(permission):
-        raise forbidden(
-            f"当前角色无权执行此操作（{permission.value}）",
-            f"role '{principal.role.value}' may not {permission.value.replace('_', ' ')}",
-        )

@@ -1,8 +1,13 @@
-"""Annotated dependencies: everything a route needs comes from the app's lifespan, not globals."""
+"""Annotated dependencies: everything a route needs comes from the app's lifespan, not globals.
+
+``SessionmakerDep`` is the one way to the store (services open their own short transactions);
+``TemporalDep`` the one way to the cases; ``ScopesDep`` where each case sits, for reach checks.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated
 
 from fastapi import Depends, Request
@@ -10,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from temporalio.client import Client
 
 from activities.runtime.settings import Settings
+from api.access import CaseScopes
 
 if TYPE_CHECKING:
     from api.auth import Authenticator
@@ -24,10 +30,9 @@ class Resources:
     sessionmaker: async_sessionmaker[AsyncSession]
     temporal: Client
     auth: Authenticator
+    scopes: CaseScopes
     # The workflow classes audit replay runs histories through (from the composition root).
     workflows: tuple[type, ...] = ()
-    # case id → (jurisdiction code, center): fixed at registration, so safe to keep.
-    scopes: dict[str, tuple[str, str | None]] = field(default_factory=dict)
 
 
 # Dependencies are ``async def``: FastAPI runs plain ``def`` ones in a threadpool, a thread hop
@@ -37,19 +42,36 @@ async def _resources(request: Request) -> Resources:
     return resources
 
 
-async def _settings(request: Request) -> Settings:
-    return (await _resources(request)).settings
+ResourcesDep = Annotated[Resources, Depends(_resources)]
 
 
-async def _sessionmaker(request: Request) -> async_sessionmaker[AsyncSession]:
-    return (await _resources(request)).sessionmaker
+async def _settings(resources: ResourcesDep) -> Settings:
+    return resources.settings
 
 
-async def _temporal(request: Request) -> Client:
-    return (await _resources(request)).temporal
+async def _engine(resources: ResourcesDep) -> AsyncEngine:
+    return resources.engine
+
+
+async def _sessionmaker(resources: ResourcesDep) -> async_sessionmaker[AsyncSession]:
+    return resources.sessionmaker
+
+
+async def _temporal(resources: ResourcesDep) -> Client:
+    return resources.temporal
+
+
+async def _scopes(resources: ResourcesDep) -> CaseScopes:
+    return resources.scopes
+
+
+async def _workflows(resources: ResourcesDep) -> Sequence[type]:
+    return resources.workflows
 
 
 SettingsDep = Annotated[Settings, Depends(_settings)]
+EngineDep = Annotated[AsyncEngine, Depends(_engine)]
 SessionmakerDep = Annotated[async_sessionmaker[AsyncSession], Depends(_sessionmaker)]
 TemporalDep = Annotated[Client, Depends(_temporal)]
-ResourcesDep = Annotated[Resources, Depends(_resources)]
+ScopesDep = Annotated[CaseScopes, Depends(_scopes)]
+ReplayWorkflowsDep = Annotated[Sequence[type], Depends(_workflows)]

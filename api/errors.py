@@ -1,4 +1,8 @@
-"""One place maps domain, validation and Temporal errors to HTTP: a stable code, zh/en text."""
+"""One place maps domain, validation and Temporal errors to HTTP: a stable code, zh/en text.
+
+Services raise a ``DomainError`` (a case's refusal) or an ``ApiError`` (the API's own: unknown
+case, forbidden role, store away); the handlers installed here turn both into the error body.
+"""
 
 from __future__ import annotations
 
@@ -73,6 +77,14 @@ def from_domain(error: DomainError) -> ApiError:
     )
 
 
+def forbidden(message_zh: str, message_en: str) -> ApiError:
+    return ApiError(403, "forbidden", message_zh, message_en)
+
+
+def invalid_input(message_zh: str, message_en: str, *, field: str) -> ApiError:
+    return ApiError(422, "invalid_input", message_zh, message_en, field=field)
+
+
 def case_not_found(case_id: str) -> ApiError:
     return ApiError(404, "case_not_found", f"案件 {case_id} 不存在", f"case {case_id} not found")
 
@@ -135,6 +147,11 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
     async def _api_error(_request: Request, error: ApiError) -> JSONResponse:
         return JSONResponse(error.body.model_dump(), status_code=error.status)
+
+    @app.exception_handler(DomainError)
+    async def _domain_error(_request: Request, error: DomainError) -> JSONResponse:
+        mapped = from_domain(error)
+        return JSONResponse(mapped.body.model_dump(), status_code=mapped.status)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_request: Request, error: RequestValidationError) -> JSONResponse:

@@ -1,13 +1,27 @@
-"""Sending commands to case workflows, and turning Temporal's answers into API errors."""
+"""Sending commands to case workflows, running a diversion, and turning Temporal's answers into
+API errors.
+
+A case answers a command with its seq (``CommandOutcome``); the case document then comes from
+the store, which has the command's events before the case answers, or, while the store is away,
+from the workflow's ``state`` query (queries leave nothing in the history). A run from before
+``lean-answer-v1`` answers with the whole case, which is passed through as it is.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import json
 from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from temporalio.client import Client, WithStartWorkflowOperation, WorkflowUpdateFailedError
+from temporalio.client import (
+    Client,
+    WithStartWorkflowOperation,
+    WorkflowFailureError,
+    WorkflowUpdateFailedError,
+)
 from temporalio.client import WorkflowUpdateRPCTimeoutOrCancelledError as UpdateTimeout
 from temporalio.common import RawValue, WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
@@ -17,10 +31,21 @@ from activities.runtime.settings import Settings
 from activities.store import repositories
 from api.errors import ApiError, case_not_found, database_errors, from_domain, unavailable
 from domain.commands import CommandEnvelope
-from domain.decide import decide
 from domain.errors import ERROR_TYPES, DomainError
+from domain.evolve import fold
+from domain.refusals import answer_after_end
 from domain.state import CaseState
-from workflows.contract import APPLY_UPDATE, STATE_QUERY, WORKFLOW_TYPE, CaseWorkflowInput
+from workflows.contract import (
+    APPLY_UPDATE,
+    DIVERSION_WORKFLOW,
+    STATE_QUERY,
+    WORKFLOW_TYPE,
+    CaseWorkflowInput,
+    CommandOutcome,
+    DiversionInput,
+    DiversionResult,
+    diversion_workflow_id,
+)
 
 # The case as JSON, exactly as the workflow serialised its CaseState. The API passes it through
 # instead of validating the whole state again (the hot path of every command).
@@ -30,6 +55,51 @@ CaseDocument = dict[str, Any]
 def _document(raw: RawValue) -> CaseDocument:
     document: CaseDocument = json.loads(raw.payload.data)
     return document
+
+
+async def _answered(
+    client: Client,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    case_id: str,
+    raw: RawValue,
+) -> CaseDocument:
+    """The case as the command left it, from the case's answer to the update."""
+    answer = _document(raw)
+    if "stage" in answer:
+        return answer  # a run from before lean-answer-v1: the whole case
+    outcome = CommandOutcome.model_validate(answer)
+    if outcome.projected:
+        stored = await _stored_at(sessionmaker, outcome)
+        if stored is not None:
+            return stored
+    # The store was away when the case answered (or is now): the case itself tells.
+    document = await query_state(client, case_id)
+    if document is None:
+        raise unavailable("案件数据库", "case database")
+    return document
+
+
+async def _stored_at(
+    sessionmaker: async_sessionmaker[AsyncSession], outcome: CommandOutcome
+) -> CaseDocument | None:
+    """The stored case as of ``outcome.seq``; None if the store is away or behind.
+
+    Serialised again from CaseState, so the answer is the workflow's JSON of the case to the
+    byte (PostgreSQL's JSONB keeps a document's keys in an order of its own).
+    """
+    try:
+        async with sessionmaker() as session:
+            state = await repositories.case_as_held(outcome.case_id, session=session)
+            if state is None or state.seq < outcome.seq:
+                return None
+            if state.seq > outcome.seq:
+                # Later commands landed meanwhile (or Temporal remembered a retried update's
+                # answer): the case as this command left it, folded from its events.
+                events = await repositories.case_events(outcome.case_id, session=session)
+                state = fold([event for event in events if event.seq <= outcome.seq])
+    except (SQLAlchemyError, OSError):
+        return None
+    return None if state is None else state.model_dump(mode="json")
 
 
 def _refusal(error: WorkflowUpdateFailedError) -> ApiError:
@@ -65,7 +135,7 @@ async def _answer_from_store(
     if state is None:
         raise case_not_found(case_id)
     try:
-        decide(state, envelope, now=now)
+        answer_after_end(state, envelope)
     except DomainError as error:
         raise from_domain(error) from None
     return state.model_dump(mode="json")  # a retry of a command the case already applied
@@ -98,7 +168,7 @@ async def send_command(
         if error.status == RPCStatusCode.NOT_FOUND:
             return await _answer_from_store(sessionmaker, case_id, envelope, now)
         raise _temporal_down(error) from error
-    return _document(raw)
+    return await _answered(client, sessionmaker, case_id, raw)
 
 
 async def register_case(
@@ -137,7 +207,7 @@ async def register_case(
         raise _pending(case_id) from error
     except RPCError as error:
         raise _temporal_down(error) from error
-    return _document(raw)
+    return await _answered(client, sessionmaker, case_id, raw)
 
 
 async def query_state(client: Client, case_id: str) -> CaseDocument | None:
@@ -167,3 +237,56 @@ def _temporal_down(error: RPCError) -> ApiError:
     return unavailable(
         "流程引擎", f"workflow engine ({error.status.name if error.status else '?'})"
     )
+
+
+def _workflow_refusal(error: WorkflowFailureError) -> ApiError:
+    """A workflow failed with a case's refusal: that refusal as an API error. Failed otherwise
+    (terminated by an operator): 503, and a retry starts it again."""
+    cause = error.cause
+    if not isinstance(cause, ApplicationError) or cause.type not in ERROR_TYPES:
+        return unavailable("访调对接流程", "diversion workflow")
+    detail: dict[str, Any] = cause.details[0] if cause.details else {}
+    return from_domain(
+        ERROR_TYPES[cause.type](
+            str(detail.get("message_zh", cause.message)),
+            str(detail.get("message_en", cause.message)),
+            field=detail.get("field"),
+        )
+    )
+
+
+async def run_diversion(
+    client: Client, settings: Settings, *, request: DiversionInput
+) -> DiversionResult:
+    """访调对接: start the petition's DiversionWorkflow (or join the one running) and wait for it.
+
+    One workflow per petition: a retried request joins the running diversion, or is answered by
+    the one that completed; a refused one may be tried again (e.g. once the petition is accepted).
+    """
+    petition_id = request.petition_id
+    try:
+        handle = await client.start_workflow(
+            DIVERSION_WORKFLOW,
+            request,
+            id=diversion_workflow_id(petition_id),
+            task_queue=settings.task_queue,
+            result_type=DiversionResult,
+            id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+            id_reuse_policy=WorkflowIDReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
+        )
+    except WorkflowAlreadyStartedError:
+        handle = client.get_workflow_handle(
+            diversion_workflow_id(petition_id), result_type=DiversionResult
+        )
+    except RPCError as error:
+        raise _temporal_down(error) from error
+    try:
+        async with asyncio.timeout(settings.command_timeout_seconds):
+            result: DiversionResult = await handle.result()
+            return result
+    except TimeoutError as error:
+        raise _pending(petition_id) from error
+    except WorkflowFailureError as error:
+        raise _workflow_refusal(error) from error
+    except RPCError as error:
+        raise _temporal_down(error) from error

@@ -7,6 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
+from activities.identity.access_trail import TrailEntry
 from activities.store.repositories import CaseSummary
 from domain import commands as c
 from domain import details as d
@@ -197,7 +198,7 @@ class RepeatRequest(d.RepeatDetails, CommandBody):
 
 
 class DiversionRequest(CommandBody):
-    """访调对接: the API opens the linked dispute case itself."""
+    """访调对接: opens the linked dispute case and records it on the petition."""
 
     note: OptionalText = ""
 
@@ -381,3 +382,27 @@ def clock_report(state: CaseState) -> ClockReport:
         calendar_version=policy.calendar.version if policy else None,
         rules=rules,
     )
+
+
+class StateAsOf(BaseModel):
+    """The case as it stood at ``as_of``, folded from its events with the workflow's ``evolve``."""
+
+    case_id: str
+    as_of: datetime
+    seq: int
+    stage: str
+    stage_label: str
+    plan_revision: int | None
+    package_leader: str | None
+    policy_version: str | None
+    clocks: list[dict[str, Any]]
+    open_alerts: list[dict[str, Any]]
+    state: dict[str, Any]
+
+
+class AccessTrail(BaseModel):
+    items: list[TrailEntry]
+
+
+class AlertList(BaseModel):
+    items: list[dict[str, Any]]

@@ -34,7 +34,6 @@ from activities.runtime.temporal_client import connect
 from activities.store.engine import create_engine
 from activities.store.migrate import upgrade_async
 from domain import commands as c
-from domain.state import CaseState
 from tests.databases import PostgresAdmin
 from tests.principals import seed_database
 from tests.samples import (
@@ -46,7 +45,7 @@ from tests.samples import (
     intake_body,
     register,
 )
-from workflows.contract import APPLY_UPDATE, WORKFLOW_TYPE, CaseWorkflowInput
+from workflows.contract import APPLY_UPDATE, WORKFLOW_TYPE, CaseWorkflowInput, CommandOutcome
 
 TRANSITIONS_PER_CASE = 1 + len(LIFECYCLE)
 
@@ -152,7 +151,7 @@ async def through_client(client: Client, task_queue: str, cases: int, concurrenc
                 task_queue=task_queue,
                 id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
             ),
-            result_type=CaseState,
+            result_type=CommandOutcome,
         )
         handle = client.get_workflow_handle(case_id)
         for cmd in commands:
@@ -161,7 +160,7 @@ async def through_client(client: Client, task_queue: str, cases: int, concurrenc
                 APPLY_UPDATE,
                 c.CommandEnvelope(command_id=command_id, actor="基准测试", command=cmd),
                 id=command_id,
-                result_type=CaseState,
+                result_type=CommandOutcome,
             )
 
     return await run_bounded(cases, concurrency, lifecycle)

@@ -13,9 +13,9 @@ from domain.case_numbers import PREFIXES, is_case_number
 from domain.clocks import Clock, ClockStatus, GrantedExtension, Schedule, reschedule
 from domain.errors import ForbiddenTransition, InvalidCommand, UnknownCase
 from domain.evolve import evolve, fold
-from domain.labels import ACTION_LABELS, STAGE_LABELS
 from domain.policy import CasePolicy, ClockRule
-from domain.stages import Action, Stage, allowed
+from domain.refusals import already_registered, stage_forbids
+from domain.stages import Action, Stage
 from domain.state import CaseState
 from domain.values import CloseOutcome, china_date
 
@@ -43,15 +43,10 @@ def decide(state: CaseState | None, envelope: c.CommandEnvelope, *, now: datetim
     if state.has_applied(envelope.command_id):
         return []
     if isinstance(command, c.Register):
-        raise ForbiddenTransition(
-            f"案件 {state.case_id} 已登记", f"case {state.case_id} is already registered"
-        )
-    action = Action(command.type)
-    if not allowed(action, state.stage, state.kind.value):
-        raise ForbiddenTransition(
-            f"案件当前阶段为「{STAGE_LABELS[state.stage]}」，不能{ACTION_LABELS[action]}",
-            f"case is in stage '{state.stage.value}'; '{action.value}' is not allowed",
-        )
+        raise already_registered(state)
+    refusal = stage_forbids(state, Action(command.type))
+    if refusal is not None:
+        raise refusal
     bodies: list[e.EventBody]
     if isinstance(command, _TIMEKEEPING):
         bodies = [_timekeeping_body(state, command, now)]

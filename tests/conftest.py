@@ -29,7 +29,7 @@ from activities.store.migrate import upgrade_async
 from api.app import create_app
 from tests import principals
 from tests.databases import PostgresAdmin
-from worker import WORKFLOWS, build_worker, case_activities
+from worker import WORKFLOWS, build_worker, case_activities, diversion_activities
 
 BACKENDS = ("postgresql", "sqlite")
 CAPTURED_LOG = "captured.log"
@@ -184,6 +184,7 @@ async def stack(
     keys = await principals.seed(sessionmaker)
     async with httpx.AsyncClient(timeout=10, trust_env=False) as http:
         activities = case_activities(engine, settings, http)
+        activities += diversion_activities(engine, client, settings)
         async with build_worker(client, settings.task_queue, activities):
             yield Stack(backend, settings, engine, sessionmaker, client, keys)
     await engine.dispose()

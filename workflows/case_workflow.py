@@ -4,6 +4,11 @@ Clocks (since patch ``clocks-v2``): at intake the case snapshots its policy; the
 for the earliest warning, due time or escalation step (re-armed whenever a command changes the
 clocks) and records what fell due; alert notifications go out as activities the case does not
 wait for.
+
+What crosses the history per command (since ``lean-answer-v1`` and ``events-only-projection-v1``):
+the command, its new events (once, to the store, which folds them onto the case it holds) and a
+short answer (also what an ended run returns); the whole case crosses only when a run hands it
+over to the next (continue-as-new).
 """
 
 from __future__ import annotations
@@ -37,10 +42,12 @@ with workflow.unsafe.imports_passed_through():
         WORKFLOW_TYPE,
         AlertDelivery,
         CaseWorkflowInput,
+        CommandOutcome,
         DeliveryOutcome,
         PolicyRequest,
         ProjectionBatch,
         ProjectionResult,
+        refusal_failure,
     )
 
 CLOCKS_PATCH = "clocks-v2"
@@ -48,6 +55,10 @@ STORE_OUTAGE_PATCH = "store-outage-v1"
 # Projection as a regular activity: a local activity runs before its workflow task is durable,
 # so a discarded (speculative) task could write events that never became history.
 DURABLE_PROJECTION_PATCH = "durable-projection-v1"
+# An update answers with the case's seq, not the whole case (the caller reads the store).
+LEAN_ANSWER_PATCH = "lean-answer-v1"
+# A projection batch carries only its events; the store folds them onto the case it holds.
+EVENTS_ONLY_PROJECTION_PATCH = "events-only-projection-v1"
 
 # A projection attempt retries briefly; if the store is still away the case marks it down,
 # answers commands from its own state, and tries again on a timer until it lands.
@@ -67,21 +78,6 @@ DELIVERY_RETRY = RetryPolicy(
 )
 
 
-def to_application_error(error: DomainError) -> ApplicationError:
-    """A refused command, in the shape the API maps to 404/409/422 (never retried)."""
-    return ApplicationError(
-        str(error),
-        {
-            "code": error.code,
-            "message_zh": error.message_zh,
-            "message_en": error.message_en,
-            "field": error.field,
-        },
-        type=error.code,
-        non_retryable=True,
-    )
-
-
 @workflow.defn(name=WORKFLOW_TYPE)
 class CaseWorkflow:
     @workflow.init
@@ -99,7 +95,7 @@ class CaseWorkflow:
         self._store_failures = 0
 
     @workflow.run
-    async def run(self, start: CaseWorkflowInput) -> CaseState | None:
+    async def run(self, start: CaseWorkflowInput) -> CommandOutcome | CaseState | None:
         while True:
             self._rearm()
             await workflow.wait_condition(self._ready)
@@ -117,17 +113,18 @@ class CaseWorkflow:
             workflow.continue_as_new(
                 CaseWorkflowInput(state=self._state, max_history_events=self._max_history_events)
             )
-        return self._state
+        # The ended case is in the store (every batch landed before the loop let go).
+        return None if self._state is None else self._answer(self._state)
 
     @workflow.update(name=APPLY_UPDATE)
-    async def apply(self, envelope: CommandEnvelope) -> CaseState:
-        """Record a command's events, wait until the store has them, return the case."""
+    async def apply(self, envelope: CommandEnvelope) -> CommandOutcome | CaseState:
+        """Record a command's events, wait until the store has them, say where the case is."""
         async with self._lock:
             try:
                 events = decide(self._state, envelope, now=workflow.now())
             except DomainError as error:
                 # The validator passed but an update applied in between changed the stage.
-                raise to_application_error(error) from None
+                raise refusal_failure(error) from None
             self._record(events)
             if isinstance(envelope.command, Register) and events and workflow.patched(CLOCKS_PATCH):
                 await self._snapshot_policy(envelope)
@@ -135,17 +132,17 @@ class CaseWorkflow:
             assert state is not None  # decide() refuses every command before registration
         # While the store is down the case still takes commands; the projection catches up later.
         await workflow.wait_condition(lambda: self._projected_seq >= state.seq or self._store_down)
-        return state
+        return self._answer(state)
 
     @apply.validator
     def _validate_apply(self, envelope: CommandEnvelope) -> None:
         try:
             decide(self._state, envelope, now=workflow.now())
         except DomainError as error:
-            raise to_application_error(error) from None
+            raise refusal_failure(error) from None
 
     @workflow.update(name=CALENDAR_UPDATE)
-    async def load_calendar(self, calendar: HolidayCalendar) -> CaseState | None:
+    async def load_calendar(self, calendar: HolidayCalendar) -> CommandOutcome | CaseState | None:
         """Newly published holiday data: provisional due times are computed again (recorded)."""
         async with self._lock:
             if self._state is not None:
@@ -155,11 +152,21 @@ class CaseWorkflow:
             await workflow.wait_condition(
                 lambda: self._projected_seq >= state.seq or self._store_down
             )
-        return state
+            return self._answer(state)
+        return None
 
     @workflow.query(name=STATE_QUERY)
     def state(self) -> CaseState | None:
         return self._state
+
+    def _answer(self, state: CaseState) -> CommandOutcome | CaseState:
+        """What an update or the ended run answers, recorded in history: the case's seq (a run
+        from before lean-answer-v1: the whole case)."""
+        if not workflow.patched(LEAN_ANSWER_PATCH):
+            return state
+        return CommandOutcome(
+            case_id=state.case_id, seq=state.seq, projected=self._projected_seq >= state.seq
+        )
 
     async def _snapshot_policy(self, envelope: CommandEnvelope) -> None:
         state = self._state
@@ -279,8 +286,12 @@ class CaseWorkflow:
 
     async def _project(self) -> None:
         assert self._state is not None
+        # The events are the whole news: the store holds the case as of its last batch.
+        lean = workflow.patched(EVENTS_ONLY_PROJECTION_PATCH)
         batch = ProjectionBatch(
-            case_id=self._state.case_id, events=tuple(self._unprojected), state=self._state
+            case_id=self._state.case_id,
+            events=tuple(self._unprojected),
+            state=None if lean else self._state,
         )
         try:
             if workflow.patched(DURABLE_PROJECTION_PATCH):

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from pydantic import AwareDatetime
+from temporalio.exceptions import ApplicationError
 
 from domain.base import Frozen
+from domain.errors import DomainError
 from domain.events import Event
 from domain.state import CaseState
 from domain.values import CaseKind, Category, Channel, RiskLevel
@@ -27,15 +29,30 @@ class CaseWorkflowInput(Frozen):
 
 
 class ProjectionBatch(Frozen):
-    """Events not yet in the store, and the case state after the last of them."""
+    """Events not yet in the store, in seq order.
+
+    Since ``events-only-projection-v1`` the store folds them onto the case it holds; a run from
+    before sends the case state after the last of them as well (still accepted).
+    """
 
     case_id: str
     events: tuple[Event, ...]
-    state: CaseState
+    state: CaseState | None = None
 
 
 class ProjectionResult(Frozen):
     inserted: int
+
+
+class CommandOutcome(Frozen):
+    """What ``apply`` and ``load_calendar`` answer, and an ended run returns, since
+    ``lean-answer-v1``: the case, the seq of its last event, and whether the store held that
+    event when the case answered (the caller reads the document there; else from the ``state``
+    query). A run from before answers with the whole CaseState."""
+
+    case_id: str
+    seq: int
+    projected: bool
 
 
 class PolicyRequest(Frozen):
@@ -69,3 +86,68 @@ class AlertDelivery(Frozen):
 
 class DeliveryOutcome(Frozen):
     delivered: tuple[str, ...]  # channel kinds, or "inbox" when the recipient has none
+
+
+# 访调对接: the diversion of a petition to mediation, one DiversionWorkflow per petition.
+DIVERSION_WORKFLOW = "DiversionWorkflow"
+RESERVE_DISPUTE_ACTIVITY = "reserve_dispute_number"
+RECORD_DIVERSION_ACTIVITY = "record_diversion"
+OPEN_DISPUTE_ACTIVITY = "open_diverted_dispute"
+
+
+def diversion_workflow_id(petition_id: str) -> str:
+    return f"divert-{petition_id}"
+
+
+def diversion_key(petition_id: str) -> str:
+    """The idempotency key of a petition's diversion: it binds the dispute number and is the
+    command id of the link on the petition (the dispute's registration is ``intake:`` + key)."""
+    return f"divert:{petition_id}"
+
+
+class DiversionInput(Frozen):
+    """Who diverts which petition: the dispute is registered for the diverting center."""
+
+    petition_id: str
+    actor: str
+    center_id: str | None
+    note: str = ""
+
+
+class DisputeNumberRequest(Frozen):
+    petition_id: str
+    year: int  # the dispute number's series (the day the diversion started, China time)
+
+
+class DisputeNumber(Frozen):
+    case_id: str
+
+
+class DiversionStep(Frozen):
+    """One step of a diversion: record the link on the petition, or open the linked dispute."""
+
+    petition_id: str
+    dispute_case_id: str
+    actor: str
+    center_id: str | None
+    note: str = ""
+
+
+class DiversionResult(Frozen):
+    petition_id: str
+    dispute_case_id: str
+
+
+def refusal_failure(error: DomainError) -> ApplicationError:
+    """A refused command, in the shape the API maps to 404/409/422 (never retried)."""
+    return ApplicationError(
+        str(error),
+        {
+            "code": error.code,
+            "message_zh": error.message_zh,
+            "message_en": error.message_en,
+            "field": error.field,
+        },
+        type=error.code,
+        non_retryable=True,
+    )

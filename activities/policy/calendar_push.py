@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio.client import Client
+from temporalio.common import RawValue
 from temporalio.service import RPCError, RPCStatusCode
 
 from activities.store.tables import CaseRow
@@ -35,8 +36,9 @@ async def push_calendar(
         year = china_date(state.registered.at).year
         window = calendar_slice(calendar, year, YEARS_SNAPSHOTTED)
         try:
+            # The answer (the case's seq, or the case from a run before lean-answer-v1) is unused.
             await client.get_workflow_handle(state.case_id).execute_update(
-                CALENDAR_UPDATE, window, result_type=CaseState
+                CALENDAR_UPDATE, window, result_type=RawValue
             )
         except RPCError as error:
             if error.status != RPCStatusCode.NOT_FOUND:

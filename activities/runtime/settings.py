@@ -36,7 +36,7 @@ class Settings(BaseSettings):
     policy_file: Path | None = None
     calendar_dir: Path | None = None
     # A CJK TrueType font (.ttf/.ttc) embedded in PDF documents such as the case dossier (卷宗);
-    # unset means the first of the usual Debian paths that exists (activities/reports/dossier.py).
+    # unset means the font shipped with the package (activities/reports/pdf/fonts.py).
     pdf_font_path: Path | None = None
     # Bearer tokens from an external identity provider (OIDC): all three set enables them.
     jwt_issuer: str | None = None

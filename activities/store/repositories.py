@@ -10,7 +10,7 @@ from functools import cache
 from typing import Any
 
 from pydantic import BaseModel, TypeAdapter
-from sqlalchemy import and_, bindparam, func, or_, select
+from sqlalchemy import Row, and_, bindparam, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from activities.store.sql import insert_for, insert_for_dialect, utc
@@ -112,7 +112,7 @@ async def append_events(events: tuple[Event, ...], *, connection: AsyncConnectio
     return inserted
 
 
-def event_from_row(row: CaseEventRow) -> Event:
+def event_from_row(row: CaseEventRow | Row[Any]) -> Event:
     return Event(
         case_id=row.case_id,
         seq=row.seq,
@@ -126,6 +126,16 @@ def event_from_row(row: CaseEventRow) -> Event:
 async def case_events(case_id: str, *, session: AsyncSession) -> list[Event]:
     rows = await session.scalars(
         select(CaseEventRow).where(CaseEventRow.case_id == case_id).order_by(CaseEventRow.seq)
+    )
+    return [event_from_row(row) for row in rows]
+
+
+async def events_after(case_id: str, seq: int, *, connection: AsyncConnection) -> list[Event]:
+    """The case's stored events after ``seq``, in order (inside the caller's transaction)."""
+    rows = await connection.execute(
+        select(CaseEventRow.__table__)
+        .where(CaseEventRow.case_id == case_id, CaseEventRow.seq > seq)
+        .order_by(CaseEventRow.seq)
     )
     return [event_from_row(row) for row in rows]
 
@@ -185,6 +195,12 @@ def _upsert_statement(dialect: str) -> Any:
     )
 
 
+async def stored_case(case_id: str, *, connection: AsyncConnection) -> CaseState | None:
+    """The read model's case (inside the caller's transaction), or None if it has none yet."""
+    document = await connection.scalar(select(CaseRow.state).where(CaseRow.case_id == case_id))
+    return None if document is None else CaseState.model_validate(document)
+
+
 async def upsert_case(state: CaseState, *, connection: AsyncConnection) -> None:
     """Write the read model row; a state older than the stored one never overwrites it."""
     await connection.execute(_upsert_statement(connection.dialect.name), _case_columns(state))
@@ -233,6 +249,24 @@ async def case_scope(case_id: str, *, session: AsyncSession) -> tuple[str, str |
 async def get_case(case_id: str, *, session: AsyncSession) -> CaseState | None:
     document = await case_document(case_id, session=session)
     return None if document is None else CaseState.model_validate(document)
+
+
+async def case_as_held(case_id: str, *, session: AsyncSession) -> CaseState | None:
+    """The stored case with its milestones in the order the workflow holds them (each event
+    type where it first happened): PostgreSQL's JSONB keeps a map's keys in an order of its own,
+    and this case serialised again matches the workflow's JSON of it to the byte."""
+    state = await get_case(case_id, session=session)
+    if state is None or len(state.milestones) < 2:
+        return state
+    first_seen = await session.scalars(
+        select(CaseEventRow.type)
+        .where(CaseEventRow.case_id == case_id)
+        .group_by(CaseEventRow.type)
+        .order_by(func.min(CaseEventRow.seq))
+    )
+    rank = {event_type: n for n, event_type in enumerate(first_seen)}
+    ordered = sorted(state.milestones.items(), key=lambda item: rank.get(item[0], len(rank)))
+    return state.model_copy(update={"milestones": dict(ordered)})
 
 
 @dataclass(frozen=True)

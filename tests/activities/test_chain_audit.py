@@ -22,7 +22,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 from temporalio import activity
 from temporalio.client import Client, WithStartWorkflowOperation
-from temporalio.common import WorkflowIDConflictPolicy
+from temporalio.common import RawValue, WorkflowIDConflictPolicy
 from temporalio.testing import ActivityEnvironment, WorkflowEnvironment
 
 from activities.audit.chain_audit import VerificationReport, verify_case
@@ -535,9 +535,10 @@ async def test_a_case_run_by_the_workflow_verifies_across_outage_and_continue_as
                     actor="王芳",
                     command=command(action, china_today()),
                 )
-                state: CaseState = await client.get_workflow_handle(case_id).execute_update(
-                    APPLY_UPDATE, envelope, result_type=CaseState
-                )
+                handle = client.get_workflow_handle(case_id)
+                # The update answers with the case's seq; the case after it comes from the query.
+                await handle.execute_update(APPLY_UPDATE, envelope, result_type=RawValue)
+                state: CaseState = await handle.query(STATE_QUERY, result_type=CaseState)
                 return state
 
             await client.execute_update_with_start_workflow(
@@ -552,7 +553,7 @@ async def test_a_case_run_by_the_workflow_verifies_across_outage_and_continue_as
                     task_queue=task_queue,
                     id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
                 ),
-                result_type=CaseState,
+                result_type=RawValue,
             )
             handle = client.get_workflow_handle(case_id)
             first_run = (await handle.describe()).run_id

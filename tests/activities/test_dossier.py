@@ -20,14 +20,17 @@ from typing import Any
 import pytest
 from PIL import Image, ImageStat
 
+import activities.reports
 from activities.policy.book import PolicyBook
 from activities.policy.calendar_data import package_calendar
-from activities.reports.dossier import (
-    DEBIAN_CJK_FONTS,
+from activities.reports.dossier import build_dossier
+from activities.reports.dossier_model import Dossier
+from activities.reports.pdf.document import render_dossier_pdf
+from activities.reports.pdf.fonts import (
+    PACKAGED_CJK_FONT,
     PdfFontUnavailable,
-    build_dossier,
     find_cjk_font,
-    render_dossier_pdf,
+    register_cjk_font,
 )
 from activities.tasks.policy import calendar_slice
 from domain import commands as c
@@ -35,6 +38,7 @@ from domain.decide import advance, decide, snapshot_policy
 from domain.events import Event
 from domain.evolve import fold
 from domain.policy import case_policy
+from domain.privacy import mask_document
 from domain.stages import Stage
 from domain.state import CaseState
 from domain.values import china_date
@@ -243,7 +247,7 @@ def _verification(events: tuple[Event, ...], **overrides: Any) -> dict[str, Any]
     }
 
 
-def _dossier(**verification: Any) -> dict[str, Any]:
+def _dossier(**verification: Any) -> Dossier:
     state, events = _dispute()
     return build_dossier(
         _masked(state),
@@ -280,7 +284,7 @@ def _squeeze(text: str) -> str:
 
 def test_dossier_holds_the_whole_case_with_chinese_labels() -> None:
     state, events = _dispute()
-    dossier = _dossier()
+    dossier = _dossier().model_dump(mode="json")
 
     case = dossier["case"]
     assert case["case_id"] == CASE_ID
@@ -348,7 +352,7 @@ def test_dossier_holds_the_whole_case_with_chinese_labels() -> None:
 def test_parties_are_shown_as_given_and_the_timeline_repeats_no_personal_data() -> None:
     _, events = _dispute()
     assert CLEAR_ID in events[0].model_dump_json()  # the registration event holds it in clear
-    dossier = _dossier()
+    dossier = _dossier().model_dump(mode="json")
     text = json.dumps(dossier, ensure_ascii=False)
 
     applicant = dossier["parties"]["applicants"][0]
@@ -357,6 +361,17 @@ def test_parties_are_shown_as_given_and_the_timeline_repeats_no_personal_data() 
     assert CLEAR_ID not in text
     assert CLEAR_PHONE not in text
     assert "13987654321" not in text
+
+
+def test_the_document_reads_back_as_the_api_serves_it() -> None:
+    """The API masks the JSON document and prints the PDF from it read back as the model:
+    nothing is lost or added, also where masking removed the 重点人员 flag."""
+    document = _dossier().model_dump(mode="json")
+    for see_watched in (True, False):
+        masked, _ = mask_document(document, reveal=False, see_watched=see_watched)
+        assert ("watched" in masked["parties"]["applicants"][0]) is see_watched
+        again = Dossier.model_validate(masked).model_dump(mode="json")
+        assert json.dumps(again, ensure_ascii=False) == json.dumps(masked, ensure_ascii=False)
 
 
 def test_a_petition_dossier_carries_its_answers() -> None:
@@ -376,7 +391,7 @@ def test_a_petition_dossier_carries_its_answers() -> None:
         state = fold(recorded, state)
     assert state is not None
 
-    dossier = build_dossier(
+    built = build_dossier(
         state,
         events,
         {"ok": True, "events": len(events), "head_hash": None, "first_broken": None},
@@ -384,12 +399,13 @@ def test_a_petition_dossier_carries_its_answers() -> None:
         generated_by="信访干部 马丽",
         purpose=None,
     )
+    dossier = built.model_dump(mode="json")
 
     petition = dossier["petition"]
     assert [a["level_label"] for a in petition["answers"]] == ["处理意见", "复查意见"]
     assert petition["answers"][1]["answer"] == "经复查，维持原处理意见。"
     assert dossier["case"]["kind_label"] == "信访事项"
-    assert render_dossier_pdf(dossier).startswith(b"%PDF-")
+    assert render_dossier_pdf(built).startswith(b"%PDF-")
 
 
 # ------------------------------------------------------------------------------------------
@@ -438,7 +454,7 @@ def test_the_font_is_embedded(tmp_path: Path) -> None:
     pdffonts = _tool("pdffonts", "poppler-utils")
     pdf = tmp_path / "dossier.pdf"
     # As stored or sent: the dossier after a JSON round trip prints the same.
-    pdf.write_bytes(render_dossier_pdf(json.loads(json.dumps(_dossier()))))
+    pdf.write_bytes(render_dossier_pdf(Dossier.model_validate_json(_dossier().model_dump_json())))
     listing = _run(pdffonts, str(pdf)).splitlines()[2:]
     cjk = [line for line in listing if "WenQuanYi" in line or "CJK" in line or "+" in line]
     assert cjk, f"no CJK font in the PDF: {listing}"
@@ -467,11 +483,11 @@ def test_a_broken_chain_is_stated_on_the_first_page(tmp_path: Path) -> None:
 
 def test_long_text_wraps_inside_the_page(tmp_path: Path) -> None:
     pdftotext = _tool("pdftotext", "poppler-utils")
-    dossier = _dossier()
+    dossier = _dossier().model_dump(mode="json")
     long_terms = "李某应当按期清理通道并承担相应费用。" * 60
     dossier["agreements"][0]["terms"] = long_terms
     pdf = tmp_path / "long.pdf"
-    pdf.write_bytes(render_dossier_pdf(dossier))
+    pdf.write_bytes(render_dossier_pdf(Dossier.model_validate(dossier)))
     text = _run(pdftotext, "-layout", str(pdf), "-")
     # Every line of the A4 page stays short: the CJK text was broken, not run off the edge.
     assert max(len(line.strip()) for line in text.splitlines()) < 130
@@ -493,6 +509,8 @@ def test_no_usable_font_is_a_clear_error(tmp_path: Path) -> None:
         render_dossier_pdf(_dossier(), font_path=garbage)
 
 
-def test_a_debian_cjk_font_is_found_without_configuration() -> None:
+def test_a_cjk_font_is_found_without_configuration() -> None:
     found = find_cjk_font(None)
-    assert found in DEBIAN_CJK_FONTS, "install fonts-wqy-microhei (CI does)"
+    assert found == PACKAGED_CJK_FONT, "the package ships WenQuanYi Micro Hei"
+    assert found.is_relative_to(Path(activities.reports.__file__).parent)
+    register_cjk_font(found)  # a TrueType font with Chinese glyphs, or PdfFontUnavailable

@@ -29,12 +29,13 @@ from temporalio.client import (
     WorkflowExecutionStatus,
     WorkflowHistory,
 )
-from temporalio.common import WorkflowIDConflictPolicy
+from temporalio.common import RawValue, WorkflowIDConflictPolicy
 from temporalio.service import RPCError, RPCStatusCode
 
 from activities.audit.history_archive import ArchivedRun, archive_closed, archive_periodically
 from activities.audit.replay import has_completed_workflow_task, replay_case, replay_history
 from activities.runtime.devstack import free_port
+from activities.store import repositories
 from activities.store.engine import create_engine, create_sessionmaker
 from activities.store.tables import HistoryArchiveRow
 from api.cli.audit import replay_cli
@@ -67,7 +68,7 @@ async def _open_case(stack: Stack, case_id: str, start: CaseWorkflowInput | None
             task_queue=stack.settings.task_queue,
             id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
         ),
-        result_type=CaseState,
+        result_type=RawValue,
     )
 
 
@@ -79,15 +80,17 @@ async def _apply(stack: Stack, case_id: str, actions: Sequence[str]) -> None:
             actor="王芳",
             command=sample_command(action, china_today()),
         )
-        await handle.execute_update(APPLY_UPDATE, envelope, result_type=CaseState)
+        await handle.execute_update(APPLY_UPDATE, envelope, result_type=RawValue)
 
 
 async def _drive(stack: Stack, case_id: str, actions: Sequence[str]) -> CaseState:
     """Apply the commands, then wait for the case's (last) run to complete."""
     await _apply(stack, case_id, actions)
-    final: CaseState = await stack.client.get_workflow_handle(
-        case_id, result_type=CaseState
-    ).result()
+    await stack.client.get_workflow_handle(case_id).result()
+    # The run answers with the case's seq; the ended case is in the store.
+    async with stack.sessionmaker() as session:
+        final = await repositories.get_case(case_id, session=session)
+    assert final is not None
     return final
 
 

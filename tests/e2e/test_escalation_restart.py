@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 from temporalio.client import Client, WithStartWorkflowOperation
-from temporalio.common import WorkflowIDConflictPolicy
+from temporalio.common import RawValue, WorkflowIDConflictPolicy
 
 from activities.runtime import devstack
 from activities.runtime.settings import Settings
@@ -120,7 +120,7 @@ async def test_an_escalation_waiting_in_a_killed_worker_fires_once(tmp_path: Pat
                 task_queue="restart-tests",
                 id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
             ),
-            result_type=CaseState,
+            result_type=RawValue,
         )
         state = await _state(client, case_id)
         assert state.policy is not None

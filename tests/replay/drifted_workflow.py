@@ -9,7 +9,7 @@ from __future__ import annotations
 from temporalio import workflow
 
 from workflows.case_workflow import CaseWorkflow
-from workflows.contract import WORKFLOW_TYPE, CaseWorkflowInput
+from workflows.contract import WORKFLOW_TYPE, CaseWorkflowInput, CommandOutcome
 
 with workflow.unsafe.imports_passed_through():
     from domain.state import CaseState
@@ -20,6 +20,6 @@ class DriftedCaseWorkflow(CaseWorkflow):
     """A new timer before the loop, without ``workflow.patched``: old histories no longer fit."""
 
     @workflow.run
-    async def run(self, start: CaseWorkflowInput) -> CaseState | None:
+    async def run(self, start: CaseWorkflowInput) -> CommandOutcome | CaseState | None:
         await workflow.sleep(1)
         return await super().run(start)

@@ -1,4 +1,4 @@
-"""Record representative CaseWorkflow histories for the replay tests.
+"""Record representative CaseWorkflow and DiversionWorkflow histories for the replay tests.
 
     python -m tests.replay.record [TAG [RECORDING ...]]   (recordings: see RECORDINGS; all)
 
@@ -15,8 +15,13 @@ import uuid
 from pathlib import Path
 
 from temporalio import activity
-from temporalio.client import Client, WithStartWorkflowOperation, WorkflowUpdateFailedError
-from temporalio.common import WorkflowIDConflictPolicy
+from temporalio.client import (
+    Client,
+    WithStartWorkflowOperation,
+    WorkflowFailureError,
+    WorkflowUpdateFailedError,
+)
+from temporalio.common import RawValue, WorkflowIDConflictPolicy
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
@@ -24,20 +29,31 @@ from activities.policy.calendar_data import load_calendar
 from activities.runtime.devstack import temporal_cli
 from activities.runtime.settings import Settings
 from domain import commands as c
-from domain.state import CaseState
+from domain.errors import ForbiddenTransition
 from tests.samples import LIFECYCLE, china_today, register, step_action
 from tests.samples import command as sample_command
 from worker import build_worker, policy_provider
 from workflows.contract import (
     APPLY_UPDATE,
     DELIVER_ACTIVITY,
+    DIVERSION_WORKFLOW,
+    OPEN_DISPUTE_ACTIVITY,
     PROJECT_ACTIVITY,
+    RECORD_DIVERSION_ACTIVITY,
+    RESERVE_DISPUTE_ACTIVITY,
     WORKFLOW_TYPE,
     AlertDelivery,
     CaseWorkflowInput,
     DeliveryOutcome,
+    DisputeNumber,
+    DisputeNumberRequest,
+    DiversionInput,
+    DiversionResult,
+    DiversionStep,
     ProjectionBatch,
     ProjectionResult,
+    diversion_workflow_id,
+    refusal_failure,
 )
 
 HISTORIES = Path(__file__).parent / "histories"
@@ -86,14 +102,14 @@ async def _register(client: Client, case_id: str, start: CaseWorkflowInput) -> N
             task_queue=TASK_QUEUE,
             id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
         ),
-        result_type=CaseState,
+        result_type=RawValue,
     )
 
 
 async def _apply(client: Client, case_id: str, cmd: c.Command, command_id: str) -> None:
     envelope = c.CommandEnvelope(command_id=command_id, actor="王芳", command=cmd)
     await client.get_workflow_handle(case_id).execute_update(
-        APPLY_UPDATE, envelope, id=command_id, result_type=CaseState
+        APPLY_UPDATE, envelope, id=command_id, result_type=RawValue
     )
 
 
@@ -230,7 +246,8 @@ async def record_full_life_with_clocks(tag: str) -> None:
             "close",
         ):
             await cw.act(handle, action)
-        final = await cw.client.get_workflow_handle(handle.id, result_type=CaseState).result()
+        await cw.client.get_workflow_handle(handle.id).result()
+        final = await cw.state(handle)
         assert final.stage.value == "closed", final.stage
         history = await cw.client.get_workflow_handle(handle.id).fetch_history()
         path = HISTORIES / f"{tag}_full_life_clocks_escalation_closed.json"
@@ -238,11 +255,71 @@ async def record_full_life_with_clocks(tag: str) -> None:
         print(f"recorded {path.name}")
 
 
+@activity.defn(name=RESERVE_DISPUTE_ACTIVITY)
+async def reserve_dispute_number(request: DisputeNumberRequest) -> DisputeNumber:
+    """A stand-in: refuses petitions whose number ends in 0, as the real step refuses a stage."""
+    if request.petition_id.endswith("0"):
+        raise refusal_failure(
+            ForbiddenTransition(
+                "案件当前阶段为「已登记」，不能访调对接",
+                "case is in stage 'registered'; 'divert_to_mediation' is not allowed",
+            )
+        )
+    return DisputeNumber(case_id=f"JF-{request.year}-{request.petition_id[-6:]}")
+
+
+@activity.defn(name=RECORD_DIVERSION_ACTIVITY)
+async def record_diversion(step: DiversionStep) -> DisputeNumber:
+    return DisputeNumber(case_id=step.dispute_case_id)
+
+
+@activity.defn(name=OPEN_DISPUTE_ACTIVITY)
+async def open_diverted_dispute(step: DiversionStep) -> DisputeNumber:
+    return DisputeNumber(case_id=step.dispute_case_id)
+
+
+async def record_diversions(tag: str) -> None:
+    """DiversionWorkflow (访调对接): one run to the end, one refused at its first step.
+
+    The steps are stand-ins answering as the real ones do (the workflow sees only their results).
+    """
+    steps = [reserve_dispute_number, record_diversion, open_diverted_dispute]
+    async with await WorkflowEnvironment.start_local(
+        data_converter=pydantic_data_converter, dev_server_existing_path=temporal_cli(), ui=False
+    ) as env:
+        async with build_worker(env.client, TASK_QUEUE, steps):
+            for name, last_digit in (("diversion_completed", 1), ("diversion_refused", 0)):
+                petition_id = f"XF-2026-{uuid.uuid4().int % 10**5:05d}{last_digit}"
+                handle = await env.client.start_workflow(
+                    DIVERSION_WORKFLOW,
+                    DiversionInput(
+                        petition_id=petition_id,
+                        actor="王芳 (wangfang)",
+                        center_id="xw-center",
+                        note="信访事项适宜调解，转人民调解委员会",
+                    ),
+                    id=diversion_workflow_id(petition_id),
+                    task_queue=TASK_QUEUE,
+                    result_type=DiversionResult,
+                )
+                try:
+                    await handle.result()
+                except WorkflowFailureError:
+                    pass
+                history = await handle.fetch_history()
+                path = HISTORIES / f"{tag}_{name}.json"
+                path.write_text(
+                    json.dumps(json.loads(history.to_json()), ensure_ascii=False, indent=1)
+                )
+                print(f"recorded {path.name}")
+
+
 RECORDINGS = {
     "cases": record,
     "clocks": record_clocks,
     "petition": record_petition,
     "full_life_clocks": record_full_life_with_clocks,
+    "diversions": record_diversions,
 }
 
 if __name__ == "__main__":

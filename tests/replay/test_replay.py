@@ -1,7 +1,8 @@
-"""Recorded histories replay with the current CaseWorkflow; an incompatible change is caught."""
+"""Recorded histories replay with the current workflows; an incompatible change is caught."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -12,18 +13,49 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 
 from activities.audit.replay import replay_history
 from tests.replay.drifted_workflow import DriftedCaseWorkflow
-from workflows.case_workflow import CaseWorkflow
+from worker import WORKFLOWS
 
 with workflow.unsafe.imports_passed_through():
     from domain.alerts import AlertKind
+    from domain.events import Event
+    from domain.evolve import fold
     from domain.stages import Stage
     from domain.state import CaseState
+    from workflows.contract import PROJECT_ACTIVITY, CommandOutcome, ProjectionBatch
 
 HISTORIES = sorted((Path(__file__).parent / "histories").glob("*.json"))
 
 
 def _history(path: Path) -> WorkflowHistory:
     return WorkflowHistory.from_json(path.stem, path.read_text())
+
+
+async def _states_after_commands(history: WorkflowHistory) -> list[CaseState]:
+    """The case after each command. A run from before lean-answer-v1 answered with the case;
+    since, the answer is its seq, and the case is the fold of the events the projection batches
+    carried up to that seq."""
+    projected: dict[int, Event] = {}
+    states: list[CaseState] = []
+    for event in history.events:
+        if event.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED:
+            attributes = event.activity_task_scheduled_event_attributes
+            if attributes.activity_type.name == PROJECT_ACTIVITY:
+                [batch] = await pydantic_data_converter.decode(
+                    attributes.input.payloads, [ProjectionBatch]
+                )
+                projected.update((e.seq, e) for e in batch.events)
+        if event.event_type == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_COMPLETED:
+            outcome = event.workflow_execution_update_completed_event_attributes.outcome
+            [payload] = outcome.success.payloads
+            answer = json.loads(payload.data)
+            if "stage" in answer:
+                states.append(CaseState.model_validate(answer))
+                continue
+            seq = CommandOutcome.model_validate(answer).seq
+            state = fold([projected[n] for n in sorted(projected) if n <= seq])
+            assert state is not None
+            states.append(state)
+    return states
 
 
 def test_there_are_recorded_histories() -> None:
@@ -33,7 +65,7 @@ def test_there_are_recorded_histories() -> None:
 @pytest.mark.parametrize("path", HISTORIES, ids=[p.stem for p in HISTORIES])
 async def test_recorded_history_replays_deterministically(path: Path) -> None:
     # The same replay `fengqiao audit replay` runs: a stalled replay is a failure, not a hung CI.
-    failure = await replay_history(_history(path), workflows=(CaseWorkflow,), timeout=60)
+    failure = await replay_history(_history(path), workflows=WORKFLOWS, timeout=60)
     assert failure is None, failure
 
 
@@ -49,11 +81,7 @@ async def test_a_recorded_full_life_has_every_stage_clocks_and_an_escalation() -
     escalated past the first level (tests/replay/record.py: record_full_life_with_clocks)."""
     newest = [p for p in HISTORIES if p.stem.endswith("full_life_clocks_escalation_closed")][-1]
     history = _history(newest)
-    states: list[CaseState] = []
-    for event in history.events:
-        if event.event_type == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_COMPLETED:
-            outcome = event.workflow_execution_update_completed_event_attributes.outcome
-            states += await pydantic_data_converter.decode(outcome.success.payloads, [CaseState])
+    states = await _states_after_commands(history)
     dispute_life = {
         Stage.REGISTERED,
         Stage.ACCEPTED,

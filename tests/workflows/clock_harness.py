@@ -13,7 +13,7 @@ from typing import Any
 
 from temporalio import activity
 from temporalio.client import Client, WithStartWorkflowOperation, WorkflowHandle
-from temporalio.common import WorkflowIDConflictPolicy
+from temporalio.common import RawValue, WorkflowIDConflictPolicy
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
@@ -121,7 +121,7 @@ class Clockwork:
                 task_queue=TASK_QUEUE,
                 id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
             ),
-            result_type=CaseState,
+            result_type=RawValue,
         )
         return self.client.get_workflow_handle(case_id)
 
@@ -132,10 +132,9 @@ class Clockwork:
         envelope = c.CommandEnvelope(
             command_id=str(uuid.uuid4()), actor=actor, command=command(action, today, **overrides)
         )
-        state: CaseState = await handle.execute_update(
-            APPLY_UPDATE, envelope, result_type=CaseState
-        )
-        return state
+        # The update answers with the case's seq; the case after it comes from the query.
+        await handle.execute_update(APPLY_UPDATE, envelope, result_type=RawValue)
+        return await self.state(handle)
 
     async def state(self, handle: WorkflowHandle[Any, Any]) -> CaseState:
         state: CaseState = await handle.query(STATE_QUERY, result_type=CaseState)

@@ -16,13 +16,14 @@ from temporalio.client import (
     WorkflowHandle,
     WorkflowUpdateFailedError,
 )
-from temporalio.common import WorkflowIDConflictPolicy
+from temporalio.common import RawValue, WorkflowIDConflictPolicy
 from temporalio.exceptions import ApplicationError
 from temporalio.testing import WorkflowEnvironment
 
 from activities.runtime.settings import Settings
 from domain import commands as c
 from domain.events import Event
+from domain.evolve import fold
 from domain.stages import Stage
 from domain.state import CaseState
 from tests.samples import LIFECYCLE, case_steps, china_today, register
@@ -64,7 +65,10 @@ class RecordingStore:
         known = {event.seq for event in stored}
         new = [event for event in batch.events if event.seq not in known]
         stored.extend(new)
-        self.states[batch.case_id] = batch.state
+        # As the real store does: the batch's events folded onto the case it holds.
+        state = batch.state or fold(list(batch.events), self.states.get(batch.case_id))
+        assert state is not None
+        self.states[batch.case_id] = state
         return ProjectionResult(inserted=len(new))
 
     @activity.defn(name=DELIVER_ACTIVITY)
@@ -107,22 +111,24 @@ async def _register(
         task_queue=TASK_QUEUE,
         id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
     )
-    state = await client.execute_update_with_start_workflow(
+    await client.execute_update_with_start_workflow(
         APPLY_UPDATE,
         _envelope(register(case_id=case_id)),
         start_workflow_operation=operation,
-        result_type=CaseState,
+        result_type=RawValue,
     )
+    handle = client.get_workflow_handle(case_id)
+    state = await handle.query(STATE_QUERY, result_type=CaseState)
     assert state.stage is Stage.REGISTERED
-    return client.get_workflow_handle(case_id)
+    return handle
 
 
 async def _apply(
     handle: WorkflowHandle[object, object], cmd: c.Command, command_id: str | None = None
 ) -> CaseState:
-    state: CaseState = await handle.execute_update(
-        APPLY_UPDATE, _envelope(cmd, command_id), result_type=CaseState
-    )
+    """Apply a command; the case after it (the update answers with its seq, the query tells)."""
+    await handle.execute_update(APPLY_UPDATE, _envelope(cmd, command_id), result_type=RawValue)
+    state: CaseState = await handle.query(STATE_QUERY, result_type=CaseState)
     return state
 
 
@@ -135,7 +141,8 @@ async def test_lifecycle_runs_to_close_and_the_workflow_completes(
         state = await _apply(handle, command(action))
         assert store.states[case_id] == state  # the store has it before the update answers
 
-    final = await client.get_workflow_handle(case_id, result_type=CaseState).result()
+    await handle.result()
+    final = await handle.query(STATE_QUERY, result_type=CaseState)
     assert final.stage is Stage.CLOSED
     stored = store.events[case_id]
     assert [event.seq for event in stored] == list(range(1, final.seq + 1))

@@ -1,0 +1,59 @@
+"""Path, query and header parameters the routers share, with their validation and descriptions."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Header, Path, Query
+
+from domain.values import JURISDICTION_CODE, NO_CONTROL_CHARS
+
+CASE_ID = r"^(JF|XF)-\d{4}-\d{6,}$"
+
+CaseIdPath = Annotated[str, Path(pattern=CASE_ID, description="案件编号, e.g. JF-2026-000123")]
+AlertIdPath = Annotated[str, Path(max_length=64, pattern=r"^(JF|XF)-\d{4}-\d{6,}-A\d+$")]
+RecipientIdPath = Annotated[str, Path(max_length=200, pattern=NO_CONTROL_CHARS)]
+
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        min_length=1,
+        max_length=100,
+        pattern=r"^[\x21-\x7e]+$",
+        description="A retried request with the same key is applied once.",
+    ),
+]
+# The alert acknowledgement has always taken any key up to 100 characters.
+AckIdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=100)]
+
+Reveal = Annotated[
+    bool,
+    Query(description="true: 显示完整身份证号和电话（记入访问留痕）/ show clear PII (recorded)"),
+]
+
+_PURPOSE_TEXT = {"min_length": 2, "max_length": 500, "pattern": NO_CONTROL_CHARS}
+Purpose = Annotated[
+    str,
+    Query(
+        **_PURPOSE_TEXT,
+        description="审计用途（必填，记入访问留痕）/ why you read this (required, recorded)",
+    ),
+]
+OptionalPurpose = Annotated[
+    str | None,
+    Query(
+        **_PURPOSE_TEXT,
+        description="审计用途：审计人员必填，记入访问留痕 / required of auditors, recorded",
+    ),
+]
+
+JurisdictionQuery = Annotated[
+    str | None, Query(pattern=JURISDICTION_CODE, description="county/town/village code")
+]
+NameQuery = Annotated[str | None, Query(max_length=200, pattern=NO_CONTROL_CHARS)]
+TextQuery = Annotated[
+    str | None,
+    Query(min_length=1, max_length=100, pattern=NO_CONTROL_CHARS, description="标题/描述检索"),
+]
+CursorQuery = Annotated[str | None, Query(max_length=500, pattern=NO_CONTROL_CHARS)]

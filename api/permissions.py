@@ -1,0 +1,49 @@
+"""Permissions (权限) as dependencies: a route names the role it needs in its signature.
+
+``Mediator`` in a route's parameters means "an authenticated principal whose role may act on
+cases"; any other caller gets 403 before anything is looked up (so a 403 reveals nothing), and an
+unauthenticated one 401. Reach (which cases) is checked by the services, as part of the query.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Annotated
+
+from fastapi import Depends
+
+from api.auth import PrincipalDep
+from api.errors import forbidden
+from domain.access import Permission, Principal
+
+
+def require_permission(*any_of: Permission) -> Callable[[Principal], Awaitable[Principal]]:
+    """A dependency: the principal, if its role grants one of ``any_of``; else 403."""
+
+    async def permitted(principal: PrincipalDep) -> Principal:
+        if not any(principal.may(permission) for permission in any_of):
+            first = any_of[0]
+            raise forbidden(
+                f"当前角色无权执行此操作（{first.value}）",
+                f"role '{principal.role.value}' may not {first.value.replace('_', ' ')}",
+            )
+        return principal
+
+    return permitted
+
+
+# Lists and counts of cases (always masked).
+Lister = Annotated[Principal, Depends(require_permission(Permission.LIST_CASES))]
+# A case, its clocks.
+Reader = Annotated[Principal, Depends(require_permission(Permission.READ_CASE))]
+# The timeline: those who read cases, and auditors stating a purpose.
+TimelineReader = Annotated[
+    Principal, Depends(require_permission(Permission.READ_CASE, Permission.AUDIT))
+]
+# Intake and every command on a case.
+Mediator = Annotated[Principal, Depends(require_permission(Permission.ACT))]
+AlertReader = Annotated[Principal, Depends(require_permission(Permission.READ_ALERTS))]
+AlertAcknowledger = Annotated[Principal, Depends(require_permission(Permission.ACK_ALERT))]
+# The audit endpoints (each read with a purpose) and the access trail.
+Auditor = Annotated[Principal, Depends(require_permission(Permission.AUDIT))]
+RecipientAdmin = Annotated[Principal, Depends(require_permission(Permission.MANAGE_RECIPIENTS))]

@@ -1,0 +1,1 @@
+"""Per-feature routers: each route declares its path, its dependencies and calls one service."""

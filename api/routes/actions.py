@@ -1,0 +1,82 @@
+"""The command routes ``POST /v1/cases/{case_id}/{action}``: one per command, built alike.
+
+Which router mounts which command: clocks and alerts (时限), the petition track (信访), and every
+other command with the cases (案件); each command is mounted exactly once.
+"""
+
+from __future__ import annotations
+
+from typing import cast
+
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse
+
+from api.deps import ScopesDep, SessionmakerDep, SettingsDep, TemporalDep
+from api.errors import ERROR_RESPONSES
+from api.params import CaseIdPath, IdempotencyKey
+from api.permissions import Mediator
+from api.schemas import ACTION_ROUTES, ActionRoute, CaseView, CommandBody
+from api.services import commands
+from domain import commands as c
+
+CLOCK_ACTIONS = frozenset({"clocks/pause", "clocks/resume", "clocks/extend", "alerts/ack"})
+PETITION_ACTIONS = frozenset(
+    {
+        "reply",
+        "review-requests",
+        "review-answers",
+        "second-review-requests",
+        "second-review-answers",
+        "repeats",
+    }
+)
+
+
+def add_action_route(router: APIRouter, route: ActionRoute) -> None:
+    command_model = route.command
+    command_fields = [name for name in command_model.model_fields if name != "type"]
+
+    async def act(
+        case_id: CaseIdPath,
+        body: CommandBody,
+        principal: Mediator,
+        scopes: ScopesDep,
+        sessionmaker: SessionmakerDep,
+        temporal: TemporalDep,
+        settings: SettingsDep,
+        idempotency_key: IdempotencyKey = None,
+    ) -> JSONResponse:
+        # The request model validated these very fields; building the command skips doing it twice.
+        fields = {name: getattr(body, name) for name in command_fields}
+        command = cast("c.Command", command_model.model_construct(**fields))
+        view = await commands.act(
+            case_id,
+            command,
+            key=idempotency_key,
+            principal=principal,
+            scopes=scopes,
+            sessionmaker=sessionmaker,
+            temporal=temporal,
+            settings=settings,
+        )
+        return JSONResponse(view)
+
+    # The body model is chosen per route; postponed annotations cannot name it.
+    act.__annotations__["body"] = route.request
+    act.__name__ = "action_" + route.path.replace("-", "_")
+    router.add_api_route(
+        f"/{{case_id}}/{route.path}",
+        act,
+        methods=["POST"],
+        response_model=CaseView,
+        responses=ERROR_RESPONSES,
+        summary=route.summary,
+    )
+
+
+def add_action_routes(router: APIRouter, paths: frozenset[str] | None = None) -> None:
+    """Mount the commands in ``paths``; None: every command no other router mounts."""
+    others = CLOCK_ACTIONS | PETITION_ACTIONS
+    for route in ACTION_ROUTES:
+        if (route.path in paths) if paths is not None else (route.path not in others):
+            add_action_route(router, route)

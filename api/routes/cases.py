@@ -1,0 +1,179 @@
+"""Cases (案件): intake, lists and counts, a case, its timeline, and the commands on it."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, status
+from fastapi.responses import JSONResponse
+from pydantic import AwareDatetime
+
+from api.deps import ScopesDep, SessionmakerDep, SettingsDep, TemporalDep
+from api.errors import ERROR_RESPONSES
+from api.params import (
+    CaseIdPath,
+    CursorQuery,
+    IdempotencyKey,
+    JurisdictionQuery,
+    NameQuery,
+    OptionalPurpose,
+    Reveal,
+    TextQuery,
+)
+from api.permissions import Lister, Mediator, Reader, TimelineReader
+from api.routes.actions import add_action_routes
+from api.schemas import CaseList, CaseStats, CaseView, IntakeRequest, Timeline
+from api.services import cases, intake
+from api.services.intake import IntakeOutcome
+from domain.stages import Stage
+from domain.values import CaseKind, Category
+
+router = APIRouter(prefix="/v1/cases", tags=["cases 案件"])
+
+_INTAKE_STATUS = {
+    IntakeOutcome.REGISTERED: status.HTTP_201_CREATED,
+    IntakeOutcome.REPEAT: status.HTTP_200_OK,
+    IntakeOutcome.REPEAT_ELSEWHERE: status.HTTP_202_ACCEPTED,
+}
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    response_model=CaseView,
+    responses={
+        **ERROR_RESPONSES,
+        200: {"model": CaseView, "description": "重复信访：记入在办的同一事项 / a repeat"},
+    },
+    summary="登记 / register a case (a repeat petition is recorded on the pending one)",
+)
+async def create_case(
+    body: IntakeRequest,
+    principal: Mediator,
+    sessionmaker: SessionmakerDep,
+    temporal: TemporalDep,
+    settings: SettingsDep,
+    idempotency_key: IdempotencyKey = None,
+) -> JSONResponse:
+    registered = await intake.register(
+        body.model_dump(),
+        key=idempotency_key,
+        principal=principal,
+        sessionmaker=sessionmaker,
+        temporal=temporal,
+        settings=settings,
+    )
+    return JSONResponse(registered.body, status_code=_INTAKE_STATUS[registered.outcome])
+
+
+@router.get("", response_model=CaseList, responses=ERROR_RESPONSES, summary="案件列表 / list cases")
+async def list_cases(
+    principal: Lister,
+    sessionmaker: SessionmakerDep,
+    stage: Stage | None = None,
+    kind: CaseKind | None = None,
+    category: Category | None = None,
+    jurisdiction: JurisdictionQuery = None,
+    responsible_unit: NameQuery = None,
+    package_leader: NameQuery = None,
+    q: TextQuery = None,
+    cursor: CursorQuery = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> CaseList:
+    filters = {
+        "stage": stage.value if stage else None,
+        "kind": kind.value if kind else None,
+        "category": category.value if category else None,
+        "jurisdiction": jurisdiction,
+        "responsible_unit": responsible_unit,
+        "package_leader": package_leader,
+        "text": q,
+    }
+    return await cases.list_cases(
+        filters, cursor=cursor, limit=limit, principal=principal, sessionmaker=sessionmaker
+    )
+
+
+@router.get(
+    "/stats",
+    response_model=CaseStats,
+    responses=ERROR_RESPONSES,
+    summary="案件统计 / counts by stage, within the caller's reach",
+)
+async def case_stats(
+    principal: Lister,
+    sessionmaker: SessionmakerDep,
+    kind: CaseKind | None = None,
+    category: Category | None = None,
+    jurisdiction: JurisdictionQuery = None,
+) -> CaseStats:
+    filters = {
+        "kind": kind.value if kind else None,
+        "category": category.value if category else None,
+        "jurisdiction": jurisdiction,
+    }
+    return await cases.case_stats(filters, principal=principal, sessionmaker=sessionmaker)
+
+
+@router.get(
+    "/{case_id}",
+    response_model=CaseView,
+    responses=ERROR_RESPONSES,
+    summary="案件详情 / read a case",
+)
+async def get_case(
+    case_id: CaseIdPath,
+    principal: Reader,
+    sessionmaker: SessionmakerDep,
+    temporal: TemporalDep,
+    consistent: Annotated[
+        bool, Query(description="true: ask the workflow itself instead of the read model")
+    ] = False,
+    reveal: Reveal = False,
+) -> JSONResponse:
+    view = await cases.read_case(
+        case_id,
+        consistent=consistent,
+        reveal=reveal,
+        principal=principal,
+        sessionmaker=sessionmaker,
+        temporal=temporal,
+    )
+    return JSONResponse(view)
+
+
+@router.get(
+    "/{case_id}/timeline",
+    response_model=Timeline,
+    responses=ERROR_RESPONSES,
+    summary="案件时间线 / the case's events in order",
+)
+async def get_timeline(
+    case_id: CaseIdPath,
+    principal: TimelineReader,
+    sessionmaker: SessionmakerDep,
+    scopes: ScopesDep,
+    reveal: Reveal = False,
+    event_type: Annotated[
+        list[str] | None,
+        Query(alias="type", max_length=50, description="只看这些事件类型 / only these types"),
+    ] = None,
+    since: Annotated[AwareDatetime | None, Query(description="从此时起 / from")] = None,
+    until: Annotated[AwareDatetime | None, Query(description="到此时止 / until")] = None,
+    purpose: OptionalPurpose = None,
+) -> JSONResponse:
+    view = await cases.timeline(
+        case_id,
+        reveal=reveal,
+        event_types=event_type,
+        since=since,
+        until=until,
+        purpose=purpose,
+        principal=principal,
+        sessionmaker=sessionmaker,
+        scopes=scopes,
+    )
+    return JSONResponse(view)
+
+
+add_action_routes(router)

@@ -1,0 +1,151 @@
+"""Reading cases (查阅): lists and counts within the caller's reach, a case, its timeline."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from temporalio.client import Client
+
+from activities.identity.access_trail import Access
+from activities.store import repositories
+from api.access import (
+    CaseScopes,
+    check_reveal,
+    jurisdiction_code,
+    reachable,
+    record_access,
+    shown,
+)
+from api.errors import case_not_found, database_errors, invalid_input, unavailable
+from api.gateway import query_state
+from api.schemas import (
+    CaseList,
+    CaseListItem,
+    CaseStats,
+    Timeline,
+    case_view_json,
+    labels_of,
+    timeline_entry,
+)
+from api.services.documents import stored_case
+from domain.access import Permission, Principal
+from domain.labels import EVENT_LABELS
+from domain.privacy import scrub_text
+from domain.summaries import event_summaries
+
+
+def _reach_filter(principal: Principal, **filters: str | None) -> repositories.CaseFilter:
+    """The caller's filters narrowed to the caller's reach (never widened by them)."""
+    within, center_id = principal.list_reach
+    return repositories.CaseFilter(**filters, within=within, center_id=center_id)
+
+
+async def list_cases(
+    filters: dict[str, str | None],
+    *,
+    cursor: str | None,
+    limit: int,
+    principal: Principal,
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> CaseList:
+    where = _reach_filter(principal, **filters)
+    try:
+        async with sessionmaker() as session:
+            page = await repositories.list_cases(where, cursor=cursor, limit=limit, session=session)
+    except ValueError as error:
+        raise invalid_input("分页游标无效", "invalid cursor", field="cursor") from error
+    except (SQLAlchemyError, OSError) as error:
+        raise unavailable("案件数据库", "case database") from error
+    items = [
+        CaseListItem(
+            **{**item.model_dump(), "title": scrub_text(item.title)},
+            labels=labels_of(item.stage, item.category, item.channel, item.risk_level),
+        )
+        for item in page.items
+    ]
+    return CaseList(items=items, next_cursor=page.next_cursor)
+
+
+async def case_stats(
+    filters: dict[str, str | None],
+    *,
+    principal: Principal,
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> CaseStats:
+    where = _reach_filter(principal, **filters)
+    with database_errors():
+        async with sessionmaker() as session:
+            counts = await repositories.count_cases(where, session=session)
+    return CaseStats(total=sum(counts.values()), by_stage=counts)
+
+
+async def read_case(
+    case_id: str,
+    *,
+    consistent: bool,
+    reveal: bool,
+    principal: Principal,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    temporal: Client,
+) -> dict[str, Any]:
+    """The case from the read model (or the workflow itself when ``consistent``), masked unless
+    revealed; a reveal is recorded in the access trail before the answer."""
+    check_reveal(principal, reveal)
+    document = await query_state(temporal, case_id) if consistent else None
+    if document is None:
+        document = await stored_case(sessionmaker, case_id)
+    if not reachable(principal, document):
+        raise case_not_found(case_id)
+    view, fields = shown(principal, case_view_json(document), reveal=reveal)
+    accesses = [Access(case_id, jurisdiction_code(document), "GET /v1/cases/{id}", fields)]
+    await record_access(sessionmaker, principal, accesses if fields else [])
+    result: dict[str, Any] = view
+    return result
+
+
+async def timeline(
+    case_id: str,
+    *,
+    reveal: bool,
+    event_types: list[str] | None,
+    since: datetime | None,
+    until: datetime | None,
+    purpose: str | None,
+    principal: Principal,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    scopes: CaseScopes,
+) -> dict[str, Any]:
+    """The case's events in order; an auditor (who reads no case otherwise) states a purpose,
+    and the read is recorded."""
+    auditing = not principal.may(Permission.READ_CASE)  # the permission let in only auditors
+    if auditing and purpose is None:
+        raise invalid_input(
+            "审计查阅须说明用途（purpose）", "an audit read needs a purpose", field="purpose"
+        )
+    check_reveal(principal, reveal)
+    unknown = sorted(set(event_types or ()) - set(EVENT_LABELS))
+    if unknown:
+        raise invalid_input("未知的事件类型", f"unknown event type {unknown[0]}", field="type")
+    code = await scopes.ensure_reachable(principal, case_id)
+    with database_errors():
+        async with sessionmaker() as session:
+            events = await repositories.case_events(case_id, session=session)
+    if not events:
+        raise case_not_found(case_id)
+    summaries = event_summaries(events)
+    entries = [
+        timeline_entry(event, summaries.get(event.seq, ""))
+        for event in events
+        if (not event_types or event.type in event_types)
+        and (since is None or event.at >= since)
+        and (until is None or event.at <= until)
+    ]
+    found = Timeline(case_id=case_id, entries=entries)
+    view, fields = shown(principal, found.model_dump(mode="json"), reveal=reveal)
+    accesses = [Access(case_id, code, "GET /v1/cases/{id}/timeline", fields, purpose)]
+    await record_access(sessionmaker, principal, accesses if fields or auditing else [])
+    result: dict[str, Any] = view
+    return result

@@ -1,0 +1,127 @@
+"""Intake (登记): a new case, or a repeat petition (重复信访) recorded on the pending one."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import Enum
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from temporalio.client import Client
+
+from activities.runtime.settings import Settings
+from activities.store import repositories
+from activities.store.case_numbers import reserve_case_number
+from api.access import reachable
+from api.errors import ApiError, database_errors
+from api.gateway import register_case, send_command
+from api.services.documents import case_view, stored_or_none
+from domain import commands as c
+from domain.access import Principal
+from domain.details import IntakeDetails
+from domain.matters import matter_key
+from domain.stages import TERMINAL_STAGES, Stage
+from domain.values import CaseKind, china_date
+
+
+class IntakeOutcome(Enum):
+    REGISTERED = "registered"  # a new case (or the retry of its intake)
+    REPEAT = "repeat"  # recorded on the caller's pending petition on the same matter
+    REPEAT_ELSEWHERE = "repeat_elsewhere"  # recorded on a petition another center handles
+
+
+@dataclass(frozen=True)
+class Intake:
+    outcome: IntakeOutcome
+    body: dict[str, Any]  # the case as the caller may see it, or a note on the repeat
+
+
+def _idempotency_conflict() -> ApiError:
+    return ApiError(
+        409,
+        "idempotency_key_conflict",
+        "该 Idempotency-Key 已被其他单位使用",
+        "this Idempotency-Key was used by another center",
+        field="Idempotency-Key",
+    )
+
+
+def _check_intake_scope(principal: Principal, code: str) -> None:
+    if not principal.may_register_at(code):
+        raise ApiError(
+            403,
+            "forbidden_jurisdiction",
+            "案件属地不在您的辖区内",
+            "the case's jurisdiction is outside yours",
+            field="jurisdiction",
+        )
+
+
+async def register(
+    details: dict[str, Any],
+    *,
+    key: str | None,
+    principal: Principal,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    temporal: Client,
+    settings: Settings,
+) -> Intake:
+    """Register the case described by ``details`` (the intake body), once per ``key``."""
+    now = datetime.now(UTC)
+    key = key or f"auto-{uuid.uuid4()}"
+    intake = IntakeDetails.model_validate(details)
+    _check_intake_scope(principal, intake.jurisdiction.code)
+    matter = matter_key(intake)
+    pending = None
+    if matter is not None:  # petitions only: is a petition on the same matter pending?
+        with database_errors():
+            async with sessionmaker() as session:
+                # A retry of the intake that created that petition is not a repeat of it.
+                if await repositories.case_for_key(key, session=session) is None:
+                    pending = await repositories.pending_petition(matter, session=session)
+    if pending is not None:
+        # 重复信访: the same matter while a petition on it is pending is not a new case.
+        repeat = c.RecordRepeat(
+            received_on=intake.received_on or china_date(now),
+            channel=intake.channel,
+            summary=intake.title,
+        )
+        envelope = c.CommandEnvelope(
+            command_id=f"repeat:{key}", actor=principal.actor, command=repeat
+        )
+        document = await send_command(
+            temporal, sessionmaker, settings, case_id=pending, envelope=envelope, now=now
+        )
+        if not reachable(principal, document):
+            # The matter is handled by another center: say so, without showing its case.
+            note = {
+                "case_id": pending,
+                "repeat": True,
+                "message_zh": f"同一事项正在其他单位办理（{pending}），已记为重复信访",
+                "message_en": f"recorded as a repeat on {pending}, handled elsewhere",
+            }
+            return Intake(IntakeOutcome.REPEAT_ELSEWHERE, note)
+        return Intake(IntakeOutcome.REPEAT, case_view(principal, document))
+    with database_errors():
+        case_id, retried = await reserve_case_number(
+            sessionmaker, kind=CaseKind(details["kind"]), year=china_date(now).year, key=key
+        )
+        stored = await stored_or_none(sessionmaker, case_id) if retried else None
+    if stored is not None and not reachable(principal, stored):
+        raise _idempotency_conflict()
+    if stored is not None and Stage(stored["stage"]) in TERMINAL_STAGES:
+        # The case has ended and its workflow may be gone (retention): never start it again.
+        return Intake(IntakeOutcome.REGISTERED, case_view(principal, stored))
+    envelope = c.CommandEnvelope(
+        command_id=f"intake:{key}",
+        actor=principal.actor,
+        command=c.Register(**details, case_id=case_id, center_id=principal.center_id),
+    )
+    state = await register_case(
+        temporal, sessionmaker, settings, case_id=case_id, envelope=envelope, now=now
+    )
+    if retried and not reachable(principal, state):
+        raise _idempotency_conflict()
+    return Intake(IntakeOutcome.REGISTERED, case_view(principal, state))

@@ -1,0 +1,230 @@
+"""Chinese event summaries (事件摘要): one short sentence per event, for timelines and the dossier.
+
+A summary is written from labels, dates, staff names, courts and numbers only: it never repeats
+a party's identity or the free text of an event (the dossier's sections take those from the
+case state, which the caller masks). Pure: the case as it stands is an argument; nothing here
+reads a clock, a file or the database, so the live timeline needs no document code.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import time, timedelta
+
+from domain import events as e
+from domain.evolve import fold
+from domain.labels import (
+    AGREEMENT_FORM_LABELS,
+    ALERT_KIND_LABELS,
+    CASE_KIND_LABELS,
+    CATEGORY_LABELS,
+    CHANNEL_LABELS,
+    CLOCK_STATUS_LABELS,
+    COURT_DECISION_LABELS,
+    EVENT_LABELS,
+    MEDIATION_TYPE_LABELS,
+    OUTCOME_LABELS,
+    PAUSE_REASON_LABELS,
+    PERFORMANCE_LABELS,
+    PERIOD_UNIT_LABELS,
+    RECIPIENT_LABELS,
+    REFERRAL_LABELS,
+    RISK_LABELS,
+    SATISFACTION_LABELS,
+)
+from domain.periods import Due
+from domain.state import CaseState
+from domain.values import CHINA_TZ
+
+
+def event_summaries(events: Sequence[e.Event]) -> dict[int, str]:
+    """seq → a short Chinese sentence saying what the event changed (for timelines)."""
+    state = fold(list(events))
+    if state is None:
+        return {}
+    return {event.seq: text for event, text in zip(events, summarize(state, events), strict=True)}
+
+
+def summarize(state: CaseState, events: Sequence[e.Event]) -> list[str]:
+    """One sentence per event, in order; ``state`` is the case as it stands after them (its
+    clocks name the clocks an event mentions, its alerts and jurisdiction name the alerts)."""
+    clock_names = {clock.clock_id: clock.name for clock in state.clocks}
+    clock_units = {clock.clock_id: PERIOD_UNIT_LABELS[clock.unit] for clock in state.clocks}
+    summary = _Summaries(state, clock_names, clock_units)
+    texts = []
+    for event in events:
+        body = event.body
+        # A clock no longer in the state is still named by the event that started it.
+        if isinstance(body, e.ClockStarted):
+            clock_names.setdefault(body.clock.clock_id, body.clock.name)
+            clock_units.setdefault(body.clock.clock_id, PERIOD_UNIT_LABELS[body.clock.unit])
+        texts.append(summary(body))
+    return texts
+
+
+def due_text(due: Due) -> str:
+    """A due instant as the law states it: the last day's 24:00 rather than 00:00 of the next."""
+    local = due.due_at.astimezone(CHINA_TZ)
+    if local.time() == time.min:
+        return f"{(local.date() - timedelta(days=1)).isoformat()} 24:00"
+    return local.strftime("%Y-%m-%d %H:%M")
+
+
+def recipient_label(state: CaseState, recipient: str) -> str:
+    """``person:王芳`` → ``责任人 王芳``; a town or county code becomes its name when known."""
+    role, _, who = recipient.partition(":")
+    j = state.jurisdiction
+    if role == "town-leader" and who == j.town_code and j.town_name:
+        return f"{j.town_name}领导"
+    if role == "county-leader" and who == j.county_code and j.county_name:
+        return f"{j.county_name}领导"
+    label = RECIPIENT_LABELS.get(role)
+    return f"{label} {who}" if label else recipient
+
+
+class _Summaries:
+    """A short Chinese sentence per event body."""
+
+    def __init__(
+        self, state: CaseState, clock_names: dict[str, str], clock_units: dict[str, str]
+    ) -> None:
+        self._state = state
+        self._clock_names = clock_names
+        self._clock_units = clock_units
+
+    def _clock(self, clock_id: str) -> str:
+        return self._clock_names.get(clock_id, clock_id)
+
+    def _alert(self, alert_id: str) -> str:
+        """``重大矛盾纠纷直报（JF-2026-000123-A1）``."""
+        alert = self._state.alert(alert_id)
+        return f"{ALERT_KIND_LABELS[alert.kind]}（{alert_id}）" if alert else alert_id
+
+    def __call__(self, body: e.EventBody) -> str:  # noqa: C901
+        match body:
+            case e.CaseRegistered():
+                text = (
+                    f"登记{CASE_KIND_LABELS[body.kind]}（{CATEGORY_LABELS[body.category]}，"
+                    f"来源：{CHANNEL_LABELS[body.channel]}），申请人{len(body.applicants)}人"
+                )
+                if body.respondents:
+                    text += f"、被申请人{len(body.respondents)}人"
+                return f"{text}；风险等级：{RISK_LABELS[body.risk_level]}"
+            case e.CaseAccepted():
+                return "案件受理"
+            case e.CaseDeclined():
+                return f"不予受理，转送：{body.referral}"
+            case e.PlanRevised():
+                return (
+                    f"一案一策第{body.revision}版：责任单位{body.responsible_unit}，"
+                    f"责任人{body.responsible_person}，化解措施{len(body.measures)}项，"
+                    f"化解时限{body.deadline.isoformat()}"
+                )
+            case e.PackageLeaderAssigned():
+                text = f"{body.leader_title}{body.leader_name}包案"
+                return f"{text}（接替{body.replaces}）" if body.replaces else text
+            case e.MediationStarted():
+                return (
+                    f"第{body.round}轮{MEDIATION_TYPE_LABELS[body.mediation_type]}，"
+                    f"调解员：{'、'.join(body.mediators)}"
+                )
+            case e.SessionRecorded():
+                text = (
+                    f"第{body.session_no}次调解会（{body.held_on.isoformat()}），"
+                    f"调解员：{'、'.join(body.mediators)}，参加{len(body.attendees)}人"
+                )
+                return text + "，含心理疏导" if body.counselling else text
+            case e.AgreementRecorded():
+                return (
+                    f"第{body.agreement_no}份调解协议（{AGREEMENT_FORM_LABELS[body.form]}），"
+                    f"签订于{body.signed_on.isoformat()}，履行事项{len(body.items)}项"
+                )
+            case e.MediationFailed():
+                return f"调解不成，已告知{REFERRAL_LABELS[body.referral]}途径"
+            case e.JudicialConfirmationApplied():
+                return f"向{body.court}申请司法确认（{body.applied_on.isoformat()}）"
+            case e.CourtAcceptanceRecorded():
+                return f"法院于{body.accepted_on.isoformat()}受理司法确认申请"
+            case e.CourtDecisionRecorded():
+                text = f"法院裁定{COURT_DECISION_LABELS[body.decision]}（{body.decided_on}）"
+                return f"{text}，{body.ruling_number}" if body.ruling_number else text
+            case e.FollowUpRecorded():
+                done = [f"第{p.item_no}项{PERFORMANCE_LABELS[p.status]}" for p in body.performance]
+                text = f"第{body.visit_no}次回访（{body.visited_on.isoformat()}），"
+                text += f"满意度：{SATISFACTION_LABELS[body.satisfaction]}"
+                return f"{text}；{'、'.join(done)}" if done else text
+            case e.CaseClosed():
+                return f"销号：{OUTCOME_LABELS[body.outcome]}"
+            case e.CaseWithdrawn():
+                return "申请人撤回"
+            case e.PolicySnapshotted():
+                return (
+                    f"适用时限规则 {body.policy.version}（{len(body.policy.rules)}项），"
+                    f"督办链 {body.policy.chain.chain_id}，"
+                    f"节假日数据 {body.policy.calendar.version}"
+                )
+            case e.ClockStarted():
+                clock = body.clock
+                text = f"{clock.name}开始计时，期限至{due_text(clock.schedule.due)}"
+                return (
+                    text + "（节假日安排未公布，暂定）" if clock.schedule.due.provisional else text
+                )
+            case e.ClockPaused():
+                reason = PAUSE_REASON_LABELS.get(body.reason, body.reason)
+                return f"{self._clock(body.clock_id)}因{reason}中止计时"
+            case e.ClockResumed():
+                due = due_text(body.schedule.due)
+                return f"{self._clock(body.clock_id)}恢复计时，期限顺延至{due}"
+            case e.ClockExtended():
+                ext = body.extension
+                unit = self._clock_units.get(body.clock_id, "日")
+                return (
+                    f"{self._clock(body.clock_id)}延期{ext.length}{unit}（批准：{ext.approver}），"
+                    f"期限至{due_text(body.schedule.due)}"
+                )
+            case e.ClockStopped():
+                return f"{self._clock(body.clock_id)}：{CLOCK_STATUS_LABELS[body.status]}"
+            case e.ClockWarned():
+                return f"{self._clock(body.clock_id)}临近期限"
+            case e.ClockExpired():
+                return f"{self._clock(body.clock_id)}届满：{CLOCK_STATUS_LABELS[body.status]}"
+            case e.ClocksRescheduled():
+                return f"按节假日安排 {body.calendar.version} 重算{len(body.schedules)}项期限"
+            case e.AlertRaised():
+                # The title quotes the case title: take it from the (masked) state when there.
+                alert = self._state.alert(body.alert.alert_id) or body.alert
+                kind = ALERT_KIND_LABELS[alert.kind]
+                title = alert.title if kind in alert.title else f"{kind}：{alert.title}"
+                who = recipient_label(self._state, body.alert.recipient)
+                return f"{title}；第{body.alert.level}级，通知{who}"
+            case e.AlertNotified():
+                n = body.notification
+                if n is None:
+                    return f"{self._alert(body.alert_id)}已至最高督办级别，不再升级"
+                who = recipient_label(self._state, n.recipient)
+                if n.attempt > 1:
+                    return (
+                        f"{self._alert(body.alert_id)}第{n.level}级再次提醒{who}（第{n.attempt}次）"
+                    )
+                return f"{self._alert(body.alert_id)}升级至第{n.level}级督办，通知{who}"
+            case e.AlertAcknowledged():
+                return f"{self._alert(body.alert_id)}已签收"
+            case e.AlertClosed():
+                return f"{self._alert(body.alert_id)}解除：{body.reason}"
+            case e.PetitionReplied():
+                return f"出具处理意见书（{body.answered_on.isoformat()}）"
+            case e.ReviewRequested():
+                return f"信访人申请复查（{body.requested_on.isoformat()}）"
+            case e.ReviewAnswered():
+                return f"作出复查意见（{body.answered_on.isoformat()}）"
+            case e.SecondReviewRequested():
+                return f"信访人申请复核（{body.requested_on.isoformat()}）"
+            case e.SecondReviewAnswered():
+                return f"作出复核意见（{body.answered_on.isoformat()}）"
+            case e.PetitionFinalized():
+                return "信访事项终结"
+            case e.RepeatRecorded():
+                return f"重复信访（{body.received_on.isoformat()}，{CHANNEL_LABELS[body.channel]}）"
+            case e.DivertedToMediation():
+                return f"转人民调解，关联纠纷案件{body.dispute_case_id}"
+        return EVENT_LABELS.get(body.type, body.type)

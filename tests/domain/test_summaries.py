@@ -1,0 +1,37 @@
+"""Chinese event summaries (事件摘要): pure, one sentence per event, no personal data."""
+
+from __future__ import annotations
+
+from domain import commands as c
+from domain.decide import decide
+from domain.events import CaseRegistered
+from domain.evolve import fold
+from domain.summaries import event_summaries, summarize
+from tests.samples import T0, command, register
+
+
+def test_each_event_gets_a_chinese_sentence_without_the_parties_identity() -> None:
+    registered = decide(
+        None, c.CommandEnvelope(command_id="r", actor="登记员", command=register()), now=T0
+    )
+    state = fold(registered)
+    accepted = decide(
+        state, c.CommandEnvelope(command_id="a", actor="王芳", command=command("accept")), now=T0
+    )
+    events = [*registered, *accepted]
+    summaries = event_summaries(events)
+
+    assert sorted(summaries) == [event.seq for event in events]
+    assert summaries[accepted[0].seq] == "案件受理"
+    first = summaries[registered[0].seq]
+    assert first.startswith("登记矛盾纠纷（邻里纠纷，来源：来访），申请人1人")
+    body = registered[0].body
+    assert isinstance(body, CaseRegistered)
+    assert all(party.name not in first for party in body.applicants)
+    final = fold(events)
+    assert final is not None
+    assert summarize(final, events) == [summaries[event.seq] for event in events]
+
+
+def test_no_events_no_summaries() -> None:
+    assert event_summaries([]) == {}
