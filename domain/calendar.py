@@ -153,6 +153,15 @@ class HolidayCalendar(Frozen):
         """Whether the official arrangement for ``year`` has been published and loaded."""
         return year in self._lookup().years
 
+    def publishes_the_same(self, other: HolidayCalendar) -> bool:
+        """Whether ``other`` holds the same published arrangements (computed years aside)."""
+        return (self.version, self.years, self.holidays, self.adjusted_workdays) == (
+            other.version,
+            other.years,
+            other.holidays,
+            other.adjusted_workdays,
+        )
+
     def provisional_year(self, year: int) -> ProvisionalYear | None:
         """The statutory holidays computed for unpublished ``year``, if the calendar has them."""
         return next((p for p in self.provisional if p.year == year), None)

@@ -51,17 +51,24 @@ class PeriodUnit(StrEnum):
 
 
 class Due(Frozen):
-    """When a period ends, and why: ``steps`` is the explanation shown to staff and parties.
+    """When a period ends, and why.
 
-    ``why`` holds the same explanation as typed steps (2026.2 counting); ``steps`` is then its
-    text, one "中文 / English" line per step, so every reader of ``steps`` keeps working.
+    A 2026.1 count explains itself in ``steps`` (one "中文 / English" line each); a 2026.2 count
+    in ``why`` (typed steps) only, since every due time is recorded in the case's history and
+    the same story twice would double its size. Readers use ``explanation`` (lines, either way)
+    or ``why`` (typed).
     """
 
     due_at: AwareDatetime
     last_day: date | None
     provisional: bool
-    steps: tuple[str, ...]
+    steps: tuple[str, ...] = ()
     why: tuple[WhyStep, ...] = ()
+
+    @property
+    def explanation(self) -> tuple[str, ...]:
+        """The explanation as "中文 / English" lines, whichever counting produced it."""
+        return self.steps or tuple(step.text for step in self.why)
 
     @field_validator("due_at", mode="after")
     @classmethod

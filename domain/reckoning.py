@@ -453,7 +453,6 @@ class _Count:
             due_at=due_at,
             last_day=None,
             provisional=bool(self.book.uncovered_years()),
-            steps=tuple(s.text for s in self.steps),
             why=tuple(self.steps),
         )
 
@@ -479,7 +478,6 @@ class _Count:
             due_at=due_at,
             last_day=last,
             provisional=bool(uncovered),
-            steps=tuple(s.text for s in self.steps),
             why=tuple(self.steps),
         )
 
