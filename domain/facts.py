@@ -185,6 +185,12 @@ def check_dates(state: CaseState, command: c.Command, today: date) -> None:
             not_before(command.served_on, answered, "served_on", "答复日期", "the answer")
         case c.RecordAgreement() if legal and state.mediation is not None:
             _not_before_fact(state, command.signed_on, "signed_on", "mediation_started")
+        case c.RecordCourtDecision() if legal and state.judicial_confirmation is not None:
+            if state.judicial_confirmation.accepted_on is not None:
+                fact = "court_acceptance_recorded"
+                _not_before_fact(state, command.decided_on, "decided_on", fact)
+        case c.RecordFollowUp() if legal and state.agreement is not None:
+            _not_before_fact(state, command.visited_on, "visited_on", "agreement_recorded")
         case c.RequestReview() if legal:
             _not_before_fact(state, command.requested_on, "requested_on", "petition_replied")
         case c.RequestSecondReview() if legal:

@@ -284,6 +284,22 @@ def test_a_stated_date_cannot_be_in_the_future_or_before_what_it_follows() -> No
     assert story.refused("record_agreement", now, signed_on="2026-03-01").field == "signed_on"
 
 
+def test_the_court_decides_after_accepting_and_a_visit_follows_the_signing() -> None:
+    story = Story(at(date(2026, 3, 2)))
+    now = at(date(2026, 3, 20))
+    story.act("accept", now, accepted_on="2026-03-02")
+    story.act("start_mediation", now, started_on="2026-03-03")
+    story.act("record_agreement", now, signed_on="2026-03-05", items=[])
+    story.act("apply_judicial_confirmation", now, applied_on="2026-03-06")
+    story.act("record_court_acceptance", now, accepted_on="2026-03-09")
+    assert story.refused("record_court_decision", now, decided_on="2026-03-08").field == (
+        "decided_on"
+    )
+    story.act("record_court_decision", now, decided_on="2026-03-10")
+    refused = story.refused("record_follow_up", now, visited_on="2026-03-04", performance=[])
+    assert refused.field == "visited_on"
+
+
 def test_service_cannot_precede_the_answer_nor_a_review_request_the_service() -> None:
     story = Story(at(date(2026, 3, 2)), **PETITION_INTAKE)
     story.act("accept", at(date(2026, 3, 2)))
