@@ -12,9 +12,14 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Annotated
+
+from pydantic import Field
 
 from domain.base import Frozen
 from domain.values import CHINA_TZ
+
+_OMITTED_WHEN_NONE = Field(exclude_if=lambda value: value is None)
 
 
 class StepKind(StrEnum):
@@ -40,10 +45,16 @@ class WhyStep(Frozen):
     kind: StepKind
     zh: str
     en: str
-    day: date | None = None  # the step's main day (start, pause from, nominal, moved-to, end)
-    until: date | None = None  # the second day of a span (pause resumed, move from → to)
-    count: int | None = None  # days not counted, period length, extension length
-    name: str | None = None  # a holiday's name, an approver, a rule id
+    # Facts a step does not state are left out of its JSON: every due time is recorded in the
+    # case's history, and most steps state one or two of them.
+    # The step's main day (start, pause from, nominal last day, moved-to day, end):
+    day: Annotated[date | None, _OMITTED_WHEN_NONE] = None
+    # The second day of a span (the pause's last day, the day a move starts from):
+    until: Annotated[date | None, _OMITTED_WHEN_NONE] = None
+    # Days not counted, the period's or the extension's length, days late:
+    count: Annotated[int | None, _OMITTED_WHEN_NONE] = None
+    # A holiday's name, an approver, a rule id, a pause reason:
+    name: Annotated[str | None, _OMITTED_WHEN_NONE] = None
 
     @property
     def text(self) -> str:

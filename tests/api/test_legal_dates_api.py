@@ -260,3 +260,28 @@ async def test_the_openapi_description_says_what_an_omitted_date_means(
         assert "省略则为" in description
         assert "China time" in description
     assert "new_end" in schemas["ExtendRequest"]["properties"]
+
+
+async def test_a_case_opened_under_2026_1_keeps_counting_from_the_recording(
+    api: httpx.AsyncClient, legacy_2026_1: None
+) -> None:
+    from datetime import datetime
+
+    from domain.periods import PeriodUnit, due_after
+
+    today = china_today()
+    case = await create_case(api, received_on=str(today - timedelta(days=5)))
+    case_id = case["case_id"]
+    await _ok(await act(api, case_id, "accept", {"accepted_on": str(today - timedelta(days=5))}))
+    report = await _ok(await api.get(f"/v1/cases/{case_id}/clocks"))
+    assert (report["policy_version"], report["counting"]) == ("2026.1", "2026.1")
+    b2 = await _clock(api, case_id, "B2")
+    assert b2["start"] is None  # 2026.1: from the recording instant, as it always counted
+    calendar = calendar_slice(load_calendar(), today.year, YEARS_SNAPSHOTTED)
+    expected = due_after(
+        datetime.fromisoformat(b2["started_at"]), 30, PeriodUnit.CALENDAR_DAYS, calendar
+    )
+    assert b2["last_day"] == str(expected.last_day)
+    assert b2["why"] == list(expected.steps)
+    entry = next(e for e in await _timeline(api, case_id) if e["type"] == "case_accepted")
+    assert entry["fact_on"] == str(today - timedelta(days=5))  # the legal date is kept all the same

@@ -32,9 +32,11 @@ def clocks(layout: Layout, dossier: Dossier) -> list[Flowable]:
     for c in dossier.clocks:
         remarks = []
         if c.start is not None:
-            remarks.append(f"自{c.start.label}之日 {c.start.on} 起算")
-            if c.start.late_days:
-                remarks.append(f"补录：晚于事实 {c.start.late_days} 日录入")
+            remarks.append(f"自{c.start.label}之日起算")
+            if c.start.late_days and c.start.recorded_at is not None:
+                remarks.append(
+                    f"补录：{when(c.start.recorded_at)} 录入，晚于事实 {c.start.late_days} 日"
+                )
         remarks += [_pause(p) for p in c.pauses]
         remarks += [
             f"经{x.approver}约定延长至 {x.new_end}"
@@ -53,7 +55,8 @@ def clocks(layout: Layout, dossier: Dossier) -> list[Flowable]:
             [
                 layout.para(name, layout.s.cell, markup=True),
                 c.period_label,
-                when(c.started_at),
+                # The legal date the period counts from (policy 2026.2), else when it started.
+                str(c.start.on) if c.start is not None else when(c.started_at),
                 c.due_display,
                 c.status_label,
                 "；".join(remarks),
