@@ -57,7 +57,8 @@ def diversion_activities(engine: AsyncEngine, client: Client, settings: Settings
 def policy_provider(settings: Settings) -> PolicyProvider:
     """Policy files and holiday data are read and validated once, when the worker starts."""
     return PolicyProvider(
-        PolicyBook.load(settings.policy_dir), load_calendar(settings.calendar_dir)
+        PolicyBook.load(settings.policy_dir, settings.policy_file),
+        load_calendar(settings.calendar_dir),
     )
 
 

@@ -38,7 +38,7 @@ from activities.runtime.temporal_client import connect_with_retry
 from activities.store.engine import create_engine
 from activities.store.migrate import upgrade_async
 from domain import commands as c
-from tests.samples import LIFECYCLE, china_today, command, register
+from tests.samples import LIFECYCLE, china_today, command, legal_dates, register
 from worker import build_worker, case_activities
 from workflows.contract import APPLY_UPDATE, WORKFLOW_TYPE, CaseWorkflowInput
 
@@ -147,8 +147,9 @@ def report(measures: list[Measure], top: int, every_event: bool = False) -> str:
 async def lifecycle(client: Client) -> list[Measure]:
     today = china_today()
     case_id = f"JF-2099-{uuid.uuid4().int % 10**6:06d}"
+    registration = register(case_id, received_on=today.isoformat())
     envelope = c.CommandEnvelope(
-        command_id=f"{case_id}-register", actor="登记员", command=register(case_id)
+        command_id=f"{case_id}-register", actor="登记员", command=registration
     )
     await client.execute_update_with_start_workflow(
         APPLY_UPDATE,
@@ -165,9 +166,12 @@ async def lifecycle(client: Client) -> list[Measure]:
     )
     handle = client.get_workflow_handle(case_id)
     measures = [await _measured("registered case", handle)]
+    dates = legal_dates(today)  # every legal date stated, as a careful office sends them
     for n, action in enumerate(LIFECYCLE):
         step = c.CommandEnvelope(
-            command_id=f"{case_id}-{n}", actor="王芳", command=command(action, today)
+            command_id=f"{case_id}-{n}",
+            actor="王芳",
+            command=command(action, today, **dates.get(action, {})),
         )
         await handle.execute_update(APPLY_UPDATE, step, id=step.command_id, result_type=RawValue)
     await client.get_workflow_handle(case_id, result_type=RawValue).result()

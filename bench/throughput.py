@@ -43,6 +43,7 @@ from tests.samples import (
     china_today,
     command,
     intake_body,
+    legal_dates,
     register,
 )
 from workflows.contract import APPLY_UPDATE, WORKFLOW_TYPE, CaseWorkflowInput, CommandOutcome
@@ -104,7 +105,8 @@ async def through_api(
     import aiohttp
 
     today = china_today()
-    bodies = action_bodies(today)
+    dates = legal_dates(today)  # every legal date stated, as a careful office sends them
+    bodies = {a: {**body, **dates.get(a, {})} for a, body in action_bodies(today).items()}
     connector = aiohttp.TCPConnector(limit=concurrency)
     timeout = aiohttp.ClientTimeout(total=60)
     async with aiohttp.ClientSession(base_url, connector=connector, timeout=timeout) as api:
@@ -123,7 +125,7 @@ async def through_api(
             return result
 
         async def lifecycle(_index: int) -> None:
-            case = await post("/v1/cases", intake_body())
+            case = await post("/v1/cases", intake_body(received_on=today.isoformat()))
             for action in LIFECYCLE:
                 await post(
                     f"/v1/cases/{case['case_id']}/{ACTION_PATHS[action]}",
@@ -135,14 +137,17 @@ async def through_api(
 
 async def through_client(client: Client, task_queue: str, cases: int, concurrency: int) -> float:
     today = china_today()
-    commands = [command(action, today) for action in LIFECYCLE]
+    dates = legal_dates(today)
+    commands = [command(action, today, **dates.get(action, {})) for action in LIFECYCLE]
 
     async def lifecycle(_index: int) -> None:
         case_id = f"JF-2099-{uuid.uuid4().int % 10**9:09d}"
         await client.execute_update_with_start_workflow(
             APPLY_UPDATE,
             c.CommandEnvelope(
-                command_id=str(uuid.uuid4()), actor="基准测试", command=register(case_id)
+                command_id=str(uuid.uuid4()),
+                actor="基准测试",
+                command=register(case_id, received_on=today.isoformat()),
             ),
             start_workflow_operation=WithStartWorkflowOperation(
                 WORKFLOW_TYPE,

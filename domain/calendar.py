@@ -6,6 +6,11 @@ are known; for any other year the calendar falls back to the weekends-only rule 
 the result provisional. The data comes from outside the domain
 (see ``activities.policy.calendar_data``) and travels inside workflow state, so the model is
 plain JSON-serialisable data.
+
+An unpublished year may also carry its *statutory* holidays (``provisional``): the days fixed in
+advance by 《全国年节及纪念日放假办法》, computed by ``domain.statutory``. Only the counting rules
+of policy version 2026.2 (``domain.reckoning``) read them; the methods below keep answering for
+published years only, so cases counted under 2026.1 count exactly as before.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from enum import StrEnum
 from typing import Any
 
 from pydantic import PrivateAttr, field_validator, model_validator
@@ -38,6 +44,51 @@ class _Index:
     sources: tuple[object, ...] = field(compare=False, repr=False)
 
 
+class Festival(StrEnum):
+    """The statutory holidays of 《全国年节及纪念日放假办法》 (全体公民放假的节日)."""
+
+    NEW_YEAR = "new_year"  # 元旦
+    SPRING_FESTIVAL = "spring_festival"  # 春节
+    QINGMING = "qingming"  # 清明节
+    LABOUR_DAY = "labour_day"  # 劳动节
+    DRAGON_BOAT = "dragon_boat"  # 端午节
+    MID_AUTUMN = "mid_autumn"  # 中秋节
+    NATIONAL_DAY = "national_day"  # 国庆节
+
+
+FESTIVAL_NAMES: dict[Festival, tuple[str, str]] = {
+    Festival.NEW_YEAR: ("元旦", "New Year's Day"),
+    Festival.SPRING_FESTIVAL: ("春节", "Spring Festival"),
+    Festival.QINGMING: ("清明节", "Qingming Festival"),
+    Festival.LABOUR_DAY: ("劳动节", "Labour Day"),
+    Festival.DRAGON_BOAT: ("端午节", "Dragon Boat Festival"),
+    Festival.MID_AUTUMN: ("中秋节", "Mid-Autumn Festival"),
+    Festival.NATIONAL_DAY: ("国庆节", "National Day"),
+}
+
+
+class StatutoryDay(Frozen):
+    """One day off fixed by law (e.g. 2027-02-05, 春节: 除夕)."""
+
+    day: date
+    festival: Festival
+
+
+class ProvisionalYear(Frozen):
+    """A year without a published notice: its statutory holidays only (调休 still unknown)."""
+
+    year: int
+    basis: str  # the measure applied and how lunar dates and 清明 were computed
+    days: tuple[StatutoryDay, ...]
+
+    @model_validator(mode="after")
+    def _in_year(self) -> ProvisionalYear:
+        stray = [d.day for d in self.days if d.day.year != self.year]
+        if stray:
+            raise ValueError(f"statutory days outside {self.year}: {_show(stray)}")
+        return self
+
+
 class HolidayCalendar(Frozen):
     """官方节假日安排: statutory holidays (法定节假日) and adjusted working days (调休上班日).
 
@@ -51,6 +102,8 @@ class HolidayCalendar(Frozen):
     years: tuple[int, ...]
     holidays: tuple[date, ...]
     adjusted_workdays: tuple[date, ...]
+    # Statutory holidays computed for unpublished years (read by the 2026.2 counting only).
+    provisional: tuple[ProvisionalYear, ...] = ()
 
     _index: _Index | None = PrivateAttr(default=None)
 
@@ -71,6 +124,9 @@ class HolidayCalendar(Frozen):
         both = sorted(set(self.holidays) & set(self.adjusted_workdays))
         if both:
             raise ValueError(f"days both holiday and adjusted working day: {_show(both)}")
+        filled = [p.year for p in self.provisional]
+        if len(filled) != len(set(filled)) or years & set(filled):
+            raise ValueError("a provisional year is given twice or is also published")
         return self
 
     def model_post_init(self, context: Any, /) -> None:
@@ -96,6 +152,19 @@ class HolidayCalendar(Frozen):
     def covers(self, year: int) -> bool:
         """Whether the official arrangement for ``year`` has been published and loaded."""
         return year in self._lookup().years
+
+    def publishes_the_same(self, other: HolidayCalendar) -> bool:
+        """Whether ``other`` holds the same published arrangements (computed years aside)."""
+        return (self.version, self.years, self.holidays, self.adjusted_workdays) == (
+            other.version,
+            other.years,
+            other.holidays,
+            other.adjusted_workdays,
+        )
+
+    def provisional_year(self, year: int) -> ProvisionalYear | None:
+        """The statutory holidays computed for unpublished ``year``, if the calendar has them."""
+        return next((p for p in self.provisional if p.year == year), None)
 
     def is_holiday(self, day: date) -> bool:
         """A day off of a published holiday block (法定节假日, including 调休 days off)."""
@@ -148,6 +217,7 @@ class HolidayCalendar(Frozen):
 
         ``version`` is the version of the resulting calendar, so a period computed with it can be
         traced to the data used. Days outside ``year`` are refused: a year is replaced whole.
+        A provisional (computed) arrangement of ``year`` gives way to the published one.
         """
         new_holidays = tuple(holidays)
         new_workdays = tuple(adjusted_workdays)
@@ -162,6 +232,7 @@ class HolidayCalendar(Frozen):
                 *(d for d in self.adjusted_workdays if d.year != year),
                 *new_workdays,
             ),
+            provisional=tuple(p for p in self.provisional if p.year != year),
         )
 
 

@@ -2,21 +2,34 @@
 
 Every due time is computed here from the case's policy snapshot and recorded in an event, so a
 replay never recomputes it from a calendar that has changed since.
+
+A rule of counting 2026.1 (every snapshot recorded before 2026.2) is scheduled exactly as it
+always was (``schedule``); a rule of counting 2026.2 by ``domain.reckoning`` from the legal facts
+the clock keeps (``start``, ``cap_start``, the pauses' and extensions' dates).
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import AwareDatetime, Field
+from pydantic import AwareDatetime, Field, model_validator
 
 from domain.base import Frozen
 from domain.calendar import HolidayCalendar
+from domain.counting import (
+    CapSpec,
+    ExtensionGrant,
+    FactDate,
+    PauseSpan,
+    PeriodSpec,
+    start_of,
+)
 from domain.periods import Due, PeriodUnit, due_after, end_of_china_day
-from domain.policy import ClockRule, DueSource
-from domain.values import china_date
+from domain.policy import ClockRule, Counting, DueSource
+from domain.reckoning import reckon, reckon_fixed_day
+from domain.values import CHINA_TZ, china_date
 
 
 class ClockStatus(StrEnum):
@@ -38,15 +51,42 @@ class Pause(Frozen):
     note: str = ""
     started_at: AwareDatetime
     ended_at: AwareDatetime | None = None
+    # The legal dates when the command gives them (2026.2); else the China dates of the above.
+    paused_on: date | None = None
+    resumed_on: date | None = None
+
+    def span(self) -> PauseSpan:
+        """The days not counted: from the pause date until the day counting resumes."""
+        resumed = self.resumed_on
+        if resumed is None and self.ended_at is not None:
+            resumed = china_date(self.ended_at)
+        return PauseSpan(
+            reason=self.reason,
+            note=self.note,
+            paused_on=self.paused_on or china_date(self.started_at),
+            resumed_on=resumed,
+        )
 
 
 class GrantedExtension(Frozen):
-    """延期: approved once, with approver and reason; an extended clock is not overdue."""
+    """延期: approved once, with approver and reason; an extended clock is not overdue.
 
-    length: Annotated[int, Field(ge=1)]
+    Either a ``length`` (in ``unit``, the rule's extension unit when absent) or, for an agreed
+    extension (E4, 2026.2), the ``new_end`` date the parties agreed.
+    """
+
+    length: Annotated[int, Field(ge=1)] | None = None
     approver: str
     reason: str
     granted_at: AwareDatetime
+    new_end: date | None = None
+    unit: PeriodUnit | None = None
+
+    @model_validator(mode="after")
+    def _one_way(self) -> GrantedExtension:
+        if (self.length is None) == (self.new_end is None):
+            raise ValueError("an extension has either a length or an agreed new end date")
+        return self
 
 
 class Schedule(Frozen):
@@ -67,6 +107,9 @@ class Clock(Frozen):
     unit: PeriodUnit
     fixed_day: date | None = None  # plan deadline / item due date, when the rule takes one
     cap_from: AwareDatetime | None = None
+    # 2026.2: the legal fact the period counts from, and the cap's own start (C5: acceptance).
+    start: FactDate | None = None
+    cap_start: FactDate | None = None
     schedule: Schedule
     status: ClockStatus = ClockStatus.RUNNING
     warned_at: AwareDatetime | None = None
@@ -157,7 +200,30 @@ def start_clock(
     fixed_day: date | None = None,
     cap_from: datetime | None = None,
     subject: str = "",
+    start: FactDate | None = None,
+    cap_start: FactDate | None = None,
 ) -> Clock:
+    """A new clock. ``start`` and ``cap_start`` (2026.2 rules) are the legal facts it counts
+    from; absent, the recording instant ``now`` (and ``cap_from``) stand for them."""
+    if rule.counting is Counting.RECORDED_2026_1:
+        return Clock(
+            clock_id=clock_id,
+            rule_id=rule.rule_id,
+            name=rule.name,
+            subject=subject,
+            started_at=now,
+            length=rule.length,
+            unit=rule.unit,
+            fixed_day=fixed_day,
+            cap_from=cap_from,
+            schedule=schedule(
+                rule, started_at=now, calendar=calendar, fixed_day=fixed_day, cap_from=cap_from
+            ),
+        )
+    if start is None:
+        start = start_of(rule.counted_from or rule.start_on[0], now)
+    if cap_start is None and rule.cap is not None and cap_from is not None:
+        cap_start = start_of(rule.cap.from_event, cap_from)
     return Clock(
         clock_id=clock_id,
         rule_id=rule.rule_id,
@@ -168,14 +234,16 @@ def start_clock(
         unit=rule.unit,
         fixed_day=fixed_day,
         cap_from=cap_from,
-        schedule=schedule(
-            rule, started_at=now, calendar=calendar, fixed_day=fixed_day, cap_from=cap_from
-        ),
+        start=start,
+        cap_start=cap_start,
+        schedule=_legal(rule, calendar, start=start, cap_start=cap_start, fixed_day=fixed_day),
     )
 
 
 def reschedule(clock: Clock, rule: ClockRule, calendar: HolidayCalendar) -> Schedule:
     """The schedule after a pause ended or an extension was granted (or the calendar changed)."""
+    if rule.counting is not Counting.RECORDED_2026_1:
+        return legal_schedule(clock, rule, calendar)
     return schedule(
         rule,
         started_at=clock.started_at,
@@ -183,5 +251,78 @@ def reschedule(clock: Clock, rule: ClockRule, calendar: HolidayCalendar) -> Sche
         fixed_day=clock.fixed_day,
         cap_from=clock.cap_from,
         paused_days=clock.paused_days(),
-        extension_days=sum(e.length for e in clock.extensions),
+        extension_days=sum(e.length or 0 for e in clock.extensions),
     )
+
+
+def legal_schedule(clock: Clock, rule: ClockRule, calendar: HolidayCalendar) -> Schedule:
+    """The schedule of a 2026.2 clock, counted from the legal facts it keeps."""
+    unit = _extension_unit(rule)
+    return _legal(
+        rule,
+        calendar,
+        start=clock.start or start_of(rule.counted_from or rule.start_on[0], clock.started_at),
+        cap_start=clock.cap_start,
+        fixed_day=clock.fixed_day,
+        pauses=tuple(p.span() for p in clock.pauses),
+        extensions=tuple(
+            ExtensionGrant(
+                approver=x.approver,
+                reason=x.reason,
+                length=x.length,
+                new_end=x.new_end,
+                unit=x.unit or unit,
+            )
+            for x in clock.extensions
+        ),
+    )
+
+
+def _legal(
+    rule: ClockRule,
+    calendar: HolidayCalendar,
+    *,
+    start: FactDate,
+    cap_start: FactDate | None,
+    fixed_day: date | None,
+    pauses: tuple[PauseSpan, ...] = (),
+    extensions: tuple[ExtensionGrant, ...] = (),
+) -> Schedule:
+    cap_at = None
+    if rule.due_source is not DueSource.RULE:
+        assert fixed_day is not None, f"{rule.rule_id} needs a fixed day"
+        due = reckon_fixed_day(fixed_day, start, calendar, pauses=pauses, extensions=extensions)
+    else:
+        cap = None
+        if rule.cap is not None and cap_start is not None:
+            cap = CapSpec(
+                rule_id=rule.cap.rule_id,
+                length=rule.cap.length,
+                unit=rule.cap.unit,
+                start=cap_start,
+            )
+            cap_at = reckon(PeriodSpec(length=cap.length, unit=cap.unit, start=cap.start), calendar)
+        spec = PeriodSpec(
+            length=rule.length,
+            unit=rule.unit,
+            start=start,
+            pauses=pauses,
+            extensions=extensions,
+            cap=cap,
+        )
+        due = reckon(spec, calendar)
+    warn_at = due.due_at - timedelta(hours=rule.warn_before_hours)
+    # No warning when the whole period is shorter than the warning time; a fact recorded late
+    # whose warning time has passed warns at once (the timer finds warn_at behind it).
+    begins = start.at or datetime.combine(start.on, time.min, tzinfo=CHINA_TZ)
+    return Schedule(
+        due=due,
+        warn_at=warn_at if warn_at > begins else None,
+        cap_at=cap_at.due_at if cap_at is not None else None,
+    )
+
+
+def _extension_unit(rule: ClockRule) -> PeriodUnit:
+    if rule.extension is not None and rule.extension.unit is not None:
+        return rule.extension.unit
+    return PeriodUnit.CALENDAR_DAYS if rule.unit is PeriodUnit.MONTHS else rule.unit

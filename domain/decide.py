@@ -7,13 +7,16 @@ from datetime import date, datetime
 from domain import commands as c
 from domain import events as e
 from domain import timekeeping
-from domain.alerts import AlertStatus
 from domain.calendar import HolidayCalendar
 from domain.case_numbers import PREFIXES, is_case_number
-from domain.clocks import Clock, ClockStatus, GrantedExtension, Schedule, reschedule
+from domain.clock_commands import TIMEKEEPING, timekeeping_body
+from domain.clocks import Schedule, reschedule
 from domain.errors import ForbiddenTransition, InvalidCommand, UnknownCase
 from domain.evolve import evolve, fold
-from domain.policy import CasePolicy, ClockRule
+from domain.facts import check_dates, receipt_on
+from domain.facts import not_before as _not_before
+from domain.facts import not_future as _not_future
+from domain.policy import CasePolicy
 from domain.refusals import already_registered, stage_forbids
 from domain.stages import Action, Stage
 from domain.state import CaseState
@@ -47,9 +50,10 @@ def decide(state: CaseState | None, envelope: c.CommandEnvelope, *, now: datetim
     refusal = stage_forbids(state, Action(command.type))
     if refusal is not None:
         raise refusal
+    check_dates(state, command, china_date(now))
     bodies: list[e.EventBody]
-    if isinstance(command, _TIMEKEEPING):
-        bodies = [_timekeeping_body(state, command, now)]
+    if isinstance(command, TIMEKEEPING):
+        bodies = [timekeeping_body(state, command, now)]
     elif isinstance(command, _PETITION):
         bodies = _petition_bodies(state, command, china_date(now))
     else:
@@ -70,15 +74,13 @@ _PETITION = (
 
 def _petition_bodies(state: CaseState, command: c.Command, today: date) -> list[e.EventBody]:
     """信访: answers at three levels, requests for review, diversion and repeats."""
-    registered_on = china_date(state.registered.at)
+    received_on = receipt_on(state)
     last = state.answers[-1] if state.answers else None
     match command:
         case c.Reply():
             _not_future(command.answered_on, today, "answered_on")
-            _not_before(
-                command.answered_on, registered_on, "answered_on", "登记日期", "registration"
-            )
-            return [e.PetitionReplied(answer=command.answer, answered_on=command.answered_on)]
+            _not_before(command.answered_on, received_on, "answered_on", "收到申请之日", "receipt")
+            return [e.PetitionReplied(**_fields(command))]
         case c.RequestReview() | c.RequestSecondReview():
             _not_future(command.requested_on, today, "requested_on")
             if last is not None and last.answered_on is not None:
@@ -97,9 +99,9 @@ def _petition_bodies(state: CaseState, command: c.Command, today: date) -> list[
                     command.answered_on, last.requested_on, "answered_on", "申请日期", "the request"
                 )
             if isinstance(command, c.AnswerReview):
-                return [e.ReviewAnswered(answer=command.answer, answered_on=command.answered_on)]
+                return [e.ReviewAnswered(**_fields(command))]
             return [
-                e.SecondReviewAnswered(answer=command.answer, answered_on=command.answered_on),
+                e.SecondReviewAnswered(**_fields(command)),
                 e.PetitionFinalized(reason="复核意见已作出，信访事项终结（条例第36条）"),
             ]
         case c.DivertToMediation():
@@ -116,9 +118,6 @@ def _petition_bodies(state: CaseState, command: c.Command, today: date) -> list[
                 )
             ]
     raise AssertionError(f"not a petition command: {command.type}")
-
-
-_TIMEKEEPING = (c.PauseClock, c.ResumeClock, c.ExtendClock, c.AcknowledgeAlert)
 
 
 def record(
@@ -190,8 +189,11 @@ def advance(state: CaseState, *, now: datetime) -> list[e.Event]:
 def reschedule_provisional(
     state: CaseState, calendar: HolidayCalendar, *, now: datetime
 ) -> list[e.Event]:
-    """Newly published holiday data: compute provisional due times again, as one event."""
-    if state.policy is None or state.policy.calendar == calendar:
+    """Newly published holiday data: compute provisional due times again, as one event.
+
+    Only a change of the published data counts: the statutory holidays computed for unpublished
+    years are the same data whenever they are computed."""
+    if state.policy is None or state.policy.calendar.publishes_the_same(calendar):
         return []
     with_calendar = state.policy.model_copy(update={"calendar": calendar})
     schedules: list[tuple[str, Schedule]] = []
@@ -222,98 +224,6 @@ def _event(
     )
 
 
-def _clock_of(state: CaseState, clock_id: str) -> tuple[Clock, ClockRule]:
-    clock = state.clock(clock_id)
-    rule = state.policy.rule(clock.rule_id) if clock and state.policy else None
-    if clock is None or rule is None:
-        raise InvalidCommand(
-            f"案件没有时限 {clock_id}", f"the case has no clock {clock_id}", field="clock_id"
-        )
-    return clock, rule
-
-
-def _timekeeping_body(  # noqa: C901
-    state: CaseState, command: c.Command, now: datetime
-) -> e.EventBody:
-    match command:
-        case c.PauseClock():
-            clock, rule = _clock_of(state, command.clock_id)
-            if clock.status is not ClockStatus.RUNNING:
-                raise ForbiddenTransition(
-                    f"时限 {clock.clock_id} 不在计时中", f"clock {clock.clock_id} is not running"
-                )
-            if command.reason not in rule.pausable_for:
-                allowed_reasons = "、".join(rule.pausable_for) or "无"
-                raise InvalidCommand(
-                    f"{rule.name}不因「{command.reason}」中止计时（可中止事由：{allowed_reasons}）",
-                    f"{rule.rule_id} does not pause for '{command.reason}'",
-                    field="reason",
-                )
-            return e.ClockPaused(clock_id=clock.clock_id, reason=command.reason, note=command.note)
-        case c.ResumeClock():
-            clock, rule = _clock_of(state, command.clock_id)
-            if clock.status is not ClockStatus.PAUSED:
-                raise ForbiddenTransition(
-                    f"时限 {clock.clock_id} 未中止计时", f"clock {clock.clock_id} is not paused"
-                )
-            closed = clock.pauses[-1].model_copy(update={"ended_at": now})
-            resumed = clock.model_copy(update={"pauses": (*clock.pauses[:-1], closed)})
-            assert state.policy is not None
-            return e.ClockResumed(
-                clock_id=clock.clock_id, schedule=reschedule(resumed, rule, state.policy.calendar)
-            )
-        case c.ExtendClock():
-            clock, rule = _clock_of(state, command.clock_id)
-            if not clock.is_open:
-                raise ForbiddenTransition(
-                    f"时限 {clock.clock_id} 已结束，不能延期",
-                    f"clock {clock.clock_id} has ended and cannot be extended",
-                )
-            if rule.extension is None:
-                raise InvalidCommand(
-                    f"{rule.name}不得延期", f"{rule.rule_id} allows no extension", field="clock_id"
-                )
-            if len(clock.extensions) >= rule.extension.max_count:
-                raise ForbiddenTransition(
-                    f"{rule.name}已延期{len(clock.extensions)}次，不能再延期",
-                    f"{rule.rule_id} was already extended {len(clock.extensions)} time(s)",
-                )
-            if command.length > rule.extension.max_length:
-                raise InvalidCommand(
-                    f"延期不得超过{rule.extension.max_length}日",
-                    f"an extension of {rule.rule_id} is at most {rule.extension.max_length} days",
-                    field="length",
-                )
-            extension = GrantedExtension(
-                length=command.length,
-                approver=command.approver,
-                reason=command.reason,
-                granted_at=now,
-            )
-            extended = clock.model_copy(update={"extensions": (*clock.extensions, extension)})
-            assert state.policy is not None
-            return e.ClockExtended(
-                clock_id=clock.clock_id,
-                extension=extension,
-                schedule=reschedule(extended, rule, state.policy.calendar),
-            )
-        case c.AcknowledgeAlert():
-            alert = state.alert(command.alert_id)
-            if alert is None:
-                raise InvalidCommand(
-                    f"案件没有督办提醒 {command.alert_id}",
-                    f"the case has no alert {command.alert_id}",
-                    field="alert_id",
-                )
-            if alert.status is not AlertStatus.OPEN:
-                raise ForbiddenTransition(
-                    f"督办提醒 {alert.alert_id} 已{'签收' if alert.acknowledged_by else '解除'}",
-                    f"alert {alert.alert_id} is already {alert.status.value}",
-                )
-            return e.AlertAcknowledged(alert_id=alert.alert_id, note=command.note)
-    raise AssertionError(f"not a timekeeping command: {command.type}")
-
-
 def _register(command: c.Register, now: datetime) -> e.CaseRegistered:
     if not is_case_number(command.case_id) or not command.case_id.startswith(
         PREFIXES[command.kind] + "-"
@@ -329,33 +239,17 @@ def _register(command: c.Register, now: datetime) -> e.CaseRegistered:
     return e.CaseRegistered.model_validate(data)
 
 
-def _not_future(day: date, today: date, field: str) -> None:
-    if day > today:
-        raise InvalidCommand(
-            f"{field} 不能晚于今天（{today.isoformat()}）",
-            f"{field} cannot be later than today ({today.isoformat()})",
-            field=field,
-        )
-
-
-def _not_before(day: date, earliest: date, field: str, what_zh: str, what_en: str) -> None:
-    if day < earliest:
-        raise InvalidCommand(
-            f"{field} 不能早于{what_zh}（{earliest.isoformat()}）",
-            f"{field} cannot be earlier than {what_en} ({earliest.isoformat()})",
-            field=field,
-        )
-
-
 def _fields(command: c.Command) -> dict[str, object]:
     return dict(command.model_dump(exclude={"type"}))
 
 
 def _body(state: CaseState, command: c.Command, today: date) -> e.EventBody:  # noqa: C901
-    registered_on = china_date(state.registered.at)
+    # Facts of the case cannot come before the application was received (which may be earlier
+    # than its registration, when the office records it late).
+    received_on = receipt_on(state)
     match command:
         case c.Accept():
-            return e.CaseAccepted(note=command.note)
+            return e.CaseAccepted(**_fields(command))
         case c.Decline():
             return e.CaseDeclined(reason=command.reason, referral=command.referral)
         case c.Plan():
@@ -370,11 +264,11 @@ def _body(state: CaseState, command: c.Command, today: date) -> e.EventBody:  # 
             return e.MediationStarted(**_fields(command), round=len(state.mediation_rounds) + 1)
         case c.RecordSession():
             _not_future(command.held_on, today, "held_on")
-            _not_before(command.held_on, registered_on, "held_on", "登记日期", "registration")
+            _not_before(command.held_on, received_on, "held_on", "收到申请之日", "receipt")
             return e.SessionRecorded(**_fields(command), session_no=state.session_count + 1)
         case c.RecordAgreement():
             _not_future(command.signed_on, today, "signed_on")
-            _not_before(command.signed_on, registered_on, "signed_on", "登记日期", "registration")
+            _not_before(command.signed_on, received_on, "signed_on", "收到申请之日", "receipt")
             for index, item in enumerate(command.items):
                 _not_before(
                     item.due_on, command.signed_on, f"items.{index}.due_on", "签订日期", "signing"

@@ -1,4 +1,10 @@
-"""The content of each step, shared by the command asking for it and the event recording it."""
+"""The content of each step, shared by the command asking for it and the event recording it.
+
+A step that records a legal fact (法律事实: receipt, acceptance, service, signing, a pause) carries
+the fact's date, because a period counts from the fact, not from its recording (补录). Where the
+law allows the office to leave it out, an omitted date means the day the step is recorded, in
+China time; the event keeps the recording time beside it (``Event.at``).
+"""
 
 from __future__ import annotations
 
@@ -43,13 +49,36 @@ class IntakeDetails(Frozen):
     respondents: Annotated[tuple[Party, ...], Field(max_length=200)] = ()
     risk_level: RiskLevel = RiskLevel.LOW
     flags: RiskFlags = RiskFlags()
-    received_on: date | None = None
+    received_on: Annotated[
+        date | None,
+        Field(
+            description="收到申请（来信来访）之日；期间自该日起算（补录时填写实际日期）。省略则为"
+            "登记当日（北京时间）/ the day the application was received; periods count from it "
+            "(give it when recording late). Omitted: the day of registration, China time."
+        ),
+    ] = None
+    mediation_track: Annotated[
+        MediationType | None,
+        Field(
+            description="申请的调解类型，登记时已知且有时限取决于它时填写（如卫生主管部门的医疗"
+            "纠纷行政调解：5个工作日内决定是否受理）/ the mediation applied for, when a clock "
+            "depends on it from intake (e.g. administrative medical mediation, E5a)"
+        ),
+    ] = None
 
 
 class AcceptDetails(Frozen):
     """受理."""
 
     note: OptionalText = ""
+    accepted_on: Annotated[
+        date | None,
+        Field(
+            description="受理之日；受理后的期间自该日起算。省略则为录入当日（北京时间）/ the day "
+            "the case was accepted; periods from acceptance count from it. Omitted: the day it "
+            "is recorded, China time."
+        ),
+    ] = None
 
 
 class DeclineDetails(Frozen):
@@ -82,6 +111,14 @@ class MediationDetails(Frozen):
 
     mediation_type: MediationType
     mediators: Annotated[tuple[ShortText, ...], Field(min_length=1, max_length=50)]
+    started_on: Annotated[
+        date | None,
+        Field(
+            description="开始调解之日（如交通事故调解期间自此起算）。省略则为录入当日（北京时间）"
+            "/ the day mediation began (e.g. the traffic mediation period counts from it). "
+            "Omitted: the day it is recorded, China time."
+        ),
+    ] = None
 
 
 class SessionDetails(Frozen):
@@ -145,19 +182,54 @@ class PauseDetails(Frozen):
     clock_id: ShortText
     reason: ShortText
     note: OptionalText = ""
+    paused_on: Annotated[
+        date | None,
+        Field(
+            description="中止计时之日（如委托鉴定之日），自该日起不计入期间。省略则为录入当日"
+            "（北京时间）/ the day the pause began (e.g. the appraisal was commissioned); not "
+            "counted from that day. Omitted: the day it is recorded, China time."
+        ),
+    ] = None
 
 
 class ResumeDetails(Frozen):
     """恢复计时."""
 
     clock_id: ShortText
+    resumed_on: Annotated[
+        date | None,
+        Field(
+            description="恢复计时之日（如收到鉴定意见之日），该日起重新计入期间。省略则为录入当日"
+            "（北京时间）/ the day counting resumed (e.g. the appraisal opinion arrived); counted "
+            "again from that day. Omitted: the day it is recorded, China time."
+        ),
+    ] = None
 
 
 class ExtendDetails(Frozen):
-    """延期: one approved extension, with approver and reason."""
+    """延期: one approved extension, with approver and reason.
+
+    By ``length`` (so many more days, counted from the end of the original period), or — where
+    the rule lets the parties agree an extension (E4, 条例第38条) — by the agreed ``new_end``.
+    """
 
     clock_id: ShortText
-    length: Annotated[int, Field(ge=1, le=365)]
+    length: Annotated[
+        int | None,
+        Field(
+            ge=1,
+            le=365,
+            description="延长的期间（按规则的单位），自原期间届满之日起算；约定延长时不填 / how "
+            "much longer, from the end of the original period; leave out for an agreed new end",
+        ),
+    ] = None
+    new_end: Annotated[
+        date | None,
+        Field(
+            description="约定延长后的期间最后一日（仅适用于可约定延长的时限，如医疗纠纷人民调解）"
+            "/ the agreed new last day (only for clocks extended by agreement, e.g. E4)",
+        ),
+    ] = None
     approver: ShortText
     reason: LongText
 
@@ -170,10 +242,20 @@ class AcknowledgeDetails(Frozen):
 
 
 class AnswerDetails(Frozen):
-    """处理意见书 / 复查意见 / 复核意见: the written answer and the day it was served."""
+    """处理意见书 / 复查意见 / 复核意见: the written answer, the day it was made and the day it
+    was served on the petitioner (the request window counts from service, 条例第35、36条)."""
 
     answer: LongText
     answered_on: date
+    served_on: Annotated[
+        date | None,
+        Field(
+            description="送达信访人之日；申请复查、复核的期间自送达之日起算。省略则为录入当日"
+            "（北京时间），即当场送达 / the day the written answer was served on the petitioner; "
+            "the window to request a review counts from it. Omitted: the day it is recorded, "
+            "China time (served on the spot)."
+        ),
+    ] = None
 
 
 class RequestDetails(Frozen):

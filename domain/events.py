@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Literal
 
 from pydantic import AwareDatetime, Field
@@ -121,12 +122,14 @@ class ClockPaused(Frozen):
     clock_id: str
     reason: str
     note: str = ""
+    paused_on: date | None = None  # the legal date when the command gave it (else the recording)
 
 
 class ClockResumed(Frozen):
     type: Literal["clock_resumed"] = "clock_resumed"
     clock_id: str
     schedule: Schedule
+    resumed_on: date | None = None  # the legal date when the command gave it (else the recording)
 
 
 class ClockExtended(Frozen):

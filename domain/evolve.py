@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
 
 from domain import events as e
 from domain.alerts import Alert, AlertStatus
@@ -76,7 +76,7 @@ def fold(events: list[e.Event], state: CaseState | None = None) -> CaseState | N
 def _apply(state: CaseState, body: e.EventBody, stamp: Stamp) -> dict[str, object]:  # noqa: C901
     match body:
         case e.CaseAccepted():
-            return {"stage": Stage.ACCEPTED, "accepted": stamp}
+            return {"stage": Stage.ACCEPTED, "accepted": stamp, "accepted_on": body.accepted_on}
         case e.CaseDeclined():
             decline = Decline(reason=body.reason, referral=body.referral, recorded=stamp)
             return {"stage": Stage.DECLINED, "decline": decline}
@@ -92,6 +92,7 @@ def _apply(state: CaseState, body: e.EventBody, stamp: Stamp) -> dict[str, objec
                 mediation_type=body.mediation_type,
                 mediators=body.mediators,
                 started=stamp,
+                started_on=body.started_on,
             )
             return {"stage": Stage.MEDIATING, "mediation_rounds": (*state.mediation_rounds, round_)}
         case e.SessionRecorded():
@@ -169,7 +170,11 @@ def _apply(state: CaseState, body: e.EventBody, stamp: Stamp) -> dict[str, objec
             return {"judicial_confirmations": (*state.judicial_confirmations[:-1], accepted)}
         case e.PetitionReplied():
             answer = Answer(
-                level=1, answer=body.answer, answered_on=body.answered_on, recorded=stamp
+                level=1,
+                answer=body.answer,
+                answered_on=body.answered_on,
+                served_on=body.served_on,
+                recorded=stamp,
             )
             return {"stage": Stage.REPLIED, "answers": (*state.answers, answer)}
         case e.ReviewRequested() | e.SecondReviewRequested():
@@ -186,7 +191,11 @@ def _apply(state: CaseState, body: e.EventBody, stamp: Stamp) -> dict[str, objec
             if not state.answers:
                 return {}
             answered = state.answers[-1].model_copy(
-                update={"answer": body.answer, "answered_on": body.answered_on}
+                update={
+                    "answer": body.answer,
+                    "answered_on": body.answered_on,
+                    "served_on": body.served_on,
+                }
             )
             filled: dict[str, object] = {"answers": (*state.answers[:-1], answered)}
             if isinstance(body, e.ReviewAnswered):
@@ -221,21 +230,23 @@ def _apply_timekeeping(  # noqa: C901
         case e.ClockStarted():
             return {"clocks": (*state.clocks, body.clock)}
         case e.ClockPaused():
-            pause = Pause(reason=body.reason, note=body.note, started_at=at)
+            pause = Pause(
+                reason=body.reason, note=body.note, started_at=at, paused_on=body.paused_on
+            )
             return _clock(
                 state,
                 body.clock_id,
                 lambda c: {"status": ClockStatus.PAUSED, "pauses": (*c.pauses, pause)},
             )
         case e.ClockResumed():
-            schedule = body.schedule
+            schedule, resumed_on = body.schedule, body.resumed_on
             return _clock(
                 state,
                 body.clock_id,
                 lambda c: {
                     "status": ClockStatus.RUNNING,
                     "schedule": schedule,
-                    "pauses": _close_last_pause(c.pauses, at),
+                    "pauses": _close_last_pause(c.pauses, at, resumed_on),
                 },
             )
         case e.ClockExtended():
@@ -306,10 +317,13 @@ def _apply_timekeeping(  # noqa: C901
             return {}
 
 
-def _close_last_pause(pauses: tuple[Pause, ...], at: datetime) -> tuple[Pause, ...]:
+def _close_last_pause(
+    pauses: tuple[Pause, ...], at: datetime, resumed_on: date | None
+) -> tuple[Pause, ...]:
     if not pauses:
         return pauses
-    return (*pauses[:-1], pauses[-1].model_copy(update={"ended_at": at}))
+    closed = pauses[-1].model_copy(update={"ended_at": at, "resumed_on": resumed_on})
+    return (*pauses[:-1], closed)
 
 
 def _clock(

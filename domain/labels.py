@@ -222,6 +222,7 @@ PERIOD_UNIT_LABELS: dict[PeriodUnit, str] = {
     PeriodUnit.CALENDAR_DAYS: "日",
     PeriodUnit.WORKING_DAYS: "个工作日",
     PeriodUnit.HOURS: "小时",
+    PeriodUnit.MONTHS: "个月",
 }
 
 ALERT_KIND_LABELS: dict[AlertKind, str] = {

@@ -17,6 +17,12 @@ The rules are those of 民法典 Arts. 200–204 as courts apply them:
 
 A clock that examines any day of a year without a published arrangement is computed with the
 weekends-only rule for that year and marked provisional, to be recomputed once it is published.
+
+This module is the counting of policy version 2026.1, kept unchanged so that cases snapshotted
+under it count exactly as before (their due times are recorded in their histories). Rules of
+version 2026.2 are counted by ``domain.reckoning`` (legal start dates, months, working-day
+pauses, extensions from the moved end, caps from their own start, statutory holidays of
+unpublished years), which returns the same ``Due`` with typed ``why`` steps.
 """
 
 from __future__ import annotations
@@ -30,6 +36,7 @@ from pydantic import AwareDatetime, field_validator
 from domain.base import Frozen
 from domain.calendar import HolidayCalendar
 from domain.values import CHINA_TZ, china_date
+from domain.why import WhyStep
 
 ONE_DAY = timedelta(days=1)
 
@@ -40,15 +47,28 @@ class PeriodUnit(StrEnum):
     CALENDAR_DAYS = "calendar_days"
     WORKING_DAYS = "working_days"
     HOURS = "hours"
+    MONTHS = "months"  # to the corresponding day (民法典 Art.202); counted by domain.reckoning only
 
 
 class Due(Frozen):
-    """When a period ends, and why: ``steps`` is the explanation shown to staff and parties."""
+    """When a period ends, and why.
+
+    A 2026.1 count explains itself in ``steps`` (one "中文 / English" line each); a 2026.2 count
+    in ``why`` (typed steps) only, since every due time is recorded in the case's history and
+    the same story twice would double its size. Readers use ``explanation`` (lines, either way)
+    or ``why`` (typed).
+    """
 
     due_at: AwareDatetime
     last_day: date | None
     provisional: bool
-    steps: tuple[str, ...]
+    steps: tuple[str, ...] = ()
+    why: tuple[WhyStep, ...] = ()
+
+    @property
+    def explanation(self) -> tuple[str, ...]:
+        """The explanation as "中文 / English" lines, whichever counting produced it."""
+        return self.steps or tuple(step.text for step in self.why)
 
     @field_validator("due_at", mode="after")
     @classmethod
@@ -77,6 +97,8 @@ def due_after(start: datetime, length: int, unit: PeriodUnit, calendar: HolidayC
         raise ValueError("start must be a timezone-aware datetime")
     if length < 0:
         raise ValueError(f"a period cannot be negative: {length}")
+    if unit is PeriodUnit.MONTHS:
+        raise ValueError("periods in months are counted by domain.reckoning (policy 2026.2)")
     try:
         if unit is PeriodUnit.HOURS:
             return _hours(start, length)

@@ -2,19 +2,34 @@
 
 A case keeps the policy in force at intake: later edits of the policy files change new cases
 only. The facts and their sources are in ``shared/domain/DEADLINES.md``.
+
+Each rule names the counting rules it was written for (``counting``): 2026.1, the default when
+the field is absent (every snapshot recorded before 2026.2), counts from the recording instant
+with ``domain.periods``; 2026.2 counts as a court does, with ``domain.reckoning``. A snapshot
+keeps its rules, so a case counts under the rules it was opened with for its whole life.
 """
 
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Annotated, Self
+from typing import Annotated, Any, Self
 
 from pydantic import Field, model_validator
 
 from domain.base import Frozen
 from domain.calendar import HolidayCalendar
 from domain.periods import PeriodUnit
-from domain.values import CaseKind, Category, Channel, RiskLevel
+from domain.values import CaseKind, Category, Channel, MediationType, RiskLevel
+
+
+class Counting(StrEnum):
+    """Which counting rules a clock rule was written for."""
+
+    # Clocks start at the recording instant; months as 30 days; pauses shift the start by
+    # calendar days; extensions add to the length; caps from their ``from_event`` as recorded.
+    RECORDED_2026_1 = "2026.1"
+    # As a court counts (DEADLINES.md, "How periods are counted"): domain.reckoning.
+    LEGAL_2026_2 = "2026.2"
 
 
 class Confidence(StrEnum):
@@ -41,12 +56,40 @@ class DueSource(StrEnum):
     ITEM_DUE = "item_due"  # the agreement's performance item due date
 
 
+class ExtensionKind(StrEnum):
+    LENGTH = "length"  # approved: so many more days, counted from the original end
+    AGREED_END_DATE = "agreed_end_date"  # the parties agree a new end date (E4, 条例 Art.38)
+
+
+class LimitBasis(StrEnum):
+    """Where a limit on extensions comes from: the law itself, or a local policy choice."""
+
+    LAW = "law"
+    LOCAL_POLICY = "local_policy"
+
+
 class Extension(Frozen):
-    """延期: how often, how long, approved by whom."""
+    """延期: how often, how long, approved by whom, and whether the limit is law or local policy.
+
+    ``unit`` is the unit of an extension's length (the rule's unit when absent; calendar days
+    for a rule counted in months).
+    """
 
     max_count: Annotated[int, Field(ge=1)] = 1
-    max_length: Annotated[int, Field(ge=1)]
+    max_length: Annotated[int, Field(ge=1)] | None = None
     approver: str
+    kind: ExtensionKind = ExtensionKind.LENGTH
+    unit: PeriodUnit | None = None
+    limit_basis: LimitBasis = LimitBasis.LAW
+    limit_source: str = ""
+
+    @model_validator(mode="after")
+    def _limited(self) -> Self:
+        if self.kind is ExtensionKind.LENGTH and self.max_length is None:
+            raise ValueError("an extension by length needs max_length")
+        if self.limit_basis is LimitBasis.LOCAL_POLICY and not self.limit_source:
+            raise ValueError("a limit set by local policy names its source (limit_source)")
+        return self
 
 
 class Cap(Frozen):
@@ -77,6 +120,13 @@ class ClockRule(Frozen):
     cap: Cap | None = None
     expiry: ExpiryAction = ExpiryAction.ESCALATE
     note: str = ""
+    counting: Counting = Counting.RECORDED_2026_1
+    # Empty: any mediation. Otherwise the clock starts only once the case's mediation is of one
+    # of these types (e.g. E4 people's, E5 administrative medical mediation).
+    mediation_types: tuple[MediationType, ...] = ()
+    # The legal fact the period counts from when it is not the starting event itself (E4, E5
+    # start when the mediation's type is known and count from the acceptance).
+    counted_from: str | None = None
 
     def applies_to(self, kind: CaseKind, category: Category, channel: Channel) -> bool:
         return (
@@ -89,6 +139,23 @@ class ClockRule(Frozen):
     def _length_given(self) -> Self:
         if self.due_source is DueSource.RULE and self.length == 0:
             raise ValueError(f"rule {self.rule_id}: a rule-length clock needs a length")
+        if self.counting is Counting.RECORDED_2026_1:
+            legacy_only = (
+                self.unit is PeriodUnit.MONTHS
+                or (self.cap is not None and self.cap.unit is PeriodUnit.MONTHS)
+                or (self.extension is not None and self.extension.unit is not None)
+                or (
+                    self.extension is not None
+                    and self.extension.kind is ExtensionKind.AGREED_END_DATE
+                )
+                or bool(self.mediation_types)
+                or self.counted_from is not None
+            )
+            if legacy_only:
+                raise ValueError(
+                    f"rule {self.rule_id}: months, agreed end dates, extension units, mediation "
+                    "types and counted_from need counting 2026.2"
+                )
         return self
 
 
@@ -122,13 +189,22 @@ class EscalationChain(Frozen):
 
 
 class PolicySet(Frozen):
-    """Everything a deployment's policy files say; validated on load."""
+    """Everything a deployment's policy files say; validated on load.
+
+    ``counting`` is the counting rules of every rule that does not name its own.
+    """
 
     version: str
+    counting: Counting = Counting.RECORDED_2026_1
     rules: tuple[ClockRule, ...]
     chains: tuple[EscalationChain, ...]
     # 重大矛盾纠纷直报: these risk levels (and the civil-to-criminal flag) alert at once.
     immediate_report_levels: tuple[RiskLevel, ...] = (RiskLevel.MAJOR, RiskLevel.CRITICAL)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _rules_inherit_counting(cls, data: Any) -> Any:
+        return inherit_counting(data)
 
     @model_validator(mode="after")
     def _unique(self) -> Self:
@@ -143,6 +219,22 @@ class PolicySet(Frozen):
         """The most specific chain that applies (filters beat catch-alls)."""
         matching = [c for c in self.chains if c.applies_to(category, risk)]
         return max(matching, key=lambda c: (bool(c.categories), bool(c.risk_levels)))
+
+
+def inherit_counting(data: Any) -> Any:
+    """A policy document's ``counting`` given to each of its rules (as data) that names none."""
+    if not isinstance(data, dict) or "counting" not in data:
+        return data
+    rules = data.get("rules")
+    if not isinstance(rules, list | tuple):
+        return data
+    filled = [
+        {**rule, "counting": data["counting"]}
+        if isinstance(rule, dict) and "counting" not in rule
+        else rule
+        for rule in rules
+    ]
+    return {**data, "rules": filled}
 
 
 class CasePolicy(Frozen):

@@ -55,6 +55,7 @@ class MediationRound(Frozen):
     mediation_type: MediationType
     mediators: tuple[str, ...]
     started: Stamp
+    started_on: date | None = None  # the legal date when the command gave it
     sessions: tuple[MediationSession, ...] = ()
 
 
@@ -117,6 +118,7 @@ class Answer(Frozen):
     request_reason: str = ""
     answer: str | None = None
     answered_on: date | None = None
+    served_on: date | None = None  # served on the petitioner (the command's date)
     recorded: Stamp
 
 
@@ -144,6 +146,7 @@ class CaseState(IntakeDetails):
     registered: Stamp
     updated_at: AwareDatetime
     accepted: Stamp | None = None
+    accepted_on: date | None = None  # the legal date of acceptance when the command gave it
     decline: Decline | None = None
     plans: tuple[PlanRevision, ...] = ()
     package_leaders: tuple[LeaderAssignment, ...] = ()

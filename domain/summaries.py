@@ -2,8 +2,10 @@
 
 A summary is written from labels, dates, staff names, courts and numbers only: it never repeats
 a party's identity or the free text of an event (the dossier's sections take those from the
-case state, which the caller masks). Pure: the case as it stands is an argument; nothing here
-reads a clock, a file or the database, so the live timeline needs no document code.
+case state, which the caller masks). A fact recorded after the day it happened says so (补录:
+the legal date, the recording date and how many days lay between). Pure: the case as it stands
+is an argument; nothing here reads a clock, a file or the database, so the live timeline needs
+no document code.
 """
 
 from __future__ import annotations
@@ -12,7 +14,9 @@ from collections.abc import Sequence
 from datetime import time, timedelta
 
 from domain import events as e
+from domain.counting import fact_name
 from domain.evolve import fold
+from domain.facts import late_days, stated_date
 from domain.labels import (
     AGREEMENT_FORM_LABELS,
     ALERT_KIND_LABELS,
@@ -34,7 +38,7 @@ from domain.labels import (
 )
 from domain.periods import Due
 from domain.state import CaseState
-from domain.values import CHINA_TZ
+from domain.values import CHINA_TZ, china_date
 
 
 def event_summaries(events: Sequence[e.Event]) -> dict[int, str]:
@@ -58,8 +62,17 @@ def summarize(state: CaseState, events: Sequence[e.Event]) -> list[str]:
         if isinstance(body, e.ClockStarted):
             clock_names.setdefault(body.clock.clock_id, body.clock.name)
             clock_units.setdefault(body.clock.clock_id, PERIOD_UNIT_LABELS[body.clock.unit])
-        texts.append(summary(body))
+        texts.append(summary(body) + late_entry_note(event))
     return texts
+
+
+def late_entry_note(event: e.Event) -> str:
+    """``（补录：事实日期 2026-03-02，2026-03-12 录入，晚 10 日）`` for a fact recorded late."""
+    days = late_days(event)
+    stated = stated_date(event.body)
+    if not days or stated is None:
+        return ""
+    return f"（补录：事实日期 {stated}，{china_date(event.at)} 录入，晚 {days} 日）"
 
 
 def due_text(due: Due) -> str:
@@ -80,6 +93,10 @@ def recipient_label(state: CaseState, recipient: str) -> str:
         return f"{j.county_name}领导"
     label = RECIPIENT_LABELS.get(role)
     return f"{label} {who}" if label else recipient
+
+
+def _served(body: e.PetitionReplied | e.ReviewAnswered | e.SecondReviewAnswered) -> str:
+    return f"，{body.served_on}送达信访人" if body.served_on else ""
 
 
 class _Summaries:
@@ -111,7 +128,7 @@ class _Summaries:
                     text += f"、被申请人{len(body.respondents)}人"
                 return f"{text}；风险等级：{RISK_LABELS[body.risk_level]}"
             case e.CaseAccepted():
-                return "案件受理"
+                return f"案件受理（{body.accepted_on}）" if body.accepted_on else "案件受理"
             case e.CaseDeclined():
                 return f"不予受理，转送：{body.referral}"
             case e.PlanRevised():
@@ -124,8 +141,9 @@ class _Summaries:
                 text = f"{body.leader_title}{body.leader_name}包案"
                 return f"{text}（接替{body.replaces}）" if body.replaces else text
             case e.MediationStarted():
+                since = f"（{body.started_on}开始）" if body.started_on else ""
                 return (
-                    f"第{body.round}轮{MEDIATION_TYPE_LABELS[body.mediation_type]}，"
+                    f"第{body.round}轮{MEDIATION_TYPE_LABELS[body.mediation_type]}{since}，"
                     f"调解员：{'、'.join(body.mediators)}"
                 )
             case e.SessionRecorded():
@@ -166,17 +184,26 @@ class _Summaries:
             case e.ClockStarted():
                 clock = body.clock
                 text = f"{clock.name}开始计时，期限至{due_text(clock.schedule.due)}"
+                if clock.start is not None:
+                    text += f"（自{fact_name(clock.start.fact)[0]}之日 {clock.start.on} 起算）"
                 return (
                     text + "（节假日安排未公布，暂定）" if clock.schedule.due.provisional else text
                 )
             case e.ClockPaused():
                 reason = PAUSE_REASON_LABELS.get(body.reason, body.reason)
-                return f"{self._clock(body.clock_id)}因{reason}中止计时"
+                since = f"自{body.paused_on}起" if body.paused_on else ""
+                return f"{self._clock(body.clock_id)}因{reason}{since}中止计时"
             case e.ClockResumed():
                 due = due_text(body.schedule.due)
-                return f"{self._clock(body.clock_id)}恢复计时，期限顺延至{due}"
+                since = f"自{body.resumed_on}起" if body.resumed_on else ""
+                return f"{self._clock(body.clock_id)}{since}恢复计时，期限顺延至{due}"
             case e.ClockExtended():
                 ext = body.extension
+                if ext.new_end is not None:
+                    return (
+                        f"{self._clock(body.clock_id)}经{ext.approver}约定延长至{ext.new_end}，"
+                        f"期限至{due_text(body.schedule.due)}"
+                    )
                 unit = self._clock_units.get(body.clock_id, "日")
                 return (
                     f"{self._clock(body.clock_id)}延期{ext.length}{unit}（批准：{ext.approver}），"
@@ -212,15 +239,15 @@ class _Summaries:
             case e.AlertClosed():
                 return f"{self._alert(body.alert_id)}解除：{body.reason}"
             case e.PetitionReplied():
-                return f"出具处理意见书（{body.answered_on.isoformat()}）"
+                return f"出具处理意见书（{body.answered_on.isoformat()}）{_served(body)}"
             case e.ReviewRequested():
                 return f"信访人申请复查（{body.requested_on.isoformat()}）"
             case e.ReviewAnswered():
-                return f"作出复查意见（{body.answered_on.isoformat()}）"
+                return f"作出复查意见（{body.answered_on.isoformat()}）{_served(body)}"
             case e.SecondReviewRequested():
                 return f"信访人申请复核（{body.requested_on.isoformat()}）"
             case e.SecondReviewAnswered():
-                return f"作出复核意见（{body.answered_on.isoformat()}）"
+                return f"作出复核意见（{body.answered_on.isoformat()}）{_served(body)}"
             case e.PetitionFinalized():
                 return "信访事项终结"
             case e.RepeatRecorded():

@@ -20,8 +20,9 @@ from domain.alerts import (
     wait_after,
 )
 from domain.clocks import ClockStatus, start_clock
+from domain.facts import fact_date
 from domain.labels import EVENT_LABELS
-from domain.policy import CasePolicy, DueSource, ExpiryAction
+from domain.policy import CasePolicy, ClockRule, DueSource, ExpiryAction
 from domain.stages import Stage
 from domain.state import CaseState
 from domain.values import PerformanceStatus, ReferralRoute
@@ -96,14 +97,24 @@ def _clock_id(state: CaseState, base: str) -> str:
 
 
 def _starts(state: CaseState, event_type: str, now: datetime) -> list[e.EventBody]:
+    """The clocks ``event_type`` (just folded into ``state``) starts.
+
+    A 2026.2 rule counts from the legal fact (``counted_from``, else the starting event itself)
+    on the date the command stated, and its cap from the cap's own fact; a 2026.1 rule counts
+    from the recording instant ``now`` (and its cap from the cap event's recording).
+    """
     policy = state.policy
     if policy is None:
         return []
     bodies: list[e.EventBody] = []
     for rule in policy.rules:
-        if event_type not in rule.start_on:
+        if event_type not in rule.start_on or not _mediation_matches(state, rule):
             continue
         cap_from = state.milestones.get(rule.cap.from_event) if rule.cap else None
+        cap_start = fact_date(state, rule.cap.from_event) if rule.cap else None
+        # E4, E5, D3 start once the mediation's type is known and count from the acceptance.
+        start = fact_date(state, rule.counted_from) if rule.counted_from else None
+        start = start or fact_date(state, event_type)
         if rule.due_source is DueSource.PLAN_DEADLINE:
             plan = state.plan
             if plan is None:
@@ -115,6 +126,7 @@ def _starts(state: CaseState, event_type: str, now: datetime) -> list[e.EventBod
                 calendar=policy.calendar,
                 fixed_day=plan.deadline,
                 subject=plan.responsible_unit,
+                start=start,
             )
             bodies.append(e.ClockStarted(clock=clock))
         elif rule.due_source is DueSource.ITEM_DUE:
@@ -129,6 +141,7 @@ def _starts(state: CaseState, event_type: str, now: datetime) -> list[e.EventBod
                     calendar=policy.calendar,
                     fixed_day=item.due_on,
                     subject=item.description,
+                    start=start,
                 )
                 bodies.append(e.ClockStarted(clock=clock))
         else:
@@ -138,9 +151,21 @@ def _starts(state: CaseState, event_type: str, now: datetime) -> list[e.EventBod
                 now=now,
                 calendar=policy.calendar,
                 cap_from=cap_from,
+                start=start,
+                cap_start=cap_start,
             )
             bodies.append(e.ClockStarted(clock=clock))
     return bodies
+
+
+def _mediation_matches(state: CaseState, rule: ClockRule) -> bool:
+    """A rule for some mediation types starts only once the case's mediation is of one (or, before
+    mediation begins, once the case was registered for one: E5a)."""
+    if not rule.mediation_types:
+        return True
+    mediation = state.mediation
+    kind = mediation.mediation_type if mediation is not None else state.mediation_track
+    return kind is not None and kind in rule.mediation_types
 
 
 def effects(state: CaseState, trigger: e.EventBody, now: datetime) -> list[e.EventBody]:

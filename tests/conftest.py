@@ -20,6 +20,8 @@ from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
+from activities.policy.book import LEGACY_POLICY_2026_1, PolicyBook
+from activities.policy.calendar_data import load_calendar
 from activities.runtime.devstack import temporal_cli
 from activities.runtime.logging import configure_structlog, log_handler
 from activities.runtime.settings import Settings
@@ -28,7 +30,9 @@ from activities.store.migrate import upgrade_async
 from api.app import create_app
 from tests import principals
 from tests.databases import PostgresAdmin
+from tests.switchable_policy import SwitchablePolicy
 from worker import WORKFLOWS, build_worker, case_activities, diversion_activities
+from workflows.contract import POLICY_ACTIVITY
 
 BACKENDS = ("postgresql", "sqlite")
 CAPTURED_LOG = "captured.log"
@@ -155,6 +159,7 @@ class Stack:
     sessionmaker: async_sessionmaker[AsyncSession]
     client: Client
     keys: dict[str, str]  # tests.principals.USERS name → API key
+    policy: SwitchablePolicy  # the worker's policy snapshot provider (2026.2 unless switched)
 
 
 @pytest.fixture(scope="session", params=BACKENDS)
@@ -178,12 +183,33 @@ async def stack(
     engine = create_engine(database_url)
     sessionmaker = create_sessionmaker(engine)
     keys = await principals.seed(sessionmaker)
+    # The shipped policy (2026.2); a test of the old snapshot path switches to 2026.1 for the
+    # cases it opens (the ``legacy_2026_1`` fixture), as a deployment upgraded mid-case would be.
+    policy = SwitchablePolicy(PolicyBook.load(), load_calendar())
     async with httpx.AsyncClient(timeout=10, trust_env=False) as http:
-        activities = case_activities(engine, settings, http)
+        activities = [
+            policy.load_case_policy if _name(a) == POLICY_ACTIVITY else a
+            for a in case_activities(engine, settings, http)
+        ]
         activities += diversion_activities(engine, client, settings)
         async with build_worker(client, settings.task_queue, activities):
-            yield Stack(backend, settings, engine, sessionmaker, client, keys)
+            yield Stack(backend, settings, engine, sessionmaker, client, keys, policy)
     await engine.dispose()
+
+
+def _name(activity_fn: object) -> str | None:
+    definition = getattr(activity_fn, "__temporal_activity_definition", None)
+    return getattr(definition, "name", None)
+
+
+LEGACY_BOOK = PolicyBook.load(base_file=LEGACY_POLICY_2026_1)
+
+
+@pytest.fixture
+def legacy_2026_1(stack: Stack) -> Iterator[None]:
+    """Cases opened during the test snapshot the 2026.1 rule set (the old snapshot path)."""
+    with stack.policy.using(LEGACY_BOOK):
+        yield
 
 
 @pytest.fixture(scope="session")

@@ -114,6 +114,22 @@ def action_bodies(today: date = TODAY) -> dict[str, dict[str, Any]]:
     }
 
 
+def legal_dates(today: date = TODAY) -> dict[str, dict[str, Any]]:
+    """The legal dates (法律事实之日) each action may state besides those ``action_bodies`` has:
+    all ``today``, as when a fact is recorded the day it happens. Merged into the bodies by
+    the benchmarks, so what they measure carries every date a careful office would send."""
+    day = today.isoformat()
+    return {
+        "accept": {"accepted_on": day},
+        "start_mediation": {"started_on": day},
+        "reply": {"served_on": day},
+        "answer_review": {"served_on": day},
+        "answer_second_review": {"served_on": day},
+        "pause_clock": {"paused_on": day},
+        "resume_clock": {"resumed_on": day},
+    }
+
+
 # The API path of each command type.
 ACTION_PATHS: dict[str, str] = {
     "accept": "accept",

@@ -3,7 +3,8 @@
 Clocks (since patch ``clocks-v2``): at intake the case snapshots its policy; the run loop waits
 for the earliest warning, due time or escalation step (re-armed whenever a command changes the
 clocks) and records what fell due; alert notifications go out as activities the case does not
-wait for.
+wait for. A command that records a fact late (补录, since ``late-entry-v1``) records the warning
+or breach it causes with its own events.
 
 What crosses the history per command (since ``lean-answer-v1`` and ``events-only-projection-v1``):
 the command, its new events (once, to the store, which folds them onto the case it holds) and a
@@ -59,6 +60,9 @@ DURABLE_PROJECTION_PATCH = "durable-projection-v1"
 LEAN_ANSWER_PATCH = "lean-answer-v1"
 # A projection batch carries only its events; the store folds them onto the case it holds.
 EVENTS_ONLY_PROJECTION_PATCH = "events-only-projection-v1"
+# A fact recorded after its period ran (补录): the warning or breach is recorded with the command
+# that recorded it, in the same batch, rather than on the run loop's next turn.
+LATE_ENTRY_PATCH = "late-entry-v1"
 
 # A projection attempt retries briefly; if the store is still away the case marks it down,
 # answers commands from its own state, and tries again on a timer until it lands.
@@ -128,6 +132,7 @@ class CaseWorkflow:
             self._record(events)
             if isinstance(envelope.command, Register) and events and workflow.patched(CLOCKS_PATCH):
                 await self._snapshot_policy(envelope)
+            self._record_what_fell_due()
             state = self._state
             assert state is not None  # decide() refuses every command before registration
         # While the store is down the case still takes commands; the projection catches up later.
@@ -195,6 +200,16 @@ class CaseWorkflow:
                 now=workflow.now(),
             )
         )
+
+    def _record_what_fell_due(self) -> None:
+        """After a command: whatever is already due (a clock started from a legal date long past
+        has run out, or its warning time has passed) is recorded at once. The patch is asked only
+        then, so a history without late entries carries no marker."""
+        wake = self._wakeup()
+        if wake is None or wake > workflow.now() or not workflow.patched(LATE_ENTRY_PATCH):
+            return
+        assert self._state is not None
+        self._record(advance(self._state, now=workflow.now()))
 
     def _record(self, events: list[e.Event]) -> None:
         """Fold events into the case, queue them for the store, send the notifications."""

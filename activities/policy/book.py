@@ -5,6 +5,10 @@ The shipped set is ``data/default.json``. A deployment adds ``*.json`` files in
 "rules": [...], "chains": [...]}``: its rules replace the shipped rules of the same id (or add new
 ones) for cases whose jurisdiction code starts with ``jurisdiction``; the most specific override
 wins. Every file is validated with pydantic on load; a bad file stops the loader and names it.
+
+An override rule counts under the counting rules its file names (``"counting": "2026.2"``), else
+under those of the shipped set. ``data/legacy-2026.1.json`` is the set shipped before 2026.2,
+kept so that a deployment (or a test) can still run the old rules on purpose.
 """
 
 from __future__ import annotations
@@ -14,9 +18,10 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from domain.policy import ClockRule, EscalationChain, PolicySet
+from domain.policy import ClockRule, Counting, EscalationChain, PolicySet, inherit_counting
 
 DEFAULT_POLICY = Path(__file__).parent / "data" / "default.json"
+LEGACY_POLICY_2026_1 = Path(__file__).parent / "data" / "legacy-2026.1.json"
 
 
 class PolicyOverride(BaseModel):
@@ -24,6 +29,7 @@ class PolicyOverride(BaseModel):
 
     jurisdiction: str
     version: str
+    counting: Counting | None = None  # the rules' counting when they name none (else the base's)
     rules: tuple[ClockRule, ...] = ()
     chains: tuple[EscalationChain, ...] = ()
 
@@ -48,7 +54,8 @@ class PolicyBook:
         self.overrides = tuple(sorted(overrides, key=lambda o: len(o.jurisdiction)))
 
     @classmethod
-    def load(cls, override_dir: Path | None = None, base_file: Path = DEFAULT_POLICY) -> PolicyBook:
+    def load(cls, override_dir: Path | None = None, base_file: Path | None = None) -> PolicyBook:
+        base_file = base_file or DEFAULT_POLICY
         try:
             base = PolicySet.model_validate(_read(base_file))
         except ValidationError as error:
@@ -56,8 +63,11 @@ class PolicyBook:
         overrides = []
         if override_dir is not None:
             for path in sorted(override_dir.glob("*.json")):
+                document = _read(path)
+                if isinstance(document, dict):
+                    document = inherit_counting({"counting": base.counting, **document})
                 try:
-                    overrides.append(PolicyOverride.model_validate(_read(path)))
+                    overrides.append(PolicyOverride.model_validate(document))
                 except ValidationError as error:
                     raise PolicyError(f"{path}: {error}") from error
         return cls(base, tuple(overrides))

@@ -12,6 +12,12 @@ add or correct a year with a JSON file in a data directory, one file per year::
       "adjusted_workdays": ["2027-02-07"]
     }
 
+The years after the last published one carry their statutory holidays (``domain.statutory``:
+元旦, 春节, 清明, 劳动节, 端午, 中秋, 国庆 as 《全国年节及纪念日放假办法》 fixes them), so a clock
+counted under policy 2026.2 that runs into such a year still skips them; only the 调休 swaps are
+unknown until the notice comes, and the count says it is provisional. ``chinesecalendar`` 1.11.0
+(the newest release) covers 2004–2026; no 2027 notice has been published.
+
 ``holidays`` lists every day off of the notice (weekend days of a holiday block included);
 ``adjusted_workdays`` lists the weekend days worked instead (调休上班日). A file replaces the
 package's data for its year whole. Files are read in name order; two files for one year, or a
@@ -32,6 +38,10 @@ from pydantic import Field, ValidationError, model_validator
 
 from domain.base import Frozen
 from domain.calendar import HolidayCalendar, is_weekend
+from domain.statutory import with_statutory_years
+
+# How many years after the last published one get their statutory holidays filled in.
+STATUTORY_YEARS_AHEAD = 3
 
 
 class CalendarDataError(ValueError):
@@ -88,11 +98,12 @@ def load_calendar(extra_dir: Path | None = None) -> HolidayCalendar:
     """The package calendar with every ``*.json`` arrangement in ``extra_dir`` laid over it.
 
     The version is ``chinesecalendar-<package version>`` plus ``+<year>`` per overlaid year, so
-    a period records which data it was computed with.
+    a period records which data it was computed with; the statutory holidays of the
+    ``STATUTORY_YEARS_AHEAD`` years after the last published one are filled in.
     """
     calendar = package_calendar()
     if extra_dir is None:
-        return calendar
+        return _with_years_ahead(calendar)
     if not extra_dir.is_dir():
         raise CalendarDataError(f"holiday data directory {extra_dir} does not exist")
     seen: dict[int, Path] = {}
@@ -110,4 +121,10 @@ def load_calendar(extra_dir: Path | None = None) -> HolidayCalendar:
             arrangement.adjusted_workdays,
             version=f"{calendar.version}+{arrangement.year}",
         )
-    return calendar
+    return _with_years_ahead(calendar)
+
+
+def _with_years_ahead(calendar: HolidayCalendar) -> HolidayCalendar:
+    """The statutory holidays of the years after the last published one (provisional data)."""
+    last = max(calendar.years)
+    return with_statutory_years(calendar, range(last + 1, last + 1 + STATUTORY_YEARS_AHEAD))

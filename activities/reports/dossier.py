@@ -21,6 +21,7 @@ from activities.reports.dossier_model import Dossier, china_iso
 from domain import events as e
 from domain.alerts import Alert
 from domain.clocks import Clock
+from domain.counting import FactDate, fact_name
 from domain.labels import (
     AGREEMENT_FORM_LABELS,
     ALERT_KIND_LABELS,
@@ -55,7 +56,7 @@ from domain.state import (
     Stamp,
 )
 from domain.summaries import due_text, recipient_label, summarize
-from domain.values import AgreementForm, CaseKind, Channel, Party
+from domain.values import AgreementForm, CaseKind, Channel, Party, china_date
 
 
 def build_dossier(
@@ -415,11 +416,13 @@ def _clock(state: CaseState, clock: Clock) -> doc.Clock:
         status=clock.status,
         status_label=CLOCK_STATUS_LABELS[clock.status],
         started_at=clock.started_at,
+        start=_fact(clock.start),
+        cap_start=_fact(clock.cap_start),
         due_at=due.due_at,
         due_display=due_text(due),
         last_day=due.last_day,
         provisional=due.provisional,
-        due_steps=list(due.steps),
+        due_steps=list(due.explanation),
         warn_at=clock.schedule.warn_at,
         warned_at=clock.warned_at,
         ended_at=clock.ended_at,
@@ -430,6 +433,8 @@ def _clock(state: CaseState, clock: Clock) -> doc.Clock:
                 note=pause.note,
                 started_at=pause.started_at,
                 ended_at=pause.ended_at,
+                paused_on=pause.paused_on,
+                resumed_on=pause.resumed_on,
             )
             for pause in clock.pauses
         ],
@@ -440,9 +445,23 @@ def _clock(state: CaseState, clock: Clock) -> doc.Clock:
                 approver=ext.approver,
                 reason=ext.reason,
                 granted_at=ext.granted_at,
+                new_end=ext.new_end,
             )
             for ext in clock.extensions
         ],
+    )
+
+
+def _fact(fact: FactDate | None) -> doc.FactDate | None:
+    if fact is None:
+        return None
+    recorded = fact.recorded_at
+    return doc.FactDate(
+        fact=fact.fact,
+        label=fact_name(fact.fact)[0],
+        on=fact.on,
+        recorded_at=recorded,
+        late_days=max(0, (china_date(recorded) - fact.on).days) if recorded else 0,
     )
 
 

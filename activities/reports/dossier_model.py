@@ -351,23 +351,37 @@ class Policy(Part):
 
 
 class Pause(Part):
-    """中止计时."""
+    """中止计时: recorded from ``started_at`` to ``ended_at``; not counted from ``paused_on``
+    until counting resumed on ``resumed_on`` (the legal dates, when the commands gave them)."""
 
     reason: str
     reason_label: str
     note: str
     started_at: Instant
     ended_at: Instant | None
+    paused_on: date | None = None
+    resumed_on: date | None = None
 
 
 class Extension(Part):
-    """延期."""
+    """延期: an approved length, or the new last day the parties agreed (``new_end``)."""
 
-    length: int
+    length: int | None
     unit_label: str
     approver: str
     reason: str
     granted_at: Instant
+    new_end: date | None = None
+
+
+class FactDate(Part):
+    """The legal fact a period counts from, and when it was recorded (补录 when later)."""
+
+    fact: str
+    label: str
+    on: date
+    recorded_at: Instant | None
+    late_days: int
 
 
 class Clock(Part):
@@ -382,6 +396,8 @@ class Clock(Part):
     status: ClockStatus
     status_label: str
     started_at: Instant
+    start: FactDate | None = None  # policy 2026.2: the legal fact and its date
+    cap_start: FactDate | None = None  # the cap's own start (C5: the court's acceptance)
     due_at: Instant
     due_display: str
     last_day: date | None

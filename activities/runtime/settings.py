@@ -32,6 +32,8 @@ class Settings(BaseSettings):
     max_body_bytes: int = 256 * 1024
     # Deployment overrides of the shipped clock rules, and extra holiday-notice data files.
     policy_dir: Path | None = None
+    # The base rule set in place of the shipped one (activities/policy/data/default.json).
+    policy_file: Path | None = None
     calendar_dir: Path | None = None
     # A CJK TrueType font (.ttf/.ttc) embedded in PDF documents such as the case dossier (卷宗);
     # unset means the font shipped with the package (activities/reports/pdf/fonts.py).

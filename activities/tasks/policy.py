@@ -7,6 +7,7 @@ from temporalio import activity
 from activities.policy.book import PolicyBook
 from domain.calendar import HolidayCalendar
 from domain.policy import CasePolicy, case_policy
+from domain.statutory import with_statutory_years
 from workflows.contract import POLICY_ACTIVITY, PolicyRequest
 
 # A case snapshots the holiday data of the years its clocks can reach; later years are
@@ -15,13 +16,17 @@ YEARS_SNAPSHOTTED = 3
 
 
 def calendar_slice(calendar: HolidayCalendar, first_year: int, years: int) -> HolidayCalendar:
+    """The ``years`` years from ``first_year`` a case keeps: the published arrangements, and
+    for each year without one its statutory holidays (read by 2026.2 counting only)."""
     wanted = set(range(first_year, first_year + years))
-    return HolidayCalendar(
+    published = HolidayCalendar(
         version=calendar.version,
         years=tuple(y for y in calendar.years if y in wanted),
         holidays=tuple(d for d in calendar.holidays if d.year in wanted),
         adjusted_workdays=tuple(d for d in calendar.adjusted_workdays if d.year in wanted),
+        provisional=tuple(p for p in calendar.provisional if p.year in wanted),
     )
+    return with_statutory_years(published, sorted(wanted))
 
 
 class PolicyProvider:

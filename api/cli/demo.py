@@ -74,8 +74,10 @@ def _steps() -> list[tuple[dict[str, Any], list[tuple[str, dict[str, Any]]]]]:
                 "applicants": [_party("陈明", "13912345678", "320102198506123454")],
                 "respondents": [_party("周建", "13698765432")],
                 "risk_level": "elevated",
+                # Received three days ago, registered today (补录): E1 counts from the receipt.
+                "received_on": _in_days(-3),
             },
-            [("accept", {"note": "属于受理范围"}), ("plan", plan)],
+            [("accept", {"note": "属于受理范围", "accepted_on": _in_days(-2)}), ("plan", plan)],
         ),
         (
             {
@@ -103,9 +105,10 @@ def _steps() -> list[tuple[dict[str, Any], list[tuple[str, dict[str, Any]]]]]:
                 "respondents": [_party("赵刚", "13605550002")],
                 "risk_level": "major",
                 "flags": {"civil_to_criminal_risk": True},
+                "received_on": _in_days(-7),
             },
             [
-                ("accept", {}),
+                ("accept", {"accepted_on": _in_days(-6)}),
                 ("plan", plan),
                 (
                     "package-leader",
@@ -115,14 +118,15 @@ def _steps() -> list[tuple[dict[str, Any], list[tuple[str, dict[str, Any]]]]]:
                         "reason": "有民转刑风险",
                     },
                 ),
-                ("start-mediation", mediation),
+                ("start-mediation", {**mediation, "started_on": _in_days(-5)}),
                 ("sessions", session),
                 ("sessions", {**session, "summary": "双方同意以经济补偿方式解决。"}),
                 (
                     "agreement",
                     {
+                        # Signed two days ago, recorded today: B7 counts from the signing.
                         "terms": "赵某一次性补偿孙某八千元，孙某不再主张拆除。",
-                        "signed_on": today,
+                        "signed_on": _in_days(-2),
                         "items": [{"description": "赵某支付补偿款八千元", "due_on": _in_days(15)}],
                     },
                 ),

@@ -9,13 +9,22 @@ from typing import Any
 import httpx
 import pytest
 
-from activities.policy.book import PolicyBook
+from activities.policy.book import LEGACY_POLICY_2026_1, PolicyBook
 from domain.stages import Stage
 from domain.values import CaseKind
 from tests.api.helpers import act, case_in_stage, create_case
 from tests.conftest import Stack
 
-DISPUTE_RULES = {r.rule_id: r for r in PolicyBook.load().base.rules if CaseKind.DISPUTE in r.kinds}
+# Tests taking the ``legacy_2026_1`` fixture open their cases under the 2026.1 rule set (the
+# old snapshot path, which running cases keep); the others under the shipped 2026.2 set.
+DISPUTE_RULES = {
+    r.rule_id: r
+    for r in PolicyBook.load(base_file=LEGACY_POLICY_2026_1).base.rules
+    if CaseKind.DISPUTE in r.kinds
+}
+CURRENT_DISPUTE_RULES = {
+    r.rule_id: r for r in PolicyBook.load().base.rules if CaseKind.DISPUTE in r.kinds
+}
 
 
 async def _clocks(api: httpx.AsyncClient, case_id: str) -> dict[str, Any]:
@@ -36,7 +45,7 @@ async def _clocks(api: httpx.AsyncClient, case_id: str) -> dict[str, Any]:
     ],
 )
 async def test_clocks_explain_every_rule_of_the_case_with_its_source(
-    api: httpx.AsyncClient, intake: dict[str, str], expected: set[str]
+    api: httpx.AsyncClient, intake: dict[str, str], expected: set[str], legacy_2026_1: None
 ) -> None:
     case = await create_case(api, **intake)
     report = await _clocks(api, case["case_id"])
@@ -65,6 +74,55 @@ async def test_clocks_explain_every_rule_of_the_case_with_its_source(
 def test_every_dispute_rule_is_covered_by_the_cases_above() -> None:
     covered = {"B2", "PLAN", "ITEM", "FU", "B7", "C3", "C4", "E1", "E4", "E6", "D1"}
     assert covered == set(DISPUTE_RULES)
+
+
+COMMON_2026_2 = {"PLAN", "ITEM", "FU", "B7", "C3", "C4"}
+
+
+@pytest.mark.parametrize(
+    ("intake", "expected", "mediation"),
+    [
+        ({}, {"B2"} | COMMON_2026_2, "peoples"),
+        ({"category": "labour"}, {"E1"} | COMMON_2026_2, "peoples"),
+        ({"category": "medical"}, {"E4", "E5", "E5a"} | COMMON_2026_2, "peoples"),
+        (
+            {"category": "medical", "mediation_track": "administrative"},
+            {"E4", "E5", "E5a"} | COMMON_2026_2,
+            "administrative",
+        ),
+        ({"category": "traffic"}, {"E6"} | COMMON_2026_2, "peoples"),
+        ({"channel": "court_commissioned"}, {"B2", "D1", "D3"} | COMMON_2026_2, "online"),
+    ],
+)
+async def test_the_2026_2_clocks_explain_every_rule_from_its_legal_fact(
+    api: httpx.AsyncClient, intake: dict[str, str], expected: set[str], mediation: str
+) -> None:
+    case = await create_case(api, **intake)
+    report = await _clocks(api, case["case_id"])
+    assert report["policy_version"] == "2026.2"
+    assert report["counting"] == "2026.2"
+    rules = {rule["rule_id"]: rule for rule in report["rules"]}
+    assert set(rules) == expected
+    for rule_id, rule in rules.items():
+        assert rule["source"] == CURRENT_DISPUTE_RULES[rule_id].source
+
+    await act(api, case["case_id"], "accept")
+    body = {"mediation_type": mediation, "mediators": ["王芳"]}
+    assert (await act(api, case["case_id"], "start_mediation", body)).status_code == 200
+    report = await _clocks(api, case["case_id"])
+    started = [r for r in report["rules"] if r["clocks"]]
+    assert started, "the mediation period is running"
+    for rule in started:
+        clock = rule["clocks"][0]
+        assert clock["start"]["on"] <= clock["due_at"][:10]
+        assert clock["why"][0].startswith("起算事实：")
+        assert clock["why_steps"][0]["kind"] == "start"
+        assert any(step["kind"] == "end" for step in clock["why_steps"])
+
+
+def test_every_2026_2_dispute_rule_is_covered_by_the_cases_above() -> None:
+    covered = {"B2", "E1", "E4", "E5", "E5a", "E6", "D1", "D3"} | COMMON_2026_2
+    assert covered == set(CURRENT_DISPUTE_RULES)
 
 
 async def test_pause_resume_and_extend_through_the_api(api: httpx.AsyncClient) -> None:
@@ -154,14 +212,22 @@ async def test_recipient_channels_are_validated(clients: dict[str, httpx.AsyncCl
     assert good.status_code == 200
 
 
+@pytest.mark.parametrize("counting", ["2026.1", "2026.2"])
 async def test_newly_published_holiday_data_reschedules_provisional_clocks(
-    api: httpx.AsyncClient, stack: Stack, tmp_path: Path
+    api: httpx.AsyncClient, stack: Stack, tmp_path: Path, counting: str
 ) -> None:
     from activities.policy.calendar_push import push_calendar
+    from tests.conftest import LEGACY_BOOK
     from tests.workflows.clock_harness import calendar_with, shifted_national_day_2027
 
-    case = await create_case(api, category="medical")
-    accepted = (await act(api, case["case_id"], "accept")).json()
+    if counting == "2026.1":  # E4 starts on acceptance
+        with stack.policy.using(LEGACY_BOOK):
+            case = await create_case(api, category="medical")
+        accepted = (await act(api, case["case_id"], "accept")).json()
+    else:  # E4 starts with the mediation, counted from the acceptance
+        case = await create_case(api, category="medical")
+        await act(api, case["case_id"], "accept")
+        accepted = (await act(api, case["case_id"], "start_mediation")).json()
     e4 = next(c for c in accepted["clocks"] if c["rule_id"] == "E4")
     # The pinned chinesecalendar stops at 2026: 30 working days from now reach 2027.
     assert e4["schedule"]["due"]["provisional"]

@@ -255,6 +255,62 @@ async def record_full_life_with_clocks(tag: str) -> None:
         print(f"recorded {path.name}")
 
 
+async def record_late_entries(tag: str) -> None:
+    """Facts recorded after they happened (补录) under policy 2026.2: a petition registered after
+    its period ran (breached at once, escalated, acknowledged, then answered with its service
+    date); a medical dispute whose acceptance, mediation, appraisal pause and agreement carry
+    their legal dates, its mediation period extended by an agreed new end date."""
+    from datetime import timedelta
+
+    from domain.values import china_date
+    from tests.samples import PETITION_INTAKE
+    from tests.workflows.clock_harness import clockwork
+
+    async with clockwork(load_calendar()) as cw:
+        today = china_date(await cw.now())
+
+        def ago(days: int) -> str:
+            return (today - timedelta(days=days)).isoformat()
+
+        petition = await cw.register(**PETITION_INTAKE, received_on=ago(40))
+        state = await cw.state(petition)
+        breach = next(a for a in state.alerts if a.kind.value == "breach")
+        await cw.env.sleep(timedelta(days=2))
+        await cw.act(petition, "acknowledge_alert", alert_id=breach.alert_id, actor="陈建国")
+        await cw.act(petition, "accept", accepted_on=ago(38))
+        replied = await cw.act(petition, "reply", answered_on=ago(30), served_on=ago(28))
+        a7 = replied.clock("A7")
+        assert a7 is not None
+        await cw.sleep_until(a7.due_at + timedelta(hours=1))  # the review window lapses: 终结
+        await cw.act(petition, "close")
+        await cw.client.get_workflow_handle(petition.id).result()
+        await _save_history(cw.client, petition.id, f"{tag}_petition_late_breach_escalated")
+
+        dispute = await cw.register(category="medical", received_on=ago(12))
+        await cw.act(dispute, "accept", accepted_on=ago(10))
+        await cw.act(dispute, "start_mediation", started_on=ago(9))
+        await cw.act(dispute, "pause_clock", clock_id="E4", reason="appraisal", paused_on=ago(6))
+        resumed = await cw.act(dispute, "resume_clock", clock_id="E4", resumed_on=ago(2))
+        e4 = resumed.clock("E4")
+        assert e4 is not None
+        assert e4.schedule.due.last_day is not None
+        new_end = (e4.schedule.due.last_day + timedelta(days=10)).isoformat()
+        await cw.act(
+            dispute, "extend_clock", clock_id="E4", length=None, new_end=new_end, approver="双方"
+        )
+        await cw.act(dispute, "record_agreement", signed_on=ago(1), items=[])
+        await cw.act(dispute, "withdraw")
+        await cw.client.get_workflow_handle(dispute.id).result()
+        await _save_history(cw.client, dispute.id, f"{tag}_medical_late_facts_paused_extended")
+
+
+async def _save_history(client: Client, workflow_id: str, name: str) -> None:
+    history = await client.get_workflow_handle(workflow_id).fetch_history()
+    path = HISTORIES / f"{name}.json"
+    path.write_text(json.dumps(json.loads(history.to_json()), ensure_ascii=False, indent=1))
+    print(f"recorded {path.name}")
+
+
 @activity.defn(name=RESERVE_DISPUTE_ACTIVITY)
 async def reserve_dispute_number(request: DisputeNumberRequest) -> DisputeNumber:
     """A stand-in: refuses petitions whose number ends in 0, as the real step refuses a stage."""
@@ -320,6 +376,7 @@ RECORDINGS = {
     "petition": record_petition,
     "full_life_clocks": record_full_life_with_clocks,
     "diversions": record_diversions,
+    "late_entries": record_late_entries,
 }
 
 if __name__ == "__main__":

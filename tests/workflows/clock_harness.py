@@ -17,9 +17,8 @@ from temporalio.common import RawValue, WorkflowIDConflictPolicy
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
-from activities.policy.book import PolicyBook
+from activities.policy.book import LEGACY_POLICY_2026_1, PolicyBook
 from activities.policy.calendar_data import load_calendar
-from activities.tasks.policy import PolicyProvider
 from domain import commands as c
 from domain.calendar import HolidayCalendar
 from domain.events import Event
@@ -27,6 +26,7 @@ from domain.policy import PolicySet
 from domain.state import CaseState
 from domain.values import china_date
 from tests.samples import command, register
+from tests.switchable_policy import SwitchablePolicy
 from worker import build_worker
 from workflows.contract import (
     APPLY_UPDATE,
@@ -76,13 +76,6 @@ class Recorder:
     async def deliver(self, delivery: AlertDelivery) -> DeliveryOutcome:
         self.deliveries.append(delivery)
         return DeliveryOutcome(delivered=("recorded",))
-
-
-class SwitchablePolicy(PolicyProvider):
-    """The real provider, whose policy files a test can swap between two intakes."""
-
-    def use(self, book: PolicyBook) -> None:
-        self._book = book
 
 
 @dataclass
@@ -139,6 +132,11 @@ class Clockwork:
     async def state(self, handle: WorkflowHandle[Any, Any]) -> CaseState:
         state: CaseState = await handle.query(STATE_QUERY, result_type=CaseState)
         return state
+
+
+def legacy_policy() -> PolicySet:
+    """The rule set shipped before 2026.2 (counting 2026.1): for tests of the old snapshot path."""
+    return PolicyBook.load(base_file=LEGACY_POLICY_2026_1).base
 
 
 def calendar_with(tmp: Path, arrangement: dict[str, Any] | None) -> HolidayCalendar:

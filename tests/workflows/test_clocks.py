@@ -17,6 +17,7 @@ from domain.stages import Stage
 from tests.workflows.clock_harness import (
     calendar_with,
     clockwork,
+    legacy_policy,
     shifted_national_day_2027,
 )
 from workflows.contract import CALENDAR_UPDATE
@@ -119,7 +120,7 @@ async def test_acknowledging_at_level_two_stops_the_walk() -> None:
 
 async def test_an_approved_extension_moves_the_due_time_and_raises_no_breach() -> None:
     calendar = calendar_with(Path("/nonexistent"), None)
-    async with clockwork(calendar) as cw:
+    async with clockwork(calendar, legacy_policy()) as cw:  # 2026.1: B2 as 30 + 20 days
         handle = await _breach_setup(cw)
         b2 = (await cw.state(handle)).clock("B2")
         assert b2 is not None
@@ -145,7 +146,7 @@ async def test_an_approved_extension_moves_the_due_time_and_raises_no_breach() -
 
 async def test_pausing_for_ten_days_moves_the_due_time_by_ten_days() -> None:
     calendar = calendar_with(Path("/nonexistent"), None)
-    async with clockwork(calendar) as cw:
+    async with clockwork(calendar, legacy_policy()) as cw:  # 2026.1: a pause shifts the start
         handle = await _breach_setup(cw)
         before = (await cw.state(handle)).clock("B2")
         assert before is not None
@@ -206,7 +207,7 @@ async def test_a_clock_running_into_a_year_without_holiday_data_is_provisional(
 ) -> None:
     package = calendar_with(Path("/nonexistent"), None)
     assert not package.covers(2027)
-    async with clockwork(package) as cw:
+    async with clockwork(package, legacy_policy()) as cw:  # 2026.1: E4 starts on acceptance
         handle = await cw.register(category="medical")
         clock = (await cw.act(handle, "accept")).clock("E4")
         assert clock is not None
@@ -244,7 +245,7 @@ async def test_medical_mediation_expiring_marks_the_case_failed() -> None:
 
 async def test_the_court_decision_clock_honours_fifteen_plus_ten_and_the_thirty_day_cap() -> None:
     calendar = calendar_with(Path("/nonexistent"), None)
-    async with clockwork(calendar) as cw:
+    async with clockwork(calendar, legacy_policy()) as cw:  # 2026.1: C5 from the application
         handle = await cw.register()
         for action in ("accept", "start_mediation", "record_agreement"):
             await cw.act(handle, action)
@@ -274,7 +275,8 @@ async def test_the_court_decision_clock_honours_fifteen_plus_ten_and_the_thirty_
 
 
 async def test_policy_changes_reach_new_cases_only() -> None:
-    async with clockwork(calendar_with(Path("/nonexistent"), None)) as cw:
+    # The running case keeps the 2026.1 snapshot it was opened with.
+    async with clockwork(calendar_with(Path("/nonexistent"), None), legacy_policy()) as cw:
         running = await cw.register()
         shorter = _policy_with(
             _rule("B2", 10, PeriodUnit.CALENDAR_DAYS).model_copy(
@@ -352,7 +354,7 @@ async def test_a_lapsed_review_window_makes_the_reply_final() -> None:
 
 async def test_hearing_time_is_not_counted_in_the_second_review() -> None:
     calendar = calendar_with(Path("/nonexistent"), None)
-    async with clockwork(calendar) as cw:
+    async with clockwork(calendar, legacy_policy()) as cw:  # 2026.1 steps and shift
         handle = await _petition(
             cw, "accept", "reply", "request_review", "answer_review", "request_second_review"
         )

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from reportlab.platypus import Flowable, Spacer
 
-from activities.reports.dossier_model import Dossier
+from activities.reports.dossier_model import Dossier, Pause
 from activities.reports.pdf.layout import Layout
 from activities.reports.pdf.text import text, when
 
@@ -30,12 +30,22 @@ def clocks(layout: Layout, dossier: Dossier) -> list[Flowable]:
         return story
     rows = []
     for c in dossier.clocks:
-        remarks = [
-            f"{p.reason_label}中止 {when(p.started_at)}"
-            f"—{when(p.ended_at) if p.ended_at else '至今'}"
-            for p in c.pauses
+        remarks = []
+        if c.start is not None:
+            remarks.append(f"自{c.start.label}之日起算")
+            if c.start.late_days and c.start.recorded_at is not None:
+                remarks.append(
+                    f"补录：{when(c.start.recorded_at)} 录入，晚于事实 {c.start.late_days} 日"
+                )
+        remarks += [_pause(p) for p in c.pauses]
+        remarks += [
+            f"经{x.approver}约定延长至 {x.new_end}"
+            if x.new_end is not None
+            else f"延期{x.length}{x.unit_label}（{x.approver}批准）"
+            for x in c.extensions
         ]
-        remarks += [f"延期{x.length}{x.unit_label}（{x.approver}批准）" for x in c.extensions]
+        if c.cap_start is not None:
+            remarks.append(f"上限自{c.cap_start.label}之日 {c.cap_start.on} 起算")
         if c.provisional:
             remarks.append("节假日安排未公布，期限暂定")
         name = text(c.name)
@@ -45,7 +55,8 @@ def clocks(layout: Layout, dossier: Dossier) -> list[Flowable]:
             [
                 layout.para(name, layout.s.cell, markup=True),
                 c.period_label,
-                when(c.started_at),
+                # The legal date the period counts from (policy 2026.2), else when it started.
+                str(c.start.on) if c.start is not None else when(c.started_at),
                 c.due_display,
                 c.status_label,
                 "；".join(remarks),
@@ -59,6 +70,14 @@ def clocks(layout: Layout, dossier: Dossier) -> list[Flowable]:
         )
     )
     return story
+
+
+def _pause(p: Pause) -> str:
+    if p.paused_on is not None or p.resumed_on is not None:
+        since = p.paused_on or when(p.started_at)
+        until = p.resumed_on or (when(p.ended_at) if p.ended_at else "至今")
+        return f"{p.reason_label}中止 {since}—{until}"
+    return f"{p.reason_label}中止 {when(p.started_at)}—{when(p.ended_at) if p.ended_at else '至今'}"
 
 
 def alerts(layout: Layout, dossier: Dossier) -> list[Flowable]:

@@ -14,7 +14,7 @@ from activities.policy.calendar_data import CalendarDataError, load_calendar, pa
 from domain.calendar import HolidayCalendar
 from domain.periods import PeriodUnit, due_after
 from domain.values import CHINA_TZ
-from tests.domain.test_periods import (
+from tests.domain.official_calendar import (
     ADJUSTED_2025,
     ADJUSTED_2026,
     HOLIDAYS_2025,
@@ -54,7 +54,11 @@ def test_the_package_calendar_covers_2004_to_2026(calendar: HolidayCalendar) -> 
     assert calendar.years == tuple(range(2004, 2027))
     assert not calendar.covers(2027)
     assert not calendar.covers(2003)
-    assert calendar == package_calendar()
+    assert calendar.publishes_the_same(package_calendar())
+    # The years after the last notice carry their statutory holidays (provisional data).
+    assert [p.year for p in calendar.provisional] == [2027, 2028, 2029]
+    spring_2027 = [d.day for d in calendar.provisional[0].days if d.festival == "spring_festival"]
+    assert spring_2027 == [date(2027, 2, 5), date(2027, 2, 6), date(2027, 2, 7), date(2027, 2, 8)]
 
 
 def test_the_2026_national_day_and_mid_autumn_arrangement(calendar: HolidayCalendar) -> None:

@@ -1,0 +1,287 @@
+"""Legal dates over HTTP (issue 10): clocks count from the facts, however late they are recorded.
+
+Both stores, the shipped 2026.2 rule set. Dates are relative to today; each expected last day is
+counted with the plain rule (the Nth day, moved off a rest day) against the case's own holiday
+data, independently of the engine's counting.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+import httpx
+
+from activities.policy.calendar_data import load_calendar
+from activities.tasks.policy import YEARS_SNAPSHOTTED, calendar_slice
+from domain.daybook import DayBook
+from tests.api.helpers import act, create_case, create_petition
+from tests.samples import china_today
+
+
+def _book() -> DayBook:
+    today = china_today()
+    return DayBook(calendar_slice(load_calendar(), today.year, YEARS_SNAPSHOTTED))
+
+
+def _moved(day: date, book: DayBook) -> date:
+    """民法典 Art.203: a last day that is not a working day moves to the next working day."""
+    while not book.is_working_day(day):
+        day += timedelta(days=1)
+    return day
+
+
+async def _ok(response: httpx.Response) -> dict[str, Any]:
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+async def _clock(api: httpx.AsyncClient, case_id: str, rule_id: str) -> dict[str, Any]:
+    report = await _ok(await api.get(f"/v1/cases/{case_id}/clocks"))
+    rule = next(r for r in report["rules"] if r["rule_id"] == rule_id)
+    assert rule["clocks"], f"{rule_id} has not started"
+    clock: dict[str, Any] = rule["clocks"][-1]
+    return clock
+
+
+async def _timeline(api: httpx.AsyncClient, case_id: str) -> list[dict[str, Any]]:
+    entries: list[dict[str, Any]] = (await _ok(await api.get(f"/v1/cases/{case_id}/timeline")))[
+        "entries"
+    ]
+    return entries
+
+
+def _kinds(clock: dict[str, Any]) -> list[str]:
+    return [step["kind"] for step in clock["why_steps"]]
+
+
+async def test_an_agreement_recorded_ten_days_after_signing_opens_b7_from_the_signing(
+    api: httpx.AsyncClient,
+) -> None:
+    today = china_today()
+    signed = today - timedelta(days=10)
+    case = await create_case(api, received_on=(today - timedelta(days=12)).isoformat())
+    case_id = case["case_id"]
+    await _ok(await act(api, case_id, "accept", {"accepted_on": str(today - timedelta(days=12))}))
+    await _ok(
+        await act(
+            api,
+            case_id,
+            "start_mediation",
+            {
+                "mediation_type": "peoples",
+                "mediators": ["王芳"],
+                "started_on": str(today - timedelta(days=11)),
+            },
+        )
+    )
+    await _ok(
+        await act(
+            api,
+            case_id,
+            "record_agreement",
+            {"terms": "李某于十日内清理通道建材。", "signed_on": str(signed), "items": []},
+        )
+    )
+
+    b7 = await _clock(api, case_id, "B7")
+    assert b7["start"]["fact"] == "agreement_recorded"
+    assert b7["start"]["on"] == str(signed)
+    assert b7["start"]["late_days"] == 10
+    assert "补录" in b7["start"]["note"]
+    expected = _moved(signed + timedelta(days=30), _book())
+    assert b7["last_day"] == str(expected)
+    assert expected < today + timedelta(days=30)  # counted from the recording it would be later
+    assert b7["why"][0] == (
+        f"起算事实：调解协议生效（各方签字），日期 {signed} / "
+        f"the period starts from the agreement taking effect (signed) on {signed}"
+    )
+    assert _kinds(b7)[:3] == ["start", "late_entry", "not_counted"]
+    late = b7["why_steps"][1]
+    assert late["count"] == 10
+    assert f"晚于事实发生 10 日；期间仍自 {signed} 起算" in late["zh"]
+
+    entry = next(e for e in await _timeline(api, case_id) if e["type"] == "agreement_recorded")
+    assert entry["fact_on"] == str(signed)
+    assert entry["late_days"] == 10
+    assert f"（补录：事实日期 {signed}，{today} 录入，晚 10 日）" in entry["summary"]
+
+
+async def test_a_reply_served_and_recorded_late_starts_the_review_window_from_service(
+    api: httpx.AsyncClient,
+) -> None:
+    today = china_today()
+    received = today - timedelta(days=20)
+    served = today - timedelta(days=6)
+    case = await create_petition(api, received_on=str(received))
+    case_id = case["case_id"]
+    await _ok(await act(api, case_id, "accept", {"accepted_on": str(received)}))
+    reply = {
+        "answer": "经调查核实，对信访人诉求依法予以支持。",
+        "answered_on": str(today - timedelta(days=8)),
+        "served_on": str(served),
+    }
+    await _ok(await act(api, case_id, "reply", reply))
+
+    a7 = await _clock(api, case_id, "A7")
+    assert a7["status"] == "running"
+    assert a7["start"]["fact"] == "petition_replied"
+    assert a7["start"]["on"] == str(served)
+    assert a7["start"]["late_days"] == 6
+    assert a7["last_day"] == str(_moved(served + timedelta(days=30), _book()))
+    assert a7["why"][0].startswith(f"起算事实：书面答复送达信访人，日期 {served}")
+    assert "late_entry" in _kinds(a7)
+
+    entry = next(e for e in await _timeline(api, case_id) if e["type"] == "petition_replied")
+    assert entry["fact_on"] == str(served)
+    assert entry["late_days"] == 6
+    assert f"{served}送达信访人" in entry["summary"]
+
+
+async def test_a_paused_and_extended_clock_tells_every_step(api: httpx.AsyncClient) -> None:
+    today = china_today()
+    accepted = today - timedelta(days=28)
+    paused, resumed = today - timedelta(days=20), today - timedelta(days=10)
+    case = await create_case(api, received_on=str(accepted))
+    case_id = case["case_id"]
+    await _ok(await act(api, case_id, "accept", {"accepted_on": str(accepted)}))
+    pause = {"clock_id": "B2", "reason": "appraisal", "note": "伤情鉴定", "paused_on": str(paused)}
+    await _ok(await act(api, case_id, "pause_clock", pause))
+    resume = {"clock_id": "B2", "resumed_on": str(resumed)}
+    await _ok(await act(api, case_id, "resume_clock", resume))
+
+    book = _book()
+    b2 = await _clock(api, case_id, "B2")
+    end = date.fromisoformat(b2["last_day"])
+    # Extend so that the new last day falls on a rest day: a festival within reach if there is
+    # one (named after it), else the first rest day (周末). B2 extends by at most 30 days.
+    reach = [end + timedelta(days=n) for n in range(1, 31)]
+    rest = [d for d in reach if not book.is_working_day(d)]
+    target = next((d for d in rest if book.is_holiday(d) and d.weekday() < 5), rest[0])
+    length = (target - end).days
+    extension = {"clock_id": "B2", "length": length, "approver": "调委会主任李明", "reason": "复杂"}
+    await _ok(await act(api, case_id, "extend_clock", extension))
+
+    b2 = await _clock(api, case_id, "B2")
+    steps = {step["kind"]: step for step in reversed(b2["why_steps"])}  # first of each kind
+    assert steps["start"]["day"] == str(accepted)
+    pause_step = steps["pause"]
+    assert pause_step["name"] == "appraisal"
+    assert (pause_step["day"], pause_step["until"]) == (str(paused), str(resumed - timedelta(1)))
+    assert pause_step["count"] == 10  # a calendar-day clock: every day of the span
+    assert "因鉴定（伤情鉴定）中止计时" in pause_step["zh"]
+    assert "10 日不计入" in pause_step["zh"]
+    assert steps["period"]["count"] == 1  # one month, to the corresponding day
+    ext = steps["extension"]
+    assert (ext["count"], ext["name"], ext["until"], ext["day"]) == (
+        length,
+        "调委会主任李明",
+        str(end),
+        str(target),
+    )
+    assert "自原期间届满之日" in ext["zh"]
+    moves = [s for s in b2["why_steps"] if s["kind"] == "holiday_move"]
+    last_move = moves[-1]
+    assert last_move["until"] == str(target)
+    assert last_move["name"] == book.rest_name(target)[0]
+    assert b2["last_day"] == str(_moved(target, book)) == last_move["day"]
+    kinds = _kinds(b2)
+    assert kinds.index("pause") < kinds.index("period") < kinds.index("extension")
+    assert kinds[-2:] == ["end", "calendar"] or "provisional" in kinds
+    if b2["provisional"]:
+        provisional = next(s for s in b2["why_steps"] if s["kind"] == "provisional")
+        assert "尚未公布" in provisional["zh"]
+        assert "调休" in provisional["zh"]
+    assert b2["pauses"][0]["paused_on"] == str(paused)
+    assert b2["pauses"][0]["resumed_on"] == str(resumed)
+    assert b2["extensions"][0]["approver"] == "调委会主任李明"
+
+
+async def test_the_court_decision_clock_tells_its_cap_from_the_courts_acceptance(
+    api: httpx.AsyncClient,
+) -> None:
+    today = china_today()
+    case = await create_case(api, received_on=str(today - timedelta(days=12)))
+    case_id = case["case_id"]
+    for action, body in (
+        ("accept", {"accepted_on": str(today - timedelta(days=12))}),
+        (
+            "start_mediation",
+            {"mediation_type": "peoples", "mediators": ["王芳"], "started_on": str(today)},
+        ),
+        ("record_agreement", {"terms": "当场履行完毕。", "signed_on": str(today), "items": []}),
+        ("apply_judicial_confirmation", {"court": "玄武区人民法院", "applied_on": str(today)}),
+        ("record_court_acceptance", {"accepted_on": str(today)}),
+        ("extend_clock", {"clock_id": "C4", "length": 10, "approver": "院长", "reason": "复杂"}),
+    ):
+        await _ok(await act(api, case_id, action, body))
+    c4 = await _clock(api, case_id, "C4")
+    assert c4["cap_start"]["fact"] == "court_acceptance_recorded"
+    assert c4["cap_start"]["on"] == str(today)
+    cap = next(s for s in c4["why_steps"] if s["kind"] == "cap")
+    assert cap["name"] == "C5"
+    assert cap["count"] == 30
+    assert cap["day"] == str(_moved(today + timedelta(days=30), _book()))
+    assert c4["last_day"] <= cap["day"]
+    assert "上限约束本期间" in cap["zh"] or "上限不约束本期间" in cap["zh"]
+    assert c4["cap_at"] is not None
+
+
+async def test_a_date_in_the_future_or_before_its_fact_is_refused_and_nothing_changes(
+    api: httpx.AsyncClient,
+) -> None:
+    today = china_today()
+    case = await create_case(api, received_on=str(today - timedelta(days=3)))
+    case_id = case["case_id"]
+    before = await _timeline(api, case_id)
+    for accepted_on in (today + timedelta(days=1), today - timedelta(days=4)):
+        refused = await act(api, case_id, "accept", {"accepted_on": str(accepted_on)})
+        assert refused.status_code == 422, refused.text
+        assert refused.json()["field"] == "accepted_on"
+    assert await _timeline(api, case_id) == before
+    case_now = await _ok(await api.get(f"/v1/cases/{case_id}"))
+    assert case_now["stage"] == "registered"
+
+
+async def test_the_openapi_description_says_what_an_omitted_date_means(
+    api: httpx.AsyncClient,
+) -> None:
+    schemas = (await _ok(await api.get("/openapi.json")))["components"]["schemas"]
+    for model, field in (
+        ("AcceptRequest", "accepted_on"),
+        ("StartMediationRequest", "started_on"),
+        ("ReplyRequest", "served_on"),
+        ("PauseRequest", "paused_on"),
+        ("ResumeRequest", "resumed_on"),
+        ("IntakeRequest", "received_on"),
+    ):
+        description = schemas[model]["properties"][field]["description"]
+        assert "省略则为" in description
+        assert "China time" in description
+    assert "new_end" in schemas["ExtendRequest"]["properties"]
+
+
+async def test_a_case_opened_under_2026_1_keeps_counting_from_the_recording(
+    api: httpx.AsyncClient, legacy_2026_1: None
+) -> None:
+    from datetime import datetime
+
+    from domain.periods import PeriodUnit, due_after
+
+    today = china_today()
+    case = await create_case(api, received_on=str(today - timedelta(days=5)))
+    case_id = case["case_id"]
+    await _ok(await act(api, case_id, "accept", {"accepted_on": str(today - timedelta(days=5))}))
+    report = await _ok(await api.get(f"/v1/cases/{case_id}/clocks"))
+    assert (report["policy_version"], report["counting"]) == ("2026.1", "2026.1")
+    b2 = await _clock(api, case_id, "B2")
+    assert b2["start"] is None  # 2026.1: from the recording instant, as it always counted
+    calendar = calendar_slice(load_calendar(), today.year, YEARS_SNAPSHOTTED)
+    expected = due_after(
+        datetime.fromisoformat(b2["started_at"]), 30, PeriodUnit.CALENDAR_DAYS, calendar
+    )
+    assert b2["last_day"] == str(expected.last_day)
+    assert b2["why"] == list(expected.steps)
+    entry = next(e for e in await _timeline(api, case_id) if e["type"] == "case_accepted")
+    assert entry["fact_on"] == str(today - timedelta(days=5))  # the legal date is kept all the same
