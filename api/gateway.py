@@ -103,11 +103,10 @@ async def _stored_at(
     return None if state is None else state.model_dump(mode="json")
 
 
-def _refusal(error: WorkflowUpdateFailedError) -> ApiError:
-    """The case refused the command: its domain error as an API error (else re-raise as is)."""
-    cause = error.cause
+def _domain_refusal(cause: BaseException | None) -> ApiError | None:
+    """A case's refusal (a domain error carried by an ApplicationError) as an API error."""
     if not isinstance(cause, ApplicationError) or cause.type not in ERROR_TYPES:
-        raise error
+        return None
     detail: dict[str, Any] = cause.details[0] if cause.details else {}
     domain_error = ERROR_TYPES[cause.type](
         str(detail.get("message_zh", cause.message)),
@@ -115,6 +114,14 @@ def _refusal(error: WorkflowUpdateFailedError) -> ApiError:
         field=detail.get("field"),
     )
     return from_domain(domain_error)
+
+
+def _refusal(error: WorkflowUpdateFailedError) -> ApiError:
+    """The case refused the command: its domain error as an API error (else re-raise as is)."""
+    refusal = _domain_refusal(error.cause)
+    if refusal is None:
+        raise error
+    return refusal
 
 
 async def _projected(
@@ -243,17 +250,7 @@ def _temporal_down(error: RPCError) -> ApiError:
 def _workflow_refusal(error: WorkflowFailureError) -> ApiError:
     """A workflow failed with a case's refusal: that refusal as an API error. Failed otherwise
     (terminated by an operator): 503, and a retry starts it again."""
-    cause = error.cause
-    if not isinstance(cause, ApplicationError) or cause.type not in ERROR_TYPES:
-        return unavailable("访调对接流程", "diversion workflow")
-    detail: dict[str, Any] = cause.details[0] if cause.details else {}
-    return from_domain(
-        ERROR_TYPES[cause.type](
-            str(detail.get("message_zh", cause.message)),
-            str(detail.get("message_en", cause.message)),
-            field=detail.get("field"),
-        )
-    )
+    return _domain_refusal(error.cause) or unavailable("访调对接流程", "diversion workflow")
 
 
 async def run_diversion(
