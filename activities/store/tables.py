@@ -55,7 +55,16 @@ class CaseRow(Base):
     matter_key: Mapped[str | None] = mapped_column(String(64), index=True)
     center_id: Mapped[str | None] = mapped_column(String(64), index=True)
 
-    __table_args__ = (Index("ix_cases_registered", "registered_at", "case_id"),)
+    __table_args__ = (
+        Index("ix_cases_registered", "registered_at", "case_id"),
+        # Jurisdiction subtrees (LIKE '320102%') on PostgreSQL, counts from the index alone.
+        Index(
+            "ix_cases_jurisdiction_subtree",
+            "jurisdiction_code",
+            postgresql_ops={"jurisdiction_code": "varchar_pattern_ops"},
+            postgresql_include=["stage", "kind", "category", "center_id"],
+        ).ddl_if(dialect="postgresql"),
+    )
 
 
 class CaseEventRow(Base):
