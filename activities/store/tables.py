@@ -53,10 +53,12 @@ class CaseRow(Base):
     seq: Mapped[int] = mapped_column(Integer)
     state: Mapped[dict[str, Any]] = mapped_column(OrderedJsonDocument)
     matter_key: Mapped[str | None] = mapped_column(String(64), index=True)
-    center_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    center_id: Mapped[str | None] = mapped_column(String(64))
 
     __table_args__ = (
         Index("ix_cases_registered", "registered_at", "case_id"),
+        # A center's list, newest first (center roles always list within their center).
+        Index("ix_cases_center_registered", "center_id", "registered_at", "case_id"),
         # Jurisdiction subtrees (LIKE '320102%') on PostgreSQL, counts from the index alone.
         Index(
             "ix_cases_jurisdiction_subtree",
