@@ -25,8 +25,20 @@ def create_engine(database_url: str, *, pool_size: int = 10, pre_ping: bool = Tr
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
     return create_async_engine(
-        url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=pre_ping
+        url,
+        pool_size=pool_size,
+        max_overflow=pool_size,
+        pool_pre_ping=pre_ping,
+        connect_args={"server_settings": _POSTGRES_SETTINGS},
     )
+
+
+# asyncpg prepares every statement; after five executions PostgreSQL may switch a prepared
+# statement to its generic plan, which cannot see the parameters: a jurisdiction prefix
+# (``LIKE '320102%'``) no longer matches the subtree index and a rare filter is planned like a
+# common one (a village list ~200 ms → ~800 ms, a text search ~0.2 s → ~2 s at a million cases).
+# Planning each execution for its parameters costs well under a millisecond.
+_POSTGRES_SETTINGS = {"plan_cache_mode": "force_custom_plan"}
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -10,7 +10,7 @@ from functools import cache
 from typing import Any
 
 from pydantic import BaseModel, TypeAdapter
-from sqlalchemy import Row, and_, bindparam, func, or_, select
+from sqlalchemy import Row, bindparam, func, or_, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from activities.store.sql import insert_for, insert_for_dialect, utc
@@ -297,7 +297,26 @@ class CaseSummary(BaseModel):
     updated_at: datetime
 
 
-def _summary(row: CaseRow) -> CaseSummary:
+# The list's columns only: the whole row would fetch each case's stored document (out of line,
+# ~5 KB) just to drop it.
+_SUMMARY_COLUMNS = (
+    CaseRow.case_id,
+    CaseRow.kind,
+    CaseRow.stage,
+    CaseRow.category,
+    CaseRow.channel,
+    CaseRow.title,
+    CaseRow.jurisdiction_code,
+    CaseRow.risk_level,
+    CaseRow.responsible_unit,
+    CaseRow.responsible_person,
+    CaseRow.package_leader,
+    CaseRow.registered_at,
+    CaseRow.updated_at,
+)
+
+
+def _summary(row: Row[Any]) -> CaseSummary:
     return CaseSummary(
         case_id=row.case_id,
         kind=row.kind,
@@ -321,7 +340,7 @@ class CasePage:
     next_cursor: str | None
 
 
-def encode_cursor(row: CaseRow) -> str:
+def encode_cursor(row: CaseRow | Row[Any]) -> str:
     raw = json.dumps([utc(row.registered_at).isoformat(), row.case_id]).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
@@ -340,6 +359,15 @@ def _like_escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
+def _subtrees(*prefixes: str | None) -> list[str]:
+    """The jurisdiction prefixes a case must start with: one when the caller's filter lies inside
+    the reach (or the reverse), as the narrower implies the wider; both when they are disjoint."""
+    given = sorted((prefix for prefix in prefixes if prefix is not None), key=len, reverse=True)
+    if len(given) == 2 and given[0].startswith(given[1]):
+        return given[:1]
+    return given
+
+
 def _filtered(query: Any, where: CaseFilter) -> Any:
     exact = {
         CaseRow.stage: where.stage,
@@ -351,16 +379,10 @@ def _filtered(query: Any, where: CaseFilter) -> Any:
     for column, value in exact.items():
         if value is not None:
             query = query.where(column == value)
-    if where.within is not None:
-        query = query.where(
-            CaseRow.jurisdiction_code.like(_like_escape(where.within) + "%", escape="\\")
-        )
+    for prefix in _subtrees(where.within, where.jurisdiction or None):
+        query = query.where(CaseRow.jurisdiction_code.like(_like_escape(prefix) + "%", escape="\\"))
     if where.center_id is not None:
         query = query.where(CaseRow.center_id == where.center_id)
-    if where.jurisdiction:
-        query = query.where(
-            CaseRow.jurisdiction_code.like(_like_escape(where.jurisdiction) + "%", escape="\\")
-        )
     if where.text:
         pattern = f"%{_like_escape(where.text)}%"
         query = query.where(
@@ -383,17 +405,16 @@ async def list_cases(
     where: CaseFilter, *, cursor: str | None, limit: int, session: AsyncSession
 ) -> CasePage:
     """Newest first; the cursor continues after the last row of the previous page."""
-    query = _filtered(select(CaseRow), where)
+    query = _filtered(select(*_SUMMARY_COLUMNS), where)
     if cursor is not None:
         registered, case_id = decode_cursor(cursor)
+        # The row-value form is one index condition on (registered_at, case_id), so a page deep
+        # in the list starts where it begins; ``a < x OR (a = x AND b < y)`` was a filter.
         query = query.where(
-            or_(
-                CaseRow.registered_at < registered,
-                and_(CaseRow.registered_at == registered, CaseRow.case_id < case_id),
-            )
+            tuple_(CaseRow.registered_at, CaseRow.case_id) < tuple_(registered, case_id)
         )
     query = query.order_by(CaseRow.registered_at.desc(), CaseRow.case_id.desc()).limit(limit + 1)
-    rows = list(await session.scalars(query))
+    rows = list(await session.execute(query))
     more = len(rows) > limit
     rows = rows[:limit]
     return CasePage(

@@ -53,9 +53,20 @@ class CaseRow(Base):
     seq: Mapped[int] = mapped_column(Integer)
     state: Mapped[dict[str, Any]] = mapped_column(OrderedJsonDocument)
     matter_key: Mapped[str | None] = mapped_column(String(64), index=True)
-    center_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    center_id: Mapped[str | None] = mapped_column(String(64))
 
-    __table_args__ = (Index("ix_cases_registered", "registered_at", "case_id"),)
+    __table_args__ = (
+        Index("ix_cases_registered", "registered_at", "case_id"),
+        # A center's list, newest first (center roles always list within their center).
+        Index("ix_cases_center_registered", "center_id", "registered_at", "case_id"),
+        # Jurisdiction subtrees (LIKE '320102%') on PostgreSQL, counts from the index alone.
+        Index(
+            "ix_cases_jurisdiction_subtree",
+            "jurisdiction_code",
+            postgresql_ops={"jurisdiction_code": "varchar_pattern_ops"},
+            postgresql_include=["stage", "kind", "category", "center_id"],
+        ).ddl_if(dialect="postgresql"),
+    )
 
 
 class CaseEventRow(Base):

@@ -14,6 +14,7 @@ from temporalio.testing import ActivityEnvironment
 from activities.store import repositories
 from activities.store.case_numbers import reserve_case_number
 from activities.store.engine import create_engine, create_sessionmaker
+from activities.store.tables import CaseRow
 from activities.tasks.projection import CaseStore
 from domain import commands as c
 from domain.decide import decide
@@ -193,4 +194,59 @@ async def test_schema_is_migrated(sessionmaker: async_sessionmaker[AsyncSession]
     from activities.store.migrate import alembic_config
 
     head = ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
-    assert version == head == "0007"
+    assert version == head == "0008"
+
+
+async def test_pages_split_equal_timestamps_by_case_id(
+    engine: AsyncEngine, sessionmaker: async_sessionmaker[AsyncSession]
+) -> None:
+    """Cases registered in the same instant page by case_id (newest first), each exactly once,
+    wherever a page boundary falls among them."""
+    same = T0 + timedelta(days=400)
+    ids = [f"JF-2026-3000{n:02d}" for n in range(7)]
+    rows = [
+        {
+            "case_id": case_id,
+            "kind": "dispute",
+            "stage": "registered",
+            "category": "labour",
+            "channel": "walk_in",
+            "title": f"同一时刻登记{n}",
+            "description": "",
+            "jurisdiction_code": "340102001",
+            "risk_level": "low",
+            "registered_at": same if 1 <= n <= 5 else same + timedelta(seconds=1 - n // 6 * 2),
+            "updated_at": same,
+            "seq": 1,
+            "state": {},
+        }
+        for n, case_id in enumerate(ids)
+    ]
+    async with engine.begin() as connection:
+        await connection.execute(CaseRow.__table__.insert(), rows)
+    # Newest first, then the five of the same instant by case_id descending, then the oldest.
+    expected = [ids[0], ids[5], ids[4], ids[3], ids[2], ids[1], ids[6]]
+    where = repositories.CaseFilter(jurisdiction="340102")
+    for limit in range(1, 9):
+        found: list[str] = []
+        cursor = None
+        while True:
+            async with sessionmaker() as session:
+                page = await repositories.list_cases(
+                    where, cursor=cursor, limit=limit, session=session
+                )
+            assert len(page.items) <= limit
+            found += [item.case_id for item in page.items]
+            if page.next_cursor is None:
+                break
+            cursor = page.next_cursor
+        assert found == expected, limit
+    # A cursor at a row in the middle of the tie continues after it, not after the instant.
+    async with sessionmaker() as session:
+        first = await repositories.list_cases(where, cursor=None, limit=3, session=session)
+        assert [item.case_id for item in first.items] == expected[:3]
+        rest = await repositories.list_cases(
+            where, cursor=first.next_cursor, limit=50, session=session
+        )
+    assert [item.case_id for item in rest.items] == expected[3:]
+    assert rest.next_cursor is None

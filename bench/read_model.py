@@ -1,0 +1,300 @@
+"""The read model's list and count queries at scale, on PostgreSQL.
+
+    python -m bench.read_model [--cases 1000000] [--runs 3] [--warmup 20] [--samples 20]
+                               [--database NAME] [--keep]
+
+Creates a throw-away database on the server of TEST_DATABASE_URL / BENCH_DATABASE_URL, migrates
+it, and fills ``cases`` with N synthetic rows in SQL (INSERT … SELECT generate_series): four
+counties of 12 towns of 20 villages (320102 / 320102001 / 320102001001), a tenth of the cases held
+at county level and a fifth at town level, every stage, kind, category and channel, responsible
+units and package leaders on part of them, registered over two years (to the second, so some
+share a timestamp), and a ~5 KB case document per row (stored out of line, as real ones are).
+Then ANALYZE and VACUUM, and each query the API runs for 案件列表 and 案件统计 is timed through the
+real repository functions on one pooled connection: ``--warmup`` executions first (asyncpg
+prepares each statement, and PostgreSQL may switch a prepared statement to its generic plan after
+five executions), then ``--samples`` timed ones. Prints p50/p95 per query and run, then the
+medians over the runs. ``--database NAME --keep`` keep and reuse a loaded database (the reuse is
+migrated to head first, so the same rows measure the schema before and after a migration).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import statistics
+import sys
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+import asyncpg
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from activities.store import repositories
+from activities.store.engine import create_engine, create_sessionmaker
+from activities.store.migrate import upgrade_async
+from activities.store.repositories import CaseFilter
+from tests.databases import PostgresAdmin
+
+COUNTIES = ("320102", "320104", "320105", "320106")
+TOWNS = 12
+VILLAGES = 20
+BATCH = 100_000
+TARGET_MS = 100.0
+
+# The reach of a county leader, and of a town center's staff (their center only).
+COUNTY = CaseFilter(within="320102")
+TOWN_CENTER = CaseFilter(within="320102003", center_id="center-320102003")
+
+_POOL = """
+CREATE TEMP TABLE bench_documents AS
+SELECT n, json_build_object(
+    'schema', 'case-state/v3',
+    'notes', (SELECT string_agg(md5(n::text || '-' || k::text), ' ')
+              FROM generate_series(1, 70) AS k),
+    'events', (SELECT json_agg(json_build_object(
+                    'type', 'stage_changed', 'actor', '调解员' || k, 'seq', k,
+                    'at', '2025-03-01T08:00:00+08:00', 'stage', 'mediating'))
+               FROM generate_series(1, 25) AS k)
+) AS doc
+FROM generate_series(0, 999) AS n
+"""
+
+_FILL = """
+INSERT INTO cases (case_id, kind, stage, category, channel, title, description,
+                   jurisdiction_code, risk_level, responsible_unit, responsible_person,
+                   package_leader, registered_at, updated_at, seq, state, matter_key, center_id)
+SELECT
+    'FQ' || lpad(g.i::text, 10, '0'),
+    CASE WHEN g.i % 5 = 0 THEN 'petition' ELSE 'dispute' END,
+    CASE WHEN g.i % 5 = 0
+         THEN (ARRAY['registered','accepted','replied','review_requested','reviewed',
+                     'second_review_requested','final','closed'])[1 + (g.h % 8)]
+         ELSE (ARRAY['registered','accepted','declined','mediating','agreement_reached',
+                     'confirmation_pending','confirmation_rejected','following_up',
+                     'mediation_failed','withdrawn','closed'])[1 + (g.h % 11)] END,
+    (ARRAY['marriage_family','neighbourhood','labour','medical','traffic',
+           'property_management','land_demolition','environment','consumer','contract',
+           'land_contract','other'])[1 + (g.h / 11 % 12)],
+    (ARRAY['walk_in','letter','online','hotline','grid_report','police_referral',
+           'petition_referral','court_referral','court_commissioned'])[1 + (g.h / 7 % 9)],
+    '案件' || g.i || ' ' || (ARRAY['邻里噪音','工资拖欠','物业费','医疗费用','交通事故赔偿',
+                                   '宅基地界址','婚姻财产','消费退款'])[1 + (g.h / 3 % 8)],
+    '当事人反映' || (ARRAY['楼上装修噪音扰民','公司拖欠三个月工资','小区物业服务不到位',
+                           '手术后并发症赔偿','电动车与汽车碰撞','相邻宅基地边界不清',
+                           '离婚财产分割','网购商品拒不退款'])[1 + (g.h / 5 % 8)]
+        || '，请求调解。编号' || g.i,
+    g.county || CASE WHEN g.level = 0 THEN ''
+                     ELSE lpad(g.town::text, 3, '0')
+                          || CASE WHEN g.level = 1 THEN '' ELSE lpad(g.village::text, 3, '0') END
+                END,
+    (ARRAY['low','low','low','elevated','elevated','major','critical'])[1 + (g.h / 13 % 7)],
+    CASE WHEN g.h % 3 = 0 THEN NULL ELSE '责任单位' || (g.h / 17 % 300) END,
+    CASE WHEN g.h % 3 = 0 THEN NULL ELSE '责任人' || (g.h / 19 % 2000) END,
+    CASE WHEN g.h % 4 = 0 THEN NULL ELSE '包案领导' || (g.h / 23 % 500) END,
+    g.registered,
+    g.registered + (g.h % 2592000) * interval '1 second',
+    1 + g.h % 40,
+    d.doc,
+    md5(g.i::text),
+    'center-' || g.county || CASE WHEN g.level = 0 THEN '' ELSE lpad(g.town::text, 3, '0') END
+FROM (
+    SELECT s.i, s.h,
+           (ARRAY['320102','320104','320105','320106'])[1 + s.h / 29 % 4] AS county,
+           CASE WHEN s.h % 10 = 0 THEN 0 WHEN s.h % 10 < 3 THEN 1 ELSE 2 END AS level,
+           1 + s.h / 31 % 12 AS town,
+           1 + s.h / 37 % 20 AS village,
+           timestamptz '2024-11-30 00:00:00+08'
+               + (s.h % (730 * 86400 / 4)) * 4 * interval '1 second' AS registered
+    FROM (SELECT i, hashint4(i) & 2147483647 AS h
+          FROM generate_series(CAST(:first AS integer), CAST(:last AS integer)) AS i) AS s
+) AS g
+JOIN bench_documents AS d ON d.n = g.i % 1000
+"""
+
+
+async def load(engine: AsyncEngine, cases: int) -> None:
+    started = time.perf_counter()
+    async with engine.connect() as connection:
+        await connection.execute(text("SET synchronous_commit = off"))
+        await connection.execute(text(_POOL))
+        for first in range(1, cases + 1, BATCH):
+            last = min(first + BATCH - 1, cases)
+            await connection.execute(text(_FILL), {"first": first, "last": last})
+            await connection.commit()
+            print(f"  {last:>9} rows  {time.perf_counter() - started:6.0f} s", file=sys.stderr)
+    # VACUUM sets the visibility map (index-only scans), as autovacuum would on a live table.
+    async with engine.connect() as connection:
+        autocommit = await connection.execution_options(isolation_level="AUTOCOMMIT")
+        await autocommit.execute(text("VACUUM ANALYZE cases"))
+    print(f"  loaded and analysed in {time.perf_counter() - started:.0f} s", file=sys.stderr)
+
+
+async def _cursor_for(page: int, where: CaseFilter, session: AsyncSession) -> str | None:
+    """The cursor that asks for ``page`` (50 a page) of the county list, found once with OFFSET."""
+    if page == 1:
+        return None
+    row = (
+        await session.execute(
+            text(
+                "SELECT registered_at, case_id FROM cases WHERE jurisdiction_code LIKE :prefix "
+                "ORDER BY registered_at DESC, case_id DESC OFFSET :offset LIMIT 1"
+            ),
+            {"prefix": f"{where.within}%", "offset": 50 * (page - 1) - 1},
+        )
+    ).first()
+    # A small load has fewer pages: the query then runs as page 1.
+    return None if row is None else repositories.encode_cursor(row)  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True)
+class Query:
+    name: str
+    run: Callable[[AsyncSession], Awaitable[Any]]
+    exempt: bool = False  # text search: measured, not held to the target
+
+
+def _listing(where: CaseFilter, cursor: str | None = None) -> Callable[[AsyncSession], Any]:
+    async def run(session: AsyncSession) -> Any:
+        return await repositories.list_cases(where, cursor=cursor, limit=50, session=session)
+
+    return run
+
+
+def _stats(where: CaseFilter) -> Callable[[AsyncSession], Any]:
+    async def run(session: AsyncSession) -> Any:
+        return await repositories.count_cases(where, session=session)
+
+    return run
+
+
+def _narrowed(reach: CaseFilter, **filters: str) -> CaseFilter:
+    return CaseFilter(**filters, within=reach.within, center_id=reach.center_id)
+
+
+async def queries(sessionmaker: async_sessionmaker[AsyncSession]) -> list[Query]:
+    async with sessionmaker() as session:
+        page50 = await _cursor_for(50, COUNTY, session)
+        page1000 = await _cursor_for(1000, COUNTY, session)
+    n = _narrowed
+    return [
+        Query("list county, page 1", _listing(COUNTY)),
+        Query("list county, page 50", _listing(COUNTY, page50)),
+        Query("list county, page 1000", _listing(COUNTY, page1000)),
+        Query("list town center, page 1", _listing(TOWN_CENTER)),
+        Query("list stage=mediating", _listing(n(COUNTY, stage="mediating"))),
+        Query("list kind=petition", _listing(n(COUNTY, kind="petition"))),
+        Query("list category=labour", _listing(n(COUNTY, category="labour"))),
+        Query("list jurisdiction=county", _listing(n(COUNTY, jurisdiction="320102"))),
+        Query("list jurisdiction=town", _listing(n(COUNTY, jurisdiction="320102003"))),
+        Query("list jurisdiction=village", _listing(n(COUNTY, jurisdiction="320102003007"))),
+        Query("list responsible_unit", _listing(n(COUNTY, responsible_unit="责任单位42"))),
+        Query("list package_leader", _listing(n(COUNTY, package_leader="包案领导42"))),
+        Query("list q, matching", _listing(n(COUNTY, text="工资")), exempt=True),
+        Query("list q, no match", _listing(n(COUNTY, text="不存在的词")), exempt=True),
+        Query("stats county", _stats(COUNTY)),
+        Query("stats town center", _stats(TOWN_CENTER)),
+        Query("stats county, category=labour", _stats(n(COUNTY, category="labour"))),
+        Query("stats county, jurisdiction=town", _stats(n(COUNTY, jurisdiction="320102003"))),
+        Query("stats county, jurisdiction=village", _stats(n(COUNTY, jurisdiction="320102003007"))),
+    ]
+
+
+def _percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
+
+
+async def measure(
+    sessionmaker: async_sessionmaker[AsyncSession], query: Query, warmup: int, samples: int
+) -> tuple[float, float]:
+    times: list[float] = []
+    for execution in range(warmup + samples):
+        async with sessionmaker() as session:
+            started = time.perf_counter()
+            await query.run(session)
+            elapsed = (time.perf_counter() - started) * 1000
+        if execution >= warmup:
+            times.append(elapsed)
+    return statistics.median(times), _percentile(times, 0.95)
+
+
+async def main_async(args: argparse.Namespace) -> int:
+    base = os.environ.get("BENCH_DATABASE_URL") or os.environ.get("TEST_DATABASE_URL")
+    if not base or not base.startswith("postgresql"):
+        print("set TEST_DATABASE_URL (or BENCH_DATABASE_URL) to a PostgreSQL URL", file=sys.stderr)
+        return 2
+    admin = PostgresAdmin(base)
+    name = args.database or f"bench_read_model_{uuid.uuid4().hex[:8]}"
+    try:
+        url = await admin.create(name)
+    except asyncpg.DuplicateDatabaseError:
+        url = admin.url_for(name)  # a kept database, reused
+    keep = args.keep or bool(args.database)
+    try:
+        await upgrade_async(url)
+        # One connection: every execution of a statement lands where it was prepared.
+        engine = create_engine(url, pool_size=1, pre_ping=False)
+        try:
+            async with engine.connect() as connection:
+                stored = int(
+                    (await connection.execute(text("SELECT count(*) FROM cases"))).scalar_one()
+                )
+            if stored == 0:
+                print(f"loading {args.cases} cases into {name}", file=sys.stderr)
+                await load(engine, args.cases)
+            else:
+                print(f"reusing {name} ({stored} cases)", file=sys.stderr)
+                async with engine.connect() as connection:
+                    autocommit = await connection.execution_options(isolation_level="AUTOCOMMIT")
+                    await autocommit.execute(text("VACUUM ANALYZE cases"))
+            sessionmaker = create_sessionmaker(engine)
+            measured = await queries(sessionmaker)
+            results: dict[str, list[tuple[float, float]]] = {q.name: [] for q in measured}
+            for run in range(args.runs):
+                print(f"run {run + 1}/{args.runs}", file=sys.stderr)
+                for query in measured:
+                    p50, p95 = await measure(sessionmaker, query, args.warmup, args.samples)
+                    results[query.name].append((p50, p95))
+                    print(
+                        f"  {query.name:<38} p50 {p50:8.1f} ms  p95 {p95:8.1f} ms", file=sys.stderr
+                    )
+        finally:
+            await engine.dispose()
+    finally:
+        if not keep:
+            await admin.drop(name)
+        else:
+            print(f"kept database {name}", file=sys.stderr)
+    print(f"\nmedians of {args.runs} runs, {args.warmup} warm-up + {args.samples} timed executions")
+    print("| query | p50 ms | p95 ms |\n|---|---:|---:|")
+    over = 0
+    for query in measured:
+        p50 = statistics.median(r[0] for r in results[query.name])
+        p95 = statistics.median(r[1] for r in results[query.name])
+        flag = ""
+        if query.exempt:
+            flag = " (exempt)"
+        elif p95 > TARGET_MS:
+            flag, over = " **over target**", over + 1
+        print(f"| {query.name}{flag} | {p50:.1f} | {p95:.1f} |")
+    return 1 if over else 0
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--cases", type=int, default=1_000_000)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--warmup", type=int, default=20)
+    parser.add_argument("--samples", type=int, default=20)
+    parser.add_argument("--database", help="reuse (and keep) this database if it has cases")
+    parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    raise SystemExit(asyncio.run(main_async(parser.parse_args())))
+
+
+if __name__ == "__main__":
+    main()
