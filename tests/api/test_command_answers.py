@@ -8,7 +8,6 @@ with the whole case, passed through as it is. Temporal is stood in for by a fake
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -32,7 +31,6 @@ from domain.events import Event
 from domain.evolve import fold
 from domain.state import CaseState
 from tests.api.helpers import act, create_case
-from tests.conftest import BACKENDS
 from tests.samples import LIFECYCLE, T0, command, register
 from workflows.contract import APPLY_UPDATE, STATE_QUERY, CommandOutcome, ProjectionBatch
 
@@ -63,21 +61,6 @@ class FakeCase:
         if self.state is None:  # the workflow is gone
             raise RPCError("workflow not found", RPCStatusCode.NOT_FOUND, b"")
         return _raw(self.state)
-
-
-@pytest.fixture(scope="module", params=BACKENDS)
-async def engine(
-    request: pytest.FixtureRequest, fresh_database_url: object
-) -> AsyncIterator[AsyncEngine]:
-    url = await fresh_database_url(request.param)  # type: ignore[operator]
-    engine = create_engine(url)
-    yield engine
-    await engine.dispose()
-
-
-@pytest.fixture(scope="module")
-def sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    return create_sessionmaker(engine)
 
 
 def _events(case_id: str, *actions: str) -> list[Event]:

@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from datetime import timedelta
 
-import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from temporalio.testing import ActivityEnvironment
 
 from activities.store import repositories
 from activities.store.case_numbers import reserve_case_number
-from activities.store.engine import create_engine, create_sessionmaker
 from activities.store.tables import CaseRow
 from activities.tasks.projection import CaseStore
 from domain import commands as c
@@ -22,24 +19,8 @@ from domain.events import Event
 from domain.evolve import fold
 from domain.state import CaseState
 from domain.values import CaseKind
-from tests.conftest import BACKENDS
 from tests.samples import T0, command, register
 from workflows.contract import ProjectionBatch
-
-
-@pytest.fixture(scope="module", params=BACKENDS)
-async def engine(
-    request: pytest.FixtureRequest, fresh_database_url: object
-) -> AsyncIterator[AsyncEngine]:
-    url = await fresh_database_url(request.param)  # type: ignore[operator]
-    engine = create_engine(url)
-    yield engine
-    await engine.dispose()
-
-
-@pytest.fixture(scope="module")
-def sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    return create_sessionmaker(engine)
 
 
 def _history(case_id: str, *actions: str, **intake: object) -> list[Event]:

@@ -7,10 +7,8 @@ overlapping batches change nothing, a batch with the state (a run from before) s
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import timedelta
 
-import pytest
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from temporalio.testing import ActivityEnvironment
@@ -18,7 +16,6 @@ from temporalio.testing import ActivityEnvironment
 from activities.audit.chain_audit import verify_case
 from activities.runtime.settings import Settings
 from activities.store import repositories
-from activities.store.engine import create_engine, create_sessionmaker
 from activities.store.tables import AlertRow, CaseRow
 from activities.tasks.projection import CaseStore
 from domain import commands as c
@@ -27,25 +24,9 @@ from domain.events import Event
 from domain.evolve import fold
 from domain.state import CaseState
 from domain.values import china_date
-from tests.conftest import BACKENDS
 from tests.samples import T0, command, register
 from worker import policy_provider
 from workflows.contract import PolicyRequest, ProjectionBatch
-
-
-@pytest.fixture(scope="module", params=BACKENDS)
-async def engine(
-    request: pytest.FixtureRequest, fresh_database_url: object
-) -> AsyncIterator[AsyncEngine]:
-    url = await fresh_database_url(request.param)  # type: ignore[operator]
-    engine = create_engine(url)
-    yield engine
-    await engine.dispose()
-
-
-@pytest.fixture(scope="module")
-def sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    return create_sessionmaker(engine)
 
 
 async def _life(case_id: str, *actions: str) -> list[list[Event]]:
