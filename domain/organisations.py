@@ -59,3 +59,16 @@ class OrgRef(Frozen):
     name: Annotated[str, StringConstraints(min_length=1, max_length=200)]
     level: OrgLevel
     type: OrgType
+
+
+class Routing(Frozen):
+    """分流 at intake: the organisation the rules suggested, and the one the registrar chose."""
+
+    suggested: OrgRef | None = None
+    rule_id: str | None = None  # the routing rule that made the suggestion
+    chosen: OrgRef
+    override_reason: Annotated[str, StringConstraints(max_length=500)] = ""
+
+    @property
+    def overridden(self) -> bool:
+        return self.suggested is not None and self.suggested.org_id != self.chosen.org_id
