@@ -6,14 +6,16 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from domain.access import CenterId
+from domain.access import CenterId, UserId
 from domain.base import Frozen
 from domain.details import (
     AcceptDetails,
     AcknowledgeDetails,
     AgreementDetails,
     AnswerDetails,
+    AssignDetails,
     CloseDetails,
+    CoHandlerDetails,
     CourtAcceptanceDetails,
     CourtDecisionDetails,
     DeclineDetails,
@@ -22,24 +24,38 @@ from domain.details import (
     FollowUpDetails,
     IntakeDetails,
     JudicialConfirmationDetails,
+    LiftDetails,
     MediationDetails,
     MediationFailureDetails,
     PackageLeaderDetails,
     PauseDetails,
     PlanDetails,
     RepeatDetails,
+    ReportBackDetails,
     RequestDetails,
     ResumeDetails,
+    ReturnDetails,
     SessionDetails,
+    TakeDetails,
+    TransferDetails,
     WithdrawDetails,
 )
+from domain.organisations import Routing
 from domain.values import Actor
+
+GridCode = Annotated[str, Field(pattern=r"^\d{15}$")]
 
 
 class Register(IntakeDetails):
     type: Literal["register"] = "register"
     case_id: str
     center_id: CenterId | None = None  # the registering center (from the caller, not the body)
+    # 分流: the organisation the case goes to (the API resolves the suggestion and the choice).
+    routing: Routing | None = None
+    reporter_id: UserId | None = (
+        None  # the registering user (a grid worker sees what they reported)
+    )
+    grid_code: GridCode | None = None  # 网格员上报: the grid it was reported from
 
 
 class Accept(AcceptDetails):
@@ -142,6 +158,40 @@ class RecordRepeat(RepeatDetails):
     type: Literal["record_repeat"] = "record_repeat"
 
 
+class Transfer(TransferDetails):
+    type: Literal["transfer"] = "transfer"
+
+
+class Take(TakeDetails):
+    type: Literal["take"] = "take"
+
+
+class Return(ReturnDetails):
+    type: Literal["return"] = "return"
+
+
+class Assign(AssignDetails):
+    type: Literal["assign"] = "assign"
+
+
+class ReportBack(ReportBackDetails):
+    type: Literal["report_back"] = "report_back"
+
+
+class Lift(LiftDetails):
+    type: Literal["lift"] = "lift"
+
+
+class AddCoHandler(CoHandlerDetails):
+    type: Literal["add_co_handler"] = "add_co_handler"
+
+
+class RemoveCoHandler(CoHandlerDetails):
+    type: Literal["remove_co_handler"] = "remove_co_handler"
+
+
+HANDOFFS = (Transfer, Take, Return, Assign, ReportBack, Lift, AddCoHandler, RemoveCoHandler)
+
 Command = Annotated[
     Register
     | Accept
@@ -168,7 +218,15 @@ Command = Annotated[
     | RequestSecondReview
     | AnswerSecondReview
     | DivertToMediation
-    | RecordRepeat,
+    | RecordRepeat
+    | Transfer
+    | Take
+    | Return
+    | Assign
+    | ReportBack
+    | Lift
+    | AddCoHandler
+    | RemoveCoHandler,
     Field(discriminator="type"),
 ]
 

@@ -16,6 +16,7 @@ from domain.evolve import evolve, fold
 from domain.facts import check_dates, receipt_on
 from domain.facts import not_before as _not_before
 from domain.facts import not_future as _not_future
+from domain.handoffs import handoff_body
 from domain.policy import CasePolicy
 from domain.refusals import already_registered, stage_forbids
 from domain.stages import Action, Stage
@@ -54,6 +55,8 @@ def decide(state: CaseState | None, envelope: c.CommandEnvelope, *, now: datetim
     bodies: list[e.EventBody]
     if isinstance(command, TIMEKEEPING):
         bodies = [timekeeping_body(state, command, now)]
+    elif isinstance(command, c.HANDOFFS):
+        bodies = [handoff_body(state, command, china_date(now))]
     elif isinstance(command, _PETITION):
         bodies = _petition_bodies(state, command, china_date(now))
     else:

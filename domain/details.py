@@ -14,6 +14,7 @@ from typing import Annotated
 from pydantic import Field, field_validator
 
 from domain.base import Frozen
+from domain.organisations import OrgRef
 from domain.values import (
     AgreementForm,
     CaseKind,
@@ -111,6 +112,8 @@ class MediationDetails(Frozen):
 
     mediation_type: MediationType
     mediators: Annotated[tuple[ShortText, ...], Field(min_length=1, max_length=50)]
+    # The roster entries the mediators were chosen from (调解员名册), in the same order.
+    mediator_ids: Annotated[tuple[ShortText, ...], Field(max_length=50)] = ()
     started_on: Annotated[
         date | None,
         Field(
@@ -312,3 +315,62 @@ class WithdrawDetails(Frozen):
     """撤回."""
 
     reason: LongText
+
+
+# Hand-offs between organisations (转办 / 签收 / 退回 / 交办 / 上提 / 联合调处).
+
+
+class TransferDetails(Frozen):
+    """转办: the case goes to another organisation, which takes it (签收) or sends it back."""
+
+    to_organisation: OrgRef
+    reason: LongText
+
+
+class TakeDetails(Frozen):
+    """签收: the receiving organisation takes the transferred case."""
+
+    note: OptionalText = ""
+
+
+class ReturnDetails(Frozen):
+    """退回: the receiving organisation sends the transferred case back, saying why."""
+
+    reason: LongText
+
+
+class AssignDetails(Frozen):
+    """交办: a department is assigned the case and reports back by a deadline the assigner sets
+    (DEADLINES A4)."""
+
+    department: OrgRef
+    deadline: date
+    instructions: LongText
+
+
+class ReportBackDetails(Frozen):
+    """办理结果反馈: the assigned department reports what it did."""
+
+    assignment_no: Annotated[int, Field(ge=1)]
+    result: LongText
+    reported_on: Annotated[
+        date | None,
+        Field(
+            description="反馈之日。省略则为录入当日（北京时间）"
+            "/ the day of the report. Omitted: the day it is recorded, China time."
+        ),
+    ] = None
+
+
+class LiftDetails(Frozen):
+    """上提一级: handling moves to the organisation above ("331": failed rounds at a village)."""
+
+    to_organisation: OrgRef
+    reason: LongText
+
+
+class CoHandlerDetails(Frozen):
+    """联合调处: an organisation joins (or leaves) the handling of the case."""
+
+    organisation: OrgRef
+    note: OptionalText = ""

@@ -15,6 +15,7 @@ from domain.details import (
     AcceptDetails,
     AgreementDetails,
     AnswerDetails,
+    AssignDetails,
     CloseDetails,
     CourtAcceptanceDetails,
     CourtDecisionDetails,
@@ -28,10 +29,12 @@ from domain.details import (
     PackageLeaderDetails,
     PlanDetails,
     RepeatDetails,
+    ReportBackDetails,
     RequestDetails,
     SessionDetails,
     WithdrawDetails,
 )
+from domain.organisations import OrgRef, Routing
 from domain.policy import CasePolicy
 from domain.values import Actor, CloseOutcome
 
@@ -40,6 +43,9 @@ class CaseRegistered(IntakeDetails):
     type: Literal["case_registered"] = "case_registered"
     case_id: str
     center_id: str | None = None  # absent on cases registered before access control
+    routing: Routing | None = None  # 分流 (absent before organisations: the center holds it)
+    reporter_id: str | None = None
+    grid_code: str | None = None
 
 
 class CaseAccepted(AcceptDetails):
@@ -225,6 +231,74 @@ class AlertClosed(Frozen):
     reason: str
 
 
+# Hand-offs between organisations. Each names the organisations as they were (OrgRef).
+
+
+class CaseTransferred(Frozen):
+    """转办: sent to ``to_organisation``; it shows there as incoming until taken or returned."""
+
+    type: Literal["case_transferred"] = "case_transferred"
+    to_organisation: OrgRef
+    from_organisation: OrgRef | None = None
+    reason: str
+
+
+class TransferTaken(Frozen):
+    """签收: the receiving organisation now holds the case."""
+
+    type: Literal["transfer_taken"] = "transfer_taken"
+    organisation: OrgRef
+    note: str = ""
+
+
+class TransferReturned(Frozen):
+    """退回: the receiving organisation sent it back; the sender still holds the case."""
+
+    type: Literal["transfer_returned"] = "transfer_returned"
+    organisation: OrgRef
+    reason: str
+
+
+class CaseAssigned(AssignDetails):
+    """交办, numbered: report-backs name the assignment they answer."""
+
+    type: Literal["case_assigned"] = "case_assigned"
+    assignment_no: int
+
+
+class ReportBackRecorded(ReportBackDetails):
+    type: Literal["report_back_recorded"] = "report_back_recorded"
+
+
+class CaseLifted(Frozen):
+    """上提一级: the organisation above now holds the case."""
+
+    type: Literal["case_lifted"] = "case_lifted"
+    to_organisation: OrgRef
+    from_organisation: OrgRef | None = None
+    reason: str
+
+
+class LiftSuggested(Frozen):
+    """The policy's lift rule matched (e.g. three sessions without agreement at a village)."""
+
+    type: Literal["lift_suggested"] = "lift_suggested"
+    rule_id: str
+    reason: str
+
+
+class CoHandlerAdded(Frozen):
+    type: Literal["co_handler_added"] = "co_handler_added"
+    organisation: OrgRef
+    note: str = ""
+
+
+class CoHandlerRemoved(Frozen):
+    type: Literal["co_handler_removed"] = "co_handler_removed"
+    organisation: OrgRef
+    note: str = ""
+
+
 EventBody = Annotated[
     CaseRegistered
     | CaseAccepted
@@ -261,7 +335,16 @@ EventBody = Annotated[
     | SecondReviewAnswered
     | PetitionFinalized
     | RepeatRecorded
-    | DivertedToMediation,
+    | DivertedToMediation
+    | CaseTransferred
+    | TransferTaken
+    | TransferReturned
+    | CaseAssigned
+    | ReportBackRecorded
+    | CaseLifted
+    | LiftSuggested
+    | CoHandlerAdded
+    | CoHandlerRemoved,
     Field(discriminator="type"),
 ]
 

@@ -9,24 +9,30 @@ from domain import events as e
 from domain.alerts import Alert, AlertStatus
 from domain.clocks import Clock, ClockStatus, Pause
 from domain.details import CourtDecisionDetails
+from domain.organisations import OrgRef
 from domain.stages import Stage
 from domain.state import (
     RECENT_COMMANDS_KEPT,
     Agreement,
     Answer,
+    Assignment,
     CaseState,
     Closure,
     Decline,
     Failure,
     Finalization,
     FollowUp,
+    HandOff,
     JudicialConfirmation,
     LeaderAssignment,
+    LiftSuggestion,
     MediationRound,
     MediationSession,
+    PendingTransfer,
     PerformanceItem,
     PlanRevision,
     Repeat,
+    ReportBack,
     Stamp,
     Withdrawal,
 )
@@ -41,8 +47,13 @@ def evolve(state: CaseState | None, event: e.Event) -> CaseState | None:
         if state is not None:
             return state
         intake = body.model_dump(exclude={"type"})
+        routed = body.routing.chosen if body.routing is not None else None
         return CaseState(
             **intake,
+            holder=routed,
+            handoffs=()
+            if routed is None
+            else (HandOff(kind=body.type, organisation=routed, recorded=stamp),),
             stage=Stage.REGISTERED,
             seq=event.seq,
             registered=stamp,
@@ -51,7 +62,11 @@ def evolve(state: CaseState | None, event: e.Event) -> CaseState | None:
         )
     if state is None or event.seq <= state.seq:
         return state
-    changes = _apply(state, body, stamp) or _apply_timekeeping(state, body, stamp)
+    changes = (
+        _apply(state, body, stamp)
+        or _apply_handoff(state, body, stamp)
+        or _apply_timekeeping(state, body, stamp)
+    )
     recent = state.recent_command_ids
     if not recent or recent[-1] != event.command_id:
         recent = (*recent, event.command_id)[-RECENT_COMMANDS_KEPT:]
@@ -91,6 +106,7 @@ def _apply(state: CaseState, body: e.EventBody, stamp: Stamp) -> dict[str, objec
                 round=body.round,
                 mediation_type=body.mediation_type,
                 mediators=body.mediators,
+                mediator_ids=body.mediator_ids,
                 started=stamp,
                 started_on=body.started_on,
             )
@@ -101,7 +117,10 @@ def _apply(state: CaseState, body: e.EventBody, stamp: Stamp) -> dict[str, objec
             latest = state.mediation_rounds[-1]
             session = MediationSession(**_data(body), recorded=stamp)
             latest = latest.model_copy(update={"sessions": (*latest.sessions, session)})
-            return {"mediation_rounds": (*state.mediation_rounds[:-1], latest)}
+            return {
+                "mediation_rounds": (*state.mediation_rounds[:-1], latest),
+                "sessions_with_holder": state.sessions_with_holder + 1,
+            }
         case e.AgreementRecorded():
             items = tuple(
                 PerformanceItem(item_no=no, description=item.description, due_on=item.due_on)
@@ -118,7 +137,11 @@ def _apply(state: CaseState, body: e.EventBody, stamp: Stamp) -> dict[str, objec
             return {"stage": Stage.AGREEMENT_REACHED, "agreements": (*state.agreements, agreement)}
         case e.MediationFailed():
             failure = Failure(reason=body.reason, referral=body.referral, recorded=stamp)
-            return {"stage": Stage.MEDIATION_FAILED, "failure": failure}
+            return {
+                "stage": Stage.MEDIATION_FAILED,
+                "failure": failure,
+                "failures_with_holder": state.failures_with_holder + 1,
+            }
         case e.JudicialConfirmationApplied():
             application = JudicialConfirmation(**_data(body), applied=stamp)
             return {
@@ -218,6 +241,134 @@ def _apply(state: CaseState, body: e.EventBody, stamp: Stamp) -> dict[str, objec
             return {"diverted_to": body.dispute_case_id}
         case _:
             return {}
+
+
+# A lifted case is handled afresh above: an open or failed mediation round ends there.
+_HANDLED_AFRESH = frozenset({Stage.MEDIATING, Stage.MEDIATION_FAILED})
+
+
+def _apply_handoff(state: CaseState, body: e.EventBody, stamp: Stamp) -> dict[str, object]:
+    """转办 / 签收 / 退回 / 交办 / 反馈 / 上提 / 联合调处."""
+    match body:
+        case e.CaseTransferred():
+            pending = PendingTransfer(
+                to_organisation=body.to_organisation,
+                from_organisation=body.from_organisation,
+                reason=body.reason,
+                sent=stamp,
+            )
+            log = HandOff(
+                kind=body.type,
+                organisation=body.to_organisation,
+                from_organisation=body.from_organisation,
+                reason=body.reason,
+                recorded=stamp,
+            )
+            return {"pending_transfer": pending, "handoffs": (*state.handoffs, log)}
+        case e.TransferTaken():
+            sent = state.pending_transfer
+            log = HandOff(
+                kind=body.type,
+                organisation=body.organisation,
+                from_organisation=sent.from_organisation if sent else None,
+                reason=body.note,
+                recorded=stamp,
+            )
+            return {
+                **_new_holder(state, body.organisation),
+                "pending_transfer": None,
+                "handoffs": (*state.handoffs, log),
+            }
+        case e.TransferReturned():
+            log = HandOff(
+                kind=body.type, organisation=body.organisation, reason=body.reason, recorded=stamp
+            )
+            return {"pending_transfer": None, "handoffs": (*state.handoffs, log)}
+        case e.CaseAssigned():
+            assignment = Assignment(
+                assignment_no=body.assignment_no,
+                department=body.department,
+                deadline=body.deadline,
+                instructions=body.instructions,
+                assigned=stamp,
+            )
+            log = HandOff(
+                kind=body.type,
+                organisation=body.department,
+                reason=body.instructions,
+                recorded=stamp,
+            )
+            return {
+                "assignments": (*state.assignments, assignment),
+                "handoffs": (*state.handoffs, log),
+            }
+        case e.ReportBackRecorded():
+            found = state.assignment(body.assignment_no)
+            if found is None:
+                return {}
+            report = ReportBack(result=body.result, reported_on=body.reported_on, recorded=stamp)
+            reported = found.model_copy(update={"report": report})
+            assignments = tuple(
+                reported if a.assignment_no == body.assignment_no else a for a in state.assignments
+            )
+            log = HandOff(
+                kind=body.type, organisation=found.department, reason=body.result, recorded=stamp
+            )
+            return {"assignments": assignments, "handoffs": (*state.handoffs, log)}
+        case e.CaseLifted():
+            log = HandOff(
+                kind=body.type,
+                organisation=body.to_organisation,
+                from_organisation=body.from_organisation,
+                reason=body.reason,
+                recorded=stamp,
+            )
+            changes: dict[str, object] = {
+                **_new_holder(state, body.to_organisation),
+                "handoffs": (*state.handoffs, log),
+            }
+            if state.stage in _HANDLED_AFRESH:
+                changes["stage"] = Stage.ACCEPTED
+            return changes
+        case e.LiftSuggested():
+            suggestion = LiftSuggestion(rule_id=body.rule_id, reason=body.reason, suggested=stamp)
+            return {"lift_suggestion": suggestion}
+        case e.CoHandlerAdded():
+            log = HandOff(
+                kind=body.type, organisation=body.organisation, reason=body.note, recorded=stamp
+            )
+            others = tuple(o for o in state.co_handlers if o.org_id != body.organisation.org_id)
+            return {
+                "co_handlers": (*others, body.organisation),
+                "handoffs": (*state.handoffs, log),
+            }
+        case e.CoHandlerRemoved():
+            log = HandOff(
+                kind=body.type, organisation=body.organisation, reason=body.note, recorded=stamp
+            )
+            return {
+                "co_handlers": tuple(
+                    o for o in state.co_handlers if o.org_id != body.organisation.org_id
+                ),
+                "handoffs": (*state.handoffs, log),
+            }
+        case _:
+            return {}
+
+
+def _new_holder(state: CaseState, organisation: OrgRef) -> dict[str, object]:
+    """The organisation now holding the case; the one before becomes a former holder."""
+    before = state.holder_id
+    former = state.former_holders
+    if before is not None and before != organisation.org_id and before not in former:
+        former = (*former, before)
+    return {
+        "holder": organisation,
+        "former_holders": former,
+        "lift_suggestion": None,
+        "sessions_with_holder": 0,
+        "failures_with_holder": 0,
+    }
 
 
 def _apply_timekeeping(  # noqa: C901

@@ -67,6 +67,14 @@ ACTION_LABELS: dict[Action, str] = {
     Action.ANSWER_SECOND_REVIEW: "作出复核意见",
     Action.DIVERT_TO_MEDIATION: "访调对接",
     Action.RECORD_REPEAT: "记录重复信访",
+    Action.TRANSFER: "转办",
+    Action.TAKE: "签收",
+    Action.RETURN: "退回",
+    Action.ASSIGN: "交办",
+    Action.REPORT_BACK: "反馈办理结果",
+    Action.LIFT: "上提一级",
+    Action.ADD_CO_HANDLER: "增加联合调处单位",
+    Action.REMOVE_CO_HANDLER: "移除联合调处单位",
 }
 
 EVENT_LABELS: dict[str, str] = {
@@ -106,6 +114,15 @@ EVENT_LABELS: dict[str, str] = {
     "petition_finalized": "信访事项终结",
     "repeat_recorded": "重复信访",
     "diverted_to_mediation": "访调对接",
+    "case_transferred": "转办",
+    "transfer_taken": "签收",
+    "transfer_returned": "退回",
+    "case_assigned": "交办",
+    "report_back_recorded": "办理结果反馈",
+    "case_lifted": "上提一级",
+    "lift_suggested": "建议上提",
+    "co_handler_added": "联合调处",
+    "co_handler_removed": "退出联合调处",
 }
 
 CATEGORY_LABELS: dict[Category, str] = {

@@ -53,6 +53,15 @@ class Action(StrEnum):
     ANSWER_SECOND_REVIEW = "answer_second_review"
     DIVERT_TO_MEDIATION = "divert_to_mediation"
     RECORD_REPEAT = "record_repeat"
+    # Hand-offs between organisations (转办 签收 退回 交办 反馈 上提 联合调处)
+    TRANSFER = "transfer"
+    TAKE = "take"
+    RETURN = "return"
+    ASSIGN = "assign"
+    REPORT_BACK = "report_back"
+    LIFT = "lift"
+    ADD_CO_HANDLER = "add_co_handler"
+    REMOVE_CO_HANDLER = "remove_co_handler"
 
 
 TERMINAL_STAGES: frozenset[Stage] = frozenset({Stage.WITHDRAWN, Stage.CLOSED})
@@ -94,6 +103,17 @@ ALLOWED: dict[Action, frozenset[Stage]] = {
     Action.RESUME_CLOCK: _NOT_ENDED,
     Action.EXTEND_CLOCK: _NOT_ENDED,
     Action.ACKNOWLEDGE_ALERT: _NOT_ENDED,
+    # A case is handed on while it is open (a transfer pending blocks another: decide() checks);
+    # a department's report may arrive at any time before the case ends.
+    Action.TRANSFER: _OPEN,
+    Action.TAKE: _OPEN,
+    Action.RETURN: _OPEN,
+    Action.ASSIGN: _OPEN,
+    Action.REPORT_BACK: _NOT_ENDED,
+    # Lifted also after a failed mediation: the level above handles it afresh.
+    Action.LIFT: _OPEN | {Stage.MEDIATION_FAILED},
+    Action.ADD_CO_HANDLER: _OPEN,
+    Action.REMOVE_CO_HANDLER: _NOT_ENDED,
 }
 
 
@@ -129,6 +149,13 @@ PETITION_ALLOWED: dict[Action, frozenset[Stage]] = {
     Action.EXTEND_CLOCK: _NOT_ENDED,
     Action.ACKNOWLEDGE_ALERT: _NOT_ENDED,
     Action.RECORD_REPEAT: _PETITION_OPEN,
+    Action.TRANSFER: _PETITION_OPEN,  # 转送 to the competent body
+    Action.TAKE: _PETITION_OPEN,
+    Action.RETURN: _PETITION_OPEN,
+    Action.ASSIGN: _PETITION_OPEN,  # 交办 (条例 Art.22)
+    Action.REPORT_BACK: _NOT_ENDED,
+    Action.ADD_CO_HANDLER: _PETITION_OPEN,
+    Action.REMOVE_CO_HANDLER: _NOT_ENDED,
 }
 
 for _action in Action:

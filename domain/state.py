@@ -21,6 +21,7 @@ from domain.details import (
     PlanDetails,
     SessionDetails,
 )
+from domain.organisations import OrgRef, Routing
 from domain.policy import CasePolicy
 from domain.stages import TERMINAL_STAGES, Stage
 from domain.values import Actor, CloseOutcome, MediationType, PerformanceStatus
@@ -54,6 +55,7 @@ class MediationRound(Frozen):
     round: int
     mediation_type: MediationType
     mediators: tuple[str, ...]
+    mediator_ids: tuple[str, ...] = ()  # 调解员名册 entries, when chosen from the roster
     started: Stamp
     started_on: date | None = None  # the legal date when the command gave it
     sessions: tuple[MediationSession, ...] = ()
@@ -136,11 +138,72 @@ class Repeat(Frozen):
     recorded: Stamp
 
 
+class PendingTransfer(Frozen):
+    """转办 awaiting 签收 or 退回 by ``to_organisation``."""
+
+    to_organisation: OrgRef
+    from_organisation: OrgRef | None = None
+    reason: str
+    sent: Stamp
+
+
+class ReportBack(Frozen):
+    result: str
+    reported_on: date | None = None
+    recorded: Stamp
+
+
+class Assignment(Frozen):
+    """交办 to a department, and its report (办理结果反馈) once given."""
+
+    assignment_no: int
+    department: OrgRef
+    deadline: date
+    instructions: str
+    assigned: Stamp
+    report: ReportBack | None = None
+
+    @property
+    def open(self) -> bool:
+        return self.report is None
+
+
+class LiftSuggestion(Frozen):
+    rule_id: str
+    reason: str
+    suggested: Stamp
+
+
+class HandOff(Frozen):
+    """One hand-off as the case's organisations see it (the timeline has the events)."""
+
+    kind: str  # the event type: case_transferred, transfer_taken, case_lifted…
+    organisation: OrgRef
+    from_organisation: OrgRef | None = None
+    reason: str = ""
+    recorded: Stamp
+
+
 class CaseState(IntakeDetails):
     """The case as it stands after event ``seq``."""
 
     case_id: str
-    center_id: str | None = None  # the center that registered the case and acts on it
+    center_id: str | None = None  # the organisation that registered the case
+    routing: Routing | None = None  # 分流 at intake
+    reporter_id: str | None = None  # the registering user
+    grid_code: str | None = None  # 网格员上报: the grid
+    # The organisation handling the case now (None on cases from before organisations: then the
+    # registering center holds it), the ones that held it before, and the hand-off log.
+    holder: OrgRef | None = None
+    former_holders: tuple[str, ...] = ()
+    pending_transfer: PendingTransfer | None = None
+    assignments: tuple[Assignment, ...] = ()
+    co_handlers: tuple[OrgRef, ...] = ()
+    handoffs: tuple[HandOff, ...] = ()
+    lift_suggestion: LiftSuggestion | None = None
+    # Sessions recorded and failures since the holder last changed (lift rules count these).
+    sessions_with_holder: int = 0
+    failures_with_holder: int = 0
     stage: Stage
     seq: Annotated[int, Field(ge=1)]
     registered: Stamp
@@ -167,6 +230,32 @@ class CaseState(IntakeDetails):
     # When each event type last happened: the anchor of clocks and caps that count from it.
     milestones: dict[str, AwareDatetime] = {}
     recent_command_ids: tuple[str, ...] = ()
+
+    @property
+    def holder_id(self) -> str | None:
+        """The organisation that acts on the case now."""
+        return self.holder.org_id if self.holder is not None else self.center_id
+
+    @property
+    def incoming_id(self) -> str | None:
+        """The organisation a transfer awaits (签收 or 退回)."""
+        return self.pending_transfer.to_organisation.org_id if self.pending_transfer else None
+
+    @property
+    def open_assignments(self) -> tuple[Assignment, ...]:
+        return tuple(a for a in self.assignments if a.open)
+
+    def assignment(self, assignment_no: int) -> Assignment | None:
+        return next((a for a in self.assignments if a.assignment_no == assignment_no), None)
+
+    @property
+    def related_organisations(self) -> frozenset[str]:
+        """Every organisation that may read the case: its holder, the one a transfer awaits,
+        the registering one, former holders, co-handlers and assigned departments."""
+        ids = {self.holder_id, self.incoming_id, self.center_id, *self.former_holders}
+        ids |= {org.org_id for org in self.co_handlers}
+        ids |= {a.department.org_id for a in self.assignments}
+        return frozenset(i for i in ids if i is not None)
 
     @property
     def plan(self) -> PlanRevision | None:

@@ -111,6 +111,22 @@ def action_bodies(today: date = TODAY) -> dict[str, dict[str, Any]]:
         "answer_second_review": {"answer": "经复核，维持复查意见。", "answered_on": day},
         "divert_to_mediation": {"note": "信访事项适宜调解，转人民调解委员会"},
         "record_repeat": {"received_on": day, "channel": "letter", "summary": "同一事项再次来信"},
+        # Hand-offs name organisations by id; the API resolves them in the registry.
+        "transfer": {
+            "to_organisation": "xw-labour-room",
+            "reason": "劳动争议，转劳动争议调解室办理",
+        },
+        "take": {"note": "已签收"},
+        "return": {"reason": "不属于本单位管辖，退回原单位"},
+        "assign": {
+            "department": "xw-hrss",
+            "deadline": (today + timedelta(days=10)).isoformat(),
+            "instructions": "请核查欠薪情况并反馈",
+        },
+        "report_back": {"assignment_no": 1, "result": "已责令企业限期支付工资"},
+        "lift": {"to_organisation": "xw-county-center", "reason": "村级三次调解未果，上提一级"},
+        "add_co_handler": {"organisation": "xw-police-room", "note": "邀请派出所联合调处"},
+        "remove_co_handler": {"organisation": "xw-police-room", "note": "联合调处结束"},
     }
 
 
@@ -198,8 +214,40 @@ REJECTED_DECISION = {"decision": "rejected", "reason": "协议内容不明确"}
 
 
 # The API opens the linked dispute case itself; the domain command names it.
+# Hand-offs: the domain command carries the organisation as the case records it.
+ORGS: dict[str, dict[str, str]] = {
+    "xw-labour-room": {
+        "org_id": "xw-labour-room",
+        "name": "玄武区劳动争议调解室",
+        "level": "county",
+        "type": "sector_room",
+    },
+    "xw-hrss": {
+        "org_id": "xw-hrss",
+        "name": "玄武区人力资源和社会保障局",
+        "level": "county",
+        "type": "department",
+    },
+    "xw-county-center": {
+        "org_id": "xw-county-center",
+        "name": "玄武区矛盾纠纷调解中心",
+        "level": "county",
+        "type": "center",
+    },
+    "xw-police-room": {
+        "org_id": "xw-police-room",
+        "name": "梅园新村派出所调解室",
+        "level": "town",
+        "type": "police_room",
+    },
+}
 _DOMAIN_ONLY: dict[str, dict[str, Any]] = {
     "divert_to_mediation": {"dispute_case_id": "JF-2026-000009"},
+    "transfer": {"to_organisation": ORGS["xw-labour-room"]},
+    "assign": {"department": ORGS["xw-hrss"]},
+    "lift": {"to_organisation": ORGS["xw-county-center"]},
+    "add_co_handler": {"organisation": ORGS["xw-police-room"]},
+    "remove_co_handler": {"organisation": ORGS["xw-police-room"]},
 }
 
 

@@ -46,7 +46,15 @@ def test_random_commands_obey_the_transition_table(steps: list[str]) -> None:
             events = decide(state, envelope, now=T0 + timedelta(minutes=n))
         except ForbiddenTransition:
             items_open = state.agreement is not None and not state.agreement.all_performed
-            assert not allowed(action, state.stage) or (action is Action.CLOSE and items_open)
+            pending = state.pending_transfer is not None
+            reported = (a := state.assignment(1)) is not None and a.report is not None
+            assert (
+                not allowed(action, state.stage)
+                or (action is Action.CLOSE and items_open)
+                or (action is Action.TRANSFER and pending)
+                or (action in (Action.TAKE, Action.RETURN) and not pending)
+                or (action is Action.REPORT_BACK and reported)
+            )
             assert state == before
             continue
         except DomainError:
