@@ -17,6 +17,7 @@ from typing import Annotated, Self
 
 from pydantic import StringConstraints, model_validator
 
+from domain.access import Principal, Role
 from domain.base import Frozen
 from domain.organisations import ORG_LEVEL_LABELS, OrgId, OrgLevel, OrgRef, OrgType
 from domain.values import JURISDICTION_CODE, NO_CONTROL_CHARS, Category
@@ -271,3 +272,28 @@ class Registry(Frozen):
 
     def organisation(self, org_id: str) -> Organisation | None:
         return next((o for o in self.organisations if o.org_id == org_id), None)
+
+
+# --- who may read and manage the registry (it holds no personal data) --------------------------
+
+# Every signed-in role that works with cases or keeps the system; a role added later (a grid
+# worker, who sees only what they reported) reads nothing here until it is listed.
+REGISTRY_READERS: frozenset[Role] = frozenset(
+    {Role.MEDIATOR, Role.CENTER_ADMIN, Role.LEADER, Role.AUDITOR, Role.SYSTEM_ADMIN}
+)
+
+
+def may_read_registry(principal: Principal) -> bool:
+    return principal.role in REGISTRY_READERS
+
+
+def may_manage_organisations(principal: Principal) -> bool:
+    """Organisations are created and changed by the system administrator only."""
+    return principal.role is Role.SYSTEM_ADMIN
+
+
+def may_manage_roster(principal: Principal, org_id: str) -> bool:
+    """The roster of ``org_id``: the system administrator, or that organisation's center admin."""
+    if principal.role is Role.SYSTEM_ADMIN:
+        return True
+    return principal.role is Role.CENTER_ADMIN and principal.center_id == org_id
