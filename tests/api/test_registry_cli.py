@@ -7,8 +7,13 @@ from pathlib import Path
 
 import pytest
 
+from activities.identity import principals
 from activities.policy.routing import DEMO_REGISTRY
-from activities.store.migrate import upgrade
+from activities.runtime.settings import Settings
+from activities.store import registry as store
+from activities.store.engine import create_engine, create_sessionmaker
+from activities.store.migrate import upgrade, upgrade_async
+from api.cli.directory import demo_keys
 from worker import main
 
 
@@ -39,3 +44,25 @@ def test_the_registry_loads_from_a_file_and_shows(
     refused = capsys.readouterr().out
     assert "organisations[3].jurisdiction_code" in refused
     assert "bad.json" in refused
+
+
+async def test_the_demo_accounts_belong_to_the_demo_county(tmp_path: Path) -> None:
+    database = f"sqlite+aiosqlite:///{tmp_path / 'demo.db'}"
+    await upgrade_async(database)
+    settings = Settings(database_url=database)
+    first = await demo_keys(settings)
+    again = await demo_keys(settings)  # a second run: same accounts, fresh keys
+    assert set(first) == set(again) == {"demo-mediator", "demo-leader", "demo-auditor"}
+    assert first["demo-mediator"] != again["demo-mediator"]
+    engine = create_engine(database)
+    try:
+        async with create_sessionmaker(engine)() as session:
+            user = await principals.get_user("demo-mediator", session=session)
+            assert user is not None
+            center = await store.get_organisation(str(user.center_id), session=session)
+            assert center is not None
+            assert center.name == "玄武区矛盾纠纷多元化解中心"
+            labour = await store.list_mediators(org_id="xw-labour-room", session=session)
+            assert {m.name for m in labour} == {"黄志刚", "马晓燕"}
+    finally:
+        await engine.dispose()
