@@ -43,6 +43,7 @@ class Field:
     options: Options = ()
     hint: str = ""
     value: str = ""  # the preset value (a hidden field, a select's default)
+    group: str = ""  # the fieldset it is shown in (its legend)
 
     @property
     def dom_id(self) -> str:
@@ -57,6 +58,16 @@ class FormState:
     values: dict[str, str] = field(default_factory=dict)
     errors: dict[str, str] = field(default_factory=dict)
     message: str = ""  # a refusal not tied to one field (409, 403…)
+
+    @property
+    def groups(self) -> list[tuple[str, list[Field]]]:
+        """The fields by fieldset, in order (an empty legend: no fieldset)."""
+        grouped: list[tuple[str, list[Field]]] = []
+        for spec in self.fields:
+            if not grouped or grouped[-1][0] != spec.group:
+                grouped.append((spec.group, []))
+            grouped[-1][1].append(spec)
+        return grouped
 
     def value(self, name: str) -> str:
         return self.values.get(name, next((f.value for f in self.fields if f.name == name), ""))
@@ -192,36 +203,51 @@ def _party_fields(prefix: str, title: str, count: int, first_required: bool) -> 
     return [
         Field(
             f"{prefix}.{n}.{name}",
-            f"{title}{n + 1}：{label}",
+            label,
             kind,
             required=first_required and n == 0 and name == "name",
+            group=f"{title}{n + 1}",
         )
         for n in range(count)
         for name, label, kind in _PARTY
     ]
 
 
+
+def _in(group: str, *fields: Field) -> list[Field]:
+    return [replace(f, group=group) for f in fields]
+
+
 INTAKE_FIELDS: list[Field] = [
-    Field("kind", "案件类型", "select", True, _options(labels.CASE_KIND_LABELS), value="dispute"),
-    Field("title", "标题", required=True, hint="如：张某与李某相邻通行纠纷"),
-    Field("description", "纠纷简要情况", "textarea", True),
-    Field("category", "纠纷类别", "select", True, _options(labels.CATEGORY_LABELS)),
-    Field("channel", "来源渠道", "select", True, _options(labels.CHANNEL_LABELS),
-          value=Channel.WALK_IN.value),
-    Field("jurisdiction.county_code", "县（区）代码", required=True, hint="6位，如 320102"),
-    Field("jurisdiction.county_name", "县（区）名称"),
-    Field("jurisdiction.town_code", "乡镇（街道）代码", hint="9位"),
-    Field("jurisdiction.town_name", "乡镇（街道）名称"),
-    Field("jurisdiction.village_code", "村（社区）代码", hint="12位"),
-    Field("jurisdiction.village_name", "村（社区）名称"),
+    *_in(
+        "基本情况",
+        Field("kind", "案件类型", "select", True, _options(labels.CASE_KIND_LABELS), value="dispute"),
+        Field("title", "标题", required=True, hint="如：张某与李某相邻通行纠纷"),
+        Field("category", "纠纷类别", "select", True, _options(labels.CATEGORY_LABELS)),
+        Field("channel", "来源渠道", "select", True, _options(labels.CHANNEL_LABELS),
+              value=Channel.WALK_IN.value),
+        _date("received_on", "收到申请日期", False, LATE_HINT),
+        Field("description", "纠纷简要情况", "textarea", True),
+    ),
+    *_in(
+        "属地",
+        Field("jurisdiction.county_code", "县（区）代码", required=True, hint="6位，如 320102"),
+        Field("jurisdiction.county_name", "县（区）名称"),
+        Field("jurisdiction.town_code", "乡镇（街道）代码", hint="9位"),
+        Field("jurisdiction.town_name", "乡镇（街道）名称"),
+        Field("jurisdiction.village_code", "村（社区）代码", hint="12位"),
+        Field("jurisdiction.village_name", "村（社区）名称"),
+    ),
     *_party_fields("applicants", "申请人", 2, True),
     *_party_fields("respondents", "被申请人", 2, False),
-    Field("risk_level", "风险等级", "select", True, _options(labels.RISK_LABELS),
-          value=RiskLevel.LOW.value),
-    Field("flags.collective", "群体性", "checkbox"),
-    Field("flags.civil_to_criminal_risk", "民转刑风险", "checkbox"),
-    Field("flags.skip_level", "越级上访", "checkbox"),
-    _date("received_on", "收到申请日期", False, LATE_HINT),
+    *_in(
+        "风险研判",
+        Field("risk_level", "风险等级", "select", True, _options(labels.RISK_LABELS),
+              value=RiskLevel.LOW.value),
+        Field("flags.collective", "群体性", "checkbox"),
+        Field("flags.civil_to_criminal_risk", "民转刑风险", "checkbox"),
+        Field("flags.skip_level", "越级上访", "checkbox"),
+    ),
 ]
 
 # Checked at import: every select names only values of its enumeration.
@@ -350,7 +376,12 @@ def field_errors(error: ValidationError, fields: list[Field]) -> dict[str, str]:
     the form (key ``""``)."""
     names = [f.name for f in fields]
     found: dict[str, str] = {}
-    for item in error.errors():
+    items = error.errors()
+    deeper = {".".join(str(p) for p in item.get("loc", ())[:-1]) for item in items}
+    for item in items:
+        path = ".".join(str(part) for part in item.get("loc", ()))
+        if item.get("type") == "too_short" and any(d.startswith(path + ".") for d in deeper):
+            continue  # a list left short only because its rows were refused: those say why
         path = ".".join(str(part) for part in item.get("loc", ()))
         target = path if path in names else next(
             (n for n in names if n.startswith(path + ".") or path.startswith(n + ".")), ""

@@ -3,22 +3,24 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, FastAPI
-from fastapi.responses import FileResponse
+from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 
 from activities.reports.pdf.fonts import PACKAGED_CJK_FONT
 from api.console import pages_admin, pages_audit, pages_auth, pages_cases, pages_leader
 from api.console.templating import STATIC_DIR
+from api.console.webfont import web_font
 
 _fonts = APIRouter(include_in_schema=False)
 
 
-@_fonts.get("/static/fonts/cjk.ttc")
-async def cjk_font() -> FileResponse:
-    """The CJK font the package ships for the PDF dossier, served for browsers without one."""
-    return FileResponse(
-        PACKAGED_CJK_FONT,
-        media_type="font/collection",
+@_fonts.get("/static/fonts/cjk.ttf")
+async def cjk_font() -> Response:
+    """The CJK font the package ships for the PDF dossier, for browsers on machines without one
+    (read and unpacked once per process)."""
+    return Response(
+        web_font(PACKAGED_CJK_FONT),
+        media_type="font/ttf",
         headers={"Cache-Control": "public, max-age=604800"},
     )
 

@@ -3,7 +3,7 @@ Chinese labels of coded values."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +26,16 @@ def china_time(value: datetime | str | None) -> str:
         return ""
     at = datetime.fromisoformat(value) if isinstance(value, str) else value
     return at.astimezone(CHINA_TZ).strftime("%Y-%m-%d %H:%M")
+
+
+def due_time(value: datetime | str | None) -> str:
+    """A due instant as the law counts it: the end of the last day reads ``…-30 24:00``."""
+    if value is None or value == "":
+        return ""
+    at = (datetime.fromisoformat(value) if isinstance(value, str) else value).astimezone(CHINA_TZ)
+    if (at.hour, at.minute, at.second) == (0, 0, 0):
+        return f"{(at - timedelta(days=1)).strftime('%Y-%m-%d')} 24:00"
+    return at.strftime("%Y-%m-%d %H:%M")
 
 
 def china_day(value: date | str | None) -> str:
@@ -55,6 +65,7 @@ _env = Environment(
 _env.filters.update(
     china_time=china_time,
     china_day=china_day,
+    due_time=due_time,
     stage_label=_label(labels.STAGE_LABELS),
     category_label=_label(labels.CATEGORY_LABELS),
     channel_label=_label(labels.CHANNEL_LABELS),

@@ -114,7 +114,12 @@ async def console(
 async def browser() -> AsyncIterator[Browser]:
     assert CHROMIUM.exists(), f"Chromium not found at {CHROMIUM} (apt-get install chromium)"
     async with async_playwright() as playwright:
-        launched = await playwright.chromium.launch(executable_path=str(CHROMIUM))
+        # The browser's own language is Chinese (date inputs read 年/月/日), as on users' machines.
+        launched = await playwright.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=["--lang=zh-CN"],
+            env={**os.environ, "LANG": "zh_CN.UTF-8", "LANGUAGE": "zh_CN:zh"},
+        )
         yield launched
         await launched.close()
 

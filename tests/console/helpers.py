@@ -30,9 +30,17 @@ async def act(page: Page, slug: str, fields: dict[str, str], *, selects: dict[st
 
 async def fill(scope: Locator | Page, fields: dict[str, str], selects: dict[str, str]) -> None:
     for label, value in fields.items():
-        await scope.get_by_label(label, exact=True).fill(value)
+        await _input(scope, label).fill(value)
     for label, option in selects.items():
-        await scope.get_by_label(label, exact=True).select_option(label=option)
+        await _input(scope, label).select_option(label=option)
+
+
+def _input(scope: Locator | Page, label: str) -> Locator:
+    """``申请人1/姓名或名称``: the input labelled so inside the fieldset with that legend."""
+    if "/" in label:
+        group, label = label.split("/", 1)
+        scope = scope.get_by_role("group", name=group, exact=True)
+    return scope.get_by_label(label, exact=True)
 
 
 async def expect_stage(page: Page, text: str) -> None:

@@ -30,10 +30,10 @@ async def test_a_mediator_takes_a_dispute_from_intake_to_close(pages: Pages, sho
             "纠纷简要情况": "两户之间通道被堆放建材，出入受阻，双方多次争吵。",
             "乡镇（街道）代码": "320102001",
             "乡镇（街道）名称": "梅园新村街道",
-            "申请人1：姓名或名称": "张伟",
-            "申请人1：身份证号码": "110101199003071233",
-            "申请人1：联系电话": "1381234",
-            "被申请人1：姓名或名称": "李娜",
+            "申请人1/姓名或名称": "张伟",
+            "申请人1/身份证号码": "110101199003071233",
+            "申请人1/联系电话": "1381234",
+            "被申请人1/姓名或名称": "李娜",
         },
         {"纠纷类别": "邻里纠纷"},
     )
@@ -43,7 +43,7 @@ async def test_a_mediator_takes_a_dispute_from_intake_to_close(pages: Pages, sho
     await shot(page, "02-intake-refused")
 
     await fill(
-        page, {"标题": "张某与李某相邻通行纠纷", "申请人1：联系电话": "13812345678"}, {}
+        page, {"标题": "张某与李某相邻通行纠纷", "申请人1/联系电话": "13812345678"}, {}
     )
     await page.get_by_role("button", name="登记").click()
     await expect(page).to_have_url(re.compile(r"/cases/JF-\d{4}-\d{6}\?done=registered$"))
@@ -154,7 +154,7 @@ async def test_a_mediator_of_another_center_cannot_reach_the_case(pages: Pages, 
         {
             "标题": "物业费争议",
             "纠纷简要情况": "业主认为物业服务不到位，拒交物业费。",
-            "申请人1：姓名或名称": "周敏",
+            "申请人1/姓名或名称": "周敏",
         },
         {"纠纷类别": "物业纠纷"},
     )
