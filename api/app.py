@@ -43,8 +43,7 @@ def _oidc_client(settings: Settings, http: httpx.AsyncClient) -> OidcClient | No
         issuer=settings.oidc_issuer,
         client_id=settings.oidc_client_id,
         client_secret=settings.oidc_client_secret,
-        discovery_url=settings.oidc_discovery_url
-        or f"{issuer}/.well-known/openid-configuration",
+        discovery_url=settings.oidc_discovery_url or f"{issuer}/.well-known/openid-configuration",
     )
     return OidcClient(config, http)
 

@@ -93,7 +93,12 @@ async def set_password(user_id: str, password: str, *, session: AsyncSession) ->
 
 
 async def record_sign_in_event(
-    user_id: str, outcome: SignInOutcome, *, method: str, remote: str, at: datetime,
+    user_id: str,
+    outcome: SignInOutcome,
+    *,
+    method: str,
+    remote: str,
+    at: datetime,
     session: AsyncSession,
 ) -> None:
     session.add(
@@ -121,18 +126,24 @@ async def check_password(
     until = utc(user.locked_until) if user.locked_until is not None else None
     if locked(until, now):
         await record_sign_in_event(
-            user_id, SignInOutcome.LOCKED, method="password", remote=remote, at=now,
+            user_id,
+            SignInOutcome.LOCKED,
+            method="password",
+            remote=remote,
+            at=now,
             session=session,
         )
         return SignInResult(SignInOutcome.LOCKED, locked_until=until)
-    good = verify_password(user.password_hash or _DUMMY_HASH, password) and bool(
-        user.password_hash
-    )
+    good = verify_password(user.password_hash or _DUMMY_HASH, password) and bool(user.password_hash)
     if good and user.active:
         user.failed_sign_ins = 0
         user.locked_until = None
         await record_sign_in_event(
-            user_id, SignInOutcome.SIGNED_IN, method="password", remote=remote, at=now,
+            user_id,
+            SignInOutcome.SIGNED_IN,
+            method="password",
+            remote=remote,
+            at=now,
             session=session,
         )
         return SignInResult(SignInOutcome.SIGNED_IN, principal=principal_of(user))

@@ -196,6 +196,5 @@ async def overdue_cases(
     )
     query = query.group_by(AlertRow.case_id).order_by(func.min(AlertRow.raised_at)).limit(limit)
     return [
-        {"case_id": case_id, "since": utc(since)}
-        for case_id, since in await session.execute(query)
+        {"case_id": case_id, "since": utc(since)} for case_id, since in await session.execute(query)
     ]

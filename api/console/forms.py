@@ -7,6 +7,7 @@ what is valid, only how it is asked for and how a refusal is worded.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -115,8 +116,14 @@ ACTION_FIELDS: dict[str, list[Field]] = {
     ],
     "agreement": [
         Field("terms", "协议内容", "textarea", True),
-        Field("form", "协议形式", "select", True, _options(labels.AGREEMENT_FORM_LABELS),
-              value=AgreementForm.WRITTEN.value),
+        Field(
+            "form",
+            "协议形式",
+            "select",
+            True,
+            _options(labels.AGREEMENT_FORM_LABELS),
+            value=AgreementForm.WRITTEN.value,
+        ),
         _date("signed_on", "签订日期"),
         *[
             item
@@ -213,7 +220,6 @@ def _party_fields(prefix: str, title: str, count: int, first_required: bool) -> 
     ]
 
 
-
 def _in(group: str, *fields: Field) -> list[Field]:
     return [replace(f, group=group) for f in fields]
 
@@ -221,11 +227,19 @@ def _in(group: str, *fields: Field) -> list[Field]:
 INTAKE_FIELDS: list[Field] = [
     *_in(
         "基本情况",
-        Field("kind", "案件类型", "select", True, _options(labels.CASE_KIND_LABELS), value="dispute"),
+        Field(
+            "kind", "案件类型", "select", True, _options(labels.CASE_KIND_LABELS), value="dispute"
+        ),
         Field("title", "标题", required=True, hint="如：张某与李某相邻通行纠纷"),
         Field("category", "纠纷类别", "select", True, _options(labels.CATEGORY_LABELS)),
-        Field("channel", "来源渠道", "select", True, _options(labels.CHANNEL_LABELS),
-              value=Channel.WALK_IN.value),
+        Field(
+            "channel",
+            "来源渠道",
+            "select",
+            True,
+            _options(labels.CHANNEL_LABELS),
+            value=Channel.WALK_IN.value,
+        ),
         _date("received_on", "收到申请日期", False, LATE_HINT),
         Field("description", "纠纷简要情况", "textarea", True),
     ),
@@ -242,8 +256,14 @@ INTAKE_FIELDS: list[Field] = [
     *_party_fields("respondents", "被申请人", 2, False),
     *_in(
         "风险研判",
-        Field("risk_level", "风险等级", "select", True, _options(labels.RISK_LABELS),
-              value=RiskLevel.LOW.value),
+        Field(
+            "risk_level",
+            "风险等级",
+            "select",
+            True,
+            _options(labels.RISK_LABELS),
+            value=RiskLevel.LOW.value,
+        ),
         Field("flags.collective", "群体性", "checkbox"),
         Field("flags.civil_to_criminal_risk", "民转刑风险", "checkbox"),
         Field("flags.skip_level", "越级上访", "checkbox"),
@@ -297,7 +317,9 @@ def _listify(value: Any) -> Any:
     return value
 
 
-def body_of(fields: list[Field], form: dict[str, list[str]]) -> tuple[dict[str, Any], dict[str, str]]:
+def body_of(
+    fields: list[Field], form: dict[str, list[str]]
+) -> tuple[dict[str, Any], dict[str, str]]:
     """The request body the form describes, and the raw values (to show the form again).
 
     An empty input is left out, so the request model applies its default or says it is
@@ -346,7 +368,7 @@ _MESSAGES: dict[str, str] = {
 }
 
 
-def _reason(item: dict[str, Any]) -> str:
+def _reason(item: Mapping[str, Any]) -> str:
     kind = str(item.get("type"))
     context = item.get("ctx") or {}
     loc = [str(part) for part in item.get("loc", ())]
@@ -383,8 +405,12 @@ def field_errors(error: ValidationError, fields: list[Field]) -> dict[str, str]:
         if item.get("type") == "too_short" and any(d.startswith(path + ".") for d in deeper):
             continue  # a list left short only because its rows were refused: those say why
         path = ".".join(str(part) for part in item.get("loc", ()))
-        target = path if path in names else next(
-            (n for n in names if n.startswith(path + ".") or path.startswith(n + ".")), ""
+        target = (
+            path
+            if path in names
+            else next(
+                (n for n in names if n.startswith(path + ".") or path.startswith(n + ".")), ""
+            )
         )
         found.setdefault(target, _reason(item))
     return found

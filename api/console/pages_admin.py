@@ -32,7 +32,11 @@ _DONE = {
     "unlocked": "已解除锁定",
     "recipient": "已保存督办接收人",
 }
-CHANNELS = (("webhook", "Webhook（HMAC 签名）"), ("dingtalk", "钉钉机器人"), ("wecom", "企业微信机器人"))
+CHANNELS = (
+    ("webhook", "Webhook（HMAC 签名）"),
+    ("dingtalk", "钉钉机器人"),
+    ("wecom", "企业微信机器人"),
+)
 
 
 def _one(form: dict[str, list[str]], name: str) -> str:
@@ -77,12 +81,16 @@ async def users_page(
 @router.post("/admin/users")
 async def add_user(request: Request, user: UserAdmin, sessionmaker: SessionmakerDep) -> Response:
     form = await checked_form(request, user)
-    values = {k: _one(form, k) for k in ("user_id", "display_name", "role", "jurisdiction", "center_id")}
+    values = {
+        k: _one(form, k) for k in ("user_id", "display_name", "role", "jurisdiction", "center_id")
+    }
     try:
         added = Principal(
             user_id=values["user_id"],
             display_name=values["display_name"],
-            role=Role(values["role"]) if values["role"] in {r.value for r in Role} else Role.MEDIATOR,
+            role=Role(values["role"])
+            if values["role"] in {r.value for r in Role}
+            else Role.MEDIATOR,
             jurisdiction=values["jurisdiction"] or None,
             center_id=values["center_id"] or None,
         )
@@ -94,15 +102,23 @@ async def add_user(request: Request, user: UserAdmin, sessionmaker: Sessionmaker
         )
     if not values["display_name"]:
         return await _users_page(
-            request, user, sessionmaker, errors={"display_name": "此项必填"}, values=values,
+            request,
+            user,
+            sessionmaker,
+            errors={"display_name": "此项必填"},
+            values=values,
             status=422,
         )
     try:
         await users.add_user(added, admin=user.principal, sessionmaker=sessionmaker)
     except ApiError as refused:
         return await _users_page(
-            request, user, sessionmaker, errors={"user_id": _directory_message(refused)},
-            values=values, status=refused.status,
+            request,
+            user,
+            sessionmaker,
+            errors={"user_id": _directory_message(refused)},
+            values=values,
+            status=refused.status,
         )
     return RedirectResponse("/admin/users?done=added", status_code=303)
 
@@ -130,7 +146,10 @@ async def user_action(
             if refused.status != 422:
                 raise
             return await _users_page(
-                request, user, sessionmaker, errors={f"password-{user_id}": refused.body.message_zh},
+                request,
+                user,
+                sessionmaker,
+                errors={f"password-{user_id}": refused.body.message_zh},
                 status=422,
             )
         return RedirectResponse("/admin/users?done=password", status_code=303)
@@ -172,15 +191,23 @@ async def _recipients_page(
             "recipient_id": row.recipient_id,
             "display_name": row.display_name,
             # Which channels, never their URLs' secrets.
-            "channels": [dict(CHANNELS).get(str(c.get("kind")), str(c.get("kind"))) for c in row.channels],
+            "channels": [
+                dict(CHANNELS).get(str(c.get("kind")), str(c.get("kind"))) for c in row.channels
+            ],
         }
         for row in rows
     ]
     return render(
         request,
         "admin_recipients.html",
-        {"user": user, "rows": listed, "flash": flash, "error": error, "values": values or {},
-         "channels": CHANNELS},
+        {
+            "user": user,
+            "rows": listed,
+            "flash": flash,
+            "error": error,
+            "values": values or {},
+            "channels": CHANNELS,
+        },
         status=status,
     )
 
@@ -208,8 +235,11 @@ async def put_recipient(
         )
     except ApiError as refused:
         return await _recipients_page(
-            request, user, sessionmaker,
+            request,
+            user,
+            sessionmaker,
             error="通道配置无效：请填写完整的 http(s) 地址；Webhook 和钉钉须填写签名密钥",
-            values=values, status=refused.status,
+            values=values,
+            status=refused.status,
         )
     return RedirectResponse("/admin/recipients?done=recipient", status_code=303)

@@ -59,9 +59,19 @@ async def audit_home(
 ) -> Response:
     text = (q or "").strip()[:100] or None
     found = await cases.list_cases(
-        {"stage": None, "kind": None, "category": None, "jurisdiction": None,
-         "responsible_unit": None, "package_leader": None, "text": text},
-        cursor=None, limit=50, principal=user.principal, sessionmaker=sessionmaker,
+        {
+            "stage": None,
+            "kind": None,
+            "category": None,
+            "jurisdiction": None,
+            "responsible_unit": None,
+            "package_leader": None,
+            "text": text,
+        },
+        cursor=None,
+        limit=50,
+        principal=user.principal,
+        sessionmaker=sessionmaker,
     )
     return render(request, "audit_home.html", {"user": user, "items": found.items, "q": text or ""})
 
@@ -84,8 +94,14 @@ async def audit_case(
     principal = user.principal
     await scopes.ensure_reachable(principal, case_id)
     context: dict[str, Any] = {
-        "user": user, "case_id": case_id, "views": VIEWS, "view": view or "",
-        "purpose": purpose or "", "as_of": as_of or "", "purpose_error": "", "result": None,
+        "user": user,
+        "case_id": case_id,
+        "views": VIEWS,
+        "view": view or "",
+        "purpose": purpose or "",
+        "as_of": as_of or "",
+        "purpose_error": "",
+        "result": None,
         "error": "",
     }
     if view is None or view not in VIEWS:
@@ -97,30 +113,56 @@ async def audit_case(
     try:
         if view == "timeline":
             context["result"] = await cases.timeline(
-                case_id, reveal=False, event_types=None, since=None, until=None, purpose=stated,
-                principal=principal, sessionmaker=sessionmaker, scopes=scopes,
+                case_id,
+                reveal=False,
+                event_types=None,
+                since=None,
+                until=None,
+                purpose=stated,
+                principal=principal,
+                sessionmaker=sessionmaker,
+                scopes=scopes,
             )
         elif view == "state":
             context["result"] = await audit.state_at(
-                case_id, as_of=_as_of(as_of), reveal=False, purpose=stated,
-                principal=principal, sessionmaker=sessionmaker, scopes=scopes,
+                case_id,
+                as_of=_as_of(as_of),
+                reveal=False,
+                purpose=stated,
+                principal=principal,
+                sessionmaker=sessionmaker,
+                scopes=scopes,
             )
         elif view == "verify":
             report = await audit.verify(
-                case_id, purpose=stated, principal=principal, sessionmaker=sessionmaker,
+                case_id,
+                purpose=stated,
+                principal=principal,
+                sessionmaker=sessionmaker,
                 scopes=scopes,
             )
             context["result"] = report.model_dump(mode="json")
         elif view == "replay":
             replayed = await audit.replay(
-                case_id, purpose=stated, principal=principal, sessionmaker=sessionmaker,
-                scopes=scopes, temporal=temporal, workflows=workflows,
+                case_id,
+                purpose=stated,
+                principal=principal,
+                sessionmaker=sessionmaker,
+                scopes=scopes,
+                temporal=temporal,
+                workflows=workflows,
             )
             context["result"] = replayed.model_dump(mode="json")
         else:
             found = await audit.dossier(
-                case_id, format="pdf", reveal=False, purpose=stated, principal=principal,
-                sessionmaker=sessionmaker, scopes=scopes, font_path=settings.pdf_font_path,
+                case_id,
+                format="pdf",
+                reveal=False,
+                purpose=stated,
+                principal=principal,
+                sessionmaker=sessionmaker,
+                scopes=scopes,
+                font_path=settings.pdf_font_path,
             )
             assert found.pdf is not None
             return Response(
@@ -148,7 +190,10 @@ async def access_trail(
     case_id: str | None = None,
 ) -> Response:
     context: dict[str, Any] = {
-        "user": user, "purpose": purpose or "", "case_id": case_id or "", "items": None,
+        "user": user,
+        "purpose": purpose or "",
+        "case_id": case_id or "",
+        "items": None,
         "purpose_error": "",
     }
     if purpose is None:
@@ -159,8 +204,13 @@ async def access_trail(
         return render(request, "audit_trail.html", context, status=422)
     wanted = _checked_case_id(case_id) if case_id else None
     found = await audit.trail(
-        case_id=wanted, principal_id=None, since=None, until=None, limit=200,
-        principal=user.principal, sessionmaker=sessionmaker,
+        case_id=wanted,
+        principal_id=None,
+        since=None,
+        until=None,
+        limit=200,
+        principal=user.principal,
+        sessionmaker=sessionmaker,
     )
     context["items"] = found.items
     return render(request, "audit_trail.html", context)

@@ -50,7 +50,11 @@ def _remote(request: Request) -> str:
 
 
 def _signin_page(
-    request: Request, *, message: str = "", user_id: str = "", next_path: str = "/",
+    request: Request,
+    *,
+    message: str = "",
+    user_id: str = "",
+    next_path: str = "/",
     status: int = 200,
 ) -> Response:
     token = secrets.token_urlsafe(24)
@@ -68,8 +72,13 @@ def _signin_page(
         status=status,
     )
     response.set_cookie(
-        PRE_COOKIE, token, max_age=3600, httponly=True, samesite="strict",
-        secure=request.url.scheme == "https", path="/signin",
+        PRE_COOKIE,
+        token,
+        max_age=3600,
+        httponly=True,
+        samesite="strict",
+        secure=request.url.scheme == "https",
+        path="/signin",
     )
     return response
 
@@ -93,7 +102,10 @@ async def signin(request: Request, resources: ResourcesDep) -> Response:
     password = (form.get("password") or [""])[0]
     if not user_id or not password:
         return _signin_page(
-            request, message="请输入用户名和密码", user_id=user_id, next_path=next_path,
+            request,
+            message="请输入用户名和密码",
+            user_id=user_id,
+            next_path=next_path,
             status=422,
         )
     now = datetime.now(UTC)
@@ -136,8 +148,12 @@ async def signout(request: Request, user: SignedIn, resources: ResourcesDep) -> 
     async with resources.sessionmaker.begin() as session:
         await passwords.close_session(token, session=session)
         await passwords.record_sign_in_event(
-            user.principal.user_id, SignInOutcome.SIGNED_OUT, method="console",
-            remote=_remote(request), at=datetime.now(UTC), session=session,
+            user.principal.user_id,
+            SignInOutcome.SIGNED_OUT,
+            method="console",
+            remote=_remote(request),
+            at=datetime.now(UTC),
+            session=session,
         )
     response = RedirectResponse("/signin", status_code=303)
     response.delete_cookie(COOKIE, path="/")
@@ -160,8 +176,13 @@ async def oidc_start(request: Request, resources: ResourcesDep, next: str = "/")
     response = RedirectResponse(challenge.url, status_code=303)
     carried = ".".join((challenge.state, challenge.verifier, challenge.nonce))
     response.set_cookie(
-        OIDC_COOKIE, f"{carried}.{_local(next)}", max_age=600, httponly=True, samesite="lax",
-        secure=request.url.scheme == "https", path="/signin/oidc",
+        OIDC_COOKIE,
+        f"{carried}.{_local(next)}",
+        max_age=600,
+        httponly=True,
+        samesite="lax",
+        secure=request.url.scheme == "https",
+        path="/signin/oidc",
     )
     return response
 
@@ -189,13 +210,21 @@ async def oidc_callback(
         principal = await principals.active_principal(subject, session=session)
         if principal is None:
             await passwords.record_sign_in_event(
-                subject, SignInOutcome.BAD_CREDENTIALS, method="oidc", remote=_remote(request),
-                at=now, session=session,
+                subject,
+                SignInOutcome.BAD_CREDENTIALS,
+                method="oidc",
+                remote=_remote(request),
+                at=now,
+                session=session,
             )
             opened = None
         else:
             await passwords.record_sign_in_event(
-                subject, SignInOutcome.SIGNED_IN, method="oidc", remote=_remote(request), at=now,
+                subject,
+                SignInOutcome.SIGNED_IN,
+                method="oidc",
+                remote=_remote(request),
+                at=now,
                 session=session,
             )
             opened = await passwords.open_session(

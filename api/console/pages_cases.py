@@ -143,7 +143,9 @@ def _filter_error(filters: dict[str, str | None]) -> str:
 # ---- intake (登记) ----
 
 
-def _intake_page(request: Request, user: ConsoleUser, form: FormState, status: int = 200) -> Response:
+def _intake_page(
+    request: Request, user: ConsoleUser, form: FormState, status: int = 200
+) -> Response:
     return render(
         request,
         "intake.html",
@@ -195,8 +197,11 @@ async def register(
     case_id = str(registered.body["case_id"])
     note = registered.body.get("message_zh")
     if note:  # a repeat recorded on a petition another center handles
-        return render(request, "error.html", {"user": user, "status": 200, "title": "已记为重复信访",
-                                              "message": note})
+        return render(
+            request,
+            "error.html",
+            {"user": user, "status": 200, "title": "已记为重复信访", "message": note},
+        )
     return RedirectResponse(f"/cases/{case_id}?done=registered", status_code=303)
 
 
@@ -224,7 +229,10 @@ class OfferedAction:
 
 def _clock_options(document: dict[str, Any], statuses: set[str]) -> tuple[tuple[str, str], ...]:
     return tuple(
-        (clock["clock_id"], f"{clock['name']}{'（' + clock['subject'] + '）' if clock.get('subject') else ''}")
+        (
+            clock["clock_id"],
+            f"{clock['name']}{'（' + clock['subject'] + '）' if clock.get('subject') else ''}",
+        )
         for clock in document.get("clocks", ())
         if clock["status"] in statuses
     )
@@ -342,8 +350,13 @@ async def case_page(
             (f"已{ACTION_LABELS[_action_of(r)]}" for p, r in ROUTES.items() if p == done), None
         )
     return await _case_page(
-        request, user, _checked_case_id(case_id), sessionmaker=sessionmaker, temporal=temporal,
-        scopes=scopes, flash=flash,
+        request,
+        user,
+        _checked_case_id(case_id),
+        sessionmaker=sessionmaker,
+        temporal=temporal,
+        scopes=scopes,
+        flash=flash,
     )
 
 
@@ -362,13 +375,23 @@ async def reveal(
         raise PageError(403, "当前角色无权查看完整个人信息")
     if len(reason) < 2:
         return await _case_page(
-            request, user, _checked_case_id(case_id), sessionmaker=sessionmaker,
-            temporal=temporal, scopes=scopes, status=422,
+            request,
+            user,
+            _checked_case_id(case_id),
+            sessionmaker=sessionmaker,
+            temporal=temporal,
+            scopes=scopes,
+            status=422,
             reveal_error="请说明查看原因（至少2个字）",
         )
     return await _case_page(
-        request, user, _checked_case_id(case_id), sessionmaker=sessionmaker, temporal=temporal,
-        scopes=scopes, reveal_reason=reason[:500],
+        request,
+        user,
+        _checked_case_id(case_id),
+        sessionmaker=sessionmaker,
+        temporal=temporal,
+        scopes=scopes,
+        reveal_reason=reason[:500],
     )
 
 
@@ -389,8 +412,12 @@ async def act(
         raise PageError(404, "没有这项操作")
     form = await checked_form(request, user)
     document = await cases.read_case(
-        case_id, consistent=False, reveal=False, principal=user.principal,
-        sessionmaker=sessionmaker, temporal=temporal,
+        case_id,
+        consistent=False,
+        reveal=False,
+        principal=user.principal,
+        sessionmaker=sessionmaker,
+        temporal=temporal,
     )
     fields = _fields_for(path, document)
     body, raw = body_of(fields, form)
@@ -402,11 +429,19 @@ async def act(
     except ValidationError as error:
         state.errors = field_errors(error, fields)
         return await _case_page(
-            request, user, case_id, sessionmaker=sessionmaker, temporal=temporal, scopes=scopes,
-            failed=failed, status=422,
+            request,
+            user,
+            case_id,
+            sessionmaker=sessionmaker,
+            temporal=temporal,
+            scopes=scopes,
+            failed=failed,
+            status=422,
         )
     names = [name for name in route.command.model_fields if name != "type"]
-    command = cast("c.Command", route.command.model_construct(**{n: getattr(checked, n) for n in names}))
+    command = cast(
+        "c.Command", route.command.model_construct(**{n: getattr(checked, n) for n in names})
+    )
     try:
         await commands.act(
             case_id,
@@ -430,7 +465,13 @@ async def act(
         if all(a.path != path for a in offered_actions(user, document)):
             raise
         return await _case_page(
-            request, user, case_id, sessionmaker=sessionmaker, temporal=temporal, scopes=scopes,
-            failed=failed, status=refused.status,
+            request,
+            user,
+            case_id,
+            sessionmaker=sessionmaker,
+            temporal=temporal,
+            scopes=scopes,
+            failed=failed,
+            status=refused.status,
         )
     return RedirectResponse(f"/cases/{case_id}?done={path}", status_code=303)

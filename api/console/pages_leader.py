@@ -1,5 +1,5 @@
-"""Leaders (领导): the alert inbox with one-click 签收 and a note, the cases they lead (包案), counts
-by stage and overdue within their jurisdiction, each count a link to its cases.
+"""Leaders (领导): the alert inbox with one-click 签收 and a note, the cases they lead (包案),
+counts by stage and overdue within their jurisdiction, each count a link to its cases.
 
 Counts per organisation and the supervision list come with the organisation registry (issue 11).
 """
@@ -38,7 +38,11 @@ async def alert_inbox(
 ) -> Response:
     chosen = AlertStatus(status) if status in {s.value for s in AlertStatus} else None
     items = await alerts.list_alerts(
-        recipient=None, status=chosen, case_id=None, limit=100, principal=user.principal,
+        recipient=None,
+        status=chosen,
+        case_id=None,
+        limit=100,
+        principal=user.principal,
         sessionmaker=sessionmaker,
     )
     return render(
@@ -74,9 +78,14 @@ async def acknowledge(
     key = (form.get("idempotency_key") or [""])[0][:100] or None
     try:
         await alerts.acknowledge(
-            alert_id, note=note, key=f"ack:{alert_id}:{key}" if key else None,
-            principal=user.principal, scopes=scopes, sessionmaker=sessionmaker,
-            temporal=temporal, settings=settings,
+            alert_id,
+            note=note,
+            key=f"ack:{alert_id}:{key}" if key else None,
+            principal=user.principal,
+            scopes=scopes,
+            sessionmaker=sessionmaker,
+            temporal=temporal,
+            settings=settings,
         )
     except ApiError as refused:
         if refused.status == 409:
@@ -99,13 +108,27 @@ async def leader_board(
     )
     overdue_count, overdue = await alerts.overdue(principal=principal, sessionmaker=sessionmaker)
     inbox = await alerts.list_alerts(
-        recipient=None, status=AlertStatus.OPEN, case_id=None, limit=20, principal=principal,
+        recipient=None,
+        status=AlertStatus.OPEN,
+        case_id=None,
+        limit=20,
+        principal=principal,
         sessionmaker=sessionmaker,
     )
     led = await cases.list_cases(
-        {"stage": None, "kind": None, "category": None, "jurisdiction": None,
-         "responsible_unit": None, "package_leader": principal.display_name, "text": None},
-        cursor=None, limit=20, principal=principal, sessionmaker=sessionmaker,
+        {
+            "stage": None,
+            "kind": None,
+            "category": None,
+            "jurisdiction": None,
+            "responsible_unit": None,
+            "package_leader": principal.display_name,
+            "text": None,
+        },
+        cursor=None,
+        limit=20,
+        principal=principal,
+        sessionmaker=sessionmaker,
     )
     by_stage = [
         (stage.value, STAGE_LABELS[stage], stats.by_stage.get(stage.value, 0))

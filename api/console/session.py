@@ -8,7 +8,7 @@ keeps its SHA-256. Every POST must carry the session's form token and come from 
 from __future__ import annotations
 
 import hmac
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
@@ -21,9 +21,9 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from activities.identity import passwords
 from activities.runtime.settings import Settings
+from api.console.templating import render
 from api.deps import ResourcesDep
 from api.errors import ApiError, from_domain, unavailable
-from api.console.templating import render
 from domain.access import Permission, Principal
 from domain.errors import DomainError
 from domain.sign_in import SignInPolicy
@@ -145,12 +145,21 @@ def set_session_cookie(response: Response, request: Request, token: str, max_age
 
 
 def error_page(request: Request, status: int, message: str, user: ConsoleUser | None) -> Response:
-    titles = {403: "无权访问", 404: "页面或案件不存在", 409: "当前阶段不允许此操作", 503: "服务暂不可用"}
+    titles = {
+        403: "无权访问",
+        404: "页面或案件不存在",
+        409: "当前阶段不允许此操作",
+        503: "服务暂不可用",
+    }
     return render(
         request,
         "error.html",
-        {"status": status, "title": titles.get(status, "请求无法处理"), "message": message,
-         "user": user},
+        {
+            "status": status,
+            "title": titles.get(status, "请求无法处理"),
+            "message": message,
+            "user": user,
+        },
         status=status,
     )
 
@@ -158,7 +167,7 @@ def error_page(request: Request, status: int, message: str, user: ConsoleUser | 
 class ConsoleRoute(APIRoute):
     """Console routes answer with pages: sign-in redirects and error pages instead of JSON."""
 
-    def get_route_handler(self) -> Callable[[Request], Awaitable[Response]]:
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
 
         async def page(request: Request) -> Response:
@@ -170,9 +179,7 @@ class ConsoleRoute(APIRoute):
             except PageError as error:
                 return error_page(request, error.status, error.message, _user_of(request))
             except ApiError as error:
-                return error_page(
-                    request, error.status, error.body.message_zh, _user_of(request)
-                )
+                return error_page(request, error.status, error.body.message_zh, _user_of(request))
             except DomainError as error:
                 mapped = from_domain(error)
                 return error_page(request, mapped.status, mapped.body.message_zh, _user_of(request))

@@ -18,9 +18,7 @@ def first_face(collection: bytes) -> bytes:
         return collection
     (offset,) = struct.unpack_from(">I", collection, 12)
     sfnt_version, count = struct.unpack_from(">IH", collection, offset)
-    entries = [
-        struct.unpack_from(">4sIII", collection, offset + 12 + 16 * n) for n in range(count)
-    ]
+    entries = [struct.unpack_from(">4sIII", collection, offset + 12 + 16 * n) for n in range(count)]
     header = bytearray(collection[offset : offset + 12])
     directory = bytearray()
     body = bytearray()

@@ -102,9 +102,7 @@ async def read_case(
     if not reachable(principal, document):
         raise case_not_found(case_id)
     view, fields = shown(principal, case_view_json(document), reveal=reveal)
-    accesses = [
-        Access(case_id, jurisdiction_code(document), "GET /v1/cases/{id}", fields, purpose)
-    ]
+    accesses = [Access(case_id, jurisdiction_code(document), "GET /v1/cases/{id}", fields, purpose)]
     await record_access(sessionmaker, principal, accesses if fields else [])
     result: dict[str, Any] = view
     return result

@@ -19,7 +19,9 @@ def day(offset: int = 0) -> str:
     return (today() + timedelta(days=offset)).isoformat()
 
 
-async def act(page: Page, slug: str, fields: dict[str, str], *, selects: dict[str, str] | None = None) -> None:
+async def act(
+    page: Page, slug: str, fields: dict[str, str], *, selects: dict[str, str] | None = None
+) -> None:
     """Open the action ``slug`` on the case page, fill it by labels, submit it."""
     form = page.locator(f"#action-{slug}")
     await form.locator("summary").click()

@@ -42,9 +42,7 @@ async def test_a_mediator_takes_a_dispute_from_intake_to_close(pages: Pages, sho
     await expect(page.locator("#f-applicants-0-phone-error")).to_contain_text("电话号码格式不正确")
     await shot(page, "02-intake-refused")
 
-    await fill(
-        page, {"标题": "张某与李某相邻通行纠纷", "申请人1/联系电话": "13812345678"}, {}
-    )
+    await fill(page, {"标题": "张某与李某相邻通行纠纷", "申请人1/联系电话": "13812345678"}, {})
     await page.get_by_role("button", name="登记").click()
     await expect(page).to_have_url(re.compile(r"/cases/JF-\d{4}-\d{6}\?done=registered$"))
     await expect_stage(page, "已登记")
@@ -77,7 +75,12 @@ async def test_a_mediator_takes_a_dispute_from_intake_to_close(pages: Pages, sho
         },
     )
     await expect(page.get_by_role("heading", name="一案一策")).to_be_visible()
-    await act(page, "start-mediation", {"调解员（每行一人）": "王芳\n刘洋"}, selects={"调解类型": "人民调解"})
+    await act(
+        page,
+        "start-mediation",
+        {"调解员（每行一人）": "王芳\n刘洋"},
+        selects={"调解类型": "人民调解"},
+    )
     await expect_stage(page, "调解中")
     await act(
         page,
@@ -101,7 +104,9 @@ async def test_a_mediator_takes_a_dispute_from_intake_to_close(pages: Pages, sho
             "履行事项 1 的履行期限": day(10),
         },
     )
-    await expect(page.locator("#action-agreement .field-error, #action-agreement .error-text").first).to_be_visible()
+    await expect(
+        page.locator("#action-agreement .field-error, #action-agreement .error-text").first
+    ).to_be_visible()
     await shot(page, "04-agreement-refused")
     form = page.locator("#action-agreement")
     await form.get_by_label("签订日期", exact=True).fill(day())
@@ -165,10 +170,12 @@ async def test_a_mediator_of_another_center_cannot_reach_the_case(pages: Pages, 
     other = await pages.open()
     await pages.sign_in(other, "zhaolei")
     response = await other.goto(case_url)
-    assert response is not None and response.status == 404
+    assert response is not None
+    assert response.status == 404
     await expect(other.get_by_role("heading", name="页面或案件不存在")).to_be_visible()
     await shot(other, "01-other-center-404")
     # Nor can it act on the case by posting to its URL.
     listed = await other.goto(f"{pages.console.url}/cases")
-    assert listed is not None and listed.status == 200
+    assert listed is not None
+    assert listed.status == 200
     await expect(other.get_by_role("link", name=case_url.rsplit("/", 1)[1])).to_have_count(0)

@@ -46,8 +46,10 @@ async def test_sign_out_ends_the_session_and_an_admin_manages_passwords_and_keys
     await row.get_by_label("linfeng 的新密码").fill("short")
     await row.get_by_role("button", name="设置密码").click()
     await expect(page.locator("#pw-linfeng-error")).to_contain_text("密码至少 10 位")
-    await page.locator("tr", has_text="linfeng").get_by_label("linfeng 的新密码").fill(
-        "Linfeng-new-2026"
+    await (
+        page.locator("tr", has_text="linfeng")
+        .get_by_label("linfeng 的新密码")
+        .fill("Linfeng-new-2026")
     )
     await page.locator("tr", has_text="linfeng").get_by_role("button", name="设置密码").click()
     await expect(page.get_by_role("status")).to_contain_text("已设置密码")
