@@ -6,6 +6,7 @@ Counts per organisation and the supervision list come with the organisation regi
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from typing import Annotated
 
@@ -101,34 +102,37 @@ async def leader_board(
     request: Request, user: Leader, sessionmaker: SessionmakerDep, done: str | None = None
 ) -> Response:
     principal = user.principal
-    stats = await cases.case_stats(
-        {"kind": None, "category": None, "jurisdiction": None},
-        principal=principal,
-        sessionmaker=sessionmaker,
-    )
-    overdue_count, overdue = await alerts.overdue(principal=principal, sessionmaker=sessionmaker)
-    inbox = await alerts.list_alerts(
-        recipient=None,
-        status=AlertStatus.OPEN,
-        case_id=None,
-        limit=20,
-        principal=principal,
-        sessionmaker=sessionmaker,
-    )
-    led = await cases.list_cases(
-        {
-            "stage": None,
-            "kind": None,
-            "category": None,
-            "jurisdiction": None,
-            "responsible_unit": None,
-            "package_leader": principal.display_name,
-            "text": None,
-        },
-        cursor=None,
-        limit=20,
-        principal=principal,
-        sessionmaker=sessionmaker,
+    # Four independent reads, each in its own short transaction: run side by side.
+    stats, (overdue_count, overdue), inbox, led = await asyncio.gather(
+        cases.case_stats(
+            {"kind": None, "category": None, "jurisdiction": None},
+            principal=principal,
+            sessionmaker=sessionmaker,
+        ),
+        alerts.overdue(principal=principal, sessionmaker=sessionmaker),
+        alerts.list_alerts(
+            recipient=None,
+            status=AlertStatus.OPEN,
+            case_id=None,
+            limit=20,
+            principal=principal,
+            sessionmaker=sessionmaker,
+        ),
+        cases.list_cases(
+            {
+                "stage": None,
+                "kind": None,
+                "category": None,
+                "jurisdiction": None,
+                "responsible_unit": None,
+                "package_leader": principal.display_name,
+                "text": None,
+            },
+            cursor=None,
+            limit=20,
+            principal=principal,
+            sessionmaker=sessionmaker,
+        ),
     )
     by_stage = [
         (stage.value, STAGE_LABELS[stage], stats.by_stage.get(stage.value, 0))

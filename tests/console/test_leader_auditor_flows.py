@@ -95,9 +95,7 @@ async def test_an_auditor_verifies_views_as_of_and_downloads_the_dossier(
     await shot(page, "02-verified")
 
     moment = datetime.now(CHINA_TZ)  # after the registration, to the second
-    await page.get_by_label("时刻（北京时间，仅用于“某一时刻的状态”）").fill(
-        moment.strftime("%Y-%m-%dT%H:%M:%S")
-    )
+    await page.get_by_label("时刻（北京时间）").fill(moment.strftime("%Y-%m-%dT%H:%M:%S"))
     await page.get_by_role("button", name="某一时刻的状态").click()
     await expect(page.locator("#state-result")).to_contain_text("已登记")
     await shot(page, "03-as-of")
