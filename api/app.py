@@ -9,12 +9,14 @@ import httpx
 from fastapi import FastAPI
 from temporalio.client import Client
 
+from activities.identity.oidc import OidcClient, OidcConfig
 from activities.identity.tokens import TokenConfig, TokenVerifier
 from activities.runtime.settings import Settings
 from activities.runtime.temporal_client import connect
 from activities.store.engine import create_engine, create_sessionmaker
 from api.access import CaseScopes
 from api.auth import Authenticator
+from api.console.routes import install_console
 from api.deps import Resources
 from api.errors import install_error_handlers
 from api.limits import BodyLimit
@@ -31,6 +33,19 @@ def _token_verifier(settings: Settings, http: httpx.AsyncClient) -> TokenVerifie
         algorithms=settings.jwt_algorithms,
     )
     return TokenVerifier(config, http)
+
+
+def _oidc_client(settings: Settings, http: httpx.AsyncClient) -> OidcClient | None:
+    if not (settings.oidc_issuer and settings.oidc_client_id):
+        return None
+    issuer = settings.oidc_issuer.rstrip("/")
+    config = OidcConfig(
+        issuer=settings.oidc_issuer,
+        client_id=settings.oidc_client_id,
+        client_secret=settings.oidc_client_secret,
+        discovery_url=settings.oidc_discovery_url or f"{issuer}/.well-known/openid-configuration",
+    )
+    return OidcClient(config, http)
 
 
 def create_app(
@@ -62,6 +77,7 @@ def create_app(
                 settings.auth_cache_seconds,
                 settings.auth_stale_seconds,
             ),
+            oidc=_oidc_client(settings, http),
         )
         try:
             yield
@@ -79,4 +95,5 @@ def create_app(
     install_error_handlers(app)
     for feature in (health, cases, clocks, petitions, alerts, admin, audit, organisations):
         app.include_router(feature.router)
+    install_console(app)  # the web console (工作台) under /, beside the JSON API under /v1
     return app

@@ -14,6 +14,7 @@ from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from temporalio.client import Client
 
+from activities.identity.oidc import OidcClient
 from activities.runtime.settings import Settings
 from api.access import CaseScopes
 
@@ -33,6 +34,8 @@ class Resources:
     scopes: CaseScopes
     # The workflow classes audit replay runs histories through (from the composition root).
     workflows: tuple[type, ...] = ()
+    # The identity provider the console signs people in with (None: passwords only).
+    oidc: OidcClient | None = None
 
 
 # Dependencies are ``async def``: FastAPI runs plain ``def`` ones in a threadpool, a thread hop

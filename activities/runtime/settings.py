@@ -51,6 +51,17 @@ class Settings(BaseSettings):
     # While the directory (database) is unreachable, a caller checked within this time is still
     # let in, so commands keep reaching the cases during an outage.
     auth_stale_seconds: float = 900.0
+    # The web console (工作台): sign-in lock-out and session lifetimes.
+    sign_in_max_failures: int = 5
+    sign_in_lockout_minutes: float = 15.0
+    console_idle_minutes: float = 30.0
+    console_absolute_hours: float = 12.0
+    # OIDC sign-in to the console (authorization code + PKCE) when issuer and client are set.
+    oidc_issuer: str | None = None
+    oidc_client_id: str | None = None
+    oidc_client_secret: str | None = None
+    # Where the provider's discovery document is, when not under the issuer (tests, split hosts).
+    oidc_discovery_url: str | None = None
 
     @property
     def resolved_database_url(self) -> str:

@@ -6,7 +6,7 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from activities.store.sql import insert_for, insert_for_dialect, utc
@@ -164,3 +164,37 @@ async def put_recipient(
 
 async def list_recipients(*, session: AsyncSession) -> list[RecipientRow]:
     return list(await session.scalars(select(RecipientRow).order_by(RecipientRow.recipient_id)))
+
+
+def _overdue_where(query: Any, within: str | None, center_id: str | None) -> Any:
+    query = query.where(AlertRow.kind == "breach", AlertRow.status != "closed")
+    if within is not None:
+        query = query.where(AlertRow.jurisdiction_code.startswith(within))
+    if center_id is not None:
+        query = query.where(
+            AlertRow.case_id.in_(select(CaseRow.case_id).where(CaseRow.center_id == center_id))
+        )
+    return query
+
+
+async def count_overdue_cases(
+    *, session: AsyncSession, within: str | None, center_id: str | None
+) -> int:
+    """逾期: cases with a breach alert not yet closed (acknowledged or not), within a reach."""
+    query = _overdue_where(select(func.count(func.distinct(AlertRow.case_id))), within, center_id)
+    return int((await session.execute(query)).scalar_one())
+
+
+async def overdue_cases(
+    *, session: AsyncSession, within: str | None, center_id: str | None, limit: int
+) -> list[dict[str, Any]]:
+    """The overdue cases within a reach, the longest overdue first: case id and first breach."""
+    query = _overdue_where(
+        select(AlertRow.case_id, func.min(AlertRow.raised_at).label("since")),
+        within,
+        center_id,
+    )
+    query = query.group_by(AlertRow.case_id).order_by(func.min(AlertRow.raised_at)).limit(limit)
+    return [
+        {"case_id": case_id, "since": utc(since)} for case_id, since in await session.execute(query)
+    ]

@@ -177,6 +177,41 @@ class UserRow(Base):
     # 网格员: the grid (village code + 3 digits) a grid worker reports from.
     grid_code: Mapped[str | None] = mapped_column(String(15))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    # argon2id (None: no password; identity provider or API key only), and the lock-out state.
+    password_hash: Mapped[str | None] = mapped_column(String(200))
+    failed_sign_ins: Mapped[int] = mapped_column(Integer, server_default="0")
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class ConsoleSessionRow(Base):
+    """A console sign-in (会话): only the SHA-256 of its token is stored, with its form token."""
+
+    __tablename__ = "console_sessions"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(64))
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    method: Mapped[str] = mapped_column(String(16))  # password | oidc
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    last_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))  # the absolute end
+
+    __table_args__ = (Index("ix_console_sessions_user", "user_id"),)
+
+
+class SignInEventRow(Base):
+    """登录记录: each sign-in, failed attempt, lock-out and sign-out of the console."""
+
+    __tablename__ = "sign_in_events"
+
+    id: Mapped[int] = mapped_column(EventId, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    user_id: Mapped[str] = mapped_column(String(64))
+    outcome: Mapped[str] = mapped_column(String(24))
+    method: Mapped[str] = mapped_column(String(16))
+    remote: Mapped[str] = mapped_column(String(64), server_default="")
+
+    __table_args__ = (Index("ix_sign_in_events_user", "user_id", "at"),)
 
 
 class ApiKeyRow(Base):

@@ -43,6 +43,7 @@ def run_dev(settings: Settings) -> int:
         devstack.wait_for_port(settings.api_port, timeout=60, process=api)
         print(
             "\n枫桥 Fengqiao is running (Ctrl-C stops everything)\n"
+            f"  工作台 console: http://{settings.api_host}:{settings.api_port}/\n"
             f"  API docs:     http://{settings.api_host}:{settings.api_port}/docs\n"
             f"  Temporal UI:  http://127.0.0.1:{ports.ui}\n"
             f"  Temporal:     127.0.0.1:{ports.grpc}\n"
@@ -58,7 +59,8 @@ def run_dev(settings: Settings) -> int:
                 f"{DEMO_REGISTRY})\n"
                 "  Add users: fengqiao users add wangfang --name 王芳 --role mediator "
                 "--jurisdiction 320102 --center xw-center\n"
-                "  Their key: fengqiao keys create wangfang\n",
+                "  Their key: fengqiao keys create wangfang\n"
+                "  Console password: fengqiao users set-password wangfang\n",
                 flush=True,
             )
         stopping = False

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import getpass
+import sys
 from datetime import UTC, datetime, timedelta
 
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from activities.identity import principals
+from activities.identity import passwords, principals
 from activities.policy.routing import DEMO_REGISTRY, load_registry_file
 from activities.runtime.settings import Settings
 from activities.store import registry as registry_store
@@ -40,6 +42,13 @@ def add_directory_commands(
     for verb in ("disable", "enable"):
         action = user_actions.add_parser(verb, help=f"{verb} a user (all their keys)")
         action.add_argument("user_id")
+    password = user_actions.add_parser(
+        "set-password", help="set a user's console password (prompted, or --password-stdin)"
+    )
+    password.add_argument("user_id")
+    password.add_argument(
+        "--password-stdin", action="store_true", help="read the password from standard input"
+    )
 
     keys = commands.add_parser("keys", help="API 密钥: create, list, revoke keys")
     key_actions = keys.add_subparsers(dest="keys_command", required=True)
@@ -54,7 +63,21 @@ def add_directory_commands(
 
 
 def run_directory(args: argparse.Namespace, settings: Settings) -> int:
+    if getattr(args, "users_command", None) == "set-password":
+        # Read before anything else runs: the prompt must not interleave with log lines.
+        args.password = _read_password(args.password_stdin)
+        if args.password is None:
+            print("两次输入的密码不一致 / the passwords differ")
+            return 1
     return asyncio.run(_run(args, settings))
+
+
+def _read_password(from_stdin: bool) -> str | None:
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    first = getpass.getpass("新密码 / new password: ")
+    again = getpass.getpass("再输入一次 / again: ")
+    return first if first == again else None
 
 
 async def _run(args: argparse.Namespace, settings: Settings) -> int:
@@ -94,6 +117,10 @@ async def _users(args: argparse.Namespace, session: AsyncSession) -> int:
                 f"{row.user_id}\t{row.display_name}\t{ROLE_LABELS[Role(row.role)]}({row.role})"
                 f"\t{row.jurisdiction_code or '-'}\t{row.center_id or '-'}{state}"
             )
+        return 0
+    if args.users_command == "set-password":
+        await passwords.set_password(args.user_id, args.password, session=session)
+        print(f"已设置密码 / password set: {args.user_id}")
         return 0
     await principals.set_active(args.user_id, args.users_command == "enable", session=session)
     print(f"{args.users_command}d: {args.user_id}")

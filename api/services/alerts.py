@@ -126,3 +126,19 @@ async def acknowledge(
     alert: dict[str, Any] = next(a for a in document["alerts"] if a["alert_id"] == alert_id)
     masked: dict[str, Any] = shown(principal, {**alert, "case_id": case_id}, reveal=False)[0]
     return masked
+
+
+async def overdue(
+    *, principal: Principal, sessionmaker: async_sessionmaker[AsyncSession], limit: int = 100
+) -> tuple[int, list[dict[str, Any]]]:
+    """逾期案件 within the caller's reach: how many, and the longest overdue first."""
+    within, center_id = principal.list_reach
+    with database_errors():
+        async with sessionmaker() as session:
+            count = await alert_store.count_overdue_cases(
+                session=session, within=within, center_id=center_id
+            )
+            cases = await alert_store.overdue_cases(
+                session=session, within=within, center_id=center_id, limit=limit
+            )
+    return count, cases

@@ -90,9 +90,11 @@ async def read_case(
     principal: Principal,
     sessionmaker: async_sessionmaker[AsyncSession],
     temporal: Client,
+    purpose: str | None = None,
 ) -> dict[str, Any]:
     """The case from the read model (or the workflow itself when ``consistent``), masked unless
-    revealed; a reveal is recorded in the access trail before the answer."""
+    revealed; a reveal is recorded in the access trail (with its stated ``purpose``, the reason
+    the console asks for) before the answer."""
     check_reveal(principal, reveal)
     document = await query_state(temporal, case_id) if consistent else None
     if document is None:
@@ -100,7 +102,7 @@ async def read_case(
     if not reachable(principal, document):
         raise case_not_found(case_id)
     view, fields = shown(principal, case_view_json(document), reveal=reveal)
-    accesses = [Access(case_id, jurisdiction_code(document), "GET /v1/cases/{id}", fields)]
+    accesses = [Access(case_id, jurisdiction_code(document), "GET /v1/cases/{id}", fields, purpose)]
     await record_access(sessionmaker, principal, accesses if fields else [])
     result: dict[str, Any] = view
     return result

@@ -1,0 +1,426 @@
+"""Forms (表单): which inputs each action's form has, how a posted form becomes the API's request
+body, and the Chinese message beside each field the request model refuses.
+
+The body is validated by the JSON API's own request model (``api.schemas``); nothing here decides
+what is valid, only how it is asked for and how a refusal is worded.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from pydantic import ValidationError
+
+from domain import labels
+from domain.values import (
+    AgreementForm,
+    Category,
+    Channel,
+    CourtDecision,
+    MediationType,
+    PerformanceStatus,
+    ReferralRoute,
+    RiskLevel,
+    Satisfaction,
+)
+
+Options = tuple[tuple[str, str], ...]
+
+
+def _options(table: dict[Any, str]) -> Options:
+    return tuple((getattr(key, "value", key), text) for key, text in table.items())
+
+
+@dataclass(frozen=True)
+class Field:
+    """One input: ``name`` is the body path (``jurisdiction.county_code``, ``items.0.due_on``)."""
+
+    name: str
+    label: str
+    kind: str = "text"  # text | textarea | date | select | checkbox | lines | number | hidden
+    required: bool = False
+    options: Options = ()
+    hint: str = ""
+    value: str = ""  # the preset value (a hidden field, a select's default)
+    group: str = ""  # the fieldset it is shown in (its legend)
+
+    @property
+    def dom_id(self) -> str:
+        return "f-" + self.name.replace(".", "-")
+
+
+@dataclass
+class FormState:
+    """A form as shown: its fields, what was entered, and the messages beside fields."""
+
+    fields: list[Field]
+    values: dict[str, str] = field(default_factory=dict)
+    errors: dict[str, str] = field(default_factory=dict)
+    message: str = ""  # a refusal not tied to one field (409, 403…)
+
+    @property
+    def groups(self) -> list[tuple[str, list[Field]]]:
+        """The fields by fieldset, in order (an empty legend: no fieldset)."""
+        grouped: list[tuple[str, list[Field]]] = []
+        for spec in self.fields:
+            if not grouped or grouped[-1][0] != spec.group:
+                grouped.append((spec.group, []))
+            grouped[-1][1].append(spec)
+        return grouped
+
+    def value(self, name: str) -> str:
+        return self.values.get(name, next((f.value for f in self.fields if f.name == name), ""))
+
+
+def _date(name: str, label: str, required: bool = True, hint: str = "") -> Field:
+    return Field(name, label, "date", required, hint=hint)
+
+
+LATE_HINT = "补录时填写实际日期；不填则为今日（北京时间）"
+MEDIATION_TYPES = _options(labels.MEDIATION_TYPE_LABELS)
+
+ACTION_FIELDS: dict[str, list[Field]] = {
+    "accept": [
+        Field("note", "受理意见", "textarea"),
+        _date("accepted_on", "受理日期", False, LATE_HINT),
+    ],
+    "decline": [
+        Field("reason", "不予受理理由", "textarea", True),
+        Field("referral", "告知当事人的途径（如：区人民法院）", required=True),
+    ],
+    "plan": [
+        Field("responsible_unit", "责任单位", required=True),
+        Field("responsible_person", "责任人", required=True),
+        Field("measures", "化解措施（每行一项）", "lines", True),
+        _date("deadline", "化解时限"),
+        Field("note", "备注", "textarea"),
+    ],
+    "package-leader": [
+        Field("leader_name", "包案领导姓名", required=True),
+        Field("leader_title", "职务", required=True),
+        Field("reason", "包案原因", "textarea"),
+    ],
+    "start-mediation": [
+        Field("mediation_type", "调解类型", "select", True, MEDIATION_TYPES),
+        Field("mediators", "调解员（每行一人）", "lines", True),
+        _date("started_on", "开始调解日期", False, LATE_HINT),
+    ],
+    "sessions": [
+        _date("held_on", "调解会日期"),
+        Field("mediators", "调解员（每行一人）", "lines", True),
+        Field("attendees", "参加人员（每行一人）", "lines"),
+        Field("summary", "调解笔录摘要", "textarea", True),
+        Field("counselling", "同时进行心理疏导", "checkbox"),
+    ],
+    "agreement": [
+        Field("terms", "协议内容", "textarea", True),
+        Field(
+            "form",
+            "协议形式",
+            "select",
+            True,
+            _options(labels.AGREEMENT_FORM_LABELS),
+            value=AgreementForm.WRITTEN.value,
+        ),
+        _date("signed_on", "签订日期"),
+        *[
+            item
+            for n in range(3)
+            for item in (
+                Field(f"items.{n}.description", f"履行事项 {n + 1}", "textarea"),
+                _date(f"items.{n}.due_on", f"履行事项 {n + 1} 的履行期限", False),
+            )
+        ],
+    ],
+    "mediation-failure": [
+        Field("reason", "调解不成的原因", "textarea", True),
+        Field("referral", "告知当事人的途径", "select", True, _options(labels.REFERRAL_LABELS)),
+    ],
+    "judicial-confirmation": [
+        Field("court", "人民法院", required=True),
+        _date("applied_on", "共同申请日期"),
+    ],
+    "court-acceptance": [_date("accepted_on", "法院受理日期")],
+    "court-decision": [
+        Field("decision", "法院裁定", "select", True, _options(labels.COURT_DECISION_LABELS)),
+        _date("decided_on", "裁定日期"),
+        Field("ruling_number", "裁定书文号"),
+        Field("reason", "理由", "textarea"),
+    ],
+    "follow-ups": [
+        _date("visited_on", "回访日期"),
+        Field("satisfaction", "当事人满意度", "select", True, _options(labels.SATISFACTION_LABELS)),
+        Field("notes", "回访情况", "textarea"),
+    ],
+    "close": [Field("remark", "销号说明", "textarea")],
+    "withdraw": [Field("reason", "撤回原因", "textarea", True)],
+    "clocks/pause": [
+        Field("clock_id", "时限", "select", True),
+        Field("reason", "中止原因", "select", True, _options(labels.PAUSE_REASON_LABELS)),
+        Field("note", "说明", "textarea"),
+        _date("paused_on", "中止计时日期", False, LATE_HINT),
+    ],
+    "clocks/resume": [
+        Field("clock_id", "时限", "select", True),
+        _date("resumed_on", "恢复计时日期", False, LATE_HINT),
+    ],
+    "clocks/extend": [
+        Field("clock_id", "时限", "select", True),
+        Field("length", "延长期间（按规则的单位）", "number"),
+        _date("new_end", "约定的新期限（仅可约定延长的时限）", False),
+        Field("approver", "批准人", required=True),
+        Field("reason", "延期理由", "textarea", True),
+    ],
+    "reply": [
+        Field("answer", "处理意见", "textarea", True),
+        _date("answered_on", "作出日期"),
+        _date("served_on", "送达日期", False, "不填则为今日当场送达"),
+    ],
+    "review-requests": [
+        _date("requested_on", "申请复查日期"),
+        Field("reason", "申请理由", "textarea", True),
+    ],
+    "review-answers": [
+        Field("answer", "复查意见", "textarea", True),
+        _date("answered_on", "作出日期"),
+        _date("served_on", "送达日期", False, "不填则为今日当场送达"),
+    ],
+    "second-review-requests": [
+        _date("requested_on", "申请复核日期"),
+        Field("reason", "申请理由", "textarea", True),
+    ],
+    "second-review-answers": [
+        Field("answer", "复核意见", "textarea", True),
+        _date("answered_on", "作出日期"),
+        _date("served_on", "送达日期", False, "不填则为今日当场送达"),
+    ],
+}
+
+_PARTY = (
+    ("name", "姓名或名称", "text"),
+    ("id_number", "身份证号码", "text"),
+    ("phone", "联系电话", "text"),
+    ("address", "住址", "text"),
+)
+
+
+def _party_fields(prefix: str, title: str, count: int, first_required: bool) -> list[Field]:
+    return [
+        Field(
+            f"{prefix}.{n}.{name}",
+            label,
+            kind,
+            required=first_required and n == 0 and name == "name",
+            group=f"{title}{n + 1}",
+        )
+        for n in range(count)
+        for name, label, kind in _PARTY
+    ]
+
+
+def _in(group: str, *fields: Field) -> list[Field]:
+    return [replace(f, group=group) for f in fields]
+
+
+INTAKE_FIELDS: list[Field] = [
+    *_in(
+        "基本情况",
+        Field(
+            "kind", "案件类型", "select", True, _options(labels.CASE_KIND_LABELS), value="dispute"
+        ),
+        Field("title", "标题", required=True, hint="如：张某与李某相邻通行纠纷"),
+        Field("category", "纠纷类别", "select", True, _options(labels.CATEGORY_LABELS)),
+        Field(
+            "channel",
+            "来源渠道",
+            "select",
+            True,
+            _options(labels.CHANNEL_LABELS),
+            value=Channel.WALK_IN.value,
+        ),
+        _date("received_on", "收到申请日期", False, LATE_HINT),
+        Field("description", "纠纷简要情况", "textarea", True),
+    ),
+    *_in(
+        "属地",
+        Field("jurisdiction.county_code", "县（区）代码", required=True, hint="6位，如 320102"),
+        Field("jurisdiction.county_name", "县（区）名称"),
+        Field("jurisdiction.town_code", "乡镇（街道）代码", hint="9位"),
+        Field("jurisdiction.town_name", "乡镇（街道）名称"),
+        Field("jurisdiction.village_code", "村（社区）代码", hint="12位"),
+        Field("jurisdiction.village_name", "村（社区）名称"),
+    ),
+    *_party_fields("applicants", "申请人", 2, True),
+    *_party_fields("respondents", "被申请人", 2, False),
+    *_in(
+        "风险研判",
+        Field(
+            "risk_level",
+            "风险等级",
+            "select",
+            True,
+            _options(labels.RISK_LABELS),
+            value=RiskLevel.LOW.value,
+        ),
+        Field("flags.collective", "群体性", "checkbox"),
+        Field("flags.civil_to_criminal_risk", "民转刑风险", "checkbox"),
+        Field("flags.skip_level", "越级上访", "checkbox"),
+    ),
+]
+
+# Checked at import: every select names only values of its enumeration.
+assert {v for v, _ in _options(labels.MEDIATION_TYPE_LABELS)} == {m.value for m in MediationType}
+assert {v for v, _ in _options(labels.CATEGORY_LABELS)} == {c.value for c in Category}
+assert {v for v, _ in _options(labels.REFERRAL_LABELS)} == {r.value for r in ReferralRoute}
+assert {v for v, _ in _options(labels.COURT_DECISION_LABELS)} == {d.value for d in CourtDecision}
+assert {v for v, _ in _options(labels.SATISFACTION_LABELS)} == {s.value for s in Satisfaction}
+
+
+def follow_up_fields(items: list[dict[str, Any]]) -> list[Field]:
+    """回访: one performance select per agreement item (the latest agreement's)."""
+    performance = _options(labels.PERFORMANCE_LABELS)
+    extra: list[Field] = []
+    for n, item in enumerate(items):
+        extra.append(Field(f"performance.{n}.item_no", "", "hidden", value=str(item["item_no"])))
+        extra.append(
+            Field(
+                f"performance.{n}.status",
+                f"履行情况：{item['description']}",
+                "select",
+                True,
+                performance,
+                value=item.get("status") or PerformanceStatus.PENDING.value,
+            )
+        )
+    return [*ACTION_FIELDS["follow-ups"], *extra]
+
+
+def with_options(fields: list[Field], name: str, options: Options) -> list[Field]:
+    return [replace(f, options=options) if f.name == name else f for f in fields]
+
+
+def _put(body: dict[str, Any], path: list[str], value: Any) -> None:
+    for part in path[:-1]:
+        body = body.setdefault(part, {})
+    body[path[-1]] = value
+
+
+def _listify(value: Any) -> Any:
+    """Dicts keyed 0, 1, … become lists (rows left wholly empty are dropped)."""
+    if not isinstance(value, dict):
+        return value
+    value = {key: _listify(inner) for key, inner in value.items()}
+    if value and all(key.isdigit() for key in value):
+        return [value[key] for key in sorted(value, key=int) if value[key] not in ({}, None)]
+    return value
+
+
+def body_of(
+    fields: list[Field], form: dict[str, list[str]]
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """The request body the form describes, and the raw values (to show the form again).
+
+    An empty input is left out, so the request model applies its default or says it is
+    required; a checkbox is true when sent.
+    """
+    body: dict[str, Any] = {}
+    raw: dict[str, str] = {}
+    for spec in fields:
+        sent = (form.get(spec.name) or [""])[0]
+        raw[spec.name] = sent
+        value: Any
+        if spec.kind == "checkbox":
+            value = bool(sent)
+            raw[spec.name] = "on" if value else ""
+            if not value:
+                continue
+        elif spec.kind == "lines":
+            value = [line.strip() for line in sent.splitlines() if line.strip()]
+            if not value:
+                continue
+        elif spec.kind == "number":
+            if not sent.strip():
+                continue
+            value = sent.strip()
+        else:
+            if not sent.strip():
+                continue
+            value = sent
+        _put(body, spec.name.split("."), value)
+    listed: dict[str, Any] = _listify(body)
+    return listed, raw
+
+
+_MESSAGES: dict[str, str] = {
+    "missing": "此项必填",
+    "string_too_short": "此项必填",
+    "too_short": "至少填写一项",
+    "date_parsing": "请填写有效日期（年-月-日）",
+    "date_from_datetime_parsing": "请填写有效日期（年-月-日）",
+    "date_type": "请填写有效日期（年-月-日）",
+    "enum": "请选择有效选项",
+    "literal_error": "请选择有效选项",
+    "int_parsing": "请填写整数",
+    "bool_parsing": "请选择是或否",
+    "extra_forbidden": "不接受此项",
+}
+
+
+def _reason(item: Mapping[str, Any]) -> str:
+    kind = str(item.get("type"))
+    context = item.get("ctx") or {}
+    loc = [str(part) for part in item.get("loc", ())]
+    if kind == "string_too_long":
+        return f"过长：最多 {context.get('max_length')} 字"
+    if kind == "too_long":
+        return f"过多：最多 {context.get('max_length')} 项"
+    if kind in {"greater_than_equal", "greater_than"}:
+        return f"不能小于 {context.get('ge', context.get('gt'))}"
+    if kind in {"less_than_equal", "less_than"}:
+        return f"不能大于 {context.get('le', context.get('lt'))}"
+    if kind == "string_pattern_mismatch":
+        last = loc[-1] if loc else ""
+        if last == "phone":
+            return "电话号码格式不正确（手机11位，或区号-号码）"
+        if last.endswith("_code"):
+            return "行政区划代码位数不正确（县6位、乡镇9位、村12位）"
+        return "含有不允许的字符"
+    if kind == "value_error":
+        message = str(item.get("msg", "")).removeprefix("Value error, ")
+        return message.split(" / ")[0]
+    return _MESSAGES.get(kind, "输入无效")
+
+
+def field_errors(error: ValidationError, fields: list[Field]) -> dict[str, str]:
+    """Each refusal beside its field; one with no field of its own goes to the nearest one, or to
+    the form (key ``""``)."""
+    names = [f.name for f in fields]
+    found: dict[str, str] = {}
+    items = error.errors()
+    deeper = {".".join(str(p) for p in item.get("loc", ())[:-1]) for item in items}
+    for item in items:
+        path = ".".join(str(part) for part in item.get("loc", ()))
+        if item.get("type") == "too_short" and any(d.startswith(path + ".") for d in deeper):
+            continue  # a list left short only because its rows were refused: those say why
+        path = ".".join(str(part) for part in item.get("loc", ()))
+        target = (
+            path
+            if path in names
+            else next(
+                (n for n in names if n.startswith(path + ".") or path.startswith(n + ".")), ""
+            )
+        )
+        found.setdefault(target, _reason(item))
+    return found
+
+
+def api_field(field_name: str | None, fields: list[Field]) -> str:
+    """Where an API refusal naming ``field_name`` is shown (its input, or the form)."""
+    if not field_name:
+        return ""
+    names = [f.name for f in fields]
+    if field_name in names:
+        return field_name
+    return next((n for n in names if n.startswith(field_name + ".")), "")

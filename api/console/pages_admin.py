@@ -1,0 +1,245 @@
+"""Administrators (系统管理): users — add, password, API key (shown once), enable/disable,
+unlock — and the alert recipients with their channels. The organisation registry comes with
+issue 11.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request, Response
+from fastapi.responses import RedirectResponse
+from pydantic import ValidationError
+
+from activities.store import alert_store
+from api.console.session import ConsoleRoute, ConsoleUser, PageError, checked_form, require
+from api.console.templating import render
+from api.deps import SessionmakerDep
+from api.errors import ApiError, database_errors
+from api.services import recipients, users
+from domain.access import ROLE_LABELS, Permission, Principal, Role
+
+router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
+
+UserAdmin = Annotated[ConsoleUser, Depends(require(Permission.MANAGE_USERS))]
+RecipientAdmin = Annotated[ConsoleUser, Depends(require(Permission.MANAGE_RECIPIENTS))]
+
+_DONE = {
+    "added": "已添加用户",
+    "password": "已设置密码（该用户的已登录会话均已退出）",
+    "enabled": "已启用",
+    "disabled": "已停用",
+    "unlocked": "已解除锁定",
+    "recipient": "已保存督办接收人",
+}
+CHANNELS = (
+    ("webhook", "Webhook（HMAC 签名）"),
+    ("dingtalk", "钉钉机器人"),
+    ("wecom", "企业微信机器人"),
+)
+
+
+def _one(form: dict[str, list[str]], name: str) -> str:
+    return (form.get(name) or [""])[0].strip()
+
+
+async def _users_page(
+    request: Request,
+    user: ConsoleUser,
+    sessionmaker: SessionmakerDep,
+    *,
+    flash: str | None = None,
+    issued: Any = None,
+    errors: dict[str, str] | None = None,
+    values: dict[str, str] | None = None,
+    status: int = 200,
+) -> Response:
+    lines = await users.list_users(admin=user.principal, sessionmaker=sessionmaker)
+    return render(
+        request,
+        "admin_users.html",
+        {
+            "user": user,
+            "lines": lines,
+            "flash": flash,
+            "issued": issued,
+            "errors": errors or {},
+            "values": values or {},
+            "roles": [(r.value, ROLE_LABELS[r]) for r in Role],
+        },
+        status=status,
+    )
+
+
+@router.get("/admin/users")
+async def users_page(
+    request: Request, user: UserAdmin, sessionmaker: SessionmakerDep, done: str | None = None
+) -> Response:
+    return await _users_page(request, user, sessionmaker, flash=_DONE.get(done or ""))
+
+
+@router.post("/admin/users")
+async def add_user(request: Request, user: UserAdmin, sessionmaker: SessionmakerDep) -> Response:
+    form = await checked_form(request, user)
+    values = {
+        k: _one(form, k) for k in ("user_id", "display_name", "role", "jurisdiction", "center_id")
+    }
+    try:
+        added = Principal(
+            user_id=values["user_id"],
+            display_name=values["display_name"],
+            role=Role(values["role"])
+            if values["role"] in {r.value for r in Role}
+            else Role.MEDIATOR,
+            jurisdiction=values["jurisdiction"] or None,
+            center_id=values["center_id"] or None,
+        )
+    except ValidationError as error:
+        where = str(error.errors()[0]["loc"][0]) if error.errors()[0]["loc"] else "user_id"
+        where = {"jurisdiction": "jurisdiction", "center_id": "center_id"}.get(where, "user_id")
+        return await _users_page(
+            request, user, sessionmaker, errors={where: "格式不正确"}, values=values, status=422
+        )
+    if not values["display_name"]:
+        return await _users_page(
+            request,
+            user,
+            sessionmaker,
+            errors={"display_name": "此项必填"},
+            values=values,
+            status=422,
+        )
+    try:
+        await users.add_user(added, admin=user.principal, sessionmaker=sessionmaker)
+    except ApiError as refused:
+        return await _users_page(
+            request,
+            user,
+            sessionmaker,
+            errors={"user_id": _directory_message(refused)},
+            values=values,
+            status=refused.status,
+        )
+    return RedirectResponse("/admin/users?done=added", status_code=303)
+
+
+def _directory_message(refused: ApiError) -> str:
+    text = refused.body.message_en
+    if "already exists" in text:
+        return "该用户名已存在"
+    if "needs" in text:
+        return "该角色须填写所属辖区" + ("和中心" if "center" in text else "")
+    return refused.body.message_zh
+
+
+@router.post("/admin/users/{user_id}/{what}")
+async def user_action(
+    request: Request, user_id: str, what: str, user: UserAdmin, sessionmaker: SessionmakerDep
+) -> Response:
+    form = await checked_form(request, user)
+    admin = user.principal
+    if what == "password":
+        password = (form.get("password") or [""])[0]
+        try:
+            await users.set_password(user_id, password, admin=admin, sessionmaker=sessionmaker)
+        except ApiError as refused:
+            if refused.status != 422:
+                raise
+            return await _users_page(
+                request,
+                user,
+                sessionmaker,
+                errors={f"password-{user_id}": refused.body.message_zh},
+                status=422,
+            )
+        return RedirectResponse("/admin/users?done=password", status_code=303)
+    if what in ("enable", "disable"):
+        await users.set_active(user_id, what == "enable", admin=admin, sessionmaker=sessionmaker)
+        return RedirectResponse(f"/admin/users?done={what}d", status_code=303)
+    if what == "unlock":
+        await users.unlock(user_id, admin=admin, sessionmaker=sessionmaker)
+        return RedirectResponse("/admin/users?done=unlocked", status_code=303)
+    if what == "key":
+        issued = await users.issue_key(user_id, admin=admin, sessionmaker=sessionmaker)
+        # Shown once, in this answer only (never in a URL, never stored).
+        return await _users_page(request, user, sessionmaker, issued=issued)
+    raise PageError(404, "没有这项操作")
+
+
+@router.get("/admin/recipients")
+async def recipients_page(
+    request: Request, user: RecipientAdmin, sessionmaker: SessionmakerDep, done: str | None = None
+) -> Response:
+    return await _recipients_page(request, user, sessionmaker, flash=_DONE.get(done or ""))
+
+
+async def _recipients_page(
+    request: Request,
+    user: ConsoleUser,
+    sessionmaker: SessionmakerDep,
+    *,
+    flash: str | None = None,
+    error: str = "",
+    values: dict[str, str] | None = None,
+    status: int = 200,
+) -> Response:
+    with database_errors():
+        async with sessionmaker() as session:
+            rows = await alert_store.list_recipients(session=session)
+    listed = [
+        {
+            "recipient_id": row.recipient_id,
+            "display_name": row.display_name,
+            # Which channels, never their URLs' secrets.
+            "channels": [
+                dict(CHANNELS).get(str(c.get("kind")), str(c.get("kind"))) for c in row.channels
+            ],
+        }
+        for row in rows
+    ]
+    return render(
+        request,
+        "admin_recipients.html",
+        {
+            "user": user,
+            "rows": listed,
+            "flash": flash,
+            "error": error,
+            "values": values or {},
+            "channels": CHANNELS,
+        },
+        status=status,
+    )
+
+
+@router.post("/admin/recipients")
+async def put_recipient(
+    request: Request, user: RecipientAdmin, sessionmaker: SessionmakerDep
+) -> Response:
+    form = await checked_form(request, user)
+    values = {k: _one(form, k) for k in ("recipient_id", "display_name", "kind", "url")}
+    secret = _one(form, "secret")
+    if not values["recipient_id"] or not values["display_name"]:
+        return await _recipients_page(
+            request, user, sessionmaker, error="接收人标识和名称必填", values=values, status=422
+        )
+    channel: dict[str, Any] = {"kind": values["kind"], "url": values["url"]}
+    if secret:
+        channel["secret"] = secret
+    try:
+        await recipients.put_recipient(
+            values["recipient_id"][:200],
+            display_name=values["display_name"][:200],
+            channels=[channel] if values["url"] else [],
+            sessionmaker=sessionmaker,
+        )
+    except ApiError as refused:
+        return await _recipients_page(
+            request,
+            user,
+            sessionmaker,
+            error="通道配置无效：请填写完整的 http(s) 地址；Webhook 和钉钉须填写签名密钥",
+            values=values,
+            status=refused.status,
+        )
+    return RedirectResponse("/admin/recipients?done=recipient", status_code=303)

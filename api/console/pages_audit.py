@@ -1,0 +1,216 @@
+"""Auditors (审计): case search, then for one case — each read asking for its purpose first — the
+timeline, the case as of a moment, chain verification, the dossier PDF, the replay result; and
+the access trail (访问留痕). Every read goes through the audit services, which record it.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request, Response
+
+from api.console.pages_cases import _checked_case_id
+from api.console.session import ConsoleRoute, ConsoleUser, PageError, require
+from api.console.templating import render
+from api.deps import ReplayWorkflowsDep, ScopesDep, SessionmakerDep, SettingsDep, TemporalDep
+from api.errors import ApiError
+from api.services import audit, cases
+from domain.access import Permission
+from domain.values import CHINA_TZ
+
+router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
+
+Auditor = Annotated[ConsoleUser, Depends(require(Permission.AUDIT))]
+
+VIEWS = {
+    "timeline": "时间线",
+    "state": "某一时刻的状态",
+    "verify": "核验哈希链",
+    "dossier": "下载卷宗（PDF）",
+    "replay": "重放验证",
+}
+
+
+def _purpose(value: str | None) -> tuple[str | None, str]:
+    """The stated purpose, or the message beside the purpose field."""
+    text = (value or "").strip()
+    if len(text) < 2:
+        return None, "请先说明查阅用途（至少2个字，记入访问留痕）"
+    if len(text) > 500:
+        return None, "用途说明过长：最多 500 字"
+    return text, ""
+
+
+def _as_of(value: str | None) -> datetime | None:
+    """``2026-03-02T09:30`` from the page's date-time input, read as China time."""
+    if not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError as error:
+        raise PageError(422, "时刻格式不正确") from error
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=CHINA_TZ)
+
+
+@router.get("/audit")
+async def audit_home(
+    request: Request, user: Auditor, sessionmaker: SessionmakerDep, q: str | None = None
+) -> Response:
+    text = (q or "").strip()[:100] or None
+    found = await cases.list_cases(
+        {
+            "stage": None,
+            "kind": None,
+            "category": None,
+            "jurisdiction": None,
+            "responsible_unit": None,
+            "package_leader": None,
+            "text": text,
+        },
+        cursor=None,
+        limit=50,
+        principal=user.principal,
+        sessionmaker=sessionmaker,
+    )
+    return render(request, "audit_home.html", {"user": user, "items": found.items, "q": text or ""})
+
+
+@router.get("/audit/cases/{case_id}")
+async def audit_case(
+    request: Request,
+    case_id: str,
+    user: Auditor,
+    sessionmaker: SessionmakerDep,
+    scopes: ScopesDep,
+    temporal: TemporalDep,
+    settings: SettingsDep,
+    workflows: ReplayWorkflowsDep,
+    view: str | None = None,
+    purpose: str | None = None,
+    as_of: str | None = None,
+) -> Response:
+    case_id = _checked_case_id(case_id)
+    principal = user.principal
+    await scopes.ensure_reachable(principal, case_id)
+    context: dict[str, Any] = {
+        "user": user,
+        "case_id": case_id,
+        "views": VIEWS,
+        "view": view or "",
+        "purpose": purpose or "",
+        "as_of": as_of or "",
+        "purpose_error": "",
+        "result": None,
+        "error": "",
+    }
+    if view is None or view not in VIEWS:
+        return render(request, "audit_case.html", context)
+    stated, problem = _purpose(purpose)
+    if stated is None:
+        context["purpose_error"] = problem
+        return render(request, "audit_case.html", context, status=422)
+    try:
+        if view == "timeline":
+            context["result"] = await cases.timeline(
+                case_id,
+                reveal=False,
+                event_types=None,
+                since=None,
+                until=None,
+                purpose=stated,
+                principal=principal,
+                sessionmaker=sessionmaker,
+                scopes=scopes,
+            )
+        elif view == "state":
+            context["result"] = await audit.state_at(
+                case_id,
+                as_of=_as_of(as_of),
+                reveal=False,
+                purpose=stated,
+                principal=principal,
+                sessionmaker=sessionmaker,
+                scopes=scopes,
+            )
+        elif view == "verify":
+            report = await audit.verify(
+                case_id,
+                purpose=stated,
+                principal=principal,
+                sessionmaker=sessionmaker,
+                scopes=scopes,
+            )
+            context["result"] = report.model_dump(mode="json")
+        elif view == "replay":
+            replayed = await audit.replay(
+                case_id,
+                purpose=stated,
+                principal=principal,
+                sessionmaker=sessionmaker,
+                scopes=scopes,
+                temporal=temporal,
+                workflows=workflows,
+            )
+            context["result"] = replayed.model_dump(mode="json")
+        else:
+            found = await audit.dossier(
+                case_id,
+                format="pdf",
+                reveal=False,
+                purpose=stated,
+                principal=principal,
+                sessionmaker=sessionmaker,
+                scopes=scopes,
+                font_path=settings.pdf_font_path,
+            )
+            assert found.pdf is not None
+            return Response(
+                found.pdf,
+                media_type="application/pdf",
+                headers={
+                    "Content-Disposition": f'attachment; filename="{case_id}-dossier.pdf"',
+                    "Cache-Control": "no-store",
+                },
+            )
+    except ApiError as refused:
+        if refused.status == 422 or (refused.status == 404 and view == "state"):
+            context["error"] = refused.body.message_zh
+            return render(request, "audit_case.html", context, status=refused.status)
+        raise
+    return render(request, "audit_case.html", context)
+
+
+@router.get("/audit/trail")
+async def access_trail(
+    request: Request,
+    user: Auditor,
+    sessionmaker: SessionmakerDep,
+    purpose: str | None = None,
+    case_id: str | None = None,
+) -> Response:
+    context: dict[str, Any] = {
+        "user": user,
+        "purpose": purpose or "",
+        "case_id": case_id or "",
+        "items": None,
+        "purpose_error": "",
+    }
+    if purpose is None:
+        return render(request, "audit_trail.html", context)
+    stated, problem = _purpose(purpose)
+    if stated is None:
+        context["purpose_error"] = problem
+        return render(request, "audit_trail.html", context, status=422)
+    wanted = _checked_case_id(case_id) if case_id else None
+    found = await audit.trail(
+        case_id=wanted,
+        principal_id=None,
+        since=None,
+        until=None,
+        limit=200,
+        principal=user.principal,
+        sessionmaker=sessionmaker,
+    )
+    context["items"] = found.items
+    return render(request, "audit_trail.html", context)

@@ -1,0 +1,253 @@
+"""Sign-in and sign-out (登录与退出): password with lock-out, or the identity provider (OIDC).
+
+The sign-in form is protected against login CSRF by a double-submit token (a cookie and a hidden
+field that must match) and the Origin check; a session's own form token protects everything after.
+"""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from datetime import UTC, datetime
+
+import structlog
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import RedirectResponse
+
+from activities.identity import passwords, principals
+from activities.identity.oidc import OidcError
+from activities.identity.passwords import SignInOutcome
+from api.console.session import (
+    COOKIE,
+    ConsoleRoute,
+    PageError,
+    SignedIn,
+    checked_form,
+    form_of,
+    same_origin,
+    set_session_cookie,
+    sign_in_policy,
+)
+from api.console.templating import china_time, render
+from api.deps import ResourcesDep
+from domain.access import Permission, Role
+
+router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
+
+PRE_COOKIE = "fq_signin"
+OIDC_COOKIE = "fq_oidc"
+
+
+def _local(target: str | None) -> str:
+    """Only a path on this server (never ``//elsewhere``) is followed after sign-in."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return "/"
+
+
+def _remote(request: Request) -> str:
+    return request.client.host if request.client else ""
+
+
+def _signin_page(
+    request: Request,
+    *,
+    message: str = "",
+    user_id: str = "",
+    next_path: str = "/",
+    status: int = 200,
+) -> Response:
+    token = secrets.token_urlsafe(24)
+    resources = request.app.state.resources
+    response = render(
+        request,
+        "signin.html",
+        {
+            "csrf_token": token,
+            "message": message,
+            "user_id": user_id,
+            "next": _local(next_path),
+            "oidc": resources.oidc is not None,
+        },
+        status=status,
+    )
+    response.set_cookie(
+        PRE_COOKIE,
+        token,
+        max_age=3600,
+        httponly=True,
+        samesite="strict",
+        secure=request.url.scheme == "https",
+        path="/signin",
+    )
+    return response
+
+
+@router.get("/signin")
+async def signin_form(request: Request, next: str = "/") -> Response:
+    return _signin_page(request, next_path=next)
+
+
+@router.post("/signin")
+async def signin(request: Request, resources: ResourcesDep) -> Response:
+    form = await form_of(request)
+    sent = (form.get("csrf_token") or [""])[0]
+    expected = request.cookies.get(PRE_COOKIE, "")
+    next_path = _local((form.get("next") or ["/"])[0])
+    if not same_origin(request) or not expected or not hmac.compare_digest(sent, expected):
+        return _signin_page(
+            request, message="登录表单已失效，请重新输入", next_path=next_path, status=403
+        )
+    user_id = (form.get("user_id") or [""])[0].strip()[:64]
+    password = (form.get("password") or [""])[0]
+    if not user_id or not password:
+        return _signin_page(
+            request,
+            message="请输入用户名和密码",
+            user_id=user_id,
+            next_path=next_path,
+            status=422,
+        )
+    now = datetime.now(UTC)
+    policy = sign_in_policy(resources.settings)
+    async with resources.sessionmaker.begin() as session:
+        result = await passwords.check_password(
+            user_id, password, now=now, policy=policy, remote=_remote(request), session=session
+        )
+        opened = None
+        if result.principal is not None:
+            opened = await passwords.open_session(
+                user_id, method="password", now=now, policy=policy, session=session
+            )
+    log = structlog.get_logger(__name__)
+    if opened is None:
+        log.info("console_sign_in_refused", user=user_id, outcome=result.outcome.value)
+        if result.outcome in (SignInOutcome.LOCKED, SignInOutcome.LOCKED_NOW):
+            until = china_time(result.locked_until)
+            message = (
+                f"密码连续错误 {policy.max_failures} 次，账户已锁定至 {until}（北京时间）"
+                if result.outcome is SignInOutcome.LOCKED_NOW
+                else f"账户已锁定，请于 {until}（北京时间）后再试，或联系管理员解锁"
+            )
+        else:
+            message = "用户名或密码错误"
+        return _signin_page(
+            request, message=message, user_id=user_id, next_path=next_path, status=401
+        )
+    log.info("console_signed_in", user=user_id)
+    response = RedirectResponse(next_path, status_code=303)
+    set_session_cookie(response, request, opened.token, int(policy.absolute.total_seconds()))
+    response.delete_cookie(PRE_COOKIE, path="/signin")
+    return response
+
+
+@router.post("/signout")
+async def signout(request: Request, user: SignedIn, resources: ResourcesDep) -> Response:
+    await checked_form(request, user)
+    token = request.cookies.get(COOKIE, "")
+    async with resources.sessionmaker.begin() as session:
+        await passwords.close_session(token, session=session)
+        await passwords.record_sign_in_event(
+            user.principal.user_id,
+            SignInOutcome.SIGNED_OUT,
+            method="console",
+            remote=_remote(request),
+            at=datetime.now(UTC),
+            session=session,
+        )
+    response = RedirectResponse("/signin", status_code=303)
+    response.delete_cookie(COOKIE, path="/")
+    return response
+
+
+def _redirect_uri(request: Request) -> str:
+    return str(request.url_for("oidc_callback"))
+
+
+@router.get("/signin/oidc")
+async def oidc_start(request: Request, resources: ResourcesDep, next: str = "/") -> Response:
+    if resources.oidc is None:
+        raise PageError(404, "未配置统一身份认证")
+    try:
+        challenge = await resources.oidc.challenge(_redirect_uri(request))
+    except OidcError as error:
+        structlog.get_logger(__name__).warning("oidc_unavailable", reason=str(error))
+        raise PageError(503, "统一身份认证服务暂不可用，请稍后重试或使用密码登录") from error
+    response = RedirectResponse(challenge.url, status_code=303)
+    carried = ".".join((challenge.state, challenge.verifier, challenge.nonce))
+    response.set_cookie(
+        OIDC_COOKIE,
+        f"{carried}.{_local(next)}",
+        max_age=600,
+        httponly=True,
+        samesite="lax",
+        secure=request.url.scheme == "https",
+        path="/signin/oidc",
+    )
+    return response
+
+
+@router.get("/signin/oidc/callback", name="oidc_callback")
+async def oidc_callback(
+    request: Request, resources: ResourcesDep, code: str = "", state: str = ""
+) -> Response:
+    if resources.oidc is None:
+        raise PageError(404, "未配置统一身份认证")
+    carried = request.cookies.get(OIDC_COOKIE, "").split(".", 3)
+    if len(carried) != 4 or not code or not hmac.compare_digest(carried[0], state):
+        return _signin_page(request, message="统一身份认证未完成，请重新登录", status=400)
+    expected_state, verifier, nonce, next_path = carried
+    try:
+        subject = await resources.oidc.subject(
+            code, verifier=verifier, nonce=nonce, redirect_uri=_redirect_uri(request)
+        )
+    except OidcError as error:
+        structlog.get_logger(__name__).warning("oidc_refused", reason=str(error))
+        return _signin_page(request, message="统一身份认证未通过，请重新登录", status=401)
+    now = datetime.now(UTC)
+    policy = sign_in_policy(resources.settings)
+    async with resources.sessionmaker.begin() as session:
+        principal = await principals.active_principal(subject, session=session)
+        if principal is None:
+            await passwords.record_sign_in_event(
+                subject,
+                SignInOutcome.BAD_CREDENTIALS,
+                method="oidc",
+                remote=_remote(request),
+                at=now,
+                session=session,
+            )
+            opened = None
+        else:
+            await passwords.record_sign_in_event(
+                subject,
+                SignInOutcome.SIGNED_IN,
+                method="oidc",
+                remote=_remote(request),
+                at=now,
+                session=session,
+            )
+            opened = await passwords.open_session(
+                subject, method="oidc", now=now, policy=policy, session=session
+            )
+    if opened is None:
+        return _signin_page(request, message="该身份认证账户不是本系统的有效用户", status=403)
+    response = RedirectResponse(_local(next_path), status_code=303)
+    set_session_cookie(response, request, opened.token, int(policy.absolute.total_seconds()))
+    response.delete_cookie(OIDC_COOKIE, path="/signin/oidc")
+    return response
+
+
+@router.get("/")
+async def home(user: SignedIn) -> Response:
+    """Each role starts where its work is."""
+    role = user.principal.role
+    if role is Role.LEADER:
+        target = "/leader"
+    elif role is Role.AUDITOR:
+        target = "/audit"
+    elif user.principal.may(Permission.LIST_CASES):
+        target = "/cases"
+    else:
+        target = "/admin/users"
+    return RedirectResponse(target, status_code=303)

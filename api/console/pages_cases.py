@@ -1,0 +1,477 @@
+"""Case pages (案件): the list with filters and cursor paging, intake (登记), the case page with
+the actions its stage allows, and "显示" with a reason (访问留痕).
+
+Every page calls the services the JSON routes call; which actions are offered comes from the
+stage table (``domain.stages.allowed``) and the role's permissions, nothing else.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from dataclasses import dataclass
+from typing import Annotated, Any, cast
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Depends, Request, Response
+from fastapi.responses import RedirectResponse
+from pydantic import ValidationError
+
+from api.console.forms import (
+    ACTION_FIELDS,
+    INTAKE_FIELDS,
+    Field,
+    FormState,
+    api_field,
+    body_of,
+    field_errors,
+    follow_up_fields,
+    with_options,
+)
+from api.console.session import ConsoleRoute, ConsoleUser, PageError, checked_form, require
+from api.console.templating import render
+from api.deps import ScopesDep, SessionmakerDep, SettingsDep, TemporalDep
+from api.errors import ApiError
+from api.params import CASE_ID
+from api.schemas import ACTION_ROUTES, ActionRoute, IntakeRequest
+from api.services import cases, clocks, commands, intake
+from domain import commands as c
+from domain.access import Permission
+from domain.labels import ACTION_LABELS, CASE_KIND_LABELS, CATEGORY_LABELS, STAGE_LABELS
+from domain.stages import Action, Stage, allowed
+from domain.values import JURISDICTION_CODE
+
+router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
+
+Lister = Annotated[ConsoleUser, Depends(require(Permission.LIST_CASES))]
+Reader = Annotated[ConsoleUser, Depends(require(Permission.READ_CASE))]
+Actor = Annotated[ConsoleUser, Depends(require(Permission.ACT))]
+
+_CASE_ID = re.compile(CASE_ID)
+_FILTERS = ("q", "stage", "kind", "category", "jurisdiction", "package_leader")
+# The console's forms for the JSON API's command routes (alerts are acknowledged from the inbox).
+ROUTES: dict[str, ActionRoute] = {r.path: r for r in ACTION_ROUTES if r.path in ACTION_FIELDS}
+
+
+def _action_of(route: ActionRoute) -> Action:
+    return Action(route.command.model_fields["type"].default)
+
+
+def case_link(case_id: str) -> str:
+    return f"/cases/{case_id}"
+
+
+def _checked_case_id(case_id: str) -> str:
+    if not _CASE_ID.match(case_id):
+        raise PageError(404, f"案件 {case_id} 不存在")
+    return case_id
+
+
+def _enum_options(table: dict[Any, str]) -> list[tuple[str, str]]:
+    return [(key.value, text) for key, text in table.items()]
+
+
+@router.get("/cases")
+async def case_list(
+    request: Request, user: Lister, sessionmaker: SessionmakerDep, cursor: str | None = None
+) -> Response:
+    filters = {name: (request.query_params.get(name) or "").strip() or None for name in _FILTERS}
+    error = _filter_error(filters)
+    items: list[Any] = []
+    next_cursor = None
+    if error:
+        filters = {**filters, "jurisdiction": None}
+    try:
+        found = await cases.list_cases(
+            {
+                "stage": filters["stage"],
+                "kind": filters["kind"],
+                "category": filters["category"],
+                "jurisdiction": filters["jurisdiction"],
+                "responsible_unit": None,
+                "package_leader": filters["package_leader"],
+                "text": filters["q"],
+            },
+            cursor=cursor,
+            limit=50,
+            principal=user.principal,
+            sessionmaker=sessionmaker,
+        )
+        items, next_cursor = found.items, found.next_cursor
+    except ApiError as refused:
+        if refused.status >= 500:
+            raise
+        error = refused.body.message_zh
+    kept = {k: v for k, v in filters.items() if v}
+    return render(
+        request,
+        "cases.html",
+        {
+            "user": user,
+            "items": items,
+            "filters": filters,
+            "error": error,
+            "stages": _enum_options(STAGE_LABELS),
+            "kinds": _enum_options(CASE_KIND_LABELS),
+            "categories": _enum_options(CATEGORY_LABELS),
+            "case_link": case_link if user.may(Permission.READ_CASE) else _audit_link,
+            "next_link": f"/cases?{urlencode({**kept, 'cursor': next_cursor})}"
+            if next_cursor
+            else None,
+            "first_link": f"/cases?{urlencode(kept)}" if cursor else None,
+        },
+    )
+
+
+def _audit_link(case_id: str) -> str:
+    return f"/audit/cases/{case_id}"
+
+
+_PLACE = re.compile(JURISDICTION_CODE)
+
+
+def _filter_error(filters: dict[str, str | None]) -> str:
+    """The list's own input checks, worded as the JSON API's query validation would refuse."""
+    place = filters.get("jurisdiction")
+    if place is not None and not _PLACE.match(place):
+        return "属地代码应为6位（县）、9位（乡镇）或12位（村）数字"
+    if len(filters.get("q") or "") > 100 or len(filters.get("package_leader") or "") > 200:
+        return "查询条件过长"
+    return ""
+
+
+# ---- intake (登记) ----
+
+
+def _intake_page(
+    request: Request, user: ConsoleUser, form: FormState, status: int = 200
+) -> Response:
+    return render(
+        request,
+        "intake.html",
+        {"user": user, "form": form, "idempotency_key": str(uuid.uuid4())},
+        status=status,
+    )
+
+
+@router.get("/cases/new")
+async def intake_form(request: Request, user: Actor) -> Response:
+    preset = {"jurisdiction.county_code": user.principal.jurisdiction or ""}
+    return _intake_page(request, user, FormState(INTAKE_FIELDS, values=preset))
+
+
+@router.post("/cases/new")
+async def register(
+    request: Request,
+    user: Actor,
+    sessionmaker: SessionmakerDep,
+    temporal: TemporalDep,
+    settings: SettingsDep,
+) -> Response:
+    form = await checked_form(request, user)
+    body, raw = body_of(INTAKE_FIELDS, form)
+    state = FormState(INTAKE_FIELDS, values=raw)
+    try:
+        checked = IntakeRequest.model_validate(body)
+    except ValidationError as error:
+        state.errors = field_errors(error, INTAKE_FIELDS)
+        return _intake_page(request, user, state, 422)
+    try:
+        registered = await intake.register(
+            checked.model_dump(),
+            key=_key(form),
+            principal=user.principal,
+            sessionmaker=sessionmaker,
+            temporal=temporal,
+            settings=settings,
+        )
+    except ApiError as refused:
+        if refused.status >= 500 or refused.status == 404:
+            raise
+        where = api_field(refused.body.field, INTAKE_FIELDS)
+        if where:
+            state.errors[where] = refused.body.message_zh
+        else:
+            state.message = refused.body.message_zh
+        return _intake_page(request, user, state, refused.status)
+    case_id = str(registered.body["case_id"])
+    note = registered.body.get("message_zh")
+    if note:  # a repeat recorded on a petition another center handles
+        return render(
+            request,
+            "error.html",
+            {"user": user, "status": 200, "title": "已记为重复信访", "message": note},
+        )
+    return RedirectResponse(f"/cases/{case_id}?done=registered", status_code=303)
+
+
+def _key(form: dict[str, list[str]]) -> str:
+    """The form's idempotency key (a double submit is applied once), or a fresh one."""
+    sent = (form.get("idempotency_key") or [""])[0]
+    return sent if re.fullmatch(r"[0-9a-f-]{36}", sent) else str(uuid.uuid4())
+
+
+# ---- the case page ----
+
+
+@dataclass
+class OfferedAction:
+    path: str
+    label: str
+    form: FormState
+    key: str
+    open: bool = False
+
+    @property
+    def slug(self) -> str:
+        return self.path.replace("/", "-")
+
+
+def _clock_options(document: dict[str, Any], statuses: set[str]) -> tuple[tuple[str, str], ...]:
+    return tuple(
+        (
+            clock["clock_id"],
+            f"{clock['name']}{'（' + clock['subject'] + '）' if clock.get('subject') else ''}",
+        )
+        for clock in document.get("clocks", ())
+        if clock["status"] in statuses
+    )
+
+
+def _fields_for(path: str, document: dict[str, Any]) -> list[Field]:
+    fields = ACTION_FIELDS[path]
+    if path == "follow-ups":
+        agreements = document.get("agreements") or []
+        return follow_up_fields(list(agreements[-1]["items"]) if agreements else [])
+    if path in ("clocks/pause", "clocks/extend"):
+        return with_options(fields, "clock_id", _clock_options(document, {"running"}))
+    if path == "clocks/resume":
+        return with_options(fields, "clock_id", _clock_options(document, {"paused"}))
+    return fields
+
+
+def offered_actions(user: ConsoleUser, document: dict[str, Any]) -> list[OfferedAction]:
+    """The actions the stage table allows this case now, for a role that acts on cases."""
+    if not user.may(Permission.ACT):
+        return []
+    stage, kind = Stage(document["stage"]), str(document.get("kind", "dispute"))
+    offered = []
+    for path, route in ROUTES.items():
+        action = _action_of(route)
+        if not allowed(action, stage, kind):
+            continue
+        fields = _fields_for(path, document)
+        if any(f.name == "clock_id" and not f.options for f in fields):
+            continue  # no clock in the state this action works on
+        offered.append(
+            OfferedAction(path, ACTION_LABELS[action], FormState(fields), str(uuid.uuid4()))
+        )
+    return offered
+
+
+async def _case_page(
+    request: Request,
+    user: ConsoleUser,
+    case_id: str,
+    *,
+    sessionmaker: SessionmakerDep,
+    temporal: TemporalDep,
+    scopes: ScopesDep,
+    reveal_reason: str | None = None,
+    failed: OfferedAction | None = None,
+    status: int = 200,
+    flash: str | None = None,
+    reveal_error: str = "",
+) -> Response:
+    principal = user.principal
+    document = await cases.read_case(
+        case_id,
+        consistent=False,
+        reveal=reveal_reason is not None,
+        principal=principal,
+        sessionmaker=sessionmaker,
+        temporal=temporal,
+        purpose=reveal_reason,
+    )
+    timeline = await cases.timeline(
+        case_id,
+        reveal=reveal_reason is not None,
+        event_types=None,
+        since=None,
+        until=None,
+        purpose=reveal_reason,
+        principal=principal,
+        sessionmaker=sessionmaker,
+        scopes=scopes,
+    )
+    report = await clocks.clocks(case_id, principal=principal, sessionmaker=sessionmaker)
+    actions = offered_actions(user, document)
+    if failed is not None:
+        actions = [failed if a.path == failed.path else a for a in actions]
+    where = document["jurisdiction"]
+    place = " ".join(
+        str(where.get(k) or "") for k in ("county_name", "town_name", "village_name")
+    ).strip() or str(where.get("village_code") or where.get("town_code") or where["county_code"])
+    return render(
+        request,
+        "case.html",
+        {
+            "user": user,
+            "case": document,
+            "timeline": timeline,
+            "clocks": report.model_dump(mode="json"),
+            "actions": actions,
+            "place": place,
+            "may_reveal": principal.may(Permission.REVEAL_PII),
+            "revealed": reveal_reason is not None,
+            "reveal_error": reveal_error,
+            "flash": flash,
+        },
+        status=status,
+    )
+
+
+_DONE = {"registered": "已登记"}
+
+
+@router.get("/cases/{case_id}")
+async def case_page(
+    request: Request,
+    case_id: str,
+    user: Reader,
+    sessionmaker: SessionmakerDep,
+    temporal: TemporalDep,
+    scopes: ScopesDep,
+    done: str | None = None,
+) -> Response:
+    flash = None
+    if done:
+        flash = _DONE.get(done) or next(
+            (f"已{ACTION_LABELS[_action_of(r)]}" for p, r in ROUTES.items() if p == done), None
+        )
+    return await _case_page(
+        request,
+        user,
+        _checked_case_id(case_id),
+        sessionmaker=sessionmaker,
+        temporal=temporal,
+        scopes=scopes,
+        flash=flash,
+    )
+
+
+@router.post("/cases/{case_id}/reveal")
+async def reveal(
+    request: Request,
+    case_id: str,
+    user: Reader,
+    sessionmaker: SessionmakerDep,
+    temporal: TemporalDep,
+    scopes: ScopesDep,
+) -> Response:
+    form = await checked_form(request, user)
+    reason = (form.get("reason") or [""])[0].strip()
+    if not user.may(Permission.REVEAL_PII):
+        raise PageError(403, "当前角色无权查看完整个人信息")
+    if len(reason) < 2:
+        return await _case_page(
+            request,
+            user,
+            _checked_case_id(case_id),
+            sessionmaker=sessionmaker,
+            temporal=temporal,
+            scopes=scopes,
+            status=422,
+            reveal_error="请说明查看原因（至少2个字）",
+        )
+    return await _case_page(
+        request,
+        user,
+        _checked_case_id(case_id),
+        sessionmaker=sessionmaker,
+        temporal=temporal,
+        scopes=scopes,
+        reveal_reason=reason[:500],
+    )
+
+
+@router.post("/cases/{case_id}/act/{path:path}")
+async def act(
+    request: Request,
+    case_id: str,
+    path: str,
+    user: Actor,
+    sessionmaker: SessionmakerDep,
+    temporal: TemporalDep,
+    scopes: ScopesDep,
+    settings: SettingsDep,
+) -> Response:
+    case_id = _checked_case_id(case_id)
+    route = ROUTES.get(path)
+    if route is None:
+        raise PageError(404, "没有这项操作")
+    form = await checked_form(request, user)
+    document = await cases.read_case(
+        case_id,
+        consistent=False,
+        reveal=False,
+        principal=user.principal,
+        sessionmaker=sessionmaker,
+        temporal=temporal,
+    )
+    fields = _fields_for(path, document)
+    body, raw = body_of(fields, form)
+    state = FormState(fields, values=raw)
+    label = ACTION_LABELS[_action_of(route)]
+    failed = OfferedAction(path, label, state, _key(form), open=True)
+    try:
+        checked = route.request.model_validate(body)
+    except ValidationError as error:
+        state.errors = field_errors(error, fields)
+        return await _case_page(
+            request,
+            user,
+            case_id,
+            sessionmaker=sessionmaker,
+            temporal=temporal,
+            scopes=scopes,
+            failed=failed,
+            status=422,
+        )
+    names = [name for name in route.command.model_fields if name != "type"]
+    command = cast(
+        "c.Command", route.command.model_construct(**{n: getattr(checked, n) for n in names})
+    )
+    try:
+        await commands.act(
+            case_id,
+            command,
+            key=_key(form),
+            principal=user.principal,
+            scopes=scopes,
+            sessionmaker=sessionmaker,
+            temporal=temporal,
+            settings=settings,
+        )
+    except ApiError as refused:
+        if refused.status in (404,) or refused.status >= 500:
+            raise
+        where = api_field(refused.body.field, fields)
+        if where:
+            state.errors[where] = refused.body.message_zh
+        else:
+            state.message = refused.body.message_zh
+        failed.key = str(uuid.uuid4())  # the refused command was not applied: a new attempt
+        if all(a.path != path for a in offered_actions(user, document)):
+            raise
+        return await _case_page(
+            request,
+            user,
+            case_id,
+            sessionmaker=sessionmaker,
+            temporal=temporal,
+            scopes=scopes,
+            failed=failed,
+            status=refused.status,
+        )
+    return RedirectResponse(f"/cases/{case_id}?done={path}", status_code=303)

@@ -1,0 +1,156 @@
+"""Leaders (领导): the alert inbox with one-click 签收 and a note, the cases they lead (包案),
+counts by stage and overdue within their jurisdiction, each count a link to its cases.
+
+Counts per organisation and the supervision list come with the organisation registry (issue 11).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request, Response
+from fastapi.responses import RedirectResponse
+
+from api.console.session import ConsoleRoute, ConsoleUser, PageError, checked_form, require
+from api.console.templating import render
+from api.deps import ScopesDep, SessionmakerDep, SettingsDep, TemporalDep
+from api.errors import ApiError
+from api.services import alerts, cases
+from domain.access import Permission
+from domain.alerts import AlertStatus
+from domain.labels import ALERT_STATUS_LABELS, STAGE_LABELS
+from domain.stages import Stage
+
+router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
+
+AlertReader = Annotated[ConsoleUser, Depends(require(Permission.READ_ALERTS))]
+Leader = Annotated[ConsoleUser, Depends(require(Permission.ACK_ALERT))]
+
+
+@router.get("/alerts")
+async def alert_inbox(
+    request: Request,
+    user: AlertReader,
+    sessionmaker: SessionmakerDep,
+    status: str = "open",
+    done: str | None = None,
+) -> Response:
+    chosen = AlertStatus(status) if status in {s.value for s in AlertStatus} else None
+    items = await alerts.list_alerts(
+        recipient=None,
+        status=chosen,
+        case_id=None,
+        limit=100,
+        principal=user.principal,
+        sessionmaker=sessionmaker,
+    )
+    return render(
+        request,
+        "alerts.html",
+        {
+            "user": user,
+            "items": items,
+            "status": chosen.value if chosen else "",
+            "statuses": [(s.value, ALERT_STATUS_LABELS[s]) for s in AlertStatus],
+            "may_ack": user.may(Permission.ACK_ALERT),
+            "may_read": user.may(Permission.READ_CASE),
+            "flash": "已签收" if done == "ack" else None,
+            "key": str(uuid.uuid4()),
+        },
+    )
+
+
+@router.post("/alerts/{alert_id}/ack")
+async def acknowledge(
+    request: Request,
+    alert_id: str,
+    user: Leader,
+    scopes: ScopesDep,
+    sessionmaker: SessionmakerDep,
+    temporal: TemporalDep,
+    settings: SettingsDep,
+) -> Response:
+    form = await checked_form(request, user)
+    note = (form.get("note") or [""])[0].strip()
+    if len(note) > 10_000:
+        raise PageError(422, "签收意见过长")
+    key = (form.get("idempotency_key") or [""])[0][:100] or None
+    try:
+        await alerts.acknowledge(
+            alert_id,
+            note=note,
+            key=f"ack:{alert_id}:{key}" if key else None,
+            principal=user.principal,
+            scopes=scopes,
+            sessionmaker=sessionmaker,
+            temporal=temporal,
+            settings=settings,
+        )
+    except ApiError as refused:
+        if refused.status == 409:
+            raise PageError(409, refused.body.message_zh) from refused
+        raise
+    back = (form.get("back") or ["/alerts"])[0]
+    target = back if back in ("/alerts", "/leader") else "/alerts"
+    return RedirectResponse(f"{target}?done=ack", status_code=303)
+
+
+@router.get("/leader")
+async def leader_board(
+    request: Request, user: Leader, sessionmaker: SessionmakerDep, done: str | None = None
+) -> Response:
+    principal = user.principal
+    # Four independent reads, each in its own short transaction: run side by side.
+    stats, (overdue_count, overdue), inbox, led = await asyncio.gather(
+        cases.case_stats(
+            {"kind": None, "category": None, "jurisdiction": None},
+            principal=principal,
+            sessionmaker=sessionmaker,
+        ),
+        alerts.overdue(principal=principal, sessionmaker=sessionmaker),
+        alerts.list_alerts(
+            recipient=None,
+            status=AlertStatus.OPEN,
+            case_id=None,
+            limit=20,
+            principal=principal,
+            sessionmaker=sessionmaker,
+        ),
+        cases.list_cases(
+            {
+                "stage": None,
+                "kind": None,
+                "category": None,
+                "jurisdiction": None,
+                "responsible_unit": None,
+                "package_leader": principal.display_name,
+                "text": None,
+            },
+            cursor=None,
+            limit=20,
+            principal=principal,
+            sessionmaker=sessionmaker,
+        ),
+    )
+    by_stage = [
+        (stage.value, STAGE_LABELS[stage], stats.by_stage.get(stage.value, 0))
+        for stage in Stage
+        if stats.by_stage.get(stage.value)
+    ]
+    return render(
+        request,
+        "leader.html",
+        {
+            "user": user,
+            "total": stats.total,
+            "by_stage": by_stage,
+            "overdue_count": overdue_count,
+            "overdue": overdue,
+            "inbox": inbox,
+            "led": led.items,
+            "flash": "已签收" if done == "ack" else None,
+            "key": str(uuid.uuid4()),
+        },
+    )

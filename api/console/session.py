@@ -1,0 +1,191 @@
+"""Who is signed in to the console (会话), the form token every POST carries (CSRF), and the
+route class that turns the services' refusals into pages.
+
+The session cookie holds a random token (HttpOnly, SameSite=Lax, Secure over https); the table
+keeps its SHA-256. Every POST must carry the session's form token and come from this origin.
+"""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Awaitable, Callable, Coroutine
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Annotated, Any
+from urllib.parse import parse_qsl, quote, urlsplit
+
+from fastapi import Depends, Request, Response
+from fastapi.responses import RedirectResponse
+from fastapi.routing import APIRoute
+from sqlalchemy.exc import SQLAlchemyError
+
+from activities.identity import passwords
+from activities.runtime.settings import Settings
+from api.console.templating import render
+from api.deps import ResourcesDep
+from api.errors import ApiError, from_domain, unavailable
+from domain.access import Permission, Principal
+from domain.errors import DomainError
+from domain.sign_in import SignInPolicy
+
+COOKIE = "fq_session"
+FORM_LIMIT = 256 * 1024
+
+
+def sign_in_policy(settings: Settings) -> SignInPolicy:
+    return SignInPolicy(
+        max_failures=settings.sign_in_max_failures,
+        lockout=timedelta(minutes=settings.sign_in_lockout_minutes),
+        idle=timedelta(minutes=settings.console_idle_minutes),
+        absolute=timedelta(hours=settings.console_absolute_hours),
+    )
+
+
+@dataclass(frozen=True)
+class ConsoleUser:
+    """The signed-in person: the same Principal the JSON API authenticates, and the form token."""
+
+    principal: Principal
+    csrf_token: str
+
+    def may(self, permission: Permission) -> bool:
+        return self.principal.may(permission)
+
+
+class SignInRequired(Exception):
+    """No live session: the page sends the browser to the sign-in form."""
+
+
+class PageError(Exception):
+    """A page refused outright (403 role, 404 out of reach): rendered as an error page."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+async def _signed_in(request: Request, resources: ResourcesDep) -> ConsoleUser:
+    token = request.cookies.get(COOKIE)
+    if not token:
+        raise SignInRequired
+    try:
+        async with resources.sessionmaker.begin() as session:
+            live = await passwords.live_session(
+                token,
+                now=datetime.now(UTC),
+                policy=sign_in_policy(resources.settings),
+                session=session,
+            )
+    except (SQLAlchemyError, OSError) as error:
+        raise unavailable("用户目录", "user directory") from error
+    if live is None:
+        raise SignInRequired
+    user = ConsoleUser(principal=live.principal, csrf_token=live.csrf_token)
+    request.state.principal = live.principal
+    request.state.console_user = user
+    return user
+
+
+SignedIn = Annotated[ConsoleUser, Depends(_signed_in)]
+
+
+def require(*any_of: Permission) -> Callable[[ConsoleUser], Awaitable[ConsoleUser]]:
+    async def permitted(user: SignedIn) -> ConsoleUser:
+        if not any(user.may(p) for p in any_of):
+            raise PageError(403, "当前角色无权使用此页面")
+        return user
+
+    return permitted
+
+
+def same_origin(request: Request) -> bool:
+    """The POST came from a page of this server (Origin, else Referer, names this host)."""
+    source = request.headers.get("origin") or request.headers.get("referer")
+    if not source:
+        return False
+    found = urlsplit(source)
+    return (found.scheme, found.netloc) == (request.url.scheme, request.url.netloc)
+
+
+async def form_of(request: Request) -> dict[str, list[str]]:
+    """The posted form (application/x-www-form-urlencoded), every value of every name."""
+    body = await request.body()
+    if len(body) > FORM_LIMIT:
+        raise PageError(413, "提交的内容过大")
+    fields: dict[str, list[str]] = {}
+    try:
+        pairs = parse_qsl(body.decode("utf-8"), keep_blank_values=True, strict_parsing=False)
+    except UnicodeDecodeError as error:
+        raise PageError(400, "提交的内容不是有效的 UTF-8 文本") from error
+    for name, value in pairs:
+        fields.setdefault(name, []).append(value)
+    return fields
+
+
+async def checked_form(request: Request, user: ConsoleUser) -> dict[str, list[str]]:
+    """The form of a POST from this origin carrying this session's form token; 403 otherwise."""
+    form = await form_of(request)
+    sent = (form.get("csrf_token") or [""])[0]
+    if not same_origin(request) or not hmac.compare_digest(sent, user.csrf_token):
+        raise PageError(403, "表单已失效或来源不明，请刷新页面后重试")
+    return form
+
+
+def set_session_cookie(response: Response, request: Request, token: str, max_age: int) -> None:
+    response.set_cookie(
+        COOKIE,
+        token,
+        max_age=max_age,
+        httponly=True,
+        samesite="lax",
+        secure=request.url.scheme == "https",
+        path="/",
+    )
+
+
+def error_page(request: Request, status: int, message: str, user: ConsoleUser | None) -> Response:
+    titles = {
+        403: "无权访问",
+        404: "页面或案件不存在",
+        409: "当前阶段不允许此操作",
+        503: "服务暂不可用",
+    }
+    return render(
+        request,
+        "error.html",
+        {
+            "status": status,
+            "title": titles.get(status, "请求无法处理"),
+            "message": message,
+            "user": user,
+        },
+        status=status,
+    )
+
+
+class ConsoleRoute(APIRoute):
+    """Console routes answer with pages: sign-in redirects and error pages instead of JSON."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def page(request: Request) -> Response:
+            try:
+                return await handler(request)
+            except SignInRequired:
+                target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+                return RedirectResponse(f"/signin?next={quote(target)}", status_code=303)
+            except PageError as error:
+                return error_page(request, error.status, error.message, _user_of(request))
+            except ApiError as error:
+                return error_page(request, error.status, error.body.message_zh, _user_of(request))
+            except DomainError as error:
+                mapped = from_domain(error)
+                return error_page(request, mapped.status, mapped.body.message_zh, _user_of(request))
+
+        return page
+
+
+def _user_of(request: Request) -> Any:
+    return getattr(request.state, "console_user", None)

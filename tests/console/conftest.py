@@ -1,0 +1,188 @@
+"""The console in a real browser: Temporal dev server + worker + the app served over HTTP by
+uvicorn on PostgreSQL, and Debian's Chromium driven by Playwright (never a downloaded browser).
+
+The console gets a Temporal namespace and a database of its own, so its case numbers never meet
+another fixture's workflows.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import httpx
+import pytest
+import uvicorn
+from google.protobuf.duration_pb2 import Duration
+from playwright.async_api import Browser, Page, Request, async_playwright
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from temporalio.api.workflowservice.v1 import RegisterNamespaceRequest
+from temporalio.client import Client
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.service import RPCError
+from temporalio.testing import WorkflowEnvironment
+
+from activities.identity import passwords
+from activities.runtime.devstack import free_port
+from activities.runtime.settings import Settings
+from activities.store.engine import create_engine, create_sessionmaker
+from api.app import create_app
+from tests import principals
+from worker import WORKFLOWS, build_worker, case_activities, diversion_activities
+
+CHROMIUM = Path(os.environ.get("FENGQIAO_CHROMIUM", "/usr/bin/chromium"))
+SCREENSHOTS = Path(__file__).parent / "screenshots"
+PASSWORD = "Fengqiao-2026!"  # every test user's console password
+NAMESPACE = "console"
+
+
+@dataclass
+class Console:
+    url: str
+    settings: Settings
+    sessionmaker: async_sessionmaker[AsyncSession]
+    client: Client
+    keys: dict[str, str]
+
+
+async def _namespace(env: WorkflowEnvironment) -> None:
+    try:
+        await env.client.workflow_service.register_namespace(
+            RegisterNamespaceRequest(
+                namespace=NAMESPACE,
+                workflow_execution_retention_period=Duration(seconds=86400),
+            )
+        )
+    except RPCError as error:
+        if "already" not in str(error).lower():
+            raise
+    await asyncio.sleep(1)  # the dev server caches namespaces for a moment
+
+
+@pytest.fixture(scope="session")
+async def console(
+    temporal_env: WorkflowEnvironment, fresh_database_url: object
+) -> AsyncIterator[Console]:
+    await _namespace(temporal_env)
+    database_url = await fresh_database_url("postgresql")  # type: ignore[operator]
+    target = temporal_env.client.service_client.config.target_host
+    client = await Client.connect(
+        target, namespace=NAMESPACE, data_converter=pydantic_data_converter
+    )
+    port = free_port()
+    settings = Settings(
+        database_url=database_url,
+        temporal_address=target,
+        temporal_namespace=NAMESPACE,
+        task_queue="console-cases",
+        api_port=port,
+    )
+    engine = create_engine(database_url)
+    sessionmaker = create_sessionmaker(engine)
+    keys = await principals.seed(sessionmaker)
+    async with sessionmaker.begin() as session:
+        for user in principals.USERS.values():
+            await passwords.set_password(user.user_id, PASSWORD, session=session)
+    app = create_app(settings, temporal=client, workflows=WORKFLOWS)
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+    )
+    async with httpx.AsyncClient(timeout=10, trust_env=False) as http:
+        activities = [*case_activities(engine, settings, http)]
+        activities += diversion_activities(engine, client, settings)
+        async with build_worker(client, settings.task_queue, activities):
+            serving = asyncio.create_task(server.serve())
+            for _ in range(200):
+                if server.started:
+                    break
+                await asyncio.sleep(0.05)
+            assert server.started, "uvicorn did not start"
+            try:
+                yield Console(f"http://127.0.0.1:{port}", settings, sessionmaker, client, keys)
+            finally:
+                server.should_exit = True
+                await serving
+    await engine.dispose()
+
+
+@pytest.fixture(scope="session")
+async def browser() -> AsyncIterator[Browser]:
+    assert CHROMIUM.exists(), f"Chromium not found at {CHROMIUM} (apt-get install chromium)"
+    async with async_playwright() as playwright:
+        # The browser's own language is Chinese (date inputs read 年/月/日), as on users' machines.
+        launched = await playwright.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=["--lang=zh-CN"],
+            env={**os.environ, "LANG": "zh_CN.UTF-8", "LANGUAGE": "zh_CN:zh"},
+        )
+        yield launched
+        await launched.close()
+
+
+@dataclass
+class Pages:
+    """Opens pages at a viewport; records every request that leaves the console's server."""
+
+    console: Console
+    browser: Browser
+    outside: list[str] = field(default_factory=list)
+    opened: list[Page] = field(default_factory=list)
+
+    async def open(self, width: int = 1366, height: int = 768) -> Page:
+        context = await self.browser.new_context(
+            viewport={"width": width, "height": height},
+            locale="zh-CN",
+            timezone_id="Asia/Shanghai",
+            accept_downloads=True,
+        )
+        page = await context.new_page()
+        page.set_default_timeout(30_000)
+        host = urlsplit(self.console.url).netloc
+
+        def watch(request: Request) -> None:
+            found = urlsplit(request.url)
+            if found.scheme not in ("data", "blob", "about") and found.netloc != host:
+                self.outside.append(request.url)
+
+        page.on("request", watch)
+        self.opened.append(page)
+        return page
+
+    async def sign_in(self, page: Page, user_id: str, password: str = PASSWORD) -> None:
+        await page.goto(f"{self.console.url}/signin")
+        await page.get_by_label("用户名").fill(user_id)
+        await page.get_by_label("密码").fill(password)
+        await page.get_by_role("button", name="登录").click()
+        await page.wait_for_load_state()
+
+
+@pytest.fixture
+async def pages(console: Console, browser: Browser) -> AsyncIterator[Pages]:
+    opened = Pages(console, browser)
+    yield opened
+    for page in opened.opened:
+        await page.context.close()
+    assert opened.outside == [], f"requests left the server: {opened.outside}"
+
+
+Shot = Callable[[Page, str], Awaitable[None]]
+
+
+@pytest.fixture
+def shot(request: pytest.FixtureRequest) -> Shot:
+    """Save a full-page screenshot under tests/console/screenshots/<test>/<name>.png."""
+    folder = SCREENSHOTS / request.node.name
+    folder.mkdir(parents=True, exist_ok=True)
+
+    async def take(page: Page, name: str) -> None:
+        await page.screenshot(path=str(folder / f"{name}.png"), full_page=True)
+
+    return take
+
+
+__all__ = ["PASSWORD", "Console", "Pages", "Shot", "timedelta"]
