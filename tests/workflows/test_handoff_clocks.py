@@ -14,10 +14,9 @@ from temporalio.api.enums.v1 import EventType
 from activities.policy.book import PolicyBook
 from domain.alerts import AlertKind, AlertStatus
 from domain.clocks import ClockStatus
-from domain.policy import PolicySet
 from domain.values import china_date
 from tests.samples import ORGS
-from tests.workflows.clock_harness import calendar_with, clockwork
+from tests.workflows.clock_harness import calendar_with, clockwork, policy_before_handoffs
 from workflows.case_workflow import HANDOFFS_PATCH
 
 LABOUR_ROOM = ORGS["xw-labour-room"]
@@ -33,18 +32,6 @@ ROUTED = {"routing": {"chosen": VILLAGE, "rule_id": "R-village"}}
 
 def _no_data_calendar() -> Any:
     return calendar_with(Path("/nonexistent"), None)
-
-
-def _before_handoffs() -> PolicySet:
-    """The shipped set as it was before 2026.3: no hand-off clocks, no lift rules."""
-    base = PolicyBook.load().base
-    return base.model_copy(
-        update={
-            "version": "2026.2",
-            "rules": tuple(r for r in base.rules if not r.for_handoffs),
-            "lift_rules": (),
-        }
-    )
 
 
 async def test_a_transfer_not_taken_in_time_escalates_to_the_receiving_organisation() -> None:
@@ -123,7 +110,7 @@ async def test_taking_in_time_stops_the_clock_and_nobody_is_alerted() -> None:
 
 
 async def test_an_older_case_gets_the_hand_off_rules_on_its_first_transfer() -> None:
-    async with clockwork(_no_data_calendar(), _before_handoffs()) as cw:
+    async with clockwork(_no_data_calendar(), policy_before_handoffs()) as cw:
         handle = await cw.register(**ROUTED)
         state = await cw.act(handle, "accept")
         assert state.policy is not None
