@@ -5,13 +5,16 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from activities.policy.book import LEGACY_POLICY_2026_1, PolicyBook
 from domain import commands as c
 from domain.alerts import AlertKind, AlertStatus
 from domain.clocks import ClockStatus
 from domain.decide import needs_handoff_rules
 from domain.events import AlertRaised, LiftSuggested, PolicyAmended
+from domain.facts import counts_legal_facts
+from domain.policy import case_policy
 from domain.summaries import event_summaries, recipient_label
-from domain.values import CHINA_TZ, CaseKind
+from domain.values import CHINA_TZ, CaseKind, Category, Channel, RiskLevel
 from tests.domain.handoff_cases import (
     COUNTY,
     HOUSING,
@@ -24,6 +27,7 @@ from tests.domain.handoff_cases import (
     policy_before_handoffs,
     types,
 )
+from tests.domain.official_calendar import OFFICIAL
 from tests.samples import PETITION_INTAKE, command
 
 # T0 is Mon 2 Mar 2026, 09:30 China time. Two working days: Tue 3, Wed 4 → Wed 4 Mar 24:00.
@@ -324,3 +328,23 @@ HAND_OFF_TYPES = {
     "co_handler_added",
     "co_handler_removed",
 }
+
+
+def test_a_2026_1_case_amended_with_the_hand_off_rules_keeps_counting_as_recorded() -> None:
+    legacy = PolicyBook.load(base_file=LEGACY_POLICY_2026_1).base
+    snapshot = case_policy(
+        legacy,
+        OFFICIAL,
+        kind=CaseKind.DISPUTE,
+        category=Category.NEIGHBOURHOOD,
+        channel=Channel.WALK_IN,
+        risk=RiskLevel.LOW,
+    )
+    case = Case(policy=snapshot)
+    assert not counts_legal_facts(case.state)
+    case.amend()
+    case.do("transfer", to_organisation=org(TOWN))
+    assert not counts_legal_facts(case.state)  # its own rules decide its counting
+    take = case.state.clock("TAKE")
+    assert take is not None
+    assert take.due_at == TAKE_DUE  # the added rule counts as it says (2026.2)
