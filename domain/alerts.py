@@ -49,22 +49,32 @@ class Alert(Frozen):
 
 
 class Recipients(Frozen):
-    """Who holds each role for one case (from its plan, package leader and jurisdiction)."""
+    """Who holds each role for one case (from its plan, package leader and jurisdiction).
+
+    ``organisation`` is set for a clock another organisation must answer (签收 by the one a
+    transfer awaits, 反馈 by an assigned department): its first level goes to that organisation
+    (``org:…``), the next to the case's package leader or else that organisation's head."""
 
     responsible_person: str | None
     responsible_unit: str | None
     package_leader: str | None
     town_code: str | None
     county_code: str
+    organisation: str | None = None
 
 
 def recipient_for(role: Role, who: Recipients) -> str:
-    """A stable recipient id: ``person:…``, ``leader:…``, ``unit-head:…``, ``town-leader:…``."""
+    """A stable recipient id: ``person:…``, ``org:…``, ``leader:…``, ``org-head:…``,
+    ``unit-head:…``, ``town-leader:…``, ``county-leader:…``."""
+    if role is Role.RESPONSIBLE_PERSON and who.organisation:
+        return f"org:{who.organisation}"
     if role is Role.RESPONSIBLE_PERSON and who.responsible_person:
         return f"person:{who.responsible_person}"
     if role in (Role.RESPONSIBLE_PERSON, Role.UNIT_HEAD_OR_LEADER):
         if who.package_leader:
             return f"leader:{who.package_leader}"
+        if who.organisation:
+            return f"org-head:{who.organisation}"
         if who.responsible_unit:
             return f"unit-head:{who.responsible_unit}"
     if role in (Role.RESPONSIBLE_PERSON, Role.UNIT_HEAD_OR_LEADER, Role.TOWN_LEADER) and (

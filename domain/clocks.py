@@ -26,9 +26,10 @@ from domain.counting import (
     PeriodSpec,
     start_of,
 )
+from domain.organisations import OrgRef
 from domain.periods import Due, PeriodUnit, due_after, end_of_china_day
 from domain.policy import ClockRule, Counting, DueSource
-from domain.reckoning import reckon, reckon_fixed_day
+from domain.reckoning import FIXED_BY_ASSIGNER, FIXED_BY_CASE, reckon, reckon_fixed_day
 from domain.values import CHINA_TZ, china_date
 
 
@@ -102,6 +103,9 @@ class Clock(Frozen):
     rule_id: str
     name: str
     subject: str = ""  # e.g. the performance item it watches
+    # The organisation that must answer it (签收 by the one a transfer awaits, 反馈 by an assigned
+    # department), when not the case's own people: its alerts go there first.
+    organisation: OrgRef | None = None
     started_at: AwareDatetime
     length: int
     unit: PeriodUnit
@@ -163,8 +167,15 @@ def schedule(
             last_day=last_day,
             provisional=False,
             steps=(
-                f"期限由案件确定：{fixed_day.isoformat()} 24:00 / "
-                f"due at the end of the day set for the case, {fixed_day.isoformat()}",
+                (
+                    f"期限为交办单位确定的反馈期限：{fixed_day.isoformat()} 24:00 / due at the end "
+                    f"of the report-back deadline the assigning office set, {fixed_day.isoformat()}"
+                )
+                if rule.due_source is DueSource.ASSIGNMENT_DEADLINE
+                else (
+                    f"期限由案件确定：{fixed_day.isoformat()} 24:00 / "
+                    f"due at the end of the day set for the case, {fixed_day.isoformat()}"
+                ),
                 *(
                     (f"中止计时 {paused_days} 日顺延 / {paused_days} paused days added",)
                     if paused_days
@@ -202,6 +213,7 @@ def start_clock(
     subject: str = "",
     start: FactDate | None = None,
     cap_start: FactDate | None = None,
+    organisation: OrgRef | None = None,
 ) -> Clock:
     """A new clock. ``start`` and ``cap_start`` (2026.2 rules) are the legal facts it counts
     from; absent, the recording instant ``now`` (and ``cap_from``) stand for them."""
@@ -210,6 +222,7 @@ def start_clock(
         "rule_id": rule.rule_id,
         "name": rule.name,
         "subject": subject,
+        "organisation": organisation,
         "started_at": now,
         "length": rule.length,
         "unit": rule.unit,
@@ -286,7 +299,12 @@ def _legal(
     cap_at = None
     if rule.due_source is not DueSource.RULE:
         assert fixed_day is not None, f"{rule.rule_id} needs a fixed day"
-        due = reckon_fixed_day(fixed_day, start, calendar, pauses=pauses, extensions=extensions)
+        set_by = (
+            FIXED_BY_ASSIGNER if rule.due_source is DueSource.ASSIGNMENT_DEADLINE else FIXED_BY_CASE
+        )
+        due = reckon_fixed_day(
+            fixed_day, start, calendar, pauses=pauses, extensions=extensions, set_by=set_by
+        )
     else:
         cap = None
         if rule.cap is not None and cap_start is not None:

@@ -39,6 +39,8 @@ FACT_NAMES: dict[str, tuple[str, str]] = {
     "review_answered": ("复查意见送达", "service of the review answer"),
     "second_review_requested": ("收到复核申请", "receipt of the second-review request"),
     "second_review_answered": ("复核意见送达", "service of the second-review answer"),
+    "case_transferred": ("转办", "the transfer"),
+    "case_assigned": ("交办", "the assignment"),
 }
 
 UNIT_NAMES: dict[PeriodUnit, tuple[str, str]] = {

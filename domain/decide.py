@@ -17,6 +17,7 @@ from domain.facts import check_dates, receipt_on
 from domain.facts import not_before as _not_before
 from domain.facts import not_future as _not_future
 from domain.handoffs import handoff_body
+from domain.lifting import lift_suggestions
 from domain.policy import CasePolicy
 from domain.refusals import already_registered, stage_forbids
 from domain.stages import Action, Stage
@@ -155,6 +156,8 @@ def record(
         append(body)
         for follow in timekeeping.effects(current, body, now):
             append(follow)
+        for suggestion in lift_suggestions(current, body):
+            append(suggestion)
     return events
 
 
@@ -166,6 +169,35 @@ def snapshot_policy(
         return []
     return record(
         state, timekeeping.snapshot(state, policy, now), actor=actor, command_id=command_id, now=now
+    )
+
+
+def needs_handoff_rules(state: CaseState | None, command: c.Command) -> bool:
+    """A hand-off command on a case whose policy snapshot predates the hand-off rules (2026.3):
+    the workflow fetches them and records ``amend_policy`` before the command's own events."""
+    return (
+        isinstance(command, c.HANDOFFS)
+        and state is not None
+        and state.policy is not None
+        and not state.policy.knows_handoffs
+    )
+
+
+def amend_policy(state: CaseState, current: CasePolicy, *, now: datetime) -> list[e.Event]:
+    """补充适用: give a case registered under an older policy the hand-off rules of ``current``
+    (the policy in force now, selected for the case), as the system's own event (so the hand-off
+    command that asked for it is still to be applied). Recorded even when there is nothing to
+    add, so the case asks once."""
+    if state.policy is None or state.policy.knows_handoffs:
+        return []
+    rules, lift_rules = state.policy.missing_handoff_rules(current)
+    body = e.PolicyAmended(version=current.version, rules=rules, lift_rules=lift_rules)
+    return record(
+        state,
+        [body],
+        actor=timekeeping.SYSTEM_ACTOR,
+        command_id=f"policy:{current.version}",
+        now=now,
     )
 
 

@@ -35,7 +35,7 @@ from domain.details import (
     WithdrawDetails,
 )
 from domain.organisations import OrgRef, Routing
-from domain.policy import CasePolicy
+from domain.policy import CasePolicy, ClockRule, LiftRule
 from domain.values import Actor, CloseOutcome
 
 
@@ -116,6 +116,16 @@ class PolicySnapshotted(Frozen):
 
     type: Literal["policy_snapshotted"] = "policy_snapshotted"
     policy: CasePolicy
+
+
+class PolicyAmended(Frozen):
+    """补充适用: rules of a later policy given to a case registered before them (the hand-off
+    rules, on the case's first hand-off). Rules the case already has stay as they are."""
+
+    type: Literal["policy_amended"] = "policy_amended"
+    version: str  # the policy set the rules come from
+    rules: tuple[ClockRule, ...] = ()
+    lift_rules: tuple[LiftRule, ...] = ()
 
 
 class ClockStarted(Frozen):
@@ -316,6 +326,7 @@ EventBody = Annotated[
     | CaseWithdrawn
     | CourtAcceptanceRecorded
     | PolicySnapshotted
+    | PolicyAmended
     | ClockStarted
     | ClockPaused
     | ClockResumed

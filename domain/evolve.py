@@ -378,6 +378,10 @@ def _apply_timekeeping(  # noqa: C901
     match body:
         case e.PolicySnapshotted():
             return {"policy": body.policy}
+        case e.PolicyAmended():
+            if state.policy is None:
+                return {}
+            return {"policy": state.policy.amended(body.version, body.rules, body.lift_rules)}
         case e.ClockStarted():
             return {"clocks": (*state.clocks, body.clock)}
         case e.ClockPaused():

@@ -74,10 +74,17 @@ def counts_legal_facts(state: CaseState) -> bool:
 
     A case opened under 2026.1 keeps the checks it was opened with: its recorded commands must
     replay to the same events, so checks that compare dates it never stated apply only here.
+    Rules added after intake (the hand-off rules, ``PolicyAmended``) count as their own rule
+    says but do not change the case's counting.
     """
     policy = state.policy
-    return policy is not None and any(
-        rule.counting is not Counting.RECORDED_2026_1 for rule in policy.rules
+    if policy is None:
+        return False
+    added = {rule_id for amendment in policy.amendments for rule_id in amendment.rule_ids}
+    return any(
+        rule.counting is not Counting.RECORDED_2026_1
+        for rule in policy.rules
+        if rule.rule_id not in added
     )
 
 

@@ -33,16 +33,20 @@ def _pending(state: CaseState) -> None:
         raise ForbiddenTransition("本案没有待签收的转办", "no transfer awaits taking or return")
 
 
+def _nothing_pending(state: CaseState) -> None:
+    pending = state.pending_transfer
+    if pending is not None:
+        raise ForbiddenTransition(
+            f"本案已转办{pending.to_organisation.name}，待其签收或退回",
+            f"a transfer to {pending.to_organisation.org_id} awaits taking or return",
+        )
+
+
 def handoff_body(state: CaseState, command: c.Command, today: date) -> e.EventBody:  # noqa: C901
     """The event ``command`` records, or a DomainError that records nothing."""
     match command:
         case c.Transfer():
-            pending = state.pending_transfer
-            if pending is not None:
-                raise ForbiddenTransition(
-                    f"本案已转办{pending.to_organisation.name}，待其签收或退回",
-                    f"a transfer to {pending.to_organisation.org_id} awaits taking or return",
-                )
+            _nothing_pending(state)
             _not_the_holder(state, command.to_organisation, "to_organisation")
             return e.CaseTransferred(
                 to_organisation=command.to_organisation,
@@ -92,6 +96,8 @@ def handoff_body(state: CaseState, command: c.Command, today: date) -> e.EventBo
                 reported_on=reported_on,
             )
         case c.Lift():
+            # The organisation a transfer awaits takes it or sends it back first.
+            _nothing_pending(state)
             _not_the_holder(state, command.to_organisation, "to_organisation")
             return e.CaseLifted(
                 to_organisation=command.to_organisation,

@@ -94,6 +94,7 @@ EVENT_LABELS: dict[str, str] = {
     "case_withdrawn": "撤回",
     "court_acceptance_recorded": "法院受理司法确认申请",
     "policy_snapshotted": "适用时限规则",
+    "policy_amended": "补充适用转办交办规则",
     "clock_started": "开始计时",
     "clock_paused": "中止计时",
     "clock_resumed": "恢复计时",
@@ -264,6 +265,8 @@ ROLE_LABELS: dict[Role, str] = {
 # The prefix of an alert recipient id (domain.alerts.recipient_for).
 RECIPIENT_LABELS: dict[str, str] = {
     "person": "责任人",
+    "org": "承办单位",
+    "org-head": "承办单位负责人",
     "leader": "包案领导",
     "unit-head": "责任单位负责人",
     "town-leader": "乡镇(街道)领导",

@@ -18,6 +18,7 @@ from pydantic import Field, model_validator
 
 from domain.base import Frozen
 from domain.calendar import HolidayCalendar
+from domain.organisations import OrgLevel
 from domain.periods import PeriodUnit
 from domain.values import CaseKind, Category, Channel, MediationType, RiskLevel
 
@@ -54,6 +55,15 @@ class DueSource(StrEnum):
     RULE = "rule"  # ``length`` and ``unit`` of the rule
     PLAN_DEADLINE = "plan_deadline"  # 一案一策 化解时限 chosen by the center
     ITEM_DUE = "item_due"  # the agreement's performance item due date
+    ASSIGNMENT_DEADLINE = "assignment_deadline"  # 交办: the report-back deadline the assigner set
+
+
+class ClockOwner(StrEnum):
+    """Who a clock's first alert goes to (the first level of the escalation chain)."""
+
+    CASE = "case"  # the case's responsible person (一案一策 责任人, 包案领导…)
+    INCOMING = "incoming"  # the organisation a transfer awaits (签收时限)
+    DEPARTMENT = "department"  # the department of the assignment (交办反馈时限)
 
 
 class ExtensionKind(StrEnum):
@@ -127,6 +137,13 @@ class ClockRule(Frozen):
     # The legal fact the period counts from when it is not the starting event itself (E4, E5
     # start when the mediation's type is known and count from the acceptance).
     counted_from: str | None = None
+    # Whose clock it is: the first level of its alerts goes there (absent: the case's own).
+    owner: ClockOwner = ClockOwner.CASE
+
+    @property
+    def for_handoffs(self) -> bool:
+        """A clock of the hand-offs between organisations (TAKE, A4), added in policy 2026.3."""
+        return bool(HANDOFF_EVENTS.intersection(self.start_on))
 
     def applies_to(self, kind: CaseKind, category: Category, channel: Channel) -> bool:
         return (
@@ -156,6 +173,46 @@ class ClockRule(Frozen):
                     f"rule {self.rule_id}: months, agreed end dates, extension units, mediation "
                     "types and counted_from need counting 2026.2"
                 )
+        return self
+
+
+# The events of hand-offs between organisations (转办 签收 退回 交办 反馈 上提 联合调处).
+HANDOFF_EVENTS = frozenset(
+    {
+        "case_transferred",
+        "transfer_taken",
+        "transfer_returned",
+        "case_assigned",
+        "report_back_recorded",
+        "case_lifted",
+        "co_handler_added",
+        "co_handler_removed",
+    }
+)
+
+
+class LiftRule(Frozen):
+    """上提一级 suggested by policy ("331": three failed rounds at a village go to the town).
+
+    The rule matches while the case's holder is of one of ``levels``: after ``after_sessions``
+    sessions recorded there without agreement, or ``after_failures`` failed mediations there.
+    The suggestion is recorded once per holder (a new holder counts afresh).
+    """
+
+    rule_id: str
+    name: str
+    source: str = ""
+    kinds: tuple[CaseKind, ...] = (CaseKind.DISPUTE,)
+    levels: tuple[OrgLevel, ...]
+    after_sessions: Annotated[int, Field(ge=1)] | None = None
+    after_failures: Annotated[int, Field(ge=1)] | None = None
+
+    @model_validator(mode="after")
+    def _triggered(self) -> Self:
+        if self.after_sessions is None and self.after_failures is None:
+            raise ValueError(f"lift rule {self.rule_id}: after_sessions or after_failures")
+        if not self.levels:
+            raise ValueError(f"lift rule {self.rule_id}: the holder levels it applies to")
         return self
 
 
@@ -200,6 +257,9 @@ class PolicySet(Frozen):
     chains: tuple[EscalationChain, ...]
     # 重大矛盾纠纷直报: these risk levels (and the civil-to-criminal flag) alert at once.
     immediate_report_levels: tuple[RiskLevel, ...] = (RiskLevel.MAJOR, RiskLevel.CRITICAL)
+    lift_rules: tuple[LiftRule, ...] = ()  # 上提一级 suggestions (since 2026.3)
+    # 积案: a case open longer than this many days (the read model's backlog filter and count).
+    backlog_days: Annotated[int, Field(ge=1)] = 90
 
     @model_validator(mode="before")
     @classmethod
@@ -211,6 +271,9 @@ class PolicySet(Frozen):
         ids = [rule.rule_id for rule in self.rules]
         if len(ids) != len(set(ids)):
             raise ValueError("rule ids must be unique")
+        lift_ids = [rule.rule_id for rule in self.lift_rules]
+        if len(lift_ids) != len(set(lift_ids)):
+            raise ValueError("lift rule ids must be unique")
         if not any(not chain.categories and not chain.risk_levels for chain in self.chains):
             raise ValueError("one escalation chain must apply to every case (no filters)")
         return self
@@ -237,17 +300,75 @@ def inherit_counting(data: Any) -> Any:
     return {**data, "rules": filled}
 
 
+class PolicyAmendment(Frozen):
+    """Rules a case was given after intake (补充适用): the hand-off rules of a later policy,
+    given to a case registered before them on its first hand-off."""
+
+    version: str  # the policy set they came from
+    rule_ids: tuple[str, ...] = ()
+    lift_rule_ids: tuple[str, ...] = ()
+
+
 class CasePolicy(Frozen):
-    """The snapshot a case keeps: its rules, its chain and the holiday calendar in force."""
+    """The snapshot a case keeps: its rules, its chain and the holiday calendar in force.
+
+    Snapshots from before 2026.3 have no lift rules and no hand-off clocks (absent: none);
+    ``amendments`` says which rules were added later and from which policy set."""
 
     version: str
     rules: tuple[ClockRule, ...]
     chain: EscalationChain
     immediate_report_levels: tuple[RiskLevel, ...]
     calendar: HolidayCalendar
+    lift_rules: tuple[LiftRule, ...] = ()
+    amendments: tuple[PolicyAmendment, ...] = ()
 
     def rule(self, rule_id: str) -> ClockRule | None:
         return next((rule for rule in self.rules if rule.rule_id == rule_id), None)
+
+    @property
+    def knows_handoffs(self) -> bool:
+        """Whether the case has the hand-off rules of its policy: snapshotted from a policy that
+        has them, or amended (even with nothing to add, so it is asked once)."""
+        return (
+            bool(self.amendments)
+            or bool(self.lift_rules)
+            or any(rule.for_handoffs for rule in self.rules)
+        )
+
+    def missing_handoff_rules(
+        self, current: CasePolicy
+    ) -> tuple[tuple[ClockRule, ...], tuple[LiftRule, ...]]:
+        """What ``current`` (the policy in force now, selected for this case) would add: its
+        hand-off clock rules and lift rules that this snapshot does not have."""
+        known = {rule.rule_id for rule in self.rules}
+        known_lifts = {rule.rule_id for rule in self.lift_rules}
+        return (
+            tuple(r for r in current.rules if r.for_handoffs and r.rule_id not in known),
+            tuple(r for r in current.lift_rules if r.rule_id not in known_lifts),
+        )
+
+    def amended(
+        self, version: str, rules: tuple[ClockRule, ...], lift_rules: tuple[LiftRule, ...]
+    ) -> CasePolicy:
+        """This snapshot with ``rules`` and ``lift_rules`` of policy ``version`` added (rules it
+        already has are kept as they are)."""
+        known = {rule.rule_id for rule in self.rules}
+        known_lifts = {rule.rule_id for rule in self.lift_rules}
+        added = tuple(r for r in rules if r.rule_id not in known)
+        added_lifts = tuple(r for r in lift_rules if r.rule_id not in known_lifts)
+        amendment = PolicyAmendment(
+            version=version,
+            rule_ids=tuple(r.rule_id for r in added),
+            lift_rule_ids=tuple(r.rule_id for r in added_lifts),
+        )
+        return self.model_copy(
+            update={
+                "rules": (*self.rules, *added),
+                "lift_rules": (*self.lift_rules, *added_lifts),
+                "amendments": (*self.amendments, amendment),
+            }
+        )
 
 
 def case_policy(
@@ -266,4 +387,5 @@ def case_policy(
         chain=policy.chain_for(category, risk),
         immediate_report_levels=policy.immediate_report_levels,
         calendar=calendar,
+        lift_rules=tuple(r for r in policy.lift_rules if kind in r.kinds),
     )

@@ -55,6 +55,11 @@ def reckon(spec: PeriodSpec, calendar: HolidayCalendar) -> Due:
         raise ValueError(f"a period of {spec.length} {spec.unit} ends out of range") from error
 
 
+# Who set a fixed day, as the explanation says it (zh, en).
+FIXED_BY_CASE = ("案件确定的日期", "the day set for the case")
+FIXED_BY_ASSIGNER = ("交办单位确定的反馈期限", "the report-back deadline the assigning office set")
+
+
 def reckon_fixed_day(
     fixed_day: date,
     start: FactDate,
@@ -62,13 +67,15 @@ def reckon_fixed_day(
     *,
     pauses: tuple[PauseSpan, ...] = (),
     extensions: tuple[ExtensionGrant, ...] = (),
+    set_by: tuple[str, str] = FIXED_BY_CASE,
 ) -> Due:
-    """A day set for the case (一案一策 化解时限, a performance date): it is a date, not a period
-    counted in days, so it does not move off a rest day; pauses and extensions still move it."""
+    """A day set for the case (一案一策 化解时限, a performance date, 交办 反馈期限): it is a date,
+    not a period counted in days, so it does not move off a rest day; pauses and extensions still
+    move it. ``set_by`` says who set it (zh, en) in the explanation."""
     count = _Count(
         PeriodSpec(length=0, unit=PeriodUnit.CALENDAR_DAYS, start=start), DayBook(calendar)
     )
-    return count.run_fixed(fixed_day, pauses, extensions)
+    return count.run_fixed(fixed_day, pauses, extensions, set_by)
 
 
 class _Count:
@@ -108,14 +115,19 @@ class _Count:
         return self._finish(self._capped(last))
 
     def run_fixed(
-        self, fixed_day: date, pauses: tuple[PauseSpan, ...], extensions: tuple[ExtensionGrant, ...]
+        self,
+        fixed_day: date,
+        pauses: tuple[PauseSpan, ...],
+        extensions: tuple[ExtensionGrant, ...],
+        set_by: tuple[str, str] = FIXED_BY_CASE,
     ) -> Due:
         start_day = self.spec.start.on
         self._start()
+        zh, en = set_by
         self.add(
             StepKind.FIXED_DAY,
-            f"期限为案件确定的日期 {fixed_day}（为日期而非按日计算的期间，不适用节假日顺延）",
-            f"the deadline is the day set for the case, {fixed_day} (a date, not a period "
+            f"期限为{zh} {fixed_day}（为日期而非按日计算的期间，不适用节假日顺延）",
+            f"the deadline is {en}, {fixed_day} (a date, not a period "
             "counted in days, so it does not move off a rest day)",
             day=fixed_day,
         )

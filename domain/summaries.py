@@ -86,6 +86,10 @@ def due_text(due: Due) -> str:
 def recipient_label(state: CaseState, recipient: str) -> str:
     """``person:王芳`` → ``责任人 王芳``; a town or county code becomes its name when known."""
     role, _, who = recipient.partition(":")
+    if role in ("org", "org-head"):
+        name = _organisation_name(state, who)
+        if name:
+            return f"{name}负责人" if role == "org-head" else name
     j = state.jurisdiction
     if role == "town-leader" and who == j.town_code and j.town_name:
         return f"{j.town_name}领导"
@@ -93,6 +97,18 @@ def recipient_label(state: CaseState, recipient: str) -> str:
         return f"{j.county_name}领导"
     label = RECIPIENT_LABELS.get(role)
     return f"{label} {who}" if label else recipient
+
+
+def _organisation_name(state: CaseState, org_id: str) -> str | None:
+    """The name the case recorded for ``org_id`` (hand-offs, assignments, co-handlers)."""
+    orgs = [
+        *(h.organisation for h in state.handoffs),
+        *(a.department for a in state.assignments),
+        *state.co_handlers,
+    ]
+    if state.pending_transfer is not None:
+        orgs.append(state.pending_transfer.to_organisation)
+    return next((org.name for org in orgs if org.org_id == org_id), None)
 
 
 def _served(body: e.PetitionReplied | e.ReviewAnswered | e.SecondReviewAnswered) -> str:
@@ -254,4 +270,43 @@ class _Summaries:
                 return f"重复信访（{body.received_on.isoformat()}，{CHANNEL_LABELS[body.channel]}）"
             case e.DivertedToMediation():
                 return f"转人民调解，关联纠纷案件{body.dispute_case_id}"
-        return EVENT_LABELS.get(body.type, body.type)
+            case e.PolicyAmended():
+                return self._amended(body)
+        return self._handoff(body) or EVENT_LABELS.get(body.type, body.type)
+
+    def _amended(self, body: e.PolicyAmended) -> str:
+        names = "、".join(rule.name for rule in body.rules)
+        text = f"补充适用时限规则 {body.version}"
+        text += f"：{names}" if names else "：无新增时限"
+        return text + (f"；上提规则{len(body.lift_rules)}项" if body.lift_rules else "")
+
+    def _handoff(self, body: e.EventBody) -> str | None:  # noqa: C901
+        """转办 签收 退回 交办 反馈 上提 联合调处: organisations by name, never the free text."""
+        match body:
+            case e.CaseTransferred():
+                since = f"由{body.from_organisation.name}" if body.from_organisation else ""
+                return f"{since}转办{body.to_organisation.name}，待其签收"
+            case e.TransferTaken():
+                return f"{body.organisation.name}签收转办，承办本案"
+            case e.TransferReturned():
+                return f"{body.organisation.name}退回转办"
+            case e.CaseAssigned():
+                return (
+                    f"第{body.assignment_no}次交办{body.department.name}，"
+                    f"反馈期限{body.deadline.isoformat()}"
+                )
+            case e.ReportBackRecorded():
+                found = self._state.assignment(body.assignment_no)
+                who = found.department.name if found else ""
+                on = f"（{body.reported_on.isoformat()}）" if body.reported_on else ""
+                return f"{who}反馈第{body.assignment_no}次交办的办理结果{on}"
+            case e.CaseLifted():
+                since = f"由{body.from_organisation.name}" if body.from_organisation else ""
+                return f"{since}上提一级至{body.to_organisation.name}"
+            case e.LiftSuggested():
+                return body.reason
+            case e.CoHandlerAdded():
+                return f"{body.organisation.name}参加联合调处"
+            case e.CoHandlerRemoved():
+                return f"{body.organisation.name}退出联合调处"
+        return None

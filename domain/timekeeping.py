@@ -19,13 +19,15 @@ from domain.alerts import (
     next_step,
     wait_after,
 )
-from domain.clocks import ClockStatus, start_clock
+from domain.clocks import Clock, ClockStatus, start_clock
 from domain.facts import fact_date
 from domain.labels import EVENT_LABELS
-from domain.policy import CasePolicy, ClockRule, DueSource, ExpiryAction
+from domain.organisations import OrgRef
+from domain.policy import CasePolicy, ClockOwner, ClockRule, DueSource, ExpiryAction
 from domain.stages import Stage
 from domain.state import CaseState
 from domain.values import PerformanceStatus, ReferralRoute
+from domain.why import china_time
 
 SYSTEM_ACTOR = "系统"
 
@@ -33,7 +35,9 @@ SYSTEM_ACTOR = "系统"
 _ENDING = frozenset({"case_withdrawn", "case_closed", "case_declined", "petition_finalized"})
 
 
-def recipients_of(state: CaseState) -> Recipients:
+def recipients_of(state: CaseState, clock: Clock | None = None) -> Recipients:
+    """Who answers for the case at each level; for a clock another organisation must answer
+    (签收, 交办反馈), that organisation first."""
     plan = state.plan
     leader = state.package_leader
     return Recipients(
@@ -42,7 +46,12 @@ def recipients_of(state: CaseState) -> Recipients:
         package_leader=leader.leader_name if leader else None,
         town_code=state.jurisdiction.town_code,
         county_code=state.jurisdiction.county_code,
+        organisation=clock.organisation.org_id if clock and clock.organisation else None,
     )
+
+
+def _recipients_for_alert(state: CaseState, clock_id: str | None) -> Recipients:
+    return recipients_of(state, state.clock(clock_id) if clock_id is not None else None)
 
 
 def _alert_id(state: CaseState) -> str:
@@ -58,7 +67,8 @@ def _raise(
     offset: int = 0,
 ) -> e.AlertRaised:
     assert state.policy is not None
-    level, recipient, next_at = first_notice(state.policy.chain, recipients_of(state), now)
+    who = _recipients_for_alert(state, clock_id)
+    level, recipient, next_at = first_notice(state.policy.chain, who, now)
     return e.AlertRaised(
         alert=Alert(
             alert_id=_alert_id(state),
@@ -144,7 +154,26 @@ def _starts(state: CaseState, event_type: str, now: datetime) -> list[e.EventBod
                     start=start,
                 )
                 bodies.append(e.ClockStarted(clock=clock))
+        elif rule.due_source is DueSource.ASSIGNMENT_DEADLINE:
+            assignment = state.assignments[-1] if state.assignments else None
+            clock_id = (
+                assignment_clock_id(rule.rule_id, assignment.assignment_no) if assignment else ""
+            )
+            if assignment is None or not assignment.open or state.clock(clock_id) is not None:
+                continue
+            clock = start_clock(
+                rule,
+                clock_id=clock_id,
+                now=now,
+                calendar=policy.calendar,
+                fixed_day=assignment.deadline,
+                subject=f"第{assignment.assignment_no}次交办：{assignment.department.name}",
+                start=start,
+                organisation=_owner(state, rule),
+            )
+            bodies.append(e.ClockStarted(clock=clock))
         else:
+            owner = _owner(state, rule)
             clock = start_clock(
                 rule,
                 clock_id=_clock_id(state, rule.rule_id),
@@ -153,9 +182,26 @@ def _starts(state: CaseState, event_type: str, now: datetime) -> list[e.EventBod
                 cap_from=cap_from,
                 start=start,
                 cap_start=cap_start,
+                subject=f"转办{owner.name}" if rule.owner is ClockOwner.INCOMING and owner else "",
+                organisation=owner,
             )
             bodies.append(e.ClockStarted(clock=clock))
     return bodies
+
+
+def assignment_clock_id(rule_id: str, assignment_no: int) -> str:
+    """One clock per assignment: ``A4-1``, ``A4-2``… (a report-back stops its own only)."""
+    return f"{rule_id}-{assignment_no}"
+
+
+def _owner(state: CaseState, rule: ClockRule) -> OrgRef | None:
+    """The organisation that must answer a clock of ``rule`` starting now (None: the case's own
+    people): the one the transfer awaits (签收), the department just assigned (反馈)."""
+    if rule.owner is ClockOwner.INCOMING and state.pending_transfer is not None:
+        return state.pending_transfer.to_organisation
+    if rule.owner is ClockOwner.DEPARTMENT and state.assignments:
+        return state.assignments[-1].department
+    return None
 
 
 def _mediation_matches(state: CaseState, rule: ClockRule) -> bool:
@@ -191,6 +237,12 @@ def effects(state: CaseState, trigger: e.EventBody, now: datetime) -> list[e.Eve
             continue
         if isinstance(trigger, e.FollowUpRecorded) and clock.fixed_day is not None:
             met = met or _item_performed(state, clock.clock_id)
+        if isinstance(trigger, e.ReportBackRecorded) and rule is not None:
+            if rule.due_source is DueSource.ASSIGNMENT_DEADLINE:
+                # A report-back answers its own assignment only.
+                met = met and clock.clock_id == assignment_clock_id(
+                    rule.rule_id, trigger.assignment_no
+                )
         if met:
             bodies.append(e.ClockStopped(clock_id=clock.clock_id, status=ClockStatus.MET))
             stopped.add(clock.clock_id)
@@ -267,7 +319,7 @@ def advance_step(state: CaseState, now: datetime) -> list[e.EventBody]:
                     )
                 )
                 return bodies
-            title = f"【逾期】{state.case_id} {clock.name}已超期"
+            title = _breach_title(state, clock)
             for alert in state.alerts:
                 if alert.status is AlertStatus.OPEN and alert.clock_id == clock.clock_id:
                     bodies.append(
@@ -277,7 +329,7 @@ def advance_step(state: CaseState, now: datetime) -> list[e.EventBody]:
             return bodies
         warn_at = clock.schedule.warn_at
         if clock.warned_at is None and warn_at is not None and warn_at <= now:
-            title = f"【预警】{state.case_id} {clock.name}将于 {clock.due_at.isoformat()} 到期"
+            title = _warning_title(state, clock, rule)
             return [
                 e.ClockWarned(clock_id=clock.clock_id),
                 _raise(state, AlertKind.WARNING, clock.clock_id, title, now),
@@ -286,7 +338,8 @@ def advance_step(state: CaseState, now: datetime) -> list[e.EventBody]:
         if alert.status is not AlertStatus.OPEN or alert.next_step_at is None:
             continue
         if alert.next_step_at <= now:
-            notification = next_step(alert, policy.chain, recipients_of(state), now)
+            who = _recipients_for_alert(state, alert.clock_id)
+            notification = next_step(alert, policy.chain, who, now)
             if notification is None:
                 return [
                     e.AlertNotified(alert_id=alert.alert_id, notification=None, next_step_at=None)
@@ -299,3 +352,28 @@ def advance_step(state: CaseState, now: datetime) -> list[e.EventBody]:
                 )
             ]
     return []
+
+
+def _warning_title(state: CaseState, clock: Clock, rule: ClockRule | None) -> str:
+    org = clock.organisation
+    if org is not None and rule is not None and rule.owner is ClockOwner.INCOMING:
+        return (
+            f"【转办待签收预警】{state.case_id} 已转办{org.name}，"
+            f"请于 {china_time(clock.due_at)} 前签收或退回"
+        )
+    if org is not None and rule is not None and rule.owner is ClockOwner.DEPARTMENT:
+        return (
+            f"【交办反馈预警】{state.case_id} {clock.subject}，"
+            f"请于 {china_time(clock.due_at)} 前反馈办理结果"
+        )
+    return f"【预警】{state.case_id} {clock.name}将于 {clock.due_at.isoformat()} 到期"
+
+
+def _breach_title(state: CaseState, clock: Clock) -> str:
+    org = clock.organisation
+    rule = state.policy.rule(clock.rule_id) if state.policy else None
+    if org is not None and rule is not None and rule.owner is ClockOwner.INCOMING:
+        return f"【转办逾期未签收】{state.case_id} {org.name}未在{clock.name}内签收或退回"
+    if org is not None and rule is not None and rule.owner is ClockOwner.DEPARTMENT:
+        return f"【交办逾期未反馈】{state.case_id} {clock.subject}，逾期未反馈办理结果"
+    return f"【逾期】{state.case_id} {clock.name}已超期"

@@ -32,7 +32,9 @@ class StepKind(StrEnum):
     ADJUSTED_WORKDAY = "adjusted_workday"  # the last day is a 调休上班日: it stays
     SKIPPED = "skipped"  # rest days skipped by a working-day count
     EXTENSION = "extension"  # 延期: length, approver, from which end
-    FIXED_DAY = "fixed_day"  # a day set for the case (plan deadline, performance date)
+    # A day set for the case (plan deadline, performance date) or by the assigning office (交办
+    # 反馈期限, A4): a date, not a period, so it does not move off a rest day.
+    FIXED_DAY = "fixed_day"
     CAP = "cap"  # a hard outer limit and whether it binds
     END = "end"  # when the period ends
     CALENDAR = "calendar"  # which holiday data was used

@@ -4,7 +4,8 @@ Clocks (since patch ``clocks-v2``): at intake the case snapshots its policy; the
 for the earliest warning, due time or escalation step (re-armed whenever a command changes the
 clocks) and records what fell due; alert notifications go out as activities the case does not
 wait for. A command that records a fact late (补录, since ``late-entry-v1``) records the warning
-or breach it causes with its own events.
+or breach it causes with its own events. A case registered before the hand-off rules gets them
+on its first hand-off (``handoffs-v1``: PolicyAmended, recorded before the hand-off's events).
 
 What crosses the history per command (since ``lean-answer-v1`` and ``events-only-projection-v1``):
 the command, its new events (once, to the store, which folds them onto the case it holds) and a
@@ -26,7 +27,14 @@ with workflow.unsafe.imports_passed_through():
     from domain import events as e
     from domain.calendar import HolidayCalendar
     from domain.commands import CommandEnvelope, Register
-    from domain.decide import advance, decide, reschedule_provisional, snapshot_policy
+    from domain.decide import (
+        advance,
+        amend_policy,
+        decide,
+        needs_handoff_rules,
+        reschedule_provisional,
+        snapshot_policy,
+    )
     from domain.errors import DomainError
     from domain.evolve import evolve
     from domain.policy import CasePolicy
@@ -63,6 +71,10 @@ EVENTS_ONLY_PROJECTION_PATCH = "events-only-projection-v1"
 # A fact recorded after its period ran (补录): the warning or breach is recorded with the command
 # that recorded it, in the same batch, rather than on the run loop's next turn.
 LATE_ENTRY_PATCH = "late-entry-v1"
+# A case registered before the hand-off rules (policy 2026.3) gets them on its first hand-off:
+# the policy in force now is fetched and its 签收/交办反馈 clocks and lift rules are recorded
+# (PolicyAmended) before the hand-off's own events, so the hand-off's clock starts.
+HANDOFFS_PATCH = "handoffs-v1"
 
 # A projection attempt retries briefly; if the store is still away the case marks it down,
 # answers commands from its own state, and tries again on a timer until it lands.
@@ -124,11 +136,14 @@ class CaseWorkflow:
     async def apply(self, envelope: CommandEnvelope) -> CommandOutcome | CaseState:
         """Record a command's events, wait until the store has them, say where the case is."""
         async with self._lock:
-            try:
-                events = decide(self._state, envelope, now=workflow.now())
-            except DomainError as error:
-                # The validator passed but an update applied in between changed the stage.
-                raise refusal_failure(error) from None
+            events = self._decide(envelope)
+            if (
+                events
+                and needs_handoff_rules(self._state, envelope.command)
+                and workflow.patched(HANDOFFS_PATCH)
+            ):
+                await self._amend_policy()
+                events = self._decide(envelope)  # numbered after the amendment
             self._record(events)
             if isinstance(envelope.command, Register) and events and workflow.patched(CLOCKS_PATCH):
                 await self._snapshot_policy(envelope)
@@ -138,6 +153,13 @@ class CaseWorkflow:
         # While the store is down the case still takes commands; the projection catches up later.
         await workflow.wait_condition(lambda: self._projected_seq >= state.seq or self._store_down)
         return self._answer(state)
+
+    def _decide(self, envelope: CommandEnvelope) -> list[e.Event]:
+        try:
+            return decide(self._state, envelope, now=workflow.now())
+        except DomainError as error:
+            # The validator passed but an update applied in between changed the stage.
+            raise refusal_failure(error) from None
 
     @apply.validator
     def _validate_apply(self, envelope: CommandEnvelope) -> None:
@@ -173,7 +195,8 @@ class CaseWorkflow:
             case_id=state.case_id, seq=state.seq, projected=self._projected_seq >= state.seq
         )
 
-    async def _snapshot_policy(self, envelope: CommandEnvelope) -> None:
+    async def _policy_in_force(self) -> CasePolicy:
+        """The policy in force now, selected for this case (its kind, category, channel…)."""
         state = self._state
         assert state is not None
         request = PolicyRequest(
@@ -184,12 +207,21 @@ class CaseWorkflow:
             jurisdiction_code=state.jurisdiction.code,
             year=china_date(workflow.now()).year,
         )
-        policy = await workflow.execute_local_activity(
+        policy: CasePolicy = await workflow.execute_local_activity(
             POLICY_ACTIVITY,
             request,
             result_type=CasePolicy,
             start_to_close_timeout=timedelta(seconds=10),
         )
+        return policy
+
+    async def _amend_policy(self) -> None:
+        policy = await self._policy_in_force()
+        assert self._state is not None
+        self._record(amend_policy(self._state, policy, now=workflow.now()))
+
+    async def _snapshot_policy(self, envelope: CommandEnvelope) -> None:
+        policy = await self._policy_in_force()
         assert self._state is not None
         self._record(
             snapshot_policy(

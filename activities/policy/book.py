@@ -2,9 +2,10 @@
 
 The shipped set is ``data/default.json``. A deployment adds ``*.json`` files in
 ``FENGQIAO_POLICY_DIR``, each ``{"jurisdiction": "320102", "version": "xuanwu-1",
-"rules": [...], "chains": [...]}``: its rules replace the shipped rules of the same id (or add new
-ones) for cases whose jurisdiction code starts with ``jurisdiction``; the most specific override
-wins. Every file is validated with pydantic on load; a bad file stops the loader and names it.
+"rules": [...], "chains": [...], "lift_rules": [...], "backlog_days": 120}``: its rules (clock
+rules, chains, lift rules by id) replace the shipped ones of the same id (or add new ones) for
+cases whose jurisdiction code starts with ``jurisdiction``; the most specific override wins.
+Every file is validated with pydantic on load; a bad file stops the loader and names it.
 
 An override rule counts under the counting rules its file names (``"counting": "2026.2"``), else
 under those of the shipped set. ``data/legacy-2026.1.json`` is the set shipped before 2026.2,
@@ -18,7 +19,14 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from domain.policy import ClockRule, Counting, EscalationChain, PolicySet, inherit_counting
+from domain.policy import (
+    ClockRule,
+    Counting,
+    EscalationChain,
+    LiftRule,
+    PolicySet,
+    inherit_counting,
+)
 
 DEFAULT_POLICY = Path(__file__).parent / "data" / "default.json"
 LEGACY_POLICY_2026_1 = Path(__file__).parent / "data" / "legacy-2026.1.json"
@@ -32,6 +40,8 @@ class PolicyOverride(BaseModel):
     counting: Counting | None = None  # the rules' counting when they name none (else the base's)
     rules: tuple[ClockRule, ...] = ()
     chains: tuple[EscalationChain, ...] = ()
+    lift_rules: tuple[LiftRule, ...] = ()  # replace the shipped lift rules of the same id
+    backlog_days: int | None = None  # 积案 threshold for the jurisdiction (else the shipped one)
 
 
 class PolicyError(ValueError):
@@ -76,16 +86,22 @@ class PolicyBook:
         """The policy set in force for a case in jurisdiction ``code``."""
         rules = {rule.rule_id: rule for rule in self.base.rules}
         chains = {chain.chain_id: chain for chain in self.base.chains}
+        lift_rules = {rule.rule_id: rule for rule in self.base.lift_rules}
+        backlog_days = self.base.backlog_days
         versions = [self.base.version]
         for override in self.overrides:
             if code.startswith(override.jurisdiction):
                 rules.update({rule.rule_id: rule for rule in override.rules})
                 chains.update({chain.chain_id: chain for chain in override.chains})
+                lift_rules.update({rule.rule_id: rule for rule in override.lift_rules})
+                backlog_days = override.backlog_days or backlog_days
                 versions.append(f"{override.jurisdiction}:{override.version}")
         return self.base.model_copy(
             update={
                 "version": "+".join(versions),
                 "rules": tuple(rules.values()),
                 "chains": tuple(chains.values()),
+                "lift_rules": tuple(lift_rules.values()),
+                "backlog_days": backlog_days,
             }
         )

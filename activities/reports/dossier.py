@@ -46,6 +46,7 @@ from domain.labels import (
     SATISFACTION_LABELS,
     STAGE_LABELS,
 )
+from domain.organisations import ORG_LEVEL_LABELS, ORG_TYPE_LABELS, OrgRef
 from domain.policy import ClockRule, DueSource
 from domain.state import (
     Agreement,
@@ -146,6 +147,7 @@ def build_dossier(
             if state.closure
             else None
         ),
+        handoffs=_handoffs(state),
         policy=_policy(state),
         clocks=[_clock(state, clock) for clock in state.clocks],
         alerts=[_alert(state, alert) for alert in state.alerts],
@@ -359,6 +361,52 @@ def _channel_label(channel: str) -> str:
         return channel
 
 
+def _org(org: OrgRef) -> doc.Organisation:
+    return doc.Organisation(
+        org_id=org.org_id,
+        name=org.name,
+        level_label=ORG_LEVEL_LABELS[org.level],
+        type_label=ORG_TYPE_LABELS[org.type],
+    )
+
+
+def _handoffs(state: CaseState) -> doc.Handoffs | None:
+    if state.holder is None and not state.handoffs:
+        return None
+    pending = state.pending_transfer
+    return doc.Handoffs(
+        holder=_org(state.holder) if state.holder else None,
+        incoming=_org(pending.to_organisation) if pending else None,
+        former_holders=list(state.former_holders),
+        co_handlers=[_org(o) for o in state.co_handlers],
+        assignments=[
+            doc.Assignment(
+                assignment_no=a.assignment_no,
+                department=_org(a.department),
+                deadline=a.deadline,
+                instructions=a.instructions,
+                assigned=_stamp(a.assigned),
+                result=a.report.result if a.report else None,
+                reported_on=a.report.reported_on if a.report else None,
+                reported=_stamp(a.report.recorded) if a.report else None,
+            )
+            for a in state.assignments
+        ],
+        lift_suggestion=state.lift_suggestion.reason if state.lift_suggestion else None,
+        log=[
+            doc.HandOff(
+                kind=h.kind,
+                kind_label="分流" if h.kind == "case_registered" else EVENT_LABELS[h.kind],
+                organisation=_org(h.organisation),
+                from_organisation=_org(h.from_organisation) if h.from_organisation else None,
+                reason=h.reason,
+                recorded=_stamp(h.recorded),
+            )
+            for h in state.handoffs
+        ],
+    )
+
+
 def _policy(state: CaseState) -> doc.Policy | None:
     policy = state.policy
     if policy is None:
@@ -399,6 +447,8 @@ def _period_label(rule: ClockRule) -> str:
         return "按一案一策化解时限"
     if rule.due_source is DueSource.ITEM_DUE:
         return "按协议约定履行期限"
+    if rule.due_source is DueSource.ASSIGNMENT_DEADLINE:
+        return "按交办单位确定的反馈期限"
     return f"{rule.length}{PERIOD_UNIT_LABELS[rule.unit]}"
 
 

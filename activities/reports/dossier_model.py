@@ -314,6 +314,52 @@ class Closure(Part):
     recorded: Stamp
 
 
+class Organisation(Part):
+    """单位 as the case recorded it (name, level and type at the time)."""
+
+    org_id: str
+    name: str
+    level_label: str
+    type_label: str
+
+
+class HandOff(Part):
+    """转办 / 签收 / 退回 / 交办 / 反馈 / 上提 / 联合调处: one hand-off, in order."""
+
+    kind: str
+    kind_label: str
+    organisation: Organisation
+    from_organisation: Organisation | None
+    reason: str
+    recorded: Stamp
+
+
+class Assignment(Part):
+    """交办 with its report-back deadline (A4) and the department's report, once given."""
+
+    assignment_no: int
+    department: Organisation
+    deadline: date
+    instructions: str
+    assigned: Stamp
+    result: str | None
+    reported_on: date | None
+    reported: Stamp | None
+
+
+class Handoffs(Part):
+    """承办单位与转办交办: who holds the case, the transfer awaiting 签收, the organisations
+    that held it, the co-handlers, the assignments, a lift suggestion and every hand-off."""
+
+    holder: Organisation | None
+    incoming: Organisation | None
+    former_holders: list[str]
+    co_handlers: list[Organisation]
+    assignments: list[Assignment]
+    lift_suggestion: str | None
+    log: list[HandOff]
+
+
 class EscalationLevel(Part):
     level: int
     role: Role
@@ -502,6 +548,7 @@ class Dossier(Part):
     petition: Petition | None
     withdrawal: Withdrawal | None
     closure: Closure | None
+    handoffs: Handoffs | None = None  # None: a case that never had an organisation recorded
     policy: Policy | None
     clocks: list[Clock]
     alerts: list[Alert]

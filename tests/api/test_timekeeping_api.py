@@ -16,7 +16,8 @@ from tests.api.helpers import act, case_in_stage, create_case
 from tests.conftest import Stack
 
 # Tests taking the ``legacy_2026_1`` fixture open their cases under the 2026.1 rule set (the
-# old snapshot path, which running cases keep); the others under the shipped 2026.2 set.
+# old snapshot path, which running cases keep); the others under the shipped set (2026.3: the
+# 2026.2 counting rules and the hand-off clocks).
 DISPUTE_RULES = {
     r.rule_id: r
     for r in PolicyBook.load(base_file=LEGACY_POLICY_2026_1).base.rules
@@ -76,7 +77,8 @@ def test_every_dispute_rule_is_covered_by_the_cases_above() -> None:
     assert covered == set(DISPUTE_RULES)
 
 
-COMMON_2026_2 = {"PLAN", "ITEM", "FU", "B7", "C3", "C4"}
+# Since 2026.3 every case also has the hand-off clocks (签收 TAKE, 交办反馈 A4).
+COMMON_2026_2 = {"PLAN", "ITEM", "FU", "B7", "C3", "C4", "TAKE", "A4"}
 
 
 @pytest.mark.parametrize(
@@ -99,7 +101,7 @@ async def test_the_2026_2_clocks_explain_every_rule_from_its_legal_fact(
 ) -> None:
     case = await create_case(api, **intake)
     report = await _clocks(api, case["case_id"])
-    assert report["policy_version"] == "2026.2"
+    assert report["policy_version"] == "2026.3"
     assert report["counting"] == "2026.2"
     rules = {rule["rule_id"]: rule for rule in report["rules"]}
     assert set(rules) == expected

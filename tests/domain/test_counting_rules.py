@@ -145,6 +145,15 @@ ROWS = [
         pauses=((D(2026, 9, 10), D(2026, 9, 15)),),
     ),
     Row("ITEM", D(2026, 6, 1), D(2026, 6, 20), fixed_day=D(2026, 6, 20), note="端午 Saturday"),
+    # --- TAKE: 2 working days from the transfer to take it or send it back ---
+    # Transferred Fri 6 Mar: Mon 9 (1), Tue 10 (2).
+    Row("TAKE", D(2026, 3, 6), D(2026, 3, 10), note="over a weekend"),
+    # From Tue 29 Sep: 30 Sep (1), 国庆 1–7, Thu 8 Oct (2).
+    Row("TAKE", D(2026, 9, 29), D(2026, 10, 8), note="over 国庆"),
+    # From Thu 12 Feb: Fri 13 (1), Sat 14 worked (2): the 调休 Saturday counts.
+    Row("TAKE", D(2026, 2, 12), D(2026, 2, 14), note="调休 Saturday before 春节"),
+    # --- A4: the report-back deadline the assigner set: a date, no holiday move ---
+    Row("A4", D(2026, 9, 1), D(2026, 10, 3), fixed_day=D(2026, 10, 3), note="a date in 国庆"),
 ]
 
 
@@ -163,3 +172,13 @@ def test_the_last_day_is_the_one_counted_by_hand(row: Row) -> None:
 
 def test_every_rule_of_the_policy_has_a_row() -> None:
     assert {row.rule_id for row in ROWS} == set(RULES)
+
+
+def test_the_report_back_deadline_is_explained_as_the_assigners() -> None:
+    _, due = count(Row("A4", D(2026, 9, 1), D(2026, 10, 3), fixed_day=D(2026, 10, 3)))
+    fixed = [step for step in due.why if step.kind.value == "fixed_day"]
+    assert [step.day for step in fixed] == [D(2026, 10, 3)]
+    assert "交办单位确定的反馈期限" in fixed[0].zh
+    start = due.why[0]
+    assert "交办" in start.zh
+    assert start.day == D(2026, 9, 1)

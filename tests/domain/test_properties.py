@@ -8,12 +8,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from domain import commands as c
+from domain.clocks import ClockStatus
 from domain.decide import decide
 from domain.errors import DomainError, ForbiddenTransition
 from domain.evolve import fold
 from domain.stages import TERMINAL_STAGES, Action, allowed
 from domain.state import CaseState
-from tests.samples import T0, command, register, step_command
+from domain.values import china_date
+from tests.domain.handoff_cases import TOWN, Case, org
+from tests.samples import REJECTED_DECISION, T0, command, register, step_command
 
 STEPS = [action.value for action in Action] + [
     "record_court_decision:rejected",
@@ -51,7 +54,7 @@ def test_random_commands_obey_the_transition_table(steps: list[str]) -> None:
             assert (
                 not allowed(action, state.stage)
                 or (action is Action.CLOSE and items_open)
-                or (action is Action.TRANSFER and pending)
+                or (action in (Action.TRANSFER, Action.LIFT) and pending)
                 or (action in (Action.TAKE, Action.RETURN) and not pending)
                 or (action is Action.REPORT_BACK and reported)
             )
@@ -93,3 +96,58 @@ def test_replaying_the_same_command_ids_changes_nothing(steps: list[str]) -> Non
     for envelope in envelopes:
         if state.has_applied(envelope.command_id):
             assert decide(state, envelope, now=T0 + timedelta(days=1)) == []
+
+
+# Hand-offs drawn more often than other steps, so cases see several of them.
+HANDOFF_HEAVY = STEPS + ["transfer", "take", "return", "assign", "report_back"] * 5
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(st.tuples(st.sampled_from(HANDOFF_HEAVY), st.integers(0, 80)), min_size=5, max_size=30)
+)
+def test_hand_off_clocks_and_suggestions_follow_the_hand_offs(
+    steps: list[tuple[str, int]],
+) -> None:
+    """With the shipped policy, random commands hours apart (timers firing in between): an open
+    签收 clock belongs to the transfer awaiting, each assignment has its own 反馈 clock, open
+    while it is unanswered and the case runs, and a lift suggestion needs a holder."""
+    case = Case()
+    for step, hours in steps:
+        case.advance_to(case.now + timedelta(hours=hours))
+        today = china_date(case.now)
+        if step == "record_court_decision:rejected":
+            cmd = command("record_court_decision", today, **REJECTED_DECISION)
+        elif step == "record_follow_up:partial":
+            cmd = command(
+                "record_follow_up", today, performance=[{"item_no": 1, "status": "partial"}]
+            )
+        elif step == "lift":
+            cmd = command("lift", today, to_organisation=org(TOWN))
+        elif step == "report_back":
+            answered = 1 + hours % max(1, len(case.state.assignments))
+            cmd = command("report_back", today, assignment_no=answered)
+        else:
+            cmd = command(step, today)
+        try:
+            case.apply(cmd)
+        except DomainError:
+            continue
+    state = case.state
+    assert [event.seq for event in case.events] == list(range(1, len(case.events) + 1))
+    open_take = [clock for clock in state.clocks if clock.rule_id == "TAKE" and clock.is_open]
+    assert len(open_take) <= 1
+    for clock in open_take:
+        assert state.pending_transfer is not None
+        assert clock.organisation == state.pending_transfer.to_organisation
+    for assignment in state.assignments:
+        clock = state.clock(f"A4-{assignment.assignment_no}")
+        assert clock is not None
+        assert clock.organisation == assignment.department
+        if clock.is_open:
+            assert assignment.open
+            assert not state.is_terminal
+        if clock.status is ClockStatus.MET:
+            assert not assignment.open  # met only by its own report-back
+    if state.lift_suggestion is not None:
+        assert state.holder is not None

@@ -304,6 +304,93 @@ async def record_late_entries(tag: str) -> None:
         await _save_history(cw.client, dispute.id, f"{tag}_medical_late_facts_paused_extended")
 
 
+async def record_handoffs(tag: str) -> None:
+    """Hand-offs between organisations (issue 11) on the time-skipping server.
+
+    A labour dispute routed to a village committee: sent to the town by mistake and returned
+    (退回); assigned to 人社, reported back; three sessions without agreement (上提 suggested),
+    a failed round, lifted to the town; transferred to the labour room, not taken in time
+    (签收时限 breached, escalated to the room and its head), then taken; a co-handler joins and
+    leaves; mediated with roster mediators, agreement, closed. And a case registered under the
+    policy before the hand-off rules, amended on its first transfer (``handoffs-v1``), its
+    report-back overdue and escalated to the department."""
+    from datetime import timedelta
+
+    from activities.policy.book import PolicyBook
+    from domain.values import china_date
+    from tests.samples import ORGS
+    from tests.workflows.clock_harness import clockwork, policy_before_handoffs
+
+    village = {
+        "org_id": "xw-cjl-committee",
+        "name": "长江路社区人民调解委员会",
+        "level": "village",
+        "type": "mediation_committee",
+    }
+    town = {
+        "org_id": "xw-myxc-center",
+        "name": "梅园新村街道矛盾纠纷调解中心",
+        "level": "town",
+        "type": "center",
+    }
+    routing = {"chosen": village, "suggested": village, "rule_id": "R-labour-village"}
+
+    async with clockwork(load_calendar()) as cw:
+        case = await cw.register(category="labour", routing=routing, grid_code="320102001002001")
+        await cw.act(case, "accept")
+        await cw.act(case, "transfer", to_organisation=town, reason="误转乡镇")
+        await cw.act(case, "return", reason="应由村调委会先行调解", actor="李娜")
+        deadline = (china_date(await cw.now()) + timedelta(days=5)).isoformat()
+        await cw.act(case, "assign", department=ORGS["xw-hrss"], deadline=deadline)
+        await cw.act(case, "report_back", actor="人社局张科长")
+        await cw.act(case, "start_mediation")
+        for _ in range(3):
+            await cw.act(case, "record_session")
+        state = await cw.act(case, "record_mediation_failure")
+        assert state.lift_suggestion is not None, "three sessions at a village suggest a lift"
+        state = await cw.act(case, "lift", to_organisation=town)
+        assert state.holder_id == town["org_id"]
+        state = await cw.act(case, "transfer", to_organisation=ORGS["xw-labour-room"])
+        take = state.clock("TAKE-2")  # the second transfer's own clock
+        assert take is not None
+        await cw.sleep_until(take.due_at + timedelta(hours=49))  # breached, escalated
+        state = await cw.state(case)
+        breach = next(a for a in state.alerts if a.clock_id == take.clock_id and a.level >= 2)
+        await cw.act(case, "take", actor="劳动争议调解室刘敏")
+        await cw.act(case, "acknowledge_alert", alert_id=breach.alert_id, actor="陈建国")
+        await cw.act(case, "add_co_handler")
+        await cw.act(case, "remove_co_handler")
+        await cw.act(
+            case,
+            "start_mediation",
+            mediators=["刘敏", "赵强"],
+            mediator_ids=["m-liumin", "m-zhaoqiang"],
+        )
+        await cw.act(case, "record_session")
+        await cw.act(case, "record_agreement", items=[])
+        await cw.act(case, "close")
+        await cw.client.get_workflow_handle(case.id).result()
+        await _save_history(cw.client, case.id, f"{tag}_handoffs_transfer_lift_closed")
+
+        cw.policy.use(PolicyBook(policy_before_handoffs()))
+        older = await cw.register(routing=routing)
+        await cw.act(older, "accept")
+        cw.policy.use(PolicyBook.load())
+        state = await cw.act(older, "transfer", to_organisation=town)
+        assert state.policy is not None
+        assert state.policy.amendments, "amended on its first hand-off"
+        await cw.act(older, "take")
+        deadline = (china_date(await cw.now()) + timedelta(days=2)).isoformat()
+        state = await cw.act(older, "assign", department=ORGS["xw-hrss"], deadline=deadline)
+        a4 = state.clock("A4-1")
+        assert a4 is not None
+        await cw.sleep_until(a4.due_at + timedelta(hours=25))
+        await cw.act(older, "report_back")
+        await cw.act(older, "withdraw")
+        await cw.client.get_workflow_handle(older.id).result()
+        await _save_history(cw.client, older.id, f"{tag}_handoffs_old_policy_amended")
+
+
 async def _save_history(client: Client, workflow_id: str, name: str) -> None:
     history = await client.get_workflow_handle(workflow_id).fetch_history()
     path = HISTORIES / f"{name}.json"
@@ -377,6 +464,7 @@ RECORDINGS = {
     "full_life_clocks": record_full_life_with_clocks,
     "diversions": record_diversions,
     "late_entries": record_late_entries,
+    "handoffs": record_handoffs,
 }
 
 if __name__ == "__main__":

@@ -97,3 +97,46 @@ async def test_a_recorded_full_life_has_every_stage_clocks_and_an_escalation() -
     assert breaches
     assert max(alert.level for alert in breaches) >= 2
     assert history.events[-1].event_type == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED
+
+
+async def test_a_recorded_hand_off_life_has_every_hand_off_and_a_transfer_escalated() -> None:
+    """tests/replay/record.py: record_handoffs — routed to a village, returned by the town,
+    assigned and reported back, lift suggested and done, a transfer not taken in time escalated
+    to the receiving organisation, co-handled, closed."""
+    newest = [p for p in HISTORIES if p.stem.endswith("handoffs_transfer_lift_closed")][-1]
+    states = await _states_after_commands(_history(newest))
+    final = states[-1]
+    assert final.stage is Stage.CLOSED
+    assert {h.kind for h in final.handoffs} >= {
+        "case_registered",
+        "case_transferred",
+        "transfer_returned",
+        "case_assigned",
+        "report_back_recorded",
+        "case_lifted",
+        "transfer_taken",
+        "co_handler_added",
+        "co_handler_removed",
+    }
+    assert any(state.lift_suggestion is not None for state in states)
+    assert final.holder_id == "xw-labour-room"
+    assert final.former_holders == ("xw-cjl-committee", "xw-myxc-center")
+    take = [a for a in final.alerts if a.kind is AlertKind.BREACH and a.clock_id == "TAKE-2"]
+    assert [n.recipient for n in take[0].notifications][:3] == [
+        "org:xw-labour-room",
+        "org:xw-labour-room",
+        "org-head:xw-labour-room",
+    ]
+
+
+async def test_a_recorded_older_case_was_amended_before_its_first_transfer() -> None:
+    newest = [p for p in HISTORIES if p.stem.endswith("handoffs_old_policy_amended")][-1]
+    states = await _states_after_commands(_history(newest))
+    registered = states[0]
+    assert registered.policy is not None
+    assert not registered.policy.knows_handoffs
+    final = states[-1]
+    assert final.policy is not None
+    assert [a.rule_ids for a in final.policy.amendments] == [("TAKE", "A4")]
+    breach = next(a for a in final.alerts if a.kind is AlertKind.BREACH and a.clock_id == "A4-1")
+    assert breach.recipient == "org:xw-hrss"

@@ -139,6 +139,19 @@ def legacy_policy() -> PolicySet:
     return PolicyBook.load(base_file=LEGACY_POLICY_2026_1).base
 
 
+def policy_before_handoffs() -> PolicySet:
+    """The shipped set as it was before 2026.3: no hand-off clocks (签收, 交办反馈), no lift
+    rules, version 2026.2 (for tests of a case registered before the hand-off rules)."""
+    base = PolicyBook.load().base
+    return base.model_copy(
+        update={
+            "version": "2026.2",
+            "rules": tuple(r for r in base.rules if not r.for_handoffs),
+            "lift_rules": (),
+        }
+    )
+
+
 def calendar_with(tmp: Path, arrangement: dict[str, Any] | None) -> HolidayCalendar:
     if arrangement is None:
         return load_calendar()
