@@ -15,6 +15,7 @@ from fastapi import Depends
 from api.auth import PrincipalDep
 from api.errors import forbidden
 from domain.access import Permission, Principal
+from domain.registry import may_manage_organisations, may_read_registry
 
 
 def require_permission(*any_of: Permission) -> Callable[[Principal], Awaitable[Principal]]:
@@ -47,3 +48,23 @@ AlertAcknowledger = Annotated[Principal, Depends(require_permission(Permission.A
 # The audit endpoints (each read with a purpose) and the access trail.
 Auditor = Annotated[Principal, Depends(require_permission(Permission.AUDIT))]
 RecipientAdmin = Annotated[Principal, Depends(require_permission(Permission.MANAGE_RECIPIENTS))]
+
+
+async def _registry_reader(principal: PrincipalDep) -> Principal:
+    if not may_read_registry(principal):
+        raise forbidden("当前角色无权查看单位名录", f"role '{principal.role.value}' may not read")
+    return principal
+
+
+async def _registry_admin(principal: PrincipalDep) -> Principal:
+    if not may_manage_organisations(principal):
+        raise forbidden(
+            "只有系统管理员可以管理单位", f"role '{principal.role.value}' may not manage units"
+        )
+    return principal
+
+
+# The registry (no personal data): every role that works with cases reads it (not grid workers).
+RegistryReader = Annotated[Principal, Depends(_registry_reader)]
+# Organisations: the system administrator (an organisation's roster: also its center admin).
+RegistryAdmin = Annotated[Principal, Depends(_registry_admin)]
