@@ -31,7 +31,11 @@ def add_directory_commands(
     add.add_argument("--name", required=True, help="display name, e.g. 王芳")
     add.add_argument("--role", required=True, choices=[role.value for role in Role])
     add.add_argument("--jurisdiction", help="county/town/village code of the user's area")
-    add.add_argument("--center", help="mediation center id (mediators, center admins)")
+    add.add_argument("--center", help="organisation id (mediators, center admins, grid workers)")
+    add.add_argument(
+        "--grid",
+        help="grid code, 15 digits (grid workers 网格员; area defaults to the grid's village)",
+    )
     user_actions.add_parser("list", help="list users")
     for verb in ("disable", "enable"):
         action = user_actions.add_parser(verb, help=f"{verb} a user (all their keys)")
@@ -75,8 +79,10 @@ async def _users(args: argparse.Namespace, session: AsyncSession) -> int:
                 user_id=args.user_id,
                 display_name=args.name,
                 role=Role(args.role),
-                jurisdiction=args.jurisdiction,
+                jurisdiction=args.jurisdiction
+                or (args.grid[:12] if args.grid and args.role == Role.GRID_WORKER else None),
                 center_id=args.center,
+                grid_code=args.grid,
             )
         except ValidationError as error:
             raise principals.DirectoryError(str(error.errors()[0]["msg"])) from error
@@ -88,7 +94,8 @@ async def _users(args: argparse.Namespace, session: AsyncSession) -> int:
             state = "" if row.active else "  [停用 disabled]"
             print(
                 f"{row.user_id}\t{row.display_name}\t{ROLE_LABELS[Role(row.role)]}({row.role})"
-                f"\t{row.jurisdiction_code or '-'}\t{row.center_id or '-'}{state}"
+                f"\t{row.jurisdiction_code or '-'}\t{row.center_id or '-'}"
+                f"{'  网格 ' + row.grid_code if row.grid_code else ''}{state}"
             )
         return 0
     await principals.set_active(args.user_id, args.users_command == "enable", session=session)
