@@ -107,8 +107,11 @@ async def ensure_centers(session: AsyncSession) -> None:
 async def seed(sessionmaker: async_sessionmaker[AsyncSession]) -> dict[str, str]:
     """Create the users' centers, the users and one API key each; returns name → key."""
     keys: dict[str, str] = {}
+    from tests.handoff_county import ensure_sample_targets
+
     async with sessionmaker.begin() as session:
         await ensure_centers(session)
+        await ensure_sample_targets(session)  # the organisations the sample hand-offs name
         for name, principal in USERS.items():
             await principals.create_user(principal, session=session)
             keys[name] = (await principals.issue_key(principal.user_id, session=session)).key
