@@ -117,11 +117,25 @@ JOIN bench_documents AS d ON d.n = g.i % 1000
 """
 
 
+# cases.center_id references organisations: the county and town centers the fill names.
+_CENTERS = """
+INSERT INTO organisations (org_id, name, type, level, jurisdiction_code, categories, active)
+SELECT 'center-' || c.county || t.suffix, '综治中心 ' || c.county || t.suffix, 'center',
+       CASE WHEN t.suffix = '' THEN 'county' ELSE 'town' END, c.county || t.suffix,
+       '[]'::jsonb, true
+FROM unnest(ARRAY['320102','320104','320105','320106']) AS c(county)
+CROSS JOIN (SELECT '' UNION ALL SELECT lpad(n::text, 3, '0') FROM generate_series(1, 12) AS n)
+     AS t(suffix)
+ON CONFLICT (org_id) DO NOTHING
+"""
+
+
 async def load(engine: AsyncEngine, cases: int) -> None:
     started = time.perf_counter()
     async with engine.connect() as connection:
         await connection.execute(text("SET synchronous_commit = off"))
         await connection.execute(text(_POOL))
+        await connection.execute(text(_CENTERS))
         for first in range(1, cases + 1, BATCH):
             last = min(first + BATCH - 1, cases)
             await connection.execute(text(_FILL), {"first": first, "last": last})

@@ -17,6 +17,7 @@ from activities.runtime.settings import Settings
 from activities.store.migrate import upgrade
 from api.cli.audit import add_audit_commands, run_audit
 from api.cli.directory import add_directory_commands, run_directory
+from api.cli.registry import add_registry_commands, run_registry
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,7 @@ def _parser() -> argparse.ArgumentParser:
     calendar.add_argument("action", choices=["push"])
     add_audit_commands(commands)
     add_directory_commands(commands)
+    add_registry_commands(commands)
     demo = commands.add_parser("demo", help="seed demo cases through a running API")
     demo.add_argument("--api", default=None, help="API base URL (default: the configured one)")
     return parser
@@ -72,6 +74,8 @@ def main(argv: Sequence[str] | None, composition: Composition) -> int:
         return run_audit(args, settings, composition.workflows)
     if args.command in ("users", "keys"):
         return run_directory(args, settings)
+    if args.command == "registry":
+        return run_registry(args, settings)
     if args.command == "demo":
         from api.cli.demo import run_demo
 

@@ -7,6 +7,7 @@ import signal
 import sys
 import time
 
+from activities.policy.routing import DEMO_REGISTRY
 from activities.runtime import devstack
 from activities.runtime.settings import Settings
 from activities.store.migrate import upgrade
@@ -52,6 +53,9 @@ def run_dev(settings: Settings) -> int:
             print(
                 "本地管理员密钥（只显示这一次）/ local admin API key (shown once):\n"
                 f"  {admin_key}\n"
+                "  Organisations: fengqiao registry load FILE.json "
+                "(the demo county: fengqiao demo, or fengqiao registry load "
+                f"{DEMO_REGISTRY})\n"
                 "  Add users: fengqiao users add wangfang --name 王芳 --role mediator "
                 "--jurisdiction 320102 --center xw-center\n"
                 "  Their key: fengqiao keys create wangfang\n",

@@ -14,7 +14,9 @@ from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from activities.identity import principals
+from activities.policy.routing import DEMO_REGISTRY, load_registry_file
 from activities.runtime.settings import Settings
+from activities.store import registry as registry_store
 from activities.store.engine import create_engine, create_sessionmaker
 from domain.access import ROLE_LABELS, Principal, Role
 
@@ -31,7 +33,10 @@ def add_directory_commands(
     add.add_argument("--name", required=True, help="display name, e.g. 王芳")
     add.add_argument("--role", required=True, choices=[role.value for role in Role])
     add.add_argument("--jurisdiction", help="county/town/village code of the user's area")
-    add.add_argument("--center", help="organisation id (mediators, center admins, grid workers)")
+    add.add_argument(
+        "--center",
+        help="the user's organisation (单位) id in the registry (mediators, admins, grid workers)",
+    )
     add.add_argument(
         "--grid",
         help="grid code, 15 digits (grid workers 网格员; area defaults to the grid's village)",
@@ -131,7 +136,7 @@ DEMO_USERS = (
         display_name="王芳",
         role=Role.MEDIATOR,
         jurisdiction="320102",
-        center_id="demo-center",
+        center_id="xw-center",  # 玄武区矛盾纠纷多元化解中心 of the demo county
     ),
     Principal(user_id="demo-leader", display_name="张华", role=Role.LEADER, jurisdiction="320102"),
     Principal(
@@ -141,11 +146,13 @@ DEMO_USERS = (
 
 
 async def demo_keys(settings: Settings) -> dict[str, str]:
-    """Demo accounts (created the first time) with a fresh key each: user id → key."""
+    """The demo county in the registry (玄武区: centers, committees, rooms, departments and
+    their rosters), then demo accounts (created the first time) with a fresh key each."""
     engine = create_engine(settings.resolved_database_url)
     keys: dict[str, str] = {}
     try:
         async with create_sessionmaker(engine).begin() as session:
+            await registry_store.load_registry(load_registry_file(DEMO_REGISTRY), session=session)
             for principal in DEMO_USERS:
                 if await principals.get_user(principal.user_id, session=session) is None:
                     await principals.create_user(principal, session=session)

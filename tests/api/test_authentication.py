@@ -170,6 +170,7 @@ async def test_a_disabled_user_can_no_longer_authenticate(
 def test_the_users_and_keys_commands_create_list_and_revoke(
     tmp_path: Any, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    from activities.policy.routing import DEMO_REGISTRY
     from activities.store.migrate import upgrade
     from worker import main
 
@@ -180,6 +181,9 @@ def test_the_users_and_keys_commands_create_list_and_revoke(
     try:
         add = ["users", "add", "wangfang", "--name", "王芳", "--role", "mediator"]
         assert main([*add, "--jurisdiction", "320102"]) == 1  # a mediator needs a center
+        assert main([*add, "--jurisdiction", "320102", "--center", "xw-center"]) == 1
+        assert "xw-center 不存在" in capsys.readouterr().out  # not in the registry yet
+        assert main(["registry", "load", str(DEMO_REGISTRY)]) == 0
         assert main([*add, "--jurisdiction", "320102", "--center", "xw-center"]) == 0
         assert main([*add, "--jurisdiction", "320102", "--center", "xw-center"]) == 1  # exists
         capsys.readouterr()

@@ -11,6 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from activities.policy.routing import DEMO_REGISTRY
 from activities.runtime import devstack
 from tests.api.helpers import act, create_case
 from tests.e2e.conftest import wait_ready
@@ -73,6 +74,7 @@ async def test_dev_starts_everything_and_a_restart_finds_every_case(tmp_path: Pa
         admin_key = await _printed_admin_key(data_dir.parent / "dev.log")
         async with httpx.AsyncClient(base_url=url, headers=bearer(admin_key)) as admin:
             assert (await admin.get("/v1/cases")).status_code == 403  # 三员分立
+        _cli(data_dir, env, "registry", "load", str(DEMO_REGISTRY))
         _cli(
             data_dir,
             env,
