@@ -7,6 +7,7 @@ command another organisation sends on a case the caller reads (``domain.reach``)
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -140,37 +141,48 @@ class CaseScopes:
         assignment_no: int | None = None,
         *,
         key: str | None = None,
-    ) -> CaseReach:
-        """The case's reach if the caller's organisation sends ``command_type`` on it now;
-        404 when the caller does not reach the case, 403 when another organisation acts.
+    ) -> Permit:
+        """May the caller's organisation send ``command_type`` on the case now? 404 when the
+        caller does not reach the case, 403 when another organisation acts.
 
-        A retry of a command this caller already sent passes (退回 or 上提 moved the case away
-        from them since): the case answers it with what it answered the first time.
+        A retry of a command this caller already sent passes even when that command moved the
+        case away from them (退回, 上提): its answer is the case as that command left it.
         """
         document = await self.document(case_id)
         if document is None:
             raise case_not_found(case_id)
         reach = self._keep(case_id, reach_of(document))
         if may_read(principal, reach) and may_act(principal, reach, command_type, assignment_no):
-            return reach
-        if key is not None and await self._sent_by(principal, case_id, key, document):
-            return reach
+            return Permit(reach)
+        sent_at = await self._sent_by(principal, case_id, key, document) if key else None
+        if sent_at is not None:
+            return Permit(reach, replay_seq=sent_at)
         if not may_read(principal, reach):
             raise case_not_found(case_id)
         raise not_yours(principal, reach, command_type)
 
     async def _sent_by(
         self, principal: Principal, case_id: str, key: str, document: dict[str, Any]
-    ) -> bool:
-        """The case applied the command ``key`` and ``principal`` sent it."""
+    ) -> int | None:
+        """The seq of the last event of command ``key`` if the case applied it as sent by
+        ``principal``."""
         if key not in (document.get("recent_command_ids") or ()):
-            return False
+            return None
         try:
             async with self._sessionmaker() as session:
                 events = await repositories.case_events(case_id, session=session)
         except (SQLAlchemyError, OSError):
-            return False
-        return any(e.command_id == key and e.actor == principal.actor for e in events)
+            return None
+        seqs = [e.seq for e in events if e.command_id == key and e.actor == principal.actor]
+        return max(seqs) if seqs else None
+
+
+@dataclass(frozen=True)
+class Permit:
+    """A command may go to the case (``replay_seq``: it went already, answer as of that seq)."""
+
+    reach: CaseReach
+    replay_seq: int | None = None
 
 
 def check_reveal(principal: Principal, reveal: bool) -> None:

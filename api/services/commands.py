@@ -13,7 +13,7 @@ from temporalio.client import Client
 
 from activities.runtime.settings import Settings
 from api.access import CaseScopes
-from api.gateway import send_command
+from api.gateway import document_as_of, send_command
 from api.services.documents import case_view
 from domain import commands as c
 from domain.access import Principal
@@ -42,8 +42,10 @@ async def act(
     for 签收/退回 the one a transfer awaits; for a report-back the department assigned): 404 if
     the caller does not reach the case, 403 if it does but another organisation acts.
     """
-    reach = await scopes.ensure_may_act(principal, case_id, command_type, assignment_no, key=key)
-    command = await make(reach)
+    permit = await scopes.ensure_may_act(principal, case_id, command_type, assignment_no, key=key)
+    if permit.replay_seq is not None:  # a retry of what this caller sent: answered as then
+        return case_view(principal, await document_as_of(sessionmaker, case_id, permit.replay_seq))
+    command = await make(permit.reach)
     envelope = c.CommandEnvelope(
         command_id=key or f"auto-{uuid.uuid4()}", actor=principal.actor, command=command
     )
