@@ -12,13 +12,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from domain.access import CENTER_ROLES, Principal, Role
+from domain.access import CENTER_ROLES, Permission, Principal, Role
 from domain.base import Frozen
 from domain.state import CaseState
 
 # Commands answered by the organisation a transfer awaits, not by the holder.
 INCOMING_COMMANDS = frozenset({"take", "return"})
 REPORT_BACK = "report_back"
+ACKNOWLEDGE_ALERT = "acknowledge_alert"
 
 
 class CaseReach(Frozen):
@@ -76,11 +77,11 @@ def may_read(principal: Principal, reach: CaseReach) -> bool:
 def may_act(
     principal: Principal, reach: CaseReach, command_type: str, assignment_no: int | None = None
 ) -> bool:
-    """The caller's organisation is the one that sends ``command_type`` on the case now.
-
-    Roles outside organisations (a leader acknowledging an alert) act within their reach.
-    """
+    """The caller's organisation is the one that sends ``command_type`` on the case now; a
+    leader acknowledges (签收) alerts on the cases within their jurisdiction, and nothing else."""
     if principal.role in CENTER_ROLES:
         acting = reach.acting_organisation(command_type, assignment_no)
         return acting is not None and principal.center_id == acting
-    return may_read(principal, reach)
+    if command_type == ACKNOWLEDGE_ALERT and principal.may(Permission.ACK_ALERT):
+        return may_read(principal, reach)
+    return False
