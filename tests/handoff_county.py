@@ -116,11 +116,25 @@ JIANGNING = Registry.model_validate(
     }
 )
 
-# The sample bodies' hand-off targets (tests.samples ORGS), where no case is placed.
+# The sample bodies' hand-off targets (tests.samples ORGS), where no case is placed; and the
+# village committee and grid of tests.principals' grid worker, where the sample cases are placed.
 SAMPLE_TARGETS = Registry.model_validate(
     {
-        "jurisdictions": [_place("320199", "测试县"), _place("320199001", "测试镇")],
+        "jurisdictions": [
+            _place("320199", "测试县"),
+            _place("320199001", "测试镇"),
+            _place("320102", "玄武区"),
+            _place("320102001", "梅园新村街道"),
+            _place("320102001002", "大行宫社区"),
+            _place("320102001002001", "大行宫社区第一网格"),
+        ],
         "organisations": [
+            _org(
+                "xw-dxg-committee",
+                "大行宫社区人民调解委员会",
+                "mediation_committee",
+                "320102001002",
+            ),
             _org("xw-county-center", "玄武区矛盾纠纷调解中心", "center", "320199"),
             _org(
                 "xw-labour-room",

@@ -74,6 +74,14 @@ USERS: dict[str, Principal] = {
     "system_admin": Principal(
         user_id="sysadmin", display_name="系统管理员", role=Role.SYSTEM_ADMIN
     ),
+    "grid_worker": Principal(  # 网格员 of the village the sample cases are placed in
+        user_id="wangxiaoming",
+        display_name="王小明",
+        role=Role.GRID_WORKER,
+        jurisdiction="320102001002",
+        center_id="xw-dxg-committee",
+        grid_code="320102001002001",
+    ),
 }
 
 
