@@ -29,6 +29,8 @@ def lift_suggestions(state: CaseState, trigger: e.EventBody) -> list[e.EventBody
     for rule in policy.lift_rules:
         if state.kind not in rule.kinds or holder.level not in rule.levels:
             continue
+        if rule.types and holder.type not in rule.types:
+            continue
         if isinstance(trigger, e.SessionRecorded):
             if rule.after_sessions is None or state.sessions_with_holder < rule.after_sessions:
                 continue

@@ -18,7 +18,7 @@ from pydantic import Field, model_validator
 
 from domain.base import Frozen
 from domain.calendar import HolidayCalendar
-from domain.organisations import OrgLevel
+from domain.organisations import OrgLevel, OrgType
 from domain.periods import PeriodUnit
 from domain.values import CaseKind, Category, Channel, MediationType, RiskLevel
 
@@ -194,8 +194,9 @@ HANDOFF_EVENTS = frozenset(
 class LiftRule(Frozen):
     """上提一级 suggested by policy ("331": three failed rounds at a village go to the town).
 
-    The rule matches while the case's holder is of one of ``levels``: after ``after_sessions``
-    sessions recorded there without agreement, or ``after_failures`` failed mediations there.
+    The rule matches while the case's holder is of one of ``levels`` (and of one of ``types``,
+    when given): after ``after_sessions`` sessions recorded there without agreement, or
+    ``after_failures`` failed mediations there.
     The suggestion is recorded once per holder (a new holder counts afresh).
     """
 
@@ -204,6 +205,7 @@ class LiftRule(Frozen):
     source: str = ""
     kinds: tuple[CaseKind, ...] = (CaseKind.DISPUTE,)
     levels: tuple[OrgLevel, ...]
+    types: tuple[OrgType, ...] = ()  # empty: every type of organisation
     after_sessions: Annotated[int, Field(ge=1)] | None = None
     after_failures: Annotated[int, Field(ge=1)] | None = None
 

@@ -221,15 +221,20 @@ async def run_flow(clients: dict[str, httpx.AsyncClient]) -> dict[str, Any]:
         {"mediation_type": "peoples", "mediator_ids": ["jn-m-01", "jn-m-02"]},
     )
     assert started["mediation_rounds"][-1]["mediators"] == ["黄志刚", "马晓燕"]
-    for _ in range(3):
-        await step(
+    for n in range(1, 4):
+        held = await step(
             labour, case_id, "sessions", {**bodies["record_session"], "mediators": ["黄志刚"]}
         )
-    # With the policy's lift rules (issue11-domain) three sessions without agreement suggest
-    # lifting (lift_suggestion); the lead adds that assertion at the merge.
+        # The policy's lift rule (LIFT-SECTOR): three sessions without agreement at a county
+        # sector room suggest lifting to the county center, on the third and not before.
+        suggestion = held["lift_suggestion"]
+        assert (suggestion is not None) == (n == 3), (n, suggestion)
+    assert suggestion["rule_id"] == "LIFT-SECTOR"
+    assert "已调解3次未达成协议" in suggestion["reason"]
     lifted = await step(labour, case_id, "lift", {"reason": "三次调解未果，上提县级"})
     assert lifted["holder"]["org_id"] == "jn-county-center"  # the labour room's parent
     assert lifted["stage"] == "accepted"  # handled afresh at the level above
+    assert lifted["lift_suggestion"] is None  # the new holder counts afresh
     await probe(clients, case_id, "lifted")
 
     refused = await post(
@@ -276,3 +281,7 @@ async def check_timeline(client: httpx.AsyncClient, case: dict[str, Any]) -> Non
     assert labels["case_transferred"] == "转办"
     assert labels["transfer_returned"] == "退回"
     assert labels["case_lifted"] == "上提一级"
+    # The policy's suggestion came before the lift, with the session that met the rule.
+    order = [e["type"] for e in timeline]
+    assert order.index("lift_suggested") < order.index("case_lifted")
+    assert labels["lift_suggested"] == "建议上提"

@@ -34,10 +34,11 @@ from api.deps import ScopesDep, SessionmakerDep, SettingsDep, TemporalDep
 from api.errors import ApiError
 from api.params import CASE_ID
 from api.schemas import ACTION_ROUTES, ActionRoute, IntakeRequest
-from api.services import cases, clocks, commands, intake
+from api.services import cases, clocks, commands, handoffs, intake
 from domain import commands as c
 from domain.access import Permission
 from domain.labels import ACTION_LABELS, CASE_KIND_LABELS, CATEGORY_LABELS, STAGE_LABELS
+from domain.reach import CaseReach
 from domain.stages import Action, Stage, allowed
 from domain.values import JURISDICTION_CODE
 
@@ -439,13 +440,23 @@ async def act(
             status=422,
         )
     names = [name for name in route.command.model_fields if name != "type"]
-    command = cast(
-        "c.Command", route.command.model_construct(**{n: getattr(checked, n) for n in names})
-    )
+    resolver = handoffs.RESOLVERS.get(route.path)
+
+    async def make(reach: CaseReach) -> c.Command:
+        # The same resolution as the JSON route: organisation and roster ids become what the
+        # case records.
+        if resolver is not None:
+            return await resolver(checked, reach, sessionmaker)
+        return cast(
+            "c.Command", route.command.model_construct(**{n: getattr(checked, n) for n in names})
+        )
+
     try:
         await commands.act(
             case_id,
-            command,
+            route.command.model_fields["type"].default,
+            make,
+            assignment_no=handoffs.assignment_no(checked),
             key=_key(form),
             principal=user.principal,
             scopes=scopes,

@@ -10,8 +10,10 @@ from domain import commands as c
 from domain.alerts import AlertKind, AlertStatus
 from domain.clocks import ClockStatus
 from domain.decide import needs_handoff_rules
-from domain.events import AlertRaised, LiftSuggested, PolicyAmended
+from domain.events import AlertRaised, LiftSuggested, PolicyAmended, SessionRecorded
 from domain.facts import counts_legal_facts
+from domain.lifting import lift_suggestions
+from domain.organisations import OrgLevel, OrgRef, OrgType
 from domain.policy import case_policy
 from domain.summaries import event_summaries, recipient_label
 from domain.values import CHINA_TZ, CaseKind, Category, Channel, RiskLevel
@@ -252,7 +254,7 @@ def test_an_older_case_is_amended_with_the_hand_off_rules_then_its_transfer_is_t
     body = event.body
     assert isinstance(body, PolicyAmended)
     assert {r.rule_id for r in body.rules} == {"TAKE", "A4"}
-    assert [r.rule_id for r in body.lift_rules] == ["LIFT-331"]
+    assert [r.rule_id for r in body.lift_rules] == ["LIFT-331", "LIFT-SECTOR"]
     policy = case.state.policy
     assert policy is not None
     assert policy.version == "2026.2"  # the snapshot keeps its version, and says what it gained
@@ -263,7 +265,7 @@ def test_an_older_case_is_amended_with_the_hand_off_rules_then_its_transfer_is_t
     case.do("transfer", to_organisation=org(TOWN))
     assert case.state.clock("TAKE") is not None
     summary = event_summaries(case.events)[event.seq]
-    assert summary == "补充适用时限规则 2026.3：转办签收时限、交办反馈时限；上提规则1项"
+    assert summary == "补充适用时限规则 2026.3：转办签收时限、交办反馈时限；上提规则2项"
 
 
 def test_an_amendment_keeps_the_rules_a_case_has_and_is_recorded_even_when_empty() -> None:
@@ -348,3 +350,26 @@ def test_a_2026_1_case_amended_with_the_hand_off_rules_keeps_counting_as_recorde
     take = case.state.clock("TAKE")
     assert take is not None
     assert take.due_at == TAKE_DUE  # the added rule counts as it says (2026.2)
+
+
+def test_a_county_sector_room_is_suggested_to_lift_after_three_sessions_a_county_center_never() -> (
+    None
+):
+    """LIFT-SECTOR: a county labour room's third session without agreement suggests lifting
+    to the county center; the county center itself (the top) is never told to lift."""
+    policy = Case().state.policy
+    assert policy is not None
+    room = OrgRef(
+        org_id="room", name="劳动争议调解室", level=OrgLevel.COUNTY, type=OrgType.SECTOR_ROOM
+    )
+    center = OrgRef(org_id="center", name="矛调中心", level=OrgLevel.COUNTY, type=OrgType.CENTER)
+    session = command("record_session")
+    trigger = SessionRecorded(**session.model_dump(exclude={"type"}), session_no=3)
+    for holder, expected in ((room, ["LIFT-SECTOR"]), (center, [])):
+        state = Case().state.model_copy(update={"holder": holder, "sessions_with_holder": 3})
+        found = [
+            s.rule_id for s in lift_suggestions(state, trigger) if isinstance(s, LiftSuggested)
+        ]
+        assert found == expected, holder.org_id
+        fewer = state.model_copy(update={"sessions_with_holder": 2})
+        assert lift_suggestions(fewer, trigger) == []
