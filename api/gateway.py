@@ -103,6 +103,20 @@ async def _stored_at(
     return None if state is None else state.model_dump(mode="json")
 
 
+async def document_as_of(
+    sessionmaker: async_sessionmaker[AsyncSession], case_id: str, seq: int
+) -> CaseDocument:
+    """The case as the command whose last event is ``seq`` left it (a retry answered from the
+    store: the command moved the case beyond the sender's reach)."""
+    with database_errors():
+        document = await _stored_at(
+            sessionmaker, CommandOutcome(case_id=case_id, seq=seq, projected=True)
+        )
+    if document is None:
+        raise unavailable("案件数据库", "case database")
+    return document
+
+
 def _domain_refusal(cause: BaseException | None) -> ApiError | None:
     """A case's refusal (a domain error carried by an ApplicationError) as an API error."""
     if not isinstance(cause, ApplicationError) or cause.type not in ERROR_TYPES:

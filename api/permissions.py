@@ -43,6 +43,14 @@ TimelineReader = Annotated[
 ]
 # Intake and every command on a case.
 Mediator = Annotated[Principal, Depends(require_permission(Permission.ACT))]
+# Intake: those who act on cases, and grid workers reporting from their grid (网格上报).
+Registrar = Annotated[
+    Principal, Depends(require_permission(Permission.ACT, Permission.REPORT_FROM_GRID))
+]
+# A case: those who read cases, and grid workers following what they reported (status only).
+CaseReader = Annotated[
+    Principal, Depends(require_permission(Permission.READ_CASE, Permission.READ_OWN_REPORTS))
+]
 AlertReader = Annotated[Principal, Depends(require_permission(Permission.READ_ALERTS))]
 AlertAcknowledger = Annotated[Principal, Depends(require_permission(Permission.ACK_ALERT))]
 # The audit endpoints (each read with a purpose) and the access trail.

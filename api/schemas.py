@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from activities.identity.access_trail import TrailEntry
 from activities.store.repositories import CaseSummary
@@ -23,10 +23,11 @@ from domain.labels import (
     RISK_LABELS,
     STAGE_LABELS,
 )
+from domain.organisations import OrgId
 from domain.policy import Counting
 from domain.stages import Stage
 from domain.state import CaseState
-from domain.values import Category, Channel, OptionalText, RiskLevel, china_date
+from domain.values import Category, Channel, OptionalText, RiskLevel, ShortText, china_date
 from domain.why import WhyStep, china_time
 
 
@@ -60,6 +61,22 @@ def case_view_json(document: dict[str, Any]) -> dict[str, Any]:
         document["stage"], document["category"], document["channel"], document["risk_level"]
     )
     return {**document, "labels": labels.model_dump()}
+
+
+class ReportStatus(BaseModel):
+    """A reported case as its grid worker (网格员) follows it: its stage, not its record."""
+
+    case_id: str
+    kind: str
+    title: str
+    category: str
+    channel: str
+    grid_code: str | None
+    stage: str
+    registered_at: datetime
+    updated_at: datetime
+    holder: str | None  # the organisation handling it now
+    labels: Labels
 
 
 class CaseListItem(CaseSummary):
@@ -119,8 +136,21 @@ class CommandBody(Frozen):
     refused (unknown field), so no client can claim to be someone else."""
 
 
+class RoutingChoice(CommandBody):
+    """分流: the organisation the registrar sends the case to instead of the suggestion."""
+
+    organisation: Annotated[OrgId, Field(description="承办单位编号 / the organisation's id")]
+    reason: Annotated[
+        OptionalText,
+        Field(description="不采纳建议的理由 / why the suggestion is not taken"),
+    ] = ""
+
+
 class IntakeRequest(d.IntakeDetails, CommandBody):
-    pass
+    routing: Annotated[
+        RoutingChoice | None,
+        Field(description="省略则按分流规则的建议办理 / omitted: the routing rules' suggestion"),
+    ] = None
 
 
 class AcceptRequest(d.AcceptDetails, CommandBody):
@@ -140,7 +170,10 @@ class PackageLeaderRequest(d.PackageLeaderDetails, CommandBody):
 
 
 class StartMediationRequest(d.MediationDetails, CommandBody):
-    pass
+    """开始调解: mediators chosen from the roster (``mediator_ids``: the API fills in their names
+    from the roster), or named (``mediators``)."""
+
+    mediators: Annotated[tuple[ShortText, ...], Field(max_length=50)] = ()
 
 
 class SessionRequest(d.SessionDetails, CommandBody):

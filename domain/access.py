@@ -2,7 +2,9 @@
 
 Three-way separation (三员分立): the system administrator manages users and keys but sees no case;
 auditors read through the audit endpoints only, stating a purpose; leaders see and acknowledge
-alerts in their jurisdiction subtree; mediators and center admins act on their center's cases.
+alerts in their jurisdiction subtree; mediators and center admins work for an organisation (单位)
+and reach the cases it holds or has a part in (``domain.reach``); grid workers (网格员) report
+cases from their grid and follow the status of what they reported, nothing else.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from domain.base import Frozen
 from domain.values import JURISDICTION_CODE
 
 JurisdictionPrefix = Annotated[str, StringConstraints(pattern=JURISDICTION_CODE)]
+GridCode = Annotated[str, StringConstraints(pattern=r"^\d{15}$")]
 UserId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$")]
 CenterId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")]
 
@@ -26,6 +29,7 @@ class Role(StrEnum):
     LEADER = "leader"  # 领导
     AUDITOR = "auditor"  # 审计人员
     SYSTEM_ADMIN = "system_admin"  # 系统管理员
+    GRID_WORKER = "grid_worker"  # 网格员
 
 
 ROLE_LABELS: dict[Role, str] = {
@@ -34,6 +38,7 @@ ROLE_LABELS: dict[Role, str] = {
     Role.LEADER: "领导",
     Role.AUDITOR: "审计人员",
     Role.SYSTEM_ADMIN: "系统管理员",
+    Role.GRID_WORKER: "网格员",
 }
 
 
@@ -48,6 +53,8 @@ class Permission(StrEnum):
     AUDIT = "audit"  # the audit endpoints (with a purpose) and the access trail
     MANAGE_USERS = "manage_users"
     MANAGE_RECIPIENTS = "manage_recipients"
+    REPORT_FROM_GRID = "report_from_grid"  # 网格上报: intake from the caller's own grid
+    READ_OWN_REPORTS = "read_own_reports"  # the status of the cases the caller reported
 
 
 P = Permission
@@ -59,9 +66,10 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.LEADER: frozenset({P.LIST_CASES, P.READ_CASE, P.SEE_WATCHED, P.READ_ALERTS, P.ACK_ALERT}),
     Role.AUDITOR: frozenset({P.LIST_CASES, P.AUDIT, P.REVEAL_PII, P.SEE_WATCHED}),
     Role.SYSTEM_ADMIN: frozenset({P.MANAGE_USERS, P.MANAGE_RECIPIENTS}),
+    Role.GRID_WORKER: frozenset({P.REPORT_FROM_GRID, P.READ_OWN_REPORTS}),
 }
 
-# Roles whose reach is their center's cases rather than everything under their jurisdiction.
+# Roles whose reach is their organisation's cases rather than everything under their jurisdiction.
 CENTER_ROLES = frozenset({Role.MEDIATOR, Role.CENTER_ADMIN})
 
 
@@ -72,7 +80,8 @@ class Principal(Frozen):
     display_name: str
     role: Role
     jurisdiction: JurisdictionPrefix | None = None
-    center_id: CenterId | None = None
+    center_id: CenterId | None = None  # the organisation (单位) the user belongs to
+    grid_code: GridCode | None = None  # 网格员: the grid they report from
 
     def may(self, permission: Permission) -> bool:
         return permission in ROLE_PERMISSIONS[self.role]
@@ -86,21 +95,21 @@ class Principal(Frozen):
         """The code lies in the principal's subtree (county ⊃ town ⊃ village)."""
         return self.jurisdiction is not None and jurisdiction_code.startswith(self.jurisdiction)
 
-    def reaches(self, jurisdiction_code: str, center_id: str | None) -> bool:
-        """May this principal see a case placed at ``jurisdiction_code`` owned by ``center_id``?"""
-        if self.role is Role.SYSTEM_ADMIN:
-            return False
-        if self.role in CENTER_ROLES:
-            return center_id is not None and center_id == self.center_id
-        return self.covers(jurisdiction_code)
-
     @property
     def list_reach(self) -> tuple[str | None, str | None]:
         """What lists and counts are narrowed to: (jurisdiction subtree, center or None)."""
         return self.jurisdiction, (self.center_id if self.role in CENTER_ROLES else None)
 
+    @property
+    def grid_village(self) -> str | None:
+        """The village (村/社区) a grid worker's grid lies in: where their reports are placed."""
+        return self.grid_code[:12] if self.grid_code is not None else None
+
     def may_register_at(self, jurisdiction_code: str) -> bool:
-        """A new case belongs to the registering center, placed inside the registrar's area."""
+        """A new case belongs to the registering organisation, placed inside the registrar's
+        area; a grid worker's report is placed at the village of their grid."""
+        if self.role is Role.GRID_WORKER:
+            return self.center_id is not None and jurisdiction_code == self.grid_village
         return (
             self.may(Permission.ACT)
             and self.center_id is not None
@@ -112,6 +121,13 @@ class Principal(Frozen):
         """A principal missing what its role needs to reach anything (no center, no area)."""
         if self.role is Role.SYSTEM_ADMIN:
             return True
+        if self.role is Role.GRID_WORKER:
+            return (
+                self.center_id is not None
+                and self.grid_code is not None
+                and self.jurisdiction is not None
+                and self.grid_code.startswith(self.jurisdiction)
+            )
         if self.role in CENTER_ROLES:
             return self.center_id is not None and self.jurisdiction is not None
         return self.jurisdiction is not None

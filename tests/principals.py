@@ -74,6 +74,14 @@ USERS: dict[str, Principal] = {
     "system_admin": Principal(
         user_id="sysadmin", display_name="系统管理员", role=Role.SYSTEM_ADMIN
     ),
+    "grid_worker": Principal(  # 网格员 of the village the sample cases are placed in
+        user_id="wangxiaoming",
+        display_name="王小明",
+        role=Role.GRID_WORKER,
+        jurisdiction="320102001002",
+        center_id="xw-dxg-committee",
+        grid_code="320102001002001",
+    ),
 }
 
 
@@ -107,8 +115,11 @@ async def ensure_centers(session: AsyncSession) -> None:
 async def seed(sessionmaker: async_sessionmaker[AsyncSession]) -> dict[str, str]:
     """Create the users' centers, the users and one API key each; returns name → key."""
     keys: dict[str, str] = {}
+    from tests.handoff_county import ensure_sample_targets
+
     async with sessionmaker.begin() as session:
         await ensure_centers(session)
+        await ensure_sample_targets(session)  # the organisations the sample hand-offs name
         for name, principal in USERS.items():
             await principals.create_user(principal, session=session)
             keys[name] = (await principals.issue_key(principal.user_id, session=session)).key

@@ -173,6 +173,14 @@ ACTION_PATHS: dict[str, str] = {
     "answer_second_review": "second-review-answers",
     "divert_to_mediation": "diversion",
     "record_repeat": "repeats",
+    "transfer": "transfer",
+    "take": "take",
+    "return": "return",
+    "assign": "assign",
+    "report_back": "report-back",
+    "lift": "lift",
+    "add_co_handler": "co-handlers",
+    "remove_co_handler": "co-handlers/remove",
 }
 
 PETITION_INTAKE: dict[str, Any] = {

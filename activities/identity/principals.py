@@ -17,7 +17,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from activities.store.sql import utc
-from activities.store.tables import ApiKeyRow, OrganisationRow, UserRow
+from activities.store.tables import ApiKeyRow, JurisdictionRow, OrganisationRow, UserRow
 from domain.access import Principal, Role
 
 KEY_PREFIX = "fq_"
@@ -56,6 +56,7 @@ def principal_of(row: UserRow) -> Principal:
         role=Role(row.role),
         jurisdiction=row.jurisdiction_code,
         center_id=row.center_id,
+        grid_code=row.grid_code,
     )
 
 
@@ -63,6 +64,11 @@ async def create_user(
     principal: Principal, *, session: AsyncSession, active: bool = True
 ) -> Principal:
     if not principal.complete:
+        if principal.role is Role.GRID_WORKER:
+            raise DirectoryError(
+                "网格员须属于一个单位并有所在网格（网格代码属于其辖区）"
+                " / a grid worker needs an organisation and a grid inside their jurisdiction"
+            )
         raise DirectoryError(
             f"role {principal.role.value} needs "
             + ("a center and a jurisdiction" if principal.center_id is None else "a jurisdiction")
@@ -81,6 +87,20 @@ async def create_user(
                 f"单位 {principal.center_id} 已停用"
                 f" / organisation {principal.center_id} is inactive"
             )
+        if principal.grid_code is not None and not principal.grid_code.startswith(
+            organisation.jurisdiction_code
+        ):
+            raise DirectoryError(
+                f"网格 {principal.grid_code} 不在单位 {principal.center_id} 的区划内"
+                f" / grid {principal.grid_code} lies outside {principal.center_id}'s area"
+            )
+    if principal.grid_code is not None:
+        grid = await session.get(JurisdictionRow, principal.grid_code)
+        if grid is None or grid.level != "grid":
+            raise DirectoryError(
+                f"网格 {principal.grid_code} 不在区划名录中"
+                f" / grid {principal.grid_code} is not in the registry"
+            )
     session.add(
         UserRow(
             user_id=principal.user_id,
@@ -88,6 +108,7 @@ async def create_user(
             role=principal.role.value,
             jurisdiction_code=principal.jurisdiction,
             center_id=principal.center_id,
+            grid_code=principal.grid_code,
             active=active,
         )
     )

@@ -36,7 +36,12 @@ def add_directory_commands(
     add.add_argument("--role", required=True, choices=[role.value for role in Role])
     add.add_argument("--jurisdiction", help="county/town/village code of the user's area")
     add.add_argument(
-        "--center", help="the user's organisation (单位) id in the registry (mediators, admins)"
+        "--center",
+        help="the user's organisation (单位) id in the registry (mediators, admins, grid workers)",
+    )
+    add.add_argument(
+        "--grid",
+        help="grid code, 15 digits (grid workers 网格员; area defaults to the grid's village)",
     )
     user_actions.add_parser("list", help="list users")
     for verb in ("disable", "enable"):
@@ -102,8 +107,10 @@ async def _users(args: argparse.Namespace, session: AsyncSession) -> int:
                 user_id=args.user_id,
                 display_name=args.name,
                 role=Role(args.role),
-                jurisdiction=args.jurisdiction,
+                jurisdiction=args.jurisdiction
+                or (args.grid[:12] if args.grid and args.role == Role.GRID_WORKER else None),
                 center_id=args.center,
+                grid_code=args.grid,
             )
         except ValidationError as error:
             raise principals.DirectoryError(str(error.errors()[0]["msg"])) from error
@@ -115,7 +122,8 @@ async def _users(args: argparse.Namespace, session: AsyncSession) -> int:
             state = "" if row.active else "  [停用 disabled]"
             print(
                 f"{row.user_id}\t{row.display_name}\t{ROLE_LABELS[Role(row.role)]}({row.role})"
-                f"\t{row.jurisdiction_code or '-'}\t{row.center_id or '-'}{state}"
+                f"\t{row.jurisdiction_code or '-'}\t{row.center_id or '-'}"
+                f"{'  网格 ' + row.grid_code if row.grid_code else ''}{state}"
             )
         return 0
     if args.users_command == "set-password":

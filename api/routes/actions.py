@@ -1,7 +1,9 @@
 """The command routes ``POST /v1/cases/{case_id}/{action}``: one per command, built alike.
 
 Which router mounts which command: clocks and alerts (时限), the petition track (信访), and every
-other command with the cases (案件); each command is mounted exactly once.
+other command with the cases (案件), hand-offs (转办 交办 上提 联合调处) among them; each command is
+mounted exactly once. A hand-off body names organisations by id: ``api/services/handoffs.py``
+resolves them in the registry.
 """
 
 from __future__ import annotations
@@ -13,11 +15,13 @@ from fastapi.responses import JSONResponse
 
 from api.deps import ScopesDep, SessionmakerDep, SettingsDep, TemporalDep
 from api.errors import ERROR_RESPONSES
+from api.handoff_schemas import HANDOFF_ROUTES
 from api.params import CaseIdPath, IdempotencyKey
 from api.permissions import Mediator
 from api.schemas import ACTION_ROUTES, ActionRoute, CaseView, CommandBody
-from api.services import commands
+from api.services import commands, handoffs
 from domain import commands as c
+from domain.reach import CaseReach
 
 CLOCK_ACTIONS = frozenset({"clocks/pause", "clocks/resume", "clocks/extend", "alerts/ack"})
 PETITION_ACTIONS = frozenset(
@@ -34,7 +38,9 @@ PETITION_ACTIONS = frozenset(
 
 def add_action_route(router: APIRouter, route: ActionRoute) -> None:
     command_model = route.command
+    command_type: str = command_model.model_fields["type"].default
     command_fields = [name for name in command_model.model_fields if name != "type"]
+    resolver = handoffs.RESOLVERS.get(route.path)
 
     async def act(
         case_id: CaseIdPath,
@@ -46,12 +52,19 @@ def add_action_route(router: APIRouter, route: ActionRoute) -> None:
         settings: SettingsDep,
         idempotency_key: IdempotencyKey = None,
     ) -> JSONResponse:
-        # The request model validated these very fields; building the command skips doing it twice.
-        fields = {name: getattr(body, name) for name in command_fields}
-        command = cast("c.Command", command_model.model_construct(**fields))
+        async def make(reach: CaseReach) -> c.Command:
+            if resolver is not None:  # ids in the body become what the case records
+                return await resolver(body, reach, sessionmaker)
+            # The request model validated these very fields; building the command skips doing
+            # it twice.
+            fields = {name: getattr(body, name) for name in command_fields}
+            return cast("c.Command", command_model.model_construct(**fields))
+
         view = await commands.act(
             case_id,
-            command,
+            command_type,
+            make,
+            assignment_no=handoffs.assignment_no(body),
             key=idempotency_key,
             principal=principal,
             scopes=scopes,
@@ -77,6 +90,6 @@ def add_action_route(router: APIRouter, route: ActionRoute) -> None:
 def add_action_routes(router: APIRouter, paths: frozenset[str] | None = None) -> None:
     """Mount the commands in ``paths``; None: every command no other router mounts."""
     others = CLOCK_ACTIONS | PETITION_ACTIONS
-    for route in ACTION_ROUTES:
+    for route in (*ACTION_ROUTES, *HANDOFF_ROUTES):
         if (route.path in paths) if paths is not None else (route.path not in others):
             add_action_route(router, route)

@@ -20,7 +20,7 @@ from api.params import (
     Reveal,
     TextQuery,
 )
-from api.permissions import Lister, Mediator, Reader, TimelineReader
+from api.permissions import CaseReader, Lister, Registrar, TimelineReader
 from api.routes.actions import add_action_routes
 from api.schemas import CaseList, CaseStats, CaseView, IntakeRequest, Timeline
 from api.services import cases, intake
@@ -49,7 +49,7 @@ _INTAKE_STATUS = {
 )
 async def create_case(
     body: IntakeRequest,
-    principal: Mediator,
+    principal: Registrar,
     sessionmaker: SessionmakerDep,
     temporal: TemporalDep,
     settings: SettingsDep,
@@ -119,11 +119,11 @@ async def case_stats(
     "/{case_id}",
     response_model=CaseView,
     responses=ERROR_RESPONSES,
-    summary="案件详情 / read a case",
+    summary="案件详情 / read a case (a grid worker: the status of a case they reported)",
 )
 async def get_case(
     case_id: CaseIdPath,
-    principal: Reader,
+    principal: CaseReader,
     sessionmaker: SessionmakerDep,
     temporal: TemporalDep,
     consistent: Annotated[

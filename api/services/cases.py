@@ -30,7 +30,7 @@ from api.schemas import (
     labels_of,
     timeline_entry,
 )
-from api.services.documents import stored_case
+from api.services.documents import report_status, stored_case
 from domain.access import Permission, Principal
 from domain.labels import EVENT_LABELS
 from domain.privacy import scrub_text
@@ -101,6 +101,8 @@ async def read_case(
         document = await stored_case(sessionmaker, case_id)
     if not reachable(principal, document):
         raise case_not_found(case_id)
+    if not principal.may(Permission.READ_CASE):  # 网格员: the status of what they reported
+        return report_status(document)
     view, fields = shown(principal, case_view_json(document), reveal=reveal)
     accesses = [Access(case_id, jurisdiction_code(document), "GET /v1/cases/{id}", fields, purpose)]
     await record_access(sessionmaker, principal, accesses if fields else [])

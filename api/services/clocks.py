@@ -8,6 +8,7 @@ from activities.store import repositories
 from api.errors import case_not_found, database_errors
 from api.schemas import ClockReport, clock_report
 from domain.access import Principal
+from domain.reach import CaseReach, may_read
 
 
 async def clocks(
@@ -16,6 +17,6 @@ async def clocks(
     with database_errors():
         async with sessionmaker() as session:
             state = await repositories.get_case(case_id, session=session)
-    if state is None or not principal.reaches(state.jurisdiction.code, state.center_id):
+    if state is None or not may_read(principal, CaseReach.of(state)):
         raise case_not_found(case_id)
     return clock_report(state)

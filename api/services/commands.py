@@ -1,8 +1,10 @@
-"""Commands (操作) on a case: one command, sent to the case's workflow once per key."""
+"""Commands (操作) on a case: one command, sent to the case's workflow once per key, by the
+organisation whose turn it is."""
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -11,16 +13,21 @@ from temporalio.client import Client
 
 from activities.runtime.settings import Settings
 from api.access import CaseScopes
-from api.gateway import send_command
+from api.gateway import document_as_of, send_command
 from api.services.documents import case_view
 from domain import commands as c
 from domain.access import Principal
+from domain.reach import CaseReach
+
+CommandMaker = Callable[[CaseReach], Awaitable[c.Command]]
 
 
 async def act(
     case_id: str,
-    command: c.Command,
+    command_type: str,
+    make: CommandMaker,
     *,
+    assignment_no: int | None = None,
     key: str | None,
     principal: Principal,
     scopes: CaseScopes,
@@ -28,9 +35,17 @@ async def act(
     temporal: Client,
     settings: Settings,
 ) -> dict[str, Any]:
-    """Apply ``command`` as ``principal`` (a retry with the same ``key`` applies it once) and
-    return the case after it, as the caller may see it."""
-    await scopes.ensure_reachable(principal, case_id)
+    """Apply the command ``make`` builds as ``principal`` (a retry with the same ``key`` applies
+    it once) and return the case after it, as the caller may see it.
+
+    Only the organisation that sends ``command_type`` on the case now may send it (the holder;
+    for 签收/退回 the one a transfer awaits; for a report-back the department assigned): 404 if
+    the caller does not reach the case, 403 if it does but another organisation acts.
+    """
+    permit = await scopes.ensure_may_act(principal, case_id, command_type, assignment_no, key=key)
+    if permit.replay_seq is not None:  # a retry of what this caller sent: answered as then
+        return case_view(principal, await document_as_of(sessionmaker, case_id, permit.replay_seq))
+    command = await make(permit.reach)
     envelope = c.CommandEnvelope(
         command_id=key or f"auto-{uuid.uuid4()}", actor=principal.actor, command=command
     )

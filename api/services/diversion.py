@@ -28,7 +28,7 @@ async def divert(
 ) -> dict[str, Any]:
     """Open the linked dispute and record it on the petition (once per petition: a retry
     answers the same), then answer with the petition as the caller may see it."""
-    await scopes.ensure_reachable(principal, petition_id)
+    await scopes.ensure_may_act(principal, petition_id, "divert_to_mediation")
     request = DiversionInput(
         petition_id=petition_id,
         actor=principal.actor,

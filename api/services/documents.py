@@ -10,14 +10,38 @@ from activities.store import repositories
 from api.access import shown
 from api.errors import case_not_found, database_errors
 from api.gateway import CaseDocument
-from api.schemas import case_view_json
-from domain.access import Principal
+from api.schemas import ReportStatus, case_view_json, labels_of
+from domain.access import Permission, Principal
+from domain.privacy import scrub_text
 
 
 def case_view(principal: Principal, document: CaseDocument) -> dict[str, Any]:
-    """The case with its labels, personal data masked and 重点人员 flags shown by role."""
+    """The case with its labels, personal data masked and 重点人员 flags shown by role; a grid
+    worker (网格员) sees the status of what they reported only."""
+    if not principal.may(Permission.READ_CASE):
+        return report_status(document)
     view: dict[str, Any] = shown(principal, case_view_json(document), reveal=False)[0]
     return view
+
+
+def report_status(document: CaseDocument) -> dict[str, Any]:
+    """上报案件办理情况: where a reported case stands, without its parties or its record."""
+    holder = document.get("holder")
+    return ReportStatus(
+        case_id=document["case_id"],
+        kind=document["kind"],
+        title=scrub_text(document["title"]),
+        category=document["category"],
+        channel=document["channel"],
+        grid_code=document.get("grid_code"),
+        stage=document["stage"],
+        registered_at=document["registered"]["at"],
+        updated_at=document["updated_at"],
+        holder=holder["name"] if holder else None,
+        labels=labels_of(
+            document["stage"], document["category"], document["channel"], document["risk_level"]
+        ),
+    ).model_dump(mode="json")
 
 
 async def stored_or_none(

@@ -1,4 +1,9 @@
-"""Intake (登记): a new case, or a repeat petition (重复信访) recorded on the pending one."""
+"""Intake (登记): a new case, or a repeat petition (重复信访) recorded on the pending one.
+
+A new case is routed (分流): the registry's rules suggest the organisation that handles it, the
+registrar takes the suggestion or names another (with a reason); the registering user is its
+reporter. A grid worker (网格员) reports from their grid: channel grid_report, the grid recorded.
+"""
 
 from __future__ import annotations
 
@@ -15,15 +20,18 @@ from activities.runtime.settings import Settings
 from activities.store import repositories
 from activities.store.case_numbers import reserve_case_number
 from api.access import reachable
-from api.errors import ApiError, database_errors
+from api.errors import ApiError, database_errors, invalid_input
 from api.gateway import register_case, send_command
+from api.services import registry
 from api.services.documents import case_view, stored_or_none
+from api.services.handoffs import resolve_organisation
 from domain import commands as c
-from domain.access import Principal
+from domain.access import Principal, Role
 from domain.details import IntakeDetails
 from domain.matters import matter_key
+from domain.organisations import Routing
 from domain.stages import TERMINAL_STAGES, Stage
-from domain.values import CaseKind, china_date
+from domain.values import CaseKind, Channel, china_date
 
 
 class IntakeOutcome(Enum):
@@ -59,6 +67,54 @@ def _check_intake_scope(principal: Principal, code: str) -> None:
         )
 
 
+def _grid_report(details: dict[str, Any], principal: Principal) -> dict[str, Any]:
+    """网格上报: a grid worker's case comes through the grid channel, as the rules suggest."""
+    if details.get("routing") is not None:
+        raise invalid_input(
+            "网格员上报的案件按分流规则确定承办单位，不能另行指定",
+            "a grid worker's report is routed by the rules: it cannot name an organisation",
+            field="routing",
+        )
+    return {**details, "channel": Channel.GRID_REPORT.value}
+
+
+async def _routing(
+    principal: Principal,
+    intake: IntakeDetails,
+    choice: dict[str, Any] | None,
+    *,
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> Routing | None:
+    """分流: the rules' suggestion for the registrar's organisation, or the registrar's choice
+    (a reason when it differs). None when the registrar is not in the registry and chose none:
+    the case stays with the registering organisation."""
+    with database_errors():
+        suggestion = await registry.routing_suggestion(
+            principal,
+            intake.category,
+            intake.risk_level,
+            intake.jurisdiction.code,
+            sessionmaker=sessionmaker,
+        )
+    suggested = suggestion.organisation if suggestion is not None else None
+    rule_id = suggestion.rule_id if suggestion is not None else None
+    if choice is None:
+        if suggested is None:
+            return None
+        return Routing(suggested=suggested, rule_id=rule_id, chosen=suggested)
+    chosen = await resolve_organisation(
+        choice["organisation"], "routing.organisation", sessionmaker=sessionmaker
+    )
+    reason = choice.get("reason") or ""
+    if suggested is not None and chosen.org_id != suggested.org_id and not reason:
+        raise invalid_input(
+            f"未采纳分流建议（{suggested.name}），请说明理由",
+            f"say why the suggestion ({suggested.org_id}) is not taken",
+            field="routing.reason",
+        )
+    return Routing(suggested=suggested, rule_id=rule_id, chosen=chosen, override_reason=reason)
+
+
 async def register(
     details: dict[str, Any],
     *,
@@ -71,6 +127,11 @@ async def register(
     """Register the case described by ``details`` (the intake body), once per ``key``."""
     now = datetime.now(UTC)
     key = key or f"auto-{uuid.uuid4()}"
+    grid = principal.role is Role.GRID_WORKER
+    if grid:
+        details = _grid_report(details, principal)
+    choice = details.get("routing")
+    details = {name: value for name, value in details.items() if name != "routing"}
     intake = IntakeDetails.model_validate(details)
     _check_intake_scope(principal, intake.jurisdiction.code)
     matter = matter_key(intake)
@@ -114,10 +175,17 @@ async def register(
     if stored is not None and Stage(stored["stage"]) in TERMINAL_STAGES:
         # The case has ended and its workflow may be gone (retention): never start it again.
         return Intake(IntakeOutcome.REGISTERED, case_view(principal, stored))
+    routing = await _routing(principal, intake, choice, sessionmaker=sessionmaker)
+    register = c.Register(
+        **details,
+        case_id=case_id,
+        center_id=principal.center_id,
+        routing=routing,
+        reporter_id=principal.user_id,
+        grid_code=principal.grid_code if grid else None,
+    )
     envelope = c.CommandEnvelope(
-        command_id=f"intake:{key}",
-        actor=principal.actor,
-        command=c.Register(**details, case_id=case_id, center_id=principal.center_id),
+        command_id=f"intake:{key}", actor=principal.actor, command=register
     )
     state = await register_case(
         temporal, sessionmaker, settings, case_id=case_id, envelope=envelope, now=now

@@ -8,6 +8,7 @@ from typing import Any
 import httpx
 
 from domain.stages import Stage
+from tests.principals import CENTER
 from tests.samples import (
     ACTION_PATHS,
     PATH_TO_STAGE,
@@ -18,6 +19,10 @@ from tests.samples import (
     intake_body,
     step_action,
 )
+
+# 分流 kept with 王芳's center whatever the registry holds then (a test that loaded the demo county
+# has a labour room, a medical committee… to which the shipped rules route such disputes).
+STAY_WITH_CENTER: dict[str, str] = {"organisation": CENTER, "reason": "由本中心直接办理"}
 
 
 async def create_case(

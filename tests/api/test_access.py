@@ -24,6 +24,7 @@ ROLES = (
     "county_leader",
     "auditor",
     "system_admin",
+    "grid_worker",
     "anonymous",
 )
 
@@ -34,6 +35,7 @@ class Cases:
     other_center: dict[str, Any]  # B: another center, same town
     other_town: dict[str, Any]  # C: 王芳's center, town 320102002
     other_county: dict[str, Any]  # D: a center in 秦淮区
+    reported: dict[str, Any]  # E: reported by the grid worker 王小明 from their grid
 
 
 @pytest.fixture(scope="module")
@@ -46,7 +48,16 @@ async def cases(clients: dict[str, httpx.AsyncClient]) -> Cases:
         other_county=await create_case(
             clients["far_mediator"], jurisdiction=OTHER_COUNTY_PLACE, **major
         ),
+        reported=await _reported(clients["grid_worker"]),
     )
+
+
+async def _reported(grid_worker: httpx.AsyncClient) -> dict[str, Any]:
+    """A grid worker's report: they see its status (the case id among it)."""
+    response = await grid_worker.post("/v1/cases", json=intake_body(risk_level="major"))
+    assert response.status_code == 201, response.text
+    status: dict[str, Any] = response.json()
+    return status
 
 
 def _in_and_out(role: str, cases: Cases) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -55,6 +66,8 @@ def _in_and_out(role: str, cases: Cases) -> tuple[dict[str, Any], dict[str, Any]
         return cases.own_town, cases.other_center
     if role == "town_leader":
         return cases.own_town, cases.other_town
+    if role == "grid_worker":
+        return cases.reported, cases.own_town
     return cases.own_town, cases.other_county
 
 
@@ -67,6 +80,7 @@ EXPECTED: dict[str, dict[str, tuple[int, int]]] = {
         "county_leader": (200, 404),
         "auditor": (403, 403),  # auditors read through the audit endpoints, with a purpose
         "system_admin": (403, 403),  # 三员分立: administers users, sees no case
+        "grid_worker": (200, 404),  # 网格员
         "anonymous": (401, 401),
     },
     "reveal": {
@@ -76,6 +90,7 @@ EXPECTED: dict[str, dict[str, tuple[int, int]]] = {
         "county_leader": (403, 403),
         "auditor": (403, 403),
         "system_admin": (403, 403),
+        "grid_worker": (403, 403),  # 网格员
         "anonymous": (401, 401),
     },
     "act": {
@@ -85,6 +100,7 @@ EXPECTED: dict[str, dict[str, tuple[int, int]]] = {
         "county_leader": (403, 403),
         "auditor": (403, 403),
         "system_admin": (403, 403),
+        "grid_worker": (403, 403),  # 网格员
         "anonymous": (401, 401),
     },
     "alert": {
@@ -94,6 +110,7 @@ EXPECTED: dict[str, dict[str, tuple[int, int]]] = {
         "county_leader": (200, 404),
         "auditor": (403, 403),
         "system_admin": (403, 403),
+        "grid_worker": (403, 403),  # 网格员
         "anonymous": (401, 401),
     },
     "ack": {
@@ -103,6 +120,7 @@ EXPECTED: dict[str, dict[str, tuple[int, int]]] = {
         "county_leader": (200, 404),
         "auditor": (403, 403),
         "system_admin": (403, 403),
+        "grid_worker": (403, 403),  # 网格员
         "anonymous": (401, 401),
     },
     "intake": {  # in: a place inside the caller's area; out: another district
@@ -112,12 +130,14 @@ EXPECTED: dict[str, dict[str, tuple[int, int]]] = {
         "county_leader": (403, 403),
         "auditor": (403, 403),
         "system_admin": (403, 403),
+        "grid_worker": (201, 403),  # 网格员
         "anonymous": (401, 401),
     },
 }
-EXPECTED["clocks"] = EXPECTED["read"]
+# A grid worker follows the status of what they reported: not its clocks, not its timeline.
+EXPECTED["clocks"] = {**EXPECTED["read"], "grid_worker": (403, 403)}
 # The timeline is also an audit endpoint: auditors read it stating a purpose.
-EXPECTED["timeline"] = {**EXPECTED["read"], "auditor": (200, 404)}
+EXPECTED["timeline"] = {**EXPECTED["read"], "auditor": (200, 404), "grid_worker": (403, 403)}
 _AUDIT_ONLY = {
     "mediator": (403, 403),
     "center_admin": (403, 403),
@@ -125,10 +145,40 @@ _AUDIT_ONLY = {
     "county_leader": (403, 403),
     "auditor": (200, 404),
     "system_admin": (403, 403),
+    "grid_worker": (403, 403),
     "anonymous": (401, 401),
 }
 for _endpoint in ("verify", "state", "dossier"):
     EXPECTED[_endpoint] = _AUDIT_ONLY
+
+# Hand-offs (转办 签收 退回 交办 反馈 上提 联合调处): each probe is one the case refuses when it
+# comes from those who may send it (nothing awaits taking, a past deadline, the holder named as
+# the target…), so the in-reach status is the case's refusal, 409 or 422, and nothing changes.
+HANDOFF_PROBES: dict[str, tuple[str, dict[str, Any], int]] = {
+    "transfer": ("transfer", {"to_organisation": "xw-center", "reason": "探测"}, 422),
+    "take": ("take", {"note": "探测"}, 409),
+    "return": ("return", {"reason": "探测"}, 409),
+    "assign": (
+        "assign",
+        {"department": "xw-hrss", "deadline": "2020-01-01", "instructions": "探测"},
+        422,
+    ),
+    "report_back": ("report-back", {"assignment_no": 9, "result": "探测"}, 422),
+    "lift": ("lift", {"to_organisation": "xw-center", "reason": "探测"}, 422),
+    "co_handlers": ("co-handlers", {"organisation": "xw-center"}, 422),
+    "co_handlers_remove": ("co-handlers/remove", {"organisation": "xw-hrss"}, 422),
+}
+for _endpoint, (_, _, _refused) in HANDOFF_PROBES.items():
+    EXPECTED[_endpoint] = {
+        "mediator": (_refused, 404),
+        "center_admin": (_refused, 404),
+        "town_leader": (403, 403),
+        "county_leader": (403, 403),
+        "auditor": (403, 403),
+        "system_admin": (403, 403),
+        "grid_worker": (403, 403),
+        "anonymous": (401, 401),
+    }
 
 # Endpoints without a particular case: role → status.
 UNSCOPED: dict[str, dict[str, int]] = {
@@ -139,6 +189,7 @@ UNSCOPED: dict[str, dict[str, int]] = {
         "county_leader": 200,
         "auditor": 200,
         "system_admin": 403,
+        "grid_worker": 403,  # no lists: the status of each report, one by one
         "anonymous": 401,
     },
     "alerts": {
@@ -148,6 +199,7 @@ UNSCOPED: dict[str, dict[str, int]] = {
         "county_leader": 200,
         "auditor": 403,
         "system_admin": 403,
+        "grid_worker": 403,
         "anonymous": 401,
     },
     "recipients": {
@@ -157,6 +209,7 @@ UNSCOPED: dict[str, dict[str, int]] = {
         "county_leader": 403,
         "auditor": 403,
         "system_admin": 200,
+        "grid_worker": 403,
         "anonymous": 401,
     },
 }
@@ -182,6 +235,9 @@ async def _call(client: httpx.AsyncClient, endpoint: str, case: dict[str, Any]) 
         return await client.get(f"/v1/alerts/{alert_id}")
     if endpoint == "ack":
         return await client.post(f"/v1/alerts/{alert_id}/ack", json={"note": "已阅"}, headers=key)
+    if endpoint in HANDOFF_PROBES:
+        path, body, _ = HANDOFF_PROBES[endpoint]
+        return await client.post(f"/v1/cases/{case_id}/{path}", json=body, headers=key)
     raise AssertionError(endpoint)
 
 

@@ -79,12 +79,7 @@ async def test_every_forbidden_command_is_409_and_changes_nothing(
 ) -> None:
     case = await case_in_stage(api, stage, kind)
     case_id = case["case_id"]
-    # Hand-off routes resolve organisations in the registry: tested with it (tests/api/handoffs).
-    forbidden = [
-        action
-        for action in Action
-        if not allowed(action, stage, kind) and action.value in ACTION_PATHS
-    ]
+    forbidden = [action for action in Action if not allowed(action, stage, kind)]
     if stage in (Stage.AGREEMENT_REACHED, Stage.FOLLOWING_UP) and case["agreements"]:
         item_open = any(i["status"] != "performed" for i in case["agreements"][-1]["items"])
         if item_open:
@@ -260,10 +255,13 @@ async def test_health_and_readiness(api: httpx.AsyncClient) -> None:
 
 
 def test_every_action_has_a_route() -> None:
+    from api.handoff_schemas import HANDOFF_ROUTES
     from api.schemas import ACTION_ROUTES
 
+    routes = {route.path for route in (*ACTION_ROUTES, *HANDOFF_ROUTES)}
     # Diversion has its own route: it opens the linked dispute case first.
-    assert {route.path for route in ACTION_ROUTES} | {"diversion"} == set(ACTION_PATHS.values())
+    assert routes | {"diversion"} == set(ACTION_PATHS.values())
+    assert set(ACTION_PATHS) == {action.value for action in Action}
 
 
 async def test_retried_intake_after_the_case_closed_returns_the_case_as_it_ended(

@@ -12,7 +12,7 @@ import pytest
 from activities.policy.book import LEGACY_POLICY_2026_1, PolicyBook
 from domain.stages import Stage
 from domain.values import CaseKind
-from tests.api.helpers import act, case_in_stage, create_case
+from tests.api.helpers import STAY_WITH_CENTER, act, case_in_stage, create_case
 from tests.conftest import Stack
 
 # Tests taking the ``legacy_2026_1`` fixture open their cases under the 2026.1 rule set (the
@@ -48,7 +48,7 @@ async def _clocks(api: httpx.AsyncClient, case_id: str) -> dict[str, Any]:
 async def test_clocks_explain_every_rule_of_the_case_with_its_source(
     api: httpx.AsyncClient, intake: dict[str, str], expected: set[str], legacy_2026_1: None
 ) -> None:
-    case = await create_case(api, **intake)
+    case = await create_case(api, **intake, routing=STAY_WITH_CENTER)
     report = await _clocks(api, case["case_id"])
     assert report["policy_version"] == "2026.1"
     assert report["calendar_version"].startswith("chinesecalendar-")
@@ -99,7 +99,7 @@ COMMON_2026_2 = {"PLAN", "ITEM", "FU", "B7", "C3", "C4", "TAKE", "A4"}
 async def test_the_2026_2_clocks_explain_every_rule_from_its_legal_fact(
     api: httpx.AsyncClient, intake: dict[str, str], expected: set[str], mediation: str
 ) -> None:
-    case = await create_case(api, **intake)
+    case = await create_case(api, **intake, routing=STAY_WITH_CENTER)
     report = await _clocks(api, case["case_id"])
     assert report["policy_version"] == "2026.3"
     assert report["counting"] == "2026.2"
@@ -224,10 +224,10 @@ async def test_newly_published_holiday_data_reschedules_provisional_clocks(
 
     if counting == "2026.1":  # E4 starts on acceptance
         with stack.policy.using(LEGACY_BOOK):
-            case = await create_case(api, category="medical")
+            case = await create_case(api, category="medical", routing=STAY_WITH_CENTER)
         accepted = (await act(api, case["case_id"], "accept")).json()
     else:  # E4 starts with the mediation, counted from the acceptance
-        case = await create_case(api, category="medical")
+        case = await create_case(api, category="medical", routing=STAY_WITH_CENTER)
         await act(api, case["case_id"], "accept")
         accepted = (await act(api, case["case_id"], "start_mediation")).json()
     e4 = next(c for c in accepted["clocks"] if c["rule_id"] == "E4")

@@ -1,0 +1,157 @@
+"""Commands whose bodies name the registry (转办 交办 上提 联合调处, mediators from the roster):
+the ids a body gives become what the case records.
+
+An organisation id becomes its ``OrgRef`` (422 naming the field for an unknown or inactive one);
+上提 without a target goes to the holder's parent (上级单位); roster ids become the mediators'
+names, and only the roster of the holder or of a co-handling organisation may be chosen from.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from activities.store import registry as registry_store
+from api.errors import database_errors, invalid_input
+from api.handoff_schemas import (
+    AssignRequest,
+    CoHandlerRequest,
+    LiftRequest,
+    TransferRequest,
+)
+from api.schemas import CommandBody, StartMediationRequest
+from domain import commands as c
+from domain.organisations import OrgRef
+from domain.reach import CaseReach
+
+Sessionmaker = async_sessionmaker[AsyncSession]
+Resolver = Callable[[Any, CaseReach, Sessionmaker], Awaitable[c.Command]]
+
+
+async def _organisation(org_id: str, field: str, *, session: AsyncSession) -> OrgRef:
+    org = await registry_store.get_organisation(org_id, session=session)
+    if org is None:
+        raise invalid_input(
+            f"单位 {org_id} 不存在", f"organisation {org_id} is unknown", field=field
+        )
+    if not org.active:
+        raise invalid_input(
+            f"单位 {org.name}（{org_id}）已停用", f"organisation {org_id} is inactive", field=field
+        )
+    return org.ref
+
+
+async def resolve_organisation(org_id: str, field: str, *, sessionmaker: Sessionmaker) -> OrgRef:
+    """The organisation ``org_id`` as a case records it; 422 on ``field`` if unknown/inactive."""
+    with database_errors():
+        async with sessionmaker() as session:
+            return await _organisation(org_id, field, session=session)
+
+
+async def _transfer(body: TransferRequest, reach: CaseReach, sm: Sessionmaker) -> c.Command:
+    to = await resolve_organisation(body.to_organisation, "to_organisation", sessionmaker=sm)
+    return c.Transfer(to_organisation=to, reason=body.reason)
+
+
+async def _assign(body: AssignRequest, reach: CaseReach, sm: Sessionmaker) -> c.Command:
+    department = await resolve_organisation(body.department, "department", sessionmaker=sm)
+    return c.Assign(department=department, deadline=body.deadline, instructions=body.instructions)
+
+
+async def _lift(body: LiftRequest, reach: CaseReach, sm: Sessionmaker) -> c.Command:
+    if body.to_organisation is not None:
+        to = await resolve_organisation(body.to_organisation, "to_organisation", sessionmaker=sm)
+        return c.Lift(to_organisation=to, reason=body.reason)
+    with database_errors():
+        async with sm() as session:
+            try:
+                parent = (
+                    await registry_store.parent_of(reach.holder_id, session=session)
+                    if reach.holder_id is not None
+                    else None
+                )
+            except registry_store.UnknownEntry:
+                parent = None
+            if parent is None:
+                raise invalid_input(
+                    "承办单位没有上级单位，请指定上提至的单位",
+                    "the holding organisation has no parent: name the organisation to lift to",
+                    field="to_organisation",
+                )
+            to = await _organisation(parent.org_id, "to_organisation", session=session)
+    return c.Lift(to_organisation=to, reason=body.reason)
+
+
+async def _add_co_handler(body: CoHandlerRequest, reach: CaseReach, sm: Sessionmaker) -> c.Command:
+    org = await resolve_organisation(body.organisation, "organisation", sessionmaker=sm)
+    return c.AddCoHandler(organisation=org, note=body.note)
+
+
+async def _remove_co_handler(
+    body: CoHandlerRequest, reach: CaseReach, sm: Sessionmaker
+) -> c.Command:
+    # Leaving needs no active entry: an organisation stopped since it joined may still leave.
+    with database_errors():
+        async with sm() as session:
+            org = await registry_store.get_organisation(body.organisation, session=session)
+    if org is None:
+        raise invalid_input(
+            f"单位 {body.organisation} 不存在",
+            f"organisation {body.organisation} is unknown",
+            field="organisation",
+        )
+    return c.RemoveCoHandler(organisation=org.ref, note=body.note)
+
+
+async def _start_mediation(
+    body: StartMediationRequest, reach: CaseReach, sm: Sessionmaker
+) -> c.Command:
+    fields = body.model_dump(exclude={"mediators", "mediator_ids"})
+    if not body.mediator_ids:
+        if not body.mediators:
+            raise invalid_input(
+                "请从名册选择调解员（mediator_ids）或填写调解员（mediators）",
+                "choose mediators from the roster (mediator_ids) or name them (mediators)",
+                field="mediators",
+            )
+        return c.StartMediation(**fields, mediators=body.mediators)
+    allowed = {reach.holder_id, *reach.co_handlers} - {None}
+    names: list[str] = []
+    with database_errors():
+        async with sm() as session:
+            for mediator_id in body.mediator_ids:
+                found = await registry_store.get_mediator(mediator_id, session=session)
+                if found is None or not found.active or found.org_id not in allowed:
+                    raise invalid_input(
+                        f"调解员 {mediator_id} 不在承办单位或联合调处单位的调解员名册中",
+                        f"mediator {mediator_id} is not on the roster of the holding or a"
+                        " co-handling organisation",
+                        field="mediator_ids",
+                    )
+                names.append(found.name)
+    if body.mediators and tuple(body.mediators) != tuple(names):
+        raise invalid_input(
+            "调解员姓名与名册不符（可只填 mediator_ids）",
+            "mediators do not match the roster's names (mediator_ids alone will do)",
+            field="mediators",
+        )
+    return c.StartMediation(**fields, mediators=tuple(names), mediator_ids=body.mediator_ids)
+
+
+# The action path → how its body becomes the command (routes not named here: field for field).
+RESOLVERS: dict[str, Resolver] = {
+    "transfer": _transfer,
+    "assign": _assign,
+    "lift": _lift,
+    "co-handlers": _add_co_handler,
+    "co-handlers/remove": _remove_co_handler,
+    "start-mediation": _start_mediation,
+}
+
+
+def assignment_no(body: CommandBody) -> int | None:
+    """The assignment a report-back answers (its department's staff send it)."""
+    number = getattr(body, "assignment_no", None)
+    return number if isinstance(number, int) else None
