@@ -8,6 +8,7 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from activities.identity import principals
+from activities.store.tables import OrganisationRow
 from domain.access import Principal, Role
 
 CENTER = "xw-center"  # 玄武区矛盾纠纷调解中心
@@ -76,10 +77,38 @@ USERS: dict[str, Principal] = {
 }
 
 
+# The centers the users belong to (users.center_id references organisations): id → (name, area).
+CENTERS: dict[str, tuple[str, str]] = {
+    CENTER: ("玄武区矛盾纠纷调解中心", COUNTY),
+    OTHER_CENTER: ("玄武区信访局", COUNTY),
+    "gl-center": ("秦淮区矛盾纠纷调解中心", OTHER_COUNTY),
+    "fz-center": ("鼓楼区矛盾纠纷调解中心", "350102"),
+}
+
+
+async def ensure_centers(session: AsyncSession) -> None:
+    """The users' centers as organisations (a county center each), unless they exist already."""
+    for org_id, (name, code) in CENTERS.items():
+        if await session.get(OrganisationRow, org_id) is None:
+            session.add(
+                OrganisationRow(
+                    org_id=org_id,
+                    name=name,
+                    type="center",
+                    level="county",
+                    jurisdiction_code=code,
+                    categories=[],
+                    active=True,
+                )
+            )
+    await session.flush()
+
+
 async def seed(sessionmaker: async_sessionmaker[AsyncSession]) -> dict[str, str]:
-    """Create the users and one API key each; returns name → key."""
+    """Create the users' centers, the users and one API key each; returns name → key."""
     keys: dict[str, str] = {}
     async with sessionmaker.begin() as session:
+        await ensure_centers(session)
         for name, principal in USERS.items():
             await principals.create_user(principal, session=session)
             keys[name] = (await principals.issue_key(principal.user_id, session=session)).key

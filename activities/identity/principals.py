@@ -17,7 +17,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from activities.store.sql import utc
-from activities.store.tables import ApiKeyRow, UserRow
+from activities.store.tables import ApiKeyRow, OrganisationRow, UserRow
 from domain.access import Principal, Role
 
 KEY_PREFIX = "fq_"
@@ -69,6 +69,18 @@ async def create_user(
         )
     if await session.get(UserRow, principal.user_id) is not None:
         raise DirectoryError(f"user {principal.user_id} already exists")
+    if principal.center_id is not None:
+        organisation = await session.get(OrganisationRow, principal.center_id)
+        if organisation is None:
+            raise DirectoryError(
+                f"单位 {principal.center_id} 不存在，请先在单位名录中登记"
+                f" / organisation {principal.center_id} is unknown: add it to the registry first"
+            )
+        if not organisation.active:
+            raise DirectoryError(
+                f"单位 {principal.center_id} 已停用"
+                f" / organisation {principal.center_id} is inactive"
+            )
     session.add(
         UserRow(
             user_id=principal.user_id,

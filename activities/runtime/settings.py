@@ -34,6 +34,8 @@ class Settings(BaseSettings):
     policy_dir: Path | None = None
     # The base rule set in place of the shipped one (activities/policy/data/default.json).
     policy_file: Path | None = None
+    # 分流规则 in place of the shipped ones (activities/policy/data/routing.json).
+    routing_rules_file: Path | None = None
     calendar_dir: Path | None = None
     # A CJK TrueType font (.ttf/.ttc) embedded in PDF documents such as the case dossier (卷宗);
     # unset means the font shipped with the package (activities/reports/pdf/fonts.py).

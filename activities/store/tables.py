@@ -1,4 +1,4 @@
-"""Tables: the cases read model, the append-only case_events, intake keys and number series."""
+"""Tables: cases read model, append-only case_events, intake keys, number series, registry."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     DateTime,
+    ForeignKey,
     Index,
     Integer,
     String,
@@ -53,7 +54,9 @@ class CaseRow(Base):
     seq: Mapped[int] = mapped_column(Integer)
     state: Mapped[dict[str, Any]] = mapped_column(OrderedJsonDocument)
     matter_key: Mapped[str | None] = mapped_column(String(64), index=True)
-    center_id: Mapped[str | None] = mapped_column(String(64))
+    center_id: Mapped[str | None] = mapped_column(
+        String(64), ForeignKey("organisations.org_id", name="fk_cases_center_organisation")
+    )
 
     __table_args__ = (
         Index("ix_cases_registered", "registered_at", "case_id"),
@@ -167,8 +170,12 @@ class UserRow(Base):
     display_name: Mapped[str] = mapped_column(String(100))
     role: Mapped[str] = mapped_column(String(24))
     jurisdiction_code: Mapped[str | None] = mapped_column(String(12))
-    center_id: Mapped[str | None] = mapped_column(String(64))
+    center_id: Mapped[str | None] = mapped_column(
+        String(64), ForeignKey("organisations.org_id", name="fk_users_center_organisation")
+    )
     active: Mapped[bool] = mapped_column(Boolean, server_default="1")
+    # 网格员: the grid (village code + 3 digits) a grid worker reports from.
+    grid_code: Mapped[str | None] = mapped_column(String(15))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 
@@ -222,3 +229,53 @@ class HistoryArchiveRow(Base):
     history: Mapped[str] = mapped_column(Text)
 
     __table_args__ = (Index("ix_history_archives_closed", "closed_at"),)
+
+
+class JurisdictionRow(Base):
+    """行政区划与网格: county (6 digits) ⊃ town (9) ⊃ village (12) ⊃ grid (15), with names."""
+
+    __tablename__ = "jurisdictions"
+
+    code: Mapped[str] = mapped_column(String(15), primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    level: Mapped[str] = mapped_column(String(16))
+    parent_code: Mapped[str | None] = mapped_column(
+        String(15), ForeignKey("jurisdictions.code", name="fk_jurisdictions_parent"), index=True
+    )
+
+
+class OrganisationRow(Base):
+    """单位: a center, committee, sector room, police room, court desk or department."""
+
+    __tablename__ = "organisations"
+
+    org_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    type: Mapped[str] = mapped_column(String(32))
+    level: Mapped[str] = mapped_column(String(16))
+    jurisdiction_code: Mapped[str] = mapped_column(String(12), index=True)
+    parent_id: Mapped[str | None] = mapped_column(
+        String(64), ForeignKey("organisations.org_id", name="fk_organisations_parent"), index=True
+    )
+    # The categories it handles (Category values); empty: every category.
+    categories: Mapped[list[str]] = mapped_column(JsonDocument)
+    active: Mapped[bool] = mapped_column(Boolean, server_default="1")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class RosterMediatorRow(Base):
+    """调解员名册: a mediator, the organisation they serve, specialties, full- or part-time."""
+
+    __tablename__ = "roster_mediators"
+
+    mediator_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    org_id: Mapped[str] = mapped_column(
+        String(64), ForeignKey("organisations.org_id", name="fk_roster_mediators_org"), index=True
+    )
+    specialties: Mapped[list[str]] = mapped_column(JsonDocument)
+    employment: Mapped[str] = mapped_column(String(16))
+    active: Mapped[bool] = mapped_column(Boolean, server_default="1")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
