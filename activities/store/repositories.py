@@ -10,14 +10,22 @@ from functools import cache
 from typing import Any
 
 from pydantic import BaseModel, TypeAdapter
-from sqlalchemy import Row, bindparam, func, or_, select, tuple_
+from sqlalchemy import Row, bindparam, exists, func, or_, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
+from activities.store import read_model
 from activities.store.sql import insert_for, insert_for_dialect, utc
-from activities.store.tables import CaseEventRow, CaseRow, CaseSeriesRow, IntakeKeyRow
+from activities.store.tables import (
+    CaseEventRow,
+    CaseOrganisationRow,
+    CaseRow,
+    CaseSeriesRow,
+    IntakeKeyRow,
+)
 from domain.chain import GENESIS_HASH, canonical_event, event_hash, event_payload
 from domain.events import Event, EventBody
 from domain.matters import matter_key
+from domain.stages import TERMINAL_STAGES
 from domain.state import CaseState
 
 _EVENT_BODY: TypeAdapter[EventBody] = TypeAdapter(EventBody)
@@ -172,6 +180,10 @@ def _case_columns(state: CaseState) -> dict[str, object]:
         "state": state.model_dump(mode="json"),
         "matter_key": matter_key(state),
         "center_id": state.center_id,
+        "holder_id": state.holder_id,
+        "incoming_id": state.incoming_id,
+        "reporter_id": state.reporter_id,
+        "grid_code": state.grid_code,
     }
 
 
@@ -192,7 +204,7 @@ def _upsert_statement(dialect: str) -> Any:
             if column.name != "case_id"
         },
         where=table.c.seq < statement.excluded.seq,
-    )
+    ).returning(table.c.case_id)
 
 
 async def stored_case(case_id: str, *, connection: AsyncConnection) -> CaseState | None:
@@ -201,9 +213,15 @@ async def stored_case(case_id: str, *, connection: AsyncConnection) -> CaseState
     return None if document is None else CaseState.model_validate(document)
 
 
-async def upsert_case(state: CaseState, *, connection: AsyncConnection) -> None:
-    """Write the read model row; a state older than the stored one never overwrites it."""
-    await connection.execute(_upsert_statement(connection.dialect.name), _case_columns(state))
+async def upsert_case(state: CaseState, *, connection: AsyncConnection) -> bool:
+    """Write the read model row, and the case's organisations, work items and party keys beside
+    it (same transaction); a state older than the stored one never overwrites them. True when
+    written."""
+    statement = _upsert_statement(connection.dialect.name)
+    written = (await connection.execute(statement, _case_columns(state))).first() is not None
+    if written:
+        await read_model.replace_case_rows(state, connection=connection)
+    return written
 
 
 async def case_document(case_id: str, *, session: AsyncSession) -> dict[str, Any] | None:
@@ -274,9 +292,15 @@ class CaseFilter:
     responsible_unit: str | None = None
     package_leader: str | None = None
     text: str | None = None
-    # The caller's reach: a jurisdiction subtree and, for center roles, their center.
+    holder: str | None = None  # 承办单位 (org id)
+    incoming: str | None = None  # 待签收单位 (org id)
+    reporter: str | None = None  # the registering user (a grid worker's own reports)
+    # 积案: open (not withdrawn or closed) and registered before this instant.
+    backlog_before: datetime | None = None
+    # The caller's reach: a jurisdiction subtree and, for center roles, their organisation
+    # (cases related to it in any way: case_organisations).
     within: str | None = None
-    center_id: str | None = None
+    organisation: str | None = None
 
 
 class CaseSummary(BaseModel):
@@ -299,7 +323,7 @@ class CaseSummary(BaseModel):
 
 # The list's columns only: the whole row would fetch each case's stored document (out of line,
 # ~5 KB) just to drop it.
-_SUMMARY_COLUMNS = (
+SUMMARY_COLUMNS = (
     CaseRow.case_id,
     CaseRow.kind,
     CaseRow.stage,
@@ -316,7 +340,7 @@ _SUMMARY_COLUMNS = (
 )
 
 
-def _summary(row: Row[Any]) -> CaseSummary:
+def summary_of(row: Row[Any]) -> CaseSummary:
     return CaseSummary(
         case_id=row.case_id,
         kind=row.kind,
@@ -355,7 +379,7 @@ def decode_cursor(cursor: str) -> tuple[datetime, str]:
         raise ValueError("invalid cursor") from error
 
 
-def _like_escape(text: str) -> str:
+def like_escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
@@ -368,7 +392,11 @@ def _subtrees(*prefixes: str | None) -> list[str]:
     return given
 
 
-def _filtered(query: Any, where: CaseFilter) -> Any:
+# Withdrawn and closed cases are no longer open (积案 counts the others).
+_ENDED_STAGES = tuple(sorted(stage.value for stage in TERMINAL_STAGES))
+
+
+def filtered_query(query: Any, where: CaseFilter) -> Any:
     exact = {
         CaseRow.stage: where.stage,
         CaseRow.kind: where.kind,
@@ -380,11 +408,28 @@ def _filtered(query: Any, where: CaseFilter) -> Any:
         if value is not None:
             query = query.where(column == value)
     for prefix in _subtrees(where.within, where.jurisdiction or None):
-        query = query.where(CaseRow.jurisdiction_code.like(_like_escape(prefix) + "%", escape="\\"))
-    if where.center_id is not None:
-        query = query.where(CaseRow.center_id == where.center_id)
+        query = query.where(CaseRow.jurisdiction_code.like(like_escape(prefix) + "%", escape="\\"))
+    columns = {
+        CaseRow.holder_id: where.holder,
+        CaseRow.incoming_id: where.incoming,
+        CaseRow.reporter_id: where.reporter,
+    }
+    for column, value in columns.items():
+        if value is not None:
+            query = query.where(column == value)
+    if where.backlog_before is not None:
+        query = query.where(
+            CaseRow.registered_at < where.backlog_before, CaseRow.stage.not_in(_ENDED_STAGES)
+        )
+    if where.organisation is not None:
+        related = CaseOrganisationRow.__table__.c
+        query = query.where(
+            exists()
+            .where(related.case_id == CaseRow.case_id, related.org_id == where.organisation)
+            .correlate(CaseRow)
+        )
     if where.text:
-        pattern = f"%{_like_escape(where.text)}%"
+        pattern = f"%{like_escape(where.text)}%"
         query = query.where(
             or_(
                 CaseRow.title.ilike(pattern, escape="\\"),
@@ -396,7 +441,7 @@ def _filtered(query: Any, where: CaseFilter) -> Any:
 
 async def count_cases(where: CaseFilter, *, session: AsyncSession) -> dict[str, int]:
     """How many cases match, by stage (the same filter, hence the same reach, as the list)."""
-    query = _filtered(select(CaseRow.stage, func.count()).select_from(CaseRow), where)
+    query = filtered_query(select(CaseRow.stage, func.count()).select_from(CaseRow), where)
     rows = await session.execute(query.group_by(CaseRow.stage))
     return {stage: int(count) for stage, count in rows}
 
@@ -405,7 +450,7 @@ async def list_cases(
     where: CaseFilter, *, cursor: str | None, limit: int, session: AsyncSession
 ) -> CasePage:
     """Newest first; the cursor continues after the last row of the previous page."""
-    query = _filtered(select(*_SUMMARY_COLUMNS), where)
+    query = filtered_query(select(*SUMMARY_COLUMNS), where)
     if cursor is not None:
         registered, case_id = decode_cursor(cursor)
         # The row-value form is one index condition on (registered_at, case_id), so a page deep
@@ -418,7 +463,7 @@ async def list_cases(
     more = len(rows) > limit
     rows = rows[:limit]
     return CasePage(
-        items=[_summary(row) for row in rows],
+        items=[summary_of(row) for row in rows],
         next_cursor=encode_cursor(rows[-1]) if more and rows else None,
     )
 
