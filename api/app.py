@@ -18,7 +18,7 @@ from api.auth import Authenticator
 from api.deps import Resources
 from api.errors import install_error_handlers
 from api.limits import BodyLimit
-from api.routes import admin, alerts, audit, cases, clocks, health, petitions
+from api.routes import admin, alerts, audit, cases, clocks, health, parties, petitions, worklist
 
 
 def _token_verifier(settings: Settings, http: httpx.AsyncClient) -> TokenVerifier | None:
@@ -77,6 +77,6 @@ def create_app(
     )
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     install_error_handlers(app)
-    for feature in (health, cases, clocks, petitions, alerts, admin, audit):
+    for feature in (health, cases, clocks, petitions, alerts, admin, audit, worklist, parties):
         app.include_router(feature.router)
     return app

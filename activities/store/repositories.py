@@ -292,6 +292,7 @@ class CaseFilter:
     responsible_unit: str | None = None
     package_leader: str | None = None
     text: str | None = None
+    responsible_person: str | None = None
     holder: str | None = None  # 承办单位 (org id)
     incoming: str | None = None  # 待签收单位 (org id)
     reporter: str | None = None  # the registering user (a grid worker's own reports)
@@ -403,6 +404,7 @@ def filtered_query(query: Any, where: CaseFilter) -> Any:
         CaseRow.category: where.category,
         CaseRow.responsible_unit: where.responsible_unit,
         CaseRow.package_leader: where.package_leader,
+        CaseRow.responsible_person: where.responsible_person,
     }
     for column, value in exact.items():
         if value is not None:
@@ -444,6 +446,21 @@ async def count_cases(where: CaseFilter, *, session: AsyncSession) -> dict[str, 
     query = filtered_query(select(CaseRow.stage, func.count()).select_from(CaseRow), where)
     rows = await session.execute(query.group_by(CaseRow.stage))
     return {stage: int(count) for stage, count in rows}
+
+
+async def count_cases_and_backlog(
+    where: CaseFilter, *, backlog_before: datetime, session: AsyncSession
+) -> tuple[dict[str, int], int]:
+    """How many cases match by stage, and how many of them are 积案 (open and registered before
+    ``backlog_before``), in one pass over the same rows."""
+    old = func.count().filter(CaseRow.registered_at < backlog_before)
+    query = filtered_query(select(CaseRow.stage, func.count(), old).select_from(CaseRow), where)
+    by_stage: dict[str, int] = {}
+    backlog = 0
+    for stage, count, older in await session.execute(query.group_by(CaseRow.stage)):
+        by_stage[stage] = int(count)
+        backlog += int(older) if stage not in _ENDED_STAGES else 0
+    return by_stage, backlog
 
 
 async def list_cases(

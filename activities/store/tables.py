@@ -76,7 +76,7 @@ class CaseRow(Base):
             "ix_cases_jurisdiction_subtree",
             "jurisdiction_code",
             postgresql_ops={"jurisdiction_code": "varchar_pattern_ops"},
-            postgresql_include=["stage", "kind", "category", "center_id"],
+            postgresql_include=["stage", "kind", "category", "center_id", "registered_at"],
         ).ddl_if(dialect="postgresql"),
     )
 
