@@ -56,6 +56,7 @@ class CaseAt:
         registration = register(case_id=case_id, **intake)
         registration = registration.model_copy(update={"center_id": center})
         self.state: CaseState | None = None
+        self.events: list[e.Event] = []
         self._apply(decide(None, self._envelope(registration), now=at))
         assert self.state is not None
         snapshot = snapshot_policy(
@@ -68,6 +69,7 @@ class CaseAt:
         return c.CommandEnvelope(command_id=f"cmd-{seq}", actor="王芳", command=cmd)
 
     def _apply(self, events: list[e.Event]) -> None:
+        self.events += events
         self.state = fold(events, self.state)
 
     @property
@@ -95,5 +97,6 @@ class CaseAt:
             command_id=f"sys-{self.case.seq}",
             body=body,
         )
+        self.events.append(event)
         self.state = evolve(self.case, event)
         return self
