@@ -58,7 +58,9 @@ def test_a_transfer_awaits_the_receiver_and_an_assignment_the_department() -> No
         ("xw-hrss", Relation.ASSIGNEE),
     }
     case.do("take", after=timedelta(hours=2))
-    assert _items(case) == [("report_back_due", "xw-hrss", datetime(2026, 3, 20, 16, 0, tzinfo=UTC))]
+    assert _items(case) == [
+        ("report_back_due", "xw-hrss", datetime(2026, 3, 20, 16, 0, tzinfo=UTC))
+    ]
     assert organisation_relations(case.case) == {
         ("xw-labour-room", Relation.HOLDER),
         (CENTER, Relation.REGISTRAR),

@@ -231,7 +231,5 @@ async def test_the_side_rows_follow_the_case_and_never_go_back(
     case.do("take")
     case.record(e.LiftSuggested(rule_id="LIFT-3", reason="三次调解未达成协议"))
     await _project(engine, case)
-    assert ("JF-2026-500010", "incoming_transfer") not in await _page_through(
-        sessionmaker, where
-    )
+    assert ("JF-2026-500010", "incoming_transfer") not in await _page_through(sessionmaker, where)
     assert ("JF-2026-500010", "lift_suggested") in await _page_through(sessionmaker, where)
