@@ -67,7 +67,8 @@ async def test_existing_cases_are_held_by_their_center_and_fill_the_new_tables(
         await connection.execute(_ORG, {"org_id": "xw-center", "name": "玄武区矛盾纠纷调解中心"})
         for state in (waiting, mediating):
             document = state.model_dump(mode="json")
-            assert "holder" in document and document["holder"] is None
+            assert "holder" in document
+            assert document["holder"] is None
             await connection.execute(
                 _CASE,
                 {
