@@ -162,13 +162,20 @@ ON CONFLICT DO NOTHING
 # Every organisation related to each case: holder, registrar, a former holder where the case
 # moved, the room a transfer awaits, the department of one case in 25.
 _RELATIONS = """
-INSERT INTO case_organisations (case_id, org_id, relation)
-SELECT case_id, holder_id, 'holder' FROM cases
-UNION ALL SELECT case_id, center_id, 'registrar' FROM cases
-UNION ALL SELECT case_id, center_id, 'former' FROM cases WHERE holder_id <> center_id
-UNION ALL SELECT case_id, incoming_id, 'incoming' FROM cases WHERE incoming_id IS NOT NULL
-UNION ALL SELECT case_id, 'dept-' || left(jurisdiction_code, 6), 'assignee' FROM cases
-          WHERE (hashtext(case_id) & 2147483647) % 25 = 0
+INSERT INTO case_organisations (case_id, org_id, relation, reach, registered_at, stage, kind,
+                                category, jurisdiction_code)
+SELECT r.case_id, r.org_id, r.relation, r.reach, c.registered_at, c.stage, c.kind, c.category,
+       c.jurisdiction_code
+FROM (
+    SELECT case_id, holder_id AS org_id, 'holder' AS relation, true AS reach FROM cases
+    UNION ALL SELECT case_id, incoming_id, 'incoming', incoming_id <> holder_id FROM cases
+              WHERE incoming_id IS NOT NULL
+    UNION ALL SELECT case_id, center_id, 'registrar', center_id <> holder_id FROM cases
+    UNION ALL SELECT case_id, center_id, 'former', false FROM cases WHERE holder_id <> center_id
+    UNION ALL SELECT case_id, 'dept-' || left(jurisdiction_code, 6), 'assignee', true FROM cases
+              WHERE (hashtext(case_id) & 2147483647) % 25 = 0
+) AS r
+JOIN cases AS c ON c.case_id = r.case_id
 """
 
 # Work items of the open cases, in the shares a county might see: every new intake, every

@@ -15,16 +15,43 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from activities.store.sql import utc
 from activities.store.tables import NO_DUE, CaseOrganisationRow, CasePartyRow, WorkItemRow
 from domain.state import CaseState
-from domain.worklist import organisation_relations, party_keys, work_items
+from domain.worklist import Relation, organisation_relations, party_keys, work_items
 
 _TABLES = (CaseOrganisationRow.__table__, WorkItemRow.__table__, CasePartyRow.__table__)
 
 
+def list_columns(state: CaseState) -> dict[str, Any]:
+    """The case's columns a reach row repeats (so an organisation's list and counts read its
+    own rows)."""
+    return {
+        "registered_at": utc(state.registered.at),
+        "stage": state.stage.value,
+        "kind": state.kind.value,
+        "category": state.category.value,
+        "jurisdiction_code": state.jurisdiction.code,
+    }
+
+
 def relation_rows(state: CaseState) -> list[dict[str, Any]]:
-    return [
-        {"case_id": state.case_id, "org_id": org_id, "relation": relation.value}
-        for org_id, relation in sorted(organisation_relations(state))
-    ]
+    """Each (organisation, relation) of the case; the first row of each organisation (in the
+    order of ``Relation``: holder first) is its reach row."""
+    order = list(Relation)
+    pairs = sorted(organisation_relations(state), key=lambda p: (p[0], order.index(p[1])))
+    columns = list_columns(state)
+    rows: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    for org_id, relation in pairs:
+        rows.append(
+            {
+                "case_id": state.case_id,
+                "org_id": org_id,
+                "relation": relation.value,
+                "reach": org_id not in seen,
+                **columns,
+            }
+        )
+        seen.add(org_id)
+    return rows
 
 
 def persons_column(persons: tuple[str, ...]) -> str | None:

@@ -10,7 +10,7 @@ from functools import cache
 from typing import Any
 
 from pydantic import BaseModel, TypeAdapter
-from sqlalchemy import Row, bindparam, exists, func, or_, select, tuple_
+from sqlalchemy import Row, and_, bindparam, func, or_, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from activities.store import read_model
@@ -397,54 +397,83 @@ def _subtrees(*prefixes: str | None) -> list[str]:
 _ENDED_STAGES = tuple(sorted(stage.value for stage in TERMINAL_STAGES))
 
 
-def filtered_query(query: Any, where: CaseFilter) -> Any:
+def _shared_conditions(where: CaseFilter, table: Any) -> list[Any]:
+    """Conditions on the columns that ``cases`` and the reach rows of ``case_organisations``
+    both hold (stage, kind, category, jurisdiction, registration)."""
+    conditions = [
+        getattr(table, name) == value
+        for name in ("stage", "kind", "category")
+        if (value := getattr(where, name)) is not None
+    ]
+    for prefix in _subtrees(where.within, where.jurisdiction or None):
+        pattern = like_escape(prefix) + "%"
+        conditions.append(table.jurisdiction_code.like(pattern, escape="\\"))
+    if where.backlog_before is not None:
+        conditions.append(table.registered_at < where.backlog_before)
+        conditions.append(table.stage.not_in(_ENDED_STAGES))
+    return conditions
+
+
+def _case_conditions(where: CaseFilter) -> list[Any]:
+    """Conditions only the cases table can answer."""
     exact = {
-        CaseRow.stage: where.stage,
-        CaseRow.kind: where.kind,
-        CaseRow.category: where.category,
         CaseRow.responsible_unit: where.responsible_unit,
         CaseRow.package_leader: where.package_leader,
         CaseRow.responsible_person: where.responsible_person,
-    }
-    for column, value in exact.items():
-        if value is not None:
-            query = query.where(column == value)
-    for prefix in _subtrees(where.within, where.jurisdiction or None):
-        query = query.where(CaseRow.jurisdiction_code.like(like_escape(prefix) + "%", escape="\\"))
-    columns = {
         CaseRow.holder_id: where.holder,
         CaseRow.incoming_id: where.incoming,
         CaseRow.reporter_id: where.reporter,
     }
-    for column, value in columns.items():
-        if value is not None:
-            query = query.where(column == value)
-    if where.backlog_before is not None:
-        query = query.where(
-            CaseRow.registered_at < where.backlog_before, CaseRow.stage.not_in(_ENDED_STAGES)
-        )
-    if where.organisation is not None:
-        related = CaseOrganisationRow.__table__.c
-        query = query.where(
-            exists()
-            .where(related.case_id == CaseRow.case_id, related.org_id == where.organisation)
-            .correlate(CaseRow)
-        )
+    conditions = [column == value for column, value in exact.items() if value is not None]
     if where.text:
         pattern = f"%{like_escape(where.text)}%"
-        query = query.where(
+        conditions.append(
             or_(
                 CaseRow.title.ilike(pattern, escape="\\"),
                 CaseRow.description.ilike(pattern, escape="\\"),
             )
         )
-    return query
+    return conditions
+
+
+_REACH = CaseOrganisationRow
+
+
+def _reach_row(where: CaseFilter) -> list[Any]:
+    """The one reach row of each case related to the organisation (any relation)."""
+    return [_REACH.org_id == where.organisation, _REACH.reach.is_(True)]
+
+
+def filtered_query(query: Any, where: CaseFilter) -> Any:
+    """``query`` (over ``cases``) narrowed by the filter. An organisation's reach joins its reach
+    rows in ``case_organisations``, which carry the shared columns: the planner walks that
+    organisation's rows (by registration) instead of hashing the whole cases table."""
+    if where.organisation is None:
+        return query.where(*_shared_conditions(where, CaseRow), *_case_conditions(where))
+    joined = query.join(_REACH, and_(_REACH.case_id == CaseRow.case_id, *_reach_row(where)))
+    return joined.where(*_shared_conditions(where, _REACH), *_case_conditions(where))
+
+
+def order_columns(where: CaseFilter) -> tuple[Any, Any]:
+    """(registered_at, case_id) of the rows a list walks: the reach rows for an organisation."""
+    table: Any = _REACH if where.organisation is not None else CaseRow
+    return table.registered_at, table.case_id
+
+
+def counting_query(where: CaseFilter, columns: Any) -> tuple[Any, Any]:
+    """A count over the filter, and the table whose columns it counts: an organisation's reach
+    rows alone when the filter needs nothing else of the case (an index-only count)."""
+    if where.organisation is not None and not _case_conditions(where):
+        table: Any = _REACH
+        query = select(*columns(table)).where(*_reach_row(where), *_shared_conditions(where, table))
+        return query, table
+    return filtered_query(select(*columns(CaseRow)).select_from(CaseRow), where), CaseRow
 
 
 async def count_cases(where: CaseFilter, *, session: AsyncSession) -> dict[str, int]:
     """How many cases match, by stage (the same filter, hence the same reach, as the list)."""
-    query = filtered_query(select(CaseRow.stage, func.count()).select_from(CaseRow), where)
-    rows = await session.execute(query.group_by(CaseRow.stage))
+    query, table = counting_query(where, lambda t: (t.stage, func.count()))
+    rows = await session.execute(query.group_by(table.stage))
     return {stage: int(count) for stage, count in rows}
 
 
@@ -453,11 +482,13 @@ async def count_cases_and_backlog(
 ) -> tuple[dict[str, int], int]:
     """How many cases match by stage, and how many of them are 积案 (open and registered before
     ``backlog_before``), in one pass over the same rows."""
-    old = func.count().filter(CaseRow.registered_at < backlog_before)
-    query = filtered_query(select(CaseRow.stage, func.count(), old).select_from(CaseRow), where)
+    query, table = counting_query(
+        where,
+        lambda t: (t.stage, func.count(), func.count().filter(t.registered_at < backlog_before)),
+    )
     by_stage: dict[str, int] = {}
     backlog = 0
-    for stage, count, older in await session.execute(query.group_by(CaseRow.stage)):
+    for stage, count, older in await session.execute(query.group_by(table.stage)):
         by_stage[stage] = int(count)
         backlog += int(older) if stage not in _ENDED_STAGES else 0
     return by_stage, backlog
@@ -468,14 +499,13 @@ async def list_cases(
 ) -> CasePage:
     """Newest first; the cursor continues after the last row of the previous page."""
     query = filtered_query(select(*SUMMARY_COLUMNS), where)
+    registered_at, case_id = order_columns(where)
     if cursor is not None:
-        registered, case_id = decode_cursor(cursor)
+        after = decode_cursor(cursor)
         # The row-value form is one index condition on (registered_at, case_id), so a page deep
         # in the list starts where it begins; ``a < x OR (a = x AND b < y)`` was a filter.
-        query = query.where(
-            tuple_(CaseRow.registered_at, CaseRow.case_id) < tuple_(registered, case_id)
-        )
-    query = query.order_by(CaseRow.registered_at.desc(), CaseRow.case_id.desc()).limit(limit + 1)
+        query = query.where(tuple_(registered_at, case_id) < tuple_(*after))
+    query = query.order_by(registered_at.desc(), case_id.desc()).limit(limit + 1)
     rows = list(await session.execute(query))
     more = len(rows) > limit
     rows = rows[:limit]

@@ -17,6 +17,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     func,
+    text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -94,8 +95,27 @@ class CaseOrganisationRow(Base):
     case_id: Mapped[str] = mapped_column(String(32), primary_key=True)
     org_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     relation: Mapped[str] = mapped_column(String(16), primary_key=True)
+    # One row per case and organisation is its reach row (lists and counts walk those), and
+    # every row carries the case's list columns: an organisation's list is read in order from
+    # its own rows, its counts from the index alone.
+    reach: Mapped[bool] = mapped_column(Boolean)
+    registered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    stage: Mapped[str] = mapped_column(String(32))
+    kind: Mapped[str] = mapped_column(String(16))
+    category: Mapped[str] = mapped_column(String(32))
+    jurisdiction_code: Mapped[str] = mapped_column(String(12))
 
-    __table_args__ = (Index("ix_case_organisations_org", "org_id", "case_id"),)
+    __table_args__ = (
+        Index(
+            "ix_case_organisations_reach",
+            "org_id",
+            "registered_at",
+            "case_id",
+            postgresql_where=text("reach"),
+            sqlite_where=text("reach"),
+            postgresql_include=["stage", "kind", "category", "jurisdiction_code"],
+        ),
+    )
 
 
 class WorkItemRow(Base):

@@ -16,10 +16,12 @@ from activities.store.repositories import (
     SUMMARY_COLUMNS,
     CaseFilter,
     CaseSummary,
+    counting_query,
     decode_cursor,
     encode_cursor,
     filtered_query,
     like_escape,
+    order_columns,
     summary_of,
 )
 from activities.store.sql import utc
@@ -150,12 +152,10 @@ async def list_backlog(
 ) -> tuple[list[CaseSummary], str | None]:
     """积案 oldest first (``where.backlog_before`` set), paged by (registered_at, case_id)."""
     query = filtered_query(select(*SUMMARY_COLUMNS), where)
+    registered_at, case_id = order_columns(where)
     if cursor is not None:
-        registered, case_id = decode_cursor(cursor)
-        query = query.where(
-            tuple_(CaseRow.registered_at, CaseRow.case_id) > tuple_(registered, case_id)
-        )
-    query = query.order_by(CaseRow.registered_at, CaseRow.case_id).limit(limit + 1)
+        query = query.where(tuple_(registered_at, case_id) > tuple_(*decode_cursor(cursor)))
+    query = query.order_by(registered_at, case_id).limit(limit + 1)
     rows = list(await session.execute(query))
     more = len(rows) > limit
     rows = rows[:limit]
@@ -163,8 +163,8 @@ async def list_backlog(
 
 
 async def count_matching(where: CaseFilter, *, session: AsyncSession) -> int:
-    count = await session.scalar(filtered_query(select(func.count()).select_from(CaseRow), where))
-    return int(count or 0)
+    query, _ = counting_query(where, lambda table: (func.count(),))
+    return int(await session.scalar(query) or 0)
 
 
 # -- same parties -------------------------------------------------------------------------------
@@ -192,5 +192,6 @@ async def cases_of_parties(
     query = filtered_query(select(*SUMMARY_COLUMNS), where).where(CaseRow.case_id.in_(sharing))
     if excluding is not None:
         query = query.where(CaseRow.case_id != excluding)
-    query = query.order_by(CaseRow.registered_at.desc(), CaseRow.case_id.desc()).limit(limit)
+    registered_at, case_id = order_columns(where)
+    query = query.order_by(registered_at.desc(), case_id.desc()).limit(limit)
     return [summary_of(row) for row in await session.execute(query)]

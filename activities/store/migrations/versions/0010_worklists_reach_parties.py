@@ -30,6 +30,7 @@ _SUBTREE = (
     "CREATE INDEX ix_cases_jurisdiction_subtree "
     "ON cases (jurisdiction_code varchar_pattern_ops) INCLUDE ({include})"
 )
+_LISTED = ("registered_at", "stage", "kind", "category", "jurisdiction_code")
 _EMPTY = {"holder_id": None, "incoming_id": None, "reporter_id": None, "grid_code": None}
 
 
@@ -55,8 +56,21 @@ def upgrade() -> None:
         sa.Column("case_id", sa.String(32), primary_key=True),
         sa.Column("org_id", sa.String(64), primary_key=True),
         sa.Column("relation", sa.String(16), primary_key=True),
+        sa.Column("reach", sa.Boolean(), nullable=False),
+        sa.Column("registered_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("stage", sa.String(32), nullable=False),
+        sa.Column("kind", sa.String(16), nullable=False),
+        sa.Column("category", sa.String(32), nullable=False),
+        sa.Column("jurisdiction_code", sa.String(12), nullable=False),
     )
-    op.create_index("ix_case_organisations_org", "case_organisations", ["org_id", "case_id"])
+    op.create_index(
+        "ix_case_organisations_reach",
+        "case_organisations",
+        ["org_id", "registered_at", "case_id"],
+        postgresql_where=sa.text("reach"),
+        sqlite_where=sa.text("reach"),
+        postgresql_include=["stage", "kind", "category", "jurisdiction_code"],
+    )
     op.create_table(
         "work_items",
         sa.Column("case_id", sa.String(32), primary_key=True),
@@ -116,6 +130,11 @@ def _backfill(bind: sa.Connection) -> None:
         sa.column("case_id", sa.String),
         sa.column("center_id", sa.String),
         sa.column("state", sa.JSON),
+        sa.column("registered_at", sa.DateTime(timezone=True)),
+        sa.column("stage", sa.String),
+        sa.column("kind", sa.String),
+        sa.column("category", sa.String),
+        sa.column("jurisdiction_code", sa.String),
         sa.column("holder_id", sa.String),
         sa.column("incoming_id", sa.String),
         sa.column("reporter_id", sa.String),
@@ -134,7 +153,12 @@ def _backfill(bind: sa.Connection) -> None:
     last = ""
     while True:
         batch = bind.execute(
-            sa.select(cases.c.case_id, cases.c.center_id, cases.c.state)
+            sa.select(
+                cases.c.case_id,
+                cases.c.center_id,
+                cases.c.state,
+                *(cases.c[name] for name in _LISTED),
+            )
             .where(cases.c.case_id > last)
             .order_by(cases.c.case_id)
             .limit(_BATCH)
@@ -143,14 +167,20 @@ def _backfill(bind: sa.Connection) -> None:
             return
         columns: list[dict[str, Any]] = []
         side: dict[Any, list[dict[str, Any]]] = {}
-        for case_id, center_id, document in batch:
+        for case_id, center_id, document, *listed in batch:
             try:
                 state = CaseState.model_validate(document)
             except ValidationError:
                 # Not a case document (a row written by hand): held by its center, nothing due.
                 columns.append({**_EMPTY, "key": case_id, "holder_id": center_id})
                 side.setdefault(relations, []).extend(
-                    {"case_id": case_id, "org_id": center_id, "relation": relation}
+                    {
+                        "case_id": case_id,
+                        "org_id": center_id,
+                        "relation": relation,
+                        "reach": relation == "holder",
+                        **dict(zip(_LISTED, listed, strict=True)),
+                    }
                     for relation in ("holder", "registrar")
                     if center_id is not None
                 )
@@ -184,7 +214,7 @@ def downgrade() -> None:
     ):
         op.drop_index(index, table_name="work_items")
     op.drop_table("work_items")
-    op.drop_index("ix_case_organisations_org", table_name="case_organisations")
+    op.drop_index("ix_case_organisations_reach", table_name="case_organisations")
     op.drop_table("case_organisations")
     op.drop_index("ix_cases_reporter_id", table_name="cases")
     if op.get_bind().dialect.name == "postgresql":
