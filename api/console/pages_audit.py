@@ -55,7 +55,11 @@ def _as_of(value: str | None) -> datetime | None:
 
 @router.get("/audit")
 async def audit_home(
-    request: Request, user: Auditor, sessionmaker: SessionmakerDep, q: str | None = None
+    request: Request,
+    user: Auditor,
+    sessionmaker: SessionmakerDep,
+    settings: SettingsDep,
+    q: str | None = None,
 ) -> Response:
     text = (q or "").strip()[:100] or None
     found = await cases.list_cases(
@@ -68,9 +72,11 @@ async def audit_home(
             "package_leader": None,
             "text": text,
         },
+        backlog=False,
         cursor=None,
         limit=50,
         principal=user.principal,
+        settings=settings,
         sessionmaker=sessionmaker,
     )
     return render(request, "audit_home.html", {"user": user, "items": found.items, "q": text or ""})

@@ -34,10 +34,11 @@ from api.deps import ScopesDep, SessionmakerDep, SettingsDep, TemporalDep
 from api.errors import ApiError
 from api.params import CASE_ID
 from api.schemas import ACTION_ROUTES, ActionRoute, IntakeRequest
-from api.services import cases, clocks, commands, intake
+from api.services import cases, clocks, commands, handoffs, intake
 from domain import commands as c
 from domain.access import Permission
 from domain.labels import ACTION_LABELS, CASE_KIND_LABELS, CATEGORY_LABELS, STAGE_LABELS
+from domain.reach import CaseReach
 from domain.stages import Action, Stage, allowed
 from domain.values import JURISDICTION_CODE
 
@@ -73,7 +74,11 @@ def _enum_options(table: dict[Any, str]) -> list[tuple[str, str]]:
 
 @router.get("/cases")
 async def case_list(
-    request: Request, user: Lister, sessionmaker: SessionmakerDep, cursor: str | None = None
+    request: Request,
+    user: Lister,
+    sessionmaker: SessionmakerDep,
+    settings: SettingsDep,
+    cursor: str | None = None,
 ) -> Response:
     filters = {name: (request.query_params.get(name) or "").strip() or None for name in _FILTERS}
     error = _filter_error(filters)
@@ -92,9 +97,11 @@ async def case_list(
                 "package_leader": filters["package_leader"],
                 "text": filters["q"],
             },
+            backlog=False,
             cursor=cursor,
             limit=50,
             principal=user.principal,
+            settings=settings,
             sessionmaker=sessionmaker,
         )
         items, next_cursor = found.items, found.next_cursor
@@ -438,14 +445,24 @@ async def act(
             failed=failed,
             status=422,
         )
+    command_type: str = route.command.model_fields["type"].default
+    resolver = handoffs.RESOLVERS.get(path)
     names = [name for name in route.command.model_fields if name != "type"]
-    command = cast(
-        "c.Command", route.command.model_construct(**{n: getattr(checked, n) for n in names})
-    )
+
+    async def make(reach: CaseReach) -> c.Command:
+        """The command as the JSON route builds it (registry ids resolved the same way)."""
+        if resolver is not None:
+            return await resolver(checked, reach, sessionmaker)
+        return cast(
+            "c.Command", route.command.model_construct(**{n: getattr(checked, n) for n in names})
+        )
+
     try:
         await commands.act(
             case_id,
-            command,
+            command_type,
+            make,
+            assignment_no=handoffs.assignment_no(checked),
             key=_key(form),
             principal=user.principal,
             scopes=scopes,

@@ -99,7 +99,11 @@ async def acknowledge(
 
 @router.get("/leader")
 async def leader_board(
-    request: Request, user: Leader, sessionmaker: SessionmakerDep, done: str | None = None
+    request: Request,
+    user: Leader,
+    sessionmaker: SessionmakerDep,
+    settings: SettingsDep,
+    done: str | None = None,
 ) -> Response:
     principal = user.principal
     # Four independent reads, each in its own short transaction: run side by side.
@@ -107,6 +111,7 @@ async def leader_board(
         cases.case_stats(
             {"kind": None, "category": None, "jurisdiction": None},
             principal=principal,
+            settings=settings,
             sessionmaker=sessionmaker,
         ),
         alerts.overdue(principal=principal, sessionmaker=sessionmaker),
@@ -128,9 +133,11 @@ async def leader_board(
                 "package_leader": principal.display_name,
                 "text": None,
             },
+            backlog=False,
             cursor=None,
             limit=20,
             principal=principal,
+            settings=settings,
             sessionmaker=sessionmaker,
         ),
     )
