@@ -7,6 +7,7 @@ what is valid, only how it is asked for and how a refusal is worded.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -76,6 +77,39 @@ class FormState:
 
 def _date(name: str, label: str, required: bool = True, hint: str = "") -> Field:
     return Field(name, label, "date", required, hint=hint)
+
+
+_DAY = re.compile(r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?\s*$")
+_MOMENT = re.compile(
+    r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?\s*[T ]?\s*"
+    r"(\d{1,2})\s*[:：时]\s*(\d{1,2})(?:\s*[:：分]\s*(\d{1,2})\s*秒?)?\s*分?\s*$"
+)
+
+
+def iso_day(text: str) -> str:
+    """A date as people write it here (``2026-3-2``, ``2026/03/02``, ``2026年3月2日``) in the
+    ISO form the request models read (``2026-03-02``); anything else unchanged, for the model to
+    refuse beside the field. Browsers' own date pickers show the system's format (mm/dd/yyyy on
+    an English system), so the console asks for 年-月-日 in a text input instead."""
+    found = _DAY.match(text)
+    if not found:
+        return text
+    year, month, day = found.groups()
+    return f"{year}-{int(month):02d}-{int(day):02d}"
+
+
+def iso_moment(text: str) -> str:
+    """``2026-03-02 09:30`` (or ``2026年3月2日 9时30分``, seconds optional) as ISO; a bare date is
+    its start; anything else unchanged."""
+    found = _MOMENT.match(text)
+    if found:
+        year, month, day, hour, minute, second = found.groups()
+        return (
+            f"{year}-{int(month):02d}-{int(day):02d}T{int(hour):02d}:{int(minute):02d}"
+            f":{int(second or 0):02d}"
+        )
+    day_only = iso_day(text)
+    return f"{day_only}T00:00:00" if _DAY.match(text) else day_only
 
 
 LATE_HINT = "补录时填写实际日期；不填则为今日（北京时间）"
@@ -340,6 +374,10 @@ def body_of(
             value = [line.strip() for line in sent.splitlines() if line.strip()]
             if not value:
                 continue
+        elif spec.kind == "date":
+            if not sent.strip():
+                continue
+            value = iso_day(sent)
         elif spec.kind == "number":
             if not sent.strip():
                 continue
@@ -357,9 +395,10 @@ _MESSAGES: dict[str, str] = {
     "missing": "此项必填",
     "string_too_short": "此项必填",
     "too_short": "至少填写一项",
-    "date_parsing": "请填写有效日期（年-月-日）",
-    "date_from_datetime_parsing": "请填写有效日期（年-月-日）",
-    "date_type": "请填写有效日期（年-月-日）",
+    "date_parsing": "请按“年-月-日”填写有效日期，如 2026-03-02",
+    "date_from_datetime_parsing": "请按“年-月-日”填写有效日期，如 2026-03-02",
+    "date_from_datetime_inexact": "请按“年-月-日”填写有效日期，如 2026-03-02",
+    "date_type": "请按“年-月-日”填写有效日期，如 2026-03-02",
     "enum": "请选择有效选项",
     "literal_error": "请选择有效选项",
     "int_parsing": "请填写整数",

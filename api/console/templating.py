@@ -96,7 +96,13 @@ def render(
 ) -> HTMLResponse:
     """A page; the layout reads ``user`` (the signed-in person, or None) from the context."""
     page = _env.get_template(template).render(
-        {"request": request, "user": None, "flash": None, **context}
+        {
+            "request": request,
+            "user": None,
+            "flash": None,
+            "today": datetime.now(CHINA_TZ).date().isoformat(),  # date formats' example
+            **context,
+        }
     )
     return HTMLResponse(
         page,
