@@ -40,7 +40,9 @@ class Field:
 
     name: str
     label: str
-    kind: str = "text"  # text | textarea | date | select | checkbox | lines | number | hidden
+    # text | textarea | date | select | checkbox | checks (several of options) | lines | number |
+    # hidden
+    kind: str = "text"
     required: bool = False
     options: Options = ()
     hint: str = ""
@@ -73,6 +75,10 @@ class FormState:
 
     def value(self, name: str) -> str:
         return self.values.get(name, next((f.value for f in self.fields if f.name == name), ""))
+
+    def chosen(self, name: str) -> list[str]:
+        """The options ticked in a ``checks`` field."""
+        return [v for v in self.value(name).split("\n") if v]
 
 
 def _date(name: str, label: str, required: bool = True, hint: str = "") -> Field:
@@ -206,6 +212,42 @@ ACTION_FIELDS: dict[str, list[Field]] = {
         _date("new_end", "约定的新期限（仅可约定延长的时限）", False),
         Field("approver", "批准人", required=True),
         Field("reason", "延期理由", "textarea", True),
+    ],
+    # Hand-offs (转办 签收 退回 交办 反馈 上提 联合调处): the organisation pickers' options come
+    # from the registry when the case page is shown (case_actions.fields_for).
+    "transfer": [
+        Field("to_organisation", "接收单位", "select", True),
+        Field("reason", "转办理由", "textarea", True),
+    ],
+    "take": [Field("note", "签收意见", "textarea")],
+    "return": [Field("reason", "退回理由", "textarea", True)],
+    "assign": [
+        Field("department", "承办部门", "select", True),
+        _date("deadline", "反馈期限"),
+        Field("instructions", "交办要求", "textarea", True),
+    ],
+    "report-back": [
+        Field("assignment_no", "交办事项", "select", True),
+        Field("result", "办理结果", "textarea", True),
+        _date("reported_on", "反馈日期", False, LATE_HINT),
+    ],
+    "lift": [
+        Field(
+            "to_organisation",
+            "上提至",
+            "select",
+            options=(("", "承办单位的上级单位（默认）"),),
+            hint="不选则上提至单位名录中承办单位的上级单位",
+        ),
+        Field("reason", "上提理由", "textarea", True),
+    ],
+    "co-handlers": [
+        Field("organisation", "联合调处单位", "select", True),
+        Field("note", "说明", "textarea"),
+    ],
+    "co-handlers/remove": [
+        Field("organisation", "移除的联合调处单位", "select", True),
+        Field("note", "说明", "textarea"),
     ],
     "reply": [
         Field("answer", "处理意见", "textarea", True),
@@ -372,6 +414,11 @@ def body_of(
                 continue
         elif spec.kind == "lines":
             value = [line.strip() for line in sent.splitlines() if line.strip()]
+            if not value:
+                continue
+        elif spec.kind == "checks":
+            value = [v for v in form.get(spec.name) or [] if v]
+            raw[spec.name] = "\n".join(value)
             if not value:
                 continue
         elif spec.kind == "date":

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 import uuid
-from dataclasses import dataclass
 from typing import Annotated, Any, cast
 from urllib.parse import urlencode
 
@@ -17,29 +16,30 @@ from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import RedirectResponse
 from pydantic import ValidationError
 
-from api.console.forms import (
-    ACTION_FIELDS,
-    INTAKE_FIELDS,
-    Field,
-    FormState,
-    api_field,
-    body_of,
-    field_errors,
-    follow_up_fields,
-    with_options,
+from api.access import reach_of
+from api.console.case_actions import (
+    ROUTES,
+    OfferedAction,
+    action_of,
+    command_type,
+    fields_for,
+    load_choices,
+    offered_actions,
 )
+from api.console.case_view import handoff_view
+from api.console.forms import INTAKE_FIELDS, FormState, api_field, body_of, field_errors
 from api.console.session import ConsoleRoute, ConsoleUser, PageError, checked_form, require
 from api.console.templating import render
 from api.deps import ScopesDep, SessionmakerDep, SettingsDep, TemporalDep
 from api.errors import ApiError
 from api.params import CASE_ID
-from api.schemas import ACTION_ROUTES, ActionRoute, IntakeRequest
-from api.services import cases, clocks, commands, handoffs, intake
+from api.schemas import IntakeRequest
+from api.services import cases, clocks, commands, handoffs, intake, parties
+from api.services.worklist import WORKLIST_ROLES
 from domain import commands as c
 from domain.access import Permission
 from domain.labels import ACTION_LABELS, CASE_KIND_LABELS, CATEGORY_LABELS, STAGE_LABELS
 from domain.reach import CaseReach
-from domain.stages import Action, Stage, allowed
 from domain.values import JURISDICTION_CODE
 
 router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
@@ -50,12 +50,6 @@ Actor = Annotated[ConsoleUser, Depends(require(Permission.ACT))]
 
 _CASE_ID = re.compile(CASE_ID)
 _FILTERS = ("q", "stage", "kind", "category", "jurisdiction", "package_leader")
-# The console's forms for the JSON API's command routes (alerts are acknowledged from the inbox).
-ROUTES: dict[str, ActionRoute] = {r.path: r for r in ACTION_ROUTES if r.path in ACTION_FIELDS}
-
-
-def _action_of(route: ActionRoute) -> Action:
-    return Action(route.command.model_fields["type"].default)
 
 
 def case_link(case_id: str) -> str:
@@ -221,61 +215,6 @@ def _key(form: dict[str, list[str]]) -> str:
 # ---- the case page ----
 
 
-@dataclass
-class OfferedAction:
-    path: str
-    label: str
-    form: FormState
-    key: str
-    open: bool = False
-
-    @property
-    def slug(self) -> str:
-        return self.path.replace("/", "-")
-
-
-def _clock_options(document: dict[str, Any], statuses: set[str]) -> tuple[tuple[str, str], ...]:
-    return tuple(
-        (
-            clock["clock_id"],
-            f"{clock['name']}{'（' + clock['subject'] + '）' if clock.get('subject') else ''}",
-        )
-        for clock in document.get("clocks", ())
-        if clock["status"] in statuses
-    )
-
-
-def _fields_for(path: str, document: dict[str, Any]) -> list[Field]:
-    fields = ACTION_FIELDS[path]
-    if path == "follow-ups":
-        agreements = document.get("agreements") or []
-        return follow_up_fields(list(agreements[-1]["items"]) if agreements else [])
-    if path in ("clocks/pause", "clocks/extend"):
-        return with_options(fields, "clock_id", _clock_options(document, {"running"}))
-    if path == "clocks/resume":
-        return with_options(fields, "clock_id", _clock_options(document, {"paused"}))
-    return fields
-
-
-def offered_actions(user: ConsoleUser, document: dict[str, Any]) -> list[OfferedAction]:
-    """The actions the stage table allows this case now, for a role that acts on cases."""
-    if not user.may(Permission.ACT):
-        return []
-    stage, kind = Stage(document["stage"]), str(document.get("kind", "dispute"))
-    offered = []
-    for path, route in ROUTES.items():
-        action = _action_of(route)
-        if not allowed(action, stage, kind):
-            continue
-        fields = _fields_for(path, document)
-        if any(f.name == "clock_id" and not f.options for f in fields):
-            continue  # no clock in the state this action works on
-        offered.append(
-            OfferedAction(path, ACTION_LABELS[action], FormState(fields), str(uuid.uuid4()))
-        )
-    return offered
-
-
 async def _case_page(
     request: Request,
     user: ConsoleUser,
@@ -312,9 +251,16 @@ async def _case_page(
         scopes=scopes,
     )
     report = await clocks.clocks(case_id, principal=principal, sessionmaker=sessionmaker)
-    actions = offered_actions(user, document)
+    choices = await load_choices(user, document, sessionmaker=sessionmaker)
+    actions = offered_actions(user, document, choices)
     if failed is not None:
         actions = [failed if a.path == failed.path else a for a in actions]
+    related = None
+    if principal.role in WORKLIST_ROLES:  # the same parties' other cases (同一当事人)
+        found = await parties.related_cases(
+            case_id, limit=20, principal=principal, sessionmaker=sessionmaker, scopes=scopes
+        )
+        related = found.model_dump(mode="json")
     where = document["jurisdiction"]
     place = " ".join(
         str(where.get(k) or "") for k in ("county_name", "town_name", "village_name")
@@ -328,6 +274,8 @@ async def _case_page(
             "timeline": timeline,
             "clocks": report.model_dump(mode="json"),
             "actions": actions,
+            "handoffs": handoff_view(document),
+            "related": related,
             "place": place,
             "may_reveal": principal.may(Permission.REVEAL_PII),
             "revealed": reveal_reason is not None,
@@ -354,7 +302,7 @@ async def case_page(
     flash = None
     if done:
         flash = _DONE.get(done) or next(
-            (f"已{ACTION_LABELS[_action_of(r)]}" for p, r in ROUTES.items() if p == done), None
+            (f"已{ACTION_LABELS[action_of(r)]}" for p, r in ROUTES.items() if p == done), None
         )
     return await _case_page(
         request,
@@ -426,10 +374,11 @@ async def act(
         sessionmaker=sessionmaker,
         temporal=temporal,
     )
-    fields = _fields_for(path, document)
+    choices = await load_choices(user, document, sessionmaker=sessionmaker)
+    fields = fields_for(path, document, choices, user, reach_of(document))
     body, raw = body_of(fields, form)
     state = FormState(fields, values=raw)
-    label = ACTION_LABELS[_action_of(route)]
+    label = ACTION_LABELS[action_of(route)]
     failed = OfferedAction(path, label, state, _key(form), open=True)
     try:
         checked = route.request.model_validate(body)
@@ -445,7 +394,6 @@ async def act(
             failed=failed,
             status=422,
         )
-    command_type: str = route.command.model_fields["type"].default
     resolver = handoffs.RESOLVERS.get(path)
     names = [name for name in route.command.model_fields if name != "type"]
 
@@ -460,7 +408,7 @@ async def act(
     try:
         await commands.act(
             case_id,
-            command_type,
+            command_type(route),
             make,
             assignment_no=handoffs.assignment_no(checked),
             key=_key(form),
@@ -479,7 +427,7 @@ async def act(
         else:
             state.message = refused.body.message_zh
         failed.key = str(uuid.uuid4())  # the refused command was not applied: a new attempt
-        if all(a.path != path for a in offered_actions(user, document)):
+        if all(a.path != path for a in offered_actions(user, document, choices)):
             raise
         return await _case_page(
             request,
