@@ -8,6 +8,7 @@ what is valid, only how it is asked for and how a refusal is worded.
 from __future__ import annotations
 
 import re
+import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -75,6 +76,12 @@ class FormState:
 
     def value(self, name: str) -> str:
         return self.values.get(name, next((f.value for f in self.fields if f.name == name), ""))
+
+    def part(self, group: str, *, inside: bool = True) -> FormState:
+        """The fields of fieldset ``group`` (or all the others), with the same values and
+        messages (a form-wide message goes with the rest)."""
+        fields = [f for f in self.fields if (f.group == group) == inside]
+        return FormState(fields, self.values, self.errors, "" if inside else self.message)
 
     def chosen(self, name: str) -> list[str]:
         """The options ticked in a ``checks`` field."""
@@ -510,3 +517,9 @@ def api_field(field_name: str | None, fields: list[Field]) -> str:
     if field_name in names:
         return field_name
     return next((n for n in names if n.startswith(field_name + ".")), "")
+
+
+def form_key(form: dict[str, list[str]]) -> str:
+    """The form's idempotency key (a double submit is applied once), or a fresh one."""
+    sent = (form.get("idempotency_key") or [""])[0]
+    return sent if re.fullmatch(r"[0-9a-f-]{36}", sent) else str(uuid.uuid4())

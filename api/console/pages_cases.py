@@ -27,14 +27,13 @@ from api.console.case_actions import (
     offered_actions,
 )
 from api.console.case_view import handoff_view
-from api.console.forms import INTAKE_FIELDS, FormState, api_field, body_of, field_errors
+from api.console.forms import FormState, api_field, body_of, field_errors, form_key
 from api.console.session import ConsoleRoute, ConsoleUser, PageError, checked_form, require
 from api.console.templating import render
 from api.deps import ScopesDep, SessionmakerDep, SettingsDep, TemporalDep
 from api.errors import ApiError
 from api.params import CASE_ID
-from api.schemas import IntakeRequest
-from api.services import cases, clocks, commands, handoffs, intake, parties
+from api.services import cases, clocks, commands, handoffs, parties
 from api.services.worklist import WORKLIST_ROLES
 from domain import commands as c
 from domain.access import Permission
@@ -49,7 +48,7 @@ Reader = Annotated[ConsoleUser, Depends(require(Permission.READ_CASE))]
 Actor = Annotated[ConsoleUser, Depends(require(Permission.ACT))]
 
 _CASE_ID = re.compile(CASE_ID)
-_FILTERS = ("q", "stage", "kind", "category", "jurisdiction", "package_leader")
+_FILTERS = ("q", "stage", "kind", "category", "jurisdiction", "package_leader", "holder")
 
 
 def case_link(case_id: str) -> str:
@@ -73,13 +72,14 @@ async def case_list(
     sessionmaker: SessionmakerDep,
     settings: SettingsDep,
     cursor: str | None = None,
+    backlog: bool = False,
 ) -> Response:
     filters = {name: (request.query_params.get(name) or "").strip() or None for name in _FILTERS}
     error = _filter_error(filters)
     items: list[Any] = []
     next_cursor = None
     if error:
-        filters = {**filters, "jurisdiction": None}
+        filters = {**filters, "jurisdiction": None, "holder": None}
     try:
         found = await cases.list_cases(
             {
@@ -90,8 +90,9 @@ async def case_list(
                 "responsible_unit": None,
                 "package_leader": filters["package_leader"],
                 "text": filters["q"],
+                "holder": filters["holder"],
             },
-            backlog=False,
+            backlog=backlog,
             cursor=cursor,
             limit=50,
             principal=user.principal,
@@ -103,7 +104,7 @@ async def case_list(
         if refused.status >= 500:
             raise
         error = refused.body.message_zh
-    kept = {k: v for k, v in filters.items() if v}
+    kept = {k: v for k, v in filters.items() if v} | ({"backlog": "true"} if backlog else {})
     return render(
         request,
         "cases.html",
@@ -111,6 +112,7 @@ async def case_list(
             "user": user,
             "items": items,
             "filters": filters,
+            "backlog": backlog,
             "error": error,
             "stages": _enum_options(STAGE_LABELS),
             "kinds": _enum_options(CASE_KIND_LABELS),
@@ -136,80 +138,15 @@ def _filter_error(filters: dict[str, str | None]) -> str:
     place = filters.get("jurisdiction")
     if place is not None and not _PLACE.match(place):
         return "属地代码应为6位（县）、9位（乡镇）或12位（村）数字"
+    holder = filters.get("holder")
+    if holder is not None and not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}", holder):
+        return "单位编号格式不正确"
     if len(filters.get("q") or "") > 100 or len(filters.get("package_leader") or "") > 200:
         return "查询条件过长"
     return ""
 
 
-# ---- intake (登记) ----
-
-
-def _intake_page(
-    request: Request, user: ConsoleUser, form: FormState, status: int = 200
-) -> Response:
-    return render(
-        request,
-        "intake.html",
-        {"user": user, "form": form, "idempotency_key": str(uuid.uuid4())},
-        status=status,
-    )
-
-
-@router.get("/cases/new")
-async def intake_form(request: Request, user: Actor) -> Response:
-    preset = {"jurisdiction.county_code": user.principal.jurisdiction or ""}
-    return _intake_page(request, user, FormState(INTAKE_FIELDS, values=preset))
-
-
-@router.post("/cases/new")
-async def register(
-    request: Request,
-    user: Actor,
-    sessionmaker: SessionmakerDep,
-    temporal: TemporalDep,
-    settings: SettingsDep,
-) -> Response:
-    form = await checked_form(request, user)
-    body, raw = body_of(INTAKE_FIELDS, form)
-    state = FormState(INTAKE_FIELDS, values=raw)
-    try:
-        checked = IntakeRequest.model_validate(body)
-    except ValidationError as error:
-        state.errors = field_errors(error, INTAKE_FIELDS)
-        return _intake_page(request, user, state, 422)
-    try:
-        registered = await intake.register(
-            checked.model_dump(),
-            key=_key(form),
-            principal=user.principal,
-            sessionmaker=sessionmaker,
-            temporal=temporal,
-            settings=settings,
-        )
-    except ApiError as refused:
-        if refused.status >= 500 or refused.status == 404:
-            raise
-        where = api_field(refused.body.field, INTAKE_FIELDS)
-        if where:
-            state.errors[where] = refused.body.message_zh
-        else:
-            state.message = refused.body.message_zh
-        return _intake_page(request, user, state, refused.status)
-    case_id = str(registered.body["case_id"])
-    note = registered.body.get("message_zh")
-    if note:  # a repeat recorded on a petition another center handles
-        return render(
-            request,
-            "error.html",
-            {"user": user, "status": 200, "title": "已记为重复信访", "message": note},
-        )
-    return RedirectResponse(f"/cases/{case_id}?done=registered", status_code=303)
-
-
-def _key(form: dict[str, list[str]]) -> str:
-    """The form's idempotency key (a double submit is applied once), or a fresh one."""
-    sent = (form.get("idempotency_key") or [""])[0]
-    return sent if re.fullmatch(r"[0-9a-f-]{36}", sent) else str(uuid.uuid4())
+_key = form_key
 
 
 # ---- the case page ----

@@ -16,7 +16,7 @@ from api.console.templating import render
 from api.deps import SessionmakerDep, SettingsDep
 from api.services import worklist
 from api.services.worklist import WORKLIST_ROLES
-from domain.access import Permission
+from domain.access import Permission, Role
 from domain.worklist import WorkKind
 
 router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
@@ -32,11 +32,14 @@ async def worklist_page(
     settings: SettingsDep,
     group: str | None = None,
     mine: bool = False,
+    organisation: str | None = None,
     cursor: str | None = None,
 ) -> Response:
     if user.principal.role not in WORKLIST_ROLES:
         raise PageError(403, "当前角色没有待办")
     chosen = WorkKind(group) if group in {k.value for k in WorkKind} else None
+    # A leader's drill-down to one organisation (staff always see their own organisation's).
+    of_organisation = organisation if user.principal.role is Role.LEADER else None
     found = await worklist.worklist(
         group=chosen,
         mine=mine,
@@ -45,10 +48,15 @@ async def worklist_page(
         principal=user.principal,
         settings=settings,
         sessionmaker=sessionmaker,
+        of_organisation=of_organisation or None,
     )
 
     def link(**change: object) -> str:
-        query = {"group": chosen.value if chosen else None, "mine": "true" if mine else None}
+        query = {
+            "group": chosen.value if chosen else None,
+            "mine": "true" if mine else None,
+            "organisation": of_organisation,
+        }
         query.update({k: str(v) if v is not None else None for k, v in change.items()})
         kept = {k: v for k, v in query.items() if v}
         return "/worklist" + (f"?{urlencode(kept)}" if kept else "")

@@ -12,6 +12,7 @@ from api.console import (
     pages_audit,
     pages_auth,
     pages_cases,
+    pages_intake,
     pages_leader,
     pages_registry,
     pages_worklist,
@@ -38,6 +39,7 @@ def install_console(app: FastAPI) -> None:
     for pages in (
         pages_auth,
         pages_worklist,
+        pages_intake,
         pages_cases,
         pages_leader,
         pages_audit,

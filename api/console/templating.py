@@ -116,3 +116,13 @@ def render(
             "Cache-Control": "no-store",
         },
     )
+
+
+def fragment(request: Request, template: str, block: str, context: dict[str, Any]) -> HTMLResponse:
+    """One block of a page (what a script swaps into the page it already shows)."""
+    found = _env.get_template(template)
+    values = {"request": request, "user": None, "flash": None, **context}
+    html = "".join(found.blocks[block](found.new_context(values)))
+    return HTMLResponse(
+        html, headers={"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
+    )

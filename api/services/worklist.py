@@ -108,9 +108,11 @@ async def worklist(
     principal: Principal,
     settings: Settings,
     sessionmaker: async_sessionmaker[AsyncSession],
+    of_organisation: str | None = None,
 ) -> Worklist:
     """The caller's worklist: an organisation's items (``mine``: those naming the caller), or a
-    leader's within the jurisdiction subtree; 积案 counted, and listed when asked for."""
+    leader's within the jurisdiction subtree (``of_organisation``: one organisation's items
+    there, the leader board's drill-down); 积案 counted, and listed when asked for."""
     require_worklist_role(principal, "待办", "a worklist")
     now = datetime.now(UTC)
     kinds = _kinds_for(principal)
@@ -122,7 +124,7 @@ async def worklist(
         )
     person = principal.display_name if mine else None
     leader = principal.role is Role.LEADER
-    organisation = None if leader else principal.center_id
+    organisation = of_organisation if leader else principal.center_id
     within = principal.jurisdiction if leader else None
     work = WorkFilter(
         organisation=organisation,
