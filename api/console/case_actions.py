@@ -41,6 +41,11 @@ _ORG_PICKERS = {
 }
 
 
+def form_prefix(path: str) -> str:
+    """Each action form's inputs have ids of their own (several forms share field names)."""
+    return path.replace("/", "-") + "-"
+
+
 def action_of(route: ActionRoute) -> Action:
     return Action(route.command.model_fields["type"].default)
 
@@ -164,7 +169,8 @@ def offered_actions(
         if any(f.kind in ("select", "checks") and f.required and not f.options for f in fields):
             continue  # nothing to choose (no clock, no open assignment, no co-handler…)
         label = ACTION_LABELS[action_of(route)]
-        offered.append(OfferedAction(path, label, FormState(fields), str(uuid.uuid4())))
+        form = FormState(fields, prefix=form_prefix(path))
+        offered.append(OfferedAction(path, label, form, str(uuid.uuid4())))
     return offered
 
 

@@ -63,6 +63,10 @@ class FormState:
     values: dict[str, str] = field(default_factory=dict)
     errors: dict[str, str] = field(default_factory=dict)
     message: str = ""  # a refusal not tied to one field (409, 403…)
+    prefix: str = ""  # keeps input ids unique where a page shows several forms
+
+    def dom_id(self, spec: Field) -> str:
+        return f"f-{self.prefix}{spec.name.replace('.', '-')}"
 
     @property
     def groups(self) -> list[tuple[str, list[Field]]]:
@@ -78,10 +82,13 @@ class FormState:
         return self.values.get(name, next((f.value for f in self.fields if f.name == name), ""))
 
     def part(self, group: str, *, inside: bool = True) -> FormState:
-        """The fields of fieldset ``group`` (or all the others), with the same values and
-        messages (a form-wide message goes with the rest)."""
+        """The fields of fieldset ``group`` without their legend (or all the others), with the
+        same values and messages (a form-wide message goes with the rest)."""
         fields = [f for f in self.fields if (f.group == group) == inside]
-        return FormState(fields, self.values, self.errors, "" if inside else self.message)
+        if inside:  # shown inside the page's own fieldset for the group
+            fields = [replace(f, group="") for f in fields]
+        message = "" if inside else self.message
+        return FormState(fields, self.values, self.errors, message, self.prefix)
 
     def chosen(self, name: str) -> list[str]:
         """The options ticked in a ``checks`` field."""

@@ -23,6 +23,7 @@ from api.console.case_actions import (
     action_of,
     command_type,
     fields_for,
+    form_prefix,
     load_choices,
     offered_actions,
 )
@@ -314,7 +315,7 @@ async def act(
     choices = await load_choices(user, document, sessionmaker=sessionmaker)
     fields = fields_for(path, document, choices, user, reach_of(document))
     body, raw = body_of(fields, form)
-    state = FormState(fields, values=raw)
+    state = FormState(fields, values=raw, prefix=form_prefix(path))
     label = ACTION_LABELS[action_of(route)]
     failed = OfferedAction(path, label, state, _key(form), open=True)
     try:

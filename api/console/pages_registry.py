@@ -253,8 +253,9 @@ async def _org_page(
             "org": org,
             "names": {o.org_id: o.name for o in orgs},
             "roster": roster,
-            "edit": edit or FormState(organisation_fields(places, others, new=False), current),
-            "add": add or FormState(MEDIATOR_FIELDS),
+            "edit": edit
+            or FormState(organisation_fields(places, others, new=False), current, prefix="org-"),
+            "add": add or FormState(MEDIATOR_FIELDS, prefix="m-"),
             "manage": may_manage_organisations(principal),
             "manage_roster": may_manage_roster(principal, org_id),
             "flash": flash,
@@ -284,7 +285,7 @@ async def update_organisation(
     body, raw = body_of(fields, form)
     # A form sends every field: nothing ticked means every category, no parent means none.
     body = {"categories": [], **body, "parent_id": body.get("parent_id") or None}
-    state = FormState(fields, values=raw)
+    state = FormState(fields, values=raw, prefix="org-")
     checked = _validated(OrganisationPatch, body, state)
     if checked is not None:
         try:
@@ -318,7 +319,7 @@ async def add_mediator(
 ) -> Response:
     form = await checked_form(request, user)
     body, raw = body_of(MEDIATOR_FIELDS, form)
-    state = FormState(MEDIATOR_FIELDS, values=raw)
+    state = FormState(MEDIATOR_FIELDS, values=raw, prefix="m-")
     checked = _validated(MediatorCreate, body, state)
     if checked is not None:
         try:

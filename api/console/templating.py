@@ -88,7 +88,14 @@ _env.filters.update(
     user_role_label=_label(USER_ROLE_LABELS),
     flag_label=_label(labels.RISK_FLAG_LABELS),
 )
-_env.globals.update(Role=Role, Permission=Permission)
+
+
+def china_today() -> str:
+    """Today in China (date formats' example)."""
+    return datetime.now(CHINA_TZ).date().isoformat()
+
+
+_env.globals.update(Role=Role, Permission=Permission, china_today=china_today)
 
 
 def render(
@@ -100,7 +107,7 @@ def render(
             "request": request,
             "user": None,
             "flash": None,
-            "today": datetime.now(CHINA_TZ).date().isoformat(),  # date formats' example
+            "today": china_today(),  # date formats' example
             **context,
         }
     )
@@ -122,6 +129,8 @@ def fragment(request: Request, template: str, block: str, context: dict[str, Any
     """One block of a page (what a script swaps into the page it already shows)."""
     found = _env.get_template(template)
     values = {"request": request, "user": None, "flash": None, **context}
+    # A block alone does not run the page's imports: the form macros are handed to it.
+    values["inputs"] = _env.get_template("_form.html").make_module(values).inputs
     html = "".join(found.blocks[block](found.new_context(values)))
     return HTMLResponse(
         html, headers={"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
