@@ -244,3 +244,15 @@ async def test_a_transfer_is_taken_by_the_receiving_mediator_and_the_sender_can_
     assert answer.status == 403
     assert "无权办理" in await answer.text()
     await shot(sender, "04-sender-reads-only")
+
+    # The county leader: counts per organisation, each a link to its cases.
+    leader = await pages.open()
+    await pages.sign_in(leader, county.STAFF["leader"].user_id)
+    await expect(leader).to_have_url(re.compile(r"/leader$"))
+    row = leader.locator("#org-board tr", has_text="东山街道综治中心")
+    await expect(row).to_be_visible()
+    await shot(leader, "05-leader-board")
+    await row.get_by_role("link", name="东山街道综治中心已登记").click()
+    await expect(leader).to_have_url(re.compile(r"/cases\?.*holder=jn-ds-center"))
+    await expect(leader.get_by_role("link", name=case_id)).to_be_visible()
+    await shot(leader, "06-leader-drill-down")
