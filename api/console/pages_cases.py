@@ -25,6 +25,7 @@ from api.console.case_actions import (
     fields_for,
     form_prefix,
     load_choices,
+    needs_choices,
     offered_actions,
 )
 from api.console.case_view import handoff_view
@@ -213,6 +214,7 @@ async def _case_page(
             "clocks": report.model_dump(mode="json"),
             "actions": actions,
             "handoffs": handoff_view(document),
+            "holds": needs_choices(user, document),  # the caller's organisation holds it
             "related": related,
             "place": place,
             "may_reveal": principal.may(Permission.REVEAL_PII),

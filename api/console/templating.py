@@ -130,7 +130,8 @@ def fragment(request: Request, template: str, block: str, context: dict[str, Any
     found = _env.get_template(template)
     values = {"request": request, "user": None, "flash": None, **context}
     # A block alone does not run the page's imports: the form macros are handed to it.
-    values["inputs"] = _env.get_template("_form.html").make_module(values).inputs
+    macros: Any = _env.get_template("_form.html").make_module(values)
+    values["inputs"] = macros.inputs
     html = "".join(found.blocks[block](found.new_context(values)))
     return HTMLResponse(
         html, headers={"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}

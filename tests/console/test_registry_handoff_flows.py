@@ -200,9 +200,7 @@ async def test_a_transfer_is_taken_by_the_receiving_mediator_and_the_sender_can_
     await again.get_by_label("接收单位").select_option("jn-labour-room")
     await again.get_by_label("转办理由").fill("再次转办")
     await again.get_by_role("button", name="转办").click()
-    await expect(sender.locator("#action-transfer .error-text")).to_contain_text(
-        "待其签收或退回"
-    )
+    await expect(sender.locator("#action-transfer .error-text")).to_contain_text("待其签收或退回")
     await shot(sender, "01b-second-transfer-refused")
 
     receiver = await pages.open()
