@@ -441,7 +441,8 @@ _REACH = CaseOrganisationRow
 
 def _reach_row(where: CaseFilter) -> list[Any]:
     """The one reach row of each case related to the organisation (any relation)."""
-    return [_REACH.org_id == where.organisation, _REACH.reach.is_(True)]
+    # The bare column, as the partial index says it (`reach IS true` does not match it).
+    return [_REACH.org_id == where.organisation, _REACH.reach]
 
 
 def filtered_query(query: Any, where: CaseFilter) -> Any:
