@@ -25,7 +25,7 @@ from api.schemas import ACTION_ROUTES, ActionRoute
 from api.services import registry
 from domain.access import Permission
 from domain.labels import ACTION_LABELS
-from domain.reach import CaseReach, may_act
+from domain.reach import INCOMING_COMMANDS, CaseReach, may_act
 from domain.stages import Action, Stage, allowed
 
 # The console's forms for the JSON API's command routes (alerts are acknowledged from the inbox).
@@ -150,7 +150,10 @@ def fields_for(
 def _may_send(user: ConsoleUser, reach: CaseReach, route: ActionRoute) -> bool:
     if route.path == "report-back":  # per assignment: fields_for lists those the caller answers
         return True
-    return may_act(user.principal, reach, command_type(route))
+    sent = command_type(route)
+    if sent in INCOMING_COMMANDS and reach.incoming_id is None:
+        return False  # 签收/退回 only by the organisation a transfer awaits, while it awaits
+    return may_act(user.principal, reach, sent)
 
 
 def offered_actions(

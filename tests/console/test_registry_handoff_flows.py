@@ -18,7 +18,7 @@ from playwright.async_api import Page, expect
 from activities.identity import passwords
 from tests import handoff_county as county
 from tests.console.conftest import PASSWORD, Console, Pages, Shot
-from tests.console.helpers import fill, unlabelled_inputs
+from tests.console.helpers import act, fill, unlabelled_inputs
 
 pytestmark = pytest.mark.e2e
 
@@ -158,6 +158,21 @@ async def test_intake_shows_the_routing_suggestion_and_records_an_override(
     await expect(handoffs).to_contain_text("建议：江宁区劳动争议调解室")
     await expect(handoffs).to_contain_text("改选理由：双方均为本社区居民，先行就地调解")
     await shot(page, "03-registered-with-override")
+
+    # Mediation starts with mediators ticked from the holder's roster (keyboard: Space ticks).
+    await act(page, "accept", {"受理意见": "符合受理条件"})
+    form = page.locator("#action-start-mediation")
+    await form.locator("summary").click()
+    await form.get_by_label("调解类型").select_option(label="人民调解")
+    await form.get_by_label(re.compile("^张桂兰")).focus()
+    await page.keyboard.press("Space")
+    await shot(page, "03b-roster-mediators")
+    # Nothing awaits 签收 here: the holder is offered neither 签收 nor 退回.
+    await expect(page.locator("#action-take, #action-return")).to_have_count(0)
+    await form.get_by_role("button", name="调解").click()
+    await page.wait_for_load_state()
+    await expect(page.locator("#case-stage")).to_have_text("调解中")
+    await expect(page.locator("#h-mediation + h3 + p")).to_contain_text("调解员：张桂兰")
 
     # The same people's other cases: a second intake for the same applicant lists the first.
     case_id = page.url.split("/cases/")[1].split("?")[0]
