@@ -20,7 +20,18 @@ from api.console.routes import install_console
 from api.deps import Resources
 from api.errors import install_error_handlers
 from api.limits import BodyLimit
-from api.routes import admin, alerts, audit, cases, clocks, health, organisations, petitions
+from api.routes import (
+    admin,
+    alerts,
+    audit,
+    cases,
+    clocks,
+    health,
+    organisations,
+    parties,
+    petitions,
+    worklist,
+)
 
 
 def _token_verifier(settings: Settings, http: httpx.AsyncClient) -> TokenVerifier | None:
@@ -93,7 +104,18 @@ def create_app(
     )
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     install_error_handlers(app)
-    for feature in (health, cases, clocks, petitions, alerts, admin, audit, organisations):
+    for feature in (
+        health,
+        cases,
+        clocks,
+        petitions,
+        alerts,
+        admin,
+        audit,
+        organisations,
+        worklist,
+        parties,
+    ):
         app.include_router(feature.router)
     install_console(app)  # the web console (工作台) under /, beside the JSON API under /v1
     return app

@@ -57,3 +57,7 @@ TextQuery = Annotated[
     Query(min_length=1, max_length=100, pattern=NO_CONTROL_CHARS, description="标题/描述检索"),
 ]
 CursorQuery = Annotated[str | None, Query(max_length=500, pattern=NO_CONTROL_CHARS)]
+OrgIdQuery = Annotated[
+    str | None,
+    Query(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$", description="单位编号 / organisation id"),
+]

@@ -27,7 +27,16 @@ from domain.organisations import OrgId
 from domain.policy import Counting
 from domain.stages import Stage
 from domain.state import CaseState
-from domain.values import Category, Channel, OptionalText, RiskLevel, ShortText, china_date
+from domain.values import (
+    Category,
+    Channel,
+    OptionalText,
+    Phone,
+    ResidentId,
+    RiskLevel,
+    ShortText,
+    china_date,
+)
 from domain.why import WhyStep, china_time
 
 
@@ -88,11 +97,70 @@ class CaseStats(BaseModel):
 
     total: int
     by_stage: dict[str, int]
+    backlog: int = 0  # 积案: open longer than the policy's threshold (backlog_days)
+    backlog_days: int | None = None
 
 
 class CaseList(BaseModel):
     items: list[CaseListItem]
     next_cursor: str | None
+
+
+class WorkItemView(BaseModel):
+    """待办: one thing to do on a case, with the case's summary (masked like a list line)."""
+
+    case_id: str
+    kind: str
+    kind_label: str
+    organisation: str | None  # the organisation it needs (None: a leader's backlog line)
+    due_at: datetime | None
+    overdue: bool
+    since: datetime
+    summary: str
+    assignment_no: int | None = None
+    clock_id: str | None = None
+    title: str
+    stage: str
+    stage_label: str
+    category: str
+    category_label: str
+    jurisdiction_code: str
+
+
+class Worklist(BaseModel):
+    """我的待办: what needs the caller's organisation (or the caller) now, nearest due first,
+    with counts per group; a leader's: warnings, overdue clocks and lift suggestions within the
+    jurisdiction subtree."""
+
+    scope: str  # organisation | mine | jurisdiction
+    organisation: str | None
+    jurisdiction: str | None
+    group: str | None
+    counts: dict[str, int]
+    group_labels: dict[str, str]
+    total: int
+    items: list[WorkItemView]
+    next_cursor: str | None
+
+
+class PartyQuery(Frozen):
+    """同一当事人的其他案件: an ID number, or a name and a phone (in the body, never the URL)."""
+
+    id_number: ResidentId | None = None
+    name: ShortText | None = None
+    phone: Phone | None = None
+
+
+class RelatedCase(CaseListItem):
+    open: bool  # not withdrawn or closed
+
+
+class RelatedCases(BaseModel):
+    """Cases sharing a party, within the caller's reach, newest first (open and past)."""
+
+    items: list[RelatedCase]
+    open: int
+    past: int
 
 
 class TimelineEntry(BaseModel):

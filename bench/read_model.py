@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import hashlib
 import os
 import statistics
 import sys
@@ -28,16 +29,19 @@ import time
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 import asyncpg
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from activities.store import repositories
+from activities.store import repositories, worklists
 from activities.store.engine import create_engine, create_sessionmaker
 from activities.store.migrate import upgrade_async
 from activities.store.repositories import CaseFilter
+from activities.store.worklists import WorkFilter
+from domain.worklist import LEADER_KINDS
 from tests.databases import PostgresAdmin
 
 COUNTIES = ("320102", "320104", "320105", "320106")
@@ -46,9 +50,19 @@ VILLAGES = 20
 BATCH = 100_000
 TARGET_MS = 100.0
 
-# The reach of a county leader, and of a town center's staff (their center only).
+# The reach of a county leader, and of a town center's and the county labour room's staff
+# (the cases related to their organisation).
 COUNTY = CaseFilter(within="320102")
-TOWN_CENTER = CaseFilter(within="320102003", center_id="center-320102003")
+TOWN_CENTER = CaseFilter(organisation="center-320102003")
+ROOM = CaseFilter(organisation="room-320102")
+# 积案: the rows are registered up to 2026-11-30; 90 days before.
+BACKLOG_BEFORE = datetime(2026, 9, 1, tzinfo=UTC)
+# Worklists: an organisation's, its "mine", a county and a town leader's.
+TOWN_WORK = WorkFilter(organisation="center-320102003")
+ROOM_WORK = WorkFilter(organisation="room-320102")
+LEADER = tuple(sorted(kind.value for kind in LEADER_KINDS))
+COUNTY_LEADER_WORK = WorkFilter(within="320102", kinds=LEADER)
+TOWN_LEADER_WORK = WorkFilter(within="320102003", kinds=LEADER)
 
 _POOL = """
 CREATE TEMP TABLE bench_documents AS
@@ -67,7 +81,8 @@ FROM generate_series(0, 999) AS n
 _FILL = """
 INSERT INTO cases (case_id, kind, stage, category, channel, title, description,
                    jurisdiction_code, risk_level, responsible_unit, responsible_person,
-                   package_leader, registered_at, updated_at, seq, state, matter_key, center_id)
+                   package_leader, registered_at, updated_at, seq, state, matter_key, center_id,
+                   holder_id, incoming_id, reporter_id, grid_code)
 SELECT
     'FQ' || lpad(g.i::text, 10, '0'),
     CASE WHEN g.i % 5 = 0 THEN 'petition' ELSE 'dispute' END,
@@ -101,8 +116,17 @@ SELECT
     1 + g.h % 40,
     d.doc,
     md5(g.i::text),
-    'center-' || g.county || CASE WHEN g.level = 0 THEN '' ELSE lpad(g.town::text, 3, '0') END
+    g.center,
+    CASE WHEN g.h / 41 % 100 < 4 THEN 'room-' || g.county ELSE g.center END,
+    CASE WHEN g.h / 43 % 100 < 5 THEN 'room-' || g.county END,
+    'user-' || (g.h % 5000),
+    CASE WHEN g.level = 2 AND g.h % 10 = 3
+         THEN g.county || lpad(g.town::text, 3, '0') || lpad(g.village::text, 3, '0') || '001'
+    END
 FROM (
+    SELECT t.*, 'center-' || t.county
+                || CASE WHEN t.level = 0 THEN '' ELSE lpad(t.town::text, 3, '0') END AS center
+    FROM (
     SELECT s.i, s.h,
            (ARRAY['320102','320104','320105','320106'])[1 + s.h / 29 % 4] AS county,
            CASE WHEN s.h % 10 = 0 THEN 0 WHEN s.h % 10 < 3 THEN 1 ELSE 2 END AS level,
@@ -112,40 +136,138 @@ FROM (
                + (s.h % (730 * 86400 / 4)) * 4 * interval '1 second' AS registered
     FROM (SELECT i, hashint4(i) & 2147483647 AS h
           FROM generate_series(CAST(:first AS integer), CAST(:last AS integer)) AS i) AS s
+    ) AS t
 ) AS g
 JOIN bench_documents AS d ON d.n = g.i % 1000
 """
 
 
-# cases.center_id references organisations: the county and town centers the fill names.
-_CENTERS = """
+# Each county's center, labour room (cases transferred or moved to it) and department (assigned
+# cases), and its 12 town centers (cases.center_id references organisations).
+_ORGANISATIONS = """
 INSERT INTO organisations (org_id, name, type, level, jurisdiction_code, categories, active)
-SELECT 'center-' || c.county || t.suffix, '综治中心 ' || c.county || t.suffix, 'center',
-       CASE WHEN t.suffix = '' THEN 'county' ELSE 'town' END, c.county || t.suffix,
-       '[]'::jsonb, true
-FROM unnest(ARRAY['320102','320104','320105','320106']) AS c(county)
-CROSS JOIN (SELECT '' UNION ALL SELECT lpad(n::text, 3, '0') FROM generate_series(1, 12) AS n)
-     AS t(suffix)
-ON CONFLICT (org_id) DO NOTHING
+SELECT o.org_id, o.org_id, o.type, o.level, o.code, '[]', true
+FROM (
+    SELECT p || c AS org_id, t AS type, 'county' AS level, c AS code
+    FROM unnest(ARRAY['320102','320104','320105','320106']) AS c,
+         (VALUES ('center-', 'center'), ('room-', 'sector_room'), ('dept-', 'department'))
+             AS k(p, t)
+    UNION ALL
+    SELECT 'center-' || c || lpad(n::text, 3, '0'), 'center', 'town', c || lpad(n::text, 3, '0')
+    FROM unnest(ARRAY['320102','320104','320105','320106']) AS c, generate_series(1, 12) AS n
+) AS o
+ON CONFLICT DO NOTHING
 """
+
+# Every organisation related to each case: holder, registrar, a former holder where the case
+# moved, the room a transfer awaits, the department of one case in 25.
+_RELATIONS = """
+INSERT INTO case_organisations (case_id, org_id, relation, reach, registered_at, stage, kind,
+                                category, jurisdiction_code)
+SELECT r.case_id, r.org_id, r.relation, r.reach, c.registered_at, c.stage, c.kind, c.category,
+       c.jurisdiction_code
+FROM (
+    SELECT case_id, holder_id AS org_id, 'holder' AS relation, true AS reach FROM cases
+    UNION ALL SELECT case_id, incoming_id, 'incoming', incoming_id <> holder_id FROM cases
+              WHERE incoming_id IS NOT NULL
+    UNION ALL SELECT case_id, center_id, 'registrar', center_id <> holder_id FROM cases
+    UNION ALL SELECT case_id, center_id, 'former', false FROM cases WHERE holder_id <> center_id
+    UNION ALL SELECT case_id, 'dept-' || left(jurisdiction_code, 6), 'assignee', true FROM cases
+              WHERE (hashtext(case_id) & 2147483647) % 25 = 0
+) AS r
+JOIN cases AS c ON c.case_id = r.case_id
+"""
+
+# Work items of the open cases, in the shares a county might see: every new intake, every
+# awaited transfer, one report-back in 25, a warned clock in 17, an overdue one in 19, the
+# follow-ups of every agreement, a lift suggestion in 97.
+_WORK_ITEMS = """
+INSERT INTO work_items (case_id, item_key, org_id, kind, due_at, rank_at, since, summary,
+                        assignment_no, clock_id, person, jurisdiction_code, case_kind, title,
+                        stage, category, registered_at)
+SELECT w.case_id, w.item_key, w.org_id, w.kind, w.due_at,
+       coalesce(w.due_at, timestamptz '9999-12-31 00:00:00+00'), w.since, w.kind, w.no,
+       w.clock_id, CASE WHEN c.responsible_person IS NOT NULL
+                        THEN '|' || c.responsible_person || '|' END,
+       c.jurisdiction_code, c.kind, c.title, c.stage, c.category, c.registered_at
+FROM (
+    SELECT case_id, 'intake' AS item_key, holder_id AS org_id, 'new_intake' AS kind,
+           CASE WHEN kind = 'petition' THEN registered_at + interval '15 days' END AS due_at,
+           registered_at AS since, NULL::integer AS no, NULL AS clock_id
+    FROM cases WHERE stage = 'registered'
+    UNION ALL
+    SELECT case_id, 'transfer', incoming_id, 'incoming_transfer',
+           updated_at + interval '2 days', updated_at, NULL, 'TAKE'
+    FROM cases WHERE incoming_id IS NOT NULL AND stage NOT IN ('closed', 'withdrawn')
+    UNION ALL
+    SELECT case_id, 'assignment:1', 'dept-' || left(jurisdiction_code, 6), 'report_back_due',
+           registered_at + interval '20 days', registered_at, 1, 'A4-1'
+    FROM cases WHERE (hashtext(case_id) & 2147483647) % 25 = 0
+                 AND stage NOT IN ('closed', 'withdrawn')
+    UNION ALL
+    SELECT case_id, 'clock:B2', holder_id, 'clock_warning',
+           updated_at + interval '3 days', updated_at, NULL, 'B2'
+    FROM cases WHERE (hashtext(case_id) & 2147483647) % 17 = 1
+                 AND stage NOT IN ('closed', 'withdrawn')
+    UNION ALL
+    SELECT case_id, 'clock:PLAN-1', holder_id, 'clock_overdue',
+           updated_at - interval '1 day', updated_at, NULL, 'PLAN-1'
+    FROM cases WHERE (hashtext(case_id) & 2147483647) % 19 = 2
+                 AND stage NOT IN ('closed', 'withdrawn')
+    UNION ALL
+    SELECT case_id, 'clock:FU', holder_id, 'follow_up_due',
+           updated_at + interval '30 days', updated_at, NULL, 'FU'
+    FROM cases WHERE stage IN ('agreement_reached', 'following_up')
+    UNION ALL
+    SELECT case_id, 'lift', holder_id, 'lift_suggested', NULL, updated_at, NULL, NULL
+    FROM cases WHERE (hashtext(case_id) & 2147483647) % 97 = 3
+                 AND stage NOT IN ('closed', 'withdrawn')
+) AS w
+JOIN cases AS c ON c.case_id = w.case_id
+"""
+
+# Two party keys a case, from a pool of 400,000 people each (so a person has a few cases).
+_PARTIES = """
+INSERT INTO case_parties (case_id, party_key)
+SELECT case_id, encode(sha256(convert_to('p' || (h % 400000), 'UTF8')), 'hex') FROM (
+    SELECT case_id, hashtext(case_id) & 2147483647 AS h FROM cases) AS s
+UNION ALL
+SELECT case_id, encode(sha256(convert_to('q' || (h / 7 % 400000), 'UTF8')), 'hex') FROM (
+    SELECT case_id, hashtext(case_id) & 2147483647 AS h FROM cases) AS s
+"""
+SIDE_TABLES = ("cases", "case_organisations", "work_items", "case_parties")
+PERSON_KEY = "p42"  # a party of the pool (its key is SHA-256 of this)
 
 
 async def load(engine: AsyncEngine, cases: int) -> None:
     started = time.perf_counter()
     async with engine.connect() as connection:
         await connection.execute(text("SET synchronous_commit = off"))
+        await connection.execute(text(_ORGANISATIONS))
         await connection.execute(text(_POOL))
-        await connection.execute(text(_CENTERS))
         for first in range(1, cases + 1, BATCH):
             last = min(first + BATCH - 1, cases)
             await connection.execute(text(_FILL), {"first": first, "last": last})
             await connection.commit()
             print(f"  {last:>9} rows  {time.perf_counter() - started:6.0f} s", file=sys.stderr)
+        for name, statement in (
+            ("case_organisations", _RELATIONS),
+            ("work_items", _WORK_ITEMS),
+            ("case_parties", _PARTIES),
+        ):
+            await connection.execute(text(statement))
+            await connection.commit()
+            print(f"  {name:<18} {time.perf_counter() - started:6.0f} s", file=sys.stderr)
     # VACUUM sets the visibility map (index-only scans), as autovacuum would on a live table.
+    await vacuum(engine)
+    print(f"  loaded and analysed in {time.perf_counter() - started:.0f} s", file=sys.stderr)
+
+
+async def vacuum(engine: AsyncEngine) -> None:
     async with engine.connect() as connection:
         autocommit = await connection.execution_options(isolation_level="AUTOCOMMIT")
-        await autocommit.execute(text("VACUUM ANALYZE cases"))
-    print(f"  loaded and analysed in {time.perf_counter() - started:.0f} s", file=sys.stderr)
+        for table in SIDE_TABLES:
+            await autocommit.execute(text(f"VACUUM ANALYZE {table}"))
 
 
 async def _cursor_for(page: int, where: CaseFilter, session: AsyncSession) -> str | None:
@@ -186,15 +308,68 @@ def _stats(where: CaseFilter) -> Callable[[AsyncSession], Any]:
     return run
 
 
-def _narrowed(reach: CaseFilter, **filters: str) -> CaseFilter:
-    return CaseFilter(**filters, within=reach.within, center_id=reach.center_id)
+def _narrowed(reach: CaseFilter, **filters: Any) -> CaseFilter:
+    return CaseFilter(**filters, within=reach.within, organisation=reach.organisation)
+
+
+def _stats_and_backlog(where: CaseFilter) -> Callable[[AsyncSession], Any]:
+    async def run(session: AsyncSession) -> Any:
+        return await repositories.count_cases_and_backlog(
+            where, backlog_before=BACKLOG_BEFORE, session=session
+        )
+
+    return run
+
+
+def _work(where: WorkFilter, kind: str | None = None, cursor: str | None = None) -> Any:
+    async def run(session: AsyncSession) -> Any:
+        return await worklists.list_work(where, kind=kind, cursor=cursor, limit=50, session=session)
+
+    return run
+
+
+def _work_counts(where: WorkFilter) -> Callable[[AsyncSession], Any]:
+    async def run(session: AsyncSession) -> Any:
+        counts = await worklists.count_work(where, session=session)
+        backlog = CaseFilter(
+            within=where.within, holder=where.organisation, backlog_before=BACKLOG_BEFORE
+        )
+        return counts, await worklists.count_matching(backlog, session=session)
+
+    return run
+
+
+def _backlog_group(where: CaseFilter) -> Callable[[AsyncSession], Any]:
+    async def run(session: AsyncSession) -> Any:
+        return await worklists.list_backlog(where, cursor=None, limit=50, session=session)
+
+    return run
+
+
+def _same_party(where: CaseFilter) -> Callable[[AsyncSession], Any]:
+    key = hashlib.sha256(PERSON_KEY.encode()).hexdigest()
+
+    async def run(session: AsyncSession) -> Any:
+        return await worklists.cases_of_parties([key], where, limit=50, session=session)
+
+    return run
+
+
+async def _work_cursor_for(page: int, where: WorkFilter, session: AsyncSession) -> str | None:
+    """The cursor of ``page`` (50 a page) of an organisation's worklist, found with OFFSET."""
+    found = await worklists.list_work(
+        where, kind=None, cursor=None, limit=50 * (page - 1), session=session
+    )
+    return found.next_cursor
 
 
 async def queries(sessionmaker: async_sessionmaker[AsyncSession]) -> list[Query]:
     async with sessionmaker() as session:
         page50 = await _cursor_for(50, COUNTY, session)
         page1000 = await _cursor_for(1000, COUNTY, session)
+        room_page20 = await _work_cursor_for(20, ROOM_WORK, session)
     n = _narrowed
+    backlog = {"backlog_before": BACKLOG_BEFORE}
     return [
         Query("list county, page 1", _listing(COUNTY)),
         Query("list county, page 50", _listing(COUNTY, page50)),
@@ -215,6 +390,41 @@ async def queries(sessionmaker: async_sessionmaker[AsyncSession]) -> list[Query]
         Query("stats county, category=labour", _stats(n(COUNTY, category="labour"))),
         Query("stats county, jurisdiction=town", _stats(n(COUNTY, jurisdiction="320102003"))),
         Query("stats county, jurisdiction=village", _stats(n(COUNTY, jurisdiction="320102003007"))),
+        # issue 11: reach by related organisation, holder/incoming, 积案, worklists, parties
+        Query("list room (related), page 1", _listing(ROOM)),
+        Query("list town center, stage=mediating", _listing(n(TOWN_CENTER, stage="mediating"))),
+        Query("list county, holder=room", _listing(n(COUNTY, holder="room-320102"))),
+        Query("list county, incoming=room", _listing(n(COUNTY, incoming="room-320102"))),
+        Query("list county, backlog", _listing(n(COUNTY, **backlog))),
+        Query("list town center, backlog", _listing(n(TOWN_CENTER, **backlog))),
+        Query("list room, backlog", _listing(n(ROOM, **backlog))),
+        Query("stats+backlog county", _stats_and_backlog(COUNTY)),
+        Query("stats+backlog town center", _stats_and_backlog(TOWN_CENTER)),
+        Query("stats+backlog room", _stats_and_backlog(ROOM)),
+        Query(
+            "stats+backlog county, category=labour",
+            _stats_and_backlog(n(COUNTY, category="labour")),
+        ),
+        Query("worklist town center", _work(TOWN_WORK)),
+        Query("worklist room", _work(ROOM_WORK)),
+        Query("worklist room, page 20", _work(ROOM_WORK, cursor=room_page20)),
+        Query("worklist room, group=incoming", _work(ROOM_WORK, "incoming_transfer")),
+        Query(
+            "worklist town center, mine",
+            _work(WorkFilter(organisation="center-320102003", person="责任人42")),
+        ),
+        Query("worklist county leader", _work(COUNTY_LEADER_WORK)),
+        Query("worklist town leader", _work(TOWN_LEADER_WORK)),
+        Query("worklist counts town center", _work_counts(TOWN_WORK)),
+        Query("worklist counts room", _work_counts(ROOM_WORK)),
+        Query("worklist counts county leader", _work_counts(COUNTY_LEADER_WORK)),
+        Query(
+            "worklist backlog group, room",
+            _backlog_group(CaseFilter(holder="room-320102", backlog_before=BACKLOG_BEFORE)),
+        ),
+        Query("worklist backlog group, county", _backlog_group(n(COUNTY, **backlog))),
+        Query("same party, county", _same_party(COUNTY)),
+        Query("same party, town center", _same_party(TOWN_CENTER)),
     ]
 
 
@@ -263,9 +473,7 @@ async def main_async(args: argparse.Namespace) -> int:
                 await load(engine, args.cases)
             else:
                 print(f"reusing {name} ({stored} cases)", file=sys.stderr)
-                async with engine.connect() as connection:
-                    autocommit = await connection.execution_options(isolation_level="AUTOCOMMIT")
-                    await autocommit.execute(text("VACUUM ANALYZE cases"))
+                await vacuum(engine)
             sessionmaker = create_sessionmaker(engine)
             measured = await queries(sessionmaker)
             results: dict[str, list[tuple[float, float]]] = {q.name: [] for q in measured}

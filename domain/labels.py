@@ -5,7 +5,7 @@ from __future__ import annotations
 from domain.alerts import AlertKind, AlertStatus
 from domain.clocks import ClockStatus
 from domain.periods import PeriodUnit
-from domain.policy import Role
+from domain.policy import EscalationChain, Role
 from domain.stages import Action, Stage
 from domain.values import (
     AgreementForm,
@@ -279,3 +279,17 @@ ANSWER_LEVEL_LABELS: dict[int, str] = {
     2: "复查意见",
     3: "复核意见",
 }
+
+
+def chain_label(chain: EscalationChain) -> str:
+    """督办链 named by whom it applies to and its steps (its id is a code, not for readers):
+    ``重大、特别重大风险督办链（4级）``, ``通用督办链（4级）``."""
+    scope = "、".join(
+        [CATEGORY_LABELS[c] for c in chain.categories]
+        + (
+            [f"{'、'.join(RISK_LABELS[r] for r in chain.risk_levels)}风险"]
+            if chain.risk_levels
+            else []
+        )
+    )
+    return f"{scope or '通用'}督办链（{len(chain.levels)}级）"

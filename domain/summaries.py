@@ -35,6 +35,7 @@ from domain.labels import (
     REFERRAL_LABELS,
     RISK_LABELS,
     SATISFACTION_LABELS,
+    chain_label,
 )
 from domain.periods import Due
 from domain.state import CaseState
@@ -194,7 +195,7 @@ class _Summaries:
             case e.PolicySnapshotted():
                 return (
                     f"适用时限规则 {body.policy.version}（{len(body.policy.rules)}项），"
-                    f"督办链 {body.policy.chain.chain_id}，"
+                    f"{chain_label(body.policy.chain)}，"
                     f"节假日数据 {body.policy.calendar.version}"
                 )
             case e.ClockStarted():

@@ -45,6 +45,7 @@ from domain.labels import (
     ROLE_LABELS,
     SATISFACTION_LABELS,
     STAGE_LABELS,
+    chain_label,
 )
 from domain.organisations import ORG_LEVEL_LABELS, ORG_TYPE_LABELS, OrgRef
 from domain.policy import ClockRule, DueSource
@@ -417,6 +418,7 @@ def _policy(state: CaseState) -> doc.Policy | None:
         calendar_years=list(policy.calendar.years),
         chain=doc.EscalationChain(
             chain_id=policy.chain.chain_id,
+            name=chain_label(policy.chain),
             levels=[
                 doc.EscalationLevel(
                     level=level.level,

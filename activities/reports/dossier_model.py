@@ -369,9 +369,10 @@ class EscalationLevel(Part):
 
 
 class EscalationChain(Part):
-    """督办链."""
+    """督办链 (``name``: how a reader calls it, ``domain.labels.chain_label``)."""
 
     chain_id: str
+    name: str
     levels: list[EscalationLevel]
 
 

@@ -10,14 +10,22 @@ from functools import cache
 from typing import Any
 
 from pydantic import BaseModel, TypeAdapter
-from sqlalchemy import Row, bindparam, func, or_, select, tuple_
+from sqlalchemy import Row, and_, bindparam, func, or_, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
+from activities.store import read_model
 from activities.store.sql import insert_for, insert_for_dialect, utc
-from activities.store.tables import CaseEventRow, CaseRow, CaseSeriesRow, IntakeKeyRow
+from activities.store.tables import (
+    CaseEventRow,
+    CaseOrganisationRow,
+    CaseRow,
+    CaseSeriesRow,
+    IntakeKeyRow,
+)
 from domain.chain import GENESIS_HASH, canonical_event, event_hash, event_payload
 from domain.events import Event, EventBody
 from domain.matters import matter_key
+from domain.stages import TERMINAL_STAGES
 from domain.state import CaseState
 
 _EVENT_BODY: TypeAdapter[EventBody] = TypeAdapter(EventBody)
@@ -172,6 +180,10 @@ def _case_columns(state: CaseState) -> dict[str, object]:
         "state": state.model_dump(mode="json"),
         "matter_key": matter_key(state),
         "center_id": state.center_id,
+        "holder_id": state.holder_id,
+        "incoming_id": state.incoming_id,
+        "reporter_id": state.reporter_id,
+        "grid_code": state.grid_code,
     }
 
 
@@ -192,7 +204,7 @@ def _upsert_statement(dialect: str) -> Any:
             if column.name != "case_id"
         },
         where=table.c.seq < statement.excluded.seq,
-    )
+    ).returning(table.c.case_id)
 
 
 async def stored_case(case_id: str, *, connection: AsyncConnection) -> CaseState | None:
@@ -201,9 +213,15 @@ async def stored_case(case_id: str, *, connection: AsyncConnection) -> CaseState
     return None if document is None else CaseState.model_validate(document)
 
 
-async def upsert_case(state: CaseState, *, connection: AsyncConnection) -> None:
-    """Write the read model row; a state older than the stored one never overwrites it."""
-    await connection.execute(_upsert_statement(connection.dialect.name), _case_columns(state))
+async def upsert_case(state: CaseState, *, connection: AsyncConnection) -> bool:
+    """Write the read model row, and the case's organisations, work items and party keys beside
+    it (same transaction); a state older than the stored one never overwrites them. True when
+    written."""
+    statement = _upsert_statement(connection.dialect.name)
+    written = (await connection.execute(statement, _case_columns(state))).first() is not None
+    if written:
+        await read_model.replace_case_rows(state, connection=connection)
+    return written
 
 
 async def case_document(case_id: str, *, session: AsyncSession) -> dict[str, Any] | None:
@@ -274,9 +292,16 @@ class CaseFilter:
     responsible_unit: str | None = None
     package_leader: str | None = None
     text: str | None = None
-    # The caller's reach: a jurisdiction subtree and, for center roles, their center.
+    responsible_person: str | None = None
+    holder: str | None = None  # 承办单位 (org id)
+    incoming: str | None = None  # 待签收单位 (org id)
+    reporter: str | None = None  # the registering user (a grid worker's own reports)
+    # 积案: open (not withdrawn or closed) and registered before this instant.
+    backlog_before: datetime | None = None
+    # The caller's reach: a jurisdiction subtree and, for center roles, their organisation
+    # (cases related to it in any way: case_organisations).
     within: str | None = None
-    center_id: str | None = None
+    organisation: str | None = None
 
 
 class CaseSummary(BaseModel):
@@ -299,7 +324,7 @@ class CaseSummary(BaseModel):
 
 # The list's columns only: the whole row would fetch each case's stored document (out of line,
 # ~5 KB) just to drop it.
-_SUMMARY_COLUMNS = (
+SUMMARY_COLUMNS = (
     CaseRow.case_id,
     CaseRow.kind,
     CaseRow.stage,
@@ -316,7 +341,7 @@ _SUMMARY_COLUMNS = (
 )
 
 
-def _summary(row: Row[Any]) -> CaseSummary:
+def summary_of(row: Row[Any]) -> CaseSummary:
     return CaseSummary(
         case_id=row.case_id,
         kind=row.kind,
@@ -355,7 +380,7 @@ def decode_cursor(cursor: str) -> tuple[datetime, str]:
         raise ValueError("invalid cursor") from error
 
 
-def _like_escape(text: str) -> str:
+def like_escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
@@ -368,57 +393,125 @@ def _subtrees(*prefixes: str | None) -> list[str]:
     return given
 
 
-def _filtered(query: Any, where: CaseFilter) -> Any:
+# Withdrawn and closed cases are no longer open (积案 counts the others).
+_ENDED_STAGES = tuple(sorted(stage.value for stage in TERMINAL_STAGES))
+
+
+def _shared_conditions(where: CaseFilter, table: Any) -> list[Any]:
+    """Conditions on the columns that ``cases`` and the reach rows of ``case_organisations``
+    both hold (stage, kind, category, jurisdiction, registration)."""
+    conditions = [
+        getattr(table, name) == value
+        for name in ("stage", "kind", "category")
+        if (value := getattr(where, name)) is not None
+    ]
+    for prefix in _subtrees(where.within, where.jurisdiction or None):
+        pattern = like_escape(prefix) + "%"
+        conditions.append(table.jurisdiction_code.like(pattern, escape="\\"))
+    if where.backlog_before is not None:
+        conditions.append(table.registered_at < where.backlog_before)
+        conditions.append(table.stage.not_in(_ENDED_STAGES))
+    return conditions
+
+
+def _case_conditions(where: CaseFilter) -> list[Any]:
+    """Conditions only the cases table can answer."""
     exact = {
-        CaseRow.stage: where.stage,
-        CaseRow.kind: where.kind,
-        CaseRow.category: where.category,
         CaseRow.responsible_unit: where.responsible_unit,
         CaseRow.package_leader: where.package_leader,
+        CaseRow.responsible_person: where.responsible_person,
+        CaseRow.holder_id: where.holder,
+        CaseRow.incoming_id: where.incoming,
+        CaseRow.reporter_id: where.reporter,
     }
-    for column, value in exact.items():
-        if value is not None:
-            query = query.where(column == value)
-    for prefix in _subtrees(where.within, where.jurisdiction or None):
-        query = query.where(CaseRow.jurisdiction_code.like(_like_escape(prefix) + "%", escape="\\"))
-    if where.center_id is not None:
-        query = query.where(CaseRow.center_id == where.center_id)
+    conditions = [column == value for column, value in exact.items() if value is not None]
     if where.text:
-        pattern = f"%{_like_escape(where.text)}%"
-        query = query.where(
+        pattern = f"%{like_escape(where.text)}%"
+        conditions.append(
             or_(
                 CaseRow.title.ilike(pattern, escape="\\"),
                 CaseRow.description.ilike(pattern, escape="\\"),
             )
         )
-    return query
+    return conditions
+
+
+_REACH = CaseOrganisationRow
+
+
+def _reach_row(where: CaseFilter) -> list[Any]:
+    """The one reach row of each case related to the organisation (any relation)."""
+    # The bare column, as the partial index says it (`reach IS true` does not match it).
+    return [_REACH.org_id == where.organisation, _REACH.reach]
+
+
+def filtered_query(query: Any, where: CaseFilter) -> Any:
+    """``query`` (over ``cases``) narrowed by the filter. An organisation's reach joins its reach
+    rows in ``case_organisations``, which carry the shared columns: the planner walks that
+    organisation's rows (by registration) instead of hashing the whole cases table."""
+    if where.organisation is None:
+        return query.where(*_shared_conditions(where, CaseRow), *_case_conditions(where))
+    joined = query.join(_REACH, and_(_REACH.case_id == CaseRow.case_id, *_reach_row(where)))
+    return joined.where(*_shared_conditions(where, _REACH), *_case_conditions(where))
+
+
+def order_columns(where: CaseFilter) -> tuple[Any, Any]:
+    """(registered_at, case_id) of the rows a list walks: the reach rows for an organisation."""
+    table: Any = _REACH if where.organisation is not None else CaseRow
+    return table.registered_at, table.case_id
+
+
+def counting_query(where: CaseFilter, columns: Any) -> tuple[Any, Any]:
+    """A count over the filter, and the table whose columns it counts: an organisation's reach
+    rows alone when the filter needs nothing else of the case (an index-only count)."""
+    if where.organisation is not None and not _case_conditions(where):
+        table: Any = _REACH
+        query = select(*columns(table)).where(*_reach_row(where), *_shared_conditions(where, table))
+        return query, table
+    return filtered_query(select(*columns(CaseRow)).select_from(CaseRow), where), CaseRow
 
 
 async def count_cases(where: CaseFilter, *, session: AsyncSession) -> dict[str, int]:
     """How many cases match, by stage (the same filter, hence the same reach, as the list)."""
-    query = _filtered(select(CaseRow.stage, func.count()).select_from(CaseRow), where)
-    rows = await session.execute(query.group_by(CaseRow.stage))
+    query, table = counting_query(where, lambda t: (t.stage, func.count()))
+    rows = await session.execute(query.group_by(table.stage))
     return {stage: int(count) for stage, count in rows}
+
+
+async def count_cases_and_backlog(
+    where: CaseFilter, *, backlog_before: datetime, session: AsyncSession
+) -> tuple[dict[str, int], int]:
+    """How many cases match by stage, and how many of them are 积案 (open and registered before
+    ``backlog_before``), in one pass over the same rows."""
+    query, table = counting_query(
+        where,
+        lambda t: (t.stage, func.count(), func.count().filter(t.registered_at < backlog_before)),
+    )
+    by_stage: dict[str, int] = {}
+    backlog = 0
+    for stage, count, older in await session.execute(query.group_by(table.stage)):
+        by_stage[stage] = int(count)
+        backlog += int(older) if stage not in _ENDED_STAGES else 0
+    return by_stage, backlog
 
 
 async def list_cases(
     where: CaseFilter, *, cursor: str | None, limit: int, session: AsyncSession
 ) -> CasePage:
     """Newest first; the cursor continues after the last row of the previous page."""
-    query = _filtered(select(*_SUMMARY_COLUMNS), where)
+    query = filtered_query(select(*SUMMARY_COLUMNS), where)
+    registered_at, case_id = order_columns(where)
     if cursor is not None:
-        registered, case_id = decode_cursor(cursor)
+        after = decode_cursor(cursor)
         # The row-value form is one index condition on (registered_at, case_id), so a page deep
         # in the list starts where it begins; ``a < x OR (a = x AND b < y)`` was a filter.
-        query = query.where(
-            tuple_(CaseRow.registered_at, CaseRow.case_id) < tuple_(registered, case_id)
-        )
-    query = query.order_by(CaseRow.registered_at.desc(), CaseRow.case_id.desc()).limit(limit + 1)
+        query = query.where(tuple_(registered_at, case_id) < tuple_(*after))
+    query = query.order_by(registered_at.desc(), case_id.desc()).limit(limit + 1)
     rows = list(await session.execute(query))
     more = len(rows) > limit
     rows = rows[:limit]
     return CasePage(
-        items=[_summary(row) for row in rows],
+        items=[summary_of(row) for row in rows],
         next_cursor=encode_cursor(rows[-1]) if more and rows else None,
     )
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -17,6 +17,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     func,
+    text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -57,19 +58,117 @@ class CaseRow(Base):
     center_id: Mapped[str | None] = mapped_column(
         String(64), ForeignKey("organisations.org_id", name="fk_cases_center_organisation")
     )
+    # Who holds the case now (承办单位), the organisation a transfer awaits (待签收), the
+    # registering user and the grid of a grid worker's report (migration 0010).
+    holder_id: Mapped[str | None] = mapped_column(String(64))
+    incoming_id: Mapped[str | None] = mapped_column(String(64))
+    reporter_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    grid_code: Mapped[str | None] = mapped_column(String(15))
 
     __table_args__ = (
         Index("ix_cases_registered", "registered_at", "case_id"),
         # A center's list, newest first (center roles always list within their center).
         Index("ix_cases_center_registered", "center_id", "registered_at", "case_id"),
+        # The holder's and the awaited organisation's lists, newest first.
+        Index("ix_cases_holder_registered", "holder_id", "registered_at", "case_id"),
+        Index("ix_cases_incoming_registered", "incoming_id", "registered_at", "case_id"),
         # Jurisdiction subtrees (LIKE '320102%') on PostgreSQL, counts from the index alone.
         Index(
             "ix_cases_jurisdiction_subtree",
             "jurisdiction_code",
             postgresql_ops={"jurisdiction_code": "varchar_pattern_ops"},
-            postgresql_include=["stage", "kind", "category", "center_id"],
+            postgresql_include=["stage", "kind", "category", "center_id", "registered_at"],
         ).ddl_if(dialect="postgresql"),
     )
+
+
+# A work item with no due time sorts after every due one (both stores order this constant last).
+NO_DUE = datetime(9999, 12, 31, tzinfo=UTC)
+
+
+class CaseOrganisationRow(Base):
+    """案件关联单位: each organisation related to a case and how (holder, incoming, registrar,
+    former, co_handler, assignee); the reach of center roles' lists and counts."""
+
+    __tablename__ = "case_organisations"
+
+    case_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    org_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    relation: Mapped[str] = mapped_column(String(16), primary_key=True)
+    # One row per case and organisation is its reach row (lists and counts walk those), and
+    # every row carries the case's list columns: an organisation's list is read in order from
+    # its own rows, its counts from the index alone.
+    reach: Mapped[bool] = mapped_column(Boolean)
+    registered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    stage: Mapped[str] = mapped_column(String(32))
+    kind: Mapped[str] = mapped_column(String(16))
+    category: Mapped[str] = mapped_column(String(32))
+    jurisdiction_code: Mapped[str] = mapped_column(String(12))
+
+    __table_args__ = (
+        Index(
+            "ix_case_organisations_reach",
+            "org_id",
+            "registered_at",
+            "case_id",
+            postgresql_where=text("reach"),
+            sqlite_where=text("reach"),
+            postgresql_include=["stage", "kind", "category", "jurisdiction_code"],
+        ),
+    )
+
+
+class WorkItemRow(Base):
+    """待办: one thing an organisation must do on a case (``domain.worklist``), with the case's
+    summary columns so a worklist page reads this table alone."""
+
+    __tablename__ = "work_items"
+
+    case_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    item_key: Mapped[str] = mapped_column(String(80), primary_key=True)
+    org_id: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(24))
+    due_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # due_at, or NO_DUE: the order of the worklist (nearest due, then oldest since).
+    rank_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    since: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    summary: Mapped[str] = mapped_column(String(500))
+    assignment_no: Mapped[int | None] = mapped_column(Integer)
+    clock_id: Mapped[str | None] = mapped_column(String(64))
+    # The people it names, as ``|王芳|李四|`` (for "mine").
+    person: Mapped[str | None] = mapped_column(String(1000))
+    jurisdiction_code: Mapped[str] = mapped_column(String(12))
+    case_kind: Mapped[str] = mapped_column(String(16))
+    title: Mapped[str] = mapped_column(String(200))
+    stage: Mapped[str] = mapped_column(String(32))
+    category: Mapped[str] = mapped_column(String(32))
+    registered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (
+        # An organisation's worklist in order, and its counts per group.
+        Index("ix_work_items_org_rank", "org_id", "rank_at", "since", "case_id", "item_key"),
+        Index("ix_work_items_org_kind", "org_id", "kind"),
+        # A leader's: the jurisdiction subtree (PostgreSQL: prefix LIKE), or everything in order.
+        Index("ix_work_items_rank", "rank_at", "since", "case_id", "item_key"),
+        Index(
+            "ix_work_items_jurisdiction_subtree",
+            "jurisdiction_code",
+            postgresql_ops={"jurisdiction_code": "varchar_pattern_ops"},
+            postgresql_include=["kind"],
+        ),
+    )
+
+
+class CasePartyRow(Base):
+    """当事人索引: a case's party keys (SHA-256 of the normalised ID number, else of name and
+    phone; ``domain.worklist.party_key``), never the clear values."""
+
+    __tablename__ = "case_parties"
+
+    case_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    party_key: Mapped[str] = mapped_column(String(64), primary_key=True)
+
+    __table_args__ = (Index("ix_case_parties_key", "party_key", "case_id"),)
 
 
 class CaseEventRow(Base):

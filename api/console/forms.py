@@ -7,6 +7,8 @@ what is valid, only how it is asked for and how a refusal is worded.
 
 from __future__ import annotations
 
+import re
+import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -39,7 +41,9 @@ class Field:
 
     name: str
     label: str
-    kind: str = "text"  # text | textarea | date | select | checkbox | lines | number | hidden
+    # text | textarea | date | select | checkbox | checks (several of options) | lines | number |
+    # hidden
+    kind: str = "text"
     required: bool = False
     options: Options = ()
     hint: str = ""
@@ -59,6 +63,10 @@ class FormState:
     values: dict[str, str] = field(default_factory=dict)
     errors: dict[str, str] = field(default_factory=dict)
     message: str = ""  # a refusal not tied to one field (409, 403…)
+    prefix: str = ""  # keeps input ids unique where a page shows several forms
+
+    def dom_id(self, spec: Field) -> str:
+        return f"f-{self.prefix}{spec.name.replace('.', '-')}"
 
     @property
     def groups(self) -> list[tuple[str, list[Field]]]:
@@ -73,9 +81,55 @@ class FormState:
     def value(self, name: str) -> str:
         return self.values.get(name, next((f.value for f in self.fields if f.name == name), ""))
 
+    def part(self, group: str, *, inside: bool = True) -> FormState:
+        """The fields of fieldset ``group`` without their legend (or all the others), with the
+        same values and messages (a form-wide message goes with the rest)."""
+        fields = [f for f in self.fields if (f.group == group) == inside]
+        if inside:  # shown inside the page's own fieldset for the group
+            fields = [replace(f, group="") for f in fields]
+        message = "" if inside else self.message
+        return FormState(fields, self.values, self.errors, message, self.prefix)
+
+    def chosen(self, name: str) -> list[str]:
+        """The options ticked in a ``checks`` field."""
+        return [v for v in self.value(name).split("\n") if v]
+
 
 def _date(name: str, label: str, required: bool = True, hint: str = "") -> Field:
     return Field(name, label, "date", required, hint=hint)
+
+
+_DAY = re.compile(r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?\s*$")
+_MOMENT = re.compile(
+    r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?\s*[T ]?\s*"
+    r"(\d{1,2})\s*[:：时]\s*(\d{1,2})(?:\s*[:：分]\s*(\d{1,2})\s*秒?)?\s*分?\s*$"
+)
+
+
+def iso_day(text: str) -> str:
+    """A date as people write it here (``2026-3-2``, ``2026/03/02``, ``2026年3月2日``) in the
+    ISO form the request models read (``2026-03-02``); anything else unchanged, for the model to
+    refuse beside the field. Browsers' own date pickers show the system's format (mm/dd/yyyy on
+    an English system), so the console asks for 年-月-日 in a text input instead."""
+    found = _DAY.match(text)
+    if not found:
+        return text
+    year, month, day = found.groups()
+    return f"{year}-{int(month):02d}-{int(day):02d}"
+
+
+def iso_moment(text: str) -> str:
+    """``2026-03-02 09:30`` (or ``2026年3月2日 9时30分``, seconds optional) as ISO; a bare date is
+    its start; anything else unchanged."""
+    found = _MOMENT.match(text)
+    if found:
+        year, month, day, hour, minute, second = found.groups()
+        return (
+            f"{year}-{int(month):02d}-{int(day):02d}T{int(hour):02d}:{int(minute):02d}"
+            f":{int(second or 0):02d}"
+        )
+    day_only = iso_day(text)
+    return f"{day_only}T00:00:00" if _DAY.match(text) else day_only
 
 
 LATE_HINT = "补录时填写实际日期；不填则为今日（北京时间）"
@@ -172,6 +226,42 @@ ACTION_FIELDS: dict[str, list[Field]] = {
         _date("new_end", "约定的新期限（仅可约定延长的时限）", False),
         Field("approver", "批准人", required=True),
         Field("reason", "延期理由", "textarea", True),
+    ],
+    # Hand-offs (转办 签收 退回 交办 反馈 上提 联合调处): the organisation pickers' options come
+    # from the registry when the case page is shown (case_actions.fields_for).
+    "transfer": [
+        Field("to_organisation", "接收单位", "select", True),
+        Field("reason", "转办理由", "textarea", True),
+    ],
+    "take": [Field("note", "签收意见", "textarea")],
+    "return": [Field("reason", "退回理由", "textarea", True)],
+    "assign": [
+        Field("department", "承办部门", "select", True),
+        _date("deadline", "反馈期限"),
+        Field("instructions", "交办要求", "textarea", True),
+    ],
+    "report-back": [
+        Field("assignment_no", "交办事项", "select", True),
+        Field("result", "办理结果", "textarea", True),
+        _date("reported_on", "反馈日期", False, LATE_HINT),
+    ],
+    "lift": [
+        Field(
+            "to_organisation",
+            "上提至",
+            "select",
+            options=(("", "承办单位的上级单位（默认）"),),
+            hint="不选则上提至单位名录中承办单位的上级单位",
+        ),
+        Field("reason", "上提理由", "textarea", True),
+    ],
+    "co-handlers": [
+        Field("organisation", "联合调处单位", "select", True),
+        Field("note", "说明", "textarea"),
+    ],
+    "co-handlers/remove": [
+        Field("organisation", "移除的联合调处单位", "select", True),
+        Field("note", "说明", "textarea"),
     ],
     "reply": [
         Field("answer", "处理意见", "textarea", True),
@@ -340,6 +430,15 @@ def body_of(
             value = [line.strip() for line in sent.splitlines() if line.strip()]
             if not value:
                 continue
+        elif spec.kind == "checks":
+            value = [v for v in form.get(spec.name) or [] if v]
+            raw[spec.name] = "\n".join(value)
+            if not value:
+                continue
+        elif spec.kind == "date":
+            if not sent.strip():
+                continue
+            value = iso_day(sent)
         elif spec.kind == "number":
             if not sent.strip():
                 continue
@@ -357,9 +456,10 @@ _MESSAGES: dict[str, str] = {
     "missing": "此项必填",
     "string_too_short": "此项必填",
     "too_short": "至少填写一项",
-    "date_parsing": "请填写有效日期（年-月-日）",
-    "date_from_datetime_parsing": "请填写有效日期（年-月-日）",
-    "date_type": "请填写有效日期（年-月-日）",
+    "date_parsing": "请按“年-月-日”填写有效日期，如 2026-03-02",
+    "date_from_datetime_parsing": "请按“年-月-日”填写有效日期，如 2026-03-02",
+    "date_from_datetime_inexact": "请按“年-月-日”填写有效日期，如 2026-03-02",
+    "date_type": "请按“年-月-日”填写有效日期，如 2026-03-02",
     "enum": "请选择有效选项",
     "literal_error": "请选择有效选项",
     "int_parsing": "请填写整数",
@@ -424,3 +524,9 @@ def api_field(field_name: str | None, fields: list[Field]) -> str:
     if field_name in names:
         return field_name
     return next((n for n in names if n.startswith(field_name + ".")), "")
+
+
+def form_key(form: dict[str, list[str]]) -> str:
+    """The form's idempotency key (a double submit is applied once), or a fresh one."""
+    sent = (form.get("idempotency_key") or [""])[0]
+    return sent if re.fullmatch(r"[0-9a-f-]{36}", sent) else str(uuid.uuid4())

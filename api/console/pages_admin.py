@@ -1,6 +1,5 @@
 """Administrators (系统管理): users — add, password, API key (shown once), enable/disable,
-unlock — and the alert recipients with their channels. The organisation registry comes with
-issue 11.
+unlock — and the alert recipients with their channels (单位名录: ``pages_registry``).
 """
 
 from __future__ import annotations

@@ -10,6 +10,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request, Response
 
+from api.console.forms import iso_moment
 from api.console.pages_cases import _checked_case_id
 from api.console.session import ConsoleRoute, ConsoleUser, PageError, require
 from api.console.templating import render
@@ -43,19 +44,25 @@ def _purpose(value: str | None) -> tuple[str | None, str]:
 
 
 def _as_of(value: str | None) -> datetime | None:
-    """``2026-03-02T09:30`` from the page's date-time input, read as China time."""
-    if not value:
+    """``2026-03-02 09:30`` (or ``2026年3月2日 9时30分``) from the page, read as China time."""
+    if not value or not value.strip():
         return None
     try:
-        parsed = datetime.fromisoformat(value)
+        parsed = datetime.fromisoformat(iso_moment(value))
     except ValueError as error:
-        raise PageError(422, "时刻格式不正确") from error
+        raise PageError(
+            422, "时刻格式不正确，请按“年-月-日 时:分”填写，如 2026-03-02 09:30"
+        ) from error
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=CHINA_TZ)
 
 
 @router.get("/audit")
 async def audit_home(
-    request: Request, user: Auditor, sessionmaker: SessionmakerDep, q: str | None = None
+    request: Request,
+    user: Auditor,
+    sessionmaker: SessionmakerDep,
+    settings: SettingsDep,
+    q: str | None = None,
 ) -> Response:
     text = (q or "").strip()[:100] or None
     found = await cases.list_cases(
@@ -68,9 +75,11 @@ async def audit_home(
             "package_leader": None,
             "text": text,
         },
+        backlog=False,
         cursor=None,
         limit=50,
         principal=user.principal,
+        settings=settings,
         sessionmaker=sessionmaker,
     )
     return render(request, "audit_home.html", {"user": user, "items": found.items, "q": text or ""})

@@ -30,7 +30,7 @@ from api.console.session import (
 )
 from api.console.templating import china_time, render
 from api.deps import ResourcesDep
-from domain.access import Permission, Role
+from domain.access import CENTER_ROLES, Permission, Role
 
 router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
 
@@ -246,6 +246,8 @@ async def home(user: SignedIn) -> Response:
         target = "/leader"
     elif role is Role.AUDITOR:
         target = "/audit"
+    elif role in CENTER_ROLES:  # mediation staff: 我的待办
+        target = "/worklist"
     elif user.principal.may(Permission.LIST_CASES):
         target = "/cases"
     else:

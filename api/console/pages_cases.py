@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 import uuid
-from dataclasses import dataclass
 from typing import Annotated, Any, cast
 from urllib.parse import urlencode
 
@@ -17,29 +16,31 @@ from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import RedirectResponse
 from pydantic import ValidationError
 
-from api.console.forms import (
-    ACTION_FIELDS,
-    INTAKE_FIELDS,
-    Field,
-    FormState,
-    api_field,
-    body_of,
-    field_errors,
-    follow_up_fields,
-    with_options,
+from api.access import reach_of
+from api.console.case_actions import (
+    ROUTES,
+    OfferedAction,
+    action_of,
+    command_type,
+    fields_for,
+    form_prefix,
+    load_choices,
+    needs_choices,
+    offered_actions,
 )
+from api.console.case_view import handoff_view
+from api.console.forms import FormState, api_field, body_of, field_errors, form_key
 from api.console.session import ConsoleRoute, ConsoleUser, PageError, checked_form, require
 from api.console.templating import render
 from api.deps import ScopesDep, SessionmakerDep, SettingsDep, TemporalDep
 from api.errors import ApiError
 from api.params import CASE_ID
-from api.schemas import ACTION_ROUTES, ActionRoute, IntakeRequest
-from api.services import cases, clocks, commands, handoffs, intake
+from api.services import cases, clocks, commands, handoffs, parties
+from api.services.worklist import WORKLIST_ROLES
 from domain import commands as c
 from domain.access import Permission
 from domain.labels import ACTION_LABELS, CASE_KIND_LABELS, CATEGORY_LABELS, STAGE_LABELS
 from domain.reach import CaseReach
-from domain.stages import Action, Stage, allowed
 from domain.values import JURISDICTION_CODE
 
 router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
@@ -49,13 +50,7 @@ Reader = Annotated[ConsoleUser, Depends(require(Permission.READ_CASE))]
 Actor = Annotated[ConsoleUser, Depends(require(Permission.ACT))]
 
 _CASE_ID = re.compile(CASE_ID)
-_FILTERS = ("q", "stage", "kind", "category", "jurisdiction", "package_leader")
-# The console's forms for the JSON API's command routes (alerts are acknowledged from the inbox).
-ROUTES: dict[str, ActionRoute] = {r.path: r for r in ACTION_ROUTES if r.path in ACTION_FIELDS}
-
-
-def _action_of(route: ActionRoute) -> Action:
-    return Action(route.command.model_fields["type"].default)
+_FILTERS = ("q", "stage", "kind", "category", "jurisdiction", "package_leader", "holder")
 
 
 def case_link(case_id: str) -> str:
@@ -74,14 +69,19 @@ def _enum_options(table: dict[Any, str]) -> list[tuple[str, str]]:
 
 @router.get("/cases")
 async def case_list(
-    request: Request, user: Lister, sessionmaker: SessionmakerDep, cursor: str | None = None
+    request: Request,
+    user: Lister,
+    sessionmaker: SessionmakerDep,
+    settings: SettingsDep,
+    cursor: str | None = None,
+    backlog: bool = False,
 ) -> Response:
     filters = {name: (request.query_params.get(name) or "").strip() or None for name in _FILTERS}
     error = _filter_error(filters)
     items: list[Any] = []
     next_cursor = None
     if error:
-        filters = {**filters, "jurisdiction": None}
+        filters = {**filters, "jurisdiction": None, "holder": None}
     try:
         found = await cases.list_cases(
             {
@@ -92,10 +92,13 @@ async def case_list(
                 "responsible_unit": None,
                 "package_leader": filters["package_leader"],
                 "text": filters["q"],
+                "holder": filters["holder"],
             },
+            backlog=backlog,
             cursor=cursor,
             limit=50,
             principal=user.principal,
+            settings=settings,
             sessionmaker=sessionmaker,
         )
         items, next_cursor = found.items, found.next_cursor
@@ -103,7 +106,7 @@ async def case_list(
         if refused.status >= 500:
             raise
         error = refused.body.message_zh
-    kept = {k: v for k, v in filters.items() if v}
+    kept = {k: v for k, v in filters.items() if v} | ({"backlog": "true"} if backlog else {})
     return render(
         request,
         "cases.html",
@@ -111,6 +114,7 @@ async def case_list(
             "user": user,
             "items": items,
             "filters": filters,
+            "backlog": backlog,
             "error": error,
             "stages": _enum_options(STAGE_LABELS),
             "kinds": _enum_options(CASE_KIND_LABELS),
@@ -136,138 +140,18 @@ def _filter_error(filters: dict[str, str | None]) -> str:
     place = filters.get("jurisdiction")
     if place is not None and not _PLACE.match(place):
         return "属地代码应为6位（县）、9位（乡镇）或12位（村）数字"
+    holder = filters.get("holder")
+    if holder is not None and not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}", holder):
+        return "单位编号格式不正确"
     if len(filters.get("q") or "") > 100 or len(filters.get("package_leader") or "") > 200:
         return "查询条件过长"
     return ""
 
 
-# ---- intake (登记) ----
-
-
-def _intake_page(
-    request: Request, user: ConsoleUser, form: FormState, status: int = 200
-) -> Response:
-    return render(
-        request,
-        "intake.html",
-        {"user": user, "form": form, "idempotency_key": str(uuid.uuid4())},
-        status=status,
-    )
-
-
-@router.get("/cases/new")
-async def intake_form(request: Request, user: Actor) -> Response:
-    preset = {"jurisdiction.county_code": user.principal.jurisdiction or ""}
-    return _intake_page(request, user, FormState(INTAKE_FIELDS, values=preset))
-
-
-@router.post("/cases/new")
-async def register(
-    request: Request,
-    user: Actor,
-    sessionmaker: SessionmakerDep,
-    temporal: TemporalDep,
-    settings: SettingsDep,
-) -> Response:
-    form = await checked_form(request, user)
-    body, raw = body_of(INTAKE_FIELDS, form)
-    state = FormState(INTAKE_FIELDS, values=raw)
-    try:
-        checked = IntakeRequest.model_validate(body)
-    except ValidationError as error:
-        state.errors = field_errors(error, INTAKE_FIELDS)
-        return _intake_page(request, user, state, 422)
-    try:
-        registered = await intake.register(
-            checked.model_dump(),
-            key=_key(form),
-            principal=user.principal,
-            sessionmaker=sessionmaker,
-            temporal=temporal,
-            settings=settings,
-        )
-    except ApiError as refused:
-        if refused.status >= 500 or refused.status == 404:
-            raise
-        where = api_field(refused.body.field, INTAKE_FIELDS)
-        if where:
-            state.errors[where] = refused.body.message_zh
-        else:
-            state.message = refused.body.message_zh
-        return _intake_page(request, user, state, refused.status)
-    case_id = str(registered.body["case_id"])
-    note = registered.body.get("message_zh")
-    if note:  # a repeat recorded on a petition another center handles
-        return render(
-            request,
-            "error.html",
-            {"user": user, "status": 200, "title": "已记为重复信访", "message": note},
-        )
-    return RedirectResponse(f"/cases/{case_id}?done=registered", status_code=303)
-
-
-def _key(form: dict[str, list[str]]) -> str:
-    """The form's idempotency key (a double submit is applied once), or a fresh one."""
-    sent = (form.get("idempotency_key") or [""])[0]
-    return sent if re.fullmatch(r"[0-9a-f-]{36}", sent) else str(uuid.uuid4())
+_key = form_key
 
 
 # ---- the case page ----
-
-
-@dataclass
-class OfferedAction:
-    path: str
-    label: str
-    form: FormState
-    key: str
-    open: bool = False
-
-    @property
-    def slug(self) -> str:
-        return self.path.replace("/", "-")
-
-
-def _clock_options(document: dict[str, Any], statuses: set[str]) -> tuple[tuple[str, str], ...]:
-    return tuple(
-        (
-            clock["clock_id"],
-            f"{clock['name']}{'（' + clock['subject'] + '）' if clock.get('subject') else ''}",
-        )
-        for clock in document.get("clocks", ())
-        if clock["status"] in statuses
-    )
-
-
-def _fields_for(path: str, document: dict[str, Any]) -> list[Field]:
-    fields = ACTION_FIELDS[path]
-    if path == "follow-ups":
-        agreements = document.get("agreements") or []
-        return follow_up_fields(list(agreements[-1]["items"]) if agreements else [])
-    if path in ("clocks/pause", "clocks/extend"):
-        return with_options(fields, "clock_id", _clock_options(document, {"running"}))
-    if path == "clocks/resume":
-        return with_options(fields, "clock_id", _clock_options(document, {"paused"}))
-    return fields
-
-
-def offered_actions(user: ConsoleUser, document: dict[str, Any]) -> list[OfferedAction]:
-    """The actions the stage table allows this case now, for a role that acts on cases."""
-    if not user.may(Permission.ACT):
-        return []
-    stage, kind = Stage(document["stage"]), str(document.get("kind", "dispute"))
-    offered = []
-    for path, route in ROUTES.items():
-        action = _action_of(route)
-        if not allowed(action, stage, kind):
-            continue
-        fields = _fields_for(path, document)
-        if any(f.name == "clock_id" and not f.options for f in fields):
-            continue  # no clock in the state this action works on
-        offered.append(
-            OfferedAction(path, ACTION_LABELS[action], FormState(fields), str(uuid.uuid4()))
-        )
-    return offered
 
 
 async def _case_page(
@@ -306,9 +190,16 @@ async def _case_page(
         scopes=scopes,
     )
     report = await clocks.clocks(case_id, principal=principal, sessionmaker=sessionmaker)
-    actions = offered_actions(user, document)
+    choices = await load_choices(user, document, sessionmaker=sessionmaker)
+    actions = offered_actions(user, document, choices)
     if failed is not None:
         actions = [failed if a.path == failed.path else a for a in actions]
+    related = None
+    if principal.role in WORKLIST_ROLES:  # the same parties' other cases (同一当事人)
+        found = await parties.related_cases(
+            case_id, limit=20, principal=principal, sessionmaker=sessionmaker, scopes=scopes
+        )
+        related = found.model_dump(mode="json")
     where = document["jurisdiction"]
     place = " ".join(
         str(where.get(k) or "") for k in ("county_name", "town_name", "village_name")
@@ -322,6 +213,9 @@ async def _case_page(
             "timeline": timeline,
             "clocks": report.model_dump(mode="json"),
             "actions": actions,
+            "handoffs": handoff_view(document),
+            "holds": needs_choices(user, document),  # the caller's organisation holds it
+            "related": related,
             "place": place,
             "may_reveal": principal.may(Permission.REVEAL_PII),
             "revealed": reveal_reason is not None,
@@ -348,7 +242,7 @@ async def case_page(
     flash = None
     if done:
         flash = _DONE.get(done) or next(
-            (f"已{ACTION_LABELS[_action_of(r)]}" for p, r in ROUTES.items() if p == done), None
+            (f"已{ACTION_LABELS[action_of(r)]}" for p, r in ROUTES.items() if p == done), None
         )
     return await _case_page(
         request,
@@ -420,10 +314,11 @@ async def act(
         sessionmaker=sessionmaker,
         temporal=temporal,
     )
-    fields = _fields_for(path, document)
+    choices = await load_choices(user, document, sessionmaker=sessionmaker)
+    fields = fields_for(path, document, choices, user, reach_of(document))
     body, raw = body_of(fields, form)
-    state = FormState(fields, values=raw)
-    label = ACTION_LABELS[_action_of(route)]
+    state = FormState(fields, values=raw, prefix=form_prefix(path))
+    label = ACTION_LABELS[action_of(route)]
     failed = OfferedAction(path, label, state, _key(form), open=True)
     try:
         checked = route.request.model_validate(body)
@@ -439,12 +334,11 @@ async def act(
             failed=failed,
             status=422,
         )
+    resolver = handoffs.RESOLVERS.get(path)
     names = [name for name in route.command.model_fields if name != "type"]
-    resolver = handoffs.RESOLVERS.get(route.path)
 
     async def make(reach: CaseReach) -> c.Command:
-        # The same resolution as the JSON route: organisation and roster ids become what the
-        # case records.
+        """The command as the JSON route builds it (registry ids resolved the same way)."""
         if resolver is not None:
             return await resolver(checked, reach, sessionmaker)
         return cast(
@@ -454,7 +348,7 @@ async def act(
     try:
         await commands.act(
             case_id,
-            route.command.model_fields["type"].default,
+            command_type(route),
             make,
             assignment_no=handoffs.assignment_no(checked),
             key=_key(form),
@@ -473,7 +367,7 @@ async def act(
         else:
             state.message = refused.body.message_zh
         failed.key = str(uuid.uuid4())  # the refused command was not applied: a new attempt
-        if all(a.path != path for a in offered_actions(user, document)):
+        if all(a.path != path for a in offered_actions(user, document, choices)):
             raise
         return await _case_page(
             request,

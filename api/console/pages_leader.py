@@ -1,7 +1,7 @@
 """Leaders (领导): the alert inbox with one-click 签收 and a note, the cases they lead (包案),
 counts by stage and overdue within their jurisdiction, each count a link to its cases.
 
-Counts per organisation and the supervision list come with the organisation registry (issue 11).
+各单位办理情况: each organisation's cases by stage, 积案 and overdue, each a link to its cases.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from api.console.session import ConsoleRoute, ConsoleUser, PageError, checked_fo
 from api.console.templating import render
 from api.deps import ScopesDep, SessionmakerDep, SettingsDep, TemporalDep
 from api.errors import ApiError
-from api.services import alerts, cases
+from api.services import alerts, boards, cases
 from domain.access import Permission
 from domain.alerts import AlertStatus
 from domain.labels import ALERT_STATUS_LABELS, STAGE_LABELS
@@ -99,14 +99,19 @@ async def acknowledge(
 
 @router.get("/leader")
 async def leader_board(
-    request: Request, user: Leader, sessionmaker: SessionmakerDep, done: str | None = None
+    request: Request,
+    user: Leader,
+    sessionmaker: SessionmakerDep,
+    settings: SettingsDep,
+    done: str | None = None,
 ) -> Response:
     principal = user.principal
     # Four independent reads, each in its own short transaction: run side by side.
-    stats, (overdue_count, overdue), inbox, led = await asyncio.gather(
+    stats, (overdue_count, overdue), inbox, led, board = await asyncio.gather(
         cases.case_stats(
             {"kind": None, "category": None, "jurisdiction": None},
             principal=principal,
+            settings=settings,
             sessionmaker=sessionmaker,
         ),
         alerts.overdue(principal=principal, sessionmaker=sessionmaker),
@@ -128,12 +133,16 @@ async def leader_board(
                 "package_leader": principal.display_name,
                 "text": None,
             },
+            backlog=False,
             cursor=None,
             limit=20,
             principal=principal,
+            settings=settings,
             sessionmaker=sessionmaker,
         ),
+        boards.organisation_board(principal, settings=settings, sessionmaker=sessionmaker),
     )
+    shown = [s for s in Stage if any(line.by_stage.get(s.value) for line in board.lines)]
     by_stage = [
         (stage.value, STAGE_LABELS[stage], stats.by_stage.get(stage.value, 0))
         for stage in Stage
@@ -150,6 +159,10 @@ async def leader_board(
             "overdue": overdue,
             "inbox": inbox,
             "led": led.items,
+            "board": board.lines,
+            "board_stages": [(s.value, STAGE_LABELS[s]) for s in shown],
+            "backlog": stats.backlog,
+            "backlog_days": stats.backlog_days,
             "flash": "已签收" if done == "ack" else None,
             "key": str(uuid.uuid4()),
         },

@@ -7,7 +7,16 @@ from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 
 from activities.reports.pdf.fonts import PACKAGED_CJK_FONT
-from api.console import pages_admin, pages_audit, pages_auth, pages_cases, pages_leader
+from api.console import (
+    pages_admin,
+    pages_audit,
+    pages_auth,
+    pages_cases,
+    pages_intake,
+    pages_leader,
+    pages_registry,
+    pages_worklist,
+)
 from api.console.templating import STATIC_DIR
 from api.console.webfont import web_font
 
@@ -27,6 +36,15 @@ async def cjk_font() -> Response:
 
 def install_console(app: FastAPI) -> None:
     app.include_router(_fonts)
-    for pages in (pages_auth, pages_cases, pages_leader, pages_audit, pages_admin):
+    for pages in (
+        pages_auth,
+        pages_worklist,
+        pages_intake,
+        pages_cases,
+        pages_leader,
+        pages_audit,
+        pages_admin,
+        pages_registry,
+    ):
         app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

@@ -88,7 +88,14 @@ _env.filters.update(
     user_role_label=_label(USER_ROLE_LABELS),
     flag_label=_label(labels.RISK_FLAG_LABELS),
 )
-_env.globals.update(Role=Role, Permission=Permission)
+
+
+def china_today() -> str:
+    """Today in China (date formats' example)."""
+    return datetime.now(CHINA_TZ).date().isoformat()
+
+
+_env.globals.update(Role=Role, Permission=Permission, china_today=china_today)
 
 
 def render(
@@ -96,7 +103,13 @@ def render(
 ) -> HTMLResponse:
     """A page; the layout reads ``user`` (the signed-in person, or None) from the context."""
     page = _env.get_template(template).render(
-        {"request": request, "user": None, "flash": None, **context}
+        {
+            "request": request,
+            "user": None,
+            "flash": None,
+            "today": china_today(),  # date formats' example
+            **context,
+        }
     )
     return HTMLResponse(
         page,
@@ -109,4 +122,17 @@ def render(
             "Referrer-Policy": "same-origin",
             "Cache-Control": "no-store",
         },
+    )
+
+
+def fragment(request: Request, template: str, block: str, context: dict[str, Any]) -> HTMLResponse:
+    """One block of a page (what a script swaps into the page it already shows)."""
+    found = _env.get_template(template)
+    values = {"request": request, "user": None, "flash": None, **context}
+    # A block alone does not run the page's imports: the form macros are handed to it.
+    macros: Any = _env.get_template("_form.html").make_module(values)
+    values["inputs"] = macros.inputs
+    html = "".join(found.blocks[block](found.new_context(values)))
+    return HTMLResponse(
+        html, headers={"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
     )

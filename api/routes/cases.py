@@ -17,13 +17,14 @@ from api.params import (
     JurisdictionQuery,
     NameQuery,
     OptionalPurpose,
+    OrgIdQuery,
     Reveal,
     TextQuery,
 )
-from api.permissions import CaseReader, Lister, Registrar, TimelineReader
+from api.permissions import CaseReader, Lister, Reader, Registrar, TimelineReader
 from api.routes.actions import add_action_routes
-from api.schemas import CaseList, CaseStats, CaseView, IntakeRequest, Timeline
-from api.services import cases, intake
+from api.schemas import CaseList, CaseStats, CaseView, IntakeRequest, RelatedCases, Timeline
+from api.services import cases, intake, parties
 from api.services.intake import IntakeOutcome
 from domain.stages import Stage
 from domain.values import CaseKind, Category
@@ -70,6 +71,7 @@ async def create_case(
 async def list_cases(
     principal: Lister,
     sessionmaker: SessionmakerDep,
+    settings: SettingsDep,
     stage: Stage | None = None,
     kind: CaseKind | None = None,
     category: Category | None = None,
@@ -77,6 +79,11 @@ async def list_cases(
     responsible_unit: NameQuery = None,
     package_leader: NameQuery = None,
     q: TextQuery = None,
+    holder: OrgIdQuery = None,
+    incoming: OrgIdQuery = None,
+    backlog: Annotated[
+        bool, Query(description="true: 只看积案（未办结且超过政策的积案天数）/ backlog only")
+    ] = False,
     cursor: CursorQuery = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> CaseList:
@@ -88,9 +95,17 @@ async def list_cases(
         "responsible_unit": responsible_unit,
         "package_leader": package_leader,
         "text": q,
+        "holder": holder,
+        "incoming": incoming,
     }
     return await cases.list_cases(
-        filters, cursor=cursor, limit=limit, principal=principal, sessionmaker=sessionmaker
+        filters,
+        backlog=backlog,
+        cursor=cursor,
+        limit=limit,
+        principal=principal,
+        settings=settings,
+        sessionmaker=sessionmaker,
     )
 
 
@@ -98,11 +113,12 @@ async def list_cases(
     "/stats",
     response_model=CaseStats,
     responses=ERROR_RESPONSES,
-    summary="案件统计 / counts by stage, within the caller's reach",
+    summary="案件统计 / counts by stage and 积案, within the caller's reach",
 )
 async def case_stats(
     principal: Lister,
     sessionmaker: SessionmakerDep,
+    settings: SettingsDep,
     kind: CaseKind | None = None,
     category: Category | None = None,
     jurisdiction: JurisdictionQuery = None,
@@ -112,7 +128,9 @@ async def case_stats(
         "category": category.value if category else None,
         "jurisdiction": jurisdiction,
     }
-    return await cases.case_stats(filters, principal=principal, sessionmaker=sessionmaker)
+    return await cases.case_stats(
+        filters, principal=principal, settings=settings, sessionmaker=sessionmaker
+    )
 
 
 @router.get(
@@ -174,6 +192,24 @@ async def get_timeline(
         scopes=scopes,
     )
     return JSONResponse(view)
+
+
+@router.get(
+    "/{case_id}/related",
+    response_model=RelatedCases,
+    responses=ERROR_RESPONSES,
+    summary="同一当事人的其他案件 / other cases of the same parties, within the caller's reach",
+)
+async def related_cases(
+    case_id: CaseIdPath,
+    principal: Reader,
+    sessionmaker: SessionmakerDep,
+    scopes: ScopesDep,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> RelatedCases:
+    return await parties.related_cases(
+        case_id, limit=limit, principal=principal, sessionmaker=sessionmaker, scopes=scopes
+    )
 
 
 add_action_routes(router)

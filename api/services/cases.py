@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Mapping
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
@@ -10,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio.client import Client
 
 from activities.identity.access_trail import Access
+from activities.runtime.settings import Settings
 from activities.store import repositories
 from api.access import (
     CaseScopes,
@@ -31,27 +33,40 @@ from api.schemas import (
     timeline_entry,
 )
 from api.services.documents import report_status, stored_case
+from api.services.worklist import backlog_cutoff, backlog_days
 from domain.access import Permission, Principal
 from domain.labels import EVENT_LABELS
 from domain.privacy import scrub_text
 from domain.summaries import event_summaries
 
 
-def _reach_filter(principal: Principal, **filters: str | None) -> repositories.CaseFilter:
-    """The caller's filters narrowed to the caller's reach (never widened by them)."""
-    within, center_id = principal.list_reach
-    return repositories.CaseFilter(**filters, within=within, center_id=center_id)
+def reach_filter(
+    principal: Principal, filters: Mapping[str, Any] | None = None, **more: Any
+) -> repositories.CaseFilter:
+    """The caller's filters narrowed to the caller's reach (never widened by them): for center
+    roles the cases related to their organisation in any way (holder, incoming, registrar,
+    former holder, co-handler, assigned department: ``case_organisations``), wherever they lie;
+    for others their jurisdiction subtree."""
+    within, organisation = principal.list_reach
+    if organisation is not None:
+        within = None
+    return repositories.CaseFilter(
+        **(filters or {}), **more, within=within, organisation=organisation
+    )
 
 
 async def list_cases(
     filters: dict[str, str | None],
     *,
+    backlog: bool,
     cursor: str | None,
     limit: int,
     principal: Principal,
+    settings: Settings,
     sessionmaker: async_sessionmaker[AsyncSession],
 ) -> CaseList:
-    where = _reach_filter(principal, **filters)
+    before = backlog_cutoff(settings, datetime.now(UTC)) if backlog else None
+    where = reach_filter(principal, filters, backlog_before=before)
     try:
         async with sessionmaker() as session:
             page = await repositories.list_cases(where, cursor=cursor, limit=limit, session=session)
@@ -73,13 +88,22 @@ async def case_stats(
     filters: dict[str, str | None],
     *,
     principal: Principal,
+    settings: Settings,
     sessionmaker: async_sessionmaker[AsyncSession],
 ) -> CaseStats:
-    where = _reach_filter(principal, **filters)
+    where = reach_filter(principal, filters)
+    before = backlog_cutoff(settings, datetime.now(UTC))
     with database_errors():
         async with sessionmaker() as session:
-            counts = await repositories.count_cases(where, session=session)
-    return CaseStats(total=sum(counts.values()), by_stage=counts)
+            counts, backlog = await repositories.count_cases_and_backlog(
+                where, backlog_before=before, session=session
+            )
+    return CaseStats(
+        total=sum(counts.values()),
+        by_stage=counts,
+        backlog=backlog,
+        backlog_days=backlog_days(settings),
+    )
 
 
 async def read_case(

@@ -66,7 +66,7 @@ async def test_a_leader_sees_the_overdue_alert_and_acknowledges_it(
     await expect(page.get_by_text("刘强 (liuqiang) 签收").first).to_be_visible()
     # Counts by stage drill down to the cases.
     await page.goto(f"{console.url}/leader")
-    await page.get_by_role("link", name="已登记").click()
+    await page.get_by_role("link", name="已登记", exact=True).click()
     await expect(page.get_by_role("link", name=case["case_id"])).to_be_visible()
     wide = await pages.open(1920, 1080)
     await pages.sign_in(wide, "liuqiang")

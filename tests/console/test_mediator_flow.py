@@ -17,7 +17,11 @@ pytestmark = pytest.mark.e2e
 async def test_a_mediator_takes_a_dispute_from_intake_to_close(pages: Pages, shot: Shot) -> None:
     page = await pages.open()
     await pages.sign_in(page, "wangfang")
-    await expect(page).to_have_url(re.compile(r"/cases$"))
+    # Mediation staff start at their worklist (我的待办).
+    await expect(page).to_have_url(re.compile(r"/worklist$"))
+    await expect(page.get_by_role("heading", name="我的待办")).to_be_visible()
+    await shot(page, "00-worklist")
+    await page.get_by_role("link", name="案件", exact=True).click()
     await expect(page.get_by_role("heading", name="案件列表")).to_be_visible()
     await shot(page, "01-case-list")
 

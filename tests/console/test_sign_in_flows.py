@@ -65,4 +65,4 @@ async def test_sign_out_ends_the_session_and_an_admin_manages_passwords_and_keys
 
     user = await pages.open()
     await pages.sign_in(user, "linfeng", "Linfeng-new-2026")
-    await expect(user.get_by_role("heading", name="案件列表")).to_be_visible()
+    await expect(user.get_by_role("heading", name="我的待办")).to_be_visible()

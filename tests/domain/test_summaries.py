@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from domain import commands as c
 from domain.decide import decide
-from domain.events import CaseRegistered
+from domain.events import CaseRegistered, PolicySnapshotted
 from domain.evolve import fold
 from domain.summaries import event_summaries, summarize
+from domain.values import RiskLevel
+from tests.domain.handoff_cases import current_policy
 from tests.samples import T0, command, register
 
 
@@ -35,3 +37,26 @@ def test_each_event_gets_a_chinese_sentence_without_the_parties_identity() -> No
 
 def test_no_events_no_summaries() -> None:
     assert event_summaries([]) == {}
+
+
+def test_the_policy_snapshot_names_its_escalation_chain_in_chinese() -> None:
+    registered = decide(
+        None, c.CommandEnvelope(command_id="r", actor="登记员", command=register()), now=T0
+    )
+    last = registered[-1]
+
+    def snapshot_summary(risk: RiskLevel) -> str:
+        snapshot = last.model_copy(
+            update={
+                "seq": last.seq + 1,
+                "body": PolicySnapshotted(policy=current_policy(risk=risk)),
+            }
+        )
+        return event_summaries([*registered, snapshot])[snapshot.seq]
+
+    ordinary, major = snapshot_summary(RiskLevel.LOW), snapshot_summary(RiskLevel.MAJOR)
+
+    assert "通用督办链（4级）" in ordinary
+    assert "重大、特别重大风险督办链（4级）" in major
+    assert "default" not in ordinary
+    assert "major-risk" not in major

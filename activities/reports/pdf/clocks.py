@@ -20,7 +20,7 @@ def clocks(layout: Layout, dossier: Dossier) -> list[Flowable]:
         story += [
             layout.para(
                 f"适用规则版本：{policy.version}　　节假日数据：{policy.calendar_version}"
-                f"　　督办链：{policy.chain.chain_id}",
+                f"　　督办链：{policy.chain.name}",
                 layout.s.note,
             ),
             layout.para(f"督办层级：{chain}", layout.s.note),

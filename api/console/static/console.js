@@ -13,6 +13,32 @@
         }, 0);
       });
     });
+    // Intake: the 分流 panel (suggestion, 承办单位, same parties' cases) follows what is typed.
+    // Without this script the "查看分流建议" button asks the server for the same panel.
+    var intake = document.getElementById("intake-form");
+    var panel = document.getElementById("routing-panel");
+    if (intake && panel && window.fetch && window.URLSearchParams) {
+      var timer = null;
+      var watched = /^(category|risk_level|jurisdiction\.|applicants\.|respondents\.)/;
+      var refresh = function () {
+        var body = new URLSearchParams(new FormData(intake));
+        window.fetch(intake.getAttribute("data-check"), {
+          method: "POST", body: body, credentials: "same-origin",
+          headers: { "Content-Type": "application/x-www-form-urlencoded" }
+        }).then(function (answer) {
+          if (answer.ok) { return answer.text(); }
+          throw new Error(String(answer.status));
+        }).then(function (html) {
+          if (!panel.contains(document.activeElement)) { panel.innerHTML = html; }
+        }).catch(function () { /* the button still works */ });
+      };
+      intake.addEventListener("change", function (event) {
+        var name = event.target && event.target.name;
+        if (!name || !watched.test(name) || panel.contains(event.target)) { return; }
+        window.clearTimeout(timer);
+        timer = window.setTimeout(refresh, 250);
+      });
+    }
     // An action whose form was refused is opened and brought into view.
     var open = document.querySelector("details.action[open]");
     if (open) { open.scrollIntoView({ block: "nearest" }); }

@@ -1,0 +1,106 @@
+"""The rows beside a case: its organisations, work items and party keys, rewritten with the case.
+
+The row builders are plain functions of the state (the projection and migration 0010's backfill
+both use them); ``replace_case_rows`` writes them in the caller's transaction, after the case's
+own row was written.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import delete, insert
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from activities.store.sql import utc
+from activities.store.tables import NO_DUE, CaseOrganisationRow, CasePartyRow, WorkItemRow
+from domain.state import CaseState
+from domain.worklist import Relation, organisation_relations, party_keys, work_items
+
+_TABLES = (CaseOrganisationRow.__table__, WorkItemRow.__table__, CasePartyRow.__table__)
+
+
+def list_columns(state: CaseState) -> dict[str, Any]:
+    """The case's columns a reach row repeats (so an organisation's list and counts read its
+    own rows)."""
+    return {
+        "registered_at": utc(state.registered.at),
+        "stage": state.stage.value,
+        "kind": state.kind.value,
+        "category": state.category.value,
+        "jurisdiction_code": state.jurisdiction.code,
+    }
+
+
+def relation_rows(state: CaseState) -> list[dict[str, Any]]:
+    """Each (organisation, relation) of the case; the first row of each organisation (in the
+    order of ``Relation``: holder first) is its reach row."""
+    order = list(Relation)
+    pairs = sorted(organisation_relations(state), key=lambda p: (p[0], order.index(p[1])))
+    columns = list_columns(state)
+    rows: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    for org_id, relation in pairs:
+        rows.append(
+            {
+                "case_id": state.case_id,
+                "org_id": org_id,
+                "relation": relation.value,
+                "reach": org_id not in seen,
+                **columns,
+            }
+        )
+        seen.add(org_id)
+    return rows
+
+
+def persons_column(persons: tuple[str, ...]) -> str | None:
+    """``|王芳|李四|``: a name matches as ``LIKE '%|王芳|%'`` (names hold no ``|``)."""
+    names = [name.replace("|", "") for name in persons]
+    return "|" + "|".join(names) + "|" if names else None
+
+
+def work_item_rows(state: CaseState) -> list[dict[str, Any]]:
+    case = {
+        "case_id": state.case_id,
+        "jurisdiction_code": state.jurisdiction.code,
+        "case_kind": state.kind.value,
+        "title": state.title,
+        "stage": state.stage.value,
+        "category": state.category.value,
+        "registered_at": utc(state.registered.at),
+    }
+    return [
+        {
+            **case,
+            "item_key": item.item_key,
+            "org_id": item.org_id,
+            "kind": item.kind.value,
+            "due_at": utc(item.due_at) if item.due_at else None,
+            "rank_at": utc(item.due_at) if item.due_at else NO_DUE,
+            "since": utc(item.since),
+            "summary": item.summary[:500],
+            "assignment_no": item.assignment_no,
+            "clock_id": item.clock_id,
+            "person": persons_column(item.persons),
+        }
+        for item in work_items(state)
+    ]
+
+
+def party_rows(state: CaseState) -> list[dict[str, Any]]:
+    return [{"case_id": state.case_id, "party_key": key} for key in sorted(party_keys(state))]
+
+
+def case_rows(state: CaseState) -> list[tuple[Any, list[dict[str, Any]]]]:
+    """Each side table and the rows ``state`` gives it."""
+    built = (relation_rows(state), work_item_rows(state), party_rows(state))
+    return list(zip(_TABLES, built, strict=True))
+
+
+async def replace_case_rows(state: CaseState, *, connection: AsyncConnection) -> None:
+    """Replace the case's rows in every side table by those of ``state``."""
+    for table, rows in case_rows(state):
+        await connection.execute(delete(table).where(table.c.case_id == state.case_id))
+        if rows:
+            await connection.execute(insert(table), rows)

@@ -1,0 +1,216 @@
+"""Which action forms a case page offers (办理), and what their pickers list.
+
+An action is offered when the stage table allows it (``domain.stages.allowed``) and the caller's
+organisation is the one that sends it on the case now (``domain.reach.may_act``, the check the
+JSON routes make): the holder's staff act; 签收/退回 belong to the organisation a transfer
+awaits, a report-back to the department assigned. Organisation pickers list the registry's
+active organisations, mediators come from the roster of the holder and the co-handlers; what
+the case then refuses (a second transfer while one awaits…) is the API's message beside the form.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, replace
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from api.access import reach_of
+from api.console.forms import ACTION_FIELDS, Field, FormState, Options, follow_up_fields
+from api.console.session import ConsoleUser
+from api.handoff_schemas import HANDOFF_ROUTES
+from api.registry_schemas import OrganisationView
+from api.schemas import ACTION_ROUTES, ActionRoute
+from api.services import registry
+from domain.access import Permission
+from domain.labels import ACTION_LABELS
+from domain.reach import INCOMING_COMMANDS, CaseReach, may_act
+from domain.stages import Action, Stage, allowed
+
+# The console's forms for the JSON API's command routes (alerts are acknowledged from the inbox).
+ROUTES: dict[str, ActionRoute] = {
+    r.path: r for r in (*ACTION_ROUTES, *HANDOFF_ROUTES) if r.path in ACTION_FIELDS
+}
+# Forms whose pickers list the registry's organisations.
+_ORG_PICKERS = {
+    "transfer": "to_organisation",
+    "assign": "department",
+    "lift": "to_organisation",
+    "co-handlers": "organisation",
+}
+
+
+def form_prefix(path: str) -> str:
+    """Each action form's inputs have ids of their own (several forms share field names)."""
+    return path.replace("/", "-") + "-"
+
+
+def action_of(route: ActionRoute) -> Action:
+    return Action(route.command.model_fields["type"].default)
+
+
+def command_type(route: ActionRoute) -> str:
+    return str(route.command.model_fields["type"].default)
+
+
+@dataclass
+class OfferedAction:
+    path: str
+    label: str
+    form: FormState
+    key: str
+    open: bool = False
+
+    @property
+    def slug(self) -> str:
+        return self.path.replace("/", "-")
+
+
+@dataclass(frozen=True)
+class Choices:
+    """What the pickers list: active organisations, and the roster of the case's organisations
+    (mediator id, name and organisation)."""
+
+    organisations: tuple[OrganisationView, ...] = ()
+    roster: Options = ()
+
+
+def _clock_options(document: dict[str, Any], statuses: set[str]) -> Options:
+    return tuple(
+        (
+            clock["clock_id"],
+            f"{clock['name']}{'（' + clock['subject'] + '）' if clock.get('subject') else ''}",
+        )
+        for clock in document.get("clocks", ())
+        if clock["status"] in statuses
+    )
+
+
+def _org_option(org: OrganisationView) -> tuple[str, str]:
+    where = org.jurisdiction_name or org.jurisdiction_code
+    return org.org_id, f"{org.name}（{org.type_label}，{where}）"
+
+
+def _with(fields: list[Field], name: str, **changes: Any) -> list[Field]:
+    return [replace(f, **changes) if f.name == name else f for f in fields]
+
+
+def _report_options(user: ConsoleUser, document: dict[str, Any], reach: CaseReach) -> Options:
+    """The open assignments (交办) the caller's department reports back on."""
+    return tuple(
+        (
+            str(a["assignment_no"]),
+            f"第 {a['assignment_no']} 次交办：{a['instructions'][:30]}（期限 {a['deadline']}）",
+        )
+        for a in document.get("assignments") or ()
+        if a.get("report") is None
+        and may_act(user.principal, reach, "report_back", a["assignment_no"])
+    )
+
+
+def fields_for(
+    path: str,
+    document: dict[str, Any],
+    choices: Choices,
+    user: ConsoleUser,
+    reach: CaseReach,
+) -> list[Field]:
+    fields = ACTION_FIELDS[path]
+    if path == "follow-ups":
+        agreements = document.get("agreements") or []
+        return follow_up_fields(list(agreements[-1]["items"]) if agreements else [])
+    if path in ("clocks/pause", "clocks/extend"):
+        return _with(fields, "clock_id", options=_clock_options(document, {"running"}))
+    if path == "clocks/resume":
+        return _with(fields, "clock_id", options=_clock_options(document, {"paused"}))
+    if path in _ORG_PICKERS:
+        name = _ORG_PICKERS[path]
+        picked = tuple(_org_option(o) for o in choices.organisations if o.org_id != reach.holder_id)
+        first = next(f for f in fields if f.name == name).options  # lift: "the parent"
+        return _with(fields, name, options=first + picked)
+    if path == "co-handlers/remove":
+        current = tuple((o["org_id"], o["name"]) for o in document.get("co_handlers") or ())
+        return _with(fields, "organisation", options=current)
+    if path == "report-back":
+        return _with(fields, "assignment_no", options=_report_options(user, document, reach))
+    if path == "start-mediation" and choices.roster:
+        roster = Field(
+            "mediator_ids",
+            "调解员（从调解员名册选择）",
+            "checks",
+            True,
+            choices.roster,
+            hint="名册为承办单位及联合调处单位的在册调解员",
+        )
+        return [roster if f.name == "mediators" else f for f in fields]
+    return fields
+
+
+def _may_send(user: ConsoleUser, reach: CaseReach, route: ActionRoute) -> bool:
+    if route.path == "report-back":  # per assignment: fields_for lists those the caller answers
+        return True
+    sent = command_type(route)
+    if sent in INCOMING_COMMANDS and reach.incoming_id is None:
+        return False  # 签收/退回 only by the organisation a transfer awaits, while it awaits
+    return may_act(user.principal, reach, sent)
+
+
+def offered_actions(
+    user: ConsoleUser, document: dict[str, Any], choices: Choices
+) -> list[OfferedAction]:
+    """The actions the stage table allows this case now that the caller's organisation sends."""
+    if not user.may(Permission.ACT):
+        return []
+    stage, kind = Stage(document["stage"]), str(document.get("kind", "dispute"))
+    reach = reach_of(document)
+    offered = []
+    for path, route in ROUTES.items():
+        if not allowed(action_of(route), stage, kind) or not _may_send(user, reach, route):
+            continue
+        fields = fields_for(path, document, choices, user, reach)
+        if any(f.kind in ("select", "checks") and f.required and not f.options for f in fields):
+            continue  # nothing to choose (no clock, no open assignment, no co-handler…)
+        label = ACTION_LABELS[action_of(route)]
+        form = FormState(fields, prefix=form_prefix(path))
+        offered.append(OfferedAction(path, label, form, str(uuid.uuid4())))
+    return offered
+
+
+def needs_choices(user: ConsoleUser, document: dict[str, Any]) -> bool:
+    """The caller's organisation acts on the case now (only then are pickers filled)."""
+    if not user.may(Permission.ACT):
+        return False
+    reach = reach_of(document)
+    return may_act(user.principal, reach, "transfer")
+
+
+async def load_choices(
+    user: ConsoleUser,
+    document: dict[str, Any],
+    *,
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> Choices:
+    """The registry's active organisations and the roster of the holder and co-handlers, when
+    the caller's organisation holds the case (nobody else gets a picker)."""
+    if not needs_choices(user, document):
+        return Choices()
+    principal = user.principal
+    organisations = await registry.list_organisations(
+        principal, within=None, covering=None, active=True, sessionmaker=sessionmaker
+    )
+    reach = reach_of(document)
+    roster: list[tuple[str, str]] = []
+    names = {o.org_id: o.name for o in organisations}
+    for org_id in [reach.holder_id, *sorted(reach.co_handlers)]:
+        if org_id is None or org_id not in names:
+            continue
+        for m in await registry.list_mediators(
+            principal, org_id, active=True, sessionmaker=sessionmaker
+        ):
+            specialties = "、".join(m.specialty_labels)
+            extra = f"，{specialties}" if specialties else ""
+            roster.append(
+                (m.mediator_id, f"{m.name}（{names[org_id]}，{m.employment_label}{extra}）")
+            )
+    return Choices(organisations=tuple(organisations), roster=tuple(roster))

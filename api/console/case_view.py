@@ -1,0 +1,64 @@
+"""What the case page shows of hand-offs (承办单位与转办交办), read from the case document.
+
+Nothing here decides anything: it names what the case records (holder, the transfer awaiting
+签收 and the clock its receiver must answer, assignments and their reports, co-handlers, the
+log) in the words the page uses.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from domain.labels import EVENT_LABELS
+
+
+@dataclass(frozen=True)
+class HandoffView:
+    holder: dict[str, Any] | None
+    pending: dict[str, Any] | None
+    pending_due: str | None  # the open clock the receiving organisation must answer (签收时限)
+    assignments: list[dict[str, Any]] = field(default_factory=list)
+    co_handlers: list[dict[str, Any]] = field(default_factory=list)
+    log: list[dict[str, Any]] = field(default_factory=list)
+    lift_suggestion: dict[str, Any] | None = None
+    routing: dict[str, Any] | None = None
+
+    @property
+    def shown(self) -> bool:
+        """Anything beyond the registering organisation holding the case."""
+        return bool(
+            self.pending or self.assignments or self.co_handlers or self.log or self.routing
+        )
+
+
+_OPEN = {"running", "warned", "overdue", "paused"}
+
+
+def _answer_due(document: dict[str, Any], org_id: str) -> str | None:
+    for clock in document.get("clocks") or ():
+        owner = clock.get("organisation") or {}
+        if owner.get("org_id") == org_id and clock.get("status") in _OPEN:
+            due: str = clock["schedule"]["due"]["due_at"]
+            return due
+    return None
+
+
+def handoff_view(document: dict[str, Any]) -> HandoffView:
+    pending = document.get("pending_transfer")
+    log = [
+        {**entry, "label": EVENT_LABELS.get(entry["kind"], entry["kind"])}
+        for entry in document.get("handoffs") or ()
+    ]
+    return HandoffView(
+        holder=document.get("holder"),
+        pending=pending,
+        pending_due=_answer_due(document, pending["to_organisation"]["org_id"])
+        if pending
+        else None,
+        assignments=list(document.get("assignments") or ()),
+        co_handlers=list(document.get("co_handlers") or ()),
+        log=log,
+        lift_suggestion=document.get("lift_suggestion"),
+        routing=document.get("routing"),
+    )

@@ -1,0 +1,240 @@
+"""Intake (登记) with 分流: the routing suggestion for what has been entered, which the registrar
+takes or overrides with a reason, and the same people's other cases (同一当事人).
+
+Both come from the services the JSON routes call (``registry.routing_answer`` as
+``POST /v1/routing/suggestion``, ``parties.cases_of_party`` as ``POST /v1/parties/cases``).
+Without JavaScript, "查看分流建议" re-renders the form with them; with it, ``console.js`` asks
+``/cases/new/check`` (this origin, the session's form token) for the same panel as the user types.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request, Response
+from fastapi.responses import RedirectResponse
+from pydantic import ValidationError
+
+from activities.policy.routing import routing_rules
+from activities.runtime.settings import Settings
+from api.console.forms import (
+    INTAKE_FIELDS,
+    Field,
+    FormState,
+    Options,
+    api_field,
+    body_of,
+    field_errors,
+    form_key,
+)
+from api.console.session import ConsoleRoute, ConsoleUser, checked_form, require
+from api.console.templating import fragment, render
+from api.deps import SessionmakerDep, SettingsDep, TemporalDep
+from api.errors import ApiError
+from api.registry_schemas import RoutingAnswer
+from api.schemas import IntakeRequest, PartyQuery, RelatedCase
+from api.services import intake, parties, registry
+from domain.access import Permission
+from domain.values import Category, Jurisdiction, RiskLevel
+
+router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
+
+Actor = Annotated[ConsoleUser, Depends(require(Permission.ACT))]
+
+_ROUTING = "分流"
+_SUGGESTED = "routing.suggested"  # the suggestion shown when the form was last drawn
+
+
+def routing_fields(answer: RoutingAnswer | None) -> list[Field]:
+    """承办单位 (the suggestion preselected) and the reason for choosing another."""
+    options: Options = ()
+    suggested = ""
+    if answer is not None:
+        options = tuple((o.org_id, f"{o.name}（{o.type_label}）") for o in answer.candidates)
+        if answer.suggestion is not None:
+            suggested = answer.suggestion.organisation.org_id
+            if suggested not in {value for value, _ in options}:
+                name = answer.suggestion.organisation.name
+                options = ((suggested, name), *options)
+    return [
+        Field(_SUGGESTED, "", "hidden", value=suggested, group=_ROUTING),
+        Field(
+            "routing.organisation",
+            "承办单位",
+            "select",
+            options=options,
+            value=suggested,
+            group=_ROUTING,
+            hint="默认采纳分流建议；改选其他单位须说明理由",
+        ),
+        Field("routing.reason", "改选理由（不采纳建议时必填）", "textarea", group=_ROUTING),
+    ]
+
+
+@dataclass
+class IntakeCheck:
+    """What the entered facts lead to: the suggestion and the same people's other cases."""
+
+    answer: RoutingAnswer | None = None
+    note: str = ""  # why there is no suggestion yet
+    related: list[RelatedCase] = field(default_factory=list)
+
+
+async def check_intake(
+    user: ConsoleUser,
+    raw: dict[str, str],
+    *,
+    sessionmaker: SessionmakerDep,
+    settings: Settings,
+) -> IntakeCheck:
+    found = IntakeCheck()
+    try:
+        category = Category(raw.get("category", ""))
+        risk = RiskLevel(raw.get("risk_level") or RiskLevel.LOW.value)
+        place = Jurisdiction.model_validate(
+            {
+                k.removeprefix("jurisdiction."): v
+                for k, v in raw.items()
+                if k.startswith("jurisdiction.") and v.strip()
+            }
+        )
+    except (ValueError, ValidationError):
+        found.note = "填写纠纷类别和属地后显示分流建议"
+    else:
+        try:
+            found.answer = await registry.routing_answer(
+                user.principal,
+                category,
+                risk,
+                place.code,
+                sessionmaker=sessionmaker,
+                rules=routing_rules(settings.routing_rules_file),
+            )
+        except ApiError as refused:
+            if refused.status >= 500:
+                raise
+            found.note = refused.body.message_zh
+    found.related = await _same_parties(user, raw, sessionmaker=sessionmaker)
+    return found
+
+
+async def _same_parties(
+    user: ConsoleUser, raw: dict[str, str], *, sessionmaker: SessionmakerDep
+) -> list[RelatedCase]:
+    seen: dict[str, RelatedCase] = {}
+    for side in ("applicants", "respondents"):
+        for n in range(2):
+            person = {
+                name: raw.get(f"{side}.{n}.{name}", "").strip() or None
+                for name in ("id_number", "name", "phone")
+            }
+            if not person["id_number"] and not (person["name"] and person["phone"]):
+                continue
+            try:
+                query = PartyQuery.model_validate(person)
+                answer = await parties.cases_of_party(
+                    query, limit=10, principal=user.principal, sessionmaker=sessionmaker
+                )
+            except (ValidationError, ApiError):
+                continue  # an ID number half typed, a phone in a wrong form: nothing to look up
+            for case in answer.items:
+                seen.setdefault(case.case_id, case)
+    return list(seen.values())
+
+
+def _form_fields(check: IntakeCheck) -> list[Field]:
+    return [*INTAKE_FIELDS, *routing_fields(check.answer)]
+
+
+def _kept_choice(raw: dict[str, str], check: IntakeCheck) -> dict[str, str]:
+    """The registrar's own choice stays; one never changed follows the new suggestion."""
+    suggestion = check.answer.suggestion if check.answer else None
+    suggested = suggestion.organisation.org_id if suggestion else ""
+    chosen = raw.get("routing.organisation", "")
+    if not chosen or chosen == raw.get(_SUGGESTED, ""):
+        chosen = suggested
+    return {**raw, "routing.organisation": chosen, _SUGGESTED: suggested}
+
+
+def _context(user: ConsoleUser, state: FormState, check: IntakeCheck) -> dict[str, Any]:
+    return {
+        "user": user,
+        "form": state,
+        "check": check,
+        "idempotency_key": str(uuid.uuid4()),
+    }
+
+
+@router.get("/cases/new")
+async def intake_form(
+    request: Request, user: Actor, sessionmaker: SessionmakerDep, settings: SettingsDep
+) -> Response:
+    preset = {"jurisdiction.county_code": user.principal.jurisdiction or ""}
+    check = await check_intake(user, preset, sessionmaker=sessionmaker, settings=settings)
+    state = FormState(_form_fields(check), values=_kept_choice(preset, check))
+    return render(request, "intake.html", _context(user, state, check))
+
+
+@router.post("/cases/new/check")
+async def intake_check(
+    request: Request, user: Actor, sessionmaker: SessionmakerDep, settings: SettingsDep
+) -> Response:
+    """The 分流 panel for what has been entered so far (``console.js`` swaps it in)."""
+    form = await checked_form(request, user)
+    _, raw = body_of([*INTAKE_FIELDS, *routing_fields(None)], form)
+    check = await check_intake(user, raw, sessionmaker=sessionmaker, settings=settings)
+    state = FormState(_form_fields(check), values=_kept_choice(raw, check))
+    return fragment(request, "intake.html", "routing_panel", _context(user, state, check))
+
+
+@router.post("/cases/new")
+async def register(
+    request: Request,
+    user: Actor,
+    sessionmaker: SessionmakerDep,
+    temporal: TemporalDep,
+    settings: SettingsDep,
+) -> Response:
+    form = await checked_form(request, user)
+    _, raw = body_of([*INTAKE_FIELDS, *routing_fields(None)], form)
+    check = await check_intake(user, raw, sessionmaker=sessionmaker, settings=settings)
+    fields = _form_fields(check)
+    raw = _kept_choice(raw, check)
+    state = FormState(fields, values=raw)
+    if (form.get("preview") or [""])[0]:  # 查看分流建议 without JavaScript
+        return render(request, "intake.html", _context(user, state, check))
+    body, _ = body_of([f for f in fields if f.name != _SUGGESTED], {k: [v] for k, v in raw.items()})
+    try:
+        checked = IntakeRequest.model_validate(body)
+    except ValidationError as error:
+        state.errors = field_errors(error, fields)
+        return render(request, "intake.html", _context(user, state, check), status=422)
+    try:
+        registered = await intake.register(
+            checked.model_dump(),
+            key=form_key(form),
+            principal=user.principal,
+            sessionmaker=sessionmaker,
+            temporal=temporal,
+            settings=settings,
+        )
+    except ApiError as refused:
+        if refused.status >= 500 or refused.status == 404:
+            raise
+        where = api_field(refused.body.field, fields)
+        if where:
+            state.errors[where] = refused.body.message_zh
+        else:
+            state.message = refused.body.message_zh
+        return render(request, "intake.html", _context(user, state, check), status=refused.status)
+    case_id = str(registered.body["case_id"])
+    note = registered.body.get("message_zh")
+    if note:  # a repeat recorded on a petition another center handles
+        return render(
+            request,
+            "error.html",
+            {"user": user, "status": 200, "title": "已记为重复信访", "message": note},
+        )
+    return RedirectResponse(f"/cases/{case_id}?done=registered", status_code=303)

@@ -1,0 +1,345 @@
+"""单位名录 for administrators: places (行政区划与网格) as a tree, organisations (add, change,
+stop and restart), and each organisation's mediator roster (调解员名册).
+
+Every change goes through ``api.services.registry``, the service the JSON routes call; who may do
+what is ``domain.registry``'s rule (the system administrator manages organisations, a center
+administrator the roster of their own organisation), asked here only to decide which forms to
+show. A refusal is shown beside its field, in the API's words.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request, Response
+from fastapi.responses import RedirectResponse
+from pydantic import BaseModel, ValidationError
+
+from api.console.forms import Field, FormState, Options, api_field, body_of, field_errors
+from api.console.session import ConsoleRoute, ConsoleUser, PageError, SignedIn, checked_form
+from api.console.templating import render
+from api.deps import SessionmakerDep
+from api.errors import ApiError
+from api.registry_schemas import (
+    JurisdictionView,
+    MediatorCreate,
+    MediatorPatch,
+    OrganisationCreate,
+    OrganisationPatch,
+    OrganisationView,
+)
+from api.services import registry
+from domain.access import Role
+from domain.labels import CATEGORY_LABELS
+from domain.organisations import ORG_TYPE_LABELS
+from domain.registry import (
+    EMPLOYMENT_LABELS,
+    Employment,
+    may_manage_organisations,
+    may_manage_roster,
+    may_read_registry,
+)
+
+router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
+
+_CATEGORIES: Options = tuple((c.value, text) for c, text in CATEGORY_LABELS.items())
+_ORG_TYPES: Options = tuple((t.value, text) for t, text in ORG_TYPE_LABELS.items())
+_DONE = {
+    "created": "已新增单位",
+    "saved": "已保存单位信息",
+    "stopped": "已停用单位",
+    "started": "已启用单位",
+    "mediator": "已登记调解员",
+    "mediator-stopped": "已停用调解员",
+    "mediator-started": "已启用调解员",
+}
+
+
+async def _registry_admin(user: SignedIn) -> ConsoleUser:
+    """Administrators only: the system administrator, and center administrators (their roster)."""
+    role = user.principal.role
+    if role not in (Role.SYSTEM_ADMIN, Role.CENTER_ADMIN) or not may_read_registry(user.principal):
+        raise PageError(403, "当前角色无权管理单位名录")
+    return user
+
+
+Admin = Annotated[ConsoleUser, Depends(_registry_admin)]
+
+
+def _place_options(places: list[JurisdictionView]) -> Options:
+    """Where an organisation may work: a county, town or village (not a grid)."""
+    return tuple(
+        (p.code, f"{'　' * _depth(p.code)}{p.name}（{p.code}）")
+        for p in places
+        if p.level != "grid"
+    )
+
+
+def _depth(code: str) -> int:
+    return {6: 0, 9: 1, 12: 2, 15: 3}.get(len(code), 0)
+
+
+def organisation_fields(
+    places: list[JurisdictionView], orgs: list[OrganisationView], *, new: bool
+) -> list[Field]:
+    parents = (("", "无（最上级）"),) + tuple((o.org_id, f"{o.name}（{o.org_id}）") for o in orgs)
+    fields = [
+        Field("name", "单位名称", required=True),
+        Field(
+            "type",
+            "单位类型",
+            "select",
+            True,
+            tuple((t.value, x) for t, x in ORG_TYPE_LABELS.items()),
+        ),
+        Field(
+            "jurisdiction_code",
+            "所在区划",
+            "select",
+            True,
+            _place_options(places),
+            hint="单位层级（县级、乡镇级、村级）随区划而定",
+        ),
+        Field("parent_id", "上级单位", "select", options=parents, hint="上提一级时默认上提至此"),
+        Field("categories", "受理的纠纷类别", "checks", options=_CATEGORIES, hint="不选即全部类别"),
+    ]
+    if new:
+        fields.insert(
+            0, Field("org_id", "单位编号", required=True, hint="字母、数字、-，如 xw-labour-room")
+        )
+    return fields
+
+
+MEDIATOR_FIELDS = [
+    Field("mediator_id", "调解员编号", required=True, hint="字母、数字、-，如 xw-m-01"),
+    Field("name", "姓名", required=True),
+    Field(
+        "employment",
+        "专职或兼职",
+        "select",
+        True,
+        tuple((e.value, text) for e, text in EMPLOYMENT_LABELS.items()),
+        value=Employment.PART_TIME.value,
+    ),
+    Field("specialties", "擅长的纠纷类别", "checks", options=_CATEGORIES),
+]
+
+
+def _tree(places: list[JurisdictionView]) -> list[dict[str, Any]]:
+    """The places as nested lists (children under their parent)."""
+    children: dict[str, list[dict[str, Any]]] = {p.code: [] for p in places}
+    roots: list[dict[str, Any]] = []
+    for p in places:
+        node = {"place": p, "children": children[p.code]}
+        children.get(p.parent_code or "", roots).append(node)
+    return roots
+
+
+async def _registry(user: ConsoleUser, sessionmaker: SessionmakerDep) -> tuple[Any, Any]:
+    places = await registry.list_jurisdictions(
+        user.principal, under=None, sessionmaker=sessionmaker
+    )
+    orgs = await registry.list_organisations(
+        user.principal, within=None, covering=None, active=None, sessionmaker=sessionmaker
+    )
+    return places, orgs
+
+
+async def _list_page(
+    request: Request,
+    user: ConsoleUser,
+    sessionmaker: SessionmakerDep,
+    *,
+    form: FormState | None = None,
+    flash: str | None = None,
+    status: int = 200,
+) -> Response:
+    places, orgs = await _registry(user, sessionmaker)
+    manage = may_manage_organisations(user.principal)
+    return render(
+        request,
+        "registry.html",
+        {
+            "user": user,
+            "tree": _tree(places),
+            "orgs": orgs,
+            "names": {o.org_id: o.name for o in orgs},
+            "form": form or FormState(organisation_fields(places, orgs, new=True)),
+            "manage": manage,
+            "flash": flash,
+        },
+        status=status,
+    )
+
+
+@router.get("/admin/organisations")
+async def organisations_page(
+    request: Request, user: Admin, sessionmaker: SessionmakerDep, done: str | None = None
+) -> Response:
+    return await _list_page(request, user, sessionmaker, flash=_DONE.get(done or ""))
+
+
+def _refusal(state: FormState, refused: ApiError) -> int:
+    if refused.status >= 500 or refused.status in (401, 404):
+        raise refused
+    where = api_field(refused.body.field, state.fields)
+    if where:
+        state.errors[where] = refused.body.message_zh
+    else:
+        state.message = refused.body.message_zh
+    return refused.status
+
+
+def _validated(model: type[BaseModel], body: dict[str, Any], state: FormState) -> Any:
+    try:
+        return model.model_validate(body)
+    except ValidationError as error:
+        state.errors = field_errors(error, state.fields)
+        return None
+
+
+@router.post("/admin/organisations")
+async def create_organisation(
+    request: Request, user: Admin, sessionmaker: SessionmakerDep
+) -> Response:
+    form = await checked_form(request, user)
+    places, orgs = await _registry(user, sessionmaker)
+    fields = organisation_fields(places, orgs, new=True)
+    body, raw = body_of(fields, form)
+    state = FormState(fields, values=raw)
+    checked = _validated(OrganisationCreate, body, state)
+    if checked is None:
+        return await _list_page(request, user, sessionmaker, form=state, status=422)
+    try:
+        created = await registry.create_organisation(
+            user.principal, checked, sessionmaker=sessionmaker
+        )
+    except ApiError as refused:
+        status = _refusal(state, refused)
+        return await _list_page(request, user, sessionmaker, form=state, status=status)
+    return RedirectResponse(f"/admin/organisations/{created.org_id}?done=created", 303)
+
+
+async def _org_page(
+    request: Request,
+    user: ConsoleUser,
+    org_id: str,
+    sessionmaker: SessionmakerDep,
+    *,
+    edit: FormState | None = None,
+    add: FormState | None = None,
+    flash: str | None = None,
+    status: int = 200,
+) -> Response:
+    principal = user.principal
+    org = await registry.read_organisation(principal, org_id, sessionmaker=sessionmaker)
+    places, orgs = await _registry(user, sessionmaker)
+    roster = await registry.list_mediators(
+        principal, org_id, active=None, sessionmaker=sessionmaker
+    )
+    current = {
+        "name": org.name,
+        "type": org.type.value,
+        "jurisdiction_code": org.jurisdiction_code,
+        "parent_id": org.parent_id or "",
+        "categories": "\n".join(c.value for c in org.categories),
+    }
+    others = [o for o in orgs if o.org_id != org_id]
+    return render(
+        request,
+        "registry_org.html",
+        {
+            "user": user,
+            "org": org,
+            "names": {o.org_id: o.name for o in orgs},
+            "roster": roster,
+            "edit": edit
+            or FormState(organisation_fields(places, others, new=False), current, prefix="org-"),
+            "add": add or FormState(MEDIATOR_FIELDS, prefix="m-"),
+            "manage": may_manage_organisations(principal),
+            "manage_roster": may_manage_roster(principal, org_id),
+            "flash": flash,
+        },
+        status=status,
+    )
+
+
+@router.get("/admin/organisations/{org_id}")
+async def organisation_page(
+    request: Request,
+    org_id: str,
+    user: Admin,
+    sessionmaker: SessionmakerDep,
+    done: str | None = None,
+) -> Response:
+    return await _org_page(request, user, org_id, sessionmaker, flash=_DONE.get(done or ""))
+
+
+@router.post("/admin/organisations/{org_id}")
+async def update_organisation(
+    request: Request, org_id: str, user: Admin, sessionmaker: SessionmakerDep
+) -> Response:
+    form = await checked_form(request, user)
+    places, orgs = await _registry(user, sessionmaker)
+    fields = organisation_fields(places, [o for o in orgs if o.org_id != org_id], new=False)
+    body, raw = body_of(fields, form)
+    # A form sends every field: nothing ticked means every category, no parent means none.
+    body = {"categories": [], **body, "parent_id": body.get("parent_id") or None}
+    state = FormState(fields, values=raw, prefix="org-")
+    checked = _validated(OrganisationPatch, body, state)
+    if checked is not None:
+        try:
+            await registry.update_organisation(
+                user.principal, org_id, checked, sessionmaker=sessionmaker
+            )
+            return RedirectResponse(f"/admin/organisations/{org_id}?done=saved", 303)
+        except ApiError as refused:
+            status = _refusal(state, refused)
+    else:
+        status = 422
+    return await _org_page(request, user, org_id, sessionmaker, edit=state, status=status)
+
+
+@router.post("/admin/organisations/{org_id}/active")
+async def switch_organisation(
+    request: Request, org_id: str, user: Admin, sessionmaker: SessionmakerDep
+) -> Response:
+    form = await checked_form(request, user)
+    active = (form.get("active") or [""])[0] == "true"
+    await registry.update_organisation(
+        user.principal, org_id, OrganisationPatch(active=active), sessionmaker=sessionmaker
+    )
+    done = "started" if active else "stopped"
+    return RedirectResponse(f"/admin/organisations/{org_id}?done={done}", 303)
+
+
+@router.post("/admin/organisations/{org_id}/mediators")
+async def add_mediator(
+    request: Request, org_id: str, user: Admin, sessionmaker: SessionmakerDep
+) -> Response:
+    form = await checked_form(request, user)
+    body, raw = body_of(MEDIATOR_FIELDS, form)
+    state = FormState(MEDIATOR_FIELDS, values=raw, prefix="m-")
+    checked = _validated(MediatorCreate, body, state)
+    if checked is not None:
+        try:
+            await registry.add_mediator(user.principal, org_id, checked, sessionmaker=sessionmaker)
+            return RedirectResponse(f"/admin/organisations/{org_id}?done=mediator", 303)
+        except ApiError as refused:
+            status = _refusal(state, refused)
+    else:
+        status = 422
+    return await _org_page(request, user, org_id, sessionmaker, add=state, status=status)
+
+
+@router.post("/admin/mediators/{mediator_id}/active")
+async def switch_mediator(
+    request: Request, mediator_id: str, user: Admin, sessionmaker: SessionmakerDep
+) -> Response:
+    form = await checked_form(request, user)
+    active = (form.get("active") or [""])[0] == "true"
+    changed = await registry.update_mediator(
+        user.principal, mediator_id, MediatorPatch(active=active), sessionmaker=sessionmaker
+    )
+    done = "mediator-started" if active else "mediator-stopped"
+    return RedirectResponse(f"/admin/organisations/{changed.org_id}?done={done}", 303)

@@ -1,0 +1,135 @@
+"""Migration 0010: cases stored before it get their holder, related organisations, work items and
+party keys from their documents."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from activities.store.engine import create_engine
+from activities.store.migrate import upgrade_async
+from domain.worklist import party_key
+from tests.conftest import BACKENDS
+from tests.databases import PostgresAdmin
+from tests.worklist_support import CaseAt
+
+
+@pytest.fixture(params=BACKENDS)
+async def database_at_0009(
+    request: pytest.FixtureRequest, postgres_admin: PostgresAdmin, tmp_path: Path
+) -> AsyncIterator[tuple[str, AsyncEngine]]:
+    name = f"fengqiao_test_{uuid.uuid4().hex[:10]}"
+    if request.param == "postgresql":
+        url = await postgres_admin.create(name)
+    else:
+        url = f"sqlite+aiosqlite:///{tmp_path / 'before-read-model.db'}"
+    await upgrade_async(url, "0009")
+    engine = create_engine(url)
+    try:
+        yield url, engine
+    finally:
+        await engine.dispose()
+        if request.param == "postgresql":
+            await postgres_admin.drop(name)
+
+
+_ORG = text(
+    "INSERT INTO organisations (org_id, name, type, level, jurisdiction_code, categories, active) "
+    "VALUES (:org_id, :name, 'center', 'county', '320102', '[]', true)"
+)
+_CASE = text(
+    "INSERT INTO cases (case_id, kind, stage, category, channel, title, description, "
+    "jurisdiction_code, risk_level, registered_at, updated_at, seq, state, center_id) VALUES "
+    "(:case_id, :kind, :stage, :category, 'walk_in', :title, '', :code, 'low', "
+    ":at, :at, :seq, :state, :center)"
+)
+
+
+async def _rows(engine: AsyncEngine, sql: str) -> list[tuple[object, ...]]:
+    async with engine.connect() as connection:
+        return [tuple(row) for row in await connection.execute(text(sql))]
+
+
+async def test_existing_cases_are_held_by_their_center_and_fill_the_new_tables(
+    database_at_0009: tuple[str, AsyncEngine],
+) -> None:
+    url, engine = database_at_0009
+    # A case from before organisations: its document has no holder (the center holds it).
+    waiting = CaseAt("JF-2026-700001", center="xw-center").case
+    mediating = CaseAt("JF-2026-700002", center="xw-center").do("accept").do("plan").case
+    async with engine.begin() as connection:
+        await connection.execute(_ORG, {"org_id": "xw-center", "name": "玄武区矛盾纠纷调解中心"})
+        for state in (waiting, mediating):
+            document = state.model_dump(mode="json")
+            assert "holder" in document
+            assert document["holder"] is None
+            await connection.execute(
+                _CASE,
+                {
+                    "case_id": state.case_id,
+                    "kind": state.kind.value,
+                    "stage": state.stage.value,
+                    "category": state.category.value,
+                    "title": state.title,
+                    "code": state.jurisdiction.code,
+                    "at": state.registered.at,
+                    "seq": state.seq,
+                    "state": json.dumps(document, ensure_ascii=False),
+                    "center": "xw-center",
+                },
+            )
+        # A row written by hand whose document is no case: held by its center, nothing due.
+        await connection.execute(
+            _CASE,
+            {
+                "case_id": "JF-2026-700003",
+                "kind": "dispute",
+                "stage": "registered",
+                "category": "labour",
+                "title": "手工录入",
+                "code": "320102",
+                "at": waiting.registered.at,
+                "seq": 1,
+                "state": "{}",
+                "center": "xw-center",
+            },
+        )
+    await engine.dispose()
+
+    await upgrade_async(url)
+
+    assert await _rows(engine, "SELECT case_id, holder_id, incoming_id FROM cases ORDER BY 1") == [
+        ("JF-2026-700001", "xw-center", None),
+        ("JF-2026-700002", "xw-center", None),
+        ("JF-2026-700003", "xw-center", None),
+    ]
+    assert await _rows(
+        engine, "SELECT case_id, org_id, relation FROM case_organisations ORDER BY 1, 3"
+    ) == [
+        ("JF-2026-700001", "xw-center", "holder"),
+        ("JF-2026-700001", "xw-center", "registrar"),
+        ("JF-2026-700002", "xw-center", "holder"),
+        ("JF-2026-700002", "xw-center", "registrar"),
+        ("JF-2026-700003", "xw-center", "holder"),
+        ("JF-2026-700003", "xw-center", "registrar"),
+    ]
+    # Only the case still awaiting acceptance needs its center; the accepted one has nothing due.
+    assert await _rows(engine, "SELECT case_id, org_id, kind, title FROM work_items") == [
+        ("JF-2026-700001", "xw-center", "new_intake", waiting.title)
+    ]
+    keys = await _rows(engine, "SELECT case_id, party_key FROM case_parties ORDER BY 1, 2")
+    expected = sorted(
+        {
+            party_key(id_number="110101199003071233"),
+            party_key(name="李娜", phone="13987654321"),
+        }
+    )
+    assert keys == [
+        (case_id, key) for case_id in ("JF-2026-700001", "JF-2026-700002") for key in expected
+    ]

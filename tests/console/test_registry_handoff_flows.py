@@ -1,0 +1,271 @@
+"""The organisation screens in Chromium against the real stack: an administrator adds an
+organisation and a roster mediator; intake shows the routing suggestion and records an override;
+a transfer is taken by the receiving organisation's mediator (an incoming item on their worklist)
+and the sender can no longer act. Keyboard-only use of the new forms; nothing leaves the server.
+
+The cases live in 江宁区 (tests.handoff_county), whose labour disputes the shipped routing rules
+send to the county labour room.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+import pytest
+from playwright.async_api import Page, expect
+
+from activities.identity import passwords
+from tests import handoff_county as county
+from tests.console.conftest import PASSWORD, Console, Pages, Shot
+from tests.console.helpers import act, fill, unlabelled_inputs
+
+pytestmark = pytest.mark.e2e
+
+VILLAGE = county.STAFF["village"]  # 张桂兰, 上坊社区人民调解委员会
+TOWN = county.STAFF["town"]  # 周涛, 东山街道综治中心
+
+
+@pytest.fixture
+async def jiangning(console: Console) -> None:
+    """江宁区's units, roster and staff in the console's database, with console passwords."""
+    await county.seed_county(console.sessionmaker)
+    async with console.sessionmaker.begin() as session:
+        for person in county.STAFF.values():
+            await passwords.set_password(person.user_id, PASSWORD, session=session)
+
+
+async def choose_by_keyboard(page: Page, value: str, *, limit: int = 60) -> None:
+    """Move the focused <select> with the arrow keys until ``value`` is chosen."""
+    for _ in range(limit):
+        if await page.evaluate("() => document.activeElement.value") == value:
+            return
+        await page.keyboard.press("ArrowDown")
+    raise AssertionError(f"option {value} not reached by keyboard")
+
+
+async def register_labour_dispute(page: Page, title: str) -> None:
+    """Fill the intake form for a wage dispute in 上坊社区 (the place and category 分流 uses)."""
+    await page.get_by_role("link", name="登记").click()
+    await fill(
+        page,
+        {
+            "标题": title,
+            "纠纷简要情况": "某装修公司拖欠工人工资三个月，工人多次讨要未果。",
+            "乡镇（街道）代码": county.DONGSHAN,
+            "乡镇（街道）名称": "东山街道",
+            "村（社区）代码": county.SHANGFANG,
+            "村（社区）名称": "上坊社区",
+            "申请人1/姓名或名称": "刘大勇",
+            "申请人1/身份证号码": "320115198805061232",
+            "申请人1/联系电话": "13951234567",
+            "被申请人1/姓名或名称": "南京某装修工程有限公司",
+        },
+        {"纠纷类别": "劳动争议"},
+    )
+    await page.get_by_label("县（区）代码", exact=True).fill(county.COUNTY)
+
+
+async def test_an_administrator_adds_an_organisation_and_a_roster_mediator(
+    pages: Pages, shot: Shot, jiangning: None
+) -> None:
+    page = await pages.open()
+    await pages.sign_in(page, "sysadmin")
+    await page.get_by_role("link", name="单位名录").click()
+    await expect(page.get_by_role("heading", name="单位名录")).to_be_visible()
+    await expect(page.locator("#h-places + ul")).to_contain_text("上坊社区第一网格")
+    assert await unlabelled_inputs(page) == []
+
+    org_id = f"jn-family-{uuid.uuid4().hex[:6]}"
+    form = page.locator("form[action='/admin/organisations']")
+    # Keyboard only: type the id and name, choose type, place and parent with the arrow keys.
+    await form.get_by_label("单位编号").focus()
+    await page.keyboard.type(org_id)
+    await page.keyboard.press("Tab")
+    await page.keyboard.type("江宁区婚姻家庭纠纷调解室")
+    await page.keyboard.press("Tab")
+    await choose_by_keyboard(page, "sector_room")
+    await page.keyboard.press("Tab")
+    await choose_by_keyboard(page, county.COUNTY)
+    await page.keyboard.press("Tab")
+    await choose_by_keyboard(page, "jn-county-center")
+    await form.get_by_label("婚姻家庭", exact=True).check()
+    await form.get_by_role("button", name="新增单位").focus()
+    await page.keyboard.press("Enter")
+    await page.wait_for_load_state()
+    await expect(page.locator(".flash")).to_have_text("已新增单位")
+    await expect(
+        page.get_by_role("heading", name=re.compile("江宁区婚姻家庭纠纷调解室"))
+    ).to_be_visible()
+
+    # The roster: a mediator refused for a missing name, then added.
+    roster = page.locator(f"form[action='/admin/organisations/{org_id}/mediators']")
+    await roster.get_by_label("调解员编号").fill(f"{org_id}-m1")
+    await roster.get_by_role("button", name="登记调解员").click()
+    await expect(page.locator("#f-m-name-error")).to_have_text("此项必填")
+    await shot(page, "01-mediator-refused")
+    roster = page.locator(f"form[action='/admin/organisations/{org_id}/mediators']")
+    await roster.get_by_label("姓名", exact=True).fill("杨秀英")
+    await roster.get_by_label("专职或兼职").select_option(label="专职")
+    await roster.get_by_label("婚姻家庭", exact=True).check()
+    await roster.get_by_role("button", name="登记调解员").click()
+    await expect(page.locator(".flash")).to_have_text("已登记调解员")
+    await expect(page.locator("#roster")).to_contain_text("杨秀英")
+    await expect(page.locator("#roster")).to_contain_text("专职")
+    await shot(page, "02-organisation-with-roster")
+
+    # Stopped: it leaves the pickers (the list shows it as 已停用).
+    await page.get_by_role("button", name="停用本单位").click()
+    await expect(page.locator(".flash")).to_have_text("已停用单位")
+    await page.get_by_role("link", name="← 单位名录").click()
+    row = page.locator("#organisations tr", has_text="江宁区婚姻家庭纠纷调解室")
+    await expect(row).to_contain_text("已停用")
+    await shot(page, "03-registry-list")
+
+
+async def test_intake_shows_the_routing_suggestion_and_records_an_override(
+    pages: Pages, shot: Shot, jiangning: None
+) -> None:
+    page = await pages.open()
+    await pages.sign_in(page, VILLAGE.user_id)
+    await expect(page).to_have_url(re.compile(r"/worklist$"))
+    await register_labour_dispute(page, "刘某与某装修公司欠薪纠纷")
+    # Without the script's help: the button asks the server for the suggestion.
+    await page.get_by_role("button", name="查看分流建议").click()
+    await expect(page.locator("#routing-suggestion")).to_contain_text("江宁区劳动争议调解室")
+    await expect(page.get_by_label("承办单位", exact=True)).to_have_value("jn-labour-room")
+    assert await unlabelled_inputs(page) == []
+    await shot(page, "01-suggestion")
+
+    # The script follows the form: another category, another suggestion (no labour rule).
+    await page.get_by_label("纠纷类别", exact=True).select_option(label="邻里纠纷")
+    await expect(page.locator("#routing-suggestion")).not_to_contain_text("劳动争议调解室")
+    await page.get_by_label("纠纷类别", exact=True).select_option(label="劳动争议")
+    await expect(page.locator("#routing-suggestion")).to_contain_text("江宁区劳动争议调解室")
+
+    # Kept at the village committee: the reason is asked for, beside its field.
+    await page.get_by_label("承办单位", exact=True).select_option("jn-sf-committee")
+    await page.get_by_role("button", name="登记", exact=True).click()
+    await page.wait_for_load_state()
+    await shot(page, "02-override-needs-reason")
+    await expect(page.locator("#f-routing-reason-error")).to_contain_text("请说明理由")
+    await shot(page, "02-override-needs-reason")
+    await page.get_by_label("改选理由（不采纳建议时必填）").fill("双方均为本社区居民，先行就地调解")
+    await page.get_by_role("button", name="登记", exact=True).click()
+    await expect(page).to_have_url(re.compile(r"/cases/JF-\d{4}-\d{6}\?done=registered$"))
+    await expect(page.locator("#holder")).to_have_text("上坊社区人民调解委员会")
+    handoffs = page.locator("#handoffs")
+    await expect(handoffs).to_contain_text("建议：江宁区劳动争议调解室")
+    await expect(handoffs).to_contain_text("改选理由：双方均为本社区居民，先行就地调解")
+    await shot(page, "03-registered-with-override")
+
+    # Mediation starts with mediators ticked from the holder's roster (keyboard: Space ticks).
+    await act(page, "accept", {"受理意见": "符合受理条件"})
+    form = page.locator("#action-start-mediation")
+    await form.locator("summary").click()
+    await form.get_by_label("调解类型").select_option(label="人民调解")
+    await form.get_by_label(re.compile("^张桂兰")).focus()
+    await page.keyboard.press("Space")
+    await shot(page, "03b-roster-mediators")
+    # Nothing awaits 签收 here: the holder is offered neither 签收 nor 退回.
+    await expect(page.locator("#action-take, #action-return")).to_have_count(0)
+    await form.get_by_role("button", name="调解").click()
+    await page.wait_for_load_state()
+    await expect(page.locator("#case-stage")).to_have_text("调解中")
+    await expect(page.locator("#h-mediation + h3 + p")).to_contain_text("调解员：张桂兰")
+
+    # The same people's other cases: a second intake for the same applicant lists the first.
+    case_id = page.url.split("/cases/")[1].split("?")[0]
+    await register_labour_dispute(page, "刘某再次反映欠薪")
+    await page.get_by_role("button", name="查看分流建议").click()
+    await expect(page.locator("#same-parties")).to_contain_text(case_id)
+    await shot(page, "04-same-parties")
+
+
+async def test_a_transfer_is_taken_by_the_receiving_mediator_and_the_sender_can_no_longer_act(
+    pages: Pages, shot: Shot, jiangning: None
+) -> None:
+    sender = await pages.open()
+    await pages.sign_in(sender, VILLAGE.user_id)
+    await register_labour_dispute(sender, "上坊社区欠薪纠纷（转办）")
+    await sender.get_by_label("承办单位", exact=True).select_option("jn-sf-committee")
+    await sender.get_by_label("改选理由（不采纳建议时必填）").fill("先行就地调解")
+    await sender.get_by_role("button", name="登记", exact=True).click()
+    await expect(sender).to_have_url(re.compile(r"/cases/JF-"))
+    case_url = sender.url.split("?")[0]
+    case_id = case_url.rsplit("/", 1)[1]
+
+    # 转办 with the keyboard only: open the form, choose the town center, give a reason, send.
+    await sender.locator("#action-transfer summary").focus()
+    await sender.keyboard.press("Enter")
+    await sender.keyboard.press("Tab")
+    await choose_by_keyboard(sender, "jn-ds-center")
+    await sender.keyboard.press("Tab")
+    await sender.keyboard.type("涉及辖区内多家企业，需街道协调")
+    await sender.keyboard.press("Tab")
+    await sender.keyboard.press("Enter")
+    await sender.wait_for_load_state()
+    pending = sender.locator("#pending-transfer")
+    await expect(pending).to_contain_text("东山街道综治中心")
+    await expect(pending).to_contain_text("签收期限")
+    await shot(sender, "01-transfer-awaiting")
+    # A second transfer while one awaits 签收: the case refuses it, in the API's words.
+    again = sender.locator("#action-transfer")
+    await again.locator("summary").click()
+    await again.get_by_label("接收单位").select_option("jn-labour-room")
+    await again.get_by_label("转办理由").fill("再次转办")
+    await again.get_by_role("button", name="转办").click()
+    await expect(sender.locator("#action-transfer .error-text")).to_contain_text("待其签收或退回")
+    await shot(sender, "01b-second-transfer-refused")
+
+    receiver = await pages.open()
+    await pages.sign_in(receiver, TOWN.user_id)
+    await expect(receiver).to_have_url(re.compile(r"/worklist$"))
+    incoming = receiver.locator("#group-incoming_transfer .count")
+    await expect(incoming).not_to_have_text("0")
+    await receiver.locator("#group-incoming_transfer").click()
+    row = receiver.locator("tr", has_text=case_id)
+    await expect(row).to_contain_text("待签收")
+    await shot(receiver, "02-worklist-incoming")
+    await row.get_by_role("link", name=case_id).click()
+    assert await unlabelled_inputs(receiver) == []
+    # 签收 by keyboard.
+    await receiver.locator("#action-take summary").focus()
+    await receiver.keyboard.press("Enter")
+    await receiver.keyboard.press("Tab")
+    await receiver.keyboard.type("已签收，由街道调解")
+    await receiver.keyboard.press("Tab")
+    await receiver.keyboard.press("Enter")
+    await receiver.wait_for_load_state()
+    await expect(receiver.locator(".flash")).to_have_text("已签收")
+    await expect(receiver.locator("#holder")).to_have_text("东山街道综治中心")
+    await expect(receiver.locator("#handoff-log")).to_contain_text("签收")
+    await expect(receiver.locator("#action-transfer")).to_have_count(1)
+    await shot(receiver, "03-taken")
+
+    # The sender still reads the case but is offered nothing, and a replayed form is refused.
+    await sender.goto(case_url)
+    await expect(sender.locator("#holder")).to_have_text("东山街道综治中心")
+    await expect(sender.locator("#no-actions")).to_contain_text("东山街道综治中心")
+    await expect(sender.locator("details.action")).to_have_count(0)
+    token = await sender.locator("input[name=csrf_token]").first.input_value()
+    answer = await sender.request.post(
+        f"{case_url}/act/accept",
+        form={"csrf_token": token, "note": "越权受理"},
+        headers={"Origin": pages.console.url},
+    )
+    assert answer.status == 403
+    assert "无权办理" in await answer.text()
+    await shot(sender, "04-sender-reads-only")
+
+    # The county leader: counts per organisation, each a link to its cases.
+    leader = await pages.open()
+    await pages.sign_in(leader, county.STAFF["leader"].user_id)
+    await expect(leader).to_have_url(re.compile(r"/leader$"))
+    row = leader.locator("#org-board tr", has_text="东山街道综治中心")
+    await expect(row).to_be_visible()
+    await shot(leader, "05-leader-board")
+    await row.get_by_role("link", name="东山街道综治中心已登记").click()
+    await expect(leader).to_have_url(re.compile(r"/cases\?.*holder=jn-ds-center"))
+    await expect(leader.get_by_role("link", name=case_id)).to_be_visible()
+    await shot(leader, "06-leader-drill-down")
