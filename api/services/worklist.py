@@ -28,9 +28,8 @@ WORKLIST_ROLES = CENTER_ROLES | {Role.LEADER}
 
 @cache
 def _backlog_days(policy_dir: Path | None, policy_file: Path | None) -> int:
-    book = PolicyBook.load(policy_dir, policy_file)
-    days = getattr(book.base, "backlog_days", None)
-    return int(days) if days else DEFAULT_BACKLOG_DAYS
+    days = PolicyBook.load(policy_dir, policy_file).base.backlog_days
+    return days or DEFAULT_BACKLOG_DAYS
 
 
 def backlog_days(settings: Settings) -> int:
