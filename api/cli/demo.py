@@ -1,202 +1,128 @@
-"""``fengqiao demo``: seed a handful of realistic cases at different stages through the HTTP API."""
+"""``fengqiao demo``: the demo county, its accounts and a set of cases seeded through the HTTP API.
+
+Each case is registered and driven by the demo accounts whose organisations send each step, with
+their own keys (api.cli.demo_cases). A second run the same day finds the same cases (the
+idempotency keys carry the date) and leaves them as they stand.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
 
 from activities.runtime.settings import Settings
-from api.cli.directory import demo_keys
+from api.cli.demo_accounts import DEMO_ACCOUNTS, DEMO_PASSWORD, demo_keys
+from api.cli.demo_cases import MEIYUAN_PLACE, DemoCase, demo_cases
+from domain.access import ROLE_LABELS
 from domain.values import china_date
 
-
-def _today() -> str:
-    return china_date(datetime.now(UTC)).isoformat()
+REGISTERED = "registered"
 
 
-def _in_days(days: int) -> str:
-    return (china_date(datetime.now(UTC)) + timedelta(days=days)).isoformat()
+def _holder(case: dict[str, Any]) -> str:
+    """The holding organisation's name: an object in a case view, a name in a report status."""
+    holder = case.get("holder")
+    if isinstance(holder, dict):
+        return str(holder.get("name", ""))
+    return str(holder or "")
 
 
-def _party(name: str, phone: str, id_number: str | None = None) -> dict[str, Any]:
-    party: dict[str, Any] = {"name": name, "phone": phone}
-    if id_number:
-        party["id_number"] = id_number
-    return party
+async def _send(
+    client: httpx.AsyncClient, path: str, body: dict[str, Any], key: str
+) -> dict[str, Any]:
+    response = await client.post(path, json=body, headers={"Idempotency-Key": key})
+    if response.is_error:
+        raise RuntimeError(f"{path}: {response.status_code} {response.text}")
+    answer: dict[str, Any] = response.json()
+    return answer
 
 
-_JURISDICTION = {
-    "county_code": "320102",
-    "county_name": "玄武区",
-    "town_code": "320102001",
-    "town_name": "梅园新村街道",
-}
+async def _drive(
+    clients: dict[str, httpx.AsyncClient], number: int, plan: DemoCase, today: str
+) -> dict[str, Any]:
+    """Register one case and take its steps, each as the person named; a case found already
+    past registration (an earlier run today) is left as it stands."""
+    body = {"jurisdiction": MEIYUAN_PLACE, **plan.intake}
+    case = await _send(clients[plan.registrar], "/v1/cases", body, f"demo-{number}-{today}")
+    if case["stage"] != REGISTERED:
+        return case
+    for step, (who, action, payload) in enumerate(plan.steps, start=1):
+        case = await _send(
+            clients[who],
+            f"/v1/cases/{case['case_id']}/{action}",
+            payload,
+            f"demo-{number}-{step}-{today}",
+        )
+    return case
 
 
-def _steps() -> list[tuple[dict[str, Any], list[tuple[str, dict[str, Any]]]]]:
-    """(intake, actions) for each demo case; each stops at a different stage."""
-    today = _today()
-    plan = {
-        "responsible_unit": "梅园新村街道人民调解委员会",
-        "responsible_person": "王芳",
-        "measures": ["实地走访核实情况", "分别约谈双方当事人", "组织联合调解"],
-        "deadline": _in_days(30),
-    }
-    mediation = {"mediation_type": "peoples", "mediators": ["王芳", "赵强"]}
-    session = {
-        "held_on": today,
-        "mediators": ["王芳", "赵强"],
-        "attendees": ["当事人双方"],
-        "summary": "调解员释法明理，双方就主要争议达成初步共识。",
-    }
-    return [
-        (
-            {
-                "title": "刘某与物业公司停车费纠纷",
-                "description": "业主刘某认为物业公司上调停车费未经业主大会同意，拒绝缴纳。",
-                "category": "property_management",
-                "channel": "hotline",
-                "applicants": [_party("刘洋", "13851234567")],
-                "respondents": [{"name": "金陵物业服务有限公司", "party_type": "organisation"}],
-            },
-            [],
-        ),
-        (
-            {
-                "title": "陈某劳务报酬争议",
-                "description": "陈某在装修工地务工两个月，包工头拖欠工资一万二千元。",
-                "category": "labour",
-                "channel": "walk_in",
-                "applicants": [_party("陈明", "13912345678", "320102198506123454")],
-                "respondents": [_party("周建", "13698765432")],
-                "risk_level": "elevated",
-                # Received three days ago, registered today (补录): E1 counts from the receipt.
-                "received_on": _in_days(-3),
-            },
-            [("accept", {"note": "属于受理范围", "accepted_on": _in_days(-2)}), ("plan", plan)],
-        ),
-        (
-            {
-                "title": "王某家庭赡养纠纷",
-                "description": "王老太年逾八旬，三个子女就赡养费分担和轮流照料产生矛盾。",
-                "category": "marriage_family",
-                "channel": "grid_report",
-                "applicants": [_party("王秀英", "13770001111")],
-                "respondents": [_party("李军", "13770002222"), _party("李红", "13770003333")],
-            },
-            [
-                ("accept", {}),
-                ("plan", plan),
-                ("start-mediation", mediation),
-                ("sessions", session),
-            ],
-        ),
-        (
-            {
-                "title": "孙某与赵某相邻采光纠纷",
-                "description": "赵某加盖二层影响孙某住房采光，双方多次发生口角。",
-                "category": "neighbourhood",
-                "channel": "walk_in",
-                "applicants": [_party("孙丽", "13605550001")],
-                "respondents": [_party("赵刚", "13605550002")],
-                "risk_level": "major",
-                "flags": {"civil_to_criminal_risk": True},
-                "received_on": _in_days(-7),
-            },
-            [
-                ("accept", {"accepted_on": _in_days(-6)}),
-                ("plan", plan),
-                (
-                    "package-leader",
-                    {
-                        "leader_name": "陈建国",
-                        "leader_title": "街道党工委副书记",
-                        "reason": "有民转刑风险",
-                    },
-                ),
-                ("start-mediation", {**mediation, "started_on": _in_days(-5)}),
-                ("sessions", session),
-                ("sessions", {**session, "summary": "双方同意以经济补偿方式解决。"}),
-                (
-                    "agreement",
-                    {
-                        # Signed two days ago, recorded today: B7 counts from the signing.
-                        "terms": "赵某一次性补偿孙某八千元，孙某不再主张拆除。",
-                        "signed_on": _in_days(-2),
-                        "items": [{"description": "赵某支付补偿款八千元", "due_on": _in_days(15)}],
-                    },
-                ),
-                ("judicial-confirmation", {"court": "玄武区人民法院", "applied_on": today}),
-            ],
-        ),
-        (
-            {
-                "title": "某小区装修噪音扰民纠纷",
-                "description": "楼上住户夜间装修，楼下老人无法休息。",
-                "category": "neighbourhood",
-                "channel": "online",
-                "applicants": [_party("吴芳", "13512340000")],
-                "respondents": [_party("郑浩", "13512340001")],
-            },
-            [
-                ("accept", {}),
-                ("start-mediation", mediation),
-                (
-                    "agreement",
-                    {
-                        "terms": "郑某承诺晚八点后不施工。",
-                        "form": "oral",
-                        "signed_on": today,
-                        "items": [{"description": "晚八点后停止施工", "due_on": today}],
-                    },
-                ),
-                (
-                    "follow-ups",
-                    {
-                        "visited_on": today,
-                        "performance": [{"item_no": 1, "status": "performed"}],
-                        "satisfaction": "satisfied",
-                    },
-                ),
-                ("close", {"remark": "回访满意，予以销号"}),
-            ],
-        ),
-    ]
-
-
-async def seed(base_url: str, key: str) -> int:
-    """Drive the demo cases through the API as the mediator holding ``key``."""
+async def seed(
+    base_url: str, keys: dict[str, str], *, transport: httpx.AsyncBaseTransport | None = None
+) -> list[dict[str, Any]]:
+    """Drive the demo cases through the API at ``base_url``, each actor with their own key;
+    prints one line per case and returns the cases as the last actor saw them."""
     logging.getLogger("httpx").setLevel(logging.WARNING)
-    headers = {"Authorization": f"Bearer {key}"}
-    async with httpx.AsyncClient(base_url=base_url, timeout=60, headers=headers) as client:
-        for number, (intake, actions) in enumerate(_steps(), start=1):
-            body = {"jurisdiction": _JURISDICTION, **intake}
-            response = await client.post(
-                "/v1/cases", json=body, headers={"Idempotency-Key": f"demo-{number}-{_today()}"}
+    today = china_date(datetime.now(UTC))
+    clients = {
+        user_id: httpx.AsyncClient(
+            base_url=base_url,
+            timeout=60,
+            transport=transport,
+            headers={"Authorization": f"Bearer {key}"},
+        )
+        for user_id, key in keys.items()
+    }
+    seeded: list[dict[str, Any]] = []
+    try:
+        for number, plan in enumerate(demo_cases(today), start=1):
+            case = await _drive(clients, number, plan, today.isoformat())
+            seeded.append(case)
+            print(
+                f"  {case['case_id']}  {case['labels']['stage']:<6}  {_holder(case):<16}"
+                f"  {case['title']}  ——{plan.shows}"
             )
-            response.raise_for_status()
-            case = response.json()
-            for step, (action, payload) in enumerate(actions, start=1):
-                response = await client.post(
-                    f"/v1/cases/{case['case_id']}/{action}",
-                    json=payload,
-                    headers={"Idempotency-Key": f"demo-{number}-{step}-{_today()}"},
-                )
-                response.raise_for_status()
-                case = response.json()
-            print(f"{case['case_id']}  {case['labels']['stage']:<8}  {case['title']}")
+    finally:
+        for client in clients.values():
+            await client.aclose()
+    return seeded
+
+
+def print_accounts(keys: dict[str, str], console_url: str) -> None:
+    """Who to sign in as, the demo password, the console's address; the keys for the API."""
+    print()
+    print(f"控制台 / console: {console_url}")
+    print(f"演示账号密码 / demo password (every demo account): {DEMO_PASSWORD}")
+    print(
+        "  仅供试用本系统，切勿用于生产环境 / for trying the system only, never in production"
+        "（已设置过密码的账号保持原密码 / accounts with a password keep it）"
+    )
+    for account in DEMO_ACCOUNTS:
+        principal = account.principal
+        print(
+            f"  {principal.user_id:<22} {principal.display_name:<6}"
+            f" {ROLE_LABELS[principal.role]:<6} {account.shows}"
+        )
+    print()
+    print("API 密钥 / API keys (Authorization: Bearer …):")
+    for user_id, key in keys.items():
+        print(f"  {user_id}: {key}")
+
+
+async def demo(
+    settings: Settings, base_url: str, *, transport: httpx.AsyncBaseTransport | None = None
+) -> int:
+    """Demo county and accounts, the cases through the API at ``base_url``, then the accounts."""
+    keys = await demo_keys(settings)
+    print("演示案件 / demo cases:")
+    await seed(base_url, keys, transport=transport)
+    print_accounts(keys, f"{base_url.rstrip('/')}/")
     return 0
 
 
 def run_demo(settings: Settings, api: str | None) -> int:
-    """Demo accounts (keys printed), then the demo cases through the running API."""
     base = api or f"http://{settings.api_host}:{settings.api_port}"
-    keys = asyncio.run(demo_keys(settings))
-    print("演示账号密钥 / demo accounts' API keys:")
-    for user_id, key in keys.items():
-        print(f"  {user_id}: {key}")
-    return asyncio.run(seed(base, keys["demo-mediator"]))
+    return asyncio.run(demo(settings, base))

@@ -16,9 +16,7 @@ from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from activities.identity import passwords, principals
-from activities.policy.routing import DEMO_REGISTRY, load_registry_file
 from activities.runtime.settings import Settings
-from activities.store import registry as registry_store
 from activities.store.engine import create_engine, create_sessionmaker
 from domain.access import ROLE_LABELS, Principal, Role
 
@@ -155,41 +153,6 @@ async def _keys(args: argparse.Namespace, session: AsyncSession) -> int:
     user = await principals.revoke_key(args.key_id, session=session, now=now)
     print(f"已吊销 / revoked: {args.key_id} ({user})")
     return 0
-
-
-DEMO_USERS = (
-    Principal(
-        user_id="demo-mediator",
-        display_name="王芳",
-        role=Role.MEDIATOR,
-        jurisdiction="320102",
-        center_id="xw-center",  # 玄武区矛盾纠纷多元化解中心 of the demo county
-    ),
-    Principal(user_id="demo-leader", display_name="张华", role=Role.LEADER, jurisdiction="320102"),
-    Principal(
-        user_id="demo-auditor", display_name="李审", role=Role.AUDITOR, jurisdiction="320102"
-    ),
-)
-
-
-async def demo_keys(settings: Settings) -> dict[str, str]:
-    """The demo county in the registry (玄武区: centers, committees, rooms, departments and
-    their rosters), then demo accounts (created the first time) with a fresh key each."""
-    engine = create_engine(settings.resolved_database_url)
-    keys: dict[str, str] = {}
-    try:
-        async with create_sessionmaker(engine).begin() as session:
-            await registry_store.load_registry(load_registry_file(DEMO_REGISTRY), session=session)
-            for principal in DEMO_USERS:
-                if await principals.get_user(principal.user_id, session=session) is None:
-                    await principals.create_user(principal, session=session)
-                issued = await principals.issue_key(
-                    principal.user_id, session=session, label="demo"
-                )
-                keys[principal.user_id] = issued.key
-    finally:
-        await engine.dispose()
-    return keys
 
 
 async def ensure_local_admin(settings: Settings) -> str | None:

@@ -250,6 +250,8 @@ async def home(user: SignedIn) -> Response:
         target = "/worklist"
     elif user.principal.may(Permission.LIST_CASES):
         target = "/cases"
+    elif user.principal.may(Permission.READ_OWN_REPORTS):  # 网格员: 我上报的事项
+        target = "/reports"
     else:
         target = "/admin/users"
     return RedirectResponse(target, status_code=303)

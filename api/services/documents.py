@@ -58,3 +58,19 @@ async def stored_case(sessionmaker: async_sessionmaker[AsyncSession], case_id: s
     if document is None:
         raise case_not_found(case_id)
     return document
+
+
+async def own_reports(
+    principal: Principal, *, limit: int, sessionmaker: async_sessionmaker[AsyncSession]
+) -> list[dict[str, Any]]:
+    """我上报的事项: the status of the latest cases the caller reported (a grid worker's
+    reports), newest first; nothing of their parties or record."""
+    where = repositories.CaseFilter(reporter=principal.user_id)
+    with database_errors():
+        async with sessionmaker() as session:
+            page = await repositories.list_cases(where, cursor=None, limit=limit, session=session)
+            documents = [
+                await repositories.case_document(item.case_id, session=session)
+                for item in page.items
+            ]
+    return [report_status(document) for document in documents if document is not None]

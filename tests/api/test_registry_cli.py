@@ -13,7 +13,7 @@ from activities.runtime.settings import Settings
 from activities.store import registry as store
 from activities.store.engine import create_engine, create_sessionmaker
 from activities.store.migrate import upgrade, upgrade_async
-from api.cli.directory import demo_keys
+from api.cli.demo_accounts import demo_keys
 from worker import main
 
 
