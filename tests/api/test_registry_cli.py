@@ -52,16 +52,30 @@ async def test_the_demo_accounts_belong_to_the_demo_county(tmp_path: Path) -> No
     settings = Settings(database_url=database)
     first = await demo_keys(settings)
     again = await demo_keys(settings)  # a second run: same accounts, fresh keys
-    assert set(first) == set(again) == {"demo-mediator", "demo-leader", "demo-auditor"}
+    assert set(first) == set(again)
+    assert {"demo-mediator", "demo-leader", "demo-auditor"} <= set(first)  # the first three
     assert first["demo-mediator"] != again["demo-mediator"]
     engine = create_engine(database)
     try:
         async with create_sessionmaker(engine)() as session:
-            user = await principals.get_user("demo-mediator", session=session)
-            assert user is not None
-            center = await store.get_organisation(str(user.center_id), session=session)
-            assert center is not None
-            assert center.name == "玄武区矛盾纠纷多元化解中心"
+            # Each staff account belongs to the organisation of its kind in the demo county.
+            for user_id, name in {
+                "demo-mediator": "玄武区矛盾纠纷多元化解中心",
+                "demo-town-mediator": "梅园新村街道综治中心",
+                "demo-village-mediator": "长江路社区人民调解委员会",
+                "demo-labour-mediator": "玄武区劳动争议调解室",
+                "demo-hrss": "玄武区人力资源和社会保障局",
+                "demo-grid-worker": "长江路社区人民调解委员会",
+            }.items():
+                user = await principals.get_user(user_id, session=session)
+                assert user is not None
+                center = await store.get_organisation(str(user.center_id), session=session)
+                assert center is not None
+                assert center.name == name, user_id
+            grid_worker = await principals.get_user("demo-grid-worker", session=session)
+            assert grid_worker is not None
+            assert grid_worker.role == "grid_worker"
+            assert grid_worker.grid_code == "320102001001001"  # 长江路社区第一网格
             labour = await store.list_mediators(org_id="xw-labour-room", session=session)
             assert {m.name for m in labour} == {"黄志刚", "马晓燕"}
     finally:
