@@ -224,6 +224,7 @@ async def test_the_demo_accounts_sign_in_and_the_handoffs_wait_where_they_should
     assert GRID_REPORT in reports.text
     assert "长江路社区人民调解委员会" in reports.text
     assert "朱静" not in reports.text  # a report's status, never its parties
+    assert ROUTED not in reports.text  # the village committee's own registration is not theirs
 
 
 async def test_a_second_run_keeps_the_cases_and_a_password_someone_set(
