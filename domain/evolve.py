@@ -248,7 +248,15 @@ _HANDLED_AFRESH = frozenset({Stage.MEDIATING, Stage.MEDIATION_FAILED})
 
 
 def _apply_handoff(state: CaseState, body: e.EventBody, stamp: Stamp) -> dict[str, object]:
-    """转办 / 签收 / 退回 / 交办 / 反馈 / 上提 / 联合调处."""
+    """转办 / 签收 / 退回 / 交办 / 反馈 / 上提 / 联合调处: the change, and its line in the log."""
+    changes = _handoff_changes(state, body, stamp)
+    entry = _handoff_entry(state, body, stamp)
+    if entry is not None:
+        changes["handoffs"] = (*state.handoffs, entry)
+    return changes
+
+
+def _handoff_changes(state: CaseState, body: e.EventBody, stamp: Stamp) -> dict[str, object]:
     match body:
         case e.CaseTransferred():
             pending = PendingTransfer(
@@ -257,33 +265,11 @@ def _apply_handoff(state: CaseState, body: e.EventBody, stamp: Stamp) -> dict[st
                 reason=body.reason,
                 sent=stamp,
             )
-            log = HandOff(
-                kind=body.type,
-                organisation=body.to_organisation,
-                from_organisation=body.from_organisation,
-                reason=body.reason,
-                recorded=stamp,
-            )
-            return {"pending_transfer": pending, "handoffs": (*state.handoffs, log)}
+            return {"pending_transfer": pending}
         case e.TransferTaken():
-            sent = state.pending_transfer
-            log = HandOff(
-                kind=body.type,
-                organisation=body.organisation,
-                from_organisation=sent.from_organisation if sent else None,
-                reason=body.note,
-                recorded=stamp,
-            )
-            return {
-                **_new_holder(state, body.organisation),
-                "pending_transfer": None,
-                "handoffs": (*state.handoffs, log),
-            }
+            return {**_new_holder(state, body.organisation), "pending_transfer": None}
         case e.TransferReturned():
-            log = HandOff(
-                kind=body.type, organisation=body.organisation, reason=body.reason, recorded=stamp
-            )
-            return {"pending_transfer": None, "handoffs": (*state.handoffs, log)}
+            return {"pending_transfer": None}
         case e.CaseAssigned():
             assignment = Assignment(
                 assignment_no=body.assignment_no,
@@ -292,68 +278,62 @@ def _apply_handoff(state: CaseState, body: e.EventBody, stamp: Stamp) -> dict[st
                 instructions=body.instructions,
                 assigned=stamp,
             )
-            log = HandOff(
-                kind=body.type,
-                organisation=body.department,
-                reason=body.instructions,
-                recorded=stamp,
-            )
-            return {
-                "assignments": (*state.assignments, assignment),
-                "handoffs": (*state.handoffs, log),
-            }
+            return {"assignments": (*state.assignments, assignment)}
         case e.ReportBackRecorded():
-            found = state.assignment(body.assignment_no)
-            if found is None:
-                return {}
             report = ReportBack(result=body.result, reported_on=body.reported_on, recorded=stamp)
-            reported = found.model_copy(update={"report": report})
-            assignments = tuple(
-                reported if a.assignment_no == body.assignment_no else a for a in state.assignments
-            )
-            log = HandOff(
-                kind=body.type, organisation=found.department, reason=body.result, recorded=stamp
-            )
-            return {"assignments": assignments, "handoffs": (*state.handoffs, log)}
-        case e.CaseLifted():
-            log = HandOff(
-                kind=body.type,
-                organisation=body.to_organisation,
-                from_organisation=body.from_organisation,
-                reason=body.reason,
-                recorded=stamp,
-            )
-            changes: dict[str, object] = {
-                **_new_holder(state, body.to_organisation),
-                "handoffs": (*state.handoffs, log),
+            return {
+                "assignments": tuple(
+                    a.model_copy(update={"report": report})
+                    if a.assignment_no == body.assignment_no
+                    else a
+                    for a in state.assignments
+                )
             }
+        case e.CaseLifted():
+            changes = _new_holder(state, body.to_organisation)
             if state.stage in _HANDLED_AFRESH:
                 changes["stage"] = Stage.ACCEPTED
             return changes
         case e.LiftSuggested():
             suggestion = LiftSuggestion(rule_id=body.rule_id, reason=body.reason, suggested=stamp)
             return {"lift_suggestion": suggestion}
-        case e.CoHandlerAdded():
-            log = HandOff(
-                kind=body.type, organisation=body.organisation, reason=body.note, recorded=stamp
-            )
+        case e.CoHandlerAdded() | e.CoHandlerRemoved():
             others = tuple(o for o in state.co_handlers if o.org_id != body.organisation.org_id)
-            return {
-                "co_handlers": (*others, body.organisation),
-                "handoffs": (*state.handoffs, log),
-            }
-        case e.CoHandlerRemoved():
-            log = HandOff(
-                kind=body.type, organisation=body.organisation, reason=body.note, recorded=stamp
-            )
-            return {
-                "co_handlers": tuple(
-                    o for o in state.co_handlers if o.org_id != body.organisation.org_id
-                ),
-                "handoffs": (*state.handoffs, log),
-            }
+            added = isinstance(body, e.CoHandlerAdded)
+            return {"co_handlers": (*others, body.organisation) if added else others}
         case _:
             return {}
+
+
+def _handoff_entry(state: CaseState, body: e.EventBody, stamp: Stamp) -> HandOff | None:
+    """The hand-off log's line for ``body``: who the case went to, from whom, and why."""
+    sent = state.pending_transfer
+    match body:
+        case e.CaseTransferred() | e.CaseLifted():
+            parts = (body.to_organisation, body.from_organisation, body.reason)
+        case e.TransferTaken():
+            parts = (body.organisation, sent.from_organisation if sent else None, body.note)
+        case e.TransferReturned():
+            parts = (body.organisation, None, body.reason)
+        case e.CaseAssigned():
+            parts = (body.department, None, body.instructions)
+        case e.ReportBackRecorded():
+            found = state.assignment(body.assignment_no)
+            if found is None:
+                return None
+            parts = (found.department, None, body.result)
+        case e.CoHandlerAdded() | e.CoHandlerRemoved():
+            parts = (body.organisation, None, body.note)
+        case _:
+            return None
+    organisation, from_organisation, reason = parts
+    return HandOff(
+        kind=body.type,
+        organisation=organisation,
+        from_organisation=from_organisation,
+        reason=reason,
+        recorded=stamp,
+    )
 
 
 def _new_holder(state: CaseState, organisation: OrgRef) -> dict[str, object]:

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import asyncpg
@@ -38,3 +42,27 @@ class PostgresAdmin:
 
     async def drop(self, database: str) -> None:
         await self._execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+
+
+@asynccontextmanager
+async def database_at(
+    revision: str, backend: str, admin: PostgresAdmin, folder: Path
+) -> AsyncIterator[tuple[str, Any]]:
+    """A fresh database of ``backend`` migrated up to ``revision`` only (a store as an older
+    release left it), and an engine on it; dropped afterwards."""
+    from activities.store.engine import create_engine
+    from activities.store.migrate import upgrade_async
+
+    name = f"fengqiao_test_{uuid.uuid4().hex[:10]}"
+    if backend == "postgresql":
+        url = await admin.create(name)
+    else:
+        url = f"sqlite+aiosqlite:///{folder / f'at-{revision}.db'}"
+    await upgrade_async(url, revision)
+    engine = create_engine(url)
+    try:
+        yield url, engine
+    finally:
+        await engine.dispose()
+        if backend == "postgresql":
+            await admin.drop(name)

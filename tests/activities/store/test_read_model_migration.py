@@ -4,7 +4,6 @@ party keys from their documents."""
 from __future__ import annotations
 
 import json
-import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -12,11 +11,10 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from activities.store.engine import create_engine
 from activities.store.migrate import upgrade_async
 from domain.worklist import party_key
 from tests.conftest import BACKENDS
-from tests.databases import PostgresAdmin
+from tests.databases import PostgresAdmin, database_at
 from tests.worklist_support import CaseAt
 
 
@@ -24,19 +22,8 @@ from tests.worklist_support import CaseAt
 async def database_at_0009(
     request: pytest.FixtureRequest, postgres_admin: PostgresAdmin, tmp_path: Path
 ) -> AsyncIterator[tuple[str, AsyncEngine]]:
-    name = f"fengqiao_test_{uuid.uuid4().hex[:10]}"
-    if request.param == "postgresql":
-        url = await postgres_admin.create(name)
-    else:
-        url = f"sqlite+aiosqlite:///{tmp_path / 'before-read-model.db'}"
-    await upgrade_async(url, "0009")
-    engine = create_engine(url)
-    try:
-        yield url, engine
-    finally:
-        await engine.dispose()
-        if request.param == "postgresql":
-            await postgres_admin.drop(name)
+    async with database_at("0009", request.param, postgres_admin, tmp_path) as database:
+        yield database
 
 
 _ORG = text(

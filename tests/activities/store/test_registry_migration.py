@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -13,10 +12,9 @@ from sqlalchemy import inspect, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from activities.store.engine import create_engine
 from activities.store.migrate import alembic_config, upgrade_async
 from tests.conftest import BACKENDS
-from tests.databases import PostgresAdmin
+from tests.databases import PostgresAdmin, database_at
 from tests.samples import T0
 
 
@@ -24,19 +22,8 @@ from tests.samples import T0
 async def database_at_0008(
     request: pytest.FixtureRequest, postgres_admin: PostgresAdmin, tmp_path: Path
 ) -> AsyncIterator[tuple[str, AsyncEngine]]:
-    name = f"fengqiao_test_{uuid.uuid4().hex[:10]}"
-    if request.param == "postgresql":
-        url = await postgres_admin.create(name)
-    else:
-        url = f"sqlite+aiosqlite:///{tmp_path / 'before-registry.db'}"
-    await upgrade_async(url, "0008")
-    engine = create_engine(url)
-    try:
-        yield url, engine
-    finally:
-        await engine.dispose()
-        if request.param == "postgresql":
-            await postgres_admin.drop(name)
+    async with database_at("0008", request.param, postgres_admin, tmp_path) as database:
+        yield database
 
 
 _USER = text(
