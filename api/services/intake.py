@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio.client import Client
 
+from activities.policy.routing import routing_rules
 from activities.runtime.settings import Settings
 from activities.store import repositories
 from activities.store.case_numbers import reserve_case_number
@@ -84,6 +85,7 @@ async def _routing(
     choice: dict[str, Any] | None,
     *,
     sessionmaker: async_sessionmaker[AsyncSession],
+    settings: Settings,
 ) -> Routing | None:
     """分流: the rules' suggestion for the registrar's organisation, or the registrar's choice
     (a reason when it differs). None when the registrar is not in the registry and chose none:
@@ -95,6 +97,8 @@ async def _routing(
             intake.risk_level,
             intake.jurisdiction.code,
             sessionmaker=sessionmaker,
+            # The deployment's rules, as the suggestion route and the console show them.
+            rules=routing_rules(settings.routing_rules_file),
         )
     suggested = suggestion.organisation if suggestion is not None else None
     rule_id = suggestion.rule_id if suggestion is not None else None
@@ -175,7 +179,9 @@ async def register(
     if stored is not None and Stage(stored["stage"]) in TERMINAL_STAGES:
         # The case has ended and its workflow may be gone (retention): never start it again.
         return Intake(IntakeOutcome.REGISTERED, case_view(principal, stored))
-    routing = await _routing(principal, intake, choice, sessionmaker=sessionmaker)
+    routing = await _routing(
+        principal, intake, choice, sessionmaker=sessionmaker, settings=settings
+    )
     register = c.Register(
         **details,
         case_id=case_id,

@@ -3,19 +3,23 @@ case, routing at intake, mediators from the roster, grid workers."""
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import AsyncIterator
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
+from api.app import create_app
 from tests import principals
 from tests.conftest import Stack
 from tests.handoff_county import SHANGFANG_PLACE, seed_county
 from tests.handoff_flow import check_timeline, post, run_flow, step
 from tests.samples import china_today, intake_body
+from worker import WORKFLOWS
 
 
 @pytest.fixture(scope="module")
@@ -286,3 +290,55 @@ async def test_report_back_by_the_department_only_and_dated_sensibly(
     done = await step(hrss, case_id, "report-back", report)
     assert done["assignments"][0]["report"]["recorded"]["by"] == "许立新 (jn-xulixin)"
     assert (await post(hrss, case_id, "report-back", report)).status_code == 409
+
+
+async def test_a_deployments_routing_rules_decide_intake_as_they_decide_the_preview(
+    stack: Stack, county: dict[str, httpx.AsyncClient], tmp_path: Path
+) -> None:
+    """FENGQIAO_ROUTING_RULES_FILE: the rules the preview shows are the rules intake records."""
+    rules = {
+        "version": "local-2026.1",
+        "rules": [
+            {
+                "rule_id": "labour-to-town-center",
+                "description": "本区劳动争议先由街道综治中心调处",
+                "categories": ["labour"],
+                "target": {"type": "center", "level": "town", "handles_category": False},
+            }
+        ],
+    }
+    path = tmp_path / "routing.json"
+    path.write_text(json.dumps(rules, ensure_ascii=False), encoding="utf-8")
+    settings = stack.settings.model_copy(update={"routing_rules_file": path})
+    app = create_app(settings, temporal=stack.client, workflows=WORKFLOWS)
+    key = county["village"].headers["authorization"]
+    async with app.router.lifespan_context(app):
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app),
+            base_url="http://fengqiao.test",
+            headers={"authorization": key},
+        ) as village:
+            body = intake_body(
+                title=f"上坊社区欠薪{uuid.uuid4().hex[:6]}",
+                jurisdiction=SHANGFANG_PLACE,
+                category="labour",
+            )
+            preview = await village.post(
+                "/v1/routing/suggestion",
+                json={
+                    "category": "labour",
+                    "risk_level": "low",
+                    "jurisdiction": SHANGFANG_PLACE,
+                },
+            )
+            assert preview.status_code == 200, preview.text
+            registered = await village.post("/v1/cases", json=body)
+    assert registered.status_code == 201, registered.text
+    routing = registered.json()["routing"]
+    assert routing["rule_id"] == "labour-to-town-center"
+    shown = preview.json()
+    assert shown["rules_version"] == "local-2026.1"
+    assert shown["suggestion"]["rule_id"] == "labour-to-town-center"
+    assert routing["chosen"]["org_id"] == shown["suggestion"]["organisation"]["org_id"]
+    assert routing["chosen"]["type"] == "center"
+    assert routing["chosen"]["level"] == "town"
