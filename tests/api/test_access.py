@@ -180,6 +180,19 @@ for _endpoint, (_, _, _refused) in HANDOFF_PROBES.items():
         "anonymous": (401, 401),
     }
 
+# The same parties' other cases, from a case (同一当事人的其他案件): those who read the case
+# itself, not auditors (they read through the audit endpoints) nor grid workers.
+EXPECTED["related"] = {
+    "mediator": (200, 404),
+    "center_admin": (200, 404),
+    "town_leader": (200, 404),
+    "county_leader": (200, 404),
+    "auditor": (403, 403),
+    "system_admin": (403, 403),
+    "grid_worker": (403, 403),
+    "anonymous": (401, 401),
+}
+
 # Endpoints without a particular case: role → status.
 UNSCOPED: dict[str, dict[str, int]] = {
     "list": {
@@ -214,6 +227,41 @@ UNSCOPED: dict[str, dict[str, int]] = {
     },
 }
 UNSCOPED["stats"] = UNSCOPED["list"]
+# 待办: an organisation's staff and leaders have a worklist; nobody else does.
+UNSCOPED["worklist"] = {
+    "mediator": 200,
+    "center_admin": 200,
+    "town_leader": 200,
+    "county_leader": 200,
+    "auditor": 403,
+    "system_admin": 403,
+    "grid_worker": 403,
+    "anonymous": 401,
+}
+# Same parties at intake: who registers or oversees cases; never auditors or grid workers.
+UNSCOPED["parties"] = {**UNSCOPED["worklist"]}
+# The registry holds no personal data: every signed-in role reads it but grid workers.
+UNSCOPED["organisations"] = {
+    "mediator": 200,
+    "center_admin": 200,
+    "town_leader": 200,
+    "county_leader": 200,
+    "auditor": 200,
+    "system_admin": 200,
+    "grid_worker": 403,
+    "anonymous": 401,
+}
+# 分流建议: for those who register a case and choose where it goes.
+UNSCOPED["routing"] = {
+    "mediator": 200,
+    "center_admin": 200,
+    "town_leader": 403,
+    "county_leader": 403,
+    "auditor": 403,
+    "system_admin": 403,
+    "grid_worker": 403,
+    "anonymous": 401,
+}
 
 
 async def _call(client: httpx.AsyncClient, endpoint: str, case: dict[str, Any]) -> httpx.Response:
@@ -235,6 +283,8 @@ async def _call(client: httpx.AsyncClient, endpoint: str, case: dict[str, Any]) 
         return await client.get(f"/v1/alerts/{alert_id}")
     if endpoint == "ack":
         return await client.post(f"/v1/alerts/{alert_id}/ack", json={"note": "已阅"}, headers=key)
+    if endpoint == "related":
+        return await client.get(f"/v1/cases/{case_id}/related")
     if endpoint in HANDOFF_PROBES:
         path, body, _ = HANDOFF_PROBES[endpoint]
         return await client.post(f"/v1/cases/{case_id}/{path}", json=body, headers=key)
@@ -272,6 +322,19 @@ async def test_role_unscoped_endpoint_matrix(
         response = await client.get("/v1/cases/stats")
     elif endpoint == "alerts":
         response = await client.get("/v1/alerts")
+    elif endpoint == "worklist":
+        response = await client.get("/v1/worklist")
+    elif endpoint == "parties":
+        response = await client.post(
+            "/v1/parties/cases", json={"name": "张伟", "phone": "13812345678"}
+        )
+    elif endpoint == "organisations":
+        response = await client.get("/v1/organisations")
+    elif endpoint == "routing":
+        response = await client.post(
+            "/v1/routing/suggestion",
+            json={"category": "labour", "risk_level": "low", "jurisdiction": "320102001"},
+        )
     else:
         response = await client.put(
             "/v1/recipients/town-leader:320102001",
