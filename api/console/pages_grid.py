@@ -9,6 +9,7 @@ where each report stands and who handles it, never its parties or its record.
 
 from __future__ import annotations
 
+import re
 import uuid
 from typing import Annotated, Any
 
@@ -38,7 +39,7 @@ router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
 Reporter = Annotated[ConsoleUser, Depends(require(Permission.READ_OWN_REPORTS))]
 GridReporter = Annotated[ConsoleUser, Depends(require(Permission.REPORT_FROM_GRID))]
 
-_DONE = {"reported": "已上报，按分流规则交有关单位办理"}
+_REPORTED = re.compile(r"^[A-Z]{2}-\d{4}-\d{6}$")
 
 
 async def _page(
@@ -61,9 +62,12 @@ async def _page(
 
 @router.get("/reports")
 async def reports_page(
-    request: Request, user: Reporter, sessionmaker: SessionmakerDep, done: str | None = None
+    request: Request, user: Reporter, sessionmaker: SessionmakerDep, reported: str | None = None
 ) -> Response:
-    return await _page(request, user, sessionmaker, flash=_DONE.get(done or ""))
+    flash = None
+    if reported and _REPORTED.match(reported):
+        flash = f"已上报（{reported}），按分流规则交有关单位办理"
+    return await _page(request, user, sessionmaker, flash=flash)
 
 
 @router.post("/reports")
@@ -82,7 +86,7 @@ async def report(
     try:
         details = await intake.grid_report(body, user.principal, sessionmaker=sessionmaker)
         checked = IntakeRequest.model_validate(details)
-        await intake.register(
+        registered = await intake.register(
             checked.model_dump(),
             key=form_key(form),
             principal=user.principal,
@@ -102,4 +106,5 @@ async def report(
         else:
             state.message = refused.body.message_zh
         return await _page(request, user, sessionmaker, form=state, status=refused.status)
-    return RedirectResponse("/reports?done=reported", status_code=303)
+    case_id = str(registered.body["case_id"])
+    return RedirectResponse(f"/reports?reported={case_id}", status_code=303)

@@ -201,6 +201,17 @@ async def intake_places(user: ConsoleUser, *, sessionmaker: SessionmakerDep) -> 
     return Places(counties, towns, villages, preset)
 
 
+def _as_placed(raw: dict[str, str]) -> dict[str, str]:
+    """The form shown again with the place as it will be recorded (a village chosen with its
+    town left unchosen, without the script, shows its town)."""
+    try:
+        place = Jurisdiction.at(_place_code(raw))
+    except ValidationError:
+        return raw
+    levels = ("county", "town", "village")
+    return {**raw, **{f"{_PLACE}{k}_code": getattr(place, f"{k}_code") or "" for k in levels}}
+
+
 async def _placed(body: dict[str, Any], *, sessionmaker: SessionmakerDep) -> dict[str, Any]:
     """The body with the place chosen as the case records it: every level's code and name."""
     code = _place_code({f"{_PLACE}{k}": v for k, v in (body.get("jurisdiction") or {}).items()})
@@ -271,7 +282,7 @@ async def register(
     _, raw = body_of([*INTAKE_FIELDS, *routing_fields(None)], form)
     check = await check_intake(user, raw, sessionmaker=sessionmaker, settings=settings)
     fields = _form_fields(await intake_places(user, sessionmaker=sessionmaker), check)
-    raw = _kept_choice(raw, check)
+    raw = _as_placed(_kept_choice(raw, check))
     state = FormState(fields, values=raw)
     if (form.get("preview") or [""])[0]:  # 查看分流建议 without JavaScript
         return render(request, "intake.html", _context(user, state, check))

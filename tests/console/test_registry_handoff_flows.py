@@ -304,6 +304,7 @@ async def test_intake_places_are_chosen_from_the_registry_by_name(
         },
         {"纠纷类别": "邻里纠纷"},
     )
+    await expect(page.locator("#routing-suggestion")).to_contain_text("分流建议")
     await shot(page, "02-place-chosen")
     await page.get_by_role("button", name="登记", exact=True).click()
     await expect(page).to_have_url(re.compile(r"/cases/JF-\d{4}-\d{6}\?done=registered$"))
@@ -334,6 +335,8 @@ async def test_intake_places_work_without_javascript(
     )
     await page.get_by_role("button", name="查看分流建议").click()
     await expect(page.get_by_label("村（社区）", exact=True)).to_have_value(county.SHANGFANG)
+    await expect(town).to_have_value(county.DONGSHAN)  # shown as it will be recorded
+    await expect(page.locator("#routing-suggestion")).to_contain_text("分流建议")
     await shot(page, "01-no-script-preview")
     await page.get_by_role("button", name="登记", exact=True).click()
     await expect(page).to_have_url(re.compile(r"/cases/JF-\d{4}-\d{6}\?done=registered$"))
@@ -387,9 +390,14 @@ async def test_a_grid_worker_reports_from_the_console_and_follows_the_report(
     await page.keyboard.press("Enter")
     await page.wait_for_load_state()
 
-    await expect(page).to_have_url(re.compile(r"/reports\?done=reported$"))
-    await expect(page.locator(".flash")).to_contain_text("已上报")
-    row = page.locator("#reports tr", has_text=title)
+    await expect(page).to_have_url(re.compile(r"/reports\?reported=JF-\d{4}-\d{6}$"))
+    case_id = page.url.rsplit("=", 1)[1]
+    await expect(page.locator(".flash")).to_have_text(
+        f"已上报（{case_id}），按分流规则交有关单位办理"
+    )
+    row = page.locator("#reports tr", has_text=case_id)
+    await expect(row).to_contain_text(title)
+    await expect(row).to_be_in_viewport()  # the list comes first: seen without scrolling
     await expect(row).to_contain_text("邻里纠纷")
     await expect(row).to_contain_text("已登记")
     await expect(row).to_contain_text("上坊社区人民调解委员会")
