@@ -293,3 +293,23 @@ def chain_label(chain: EscalationChain) -> str:
         )
     )
     return f"{scope or '通用'}督办链（{len(chain.levels)}级）"
+
+
+_PACKAGE_CALENDAR = "chinesecalendar-"
+
+
+def calendar_label(version: str) -> str:
+    """节假日数据 as readers know it: the data version and where it comes from.
+
+    ``chinesecalendar-1.11.0`` (the package transcribing the State Council General Office's
+    yearly notices) reads ``节假日数据版本 1.11.0（国务院办公厅节假日安排）``; a year laid over it
+    from the deployment's own data file (``+2027``) is named after it; any other version is shown
+    as it is.
+    """
+    if not version.startswith(_PACKAGE_CALENDAR):
+        return f"节假日数据版本 {version}"
+    package, *years = version.removeprefix(_PACKAGE_CALENDAR).split("+")
+    text = f"节假日数据版本 {package}（国务院办公厅节假日安排"
+    if years:
+        text += f"；{'、'.join(f'{y}年' for y in years)}安排据本地数据文件"
+    return text + "）"

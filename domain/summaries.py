@@ -35,6 +35,7 @@ from domain.labels import (
     REFERRAL_LABELS,
     RISK_LABELS,
     SATISFACTION_LABELS,
+    calendar_label,
     chain_label,
 )
 from domain.periods import Due
@@ -196,7 +197,7 @@ class _Summaries:
                 return (
                     f"适用时限规则 {body.policy.version}（{len(body.policy.rules)}项），"
                     f"{chain_label(body.policy.chain)}，"
-                    f"节假日数据 {body.policy.calendar.version}"
+                    f"{calendar_label(body.policy.calendar.version)}"
                 )
             case e.ClockStarted():
                 clock = body.clock

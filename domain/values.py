@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, date, datetime, timedelta, timezone
 from enum import StrEnum
 from typing import Annotated, Self
@@ -169,6 +170,22 @@ class Jurisdiction(Frozen):
     @property
     def code(self) -> str:
         return self.village_code or self.town_code or self.county_code
+
+    @classmethod
+    def at(cls, code: str, names: Mapping[str, str] | None = None) -> Jurisdiction:
+        """The place ``code`` (county 6, town 9 or village 12 digits) with the levels it lies in,
+        each named from ``names`` (code → name) where known."""
+        names = names or {}
+        levels = {"county": 6, "town": 9, "village": 12}
+        found: dict[str, str] = {}
+        for level, length in levels.items():
+            if len(code) >= length:
+                found[f"{level}_code"] = code[:length]
+                if code[:length] in names:
+                    found[f"{level}_name"] = names[code[:length]]
+        if len(code) not in levels.values():
+            found["county_code"] = code  # refused by the pattern, beside the field
+        return cls.model_validate(found)
 
 
 class RiskFlags(Frozen):

@@ -333,14 +333,18 @@ INTAKE_FIELDS: list[Field] = [
         _date("received_on", "收到申请日期", False, LATE_HINT),
         Field("description", "纠纷简要情况", "textarea", True),
     ),
+    # 属地: chosen from the registry's places in the caller's area (options filled when the form
+    # is drawn, ``pages_intake.intake_places``); codes are sent, names come from the registry.
     *_in(
         "属地",
-        Field("jurisdiction.county_code", "县（区）代码", required=True, hint="6位，如 320102"),
-        Field("jurisdiction.county_name", "县（区）名称"),
-        Field("jurisdiction.town_code", "乡镇（街道）代码", hint="9位"),
-        Field("jurisdiction.town_name", "乡镇（街道）名称"),
-        Field("jurisdiction.village_code", "村（社区）代码", hint="12位"),
-        Field("jurisdiction.village_name", "村（社区）名称"),
+        Field("jurisdiction.county_code", "县（区）", "select", True),
+        Field("jurisdiction.town_code", "乡镇（街道）", "select"),
+        Field(
+            "jurisdiction.village_code",
+            "村（社区）",
+            "select",
+            hint="选定村（社区）即定其所属乡镇（街道）",
+        ),
     ),
     *_party_fields("applicants", "申请人", 2, True),
     *_party_fields("respondents", "被申请人", 2, False),
@@ -358,6 +362,13 @@ INTAKE_FIELDS: list[Field] = [
         Field("flags.civil_to_criminal_risk", "民转刑风险", "checkbox"),
         Field("flags.skip_level", "越级上访", "checkbox"),
     ),
+]
+
+# 网格上报: what a grid worker enters; the grid's village and the channel are the service's.
+GRID_REPORT_FIELDS: list[Field] = [
+    f
+    for f in INTAKE_FIELDS
+    if f.name not in {"kind", "channel", "received_on"} and not f.name.startswith("jurisdiction.")
 ]
 
 # Checked at import: every select names only values of its enumeration.

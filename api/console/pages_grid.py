@@ -1,28 +1,110 @@
-"""我上报的事项: a grid worker's (网格员) home page, the status of the cases they reported.
+"""我上报的事项: a grid worker's (网格员) home page — 上报 a dispute found in their grid, and the
+status of the cases they reported.
 
-A grid worker reports from their grid through the API (``POST /v1/cases`` with their key, e.g.
-from a mobile app); here they follow where each report stands and who handles it, never its
-parties or its record.
+The report goes through the intake service the JSON route calls (``POST /v1/cases``) and is
+validated by the same request model: the service places it at the grid's village and sends it
+through the grid channel (网格上报), and the routing rules choose who handles it. The list shows
+where each report stands and who handles it, never its parties or its record.
 """
 
 from __future__ import annotations
 
-from typing import Annotated
+import re
+import uuid
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request, Response
+from fastapi.responses import RedirectResponse
+from pydantic import ValidationError
 
-from api.console.session import ConsoleRoute, ConsoleUser, require
+from api.console.forms import (
+    GRID_REPORT_FIELDS,
+    FormState,
+    api_field,
+    body_of,
+    field_errors,
+    form_key,
+)
+from api.console.session import ConsoleRoute, ConsoleUser, checked_form, require
 from api.console.templating import render
-from api.deps import SessionmakerDep
+from api.deps import SessionmakerDep, SettingsDep, TemporalDep
+from api.errors import ApiError
+from api.schemas import IntakeRequest
+from api.services import intake
 from api.services.documents import own_reports
 from domain.access import Permission
 
 router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
 
 Reporter = Annotated[ConsoleUser, Depends(require(Permission.READ_OWN_REPORTS))]
+GridReporter = Annotated[ConsoleUser, Depends(require(Permission.REPORT_FROM_GRID))]
+
+_REPORTED = re.compile(r"^[A-Z]{2}-\d{4}-\d{6}$")
+
+
+async def _page(
+    request: Request,
+    user: ConsoleUser,
+    sessionmaker: SessionmakerDep,
+    *,
+    form: FormState | None = None,
+    flash: str | None = None,
+    status: int = 200,
+) -> Response:
+    reports = await own_reports(user.principal, limit=100, sessionmaker=sessionmaker)
+    context: dict[str, Any] = {"user": user, "reports": reports, "flash": flash}
+    if user.principal.may(Permission.REPORT_FROM_GRID):
+        context["grid"] = await intake.grid_place(user.principal, sessionmaker=sessionmaker)
+        context["form"] = form or FormState(list(GRID_REPORT_FIELDS))
+        context["idempotency_key"] = str(uuid.uuid4())
+    return render(request, "reports.html", context, status=status)
 
 
 @router.get("/reports")
-async def reports_page(request: Request, user: Reporter, sessionmaker: SessionmakerDep) -> Response:
-    reports = await own_reports(user.principal, limit=100, sessionmaker=sessionmaker)
-    return render(request, "reports.html", {"user": user, "reports": reports})
+async def reports_page(
+    request: Request, user: Reporter, sessionmaker: SessionmakerDep, reported: str | None = None
+) -> Response:
+    flash = None
+    if reported and _REPORTED.match(reported):
+        flash = f"已上报（{reported}），按分流规则交有关单位办理"
+    return await _page(request, user, sessionmaker, flash=flash)
+
+
+@router.post("/reports")
+async def report(
+    request: Request,
+    user: GridReporter,
+    sessionmaker: SessionmakerDep,
+    temporal: TemporalDep,
+    settings: SettingsDep,
+) -> Response:
+    """上报: the intake service fills in the grid's village and the grid channel."""
+    form = await checked_form(request, user)
+    fields = list(GRID_REPORT_FIELDS)
+    body, raw = body_of(fields, form)
+    state = FormState(fields, values=raw)
+    try:
+        details = await intake.grid_report(body, user.principal, sessionmaker=sessionmaker)
+        checked = IntakeRequest.model_validate(details)
+        registered = await intake.register(
+            checked.model_dump(),
+            key=form_key(form),
+            principal=user.principal,
+            sessionmaker=sessionmaker,
+            temporal=temporal,
+            settings=settings,
+        )
+    except ValidationError as error:
+        state.errors = field_errors(error, fields)
+        return await _page(request, user, sessionmaker, form=state, status=422)
+    except ApiError as refused:
+        if refused.status >= 500 or refused.status == 404:
+            raise
+        where = api_field(refused.body.field, fields)
+        if where:
+            state.errors[where] = refused.body.message_zh
+        else:
+            state.message = refused.body.message_zh
+        return await _page(request, user, sessionmaker, form=state, status=refused.status)
+    case_id = str(registered.body["case_id"])
+    return RedirectResponse(f"/reports?reported={case_id}", status_code=303)

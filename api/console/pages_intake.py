@@ -10,7 +10,7 @@ Without JavaScript, "查看分流建议" re-renders the form with them; with it,
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request, Response
@@ -33,7 +33,7 @@ from api.console.session import ConsoleRoute, ConsoleUser, checked_form, require
 from api.console.templating import fragment, render
 from api.deps import SessionmakerDep, SettingsDep, TemporalDep
 from api.errors import ApiError
-from api.registry_schemas import RoutingAnswer
+from api.registry_schemas import JurisdictionView, RoutingAnswer
 from api.schemas import IntakeRequest, PartyQuery, RelatedCase
 from api.services import intake, parties, registry
 from domain.access import Permission
@@ -93,13 +93,7 @@ async def check_intake(
     try:
         category = Category(raw.get("category", ""))
         risk = RiskLevel(raw.get("risk_level") or RiskLevel.LOW.value)
-        place = Jurisdiction.model_validate(
-            {
-                k.removeprefix("jurisdiction."): v
-                for k, v in raw.items()
-                if k.startswith("jurisdiction.") and v.strip()
-            }
-        )
+        place = Jurisdiction.at(_place_code(raw))
     except (ValueError, ValidationError):
         found.note = "填写纠纷类别和属地后显示分流建议"
     else:
@@ -144,8 +138,94 @@ async def _same_parties(
     return list(seen.values())
 
 
-def _form_fields(check: IntakeCheck) -> list[Field]:
-    return [*INTAKE_FIELDS, *routing_fields(check.answer)]
+_PLACE = "jurisdiction."
+
+
+def _place_code(raw: dict[str, str]) -> str:
+    """The place chosen: the village, else the town, else the county (a village names its town)."""
+    return next(
+        (
+            raw.get(f"{_PLACE}{level}_code", "").strip()
+            for level in ("village", "town", "county")
+            if raw.get(f"{_PLACE}{level}_code", "").strip()
+        ),
+        "",
+    )
+
+
+@dataclass
+class Places:
+    """属地 pickers: the registry's places in the caller's area, by level, and the preset."""
+
+    counties: Options = ()
+    towns: Options = ()
+    villages: Options = ()
+    preset: dict[str, str] = field(default_factory=dict)
+
+    def fields(self) -> list[Field]:
+        chosen = {"county": self.counties, "town": self.towns, "village": self.villages}
+        return [
+            replace(f, options=chosen[f.name.removeprefix(_PLACE).removesuffix("_code")])
+            if f.name.startswith(_PLACE)
+            else f
+            for f in INTAKE_FIELDS
+        ]
+
+
+async def intake_places(user: ConsoleUser, *, sessionmaker: SessionmakerDep) -> Places:
+    """Counties, towns and villages (named 街道 / 社区) to choose from; a level above the
+    caller's own area is offered as the area itself, a level below may be left unchosen."""
+    area = user.principal.jurisdiction or ""
+    known = await registry.intake_places(user.principal, sessionmaker=sessionmaker)
+    names = {p.code: p.name for p in known}
+    by_level: dict[str, list[JurisdictionView]] = {}
+    for place in known:
+        by_level.setdefault(place.level.value, []).append(place)
+    counties = tuple((p.code, p.name) for p in by_level.get("county", []))
+    if not counties and len(area) >= 6:  # a county the registry does not list: its code
+        counties = ((area[:6], area[:6]),)
+    towns = tuple((p.code, p.name) for p in by_level.get("town", []))
+    villages = tuple(
+        (p.code, f"{names.get(p.parent_code or '', '')} / {p.name}".lstrip(" /"))
+        for p in by_level.get("village", [])
+    )
+    if len(area) <= 6:
+        towns = (("", "不选（属县区本级）"), *towns)
+    if len(area) <= 9:
+        villages = (("", "不选（属乡镇街道本级）"), *villages)
+    preset = {
+        f"{_PLACE}{level}_code": area[:length]
+        for level, length in (("county", 6), ("town", 9), ("village", 12))
+        if len(area) >= length
+    }
+    return Places(counties, towns, villages, preset)
+
+
+def _as_placed(raw: dict[str, str]) -> dict[str, str]:
+    """The form shown again with the place as it will be recorded (a village chosen with its
+    town left unchosen, without the script, shows its town)."""
+    try:
+        place = Jurisdiction.at(_place_code(raw))
+    except ValidationError:
+        return raw
+    levels = ("county", "town", "village")
+    return {**raw, **{f"{_PLACE}{k}_code": getattr(place, f"{k}_code") or "" for k in levels}}
+
+
+async def _placed(body: dict[str, Any], *, sessionmaker: SessionmakerDep) -> dict[str, Any]:
+    """The body with the place chosen as the case records it: every level's code and name."""
+    code = _place_code({f"{_PLACE}{k}": v for k, v in (body.get("jurisdiction") or {}).items()})
+    if not code:
+        return body  # the request model says it is required, beside the field
+    try:
+        place = await registry.place_of(code, sessionmaker=sessionmaker)
+    except ValidationError:
+        return body  # a code of no level: the request model refuses it beside the field
+    return {**body, "jurisdiction": place.model_dump(exclude_none=True)}
+
+
+def _form_fields(places: Places, check: IntakeCheck) -> list[Field]:
+    return [*places.fields(), *routing_fields(check.answer)]
 
 
 def _kept_choice(raw: dict[str, str], check: IntakeCheck) -> dict[str, str]:
@@ -171,9 +251,10 @@ def _context(user: ConsoleUser, state: FormState, check: IntakeCheck) -> dict[st
 async def intake_form(
     request: Request, user: Actor, sessionmaker: SessionmakerDep, settings: SettingsDep
 ) -> Response:
-    preset = {"jurisdiction.county_code": user.principal.jurisdiction or ""}
+    places = await intake_places(user, sessionmaker=sessionmaker)
+    preset = places.preset
     check = await check_intake(user, preset, sessionmaker=sessionmaker, settings=settings)
-    state = FormState(_form_fields(check), values=_kept_choice(preset, check))
+    state = FormState(_form_fields(places, check), values=_kept_choice(preset, check))
     return render(request, "intake.html", _context(user, state, check))
 
 
@@ -185,7 +266,7 @@ async def intake_check(
     form = await checked_form(request, user)
     _, raw = body_of([*INTAKE_FIELDS, *routing_fields(None)], form)
     check = await check_intake(user, raw, sessionmaker=sessionmaker, settings=settings)
-    state = FormState(_form_fields(check), values=_kept_choice(raw, check))
+    state = FormState([*INTAKE_FIELDS, *routing_fields(check.answer)], _kept_choice(raw, check))
     return fragment(request, "intake.html", "routing_panel", _context(user, state, check))
 
 
@@ -200,12 +281,13 @@ async def register(
     form = await checked_form(request, user)
     _, raw = body_of([*INTAKE_FIELDS, *routing_fields(None)], form)
     check = await check_intake(user, raw, sessionmaker=sessionmaker, settings=settings)
-    fields = _form_fields(check)
-    raw = _kept_choice(raw, check)
+    fields = _form_fields(await intake_places(user, sessionmaker=sessionmaker), check)
+    raw = _as_placed(_kept_choice(raw, check))
     state = FormState(fields, values=raw)
     if (form.get("preview") or [""])[0]:  # 查看分流建议 without JavaScript
         return render(request, "intake.html", _context(user, state, check))
     body, _ = body_of([f for f in fields if f.name != _SUGGESTED], {k: [v] for k, v in raw.items()})
+    body = await _placed(body, sessionmaker=sessionmaker)
     try:
         checked = IntakeRequest.model_validate(body)
     except ValidationError as error:

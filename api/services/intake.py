@@ -20,8 +20,9 @@ from activities.policy.routing import routing_rules
 from activities.runtime.settings import Settings
 from activities.store import repositories
 from activities.store.case_numbers import reserve_case_number
+from activities.store.registry import jurisdiction_names
 from api.access import reachable
-from api.errors import ApiError, database_errors, invalid_input
+from api.errors import ApiError, database_errors, forbidden, invalid_input
 from api.gateway import register_case, send_command
 from api.services import registry
 from api.services.documents import case_view, stored_or_none
@@ -32,7 +33,7 @@ from domain.details import IntakeDetails
 from domain.matters import matter_key
 from domain.organisations import Routing
 from domain.stages import TERMINAL_STAGES, Stage
-from domain.values import CaseKind, Channel, china_date
+from domain.values import CaseKind, Channel, Jurisdiction, china_date
 
 
 class IntakeOutcome(Enum):
@@ -68,15 +69,48 @@ def _check_intake_scope(principal: Principal, code: str) -> None:
         )
 
 
-def _grid_report(details: dict[str, Any], principal: Principal) -> dict[str, Any]:
-    """网格上报: a grid worker's case comes through the grid channel, as the rules suggest."""
+@dataclass(frozen=True)
+class GridPlace:
+    """Where a grid worker (网格员) reports from: their grid, and the village its reports are
+    placed at (codes with the registry's names)."""
+
+    grid_code: str
+    grid_name: str | None
+    village: Jurisdiction
+
+
+async def grid_place(
+    principal: Principal, *, sessionmaker: async_sessionmaker[AsyncSession]
+) -> GridPlace:
+    """The caller's grid and its village (a grid worker's only)."""
+    if principal.grid_code is None or principal.grid_village is None:
+        raise forbidden("当前用户不是网格员", "the caller is not a grid worker")
+    village = await registry.place_of(principal.grid_village, sessionmaker=sessionmaker)
+    with database_errors():
+        async with sessionmaker() as session:
+            names = await jurisdiction_names([principal.grid_code], session=session)
+    return GridPlace(principal.grid_code, names.get(principal.grid_code), village)
+
+
+async def grid_report(
+    details: dict[str, Any],
+    principal: Principal,
+    *,
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> dict[str, Any]:
+    """网格上报: a grid worker's case comes through the grid channel, placed at their grid's
+    village (filled in when not given), routed as the rules suggest."""
     if details.get("routing") is not None:
         raise invalid_input(
             "网格员上报的案件按分流规则确定承办单位，不能另行指定",
             "a grid worker's report is routed by the rules: it cannot name an organisation",
             field="routing",
         )
-    return {**details, "channel": Channel.GRID_REPORT.value}
+    details = {**details, "channel": Channel.GRID_REPORT.value}
+    if details.get("jurisdiction") is None:
+        place = await grid_place(principal, sessionmaker=sessionmaker)
+        details["jurisdiction"] = place.village.model_dump(exclude_none=True)
+    return details
 
 
 async def _routing(
@@ -133,7 +167,7 @@ async def register(
     key = key or f"auto-{uuid.uuid4()}"
     grid = principal.role is Role.GRID_WORKER
     if grid:
-        details = _grid_report(details, principal)
+        details = await grid_report(details, principal, sessionmaker=sessionmaker)
     choice = details.get("routing")
     details = {name: value for name, value in details.items() if name != "routing"}
     intake = IntakeDetails.model_validate(details)

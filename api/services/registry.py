@@ -28,16 +28,18 @@ from api.registry_schemas import (
 from domain.access import Principal
 from domain.organisations import OrgRef
 from domain.registry import (
+    JurisdictionLevel,
     Organisation,
     RegistryError,
     RosterMediator,
+    enclosing_codes,
     may_manage_organisations,
     may_manage_roster,
     may_read_registry,
     org_level_of,
 )
 from domain.routing import RoutingRules, RoutingSuggestion, candidates, suggest
-from domain.values import Category, RiskLevel
+from domain.values import Category, Jurisdiction, RiskLevel
 
 Sessionmaker = async_sessionmaker[AsyncSession]
 
@@ -99,6 +101,32 @@ async def list_jurisdictions(
         async with sessionmaker() as session:
             nodes = await store.list_jurisdictions(under=under, session=session)
     return [JurisdictionView.of(node) for node in nodes]
+
+
+async def intake_places(
+    principal: Principal, *, sessionmaker: Sessionmaker
+) -> list[JurisdictionView]:
+    """属地 to choose from at intake: the caller's area, the places it lies in and those inside it
+    down to villages (a case is placed at a village at most, never at a grid), by code."""
+    _require_reader(principal)
+    area = principal.jurisdiction
+    if area is None:
+        return []
+    with database_errors():
+        async with sessionmaker() as session:
+            above = await store.ancestors(area, session=session)
+            inside = await store.list_jurisdictions(under=area, session=session)
+    nodes = {n.code: n for n in [*above, *inside] if n.level is not JurisdictionLevel.GRID}
+    return [JurisdictionView.of(nodes[code]) for code in sorted(nodes)]
+
+
+async def place_of(code: str, *, sessionmaker: Sessionmaker) -> Jurisdiction:
+    """The 属地 a case records for the place ``code``: the code of each level it lies in, named as
+    the registry names them (a ``ValidationError`` for a code of no level)."""
+    with database_errors():
+        async with sessionmaker() as session:
+            names = await store.jurisdiction_names([code, *enclosing_codes(code)], session=session)
+    return Jurisdiction.at(code, names)
 
 
 async def list_organisations(

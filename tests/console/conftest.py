@@ -133,8 +133,9 @@ class Pages:
     outside: list[str] = field(default_factory=list)
     opened: list[Page] = field(default_factory=list)
 
-    async def open(self, width: int = 1366, height: int = 768) -> Page:
+    async def open(self, width: int = 1366, height: int = 768, *, javascript: bool = True) -> Page:
         context = await self.browser.new_context(
+            java_script_enabled=javascript,
             viewport={"width": width, "height": height},
             locale="zh-CN",
             timezone_id="Asia/Shanghai",

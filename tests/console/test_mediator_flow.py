@@ -32,14 +32,12 @@ async def test_a_mediator_takes_a_dispute_from_intake_to_close(pages: Pages, sho
         page,
         {
             "纠纷简要情况": "两户之间通道被堆放建材，出入受阻，双方多次争吵。",
-            "乡镇（街道）代码": "320102001",
-            "乡镇（街道）名称": "梅园新村街道",
             "申请人1/姓名或名称": "张伟",
             "申请人1/身份证号码": "110101199003071233",
             "申请人1/联系电话": "1381234",
             "被申请人1/姓名或名称": "李娜",
         },
-        {"纠纷类别": "邻里纠纷"},
+        {"纠纷类别": "邻里纠纷", "乡镇（街道）": "梅园新村街道"},
     )
     await page.get_by_role("button", name="登记").click()
     await expect(page.locator("#f-title-error")).to_have_text("此项必填")

@@ -35,12 +35,14 @@ async def jiangning(console: Console) -> None:
             await passwords.set_password(person.user_id, PASSWORD, session=session)
 
 
-async def choose_by_keyboard(page: Page, value: str, *, limit: int = 60) -> None:
+async def choose_by_keyboard(
+    page: Page, value: str, *, limit: int = 60, key: str = "ArrowDown"
+) -> None:
     """Move the focused <select> with the arrow keys until ``value`` is chosen."""
     for _ in range(limit):
         if await page.evaluate("() => document.activeElement.value") == value:
             return
-        await page.keyboard.press("ArrowDown")
+        await page.keyboard.press(key)
     raise AssertionError(f"option {value} not reached by keyboard")
 
 
@@ -52,10 +54,6 @@ async def register_labour_dispute(page: Page, title: str) -> None:
         {
             "标题": title,
             "纠纷简要情况": "某装修公司拖欠工人工资三个月，工人多次讨要未果。",
-            "乡镇（街道）代码": county.DONGSHAN,
-            "乡镇（街道）名称": "东山街道",
-            "村（社区）代码": county.SHANGFANG,
-            "村（社区）名称": "上坊社区",
             "申请人1/姓名或名称": "刘大勇",
             "申请人1/身份证号码": "320115198805061232",
             "申请人1/联系电话": "13951234567",
@@ -63,7 +61,8 @@ async def register_labour_dispute(page: Page, title: str) -> None:
         },
         {"纠纷类别": "劳动争议"},
     )
-    await page.get_by_label("县（区）代码", exact=True).fill(county.COUNTY)
+    # 张桂兰's area is 上坊社区: the place pickers offer it and nothing else, preset.
+    await expect(page.get_by_label("村（社区）", exact=True)).to_have_value(county.SHANGFANG)
 
 
 async def test_an_administrator_adds_an_organisation_and_a_roster_mediator(
@@ -269,3 +268,138 @@ async def test_a_transfer_is_taken_by_the_receiving_mediator_and_the_sender_can_
     await expect(leader).to_have_url(re.compile(r"/cases\?.*holder=jn-ds-center"))
     await expect(leader.get_by_role("link", name=case_id)).to_be_visible()
     await shot(leader, "06-leader-drill-down")
+
+
+async def test_intake_places_are_chosen_from_the_registry_by_name(
+    pages: Pages, shot: Shot, jiangning: None
+) -> None:
+    """陈建平 (the county center) places a case by names: the town narrows the villages."""
+    page = await pages.open()
+    await pages.sign_in(page, county.STAFF["county"].user_id)
+    await page.get_by_role("link", name="登记").click()
+    county_select = page.get_by_label("县（区）", exact=True)
+    town = page.get_by_label("乡镇（街道）", exact=True)
+    village = page.get_by_label("村（社区）", exact=True)
+    await expect(county_select).to_have_value(county.COUNTY)
+    await expect(county_select.locator("option:checked")).to_have_text("江宁区")
+    assert await unlabelled_inputs(page) == []
+    # Keyboard only: 秣陵街道 has no village in the registry, 东山街道 has 上坊社区.
+    await town.focus()
+    await choose_by_keyboard(page, county.MOLING)
+    await expect(village.locator("option")).to_have_text(["不选（属乡镇街道本级）"])
+    await shot(page, "01-town-narrows-villages")
+    await choose_by_keyboard(page, county.DONGSHAN, key="ArrowUp")
+    await expect(village.locator("option")).to_have_text(
+        ["不选（属乡镇街道本级）", "东山街道 / 上坊社区"]
+    )
+    await page.keyboard.press("Tab")
+    await choose_by_keyboard(page, county.SHANGFANG)
+    await fill(
+        page,
+        {
+            "标题": "上坊社区楼道堆物引发邻里纠纷",
+            "纠纷简要情况": "楼道长期堆放杂物，邻居多次协商未果。",
+            "申请人1/姓名或名称": "孔令辉",
+            "申请人1/联系电话": "13951170001",
+        },
+        {"纠纷类别": "邻里纠纷"},
+    )
+    await expect(page.locator("#routing-suggestion")).to_contain_text("分流建议")
+    await shot(page, "02-place-chosen")
+    await page.get_by_role("button", name="登记", exact=True).click()
+    await expect(page).to_have_url(re.compile(r"/cases/JF-\d{4}-\d{6}\?done=registered$"))
+    await expect(page.locator("dt:text-is('属地') + dd")).to_have_text("江宁区 东山街道 上坊社区")
+    await shot(page, "03-registered-with-place-names")
+
+
+async def test_intake_places_work_without_javascript(
+    pages: Pages, shot: Shot, jiangning: None
+) -> None:
+    """No script: every village is offered named with its town, and choosing one places the
+    case there (its town with it) even with the town left unchosen."""
+    page = await pages.open(javascript=False)
+    await pages.sign_in(page, county.STAFF["county"].user_id)
+    await page.get_by_role("link", name="登记").click()
+    town = page.get_by_label("乡镇（街道）", exact=True)
+    await expect(town).to_have_value("")
+    await page.get_by_label("村（社区）", exact=True).select_option(label="东山街道 / 上坊社区")
+    await fill(
+        page,
+        {
+            "标题": "上坊社区噪音扰民纠纷",
+            "纠纷简要情况": "楼上夜间装修噪音扰民。",
+            "申请人1/姓名或名称": "钱多多",
+            "申请人1/联系电话": "13951170002",
+        },
+        {"纠纷类别": "邻里纠纷"},
+    )
+    await page.get_by_role("button", name="查看分流建议").click()
+    await expect(page.get_by_label("村（社区）", exact=True)).to_have_value(county.SHANGFANG)
+    await expect(town).to_have_value(county.DONGSHAN)  # shown as it will be recorded
+    await expect(page.locator("#routing-suggestion")).to_contain_text("分流建议")
+    await shot(page, "01-no-script-preview")
+    await page.get_by_role("button", name="登记", exact=True).click()
+    await expect(page).to_have_url(re.compile(r"/cases/JF-\d{4}-\d{6}\?done=registered$"))
+    await expect(page.locator("dt:text-is('属地') + dd")).to_have_text("江宁区 东山街道 上坊社区")
+    await shot(page, "02-registered")
+
+
+async def test_a_grid_worker_reports_from_the_console_and_follows_the_report(
+    pages: Pages, shot: Shot, jiangning: None
+) -> None:
+    """王小明 (上坊社区第一网格) reports by keyboard only; the grid, its village and the channel
+    are the service's, the report then stands in their list with its status."""
+    grid = county.STAFF["grid"]
+    page = await pages.open()
+    await pages.sign_in(page, grid.user_id)
+    await expect(page).to_have_url(re.compile(r"/reports$"))
+    place = page.locator("#grid-place")
+    await expect(place).to_contain_text("上坊社区第一网格")
+    await expect(place).to_contain_text("江宁区 / 东山街道 / 上坊社区")
+    await expect(place).to_contain_text("网格上报")
+    form = page.locator("#report-form")
+    for asked_elsewhere in ("来源渠道", "县（区）", "村（社区）", "承办单位", "案件类型"):
+        await expect(form.get_by_label(asked_elsewhere, exact=True)).to_have_count(0)
+    assert await unlabelled_inputs(page) == []
+    await shot(page, "01-report-form")
+
+    # Keyboard only: title, category (arrow keys), description, first applicant; a bad phone
+    # is refused beside its field in the API's words.
+    title = "上坊社区第一网格楼道漏水邻里纠纷"
+    await form.get_by_label("标题", exact=True).focus()
+    await page.keyboard.type(title)
+    await page.keyboard.press("Tab")
+    await choose_by_keyboard(page, "neighbourhood")
+    await page.keyboard.press("Tab")
+    await page.keyboard.type("网格员走访发现，楼上卫生间漏水殃及楼下，双方多次争吵。")
+    await page.keyboard.press("Tab")
+    await page.keyboard.type("蒋文")  # 申请人1 姓名
+    await page.keyboard.press("Tab")
+    await page.keyboard.press("Tab")  # 身份证号码 left empty
+    await page.keyboard.type("139511")
+    await page.keyboard.press("Enter")
+    await page.wait_for_load_state()
+    phone = page.locator("#f-applicants-0-phone-error")
+    await expect(phone).to_contain_text("电话号码格式不正确")
+    await expect(page.get_by_label("标题", exact=True)).to_have_value(title)
+    await shot(page, "02-refused-beside-the-field")
+    # The script put the focus on the field in error: retype the phone and send.
+    await expect(page.locator("#f-applicants-0-phone")).to_be_focused()
+    await page.keyboard.press("ControlOrMeta+A")
+    await page.keyboard.type("13951180001")
+    await page.keyboard.press("Enter")
+    await page.wait_for_load_state()
+
+    await expect(page).to_have_url(re.compile(r"/reports\?reported=JF-\d{4}-\d{6}$"))
+    case_id = page.url.rsplit("=", 1)[1]
+    await expect(page.locator(".flash")).to_have_text(
+        f"已上报（{case_id}），按分流规则交有关单位办理"
+    )
+    row = page.locator("#reports tr", has_text=case_id)
+    await expect(row).to_contain_text(title)
+    await expect(row).to_be_in_viewport()  # the list comes first: seen without scrolling
+    await expect(row).to_contain_text("邻里纠纷")
+    await expect(row).to_contain_text("已登记")
+    await expect(row).to_contain_text("上坊社区人民调解委员会")
+    await expect(page.locator("#reports")).not_to_contain_text("蒋文")  # status, never parties
+    await shot(page, "03-report-listed")

@@ -6,6 +6,7 @@ from domain import commands as c
 from domain.decide import decide
 from domain.events import CaseRegistered, PolicySnapshotted
 from domain.evolve import fold
+from domain.labels import calendar_label
 from domain.summaries import event_summaries, summarize
 from domain.values import RiskLevel
 from tests.domain.handoff_cases import current_policy
@@ -60,3 +61,29 @@ def test_the_policy_snapshot_names_its_escalation_chain_in_chinese() -> None:
     assert "重大、特别重大风险督办链（4级）" in major
     assert "default" not in ordinary
     assert "major-risk" not in major
+
+
+def test_the_policy_snapshot_names_its_holiday_data_in_chinese() -> None:
+    registered = decide(
+        None, c.CommandEnvelope(command_id="r", actor="登记员", command=register()), now=T0
+    )
+    last = registered[-1]
+    policy = current_policy(risk=RiskLevel.LOW)
+    calendar = policy.calendar.model_copy(update={"version": "chinesecalendar-1.11.0"})
+    snapshot = last.model_copy(
+        update={
+            "seq": last.seq + 1,
+            "body": PolicySnapshotted(policy=policy.model_copy(update={"calendar": calendar})),
+        }
+    )
+    summary = event_summaries([*registered, snapshot])[snapshot.seq]
+
+    assert summary.endswith("节假日数据版本 1.11.0（国务院办公厅节假日安排）")
+    assert "chinesecalendar" not in summary
+
+
+def test_holiday_data_laid_over_from_local_files_is_named_by_year() -> None:
+    assert calendar_label("chinesecalendar-1.11.0+2027+2028") == (
+        "节假日数据版本 1.11.0（国务院办公厅节假日安排；2027年、2028年安排据本地数据文件）"
+    )
+    assert calendar_label("test-2026") == "节假日数据版本 test-2026"

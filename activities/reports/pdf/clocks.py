@@ -8,6 +8,7 @@ from reportlab.platypus import Flowable, Spacer
 from activities.reports.dossier_model import Dossier, Pause
 from activities.reports.pdf.layout import Layout
 from activities.reports.pdf.text import text, when
+from domain.labels import calendar_label
 
 
 def clocks(layout: Layout, dossier: Dossier) -> list[Flowable]:
@@ -19,7 +20,7 @@ def clocks(layout: Layout, dossier: Dossier) -> list[Flowable]:
         chain = "　→　".join(f"{lv.level}级 {lv.role_label}" for lv in policy.chain.levels)
         story += [
             layout.para(
-                f"适用规则版本：{policy.version}　　节假日数据：{policy.calendar_version}"
+                f"适用规则版本：{policy.version}　　{calendar_label(policy.calendar_version)}"
                 f"　　督办链：{policy.chain.name}",
                 layout.s.note,
             ),

@@ -39,6 +39,47 @@
         timer = window.setTimeout(refresh, 250);
       });
     }
+    // Intake's 属地: the county narrows the towns, the town the villages (the codes nest), and a
+    // village chosen sets its town. Without this script every place is offered and a village
+    // names its town (东山街道 / 上坊社区), which is what the server places the case by.
+    var places = ["county", "town", "village"].map(function (level) {
+      return document.getElementById("f-jurisdiction-" + level + "_code");
+    });
+    if (places.every(Boolean)) {
+      var offered = places.map(function (select) {
+        return Array.prototype.slice.call(select.options).map(function (o) {
+          return o.cloneNode(true);
+        });
+      });
+      var narrow = function (index) {
+        var within = places[index - 1].value || (index > 1 ? places[0].value : "");
+        var select = places[index];
+        var current = select.value;
+        select.innerHTML = "";
+        offered[index].forEach(function (option) {
+          if (!option.value || option.value.indexOf(within) === 0) {
+            select.appendChild(option.cloneNode(true));
+          }
+        });
+        select.value = current;
+        if (select.value !== current) { select.selectedIndex = 0; }
+      };
+      var within = function (index, code) {
+        // Set select ``index`` to the place ``code`` lies in (a village's town, a town's county).
+        var length = index === 0 ? 6 : 9;
+        if (code && places[index].value !== code.slice(0, length)) {
+          places[index].value = code.slice(0, length);
+        }
+      };
+      places[0].addEventListener("change", function () { narrow(1); narrow(2); });
+      places[1].addEventListener("change", function () {
+        within(0, places[1].value); narrow(2);
+      });
+      places[2].addEventListener("change", function () {
+        within(0, places[2].value); within(1, places[2].value); narrow(2);
+      });
+      narrow(1); narrow(2);
+    }
     // An action whose form was refused is opened and brought into view.
     var open = document.querySelector("details.action[open]");
     if (open) { open.scrollIntoView({ block: "nearest" }); }

@@ -62,7 +62,16 @@ def test_the_pdf_renders_chinese_that_reads_back(tmp_path: Path) -> None:
 
     text = run(pdftotext, "-layout", str(pdf), "-")
     flat = squeeze(text)
-    for expected in ("案件卷宗", CASE_ID, TITLE, "全程记录", "苏0102民特45号", "第1页/共"):
+    for expected in (
+        "案件卷宗",
+        CASE_ID,
+        TITLE,
+        "全程记录",
+        "苏0102民特45号",
+        "第1页/共",
+        "节假日数据版本",
+        "国务院办公厅节假日安排",
+    ):
         assert expected in flat, f"pdftotext did not extract {expected!r}"
     assert "司法局年度卷宗评查" in flat  # purpose in the footer
     assert CLEAR_ID not in flat
