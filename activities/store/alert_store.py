@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from activities.store.sql import insert_for, insert_for_dialect, utc
-from activities.store.tables import AlertDeliveryRow, AlertRow, CaseRow, RecipientRow
+from activities.store.tables import AlertDeliveryRow, AlertRow, CaseOrganisationRow, RecipientRow
 from domain.state import CaseState
 
 
@@ -60,13 +60,7 @@ async def list_alerts(
     center_id: str | None = None,
 ) -> list[dict[str, Any]]:
     """Newest first; ``within``/``center_id`` narrow to the caller's reach."""
-    query = select(AlertRow.case_id, AlertRow.document)
-    if within is not None:
-        query = query.where(AlertRow.jurisdiction_code.startswith(within))
-    if center_id is not None:
-        query = query.where(
-            AlertRow.case_id.in_(select(CaseRow.case_id).where(CaseRow.center_id == center_id))
-        )
+    query = _within_reach(select(AlertRow.case_id, AlertRow.document), within, center_id)
     if recipient is not None:
         query = query.where(AlertRow.recipient == recipient)
     if status is not None:
@@ -168,12 +162,20 @@ async def list_recipients(*, session: AsyncSession) -> list[RecipientRow]:
 
 def _overdue_where(query: Any, within: str | None, center_id: str | None) -> Any:
     query = query.where(AlertRow.kind == "breach", AlertRow.status != "closed")
+    return _within_reach(query, within, center_id)
+
+
+def _within_reach(query: Any, within: str | None, center_id: str | None) -> Any:
+    """Alerts of the cases a caller reaches, as their lists do: an organisation's staff the cases
+    related to it (held, awaiting it, registered, held before, co-handled, assigned: reach follows
+    the case, not where it was registered); anyone else the jurisdiction subtree."""
+    if center_id is not None:
+        related = select(CaseOrganisationRow.case_id).where(
+            CaseOrganisationRow.org_id == center_id, CaseOrganisationRow.reach
+        )
+        return query.where(AlertRow.case_id.in_(related))
     if within is not None:
         query = query.where(AlertRow.jurisdiction_code.startswith(within))
-    if center_id is not None:
-        query = query.where(
-            AlertRow.case_id.in_(select(CaseRow.case_id).where(CaseRow.center_id == center_id))
-        )
     return query
 
 

@@ -254,16 +254,6 @@ async def pending_petition(key: str, *, session: AsyncSession) -> str | None:
     return found
 
 
-async def case_scope(case_id: str, *, session: AsyncSession) -> tuple[str, str | None] | None:
-    """The case's jurisdiction code and owning center (for access checks), if stored."""
-    row = (
-        await session.execute(
-            select(CaseRow.jurisdiction_code, CaseRow.center_id).where(CaseRow.case_id == case_id)
-        )
-    ).first()
-    return None if row is None else (row[0], row[1])
-
-
 async def get_case(case_id: str, *, session: AsyncSession) -> CaseState | None:
     document = await case_document(case_id, session=session)
     return None if document is None else CaseState.model_validate(document)

@@ -342,3 +342,30 @@ async def test_a_deployments_routing_rules_decide_intake_as_they_decide_the_prev
     assert routing["chosen"]["org_id"] == shown["suggestion"]["organisation"]["org_id"]
     assert routing["chosen"]["type"] == "center"
     assert routing["chosen"]["level"] == "town"
+
+
+async def test_alerts_follow_the_case_to_the_organisation_that_holds_it(
+    county: dict[str, httpx.AsyncClient],
+) -> None:
+    """A major labour dispute the village registers goes to the county labour room: the room's
+    staff see its 重大矛盾纠纷直报 alert in their inbox, the village (registrar) too, an
+    unrelated town center does not; after a transfer is taken, the new holder sees it."""
+    response = await _register(county["village"], category="labour", risk_level="major")
+    assert response.status_code == 201, response.text
+    case_id = response.json()["case_id"]
+
+    async def inbox(name: str) -> list[str]:
+        listed = await county[name].get("/v1/alerts", params={"case_id": case_id})
+        assert listed.status_code == 200, listed.text
+        return [alert["kind"] for alert in listed.json()["items"]]
+
+    assert await inbox("labour") == ["major_report"]
+    assert await inbox("village") == ["major_report"]
+    assert await inbox("town") == []
+    assert await inbox("unrelated") == []
+    sent = await post(
+        county["labour"], case_id, "transfer", {"to_organisation": "jn-ds-center", "reason": "属地"}
+    )
+    assert sent.status_code == 200, sent.text
+    assert await inbox("town") == ["major_report"]  # awaiting it: it reads the case
+    assert await inbox("unrelated") == []
