@@ -23,7 +23,7 @@ import sys
 import time
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from urllib.parse import quote
 
 import asyncpg
@@ -175,10 +175,17 @@ async def pages(engine: AsyncEngine) -> list[Page]:
         Page("bench-admin", "users", "/admin/users"),
     ]
     if longest:
+        async with engine.connect() as connection:
+            registered = (
+                await connection.execute(
+                    text("SELECT registered_at FROM cases WHERE case_id = :c"), {"c": longest}
+                )
+            ).scalar_one()
+        as_of = (registered + timedelta(days=3)).date().isoformat()  # part-way through its life
         audit = f"/audit/cases/{longest}?purpose={PURPOSE}&view="
         found += [
             Page("bench-auditor", "audit case, timeline", audit + "timeline"),
-            Page("bench-auditor", "audit case, as of a moment", audit + "state&as_of=2026-01-01"),
+            Page("bench-auditor", "audit case, as of a moment", audit + f"state&as_of={as_of}"),
             Page("bench-auditor", "audit case, chain verification", audit + "verify"),
         ]
     return found
