@@ -254,7 +254,7 @@ class Builder:
         county, town = village[:6], village[:9]
         kind = CaseKind.PETITION if script.startswith("p_") else CaseKind.DISPUTE
         steps = PETITION_SCRIPTS[script] if kind is CaseKind.PETITION else SCRIPTS[script]
-        category = "labour" if "transfer" in script else rng.choice(CATEGORIES)
+        category = "labour" if "transfer" in steps else rng.choice(CATEGORIES)
         phones = [f"1990{n:07d}", f"1991{n:07d}"]
         ids = [id_number(900_000 + n)]
         names = [rng.choice(SURNAMES) + "伟", rng.choice(SURNAMES) + "娜"]
@@ -291,7 +291,7 @@ class Builder:
             intake = {**intake, **PETITION_INTAKE, "jurisdiction": place}
         center = f"center-{town}" if level != "county" else f"center-{county}"
         routing = None
-        if category == "labour" and "transfer" not in script:
+        if category == "labour" and "transfer" not in steps:  # 分流 to the labour room
             room = OrgRef.model_validate(_ref(self.registry, f"room-{county}"))
             routing = Routing(suggested=room, rule_id="labour-to-county-room", chosen=room)
         registration = c.Register.model_validate(
