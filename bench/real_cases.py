@@ -39,7 +39,7 @@ from activities.tasks.policy import YEARS_SNAPSHOTTED, calendar_slice
 from domain import commands as c
 from domain import events as e
 from domain.case_numbers import format_case_number
-from domain.chain import GENESIS_HASH
+from domain.chain import GENESIS_HASH, canonical_event, event_hash
 from domain.decide import advance, decide, snapshot_policy
 from domain.errors import DomainError
 from domain.evolve import fold
@@ -388,7 +388,7 @@ class Rows:
     document: str
     side: list[tuple[str, list[dict[str, Any]]]]
     alerts: list[tuple[dict[str, Any], str]]
-    events: list[tuple[dict[str, Any], str | None]]
+    events: list[tuple[dict[str, Any], str, str]]  # row, payload text, canonical text
     people: list[tuple[str, str, str]]  # (name, template phone, template id number or "")
 
 
@@ -405,10 +405,10 @@ def rows_of(template: Template) -> Rows:
     for event in template.events:
         row = repositories.event_row(event)
         payload = json.dumps(row["payload"], ensure_ascii=False)
-        rewritten = any(
-            s in payload for s in (state.case_id, *template.phones, *template.id_numbers)
-        )
-        events.append((row, payload if rewritten else None))
+        # The chain's canonical bytes of the template's event: a copy's are the same text with
+        # the same strings swapped (case number, phones, ID numbers are plain ASCII values).
+        canonical = canonical_event(**row).decode()
+        events.append((row, payload, canonical))
     people = []
     for party in (*state.applicants, *state.respondents):
         people.append((party.name, party.phone or "", party.id_number or ""))
@@ -442,8 +442,9 @@ class Batch:
         self.tables[table].append(tuple(row[name] for name in self.columns[table]))
 
 
-def copy_into(batch: Batch, rows: Rows, case_id: str, copy_no: int) -> None:
-    """One copy of the template under ``case_id``, its parties drawn from the pool."""
+def copy_into(batch: Batch, rows: Rows, case_id: str, copy_no: int, *, check: bool = False) -> None:
+    """One copy of the template under ``case_id``, its parties drawn from the pool; ``check``
+    also seals its events through ``repositories.sealed_row`` and compares."""
     swaps = [(rows.case_id, case_id)]
     keys = []
     for n, (name, phone, id_no) in enumerate(rows.people):
@@ -483,15 +484,22 @@ def copy_into(batch: Batch, rows: Rows, case_id: str, copy_no: int) -> None:
             },
         )
     head = GENESIS_HASH
-    for row, payload in rows.events:
-        new = {**row, "case_id": case_id}
-        if payload is not None:
-            new["payload"] = json.loads(swapped(payload))
-        sealed = repositories.sealed_row(new, head)
-        head = sealed["hash"]
+    for row, payload, canonical in rows.events:
+        digest = event_hash(head, swapped(canonical).encode())
+        if check:  # the shortcut seals as the store does
+            new = {**row, "case_id": case_id, "payload": json.loads(swapped(payload))}
+            assert repositories.sealed_row(new, head)["hash"] == digest, (case_id, row["seq"])
         batch.add(
-            "case_events", {**sealed, "payload": json.dumps(sealed["payload"], ensure_ascii=False)}
+            "case_events",
+            {
+                **row,
+                "case_id": case_id,
+                "payload": swapped(payload),
+                "prev_hash": head,
+                "hash": digest,
+            },
         )
+        head = digest
 
 
 def copies(all_rows: list[Rows], cases: int) -> Iterator[tuple[Rows, str, int]]:
@@ -541,7 +549,7 @@ async def load(engine: AsyncEngine, cases: int, *, now: datetime, per_template: 
         batch = Batch()
         done = 0
         for rows, case_id, n in copies(all_rows, cases):
-            copy_into(batch, rows, case_id, n)
+            copy_into(batch, rows, case_id, n, check=n < len(all_rows))
             done += 1
             if done % BATCH == 0 or done == cases:
                 await _copy(connection, batch)
