@@ -38,7 +38,7 @@ from activities.store.engine import create_engine, create_sessionmaker
 from activities.store.migrate import upgrade_async
 from activities.store.repositories import CaseFilter
 from api.app import create_app
-from bench.read_model import vacuum
+from bench.read_model import SIDE_TABLES, vacuum
 from bench.real_cases import PEOPLE, id_number, load
 from domain.access import Principal, Role
 from domain.sign_in import SignInPolicy
@@ -237,7 +237,7 @@ async def _prepare(url: str, args: argparse.Namespace, name: str) -> list[Page]:
             print(f"loading {args.cases} cases into {name}", file=sys.stderr)
             started = time.perf_counter()
             await load(engine, args.cases, now=datetime.now(UTC).replace(microsecond=0))
-            await vacuum(engine)
+            await vacuum(engine, (*SIDE_TABLES, "alerts", "case_events"))
             print(f"  loaded in {time.perf_counter() - started:.0f} s", file=sys.stderr)
         return await pages(engine)
     finally:

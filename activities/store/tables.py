@@ -231,6 +231,9 @@ class AlertRow(Base):
     updated_seq: Mapped[int] = mapped_column(Integer)
     document: Mapped[dict[str, Any]] = mapped_column(JsonDocument)
 
+    # An inbox (one status, newest first) walks this index backwards (migration 0012).
+    __table_args__ = (Index("ix_alerts_status_raised", "status", "raised_at", "alert_id"),)
+
 
 class AlertDeliveryRow(Base):
     """One delivery attempt of one notification to one channel (append-only)."""
