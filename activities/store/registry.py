@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Row, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from activities.store.tables import JurisdictionRow, OrganisationRow, RosterMediatorRow
@@ -67,7 +67,8 @@ _ORGANISATION_COLUMNS = (
 )
 
 
-def _node(row: JurisdictionRow | Row[Any]) -> JurisdictionNode:
+def _node(row: Any) -> JurisdictionNode:
+    """A place from its row (an ORM object or a row of ``_PLACE_COLUMNS``)."""
     return JurisdictionNode(
         code=row.code,
         name=row.name,
@@ -76,7 +77,8 @@ def _node(row: JurisdictionRow | Row[Any]) -> JurisdictionNode:
     )
 
 
-def _organisation(row: OrganisationRow | Row[Any]) -> Organisation:
+def _organisation(row: Any) -> Organisation:
+    """An organisation from its row (an ORM object or a row of ``_ORGANISATION_COLUMNS``)."""
     return Organisation.model_validate(
         {
             "org_id": row.org_id,
