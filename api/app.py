@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 
@@ -90,9 +91,14 @@ def create_app(
             ),
             oidc=_oidc_client(settings, http),
         )
+        # What exists now (modules, models, routes) lives as long as the process: out of the
+        # collector's way, so a full collection during a page walks only the requests' objects
+        # (a page of the registry's thousand rows spent 140 ms in such collections at p95).
+        gc.freeze()
         try:
             yield
         finally:
+            gc.unfreeze()  # an app that stops (tests start many) leaves nothing uncollectable
             await http.aclose()
             await engine.dispose()
 

@@ -263,10 +263,10 @@ async def load(engine: AsyncEngine, cases: int) -> None:
     print(f"  loaded and analysed in {time.perf_counter() - started:.0f} s", file=sys.stderr)
 
 
-async def vacuum(engine: AsyncEngine) -> None:
+async def vacuum(engine: AsyncEngine, tables: tuple[str, ...] = SIDE_TABLES) -> None:
     async with engine.connect() as connection:
         autocommit = await connection.execution_options(isolation_level="AUTOCOMMIT")
-        for table in SIDE_TABLES:
+        for table in tables:
             await autocommit.execute(text(f"VACUUM ANALYZE {table}"))
 
 

@@ -25,11 +25,9 @@ def _upsert_alert_statement(dialect: str) -> Any:
     )
 
 
-async def upsert_alerts(state: CaseState, *, connection: AsyncConnection) -> None:
-    """Every alert of the case as of ``state`` (older states never overwrite newer rows)."""
-    if not state.alerts:
-        return
-    rows = [
+def alert_rows(state: CaseState) -> list[dict[str, Any]]:
+    """The alerts rows of the case as of ``state``."""
+    return [
         {
             "alert_id": alert.alert_id,
             "case_id": state.case_id,
@@ -46,7 +44,14 @@ async def upsert_alerts(state: CaseState, *, connection: AsyncConnection) -> Non
         }
         for alert in state.alerts
     ]
-    await connection.execute(_upsert_alert_statement(connection.dialect.name), rows)
+
+
+async def upsert_alerts(state: CaseState, *, connection: AsyncConnection) -> None:
+    """Every alert of the case as of ``state`` (older states never overwrite newer rows)."""
+    if not state.alerts:
+        return
+    statement = _upsert_alert_statement(connection.dialect.name)
+    await connection.execute(statement, alert_rows(state))
 
 
 async def list_alerts(

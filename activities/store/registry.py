@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -48,7 +49,26 @@ class LoadSummary:
     unchanged: int
 
 
-def _node(row: JurisdictionRow) -> JurisdictionNode:
+_PLACE_COLUMNS = (
+    JurisdictionRow.code,
+    JurisdictionRow.name,
+    JurisdictionRow.level,
+    JurisdictionRow.parent_code,
+)
+_ORGANISATION_COLUMNS = (
+    OrganisationRow.org_id,
+    OrganisationRow.name,
+    OrganisationRow.type,
+    OrganisationRow.level,
+    OrganisationRow.jurisdiction_code,
+    OrganisationRow.parent_id,
+    OrganisationRow.categories,
+    OrganisationRow.active,
+)
+
+
+def _node(row: Any) -> JurisdictionNode:
+    """A place from its row (an ORM object or a row of ``_PLACE_COLUMNS``)."""
     return JurisdictionNode(
         code=row.code,
         name=row.name,
@@ -57,7 +77,8 @@ def _node(row: JurisdictionRow) -> JurisdictionNode:
     )
 
 
-def _organisation(row: OrganisationRow) -> Organisation:
+def _organisation(row: Any) -> Organisation:
+    """An organisation from its row (an ORM object or a row of ``_ORGANISATION_COLUMNS``)."""
     return Organisation.model_validate(
         {
             "org_id": row.org_id,
@@ -185,10 +206,12 @@ async def list_jurisdictions(
     *, session: AsyncSession, under: str | None = None
 ) -> list[JurisdictionNode]:
     """Every known place (or those in ``under``'s subtree, itself included), by code."""
-    query = select(JurisdictionRow).order_by(JurisdictionRow.code)
+    # Columns, not ORM objects: a registry lists thousands of places, and the identity map
+    # cost more than the query.
+    query = select(*_PLACE_COLUMNS).order_by(JurisdictionRow.code)
     if under is not None:
         query = query.where(JurisdictionRow.code.startswith(under, autoescape=True))
-    return [_node(row) for row in await session.scalars(query)]
+    return [_node(row) for row in await session.execute(query)]
 
 
 async def get_jurisdiction(code: str, *, session: AsyncSession) -> JurisdictionNode | None:
@@ -242,7 +265,7 @@ async def list_organisations(
 ) -> list[Organisation]:
     """Organisations by id: ``within`` an area (theirs lies in it), ``covering`` a place (theirs
     contains it), of a type, active or not."""
-    query = select(OrganisationRow).order_by(OrganisationRow.org_id)
+    query = select(*_ORGANISATION_COLUMNS).order_by(OrganisationRow.org_id)
     if within is not None:
         query = query.where(OrganisationRow.jurisdiction_code.startswith(within, autoescape=True))
     if covering is not None:
@@ -253,7 +276,7 @@ async def list_organisations(
         query = query.where(OrganisationRow.type == org_type.value)
     if active is not None:
         query = query.where(OrganisationRow.active == active)
-    return [_organisation(row) for row in await session.scalars(query)]
+    return [_organisation(row) for row in await session.execute(query)]
 
 
 async def _check_place_and_parent(org: Organisation, *, session: AsyncSession) -> None:

@@ -34,7 +34,8 @@ _EVENT_BODY: TypeAdapter[EventBody] = TypeAdapter(EventBody)
 # -- events -------------------------------------------------------------------------------------
 
 
-def _event_row(event: Event) -> dict[str, Any]:
+def event_row(event: Event) -> dict[str, Any]:
+    """The case_events row of ``event``, before its seal."""
     return {
         "case_id": event.case_id,
         "seq": event.seq,
@@ -46,8 +47,8 @@ def _event_row(event: Event) -> dict[str, Any]:
     }
 
 
-def _sealed_row(event: Event, prev_hash: str) -> dict[str, Any]:
-    row = _event_row(event)
+def sealed_row(row: dict[str, Any], prev_hash: str) -> dict[str, Any]:
+    """``row`` (an ``event_row``) sealed after ``prev_hash`` in its case's chain."""
     digest = event_hash(prev_hash, canonical_event(**row))
     return {**row, "prev_hash": prev_hash, "hash": digest}
 
@@ -106,7 +107,7 @@ async def append_events(events: tuple[Event, ...], *, connection: AsyncConnectio
                     f"{case_id}: event {event.seq} would follow event {head_seq}; "
                     f"events {head_seq + 1}..{event.seq - 1} are not stored"
                 )
-            row = _sealed_row(event, head_hash)
+            row = sealed_row(event_row(event), head_hash)
             rows.append(row)
             head_seq, head_hash = event.seq, row["hash"]
     if not rows:

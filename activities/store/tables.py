@@ -77,7 +77,14 @@ class CaseRow(Base):
             "ix_cases_jurisdiction_subtree",
             "jurisdiction_code",
             postgresql_ops={"jurisdiction_code": "varchar_pattern_ops"},
-            postgresql_include=["stage", "kind", "category", "center_id", "registered_at"],
+            postgresql_include=[
+                "stage",
+                "kind",
+                "category",
+                "center_id",
+                "registered_at",
+                "holder_id",
+            ],
         ).ddl_if(dialect="postgresql"),
     )
 
@@ -230,6 +237,19 @@ class AlertRow(Base):
     raised_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     updated_seq: Mapped[int] = mapped_column(Integer)
     document: Mapped[dict[str, Any]] = mapped_column(JsonDocument)
+
+    __table_args__ = (
+        # An inbox (one status, newest first) walks this index backwards (migration 0012).
+        Index("ix_alerts_status_raised", "status", "raised_at", "alert_id"),
+        # 逾期 within a jurisdiction subtree, from the index alone (PostgreSQL).
+        Index(
+            "ix_alerts_breach_subtree",
+            "jurisdiction_code",
+            postgresql_ops={"jurisdiction_code": "varchar_pattern_ops"},
+            postgresql_include=["case_id", "raised_at"],
+            postgresql_where=text("kind = 'breach' AND status <> 'closed'"),
+        ).ddl_if(dialect="postgresql"),
+    )
 
 
 class AlertDeliveryRow(Base):

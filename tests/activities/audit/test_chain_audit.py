@@ -154,7 +154,7 @@ async def test_migration_chains_the_events_already_stored(
         numbers = {"big": 1e23, "whole": 1.0, "huge": 1e20, "tiny": 1e-7, "tenth": 0.1, "n": 7}
         async with engine.begin() as connection:
             await connection.execute(
-                before_chain, [repositories._event_row(event) for event in events]
+                before_chain, [repositories.event_row(event) for event in events]
             )
             await connection.execute(
                 before_chain.values(
