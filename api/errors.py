@@ -17,7 +17,13 @@ from pydantic import BaseModel
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from domain.errors import DomainError, ForbiddenTransition, InvalidCommand, UnknownCase
+from domain.errors import (
+    DomainError,
+    ForbiddenTransition,
+    InvalidCommand,
+    NotYourTurn,
+    UnknownCase,
+)
 from domain.values import NO_CONTROL_CHARS
 
 
@@ -64,6 +70,7 @@ _DOMAIN_STATUS: dict[type[DomainError], int] = {
     ForbiddenTransition: 409,
     InvalidCommand: 422,
     UnknownCase: 404,
+    NotYourTurn: 403,
 }
 
 

@@ -40,7 +40,7 @@ from domain.details import (
     TransferDetails,
     WithdrawDetails,
 )
-from domain.organisations import Routing
+from domain.organisations import OrgId, Routing
 from domain.values import Actor
 
 GridCode = Annotated[str, Field(pattern=r"^\d{15}$")]
@@ -234,8 +234,14 @@ CommandId = Annotated[str, Field(min_length=1, max_length=128, pattern=r"^[\x21-
 
 
 class CommandEnvelope(Frozen):
-    """One command as sent to a case: who asks, and the id that makes a retry a no-op."""
+    """One command as sent to a case: who asks, and the id that makes a retry a no-op.
+
+    ``acting_organisation``: the caller's organisation, when the caller acts for one (mediation
+    staff); the case refuses the command if another organisation sends it now. Absent on
+    envelopes sent before hand-offs and from leaders (their reach is a jurisdiction).
+    """
 
     command_id: CommandId
     actor: Actor
     command: Command
+    acting_organisation: OrgId | None = None

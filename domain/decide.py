@@ -11,7 +11,7 @@ from domain.calendar import HolidayCalendar
 from domain.case_numbers import PREFIXES, is_case_number
 from domain.clock_commands import TIMEKEEPING, timekeeping_body
 from domain.clocks import Schedule, reschedule
-from domain.errors import ForbiddenTransition, InvalidCommand, UnknownCase
+from domain.errors import ForbiddenTransition, InvalidCommand, NotYourTurn, UnknownCase
 from domain.evolve import evolve, fold
 from domain.facts import check_dates, receipt_on
 from domain.facts import not_before as _not_before
@@ -19,6 +19,7 @@ from domain.facts import not_future as _not_future
 from domain.handoffs import handoff_body
 from domain.lifting import lift_suggestions
 from domain.policy import CasePolicy
+from domain.reach import CaseReach
 from domain.refusals import already_registered, stage_forbids
 from domain.stages import Action, Stage
 from domain.state import CaseState
@@ -49,6 +50,7 @@ def decide(state: CaseState | None, envelope: c.CommandEnvelope, *, now: datetim
         return []
     if isinstance(command, c.Register):
         raise already_registered(state)
+    _check_turn(state, envelope)
     refusal = stage_forbids(state, Action(command.type))
     if refusal is not None:
         raise refusal
@@ -122,6 +124,23 @@ def _petition_bodies(state: CaseState, command: c.Command, today: date) -> list[
                 )
             ]
     raise AssertionError(f"not a petition command: {command.type}")
+
+
+def _check_turn(state: CaseState, envelope: c.CommandEnvelope) -> None:
+    """The organisation acting is the one that sends this command on the case now: the API
+    checks it against the stored case, the case checks it again against itself, so a command
+    racing a 签收 or 上提 (or read from a store behind the case) is refused, not applied."""
+    acting = envelope.acting_organisation
+    if acting is None:
+        return
+    command = envelope.command
+    assignment_no = command.assignment_no if isinstance(command, c.ReportBack) else None
+    turn = CaseReach.of(state).acting_organisation(command.type, assignment_no)
+    if turn != acting:
+        raise NotYourTurn(
+            "本案现由其他单位办理，您所在单位不能进行此项操作",
+            "another organisation acts on this case now",
+        )
 
 
 def record(

@@ -33,6 +33,13 @@ class UnknownCase(DomainError):
     code = "case_not_found"
 
 
+class NotYourTurn(DomainError):
+    """Another organisation sends this command on the case now (HTTP 403): the case moved on
+    (签收, 上提…) after the caller last saw it."""
+
+    code = "forbidden"
+
+
 ERROR_TYPES: dict[str, type[DomainError]] = {
-    cls.code: cls for cls in (ForbiddenTransition, InvalidCommand, UnknownCase)
+    cls.code: cls for cls in (ForbiddenTransition, InvalidCommand, UnknownCase, NotYourTurn)
 }

@@ -16,7 +16,7 @@ from api.access import CaseScopes
 from api.gateway import document_as_of, send_command
 from api.services.documents import case_view
 from domain import commands as c
-from domain.access import Principal
+from domain.access import CENTER_ROLES, Principal
 from domain.reach import CaseReach
 
 CommandMaker = Callable[[CaseReach], Awaitable[c.Command]]
@@ -47,7 +47,11 @@ async def act(
         return case_view(principal, await document_as_of(sessionmaker, case_id, permit.replay_seq))
     command = await make(permit.reach)
     envelope = c.CommandEnvelope(
-        command_id=key or f"auto-{uuid.uuid4()}", actor=principal.actor, command=command
+        command_id=key or f"auto-{uuid.uuid4()}",
+        actor=principal.actor,
+        command=command,
+        # The case checks again that this organisation's turn it is (the store may lag it).
+        acting_organisation=principal.center_id if principal.role in CENTER_ROLES else None,
     )
     document = await send_command(
         temporal,

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import AsyncIterator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +14,9 @@ import httpx
 import pytest
 
 from api.app import create_app
+from api.errors import ApiError
+from api.gateway import send_command
+from domain import commands as c
 from tests import principals
 from tests.conftest import Stack
 from tests.handoff_county import SHANGFANG_PLACE, seed_county
@@ -369,3 +372,32 @@ async def test_alerts_follow_the_case_to_the_organisation_that_holds_it(
     assert sent.status_code == 200, sent.text
     assert await inbox("town") == ["major_report"]  # awaiting it: it reads the case
     assert await inbox("unrelated") == []
+
+
+async def test_a_command_the_store_let_through_is_refused_by_the_case_when_not_its_turn(
+    stack: Stack, county: dict[str, httpx.AsyncClient]
+) -> None:
+    """The API checks whose turn it is against the stored case, which may lag the case (a 签收
+    being projected, a store catching up after an outage). The case checks again: a command
+    sent for an organisation that no longer holds it is refused as 403, and nothing changes."""
+    case = await _labour_case(county)  # held by the county labour room
+    case_id = case["case_id"]
+    envelope = c.CommandEnvelope(
+        command_id=f"race-{case_id}",
+        actor="张桂兰 (jn-zhangguilan)",
+        command=c.Accept(note="受理"),
+        acting_organisation="jn-sf-committee",  # the registrar, as a stale store would allow
+    )
+    with pytest.raises(ApiError) as refused:
+        await send_command(
+            stack.client,
+            stack.sessionmaker,
+            stack.settings,
+            case_id=case_id,
+            envelope=envelope,
+            now=datetime.now(UTC),
+        )
+    assert (refused.value.status, refused.value.body.code) == (403, "forbidden")
+    assert "其他单位" in refused.value.body.message_zh
+    after = (await county["labour"].get(f"/v1/cases/{case_id}")).json()
+    assert (after["stage"], after["seq"]) == (case["stage"], case["seq"])

@@ -198,3 +198,47 @@ def test_every_hand_off_is_one_event_of_the_case_and_its_clock_events() -> None:
     recorded = case.do("take", after=timedelta(hours=2))
     assert types(recorded) == ["transfer_taken", "clock_stopped"]
     assert types(case.do("add_co_handler")) == ["co_handler_added"]
+
+
+# --- whose turn: the case itself checks the acting organisation ---
+
+
+def test_the_case_refuses_a_command_from_an_organisation_whose_turn_it_is_not() -> None:
+    """The API checks the stored case; the case checks itself again, so a command that raced a
+    签收 (the sender still thinking it holds the case) is refused, with nothing recorded."""
+    from domain import commands as c
+    from domain.decide import decide
+    from domain.errors import NotYourTurn
+
+    case = Case()
+    case.do("transfer", to_organisation=org(LABOUR_ROOM))
+    case.do("take")
+
+    def from_org(org_id: str | None, action: str, **body: object) -> c.CommandEnvelope:
+        return c.CommandEnvelope(
+            command_id=f"turn-{org_id}-{action}",
+            actor="王芳",
+            command=case.command(action, **body),
+            acting_organisation=org_id,
+        )
+
+    seq = case.state.seq
+    with pytest.raises(NotYourTurn) as refused:
+        decide(case.state, from_org(VILLAGE.org_id, "accept"), now=case.now)
+    assert refused.value.code == "forbidden"
+    assert "其他单位" in refused.value.message_zh
+    assert case.state.seq == seq
+    # The holder's turn; and envelopes without an organisation (sent before hand-offs, or by a
+    # leader acknowledging an alert) are not asked.
+    assert decide(case.state, from_org(LABOUR_ROOM.org_id, "accept"), now=case.now)
+    assert decide(case.state, from_org(None, "accept"), now=case.now)
+    # 签收 belongs to the organisation a transfer awaits, a report-back to the department.
+    case.do("transfer", to_organisation=org(TOWN))
+    with pytest.raises(NotYourTurn):
+        decide(case.state, from_org(LABOUR_ROOM.org_id, "take"), now=case.now)
+    assert decide(case.state, from_org(TOWN.org_id, "take"), now=case.now)
+    case.do("return")
+    case.do("assign", department=org(HRSS))
+    with pytest.raises(NotYourTurn):
+        decide(case.state, from_org(LABOUR_ROOM.org_id, "report_back"), now=case.now)
+    assert decide(case.state, from_org(HRSS.org_id, "report_back"), now=case.now)
