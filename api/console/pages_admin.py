@@ -83,13 +83,15 @@ async def add_user(request: Request, user: UserAdmin, sessionmaker: Sessionmaker
     values = {
         k: _one(form, k) for k in ("user_id", "display_name", "role", "jurisdiction", "center_id")
     }
+    if values["role"] not in {r.value for r in Role}:
+        return await _users_page(
+            request, user, sessionmaker, errors={"role": "请选择角色"}, values=values, status=422
+        )
     try:
         added = Principal(
             user_id=values["user_id"],
             display_name=values["display_name"],
-            role=Role(values["role"])
-            if values["role"] in {r.value for r in Role}
-            else Role.MEDIATOR,
+            role=Role(values["role"]),
             jurisdiction=values["jurisdiction"] or None,
             center_id=values["center_id"] or None,
         )

@@ -69,10 +69,18 @@ async def list_users(
     ]
 
 
+# A center admin keeps the staff of their own organisation; leaders, auditors and system
+# administrators are the system administrator's (三员分立): else a center admin could make an
+# auditor for any area, set its password and act as it.
+_CENTER_MANAGES = frozenset({Role.MEDIATOR, Role.CENTER_ADMIN, Role.GRID_WORKER})
+
+
 async def _managed(admin: Principal, user_id: str, session: AsyncSession) -> None:
     row = await principals.get_user(user_id, session=session)
     center = _center_of(admin)
-    if row is None or (center is not None and row.center_id != center):
+    if row is None or (
+        center is not None and (row.center_id != center or Role(row.role) not in _CENTER_MANAGES)
+    ):
         raise ApiError(404, "user_not_found", f"用户 {user_id} 不存在", f"no user {user_id}")
 
 
@@ -80,8 +88,19 @@ async def add_user(
     user: Principal, *, admin: Principal, sessionmaker: async_sessionmaker[AsyncSession]
 ) -> None:
     center = _center_of(admin)
-    if center is not None and (user.center_id != center or user.role is Role.SYSTEM_ADMIN):
-        raise ApiError(403, "forbidden", "只能添加本中心的用户", "only users of your center")
+    if center is not None and (
+        user.center_id != center
+        or user.role not in _CENTER_MANAGES
+        or user.jurisdiction is None
+        or not admin.covers(user.jurisdiction)
+    ):
+        raise ApiError(
+            403,
+            "forbidden",
+            "中心管理员只能在本单位、本辖区内添加调解员、中心管理员和网格员",
+            "a center admin adds only mediators, center admins and grid workers of their own "
+            "organisation, within their area",
+        )
     try:
         async with sessionmaker.begin() as session:
             await principals.create_user(user, session=session)
