@@ -100,6 +100,14 @@ async def grid_report(
 ) -> dict[str, Any]:
     """网格上报: a grid worker's case comes through the grid channel, placed at their grid's
     village (filled in when not given), routed as the rules suggest."""
+    if details.get("kind", CaseKind.DISPUTE.value) != CaseKind.DISPUTE.value:
+        # 信访事项 go to a petition office; a grid worker reports disputes (and a petition's
+        # repeat check would tell them of cases they may not read).
+        raise invalid_input(
+            "网格员只能上报矛盾纠纷，信访事项请引导至信访部门登记",
+            "a grid worker reports disputes only; petitions are registered by a petition office",
+            field="kind",
+        )
     if details.get("routing") is not None:
         raise invalid_input(
             "网格员上报的案件按分流规则确定承办单位，不能另行指定",

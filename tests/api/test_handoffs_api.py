@@ -21,7 +21,7 @@ from tests import principals
 from tests.conftest import Stack
 from tests.handoff_county import SHANGFANG_PLACE, seed_county
 from tests.handoff_flow import check_timeline, post, run_flow, step
-from tests.samples import china_today, intake_body
+from tests.samples import PETITION_INTAKE, china_today, intake_body
 from worker import WORKFLOWS
 
 
@@ -273,6 +273,28 @@ async def test_a_grid_worker_reports_from_their_grid_and_follows_only_that(
     assert elsewhere.status_code == 403
     chosen = await _register(grid, routing={"organisation": "jn-ds-center", "reason": "x"})
     assert (chosen.status_code, chosen.json()["field"]) == (422, "routing")
+
+
+async def test_a_grid_worker_cannot_probe_petitions_they_may_not_read(
+    county: dict[str, httpx.AsyncClient],
+) -> None:
+    """A petition on the same matter as a pending one is recorded as a repeat on that petition
+    and the answer names it: for a grid worker that would reveal (and write to) a case they may
+    not read. Grid workers report disputes only; nothing is recorded on the petition."""
+    petition = intake_body(
+        **PETITION_INTAKE,
+        jurisdiction=SHANGFANG_PLACE,
+        applicants=[{"name": "王某", "id_number": "320115197001011235", "phone": "13800001111"}],
+    )
+    filed = await county["village"].post("/v1/cases", json=petition)
+    assert filed.status_code == 201, filed.text
+    pending = filed.json()
+    probe = await county["grid"].post("/v1/cases", json=petition)
+    assert (probe.status_code, probe.json()["field"]) == (422, "kind")
+    assert pending["case_id"] not in probe.text
+    after = (await county["village"].get(f"/v1/cases/{pending['case_id']}")).json()
+    assert after["seq"] == pending["seq"]
+    assert after["repeats"] == []
 
 
 async def test_report_back_by_the_department_only_and_dated_sensibly(
