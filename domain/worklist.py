@@ -126,6 +126,12 @@ def _resolved_after_breach(state: CaseState, clock: Clock) -> bool:
     policy = state.policy
     rule = policy.rule(clock.rule_id) if policy is not None else None
     ended = clock.ended_at
+    if rule is not None and rule.due_source is DueSource.ASSIGNMENT_DEADLINE:
+        # 交办: only the report on THAT assignment answers it (another report-back does not).
+        return any(
+            a.report is not None and clock.clock_id.endswith(f"-{a.assignment_no}")
+            for a in state.assignments
+        )
     if rule is not None and ended is not None:
         for event_type in rule.stop_on:
             done = state.milestones.get(event_type)
@@ -190,12 +196,14 @@ def _clock_items(state: CaseState, holder: str, persons: tuple[str, ...]) -> lis
     return items
 
 
-def _running_due(state: CaseState, rule_id: str, suffix: str = "") -> datetime | None:
-    """The due time of the open clock of ``rule_id`` (the latest started, ending in ``suffix``)."""
+def _latest_due(state: CaseState, rule_id: str, suffix: str = "") -> datetime | None:
+    """The due time of the latest clock of ``rule_id`` whose id ends in ``suffix``, running or
+    run out: an awaited transfer or an unanswered assignment keeps its due time once overdue
+    (it is then the most urgent item, not the last)."""
     found = [
         clock
         for clock in state.clocks
-        if clock.rule_id == rule_id and clock.is_open and clock.clock_id.endswith(suffix)
+        if clock.rule_id == rule_id and clock.clock_id.endswith(suffix)
     ]
     return found[-1].due_at if found else None
 
@@ -241,14 +249,14 @@ def work_items(state: CaseState) -> tuple[WorkItem, ...]:
                 item_key="transfer",
                 kind=WorkKind.INCOMING_TRANSFER,
                 org_id=pending.to_organisation.org_id,
-                due_at=_running_due(state, TAKE_RULE),
+                due_at=_latest_due(state, TAKE_RULE),
                 since=pending.sent.at,
                 summary=f"{sender}转来，待签收：{pending.reason}",
             )
         )
     for assignment in state.open_assignments:
         no = assignment.assignment_no
-        due = _running_due(state, REPORT_BACK_RULE, f"-{no}")
+        due = _latest_due(state, REPORT_BACK_RULE, f"-{no}")
         items.append(
             WorkItem(
                 item_key=f"assignment:{no}",

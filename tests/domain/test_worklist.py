@@ -130,3 +130,34 @@ def test_party_keys_prefer_the_id_number_and_never_hold_clear_values() -> None:
         assert len(key) == 64
         assert "110101" not in key
         assert "1398765" not in key
+
+
+def test_an_overdue_transfer_keeps_its_due_time_and_leads_the_receivers_list() -> None:
+    """签收 not in time: the incoming item keeps the TAKE clock's due time (shown red, first),
+    not none (which sorted it after everything with a due time)."""
+    case = CaseAt("JF-2026-000901", center=CENTER).do("accept").do("plan").do("start_mediation")
+    case.do("transfer")
+    pending = next(i for i in work_items(case.case) if i.kind is WorkKind.INCOMING_TRANSFER)
+    assert pending.due_at is not None
+    case.wait(pending.due_at + timedelta(hours=2))  # the TAKE clock ran out
+    take = next(clock for clock in case.case.clocks if clock.rule_id == "TAKE")
+    assert not take.is_open
+    overdue = next(i for i in work_items(case.case) if i.kind is WorkKind.INCOMING_TRANSFER)
+    assert overdue.due_at == pending.due_at
+
+
+def test_a_report_on_one_assignment_leaves_anothers_overdue_item() -> None:
+    """Two assignments; the first runs out; a report on the second does not answer the first."""
+    case = CaseAt("JF-2026-000902", center=CENTER).do("accept").do("plan").do("start_mediation")
+    case.do("assign", deadline="2026-03-03")
+    case.do("assign", deadline="2026-03-30")
+    case.wait(datetime(2026, 3, 4, 1, 0, tzinfo=UTC))  # A4-1 ran out at the end of 3 March
+
+    def overdue() -> set[str | None]:
+        return {i.clock_id for i in work_items(case.case) if i.kind is WorkKind.CLOCK_OVERDUE}
+
+    assert "A4-1" in overdue()
+    case.do("report_back", assignment_no=2)
+    assert "A4-1" in overdue()
+    case.do("report_back", assignment_no=1)
+    assert "A4-1" not in overdue()
