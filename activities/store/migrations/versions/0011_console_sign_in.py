@@ -7,7 +7,7 @@ itself only ever lives in the browser's cookie) with the form token (CSRF) of th
 idle and absolute expiry. ``sign_in_events`` records each sign-in, failure and lock-out.
 
 Revision ID: 0011
-Revises: 0009
+Revises: 0010
 """
 
 import sqlalchemy as sa
