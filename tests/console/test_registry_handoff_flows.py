@@ -403,3 +403,44 @@ async def test_a_grid_worker_reports_from_the_console_and_follows_the_report(
     await expect(row).to_contain_text("上坊社区人民调解委员会")
     await expect(page.locator("#reports")).not_to_contain_text("蒋文")  # status, never parties
     await shot(page, "03-report-listed")
+
+
+async def _tab_until(page: Page, test: str, *, limit: int = 80) -> None:
+    """Press Tab until the focused element passes ``test`` (a JS expression over ``e``)."""
+    for _ in range(limit):
+        if await page.evaluate(f"() => {{ const e = document.activeElement; return {test}; }}"):
+            return
+        await page.keyboard.press("Tab")
+    raise AssertionError(f"focus never reached: {test}")
+
+
+async def test_the_intake_form_by_keyboard_only(pages: Pages, shot: Shot, jiangning: None) -> None:
+    """A staff member registers a dispute without the mouse: Tab between the fields, type, the
+    arrow keys in the selects, Enter on the 登记 button; the case is registered as typed."""
+    page = await pages.open()
+    await pages.sign_in(page, county.STAFF["village"].user_id)
+    await page.goto(f"{pages.console.url}/cases/new")
+    assert await unlabelled_inputs(page) == []
+    await page.get_by_label("标题", exact=True).focus()
+    title = f"上坊社区邻里通道纠纷{uuid.uuid4().hex[:4]}"
+    await page.keyboard.type(title)
+    await page.keyboard.press("Tab")
+    await choose_by_keyboard(page, "neighbourhood")
+    await _tab_until(page, "e.name === 'description'")
+    await page.keyboard.type("两户之间通道被堆放建材，出入受阻，双方多次争吵。")
+    await _tab_until(page, "e.name === 'applicants.0.name'")
+    await page.keyboard.type("蒋文")
+    await page.keyboard.press("Tab")
+    await page.keyboard.type("320115198805061232")
+    await page.keyboard.press("Tab")
+    await page.keyboard.type("13951180002")
+    await _tab_until(page, "e.name === 'respondents.0.name'")
+    await page.keyboard.type("韩梅")
+    await _tab_until(page, "e.tagName === 'BUTTON' && e.textContent.trim() === '登记'")
+    await shot(page, "01-intake-by-keyboard")
+    await page.keyboard.press("Enter")
+    await page.wait_for_load_state()
+    await expect(page.get_by_role("heading", name=title)).to_be_visible()
+    await expect(page.locator("#case-stage")).to_have_text("已登记")
+    await expect(page.locator("body")).to_contain_text("上坊社区人民调解委员会")  # routed: stays
+    await shot(page, "02-registered-by-keyboard")
