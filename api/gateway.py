@@ -163,6 +163,11 @@ async def _answer_from_store(
     return state.model_dump(mode="json")  # a retry of a command the case already applied
 
 
+# A case with too many commands in flight (Temporal's per-workflow update limit): try again soon.
+_BUSY_BACKOFF_FIRST = 0.05
+_BUSY_BACKOFF_MAX = 1.0
+
+
 async def send_command(
     client: Client,
     sessionmaker: async_sessionmaker[AsyncSession],
@@ -172,25 +177,40 @@ async def send_command(
     envelope: CommandEnvelope,
     now: datetime,
 ) -> CaseDocument:
-    """Apply one command to a running case and return the case after it."""
+    """Apply one command to a running case and return the case after it.
+
+    Temporal admits at most 10 updates in flight per workflow and refuses more with
+    RESOURCE_EXHAUSTED: a busy case's command waits its turn (the update id is the command id,
+    so sending it again applies it once), up to the command timeout, then answers 503 pending.
+    """
     handle = client.get_workflow_handle(case_id)
-    try:
-        raw: RawValue = await handle.execute_update(
-            APPLY_UPDATE,
-            envelope,
-            id=envelope.command_id,
-            result_type=RawValue,
-            rpc_timeout=timedelta(seconds=settings.command_timeout_seconds),
-        )
-    except WorkflowUpdateFailedError as error:
-        raise _refusal(error) from None
-    except UpdateTimeout as error:
-        raise _pending(case_id) from error
-    except RPCError as error:
-        if error.status == RPCStatusCode.NOT_FOUND:
-            return await _answer_from_store(sessionmaker, case_id, envelope, now)
-        raise _temporal_down(error) from error
-    return await _answered(client, sessionmaker, case_id, raw)
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + settings.command_timeout_seconds
+    backoff = _BUSY_BACKOFF_FIRST
+    while True:
+        try:
+            raw: RawValue = await handle.execute_update(
+                APPLY_UPDATE,
+                envelope,
+                id=envelope.command_id,
+                result_type=RawValue,
+                rpc_timeout=timedelta(seconds=max(deadline - loop.time(), 1.0)),
+            )
+        except WorkflowUpdateFailedError as error:
+            raise _refusal(error) from None
+        except UpdateTimeout as error:
+            raise _pending(case_id) from error
+        except RPCError as error:
+            if error.status == RPCStatusCode.NOT_FOUND:
+                return await _answer_from_store(sessionmaker, case_id, envelope, now)
+            if error.status != RPCStatusCode.RESOURCE_EXHAUSTED:
+                raise _temporal_down(error) from error
+            if loop.time() + backoff > deadline:
+                raise _pending(case_id) from error
+            await asyncio.sleep(backoff)
+            backoff = min(backoff * 2, _BUSY_BACKOFF_MAX)
+            continue
+        return await _answered(client, sessionmaker, case_id, raw)
 
 
 async def register_case(

@@ -47,12 +47,19 @@ class FakeCase:
     state: CaseState | None
     queries: int = 0
     updates: list[str] = field(default_factory=list)
+    busy: int = 0  # how many sends Temporal refuses first (too many updates in flight)
 
     def get_workflow_handle(self, case_id: str) -> FakeCase:
         return self
 
     async def execute_update(self, name: str, *args: Any, **kwargs: Any) -> RawValue:
         self.updates.append(name)
+        if len(self.updates) <= self.busy:
+            raise RPCError(
+                "update concurrent in-flight limit has been reached (10)",
+                RPCStatusCode.RESOURCE_EXHAUSTED,
+                b"",
+            )
         return _raw(self.answer)
 
     async def query(self, name: str, **kwargs: Any) -> RawValue:
@@ -80,13 +87,16 @@ async def _store(engine: AsyncEngine, events: list[Event]) -> None:
 
 
 async def _send(
-    case: FakeCase, sessionmaker: async_sessionmaker[AsyncSession], case_id: str
+    case: FakeCase,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    case_id: str,
+    settings: Settings | None = None,
 ) -> dict[str, Any]:
     envelope = c.CommandEnvelope(command_id="any", actor="王芳", command=command("plan"))
     return await send_command(
         case,  # type: ignore[arg-type]
         sessionmaker,
-        Settings(),
+        settings or Settings(),
         case_id=case_id,
         envelope=envelope,
         now=T0,
@@ -169,6 +179,31 @@ async def test_a_run_from_before_answers_with_the_whole_case_passed_through(
     case = FakeCase(state, None)  # nothing stored: the answer alone makes the document
     assert _same_bytes(await _send(case, sessionmaker, state.case_id), state)
     assert case.queries == 0
+
+
+async def test_a_busy_case_takes_the_command_once_its_turn_comes(
+    engine: AsyncEngine, sessionmaker: async_sessionmaker[AsyncSession]
+) -> None:
+    """Temporal admits 10 updates in flight per workflow; the 11th is refused (RESOURCE_EXHAUSTED).
+    The gateway sends it again after a short wait (same update id: applied once) instead of
+    answering 503 to a user whose command was merely queued behind others."""
+    case_id = "JF-2026-320007"
+    events = _events(case_id, "accept", "plan")
+    await _store(engine, events)
+    state = _state(events)
+    case = FakeCase(CommandOutcome(case_id=case_id, seq=state.seq, projected=True), None, busy=2)
+    assert _same_bytes(await _send(case, sessionmaker, case_id), state)
+    assert case.updates == [APPLY_UPDATE] * 3
+
+
+async def test_a_case_busy_past_the_command_timeout_answers_pending(
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    case = FakeCase(None, None, busy=1_000)
+    with pytest.raises(ApiError) as raised:
+        await _send(case, sessionmaker, "JF-2026-320008", Settings(command_timeout_seconds=0.5))
+    assert (raised.value.status, raised.value.body.code) == (503, "command_pending")
+    assert 2 <= len(case.updates) < 20  # it waited between tries, and stopped in time
 
 
 async def test_a_case_answer_with_neither_store_nor_query_is_a_503(
