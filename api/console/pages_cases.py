@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from typing import Annotated, Any, cast
+from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Request, Response
@@ -37,10 +37,8 @@ from api.errors import ApiError
 from api.params import CASE_ID
 from api.services import cases, clocks, commands, handoffs, parties
 from api.services.worklist import WORKLIST_ROLES
-from domain import commands as c
 from domain.access import Permission
 from domain.labels import ACTION_LABELS, CASE_KIND_LABELS, CATEGORY_LABELS, STAGE_LABELS
-from domain.reach import CaseReach
 from domain.values import JURISDICTION_CODE
 
 router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
@@ -334,22 +332,11 @@ async def act(
             failed=failed,
             status=422,
         )
-    resolver = handoffs.RESOLVERS.get(path)
-    names = [name for name in route.command.model_fields if name != "type"]
-
-    async def make(reach: CaseReach) -> c.Command:
-        """The command as the JSON route builds it (registry ids resolved the same way)."""
-        if resolver is not None:
-            return await resolver(checked, reach, sessionmaker)
-        return cast(
-            "c.Command", route.command.model_construct(**{n: getattr(checked, n) for n in names})
-        )
-
     try:
         await commands.act(
             case_id,
             command_type(route),
-            make,
+            handoffs.command_maker(route, checked, sessionmaker),  # as the JSON route builds it
             assignment_no=handoffs.assignment_no(checked),
             key=_key(form),
             principal=user.principal,

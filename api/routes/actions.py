@@ -8,8 +8,6 @@ resolves them in the registry.
 
 from __future__ import annotations
 
-from typing import cast
-
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
@@ -20,8 +18,6 @@ from api.params import CaseIdPath, IdempotencyKey
 from api.permissions import Mediator
 from api.schemas import ACTION_ROUTES, ActionRoute, CaseView, CommandBody
 from api.services import commands, handoffs
-from domain import commands as c
-from domain.reach import CaseReach
 
 CLOCK_ACTIONS = frozenset({"clocks/pause", "clocks/resume", "clocks/extend", "alerts/ack"})
 PETITION_ACTIONS = frozenset(
@@ -39,8 +35,6 @@ PETITION_ACTIONS = frozenset(
 def add_action_route(router: APIRouter, route: ActionRoute) -> None:
     command_model = route.command
     command_type: str = command_model.model_fields["type"].default
-    command_fields = [name for name in command_model.model_fields if name != "type"]
-    resolver = handoffs.RESOLVERS.get(route.path)
 
     async def act(
         case_id: CaseIdPath,
@@ -52,18 +46,10 @@ def add_action_route(router: APIRouter, route: ActionRoute) -> None:
         settings: SettingsDep,
         idempotency_key: IdempotencyKey = None,
     ) -> JSONResponse:
-        async def make(reach: CaseReach) -> c.Command:
-            if resolver is not None:  # ids in the body become what the case records
-                return await resolver(body, reach, sessionmaker)
-            # The request model validated these very fields; building the command skips doing
-            # it twice.
-            fields = {name: getattr(body, name) for name in command_fields}
-            return cast("c.Command", command_model.model_construct(**fields))
-
         view = await commands.act(
             case_id,
             command_type,
-            make,
+            handoffs.command_maker(route, body, sessionmaker),
             assignment_no=handoffs.assignment_no(body),
             key=idempotency_key,
             principal=principal,
