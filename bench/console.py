@@ -24,7 +24,7 @@ import time
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 import asyncpg
 import httpx
@@ -182,11 +182,27 @@ async def pages(engine: AsyncEngine) -> list[Page]:
                 )
             ).scalar_one()
         as_of = (registered + timedelta(days=3)).date().isoformat()  # part-way through its life
-        audit = f"/audit/cases/{longest}?purpose={PURPOSE}&view="
+        audit = f"/audit/cases/{longest}"  # each read a POST with its purpose (form token)
+        purpose = unquote(PURPOSE)
         found += [
-            Page("bench-auditor", "audit case, timeline", audit + "timeline"),
-            Page("bench-auditor", "audit case, as of a moment", audit + f"state&as_of={as_of}"),
-            Page("bench-auditor", "audit case, chain verification", audit + "verify"),
+            Page(
+                "bench-auditor",
+                "audit case, timeline",
+                audit,
+                {"purpose": purpose, "view": "timeline"},
+            ),
+            Page(
+                "bench-auditor",
+                "audit case, as of a moment",
+                audit,
+                {"purpose": purpose, "view": "state", "as_of": as_of},
+            ),
+            Page(
+                "bench-auditor",
+                "audit case, chain verification",
+                audit,
+                {"purpose": purpose, "view": "verify"},
+            ),
         ]
     return found
 

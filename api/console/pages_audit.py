@@ -12,7 +12,7 @@ from fastapi import APIRouter, Depends, Request, Response
 
 from api.console.forms import iso_moment
 from api.console.pages_cases import _checked_case_id
-from api.console.session import ConsoleRoute, ConsoleUser, PageError, require
+from api.console.session import ConsoleRoute, ConsoleUser, PageError, checked_form, require
 from api.console.templating import render
 from api.deps import ReplayWorkflowsDep, ScopesDep, SessionmakerDep, SettingsDep, TemporalDep
 from api.errors import ApiError
@@ -86,6 +86,32 @@ async def audit_home(
 
 
 @router.get("/audit/cases/{case_id}")
+async def audit_case_form(
+    request: Request, case_id: str, user: Auditor, scopes: ScopesDep
+) -> Response:
+    """The purpose and the views to choose from; nothing is read (or recorded) by a GET."""
+    case_id = _checked_case_id(case_id)
+    await scopes.ensure_reachable(user.principal, case_id)
+    return render(request, "audit_case.html", _case_context(user, case_id, "", "", ""))
+
+
+def _case_context(
+    user: ConsoleUser, case_id: str, view: str, purpose: str, as_of: str
+) -> dict[str, Any]:
+    return {
+        "user": user,
+        "case_id": case_id,
+        "views": VIEWS,
+        "view": view,
+        "purpose": purpose,
+        "as_of": as_of,
+        "purpose_error": "",
+        "result": None,
+        "error": "",
+    }
+
+
+@router.post("/audit/cases/{case_id}")
 async def audit_case(
     request: Request,
     case_id: str,
@@ -95,26 +121,19 @@ async def audit_case(
     temporal: TemporalDep,
     settings: SettingsDep,
     workflows: ReplayWorkflowsDep,
-    view: str | None = None,
-    purpose: str | None = None,
-    as_of: str | None = None,
 ) -> Response:
+    """One audit read of the case, with its purpose: a POST with the session's form token, so a
+    link elsewhere cannot make an auditor's browser read (and record a purpose) unasked."""
     case_id = _checked_case_id(case_id)
+    form = await checked_form(request, user)
+    view = (form.get("view") or [""])[0]
+    purpose = (form.get("purpose") or [""])[0]
+    as_of = (form.get("as_of") or [""])[0] or None
     principal = user.principal
     await scopes.ensure_reachable(principal, case_id)
-    context: dict[str, Any] = {
-        "user": user,
-        "case_id": case_id,
-        "views": VIEWS,
-        "view": view or "",
-        "purpose": purpose or "",
-        "as_of": as_of or "",
-        "purpose_error": "",
-        "result": None,
-        "error": "",
-    }
-    if view is None or view not in VIEWS:
-        return render(request, "audit_case.html", context)
+    context = _case_context(user, case_id, view, purpose, as_of or "")
+    if view not in VIEWS:
+        return render(request, "audit_case.html", context, status=422)
     stated, problem = _purpose(purpose)
     if stated is None:
         context["purpose_error"] = problem

@@ -195,3 +195,58 @@ async def test_oidc_sign_in_with_pkce_opens_a_session_for_a_directory_user(
             board = await browser.get("/leader")
             assert board.status_code == 200
             assert "周军（领导）" in board.text
+
+
+async def test_an_audit_read_needs_a_post_with_the_form_token(console: Console) -> None:
+    """A link on another site (a GET carrying a view and a purpose) makes an auditor's browser
+    read nothing and record nothing; a POST without the form token is refused; the auditor's
+    own form reads the case and records the purpose."""
+    from sqlalchemy import text
+
+    from tests.principals import bearer
+    from tests.samples import intake_body
+
+    async with httpx.AsyncClient(base_url=console.url, timeout=60, trust_env=False) as api:
+        created = await api.post(
+            "/v1/cases",
+            json=intake_body(title="审计跨站测试"),
+            headers={**bearer(console.keys["mediator"]), "Idempotency-Key": secrets.token_hex(8)},
+        )
+    assert created.status_code == 201, created.text
+    case_id = created.json()["case_id"]
+    client = await _signed_in(console, "wuming")  # 吴明, auditor of the district
+
+    async def recorded(purpose: str) -> int:
+        async with console.sessionmaker() as session:
+            found = await session.execute(
+                text("SELECT count(*) FROM access_trail WHERE case_id = :c AND purpose = :p"),
+                {"c": case_id, "p": purpose},
+            )
+            return int(found.scalar_one())
+
+    try:
+        page = await client.get(f"/audit/cases/{case_id}")
+        token = _csrf(page.text)
+        planted = "攻击者指定的用途"
+        link = await client.get(
+            f"/audit/cases/{case_id}", params={"view": "verify", "purpose": planted}
+        )
+        assert link.status_code == 200
+        assert 'id="verify-result"' not in link.text
+        bare = await client.post(
+            f"/audit/cases/{case_id}",
+            data={"view": "verify", "purpose": planted},
+            headers={"Origin": console.url},
+        )
+        assert bare.status_code == 403
+        assert await recorded(planted) == 0
+        own = await client.post(
+            f"/audit/cases/{case_id}",
+            data={"csrf_token": token, "view": "verify", "purpose": "年度抽查"},
+            headers={"Origin": console.url},
+        )
+        assert own.status_code == 200
+        assert 'id="verify-result"' in own.text
+        assert await recorded("年度抽查") == 1
+    finally:
+        await client.aclose()
