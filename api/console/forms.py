@@ -15,6 +15,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from api.errors import ApiError
 from domain import labels
 from domain.values import (
     AgreementForm,
@@ -535,6 +536,18 @@ def api_field(field_name: str | None, fields: list[Field]) -> str:
     if field_name in names:
         return field_name
     return next((n for n in names if n.startswith(field_name + ".")), "")
+
+
+def show_refusal(state: FormState, refused: ApiError) -> None:
+    """The API's refusal in its own Chinese words, beside the field it names (else above the
+    form); one a form cannot show (401, 404, 5xx) is raised again for the error page."""
+    if refused.status >= 500 or refused.status in (401, 404):
+        raise refused
+    where = api_field(refused.body.field, state.fields)
+    if where:
+        state.errors[where] = refused.body.message_zh
+    else:
+        state.message = refused.body.message_zh
 
 
 def form_key(form: dict[str, list[str]]) -> str:

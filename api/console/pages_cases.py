@@ -29,7 +29,7 @@ from api.console.case_actions import (
     offered_actions,
 )
 from api.console.case_view import handoff_view
-from api.console.forms import FormState, api_field, body_of, field_errors, form_key
+from api.console.forms import FormState, body_of, field_errors, form_key, show_refusal
 from api.console.session import ConsoleRoute, ConsoleUser, PageError, checked_form, require
 from api.console.templating import render
 from api.deps import ScopesDep, SessionmakerDep, SettingsDep, TemporalDep
@@ -318,10 +318,9 @@ async def act(
     state = FormState(fields, values=raw, prefix=form_prefix(path))
     label = ACTION_LABELS[action_of(route)]
     failed = OfferedAction(path, label, state, _key(form), open=True)
-    try:
-        checked = route.request.model_validate(body)
-    except ValidationError as error:
-        state.errors = field_errors(error, fields)
+
+    async def again(status: int) -> Response:
+        """The case page with this form open, its values kept and the refusal beside them."""
         return await _case_page(
             request,
             user,
@@ -330,8 +329,14 @@ async def act(
             temporal=temporal,
             scopes=scopes,
             failed=failed,
-            status=422,
+            status=status,
         )
+
+    try:
+        checked = route.request.model_validate(body)
+    except ValidationError as error:
+        state.errors = field_errors(error, fields)
+        return await again(422)
     try:
         await commands.act(
             case_id,
@@ -346,24 +351,9 @@ async def act(
             settings=settings,
         )
     except ApiError as refused:
-        if refused.status in (404,) or refused.status >= 500:
-            raise
-        where = api_field(refused.body.field, fields)
-        if where:
-            state.errors[where] = refused.body.message_zh
-        else:
-            state.message = refused.body.message_zh
+        show_refusal(state, refused)
         failed.key = str(uuid.uuid4())  # the refused command was not applied: a new attempt
         if all(a.path != path for a in offered_actions(user, document, choices)):
             raise
-        return await _case_page(
-            request,
-            user,
-            case_id,
-            sessionmaker=sessionmaker,
-            temporal=temporal,
-            scopes=scopes,
-            failed=failed,
-            status=refused.status,
-        )
+        return await again(refused.status)
     return RedirectResponse(f"/cases/{case_id}?done={path}", status_code=303)

@@ -20,10 +20,10 @@ from pydantic import ValidationError
 from api.console.forms import (
     GRID_REPORT_FIELDS,
     FormState,
-    api_field,
     body_of,
     field_errors,
     form_key,
+    show_refusal,
 )
 from api.console.session import ConsoleRoute, ConsoleUser, checked_form, require
 from api.console.templating import render
@@ -98,13 +98,7 @@ async def report(
         state.errors = field_errors(error, fields)
         return await _page(request, user, sessionmaker, form=state, status=422)
     except ApiError as refused:
-        if refused.status >= 500 or refused.status == 404:
-            raise
-        where = api_field(refused.body.field, fields)
-        if where:
-            state.errors[where] = refused.body.message_zh
-        else:
-            state.message = refused.body.message_zh
+        show_refusal(state, refused)
         return await _page(request, user, sessionmaker, form=state, status=refused.status)
     case_id = str(registered.body["case_id"])
     return RedirectResponse(f"/reports?reported={case_id}", status_code=303)

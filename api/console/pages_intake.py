@@ -24,10 +24,10 @@ from api.console.forms import (
     Field,
     FormState,
     Options,
-    api_field,
     body_of,
     field_errors,
     form_key,
+    show_refusal,
 )
 from api.console.session import ConsoleRoute, ConsoleUser, checked_form, require
 from api.console.templating import fragment, render
@@ -303,13 +303,7 @@ async def register(
             settings=settings,
         )
     except ApiError as refused:
-        if refused.status >= 500 or refused.status == 404:
-            raise
-        where = api_field(refused.body.field, fields)
-        if where:
-            state.errors[where] = refused.body.message_zh
-        else:
-            state.message = refused.body.message_zh
+        show_refusal(state, refused)
         return render(request, "intake.html", _context(user, state, check), status=refused.status)
     case_id = str(registered.body["case_id"])
     note = registered.body.get("message_zh")

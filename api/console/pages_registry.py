@@ -15,7 +15,14 @@ from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import RedirectResponse
 from pydantic import BaseModel, ValidationError
 
-from api.console.forms import Field, FormState, Options, api_field, body_of, field_errors
+from api.console.forms import (
+    Field,
+    FormState,
+    Options,
+    body_of,
+    field_errors,
+    show_refusal,
+)
 from api.console.session import ConsoleRoute, ConsoleUser, PageError, SignedIn, checked_form
 from api.console.templating import render
 from api.deps import SessionmakerDep
@@ -180,13 +187,7 @@ async def organisations_page(
 
 
 def _refusal(state: FormState, refused: ApiError) -> int:
-    if refused.status >= 500 or refused.status in (401, 404):
-        raise refused
-    where = api_field(refused.body.field, state.fields)
-    if where:
-        state.errors[where] = refused.body.message_zh
-    else:
-        state.message = refused.body.message_zh
+    show_refusal(state, refused)
     return refused.status
 
 
