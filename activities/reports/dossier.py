@@ -1,7 +1,7 @@
 """Building the case dossier (案件卷宗) from a case and its events: the typed ``Dossier``.
 
 ``build_dossier`` copies the case into the document with Chinese labels beside every code; the
-timeline's summaries come from ``domain.summaries``. Pure (no I/O, no clock: ``generated_at``
+timeline's summaries come from ``domain.case.summaries``. Pure (no I/O, no clock: ``generated_at``
 is an argument); the PDF is printed from the result by ``activities.reports.pdf``.
 
 Personal data: parties are copied from ``state`` exactly as given (the caller masks them before
@@ -18,11 +18,10 @@ from typing import Any
 
 from activities.reports import dossier_model as doc
 from activities.reports.dossier_model import Dossier, china_iso
-from domain import events as e
-from domain.alerts import Alert
-from domain.clocks import Clock
-from domain.counting import FactDate, fact_name
-from domain.labels import (
+from domain.case import events as e
+from domain.case.alerts import Alert
+from domain.case.clocks import Clock
+from domain.case.labels import (
     AGREEMENT_FORM_LABELS,
     ALERT_KIND_LABELS,
     ALERT_STATUS_LABELS,
@@ -47,9 +46,7 @@ from domain.labels import (
     STAGE_LABELS,
     chain_label,
 )
-from domain.organisations import ORG_LEVEL_LABELS, ORG_TYPE_LABELS, OrgRef
-from domain.policy import ClockRule, DueSource
-from domain.state import (
+from domain.case.state import (
     Agreement,
     CaseState,
     FollowUp,
@@ -57,7 +54,10 @@ from domain.state import (
     MediationRound,
     Stamp,
 )
-from domain.summaries import due_text, recipient_label, summarize
+from domain.case.summaries import due_text, recipient_label, summarize
+from domain.deadlines.clock_rules import ClockRule, DueSource
+from domain.deadlines.counting import FactDate, fact_name
+from domain.organisation.organisations import ORG_LEVEL_LABELS, ORG_TYPE_LABELS, OrgRef
 from domain.values import AgreementForm, CaseKind, Channel, Party, china_date
 
 

@@ -25,11 +25,12 @@ from pydantic import (
     model_serializer,
 )
 
-from domain.alerts import AlertKind, AlertStatus
-from domain.chain import ChainBreak
-from domain.clocks import ClockStatus
-from domain.policy import Confidence, Role
-from domain.stages import Stage
+from domain.audit.chain import ChainBreak
+from domain.case.alerts import AlertKind, AlertStatus
+from domain.case.clocks import ClockStatus
+from domain.case.policy import Role
+from domain.case.stages import Stage
+from domain.deadlines.clock_rules import Confidence
 from domain.values import (
     CHINA_TZ,
     CaseKind,
@@ -369,7 +370,7 @@ class EscalationLevel(Part):
 
 
 class EscalationChain(Part):
-    """督办链 (``name``: how a reader calls it, ``domain.labels.chain_label``)."""
+    """督办链 (``name``: how a reader calls it, ``domain.case.labels.chain_label``)."""
 
     chain_id: str
     name: str
