@@ -219,6 +219,9 @@ async def test_a_mediator_acts_on_a_case_on_a_phone(
     await page.goto(f"{console.url}/cases/{cases['mediating']}")
     # The parties read as cards, each value with its heading.
     await expect(page.locator("td[data-label='联系电话']", has_text="138****5678")).to_be_visible()
+    # 去办理 takes the phone past the case's record to the actions.
+    await page.get_by_role("link", name="去办理 ↓").click()
+    await expect(page.locator("#h-actions")).to_be_in_viewport()
     form = page.locator("#action-sessions")
     await form.locator("summary").click()
     submit = form.locator("button[type=submit]")
