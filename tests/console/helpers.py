@@ -73,7 +73,7 @@ async def page_width(page: Page) -> int:
 async def menu_entries(page: Page) -> list[tuple[str, str]]:
     """The main menu's entries as (name, href), whether folded or not."""
     found: list[tuple[str, str]] = await page.eval_on_selector_all(
-        "#main-menu a", "els => els.map(e => [e.textContent.trim(), e.getAttribute('href')])"
+        "header nav a", "els => els.map(e => [e.textContent.trim(), e.getAttribute('href')])"
     )
     return [(name, href) for name, href in found]
 
