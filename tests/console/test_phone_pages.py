@@ -259,4 +259,7 @@ async def test_the_timeline_folds_clock_starts_and_stops_into_their_clock(
     # One box to tick (no script) shows every entry.
     await page.get_by_label(re.compile("^显示全部记录")).check()
     await expect(timeline.locator("li:visible", has_text="开始计时").first).to_be_visible()
+    # Who did what, by name: 王芳, not 王芳 (wangfang).
+    await expect(timeline.locator("li", has_text="销号").first).to_contain_text("王芳")
+    await expect(page.locator("main")).not_to_contain_text("(wangfang)")
     await shot(page, "02-all-entries")
