@@ -122,6 +122,7 @@ def _extra_pages(role: str, ids: dict[str, str]) -> Iterator[str]:
     if role in ("mediator", "center_admin"):
         yield f"/cases/{ids['mediating']}"
         yield f"/cases/{ids['closed']}"
+        yield "/cases/JF-2099-999999"  # the error page: no such case
     if role == "leader":
         yield f"/cases/{ids['late']}"
     if role == "admin":
@@ -140,6 +141,12 @@ async def _audit_reads(page: Page, console: Console, case_id: str) -> None:
 async def test_every_page_fits_a_phone_for_every_role(
     console: Console, pages: Pages, shot: Shot, cases: dict[str, str]
 ) -> None:
+    # Signed out: the sign-in page.
+    for width, height in (PHONE, DESK):
+        page = await pages.open(width, height)
+        await page.goto(f"{console.url}/signin")
+        await _check(page, width)
+        await shot(page, f"signin-{width}")
     for role, user_id in ROLES.items():
         phone = await pages.open(*PHONE)
         desk = await pages.open(*DESK)
@@ -208,6 +215,8 @@ async def test_a_leader_signs_for_an_alert_on_a_phone_without_script(
     await expect(page.locator("#h-alerts + ul")).to_contain_text("刘强 签收")
     await expect(page.locator("main")).not_to_contain_text("(liuqiang)")
     await expect(page.locator("main")).not_to_contain_text("(wangfang)")
+    # A leader has nothing to do on the case: no 去办理 pointing at an empty panel.
+    await expect(page.get_by_role("link", name="去办理 ↓")).to_have_count(0)
     await _check(page, PHONE[0])
 
 
@@ -263,3 +272,32 @@ async def test_the_timeline_folds_clock_starts_and_stops_into_their_clock(
     await expect(timeline.locator("li", has_text="销号").first).to_contain_text("王芳")
     await expect(page.locator("main")).not_to_contain_text("(wangfang)")
     await shot(page, "02-all-entries")
+
+
+async def test_a_grid_worker_reports_a_dispute_from_a_phone(
+    console: Console, pages: Pages, shot: Shot, cases: dict[str, str]
+) -> None:
+    """王小明 walks his grid with a phone: the report form and his reports fit the screen."""
+    page = await pages.open(*PHONE)
+    await pages.sign_in(page, "wangxiaoming")
+    form = page.locator("#report-form")
+    title = f"楼道堆物邻里纠纷 {uuid.uuid4().hex[:4]}"
+    await form.get_by_label("标题", exact=True).fill(title)
+    await form.get_by_label("纠纷类别", exact=True).select_option(label="邻里纠纷")
+    await form.get_by_label("纠纷简要情况", exact=True).fill("楼道堆放杂物，邻居出入不便。")
+    await (
+        form.get_by_role("group", name="申请人1", exact=True)
+        .get_by_label("姓名或名称", exact=True)
+        .fill("蒋文")
+    )
+    send = form.get_by_role("button", name="上报")
+    await send.scroll_into_view_if_needed()
+    assert await within_screen(send), "上报 is off screen"
+    await send.click()
+    await page.wait_for_load_state()
+    await expect(page.locator(".flash")).to_contain_text("已上报")
+    card = page.locator("#reports tr", has_text=title)
+    await expect(card.locator("td[data-label='办理阶段']")).to_be_visible()
+    assert await within_screen(card)
+    await _check(page, PHONE[0])
+    await shot(page, "01-reported-390")
