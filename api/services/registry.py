@@ -7,11 +7,14 @@ Who may read or manage is checked here against ``domain.registry``'s rules; ever
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from activities.identity import admin_trail
+from activities.identity.admin_trail import Actor
 from activities.policy.routing import routing_rules
 from activities.store import registry as store
 from api.errors import ApiError, database_errors, forbidden, invalid_input
@@ -26,6 +29,7 @@ from api.registry_schemas import (
     RoutingAnswer,
 )
 from domain.access import Principal
+from domain.administration import AdminAction
 from domain.organisations import OrgRef
 from domain.registry import (
     JurisdictionLevel,
@@ -183,7 +187,22 @@ async def create_organisation(
                 raise _duplicate("单位", "organisation", org.org_id, "org_id") from error
             except RegistryError as error:
                 raise _refused(error) from error
+            await _trail(principal, org.org_id, {"change": "created"}, session)
             return (await _views([org], session=session))[0]
+
+
+async def _trail(
+    principal: Principal, target: str, details: dict[str, str], session: AsyncSession
+) -> None:
+    """单位名录的变更 in the administration trail (管理留痕)."""
+    await admin_trail.append(
+        Actor.of(principal),
+        AdminAction.REGISTRY_CHANGED,
+        target=target,
+        details=details,
+        at=datetime.now(UTC),
+        session=session,
+    )
 
 
 async def update_organisation(
@@ -206,6 +225,7 @@ async def update_organisation(
                 await store.update_organisation(org, session=session)
             except RegistryError as error:
                 raise _refused(error) from error
+            await _trail(principal, org_id, {"change": "、".join(sorted(changes)) or "—"}, session)
             return (await _views([org], session=session))[0]
 
 
