@@ -35,12 +35,12 @@ EventId = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("users") as batch:
-        batch.add_column(
-            sa.Column(
-                "must_change_password", sa.Boolean(), nullable=False, server_default=sa.false()
-            )
-        )
+    # A plain ADD COLUMN (SQLite too): a batch rebuild of ``users`` would trip the foreign keys
+    # that api_keys and console_sessions hold on it.
+    op.add_column(
+        "users",
+        sa.Column("must_change_password", sa.Boolean(), nullable=False, server_default=sa.false()),
+    )
     trail = op.create_table(
         "admin_trail",
         sa.Column("id", EventId, primary_key=True, autoincrement=True),
