@@ -72,6 +72,28 @@ ADMIN_ACTION_LABELS: dict[AdminAction, str] = {
 }
 
 
+# The administration trail's details, as the console names them.
+DETAIL_LABELS: dict[str, str] = {
+    "trail": "留痕",
+    "purpose": "用途",
+    "request": "申请",
+    "kind": "事项",
+    "requested_by": "发起人",
+    "approved_by": "批准人",
+    "expires_at": "链接有效期至",
+    "role": "角色",
+    "display_name": "姓名",
+    "key_id": "密钥编号",
+    "by": "方式",
+    "must_change": "须本人修改",
+    "channels": "通道",
+    "change": "变更",
+    "reason": "理由",
+    "demo": "演示",
+    "system_admins": "原系统管理员",
+}
+
+
 class RequestKind(StrEnum):
     """What an administrator may ask a second one to approve."""
 

@@ -47,7 +47,7 @@ def _welcome_page(
         status=status,
     )
     response.headers["Cache-Control"] = "no-store"
-    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["Referrer-Policy"] = "same-origin"  # the link never leaves the server
     return response
 
 
