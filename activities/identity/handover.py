@@ -18,8 +18,8 @@ from activities.identity import passwords
 from activities.identity.principals import DirectoryError
 from activities.store.sql import utc
 from activities.store.tables import CredentialRequestRow, OneTimeLinkRow, UserRow
-from domain.access import Principal
-from domain.administration import LINK_LIFETIME, RequestKind, RequestStatus, link_usable
+from domain.people.access import Principal
+from domain.people.administration import LINK_LIFETIME, RequestKind, RequestStatus, link_usable
 
 
 def _digest(token: str) -> str:

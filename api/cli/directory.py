@@ -21,8 +21,8 @@ from activities.identity import admin_trail, passwords, principals
 from activities.identity.admin_trail import COMMAND_LINE
 from activities.runtime.settings import Settings
 from activities.store.engine import create_engine, create_sessionmaker
-from domain.access import ROLE_LABELS, Principal, Role
-from domain.administration import AdminAction
+from domain.people.access import ROLE_LABELS, Principal, Role
+from domain.people.administration import AdminAction
 
 LOCAL_ADMIN = "local-admin"
 

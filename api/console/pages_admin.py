@@ -18,8 +18,8 @@ from api.console.templating import render
 from api.deps import SessionmakerDep
 from api.errors import ApiError, database_errors
 from api.services import recipients, users
-from domain.access import ROLE_LABELS, Permission, Principal, Role
-from domain.administration import creation_needs_approval
+from domain.people.access import ROLE_LABELS, Permission, Principal, Role
+from domain.people.administration import creation_needs_approval
 
 router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
 

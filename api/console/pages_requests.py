@@ -13,8 +13,8 @@ from api.console.session import ConsoleRoute, ConsoleUser, PageError, checked_fo
 from api.console.templating import render
 from api.deps import SessionmakerDep
 from api.services import users
-from domain.access import Permission
-from domain.administration import (
+from domain.people.access import Permission
+from domain.people.administration import (
     REQUEST_KIND_LABELS,
     REQUEST_STATUS_LABELS,
     RequestKind,

@@ -16,7 +16,7 @@ from api.deps import SessionmakerDep
 from api.errors import ERROR_RESPONSES
 from api.permissions import require_permission
 from api.services import account, users
-from domain.access import GridCode, JurisdictionPrefix, Permission, Principal, Role, UserId
+from domain.people.access import GridCode, JurisdictionPrefix, Permission, Principal, Role, UserId
 from domain.values import NO_CONTROL_CHARS
 
 router = APIRouter(tags=["users 用户管理"])

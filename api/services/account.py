@@ -12,8 +12,8 @@ from activities.identity import admin_trail, handover, principals
 from activities.identity.admin_trail import Actor
 from activities.identity.principals import DirectoryError, IssuedKey
 from api.errors import ApiError, database_errors
-from domain.access import Principal
-from domain.administration import AdminAction
+from domain.people.access import Principal
+from domain.people.administration import AdminAction
 
 Sessionmaker = async_sessionmaker[AsyncSession]
 

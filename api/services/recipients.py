@@ -13,8 +13,8 @@ from activities.identity.admin_trail import Actor
 from activities.notify.channels import ChannelConfig
 from activities.store import alert_store
 from api.errors import invalid_input
-from domain.access import Principal
-from domain.administration import AdminAction
+from domain.people.access import Principal
+from domain.people.administration import AdminAction
 
 
 async def put_recipient(

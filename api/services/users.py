@@ -20,8 +20,8 @@ from activities.identity.principals import DirectoryError
 from activities.store.sql import utc
 from activities.store.tables import CredentialRequestRow
 from api.errors import ApiError, database_errors, forbidden
-from domain.access import Permission, Principal, Role
-from domain.administration import (
+from domain.people.access import Permission, Principal, Role
+from domain.people.administration import (
     AdminAction,
     RequestKind,
     RequestStatus,

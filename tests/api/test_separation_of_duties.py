@@ -18,8 +18,8 @@ from sqlalchemy import func, select
 
 from activities.identity import passwords
 from activities.store.tables import AdminTrailRow, ApiKeyRow, UserRow
-from domain.access import Principal
-from domain.sign_in import SignInPolicy
+from domain.people.access import Principal
+from domain.people.sign_in import SignInPolicy
 from tests import principals
 from tests.api.helpers import create_case
 from tests.conftest import Stack
@@ -288,7 +288,7 @@ async def test_the_administration_trail_is_append_only_and_a_forged_entry_breaks
 
     from activities.identity import admin_trail
     from activities.identity.admin_trail import COMMAND_LINE
-    from domain.administration import AdminAction
+    from domain.people.administration import AdminAction
 
     sessionmaker = async_sessionmaker(engine)
     async with sessionmaker.begin() as session:

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
 from activities.identity import admin_trail
 from activities.store.migrate import alembic_config, upgrade_async
-from domain.administration import AdminAction
+from domain.people.administration import AdminAction
 from tests.conftest import BACKENDS
 from tests.databases import PostgresAdmin, database_at
 
