@@ -1,9 +1,10 @@
 """管理留痕: every administrative act, appended to a hash chain nobody edits (auditors read it).
 
-Each entry is sealed with ``SHA-256(previous hash + canonical bytes)`` (``domain.people.administration``),
-the table refuses UPDATE and DELETE (the same triggers as ``case_events``) and ``prev_hash`` is
-unique, so two entries can never follow the same one. On PostgreSQL an advisory lock held to the
-end of the transaction orders concurrent appends; SQLite has one writer at a time.
+Each entry is sealed with ``SHA-256(previous hash + canonical bytes)``
+(``domain.audit.admin_trail``), the table refuses UPDATE and DELETE (the same triggers as
+``case_events``) and ``prev_hash`` is unique, so two entries can never follow the same one. On
+PostgreSQL an advisory lock held to the end of the transaction orders concurrent appends; SQLite
+has one writer at a time.
 """
 
 from __future__ import annotations
@@ -17,9 +18,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from activities.store.sql import utc
 from activities.store.tables import AdminTrailRow
+from domain.audit.admin_trail import GENESIS_HASH, trail_hash
 from domain.people.access import Principal
-from domain.people.administration import AdminAction, trail_hash
-from domain.audit.chain import GENESIS_HASH
+from domain.people.administration import AdminAction
 
 # pg_advisory_xact_lock key of the administration trail ("fq-admin" as a number).
 _LOCK = 0x66712D61646D696E

@@ -30,7 +30,6 @@ from api.registry_schemas import (
 )
 from domain.organisation.organisations import OrgRef
 from domain.organisation.registry import (
-from domain.people.administration import AdminAction
     JurisdictionLevel,
     Organisation,
     RegistryError,
@@ -43,6 +42,7 @@ from domain.people.administration import AdminAction
 )
 from domain.organisation.routing import RoutingRules, RoutingSuggestion, candidates, suggest
 from domain.people.access import Principal
+from domain.people.administration import AdminAction
 from domain.values import Category, Jurisdiction, RiskLevel
 
 Sessionmaker = async_sessionmaker[AsyncSession]

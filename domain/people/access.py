@@ -3,8 +3,8 @@
 Three-way separation (三员分立): the system administrator (系统管理员) keeps the system running
 (the registry, alert recipients) and sees no case; the security administrator (安全管理员)
 manages users, roles and keys, sees no case, and never hands anyone a credential alone
-(``domain.people.administration``); auditors (审计人员) read through the audit endpoints only, stating a
-purpose, and read the administration trail; leaders see and acknowledge
+(``domain.people.administration``); auditors (审计人员) read through the audit endpoints only,
+stating a purpose, and read the administration trail; leaders see and acknowledge
 alerts in their jurisdiction subtree; mediators and center admins work for an organisation (单位)
 and reach the cases it holds or has a part in (``domain.case.reach``); grid workers (网格员) report
 cases from their grid and follow the status of what they reported, nothing else.

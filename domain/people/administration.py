@@ -16,12 +16,10 @@ Pure: the instant is an argument, no I/O.
 
 from __future__ import annotations
 
-import hashlib
 from datetime import datetime, timedelta
 from enum import StrEnum
 
 from domain.people.access import ADMIN_ROLES, Principal, Role
-from domain.audit.chain import canonical_json, utc_instant
 
 # How long a one-time link may be redeemed after it is issued.
 LINK_LIFETIME = timedelta(minutes=30)
@@ -148,28 +146,3 @@ def decision_refusal(
 def link_usable(*, expires_at: datetime, used_at: datetime | None, now: datetime) -> bool:
     """A one-time link works once, before it expires."""
     return used_at is None and now < expires_at
-
-
-def trail_hash(
-    previous: str,
-    *,
-    at: datetime,
-    actor_id: str,
-    actor_name: str,
-    actor_role: str,
-    action: str,
-    target: str,
-    details: dict[str, str],
-) -> str:
-    """The administration trail's chain, as the case events': SHA-256(previous hash + canonical
-    bytes of the entry); the first entry follows ``GENESIS_HASH``."""
-    entry = {
-        "at": utc_instant(at),
-        "actor_id": actor_id,
-        "actor_name": actor_name,
-        "actor_role": actor_role,
-        "action": action,
-        "target": target,
-        "details": details,
-    }
-    return hashlib.sha256(previous.encode("ascii") + canonical_json(entry)).hexdigest()

@@ -22,8 +22,8 @@ from alembic import op
 from sqlalchemy.dialects.postgresql import JSONB
 
 from activities.store.migrations.append_only import create_forbid_function, forbid_changes
-from domain.people.administration import AdminAction, trail_hash
-from domain.audit.chain import GENESIS_HASH
+from domain.audit.admin_trail import GENESIS_HASH, trail_hash
+from domain.people.administration import AdminAction
 
 revision = "0014"
 down_revision = "0012"
