@@ -267,6 +267,7 @@ async def add_mediator(
                 raise _duplicate(
                     "调解员", "mediator", mediator.mediator_id, "mediator_id"
                 ) from error
+            await _trail(principal, org_id, {"change": f"roster+{mediator.mediator_id}"}, session)
     return MediatorView.of(mediator)
 
 
@@ -287,6 +288,8 @@ async def update_mediator(
                 await store.update_mediator(mediator, session=session)
             except RegistryError as error:
                 raise _refused(error) from error
+            change = f"roster {mediator_id}: " + "、".join(sorted(changes))
+            await _trail(principal, mediator.org_id, {"change": change}, session)
     return MediatorView.of(mediator)
 
 

@@ -127,7 +127,7 @@ def _printed(output: str) -> tuple[str, str, dict[str, str]]:
     password = re.search(r"demo password[^:]*: (\S+)", output)
     assert url is not None, output
     assert password is not None, output
-    keys = dict(re.findall(r"^\s+(demo-[a-z-]+): (fq_\S+)$", output, flags=re.MULTILINE))
+    keys = dict(re.findall(r"^\s+(demo-[a-z0-9-]+): (fq_\S+)$", output, flags=re.MULTILINE))
     return url.group(1), password.group(1), keys
 
 

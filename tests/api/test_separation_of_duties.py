@@ -323,3 +323,32 @@ async def test_the_administration_trail_is_append_only_and_a_forged_entry_breaks
         checked = await admin_trail.check(session=session)
     assert not checked.chain_ok
     assert checked.broken_at is not None
+
+
+async def test_the_system_admins_registry_and_recipient_changes_are_in_the_trail(
+    stack: Stack, clients: dict[str, httpx.AsyncClient]
+) -> None:
+    admin = clients["system_admin"]
+    org_id = f"trail-{uuid.uuid4().hex[:6]}"
+    created = await admin.post(
+        "/v1/organisations",
+        json={
+            "org_id": org_id,
+            "name": "留痕测试调解室",
+            "type": "center",
+            "jurisdiction_code": principals.COUNTY,
+            "categories": [],
+        },
+    )
+    assert created.status_code == 201, created.text
+    changed = await admin.patch(f"/v1/organisations/{org_id}", json={"name": "留痕测试调解室二"})
+    assert changed.status_code == 200, changed.text
+    recipient = await admin.put(
+        f"/v1/recipients/{org_id}", json={"display_name": "值班领导", "channels": []}
+    )
+    assert recipient.status_code == 200, recipient.text
+    assert await _trail(stack, org_id) == [
+        ("registry_changed", "sysadmin"),
+        ("registry_changed", "sysadmin"),
+        ("recipient_saved", "sysadmin"),
+    ]
