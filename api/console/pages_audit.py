@@ -19,7 +19,11 @@ from api.deps import ReplayWorkflowsDep, ScopesDep, SessionmakerDep, SettingsDep
 from api.errors import ApiError
 from api.services import audit, cases
 from domain.people.access import Permission
-from domain.people.administration import ADMIN_ACTION_LABELS, DETAIL_LABELS
+from domain.people.administration import (
+    ADMIN_ACTION_LABELS,
+    DETAIL_LABELS,
+    DETAIL_VALUE_LABELS,
+)
 from domain.values import CHINA_TZ
 
 router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
@@ -266,6 +270,7 @@ async def administration_trail(
         "purpose_error": "",
         "labels": {action.value: label for action, label in ADMIN_ACTION_LABELS.items()},
         "detail_labels": DETAIL_LABELS,
+        "detail_values": DETAIL_VALUE_LABELS,
     }
     if purpose is None:
         return render(request, "audit_admin_trail.html", context)

@@ -92,6 +92,18 @@ DETAIL_LABELS: dict[str, str] = {
 }
 
 
+DETAIL_VALUE_LABELS: dict[str, str] = {
+    "password_link": "一次性设置密码链接",
+    "create_user": "添加用户",
+    "one_time_link": "一次性链接",
+    "command_line": "命令行",
+    "administration": "管理留痕",
+    "created": "新建",
+    "load": "从文件载入",
+    "yes": "是",
+}
+
+
 class RequestKind(StrEnum):
     """What an administrator may ask a second one to approve."""
 
