@@ -49,7 +49,8 @@ ROLES: dict[str, str] = {
     "auditor": "wuming",  # 吴明
     "grid_worker": "wangxiaoming",  # 王小明
     "center_admin": "chenjing",  # 陈静
-    "admin": "sysadmin",
+    "admin": "sysadmin",  # 系统管理员: recipients, the registry
+    "security_admin": "secadmin",  # 安全管理员: users, requests and approvals
 }
 
 
@@ -240,7 +241,7 @@ async def test_a_mediator_acts_on_a_case_on_a_phone(
     await shot(page, "01-action-open-390")
     # The user list keeps the login id: it tells two 王小明 apart.
     admin = await pages.open(*PHONE)
-    await pages.sign_in(admin, "sysadmin")
+    await pages.sign_in(admin, "secadmin")
     await admin.goto(f"{console.url}/admin/users")
     await expect(
         admin.locator("td[data-label='用户名']", has_text=re.compile("^wangxiaoming$"))
