@@ -7,7 +7,7 @@ from datetime import date, datetime
 
 from domain import events as e
 from domain.alerts import Alert, AlertStatus
-from domain.clocks import Clock, ClockStatus, Pause
+from domain.clocks import OPEN_STATUSES, Clock, ClockStatus, Pause
 from domain.details import CourtDecisionDetails
 from domain.organisations import OrgRef
 from domain.stages import Stage
@@ -396,6 +396,12 @@ def _apply_timekeeping(  # noqa: C901
             return _clock(state, body.clock_id, lambda c: {"status": status, "ended_at": at})
         case e.ClockWarned():
             return _clock(state, body.clock_id, lambda c: {"warned_at": at})
+        case e.BreachWithdrawn():
+            status = body.status
+            ended = at if status not in OPEN_STATUSES else None
+            return _clock(state, body.clock_id, lambda c: {"status": status, "ended_at": ended})
+        case e.FinalizationWithdrawn():
+            return {"stage": body.stage, "finalized": None}
         case e.ClocksRescheduled():
             schedules = dict(body.schedules)
             clocks = tuple(

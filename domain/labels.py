@@ -107,6 +107,8 @@ EVENT_LABELS: dict[str, str] = {
     "alert_notified": "督办升级/再提醒",
     "alert_acknowledged": "督办签收",
     "alert_closed": "督办解除",
+    "breach_withdrawn": "逾期撤销",
+    "finalization_withdrawn": "终结撤销",
     "petition_replied": "出具处理意见书",
     "review_requested": "申请复查",
     "review_answered": "复查意见",
