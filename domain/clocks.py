@@ -313,6 +313,7 @@ def legal_schedule(clock: Clock, rule: ClockRule, calendar: HolidayCalendar) -> 
                 length=x.length,
                 new_end=x.new_end,
                 unit=x.unit or unit,
+                approved_on=x.approved_on,
             )
             for x in clock.extensions
         ),
