@@ -67,11 +67,12 @@ def timekeeping_body(state: CaseState, command: c.Command, now: datetime) -> e.E
 
 def _pause(state: CaseState, command: c.PauseClock, today: date) -> e.ClockPaused:
     clock, rule = _clock_of(state, command.clock_id)
+    _within_period(state, clock, command.paused_on, "paused_on", "中止计时日期", today)
     if clock.status is not ClockStatus.RUNNING and not _reopens(state, clock, command.paused_on):
+        _undated_after_breach(state, clock, "paused_on", "中止计时日期", "中止计时")
         raise ForbiddenTransition(
             f"时限 {clock.clock_id} 不在计时中", f"clock {clock.clock_id} is not running"
         )
-    _within_period(state, clock, command.paused_on, "paused_on", "中止计时日期", today)
     if command.reason not in rule.pausable_for:
         allowed_reasons = "、".join(rule.pausable_for) or "无"
         raise InvalidCommand(
@@ -127,20 +128,13 @@ def _extend(state: CaseState, command: c.ExtendClock, now: datetime) -> e.ClockE
         not_before(
             command.approved_on, clock_start_on(clock), "approved_on", "计时起算之日", "the start"
         )
+    _within_period(state, clock, command.approved_on, "approved_on", "批准延期日期", today)
     if not clock.is_open and not _reopens(state, clock, command.approved_on):
-        if clock.status is ClockStatus.BREACHED and _facts_decide(state):
-            raise InvalidCommand(
-                f"时限 {clock.clock_id} 已逾期；延期若在期限内批准，请填写批准延期日期"
-                "（approved_on）",
-                f"clock {clock.clock_id} has breached; an extension approved within the period "
-                "needs its approval date (approved_on)",
-                field="approved_on",
-            )
+        _undated_after_breach(state, clock, "approved_on", "批准延期日期", "延期")
         raise ForbiddenTransition(
             f"时限 {clock.clock_id} 已结束，不能延期",
             f"clock {clock.clock_id} has ended and cannot be extended",
         )
-    _within_period(state, clock, command.approved_on, "approved_on", "批准延期日期", today)
     allowed = rule.extension
     if allowed is None:
         raise InvalidCommand(
@@ -238,8 +232,12 @@ def _within_period(
     """A pause or extension is dated within the running period (by its last day): one dated
     after it, or entered undated after it ran, is refused naming the field (2026.4)."""
     last_day = clock.schedule.due.last_day
-    if not _facts_decide(state) or last_day is None or clock.status is ClockStatus.PAUSED:
+    if not _facts_decide(state) or last_day is None:
         return
+    if clock.status is not ClockStatus.RUNNING and (
+        clock.status is not ClockStatus.BREACHED or day is None
+    ):
+        return  # an undated command on a breached clock: _undated_after_breach says what to do
     if clock.in_time(day or today):
         return
     given = day or today
@@ -251,3 +249,17 @@ def _within_period(
         f"({last_day.isoformat()}): the period had run",
         field=field,
     )
+
+
+def _undated_after_breach(
+    state: CaseState, clock: Clock, field: str, label: str, what: str
+) -> None:
+    """A pause or extension of a breached clock without its date: granted while the period ran,
+    it is accepted with that date (2026.4); refused naming the field to fill in."""
+    if clock.status is ClockStatus.BREACHED and _facts_decide(state):
+        raise InvalidCommand(
+            f"时限 {clock.clock_id} 已逾期；{what}若在期限内作出，请填写{label}（{field}）",
+            f"clock {clock.clock_id} has breached; a {field.split('_')[0]} within the period "
+            f"needs its date ({field})",
+            field=field,
+        )

@@ -33,6 +33,8 @@ from domain.stages import Stage
 from domain.state import CaseState
 from domain.values import china_date
 
+SYSTEM_ACTOR = "系统"  # who records what the clocks cause
+
 # Answers state two dates: the handling ends on the day the written answer was made.
 _ANSWERED_ON = frozenset({"petition_replied", "review_answered", "second_review_answered"})
 # The windows whose lapse finalises a petition, the request that answers each, and the stage
@@ -113,13 +115,54 @@ def reopened(
         if clock.ended_at is None:
             return []
         day = trigger.paused_on or china_date(now)
-        return withdraw(state, clock, trigger, ClockStatus.PAUSED, day)
+        return [
+            *_failure_withdrawn(state, clock, trigger, day),
+            *withdraw(state, clock, trigger, ClockStatus.PAUSED, day),
+        ]
     if isinstance(trigger, e.ClockExtended) and clock.status is ClockStatus.BREACHED:
         if clock.due_at <= now:
             return []  # extended, but that period has run too: the breach stands
         day = trigger.extension.approved_on or china_date(now)
-        return withdraw(state, clock, trigger, ClockStatus.RUNNING, day)
+        return [
+            *_failure_withdrawn(state, clock, trigger, day),
+            *withdraw(state, clock, trigger, ClockStatus.RUNNING, day),
+        ]
     return []
+
+
+def failed_by(state: CaseState) -> Clock | None:
+    """The clock whose breach failed the mediation automatically (E4/E5 届满视为调解不成), when
+    the case stands failed by it (None: failed by people, or not failed)."""
+    failure, policy = state.failure, state.policy
+    if state.stage is not Stage.MEDIATION_FAILED or failure is None or policy is None:
+        return None
+    if not policy.facts_decide or failure.recorded.by != SYSTEM_ACTOR:
+        return None
+    for clock in state.clocks:
+        rule = policy.rule(clock.rule_id)
+        if (
+            rule is not None
+            and rule.expiry is ExpiryAction.FAIL_MEDIATION
+            # breached, or just paused by a pause dated within it (``reopened``)
+            and clock.status in (ClockStatus.BREACHED, ClockStatus.PAUSED)
+            and clock.ended_at == failure.recorded.at
+        ):
+            return clock
+    return None
+
+
+def _failure_withdrawn(
+    state: CaseState, clock: Clock, trigger: e.EventBody, day: date
+) -> list[e.EventBody]:
+    failed = failed_by(state)
+    if failed is None or failed.clock_id != clock.clock_id:
+        return []
+    label = EVENT_LABELS.get(trigger.type, trigger.type)
+    return [
+        e.MediationFailureWithdrawn(
+            clock_id=clock.clock_id, reason=f"{label}（{day.isoformat()}）在{clock.name}内"
+        )
+    ]
 
 
 def finalized_by(state: CaseState, command: c.Command) -> Clock | None:
@@ -147,7 +190,24 @@ def finalized_by(state: CaseState, command: c.Command) -> Clock | None:
     return None
 
 
-def reopen(
+def reopen(state: CaseState, command: c.Command) -> e.EventBody | None:
+    """The correction ``command`` makes before its own events, when a clock's false breach moved
+    the case on: an agreement signed within E4 after the mediation failed by it, a request made
+    within the window after the petition was finalised by it (None: nothing to correct)."""
+    if isinstance(command, c.RecordAgreement):
+        clock = failed_by(state)
+        if clock is None or not clock.in_time(command.signed_on):
+            return None
+        return e.MediationFailureWithdrawn(
+            clock_id=clock.clock_id,
+            reason=f"调解协议（{command.signed_on.isoformat()}）在{clock.name}内签订",
+        )
+    if isinstance(command, (c.RequestReview, c.RequestSecondReview)):
+        return _reopen_petition(state, command)
+    return None
+
+
+def _reopen_petition(
     state: CaseState, command: c.RequestReview | c.RequestSecondReview
 ) -> e.FinalizationWithdrawn | None:
     """终结撤销 for a request dated within the window that finalised the petition; a request

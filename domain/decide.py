@@ -51,11 +51,9 @@ def decide(state: CaseState | None, envelope: c.CommandEnvelope, *, now: datetim
     if isinstance(command, c.Register):
         raise already_registered(state)
     _check_turn(state, envelope)
-    reopening: e.FinalizationWithdrawn | None = None
-    if isinstance(command, (c.RequestReview, c.RequestSecondReview)):
-        # 2026.4: a petition finalised by a window that a request dated within it answers.
-        reopening = corrections.reopen(state, command)
-        corrections.check_window(state, command)
+    # 2026.4: a mediation failed, or a petition finalised, by a clock a late fact answers.
+    reopening = corrections.reopen(state, command)
+    corrections.check_window(state, command)
     refusal = stage_forbids(state, Action(command.type)) if reopening is None else None
     if refusal is not None:
         raise refusal
@@ -66,7 +64,10 @@ def decide(state: CaseState | None, envelope: c.CommandEnvelope, *, now: datetim
             state, [reopening], actor=envelope.actor, command_id=envelope.command_id, now=now
         )
         after = fold(reopened, state) or state
-        bodies = _petition_bodies(after, command, china_date(now))
+        if isinstance(command, _PETITION):
+            bodies = _petition_bodies(after, command, china_date(now))
+        else:
+            bodies = [_body(after, command, china_date(now))]
         return reopened + record(
             after, bodies, actor=envelope.actor, command_id=envelope.command_id, now=now
         )

@@ -261,6 +261,16 @@ class BreachWithdrawn(Frozen):
     last_day: date | None = None  # the period's last day it falls within
 
 
+class MediationFailureWithdrawn(Frozen):
+    """调解不成撤销: a mediation failed automatically because its clock (E4/E5) seemed to have
+    run is open again: an agreement, a pause or an extension dated within the period was entered
+    late. The case returns to 调解中."""
+
+    type: Literal["mediation_failure_withdrawn"] = "mediation_failure_withdrawn"
+    clock_id: str
+    reason: str
+
+
 class FinalizationWithdrawn(Frozen):
     """终结撤销: a petition finalised because its request window (A7/A8) seemed to have run is
     open again: a request dated within the window was entered late."""
@@ -371,6 +381,7 @@ EventBody = Annotated[
     | AlertClosed
     | BreachWithdrawn
     | FinalizationWithdrawn
+    | MediationFailureWithdrawn
     | PetitionReplied
     | ReviewRequested
     | ReviewAnswered

@@ -402,6 +402,12 @@ def _apply_timekeeping(  # noqa: C901
             return _clock(state, body.clock_id, lambda c: {"status": status, "ended_at": ended})
         case e.FinalizationWithdrawn():
             return {"stage": body.stage, "finalized": None}
+        case e.MediationFailureWithdrawn():
+            return {
+                "stage": Stage.MEDIATING,
+                "failure": None,
+                "failures_with_holder": max(0, state.failures_with_holder - 1),
+            }
         case e.ClocksRescheduled():
             schedules = dict(body.schedules)
             clocks = tuple(

@@ -109,6 +109,7 @@ EVENT_LABELS: dict[str, str] = {
     "alert_closed": "督办解除",
     "breach_withdrawn": "逾期撤销",
     "finalization_withdrawn": "终结撤销",
+    "mediation_failure_withdrawn": "调解不成撤销",
     "petition_replied": "出具处理意见书",
     "review_requested": "申请复查",
     "review_answered": "复查意见",

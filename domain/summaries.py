@@ -268,6 +268,8 @@ class _Summaries:
                     f"{body.answered_on.isoformat()}在期限内{last}，"
                     f"现为「{CLOCK_STATUS_LABELS[body.status]}」"
                 )
+            case e.MediationFailureWithdrawn():
+                return f"调解不成撤销，恢复调解中：{body.reason}"
             case e.FinalizationWithdrawn():
                 return (
                     f"信访事项终结撤销：{self._clock(body.clock_id)}内"

@@ -30,7 +30,7 @@ from domain.state import CaseState
 from domain.values import PerformanceStatus, ReferralRoute
 from domain.why import china_time
 
-SYSTEM_ACTOR = "系统"
+SYSTEM_ACTOR = corrections.SYSTEM_ACTOR
 
 # Events that end the case's clocks and alerts.
 _ENDING = frozenset({"case_withdrawn", "case_closed", "case_declined", "petition_finalized"})
@@ -259,7 +259,12 @@ def effects(state: CaseState, trigger: e.EventBody, now: datetime) -> list[e.Eve
                 expired = [b for b in corrected if isinstance(b, e.ClockExpired)]
                 if expired:
                     stopped.add(clock.clock_id)  # its warnings close; a breach is raised below
-                    if expired[0].status is ClockStatus.BREACHED:
+                    # E4/E5 raise no alert on expiry (they fail the mediation, or not at all
+                    # once an agreement exists); every other breach is told as it is recorded.
+                    if (
+                        expired[0].status is ClockStatus.BREACHED
+                        and rule.expiry is not ExpiryAction.FAIL_MEDIATION
+                    ):
                         late_breaches.append(clock)
                 continue
         if not clock.is_open:
