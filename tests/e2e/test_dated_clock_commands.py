@@ -88,7 +88,12 @@ async def test_an_extension_approved_within_a6_after_its_holiday_move_counts_fro
         # Accepted Mon 08-03: 60 days → Fri 10-02, inside 国庆 (10-01 to 10-07) → Thu 10-08.
         assert (await _clock(api, case_id, "A6"))["last_day"] == "2026-10-08"
 
-        extension = {"clock_id": "A6", "length": 30, "approver": "县信访局局长", "reason": "情况复杂"}
+        extension = {
+            "clock_id": "A6",
+            "length": 30,
+            "approver": "县信访局局长",
+            "reason": "情况复杂",
+        }
         late = await act(api, case_id, "extend_clock", {**extension, "approved_on": "2026-10-09"})
         assert late.status_code == 422, late.text
         assert late.json()["field"] == "approved_on"

@@ -14,13 +14,10 @@ from domain.values import china_date
 from tests.samples import PETITION_INTAKE
 from tests.workflows.clock_harness import calendar_with, clockwork
 
-
 GRACE = timedelta(minutes=30)
 
 
-async def test_a_petition_registered_after_its_period_ran_breaches_after_the_grace_and_escalates() -> (
-    None
-):
+async def test_a_petition_registered_late_breaches_after_the_grace_and_escalates() -> None:
     async with clockwork(calendar_with(Path("/nonexistent"), None)) as cw:
         today = china_date(await cw.now())
         received = today - timedelta(days=40)
