@@ -7,10 +7,13 @@ Sat 10-10). A1 for a petition received Mon 09-21: 15 days → Tue 10-06, inside 
 
 from __future__ import annotations
 
+import json
 from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
 
+from activities.policy.book import PolicyBook
 from domain import events as e
 from domain.alerts import AlertKind, AlertStatus
 from domain.clocks import ClockStatus
@@ -175,3 +178,15 @@ def test_a_lapsed_window_is_withdrawn_by_an_application_within_it() -> None:
     assert "申请期限届满撤销" in text
     assert "2026-09-15" in text
     assert "2026-10-10" in text  # 09-10 + 30 days = Sat 10-10, a 调休 working day: it stays
+
+
+def test_a_deployment_sets_its_grace_per_jurisdiction(tmp_path: Path) -> None:
+    (tmp_path / "prompt.json").write_text(
+        json.dumps({"jurisdiction": "3201", "version": "nj-1", "late_entry_grace_minutes": 0})
+    )
+    book = PolicyBook.load(tmp_path)
+    assert book.for_jurisdiction("320102").late_entry_grace_minutes == 0
+    assert book.for_jurisdiction("320202").late_entry_grace_minutes == 30  # the shipped one
+    # No grace: a breach already past when entered is recorded with its entry.
+    story = Story(NOW, book.for_jurisdiction("320102"), **PETITION_INTAKE, received_on="2026-09-21")
+    assert "clock_expired" in _types(story.advance(NOW))
