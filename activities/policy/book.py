@@ -3,9 +3,10 @@
 The shipped set is ``data/default.json``. A deployment adds ``*.json`` files in
 ``FENGQIAO_POLICY_DIR``, each ``{"jurisdiction": "320102", "version": "xuanwu-1",
 "rules": [...], "chains": [...], "lift_rules": [...], "backlog_days": 120,
-"late_entry_grace_minutes": 30}``: its rules (clock rules, chains, lift rules by id) replace the shipped ones of the same id (or add new ones) for
-cases whose jurisdiction code starts with ``jurisdiction``; the most specific override wins.
-Every file is validated with pydantic on load; a bad file stops the loader and names it.
+"late_entry_grace_minutes": 30}``: its rules (clock rules, chains, lift rules by id) replace the
+shipped ones of the same id (or add new ones) for cases whose jurisdiction code starts with
+``jurisdiction``; the most specific override wins. Every file is validated with pydantic on
+load; a bad file stops the loader and names it.
 
 An override rule counts under the counting rules its file names (``"counting": "2026.2"``), else
 under those of the shipped set. ``data/legacy-2026.1.json`` is the set shipped before 2026.2,
@@ -20,14 +21,8 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from domain.policy import (
-    ClockRule,
-    Counting,
-    EscalationChain,
-    LiftRule,
-    PolicySet,
-    inherit_counting,
-)
+from domain.case.policy import EscalationChain, LiftRule, PolicySet, inherit_counting
+from domain.deadlines.clock_rules import ClockRule, Counting
 
 DEFAULT_POLICY = Path(__file__).parent / "data" / "default.json"
 LEGACY_POLICY_2026_1 = Path(__file__).parent / "data" / "legacy-2026.1.json"

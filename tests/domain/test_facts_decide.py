@@ -14,12 +14,12 @@ from pathlib import Path
 import pytest
 
 from activities.policy.book import PolicyBook
-from domain import events as e
-from domain.alerts import AlertKind, AlertStatus
-from domain.clocks import ClockStatus
+from domain.case import events as e
+from domain.case.alerts import AlertKind, AlertStatus
+from domain.case.clocks import ClockStatus
+from domain.case.stages import Stage
+from domain.case.summaries import event_summaries
 from domain.errors import ForbiddenTransition
-from domain.stages import Stage
-from domain.summaries import event_summaries
 from tests.domain.test_legal_dates import CURRENT, GRACE, Story, at
 from tests.samples import PETITION_INTAKE
 

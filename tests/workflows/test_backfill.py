@@ -16,10 +16,10 @@ from typing import Any
 import pytest
 from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError
 
-from domain.alerts import AlertKind, AlertStatus
-from domain.clocks import ClockStatus
-from domain.stages import Stage
-from domain.state import CaseState
+from domain.case.alerts import AlertKind, AlertStatus
+from domain.case.clocks import ClockStatus
+from domain.case.stages import Stage
+from domain.case.state import CaseState
 from tests.samples import PETITION_INTAKE
 from tests.workflows.clock_harness import Clockwork, calendar_with, clockwork
 
