@@ -190,3 +190,29 @@ def test_a_deployment_sets_its_grace_per_jurisdiction(tmp_path: Path) -> None:
     # No grace: a breach already past when entered is recorded with its entry.
     story = Story(NOW, book.for_jurisdiction("320102"), **PETITION_INTAKE, received_on="2026-09-21")
     assert "clock_expired" in _types(story.advance(NOW))
+
+
+def test_a_second_review_request_within_a8_reopens_a_petition_final_after_its_review() -> None:
+    story = Story(NOW, **PETITION_INTAKE, received_on="2026-08-03")
+    story.act("accept", NOW, accepted_on="2026-08-03")
+    story.act("reply", NOW, answered_on="2026-08-20", served_on="2026-08-21")
+    story.act("request_review", NOW, requested_on="2026-09-01")
+    story.act("answer_review", NOW, answered_on="2026-09-25", served_on="2026-09-28")
+    story.advance(LATER)
+    # A8: served Mon 09-28, 30 days → Wed 10-28, long run as typed: final after the grace.
+    assert story.case.stage is Stage.FINAL
+    assert story.clock("A8").schedule.due.last_day == date(2026, 10, 28)
+    story.act("request_second_review", LATER, requested_on="2026-10-20")
+    assert story.case.stage is Stage.SECOND_REVIEW_REQUESTED
+    assert story.clock("A8").status is ClockStatus.MET
+
+
+def test_an_acknowledged_breach_is_withdrawn_too() -> None:
+    story = _breached_petition()
+    [alert] = [a for a in story.case.alerts if a.clock_id == "A1"]
+    story.act("acknowledge_alert", LATER, alert_id=alert.alert_id)
+    events = story.act("accept", LATER, accepted_on="2026-09-22")
+    closings = [ev.body for ev in events if isinstance(ev.body, e.AlertClosed)]
+    assert [(c.alert_id, c.withdrawn) for c in closings if c.alert_id == alert.alert_id] == [
+        (alert.alert_id, True)
+    ]
