@@ -160,9 +160,25 @@ def _failure_withdrawn(
     label = EVENT_LABELS.get(trigger.type, trigger.type)
     return [
         e.MediationFailureWithdrawn(
-            clock_id=clock.clock_id, reason=f"{label}（{day.isoformat()}）在{clock.name}内"
+            clock_id=clock.clock_id,
+            reason=f"{label}（{day.isoformat()}）在{clock.name}内",
+            reopened=_stopped_by_failure(state, clock),
         )
     ]
+
+
+def _stopped_by_failure(state: CaseState, failed: Clock) -> tuple[str, ...]:
+    """The other clocks the automatic failure stopped (一案一策 plan…): they run again."""
+    failure = state.failure
+    if failure is None:
+        return ()
+    return tuple(
+        clock.clock_id
+        for clock in state.clocks
+        if clock.clock_id != failed.clock_id
+        and clock.status is ClockStatus.MET
+        and clock.ended_at == failure.recorded.at
+    )
 
 
 def finalized_by(state: CaseState, command: c.Command) -> Clock | None:
@@ -201,6 +217,7 @@ def reopen(state: CaseState, command: c.Command) -> e.EventBody | None:
         return e.MediationFailureWithdrawn(
             clock_id=clock.clock_id,
             reason=f"调解协议（{command.signed_on.isoformat()}）在{clock.name}内签订",
+            reopened=_stopped_by_failure(state, clock),
         )
     if isinstance(command, (c.RequestReview, c.RequestSecondReview)):
         return _reopen_petition(state, command)

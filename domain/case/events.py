@@ -270,6 +270,7 @@ class MediationFailureWithdrawn(Frozen):
     type: Literal["mediation_failure_withdrawn"] = "mediation_failure_withdrawn"
     clock_id: str
     reason: str
+    reopened: tuple[str, ...] = ()  # clocks the failure stopped, running again
 
 
 class FinalizationWithdrawn(Frozen):

@@ -403,10 +403,16 @@ def _apply_timekeeping(  # noqa: C901
         case e.FinalizationWithdrawn():
             return {"stage": body.stage, "finalized": None}
         case e.MediationFailureWithdrawn():
+            reopened = set(body.reopened)
+            running = {"status": ClockStatus.RUNNING, "ended_at": None}
             return {
                 "stage": Stage.MEDIATING,
                 "failure": None,
                 "failures_with_holder": max(0, state.failures_with_holder - 1),
+                "clocks": tuple(
+                    c.model_copy(update=running) if c.clock_id in reopened else c
+                    for c in state.clocks
+                ),
             }
         case e.ClocksRescheduled():
             schedules = dict(body.schedules)

@@ -216,3 +216,16 @@ def test_an_acknowledged_breach_is_withdrawn_too() -> None:
     assert [(c.alert_id, c.withdrawn) for c in closings if c.alert_id == alert.alert_id] == [
         (alert.alert_id, True)
     ]
+
+
+def test_a_restored_mediation_runs_its_plan_clock_again() -> None:
+    story = Story(NOW, category="medical", received_on="2026-10-12")
+    story.act("accept", NOW, accepted_on="2026-10-12")
+    story.act("plan", NOW, deadline="2027-01-15")
+    story.act("start_mediation", NOW, started_on="2026-10-13")
+    story.advance(LATER)
+    [plan] = [c for c in story.case.clocks if c.rule_id == "PLAN"]
+    assert story.clock(plan.clock_id).status is ClockStatus.MET  # stopped by the false failure
+    story.act("pause_clock", LATER, clock_id="E4", reason="appraisal", paused_on="2026-11-02")
+    assert story.case.stage is Stage.MEDIATING
+    assert story.clock(plan.clock_id).status is ClockStatus.RUNNING
