@@ -17,7 +17,13 @@ KEYS_A = EngineKeys(
     payload=parse_keyring(PAYLOAD_A, name="payload"),
     command=parse_keyring(COMMAND_A, name="command"),
 )
-# Rotated: B is current, A still accepted.
+# Rotation, phase 1: B listed everywhere, A still current (every process can open B's payloads
+# before any writes them).
+KEYS_A_THEN_B = EngineKeys(
+    payload=parse_keyring(f"{PAYLOAD_A},{PAYLOAD_B}", name="payload"),
+    command=parse_keyring(f"{COMMAND_A},{COMMAND_B}", name="command"),
+)
+# Phase 2: B is current, A still accepted.
 KEYS_B_THEN_A = EngineKeys(
     payload=parse_keyring(f"{PAYLOAD_B},{PAYLOAD_A}", name="payload"),
     command=parse_keyring(f"{COMMAND_B},{COMMAND_A}", name="command"),
