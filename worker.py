@@ -21,9 +21,9 @@ from temporalio.client import Client
 from temporalio.worker import Worker
 
 from activities.audit.history_archive import archive_periodically
+from activities.identity.refused_commands import RefusalRecorder
 from activities.policy.book import PolicyBook
 from activities.policy.calendar_data import load_calendar
-from activities.identity.refused_commands import RefusalRecorder
 from activities.runtime.command_guard import CommandGuard
 from activities.runtime.engine_keys import engine_keys
 from activities.runtime.settings import Settings

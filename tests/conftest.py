@@ -16,14 +16,15 @@ from pathlib import Path
 
 import httpx
 import pytest
+from pydantic import SecretStr
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
+from activities.identity.refused_commands import RefusalRecorder
 from activities.policy.book import LEGACY_POLICY_2026_1, PolicyBook
 from activities.policy.calendar_data import load_calendar
-from activities.identity.refused_commands import RefusalRecorder
 from activities.runtime.command_guard import CommandGuard, CommandSigner
 from activities.runtime.devstack import temporal_cli
 from activities.runtime.logging import configure_structlog, log_handler
@@ -202,7 +203,8 @@ async def stack(
         temporal_address=target,
         temporal_namespace=backend,
         task_queue=f"cases-{backend}",
-        **engine_keys.SETTINGS_A,
+        payload_keys=SecretStr(engine_keys.PAYLOAD_A),
+        command_keys=SecretStr(engine_keys.COMMAND_A),
     )
     engine = create_engine(database_url)
     sessionmaker = create_sessionmaker(engine)

@@ -29,8 +29,7 @@ KEYS_B_THEN_A = EngineKeys(
     command=parse_keyring(f"{COMMAND_B},{COMMAND_A}", name="command"),
 )
 
-# Settings fields and process environment carrying keys A.
-SETTINGS_A = {"payload_keys": PAYLOAD_A, "command_keys": COMMAND_A}
+# The process environment carrying keys A.
 ENV_A = {"FENGQIAO_PAYLOAD_KEYS": PAYLOAD_A, "FENGQIAO_COMMAND_KEYS": COMMAND_A}
 ENV_B_THEN_A = {
     "FENGQIAO_PAYLOAD_KEYS": f"{PAYLOAD_B},{PAYLOAD_A}",

@@ -105,7 +105,9 @@ def engine_keys(settings: Settings) -> EngineKeys:
     missing = [name for name, text in configured.items() if not text.strip()]
     if missing and settings.env == "production":
         names = ", ".join(f"FENGQIAO_{name.upper()}_KEYS" for name in missing)
-        raise EngineKeyError(f"production needs {names} (id:base64key of 32 bytes, comma-separated)")
+        raise EngineKeyError(
+            f"production needs {names} (id:base64key of 32 bytes, comma-separated)"
+        )
     stored = _stored_keys(settings.data_dir) if missing else {}
     return EngineKeys(
         payload=_pick("payload", configured, stored),
