@@ -15,7 +15,9 @@ from typing import Any
 
 import httpx
 import pytest
+from google.protobuf.json_format import MessageToDict, ParseDict
 from google.protobuf.message import Message
+from pydantic import SecretStr
 from sqlalchemy import select
 from temporalio.api.common.v1 import Payload
 from temporalio.client import Client, WorkflowHistory, WorkflowUpdateFailedError
@@ -28,13 +30,17 @@ from activities.runtime.command_guard import UNAUTHENTICATED, CommandSigner
 from activities.runtime.engine_keys import parse_keyring
 from activities.runtime.payload_codec import EncryptionCodec, encrypting_converter, is_encrypted
 from activities.store.tables import AccessTrailRow
+from api.app import create_app
+from api.services.codec import OPERATOR_ID
 from domain import commands as c
 from domain.stages import Stage
 from domain.state import CaseState
+from tests import principals
 from tests.api.helpers import act, create_case
 from tests.conftest import Stack
 from tests.engine_keys import KEYS_A
 from tests.samples import LIFECYCLE, china_today, step_action
+from worker import WORKFLOWS
 from workflows.contract import APPLY_UPDATE, STATE_QUERY
 
 
@@ -231,3 +237,88 @@ async def test_a_command_sent_straight_to_temporal_is_refused_and_recorded(
     # The API's own commands still move the case.
     response = await act(api, case_id, "accept")
     assert response.status_code == 200, response.text
+
+
+async def test_the_codec_endpoint_opens_payloads_for_a_system_administrator_only_and_records_it(
+    stack: Stack, api: httpx.AsyncClient, clients: dict[str, httpx.AsyncClient]
+) -> None:
+    party = _party()
+    case_id = (await create_case(api, **_intake(party)))["case_id"]
+    history = await _history(stack.client, case_id)
+    started = history.events[0].workflow_execution_started_event_attributes
+    accepted = next(
+        e.workflow_execution_update_accepted_event_attributes.accepted_request
+        for e in history.events
+        if e.HasField("workflow_execution_update_accepted_event_attributes")
+    )
+    body = {"payloads": [MessageToDict(p) for p in (*started.input.payloads,)]}
+    body["payloads"] += [MessageToDict(p) for p in accepted.input.args.payloads]
+    headers = {"X-Namespace": stack.settings.temporal_namespace}
+
+    assert (await clients["anonymous"].post("/codec/decode", json=body)).status_code == 401
+    for role in ("mediator", "auditor", "county_leader"):
+        refused = await clients[role].post("/codec/decode", json=body, headers=headers)
+        assert refused.status_code == 403, role
+
+    admin = clients["system_admin"]
+    opened = await admin.post("/codec/decode", json=body, headers=headers)
+    assert opened.status_code == 200, opened.text
+    clear = [ParseDict(p, Payload()) for p in opened.json()["payloads"]]
+    assert not any(is_encrypted(p) for p in clear)
+    assert party["applicant"].encode() in b"".join(p.data for p in clear)
+
+    async with stack.sessionmaker() as session:
+        rows = list(
+            await session.scalars(
+                select(AccessTrailRow).where(
+                    AccessTrailRow.principal_id == principals.USERS["system_admin"].user_id,
+                    AccessTrailRow.endpoint == "POST /codec/decode",
+                )
+            )
+        )
+    assert rows
+    assert rows[-1].fields == ["payloads:2"]
+
+    # Encoding answers ciphertext the worker can read: the round trip gives the clear payloads.
+    sealed = await admin.post("/codec/encode", json=opened.json(), headers=headers)
+    assert sealed.status_code == 200
+    assert all(is_encrypted(ParseDict(p, Payload())) for p in sealed.json()["payloads"])
+    again = await admin.post("/codec/decode", json=sealed.json(), headers=headers)
+    assert again.json() == opened.json()
+
+
+async def test_the_codec_endpoint_takes_the_operator_token_and_answers_the_ui_origin(
+    stack: Stack,
+) -> None:
+    settings = stack.settings.model_copy(
+        update={
+            "codec_operator_token": SecretStr("operator-" + uuid.uuid4().hex),
+            "codec_cors_origins": ("https://temporal-ui.example",),
+        }
+    )
+    app = create_app(settings, temporal=stack.client, workflows=WORKFLOWS)
+    body = {"payloads": [MessageToDict(Payload(metadata={"encoding": b"json/plain"}, data=b"1"))]}
+    token = settings.codec_operator_token.get_secret_value()
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as http,
+    ):
+        ui = {"Origin": "https://temporal-ui.example"}
+        preflight = await http.options("/codec/decode", headers=ui)
+        assert preflight.headers["access-control-allow-origin"] == "https://temporal-ui.example"
+        assert "Authorization" in preflight.headers["access-control-allow-headers"]
+        other = await http.options("/codec/decode", headers={"Origin": "https://evil.example"})
+        assert "access-control-allow-origin" not in other.headers
+
+        wrong = await http.post("/codec/decode", json=body, headers={"Authorization": "Bearer x"})
+        assert wrong.status_code == 401
+        answer = await http.post(
+            "/codec/decode", json=body, headers={**ui, "Authorization": f"Bearer {token}"}
+        )
+        assert answer.status_code == 200, answer.text
+        assert answer.headers["access-control-allow-origin"] == "https://temporal-ui.example"
+    async with stack.sessionmaker() as session:
+        operator_rows = await session.scalars(
+            select(AccessTrailRow).where(AccessTrailRow.principal_id == OPERATOR_ID)
+        )
+        assert list(operator_rows)
