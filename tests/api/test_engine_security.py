@@ -20,7 +20,12 @@ from google.protobuf.message import Message
 from pydantic import SecretStr
 from sqlalchemy import select
 from temporalio.api.common.v1 import Payload
-from temporalio.client import Client, WorkflowHistory, WorkflowUpdateFailedError
+from temporalio.client import (
+    Client,
+    WorkflowFailureError,
+    WorkflowHistory,
+    WorkflowUpdateFailedError,
+)
 from temporalio.common import RawValue
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.exceptions import ApplicationError
@@ -36,12 +41,21 @@ from domain import commands as c
 from domain.stages import Stage
 from domain.state import CaseState
 from tests import principals
-from tests.api.helpers import act, create_case
+from tests.api.helpers import act, case_in_stage, create_case
 from tests.conftest import Stack
 from tests.engine_keys import KEYS_A
+from tests.principals import CENTER
 from tests.samples import LIFECYCLE, china_today, step_action
 from worker import WORKFLOWS
-from workflows.contract import APPLY_UPDATE, STATE_QUERY
+from workflows.contract import (
+    APPLY_UPDATE,
+    DIVERSION_WORKFLOW,
+    STATE_QUERY,
+    WORKFLOW_TYPE,
+    CaseWorkflowInput,
+    DiversionInput,
+    diversion_workflow_id,
+)
 
 
 def _party() -> dict[str, str]:
@@ -322,3 +336,51 @@ async def test_the_codec_endpoint_takes_the_operator_token_and_answers_the_ui_or
             select(AccessTrailRow).where(AccessTrailRow.principal_id == OPERATOR_ID)
         )
         assert list(operator_rows)
+
+
+async def test_a_case_started_with_a_state_from_outside_fails_before_it_records_anything(
+    stack: Stack, api: httpx.AsyncClient
+) -> None:
+    """A start sent straight to Temporal carrying a made-up case (continue-as-new is the only
+    way a run gets a state) fails at once; the store never hears of it."""
+    real = (await create_case(api, **_intake(_party())))["case_id"]
+    state = await stack.client.get_workflow_handle(real).query(STATE_QUERY, result_type=CaseState)
+    forged_id = f"JF-2026-8{uuid.uuid4().int % 10**5:05d}"
+    forged = state.model_copy(update={"case_id": forged_id})
+    handle = await stack.client.start_workflow(
+        WORKFLOW_TYPE,
+        CaseWorkflowInput(state=forged),
+        id=forged_id,
+        task_queue=stack.settings.task_queue,
+    )
+    with pytest.raises(WorkflowFailureError) as failed:
+        await handle.result()
+    assert getattr(failed.value.cause, "type", None) == "forged_start"
+    assert (await api.get(f"/v1/cases/{forged_id}")).status_code == 404
+
+
+async def test_a_diversion_started_straight_in_temporal_is_refused_and_recorded(
+    stack: Stack, api: httpx.AsyncClient
+) -> None:
+    """访调对接 is a command too: a DiversionWorkflow started without the API's signature fails
+    before its first step; the petition is not diverted; the API's own diversion then runs."""
+    petition = await case_in_stage(api, Stage.ACCEPTED, kind="petition")
+    petition_id = petition["case_id"]
+    unsigned = await _plain_client(stack, data_converter=encrypting_converter(KEYS_A.payload))
+    handle = await unsigned.start_workflow(
+        DIVERSION_WORKFLOW,
+        DiversionInput(petition_id=petition_id, actor="张华 (demo-leader)", center_id=CENTER),
+        id=diversion_workflow_id(petition_id),
+        task_queue=stack.settings.task_queue,
+    )
+    with pytest.raises(WorkflowFailureError) as failed:
+        await handle.result()
+    assert getattr(failed.value.cause, "type", None) == UNAUTHENTICATED
+    assert (await api.get(f"/v1/cases/{petition_id}")).json()["diverted_to"] is None
+    [row] = await _refusal_rows(stack, diversion_workflow_id(petition_id)[:32], 1)
+    assert row.fields == ["command:DiversionInput"]
+    assert "张华 (demo-leader)" in row.principal_name
+
+    diverted = await act(api, petition_id, "divert_to_mediation")
+    assert diverted.status_code == 200, diverted.text
+    assert diverted.json()["diverted_to"]
