@@ -354,7 +354,8 @@ async def test_a_case_started_with_a_state_from_outside_fails_before_it_records_
         task_queue=stack.settings.task_queue,
     )
     with pytest.raises(WorkflowFailureError) as failed:
-        await handle.result()
+        async with asyncio.timeout(30):  # without the check the run would sit there for good
+            await handle.result()
     assert getattr(failed.value.cause, "type", None) == "forged_start"
     assert (await api.get(f"/v1/cases/{forged_id}")).status_code == 404
 
