@@ -23,7 +23,7 @@ from activities.runtime.settings import Settings
 from activities.store.tables import AccessTrailRow
 from api.auth import Authenticator
 from api.errors import ApiError, database_errors, forbidden, invalid_input
-from domain.access import Principal, Role
+from domain.people.access import Principal, Role
 
 OPERATOR_ID = "codec-operator"
 # The roles that may open payloads: the one that runs the system (三员: 系统管理员).

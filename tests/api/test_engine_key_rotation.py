@@ -25,8 +25,8 @@ from activities.audit.replay import replay_history
 from activities.runtime.command_guard import UNAUTHENTICATED, CommandGuard, CommandSigner
 from activities.runtime.engine_keys import EngineKeys, parse_keyring
 from activities.runtime.payload_codec import KEY_ID, encrypting_converter, is_encrypted
-from domain import commands as c
-from domain.stages import Stage
+from domain.case import commands as c
+from domain.case.stages import Stage
 from tests.api.helpers import act
 from tests.api.test_engine_security import payloads_in
 from tests.conftest import Stack

@@ -37,9 +37,9 @@ from activities.runtime.payload_codec import EncryptionCodec, encrypting_convert
 from activities.store.tables import AccessTrailRow
 from api.app import create_app
 from api.services.codec import OPERATOR_ID
-from domain import commands as c
-from domain.stages import Stage
-from domain.state import CaseState
+from domain.case import commands as c
+from domain.case.stages import Stage
+from domain.case.state import CaseState
 from tests import principals
 from tests.api.helpers import act, case_in_stage, create_case
 from tests.conftest import Stack

@@ -30,7 +30,7 @@ from activities.runtime.command_guard import CommandGuard, CommandSigner, Refuse
 from activities.runtime.devstack import temporal_cli
 from activities.runtime.payload_codec import encrypting_converter
 from activities.runtime.settings import Settings
-from domain import commands as c
+from domain.case import commands as c
 from domain.errors import ForbiddenTransition
 from tests.engine_keys import KEYS_A
 from tests.samples import LIFECYCLE, china_today, register, step_action

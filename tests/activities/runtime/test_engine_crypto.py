@@ -26,7 +26,7 @@ from activities.runtime.payload_codec import (
 )
 from activities.runtime.settings import Settings
 from activities.runtime.temporal_client import tls_config
-from domain import commands as c
+from domain.case import commands as c
 from tests.engine_keys import KEYS_A, KEYS_B_THEN_A, PAYLOAD_A, PAYLOAD_B
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
