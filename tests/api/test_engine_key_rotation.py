@@ -22,7 +22,12 @@ from temporalio.common import RawValue, WorkflowIDConflictPolicy
 from temporalio.contrib.pydantic import pydantic_data_converter
 
 from activities.audit.replay import replay_history
-from activities.runtime.command_guard import UNAUTHENTICATED, CommandGuard, CommandSigner
+from activities.runtime.command_guard import (
+    UNAUTHENTICATED,
+    CommandGuard,
+    CommandSigner,
+    RefusedCommand,
+)
 from activities.runtime.engine_keys import EngineKeys, parse_keyring
 from activities.runtime.payload_codec import KEY_ID, encrypting_converter, is_encrypted
 from domain.case import commands as c
@@ -174,3 +179,39 @@ async def test_a_command_signed_with_a_retired_key_is_refused(stack: Stack) -> N
         with pytest.raises(WorkflowUpdateFailedError) as refused:
             await _open(under_a, queue)
     assert getattr(refused.value.cause, "type", None) == UNAUTHENTICATED
+
+
+async def test_during_a_rolling_upgrade_an_unsigned_command_can_be_let_through_and_recorded(
+    stack: Stack,
+) -> None:
+    """With ``command_signatures_required`` off (an API of the release before still running
+    beside new workers), its unsigned commands are taken, and each is recorded; a wrongly signed
+    one is refused all the same."""
+    queue = f"rolling-{uuid.uuid4().hex[:8]}"
+    recorded: list[RefusedCommand] = []
+    old_api = await _client(stack, None)
+    guard = CommandGuard(KEYS_A.command, recorded.append, required=False)
+    async with httpx.AsyncClient(timeout=10, trust_env=False) as http:
+        activities = [
+            stack.policy.load_case_policy
+            if getattr(a, "__temporal_activity_definition").name == POLICY_ACTIVITY
+            else a
+            for a in case_activities(stack.engine, stack.settings, http)
+        ]
+        async with build_worker(old_api, queue, activities, guard=guard):
+            case_id = await _open(old_api, queue)
+            await _apply(old_api, case_id, "accept")
+            forger = parse_keyring("test-ca:" + "A" * 43 + "=", name="forged")
+            forged = await Client.connect(
+                stack.settings.temporal_address,
+                namespace=stack.settings.temporal_namespace,
+                data_converter=pydantic_data_converter,
+                interceptors=[CommandSigner(forger)],
+            )
+            with pytest.raises(WorkflowUpdateFailedError):
+                await _apply(forged, case_id, "start_mediation")
+    assert [(r.reason, r.enforced) for r in recorded] == [
+        ("unsigned", False),
+        ("unsigned", False),
+        ("bad signature", True),
+    ]

@@ -202,10 +202,19 @@ async def _refused(client: Client, case_id: str, envelope: c.CommandEnvelope) ->
 async def test_a_command_sent_straight_to_temporal_is_refused_and_recorded(
     stack: Stack, api: httpx.AsyncClient, clients: dict[str, httpx.AsyncClient]
 ) -> None:
-    case = await create_case(api, **_intake(_party()))
+    party = _party()
+    case = await create_case(api, **_intake(party))
     case_id = case["case_id"]
     before = await _history(stack.client, case_id)
 
+    # As in the report, `temporal workflow query --name state`: ciphertext, no name in it.
+    answer = (
+        await (await _plain_client(stack))
+        .get_workflow_handle(case_id)
+        .query(STATE_QUERY, result_type=RawValue)
+    )
+    assert is_encrypted(answer.payload)
+    assert party["applicant"].encode() not in answer.payload.SerializeToString()
     # As in the report: the CLI's plain JSON, a leader's name, a withdrawal. The refusal comes
     # back encrypted too, so this client cannot even read why.
     plain = await _plain_client(stack)
