@@ -65,9 +65,12 @@ class Settings(BaseSettings):
     oidc_discovery_url: str | None = None
 
     # The engine's keys (activities/runtime/engine_keys.py): ``id:base64key,...``, the first is
-    # current, the others still accepted (rotation). Payloads sent to Temporal are encrypted with
-    # the first; commands the API sends to cases are signed with the first of the command keys.
-    # Required in production; development keeps generated ones in data_dir/engine-keys.json.
+    # current, the others still accepted. Payloads sent to Temporal are encrypted with the first;
+    # commands the API sends to cases are signed with the first of the command keys. Required in
+    # production; development keeps generated ones in data_dir/engine-keys.json. Rotation in two
+    # steps: list the new key second on every API and worker, then first; a command key may go
+    # once no process signs with it, a payload key only when no history or archive under it is
+    # kept (the archive keeps closed cases' histories as they were written).
     payload_keys: SecretStr = SecretStr("")
     command_keys: SecretStr = SecretStr("")
     # Off only while an API of a release before signed commands still runs beside new workers
