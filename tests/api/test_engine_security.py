@@ -394,3 +394,31 @@ async def test_a_diversion_started_straight_in_temporal_is_refused_and_recorded(
     diverted = await act(api, petition_id, "divert_to_mediation")
     assert diverted.status_code == 200, diverted.text
     assert diverted.json()["diverted_to"]
+
+
+async def test_an_api_whose_command_key_the_worker_does_not_hold_answers_503_and_applies_nothing(
+    stack: Stack, api: httpx.AsyncClient
+) -> None:
+    """A deployment fault (the API given another command key than the workers): the command is
+    refused by the engine, the caller told so in Chinese and English, the case unchanged."""
+    case_id = (await create_case(api, **_intake(_party())))["case_id"]
+    forger = parse_keyring("test-ca:" + "A" * 43 + "=", name="other")
+    miskeyed = await _plain_client(
+        stack,
+        data_converter=encrypting_converter(KEYS_A.payload),
+        interceptors=[CommandSigner(forger)],
+    )
+    app = create_app(stack.settings, temporal=miskeyed, workflows=WORKFLOWS)
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app),
+            base_url="http://t",
+            headers=principals.bearer(stack.keys["mediator"]),
+        ) as other_api,
+    ):
+        refused = await act(other_api, case_id, "accept")
+    assert refused.status_code == 503
+    assert refused.json()["code"] == "command_unauthenticated"
+    assert "签名" in refused.json()["message_zh"]
+    assert (await api.get(f"/v1/cases/{case_id}")).json()["stage"] == Stage.REGISTERED.value
