@@ -34,7 +34,10 @@ async def push_calendar(
         if not any(c.is_open and c.schedule.due.provisional for c in state.clocks):
             continue
         year = china_date(state.registered.at).year
-        window = calendar_slice(calendar, year, YEARS_SNAPSHOTTED)
+        # The years of intake and after, and every year the case's own calendar holds (those
+        # of facts before its registration, or added later): a push never drops a year.
+        held = state.policy.calendar.held_years() if state.policy is not None else ()
+        window = calendar_slice(calendar, year, YEARS_SNAPSHOTTED, also=held)
         try:
             # The answer (the case's seq, or the case from a run before lean-answer-v1) is unused.
             await client.get_workflow_handle(state.case_id).execute_update(
