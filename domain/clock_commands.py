@@ -17,6 +17,7 @@ from domain.alerts import AlertStatus
 from domain.clocks import Clock, ClockStatus, GrantedExtension, reschedule
 from domain.errors import ForbiddenTransition, InvalidCommand
 from domain.facts import not_before, not_future
+from domain.labels import pause_reason_label
 from domain.policy import ClockRule, ExtensionKind
 from domain.state import CaseState
 from domain.values import china_date
@@ -72,9 +73,10 @@ def _pause(state: CaseState, command: c.PauseClock, today: date) -> e.ClockPause
             f"时限 {clock.clock_id} 不在计时中", f"clock {clock.clock_id} is not running"
         )
     if command.reason not in rule.pausable_for:
-        allowed_reasons = "、".join(rule.pausable_for) or "无"
+        allowed_reasons = "、".join(pause_reason_label(r) for r in rule.pausable_for) or "无"
         raise InvalidCommand(
-            f"{rule.name}不因「{command.reason}」中止计时（可中止事由：{allowed_reasons}）",
+            f"{rule.name}不因{pause_reason_label(command.reason)}中止计时"
+            f"（可中止事由：{allowed_reasons}）",
             f"{rule.rule_id} does not pause for '{command.reason}'",
             field="reason",
         )
@@ -138,13 +140,13 @@ def _extend(state: CaseState, command: c.ExtendClock, now: datetime) -> e.ClockE
     else:
         if command.new_end is not None:
             raise InvalidCommand(
-                f"{rule.name}按批准的期间延长（length），不能约定新的最后一日",
+                f"{rule.name}按批准的期间延长，不能约定新的最后一日",
                 f"{rule.rule_id} is extended by an approved length, not an agreed new end",
                 field="new_end",
             )
         if command.length is None:
             raise InvalidCommand(
-                "请填写延长的期间（length）", "give the length of the extension", field="length"
+                "请填写延长的期间", "give the length of the extension", field="length"
             )
         max_length = allowed.max_length
         if max_length is not None and command.length > max_length:
@@ -177,13 +179,13 @@ def _agreed(clock: Clock, rule: ClockRule, command: c.ExtendClock) -> None:
     """An agreed extension names its new last day, later than the current one."""
     if command.length is not None:
         raise InvalidCommand(
-            f"{rule.name}由各方约定延长，请填写约定的最后一日（new_end），不填 length",
+            f"{rule.name}由各方约定延长，请填写约定的最后一日，不填延长期间",
             f"{rule.rule_id} is extended by agreement: give the agreed new_end, not a length",
             field="length",
         )
     if command.new_end is None:
         raise InvalidCommand(
-            "请填写约定延长后的最后一日（new_end）",
+            "请填写约定延长后的最后一日",
             "give the agreed new last day (new_end)",
             field="new_end",
         )

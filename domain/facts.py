@@ -22,6 +22,7 @@ from domain import commands as c
 from domain import events as e
 from domain.counting import FactDate, fact_name, start_of
 from domain.errors import InvalidCommand
+from domain.labels import field_label
 from domain.policy import Counting
 from domain.state import Answer, CaseState
 from domain.values import china_date
@@ -147,7 +148,7 @@ def receipt_on(state: CaseState) -> date:
 def not_future(day: date, today: date, field: str) -> None:
     if day > today:
         raise InvalidCommand(
-            f"{field} 不能晚于今天（{today.isoformat()}）",
+            f"{field_label(field)}不能晚于今天（{today.isoformat()}）",
             f"{field} cannot be later than today ({today.isoformat()})",
             field=field,
         )
@@ -156,7 +157,7 @@ def not_future(day: date, today: date, field: str) -> None:
 def not_before(day: date, earliest: date, field: str, what_zh: str, what_en: str) -> None:
     if day < earliest:
         raise InvalidCommand(
-            f"{field} 不能早于{what_zh}（{earliest.isoformat()}）",
+            f"{field_label(field)}不能早于{what_zh}（{earliest.isoformat()}）",
             f"{field} cannot be earlier than {what_en} ({earliest.isoformat()})",
             field=field,
         )

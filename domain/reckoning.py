@@ -314,7 +314,12 @@ class _Count:
                 count=weekends,
                 name="周末",
             )
-        adjusted = [d for d in _days(after, last) if self.book.is_adjusted_workday(d)]
+        # A 调休 working day inside a pause was not counted: it is told with the pause.
+        adjusted = [
+            d
+            for d in _days(after, last)
+            if self.book.is_adjusted_workday(d) and not any(p.excludes(d) for p in self.spec.pauses)
+        ]
         if adjusted:
             self.add(
                 StepKind.ADJUSTED_WORKDAY,
