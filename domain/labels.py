@@ -280,6 +280,7 @@ def field_label(field: str) -> str:
     indexes = [int(p) for p in parts[:-1] if p.isdigit()]
     return f"第{indexes[-1] + 1}项{label}" if indexes else label
 
+
 PERIOD_UNIT_LABELS: dict[PeriodUnit, str] = {
     PeriodUnit.CALENDAR_DAYS: "日",
     PeriodUnit.WORKING_DAYS: "个工作日",
