@@ -24,11 +24,10 @@ from temporalio.exceptions import ActivityError, ApplicationError
 from temporalio.exceptions import TimeoutError as TemporalTimeoutError
 
 with workflow.unsafe.imports_passed_through():
-    from domain import events as e
-    from domain.calendar import HolidayCalendar
-    from domain.case_calendar import extend_calendar, intake_years, years_lacking
-    from domain.commands import CommandEnvelope, Register
-    from domain.decide import (
+    from domain.case import events as e
+    from domain.case.calendar_years import extend_calendar, intake_years, years_lacking
+    from domain.case.commands import CommandEnvelope, Register
+    from domain.case.decide import (
         advance,
         amend_policy,
         decide,
@@ -36,11 +35,12 @@ with workflow.unsafe.imports_passed_through():
         reschedule_provisional,
         snapshot_policy,
     )
+    from domain.case.evolve import evolve
+    from domain.case.policy import CasePolicy
+    from domain.case.state import CaseState
+    from domain.case.timekeeping import next_wakeup
+    from domain.deadlines.calendar import HolidayCalendar
     from domain.errors import DomainError
-    from domain.evolve import evolve
-    from domain.policy import CasePolicy
-    from domain.state import CaseState
-    from domain.timekeeping import next_wakeup
     from domain.values import china_date
     from workflows.contract import (
         APPLY_UPDATE,
@@ -76,7 +76,7 @@ LATE_ENTRY_PATCH = "late-entry-v1"
 # the policy in force now is fetched and its 签收/交办反馈 clocks and lift rules are recorded
 # (PolicyAmended) before the hand-off's own events, so the hand-off's clock starts.
 HANDOFFS_PATCH = "handoffs-v1"
-# The case's holiday data covers the years of its facts (domain.case_calendar): at intake from
+# The case's holiday data covers the years of its facts (domain.case.calendar_years): at intake from
 # the year the application was received; a later fact dated in a year the case's calendar lacks
 # makes the case fetch that year and record it (ClocksRescheduled) before the fact's events.
 # Asked only when a fact falls outside the years of intake, so other histories carry no marker.

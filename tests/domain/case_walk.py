@@ -17,15 +17,15 @@ from collections.abc import Callable, Sequence
 from datetime import timedelta
 from typing import Any
 
-from domain import commands as c
-from domain.decide import advance, decide, snapshot_policy
+from domain.case import commands as c
+from domain.case.decide import advance, decide, snapshot_policy
+from domain.case.events import Event
+from domain.case.evolve import fold
+from domain.case.labels import ACTION_LABELS, STAGE_LABELS
+from domain.case.stages import TERMINAL_STAGES, Action, allowed
+from domain.case.state import CaseState
 from domain.errors import DomainError, ForbiddenTransition
-from domain.events import Event
-from domain.evolve import fold
-from domain.labels import ACTION_LABELS, STAGE_LABELS
-from domain.organisations import Routing
-from domain.stages import TERMINAL_STAGES, Action, allowed
-from domain.state import CaseState
+from domain.organisation.organisations import Routing
 from domain.values import CaseKind, Category, Channel, china_date
 from tests.domain.handoff_cases import TOWN, VILLAGE, current_policy, org
 from tests.samples import (

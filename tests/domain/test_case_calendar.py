@@ -13,18 +13,18 @@ from datetime import UTC, date, datetime, time
 from activities.policy.book import PolicyBook
 from activities.policy.calendar_data import load_calendar
 from activities.tasks.policy import YEARS_SNAPSHOTTED, calendar_slice
-from domain import commands as c
-from domain import events as e
-from domain.calendar import HolidayCalendar
-from domain.case_calendar import extend_calendar, intake_years, stated_years, years_lacking
-from domain.clocks import Clock
-from domain.decide import decide, snapshot_policy
-from domain.evolve import evolve
-from domain.policy import case_policy
-from domain.state import CaseState
-from domain.summaries import summarize
+from domain.case import commands as c
+from domain.case import events as e
+from domain.case.calendar_years import extend_calendar, intake_years, stated_years, years_lacking
+from domain.case.clocks import Clock
+from domain.case.decide import decide, snapshot_policy
+from domain.case.evolve import evolve
+from domain.case.policy import case_policy
+from domain.case.state import CaseState
+from domain.case.summaries import summarize
+from domain.deadlines.calendar import HolidayCalendar
+from domain.deadlines.why import StepKind
 from domain.values import CHINA_TZ, RiskLevel
-from domain.why import StepKind
 from tests.samples import PETITION_INTAKE, command, register
 
 DATA = load_calendar()  # the package data: 2026 published, 2027 not

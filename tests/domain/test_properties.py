@@ -9,12 +9,12 @@ from hypothesis import event, given, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
-from domain import commands as c
-from domain.clocks import ClockStatus
-from domain.decide import decide
+from domain.case import commands as c
+from domain.case.clocks import ClockStatus
+from domain.case.decide import decide
+from domain.case.evolve import fold
+from domain.case.stages import Action, Stage
 from domain.errors import DomainError
-from domain.evolve import fold
-from domain.stages import Action, Stage
 from domain.values import CaseKind, china_date
 from tests.domain.case_walk import STAGES_OF, Walk
 from tests.domain.handoff_cases import TOWN, Case, org

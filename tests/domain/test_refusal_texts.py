@@ -18,12 +18,17 @@ from datetime import timedelta
 
 import pytest
 
-from domain import commands as c
-from domain.decide import decide
+from domain.case import commands as c
+from domain.case.decide import decide
+from domain.case.refusals import (
+    already_registered,
+    answer_after_end,
+    check_diversion,
+    stage_forbids,
+)
+from domain.case.stages import Action, Stage
+from domain.case.state import CaseState
 from domain.errors import DomainError, ForbiddenTransition, InvalidCommand, NotYourTurn
-from domain.refusals import already_registered, answer_after_end, check_diversion, stage_forbids
-from domain.stages import Action, Stage
-from domain.state import CaseState
 from domain.values import CaseKind, china_date
 from tests.domain.case_walk import Walk
 from tests.domain.handoff_cases import HRSS, LABOUR_ROOM, VILLAGE, org

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
 
-from domain.clocks import ClockStatus
-from domain.counting import FactDate, PauseSpan, PeriodSpec
-from domain.pause_status import paused_status
-from domain.periods import PeriodUnit
-from domain.reckoning import reckon
+from domain.case.clocks import ClockStatus
+from domain.case.pause_status import paused_status
+from domain.deadlines.counting import FactDate, PauseSpan, PeriodSpec
+from domain.deadlines.periods import PeriodUnit
+from domain.deadlines.reckoning import reckon
+from domain.deadlines.why import StepKind
 from domain.values import CHINA_TZ
-from domain.why import StepKind
 from tests.domain.handoff_cases import Case
 from tests.domain.official_calendar import OFFICIAL
 

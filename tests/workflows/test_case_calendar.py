@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from domain import events as e
+from domain.case import events as e
 from tests.workflows.clock_harness import calendar_with, clockwork
 
 # 09:30 on Sat 2 Jan 2027 in China: the 2027 notice is not in the data, the 2026 one is.
