@@ -201,31 +201,36 @@ async def test_a_paused_and_extended_clock_tells_every_step(api: httpx.AsyncClie
 async def test_the_court_decision_clock_tells_its_cap_from_the_courts_acceptance(
     api: httpx.AsyncClient,
 ) -> None:
-    today = china_today()
-    case = await create_case(api, received_on=str(today - timedelta(days=12)))
+    # An old paper file entered now: every fact dated in March 2026, counted by hand against
+    # the 2026 notice (清明 Sat 4 – Mon 6 Apr).
+    case = await create_case(api, received_on="2026-03-02")
     case_id = case["case_id"]
     for action, body in (
-        ("accept", {"accepted_on": str(today - timedelta(days=12))}),
+        ("accept", {"accepted_on": "2026-03-02"}),
         (
             "start_mediation",
-            {"mediation_type": "peoples", "mediators": ["王芳"], "started_on": str(today)},
+            {"mediation_type": "peoples", "mediators": ["王芳"], "started_on": "2026-03-02"},
         ),
-        ("record_agreement", {"terms": "当场履行完毕。", "signed_on": str(today), "items": []}),
-        ("apply_judicial_confirmation", {"court": "玄武区人民法院", "applied_on": str(today)}),
-        ("record_court_acceptance", {"accepted_on": str(today)}),
-        ("extend_clock", {"clock_id": "C4", "length": 10, "approver": "院长", "reason": "复杂"}),
+        ("record_agreement", {"terms": "当场履行完毕。", "signed_on": "2026-03-03", "items": []}),
+        ("apply_judicial_confirmation", {"court": "玄武区人民法院", "applied_on": "2026-03-04"}),
+        ("record_court_acceptance", {"accepted_on": "2026-03-06"}),
     ):
         await _ok(await act(api, case_id, action, body))
     c4 = await _clock(api, case_id, "C4")
     assert c4["cap_start"]["fact"] == "court_acceptance_recorded"
-    assert c4["cap_start"]["on"] == str(today)
+    assert c4["cap_start"]["on"] == "2026-03-06"
+    # C4: Fri 6 Mar + 15 days = Sat 21 Mar, a rest day: the period ends on Mon 23 Mar.
+    assert c4["last_day"] == "2026-03-23"
     cap = next(s for s in c4["why_steps"] if s["kind"] == "cap")
     assert cap["name"] == "C5"
     assert cap["count"] == 30
-    assert cap["day"] == str(_moved(today + timedelta(days=30), _book()))
-    assert c4["last_day"] <= cap["day"]
-    assert "上限约束本期间" in cap["zh"] or "上限不约束本期间" in cap["zh"]
+    # C5: 6 Mar + 30 days = Sun 5 Apr, inside 清明 (4–6 Apr): its last day is Tue 7 Apr, later
+    # than C4's, so the cap does not bind.
+    assert cap["day"] == "2026-04-07"
+    assert "上限不约束本期间" in cap["zh"]
+    assert "2026-04-05 为清明节，顺延" in cap["zh"]
     assert c4["cap_at"] is not None
+    assert not c4["provisional"]
 
 
 async def test_a_date_in_the_future_or_before_its_fact_is_refused_and_nothing_changes(
