@@ -2,7 +2,7 @@
 
 A period starts from a legal fact — the application received, the case accepted, the agreement
 signed, the written reply served — on the day it happened, however late the office records it
-(补录, DEADLINES.md "How periods are counted"). Each command that records such a fact carries its
+(补录, docs/domain.md "How a period is counted"). Each command that records such a fact carries its
 date; where the command leaves it out (the law allows it where the fact happens at the desk), the
 fact's date is the day it was recorded, in China time. The event keeps the recording time
 (``Event.at``) beside the legal date, and the case keeps both:

@@ -1,7 +1,7 @@
 """A clock paused now (中止计时): since when, for what, the days used and the days left.
 
 While a clock is paused its recorded due time no longer holds: the end is counted again when
-counting resumes (DEADLINES.md: a pause excludes every day from the pause date through the day
+counting resumes (docs/domain.md: a pause excludes every day from the pause date through the day
 before counting resumes). The clocks view shows this instead of the old due date. Days used
 count from the day after the start through the day before the pause, as the period counts
 them (working days for a working-day clock, calendar days otherwise; earlier pauses left out);

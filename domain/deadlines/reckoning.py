@@ -1,6 +1,6 @@
 """Counting a period the way a court counts it (期间计算, policy version 2026.2), and why.
 
-The rules are those of ``shared/domain/DEADLINES.md`` ("How periods are counted"):
+The rules are those of ``docs/domain.md`` ("How a period is counted"):
 
 * The period starts from the **legal fact** — receipt, service, signing, the court's acceptance —
   on the date the command states, however late the office records it (补录); the recording time
