@@ -285,3 +285,26 @@ async def test_newly_published_holiday_data_reschedules_provisional_clocks(
     await push_calendar(stack.client, stack.sessionmaker, published)
     again = (await api.get(f"/v1/cases/{case['case_id']}/timeline")).json()["entries"]
     assert len(again) == len(timeline)
+
+
+async def test_a_paused_clock_says_it_is_paused_instead_of_its_old_due_date(
+    api: httpx.AsyncClient,
+) -> None:
+    from tests.samples import china_today
+
+    today = china_today()
+    accepted, paused = today - timedelta(days=5), today - timedelta(days=2)
+    case = await create_case(api, received_on=str(accepted), routing=STAY_WITH_CENTER)
+    case_id = case["case_id"]
+    await act(api, case_id, "accept", {"accepted_on": str(accepted)})
+    pause = {"clock_id": "B2", "reason": "appraisal", "note": "伤情鉴定", "paused_on": str(paused)}
+    assert (await act(api, case_id, "pause_clock", pause)).status_code == 200
+    report = await _clocks(api, case_id)
+    b2 = next(r for r in report["rules"] if r["rule_id"] == "B2")["clocks"][-1]
+    assert b2["status"] == "paused"
+    # Counted before the pause: the two days after the acceptance (B2 counts calendar days).
+    assert (b2["paused"]["since"], b2["paused"]["used"]) == (str(paused), 2)
+    assert b2["paused"]["zh"].startswith(f"因鉴定自 {paused} 起中止计时，此前已计 2 日，尚余 ")
+    assert "原定期限暂不适用" in b2["paused"]["zh"]
+    running = next(r for r in report["rules"] if r["rule_id"] == "FU")
+    assert all(c["paused"] is None for c in running["clocks"])
