@@ -183,8 +183,11 @@ async def test_a_working_day_clock_across_national_day_lands_on_the_right_day() 
         assert clock.schedule.due.last_day == date(2026, 10, 12)
         assert clock.due_at == datetime(2026, 10, 12, 16, tzinfo=UTC)
         assert not clock.schedule.due.provisional
-        # Recorded weeks after it ran: the breach is recorded with the acceptance itself.
-        assert clock.status is ClockStatus.BREACHED
+        # Entered weeks after it ran: the breach is recorded once the late-entry grace is over
+        # (at once when the policy sets none), and a breach it stays.
+        held = clock.schedule.held_until or clock.due_at
+        await cw.sleep_until(held + timedelta(minutes=1))
+        assert (await cw.state(handle)).clock("WD5").status is ClockStatus.BREACHED  # type: ignore[union-attr]
 
 
 async def test_a_calendar_day_clock_ending_on_a_holiday_ends_on_the_next_working_day() -> None:
