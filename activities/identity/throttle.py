@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import BigInteger, ColumnElement, case, delete, func, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -58,14 +59,17 @@ def _counts(name: str, address: str, policy: SignInPolicy) -> list[_Count]:
     ]
 
 
-def _delay_ms(counted: ColumnElement[int], rule: Throttle) -> ColumnElement[int]:
-    """The delay after the ``counted``-th attempt, as SQL: the rule's own schedule, spelt out."""
+def _blocked_until_ms(counted: ColumnElement[int], rule: Throttle, now_ms: int) -> Any:
+    """Until when the next attempt waits after the ``counted``-th, as SQL: the rule's own
+    schedule spelt out. 0 (not ``now``) while attempts are free: requests read the clock a moment
+    apart, and one must never wait on another's ``now``."""
     steps = [(counted < rule.free, _millis(0))]
     steps += [
-        (counted == attempts, _millis(int(delay.total_seconds() * 1000)))
+        (counted == attempts, _millis(now_ms + int(delay.total_seconds() * 1000)))
         for attempts, delay in rule.schedule().items()
     ]
-    return case(*steps, else_=_millis(int(rule.max_delay.total_seconds() * 1000)))
+    longest = now_ms + int(rule.max_delay.total_seconds() * 1000)
+    return case(*steps, else_=_millis(longest))
 
 
 async def _count_one(count: _Count, now_ms: int, session: AsyncSession) -> int | None:
@@ -73,21 +77,21 @@ async def _count_one(count: _Count, now_ms: int, session: AsyncSession) -> int |
     row = SignInThrottleRow
     window_ms = int(count.rule.window.total_seconds() * 1000)
     counted = case((row.updated_ms < _millis(now_ms - window_ms), 1), else_=row.failures + 1)
-    first = count.rule.delay(1)
+    first = int(count.rule.delay(1).total_seconds() * 1000)
     statement = (
         insert_for(session, row)
         .values(
             subject=count.subject,
             account=count.account,
             failures=1,
-            blocked_until_ms=now_ms + int(first.total_seconds() * 1000),
+            blocked_until_ms=now_ms + first if first else 0,
             updated_ms=now_ms,
         )
         .on_conflict_do_update(
             index_elements=["subject"],
             set_={
                 "failures": counted,
-                "blocked_until_ms": _millis(now_ms) + _delay_ms(counted, count.rule),
+                "blocked_until_ms": _blocked_until_ms(counted, count.rule, now_ms),
                 "updated_ms": _millis(now_ms),
             },
             where=row.blocked_until_ms <= _millis(now_ms),
