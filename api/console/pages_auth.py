@@ -14,6 +14,7 @@ from math import ceil
 import structlog
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import RedirectResponse
+from sqlalchemy.exc import SQLAlchemyError
 
 from activities.identity import passwords, principals
 from activities.identity.hashing import HashPoolBusy
@@ -32,6 +33,7 @@ from api.console.session import (
 )
 from api.console.templating import render
 from api.deps import ResourcesDep
+from api.errors import unavailable
 from api.remote import client_address
 from domain.access import CENTER_ROLES, Permission, Role
 
@@ -129,6 +131,8 @@ async def signin(request: Request, resources: ResourcesDep) -> Response:
         )
     except HashPoolBusy:
         return _wait_page(request, user_id, next_path, wait_seconds=1, busy=True)
+    except (SQLAlchemyError, OSError) as error:
+        raise unavailable("用户目录", "user directory") from error
     log = structlog.get_logger(__name__)
     if result.outcome is SignInOutcome.THROTTLED and result.retry_after is not None:
         return _wait_page(
@@ -140,10 +144,13 @@ async def signin(request: Request, resources: ResourcesDep) -> Response:
         return _signin_page(
             request, message=BAD_CREDENTIALS, user_id=user_id, next_path=next_path, status=401
         )
-    async with resources.sessionmaker.begin() as session:
-        opened = await passwords.open_session(
-            user_id, method="password", now=now, policy=policy, session=session
-        )
+    try:
+        async with resources.sessionmaker.begin() as session:
+            opened = await passwords.open_session(
+                user_id, method="password", now=now, policy=policy, session=session
+            )
+    except (SQLAlchemyError, OSError) as error:
+        raise unavailable("用户目录", "user directory") from error
     log.info("console_signed_in", user=user_id)
     response = RedirectResponse(next_path, status_code=303)
     set_session_cookie(response, request, opened.token, int(policy.absolute.total_seconds()))
