@@ -24,7 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from activities.store import idempotency
 from api.errors import ApiError
-from domain.access import Principal
+from domain.people.access import Principal
 
 
 def scoped_key(principal: Principal, key: str) -> str:

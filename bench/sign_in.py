@@ -40,7 +40,7 @@ def _serve(port: int, database_url: str, hash_on_loop: bool) -> None:
     from activities.store.engine import create_engine, create_sessionmaker
     from activities.store.migrate import upgrade_async
     from api.app import create_app
-    from domain.access import Principal, Role
+    from domain.people.access import Principal, Role
 
     async def prepare() -> None:
         await upgrade_async(database_url)

@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from activities.store.sql import insert_for
 from activities.store.tables import SignInThrottleRow, UserRow
-from domain.sign_in import SignInPolicy, Throttle
+from domain.people.sign_in import SignInPolicy, Throttle
 
 
 def _digest(*parts: str) -> str:

@@ -35,7 +35,7 @@ from api.console.templating import render
 from api.deps import ResourcesDep
 from api.errors import unavailable
 from api.remote import client_address
-from domain.access import CENTER_ROLES, Permission, Role
+from domain.people.access import CENTER_ROLES, Permission, Role
 
 router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
 

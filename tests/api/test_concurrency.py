@@ -9,7 +9,7 @@ from datetime import timedelta
 import httpx
 
 from api.idempotency import scoped_key
-from domain.stages import Stage
+from domain.case.stages import Stage
 from tests.api.helpers import act, case_in_stage
 from tests.principals import USERS
 from tests.samples import action_bodies, china_today

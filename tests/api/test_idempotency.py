@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 
 from api.idempotency import scoped_key
-from domain.stages import Stage
+from domain.case.stages import Stage
 from tests.api.helpers import act, case_in_stage, create_case
 from tests.principals import USERS
 from tests.samples import action_bodies, china_today, intake_body

@@ -23,7 +23,7 @@ from activities.runtime.settings import Settings
 from activities.store.engine import create_sessionmaker
 from api.app import create_app
 from api.remote import client_address
-from domain.access import Principal, Role
+from domain.people.access import Principal, Role
 
 PASSWORD = "Right-password-1"
 BAD = "用户名或密码错误"

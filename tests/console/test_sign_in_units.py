@@ -15,8 +15,8 @@ from activities.identity import passwords, principals
 from activities.identity.hashing import HashPool, HashPoolBusy
 from activities.identity.passwords import SignInOutcome
 from activities.store.tables import SignInEventRow
-from domain.access import Principal, Role
-from domain.sign_in import SignInPolicy, Throttle, blocked, session_alive
+from domain.people.access import Principal, Role
+from domain.people.sign_in import SignInPolicy, Throttle, blocked, session_alive
 
 T0 = datetime(2026, 3, 2, 1, 30, tzinfo=UTC)
 POLICY = SignInPolicy()
