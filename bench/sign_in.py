@@ -66,6 +66,8 @@ def _serve(port: int, database_url: str, hash_on_loop: bool) -> None:
         database_url=database_url,
         log_level="WARNING",
         sign_in_address_max_failures=1_000_000,
+        sign_in_max_failures=1_000_000,
+        sign_in_account_max_failures=1_000_000,
         sign_in_hash_queue=1_000_000 if hash_on_loop else Settings().sign_in_hash_queue,
     )
     uvicorn.run(create_app(settings), host="127.0.0.1", port=port, log_level="warning")
@@ -117,6 +119,23 @@ async def _run(client: httpx.AsyncClient, concurrent: int) -> tuple[float, float
     return statistics.median(times), max(times), statuses
 
 
+async def _answer_times(client: httpx.AsyncClient, rounds: int) -> dict[str, float]:
+    """Median time of a refused sign-in: a real account's wrong password, a name nobody holds."""
+    form = await client.get("/signin")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', form.text)
+    assert token is not None
+    origin = {"Origin": str(client.base_url).rstrip("/")}
+    times: dict[str, list[float]] = {"real account": [], "unknown name": []}
+    for _ in range(rounds):
+        for kind, name in (("real account", "bench"), ("unknown name", "nobody-bench")):
+            data = {"csrf_token": token.group(1), "user_id": name, "password": "wrong-password"}
+            start = time.perf_counter()
+            answer = await client.post("/signin", data=data, headers=origin)
+            times[kind].append((time.perf_counter() - start) * 1000)
+            assert answer.status_code == 401
+    return {kind: statistics.median(found) for kind, found in times.items()}
+
+
 async def main_async(args: argparse.Namespace) -> int:
     port = free_port()
     folder = Path(tempfile.mkdtemp(prefix="bench-sign-in-"))
@@ -142,6 +161,11 @@ async def main_async(args: argparse.Namespace) -> int:
                     f"run {run + 1}: /healthz median {median:.1f} ms, slowest {longest:.1f} ms;"
                     f" sign-ins {statuses}"
                 )
+            answers = await _answer_times(client, 20)
+            print(
+                "refused sign-in, median of 20: "
+                + ", ".join(f"{kind} {ms:.1f} ms" for kind, ms in answers.items())
+            )
             mode = "hash on the event loop" if args.hash_on_loop else "hash on the thread pool"
             print(
                 f"{mode}: /healthz median {statistics.median(medians):.1f} ms,"
