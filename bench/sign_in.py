@@ -121,18 +121,18 @@ async def _run(client: httpx.AsyncClient, concurrent: int) -> tuple[float, float
 
 async def _answer_times(client: httpx.AsyncClient, rounds: int) -> dict[str, float]:
     """Median time of a refused sign-in: a real account's wrong password, a name nobody holds."""
-    form = await client.get("/signin")
-    token = re.search(r'name="csrf_token" value="([^"]+)"', form.text)
-    assert token is not None
     origin = {"Origin": str(client.base_url).rstrip("/")}
     times: dict[str, list[float]] = {"real account": [], "unknown name": []}
     for _ in range(rounds):
         for kind, name in (("real account", "bench"), ("unknown name", "nobody-bench")):
+            form = await client.get("/signin")  # each page sets its own form token
+            token = re.search(r'name="csrf_token" value="([^"]+)"', form.text)
+            assert token is not None
             data = {"csrf_token": token.group(1), "user_id": name, "password": "wrong-password"}
             start = time.perf_counter()
             answer = await client.post("/signin", data=data, headers=origin)
             times[kind].append((time.perf_counter() - start) * 1000)
-            assert answer.status_code == 401
+            assert answer.status_code == 401, answer.status_code
     return {kind: statistics.median(found) for kind, found in times.items()}
 
 
