@@ -75,6 +75,10 @@ LATE_ENTRY_PATCH = "late-entry-v1"
 # the policy in force now is fetched and its 签收/交办反馈 clocks and lift rules are recorded
 # (PolicyAmended) before the hand-off's own events, so the hand-off's clock starts.
 HANDOFFS_PATCH = "handoffs-v1"
+# 逾期撤销 (policy 2026.4): a breach withdrawn because a fact entered late answered its clock in
+# time is told to everyone its alert reached, once each, on the channels that carried it. Asked
+# only when a withdrawal is recorded (older histories never record one).
+BREACH_WITHDRAWN_PATCH = "breach-withdrawn-v1"
 
 # A projection attempt retries briefly; if the store is still away the case marks it down,
 # answers commands from its own state, and tries again on a timer until it lands.
@@ -255,6 +259,9 @@ class CaseWorkflow:
         body = event.body
         if state is None:
             return
+        if isinstance(body, e.AlertClosed) and body.withdrawn:
+            self._notify_withdrawn(state, body)
+            return
         if isinstance(body, e.AlertRaised):
             alert, notification = body.alert, body.alert.notifications[0]
         elif isinstance(body, e.AlertNotified) and body.notification is not None:
@@ -275,6 +282,32 @@ class CaseWorkflow:
             title=alert.title,
             raised_at=alert.raised_at,
         )
+        self._deliver(delivery)
+
+    def _notify_withdrawn(self, state: CaseState, body: e.AlertClosed) -> None:
+        """Tell each recipient the withdrawn alert reached, once, that it is withdrawn."""
+        alert = state.alert(body.alert_id)
+        if alert is None or not workflow.patched(BREACH_WITHDRAWN_PATCH):
+            return
+        recipients = list(dict.fromkeys(n.recipient for n in alert.notifications))
+        for number, recipient in enumerate(recipients, start=1):
+            self._deliver(
+                AlertDelivery(
+                    case_id=state.case_id,
+                    case_title=state.title,
+                    alert_id=alert.alert_id,
+                    kind=alert.kind.value,
+                    level=alert.level,
+                    recipient=recipient,
+                    attempt=number,
+                    title=f"【逾期撤销】{alert.title}",
+                    raised_at=workflow.now(),
+                    notice="withdrawn",
+                    note=body.reason,
+                )
+            )
+
+    def _deliver(self, delivery: AlertDelivery) -> None:
         handle = workflow.start_activity(
             DELIVER_ACTIVITY,
             delivery,

@@ -8,6 +8,7 @@ another fixture's workflows.
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
@@ -66,7 +67,9 @@ async def _namespace(env: WorkflowEnvironment) -> None:
 
 @pytest.fixture(scope="session")
 async def console(
-    temporal_env: WorkflowEnvironment, fresh_database_url: object
+    temporal_env: WorkflowEnvironment,
+    fresh_database_url: object,
+    tmp_path_factory: pytest.TempPathFactory,
 ) -> AsyncIterator[Console]:
     await _namespace(temporal_env)
     database_url = await fresh_database_url("postgresql")  # type: ignore[operator]
@@ -75,12 +78,19 @@ async def console(
         target, namespace=NAMESPACE, data_converter=pydantic_data_converter
     )
     port = free_port()
+    # This deployment tells a breach already past at entry at once (no 补录宽限), so a page can
+    # show the breach of a case registered late without waiting half an hour.
+    policy_dir = tmp_path_factory.mktemp("policy")
+    (policy_dir / "prompt.json").write_text(
+        json.dumps({"jurisdiction": "32", "version": "console-1", "late_entry_grace_minutes": 0})
+    )
     settings = Settings(
         database_url=database_url,
         temporal_address=target,
         temporal_namespace=NAMESPACE,
         task_queue="console-cases",
         api_port=port,
+        policy_dir=policy_dir,
         # Past five failures an attempt waits a minute (not 2 s): a browser is slower than that.
         sign_in_first_delay_seconds=60,
     )

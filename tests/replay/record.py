@@ -30,6 +30,7 @@ from activities.runtime.devstack import temporal_cli
 from activities.runtime.settings import Settings
 from domain.case import commands as c
 from domain.errors import ForbiddenTransition
+from tests.replay.record_backfill import record_backfill
 from tests.samples import LIFECYCLE, china_today, register, step_action
 from tests.samples import command as sample_command
 from worker import build_worker, policy_provider
@@ -273,6 +274,7 @@ async def record_late_entries(tag: str) -> None:
             return (today - timedelta(days=days)).isoformat()
 
         petition = await cw.register(**PETITION_INTAKE, received_on=ago(40))
+        await cw.env.sleep(timedelta(minutes=31))  # 2026.4: a late breach waits for the grace
         state = await cw.state(petition)
         breach = next(a for a in state.alerts if a.kind.value == "breach")
         await cw.env.sleep(timedelta(days=2))
@@ -465,6 +467,7 @@ RECORDINGS = {
     "diversions": record_diversions,
     "late_entries": record_late_entries,
     "handoffs": record_handoffs,
+    "backfill": record_backfill,
 }
 
 if __name__ == "__main__":

@@ -6,14 +6,14 @@ attempt and sets its delay on PostgreSQL and SQLite alike). ``idempotency_keys``
 caller's Idempotency-Key (scoped to the user) to the hash of the request it first came with.
 
 Revision ID: 0015
-Revises: 0012
+Revises: 0014
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0015"
-down_revision = "0012"
+down_revision = "0014"
 branch_labels = None
 depends_on = None
 
