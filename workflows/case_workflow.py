@@ -79,6 +79,10 @@ HANDOFFS_PATCH = "handoffs-v1"
 # time is told to everyone its alert reached, once each, on the channels that carried it. Asked
 # only when a withdrawal is recorded (older histories never record one).
 BREACH_WITHDRAWN_PATCH = "breach-withdrawn-v1"
+# A run handed a case state must be the continuation of a run of the same case (continue-as-new):
+# a start carrying a state from anywhere else (sent straight to Temporal) fails at once, before
+# it records or projects anything. Asked only for such a start, so no other history has it.
+FORGED_START_PATCH = "signed-commands-v1"
 
 # A projection attempt retries briefly; if the store is still away the case marks it down,
 # answers commands from its own state, and tries again on a timer until it lands.
@@ -116,6 +120,17 @@ class CaseWorkflow:
 
     @workflow.run
     async def run(self, start: CaseWorkflowInput) -> CommandOutcome | CaseState | None:
+        if (
+            start.state is not None
+            and workflow.info().continued_run_id is None
+            and workflow.patched(FORGED_START_PATCH)
+        ):
+            raise ApplicationError(
+                "案件只能由接口登记，不能带着案件状态直接启动 / a case cannot be started with a "
+                "state from outside",
+                type="forged_start",
+                non_retryable=True,
+            )
         while True:
             self._rearm()
             await workflow.wait_condition(self._ready)
@@ -185,6 +200,11 @@ class CaseWorkflow:
             )
             return self._answer(state)
         return None
+
+    @load_calendar.validator
+    def _validate_calendar(self, calendar: HolidayCalendar) -> None:
+        """Nothing of the case to check; the worker's command guard checks the API's signature
+        here (validators are where an update is refused before it reaches the history)."""
 
     @workflow.query(name=STATE_QUERY)
     def state(self) -> CaseState | None:
