@@ -77,9 +77,10 @@ GAUGES_COLLECTED = Gauge(
 
 def metric_names() -> set[str]:
     """Every series name this process exports (what dashboards may query)."""
+    suffixes = {"counter": ("_total",), "histogram": ("_bucket", "_sum", "_count")}
     names: set[str] = set()
-    for family in REGISTRY.collect():
-        names.update(sample.name for sample in family.samples)
+    for family in REGISTRY.collect():  # a labelled metric has no sample before its first use
+        names.update(family.name + suffix for suffix in suffixes.get(family.type, ("",)))
     return names
 
 
