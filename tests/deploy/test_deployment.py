@@ -102,7 +102,8 @@ def test_images_are_pinned_to_a_version() -> None:
     assert len(images) >= 10
     for where, image in images:
         name, _, tag = image.rpartition(":")
-        assert name and tag, f"{where}: {image} has no tag"
+        assert name, f"{where}: {image} has no name"
+        assert tag, f"{where}: {image} has no tag"
         assert tag not in ("latest", "main", "master"), f"{where}: {image}"
         assert re.match(r"v?\d+\.\d+", tag), f"{where}: {image}"
 
@@ -150,7 +151,8 @@ def test_no_password_or_key_is_written_in_a_file(compose: dict[str, Any]) -> Non
             if key.endswith("_FILE"):
                 assert str(value).startswith("/run/secrets/"), f"{name}.{key}"
             else:  # from the environment, and `up` refuses to start without it
-                assert str(value).startswith("${") and ":?" in str(value), f"{name}.{key}"
+                assert str(value).startswith("${"), f"{name}.{key}"
+                assert ":?" in str(value), f"{name}.{key}"
         url = str(env.get("FENGQIAO_DATABASE_URL", "")) if isinstance(env, dict) else ""
         if url:
             assert "${FENGQIAO_DB_PASSWORD:?" in url
@@ -161,7 +163,8 @@ def test_no_password_or_key_is_written_in_a_file(compose: dict[str, Any]) -> Non
     temporal_values = yaml.safe_load((HELM / "temporal-values.yaml").read_text())
     for store in ("default", "visibility"):
         sql = temporal_values["server"]["config"]["persistence"][store]["sql"]
-        assert "password" not in sql and sql["existingSecret"]
+        assert "password" not in sql
+        assert sql["existingSecret"]
     for doc in _chart_documents():
         if doc["kind"] == "Deployment":
             (container,) = doc["spec"]["template"]["spec"]["containers"]
@@ -175,13 +178,15 @@ def test_temporal_schema_and_namespace_come_before_the_api_and_workers(
     assert not any("auto-setup" in s.get("image", "") for s in services.values())
     schema_script = (DEPLOY / "temporal" / "setup-schema.sh").read_text()
     for step in ("create-database", "setup-schema -v 0.0", "update-schema -d"):
-        assert "temporal-sql-tool" in schema_script and step in schema_script
+        assert "temporal-sql-tool" in schema_script
+        assert step in schema_script
     assert "temporal_visibility:visibility" in schema_script
     assert services["temporal"]["depends_on"]["temporal-schema"]["condition"] == (
         "service_completed_successfully"
     )
     namespace_script = (DEPLOY / "temporal" / "register-namespace.sh").read_text()
-    assert "operator namespace create" in namespace_script and "--retention" in namespace_script
+    assert "operator namespace create" in namespace_script
+    assert "--retention" in namespace_script
     assert services["temporal-namespace"]["environment"]["TEMPORAL_RETENTION"]
     for name in ("api", "worker"):
         needs = services[name]["depends_on"]
