@@ -24,7 +24,7 @@ from domain.errors import (
     NotYourTurn,
     UnknownCase,
 )
-from domain.values import NO_CONTROL_CHARS
+from domain.text import NO_CONTROL_CHARS
 
 
 class FieldError(BaseModel):

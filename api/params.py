@@ -6,7 +6,8 @@ from typing import Annotated
 
 from fastapi import Header, Path, Query
 
-from domain.values import JURISDICTION_CODE, NO_CONTROL_CHARS
+from domain.text import NO_CONTROL_CHARS
+from domain.values import JURISDICTION_CODE
 
 CASE_ID = r"^(JF|XF)-\d{4}-\d{6,}$"
 

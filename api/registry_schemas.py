@@ -13,13 +13,13 @@ from domain.registry import (
     JurisdictionLevel,
     JurisdictionNode,
     MediatorId,
-    Name,
     Organisation,
     OrgName,
     OrgPlaceCode,
     RosterMediator,
 )
 from domain.routing import RoutingSuggestion
+from domain.text import Name
 from domain.values import Category, Jurisdiction, RiskLevel
 
 

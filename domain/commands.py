@@ -41,7 +41,7 @@ from domain.details import (
     WithdrawDetails,
 )
 from domain.organisations import OrgId, Routing
-from domain.values import Actor
+from domain.text import Actor
 
 GridCode = Annotated[str, Field(pattern=r"^\d{15}$")]
 

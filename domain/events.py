@@ -36,7 +36,8 @@ from domain.details import (
 )
 from domain.organisations import OrgRef, Routing
 from domain.policy import CasePolicy, ClockRule, LiftRule
-from domain.values import Actor, CloseOutcome
+from domain.text import Actor
+from domain.values import CloseOutcome
 
 
 class CaseRegistered(IntakeDetails):

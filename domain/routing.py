@@ -22,7 +22,8 @@ from domain.base import Frozen
 from domain.labels import CATEGORY_LABELS, RISK_LABELS
 from domain.organisations import ORG_LEVEL_LABELS, ORG_TYPE_LABELS, OrgId, OrgLevel, OrgRef, OrgType
 from domain.registry import Organisation, OrgPlaceCode, contains
-from domain.values import NO_CONTROL_CHARS, Category, RiskLevel
+from domain.text import NO_CONTROL_CHARS
+from domain.values import Category, RiskLevel
 
 RuleId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9._-]{0,63}$")]
 

@@ -24,7 +24,8 @@ from domain.details import (
 from domain.organisations import OrgRef, Routing
 from domain.policy import CasePolicy
 from domain.stages import TERMINAL_STAGES, Stage
-from domain.values import Actor, CloseOutcome, MediationType, PerformanceStatus
+from domain.text import Actor
+from domain.values import CloseOutcome, MediationType, PerformanceStatus
 
 # How many recent command ids a case remembers to answer retries (carried across continue-as-new).
 RECENT_COMMANDS_KEPT = 256

@@ -19,7 +19,7 @@ from api.params import CASE_ID, CaseIdPath, Purpose, Reveal
 from api.permissions import Auditor
 from api.schemas import AccessTrail, StateAsOf
 from api.services import audit
-from domain.values import NO_CONTROL_CHARS
+from domain.text import NO_CONTROL_CHARS
 
 router = APIRouter(tags=["audit 审计"])
 
