@@ -180,6 +180,11 @@ async def register(
     details = {name: value for name, value in details.items() if name != "routing"}
     intake = IntakeDetails.model_validate(details)
     _check_intake_scope(principal, intake.jurisdiction.code)
+    # 属地 names are the registry's, by code; names in the body are not taken (a case at
+    # 320102001 is never labelled as another street). A code the registry lacks goes unnamed.
+    place = await registry.place_of(intake.jurisdiction.code, sessionmaker=sessionmaker)
+    details["jurisdiction"] = place.model_dump(exclude_none=True)
+    intake = intake.model_copy(update={"jurisdiction": place})
     matter = matter_key(intake)
     pending = None
     if matter is not None:  # petitions only: is a petition on the same matter pending?
