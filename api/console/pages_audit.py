@@ -168,6 +168,7 @@ async def audit_case(
                 principal=principal,
                 sessionmaker=sessionmaker,
                 scopes=scopes,
+                temporal=temporal,
             )
             context["result"] = report.model_dump(mode="json")
         elif view == "replay":

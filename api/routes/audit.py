@@ -36,9 +36,15 @@ async def verify(
     principal: Auditor,
     sessionmaker: SessionmakerDep,
     scopes: ScopesDep,
+    temporal: TemporalDep,
 ) -> VerificationReport:
     return await audit.verify(
-        case_id, purpose=purpose, principal=principal, sessionmaker=sessionmaker, scopes=scopes
+        case_id,
+        purpose=purpose,
+        principal=principal,
+        sessionmaker=sessionmaker,
+        scopes=scopes,
+        temporal=temporal,
     )
 
 
