@@ -257,8 +257,11 @@ class CaseWorkflow:
             self._state = evolve(self._state, event)
             self._notify(event)
         self._unprojected.extend(events)
-        if events:
-            self._held = False  # news: the store is offered the held events again
+        if events and self._held:
+            # News: the store is offered the held events again, and this command waits to
+            # hear whether it took them (as any command waits for the store).
+            self._held = False
+            self._store_down = False
 
     def _notify(self, event: e.Event) -> None:
         state = self._state
@@ -318,7 +321,9 @@ class CaseWorkflow:
     @workflow.signal(name=REPROJECT_SIGNAL)
     def reproject(self) -> None:
         """An operator fixed what made the store refuse this case's events: offer them again."""
-        self._held = False
+        if self._held:
+            self._held = False
+            self._store_down = False
 
     def _wakeup(self) -> datetime | None:
         return next_wakeup(self._state) if self._state is not None else None

@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
-from activities.store.tables import CaseBehindRow, CaseEventRow
+from activities.store.tables import CaseBehindRow, CaseEventRow, CaseRow
 
 
 async def stored_seq(case_id: str, *, connection: AsyncConnection) -> int:
@@ -31,6 +31,10 @@ async def mark_behind(
 ) -> int:
     """Mark ``case_id`` behind (or count one more refused attempt); the attempts so far."""
     projected = await stored_seq(case_id, connection=connection)
+    if jurisdiction_code is None:  # a later batch: the place the store has for the case
+        jurisdiction_code = await connection.scalar(
+            select(CaseRow.jurisdiction_code).where(CaseRow.case_id == case_id)
+        )
     row = CaseBehindRow
     attempts = await connection.scalar(
         select(row.attempts).where(row.case_id == case_id).with_for_update()
@@ -56,6 +60,7 @@ async def mark_behind(
             projected_seq=projected,
             workflow_seq=workflow_seq,
             reason=reason[:200],
+            jurisdiction_code=jurisdiction_code,
             attempts=row.attempts + 1,
         )
     )

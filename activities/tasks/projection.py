@@ -35,12 +35,18 @@ log = structlog.get_logger(__name__)
 _CONTENT_ERRORS = (ValidationError, ValueError, TypeError, UnicodeError)
 
 
+# SQLSTATE classes of a refused value: 22 data exception (a NUL in text, 22021; an escape
+# jsonb cannot hold, 22P05; a value too long, 22001), 23 integrity constraint violation.
+_CONTENT_STATES = ("22", "23")
+
+
 def refused_for_good(error: BaseException) -> bool:
     """Whether the store refused the batch's content (permanent), not its own availability."""
     if isinstance(error, DataError | IntegrityError):
         return True
-    if isinstance(error, StatementError):  # raised while binding a value, before the server
-        return isinstance(error.orig, _CONTENT_ERRORS)
+    if isinstance(error, StatementError):  # DBAPIError included (asyncpg's errors arrive so)
+        state = str(getattr(error.orig, "sqlstate", "") or "")
+        return state.startswith(_CONTENT_STATES) or isinstance(error.orig, _CONTENT_ERRORS)
     return isinstance(error, _CONTENT_ERRORS)
 
 
@@ -48,8 +54,9 @@ def _reason(error: BaseException) -> str:
     """The error's kind (``DataError: CharacterNotInRepertoireError``), never its text: the
     message may quote the refused value, personal data included."""
     orig = getattr(error, "orig", None)
+    state = getattr(orig, "sqlstate", None)
     inner = f": {type(orig).__name__}" if orig is not None else ""
-    return f"{type(error).__name__}{inner}"
+    return f"{type(error).__name__}{inner}" + (f" (SQLSTATE {state})" if state else "")
 
 
 def _place(batch: ProjectionBatch) -> str | None:

@@ -36,6 +36,7 @@ from api.deps import ScopesDep, SessionmakerDep, SettingsDep, TemporalDep
 from api.errors import ApiError
 from api.params import CASE_ID
 from api.services import cases, clocks, commands, handoffs, parties
+from api.services.behind import BehindCase, behind_in_area, case_behind
 from api.services.worklist import WORKLIST_ROLES
 from domain.access import Permission
 from domain.labels import ACTION_LABELS, CASE_KIND_LABELS, CATEGORY_LABELS, STAGE_LABELS
@@ -78,6 +79,7 @@ async def case_list(
     error = _filter_error(filters)
     items: list[Any] = []
     next_cursor = None
+    lagging: list[BehindCase] = []
     if error:
         filters = {**filters, "jurisdiction": None, "holder": None}
     try:
@@ -100,6 +102,7 @@ async def case_list(
             sessionmaker=sessionmaker,
         )
         items, next_cursor = found.items, found.next_cursor
+        lagging = await behind_in_area(user.principal, sessionmaker=sessionmaker)
     except ApiError as refused:
         if refused.status >= 500:
             raise
@@ -111,6 +114,8 @@ async def case_list(
         {
             "user": user,
             "items": items,
+            "behind": lagging,
+            "behind_ids": {case.case_id for case in lagging},
             "filters": filters,
             "backlog": backlog,
             "error": error,
@@ -167,15 +172,15 @@ async def _case_page(
     reveal_error: str = "",
 ) -> Response:
     principal = user.principal
-    document = await cases.read_case(
-        case_id,
-        consistent=False,
-        reveal=reveal_reason is not None,
-        principal=principal,
-        sessionmaker=sessionmaker,
-        temporal=temporal,
-        purpose=reveal_reason,
-    )
+    lag = await case_behind(case_id, sessionmaker=sessionmaker)
+    try:
+        document = await _read(case_id, user, sessionmaker, temporal, reveal_reason)
+    except ApiError as refused:
+        # Refused at its registration, the case is not in the store yet: say so to those whose
+        # area it lies in.
+        if refused.status == 404 and lag is not None and lag.shown_to(principal):
+            raise PageError(503, f"案件 {case_id}：{lag.notice}") from refused
+        raise
     timeline = await cases.timeline(
         case_id,
         reveal=reveal_reason is not None,
@@ -219,8 +224,27 @@ async def _case_page(
             "revealed": reveal_reason is not None,
             "reveal_error": reveal_error,
             "flash": flash,
+            "behind": lag.notice if lag is not None else None,
         },
         status=status,
+    )
+
+
+async def _read(
+    case_id: str,
+    user: ConsoleUser,
+    sessionmaker: SessionmakerDep,
+    temporal: TemporalDep,
+    reveal_reason: str | None,
+) -> dict[str, Any]:
+    return await cases.read_case(
+        case_id,
+        consistent=False,
+        reveal=reveal_reason is not None,
+        principal=user.principal,
+        sessionmaker=sessionmaker,
+        temporal=temporal,
+        purpose=reveal_reason,
     )
 
 
