@@ -17,6 +17,7 @@ from pydantic import ValidationError
 
 from api.errors import ApiError
 from domain import labels
+from domain.text import CONTROL_CHARS_ZH, is_control_chars_error
 from domain.values import (
     AgreementForm,
     Category,
@@ -480,7 +481,8 @@ _MESSAGES: dict[str, str] = {
 }
 
 
-def _reason(item: Mapping[str, Any]) -> str:
+def refusal_text(item: Mapping[str, Any]) -> str:
+    """A pydantic refusal in the Chinese words shown beside the field."""
     kind = str(item.get("type"))
     context = item.get("ctx") or {}
     loc = [str(part) for part in item.get("loc", ())]
@@ -498,6 +500,8 @@ def _reason(item: Mapping[str, Any]) -> str:
             return "电话号码格式不正确（手机11位，或区号-号码）"
         if last.endswith("_code"):
             return "行政区划代码位数不正确（县6位、乡镇9位、村12位）"
+        if is_control_chars_error(item):
+            return f"{CONTROL_CHARS_ZH}（不可见的控制符），请删除后重试"
         return "含有不允许的字符"
     if kind == "value_error":
         message = str(item.get("msg", "")).removeprefix("Value error, ")
@@ -524,7 +528,7 @@ def field_errors(error: ValidationError, fields: list[Field]) -> dict[str, str]:
                 (n for n in names if n.startswith(path + ".") or path.startswith(n + ".")), ""
             )
         )
-        found.setdefault(target, _reason(item))
+        found.setdefault(target, refusal_text(item))
     return found
 
 

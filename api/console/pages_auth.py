@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 import structlog
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import RedirectResponse
+from pydantic import TypeAdapter, ValidationError
 
 from activities.identity import passwords, principals
 from activities.identity.oidc import OidcError
@@ -30,7 +31,7 @@ from api.console.session import (
 )
 from api.console.templating import china_time, render
 from api.deps import ResourcesDep
-from domain.access import CENTER_ROLES, Permission, Role
+from domain.access import CENTER_ROLES, Permission, Role, UserId
 
 router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
 
@@ -88,6 +89,17 @@ async def signin_form(request: Request, next: str = "/") -> Response:
     return _signin_page(request, next_path=next)
 
 
+_USER_ID: TypeAdapter[str] = TypeAdapter(UserId)
+
+
+def _is_user_id(text: str) -> bool:
+    try:
+        _USER_ID.validate_python(text)
+    except ValidationError:
+        return False
+    return True
+
+
 @router.post("/signin")
 async def signin(request: Request, resources: ResourcesDep) -> Response:
     form = await form_of(request)
@@ -108,6 +120,8 @@ async def signin(request: Request, resources: ResourcesDep) -> Response:
             next_path=next_path,
             status=422,
         )
+    if not _is_user_id(user_id):  # no account has such a name (a NUL would reach the store)
+        return _signin_page(request, message="用户名或密码错误", next_path=next_path, status=401)
     now = datetime.now(UTC)
     policy = sign_in_policy(resources.settings)
     async with resources.sessionmaker.begin() as session:
