@@ -5,6 +5,7 @@ the access trail (访问留痕). Every read goes through the audit services, whi
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -18,6 +19,7 @@ from api.deps import ReplayWorkflowsDep, ScopesDep, SessionmakerDep, SettingsDep
 from api.errors import ApiError
 from api.services import audit, cases
 from domain.access import Permission
+from domain.text import CONTROL_CHARS_ZH, ONE_LINE
 from domain.values import CHINA_TZ
 
 router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
@@ -40,6 +42,8 @@ def _purpose(value: str | None) -> tuple[str | None, str]:
         return None, "请先说明查阅用途（至少2个字，记入访问留痕）"
     if len(text) > 500:
         return None, "用途说明过长：最多 500 字"
+    if not re.fullmatch(ONE_LINE, text):
+        return None, f"用途说明{CONTROL_CHARS_ZH}（不可见的控制符），请删除后重试"
     return text, ""
 
 

@@ -14,7 +14,7 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import RedirectResponse
-from pydantic import ValidationError
+from pydantic import TypeAdapter, ValidationError
 
 from api.access import reach_of
 from api.console.case_actions import (
@@ -29,7 +29,14 @@ from api.console.case_actions import (
     offered_actions,
 )
 from api.console.case_view import handoff_view
-from api.console.forms import FormState, body_of, field_errors, form_key, show_refusal
+from api.console.forms import (
+    FormState,
+    body_of,
+    field_errors,
+    form_key,
+    refusal_text,
+    show_refusal,
+)
 from api.console.session import ConsoleRoute, ConsoleUser, PageError, checked_form, require
 from api.console.templating import render
 from api.deps import ScopesDep, SessionmakerDep, SettingsDep, TemporalDep
@@ -40,6 +47,7 @@ from api.services.behind import BehindCase, behind_in_area, case_behind
 from api.services.worklist import WORKLIST_ROLES
 from domain.access import Permission
 from domain.labels import ACTION_LABELS, CASE_KIND_LABELS, CATEGORY_LABELS, STAGE_LABELS
+from domain.text import Remark
 from domain.values import JURISDICTION_CODE
 
 router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
@@ -196,7 +204,10 @@ async def _case_page(
     choices = await load_choices(user, document, sessionmaker=sessionmaker)
     actions = offered_actions(user, document, choices)
     if failed is not None:
+        offered = any(a.path == failed.path for a in actions)
+        # A form posted for an action the page no longer offers still shows why it was refused.
         actions = [failed if a.path == failed.path else a for a in actions]
+        actions += [] if offered else [failed]
     related = None
     if principal.role in WORKLIST_ROLES:  # the same parties' other cases (同一当事人)
         found = await parties.related_cases(
@@ -290,7 +301,8 @@ async def reveal(
     reason = (form.get("reason") or [""])[0].strip()
     if not user.may(Permission.REVEAL_PII):
         raise PageError(403, "当前角色无权查看完整个人信息")
-    if len(reason) < 2:
+    refusal = _reason_refusal(reason)
+    if refusal:
         return await _case_page(
             request,
             user,
@@ -299,7 +311,7 @@ async def reveal(
             temporal=temporal,
             scopes=scopes,
             status=422,
-            reveal_error="请说明查看原因（至少2个字）",
+            reveal_error=refusal,
         )
     return await _case_page(
         request,
@@ -308,8 +320,22 @@ async def reveal(
         sessionmaker=sessionmaker,
         temporal=temporal,
         scopes=scopes,
-        reveal_reason=reason[:500],
+        reveal_reason=reason,
     )
+
+
+_REASON: TypeAdapter[str] = TypeAdapter(Remark)
+
+
+def _reason_refusal(reason: str) -> str:
+    """Why a reveal's reason (recorded in the access trail) is refused; empty when it is not."""
+    if len(reason) < 2:
+        return "请说明查看原因（至少2个字）"
+    try:
+        _REASON.validate_python(reason)
+    except ValidationError as error:
+        return f"查看原因{refusal_text(error.errors()[0])}"
+    return ""
 
 
 @router.post("/cases/{case_id}/act/{path:path}")

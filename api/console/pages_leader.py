@@ -74,6 +74,11 @@ async def _inbox(
             "flash": flash,
             "key": str(uuid.uuid4()),
             "errors": errors or {},
+            # A refusal for an alert no longer listed (acknowledged meanwhile) goes above.
+            "error": next(
+                (e for a, e in (errors or {}).items() if all(i["alert_id"] != a for i in items)),
+                "",
+            ),
         },
         status=code,
     )
