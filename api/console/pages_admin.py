@@ -11,7 +11,7 @@ from fastapi.responses import RedirectResponse
 from pydantic import TypeAdapter, ValidationError
 
 from activities.store import alert_store
-from api.console.forms import refusal_text
+from api.console.refusals import refusal_text
 from api.console.session import ConsoleRoute, ConsoleUser, PageError, checked_form, require
 from api.console.templating import render
 from api.deps import SessionmakerDep

@@ -29,14 +29,8 @@ from api.console.case_actions import (
     offered_actions,
 )
 from api.console.case_view import handoff_view
-from api.console.forms import (
-    FormState,
-    body_of,
-    field_errors,
-    form_key,
-    refusal_text,
-    show_refusal,
-)
+from api.console.forms import FormState, body_of, form_key
+from api.console.refusals import field_errors, refusal_text, show_refusal
 from api.console.session import ConsoleRoute, ConsoleUser, PageError, checked_form, require
 from api.console.templating import render
 from api.deps import ScopesDep, SessionmakerDep, SettingsDep, TemporalDep
