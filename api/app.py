@@ -31,6 +31,7 @@ from api.routes import (
     organisations,
     parties,
     petitions,
+    users,
     worklist,
 )
 
@@ -121,6 +122,7 @@ def create_app(
         organisations,
         worklist,
         parties,
+        users,
     ):
         app.include_router(feature.router)
     install_console(app)  # the web console (工作台) under /, beside the JSON API under /v1

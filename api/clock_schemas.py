@@ -7,13 +7,13 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from domain.counting import FactDate, fact_name
-from domain.facts import counts_legal_facts
-from domain.labels import CLOCK_STATUS_LABELS
-from domain.policy import Counting
-from domain.state import CaseState
+from domain.case.facts import counts_legal_facts
+from domain.case.labels import CLOCK_STATUS_LABELS
+from domain.case.state import CaseState
+from domain.deadlines.clock_rules import Counting
+from domain.deadlines.counting import FactDate, fact_name
+from domain.deadlines.why import WhyStep, china_time
 from domain.values import china_date
-from domain.why import WhyStep, china_time
 
 
 class FactView(BaseModel):

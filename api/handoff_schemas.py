@@ -11,10 +11,10 @@ from typing import Annotated
 from pydantic import Field
 
 from api.schemas import ActionRoute, CommandBody
-from domain import commands as c
-from domain import details as d
+from domain.case import commands as c
+from domain.case import details as d
 from domain.days import Day
-from domain.organisations import OrgId
+from domain.organisation.organisations import OrgId
 from domain.text import LongText, OptionalText
 
 

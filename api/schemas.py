@@ -9,21 +9,21 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from activities.identity.access_trail import TrailEntry
 from activities.store.repositories import CaseSummary
-from domain import commands as c
-from domain import details as d
 from domain.base import Frozen
-from domain.events import Event
-from domain.facts import late_days, stated_date
-from domain.labels import (
+from domain.case import commands as c
+from domain.case import details as d
+from domain.case.events import Event
+from domain.case.facts import late_days, stated_date
+from domain.case.labels import (
     CATEGORY_LABELS,
     CHANNEL_LABELS,
     EVENT_LABELS,
     RISK_LABELS,
     STAGE_LABELS,
 )
-from domain.organisations import OrgId
-from domain.stages import Stage
-from domain.state import CaseState
+from domain.case.stages import Stage
+from domain.case.state import CaseState
+from domain.organisation.organisations import OrgId
 from domain.text import OptionalText, Remark, ShortText
 from domain.values import Category, Channel, Phone, ResidentId, RiskLevel
 

@@ -13,7 +13,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator
 
-from domain.lunar_table import FIRST_YEAR, LAST_YEAR
+from domain.deadlines.lunar_table import FIRST_YEAR, LAST_YEAR
 
 FIRST_DAY = date(FIRST_YEAR, 1, 1)
 LAST_DAY = date(LAST_YEAR - 1, 12, 31)

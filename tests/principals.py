@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from activities.identity import principals
 from activities.store.tables import OrganisationRow
-from domain.access import Principal, Role
+from domain.people.access import Principal, Role
 
 CENTER = "xw-center"  # 玄武区矛盾纠纷调解中心
 OTHER_CENTER = "xw-petition"  # 玄武区信访局 (another center in the same district)
@@ -73,6 +73,12 @@ USERS: dict[str, Principal] = {
     ),
     "system_admin": Principal(
         user_id="sysadmin", display_name="系统管理员", role=Role.SYSTEM_ADMIN
+    ),
+    "security_admin": Principal(
+        user_id="secadmin", display_name="安全管理员甲", role=Role.SECURITY_ADMIN
+    ),
+    "other_security_admin": Principal(
+        user_id="secadmin2", display_name="安全管理员乙", role=Role.SECURITY_ADMIN
     ),
     "grid_worker": Principal(  # 网格员 of the village the sample cases are placed in
         user_id="wangxiaoming",

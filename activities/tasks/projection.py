@@ -20,8 +20,8 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from activities.store import alert_store, behind, repositories
-from domain.evolve import fold
-from domain.state import CaseState
+from domain.case.evolve import fold
+from domain.case.state import CaseState
 from workflows.contract import (
     PROJECT_ACTIVITY,
     PROJECTION_REFUSED,

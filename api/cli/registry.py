@@ -8,16 +8,25 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+from datetime import UTC, datetime
 from pathlib import Path
 
+from activities.identity import admin_trail
+from activities.identity.admin_trail import COMMAND_LINE
 from activities.policy.book import PolicyError
 from activities.policy.routing import DEMO_REGISTRY, load_registry_file
 from activities.runtime.settings import Settings
 from activities.store import registry as store
 from activities.store.engine import create_engine, create_sessionmaker
-from domain.labels import CATEGORY_LABELS
-from domain.organisations import ORG_TYPE_LABELS
-from domain.registry import EMPLOYMENT_LABELS, JURISDICTION_LEVEL_LABELS, Organisation, Registry
+from domain.case.labels import CATEGORY_LABELS
+from domain.organisation.organisations import ORG_TYPE_LABELS
+from domain.organisation.registry import (
+    EMPLOYMENT_LABELS,
+    JURISDICTION_LEVEL_LABELS,
+    Organisation,
+    Registry,
+)
+from domain.people.administration import AdminAction
 
 
 def add_registry_commands(
@@ -49,6 +58,18 @@ async def _load(registry: Registry, settings: Settings) -> int:
     try:
         async with create_sessionmaker(engine).begin() as session:
             summary = await store.load_registry(registry, session=session)
+            await admin_trail.append(
+                COMMAND_LINE,
+                AdminAction.REGISTRY_CHANGED,
+                details={
+                    "change": "load",
+                    "written": str(
+                        summary.jurisdictions + summary.organisations + summary.mediators
+                    ),
+                },
+                at=datetime.now(UTC),
+                session=session,
+            )
     finally:
         await engine.dispose()
     print(

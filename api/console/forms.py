@@ -12,7 +12,7 @@ import uuid
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from domain import labels
+from domain.case import labels
 from domain.values import (
     AgreementForm,
     Category,

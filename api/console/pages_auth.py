@@ -31,7 +31,7 @@ from api.console.session import (
 )
 from api.console.templating import china_time, render
 from api.deps import ResourcesDep
-from domain.access import CENTER_ROLES, Permission, Role, UserId
+from domain.people.access import CENTER_ROLES, Permission, Role, UserId
 
 router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
 
@@ -266,6 +266,8 @@ async def home(user: SignedIn) -> Response:
         target = "/cases"
     elif user.principal.may(Permission.READ_OWN_REPORTS):  # 网格员: 我上报的事项
         target = "/reports"
-    else:
+    elif user.principal.may(Permission.MANAGE_USERS):  # 安全管理员
         target = "/admin/users"
+    else:  # 系统管理员: the registry
+        target = "/admin/organisations"
     return RedirectResponse(target, status_code=303)

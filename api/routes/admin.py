@@ -31,5 +31,6 @@ async def put_recipient(
         recipient_id,
         display_name=body.display_name,
         channels=body.channels,
+        admin=principal,
         sessionmaker=sessionmaker,
     )

@@ -11,7 +11,7 @@ from activities.store import behind
 from activities.store.sql import utc
 from activities.store.tables import CaseBehindRow
 from api.errors import database_errors
-from domain.access import Principal
+from domain.people.access import Principal
 
 BANNER = "本案记录同步滞后，已通知运维"
 

@@ -1,17 +1,20 @@
 """The organisation registry (单位名录) and 分流 suggestions: stateless services over the store.
 
-Who may read or manage is checked here against ``domain.registry``'s rules; every refusal is an
-``ApiError`` (403 role, 404 unknown id, 409 duplicate id, 422 with the field at fault).
-``routing_suggestion`` and ``organisation_ref`` are what intake calls.
+Who may read or manage is checked here against ``domain.organisation.registry``'s rules; every
+refusal is an ``ApiError`` (403 role, 404 unknown id, 409 duplicate id, 422 with the field at
+fault). ``routing_suggestion`` and ``organisation_ref`` are what intake calls.
 """
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from activities.identity import admin_trail
+from activities.identity.admin_trail import Actor
 from activities.policy.routing import routing_rules
 from activities.store import registry as store
 from api.errors import ApiError, database_errors, forbidden, invalid_input
@@ -25,9 +28,8 @@ from api.registry_schemas import (
     OrganisationView,
     RoutingAnswer,
 )
-from domain.access import Principal
-from domain.organisations import OrgRef
-from domain.registry import (
+from domain.organisation.organisations import OrgRef
+from domain.organisation.registry import (
     JurisdictionLevel,
     Organisation,
     RegistryError,
@@ -38,7 +40,9 @@ from domain.registry import (
     may_read_registry,
     org_level_of,
 )
-from domain.routing import RoutingRules, RoutingSuggestion, candidates, suggest
+from domain.organisation.routing import RoutingRules, RoutingSuggestion, candidates, suggest
+from domain.people.access import Principal
+from domain.people.administration import AdminAction
 from domain.values import Category, Jurisdiction, RiskLevel
 
 Sessionmaker = async_sessionmaker[AsyncSession]
@@ -184,7 +188,22 @@ async def create_organisation(
                 raise _duplicate("单位", "organisation", org.org_id, "org_id") from error
             except RegistryError as error:
                 raise _refused(error) from error
+            await _trail(principal, org.org_id, {"change": "created"}, session)
             return (await _views([org], session=session))[0]
+
+
+async def _trail(
+    principal: Principal, target: str, details: dict[str, str], session: AsyncSession
+) -> None:
+    """单位名录的变更 in the administration trail (管理留痕)."""
+    await admin_trail.append(
+        Actor.of(principal),
+        AdminAction.REGISTRY_CHANGED,
+        target=target,
+        details=details,
+        at=datetime.now(UTC),
+        session=session,
+    )
 
 
 async def update_organisation(
@@ -207,6 +226,7 @@ async def update_organisation(
                 await store.update_organisation(org, session=session)
             except RegistryError as error:
                 raise _refused(error) from error
+            await _trail(principal, org_id, {"change": "、".join(sorted(changes)) or "—"}, session)
             return (await _views([org], session=session))[0]
 
 
@@ -248,6 +268,7 @@ async def add_mediator(
                 raise _duplicate(
                     "调解员", "mediator", mediator.mediator_id, "mediator_id"
                 ) from error
+            await _trail(principal, org_id, {"change": f"roster+{mediator.mediator_id}"}, session)
     return MediatorView.of(mediator)
 
 
@@ -268,6 +289,8 @@ async def update_mediator(
                 await store.update_mediator(mediator, session=session)
             except RegistryError as error:
                 raise _refused(error) from error
+            change = f"roster {mediator_id}: " + "、".join(sorted(changes))
+            await _trail(principal, mediator.org_id, {"change": change}, session)
     return MediatorView.of(mediator)
 
 

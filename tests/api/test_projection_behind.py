@@ -18,7 +18,7 @@ from temporalio.api.enums.v1 import EventType
 
 from activities.identity import passwords
 from activities.store import behind, repositories
-from domain.events import Event
+from domain.case.events import Event
 from tests.api.helpers import act, create_case
 from tests.conftest import Stack
 
