@@ -45,6 +45,7 @@ def _kinds(specs: list[forms.Field]) -> dict[str, str]:
 
 
 _ACT = "/cases/{case_id}/act/{path:path}"
+_ACCOUNT = {"current": "text", "password": "text", "again": "text"}
 FORMS: list[Form] = [
     Form("/signin", "/signin", "anonymous", {"user_id": "text", "password": "text"}),
     Form("/signout", "/signout", "mediator", {}, refuses=False),
@@ -75,16 +76,27 @@ FORMS: list[Form] = [
     Form(
         "/admin/users",
         "/admin/users",
-        "system_admin",
+        "security_admin",
         {"user_id": "text", "display_name": "text", "jurisdiction": "text", "center_id": "text"},
     ),
     Form(
         "/admin/users/{user_id}/{what}",
-        "/admin/users/zhaolei/password",
-        "system_admin",
+        "/admin/users/zhaolei/unlock",
+        "security_admin",
         {"password": "text"},
-        refuses=False,  # what a password may hold is the sign-in policy's; never a 5xx here
+        refuses=False,  # no field is read: an unlock is done
     ),
+    Form(
+        "/admin/requests/{request_id}/{what}",
+        "/admin/requests/R0000000000000000/refuse",
+        "security_admin",
+        {"reason": "text"},
+    ),
+    Form("/account/password", "/account/password", "other_auditor", _ACCOUNT),
+    # Issues the signed-in user's own key: no field is read.
+    Form("/account/key", "/account/key", "other_security_admin", {}, refuses=False),
+    # A link token as no link was ever issued (a NUL in it reached the store: a 503).
+    Form("/welcome/{token}", "/welcome/%00probe", "anonymous", _ACCOUNT, refuses=False),
     Form(
         "/admin/recipients",
         "/admin/recipients",
@@ -261,7 +273,7 @@ async def test_a_display_name_longer_than_the_column_is_refused_beside_the_field
     user_id = f"long-{uuid.uuid4().hex[:8]}"
     response = await _post(
         sessions,
-        "system_admin",
+        "security_admin",
         "/admin/users",
         {
             "user_id": user_id,
@@ -273,5 +285,5 @@ async def test_a_display_name_longer_than_the_column_is_refused_beside_the_field
     )
     assert response.status_code == 422, response.text[:300]
     assert "过长：最多 100 字" in response.text
-    listed = await _post(sessions, "system_admin", "/admin/users", {})
+    listed = await _post(sessions, "security_admin", "/admin/users", {})
     assert user_id not in listed.text
