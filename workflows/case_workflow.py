@@ -81,6 +81,14 @@ HANDOFFS_PATCH = "handoffs-v1"
 # and offers them again with its next command or an operator's ``reproject`` signal, instead of
 # retrying on a timer for ever (each retry logged, the history growing until Temporal's limit).
 PROJECTION_HELD_PATCH = "projection-held-v1"
+# 逾期撤销 (policy 2026.4): a breach withdrawn because a fact entered late answered its clock in
+# time is told to everyone its alert reached, once each, on the channels that carried it. Asked
+# only when a withdrawal is recorded (older histories never record one).
+BREACH_WITHDRAWN_PATCH = "breach-withdrawn-v1"
+# A run handed a case state must be the continuation of a run of the same case (continue-as-new):
+# a start carrying a state from anywhere else (sent straight to Temporal) fails at once, before
+# it records or projects anything. Asked only for such a start, so no other history has it.
+FORGED_START_PATCH = "signed-commands-v1"
 
 # A projection attempt retries briefly; if the store is still away the case marks it down,
 # answers commands from its own state, and tries again on a timer until it lands.
@@ -120,6 +128,17 @@ class CaseWorkflow:
 
     @workflow.run
     async def run(self, start: CaseWorkflowInput) -> CommandOutcome | CaseState | None:
+        if (
+            start.state is not None
+            and workflow.info().continued_run_id is None
+            and workflow.patched(FORGED_START_PATCH)
+        ):
+            raise ApplicationError(
+                "案件只能由接口登记，不能带着案件状态直接启动 / a case cannot be started with a "
+                "state from outside",
+                type="forged_start",
+                non_retryable=True,
+            )
         while True:
             self._rearm()
             await workflow.wait_condition(self._ready)
@@ -189,6 +208,11 @@ class CaseWorkflow:
             )
             return self._answer(state)
         return None
+
+    @load_calendar.validator
+    def _validate_calendar(self, calendar: HolidayCalendar) -> None:
+        """Nothing of the case to check; the worker's command guard checks the API's signature
+        here (validators are where an update is refused before it reaches the history)."""
 
     @workflow.query(name=STATE_QUERY)
     def state(self) -> CaseState | None:
@@ -268,6 +292,9 @@ class CaseWorkflow:
         body = event.body
         if state is None:
             return
+        if isinstance(body, e.AlertClosed) and body.withdrawn:
+            self._notify_withdrawn(state, body)
+            return
         if isinstance(body, e.AlertRaised):
             alert, notification = body.alert, body.alert.notifications[0]
         elif isinstance(body, e.AlertNotified) and body.notification is not None:
@@ -288,6 +315,32 @@ class CaseWorkflow:
             title=alert.title,
             raised_at=alert.raised_at,
         )
+        self._deliver(delivery)
+
+    def _notify_withdrawn(self, state: CaseState, body: e.AlertClosed) -> None:
+        """Tell each recipient the withdrawn alert reached, once, that it is withdrawn."""
+        alert = state.alert(body.alert_id)
+        if alert is None or not workflow.patched(BREACH_WITHDRAWN_PATCH):
+            return
+        recipients = list(dict.fromkeys(n.recipient for n in alert.notifications))
+        for number, recipient in enumerate(recipients, start=1):
+            self._deliver(
+                AlertDelivery(
+                    case_id=state.case_id,
+                    case_title=state.title,
+                    alert_id=alert.alert_id,
+                    kind=alert.kind.value,
+                    level=alert.level,
+                    recipient=recipient,
+                    attempt=number,
+                    title=f"【逾期撤销】{alert.title}",
+                    raised_at=workflow.now(),
+                    notice="withdrawn",
+                    note=body.reason,
+                )
+            )
+
+    def _deliver(self, delivery: AlertDelivery) -> None:
         handle = workflow.start_activity(
             DELIVER_ACTIVITY,
             delivery,

@@ -28,7 +28,7 @@ from api.console.case_actions import (
     needs_choices,
     offered_actions,
 )
-from api.console.case_view import handoff_view
+from api.console.case_view import FOLDED_EVENTS, fold_timeline, handoff_view
 from api.console.forms import FormState, body_of, form_key
 from api.console.refusals import field_errors, refusal_text, show_refusal
 from api.console.session import ConsoleRoute, ConsoleUser, PageError, checked_form, require
@@ -219,6 +219,8 @@ async def _case_page(
             "user": user,
             "case": document,
             "timeline": timeline,
+            "fold": fold_timeline(timeline["entries"]),
+            "folded_events": FOLDED_EVENTS,
             "clocks": report.model_dump(mode="json"),
             "actions": actions,
             "handoffs": handoff_view(document),
