@@ -52,9 +52,22 @@ class Settings(BaseSettings):
     # While the directory (database) is unreachable, a caller checked within this time is still
     # let in, so commands keep reaching the cases during an outage.
     auth_stale_seconds: float = 900.0
-    # The web console (工作台): sign-in lock-out and session lifetimes.
+    # The web console (工作台): sign-in delays and session lifetimes. Failed sign-ins are free up
+    # to these counts (one account at one address; one address; one account from anywhere), then
+    # each further attempt waits a delay doubling from the first up to the longest.
     sign_in_max_failures: int = 5
-    sign_in_lockout_minutes: float = 15.0
+    sign_in_address_max_failures: int = 30
+    sign_in_account_max_failures: int = 50
+    sign_in_first_delay_seconds: float = 2.0
+    sign_in_lockout_minutes: float = 15.0  # the longest delay
+    sign_in_window_minutes: float = 30.0  # a count with no attempt for this long starts afresh
+    # argon2id runs on this many threads, off the event loop; sign-ins beyond these threads and
+    # this many waiting are refused at once (429) instead of stalling every other request.
+    sign_in_hash_threads: int = 2
+    sign_in_hash_queue: int = 16
+    # The client's address is taken from X-Forwarded-For only when the connection comes from
+    # one of these proxies (addresses or networks, e.g. 10.0.0.0/8).
+    trusted_proxies: tuple[str, ...] = ()
     console_idle_minutes: float = 30.0
     console_absolute_hours: float = 12.0
     # OIDC sign-in to the console (authorization code + PKCE) when issuer and client are set.

@@ -388,6 +388,7 @@ async def act(
             case_id,
             command_type(route),
             handoffs.command_maker(route, checked, sessionmaker),  # as the JSON route builds it
+            body=checked,
             assignment_no=handoffs.assignment_no(checked),
             key=_key(form),
             principal=user.principal,
