@@ -20,6 +20,7 @@ from temporalio.client import Client
 from temporalio.worker import Worker
 
 from activities.audit.history_archive import archive_periodically
+from activities.notify.outbound import OutboundPolicy
 from activities.policy.book import PolicyBook
 from activities.policy.calendar_data import load_calendar
 from activities.runtime.settings import Settings
@@ -44,7 +45,9 @@ def case_activities(engine: AsyncEngine, settings: Settings, http: httpx.AsyncCl
     return [
         CaseStore(engine).project_case_events,
         policy_provider(settings).load_case_policy,
-        Notifier(create_sessionmaker(engine), http).deliver_alert,
+        Notifier(
+            create_sessionmaker(engine), http, policy=OutboundPolicy.from_settings(settings)
+        ).deliver_alert,
     ]
 
 
