@@ -1,0 +1,71 @@
+"""masked copies of the case title and description for search
+
+``cases`` gains ``masked_title`` and ``masked_description``: the title and description as the
+case list shows them (``domain.privacy.scrub_text``). The ``q`` filter of readers who may not
+reveal personal data searches these copies, so hidden digits cannot be found by guessing them
+one query at a time. Existing cases are filled in from their clear columns, 500 at a time; the
+projection writes both columns from then on.
+
+Revision ID: 0016
+Revises: 0012
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+from domain.privacy import scrub_text
+
+revision = "0016"
+down_revision = "0012"
+branch_labels = None
+depends_on = None
+
+_BATCH = 500
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("cases") as batch:
+        batch.add_column(sa.Column("masked_title", sa.String(200), nullable=True))
+        batch.add_column(sa.Column("masked_description", sa.Text(), nullable=True))
+    connection = op.get_bind()
+    cases = sa.table(
+        "cases",
+        sa.column("case_id", sa.String),
+        sa.column("title", sa.String),
+        sa.column("description", sa.Text),
+        sa.column("masked_title", sa.String),
+        sa.column("masked_description", sa.Text),
+    )
+    update = (
+        cases.update()
+        .where(cases.c.case_id == sa.bindparam("key"))
+        .values(masked_title=sa.bindparam("title_m"), masked_description=sa.bindparam("desc_m"))
+    )
+    after = ""
+    while True:
+        rows = connection.execute(
+            sa.select(cases.c.case_id, cases.c.title, cases.c.description)
+            .where(cases.c.case_id > after)
+            .order_by(cases.c.case_id)
+            .limit(_BATCH)
+        ).all()
+        if not rows:
+            break
+        connection.execute(
+            update,
+            [
+                {
+                    "key": row.case_id,
+                    "title_m": scrub_text(row.title),
+                    "desc_m": scrub_text(row.description),
+                }
+                for row in rows
+            ],
+        )
+        after = rows[-1].case_id
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("cases") as batch:
+        batch.drop_column("masked_description")
+        batch.drop_column("masked_title")
