@@ -113,7 +113,7 @@ class OutboundPolicy:
         host = parsed.host.lower()
         if host not in self.allowed_hosts:
             raise ChannelRefused(
-                f"主机 {host} 不在外发白名单内（请由系统管理员在配置中登记）",
+                f"主机 {host} 不在外发白名单内（白名单由部署配置设定）",
                 f"host {host} is not on the channel allow-list",
             )
         literal = _literal(host)

@@ -6,8 +6,9 @@ import re
 
 import httpx
 import pytest
+from playwright.async_api import expect
 
-from tests.console.conftest import PASSWORD, Console
+from tests.console.conftest import PASSWORD, Console, Pages, Shot
 from tests.principals import bearer
 from tests.privacy_samples import DESCRIPTION, TITLE, clear_personal_data
 from tests.samples import intake_body
@@ -60,3 +61,55 @@ async def test_console_pages_show_no_number_in_clear(console: Console) -> None:
     assert "138-****-5678" in pages["case page"]
     leaks = {name: found for name, page in pages.items() if (found := clear_personal_data(page))}
     assert leaks == {}
+
+
+async def test_the_recipients_form_refuses_an_internal_address_and_says_why(
+    console: Console,
+) -> None:
+    """Issue 16, finding 8, in the console: the administrator's form refuses a channel at
+    127.0.0.1 (422, the reason beside the form) and saves nothing; an official robot host is
+    saved."""
+    admin = await _signed_in(console, "sysadmin")
+    try:
+        page = await admin.get("/admin/recipients")
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+        assert token is not None
+        form = {
+            "csrf_token": token.group(1),
+            "recipient_id": "person:内网测试",
+            "display_name": "内网测试",
+            "kind": "wecom",
+            "url": "http://127.0.0.1:8080/cgi-bin/webhook/send?key=k",
+        }
+        refused = await admin.post("/admin/recipients", data=form, headers={"Origin": console.url})
+        assert refused.status_code == 422
+        assert "通道地址不允许" in refused.text
+        assert "不在外发白名单内" in refused.text
+        assert "person:内网测试</td>" not in refused.text
+        official = {**form, "url": "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=k"}
+        saved = await admin.post(
+            "/admin/recipients", data=official, headers={"Origin": console.url}
+        )
+        assert saved.status_code == 303
+    finally:
+        await admin.aclose()
+
+
+@pytest.mark.parametrize(("width", "height"), [(1366, 768), (390, 844)])
+async def test_the_refusal_of_an_internal_address_reads_well_in_the_browser(
+    pages: Pages, shot: Shot, width: int, height: int
+) -> None:
+    page = await pages.open(width, height)
+    await pages.sign_in(page, "sysadmin")
+    await page.goto(f"{pages.console.url}/admin/recipients")
+    await page.get_by_label("接收人标识（如 town-leader:320102001）").fill("person:metadata")
+    await page.get_by_label("名称", exact=True).fill("元数据测试")
+    await page.get_by_label("通道", exact=True).select_option(label="Webhook（HMAC 签名）")
+    await page.get_by_label("地址（留空则只在督办提醒中查看）").fill(
+        "http://169.254.169.254/latest/meta-data/"
+    )
+    await page.get_by_label("签名密钥").fill("s")
+    await page.locator("form button[type=submit]").last.click()
+    await page.wait_for_load_state()
+    await expect(page.get_by_text("通道地址不允许", exact=False)).to_be_visible()
+    await shot(page, f"refused-{width}")
