@@ -1,4 +1,5 @@
-"""Migration 0016: cases stored before it get masked copies of their title and description."""
+"""Migration 0016: cases stored before it get masked copies of their title and description;
+delivery errors recorded before it lose what the receiver answered."""
 
 from __future__ import annotations
 
@@ -30,6 +31,12 @@ _CASE = text(
     "'320102', 'low', :at, :at, 1, '{}')"
 )
 
+_DELIVERY = text(
+    "INSERT INTO alert_deliveries (delivery_id, alert_id, case_id, recipient, channel, attempt, "
+    "succeeded, status_code, error, at) VALUES ('d', 'JF-2026-800001-A1', 'JF-2026-800001', "
+    "'person:x', 'webhook', :n, false, :status, :error, '2026-03-02 00:00:00+00:00')"
+)
+
 
 async def test_existing_cases_get_masked_copies_of_title_and_description(
     database_at_0012: tuple[str, AsyncEngine],
@@ -47,6 +54,14 @@ async def test_existing_cases_get_masked_copies_of_title_and_description(
                     "at": at,
                 },
             )
+        await connection.execute(
+            _DELIVERY,
+            [
+                {"n": 1, "status": 500, "error": "webhook answered HTTP 500: '内部答复 10.0.3.7'"},
+                {"n": 2, "status": None, "error": "webhook unreachable: ConnectError: 内部"},
+                {"n": 3, "status": 200, "error": None},
+            ],
+        )
     await engine.dispose()
 
     await upgrade_async(url)
@@ -64,4 +79,13 @@ async def test_existing_cases_get_masked_copies_of_title_and_description(
             "身份证 3201**-********-1232，电话 +86138****5678。",
         )
         for number in range(1, 4)
+    ]
+    async with engine.connect() as connection:
+        errors = list(
+            await connection.scalars(text("SELECT error FROM alert_deliveries ORDER BY attempt"))
+        )
+    assert errors == [
+        "投递失败，接收方答复 HTTP 500",
+        "投递失败（早期记录，接收方答复已移除）",
+        None,
     ]

@@ -1,10 +1,14 @@
-"""masked copies of the case title and description for search
+"""masked copies of the case title and description for search; delivery errors without answers
 
 ``cases`` gains ``masked_title`` and ``masked_description``: the title and description as the
 case list shows them (``domain.privacy.scrub_text``). The ``q`` filter of readers who may not
 reveal personal data searches these copies, so hidden digits cannot be found by guessing them
 one query at a time. Existing cases are filled in from their clear columns, 500 at a time; the
 projection writes both columns from then on.
+
+Delivery attempts recorded before kept part of what the receiver answered in ``error`` (shown to
+mediators and leaders in ``GET /v1/alerts/{id}``): it is replaced by the status alone, as the
+notifier now writes it.
 
 Revision ID: 0016
 Revises: 0012
@@ -63,6 +67,14 @@ def upgrade() -> None:
             ],
         )
         after = rows[-1].case_id
+    op.execute(
+        "UPDATE alert_deliveries SET error = '投递失败，接收方答复 HTTP ' "
+        "|| CAST(status_code AS VARCHAR(8)) WHERE error IS NOT NULL AND status_code IS NOT NULL"
+    )
+    op.execute(
+        "UPDATE alert_deliveries SET error = '投递失败（早期记录，接收方答复已移除）' "
+        "WHERE error IS NOT NULL AND status_code IS NULL"
+    )
 
 
 def downgrade() -> None:
