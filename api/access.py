@@ -2,7 +2,7 @@
 
 404 for a case outside the caller's reach (its existence is not revealed); 403 for a role that
 may never use the endpoint (``api/permissions.py``, before anything is looked up), and for a
-command another organisation sends on a case the caller reads (``domain.reach``).
+command another organisation sends on a case the caller reads (``domain.case.reach``).
 """
 
 from __future__ import annotations
@@ -20,9 +20,9 @@ from activities.identity.access_trail import Access
 from activities.store import repositories
 from api.errors import ApiError, case_not_found, forbidden, unavailable
 from api.gateway import query_state
-from domain.access import CENTER_ROLES, Permission, Principal
-from domain.privacy import mask_document
-from domain.reach import INCOMING_COMMANDS, REPORT_BACK, CaseReach, may_act, may_read
+from domain.case.reach import INCOMING_COMMANDS, REPORT_BACK, CaseReach, may_act, may_read
+from domain.people.access import CENTER_ROLES, Permission, Principal
+from domain.people.privacy import mask_document
 
 
 def jurisdiction_code(document: dict[str, Any]) -> str:

@@ -21,7 +21,7 @@ from activities.identity import principals
 from activities.identity.tokens import TokenError, TokenVerifier
 from api.deps import ResourcesDep
 from api.errors import ApiError, unavailable
-from domain.access import Principal
+from domain.people.access import Principal
 
 _bearer = HTTPBearer(auto_error=False, description="API 密钥 fq_… 或身份令牌 JWT")
 _api_key = APIKeyHeader(name="X-API-Key", auto_error=False, description="API 密钥 fq_…")

@@ -30,11 +30,11 @@ from temporalio.service import RPCError, RPCStatusCode
 from activities.runtime.settings import Settings
 from activities.store import repositories
 from api.errors import ApiError, case_not_found, database_errors, from_domain, unavailable
-from domain.commands import CommandEnvelope
+from domain.case.commands import CommandEnvelope
+from domain.case.evolve import fold
+from domain.case.refusals import answer_after_end
+from domain.case.state import CaseState
 from domain.errors import ERROR_TYPES, DomainError
-from domain.evolve import fold
-from domain.refusals import answer_after_end
-from domain.state import CaseState
 from workflows.contract import (
     APPLY_UPDATE,
     DIVERSION_WORKFLOW,

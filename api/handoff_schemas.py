@@ -12,9 +12,9 @@ from typing import Annotated
 from pydantic import Field
 
 from api.schemas import ActionRoute, CommandBody
-from domain import commands as c
-from domain import details as d
-from domain.organisations import OrgId
+from domain.case import commands as c
+from domain.case import details as d
+from domain.organisation.organisations import OrgId
 from domain.values import LongText, OptionalText
 
 

@@ -14,8 +14,8 @@ from fastapi import Depends
 
 from api.auth import PrincipalDep
 from api.errors import forbidden
-from domain.access import Permission, Principal
-from domain.registry import may_manage_organisations, may_read_registry
+from domain.organisation.registry import may_manage_organisations, may_read_registry
+from domain.people.access import Permission, Principal
 
 
 def require_permission(*any_of: Permission) -> Callable[[Principal], Awaitable[Principal]]:

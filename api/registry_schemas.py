@@ -4,9 +4,15 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict
 
-from domain.labels import CATEGORY_LABELS
-from domain.organisations import ORG_LEVEL_LABELS, ORG_TYPE_LABELS, OrgId, OrgLevel, OrgType
-from domain.registry import (
+from domain.case.labels import CATEGORY_LABELS
+from domain.organisation.organisations import (
+    ORG_LEVEL_LABELS,
+    ORG_TYPE_LABELS,
+    OrgId,
+    OrgLevel,
+    OrgType,
+)
+from domain.organisation.registry import (
     EMPLOYMENT_LABELS,
     JURISDICTION_LEVEL_LABELS,
     Employment,
@@ -19,7 +25,7 @@ from domain.registry import (
     OrgPlaceCode,
     RosterMediator,
 )
-from domain.routing import RoutingSuggestion
+from domain.organisation.routing import RoutingSuggestion
 from domain.values import Category, Jurisdiction, RiskLevel
 
 

@@ -9,13 +9,12 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from activities.identity.access_trail import TrailEntry
 from activities.store.repositories import CaseSummary
-from domain import commands as c
-from domain import details as d
 from domain.base import Frozen
-from domain.counting import FactDate, fact_name
-from domain.events import Event
-from domain.facts import counts_legal_facts, late_days, stated_date
-from domain.labels import (
+from domain.case import commands as c
+from domain.case import details as d
+from domain.case.events import Event
+from domain.case.facts import counts_legal_facts, late_days, stated_date
+from domain.case.labels import (
     CATEGORY_LABELS,
     CHANNEL_LABELS,
     CLOCK_STATUS_LABELS,
@@ -23,10 +22,12 @@ from domain.labels import (
     RISK_LABELS,
     STAGE_LABELS,
 )
-from domain.organisations import OrgId
-from domain.policy import Counting
-from domain.stages import Stage
-from domain.state import CaseState
+from domain.case.stages import Stage
+from domain.case.state import CaseState
+from domain.deadlines.clock_rules import Counting
+from domain.deadlines.counting import FactDate, fact_name
+from domain.deadlines.why import WhyStep, china_time
+from domain.organisation.organisations import OrgId
 from domain.values import (
     Category,
     Channel,
@@ -37,7 +38,6 @@ from domain.values import (
     ShortText,
     china_date,
 )
-from domain.why import WhyStep, china_time
 
 
 class Labels(BaseModel):

@@ -40,8 +40,8 @@ from activities.store.repositories import CaseFilter
 from api.app import create_app
 from bench.read_model import SIDE_TABLES, vacuum
 from bench.real_cases import PEOPLE, id_number, load
-from domain.access import Principal, Role
-from domain.sign_in import SignInPolicy
+from domain.people.access import Principal, Role
+from domain.people.sign_in import SignInPolicy
 from tests.databases import PostgresAdmin
 
 TARGET_MS = 150.0

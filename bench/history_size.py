@@ -37,7 +37,7 @@ from activities.runtime.settings import Settings
 from activities.runtime.temporal_client import connect_with_retry
 from activities.store.engine import create_engine
 from activities.store.migrate import upgrade_async
-from domain import commands as c
+from domain.case import commands as c
 from tests.samples import LIFECYCLE, china_today, command, legal_dates, register
 from worker import build_worker, case_activities
 from workflows.contract import APPLY_UPDATE, WORKFLOW_TYPE, CaseWorkflowInput

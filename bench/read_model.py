@@ -41,7 +41,7 @@ from activities.store.engine import create_engine, create_sessionmaker
 from activities.store.migrate import upgrade_async
 from activities.store.repositories import CaseFilter
 from activities.store.worklists import WorkFilter
-from domain.worklist import LEADER_KINDS
+from domain.case.worklist import LEADER_KINDS
 from tests.databases import PostgresAdmin
 
 COUNTIES = ("320102", "320104", "320105", "320106")

@@ -3,7 +3,7 @@ domain, copied under new case numbers into every table the projection writes.
 
 Each *template* is one case registered at a place of the bench registry (four counties of 12
 towns of 20 villages, as ``bench.read_model``), at a moment of the last two years, and taken
-along a *script* of commands (``domain.decide`` / ``evolve`` with the shipped policy and
+along a *script* of commands (``domain.case.decide`` / ``evolve`` with the shipped policy and
 calendar, as the workflow does): new intakes, accepted, declined, planned with a 包案领导,
 mediating with sessions, agreements, 司法确认, 回访, closed, mediation failed, withdrawn,
 hand-offs (转办 awaiting 签收, 签收, 交办 awaiting 反馈, 上提, 联合调处) and petitions through
@@ -36,19 +36,19 @@ from activities.store import alert_store, read_model, registry, repositories
 from activities.store.engine import create_sessionmaker
 from activities.store.repositories import case_columns
 from activities.tasks.policy import YEARS_SNAPSHOTTED, calendar_slice
-from domain import commands as c
-from domain import events as e
-from domain.case_numbers import format_case_number
-from domain.chain import GENESIS_HASH, canonical_event, event_hash
-from domain.decide import advance, decide, snapshot_policy
+from domain.audit.chain import GENESIS_HASH, canonical_event, event_hash
+from domain.case import commands as c
+from domain.case import events as e
+from domain.case.case_numbers import format_case_number
+from domain.case.decide import advance, decide, snapshot_policy
+from domain.case.evolve import fold
+from domain.case.policy import case_policy
+from domain.case.state import CaseState
+from domain.case.worklist import party_key
 from domain.errors import DomainError
-from domain.evolve import fold
-from domain.organisations import OrgRef, Routing
-from domain.policy import case_policy
-from domain.registry import Registry
-from domain.state import CaseState
+from domain.organisation.organisations import OrgRef, Routing
+from domain.organisation.registry import Registry
 from domain.values import CaseKind, china_date
-from domain.worklist import party_key
 from tests.samples import PETITION_INTAKE, action_bodies, intake_body
 
 COUNTIES = {"320102": "玄武区", "320104": "秦淮区", "320105": "建邺区", "320106": "鼓楼区"}

@@ -33,7 +33,7 @@ from activities.runtime.settings import Settings
 from activities.runtime.temporal_client import connect
 from activities.store.engine import create_engine
 from activities.store.migrate import upgrade_async
-from domain import commands as c
+from domain.case import commands as c
 from tests.databases import PostgresAdmin
 from tests.principals import seed_database
 from tests.samples import (

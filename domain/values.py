@@ -93,6 +93,30 @@ class RiskLevel(StrEnum):
     CRITICAL = "critical"
 
 
+# Their Chinese names (every room shows them: routing's reasons, the case's labels).
+CATEGORY_LABELS: dict[Category, str] = {
+    Category.MARRIAGE_FAMILY: "婚姻家庭",
+    Category.NEIGHBOURHOOD: "邻里纠纷",
+    Category.LABOUR: "劳动争议",
+    Category.MEDICAL: "医疗纠纷",
+    Category.TRAFFIC: "交通事故",
+    Category.PROPERTY_MANAGEMENT: "物业纠纷",
+    Category.LAND_DEMOLITION: "征地拆迁",
+    Category.ENVIRONMENT: "环境保护",
+    Category.CONSUMER: "消费纠纷",
+    Category.CONTRACT: "合同纠纷",
+    Category.LAND_CONTRACT: "土地承包",
+    Category.OTHER: "其他",
+}
+
+RISK_LABELS: dict[RiskLevel, str] = {
+    RiskLevel.LOW: "一般",
+    RiskLevel.ELEVATED: "较大",
+    RiskLevel.MAJOR: "重大",
+    RiskLevel.CRITICAL: "特别重大",
+}
+
+
 class PartyRole(StrEnum):
     APPLICANT = "applicant"
     RESPONDENT = "respondent"

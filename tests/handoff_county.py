@@ -14,8 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from activities.identity import principals
 from activities.store import registry as registry_store
-from domain.access import Principal, Role
-from domain.registry import Registry
+from domain.organisation.registry import Registry
+from domain.people.access import Principal, Role
 
 COUNTY = "320115"  # 江宁区
 DONGSHAN = "320115001"  # 东山街道

@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from activities.identity import principals
 from activities.store.tables import OrganisationRow
-from domain.access import Principal, Role
+from domain.people.access import Principal, Role
 
 CENTER = "xw-center"  # 玄武区矛盾纠纷调解中心
 OTHER_CENTER = "xw-petition"  # 玄武区信访局 (another center in the same district)

@@ -7,8 +7,8 @@ from typing import Any
 
 from pydantic import TypeAdapter
 
-from domain import commands as c
-from domain.stages import Stage
+from domain.case import commands as c
+from domain.case.stages import Stage
 
 _COMMAND: TypeAdapter[c.Command] = TypeAdapter(c.Command)
 

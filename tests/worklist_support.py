@@ -5,12 +5,13 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from activities.policy.book import PolicyBook
-from domain import commands as c
-from domain import events as e
-from domain.decide import advance, decide, snapshot_policy
-from domain.evolve import evolve, fold
-from domain.policy import CasePolicy, ClockRule, case_policy
-from domain.state import CaseState
+from domain.case import commands as c
+from domain.case import events as e
+from domain.case.decide import advance, decide, snapshot_policy
+from domain.case.evolve import evolve, fold
+from domain.case.policy import CasePolicy, case_policy
+from domain.case.state import CaseState
+from domain.deadlines.clock_rules import ClockRule
 from tests.domain.official_calendar import OFFICIAL
 from tests.samples import T0, command, register
 

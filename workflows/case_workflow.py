@@ -24,10 +24,9 @@ from temporalio.exceptions import ActivityError, ApplicationError
 from temporalio.exceptions import TimeoutError as TemporalTimeoutError
 
 with workflow.unsafe.imports_passed_through():
-    from domain import events as e
-    from domain.calendar import HolidayCalendar
-    from domain.commands import CommandEnvelope, Register
-    from domain.decide import (
+    from domain.case import events as e
+    from domain.case.commands import CommandEnvelope, Register
+    from domain.case.decide import (
         advance,
         amend_policy,
         decide,
@@ -35,11 +34,12 @@ with workflow.unsafe.imports_passed_through():
         reschedule_provisional,
         snapshot_policy,
     )
+    from domain.case.evolve import evolve
+    from domain.case.policy import CasePolicy
+    from domain.case.state import CaseState
+    from domain.case.timekeeping import next_wakeup
+    from domain.deadlines.calendar import HolidayCalendar
     from domain.errors import DomainError
-    from domain.evolve import evolve
-    from domain.policy import CasePolicy
-    from domain.state import CaseState
-    from domain.timekeeping import next_wakeup
     from domain.values import china_date
     from workflows.contract import (
         APPLY_UPDATE,

@@ -6,9 +6,9 @@ from pydantic import AwareDatetime
 from temporalio.exceptions import ApplicationError
 
 from domain.base import Frozen
+from domain.case.events import Event
+from domain.case.state import CaseState
 from domain.errors import DomainError
-from domain.events import Event
-from domain.state import CaseState
 from domain.values import CaseKind, Category, Channel, RiskLevel
 
 WORKFLOW_TYPE = "CaseWorkflow"

@@ -15,11 +15,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from activities.store import repositories
 from activities.store.sql import utc
 from activities.store.tables import CaseEventRow, CaseRow
-from domain.chain import ChainBreak, ChainLink, normalize_json, verify_chain
+from domain.audit.chain import ChainBreak, ChainLink, normalize_json, verify_chain
+from domain.case.events import Event
+from domain.case.evolve import fold
+from domain.case.state import CaseState
 from domain.errors import UnknownCase
-from domain.events import Event
-from domain.evolve import fold
-from domain.state import CaseState
 
 # More differences than this are summarised: one is enough to fail, a few help to see why.
 MAX_DIFFERENCES = 20

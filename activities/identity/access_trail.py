@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from activities.store.sql import utc
 from activities.store.tables import AccessTrailRow
-from domain.access import Principal
+from domain.people.access import Principal
 
 
 @dataclass(frozen=True)

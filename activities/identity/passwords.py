@@ -22,8 +22,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from activities.identity.principals import DirectoryError, principal_of
 from activities.store.sql import utc
 from activities.store.tables import ConsoleSessionRow, SignInEventRow, UserRow
-from domain.access import Principal
-from domain.sign_in import SignInPolicy, after_failure, locked, session_alive
+from domain.people.access import Principal
+from domain.people.sign_in import SignInPolicy, after_failure, locked, session_alive
 
 _HASHER = PasswordHasher()  # argon2id, t=3, m=64 MiB, p=4 (RFC 9106 second recommendation)
 # Verified against when the user is unknown, so a wrong name costs as long as a wrong password.

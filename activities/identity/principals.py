@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from activities.store.sql import utc
 from activities.store.tables import ApiKeyRow, JurisdictionRow, OrganisationRow, UserRow
-from domain.access import Principal, Role
+from domain.people.access import Principal, Role
 
 KEY_PREFIX = "fq_"
 

@@ -86,7 +86,7 @@ _KIND_LABELS: Final[Mapping[str, str]] = {
     "warning": "预警",
     "breach": "逾期",
     "major": "重大矛盾纠纷直报",
-    "major_report": "重大矛盾纠纷直报",  # domain.alerts.AlertKind.MAJOR_REPORT
+    "major_report": "重大矛盾纠纷直报",  # domain.case.alerts.AlertKind.MAJOR_REPORT
 }
 _LEVEL_LABELS: Final[Mapping[int, str]] = {1: "一级", 2: "二级", 3: "三级", 4: "四级"}
 

@@ -19,14 +19,8 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from domain.policy import (
-    ClockRule,
-    Counting,
-    EscalationChain,
-    LiftRule,
-    PolicySet,
-    inherit_counting,
-)
+from domain.case.policy import EscalationChain, LiftRule, PolicySet, inherit_counting
+from domain.deadlines.clock_rules import ClockRule, Counting
 
 DEFAULT_POLICY = Path(__file__).parent / "data" / "default.json"
 LEGACY_POLICY_2026_1 = Path(__file__).parent / "data" / "legacy-2026.1.json"

@@ -12,9 +12,10 @@ add or correct a year with a JSON file in a data directory, one file per year::
       "adjusted_workdays": ["2027-02-07"]
     }
 
-The years after the last published one carry their statutory holidays (``domain.statutory``:
-元旦, 春节, 清明, 劳动节, 端午, 中秋, 国庆 as 《全国年节及纪念日放假办法》 fixes them), so a clock
-counted under policy 2026.2 that runs into such a year still skips them; only the 调休 swaps are
+The years after the last published one carry their statutory holidays
+(``domain.deadlines.statutory``: 元旦, 春节, 清明, 劳动节, 端午, 中秋, 国庆 as
+《全国年节及纪念日放假办法》 fixes them), so a clock counted under policy 2026.2 that runs into
+such a year still skips them; only the 调休 swaps are
 unknown until the notice comes, and the count says it is provisional. ``chinesecalendar`` 1.11.0
 (the newest release) covers 2004–2026; no 2027 notice has been published.
 
@@ -37,8 +38,8 @@ from chinese_calendar import constants
 from pydantic import Field, ValidationError, model_validator
 
 from domain.base import Frozen
-from domain.calendar import HolidayCalendar, is_weekend
-from domain.statutory import with_statutory_years
+from domain.deadlines.calendar import HolidayCalendar, is_weekend
+from domain.deadlines.statutory import with_statutory_years
 
 # How many years after the last published one get their statutory holidays filled in.
 STATUTORY_YEARS_AHEAD = 3

@@ -10,8 +10,8 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from activities.store.tables import CaseRow
 from activities.tasks.policy import YEARS_SNAPSHOTTED, calendar_slice
-from domain.calendar import HolidayCalendar
-from domain.state import CaseState
+from domain.case.state import CaseState
+from domain.deadlines.calendar import HolidayCalendar
 from domain.values import china_date
 from workflows.contract import CALENDAR_UPDATE
 

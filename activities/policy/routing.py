@@ -13,8 +13,8 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from activities.policy.book import PolicyError
-from domain.registry import Registry
-from domain.routing import RoutingRules
+from domain.organisation.registry import Registry
+from domain.organisation.routing import RoutingRules
 
 DEFAULT_ROUTING = Path(__file__).parent / "data" / "routing.json"
 # The demo county (玄武区) that ``fengqiao demo`` seeds into the registry.

@@ -6,358 +6,55 @@ JSON document the API serves (times in China time, ISO 8601 with +08:00 to the s
 ``Dossier.model_validate`` reads such a document back, masked or not (the API masks the JSON
 and prints the PDF from the masked document read back).
 
+Here: the whole document and the record of its time-keeping and audit (policy, clocks, alerts,
+timeline, verification). The parts of the case's own sections (the case, its parties, mediation,
+the petition, hand-offs) are in ``activities.reports.sections``, one module per section.
+
 Values are copied, not re-derived: labels, due texts and summaries are written by the builder
-(``activities/reports/dossier.py``) from the case, so a reader of the document needs no domain
-rules to show it.
+(``activities/reports/dossier.py`` and the sections) from the case, so a reader of the document
+needs no domain rules to show it.
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from typing import Annotated, Any, Literal
+from datetime import date
+from typing import Any, Literal
 
 from pydantic import (
-    AwareDatetime,
     BaseModel,
     ConfigDict,
-    PlainSerializer,
     SerializerFunctionWrapHandler,
     model_serializer,
 )
 
-from domain.alerts import AlertKind, AlertStatus
-from domain.chain import ChainBreak
-from domain.clocks import ClockStatus
-from domain.policy import Confidence, Role
-from domain.stages import Stage
-from domain.values import (
-    CHINA_TZ,
-    CaseKind,
-    Category,
-    Channel,
-    CloseOutcome,
-    CourtDecision,
-    MediationType,
-    PartyType,
-    PerformanceStatus,
-    ReferralRoute,
-    RiskLevel,
-    Satisfaction,
+from activities.reports.sections.case import (
+    CaseSummary,
+    Closure,
+    Decline,
+    PackageLeader,
+    Parties,
+    Plan,
+    Withdrawal,
 )
+from activities.reports.sections.handoffs import Handoffs
+from activities.reports.sections.mediation import (
+    Agreement,
+    FollowUp,
+    JudicialConfirmation,
+    MediationFailure,
+    MediationRound,
+)
+from activities.reports.sections.parts import Instant, Part
+from activities.reports.sections.petition import Petition
+from domain.audit.chain import ChainBreak
+from domain.case.alerts import AlertKind, AlertStatus
+from domain.case.clocks import ClockStatus
+from domain.case.policy import Role
+from domain.deadlines.clock_rules import Confidence
+from domain.values import RiskLevel
 
 DOSSIER_TITLE = "案件卷宗"
 DOSSIER_SCHEMA_VERSION = 1
-
-
-def china_iso(at: datetime) -> str:
-    """``2026-03-02T09:30:00+08:00``: an instant in China time, to the second."""
-    return at.astimezone(CHINA_TZ).isoformat(timespec="seconds")
-
-
-# An instant, written in China time to the second in the JSON document.
-Instant = Annotated[AwareDatetime, PlainSerializer(china_iso, return_type=str, when_used="json")]
-
-
-class Part(BaseModel):
-    """One part of the dossier: immutable, and no field the document does not define."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class Stamp(Part):
-    """Who recorded something (记录人), and when."""
-
-    at: Instant
-    by: str
-
-
-class Jurisdiction(Part):
-    """管辖: the division codes and names as registered, the most specific code and a label."""
-
-    county_code: str
-    town_code: str | None
-    village_code: str | None
-    county_name: str | None
-    town_name: str | None
-    village_name: str | None
-    code: str
-    label: str
-
-
-class CaseSummary(Part):
-    """案件基本情况."""
-
-    case_id: str
-    kind: CaseKind
-    kind_label: str
-    title: str
-    description: str
-    category: Category
-    category_label: str
-    channel: Channel
-    channel_label: str
-    jurisdiction: Jurisdiction
-    risk_level: RiskLevel
-    risk_label: str
-    risk_flags: list[str]
-    risk_flag_labels: list[str]
-    stage: Stage
-    stage_label: str
-    received_on: date | None
-    registered: Stamp
-    accepted: Stamp | None
-    updated_at: Instant
-    seq: int
-    diverted_to: str | None
-
-
-class Party(Part):
-    """当事人, as the caller handed the case over (masked or not: nothing here masks)."""
-
-    name: str
-    party_type: PartyType
-    id_number: str | None
-    phone: str | None
-    address: str | None
-    # 重点人员: absent from the document of a reader who may not see it (the API removes it).
-    watched: bool | None = None
-    party_type_label: str
-
-    @model_serializer(mode="wrap")
-    def _without_hidden_flag(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
-        data: dict[str, Any] = handler(self)
-        if self.watched is None:
-            del data["watched"]
-        return data
-
-
-class Parties(Part):
-    applicants: list[Party]
-    respondents: list[Party]
-
-
-class Decline(Part):
-    """不予受理."""
-
-    reason: str
-    referral: str
-    recorded: Stamp
-
-
-class Plan(Part):
-    """一案一策, one revision."""
-
-    revision: int
-    responsible_unit: str
-    responsible_person: str
-    measures: list[str]
-    deadline: date
-    note: str
-    recorded: Stamp
-
-
-class PackageLeader(Part):
-    """领导包案; ``current`` marks the leader who holds the case now."""
-
-    leader_name: str
-    leader_title: str
-    reason: str
-    current: bool
-    recorded: Stamp
-
-
-class Session(Part):
-    """调解会."""
-
-    session_no: int
-    held_on: date
-    mediators: list[str]
-    attendees: list[str]
-    summary: str
-    counselling: bool
-    recorded: Stamp
-
-
-class MediationRound(Part):
-    """One round of mediation (调解) and its sessions."""
-
-    round: int
-    mediation_type: MediationType
-    mediation_type_label: str
-    mediators: list[str]
-    started: Stamp
-    sessions: list[Session]
-
-
-class MediationFailure(Part):
-    """调解不成, and the route the parties were told of."""
-
-    reason: str
-    referral: ReferralRoute
-    referral_label: str
-    recorded: Stamp
-
-
-class AgreementItem(Part):
-    """履行事项."""
-
-    item_no: int
-    description: str
-    due_on: date
-    status: PerformanceStatus
-    status_label: str
-
-
-class Agreement(Part):
-    """调解协议; ``form`` is kept as recorded (a form unknown today keeps its own name)."""
-
-    agreement_no: int
-    terms: str
-    form: str
-    form_label: str
-    signed_on: date
-    all_performed: bool
-    items: list[AgreementItem]
-    recorded: Stamp
-
-
-class Ruling(Part):
-    """The court's ruling (裁定) on an application for judicial confirmation."""
-
-    decision: CourtDecision
-    decision_label: str
-    decided_on: date
-    ruling_number: str
-    reason: str
-    recorded: Stamp | None
-
-
-class JudicialConfirmation(Part):
-    """司法确认."""
-
-    court: str
-    applied_on: date
-    applied: Stamp
-    accepted_on: date | None
-    decision: Ruling | None
-
-
-class ItemPerformance(Part):
-    item_no: int
-    status: PerformanceStatus
-    status_label: str
-
-
-class FollowUp(Part):
-    """回访."""
-
-    visit_no: int
-    visited_on: date
-    satisfaction: Satisfaction
-    satisfaction_label: str
-    performance: list[ItemPerformance]
-    notes: str
-    recorded: Stamp
-
-
-class Answer(Part):
-    """处理意见 / 复查意见 / 复核意见."""
-
-    level: int
-    level_label: str
-    requested_on: date | None
-    request_reason: str
-    answer: str | None
-    answered_on: date | None
-    recorded: Stamp
-
-
-class Finalization(Part):
-    """终结."""
-
-    reason: str
-    recorded: Stamp
-
-
-class Repeat(Part):
-    """重复信访; ``channel`` is kept as recorded."""
-
-    received_on: date
-    channel: str
-    channel_label: str
-    summary: str
-    recorded: Stamp
-
-
-class Petition(Part):
-    """信访: the answers, finalisation, repeats and the link to a diverted dispute (访调对接)."""
-
-    answers: list[Answer]
-    finalized: Finalization | None
-    repeats: list[Repeat]
-    diverted_to: str | None
-
-
-class Withdrawal(Part):
-    """撤回."""
-
-    reason: str
-    recorded: Stamp
-
-
-class Closure(Part):
-    """销号."""
-
-    outcome: CloseOutcome
-    outcome_label: str
-    remark: str
-    recorded: Stamp
-
-
-class Organisation(Part):
-    """单位 as the case recorded it (name, level and type at the time)."""
-
-    org_id: str
-    name: str
-    level_label: str
-    type_label: str
-
-
-class HandOff(Part):
-    """转办 / 签收 / 退回 / 交办 / 反馈 / 上提 / 联合调处: one hand-off, in order."""
-
-    kind: str
-    kind_label: str
-    organisation: Organisation
-    from_organisation: Organisation | None
-    reason: str
-    recorded: Stamp
-
-
-class Assignment(Part):
-    """交办 with its report-back deadline (A4) and the department's report, once given."""
-
-    assignment_no: int
-    department: Organisation
-    deadline: date
-    instructions: str
-    assigned: Stamp
-    result: str | None
-    reported_on: date | None
-    reported: Stamp | None
-
-
-class Handoffs(Part):
-    """承办单位与转办交办: who holds the case, the transfer awaiting 签收, the organisations
-    that held it, the co-handlers, the assignments, a lift suggestion and every hand-off."""
-
-    holder: Organisation | None
-    incoming: Organisation | None
-    former_holders: list[str]
-    co_handlers: list[Organisation]
-    assignments: list[Assignment]
-    lift_suggestion: str | None
-    log: list[HandOff]
 
 
 class EscalationLevel(Part):
@@ -369,7 +66,7 @@ class EscalationLevel(Part):
 
 
 class EscalationChain(Part):
-    """督办链 (``name``: how a reader calls it, ``domain.labels.chain_label``)."""
+    """督办链 (``name``: how a reader calls it, ``domain.case.labels.chain_label``)."""
 
     chain_id: str
     name: str

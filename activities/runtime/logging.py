@@ -14,7 +14,7 @@ from typing import Any, TextIO
 import structlog
 
 from activities.runtime.settings import Settings
-from domain.privacy import scrub_text
+from domain.people.privacy import scrub_text
 
 SHARED_PROCESSORS: list[structlog.typing.Processor] = [
     structlog.contextvars.merge_contextvars,

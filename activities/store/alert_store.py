@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from activities.store.sql import insert_for, insert_for_dialect, utc
 from activities.store.tables import AlertDeliveryRow, AlertRow, CaseOrganisationRow, RecipientRow
-from domain.state import CaseState
+from domain.case.state import CaseState
 
 
 @cache

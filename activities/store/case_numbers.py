@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from activities.store import repositories
-from domain.case_numbers import format_case_number, series
+from domain.case.case_numbers import format_case_number, series
 from domain.values import CaseKind
 
 

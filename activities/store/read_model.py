@@ -14,8 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from activities.store.sql import utc
 from activities.store.tables import NO_DUE, CaseOrganisationRow, CasePartyRow, WorkItemRow
-from domain.state import CaseState
-from domain.worklist import Relation, organisation_relations, party_keys, work_items
+from domain.case.state import CaseState
+from domain.case.worklist import Relation, organisation_relations, party_keys, work_items
 
 _TABLES = (CaseOrganisationRow.__table__, WorkItemRow.__table__, CasePartyRow.__table__)
 

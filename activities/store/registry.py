@@ -1,8 +1,8 @@
 """The organisation registry in the store: jurisdictions, organisations and the mediator roster.
 
 Every function takes the caller's session (``*, session``) and maps rows to the domain models of
-``domain.registry``; the caller owns the transaction. Loading a registry file is an upsert:
-loading the same file twice changes nothing, and entries the file does not name are kept.
+``domain.organisation.registry``; the caller owns the transaction. Loading a registry file is an
+upsert: loading the same file twice changes nothing, and entries the file does not name are kept.
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from activities.store.tables import JurisdictionRow, OrganisationRow, RosterMediatorRow
-from domain.organisations import OrgType
-from domain.registry import (
+from domain.organisation.organisations import OrgType
+from domain.organisation.registry import (
     JurisdictionLevel,
     JurisdictionNode,
     Organisation,

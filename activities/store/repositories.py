@@ -22,12 +22,12 @@ from activities.store.tables import (
     CaseSeriesRow,
     IntakeKeyRow,
 )
-from domain.chain import GENESIS_HASH, canonical_event, event_hash, event_payload
-from domain.events import Event, EventBody
-from domain.matters import matter_key
-from domain.privacy import scrub_text
-from domain.stages import TERMINAL_STAGES
-from domain.state import CaseState
+from domain.audit.chain import GENESIS_HASH, canonical_event, event_hash, event_payload
+from domain.case.events import Event, EventBody
+from domain.case.matters import matter_key
+from domain.case.stages import TERMINAL_STAGES
+from domain.case.state import CaseState
+from domain.people.privacy import scrub_text
 
 _EVENT_BODY: TypeAdapter[EventBody] = TypeAdapter(EventBody)
 

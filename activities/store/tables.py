@@ -130,7 +130,7 @@ class CaseOrganisationRow(Base):
 
 
 class WorkItemRow(Base):
-    """待办: one thing an organisation must do on a case (``domain.worklist``), with the case's
+    """待办: one thing an organisation must do on a case (``domain.case.worklist``), with the case's
     summary columns so a worklist page reads this table alone."""
 
     __tablename__ = "work_items"
@@ -172,7 +172,7 @@ class WorkItemRow(Base):
 
 class CasePartyRow(Base):
     """当事人索引: a case's party keys (SHA-256 of the normalised ID number, else of name and
-    phone; ``domain.worklist.party_key``), never the clear values."""
+    phone; ``domain.case.worklist.party_key``), never the clear values."""
 
     __tablename__ = "case_parties"
 
@@ -198,7 +198,7 @@ class CaseEventRow(Base):
     recorded_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now()
     )
-    # The event chain (domain.chain): the predecessor's hash, and this event's own seal.
+    # The event chain (domain.audit.chain): the predecessor's hash, and this event's own seal.
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
 

@@ -19,7 +19,7 @@ from temporalio.exceptions import ApplicationError
 from activities.notify.channels import AlertMessage, ChannelConfig, DeliveryFailed, deliver
 from activities.notify.outbound import OutboundPolicy
 from activities.store import alert_store
-from domain.privacy import scrub_text
+from domain.people.privacy import scrub_text
 from workflows.contract import DELIVER_ACTIVITY, AlertDelivery, DeliveryOutcome
 
 log = structlog.get_logger(__name__)

@@ -23,12 +23,12 @@ from temporalio.service import RPCError, RPCStatusCode
 from activities.runtime.settings import Settings
 from activities.store import repositories
 from activities.store.case_numbers import reserve_case_number
-from domain import commands as c
+from domain.case import commands as c
+from domain.case.matters import diverted_intake
+from domain.case.refusals import answer_after_end, check_diversion
+from domain.case.stages import TERMINAL_STAGES
+from domain.case.state import CaseState
 from domain.errors import ERROR_TYPES, DomainError, UnknownCase
-from domain.matters import diverted_intake
-from domain.refusals import answer_after_end, check_diversion
-from domain.stages import TERMINAL_STAGES
-from domain.state import CaseState
 from domain.values import CaseKind
 from workflows.contract import (
     APPLY_UPDATE,

@@ -5,9 +5,9 @@ from __future__ import annotations
 from temporalio import activity
 
 from activities.policy.book import PolicyBook
-from domain.calendar import HolidayCalendar
-from domain.policy import CasePolicy, case_policy
-from domain.statutory import with_statutory_years
+from domain.case.policy import CasePolicy, case_policy
+from domain.deadlines.calendar import HolidayCalendar
+from domain.deadlines.statutory import with_statutory_years
 from workflows.contract import POLICY_ACTIVITY, PolicyRequest
 
 # A case snapshots the holiday data of the years its clocks can reach; later years are

@@ -7,8 +7,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from temporalio import activity
 
 from activities.store import alert_store, repositories
-from domain.evolve import fold
-from domain.state import CaseState
+from domain.case.evolve import fold
+from domain.case.state import CaseState
 from workflows.contract import PROJECT_ACTIVITY, ProjectionBatch, ProjectionResult
 
 log = structlog.get_logger(__name__)

@@ -17,7 +17,7 @@ import httpx
 from activities.runtime.settings import Settings
 from api.cli.demo_accounts import DEMO_ACCOUNTS, DEMO_PASSWORD, demo_keys
 from api.cli.demo_cases import MEIYUAN_PLACE, DemoCase, demo_cases
-from domain.access import ROLE_LABELS
+from domain.people.access import ROLE_LABELS
 from domain.values import china_date
 
 REGISTERED = "registered"

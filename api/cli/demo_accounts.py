@@ -14,7 +14,7 @@ from activities.policy.routing import DEMO_REGISTRY, load_registry_file
 from activities.runtime.settings import Settings
 from activities.store import registry as registry_store
 from activities.store.engine import create_engine, create_sessionmaker
-from domain.access import Principal, Role
+from domain.people.access import Principal, Role
 
 # 仅供试用：演示账号的控制台密码（写在 README 中，切勿用于生产环境）。
 DEMO_PASSWORD = "fengqiao-demo"

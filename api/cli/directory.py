@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from activities.identity import passwords, principals
 from activities.runtime.settings import Settings
 from activities.store.engine import create_engine, create_sessionmaker
-from domain.access import ROLE_LABELS, Principal, Role
+from domain.people.access import ROLE_LABELS, Principal, Role
 
 LOCAL_ADMIN = "local-admin"
 

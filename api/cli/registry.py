@@ -15,9 +15,14 @@ from activities.policy.routing import DEMO_REGISTRY, load_registry_file
 from activities.runtime.settings import Settings
 from activities.store import registry as store
 from activities.store.engine import create_engine, create_sessionmaker
-from domain.labels import CATEGORY_LABELS
-from domain.organisations import ORG_TYPE_LABELS
-from domain.registry import EMPLOYMENT_LABELS, JURISDICTION_LEVEL_LABELS, Organisation, Registry
+from domain.case.labels import CATEGORY_LABELS
+from domain.organisation.organisations import ORG_TYPE_LABELS
+from domain.organisation.registry import (
+    EMPLOYMENT_LABELS,
+    JURISDICTION_LEVEL_LABELS,
+    Organisation,
+    Registry,
+)
 
 
 def add_registry_commands(

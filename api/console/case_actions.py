@@ -1,8 +1,8 @@
 """Which action forms a case page offers (办理), and what their pickers list.
 
-An action is offered when the stage table allows it (``domain.stages.allowed``) and the caller's
-organisation is the one that sends it on the case now (``domain.reach.may_act``, the check the
-JSON routes make): the holder's staff act; 签收/退回 belong to the organisation a transfer
+An action is offered when the stage table allows it (``domain.case.stages.allowed``) and the
+caller's organisation is the one that sends it on the case now (``domain.case.reach.may_act``, the
+check the JSON routes make): the holder's staff act; 签收/退回 belong to the organisation a transfer
 awaits, a report-back to the department assigned. Organisation pickers list the registry's
 active organisations, mediators come from the roster of the holder and the co-handlers; what
 the case then refuses (a second transfer while one awaits…) is the API's message beside the form.
@@ -23,10 +23,10 @@ from api.handoff_schemas import HANDOFF_ROUTES
 from api.registry_schemas import OrganisationView
 from api.schemas import ACTION_ROUTES, ActionRoute
 from api.services import registry
-from domain.access import Permission
-from domain.labels import ACTION_LABELS
-from domain.reach import INCOMING_COMMANDS, CaseReach, may_act
-from domain.stages import Action, Stage, allowed
+from domain.case.labels import ACTION_LABELS
+from domain.case.reach import INCOMING_COMMANDS, CaseReach, may_act
+from domain.case.stages import Action, Stage, allowed
+from domain.people.access import Permission
 
 # The console's forms for the JSON API's command routes (alerts are acknowledged from the inbox).
 ROUTES: dict[str, ActionRoute] = {

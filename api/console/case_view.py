@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from domain.labels import EVENT_LABELS
+from domain.case.labels import EVENT_LABELS
 
 
 @dataclass(frozen=True)

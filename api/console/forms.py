@@ -16,7 +16,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from api.errors import ApiError
-from domain import labels
+from domain.case import labels
 from domain.values import (
     AgreementForm,
     Category,

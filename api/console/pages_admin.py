@@ -16,7 +16,7 @@ from api.console.templating import render
 from api.deps import SessionmakerDep, SettingsDep
 from api.errors import ApiError, database_errors
 from api.services import recipients, users
-from domain.access import ROLE_LABELS, Permission, Principal, Role
+from domain.people.access import ROLE_LABELS, Permission, Principal, Role
 
 router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
 

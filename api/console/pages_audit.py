@@ -17,7 +17,7 @@ from api.console.templating import render
 from api.deps import ReplayWorkflowsDep, ScopesDep, SessionmakerDep, SettingsDep, TemporalDep
 from api.errors import ApiError
 from api.services import audit, cases
-from domain.access import Permission
+from domain.people.access import Permission
 from domain.values import CHINA_TZ
 
 router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)

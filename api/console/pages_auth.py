@@ -30,7 +30,7 @@ from api.console.session import (
 )
 from api.console.templating import china_time, render
 from api.deps import ResourcesDep
-from domain.access import CENTER_ROLES, Permission, Role
+from domain.people.access import CENTER_ROLES, Permission, Role
 
 router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
 

@@ -2,7 +2,7 @@
 the actions its stage allows, and "显示" with a reason (访问留痕).
 
 Every page calls the services the JSON routes call; which actions are offered comes from the
-stage table (``domain.stages.allowed``) and the role's permissions, nothing else.
+stage table (``domain.case.stages.allowed``) and the role's permissions, nothing else.
 """
 
 from __future__ import annotations
@@ -37,8 +37,8 @@ from api.errors import ApiError
 from api.params import CASE_ID
 from api.services import cases, clocks, commands, handoffs, parties
 from api.services.worklist import WORKLIST_ROLES
-from domain.access import Permission
-from domain.labels import ACTION_LABELS, CASE_KIND_LABELS, CATEGORY_LABELS, STAGE_LABELS
+from domain.case.labels import ACTION_LABELS, CASE_KIND_LABELS, CATEGORY_LABELS, STAGE_LABELS
+from domain.people.access import Permission
 from domain.values import JURISDICTION_CODE
 
 router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)

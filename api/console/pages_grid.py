@@ -32,7 +32,7 @@ from api.errors import ApiError
 from api.schemas import IntakeRequest
 from api.services import intake
 from api.services.documents import own_reports
-from domain.access import Permission
+from domain.people.access import Permission
 
 router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
 

@@ -36,7 +36,7 @@ from api.errors import ApiError
 from api.registry_schemas import JurisdictionView, RoutingAnswer
 from api.schemas import IntakeRequest, PartyQuery, RelatedCase
 from api.services import intake, parties, registry
-from domain.access import Permission
+from domain.people.access import Permission
 from domain.values import Category, Jurisdiction, RiskLevel
 
 router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)

@@ -18,10 +18,10 @@ from api.console.templating import render
 from api.deps import ScopesDep, SessionmakerDep, SettingsDep, TemporalDep
 from api.errors import ApiError
 from api.services import alerts, boards, cases
-from domain.access import Permission
-from domain.alerts import AlertStatus
-from domain.labels import ALERT_STATUS_LABELS, STAGE_LABELS
-from domain.stages import Stage
+from domain.case.alerts import AlertStatus
+from domain.case.labels import ALERT_STATUS_LABELS, STAGE_LABELS
+from domain.case.stages import Stage
+from domain.people.access import Permission
 
 router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
 

@@ -2,8 +2,8 @@
 stop and restart), and each organisation's mediator roster (调解员名册).
 
 Every change goes through ``api.services.registry``, the service the JSON routes call; who may do
-what is ``domain.registry``'s rule (the system administrator manages organisations, a center
-administrator the roster of their own organisation), asked here only to decide which forms to
+what is ``domain.organisation.registry``'s rule (the system administrator manages organisations, a
+center administrator the roster of their own organisation), asked here only to decide which forms to
 show. A refusal is shown beside its field, in the API's words.
 """
 
@@ -36,16 +36,16 @@ from api.registry_schemas import (
     OrganisationView,
 )
 from api.services import registry
-from domain.access import Role
-from domain.labels import CATEGORY_LABELS
-from domain.organisations import ORG_TYPE_LABELS
-from domain.registry import (
+from domain.case.labels import CATEGORY_LABELS
+from domain.organisation.organisations import ORG_TYPE_LABELS
+from domain.organisation.registry import (
     EMPLOYMENT_LABELS,
     Employment,
     may_manage_organisations,
     may_manage_roster,
     may_read_registry,
 )
+from domain.people.access import Role
 
 router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
 

@@ -16,8 +16,8 @@ from api.console.templating import render
 from api.deps import SessionmakerDep, SettingsDep
 from api.services import worklist
 from api.services.worklist import WORKLIST_ROLES
-from domain.access import Permission, Role
-from domain.worklist import WorkKind
+from domain.case.worklist import WorkKind
+from domain.people.access import Permission, Role
 
 router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
 

@@ -24,9 +24,9 @@ from activities.runtime.settings import Settings
 from api.console.templating import render
 from api.deps import ResourcesDep
 from api.errors import ApiError, from_domain, unavailable
-from domain.access import Permission, Principal
 from domain.errors import DomainError
-from domain.sign_in import SignInPolicy
+from domain.people.access import Permission, Principal
+from domain.people.sign_in import SignInPolicy
 
 COOKIE = "fq_session"
 FORM_LIMIT = 256 * 1024

@@ -11,9 +11,9 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import ChainableUndefined, Environment, FileSystemLoader, select_autoescape
 
-from domain import labels
-from domain.access import ROLE_LABELS as USER_ROLE_LABELS
-from domain.access import Permission, Role
+from domain.case import labels
+from domain.people.access import ROLE_LABELS as USER_ROLE_LABELS
+from domain.people.access import Permission, Role
 from domain.values import CHINA_TZ
 
 HERE = Path(__file__).parent

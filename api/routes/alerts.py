@@ -12,7 +12,7 @@ from api.params import AckIdempotencyKey, AlertIdPath, NameQuery
 from api.permissions import AlertAcknowledger, AlertReader
 from api.schemas import AlertAckRequest, AlertList
 from api.services import alerts
-from domain.alerts import AlertStatus
+from domain.case.alerts import AlertStatus
 from domain.values import NO_CONTROL_CHARS
 
 router = APIRouter(tags=["alerts 督办"])

@@ -26,7 +26,7 @@ from api.routes.actions import add_action_routes
 from api.schemas import CaseList, CaseStats, CaseView, IntakeRequest, RelatedCases, Timeline
 from api.services import cases, intake, parties
 from api.services.intake import IntakeOutcome
-from domain.stages import Stage
+from domain.case.stages import Stage
 from domain.values import CaseKind, Category
 
 router = APIRouter(prefix="/v1/cases", tags=["cases 案件"])

@@ -12,7 +12,7 @@ from api.params import CursorQuery
 from api.permissions import Reader
 from api.schemas import Worklist
 from api.services import worklist
-from domain.worklist import WorkKind
+from domain.case.worklist import WorkKind
 
 router = APIRouter(prefix="/v1/worklist", tags=["worklist 待办"])
 

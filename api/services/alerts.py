@@ -14,9 +14,9 @@ from activities.store import alert_store
 from api.access import CaseScopes, shown
 from api.errors import ApiError, database_errors
 from api.gateway import send_command
-from domain import commands as c
-from domain.access import Principal
-from domain.alerts import AlertStatus
+from domain.case import commands as c
+from domain.case.alerts import AlertStatus
+from domain.people.access import Principal
 
 
 def _not_found(alert_id: str) -> ApiError:

@@ -28,11 +28,11 @@ from activities.store import repositories
 from api.access import CaseScopes, check_reveal, record_access, shown
 from api.errors import ApiError, case_not_found, database_errors, invalid_input, unavailable
 from api.schemas import AccessTrail, StateAsOf, case_view_json
-from domain.access import Principal
-from domain.events import Event
-from domain.evolve import fold
-from domain.history import state_as_of
-from domain.labels import STAGE_LABELS
+from domain.case.events import Event
+from domain.case.evolve import fold
+from domain.case.history import state_as_of
+from domain.case.labels import STAGE_LABELS
+from domain.people.access import Principal
 
 
 async def _audited_events(

@@ -15,9 +15,9 @@ from api.errors import database_errors, forbidden
 from api.services.cases import reach_filter
 from api.services.registry import list_organisations
 from api.services.worklist import backlog_cutoff
-from domain.access import Principal, Role
-from domain.stages import TERMINAL_STAGES, Stage
-from domain.worklist import WorkKind
+from domain.case.stages import TERMINAL_STAGES, Stage
+from domain.case.worklist import WorkKind
+from domain.people.access import Principal, Role
 
 
 class OrganisationLine(BaseModel):

@@ -34,10 +34,10 @@ from api.schemas import (
 )
 from api.services.documents import report_status, stored_case
 from api.services.worklist import backlog_cutoff, backlog_days
-from domain.access import Permission, Principal
-from domain.labels import EVENT_LABELS
-from domain.privacy import scrub_text
-from domain.summaries import event_summaries
+from domain.case.labels import EVENT_LABELS
+from domain.case.summaries import event_summaries
+from domain.people.access import Permission, Principal
+from domain.people.privacy import scrub_text
 
 # How a search that matched on clear personal data is named in the access trail.
 SEARCH_ENDPOINT = "GET /v1/cases?q"

@@ -7,8 +7,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from activities.store import repositories
 from api.errors import case_not_found, database_errors
 from api.schemas import ClockReport, clock_report
-from domain.access import Principal
-from domain.reach import CaseReach, may_read
+from domain.case.reach import CaseReach, may_read
+from domain.people.access import Principal
 
 
 async def clocks(

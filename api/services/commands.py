@@ -15,9 +15,9 @@ from activities.runtime.settings import Settings
 from api.access import CaseScopes
 from api.gateway import document_as_of, send_command
 from api.services.documents import case_view
-from domain import commands as c
-from domain.access import CENTER_ROLES, Principal
-from domain.reach import CaseReach
+from domain.case import commands as c
+from domain.case.reach import CaseReach
+from domain.people.access import CENTER_ROLES, Principal
 
 CommandMaker = Callable[[CaseReach], Awaitable[c.Command]]
 

@@ -12,7 +12,7 @@ from activities.runtime.settings import Settings
 from api.access import CaseScopes
 from api.gateway import query_state, run_diversion
 from api.services.documents import case_view, stored_case
-from domain.access import Principal
+from domain.people.access import Principal
 from workflows.contract import DiversionInput
 
 

@@ -11,8 +11,8 @@ from api.access import shown
 from api.errors import case_not_found, database_errors
 from api.gateway import CaseDocument
 from api.schemas import ReportStatus, case_view_json, labels_of
-from domain.access import Permission, Principal
-from domain.privacy import scrub_text
+from domain.people.access import Permission, Principal
+from domain.people.privacy import scrub_text
 
 
 def case_view(principal: Principal, document: CaseDocument) -> dict[str, Any]:

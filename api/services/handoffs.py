@@ -22,9 +22,9 @@ from api.handoff_schemas import (
     TransferRequest,
 )
 from api.schemas import ActionRoute, CommandBody, StartMediationRequest
-from domain import commands as c
-from domain.organisations import OrgRef
-from domain.reach import CaseReach
+from domain.case import commands as c
+from domain.case.reach import CaseReach
+from domain.organisation.organisations import OrgRef
 
 Sessionmaker = async_sessionmaker[AsyncSession]
 Resolver = Callable[[Any, CaseReach, Sessionmaker], Awaitable[c.Command]]

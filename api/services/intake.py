@@ -27,12 +27,12 @@ from api.gateway import register_case, send_command
 from api.services import registry
 from api.services.documents import case_view, stored_or_none
 from api.services.handoffs import resolve_organisation
-from domain import commands as c
-from domain.access import Principal, Role
-from domain.details import IntakeDetails
-from domain.matters import matter_key
-from domain.organisations import Routing
-from domain.stages import TERMINAL_STAGES, Stage
+from domain.case import commands as c
+from domain.case.details import IntakeDetails
+from domain.case.matters import matter_key
+from domain.case.stages import TERMINAL_STAGES, Stage
+from domain.organisation.organisations import Routing
+from domain.people.access import Principal, Role
 from domain.values import CaseKind, Channel, Jurisdiction, china_date
 
 

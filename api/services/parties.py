@@ -11,9 +11,9 @@ from api.errors import database_errors, invalid_input
 from api.schemas import PartyQuery, RelatedCase, RelatedCases, labels_of
 from api.services.cases import reach_filter
 from api.services.worklist import require_worklist_role
-from domain.access import Principal
-from domain.stages import TERMINAL_STAGES, Stage
-from domain.worklist import party_key
+from domain.case.stages import TERMINAL_STAGES, Stage
+from domain.case.worklist import party_key
+from domain.people.access import Principal
 
 
 def _related(principal: Principal, found: list[CaseSummary]) -> RelatedCases:

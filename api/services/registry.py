@@ -1,8 +1,8 @@
 """The organisation registry (单位名录) and 分流 suggestions: stateless services over the store.
 
-Who may read or manage is checked here against ``domain.registry``'s rules; every refusal is an
-``ApiError`` (403 role, 404 unknown id, 409 duplicate id, 422 with the field at fault).
-``routing_suggestion`` and ``organisation_ref`` are what intake calls.
+Who may read or manage is checked here against ``domain.organisation.registry``'s rules; every
+refusal is an ``ApiError`` (403 role, 404 unknown id, 409 duplicate id, 422 with the field at
+fault). ``routing_suggestion`` and ``organisation_ref`` are what intake calls.
 """
 
 from __future__ import annotations
@@ -25,9 +25,8 @@ from api.registry_schemas import (
     OrganisationView,
     RoutingAnswer,
 )
-from domain.access import Principal
-from domain.organisations import OrgRef
-from domain.registry import (
+from domain.organisation.organisations import OrgRef
+from domain.organisation.registry import (
     JurisdictionLevel,
     Organisation,
     RegistryError,
@@ -38,7 +37,8 @@ from domain.registry import (
     may_read_registry,
     org_level_of,
 )
-from domain.routing import RoutingRules, RoutingSuggestion, candidates, suggest
+from domain.organisation.routing import RoutingRules, RoutingSuggestion, candidates, suggest
+from domain.people.access import Principal
 from domain.values import Category, Jurisdiction, RiskLevel
 
 Sessionmaker = async_sessionmaker[AsyncSession]

@@ -14,7 +14,7 @@ from activities.identity import passwords, principals
 from activities.identity.principals import DirectoryError, IssuedKey
 from activities.store.sql import utc
 from api.errors import ApiError, database_errors
-from domain.access import Principal, Role
+from domain.people.access import Principal, Role
 
 
 @dataclass(frozen=True)

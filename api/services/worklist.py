@@ -15,12 +15,12 @@ from activities.store.repositories import CaseFilter, CaseSummary
 from activities.store.worklists import WorkFilter, WorkLine
 from api.errors import database_errors, forbidden, invalid_input
 from api.schemas import WorkItemView, Worklist
-from domain.access import CENTER_ROLES, Principal, Role
-from domain.labels import CATEGORY_LABELS, STAGE_LABELS
-from domain.privacy import scrub_text
-from domain.stages import Stage
+from domain.case.labels import CATEGORY_LABELS, STAGE_LABELS
+from domain.case.stages import Stage
+from domain.case.worklist import DEFAULT_BACKLOG_DAYS, LEADER_KINDS, WORK_KIND_LABELS, WorkKind
+from domain.people.access import CENTER_ROLES, Principal, Role
+from domain.people.privacy import scrub_text
 from domain.values import Category
-from domain.worklist import DEFAULT_BACKLOG_DAYS, LEADER_KINDS, WORK_KIND_LABELS, WorkKind
 
 # Who has a worklist: the staff of an organisation, and leaders (督办) over their jurisdiction.
 WORKLIST_ROLES = CENTER_ROLES | {Role.LEADER}

@@ -7,7 +7,7 @@ from typing import Any
 
 import httpx
 
-from domain.stages import Stage
+from domain.case.stages import Stage
 from tests.principals import CENTER
 from tests.samples import (
     ACTION_PATHS,

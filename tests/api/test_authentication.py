@@ -21,7 +21,7 @@ from sqlalchemy import select
 from activities.identity import principals
 from activities.store.tables import ApiKeyRow
 from api.app import create_app
-from domain.access import Principal, Role
+from domain.people.access import Principal, Role
 from tests.conftest import Stack
 from tests.loopback import serve
 from tests.principals import bearer

@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 import pytest
 
-from domain.stages import Action, Stage, allowed
+from domain.case.stages import Action, Stage, allowed
 from tests.api.helpers import act, case_in_stage, create_case
 from tests.conftest import Stack
 from tests.samples import (
@@ -289,9 +289,9 @@ async def test_retried_intake_of_a_case_whose_history_is_gone_starts_nothing(
 
     from activities.store.case_numbers import reserve_case_number
     from activities.tasks.projection import CaseStore
-    from domain import commands as c
-    from domain.decide import decide
-    from domain.evolve import fold
+    from domain.case import commands as c
+    from domain.case.decide import decide
+    from domain.case.evolve import fold
     from domain.values import CaseKind
     from tests.principals import CENTER
     from tests.samples import T0, command, register

@@ -25,11 +25,11 @@ from activities.store.engine import create_engine, create_sessionmaker
 from activities.tasks.projection import CaseStore
 from api.errors import ApiError
 from api.gateway import send_command
-from domain import commands as c
-from domain.decide import decide
-from domain.events import Event
-from domain.evolve import fold
-from domain.state import CaseState
+from domain.case import commands as c
+from domain.case.decide import decide
+from domain.case.events import Event
+from domain.case.evolve import fold
+from domain.case.state import CaseState
 from tests.api.helpers import act, create_case
 from tests.samples import LIFECYCLE, T0, command, register
 from workflows.contract import APPLY_UPDATE, STATE_QUERY, CommandOutcome, ProjectionBatch

@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import httpx
 
-from domain.stages import Stage
+from domain.case.stages import Stage
 from tests.api.helpers import act, case_in_stage
 from tests.samples import action_bodies, china_today
 

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from activities.identity import principals
-from domain.access import Role
+from domain.people.access import Role
 
 
 def test_users_add_takes_a_grid_worker_with_a_grid_of_their_organisation(

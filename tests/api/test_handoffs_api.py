@@ -16,7 +16,7 @@ import pytest
 from api.app import create_app
 from api.errors import ApiError
 from api.gateway import send_command
-from domain import commands as c
+from domain.case import commands as c
 from tests import principals
 from tests.conftest import Stack
 from tests.handoff_county import SHANGFANG_PLACE, seed_county

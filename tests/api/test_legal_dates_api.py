@@ -14,7 +14,7 @@ import httpx
 
 from activities.policy.calendar_data import load_calendar
 from activities.tasks.policy import YEARS_SNAPSHOTTED, calendar_slice
-from domain.daybook import DayBook
+from domain.deadlines.daybook import DayBook
 from tests.api.helpers import act, create_case, create_petition
 from tests.samples import china_today
 
@@ -267,7 +267,7 @@ async def test_a_case_opened_under_2026_1_keeps_counting_from_the_recording(
 ) -> None:
     from datetime import datetime
 
-    from domain.periods import PeriodUnit, due_after
+    from domain.deadlines.periods import PeriodUnit, due_after
 
     today = china_today()
     case = await create_case(api, received_on=str(today - timedelta(days=5)))

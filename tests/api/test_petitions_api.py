@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import httpx
 
-from domain.stages import Stage
+from domain.case.stages import Stage
 from tests.api.helpers import act, case_in_stage, create_petition
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from api.access import reach_of
-from domain.reach import CaseReach
+from domain.case.reach import CaseReach
 from tests.domain.test_reach import _states
 
 

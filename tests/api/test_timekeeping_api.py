@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from activities.policy.book import LEGACY_POLICY_2026_1, PolicyBook
-from domain.stages import Stage
+from domain.case.stages import Stage
 from domain.values import CaseKind
 from tests.api.helpers import STAY_WITH_CENTER, act, case_in_stage, create_case
 from tests.conftest import Stack

@@ -8,7 +8,7 @@ import pytest
 
 from api.errors import ApiError
 from api.services import users
-from domain.access import Principal, Role
+from domain.people.access import Principal, Role
 from tests import principals
 from tests.conftest import Stack
 

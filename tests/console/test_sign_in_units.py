@@ -9,8 +9,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from activities.identity import passwords, principals
 from activities.identity.passwords import SignInOutcome
-from domain.access import Principal, Role
-from domain.sign_in import SignInPolicy, after_failure, locked, session_alive
+from domain.people.access import Principal, Role
+from domain.people.sign_in import SignInPolicy, after_failure, locked, session_alive
 
 T0 = datetime(2026, 3, 2, 1, 30, tzinfo=UTC)
 POLICY = SignInPolicy()

@@ -6,11 +6,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from activities.policy.book import PolicyBook
-from domain.calendar import HolidayCalendar
-from domain.clocks import Clock, GrantedExtension, Pause, legal_schedule, start_clock
-from domain.counting import FactDate
-from domain.periods import Due
-from domain.policy import ClockRule
+from domain.case.clocks import Clock, GrantedExtension, Pause, legal_schedule, start_clock
+from domain.deadlines.calendar import HolidayCalendar
+from domain.deadlines.clock_rules import ClockRule
+from domain.deadlines.counting import FactDate
+from domain.deadlines.periods import Due
 from domain.values import CHINA_TZ
 from tests.domain.official_calendar import OFFICIAL
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from domain.organisations import OrgLevel, OrgType
-from domain.registry import Organisation
-from domain.routing import RoutingRule, RoutingRules, RoutingTarget
+from domain.organisation.organisations import OrgLevel, OrgType
+from domain.organisation.registry import Organisation
+from domain.organisation.routing import RoutingRule, RoutingRules, RoutingTarget
 from domain.values import Category, RiskLevel
 
 COUNTY = "320102"

@@ -6,14 +6,14 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from activities.policy.book import PolicyBook
-from domain import commands as c
-from domain.decide import advance, amend_policy, decide, snapshot_policy
+from domain.case import commands as c
+from domain.case.decide import advance, amend_policy, decide, snapshot_policy
+from domain.case.events import Event
+from domain.case.evolve import fold
+from domain.case.policy import CasePolicy, case_policy
+from domain.case.state import CaseState
 from domain.errors import DomainError
-from domain.events import Event
-from domain.evolve import fold
-from domain.organisations import OrgLevel, OrgRef, OrgType, Routing
-from domain.policy import CasePolicy, case_policy
-from domain.state import CaseState
+from domain.organisation.organisations import OrgLevel, OrgRef, OrgType, Routing
 from domain.values import CaseKind, Category, Channel, RiskLevel, china_date
 from tests.domain.official_calendar import OFFICIAL
 from tests.samples import ORGS, T0, command, register

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from domain.calendar import HolidayCalendar
+from domain.deadlines.calendar import HolidayCalendar
 
 
 def span(first: date, last: date) -> tuple[date, ...]:

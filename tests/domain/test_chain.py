@@ -11,8 +11,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from domain import commands as c
-from domain.chain import (
+from domain.audit.chain import (
     GENESIS_HASH,
     BreakReason,
     ChainLink,
@@ -24,9 +23,10 @@ from domain.chain import (
     seal,
     verify_chain,
 )
-from domain.decide import decide
-from domain.events import Event
-from domain.evolve import fold
+from domain.case import commands as c
+from domain.case.decide import decide
+from domain.case.events import Event
+from domain.case.evolve import fold
 from tests.samples import T0, command, register
 
 JSON_SCALARS = (

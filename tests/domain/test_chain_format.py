@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime, timedelta, timezone
 
-from domain.chain import GENESIS_HASH, canonical_event, event_hash, seal, verify_chain
+from domain.audit.chain import GENESIS_HASH, canonical_event, event_hash, seal, verify_chain
 
 BEIJING = timezone(timedelta(hours=8))
 

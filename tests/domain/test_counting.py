@@ -10,9 +10,10 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from activities.policy.book import LEGACY_POLICY_2026_1, PolicyBook
-from domain.calendar import HolidayCalendar
-from domain.clocks import schedule, start_clock
-from domain.counting import (
+from domain.case.clocks import schedule, start_clock
+from domain.deadlines.calendar import HolidayCalendar
+from domain.deadlines.clock_rules import ClockRule, Counting
+from domain.deadlines.counting import (
     CapSpec,
     ExtensionGrant,
     FactDate,
@@ -20,11 +21,10 @@ from domain.counting import (
     PeriodSpec,
     add_months,
 )
-from domain.periods import PeriodUnit
-from domain.policy import ClockRule, Counting
-from domain.reckoning import reckon
+from domain.deadlines.periods import PeriodUnit
+from domain.deadlines.reckoning import reckon
+from domain.deadlines.why import StepKind
 from domain.values import CHINA_TZ
-from domain.why import StepKind
 from tests.domain.counting_cases import Row, china, count
 from tests.domain.official_calendar import OFFICIAL
 
@@ -297,7 +297,7 @@ def test_a_working_day_pause_removes_exactly_its_working_days(
 
 
 def _working(calendar: HolidayCalendar, day: date) -> bool:
-    from domain.daybook import DayBook
+    from domain.deadlines.daybook import DayBook
 
     return DayBook(calendar).is_working_day(day)
 

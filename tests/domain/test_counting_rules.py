@@ -20,7 +20,7 @@ from datetime import date
 
 import pytest
 
-from domain.periods import end_of_china_day
+from domain.deadlines.periods import end_of_china_day
 from tests.domain.counting_cases import RULES, Row, count
 
 D = date

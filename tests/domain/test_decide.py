@@ -6,14 +6,14 @@ from datetime import date, timedelta
 
 import pytest
 
-from domain import commands as c
-from domain.case_numbers import format_case_number, parse_case_number
-from domain.decide import decide
+from domain.case import commands as c
+from domain.case.case_numbers import format_case_number, parse_case_number
+from domain.case.decide import decide
+from domain.case.events import Event
+from domain.case.evolve import evolve, fold
+from domain.case.stages import Stage
+from domain.case.state import CaseState
 from domain.errors import ForbiddenTransition, InvalidCommand, UnknownCase
-from domain.events import Event
-from domain.evolve import evolve, fold
-from domain.stages import Stage
-from domain.state import CaseState
 from domain.values import CaseKind, CloseOutcome, PerformanceStatus
 from tests.samples import LIFECYCLE, T0, TODAY, command, register
 

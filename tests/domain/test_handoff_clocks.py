@@ -6,16 +6,16 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from activities.policy.book import LEGACY_POLICY_2026_1, PolicyBook
-from domain import commands as c
-from domain.alerts import AlertKind, AlertStatus
-from domain.clocks import ClockStatus
-from domain.decide import needs_handoff_rules
-from domain.events import AlertRaised, LiftSuggested, PolicyAmended, SessionRecorded
-from domain.facts import counts_legal_facts
-from domain.lifting import lift_suggestions
-from domain.organisations import OrgLevel, OrgRef, OrgType
-from domain.policy import case_policy
-from domain.summaries import event_summaries, recipient_label
+from domain.case import commands as c
+from domain.case.alerts import AlertKind, AlertStatus
+from domain.case.clocks import ClockStatus
+from domain.case.decide import needs_handoff_rules
+from domain.case.events import AlertRaised, LiftSuggested, PolicyAmended, SessionRecorded
+from domain.case.facts import counts_legal_facts
+from domain.case.lifting import lift_suggestions
+from domain.case.policy import case_policy
+from domain.case.summaries import event_summaries, recipient_label
+from domain.organisation.organisations import OrgLevel, OrgRef, OrgType
 from domain.values import CHINA_TZ, CaseKind, Category, Channel, RiskLevel
 from tests.domain.handoff_cases import (
     COUNTY,

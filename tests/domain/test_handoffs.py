@@ -7,8 +7,8 @@ from datetime import timedelta
 
 import pytest
 
+from domain.case.stages import Stage
 from domain.errors import ForbiddenTransition, InvalidCommand
-from domain.stages import Stage
 from tests.domain.handoff_cases import (
     COUNTY,
     HOUSING,
@@ -206,8 +206,8 @@ def test_every_hand_off_is_one_event_of_the_case_and_its_clock_events() -> None:
 def test_the_case_refuses_a_command_from_an_organisation_whose_turn_it_is_not() -> None:
     """The API checks the stored case; the case checks itself again, so a command that raced a
     签收 (the sender still thinking it holds the case) is refused, with nothing recorded."""
-    from domain import commands as c
-    from domain.decide import decide
+    from domain.case import commands as c
+    from domain.case.decide import decide
     from domain.errors import NotYourTurn
 
     case = Case()

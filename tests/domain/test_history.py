@@ -6,12 +6,12 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from domain import commands as c
-from domain.decide import decide
-from domain.events import Event
-from domain.evolve import fold
-from domain.history import state_as_of
-from domain.stages import Stage
+from domain.case import commands as c
+from domain.case.decide import decide
+from domain.case.events import Event
+from domain.case.evolve import fold
+from domain.case.history import state_as_of
+from domain.case.stages import Stage
 from tests.samples import T0, command, register
 
 

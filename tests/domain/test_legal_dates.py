@@ -12,19 +12,19 @@ from typing import Any
 import pytest
 
 from activities.policy.book import LEGACY_POLICY_2026_1, PolicyBook
-from domain import commands as c
-from domain import events as e
-from domain.alerts import AlertKind
-from domain.clocks import Clock, ClockStatus
-from domain.decide import advance, decide, snapshot_policy
+from domain.case import commands as c
+from domain.case import events as e
+from domain.case.alerts import AlertKind
+from domain.case.clocks import Clock, ClockStatus
+from domain.case.decide import advance, decide, snapshot_policy
+from domain.case.evolve import evolve
+from domain.case.policy import PolicySet, case_policy
+from domain.case.state import CaseState
+from domain.case.summaries import summarize
+from domain.deadlines.periods import end_of_china_day
+from domain.deadlines.why import StepKind
 from domain.errors import InvalidCommand
-from domain.evolve import evolve
-from domain.periods import end_of_china_day
-from domain.policy import PolicySet, case_policy
-from domain.state import CaseState
-from domain.summaries import summarize
 from domain.values import CHINA_TZ, RiskLevel
-from domain.why import StepKind
 from tests.domain.official_calendar import OFFICIAL
 from tests.samples import PETITION_INTAKE, command, register
 

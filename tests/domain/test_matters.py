@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from domain.details import IntakeDetails
-from domain.matters import diverted_intake, matter_key
+from domain.case.details import IntakeDetails
+from domain.case.matters import diverted_intake, matter_key
 from domain.values import CaseKind, Channel
 from tests.samples import PETITION_INTAKE, intake_body
 

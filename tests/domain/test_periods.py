@@ -14,8 +14,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from domain.calendar import HolidayCalendar, is_weekend
-from domain.periods import Due, PeriodUnit, due_after, end_of_china_day, working_days_between
+from domain.deadlines.calendar import HolidayCalendar, is_weekend
+from domain.deadlines.periods import (
+    Due,
+    PeriodUnit,
+    due_after,
+    end_of_china_day,
+    working_days_between,
+)
 from domain.values import CHINA_TZ, china_date
 from tests.domain.official_calendar import (
     OFFICIAL,
@@ -420,7 +426,8 @@ def test_a_working_day_period_ends_on_its_nth_working_day(
     assert due.provisional is not covered
 
 
-# The 2026.1 units: months are counted by domain.reckoning only (tests/domain/test_counting*.py).
+# The 2026.1 units: months are counted by domain.deadlines.reckoning only
+# (tests/domain/test_counting*.py).
 LEGACY_UNITS = (DAYS, WORKING, HOURS)
 
 

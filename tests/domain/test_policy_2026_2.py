@@ -9,18 +9,12 @@ from pathlib import Path
 import pytest
 
 from activities.policy.book import PolicyBook
-from domain import commands as c
-from domain.decide import decide, snapshot_policy
-from domain.evolve import evolve
-from domain.policy import (
-    CasePolicy,
-    Confidence,
-    Counting,
-    ExtensionKind,
-    LimitBasis,
-    case_policy,
-)
-from domain.state import CaseState
+from domain.case import commands as c
+from domain.case.decide import decide, snapshot_policy
+from domain.case.evolve import evolve
+from domain.case.policy import CasePolicy, case_policy
+from domain.case.state import CaseState
+from domain.deadlines.clock_rules import Confidence, Counting, ExtensionKind, LimitBasis
 from domain.values import CaseKind, Category, Channel, MediationType, RiskLevel
 from tests.domain.official_calendar import OFFICIAL
 from tests.samples import T0, command, register

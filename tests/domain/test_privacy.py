@@ -8,7 +8,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from domain.privacy import contains_personal_data, mask_document, mask_id, mask_phone, scrub_text
+from domain.people.privacy import (
+    contains_personal_data,
+    mask_document,
+    mask_id,
+    mask_phone,
+    scrub_text,
+)
 
 CASE = {
     "title": "张伟（13812345678）与李娜纠纷",

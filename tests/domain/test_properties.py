@@ -7,13 +7,13 @@ from datetime import timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from domain import commands as c
-from domain.clocks import ClockStatus
-from domain.decide import decide
+from domain.case import commands as c
+from domain.case.clocks import ClockStatus
+from domain.case.decide import decide
+from domain.case.evolve import fold
+from domain.case.stages import TERMINAL_STAGES, Action, allowed
+from domain.case.state import CaseState
 from domain.errors import DomainError, ForbiddenTransition
-from domain.evolve import fold
-from domain.stages import TERMINAL_STAGES, Action, allowed
-from domain.state import CaseState
 from domain.values import china_date
 from tests.domain.handoff_cases import TOWN, Case, org
 from tests.samples import REJECTED_DECISION, T0, command, register, step_command

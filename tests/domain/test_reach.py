@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from domain import commands as c
-from domain.access import Principal, Role
-from domain.decide import decide
-from domain.evolve import evolve
-from domain.reach import CaseReach, may_act, may_read
-from domain.state import CaseState
+from domain.case import commands as c
+from domain.case.decide import decide
+from domain.case.evolve import evolve
+from domain.case.reach import CaseReach, may_act, may_read
+from domain.case.state import CaseState
+from domain.people.access import Principal, Role
 from tests.samples import T0, command, register
 
 

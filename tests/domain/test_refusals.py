@@ -6,12 +6,12 @@ from datetime import timedelta
 
 import pytest
 
-from domain import commands as c
-from domain.decide import decide
+from domain.case import commands as c
+from domain.case.decide import decide
+from domain.case.evolve import fold
+from domain.case.refusals import answer_after_end, check_diversion
+from domain.case.state import CaseState
 from domain.errors import DomainError, ForbiddenTransition
-from domain.evolve import fold
-from domain.refusals import answer_after_end, check_diversion
-from domain.state import CaseState
 from tests.samples import PETITION_INTAKE, T0, command, register
 
 

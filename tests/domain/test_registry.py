@@ -9,8 +9,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from domain.organisations import OrgLevel, OrgType
-from domain.registry import (
+from domain.organisation.organisations import OrgLevel, OrgType
+from domain.organisation.registry import (
     JurisdictionLevel,
     JurisdictionNode,
     Organisation,

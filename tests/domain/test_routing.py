@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from domain.organisations import OrgLevel, OrgType
-from domain.routing import (
+from domain.organisation.organisations import OrgLevel, OrgType
+from domain.organisation.routing import (
     RoutingRule,
     RoutingRules,
     RoutingTarget,
@@ -162,7 +162,7 @@ places = st.sampled_from([COUNTY, MEIYUAN, "320102002", *VILLAGES])
 def test_suggestions_are_active_fitting_and_independent_of_the_book_order(
     category: Category, risk: RiskLevel, registrar: object, place: str, order: list[RoutingRule]
 ) -> None:
-    from domain.registry import Organisation
+    from domain.organisation.registry import Organisation
 
     assert isinstance(registrar, Organisation)
     found = suggest(

@@ -14,10 +14,10 @@ import chinese_calendar
 import pytest
 from pydantic import ValidationError
 
-from domain.calendar import Festival, HolidayCalendar
-from domain.daybook import DayBook
-from domain.lunar_table import FESTIVALS, FIRST_YEAR, LAST_YEAR
-from domain.statutory import (
+from domain.deadlines.calendar import Festival, HolidayCalendar
+from domain.deadlines.daybook import DayBook
+from domain.deadlines.lunar_table import FESTIVALS, FIRST_YEAR, LAST_YEAR
+from domain.deadlines.statutory import (
     LIBRARY,
     computed_festivals,
     festivals,
@@ -41,7 +41,7 @@ CC_NAMES = {
 def test_the_lunar_table_is_what_lunar_python_computes_for_every_year() -> None:
     assert set(FESTIVALS) == set(range(FIRST_YEAR, LAST_YEAR + 1))
     wrong = [y for y in FESTIVALS if festivals(y) != computed_festivals(y)]
-    assert not wrong, f"regenerate domain/lunar_table.py for {wrong}"
+    assert not wrong, f"regenerate domain/deadlines/lunar_table.py for {wrong}"
 
 
 def test_the_library_named_in_the_data_is_the_one_installed() -> None:

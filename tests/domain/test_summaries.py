@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from domain import commands as c
-from domain.decide import decide
-from domain.events import CaseRegistered, PolicySnapshotted
-from domain.evolve import fold
-from domain.labels import calendar_label
-from domain.summaries import event_summaries, summarize
+from domain.case import commands as c
+from domain.case.decide import decide
+from domain.case.events import CaseRegistered, PolicySnapshotted
+from domain.case.evolve import fold
+from domain.case.labels import calendar_label
+from domain.case.summaries import event_summaries, summarize
 from domain.values import RiskLevel
 from tests.domain.handoff_cases import current_policy
 from tests.samples import T0, command, register

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from domain import events as e
-from domain.worklist import (
+from domain.case import events as e
+from domain.case.worklist import (
     Relation,
     WorkKind,
     organisation_relations,

@@ -23,8 +23,8 @@ from activities.runtime.settings import Settings
 from activities.runtime.temporal_client import connect_with_retry
 from activities.store.engine import create_engine
 from api.app import create_app
-from domain.labels import CHANNEL_LABELS
-from domain.stages import Stage
+from domain.case.labels import CHANNEL_LABELS
+from domain.case.stages import Stage
 from domain.values import Channel
 from tests.api.helpers import act, case_in_stage
 from tests.principals import bearer, seed_database

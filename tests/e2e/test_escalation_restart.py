@@ -21,9 +21,9 @@ from activities.runtime.settings import Settings
 from activities.runtime.temporal_client import connect_with_retry
 from activities.store.engine import create_engine
 from activities.store.migrate import upgrade_async
-from domain import commands as c
-from domain.alerts import AlertKind
-from domain.state import CaseState
+from domain.case import commands as c
+from domain.case.alerts import AlertKind
+from domain.case.state import CaseState
 from tests.samples import register
 from workflows.contract import APPLY_UPDATE, STATE_QUERY, WORKFLOW_TYPE, CaseWorkflowInput
 

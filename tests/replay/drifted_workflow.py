@@ -12,7 +12,7 @@ from workflows.case_workflow import CaseWorkflow
 from workflows.contract import WORKFLOW_TYPE, CaseWorkflowInput, CommandOutcome
 
 with workflow.unsafe.imports_passed_through():
-    from domain.state import CaseState
+    from domain.case.state import CaseState
 
 
 @workflow.defn(name=WORKFLOW_TYPE)

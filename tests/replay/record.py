@@ -28,7 +28,7 @@ from temporalio.testing import WorkflowEnvironment
 from activities.policy.calendar_data import load_calendar
 from activities.runtime.devstack import temporal_cli
 from activities.runtime.settings import Settings
-from domain import commands as c
+from domain.case import commands as c
 from domain.errors import ForbiddenTransition
 from tests.samples import LIFECYCLE, china_today, register, step_action
 from tests.samples import command as sample_command

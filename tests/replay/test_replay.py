@@ -16,11 +16,11 @@ from tests.replay.drifted_workflow import DriftedCaseWorkflow
 from worker import WORKFLOWS
 
 with workflow.unsafe.imports_passed_through():
-    from domain.alerts import AlertKind
-    from domain.events import Event
-    from domain.evolve import fold
-    from domain.stages import Stage
-    from domain.state import CaseState
+    from domain.case.alerts import AlertKind
+    from domain.case.events import Event
+    from domain.case.evolve import fold
+    from domain.case.stages import Stage
+    from domain.case.state import CaseState
     from workflows.contract import PROJECT_ACTIVITY, CommandOutcome, ProjectionBatch
 
 HISTORIES = sorted((Path(__file__).parent / "histories").glob("*.json"))

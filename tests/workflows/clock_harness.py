@@ -19,11 +19,11 @@ from temporalio.testing import WorkflowEnvironment
 
 from activities.policy.book import LEGACY_POLICY_2026_1, PolicyBook
 from activities.policy.calendar_data import load_calendar
-from domain import commands as c
-from domain.calendar import HolidayCalendar
-from domain.events import Event
-from domain.policy import PolicySet
-from domain.state import CaseState
+from domain.case import commands as c
+from domain.case.events import Event
+from domain.case.policy import PolicySet
+from domain.case.state import CaseState
+from domain.deadlines.calendar import HolidayCalendar
 from domain.values import china_date
 from tests.samples import command, register
 from tests.switchable_policy import SwitchablePolicy

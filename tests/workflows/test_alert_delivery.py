@@ -24,7 +24,7 @@ from activities.store.engine import create_engine, create_sessionmaker
 from activities.store.migrate import upgrade_async
 from activities.store.tables import AlertDeliveryRow
 from activities.tasks.delivery import Notifier
-from domain.alerts import AlertKind
+from domain.case.alerts import AlertKind
 from tests.loopback import serve
 from tests.workflows.clock_harness import calendar_with, clockwork
 

@@ -21,11 +21,11 @@ from temporalio.exceptions import ApplicationError
 from temporalio.testing import WorkflowEnvironment
 
 from activities.runtime.settings import Settings
-from domain import commands as c
-from domain.events import Event
-from domain.evolve import fold
-from domain.stages import Stage
-from domain.state import CaseState
+from domain.case import commands as c
+from domain.case.events import Event
+from domain.case.evolve import fold
+from domain.case.stages import Stage
+from domain.case.state import CaseState
 from tests.samples import LIFECYCLE, case_steps, china_today, register
 from tests.samples import command as sample_command
 from worker import build_worker, policy_provider

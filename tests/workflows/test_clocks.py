@@ -9,11 +9,12 @@ import pytest
 from temporalio.client import WorkflowUpdateFailedError
 
 from activities.policy.book import PolicyBook
-from domain.alerts import AlertKind, AlertStatus
-from domain.clocks import ClockStatus
-from domain.periods import PeriodUnit, due_after
-from domain.policy import ClockRule, Confidence, PolicySet
-from domain.stages import Stage
+from domain.case.alerts import AlertKind, AlertStatus
+from domain.case.clocks import ClockStatus
+from domain.case.policy import PolicySet
+from domain.case.stages import Stage
+from domain.deadlines.clock_rules import ClockRule, Confidence
+from domain.deadlines.periods import PeriodUnit, due_after
 from tests.workflows.clock_harness import (
     calendar_with,
     clockwork,

@@ -12,8 +12,8 @@ from typing import Any
 from temporalio.api.enums.v1 import EventType
 
 from activities.policy.book import PolicyBook
-from domain.alerts import AlertKind, AlertStatus
-from domain.clocks import ClockStatus
+from domain.case.alerts import AlertKind, AlertStatus
+from domain.case.clocks import ClockStatus
 from domain.values import china_date
 from tests.samples import ORGS
 from tests.workflows.clock_harness import calendar_with, clockwork, policy_before_handoffs

@@ -6,9 +6,9 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
-from domain.alerts import AlertKind, AlertStatus
-from domain.clocks import ClockStatus
-from domain.stages import Stage
+from domain.case.alerts import AlertKind, AlertStatus
+from domain.case.clocks import ClockStatus
+from domain.case.stages import Stage
 from domain.values import china_date
 from tests.samples import PETITION_INTAKE
 from tests.workflows.clock_harness import calendar_with, clockwork

@@ -8,7 +8,7 @@ from reportlab.platypus import Flowable, Spacer
 from activities.reports.dossier_model import Dossier, Pause
 from activities.reports.pdf.layout import Layout
 from activities.reports.pdf.text import text, when
-from domain.labels import calendar_label
+from domain.case.labels import calendar_label
 
 
 def clocks(layout: Layout, dossier: Dossier) -> list[Flowable]:

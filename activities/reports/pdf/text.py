@@ -9,6 +9,7 @@ from xml.sax.saxutils import escape
 from reportlab.pdfbase import pdfmetrics
 
 from activities.reports import dossier_model as doc
+from activities.reports.sections.parts import Stamp
 from domain.values import CHINA_TZ
 
 
@@ -28,7 +29,7 @@ def when(at: datetime | None) -> str:
     return at.astimezone(CHINA_TZ).strftime("%Y-%m-%d %H:%M")
 
 
-def stamp_text(stamp: doc.Stamp | None) -> str:
+def stamp_text(stamp: Stamp | None) -> str:
     """``2026-03-02 09:31 王芳``: when and by whom something was recorded."""
     if stamp is None:
         return "—"

@@ -16,11 +16,11 @@ from temporalio.testing import ActivityEnvironment
 
 from activities.audit.chain_audit import VerificationReport, verify_case
 from activities.tasks.projection import CaseStore
-from domain import commands as c
-from domain.decide import decide
-from domain.events import Event
-from domain.evolve import fold
-from domain.state import CaseState
+from domain.case import commands as c
+from domain.case.decide import decide
+from domain.case.events import Event
+from domain.case.evolve import fold
+from domain.case.state import CaseState
 from tests.samples import T0, command, register
 from workflows.contract import (
     ProjectionBatch,

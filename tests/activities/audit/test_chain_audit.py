@@ -25,9 +25,9 @@ from activities.store.engine import create_engine, create_sessionmaker
 from activities.store.migrate import upgrade_async
 from activities.store.tables import JsonDocument
 from api.cli.audit import verify_cli
-from domain.chain import GENESIS_HASH, BreakReason
+from domain.audit.chain import GENESIS_HASH, BreakReason
+from domain.case.evolve import fold
 from domain.errors import UnknownCase
-from domain.evolve import fold
 from tests.activities.audit.chain_support import (
     Store,
     bypassing_triggers,

@@ -39,9 +39,9 @@ from activities.store import repositories
 from activities.store.engine import create_engine, create_sessionmaker
 from activities.store.tables import HistoryArchiveRow
 from api.cli.audit import replay_cli
-from domain import commands as c
-from domain.stages import Stage
-from domain.state import CaseState
+from domain.case import commands as c
+from domain.case.stages import Stage
+from domain.case.state import CaseState
 from tests.conftest import Stack
 from tests.replay.drifted_workflow import DriftedCaseWorkflow
 from tests.samples import LIFECYCLE, china_today, register

@@ -17,8 +17,8 @@ from temporalio.testing import WorkflowEnvironment
 from activities.runtime.settings import Settings
 from activities.store import repositories
 from activities.tasks.projection import CaseStore
-from domain import commands as c
-from domain.state import CaseState
+from domain.case import commands as c
+from domain.case.state import CaseState
 from tests.activities.audit.chain_support import (
     Store,
     bypassing_triggers,

@@ -11,8 +11,8 @@ import chinese_calendar  # type: ignore[import-untyped]
 import pytest
 
 from activities.policy.calendar_data import CalendarDataError, load_calendar, package_calendar
-from domain.calendar import HolidayCalendar
-from domain.periods import PeriodUnit, due_after
+from domain.deadlines.calendar import HolidayCalendar
+from domain.deadlines.periods import PeriodUnit, due_after
 from domain.values import CHINA_TZ
 from tests.domain.official_calendar import (
     ADJUSTED_2025,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from activities.policy.routing import DEMO_REGISTRY, load_registry_file, load_routing_rules
-from domain.routing import suggest
+from domain.organisation.routing import suggest
 from domain.values import Category, RiskLevel
 
 DEMO = load_registry_file(DEMO_REGISTRY)

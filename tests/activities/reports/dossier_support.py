@@ -17,13 +17,13 @@ from activities.policy.calendar_data import package_calendar
 from activities.reports.dossier import build_dossier
 from activities.reports.dossier_model import Dossier
 from activities.tasks.policy import calendar_slice
-from domain import commands as c
-from domain.decide import advance, decide, snapshot_policy
-from domain.events import Event
-from domain.evolve import fold
-from domain.policy import case_policy
-from domain.stages import Stage
-from domain.state import CaseState
+from domain.case import commands as c
+from domain.case.decide import advance, decide, snapshot_policy
+from domain.case.events import Event
+from domain.case.evolve import fold
+from domain.case.policy import case_policy
+from domain.case.stages import Stage
+from domain.case.state import CaseState
 from domain.values import china_date
 from tests.samples import command, register
 

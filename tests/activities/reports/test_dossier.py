@@ -14,12 +14,12 @@ from datetime import timedelta
 from activities.reports.dossier import build_dossier
 from activities.reports.dossier_model import Dossier
 from activities.reports.pdf.document import render_dossier_pdf
-from domain import commands as c
-from domain.decide import decide
-from domain.events import Event
-from domain.evolve import fold
-from domain.privacy import mask_document
-from domain.state import CaseState
+from domain.case import commands as c
+from domain.case.decide import decide
+from domain.case.events import Event
+from domain.case.evolve import fold
+from domain.case.state import CaseState
+from domain.people.privacy import mask_document
 from domain.values import china_date
 from tests.activities.reports.dossier_support import (
     CASE_ID,

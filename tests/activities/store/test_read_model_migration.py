@@ -12,7 +12,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from activities.store.migrate import upgrade_async
-from domain.worklist import party_key
+from domain.case.worklist import party_key
 from tests.conftest import BACKENDS
 from tests.databases import PostgresAdmin, database_at
 from tests.worklist_support import CaseAt

@@ -8,9 +8,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from activities.identity import principals
 from activities.policy.routing import DEMO_REGISTRY, load_registry_file
 from activities.store import registry as store
-from domain.access import Principal, Role
-from domain.organisations import OrgLevel, OrgType
-from domain.registry import (
+from domain.organisation.organisations import OrgLevel, OrgType
+from domain.organisation.registry import (
     Employment,
     JurisdictionNode,
     Organisation,
@@ -18,6 +17,7 @@ from domain.registry import (
     RegistryError,
     RosterMediator,
 )
+from domain.people.access import Principal, Role
 from domain.values import Category
 
 Sessionmaker = async_sessionmaker[AsyncSession]

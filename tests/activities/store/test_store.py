@@ -13,11 +13,11 @@ from activities.store import repositories
 from activities.store.case_numbers import reserve_case_number
 from activities.store.tables import CaseRow
 from activities.tasks.projection import CaseStore
-from domain import commands as c
-from domain.decide import decide
-from domain.events import Event
-from domain.evolve import fold
-from domain.state import CaseState
+from domain.case import commands as c
+from domain.case.decide import decide
+from domain.case.events import Event
+from domain.case.evolve import fold
+from domain.case.state import CaseState
 from domain.values import CaseKind
 from tests.samples import T0, command, register
 from workflows.contract import ProjectionBatch

@@ -15,8 +15,8 @@ from activities.store.repositories import CaseFilter
 from activities.store.tables import CaseOrganisationRow, CaseRow
 from activities.store.worklists import WorkFilter
 from activities.tasks.projection import CaseStore
-from domain import events as e
-from domain.worklist import LEADER_KINDS, party_key
+from domain.case import events as e
+from domain.case.worklist import LEADER_KINDS, party_key
 from tests.principals import CENTER, OTHER_CENTER, ensure_centers
 from tests.samples import PETITION_INTAKE, T0, intake_body
 from tests.worklist_support import CaseAt

@@ -18,11 +18,11 @@ from activities.runtime.settings import Settings
 from activities.store import repositories
 from activities.store.tables import AlertRow, CaseRow
 from activities.tasks.projection import CaseStore
-from domain import commands as c
-from domain.decide import decide, snapshot_policy
-from domain.events import Event
-from domain.evolve import fold
-from domain.state import CaseState
+from domain.case import commands as c
+from domain.case.decide import decide, snapshot_policy
+from domain.case.events import Event
+from domain.case.evolve import fold
+from domain.case.state import CaseState
 from domain.values import china_date
 from tests.samples import T0, command, register
 from worker import policy_provider

@@ -2,7 +2,7 @@
 
 ``cases`` gains ``holder_id`` (承办单位), ``incoming_id`` (待签收单位), ``reporter_id`` and
 ``grid_code``. Beside it: ``case_organisations`` (each organisation related to a case and how:
-the reach of center roles' lists), ``work_items`` (待办, ``domain.worklist``) and
+the reach of center roles' lists), ``work_items`` (待办, ``domain.case.worklist``) and
 ``case_parties`` (party keys: SHA-256 of the normalised ID number, else of name and phone).
 
 Existing cases are backfilled from their stored documents with the projection's own row builders
@@ -121,7 +121,7 @@ def _backfill(bind: sa.Connection) -> None:
 
     from activities.store.read_model import case_rows
     from activities.store.tables import CaseOrganisationRow
-    from domain.state import CaseState
+    from domain.case.state import CaseState
 
     relations = CaseOrganisationRow.__table__
 

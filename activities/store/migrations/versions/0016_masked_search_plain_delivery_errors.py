@@ -17,7 +17,7 @@ Revises: 0012
 import sqlalchemy as sa
 from alembic import op
 
-from domain.privacy import scrub_text
+from domain.people.privacy import scrub_text
 
 revision = "0016"
 down_revision = "0012"

@@ -1,0 +1,1 @@
+"""The case lifecycle (案件): stages, commands, events, clocks, alerts, decide/evolve."""
