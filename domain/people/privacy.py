@@ -56,9 +56,17 @@ _MOBILE_IN_TEXT = re.compile(rf"(?<!\d)(?:{_COUNTRY})?{_MOBILE}(?!\d)")
 _AREA = rf"(?:0\d{{2,3}}{_SEP}|[(（]0\d{{2,3}}[)）]{_SEP}?)"
 _LANDLINE_IN_TEXT = re.compile(rf"(?<!\d)(?P<area>{_AREA})[2-9]\d{{2,3}}{_SEP}?\d{{4}}(?!\d)")
 
-# Every pattern needs ten characters in a row of digits, separators and brackets, beginning with
-# a digit: most text is ruled out by this one C-level scan.
-_NUMBER_RUN = re.compile(rf"\d(?:\d|{_SEP}|[)）]){{9}}")
+# Every pattern needs eleven digits (a landline's area code and number have eleven or twelve) in
+# one run of digits, separators and brackets: most text, dates and times included, is ruled out
+# by one C-level scan for such runs and a count of the digits in the few it finds.
+_NUMBER_RUN = re.compile(r"\d[\d\-\u2010-\u2015 \t\u00a0\u3000.)）]{9,}\d")
+
+
+_DIGIT = re.compile(r"\d")
+
+
+def _eleven_digits_in_a_run(text: str) -> bool:
+    return any(len(_DIGIT.findall(run.group())) >= 11 for run in _NUMBER_RUN.finditer(text))
 
 
 def mask_id(value: str) -> str:
@@ -123,7 +131,7 @@ SAFE_FIELDS = frozenset({"policy", "milestones", "recent_command_ids", "labels"}
 
 def scrub_text(text: str) -> str:
     """Mask ID numbers, mobile numbers and landlines that appear inside free text."""
-    if _NUMBER_RUN.search(text) is None:
+    if _NUMBER_RUN.search(text) is None or not _eleven_digits_in_a_run(text):
         return text
     for pattern, mask in _SCRUBBERS:
         text = pattern.sub(mask, text)
@@ -131,7 +139,7 @@ def scrub_text(text: str) -> str:
 
 
 def contains_personal_data(text: str) -> bool:
-    if _NUMBER_RUN.search(text) is None:
+    if _NUMBER_RUN.search(text) is None or not _eleven_digits_in_a_run(text):
         return False
     if any(_is_id(found.group(0)) for found in _ID_IN_TEXT.finditer(text)):
         return True
