@@ -27,10 +27,12 @@ from api.routes import (
     audit,
     cases,
     clocks,
+    codec,
     health,
     organisations,
     parties,
     petitions,
+    users,
     worklist,
 )
 
@@ -114,6 +116,7 @@ def create_app(
         health,
         cases,
         clocks,
+        codec,
         petitions,
         alerts,
         admin,
@@ -121,6 +124,7 @@ def create_app(
         organisations,
         worklist,
         parties,
+        users,
     ):
         app.include_router(feature.router)
     install_console(app)  # the web console (工作台) under /, beside the JSON API under /v1

@@ -74,6 +74,12 @@ USERS: dict[str, Principal] = {
     "system_admin": Principal(
         user_id="sysadmin", display_name="系统管理员", role=Role.SYSTEM_ADMIN
     ),
+    "security_admin": Principal(
+        user_id="secadmin", display_name="安全管理员甲", role=Role.SECURITY_ADMIN
+    ),
+    "other_security_admin": Principal(
+        user_id="secadmin2", display_name="安全管理员乙", role=Role.SECURITY_ADMIN
+    ),
     "grid_worker": Principal(  # 网格员 of the village the sample cases are placed in
         user_id="wangxiaoming",
         display_name="王小明",

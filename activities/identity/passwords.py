@@ -61,6 +61,7 @@ class LiveSession:
     principal: Principal
     csrf_token: str
     method: str
+    must_change: bool = False  # someone else set the password: the user changes it first
 
 
 def hash_password(password: str) -> str:
@@ -205,7 +206,12 @@ async def live_session(
     if (now - last_seen).total_seconds() >= _TOUCH_SECONDS:
         row.last_seen_at = now
         await session.flush()
-    return LiveSession(principal=principal_of(user), csrf_token=row.csrf_token, method=row.method)
+    return LiveSession(
+        principal=principal_of(user),
+        csrf_token=row.csrf_token,
+        method=row.method,
+        must_change=bool(user.must_change_password),
+    )
 
 
 async def close_session(token: str, *, session: AsyncSession) -> str | None:

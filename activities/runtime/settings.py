@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
+from pydantic import SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -68,6 +69,30 @@ class Settings(BaseSettings):
     # on the intranet, a test's loopback receiver): none by default, internal addresses refused.
     alert_channel_hosts: tuple[str, ...] = ("oapi.dingtalk.com", "qyapi.weixin.qq.com")
     alert_channel_internal_hosts: tuple[str, ...] = ()
+    # The engine's keys (activities/runtime/engine_keys.py): ``id:base64key,...``, the first is
+    # current, the others still accepted. Payloads sent to Temporal are encrypted with the first;
+    # commands the API sends to cases are signed with the first of the command keys. Required in
+    # production; development keeps generated ones in data_dir/engine-keys.json. Rotation in two
+    # steps: list the new key second on every API and worker, then first; a command key may go
+    # once no process signs with it, a payload key only when no history or archive under it is
+    # kept (the archive keeps closed cases' histories as they were written).
+    payload_keys: SecretStr = SecretStr("")
+    command_keys: SecretStr = SecretStr("")
+    # Off only while an API of a release before signed commands still runs beside new workers
+    # (a rolling upgrade): unsigned commands are then let through and recorded, never refused.
+    command_signatures_required: bool = True
+    # A signed command older than this (from its issue time to the case's clock) is refused.
+    command_max_age_seconds: float = 3600.0
+    # The codec endpoint (/codec/encode, /codec/decode) for the Temporal UI: the UI's origin
+    # (CORS), and a token operators' tools present instead of a system administrator's key.
+    codec_cors_origins: tuple[str, ...] = ()
+    codec_operator_token: SecretStr = SecretStr("")
+    # Temporal over TLS: the server's CA, this process's client certificate and key (mTLS), and
+    # the name the server's certificate carries when it differs from the address's host.
+    temporal_tls_ca: Path | None = None
+    temporal_tls_cert: Path | None = None
+    temporal_tls_key: Path | None = None
+    temporal_tls_server_name: str | None = None
 
     @property
     def resolved_database_url(self) -> str:

@@ -304,6 +304,8 @@ class UserRow(Base):
     password_hash: Mapped[str | None] = mapped_column(String(200))
     failed_sign_ins: Mapped[int] = mapped_column(Integer, server_default="0")
     locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # A password someone else set (the command line): changed by the user at first sign-in.
+    must_change_password: Mapped[bool] = mapped_column(Boolean, server_default="0")
 
 
 class ConsoleSessionRow(Base):
@@ -366,6 +368,60 @@ class AccessTrailRow(Base):
     endpoint: Mapped[str] = mapped_column(String(200))
     fields: Mapped[list[str]] = mapped_column(JsonDocument)
     purpose: Mapped[str | None] = mapped_column(Text)
+
+
+class AdminTrailRow(Base):
+    """管理留痕: every administrative act, hash-chained and append-only (auditors read it).
+
+    ``prev_hash`` is unique: two entries never follow the same one, so the chain cannot fork.
+    """
+
+    __tablename__ = "admin_trail"
+
+    id: Mapped[int] = mapped_column(EventId, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    actor_id: Mapped[str] = mapped_column(String(64))
+    actor_name: Mapped[str] = mapped_column(String(100))
+    actor_role: Mapped[str] = mapped_column(String(24))
+    action: Mapped[str] = mapped_column(String(32))
+    target: Mapped[str] = mapped_column(String(64), server_default="")
+    details: Mapped[dict[str, str]] = mapped_column(JsonDocument)
+    prev_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class CredentialRequestRow(Base):
+    """申请: an administrator's request that a second security administrator approves."""
+
+    __tablename__ = "credential_requests"
+
+    request_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(24))
+    target_user_id: Mapped[str] = mapped_column(String(64))
+    # The user to create (CREATE_USER): the Principal's fields.
+    new_user: Mapped[dict[str, Any] | None] = mapped_column(JsonDocument)
+    requested_by: Mapped[str] = mapped_column(String(64))
+    requested_by_name: Mapped[str] = mapped_column(String(100))
+    opened_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    status: Mapped[str] = mapped_column(String(16))
+    decided_by: Mapped[str | None] = mapped_column(String(64))
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    reason: Mapped[str | None] = mapped_column(Text)
+
+    __table_args__ = (Index("ix_credential_requests_status", "status", "opened_at"),)
+
+
+class OneTimeLinkRow(Base):
+    """一次性链接: only its SHA-256; the user redeems it once, before it expires."""
+
+    __tablename__ = "one_time_links"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(64), index=True)
+    request_id: Mapped[str] = mapped_column(String(32))
+    issued_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class HistoryArchiveRow(Base):

@@ -70,7 +70,7 @@ class Notifier:
             recipient=directory.display_name if directory else delivery.recipient,
             # Robots post into group chats: no clear ID number or phone leaves the system.
             title=scrub_text(delivery.title),
-            text=f"案件：{scrub_text(delivery.case_title)}\n\n请及时签收并督促办理。",
+            text=_text(delivery),
             raised_at=delivery.raised_at,
             case_url=f"{self._case_url_base}/v1/cases/{delivery.case_id}"
             if self._case_url_base
@@ -137,3 +137,10 @@ class Notifier:
                 at=datetime.now(UTC),
                 session=session,
             )
+
+
+def _text(delivery: AlertDelivery) -> str:
+    case = f"案件：{scrub_text(delivery.case_title)}"
+    if delivery.notice == "withdrawn":
+        return f"{case}\n\n{scrub_text(delivery.note)}。此前发出的逾期督办已撤销，无需处理。"
+    return f"{case}\n\n请及时签收并督促办理。"

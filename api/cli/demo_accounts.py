@@ -8,13 +8,18 @@ fixed and printed: it is for trying the system on one's own machine, never for p
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
-from activities.identity import passwords, principals
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from activities.identity import admin_trail, passwords, principals
+from activities.identity.admin_trail import COMMAND_LINE
 from activities.policy.routing import DEMO_REGISTRY, load_registry_file
 from activities.runtime.settings import Settings
 from activities.store import registry as registry_store
 from activities.store.engine import create_engine, create_sessionmaker
 from domain.people.access import Principal, Role
+from domain.people.administration import AdminAction
 
 # 仅供试用：演示账号的控制台密码（写在 README 中，切勿用于生产环境）。
 DEMO_PASSWORD = "fengqiao-demo"
@@ -95,15 +100,39 @@ DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
         Principal(
             user_id="demo-auditor", display_name="李审", role=Role.AUDITOR, jurisdiction=COUNTY
         ),
-        "审计人员：案件时间线、核验、卷宗、访问留痕",
+        "审计人员：案件时间线、核验、卷宗、访问留痕、管理留痕",
     ),
     DemoAccount(
         Principal(user_id="demo-admin", display_name="演示管理员", role=Role.SYSTEM_ADMIN),
-        "系统管理员：用户与密钥、单位名录（不见案件：三员分立）",
+        "系统管理员：单位名录、督办接收人（不见案件、不管用户：三员分立）",
+    ),
+    DemoAccount(
+        Principal(user_id="demo-security", display_name="安全管理员甲", role=Role.SECURITY_ADMIN),
+        "安全管理员：添加用户、申请一次性链接（须另一名安全管理员批准），不见案件",
+    ),
+    DemoAccount(
+        Principal(user_id="demo-security-2", display_name="安全管理员乙", role=Role.SECURITY_ADMIN),
+        "第二名安全管理员：批准或驳回安全管理员甲的申请（申请与审批）",
     ),
 )
 
 DEMO_USERS: tuple[Principal, ...] = tuple(account.principal for account in DEMO_ACCOUNTS)
+
+
+async def _trail(
+    action: AdminAction, principal: Principal, session: AsyncSession, key_id: str = ""
+) -> None:
+    details = {"role": principal.role.value, "demo": "yes"}
+    if key_id:
+        details["key_id"] = key_id
+    await admin_trail.append(
+        COMMAND_LINE,
+        action,
+        target=principal.user_id,
+        details=details,
+        at=datetime.now(UTC),
+        session=session,
+    )
 
 
 async def demo_keys(settings: Settings) -> dict[str, str]:
@@ -119,11 +148,13 @@ async def demo_keys(settings: Settings) -> dict[str, str]:
                 user = await principals.get_user(principal.user_id, session=session)
                 if user is None:
                     await principals.create_user(principal, session=session)
+                    await _trail(AdminAction.USER_CREATED, principal, session)
                 if user is None or user.password_hash is None:
                     await passwords.set_password(principal.user_id, DEMO_PASSWORD, session=session)
                 issued = await principals.issue_key(
                     principal.user_id, session=session, label="demo"
                 )
+                await _trail(AdminAction.KEY_ISSUED, principal, session, issued.key_id)
                 keys[principal.user_id] = issued.key
     finally:
         await engine.dispose()

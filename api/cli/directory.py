@@ -1,7 +1,9 @@
 """``fengqiao users`` and ``fengqiao keys``: the operator's tools for the user directory.
 
 They work on the database directly (run on the server, by whoever holds its credentials), so the
-first system administrator can exist before anyone can authenticate to the API.
+first security administrators (安全管理员) can exist before anyone can authenticate to the API.
+Each act is in the administration trail (管理留痕) under the command line's name; a password set
+here must be changed by its user at first sign-in.
 """
 
 from __future__ import annotations
@@ -15,10 +17,12 @@ from datetime import UTC, datetime, timedelta
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from activities.identity import passwords, principals
+from activities.identity import admin_trail, passwords, principals
+from activities.identity.admin_trail import COMMAND_LINE
 from activities.runtime.settings import Settings
 from activities.store.engine import create_engine, create_sessionmaker
 from domain.people.access import ROLE_LABELS, Principal, Role
+from domain.people.administration import AdminAction
 
 LOCAL_ADMIN = "local-admin"
 
@@ -113,6 +117,7 @@ async def _users(args: argparse.Namespace, session: AsyncSession) -> int:
         except ValidationError as error:
             raise principals.DirectoryError(str(error.errors()[0]["msg"])) from error
         await principals.create_user(principal, session=session)
+        await _trail(AdminAction.USER_CREATED, principal.user_id, {"role": args.role}, session)
         print(f"已添加用户 / user added: {principal.user_id} {principal.display_name}")
         return 0
     if args.users_command == "list":
@@ -126,9 +131,21 @@ async def _users(args: argparse.Namespace, session: AsyncSession) -> int:
         return 0
     if args.users_command == "set-password":
         await passwords.set_password(args.user_id, args.password, session=session)
-        print(f"已设置密码 / password set: {args.user_id}")
+        user = await principals.get_user(args.user_id, session=session)
+        assert user is not None  # set_password refused an unknown user
+        user.must_change_password = True  # someone else set it: the user changes it first
+        details = {"by": "command_line", "must_change": "yes"}
+        await _trail(AdminAction.PASSWORD_SET, args.user_id, details, session)
+        print(
+            f"已设置密码，用户首次登录须修改 / password set, to change at first sign-in: "
+            f"{args.user_id}"
+        )
         return 0
     await principals.set_active(args.user_id, args.users_command == "enable", session=session)
+    action = (
+        AdminAction.USER_ENABLED if args.users_command == "enable" else AdminAction.USER_DISABLED
+    )
+    await _trail(action, args.user_id, {}, session)
     print(f"{args.users_command}d: {args.user_id}")
     return 0
 
@@ -140,6 +157,7 @@ async def _keys(args: argparse.Namespace, session: AsyncSession) -> int:
         issued = await principals.issue_key(
             args.user_id, session=session, expires_at=expires, label=args.label
         )
+        await _trail(AdminAction.KEY_ISSUED, args.user_id, {"key_id": issued.key_id}, session)
         print("API 密钥（只显示这一次，请妥善保存）/ API key (shown once, keep it safe):")
         print(issued.key)
         return 0
@@ -151,8 +169,17 @@ async def _keys(args: argparse.Namespace, session: AsyncSession) -> int:
             print(f"{row.key_id}\t{row.user_id}\t{status}\t{row.label}")
         return 0
     user = await principals.revoke_key(args.key_id, session=session, now=now)
+    await _trail(AdminAction.KEY_REVOKED, user, {"key_id": args.key_id}, session)
     print(f"已吊销 / revoked: {args.key_id} ({user})")
     return 0
+
+
+async def _trail(
+    action: AdminAction, target: str, details: dict[str, str], session: AsyncSession
+) -> None:
+    await admin_trail.append(
+        COMMAND_LINE, action, target=target, details=details, at=datetime.now(UTC), session=session
+    )
 
 
 async def ensure_local_admin(settings: Settings) -> str | None:

@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+from datetime import UTC, datetime
 from pathlib import Path
 
+from activities.identity import admin_trail
+from activities.identity.admin_trail import COMMAND_LINE
 from activities.policy.book import PolicyError
 from activities.policy.routing import DEMO_REGISTRY, load_registry_file
 from activities.runtime.settings import Settings
@@ -23,6 +26,7 @@ from domain.organisation.registry import (
     Organisation,
     Registry,
 )
+from domain.people.administration import AdminAction
 
 
 def add_registry_commands(
@@ -54,6 +58,18 @@ async def _load(registry: Registry, settings: Settings) -> int:
     try:
         async with create_sessionmaker(engine).begin() as session:
             summary = await store.load_registry(registry, session=session)
+            await admin_trail.append(
+                COMMAND_LINE,
+                AdminAction.REGISTRY_CHANGED,
+                details={
+                    "change": "load",
+                    "written": str(
+                        summary.jurisdictions + summary.organisations + summary.mediators
+                    ),
+                },
+                at=datetime.now(UTC),
+                session=session,
+            )
     finally:
         await engine.dispose()
     print(

@@ -1,5 +1,7 @@
-"""Administrators (系统管理): users — add, password, API key (shown once), enable/disable,
-unlock — and the alert recipients with their channels (单位名录: ``pages_registry``).
+"""Administration (系统管理): users — add, ask for a one-time link, enable/disable, unlock — for
+security administrators (三员分立: never another user's password or key), and the alert recipients
+with their channels for the system administrator (单位名录: ``pages_registry``; approvals:
+``pages_requests``).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from api.deps import SessionmakerDep, SettingsDep
 from api.errors import ApiError, database_errors
 from api.services import recipients, users
 from domain.people.access import ROLE_LABELS, Permission, Principal, Role
+from domain.people.administration import creation_needs_approval
 
 router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
 
@@ -24,8 +27,9 @@ UserAdmin = Annotated[ConsoleUser, Depends(require(Permission.MANAGE_USERS))]
 RecipientAdmin = Annotated[ConsoleUser, Depends(require(Permission.MANAGE_RECIPIENTS))]
 
 _DONE = {
-    "added": "已添加用户",
-    "password": "已设置密码（该用户的已登录会话均已退出）",
+    "added": "已添加用户。请为其申请一次性设置密码链接（须另一名安全管理员批准）",
+    "pending": "已提交申请：添加管理员或审计人员须另一名安全管理员批准",
+    "requested": "已提交一次性链接申请，待另一名安全管理员批准",
     "enabled": "已启用",
     "disabled": "已停用",
     "unlocked": "已解除锁定",
@@ -48,7 +52,6 @@ async def _users_page(
     sessionmaker: SessionmakerDep,
     *,
     flash: str | None = None,
-    issued: Any = None,
     errors: dict[str, str] | None = None,
     values: dict[str, str] | None = None,
     status: int = 200,
@@ -61,10 +64,10 @@ async def _users_page(
             "user": user,
             "lines": lines,
             "flash": flash,
-            "issued": issued,
             "errors": errors or {},
             "values": values or {},
             "roles": [(r.value, ROLE_LABELS[r]) for r in Role],
+            "approved_roles": "、".join(ROLE_LABELS[r] for r in Role if creation_needs_approval(r)),
         },
         status=status,
     )
@@ -111,7 +114,7 @@ async def add_user(request: Request, user: UserAdmin, sessionmaker: Sessionmaker
             status=422,
         )
     try:
-        await users.add_user(added, admin=user.principal, sessionmaker=sessionmaker)
+        outcome = await users.add_user(added, admin=user.principal, sessionmaker=sessionmaker)
     except ApiError as refused:
         return await _users_page(
             request,
@@ -121,7 +124,8 @@ async def add_user(request: Request, user: UserAdmin, sessionmaker: Sessionmaker
             values=values,
             status=refused.status,
         )
-    return RedirectResponse("/admin/users?done=added", status_code=303)
+    done = "added" if outcome.request_id is None else "pending"
+    return RedirectResponse(f"/admin/users?done={done}", status_code=303)
 
 
 def _directory_message(refused: ApiError) -> str:
@@ -137,33 +141,20 @@ def _directory_message(refused: ApiError) -> str:
 async def user_action(
     request: Request, user_id: str, what: str, user: UserAdmin, sessionmaker: SessionmakerDep
 ) -> Response:
-    form = await checked_form(request, user)
+    await checked_form(request, user)
     admin = user.principal
-    if what == "password":
-        password = (form.get("password") or [""])[0]
-        try:
-            await users.set_password(user_id, password, admin=admin, sessionmaker=sessionmaker)
-        except ApiError as refused:
-            if refused.status != 422:
-                raise
-            return await _users_page(
-                request,
-                user,
-                sessionmaker,
-                errors={f"password-{user_id}": refused.body.message_zh},
-                status=422,
-            )
-        return RedirectResponse("/admin/users?done=password", status_code=303)
+    if what in ("password", "key"):
+        # 三员分立: nobody sets another user's password or sees their key.
+        raise users.another_users_credential()
+    if what == "link":
+        await users.request_password_link(user_id, admin=admin, sessionmaker=sessionmaker)
+        return RedirectResponse("/admin/users?done=requested", status_code=303)
     if what in ("enable", "disable"):
         await users.set_active(user_id, what == "enable", admin=admin, sessionmaker=sessionmaker)
         return RedirectResponse(f"/admin/users?done={what}d", status_code=303)
     if what == "unlock":
         await users.unlock(user_id, admin=admin, sessionmaker=sessionmaker)
         return RedirectResponse("/admin/users?done=unlocked", status_code=303)
-    if what == "key":
-        issued = await users.issue_key(user_id, admin=admin, sessionmaker=sessionmaker)
-        # Shown once, in this answer only (never in a URL, never stored).
-        return await _users_page(request, user, sessionmaker, issued=issued)
     raise PageError(404, "没有这项操作")
 
 
@@ -232,6 +223,7 @@ async def put_recipient(
             values["recipient_id"][:200],
             display_name=values["display_name"][:200],
             channels=[channel] if values["url"] else [],
+            admin=user.principal,
             settings=settings,
             sessionmaker=sessionmaker,
         )

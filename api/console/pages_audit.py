@@ -5,6 +5,7 @@ the access trail (访问留痕). Every read goes through the audit services, whi
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -18,9 +19,16 @@ from api.deps import ReplayWorkflowsDep, ScopesDep, SessionmakerDep, SettingsDep
 from api.errors import ApiError
 from api.services import audit, cases
 from domain.people.access import Permission
+from domain.people.administration import (
+    ADMIN_ACTION_LABELS,
+    DETAIL_LABELS,
+    DETAIL_VALUE_LABELS,
+)
 from domain.values import CHINA_TZ
 
 router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
+
+USER_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$")
 
 Auditor = Annotated[ConsoleUser, Depends(require(Permission.AUDIT))]
 
@@ -237,8 +245,48 @@ async def access_trail(
         since=None,
         until=None,
         limit=200,
+        purpose=stated,
         principal=user.principal,
         sessionmaker=sessionmaker,
     )
     context["items"] = found.items
     return render(request, "audit_trail.html", context)
+
+
+@router.get("/audit/admin-trail")
+async def administration_trail(
+    request: Request,
+    user: Auditor,
+    sessionmaker: SessionmakerDep,
+    purpose: str | None = None,
+    target: str | None = None,
+) -> Response:
+    """管理留痕: every administrative act; the read itself is appended to it."""
+    context: dict[str, Any] = {
+        "user": user,
+        "purpose": purpose or "",
+        "target": target or "",
+        "page": None,
+        "purpose_error": "",
+        "labels": {action.value: label for action, label in ADMIN_ACTION_LABELS.items()},
+        "detail_labels": DETAIL_LABELS,
+        "detail_values": DETAIL_VALUE_LABELS,
+    }
+    if purpose is None:
+        return render(request, "audit_admin_trail.html", context)
+    stated, problem = _purpose(purpose)
+    if stated is None:
+        context["purpose_error"] = problem
+        return render(request, "audit_admin_trail.html", context, status=422)
+    wanted = (target or "").strip()[:64] or None
+    if wanted is not None and not USER_ID.match(wanted):
+        raise PageError(422, "用户名格式不正确")
+    context["page"] = await audit.administration_trail(
+        actor_id=None,
+        target=wanted,
+        limit=200,
+        purpose=stated,
+        principal=user.principal,
+        sessionmaker=sessionmaker,
+    )
+    return render(request, "audit_admin_trail.html", context)

@@ -252,6 +252,8 @@ async def home(user: SignedIn) -> Response:
         target = "/cases"
     elif user.principal.may(Permission.READ_OWN_REPORTS):  # 网格员: 我上报的事项
         target = "/reports"
-    else:
+    elif user.principal.may(Permission.MANAGE_USERS):  # 安全管理员
         target = "/admin/users"
+    else:  # 系统管理员: the registry
+        target = "/admin/organisations"
     return RedirectResponse(target, status_code=303)

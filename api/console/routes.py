@@ -8,6 +8,7 @@ from fastapi.staticfiles import StaticFiles
 
 from activities.reports.pdf.fonts import PACKAGED_CJK_FONT
 from api.console import (
+    pages_account,
     pages_admin,
     pages_audit,
     pages_auth,
@@ -16,6 +17,7 @@ from api.console import (
     pages_intake,
     pages_leader,
     pages_registry,
+    pages_requests,
     pages_worklist,
 )
 from api.console.templating import STATIC_DIR
@@ -46,6 +48,8 @@ def install_console(app: FastAPI) -> None:
         pages_leader,
         pages_audit,
         pages_admin,
+        pages_requests,
+        pages_account,
         pages_registry,
     ):
         app.include_router(pages.router)

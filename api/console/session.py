@@ -56,6 +56,14 @@ class SignInRequired(Exception):
     """No live session: the page sends the browser to the sign-in form."""
 
 
+class PasswordChangeRequired(Exception):
+    """Someone else set this user's password: every page waits until the user changes it."""
+
+
+# What a user who must change their password may still open.
+_WHILE_CHANGING = frozenset({"/account/password", "/signout"})
+
+
 class PageError(Exception):
     """A page refused outright (403 role, 404 out of reach): rendered as an error page."""
 
@@ -81,6 +89,8 @@ async def _signed_in(request: Request, resources: ResourcesDep) -> ConsoleUser:
         raise unavailable("用户目录", "user directory") from error
     if live is None:
         raise SignInRequired
+    if live.must_change and request.url.path not in _WHILE_CHANGING:
+        raise PasswordChangeRequired
     user = ConsoleUser(principal=live.principal, csrf_token=live.csrf_token)
     request.state.principal = live.principal
     request.state.console_user = user
@@ -173,6 +183,8 @@ class ConsoleRoute(APIRoute):
         async def page(request: Request) -> Response:
             try:
                 return await handler(request)
+            except PasswordChangeRequired:
+                return RedirectResponse("/account/password?first=1", status_code=303)
             except SignInRequired:
                 target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
                 return RedirectResponse(f"/signin?next={quote(target)}", status_code=303)

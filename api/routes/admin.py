@@ -32,6 +32,7 @@ async def put_recipient(
         recipient_id,
         display_name=body.display_name,
         channels=body.channels,
+        admin=principal,
         settings=settings,
         sessionmaker=sessionmaker,
     )

@@ -1,4 +1,5 @@
-"""Audit (审计): verify, state as of a moment, dossier, replay, the access trail.
+"""Audit (审计): verify, state as of a moment, dossier, replay, the access and administration
+trails.
 
 Every read names its purpose (``purpose``, required) and is recorded in the access trail.
 """
@@ -13,6 +14,7 @@ from pydantic import AwareDatetime
 
 from activities.audit.chain_audit import VerificationReport
 from activities.audit.replay import ReplayReport
+from activities.identity.admin_trail import AdminTrailPage
 from api.deps import ReplayWorkflowsDep, ScopesDep, SessionmakerDep, SettingsDep, TemporalDep
 from api.errors import ERROR_RESPONSES
 from api.params import CASE_ID, CaseIdPath, Purpose, Reveal
@@ -156,6 +158,31 @@ async def trail(
         since=since,
         until=until,
         limit=limit,
+        purpose=purpose,
+        principal=principal,
+        sessionmaker=sessionmaker,
+    )
+
+
+@router.get(
+    "/v1/audit/admin-trail",
+    response_model=AdminTrailPage,
+    responses=ERROR_RESPONSES,
+    summary="管理留痕 / every administrative act, hash-chained; this read is recorded in it",
+)
+async def administration_trail(
+    purpose: Purpose,
+    principal: Auditor,
+    sessionmaker: SessionmakerDep,
+    actor_id: Annotated[str | None, Query(max_length=64, pattern=NO_CONTROL_CHARS)] = None,
+    target: Annotated[str | None, Query(max_length=64, pattern=NO_CONTROL_CHARS)] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> AdminTrailPage:
+    return await audit.administration_trail(
+        actor_id=actor_id,
+        target=target,
+        limit=limit,
+        purpose=purpose,
         principal=principal,
         sessionmaker=sessionmaker,
     )

@@ -18,8 +18,9 @@ from temporalio.client import Client
 
 from activities.audit import chain_audit
 from activities.audit.replay import ReplayReport, replay_case
-from activities.identity import access_trail
+from activities.identity import access_trail, admin_trail
 from activities.identity.access_trail import Access
+from activities.identity.admin_trail import Actor, AdminTrailPage
 from activities.reports import dossier_model
 from activities.reports.dossier import build_dossier
 from activities.reports.pdf.document import render_dossier_pdf
@@ -33,6 +34,9 @@ from domain.case.evolve import fold
 from domain.case.history import state_as_of
 from domain.case.labels import STAGE_LABELS
 from domain.people.access import Principal
+from domain.people.administration import AdminAction
+
+ACCESS_TRAIL_ENDPOINT = "GET /v1/audit/access-trail"
 
 
 async def _audited_events(
@@ -91,7 +95,7 @@ async def state_at(
     """The case as it stood at ``as_of`` (default: now), folded from its events."""
     now = datetime.now(UTC)
     if as_of is not None and as_of > now:
-        raise invalid_input("as_of 不能晚于当前时间", "as_of is in the future", field="as_of")
+        raise invalid_input("查询时间不能晚于当前时间", "as_of is in the future", field="as_of")
     instant = as_of or now
     code, events = await _audited_events(
         case_id, principal=principal, sessionmaker=sessionmaker, scopes=scopes, reveal=reveal
@@ -202,13 +206,16 @@ async def trail(
     since: datetime | None,
     until: datetime | None,
     limit: int,
+    purpose: str,
     principal: Principal,
     sessionmaker: async_sessionmaker[AsyncSession],
 ) -> AccessTrail:
-    """访问留痕 within the auditor's jurisdiction."""
+    """访问留痕 within the auditor's jurisdiction; the read itself is recorded in it first."""
     assert principal.jurisdiction is not None  # an auditor always has one (directory rule)
+    read = Access(case_id or "", principal.jurisdiction, ACCESS_TRAIL_ENDPOINT, (), purpose)
     with database_errors():
-        async with sessionmaker() as session:
+        async with sessionmaker.begin() as session:
+            await access_trail.record(principal, [read], at=datetime.now(UTC), session=session)
             items = await access_trail.query(
                 jurisdiction_prefix=principal.jurisdiction,
                 case_id=case_id,
@@ -219,3 +226,35 @@ async def trail(
                 session=session,
             )
     return AccessTrail(items=items)
+
+
+async def administration_trail(
+    *,
+    actor_id: str | None,
+    target: str | None,
+    limit: int,
+    purpose: str,
+    principal: Principal,
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> AdminTrailPage:
+    """管理留痕 with its chain checked; the read is appended to it first (查阅留痕)."""
+    now = datetime.now(UTC)
+    with database_errors():
+        async with sessionmaker.begin() as session:
+            await admin_trail.append(
+                Actor.of(principal),
+                AdminAction.TRAIL_READ,
+                details={"trail": "administration", "purpose": purpose},
+                at=now,
+                session=session,
+            )
+            items = await admin_trail.query(
+                actor_id=actor_id,
+                target=target,
+                since=None,
+                until=None,
+                limit=limit,
+                session=session,
+            )
+            checked = await admin_trail.check(session=session)
+    return AdminTrailPage(items=items, check=checked)

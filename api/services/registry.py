@@ -7,11 +7,14 @@ fault). ``routing_suggestion`` and ``organisation_ref`` are what intake calls.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from activities.identity import admin_trail
+from activities.identity.admin_trail import Actor
 from activities.policy.routing import routing_rules
 from activities.store import registry as store
 from api.errors import ApiError, database_errors, forbidden, invalid_input
@@ -39,6 +42,7 @@ from domain.organisation.registry import (
 )
 from domain.organisation.routing import RoutingRules, RoutingSuggestion, candidates, suggest
 from domain.people.access import Principal
+from domain.people.administration import AdminAction
 from domain.values import Category, Jurisdiction, RiskLevel
 
 Sessionmaker = async_sessionmaker[AsyncSession]
@@ -183,7 +187,22 @@ async def create_organisation(
                 raise _duplicate("单位", "organisation", org.org_id, "org_id") from error
             except RegistryError as error:
                 raise _refused(error) from error
+            await _trail(principal, org.org_id, {"change": "created"}, session)
             return (await _views([org], session=session))[0]
+
+
+async def _trail(
+    principal: Principal, target: str, details: dict[str, str], session: AsyncSession
+) -> None:
+    """单位名录的变更 in the administration trail (管理留痕)."""
+    await admin_trail.append(
+        Actor.of(principal),
+        AdminAction.REGISTRY_CHANGED,
+        target=target,
+        details=details,
+        at=datetime.now(UTC),
+        session=session,
+    )
 
 
 async def update_organisation(
@@ -206,6 +225,7 @@ async def update_organisation(
                 await store.update_organisation(org, session=session)
             except RegistryError as error:
                 raise _refused(error) from error
+            await _trail(principal, org_id, {"change": "、".join(sorted(changes)) or "—"}, session)
             return (await _views([org], session=session))[0]
 
 
@@ -247,6 +267,7 @@ async def add_mediator(
                 raise _duplicate(
                     "调解员", "mediator", mediator.mediator_id, "mediator_id"
                 ) from error
+            await _trail(principal, org_id, {"change": f"roster+{mediator.mediator_id}"}, session)
     return MediatorView.of(mediator)
 
 
@@ -267,6 +288,8 @@ async def update_mediator(
                 await store.update_mediator(mediator, session=session)
             except RegistryError as error:
                 raise _refused(error) from error
+            change = f"roster {mediator_id}: " + "、".join(sorted(changes))
+            await _trail(principal, mediator.org_id, {"change": change}, session)
     return MediatorView.of(mediator)
 
 

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 
 from domain.base import Frozen
 from domain.case.state import CaseState
-from domain.people.access import CENTER_ROLES, Permission, Principal, Role
+from domain.people.access import ADMIN_ROLES, CENTER_ROLES, Permission, Principal, Role
 
 # Commands answered by the organisation a transfer awaits, not by the holder.
 INCOMING_COMMANDS = frozenset({"take", "return"})
@@ -65,7 +65,7 @@ class CaseReach(Frozen):
 
 def may_read(principal: Principal, reach: CaseReach) -> bool:
     """The case is within the caller's reach (else it does not exist for them: 404)."""
-    if principal.role is Role.SYSTEM_ADMIN:
+    if principal.role in ADMIN_ROLES:
         return False
     if principal.role is Role.GRID_WORKER:
         return reach.reporter_id is not None and reach.reporter_id == principal.user_id

@@ -279,7 +279,14 @@ class Registry(Frozen):
 # Every signed-in role that works with cases or keeps the system; a role added later (a grid
 # worker, who sees only what they reported) reads nothing here until it is listed.
 REGISTRY_READERS: frozenset[Role] = frozenset(
-    {Role.MEDIATOR, Role.CENTER_ADMIN, Role.LEADER, Role.AUDITOR, Role.SYSTEM_ADMIN}
+    {
+        Role.MEDIATOR,
+        Role.CENTER_ADMIN,
+        Role.LEADER,
+        Role.AUDITOR,
+        Role.SYSTEM_ADMIN,
+        Role.SECURITY_ADMIN,  # names a new user's organisation
+    }
 )
 
 

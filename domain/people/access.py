@@ -1,7 +1,10 @@
 """Who may do what (权限): roles, the principal acting, and the scope of a case.
 
-Three-way separation (三员分立): the system administrator manages users and keys but sees no case;
-auditors read through the audit endpoints only, stating a purpose; leaders see and acknowledge
+Three-way separation (三员分立): the system administrator (系统管理员) keeps the system running
+(the registry, alert recipients) and sees no case; the security administrator (安全管理员)
+manages users, roles and keys, sees no case, and never hands anyone a credential alone
+(``domain.people.administration``); auditors (审计人员) read through the audit endpoints only,
+stating a purpose, and read the administration trail; leaders see and acknowledge
 alerts in their jurisdiction subtree; mediators and center admins work for an organisation (单位)
 and reach the cases it holds or has a part in (``domain.case.reach``); grid workers (网格员) report
 cases from their grid and follow the status of what they reported, nothing else.
@@ -29,6 +32,7 @@ class Role(StrEnum):
     LEADER = "leader"  # 领导
     AUDITOR = "auditor"  # 审计人员
     SYSTEM_ADMIN = "system_admin"  # 系统管理员
+    SECURITY_ADMIN = "security_admin"  # 安全管理员
     GRID_WORKER = "grid_worker"  # 网格员
 
 
@@ -38,6 +42,7 @@ ROLE_LABELS: dict[Role, str] = {
     Role.LEADER: "领导",
     Role.AUDITOR: "审计人员",
     Role.SYSTEM_ADMIN: "系统管理员",
+    Role.SECURITY_ADMIN: "安全管理员",
     Role.GRID_WORKER: "网格员",
 }
 
@@ -50,8 +55,9 @@ class Permission(StrEnum):
     SEE_WATCHED = "see_watched"  # 重点人员 flags
     READ_ALERTS = "read_alerts"
     ACK_ALERT = "ack_alert"
-    AUDIT = "audit"  # the audit endpoints (with a purpose) and the access trail
-    MANAGE_USERS = "manage_users"
+    AUDIT = "audit"  # the audit endpoints (with a purpose), the access and administration trails
+    MANAGE_USERS = "manage_users"  # add users, enable, unlock, ask for a password link
+    APPROVE_CREDENTIALS = "approve_credentials"  # approve another administrator's request
     MANAGE_RECIPIENTS = "manage_recipients"
     REPORT_FROM_GRID = "report_from_grid"  # 网格上报: intake from the caller's own grid
     READ_OWN_REPORTS = "read_own_reports"  # the status of the cases the caller reported
@@ -65,12 +71,22 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     ),
     Role.LEADER: frozenset({P.LIST_CASES, P.READ_CASE, P.SEE_WATCHED, P.READ_ALERTS, P.ACK_ALERT}),
     Role.AUDITOR: frozenset({P.LIST_CASES, P.AUDIT, P.REVEAL_PII, P.SEE_WATCHED}),
-    Role.SYSTEM_ADMIN: frozenset({P.MANAGE_USERS, P.MANAGE_RECIPIENTS}),
+    Role.SYSTEM_ADMIN: frozenset({P.MANAGE_RECIPIENTS}),
+    Role.SECURITY_ADMIN: frozenset({P.MANAGE_USERS, P.APPROVE_CREDENTIALS}),
     Role.GRID_WORKER: frozenset({P.REPORT_FROM_GRID, P.READ_OWN_REPORTS}),
 }
 
 # Roles whose reach is their organisation's cases rather than everything under their jurisdiction.
 CENTER_ROLES = frozenset({Role.MEDIATOR, Role.CENTER_ADMIN})
+# The administrators (三员分立): they keep the system or its users and read no case.
+ADMIN_ROLES = frozenset({Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN})
+_READS_CASES = frozenset(
+    {P.LIST_CASES, P.READ_CASE, P.REVEAL_PII, P.AUDIT, P.READ_OWN_REPORTS, P.SEE_WATCHED}
+)
+# Roles that read cases or personal data: a credential of theirs opens cases to whoever holds it.
+CASE_READING_ROLES = frozenset(
+    role for role, granted in ROLE_PERMISSIONS.items() if granted & _READS_CASES
+)
 
 
 class Principal(Frozen):
@@ -119,7 +135,7 @@ class Principal(Frozen):
     @property
     def complete(self) -> bool:
         """A principal missing what its role needs to reach anything (no center, no area)."""
-        if self.role is Role.SYSTEM_ADMIN:
+        if self.role in ADMIN_ROLES:
             return True
         if self.role is Role.GRID_WORKER:
             return (

@@ -24,6 +24,7 @@ ROLES = (
     "county_leader",
     "auditor",
     "system_admin",
+    "security_admin",
     "grid_worker",
     "anonymous",
 )
@@ -79,7 +80,8 @@ EXPECTED: dict[str, dict[str, tuple[int, int]]] = {
         "town_leader": (200, 404),
         "county_leader": (200, 404),
         "auditor": (403, 403),  # auditors read through the audit endpoints, with a purpose
-        "system_admin": (403, 403),  # 三员分立: administers users, sees no case
+        "system_admin": (403, 403),  # 三员分立: keeps the system running, sees no case
+        "security_admin": (403, 403),  # 三员分立: administers users, sees no case
         "grid_worker": (200, 404),  # 网格员
         "anonymous": (401, 401),
     },
@@ -90,6 +92,7 @@ EXPECTED: dict[str, dict[str, tuple[int, int]]] = {
         "county_leader": (403, 403),
         "auditor": (403, 403),
         "system_admin": (403, 403),
+        "security_admin": (403, 403),
         "grid_worker": (403, 403),  # 网格员
         "anonymous": (401, 401),
     },
@@ -100,6 +103,7 @@ EXPECTED: dict[str, dict[str, tuple[int, int]]] = {
         "county_leader": (403, 403),
         "auditor": (403, 403),
         "system_admin": (403, 403),
+        "security_admin": (403, 403),
         "grid_worker": (403, 403),  # 网格员
         "anonymous": (401, 401),
     },
@@ -110,6 +114,7 @@ EXPECTED: dict[str, dict[str, tuple[int, int]]] = {
         "county_leader": (200, 404),
         "auditor": (403, 403),
         "system_admin": (403, 403),
+        "security_admin": (403, 403),
         "grid_worker": (403, 403),  # 网格员
         "anonymous": (401, 401),
     },
@@ -120,6 +125,7 @@ EXPECTED: dict[str, dict[str, tuple[int, int]]] = {
         "county_leader": (200, 404),
         "auditor": (403, 403),
         "system_admin": (403, 403),
+        "security_admin": (403, 403),
         "grid_worker": (403, 403),  # 网格员
         "anonymous": (401, 401),
     },
@@ -130,6 +136,7 @@ EXPECTED: dict[str, dict[str, tuple[int, int]]] = {
         "county_leader": (403, 403),
         "auditor": (403, 403),
         "system_admin": (403, 403),
+        "security_admin": (403, 403),
         "grid_worker": (201, 403),  # 网格员
         "anonymous": (401, 401),
     },
@@ -145,6 +152,7 @@ _AUDIT_ONLY = {
     "county_leader": (403, 403),
     "auditor": (200, 404),
     "system_admin": (403, 403),
+    "security_admin": (403, 403),
     "grid_worker": (403, 403),
     "anonymous": (401, 401),
 }
@@ -176,6 +184,7 @@ for _endpoint, (_, _, _refused) in HANDOFF_PROBES.items():
         "county_leader": (403, 403),
         "auditor": (403, 403),
         "system_admin": (403, 403),
+        "security_admin": (403, 403),
         "grid_worker": (403, 403),
         "anonymous": (401, 401),
     }
@@ -189,6 +198,7 @@ EXPECTED["related"] = {
     "county_leader": (200, 404),
     "auditor": (403, 403),
     "system_admin": (403, 403),
+    "security_admin": (403, 403),
     "grid_worker": (403, 403),
     "anonymous": (401, 401),
 }
@@ -202,6 +212,7 @@ UNSCOPED: dict[str, dict[str, int]] = {
         "county_leader": 200,
         "auditor": 200,
         "system_admin": 403,
+        "security_admin": 403,
         "grid_worker": 403,  # no lists: the status of each report, one by one
         "anonymous": 401,
     },
@@ -212,6 +223,7 @@ UNSCOPED: dict[str, dict[str, int]] = {
         "county_leader": 200,
         "auditor": 403,
         "system_admin": 403,
+        "security_admin": 403,
         "grid_worker": 403,
         "anonymous": 401,
     },
@@ -222,6 +234,7 @@ UNSCOPED: dict[str, dict[str, int]] = {
         "county_leader": 403,
         "auditor": 403,
         "system_admin": 200,
+        "security_admin": 403,  # 督办接收人 are the system administrator's
         "grid_worker": 403,
         "anonymous": 401,
     },
@@ -235,6 +248,7 @@ UNSCOPED["worklist"] = {
     "county_leader": 200,
     "auditor": 403,
     "system_admin": 403,
+    "security_admin": 403,
     "grid_worker": 403,
     "anonymous": 401,
 }
@@ -248,6 +262,7 @@ UNSCOPED["organisations"] = {
     "county_leader": 200,
     "auditor": 200,
     "system_admin": 200,
+    "security_admin": 200,  # names a new user's organisation
     "grid_worker": 403,
     "anonymous": 401,
 }
@@ -259,6 +274,45 @@ UNSCOPED["routing"] = {
     "county_leader": 403,
     "auditor": 403,
     "system_admin": 403,
+    "security_admin": 403,
+    "grid_worker": 403,
+    "anonymous": 401,
+}
+
+# 三员分立: the trails are the auditors' (each read recorded), the directory and its requests the
+# security administrators' (a center admin: their own staff and requests), approvals only theirs.
+UNSCOPED["access_trail"] = {
+    "mediator": 403,
+    "center_admin": 403,
+    "town_leader": 403,
+    "county_leader": 403,
+    "auditor": 200,
+    "system_admin": 403,
+    "security_admin": 403,
+    "grid_worker": 403,
+    "anonymous": 401,
+}
+UNSCOPED["admin_trail"] = {**UNSCOPED["access_trail"]}
+UNSCOPED["users"] = {
+    "mediator": 403,
+    "center_admin": 200,
+    "town_leader": 403,
+    "county_leader": 403,
+    "auditor": 403,
+    "system_admin": 403,  # no longer the directory's keeper
+    "security_admin": 200,
+    "grid_worker": 403,
+    "anonymous": 401,
+}
+UNSCOPED["requests"] = {**UNSCOPED["users"]}
+UNSCOPED["approve"] = {  # an unknown request: 404 for who may approve, 403 for everyone else
+    "mediator": 403,
+    "center_admin": 403,
+    "town_leader": 403,
+    "county_leader": 403,
+    "auditor": 403,
+    "system_admin": 403,
+    "security_admin": 404,
     "grid_worker": 403,
     "anonymous": 401,
 }
@@ -335,6 +389,13 @@ async def test_role_unscoped_endpoint_matrix(
             "/v1/routing/suggestion",
             json={"category": "labour", "risk_level": "low", "jurisdiction": "320102001"},
         )
+    elif endpoint in ("access_trail", "admin_trail"):
+        trail = endpoint.replace("_", "-")
+        response = await client.get(f"/v1/audit/{trail}", params={"purpose": "矩阵测试"})
+    elif endpoint in ("users", "requests"):
+        response = await client.get(f"/v1/admin/{endpoint}")
+    elif endpoint == "approve":
+        response = await client.post("/v1/admin/requests/R0000000000000000/approve")
     else:
         response = await client.put(
             "/v1/recipients/town-leader:320102001",
@@ -343,7 +404,7 @@ async def test_role_unscoped_endpoint_matrix(
     assert response.status_code == UNSCOPED[endpoint][role], response.text
     if response.status_code >= 400:
         body = response.json()
-        assert body["code"] in {"unauthenticated", "forbidden"}
+        assert body["code"] in {"unauthenticated", "forbidden", "request_not_found"}
         assert body["message_zh"]
         assert body["message_en"]
 

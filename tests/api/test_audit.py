@@ -98,7 +98,12 @@ async def test_audit_reads_need_a_purpose_and_land_in_the_access_trail(
         "/v1/audit/access-trail", params={"case_id": case_id, "purpose": "查阅留痕"}
     )
     assert trail.status_code == 200, trail.text
-    entries = trail.json()["items"]
+    # The trail read itself comes first: it is recorded before the answer (finding 12).
+    read_itself, *entries = trail.json()["items"]
+    assert (read_itself["endpoint"], read_itself["purpose"]) == (
+        "GET /v1/audit/access-trail",
+        "查阅留痕",
+    )
     assert len(entries) == len(reads)
     assert {entry["purpose"] for entry in entries} == {purpose}
     assert {entry["principal_id"] for entry in entries} == {"wuming"}
@@ -111,7 +116,8 @@ async def test_audit_reads_need_a_purpose_and_land_in_the_access_trail(
     theirs = await other.get(
         "/v1/audit/access-trail", params={"case_id": case_id, "purpose": "查阅留痕"}
     )
-    assert theirs.json()["items"] == []
+    # Only their own read of the trail (recorded in their district), none of the case's reads.
+    assert [entry["principal_id"] for entry in theirs.json()["items"]] == ["zhengyu"]
 
 
 async def test_timeline_filters_by_type_and_time_and_reads_in_chinese(

@@ -45,7 +45,9 @@ HOMES = {
     "demo-grid-worker": "/reports",
     "demo-leader": "/leader",
     "demo-auditor": "/audit",
-    "demo-admin": "/admin/users",
+    "demo-admin": "/admin/organisations",
+    "demo-security": "/admin/users",
+    "demo-security-2": "/admin/users",
 }
 NAMES = {
     "demo-mediator": "王芳",
@@ -57,6 +59,8 @@ NAMES = {
     "demo-leader": "张华",
     "demo-auditor": "李审",
     "demo-admin": "演示管理员",
+    "demo-security": "安全管理员甲",
+    "demo-security-2": "安全管理员乙",
 }
 TRANSFERRED = "长江路社区楼道堆物引发邻里纠纷"
 ASSIGNED = "某装修公司拖欠十二名工人工资"
@@ -123,7 +127,7 @@ def _printed(output: str) -> tuple[str, str, dict[str, str]]:
     password = re.search(r"demo password[^:]*: (\S+)", output)
     assert url is not None, output
     assert password is not None, output
-    keys = dict(re.findall(r"^\s+(demo-[a-z-]+): (fq_\S+)$", output, flags=re.MULTILINE))
+    keys = dict(re.findall(r"^\s+(demo-[a-z0-9-]+): (fq_\S+)$", output, flags=re.MULTILINE))
     return url.group(1), password.group(1), keys
 
 

@@ -1,4 +1,6 @@
-"""Who manages whom (三员分立): a center admin keeps the staff of their own organisation only."""
+"""Who manages whom (三员分立): a center admin keeps the staff of their own organisation only; a
+security administrator everyone, a second one approving credentials (test_separation_of_duties).
+"""
 
 from __future__ import annotations
 
@@ -27,8 +29,9 @@ async def test_a_center_admin_adds_only_their_own_staff_within_their_area(stack:
     admin = principals.USERS["center_admin"]
     mediator = _new(Role.MEDIATOR, principals.COUNTY)
     await users.add_user(mediator, admin=admin, sessionmaker=stack.sessionmaker)
-    await users.set_password(
-        mediator.user_id, "足够长的口令-2026", admin=admin, sessionmaker=stack.sessionmaker
+    # Their password: a one-time link, once a security administrator approves.
+    await users.request_password_link(
+        mediator.user_id, admin=admin, sessionmaker=stack.sessionmaker
     )
     refused = [
         _new(Role.AUDITOR, principals.COUNTY, None),  # 三员分立: not a center admin's to make
@@ -44,20 +47,28 @@ async def test_a_center_admin_adds_only_their_own_staff_within_their_area(stack:
         assert "中心管理员" in error.value.body.message_zh
 
 
-async def test_a_center_admin_cannot_take_over_a_leader_or_auditor(stack: Stack) -> None:
-    """Setting a password or issuing a key for a user the admin does not manage: as if it did
-    not exist (404), so nobody signs in as an auditor a center admin picked."""
+async def test_a_center_admin_cannot_reach_a_leader_or_auditor(stack: Stack) -> None:
+    """A link, enabling or unlocking a user the admin does not manage: as if it did not exist
+    (404), so nobody signs in as an auditor a center admin picked."""
     admin = principals.USERS["center_admin"]
-    system = Principal(user_id="root-admin", display_name="系统管理员", role=Role.SYSTEM_ADMIN)
-    # Even one recorded with the admin's organisation (as a center admin could once make them).
-    auditor = _new(Role.AUDITOR, principals.COUNTY)
-    await users.add_user(auditor, admin=system, sessionmaker=stack.sessionmaker)
-    for attempt in (
-        users.set_password(
-            auditor.user_id, "足够长的口令-2026", admin=admin, sessionmaker=stack.sessionmaker
-        ),
-        users.issue_key(auditor.user_id, admin=admin, sessionmaker=stack.sessionmaker),
-    ):
-        with pytest.raises(ApiError) as error:
-            await attempt
-        assert error.value.status == 404
+    for user_id in (principals.USERS["auditor"].user_id, principals.USERS["county_leader"].user_id):
+        for attempt in (
+            users.request_password_link(user_id, admin=admin, sessionmaker=stack.sessionmaker),
+            users.unlock(user_id, admin=admin, sessionmaker=stack.sessionmaker),
+        ):
+            with pytest.raises(ApiError) as error:
+                await attempt
+            assert error.value.status == 404
+
+
+async def test_a_center_admin_approves_nothing(stack: Stack) -> None:
+    admin = principals.USERS["center_admin"]
+    security = principals.USERS["security_admin"]
+    request_id = await users.request_password_link(
+        principals.USERS["mediator"].user_id, admin=security, sessionmaker=stack.sessionmaker
+    )
+    with pytest.raises(ApiError) as error:
+        await users.decide(
+            request_id, approve=True, approver=admin, sessionmaker=stack.sessionmaker
+        )
+    assert error.value.status == 403

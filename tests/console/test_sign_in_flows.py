@@ -1,5 +1,5 @@
 """Sign-in in the browser: five wrong passwords lock the account (recorded), sign-out ends the
-session, an administrator sets a password and issues a key shown once."""
+session, a user sets their own password through a link a second security admin approved."""
 
 from __future__ import annotations
 
@@ -36,26 +36,23 @@ async def test_five_wrong_passwords_lock_the_account(
     assert outcomes == ["bad_credentials"] * 4 + ["locked_now", "locked"]
 
 
-async def test_sign_out_ends_the_session_and_an_admin_manages_passwords_and_keys(
+async def test_sign_out_ends_the_session_and_an_approved_link_lets_the_user_set_a_password(
     console: Console, pages: Pages, shot: Shot
 ) -> None:
+    """三员分立: one security admin asks, a second approves, only the user chooses the password."""
     page = await pages.open()
-    await pages.sign_in(page, "sysadmin")
+    await pages.sign_in(page, "secadmin")
     await expect(page.get_by_role("heading", name="用户管理")).to_be_visible()
     row = page.locator("tr", has_text="linfeng")
-    await row.get_by_label("linfeng 的新密码").fill("short")
-    await row.get_by_role("button", name="设置密码").click()
-    await expect(page.locator("#pw-linfeng-error")).to_contain_text("密码至少 10 位")
-    await (
-        page.locator("tr", has_text="linfeng")
-        .get_by_label("linfeng 的新密码")
-        .fill("Linfeng-new-2026")
-    )
-    await page.locator("tr", has_text="linfeng").get_by_role("button", name="设置密码").click()
-    await expect(page.get_by_role("status")).to_contain_text("已设置密码")
-    await page.locator("tr", has_text="linfeng").get_by_role("button", name="发放密钥").click()
-    await expect(page.locator("#issued-key")).to_contain_text("fq_")
-    await shot(page, "01-key-issued")
+    await expect(row.get_by_role("button", name="设置密码")).to_have_count(0)
+    await expect(row.get_by_role("button", name="发放密钥")).to_have_count(0)
+    await row.get_by_role("button", name="申请一次性链接").click()
+    await expect(page.get_by_role("status")).to_contain_text("待另一名安全管理员批准")
+    await page.get_by_role("link", name="申请与审批").first.click()
+    mine = page.locator("tr", has_text="linfeng").first
+    await expect(mine).to_contain_text("待另一名安全管理员批准")
+    await expect(mine.get_by_role("button", name="批准")).to_have_count(0)
+    await shot(page, "01-request-pending")
 
     await page.get_by_role("button", name="退出").click()
     await expect(page.get_by_role("heading", name="登录枫桥工作台")).to_be_visible()
@@ -63,6 +60,20 @@ async def test_sign_out_ends_the_session_and_an_admin_manages_passwords_and_keys
     assert response is not None
     await expect(page.get_by_role("heading", name="登录枫桥工作台")).to_be_visible()
 
+    await pages.sign_in(page, "secadmin2")
+    await page.goto(f"{console.url}/admin/requests")
+    await page.locator("tr", has_text="linfeng").first.get_by_role("button", name="批准").click()
+    link = await page.locator("#one-time-link").inner_text()
+    assert "/welcome/" in link
+    await shot(page, "02-link-shown-once")
+
     user = await pages.open()
+    await user.goto(link)
+    await user.get_by_label("新密码").fill("Linfeng-new-2026")
+    await user.get_by_label("再输入一次").fill("Linfeng-new-2026")
+    await user.get_by_role("button", name="设置密码").click()
+    await expect(user.locator("#password-done")).to_contain_text("只有您本人知道这个密码")
     await pages.sign_in(user, "linfeng", "Linfeng-new-2026")
     await expect(user.get_by_role("heading", name="我的待办")).to_be_visible()
+    await user.goto(link)
+    await expect(user.get_by_role("heading", name="链接已失效")).to_be_visible()

@@ -17,10 +17,10 @@ from tests.databases import PostgresAdmin, database_at
 
 
 @pytest.fixture(params=BACKENDS)
-async def database_at_0012(
+async def database_at_0014(
     request: pytest.FixtureRequest, postgres_admin: PostgresAdmin, tmp_path: Path
 ) -> AsyncIterator[tuple[str, AsyncEngine]]:
-    async with database_at("0012", request.param, postgres_admin, tmp_path) as database:
+    async with database_at("0014", request.param, postgres_admin, tmp_path) as database:
         yield database
 
 
@@ -39,9 +39,9 @@ _DELIVERY = text(
 
 
 async def test_existing_cases_get_masked_copies_of_title_and_description(
-    database_at_0012: tuple[str, AsyncEngine],
+    database_at_0014: tuple[str, AsyncEngine],
 ) -> None:
-    url, engine = database_at_0012
+    url, engine = database_at_0014
     at = datetime(2026, 3, 2, tzinfo=UTC)
     async with engine.begin() as connection:
         for number in range(1, 4):

@@ -11,7 +11,7 @@ mediators and leaders in ``GET /v1/alerts/{id}``): it is replaced by the status 
 notifier now writes it.
 
 Revision ID: 0016
-Revises: 0012
+Revises: 0014
 """
 
 import sqlalchemy as sa
@@ -20,7 +20,7 @@ from alembic import op
 from domain.people.privacy import scrub_text
 
 revision = "0016"
-down_revision = "0012"
+down_revision = "0014"
 branch_labels = None
 depends_on = None
 
