@@ -45,6 +45,10 @@ class CaseRow(Base):
     channel: Mapped[str] = mapped_column(String(32))
     title: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text)
+    # Title and description as masked for display (migration 0016): what ``q`` searches for
+    # readers who may not reveal personal data (``activities.store.case_search``).
+    masked_title: Mapped[str | None] = mapped_column(String(200))
+    masked_description: Mapped[str | None] = mapped_column(Text)
     jurisdiction_code: Mapped[str] = mapped_column(String(12), index=True)
     risk_level: Mapped[str] = mapped_column(String(16))
     responsible_unit: Mapped[str | None] = mapped_column(String(200), index=True)

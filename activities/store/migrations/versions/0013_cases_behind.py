@@ -5,14 +5,14 @@ no longer retries for ever: the case is marked here, with the last event the sto
 first it refused, and the workflow keeps the events until a later projection lands.
 
 Revision ID: 0013
-Revises: 0015
+Revises: 0016
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0013"
-down_revision = "0015"
+down_revision = "0016"
 branch_labels = None
 depends_on = None
 
