@@ -63,6 +63,11 @@ PROJECTION_LAG = Gauge(
     "Seconds between the newest event's decision in its case and its arrival in the store",
     registry=REGISTRY,
 )
+CASES_BEHIND = Gauge(
+    "fengqiao_cases_behind",
+    "Cases whose events the store refused: read model and trail stop short (记录同步滞后)",
+    registry=REGISTRY,
+)
 ARCHIVE_BACKLOG = Gauge(
     "fengqiao_history_archive_backlog",
     "Closed or withdrawn cases whose final workflow history is not archived yet",
@@ -95,6 +100,7 @@ def publish_gauges(
     clocks_overdue: int,
     alerts_unacknowledged: int,
     projection_lag_seconds: float,
+    cases_behind: int,
     archive_backlog: int,
     collected_at: float,
 ) -> None:
@@ -103,6 +109,7 @@ def publish_gauges(
     CLOCKS_OVERDUE.set(clocks_overdue)
     ALERTS_UNACKNOWLEDGED.set(alerts_unacknowledged)
     PROJECTION_LAG.set(projection_lag_seconds)
+    CASES_BEHIND.set(cases_behind)
     ARCHIVE_BACKLOG.set(archive_backlog)
     GAUGES_COLLECTED.set(collected_at)
 

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from activities.store.sql import utc
 from activities.store.tables import (
     AlertRow,
+    CaseBehindRow,
     CaseEventRow,
     CaseRow,
     HistoryArchiveRow,
@@ -31,6 +32,7 @@ class DomainGauges(Frozen):
     clocks_overdue: int
     alerts_unacknowledged: int
     projection_lag_seconds: float
+    cases_behind: int  # 记录同步滞后: cases whose events the store refused
     archive_backlog: int
 
 
@@ -65,6 +67,7 @@ async def read_gauges(*, connection: AsyncConnection, now: datetime) -> DomainGa
         if newest is not None
         else 0.0
     )
+    behind = await connection.scalar(select(func.count()).select_from(CaseBehindRow))
     final_run_archived = exists().where(
         and_(
             HistoryArchiveRow.workflow_id == CaseRow.case_id,
@@ -81,5 +84,6 @@ async def read_gauges(*, connection: AsyncConnection, now: datetime) -> DomainGa
         clocks_overdue=overdue or 0,
         alerts_unacknowledged=unacknowledged or 0,
         projection_lag_seconds=lag,
+        cases_behind=behind or 0,
         archive_backlog=backlog or 0,
     )

@@ -25,6 +25,7 @@ async def collect_gauges(engine: AsyncEngine) -> None:
         clocks_overdue=gauges.clocks_overdue,
         alerts_unacknowledged=gauges.alerts_unacknowledged,
         projection_lag_seconds=gauges.projection_lag_seconds,
+        cases_behind=gauges.cases_behind,
         archive_backlog=gauges.archive_backlog,
         collected_at=time.time(),
     )

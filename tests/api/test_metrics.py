@@ -24,6 +24,7 @@ from activities.runtime.logging import log_handler
 from activities.runtime.settings import Settings
 from activities.store.tables import (
     AlertRow,
+    CaseBehindRow,
     CaseEventRow,
     CaseRow,
     HistoryArchiveRow,
@@ -211,7 +212,7 @@ async def _seed(engine: AsyncEngine) -> None:
     JF-D's and JF-W's final runs are archived (JF-E has only a continued-as-new run, JF-F none);
     overdue clocks: JF-A's c1 (two items) and JF-B's c2 = 2 (c3 is not yet due, the other item
     has no clock); alerts waiting for acknowledgement: 2 (one acknowledged, one closed); the
-    newest event reached the store 90 s after its case decided it."""
+    newest event reached the store 90 s after its case decided it; one case is behind."""
     cases = [
         _case("JF-A", "registered"),
         _case("JF-B", "registered"),
@@ -259,6 +260,19 @@ async def _seed(engine: AsyncEngine) -> None:
         await connection.execute(insert(WorkItemRow), items)
         await connection.execute(insert(AlertRow), alerts)
         await connection.execute(insert(HistoryArchiveRow), archives)
+        await connection.execute(
+            insert(CaseBehindRow),
+            {
+                "case_id": "JF-B",
+                "since": NOW,
+                "projected_seq": 1,
+                "failed_seq": 2,
+                "workflow_seq": 2,
+                "jurisdiction_code": "320102",
+                "reason": "IntegrityError",
+                "attempts": 3,
+            },
+        )
         for event in events:  # in order: the newest has the highest id
             await connection.execute(insert(CaseEventRow), event)
 
@@ -284,4 +298,5 @@ async def test_domain_gauges_count_the_store(engine: AsyncEngine, tmp_path: Path
     assert _sample(text, "fengqiao_clocks_overdue") == 2
     assert _sample(text, "fengqiao_alerts_unacknowledged") == 2
     assert _sample(text, "fengqiao_projection_lag_seconds") == 90
+    assert _sample(text, "fengqiao_cases_behind") == 1
     assert _sample(text, "fengqiao_history_archive_backlog") == 2

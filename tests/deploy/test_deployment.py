@@ -222,6 +222,7 @@ def test_dashboards_query_only_metrics_the_code_exports() -> None:
         "fengqiao_alerts_unacknowledged",
         "fengqiao_projection_lag_seconds",
         "fengqiao_history_archive_backlog",
+        "fengqiao_cases_behind",
         "fengqiao_http_requests_total",
         "fengqiao_http_request_duration_seconds_bucket",
     ):
