@@ -124,6 +124,10 @@ def test_health_checks_and_probes_name_real_routes(tmp_path: Path) -> None:
         for container in doc["spec"]["template"]["spec"]["containers"]
         for probe in (container["livenessProbe"], container["readinessProbe"])
     ]
+    worker = yaml.safe_load((DEPLOY / "compose.yaml").read_text())["services"]["worker"]
+    worker_check = " ".join(worker["healthcheck"]["test"])
+    port = worker["environment"]["FENGQIAO_WORKER_METRICS_PORT"]
+    assert f"http://127.0.0.1:{port}/metrics" in worker_check  # the SDK's endpoint (tested)
     assert checked == ["/readyz"]
     assert sorted(probes) == ["/healthz", "/readyz"]
     assert set(checked + probes) <= routes
