@@ -126,18 +126,6 @@ Phone = Annotated[
 ]
 
 
-class Party(Frozen):
-    """当事人: a person or an organisation in the case."""
-
-    name: ShortText
-    party_type: PartyType = PartyType.PERSON
-    id_number: ResidentId | None = None
-    phone: Phone | None = None
-    address: Address | None = None
-    # 重点人员 (稳控对象): shown to leaders and auditors only.
-    watched: bool = False
-
-
 # A county, town or village code: the prefix that selects a subtree.
 JURISDICTION_CODE = r"^\d{6}(\d{3}(\d{3})?)?$"
 _COUNTY = r"^\d{6}$"
