@@ -4,7 +4,7 @@ A party (当事人) is a natural person (自然人: 性别, 民族, 出生日期
 (法人或其他组织: 统一社会信用代码 checked against GB 32100-2015, 法定代表人). A group dispute
 (群体性纠纷) is entered as one party with a headcount (人数) and the representatives (代表人) the
 group chose, or as one row per person: both are accepted. An agent (代理人) acts for one or more
-parties on a side, with a general (一般授权) or special (特别授权, the powers written out) authority.
+parties, with a general (一般授权) or special (特别授权, the powers written out) authority.
 
 Every field added here is optional with a default, so events recorded before them still read.
 """

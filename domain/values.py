@@ -10,7 +10,7 @@ from typing import Annotated, Self
 from pydantic import AfterValidator, Field, StringConstraints, model_validator
 
 from domain.base import Frozen
-from domain.text import Address, Name, ShortText
+from domain.text import Name
 
 CHINA_TZ = timezone(timedelta(hours=8), "Asia/Shanghai")
 

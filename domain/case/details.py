@@ -15,7 +15,7 @@ from pydantic import Field, field_validator, model_validator
 from domain.base import Frozen
 from domain.days import Day
 from domain.organisation.organisations import OrgRef
-from domain.parties import Agent, Party, PartySide
+from domain.parties import SIDE_LABELS, Agent, Party, PartySide
 from domain.text import LongText, OptionalName, OptionalText, ShortText
 from domain.values import (
     AgreementForm,
@@ -78,7 +78,8 @@ class IntakeDetails(Frozen):
             for ref in agent.represents:
                 if ref.index >= len(sides[ref.side]):
                     raise ValueError(
-                        f"代理人{agent.name}代理的当事人不存在（{ref.side.value}第{ref.index + 1}位）"
+                        f"代理人{agent.name}代理的当事人不存在（{SIDE_LABELS[ref.side]}"
+                        f"{ref.index + 1}）"
                         f" / agent {agent.name} acts for a party that is not in the case"
                     )
         return self

@@ -27,6 +27,7 @@ from domain.case.stages import TERMINAL_STAGES, Stage
 from domain.case.state import CaseState
 from domain.deadlines.clock_rules import DueSource
 from domain.deadlines.periods import end_of_china_day
+from domain.parties import Party, Representative
 from domain.values import PerformanceStatus
 
 # Rule ids of the hand-off clocks (签收时限, 交办反馈时限) in the policy data.
@@ -312,7 +313,7 @@ def party_keys(state: CaseState) -> frozenset[str]:
     of the 代表人 a group chose (they are the group's members). Agents (代理人) are left out: a
     lawyer acting in many cases does not make them the same party's cases."""
     parties = (*state.applicants, *state.respondents, *state.third_parties)
-    people = (
+    people: tuple[Party | Representative, ...] = (
         *parties,
         *(person for party in parties for person in party.representatives),
     )

@@ -64,9 +64,11 @@ async def test_a_twelve_worker_wage_dispute_is_registered_and_read_back_masked(
     assert read["respondents"][0]["credit_code"] == CREDIT_CODE
     assert read["third_parties"][0]["birth_date"] == "1985-**-**"
     agent = read["agents"][0]
-    assert agent["authority"] == "special" and agent["phone"] == "138****1234"
+    assert agent["authority"] == "special"
+    assert agent["phone"] == "138****1234"
     assert agent["represents"] == [{"side": "applicants", "index": 0}]
-    assert "13912345678" not in str(read) and "1985-06-12" not in str(read)
+    assert "13912345678" not in str(read)
+    assert "1985-06-12" not in str(read)
 
 
 async def test_an_agent_for_no_party_and_a_bad_credit_code_are_refused(
@@ -79,7 +81,8 @@ async def test_an_agent_for_no_party_and_a_bad_credit_code_are_refused(
     bad = {**COMPANY, "credit_code": CREDIT_CODE[:17] + ("0" if CREDIT_CODE[17] != "0" else "1")}
     refused = await api.post("/v1/cases", json=intake_body(respondents=[bad]))
     assert refused.status_code == 422
-    assert "credit_code" in refused.text and "校验位错误" in refused.text
+    assert "credit_code" in refused.text
+    assert "校验位错误" in refused.text
 
 
 async def test_a_petition_names_its_parties_as_petitioner_and_the_one_complained_of(
@@ -91,11 +94,7 @@ async def test_a_petition_names_its_parties_as_petitioner_and_the_one_complained
         agents=[{**AGENT, "authority": "general", "powers": ""}],
     )
     auditor = clients["auditor"]
-    dossier = (
-        await auditor.get(
-            f"/v1/cases/{petition['case_id']}/dossier", params=PURPOSE
-        )
-    ).json()
+    dossier = (await auditor.get(f"/v1/cases/{petition['case_id']}/dossier", params=PURPOSE)).json()
     agents = dossier["parties"]["agents"]
     assert agents[0]["represents"] == ["信访人1"]
     assert agents[0]["authority_label"] == "一般授权"

@@ -1,4 +1,5 @@
-"""当事人 at intake: persons, organisations (统一社会信用代码), groups (代表人、人数), 第三人, 代理人."""
+"""当事人 at intake: persons, organisations (统一社会信用代码), groups (代表人、人数), 第三人,
+代理人."""
 
 from __future__ import annotations
 
@@ -90,8 +91,10 @@ def test_an_intake_recorded_before_the_new_fields_still_reads() -> None:
         respondents=[{"name": "李四", "party_type": "person"}],
     )
     intake = IntakeDetails.model_validate(old)
-    assert intake.third_parties == () and intake.agents == ()
-    assert intake.applicants[0].gender is None and intake.applicants[0].headcount is None
+    assert intake.third_parties == ()
+    assert intake.agents == ()
+    assert intake.applicants[0].gender is None
+    assert intake.applicants[0].headcount is None
 
 
 def test_birth_dates_and_representatives_ids_are_masked() -> None:
@@ -102,7 +105,11 @@ def test_birth_dates_and_representatives_ids_are_masked() -> None:
                     "name": "周建华等12名工人",
                     "headcount": 12,
                     "representatives": [
-                        {"name": "周建华", "id_number": "320102198506123454", "phone": "13912345678"}
+                        {
+                            "name": "周建华",
+                            "id_number": "320102198506123454",
+                            "phone": "13912345678",
+                        }
                     ],
                 }
             ],

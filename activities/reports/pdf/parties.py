@@ -31,11 +31,12 @@ def _details(p: Party) -> str:
 
 def parties(layout: Layout, dossier: Dossier) -> list[Flowable]:
     listed = dossier.parties
-    if dossier.case.kind is CaseKind.PETITION:
-        roles = (("信访人", listed.applicants), ("被反映人", listed.respondents))
-    else:
-        roles = (("申请人", listed.applicants), ("被申请人", listed.respondents))
-    roles = (*roles, ("第三人", listed.third_parties))
+    petition = dossier.case.kind is CaseKind.PETITION
+    roles = (
+        ("信访人" if petition else "申请人", listed.applicants),
+        ("被反映人" if petition else "被申请人", listed.respondents),
+        ("第三人", listed.third_parties),
+    )
     rows = [
         [role, p.name, p.party_type_label, p.id_number, p.phone, p.address, _details(p)]
         for role, members in roles

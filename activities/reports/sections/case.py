@@ -20,7 +20,6 @@ from domain.case.labels import (
 )
 from domain.case.stages import Stage
 from domain.case.state import CaseState
-from domain.values import CaseKind, Category, Channel, CloseOutcome, PartyType, RiskLevel
 from domain.parties import (
     AUTHORITY_LABELS,
     GENDER_LABELS,
@@ -29,6 +28,7 @@ from domain.parties import (
 )
 from domain.parties import Agent as CaseAgent
 from domain.parties import Party as CaseParty
+from domain.values import CaseKind, Category, Channel, CloseOutcome, PartyType, RiskLevel
 
 
 class Jurisdiction(Part):
