@@ -18,11 +18,12 @@ def alembic_config(database_url: str) -> Config:
     return config
 
 
-def upgrade(database_url: str, revision: str = "head") -> None:
-    """Bring the schema to ``revision``; safe to call on every start."""
+def upgrade(database_url: str, revision: str = "heads") -> None:
+    """Bring the schema to ``revision`` (every head: branches not yet chained all apply); safe
+    to call on every start."""
     command.upgrade(alembic_config(database_url), revision)
 
 
-async def upgrade_async(database_url: str, revision: str = "head") -> None:
+async def upgrade_async(database_url: str, revision: str = "heads") -> None:
     # env.py runs its own event loop, so it needs a thread without one.
     await asyncio.to_thread(upgrade, database_url, revision)
