@@ -24,6 +24,7 @@ from activities.audit.history_archive import archive_periodically
 from activities.identity.refused_commands import RefusalRecorder
 from activities.policy.book import PolicyBook
 from activities.policy.calendar_data import load_calendar
+from activities.reports.documents.templates import load_templates
 from activities.runtime.command_guard import CommandGuard
 from activities.runtime.engine_keys import engine_keys
 from activities.runtime.settings import Settings
@@ -31,6 +32,7 @@ from activities.runtime.temporal_client import connect_with_retry
 from activities.store.engine import create_engine, create_sessionmaker
 from activities.tasks.delivery import Notifier
 from activities.tasks.diversion import Diversions
+from activities.tasks.documents import DocumentNumbers
 from activities.tasks.policy import PolicyProvider
 from activities.tasks.projection import CaseStore
 from api import cli
@@ -44,11 +46,14 @@ WORKFLOWS: tuple[type, ...] = (CaseWorkflow, DiversionWorkflow)
 
 
 def case_activities(engine: AsyncEngine, settings: Settings, http: httpx.AsyncClient) -> list[Any]:
-    """The real activities: projection store, policy snapshot, alert notifier."""
+    """The real activities: projection store, policy snapshot, alert notifier, 文号."""
+    # The templates are checked here too: a worker with a broken template set does not start.
+    prefixes = load_templates(settings.document_templates_dir).prefixes
     return [
         CaseStore(engine).project_case_events,
         policy_provider(settings).load_case_policy,
         Notifier(create_sessionmaker(engine), http).deliver_alert,
+        DocumentNumbers(create_sessionmaker(engine), prefixes).assign_document_number,
     ]
 
 

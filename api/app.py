@@ -12,6 +12,7 @@ from temporalio.client import Client
 
 from activities.identity.oidc import OidcClient, OidcConfig
 from activities.identity.tokens import TokenConfig, TokenVerifier
+from activities.reports.documents.templates import load_templates
 from activities.runtime.settings import Settings
 from activities.runtime.temporal_client import connect
 from activities.store.engine import create_engine, create_sessionmaker
@@ -28,6 +29,7 @@ from api.routes import (
     cases,
     clocks,
     codec,
+    documents,
     health,
     organisations,
     parties,
@@ -72,6 +74,10 @@ def create_app(
     503.
     """
 
+    # Checked before anything starts: a template naming an unknown field, or a kind without a
+    # template, stops the service here with the file and field named (TemplateError).
+    templates = load_templates(settings.document_templates_dir)
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         engine = create_engine(settings.resolved_database_url, pool_size=settings.db_pool_size)
@@ -92,6 +98,7 @@ def create_app(
                 settings.auth_stale_seconds,
             ),
             oidc=_oidc_client(settings, http),
+            templates=templates,
         )
         # What exists now (modules, models, routes) lives as long as the process: out of the
         # collector's way, so a full collection during a page walks only the requests' objects
@@ -115,6 +122,7 @@ def create_app(
     for feature in (
         health,
         cases,
+        documents,
         clocks,
         codec,
         petitions,

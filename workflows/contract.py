@@ -20,6 +20,9 @@ CALENDAR_UPDATE = "load_calendar"
 PROJECT_ACTIVITY = "project_case_events"
 POLICY_ACTIVITY = "load_case_policy"
 DELIVER_ACTIVITY = "deliver_alert"
+ASSIGN_DOCUMENT_NUMBER_ACTIVITY = "assign_document_number"
+# The type of the failure a case answers when no 文号 could be assigned (the store is away).
+DOCUMENT_NUMBER_UNAVAILABLE = "document_number_unavailable"
 
 
 class CaseWorkflowInput(Frozen):
@@ -65,6 +68,16 @@ class PolicyRequest(Frozen):
     channel: Channel
     risk_level: RiskLevel
     jurisdiction_code: str
+    year: int
+
+
+class DocumentNumberRequest(Frozen):
+    """文号 for a document issued for the first time: the organisation's series of ``year``."""
+
+    case_id: str
+    document_key: str
+    org_id: str
+    org_name: str
     year: int
 
 
