@@ -46,9 +46,9 @@ with workflow.unsafe.imports_passed_through():
     from workflows.contract import (
         APPLY_UPDATE,
         ASSIGN_DOCUMENT_NUMBER_ACTIVITY,
-        DOCUMENT_NUMBER_UNAVAILABLE,
         CALENDAR_UPDATE,
         DELIVER_ACTIVITY,
+        DOCUMENT_NUMBER_UNAVAILABLE,
         POLICY_ACTIVITY,
         PROJECT_ACTIVITY,
         STATE_QUERY,

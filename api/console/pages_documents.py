@@ -76,9 +76,7 @@ async def issue(
             error = refused.body.message_zh
         else:
             anchor = quote(issued.entry["key"])
-            return RedirectResponse(
-                f"/cases/{case_id}?done=document#doc-{anchor}", status_code=303
-            )
+            return RedirectResponse(f"/cases/{case_id}?done=document#doc-{anchor}", status_code=303)
     return await _case_page(
         request,
         user,

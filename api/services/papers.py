@@ -28,8 +28,7 @@ from api.errors import ApiError, case_not_found, database_errors, from_domain
 from api.services import commands
 from domain.case import commands as c
 from domain.case import events as e
-from domain.case.documents import document_key
-from domain.case.issued import DOCUMENT_TITLES, DocumentFields, DocumentKind
+from domain.case.issued import DOCUMENT_TITLES, DocumentFields, DocumentKind, document_key
 from domain.case.reach import CaseReach
 from domain.case.state import CaseState
 from domain.errors import DomainError

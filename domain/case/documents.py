@@ -16,7 +16,18 @@ from __future__ import annotations
 import hashlib
 import json
 from datetime import date, datetime
-from domain.base import Frozen
+
+from domain.case.events import DocumentIssued
+from domain.case.issued import (
+    DOCUMENT_TITLES,
+    DocumentFields,
+    DocumentKind,
+    DocumentNumber,
+    IssuedDocument,
+    ItemLine,
+    PartyLine,
+    document_key,
+)
 from domain.case.labels import (
     AGREEMENT_FORM_LABELS,
     CHANNEL_LABELS,
@@ -26,21 +37,9 @@ from domain.case.labels import (
     REFERRAL_LABELS,
     SATISFACTION_LABELS,
 )
-from domain.case.events import DocumentIssued
-from domain.case.issued import (
-    DOCUMENT_TITLES,
-    DocumentKind,
-    DocumentFields,
-    DocumentNumber,
-    IssuedDocument,
-    ItemLine,
-    PartyLine,
-    document_key,
-)
 from domain.case.state import Answer, CaseState
 from domain.errors import ForbiddenTransition, InvalidCommand
 from domain.values import CATEGORY_LABELS, CaseKind, Party, china_date
-
 
 PETITION_KINDS = frozenset(
     {
@@ -136,7 +135,12 @@ REQUIRED: dict[DocumentKind, tuple[str, ...]] = {
     DocumentKind.SESSION_RECORD: ("held_on", "mediators", "session_summary"),
     DocumentKind.AGREEMENT: ("applicants", "respondents", "facts", "agreement_terms", "mediators"),
     DocumentKind.TERMINATION: ("applicants", "failure_reason", "routes_left"),
-    DocumentKind.CONFIRMATION_APPLICATION: ("applicants", "respondents", "agreement_terms", "court"),
+    DocumentKind.CONFIRMATION_APPLICATION: (
+        "applicants",
+        "respondents",
+        "agreement_terms",
+        "court",
+    ),
     DocumentKind.FOLLOW_UP_RECORD: ("visited_on", "satisfaction"),
     DocumentKind.PETITION_ACCEPTANCE: ("applicants", "accepted_on"),
     DocumentKind.PETITION_DECLINE: ("applicants", "decline_reason", "decline_referral"),
@@ -192,14 +196,19 @@ def resolve_subject(state: CaseState, kind: DocumentKind, subject: int | None) -
         DocumentKind.AGREEMENT: [a.agreement_no for a in state.agreements],
     }[kind]
     if not numbers:
-        raise _not_recorded(kind, {"session_record": "记录调解会", "follow_up_record": "回访"}.get(
-            kind.value, "达成调解协议"
-        ))
+        raise _not_recorded(
+            kind,
+            {"session_record": "记录调解会", "follow_up_record": "回访"}.get(
+                kind.value, "达成调解协议"
+            ),
+        )
     if subject is None:
         return numbers[-1]
     if subject not in numbers:
         raise InvalidCommand(
-            f"案件没有第{subject}次记录", f"the case has no record number {subject}", field="subject"
+            f"案件没有第{subject}次记录",
+            f"the case has no record number {subject}",
+            field="subject",
         )
     return subject
 

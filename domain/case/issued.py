@@ -45,6 +45,7 @@ DOCUMENT_TITLES: dict[DocumentKind, str] = {
     DocumentKind.SECOND_REVIEW_OPINION: "信访事项复核意见书",
 }
 
+
 class DocumentNumber(Frozen):
     """文号: one organisation's series per year, e.g. （2026）玄调字第12号."""
 
@@ -141,5 +142,3 @@ class IssuedDocument(Frozen):
 def document_key(kind: DocumentKind, subject: int | None) -> str:
     """Which document: its kind, and for per-session (visit, agreement) kinds which one."""
     return kind.value if subject is None else f"{kind.value}:{subject}"
-
-

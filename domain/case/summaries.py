@@ -14,10 +14,10 @@ from collections.abc import Sequence
 from datetime import time, timedelta
 
 from domain.case import events as e
-from domain.case.issued import DOCUMENT_TITLES
 from domain.case.clocks import ClockStatus
 from domain.case.evolve import fold
 from domain.case.facts import late_days, stated_date
+from domain.case.issued import DOCUMENT_TITLES
 from domain.case.labels import (
     AGREEMENT_FORM_LABELS,
     ALERT_KIND_LABELS,

@@ -27,9 +27,7 @@ async def _agreed(api: httpx.AsyncClient, **intake: Any) -> str:
     return case_id
 
 
-async def _issue(
-    api: httpx.AsyncClient, case_id: str, kind: str, **more: Any
-) -> httpx.Response:
+async def _issue(api: httpx.AsyncClient, case_id: str, kind: str, **more: Any) -> httpx.Response:
     return await api.post(
         f"/v1/cases/{case_id}/documents",
         json={"kind": kind, **more},
@@ -51,7 +49,8 @@ async def test_issuing_is_an_event_reprinting_gives_the_same_document(
     assert first.status_code == 201, first.text
     issued = first.json()
     assert NUMBER.match(issued["number"]), issued["number"]
-    assert issued["version"] == 1 and issued["key"] == "agreement:1"
+    assert issued["version"] == 1
+    assert issued["key"] == "agreement:1"
 
     again = await _issue(api, case_id, "agreement")
     assert again.status_code == 200  # a reprint: nothing recorded
@@ -61,7 +60,8 @@ async def test_issuing_is_an_event_reprinting_gives_the_same_document(
     timeline = (await api.get(f"/v1/cases/{case_id}/timeline")).json()["entries"]
     issues = [e for e in timeline if e["type"] == "document_issued"]
     assert len(issues) == 1
-    assert issued["number"] in issues[0]["summary"] and "人民调解协议书" in issues[0]["summary"]
+    assert issued["number"] in issues[0]["summary"]
+    assert "人民调解协议书" in issues[0]["summary"]
 
     listed = (await api.get(f"/v1/cases/{case_id}/documents")).json()["documents"]
     assert [(d["key"], d["version"]) for d in listed] == [("agreement:1", 1)]
@@ -75,7 +75,8 @@ async def test_issuing_is_an_event_reprinting_gives_the_same_document(
     verified = await clients["auditor"].get(
         f"/v1/cases/{case_id}/verify", params={"purpose": "文书出具后校验"}
     )
-    assert verified.status_code == 200 and verified.json()["ok"] is True, verified.text
+    assert verified.status_code == 200, verified.text
+    assert verified.json()["ok"] is True, verified.text
 
 
 async def test_a_changed_case_makes_a_new_version_under_the_same_number(
@@ -111,9 +112,11 @@ async def test_a_missing_field_refuses_naming_it_and_takes_no_number(
     refused = await _issue(api, case_id, "agreement")
     assert refused.status_code == 422, refused.text
     body = refused.json()
-    assert "申请人住址" in body["message_zh"] and "applicants.address" in body["message_zh"]
+    assert "申请人住址" in body["message_zh"]
+    assert "applicants.address" in body["message_zh"]
     court = await _issue(api, case_id, "confirmation_application")
-    assert court.status_code == 422 and "受理法院" in court.json()["message_zh"]
+    assert court.status_code == 422
+    assert "受理法院" in court.json()["message_zh"]
     case = (await api.get(f"/v1/cases/{case_id}")).json()
     assert case["documents"] == []
     timeline = (await api.get(f"/v1/cases/{case_id}/timeline")).json()["entries"]
@@ -129,11 +132,13 @@ async def test_downloads_are_masked_unless_revealed_and_recorded(
     masked = await api.get(url)
     assert masked.status_code == 200
     text = _docx_text(masked.content)
-    assert "110101199003071233" not in text and "脱敏副本" in text
+    assert "110101199003071233" not in text
+    assert "脱敏副本" in text
     clear = await api.get(url, params={"reveal": "true"})
     assert "110101199003071233" in _docx_text(clear.content)
     pdf = await api.get(f"/v1/cases/{case_id}/documents/agreement:1/pdf", params={"reveal": "true"})
-    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    assert pdf.status_code == 200
+    assert pdf.content.startswith(b"%PDF")
     # A leader reads the case but may not reveal: a masked copy, never the clear one.
     assert (await clients["county_leader"].get(url)).status_code == 200
     assert (await clients["county_leader"].get(url, params={"reveal": "true"})).status_code == 403

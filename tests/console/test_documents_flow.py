@@ -70,7 +70,8 @@ async def test_a_mediator_issues_and_downloads_the_agreement(
     async with page.expect_download() as pdf:
         await paper.get_by_role("link", name="下载PDF").click()
     downloaded = await (await pdf.value).path()
-    assert downloaded is not None and downloaded.read_bytes().startswith(b"%PDF")
+    assert downloaded is not None
+    assert downloaded.read_bytes().startswith(b"%PDF")
     async with page.expect_download() as word:
         await paper.get_by_role("link", name="下载Word").click()
     assert (await word.value).suggested_filename.endswith("-v1.docx")

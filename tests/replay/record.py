@@ -53,10 +53,10 @@ from workflows.contract import (
     DeliveryOutcome,
     DisputeNumber,
     DisputeNumberRequest,
-    DocumentNumberRequest,
     DiversionInput,
     DiversionResult,
     DiversionStep,
+    DocumentNumberRequest,
     ProjectionBatch,
     ProjectionResult,
     diversion_workflow_id,
@@ -122,7 +122,10 @@ async def assign_number(request: DocumentNumberRequest) -> DocumentNumber:
         (request.case_id, request.document_key), len(_DOCUMENT_NUMBERS) + 1
     )
     return DocumentNumber(
-        org_id=request.org_id, org_name=request.org_name, year=request.year, seq=seq,
+        org_id=request.org_id,
+        org_name=request.org_name,
+        year=request.year,
+        seq=seq,
         prefix="玄调字",
     )
 

@@ -52,8 +52,14 @@ def _value(value: object) -> str:
     return str(value)
 
 
-def _fill(text: str, values: dict[str, object], missing: type[Exception] | None = None,
-          *, label_of: dict[str, str] | None = None, prefix: str = "") -> str:
+def _fill(
+    text: str,
+    values: dict[str, object],
+    missing: type[Exception] | None = None,
+    *,
+    label_of: dict[str, str] | None = None,
+    prefix: str = "",
+) -> str:
     def one(match: object) -> str:
         name, optional = match.group(1), match.group(2)  # type: ignore[attr-defined]
         value = values.get(name)

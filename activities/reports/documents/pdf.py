@@ -25,14 +25,24 @@ WIDTH = A4[0] - 2 * MARGIN
 
 def _styles(font: str) -> dict[str, ParagraphStyle]:
     body = ParagraphStyle(
-        "doc-body", fontName=font, fontSize=12, leading=21, textColor=INK, wordWrap="CJK",
+        "doc-body",
+        fontName=font,
+        fontSize=12,
+        leading=21,
+        textColor=INK,
+        wordWrap="CJK",
         firstLineIndent=24,
     )
     return {
         "text": body,
         "title": ParagraphStyle(
-            "doc-title", parent=body, fontSize=20, leading=30, alignment=TA_CENTER,
-            firstLineIndent=0, spaceAfter=6,
+            "doc-title",
+            parent=body,
+            fontSize=20,
+            leading=30,
+            alignment=TA_CENTER,
+            firstLineIndent=0,
+            spaceAfter=6,
         ),
         "number": ParagraphStyle(
             "doc-number", parent=body, alignment=TA_RIGHT, firstLineIndent=0, spaceAfter=8
@@ -41,10 +51,17 @@ def _styles(font: str) -> dict[str, ParagraphStyle]:
             "doc-heading", parent=body, firstLineIndent=0, spaceBefore=6, fontSize=12.5
         ),
         "note": ParagraphStyle(
-            "doc-note", parent=body, fontSize=9.5, leading=14, textColor=MUTED,
-            alignment=TA_CENTER, firstLineIndent=0,
+            "doc-note",
+            parent=body,
+            fontSize=9.5,
+            leading=14,
+            textColor=MUTED,
+            alignment=TA_CENTER,
+            firstLineIndent=0,
         ),
-        "closing": ParagraphStyle("doc-closing", parent=body, alignment=TA_RIGHT, firstLineIndent=0),
+        "closing": ParagraphStyle(
+            "doc-closing", parent=body, alignment=TA_RIGHT, firstLineIndent=0
+        ),
         "cell": ParagraphStyle(
             "doc-cell", parent=body, fontSize=10.5, leading=15, firstLineIndent=0
         ),

@@ -185,7 +185,7 @@ def load_templates(overlay: Path | None = None) -> TemplateSet:
         raw = _read(path)
         if name == NUMBERING_FILE:
             if not isinstance(raw, dict) or not isinstance(raw.get("prefixes", {}), dict):
-                raise TemplateError(f"{name}: 应为 {{\"prefixes\": {{单位: 字号}}}}")
+                raise TemplateError(f'{name}: 应为 {{"prefixes": {{单位: 字号}}}}')
             prefixes = {str(k): str(v) for k, v in raw.get("prefixes", {}).items()}
             continue
         try:
@@ -195,7 +195,10 @@ def load_templates(overlay: Path | None = None) -> TemplateSet:
             loc = ".".join(str(p) for p in first["loc"])
             raise TemplateError(f"{name}: {loc}: {first['msg']}") from error
         stem = name.removesuffix(".json").split(".")
-        expected = (template.kind.value, *([template.jurisdiction] if template.jurisdiction else []))
+        expected = (
+            template.kind.value,
+            *([template.jurisdiction] if template.jurisdiction else []),
+        )
         if tuple(stem) != expected:
             raise TemplateError(
                 f"{name}: 文件名应为 {'.'.join(expected)}.json / file name must match kind and "
@@ -203,8 +206,11 @@ def load_templates(overlay: Path | None = None) -> TemplateSet:
             )
         check_template(template, name)
         templates.append(template)
-    missing = [k.value for k in DocumentKind if not any(t.kind is k and not t.jurisdiction
-                                                          for t in templates)]
+    missing = [
+        k.value
+        for k in DocumentKind
+        if not any(t.kind is k and not t.jurisdiction for t in templates)
+    ]
     if missing:
         raise TemplateError(
             f"缺少文书模板 / missing templates: {', '.join(f'{m}.json' for m in missing)}"

@@ -16,7 +16,10 @@ from domain.case.state import CaseState
 from tests.samples import T0, command, register
 
 NUMBER = DocumentNumber(
-    org_id="xw-myxc-committee", org_name="梅园新村街道人民调解委员会", year=2026, seq=12,
+    org_id="xw-myxc-committee",
+    org_name="梅园新村街道人民调解委员会",
+    year=2026,
+    seq=12,
     prefix="玄调字",
 )
 DAY = date(2026, 3, 2)

@@ -42,22 +42,82 @@ def _texts(body: DocumentIssued, state: CaseState, tmp_path: Path) -> tuple[str,
 
 # kind, the case's actions, the words the document must carry (besides title and number)
 DISPUTE = {
-    K.APPLICATION: ([], ["申请人：张伟", "110101199003071233", "长江路12号", "被申请人：李娜", "堆放建材", "2026年3月2日"]),
+    K.APPLICATION: (
+        [],
+        [
+            "申请人：张伟",
+            "110101199003071233",
+            "长江路12号",
+            "被申请人：李娜",
+            "堆放建材",
+            "2026年3月2日",
+        ],
+    ),
     K.ORAL_APPLICATION: ([], ["申请人：张伟", "口头方式", "堆放建材", "登记日期：2026年3月2日"]),
     K.ACCEPTANCE: (["accept"], ["张伟：", "张某与李某相邻通行纠纷", "于2026年3月2日决定受理"]),
     K.DECLINE: (["decline"], ["张伟：", "不属于人民调解范围", "区人民法院"]),
-    K.SESSION_RECORD: (["accept", "start_mediation", "record_session"], ["调解时间：2026年3月2日（第1次调解）", "调解员：王芳", "参加人员：张伟、李娜", "李某同意考虑清理建材"]),
-    K.AGREEMENT: (DISPUTE_AGREED, ["甲方（申请人）：张伟", "乙方（被申请人）：李娜", "李某于三日内清理通道建材", "李某清理通道建材", "2026年3月5日", "人民调解员：王芳、赵强", "梅园新村街道人民调解委员会（盖章）", "甲方（签名或盖章）"]),
-    K.TERMINATION: (["accept", "start_mediation", "record_mediation_failure"], ["申请人：张伟", "双方分歧较大", "仲裁、行政、司法等途径", "诉讼"]),
-    K.CONFIRMATION_APPLICATION: ([*DISPUTE_AGREED, "apply_judicial_confirmation"], ["请求玄武区人民法院确认", "于2026年3月2日经梅园新村街道人民调解委员会", "李某于三日内清理通道建材", "申请日期：2026年3月2日"]),
-    K.FOLLOW_UP_RECORD: ([*DISPUTE_AGREED, "record_follow_up"], ["回访时间：2026年3月2日（第1次回访）", "李某清理通道建材", "已履行", "满意", "通道已清理"]),
+    K.SESSION_RECORD: (
+        ["accept", "start_mediation", "record_session"],
+        [
+            "调解时间：2026年3月2日（第1次调解）",
+            "调解员：王芳",
+            "参加人员：张伟、李娜",
+            "李某同意考虑清理建材",
+        ],
+    ),
+    K.AGREEMENT: (
+        DISPUTE_AGREED,
+        [
+            "甲方（申请人）：张伟",
+            "乙方（被申请人）：李娜",
+            "李某于三日内清理通道建材",
+            "李某清理通道建材",
+            "2026年3月5日",
+            "人民调解员：王芳、赵强",
+            "梅园新村街道人民调解委员会（盖章）",
+            "甲方（签名或盖章）",
+        ],
+    ),
+    K.TERMINATION: (
+        ["accept", "start_mediation", "record_mediation_failure"],
+        ["申请人：张伟", "双方分歧较大", "仲裁、行政、司法等途径", "诉讼"],
+    ),
+    K.CONFIRMATION_APPLICATION: (
+        [*DISPUTE_AGREED, "apply_judicial_confirmation"],
+        [
+            "请求玄武区人民法院确认",
+            "于2026年3月2日经梅园新村街道人民调解委员会",
+            "李某于三日内清理通道建材",
+            "申请日期：2026年3月2日",
+        ],
+    ),
+    K.FOLLOW_UP_RECORD: (
+        [*DISPUTE_AGREED, "record_follow_up"],
+        ["回访时间：2026年3月2日（第1次回访）", "李某清理通道建材", "已履行", "满意", "通道已清理"],
+    ),
 }
 PETITION = {
     K.PETITION_ACCEPTANCE: (["accept"], ["张伟：", "已于2026年3月2日依法受理"]),
     K.PETITION_DECLINE: (["decline"], ["张伟：", "不属于人民调解范围", "本机关不予受理"]),
-    K.HANDLING_OPINION: (["accept", "reply"], ["信访人：张伟", "对信访人诉求依法予以支持", "请求复查"]),
-    K.REVIEW_OPINION: (["accept", "reply", "request_review", "answer_review"], ["对处理意见不服", "经复查，维持原处理意见", "请求复核"]),
-    K.SECOND_REVIEW_OPINION: (["accept", "reply", "request_review", "answer_review", "request_second_review", "answer_second_review"], ["对复查意见不服", "经复核，维持复查意见", "不再受理"]),
+    K.HANDLING_OPINION: (
+        ["accept", "reply"],
+        ["信访人：张伟", "对信访人诉求依法予以支持", "请求复查"],
+    ),
+    K.REVIEW_OPINION: (
+        ["accept", "reply", "request_review", "answer_review"],
+        ["对处理意见不服", "经复查，维持原处理意见", "请求复核"],
+    ),
+    K.SECOND_REVIEW_OPINION: (
+        [
+            "accept",
+            "reply",
+            "request_review",
+            "answer_review",
+            "request_second_review",
+            "answer_second_review",
+        ],
+        ["对复查意见不服", "经复核，维持复查意见", "不再受理"],
+    ),
 }
 
 
@@ -89,14 +149,28 @@ def test_the_chinese_of_a_printed_agreement_is_legible_to_ocr(tmp_path: Path) ->
     )
     (tmp_path / "a.pdf").write_bytes(pdf)
     subprocess.run(
-        ["pdftoppm", "-r", "200", "-f", "1", "-l", "1", "-png", str(tmp_path / "a.pdf"),
-         str(tmp_path / "page")],
+        [
+            "pdftoppm",
+            "-r",
+            "200",
+            "-f",
+            "1",
+            "-l",
+            "1",
+            "-png",
+            str(tmp_path / "a.pdf"),
+            str(tmp_path / "page"),
+        ],
         check=True,
     )
     page = next(tmp_path.glob("page*.png"))
-    read = subprocess.run(
-        ["tesseract", str(page), "-", "-l", "chi_sim"], capture_output=True, check=True
-    ).stdout.decode().replace(" ", "")
+    read = (
+        subprocess.run(
+            ["tesseract", str(page), "-", "-l", "chi_sim"], capture_output=True, check=True
+        )
+        .stdout.decode()
+        .replace(" ", "")
+    )
     for expected in ("人民调解协议书", "张伟", "李娜", "清理"):
         assert expected in read, expected
 
@@ -139,8 +213,10 @@ def test_a_masked_copy_hides_ids_and_phones_and_says_so(tmp_path: Path) -> None:
             TEMPLATES, body.kind, fields, jurisdiction_code="320102", masked=True, format="docx"
         )
     )
-    assert "110101199003071233" not in word and "13812345678" not in word
-    assert "1101**********1233" in word and "脱敏副本" in word
+    assert "110101199003071233" not in word
+    assert "13812345678" not in word
+    assert "1101**********1233" in word
+    assert "脱敏副本" in word
 
 
 def _overlay(tmp_path: Path, name: str, text: str) -> Path:
@@ -156,7 +232,9 @@ def test_a_template_naming_an_unknown_field_refuses_to_load(tmp_path: Path) -> N
 
 def test_a_template_set_missing_a_kind_refuses_to_load(tmp_path: Path) -> None:
     shipped = load_templates()
-    partial = TemplateSet(templates=tuple(t for t in shipped.templates if t.kind is not K.AGREEMENT))
+    partial = TemplateSet(
+        templates=tuple(t for t in shipped.templates if t.kind is not K.AGREEMENT)
+    )
     assert partial  # the check is made when loading files: remove one from a copy of the folder
     folder = tmp_path / "set"
     folder.mkdir()

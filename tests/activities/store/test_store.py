@@ -169,7 +169,9 @@ async def test_the_same_intake_key_gets_the_same_number(
 
 async def test_schema_is_migrated(sessionmaker: async_sessionmaker[AsyncSession]) -> None:
     async with sessionmaker() as session:
-        versions = set((await session.scalars(text("SELECT version_num FROM alembic_version"))).all())
+        versions = set(
+            (await session.scalars(text("SELECT version_num FROM alembic_version"))).all()
+        )
     from alembic.script import ScriptDirectory
 
     from activities.store.migrate import alembic_config
