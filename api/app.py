@@ -10,7 +10,9 @@ import httpx
 from fastapi import FastAPI
 from temporalio.client import Client
 
+from activities.identity.hashing import HashPool
 from activities.identity.oidc import OidcClient, OidcConfig
+from activities.identity.passwords import verify_password
 from activities.identity.tokens import TokenConfig, TokenVerifier
 from activities.reports.documents.templates import load_templates
 from activities.runtime.settings import Settings
@@ -90,6 +92,11 @@ def create_app(
             sessionmaker=sessionmaker,
             temporal=client,
             scopes=CaseScopes(sessionmaker, client),
+            hashes=HashPool(
+                verify_password,
+                threads=settings.sign_in_hash_threads,
+                queue=settings.sign_in_hash_queue,
+            ),
             workflows=tuple(workflows),
             auth=Authenticator(
                 sessionmaker,
@@ -108,6 +115,7 @@ def create_app(
             yield
         finally:
             gc.unfreeze()  # an app that stops (tests start many) leaves nothing uncollectable
+            app.state.resources.hashes.close()
             await http.aclose()
             await engine.dispose()
 
