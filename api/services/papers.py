@@ -106,6 +106,7 @@ async def issue(
         case_id,
         "issue_document",
         make,
+        body={"kind": kind.value, "subject": subject},
         key=key,
         principal=principal,
         scopes=scopes,
