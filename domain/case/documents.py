@@ -153,7 +153,7 @@ REQUIRED: dict[DocumentKind, tuple[str, ...]] = {
 def missing_field(field: str) -> InvalidCommand:
     label = FIELD_LABELS.get(field) or PARTY_FIELD_LABELS.get(field) or field
     return InvalidCommand(
-        f"缺少「{label}」（{field}），无法出具文书",
+        f"缺少「{label}」，无法出具文书",
         f"the document cannot be issued without '{field}'",
         field=field,
     )

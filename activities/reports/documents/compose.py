@@ -69,8 +69,7 @@ def _fill(
             if prefix:
                 labels = label_of or {}
                 raise InvalidCommand(
-                    f"缺少「{FIELD_LABELS[prefix]}{labels.get(name, name)}」（{prefix}.{name}），"
-                    "无法出具文书",
+                    f"缺少「{FIELD_LABELS[prefix]}{labels.get(name, name)}」，无法出具文书",
                     f"the document cannot be issued without '{prefix}.{name}'",
                     field=f"{prefix}.{name}",
                 )

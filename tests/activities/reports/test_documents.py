@@ -260,3 +260,13 @@ def test_a_jurisdiction_template_words_its_cases_only(tmp_path: Path) -> None:
     overlay = load_templates(_overlay(tmp_path, "acceptance.320102.json", local))
     assert overlay.for_case(K.ACCEPTANCE, "320102001002").title == "玄武区人民调解受理通知书"
     assert overlay.for_case(K.ACCEPTANCE, "320104001").title is None
+
+
+def test_the_api_refuses_to_start_with_a_broken_template_set(tmp_path: Path) -> None:
+    from activities.runtime.settings import Settings
+    from api.app import create_app
+
+    bad = '{"kind": "decline", "blocks": [{"type": "text", "text": "{reason_why}"}]}'
+    folder = _overlay(tmp_path, "decline.json", bad)
+    with pytest.raises(TemplateError, match=r"decline\.json.*reason_why"):
+        create_app(Settings(document_templates_dir=folder))
