@@ -23,6 +23,9 @@ DELIVER_ACTIVITY = "deliver_alert"
 ASSIGN_DOCUMENT_NUMBER_ACTIVITY = "assign_document_number"
 # The type of the failure a case answers when no 文号 could be assigned (the store is away).
 DOCUMENT_NUMBER_UNAVAILABLE = "document_number_unavailable"
+REPROJECT_SIGNAL = "reproject"
+# The projection's failure type when the store refuses a batch's content for good.
+PROJECTION_REFUSED = "projection_refused"
 
 
 class CaseWorkflowInput(Frozen):
