@@ -127,6 +127,7 @@ def action_bodies(today: date = TODAY) -> dict[str, dict[str, Any]]:
         "lift": {"to_organisation": "xw-county-center", "reason": "村级三次调解未果，上提一级"},
         "add_co_handler": {"organisation": "xw-police-room", "note": "邀请派出所联合调处"},
         "remove_co_handler": {"organisation": "xw-police-room", "note": "联合调处结束"},
+        "issue_document": {"kind": "application"},
     }
 
 
@@ -181,6 +182,7 @@ ACTION_PATHS: dict[str, str] = {
     "lift": "lift",
     "add_co_handler": "co-handlers",
     "remove_co_handler": "co-handlers/remove",
+    "issue_document": "documents",
 }
 
 PETITION_INTAKE: dict[str, Any] = {
@@ -256,6 +258,16 @@ _DOMAIN_ONLY: dict[str, dict[str, Any]] = {
     "lift": {"to_organisation": ORGS["xw-county-center"]},
     "add_co_handler": {"organisation": ORGS["xw-police-room"]},
     "remove_co_handler": {"organisation": ORGS["xw-police-room"]},
+    # The case takes a 文号 from its organisation's series before it records an issue.
+    "issue_document": {
+        "number": {
+            "org_id": "xw-center",
+            "org_name": "玄武区矛盾纠纷多元化解中心",
+            "year": 2026,
+            "seq": 1,
+            "prefix": "玄调字",
+        }
+    },
 }
 
 

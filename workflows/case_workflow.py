@@ -26,7 +26,7 @@ from temporalio.exceptions import TimeoutError as TemporalTimeoutError
 with workflow.unsafe.imports_passed_through():
     from domain.case import events as e
     from domain.case.calendar_years import extend_calendar, intake_years, years_lacking
-    from domain.case.commands import CommandEnvelope, Register
+    from domain.case.commands import CommandEnvelope, IssueDocument, Register
     from domain.case.decide import (
         advance,
         amend_policy,
@@ -35,7 +35,9 @@ with workflow.unsafe.imports_passed_through():
         reschedule_provisional,
         snapshot_policy,
     )
+    from domain.case.documents import PROVISIONAL_NUMBER, pending_key
     from domain.case.evolve import evolve
+    from domain.case.issued import DocumentNumber
     from domain.case.policy import CasePolicy
     from domain.case.state import CaseState
     from domain.case.timekeeping import next_wakeup
@@ -44,8 +46,10 @@ with workflow.unsafe.imports_passed_through():
     from domain.values import china_date
     from workflows.contract import (
         APPLY_UPDATE,
+        ASSIGN_DOCUMENT_NUMBER_ACTIVITY,
         CALENDAR_UPDATE,
         DELIVER_ACTIVITY,
+        DOCUMENT_NUMBER_UNAVAILABLE,
         POLICY_ACTIVITY,
         PROJECT_ACTIVITY,
         PROJECTION_REFUSED,
@@ -56,6 +60,7 @@ with workflow.unsafe.imports_passed_through():
         CaseWorkflowInput,
         CommandOutcome,
         DeliveryOutcome,
+        DocumentNumberRequest,
         PolicyRequest,
         ProjectionBatch,
         ProjectionResult,
@@ -95,6 +100,16 @@ BREACH_WITHDRAWN_PATCH = "breach-withdrawn-v1"
 # a start carrying a state from anywhere else (sent straight to Temporal) fails at once, before
 # it records or projects anything. Asked only for such a start, so no other history has it.
 FORGED_START_PATCH = "signed-commands-v1"
+# 出具文书: a document issued for the first time takes the next 文号 of its organisation's series
+# (an activity) before its event is recorded. Asked only when a document is issued.
+DOCUMENTS_PATCH = "documents-v1"
+# The 文号 store may be away briefly; after that the issue is refused (503), nothing recorded.
+NUMBER_RETRY = RetryPolicy(
+    initial_interval=timedelta(milliseconds=200),
+    backoff_coefficient=2.0,
+    maximum_interval=timedelta(seconds=2),
+    maximum_attempts=5,
+)
 
 # A projection attempt retries briefly; if the store is still away the case marks it down,
 # answers commands from its own state, and tries again on a timer until it lands.
@@ -169,6 +184,8 @@ class CaseWorkflow:
     async def apply(self, envelope: CommandEnvelope) -> CommandOutcome | CaseState:
         """Record a command's events, wait until the store has them, say where the case is."""
         async with self._lock:
+            if isinstance(envelope.command, IssueDocument) and workflow.patched(DOCUMENTS_PATCH):
+                envelope = await self._numbered(envelope)
             events = self._decide(envelope)
             if (
                 events
@@ -200,10 +217,51 @@ class CaseWorkflow:
 
     @apply.validator
     def _validate_apply(self, envelope: CommandEnvelope) -> None:
+        command = envelope.command
+        if isinstance(command, IssueDocument):  # checked as if numbered: the number comes later
+            numbered = command.model_copy(update={"number": PROVISIONAL_NUMBER})
+            envelope = envelope.model_copy(update={"command": numbered})
         try:
             decide(self._state, envelope, now=workflow.now())
         except DomainError as error:
             raise refusal_failure(error) from None
+
+    async def _numbered(self, envelope: CommandEnvelope) -> CommandEnvelope:
+        """The issue with the document's 文号: the one it holds, else the next of the holding
+        organisation's series (a number a caller sent is never used)."""
+        command = envelope.command
+        assert isinstance(command, IssueDocument)
+        command = command.model_copy(update={"number": None})
+        state = self._state
+        try:
+            key = pending_key(state, command.kind, command.subject) if state else None
+        except DomainError as error:
+            raise refusal_failure(error) from None
+        if state is not None and key is not None:
+            holder = state.holder
+            request = DocumentNumberRequest(
+                case_id=state.case_id,
+                document_key=key,
+                org_id=state.holder_id or "unassigned",
+                org_name=holder.name if holder is not None else (state.holder_id or "—"),
+                year=china_date(workflow.now()).year,
+            )
+            try:
+                number: DocumentNumber = await workflow.execute_activity(
+                    ASSIGN_DOCUMENT_NUMBER_ACTIVITY,
+                    request,
+                    result_type=DocumentNumber,
+                    start_to_close_timeout=timedelta(seconds=15),
+                    retry_policy=NUMBER_RETRY,
+                )
+            except ActivityError:
+                raise ApplicationError(
+                    "文号暂时无法分配，文书未出具 / no document number could be assigned",
+                    type=DOCUMENT_NUMBER_UNAVAILABLE,
+                    non_retryable=True,
+                ) from None
+            command = command.model_copy(update={"number": number})
+        return envelope.model_copy(update={"command": command})
 
     @workflow.update(name=CALENDAR_UPDATE)
     async def load_calendar(self, calendar: HolidayCalendar) -> CommandOutcome | CaseState | None:

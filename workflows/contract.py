@@ -20,6 +20,9 @@ CALENDAR_UPDATE = "load_calendar"
 PROJECT_ACTIVITY = "project_case_events"
 POLICY_ACTIVITY = "load_case_policy"
 DELIVER_ACTIVITY = "deliver_alert"
+ASSIGN_DOCUMENT_NUMBER_ACTIVITY = "assign_document_number"
+# The type of the failure a case answers when no 文号 could be assigned (the store is away).
+DOCUMENT_NUMBER_UNAVAILABLE = "document_number_unavailable"
 REPROJECT_SIGNAL = "reproject"
 # The projection's failure type when the store refuses a batch's content for good.
 PROJECTION_REFUSED = "projection_refused"
@@ -72,6 +75,16 @@ class PolicyRequest(Frozen):
     # Further years the case's holiday data must hold: those of its facts before ``year`` (a
     # case registered in January for facts of December) or beyond the years snapshotted.
     years: tuple[int, ...] = ()
+
+
+class DocumentNumberRequest(Frozen):
+    """文号 for a document issued for the first time: the organisation's series of ``year``."""
+
+    case_id: str
+    document_key: str
+    org_id: str
+    org_name: str
+    year: int
 
 
 class AlertDelivery(Frozen):

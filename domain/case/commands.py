@@ -39,6 +39,7 @@ from domain.case.details import (
     TransferDetails,
     WithdrawDetails,
 )
+from domain.case.issued import DocumentKind, DocumentNumber
 from domain.organisation.organisations import OrgId, Routing
 from domain.people.access import CenterId, UserId
 from domain.text import Actor
@@ -190,6 +191,20 @@ class RemoveCoHandler(CoHandlerDetails):
     type: Literal["remove_co_handler"] = "remove_co_handler"
 
 
+class IssueDocument(Frozen):
+    """出具文书: issue (or reissue) one document of the case, filled from what it recorded.
+
+    ``subject``: the session, visit or agreement a per-subject document is about (latest if
+    unnamed). ``number`` is set by the case itself from its organisation's 文号 series before it
+    records the issue; a caller never sends one.
+    """
+
+    type: Literal["issue_document"] = "issue_document"
+    kind: DocumentKind
+    subject: Annotated[int | None, Field(ge=1)] = None
+    number: DocumentNumber | None = None
+
+
 HANDOFFS = (Transfer, Take, Return, Assign, ReportBack, Lift, AddCoHandler, RemoveCoHandler)
 
 Command = Annotated[
@@ -226,7 +241,8 @@ Command = Annotated[
     | ReportBack
     | Lift
     | AddCoHandler
-    | RemoveCoHandler,
+    | RemoveCoHandler
+    | IssueDocument,
     Field(discriminator="type"),
 ]
 

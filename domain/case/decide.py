@@ -10,6 +10,7 @@ from domain.case import events as e
 from domain.case.case_numbers import PREFIXES, is_case_number
 from domain.case.clock_commands import TIMEKEEPING, timekeeping_body
 from domain.case.clocks import Schedule, reschedule
+from domain.case.documents import issue_bodies
 from domain.case.evolve import evolve, fold
 from domain.case.facts import check_dates, receipt_on
 from domain.case.facts import not_before as _not_before
@@ -71,7 +72,9 @@ def decide(state: CaseState | None, envelope: c.CommandEnvelope, *, now: datetim
         return reopened + record(
             after, bodies, actor=envelope.actor, command_id=envelope.command_id, now=now
         )
-    if isinstance(command, TIMEKEEPING):
+    if isinstance(command, c.IssueDocument):
+        bodies = list(issue_bodies(state, command.kind, command.subject, command.number))
+    elif isinstance(command, TIMEKEEPING):
         bodies = [timekeeping_body(state, command, now)]
     elif isinstance(command, c.HANDOFFS):
         bodies = [handoff_body(state, command, china_date(now))]

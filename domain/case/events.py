@@ -33,6 +33,7 @@ from domain.case.details import (
     SessionDetails,
     WithdrawDetails,
 )
+from domain.case.issued import DocumentFields, DocumentKind, DocumentNumber
 from domain.case.policy import CasePolicy, LiftRule
 from domain.case.stages import Stage
 from domain.deadlines.calendar import HolidayCalendar
@@ -354,6 +355,19 @@ class CoHandlerRemoved(Frozen):
     note: str = ""
 
 
+class DocumentIssued(Frozen):
+    """出具文书: a document issued from the case, its 文号, version and the SHA-256 of the
+    canonical JSON of ``fields`` (``domain.case.documents.canonical_json``)."""
+
+    type: Literal["document_issued"] = "document_issued"
+    kind: DocumentKind
+    subject: int | None = None
+    number: DocumentNumber
+    version: int
+    content_sha256: str
+    fields: DocumentFields
+
+
 EventBody = Annotated[
     CaseRegistered
     | CaseAccepted
@@ -403,7 +417,8 @@ EventBody = Annotated[
     | CaseLifted
     | LiftSuggested
     | CoHandlerAdded
-    | CoHandlerRemoved,
+    | CoHandlerRemoved
+    | DocumentIssued,
     Field(discriminator="type"),
 ]
 

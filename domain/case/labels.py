@@ -77,6 +77,7 @@ ACTION_LABELS: dict[Action, str] = {
     Action.LIFT: "上提一级",
     Action.ADD_CO_HANDLER: "增加联合调处单位",
     Action.REMOVE_CO_HANDLER: "移除联合调处单位",
+    Action.ISSUE_DOCUMENT: "出具文书",
 }
 
 EVENT_LABELS: dict[str, str] = {
@@ -129,6 +130,7 @@ EVENT_LABELS: dict[str, str] = {
     "lift_suggested": "建议上提",
     "co_handler_added": "联合调处",
     "co_handler_removed": "退出联合调处",
+    "document_issued": "出具文书",
 }
 
 CHANNEL_LABELS: dict[Channel, str] = {

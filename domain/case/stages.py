@@ -62,6 +62,7 @@ class Action(StrEnum):
     LIFT = "lift"
     ADD_CO_HANDLER = "add_co_handler"
     REMOVE_CO_HANDLER = "remove_co_handler"
+    ISSUE_DOCUMENT = "issue_document"  # 出具文书 (which kinds: domain.case.documents)
 
 
 TERMINAL_STAGES: frozenset[Stage] = frozenset({Stage.WITHDRAWN, Stage.CLOSED})
@@ -114,6 +115,7 @@ ALLOWED: dict[Action, frozenset[Stage]] = {
     Action.LIFT: _OPEN | {Stage.MEDIATION_FAILED},
     Action.ADD_CO_HANDLER: _OPEN,
     Action.REMOVE_CO_HANDLER: _NOT_ENDED,
+    Action.ISSUE_DOCUMENT: _NOT_ENDED,
 }
 
 
@@ -156,6 +158,7 @@ PETITION_ALLOWED: dict[Action, frozenset[Stage]] = {
     Action.REPORT_BACK: _NOT_ENDED,
     Action.ADD_CO_HANDLER: _PETITION_OPEN,
     Action.REMOVE_CO_HANDLER: _NOT_ENDED,
+    Action.ISSUE_DOCUMENT: _NOT_ENDED,
 }
 
 for _action in Action:

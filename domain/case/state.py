@@ -21,6 +21,7 @@ from domain.case.details import (
     PlanDetails,
     SessionDetails,
 )
+from domain.case.issued import IssuedDocument
 from domain.case.policy import CasePolicy
 from domain.case.stages import TERMINAL_STAGES, Stage
 from domain.organisation.organisations import OrgRef, Routing
@@ -231,6 +232,7 @@ class CaseState(IntakeDetails):
     # When each event type last happened: the anchor of clocks and caps that count from it.
     milestones: dict[str, AwareDatetime] = {}
     recent_command_ids: tuple[str, ...] = ()
+    documents: tuple[IssuedDocument, ...] = ()  # 文书, every version issued, in order
 
     @property
     def holder_id(self) -> str | None:

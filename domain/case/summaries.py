@@ -17,6 +17,7 @@ from domain.case import events as e
 from domain.case.clocks import ClockStatus
 from domain.case.evolve import fold
 from domain.case.facts import late_days, stated_date
+from domain.case.issued import DOCUMENT_TITLES
 from domain.case.labels import (
     AGREEMENT_FORM_LABELS,
     ALERT_KIND_LABELS,
@@ -334,4 +335,9 @@ class _Summaries:
                 return f"{body.organisation.name}参加联合调处"
             case e.CoHandlerRemoved():
                 return f"{body.organisation.name}退出联合调处"
+            case e.DocumentIssued():
+                return (
+                    f"出具{DOCUMENT_TITLES[body.kind]}（{body.number.text}，第{body.version}版，"
+                    f"内容摘要 {body.content_sha256[:12]}）"
+                )
         return None

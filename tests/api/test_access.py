@@ -42,7 +42,7 @@ class Cases:
 @pytest.fixture(scope="module")
 async def cases(clients: dict[str, httpx.AsyncClient]) -> Cases:
     major = {"risk_level": "major"}  # raises an alert on each case (重大矛盾纠纷直报)
-    return Cases(
+    found = Cases(
         own_town=await create_case(clients["mediator"], **major),
         other_center=await create_case(clients["other_mediator"], **major),
         other_town=await create_case(clients["mediator"], jurisdiction=OTHER_TOWN_PLACE, **major),
@@ -51,6 +51,18 @@ async def cases(clients: dict[str, httpx.AsyncClient]) -> Cases:
         ),
         reported=await _reported(clients["grid_worker"]),
     )
+    # Each case's 人民调解申请书 issued by its own organisation (the documents rows print it).
+    for who, case in (
+        ("mediator", found.own_town),
+        ("other_mediator", found.other_center),
+        ("mediator", found.other_town),
+        ("far_mediator", found.other_county),
+    ):
+        issued = await clients[who].post(
+            f"/v1/cases/{case['case_id']}/documents", json={"kind": "application"}
+        )
+        assert issued.status_code == 201, issued.text
+    return found
 
 
 async def _reported(grid_worker: httpx.AsyncClient) -> dict[str, Any]:
@@ -203,6 +215,14 @@ EXPECTED["related"] = {
     "anonymous": (401, 401),
 }
 
+# 文书: issued by the organisation acting on the case (an issue of unchanged content answers 200,
+# a reprint); listed and printed by those who read the case (masked); printed in clear by those
+# who may reveal (recorded). Auditors read the documents through the audit endpoints.
+EXPECTED["documents_issue"] = {**EXPECTED["act"]}
+EXPECTED["documents_list"] = {**EXPECTED["related"]}
+EXPECTED["documents_pdf"] = {**EXPECTED["related"]}
+EXPECTED["documents_docx_reveal"] = {**EXPECTED["reveal"]}
+
 # Endpoints without a particular case: role → status.
 UNSCOPED: dict[str, dict[str, int]] = {
     "list": {
@@ -340,6 +360,17 @@ async def _call(client: httpx.AsyncClient, endpoint: str, case: dict[str, Any]) 
         return await client.post(f"/v1/alerts/{alert_id}/ack", json={"note": "已阅"}, headers=key)
     if endpoint == "related":
         return await client.get(f"/v1/cases/{case_id}/related")
+    if endpoint == "documents_issue":
+        documents = f"/v1/cases/{case_id}/documents"
+        return await client.post(documents, json={"kind": "application"}, headers=key)
+    if endpoint == "documents_list":
+        return await client.get(f"/v1/cases/{case_id}/documents")
+    if endpoint == "documents_pdf":
+        return await client.get(f"/v1/cases/{case_id}/documents/application/pdf")
+    if endpoint == "documents_docx_reveal":
+        return await client.get(
+            f"/v1/cases/{case_id}/documents/application/docx", params={"reveal": "true"}
+        )
     if endpoint in HANDOFF_PROBES:
         path, body, _ = HANDOFF_PROBES[endpoint]
         return await client.post(f"/v1/cases/{case_id}/{path}", json=body, headers=key)
