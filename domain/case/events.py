@@ -8,6 +8,12 @@ from typing import Annotated, Literal
 from pydantic import AwareDatetime, Field
 
 from domain.base import Frozen
+from domain.case.agenda import (
+    ScheduledSessionHeld,
+    SessionCancelled,
+    SessionPostponed,
+    SessionScheduled,
+)
 from domain.case.alerts import Alert, Notification
 from domain.case.clocks import Clock, ClockStatus, GrantedExtension, Schedule
 from domain.case.details import (
@@ -359,6 +365,10 @@ EventBody = Annotated[
     | PackageLeaderAssigned
     | MediationStarted
     | SessionRecorded
+    | SessionScheduled
+    | SessionPostponed
+    | SessionCancelled
+    | ScheduledSessionHeld
     | AgreementRecorded
     | MediationFailed
     | JudicialConfirmationApplied
