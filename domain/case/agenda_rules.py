@@ -117,9 +117,7 @@ def held_body(state: CaseState, command: c.RecordSession) -> ScheduledSessionHel
     if command.schedule_no is None:
         return None
     _booked(state, command.schedule_no, "记录为已召开", "recorded as held")
-    return ScheduledSessionHeld(
-        schedule_no=command.schedule_no, session_no=state.session_count + 1
-    )
+    return ScheduledSessionHeld(schedule_no=command.schedule_no, session_no=state.session_count + 1)
 
 
 def _changed(state: CaseState, schedule_no: int, **update: object) -> dict[str, object]:
@@ -130,9 +128,7 @@ def _changed(state: CaseState, schedule_no: int, **update: object) -> dict[str, 
     return {"scheduled_sessions": sessions}
 
 
-def apply_agenda(
-    state: CaseState, body: object, *, at: datetime, by: str
-) -> dict[str, object]:
+def apply_agenda(state: CaseState, body: object, *, at: datetime, by: str) -> dict[str, object]:
     """The change a session schedule event makes ({} for any other event)."""
     match body:
         case SessionScheduled():

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from domain.case import commands as c
-from domain.case.agenda_rules import agenda_body, held_body
 from domain.case import corrections, timekeeping
 from domain.case import events as e
+from domain.case.agenda_rules import agenda_body, held_body
 from domain.case.case_numbers import PREFIXES, is_case_number
 from domain.case.clock_commands import TIMEKEEPING, timekeeping_body
 from domain.case.clocks import Schedule, reschedule
