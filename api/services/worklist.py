@@ -172,7 +172,7 @@ async def worklist(
                 counts[WorkKind.BACKLOG.value] = await worklists.count_matching(
                     backlog, session=session
                 )
-                sessions_due, sessions = (0, [])
+                sessions_due, sessions = 0, list[AgendaEntry]()
                 if not leader:
                     first = group is None and cursor is None
                     sessions_due, sessions = await unrecorded(

@@ -162,7 +162,8 @@ def test_a_held_session_still_may_not_be_dated_in_the_future() -> None:
         _apply(state, command("record_session", schedule_no=1, held_on=tomorrow), 11)
     assert refused.value.field == "held_on"
     booked = state.scheduled_session(1)
-    assert booked is not None and booked.status is SessionStatus.SCHEDULED
+    assert booked is not None
+    assert booked.status is SessionStatus.SCHEDULED
 
 
 def test_a_session_recorded_without_booking_still_works() -> None:
