@@ -245,7 +245,12 @@ class StartMediationRequest(d.MediationDetails, CommandBody):
 
 
 class SessionRequest(d.SessionDetails, CommandBody):
-    pass
+    """记录调解会; ``schedule_no``: the booked session it is (调解会排期), when booked ahead."""
+
+    schedule_no: Annotated[
+        int | None,
+        Field(ge=1, le=10_000, description="排期的调解会序号 / the booked session it is"),
+    ] = None
 
 
 class AgreementRequest(d.AgreementDetails, CommandBody):

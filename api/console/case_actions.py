@@ -23,6 +23,7 @@ from api.handoff_schemas import HANDOFF_ROUTES
 from api.registry_schemas import OrganisationView
 from api.schemas import ACTION_ROUTES, ActionRoute
 from api.services import registry
+from api.session_schemas import SESSION_ROUTES
 from domain.case.labels import ACTION_LABELS
 from domain.case.reach import INCOMING_COMMANDS, CaseReach, may_act
 from domain.case.stages import Action, Stage, allowed
@@ -30,7 +31,7 @@ from domain.people.access import Permission
 
 # The console's forms for the JSON API's command routes (alerts are acknowledged from the inbox).
 ROUTES: dict[str, ActionRoute] = {
-    r.path: r for r in (*ACTION_ROUTES, *HANDOFF_ROUTES) if r.path in ACTION_FIELDS
+    r.path: r for r in (*ACTION_ROUTES, *HANDOFF_ROUTES, *SESSION_ROUTES) if r.path in ACTION_FIELDS
 }
 # Forms whose pickers list the registry's organisations.
 _ORG_PICKERS = {
