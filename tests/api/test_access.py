@@ -335,6 +335,8 @@ UNSCOPED["users"] = {
     "anonymous": 401,
 }
 UNSCOPED["requests"] = {**UNSCOPED["users"]}
+# 关联调解员名册: whoever manages the user (the probe unlinks 王芳, who is linked to nothing).
+UNSCOPED["mediator_link"] = {**UNSCOPED["users"]}
 UNSCOPED["approve"] = {  # an unknown request: 404 for who may approve, 403 for everyone else
     "mediator": 403,
     "center_admin": 403,
@@ -428,6 +430,8 @@ async def test_role_unscoped_endpoint_matrix(
         response = await client.get(f"/v1/admin/{endpoint}")
     elif endpoint == "approve":
         response = await client.post("/v1/admin/requests/R0000000000000000/approve")
+    elif endpoint == "mediator_link":
+        response = await client.put("/v1/admin/users/wangfang/mediator", json={"mediator_id": None})
     else:
         response = await client.put(
             "/v1/recipients/town-leader:320102001",
