@@ -25,6 +25,7 @@ from temporalio.exceptions import TimeoutError as TemporalTimeoutError
 
 with workflow.unsafe.imports_passed_through():
     from domain.case import events as e
+    from domain.case.calendar_years import extend_calendar, intake_years, years_lacking
     from domain.case.commands import CommandEnvelope, Register
     from domain.case.decide import (
         advance,
@@ -76,6 +77,11 @@ LATE_ENTRY_PATCH = "late-entry-v1"
 # the policy in force now is fetched and its 签收/交办反馈 clocks and lift rules are recorded
 # (PolicyAmended) before the hand-off's own events, so the hand-off's clock starts.
 HANDOFFS_PATCH = "handoffs-v1"
+# The case's holiday data covers the years of its facts (domain.case.calendar_years): at intake from
+# the year the application was received; a later fact dated in a year the case's calendar lacks
+# makes the case fetch that year and record it (ClocksRescheduled) before the fact's events.
+# Asked only when a fact falls outside the years of intake, so other histories carry no marker.
+CALENDAR_YEARS_PATCH = "calendar-years-v1"
 # 逾期撤销 (policy 2026.4): a breach withdrawn because a fact entered late answered its clock in
 # time is told to everyone its alert reached, once each, on the channels that carried it. Asked
 # only when a withdrawal is recorded (older histories never record one).
@@ -83,6 +89,10 @@ BREACH_WITHDRAWN_PATCH = "breach-withdrawn-v1"
 # 调解会排期: the mediators of a session booked or moved are told (a notice each, on their
 # channels or in their inbox; not an alert). Asked only when a session is booked or moved.
 SESSION_NOTICES_PATCH = "session-notices-v1"
+# A run handed a case state must be the continuation of a run of the same case (continue-as-new):
+# a start carrying a state from anywhere else (sent straight to Temporal) fails at once, before
+# it records or projects anything. Asked only for such a start, so no other history has it.
+FORGED_START_PATCH = "signed-commands-v1"
 
 # A projection attempt retries briefly; if the store is still away the case marks it down,
 # answers commands from its own state, and tries again on a timer until it lands.
@@ -120,6 +130,17 @@ class CaseWorkflow:
 
     @workflow.run
     async def run(self, start: CaseWorkflowInput) -> CommandOutcome | CaseState | None:
+        if (
+            start.state is not None
+            and workflow.info().continued_run_id is None
+            and workflow.patched(FORGED_START_PATCH)
+        ):
+            raise ApplicationError(
+                "案件只能由接口登记，不能带着案件状态直接启动 / a case cannot be started with a "
+                "state from outside",
+                type="forged_start",
+                non_retryable=True,
+            )
         while True:
             self._rearm()
             await workflow.wait_condition(self._ready)
@@ -152,6 +173,10 @@ class CaseWorkflow:
             ):
                 await self._amend_policy()
                 events = self._decide(envelope)  # numbered after the amendment
+            lacking = years_lacking(self._state, envelope.command)
+            if events and lacking and workflow.patched(CALENDAR_YEARS_PATCH):
+                await self._extend_calendar(lacking)
+                events = self._decide(envelope)  # counted with the years added
             self._record(events)
             if isinstance(envelope.command, Register) and events and workflow.patched(CLOCKS_PATCH):
                 await self._snapshot_policy(envelope)
@@ -190,6 +215,11 @@ class CaseWorkflow:
             return self._answer(state)
         return None
 
+    @load_calendar.validator
+    def _validate_calendar(self, calendar: HolidayCalendar) -> None:
+        """Nothing of the case to check; the worker's command guard checks the API's signature
+        here (validators are where an update is refused before it reaches the history)."""
+
     @workflow.query(name=STATE_QUERY)
     def state(self) -> CaseState | None:
         return self._state
@@ -203,8 +233,9 @@ class CaseWorkflow:
             case_id=state.case_id, seq=state.seq, projected=self._projected_seq >= state.seq
         )
 
-    async def _policy_in_force(self) -> CasePolicy:
-        """The policy in force now, selected for this case (its kind, category, channel…)."""
+    async def _policy_in_force(self, years: tuple[int, ...] = ()) -> CasePolicy:
+        """The policy in force now, selected for this case (its kind, category, channel…), its
+        holiday data holding ``years`` besides those from this year on."""
         state = self._state
         assert state is not None
         request = PolicyRequest(
@@ -214,6 +245,7 @@ class CaseWorkflow:
             risk_level=state.risk_level,
             jurisdiction_code=state.jurisdiction.code,
             year=china_date(workflow.now()).year,
+            years=years,
         )
         policy: CasePolicy = await workflow.execute_local_activity(
             POLICY_ACTIVITY,
@@ -228,8 +260,17 @@ class CaseWorkflow:
         assert self._state is not None
         self._record(amend_policy(self._state, policy, now=workflow.now()))
 
+    async def _extend_calendar(self, years: tuple[int, ...]) -> None:
+        policy = await self._policy_in_force(years)
+        assert self._state is not None
+        self._record(extend_calendar(self._state, policy.calendar, years, now=workflow.now()))
+
     async def _snapshot_policy(self, envelope: CommandEnvelope) -> None:
-        policy = await self._policy_in_force()
+        assert isinstance(envelope.command, Register)
+        earlier = intake_years(envelope.command, china_date(workflow.now()).year)
+        if earlier and not workflow.patched(CALENDAR_YEARS_PATCH):
+            earlier = ()
+        policy = await self._policy_in_force(earlier)
         assert self._state is not None
         self._record(
             snapshot_policy(

@@ -68,6 +68,9 @@ class PolicyRequest(Frozen):
     risk_level: RiskLevel
     jurisdiction_code: str
     year: int
+    # Further years the case's holiday data must hold: those of its facts before ``year`` (a
+    # case registered in January for facts of December) or beyond the years snapshotted.
+    years: tuple[int, ...] = ()
 
 
 class AlertDelivery(Frozen):

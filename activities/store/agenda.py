@@ -10,8 +10,7 @@ from pydantic import BaseModel
 from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from activities.store.repositories import like_escape
-from activities.store.sql import utc
+from activities.store.sql import like_escape, utc
 from activities.store.tables import SessionAgendaRow
 
 

@@ -154,7 +154,7 @@ async def roster_names(
                 names.append(found.name)
     if mediators and tuple(mediators) != tuple(names):
         raise invalid_input(
-            "调解员姓名与名册不符（可只从名册选择）",
+            "调解员姓名与名册不符（从名册选择即可，不必另填姓名）",
             "mediators do not match the roster's names (mediator_ids alone will do)",
             field="mediators",
         )

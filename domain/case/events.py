@@ -179,11 +179,13 @@ class ClockExpired(Frozen):
 
 
 class ClocksRescheduled(Frozen):
-    """Newly published holiday data: provisional due times computed again."""
+    """Newly published holiday data: provisional due times computed again. ``years_added``:
+    years the case's calendar lacked and a fact of the case falls in (its snapshot extended)."""
 
     type: Literal["clocks_rescheduled"] = "clocks_rescheduled"
     calendar: HolidayCalendar
     schedules: tuple[tuple[str, Schedule], ...]
+    years_added: tuple[int, ...] = ()
 
 
 class AlertRaised(Frozen):
