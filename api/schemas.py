@@ -12,6 +12,7 @@ from activities.store.repositories import CaseSummary
 from domain.base import Frozen
 from domain.case import commands as c
 from domain.case import details as d
+from domain.case.agenda import ScheduleNo
 from domain.case.events import Event
 from domain.case.facts import counts_legal_facts, late_days, stated_date
 from domain.case.labels import (
@@ -246,12 +247,7 @@ class StartMediationRequest(d.MediationDetails, CommandBody):
 
 
 class SessionRequest(d.SessionDetails, CommandBody):
-    """记录调解会; ``schedule_no``: the booked session it is (调解会排期), when booked ahead."""
-
-    schedule_no: Annotated[
-        int | None,
-        Field(ge=1, le=10_000, description="排期的调解会序号 / the booked session it is"),
-    ] = None
+    schedule_no: ScheduleNo | None = None  # the booked session it is (调解会排期), if any
 
 
 class AgreementRequest(d.AgreementDetails, CommandBody):

@@ -10,8 +10,8 @@ from pydantic import BaseModel
 from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from activities.store.agenda_table import SessionAgendaRow
 from activities.store.sql import like_escape, utc
-from activities.store.tables import SessionAgendaRow
 
 
 @dataclass(frozen=True)

@@ -12,12 +12,12 @@ from typing import Any
 from sqlalchemy import delete, insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from activities.store.agenda_table import SessionAgendaRow
 from activities.store.sql import utc
 from activities.store.tables import (
     NO_DUE,
     CaseOrganisationRow,
     CasePartyRow,
-    SessionAgendaRow,
     WorkItemRow,
 )
 from domain.case.agenda import SessionStatus

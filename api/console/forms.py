@@ -133,12 +133,6 @@ def iso_moment(text: str) -> str:
     return f"{day_only}T00:00:00" if _DAY.match(text) else day_only
 
 
-def china_moment(text: str) -> str:
-    """A moment written here (``2026-12-14 09:30``), in China time, as aware ISO."""
-    moment = iso_moment(text)
-    return moment + "+08:00" if _MOMENT.match(text) else moment
-
-
 LATE_HINT = "补录时填写实际日期；不填则为今日（北京时间）"
 MEDIATION_TYPES = _options(labels.MEDIATION_TYPE_LABELS)
 
@@ -457,7 +451,7 @@ def body_of(
         elif spec.kind in ("date", "moment"):
             if not sent.strip():
                 continue
-            value = iso_day(sent) if spec.kind == "date" else china_moment(sent)
+            value = iso_day(sent) if spec.kind == "date" else iso_moment(sent) + "+08:00"
         elif spec.kind == "number":
             if not sent.strip():
                 continue
