@@ -14,7 +14,7 @@ from activities.store import registry as registry_store
 from activities.store.tables import RosterMediatorRow, UserRow
 from domain.organisation.registry import Employment, RosterMediator
 from tests.console.conftest import Console, Pages, Shot
-from tests.console.helpers import act, day, expect_stage, fill, unlabelled_inputs
+from tests.console.helpers import act, day, expect_stage, fill, open_menu, unlabelled_inputs
 from tests.principals import CENTER
 
 pytestmark = pytest.mark.e2e
@@ -55,6 +55,7 @@ async def linked(console: Console) -> AsyncIterator[None]:
 
 
 async def _register(page: Page, title: str) -> None:
+    await open_menu(page)  # folded behind 菜单 on a phone
     await page.get_by_role("link", name="登记").click()
     await fill(
         page,
@@ -106,6 +107,7 @@ async def test_a_mediator_books_a_session_for_next_week_and_sees_it_on_her_agend
     case_id = case_url.rsplit("/", 1)[1]
 
     # 调解日程: the session on its day, under her own sessions.
+    await open_menu(page)
     await page.get_by_role("link", name="调解日程").click()
     await expect(page.get_by_role("heading", name="调解日程", exact=True)).to_be_visible()
     assert await unlabelled_inputs(page) == []
