@@ -102,6 +102,9 @@ async def test_a_mediator_books_a_session_for_next_week_and_sees_it_on_her_agend
     await form.locator("button[type=submit]").click()
     await page.wait_for_load_state()
     await expect(page.get_by_text(f"安排第1次调解会：{day(7)} 09:30")).to_be_visible()
+    booking = page.locator("section[aria-labelledby=h-schedule]")
+    await expect(booking).to_contain_text("待召开")
+    await expect(booking).to_contain_text("申请人 张伟（138****5678）")
     await shot(page, f"{width}-02-booked")
     case_url = page.url.split("?")[0]
     case_id = case_url.rsplit("/", 1)[1]
