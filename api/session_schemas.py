@@ -13,7 +13,7 @@ from pydantic import Field
 from api.schemas import ActionRoute, CommandBody
 from domain.case import commands as c
 from domain.case.agenda import CancelDetails, PostponeDetails, ScheduleDetails
-from domain.values import ShortText
+from domain.text import ShortText
 
 
 class ScheduleSessionRequest(ScheduleDetails, CommandBody):

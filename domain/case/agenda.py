@@ -17,7 +17,8 @@ from typing import Annotated, Literal
 from pydantic import AwareDatetime, Field
 
 from domain.base import Frozen
-from domain.values import CHINA_TZ, LongText, OptionalText, ShortText
+from domain.text import LongText, OptionalText, ShortText
+from domain.values import CHINA_TZ
 
 ScheduleNo = Annotated[int, Field(ge=1, le=10_000)]
 MediatorNames = Annotated[tuple[ShortText, ...], Field(min_length=1, max_length=50)]

@@ -18,17 +18,17 @@ from tests.databases import PostgresAdmin, database_at
 
 
 @pytest.fixture(params=BACKENDS)
-async def database_at_0016(
+async def database_at_0013(
     request: pytest.FixtureRequest, postgres_admin: PostgresAdmin, tmp_path: Path
 ) -> AsyncIterator[tuple[str, AsyncEngine]]:
-    async with database_at("0016", request.param, postgres_admin, tmp_path) as database:
+    async with database_at("0013", request.param, postgres_admin, tmp_path) as database:
         yield database
 
 
 async def test_upgrade_adds_the_agenda_and_the_link_and_downgrade_removes_them(
-    database_at_0016: tuple[str, AsyncEngine],
+    database_at_0013: tuple[str, AsyncEngine],
 ) -> None:
-    url, engine = database_at_0016
+    url, engine = database_at_0013
     async with engine.begin() as connection:
         await connection.execute(
             text(
@@ -57,7 +57,7 @@ async def test_upgrade_adds_the_agenda_and_the_link_and_downgrade_removes_them(
     assert "session_agenda" in tables
     assert "mediator_id" in users
 
-    await asyncio.to_thread(command.downgrade, alembic_config(url), "0016")
+    await asyncio.to_thread(command.downgrade, alembic_config(url), "0013")
     async with engine.connect() as connection:
         tables, users = await connection.run_sync(columns)
         keys = list(await connection.scalars(text("SELECT key_id FROM api_keys")))

@@ -8,14 +8,14 @@ too), without a foreign key: a batch rebuild of ``users`` would trip the keys ot
 on it, and the registry checks the entry when an administrator links it.
 
 Revision ID: 0017
-Revises: 0016
+Revises: 0013
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0017"
-down_revision = "0016"
+down_revision = "0013"
 branch_labels = None
 depends_on = None
 
