@@ -5,12 +5,14 @@ The stack's database is shared by the session's tests: each test finds its own c
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 from typing import Any
 
 import httpx
 from temporalio.testing import ActivityEnvironment
 
+from activities.store import alert_store
 from activities.store.case_numbers import reserve_case_number
 from activities.tasks.projection import CaseStore
 from domain.values import CaseKind
@@ -189,3 +191,28 @@ async def test_a_session_whose_day_passed_unrecorded_is_in_the_worklist(
         "/v1/worklist", params={"mine": "true", "group": "session_unrecorded"}
     )
     assert not [i for i in after.json()["items"] if i["case_id"] == case_id]
+
+
+async def test_the_mediators_of_a_booked_session_are_told_in_their_inbox(
+    clients: dict[str, httpx.AsyncClient], stack: Stack
+) -> None:
+    """调解会通知: one notice per mediator (none has a channel: it waits in the inbox), never
+    an alert of the case."""
+    mediator = clients["mediator"]
+    case_id = (await _mediating(mediator))["case_id"]
+    body = {**action_bodies(china_today())["schedule_session"], "starts_at": _week_ahead()}
+    booked = (await act(mediator, case_id, "schedule_session", body)).json()
+    notice = f"{case_id}-S1-E{booked['seq']}"
+    deadline = asyncio.get_running_loop().time() + 20
+    found: list[dict[str, Any]] = []
+    while asyncio.get_running_loop().time() < deadline:
+        async with stack.sessionmaker() as session:
+            found = await alert_store.deliveries(notice, session=session)
+        if len(found) == 2:
+            break
+        await asyncio.sleep(0.2)
+    assert sorted((d["recipient"], d["channel"], d["succeeded"]) for d in found) == [
+        ("person:王芳", "inbox", True),
+        ("person:赵强", "inbox", True),
+    ]
+    assert not [a for a in booked["alerts"] if a["alert_id"].startswith(notice)]
