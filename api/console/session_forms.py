@@ -47,7 +47,8 @@ def booked_options(document: dict[str, Any]) -> Options:
 
 
 def _party_options(document: dict[str, Any]) -> Options:
-    names = [p["name"] for p in (*document.get("applicants", ()), *document.get("respondents", ()))]
+    sides = ("applicants", "respondents", "third_parties")
+    names = [p["name"] for side in sides for p in document.get(side) or ()]
     return tuple((name, name) for name in dict.fromkeys(names))
 
 

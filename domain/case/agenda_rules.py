@@ -19,8 +19,8 @@ from domain.case.agenda import (
 )
 from domain.case.state import CaseState
 from domain.errors import ForbiddenTransition, InvalidCommand
+from domain.parties import Party
 from domain.people.privacy import mask_phone
-from domain.values import Party
 
 AgendaBody = SessionScheduled | SessionPostponed | SessionCancelled | ScheduledSessionHeld
 
@@ -42,6 +42,7 @@ def _party_notices(state: CaseState, names: tuple[str, ...]) -> tuple[PartyNotic
     """Each named party's notice to send, contact masked; a name not of the case is refused."""
     roles: list[tuple[str, Party]] = [("申请人", p) for p in state.applicants]
     roles += [("被申请人", p) for p in state.respondents]
+    roles += [("第三人", p) for p in state.third_parties]
     notices: list[PartyNotice] = []
     for index, name in enumerate(names):
         found = next(((role, p) for role, p in roles if p.name == name), None)
