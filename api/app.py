@@ -38,6 +38,7 @@ from api.routes import (
     organisations,
     parties,
     petitions,
+    sessions,
     users,
     worklist,
 )
@@ -160,6 +161,7 @@ def create_app(
         worklist,
         parties,
         users,
+        sessions,
     ):
         app.include_router(feature.router)
     install_console(app)  # the web console (工作台) under /, beside the JSON API under /v1

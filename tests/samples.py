@@ -69,6 +69,19 @@ def action_bodies(today: date = TODAY) -> dict[str, dict[str, Any]]:
             "attendees": ["张伟", "李娜"],
             "summary": "双方陈述意见，李某同意考虑清理建材。",
         },
+        # 调解会排期: a week ahead, 09:30 China time; moved a day later.
+        "schedule_session": {
+            "starts_at": f"{(today + timedelta(days=7)).isoformat()}T09:30:00+08:00",
+            "place": "长江路社区调解室",
+            "mediators": ["王芳", "赵强"],
+            "parties": ["张伟", "李娜"],
+        },
+        "postpone_session": {
+            "schedule_no": 1,
+            "starts_at": f"{(today + timedelta(days=8)).isoformat()}T14:00:00+08:00",
+            "reason": "被申请人出差，申请改期",
+        },
+        "cancel_session": {"schedule_no": 1, "reason": "双方已自行和解"},
         "record_agreement": {
             "terms": "李某于三日内清理通道建材，张某不再追究。",
             "signed_on": day,
@@ -155,6 +168,9 @@ ACTION_PATHS: dict[str, str] = {
     "assign_package_leader": "package-leader",
     "start_mediation": "start-mediation",
     "record_session": "sessions",
+    "schedule_session": "sessions/schedule",
+    "postpone_session": "sessions/postpone",
+    "cancel_session": "sessions/cancel",
     "record_agreement": "agreement",
     "record_mediation_failure": "mediation-failure",
     "apply_judicial_confirmation": "judicial-confirmation",

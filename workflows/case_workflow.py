@@ -65,6 +65,7 @@ with workflow.unsafe.imports_passed_through():
         ProjectionBatch,
         ProjectionResult,
         refusal_failure,
+        session_notices,
     )
 
 CLOCKS_PATCH = "clocks-v2"
@@ -96,6 +97,9 @@ CALENDAR_YEARS_PATCH = "calendar-years-v1"
 # time is told to everyone its alert reached, once each, on the channels that carried it. Asked
 # only when a withdrawal is recorded (older histories never record one).
 BREACH_WITHDRAWN_PATCH = "breach-withdrawn-v1"
+# 调解会排期: the mediators of a session booked or moved are told (a notice each, on their
+# channels or in their inbox; not an alert). Asked only when a session is booked or moved.
+SESSION_NOTICES_PATCH = "session-notices-v1"
 # A run handed a case state must be the continuation of a run of the same case (continue-as-new):
 # a start carrying a state from anywhere else (sent straight to Temporal) fails at once, before
 # it records or projects anything. Asked only for such a start, so no other history has it.
@@ -374,6 +378,9 @@ class CaseWorkflow:
         if isinstance(body, e.AlertClosed) and body.withdrawn:
             self._notify_withdrawn(state, body)
             return
+        if isinstance(body, e.SessionScheduled | e.SessionPostponed):
+            self._notify_mediators(state, event)
+            return
         if isinstance(body, e.AlertRaised):
             alert, notification = body.alert, body.alert.notifications[0]
         elif isinstance(body, e.AlertNotified) and body.notification is not None:
@@ -418,6 +425,16 @@ class CaseWorkflow:
                     note=body.reason,
                 )
             )
+
+    def _notify_mediators(self, state: CaseState, event: e.Event) -> None:
+        """调解会通知: each mediator of the booked (or moved) session, once."""
+        body = event.body
+        assert isinstance(body, e.SessionScheduled | e.SessionPostponed)
+        booked = state.scheduled_session(body.schedule_no)
+        if booked is None or not workflow.patched(SESSION_NOTICES_PATCH):
+            return
+        for delivery in session_notices(state, booked, event.seq, event.at):
+            self._deliver(delivery)
 
     def _deliver(self, delivery: AlertDelivery) -> None:
         handle = workflow.start_activity(

@@ -19,6 +19,7 @@ from api.console import (
     pages_leader,
     pages_registry,
     pages_requests,
+    pages_sessions,
     pages_worklist,
 )
 from api.console.templating import STATIC_DIR
@@ -43,6 +44,7 @@ def install_console(app: FastAPI) -> None:
     for pages in (
         pages_auth,
         pages_worklist,
+        pages_sessions,
         pages_intake,
         pages_cases,
         pages_documents,

@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 from pydantic import Field
 
 from domain.base import Frozen
+from domain.case.agenda import CancelDetails, PostponeDetails, ScheduleDetails, ScheduleNo
 from domain.case.details import (
     AcceptDetails,
     AcknowledgeDetails,
@@ -81,6 +82,23 @@ class StartMediation(MediationDetails):
 
 class RecordSession(SessionDetails):
     type: Literal["record_session"] = "record_session"
+    # The booked session (调解会排期) this one is, when it was booked ahead.
+    schedule_no: ScheduleNo | None = None
+
+
+class ScheduleSession(ScheduleDetails):
+    type: Literal["schedule_session"] = "schedule_session"
+
+
+class PostponeSession(PostponeDetails):
+    type: Literal["postpone_session"] = "postpone_session"
+
+
+class CancelSession(CancelDetails):
+    type: Literal["cancel_session"] = "cancel_session"
+
+
+AGENDA = (ScheduleSession, PostponeSession, CancelSession)
 
 
 class RecordAgreement(AgreementDetails):
@@ -215,6 +233,9 @@ Command = Annotated[
     | AssignPackageLeader
     | StartMediation
     | RecordSession
+    | ScheduleSession
+    | PostponeSession
+    | CancelSession
     | RecordAgreement
     | RecordMediationFailure
     | ApplyJudicialConfirmation

@@ -8,6 +8,10 @@ from typing import Annotated, Literal
 from pydantic import AwareDatetime, Field
 
 from domain.base import Frozen
+from domain.case.agenda import ScheduledSessionHeld as ScheduledSessionHeld
+from domain.case.agenda import SessionCancelled as SessionCancelled
+from domain.case.agenda import SessionPostponed as SessionPostponed
+from domain.case.agenda import SessionScheduled as SessionScheduled
 from domain.case.alerts import Alert, Notification
 from domain.case.clocks import Clock, ClockStatus, GrantedExtension, Schedule
 from domain.case.details import (
@@ -376,6 +380,10 @@ EventBody = Annotated[
     | PackageLeaderAssigned
     | MediationStarted
     | SessionRecorded
+    | SessionScheduled
+    | SessionPostponed
+    | SessionCancelled
+    | ScheduledSessionHeld
     | AgreementRecorded
     | MediationFailed
     | JudicialConfirmationApplied

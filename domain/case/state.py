@@ -8,6 +8,7 @@ from typing import Annotated
 from pydantic import AwareDatetime, Field
 
 from domain.base import Frozen
+from domain.case.agenda import ScheduledSession
 from domain.case.alerts import Alert
 from domain.case.clocks import Clock
 from domain.case.details import (
@@ -220,6 +221,7 @@ class CaseState(IntakeDetails):
     failure: Failure | None = None
     judicial_confirmations: tuple[JudicialConfirmation, ...] = ()
     follow_ups: tuple[FollowUp, ...] = ()
+    scheduled_sessions: tuple[ScheduledSession, ...] = ()  # 调解会排期
     closure: Closure | None = None
     withdrawal: Withdrawal | None = None
     answers: tuple[Answer, ...] = ()  # petition: reply, review, second review
@@ -283,6 +285,9 @@ class CaseState(IntakeDetails):
     @property
     def session_count(self) -> int:
         return sum(len(r.sessions) for r in self.mediation_rounds)
+
+    def scheduled_session(self, schedule_no: int) -> ScheduledSession | None:
+        return next((s for s in self.scheduled_sessions if s.schedule_no == schedule_no), None)
 
     @property
     def is_terminal(self) -> bool:

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from datetime import time, timedelta
 
 from domain.case import events as e
+from domain.case.agenda import agenda_summary
 from domain.case.clocks import ClockStatus
 from domain.case.evolve import fold
 from domain.case.facts import late_days, stated_date
@@ -138,6 +139,9 @@ class _Summaries:
         return f"{ALERT_KIND_LABELS[alert.kind]}（{alert_id}）" if alert else alert_id
 
     def __call__(self, body: e.EventBody) -> str:  # noqa: C901
+        agenda = agenda_summary(body)
+        if agenda is not None:
+            return agenda
         match body:
             case e.CaseRegistered():
                 text = (

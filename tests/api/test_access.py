@@ -201,6 +201,34 @@ for _endpoint, (_, _, _refused) in HANDOFF_PROBES.items():
         "anonymous": (401, 401),
     }
 
+# 调解会排期: sent by the holder's staff like any command; each probe is refused by the case
+# (a registered case books no session yet: 409; it has no booked session 9 to cancel: 422).
+SESSION_PROBES: dict[str, tuple[str, dict[str, Any], int]] = {
+    "session_schedule": (
+        "sessions/schedule",
+        {"starts_at": "2030-01-07T09:30:00+08:00", "place": "调解室", "mediators": ["王芳"]},
+        409,
+    ),
+    "session_postpone": (
+        "sessions/postpone",
+        {"schedule_no": 9, "starts_at": "2030-01-08T09:30:00+08:00", "reason": "探测"},
+        409,
+    ),
+    "session_cancel": ("sessions/cancel", {"schedule_no": 9, "reason": "探测"}, 422),
+}
+for _endpoint, (_, _, _refused) in SESSION_PROBES.items():
+    EXPECTED[_endpoint] = {
+        "mediator": (_refused, 404),
+        "center_admin": (_refused, 404),
+        "town_leader": (403, 403),
+        "county_leader": (403, 403),
+        "auditor": (403, 403),
+        "system_admin": (403, 403),
+        "security_admin": (403, 403),
+        "grid_worker": (403, 403),
+        "anonymous": (401, 401),
+    }
+
 # The same parties' other cases, from a case (同一当事人的其他案件): those who read the case
 # itself, not auditors (they read through the audit endpoints) nor grid workers.
 EXPECTED["related"] = {
@@ -272,6 +300,8 @@ UNSCOPED["worklist"] = {
     "grid_worker": 403,
     "anonymous": 401,
 }
+# 调解日程: the agenda of an organisation's staff, and of leaders over their area.
+UNSCOPED["sessions"] = {**UNSCOPED["worklist"]}
 # Same parties at intake: who registers or oversees cases; never auditors or grid workers.
 UNSCOPED["parties"] = {**UNSCOPED["worklist"]}
 # The registry holds no personal data: every signed-in role reads it but grid workers.
@@ -325,6 +355,8 @@ UNSCOPED["users"] = {
     "anonymous": 401,
 }
 UNSCOPED["requests"] = {**UNSCOPED["users"]}
+# 关联调解员名册: whoever manages the user (the probe unlinks 王芳, who is linked to nothing).
+UNSCOPED["mediator_link"] = {**UNSCOPED["users"]}
 UNSCOPED["approve"] = {  # an unknown request: 404 for who may approve, 403 for everyone else
     "mediator": 403,
     "center_admin": 403,
@@ -371,8 +403,8 @@ async def _call(client: httpx.AsyncClient, endpoint: str, case: dict[str, Any]) 
         return await client.get(
             f"/v1/cases/{case_id}/documents/application/docx", params={"reveal": "true"}
         )
-    if endpoint in HANDOFF_PROBES:
-        path, body, _ = HANDOFF_PROBES[endpoint]
+    if endpoint in HANDOFF_PROBES or endpoint in SESSION_PROBES:
+        path, body, _ = {**HANDOFF_PROBES, **SESSION_PROBES}[endpoint]
         return await client.post(f"/v1/cases/{case_id}/{path}", json=body, headers=key)
     raise AssertionError(endpoint)
 
@@ -416,6 +448,8 @@ async def test_role_unscoped_endpoint_matrix(
         response = await client.get("/v1/alerts")
     elif endpoint == "worklist":
         response = await client.get("/v1/worklist")
+    elif endpoint == "sessions":
+        response = await client.get("/v1/sessions", params={"mine": "true"})
     elif endpoint == "parties":
         response = await client.post(
             "/v1/parties/cases", json={"name": "张伟", "phone": "13812345678"}
@@ -434,6 +468,8 @@ async def test_role_unscoped_endpoint_matrix(
         response = await client.get(f"/v1/admin/{endpoint}")
     elif endpoint == "approve":
         response = await client.post("/v1/admin/requests/R0000000000000000/approve")
+    elif endpoint == "mediator_link":
+        response = await client.put("/v1/admin/users/wangfang/mediator", json={"mediator_id": None})
     else:
         response = await client.put(
             "/v1/recipients/town-leader:320102001",

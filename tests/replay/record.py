@@ -556,6 +556,38 @@ async def record_diversions(tag: str) -> None:
                 print(f"recorded {path.name}")
 
 
+async def record_sessions(tag: str) -> None:
+    """调解会排期 (``session-notices-v1``): a session booked (its mediators told), moved (told
+    again), held and recorded as the booked one; a second booked and cancelled; withdrawn."""
+    today = china_today()
+    async with await WorkflowEnvironment.start_local(
+        **ENGINE, dev_server_existing_path=temporal_cli(), ui=False
+    ) as env:
+        client = env.client
+        activities = [
+            accept_projection,
+            accept_delivery,
+            policy_provider(Settings()).load_case_policy,
+        ]
+        async with build_worker(client, TASK_QUEUE, activities, guard=_guard()):
+            case_id = f"JF-2026-{uuid.uuid4().int % 10**6:06d}"
+            await _register(client, case_id, CaseWorkflowInput())
+            steps = [
+                sample_command("accept", today),
+                sample_command("start_mediation", today),
+                sample_command("schedule_session", today),
+                sample_command("postpone_session", today),
+                sample_command("record_session", today, schedule_no=1),
+                sample_command("schedule_session", today, mediators=["王芳"], parties=[]),
+                sample_command("cancel_session", today, schedule_no=2),
+                sample_command("withdraw", today),
+            ]
+            for n, cmd in enumerate(steps):
+                await _apply(client, case_id, cmd, f"{case_id}-{n}")
+            await client.get_workflow_handle(case_id).result()
+            await _save(client, case_id, "sessions_booked_moved_held_cancelled", tag)
+
+
 RECORDINGS = {
     "cases": record,
     "clocks": record_clocks,
@@ -567,6 +599,7 @@ RECORDINGS = {
     "calendar_years": record_calendar_years,
     "backfill": record_backfill,
     "documents": record_documents,
+    "sessions": record_sessions,
 }
 
 if __name__ == "__main__":
