@@ -253,7 +253,8 @@ class _Summaries:
                     )
                 return f"{self._alert(body.alert_id)}升级至第{n.level}级督办，通知{who}"
             case e.AlertAcknowledged():
-                return f"{self._alert(body.alert_id)}已签收"
+                note = f"，签收意见：{body.note}" if body.note else ""
+                return f"{self._alert(body.alert_id)}已签收{note}"
             case e.AlertClosed():
                 return f"{self._alert(body.alert_id)}解除：{body.reason}"
             case e.PetitionReplied():

@@ -3,6 +3,7 @@ case as of a moment and downloads the dossier — each read asking for its purpo
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import datetime, timedelta
 from typing import Any
@@ -12,6 +13,7 @@ import pytest
 from playwright.async_api import expect
 from sqlalchemy import text
 
+from api.console.templating import due_time
 from domain.values import CHINA_TZ
 from tests.console.conftest import Console, Pages, Shot
 from tests.console.helpers import today
@@ -52,6 +54,15 @@ async def test_a_leader_sees_the_overdue_alert_and_acknowledges_it(
     row = page.locator("tr", has_text=case["case_id"]).filter(has_text="逾期督办").first
     await expect(row).to_be_visible()
     assert int(await page.locator("#overdue-count").inner_text()) >= 1
+    # 逾期案件 says which deadline was missed (not when the case was entered), the case's title,
+    # its 承办单位 and how many days it is overdue.
+    listed = page.locator("li.overdue-case", has_text=case["case_id"])
+    due = next(c["schedule"]["due"]["due_at"] for c in case["clocks"] if c["status"] == "breached")
+    await expect(listed).to_contain_text(f"期限 {due_time(due)}")
+    await expect(listed).to_contain_text(case["title"])
+    await expect(listed).to_contain_text("承办单位：")
+    await expect(listed).to_contain_text(re.compile(r"已逾期 \d+ 天"))
+    await expect(listed).not_to_contain_text("起逾期")
     await shot(page, "01-leader-board")
 
     await row.get_by_placeholder("签收意见（可选）").fill("已责成街道三日内受理")
@@ -62,8 +73,30 @@ async def test_a_leader_sees_the_overdue_alert_and_acknowledges_it(
     ).to_have_count(0)
     await shot(page, "02-acknowledged")
 
+    # The 签收意见 is kept: on the 已签收 tab, and on the case page (who, when, what).
+    await page.goto(f"{console.url}/alerts?status=acknowledged")
+    done = page.locator("tr", has_text=case["case_id"]).filter(has_text="逾期督办").first
+    await expect(done).to_contain_text("签收意见：已责成街道三日内受理")
+    await shot(page, "02b-acknowledged-tab")
     await page.goto(f"{console.url}/cases/{case['case_id']}")
-    await expect(page.get_by_text("刘强 (liuqiang) 签收").first).to_be_visible()
+    acknowledged = page.locator("#h-alerts + ul li", has_text="刘强")
+    await expect(acknowledged).to_contain_text(re.compile(r"于 \d{4}-\d\d-\d\d \d\d:\d\d 签收"))
+    await expect(acknowledged).to_contain_text("签收意见：已责成街道三日内受理")
+    # The handling unit sees it too: on its case page and on the overdue item of its worklist.
+    unit = await pages.open()
+    await pages.sign_in(unit, "wangfang")
+    await unit.goto(f"{console.url}/cases/{case['case_id']}")
+    await expect(unit.locator("#h-alerts + ul")).to_contain_text("签收意见：已责成街道三日内受理")
+    await expect(unit.locator("#h-timeline + ol")).to_contain_text("签收意见：已责成街道三日内受理")
+    await unit.goto(f"{console.url}/worklist?group=clock_overdue")
+    item = unit.locator("tr", has_text=case["case_id"]).first
+    await expect(item).to_contain_text("签收意见：已责成街道三日内受理")
+    await shot(unit, "02c-handling-unit-worklist")
+    phone = await pages.open(390, 844)
+    await pages.sign_in(phone, "liuqiang")
+    await shot(phone, "03b-leader-board-390")
+    await phone.goto(f"{console.url}/cases/{case['case_id']}")
+    await shot(phone, "03c-case-acknowledged-390")
     # Counts by stage drill down to the cases.
     await page.goto(f"{console.url}/leader")
     await page.get_by_role("link", name="已登记", exact=True).click()
