@@ -125,12 +125,33 @@ async def test_an_auditor_verifies_views_as_of_and_downloads_the_dossier(
     await page.get_by_label("查阅用途（必填，记入访问留痕）").fill("年度案卷质量抽查")
     await page.get_by_role("button", name="核验哈希链").click()
     await expect(page.locator("#verify-result")).to_contain_text("核验通过")
+    # In plain words; the chain's head hash only behind 详情.
+    result = page.locator("#h-result").locator("..")
+    await expect(page.locator("#verify-result")).to_contain_text("链条完整")
+    await expect(page.locator("#verify-result")).to_contain_text("与事件记录一致")
+    shown = await result.inner_text()
+    assert "读模型" not in shown and "链头哈希" not in shown, shown
+    await result.get_by_text("详情").click()
+    await expect(result).to_contain_text("链头哈希")
     await shot(page, "02-verified")
 
+    # A time that is no time: the form comes back with the message beside the field, the purpose
+    # and the time kept, and nothing else on the page goes.
+    await page.get_by_label("时刻（北京时间）").fill("昨天下午")
+    await page.get_by_role("button", name="某一时刻的状态").click()
+    await expect(page.locator("#as-of-error")).to_contain_text("时刻格式不正确")
+    await expect(page.get_by_label("查阅用途（必填，记入访问留痕）")).to_have_value("年度案卷质量抽查")
+    await expect(page.get_by_label("时刻（北京时间）")).to_have_value("昨天下午")
+    await expect(page.get_by_label("时刻（北京时间）")).to_have_attribute("aria-invalid", "true")
+    await shot(page, "02b-as-of-bad-time")
+
     moment = datetime.now(CHINA_TZ)  # after the registration, to the second
-    await page.get_by_label("时刻（北京时间）").fill(moment.strftime("%Y-%m-%dT%H:%M:%S"))
+    asked = moment.strftime("%Y-%m-%dT%H:%M:%S")
+    await page.get_by_label("时刻（北京时间）").fill(asked)
     await page.get_by_role("button", name="某一时刻的状态").click()
     await expect(page.locator("#state-result")).to_contain_text("已登记")
+    # The moment asked for, to the second.
+    await expect(page.locator("#state-result")).to_contain_text(asked.replace("T", " "))
     await shot(page, "03-as-of")
 
     async with page.expect_download() as waiting:
@@ -139,13 +160,39 @@ async def test_an_auditor_verifies_views_as_of_and_downloads_the_dossier(
     assert download.suggested_filename == f"{case_id}-dossier.pdf"
     path = await download.path()
     assert path.read_bytes().startswith(b"%PDF")
+    # The download never left the page: every button still works without a reload.
+    for name in ("时间线", "某一时刻的状态", "核验哈希链", "下载卷宗（PDF）", "重放验证"):
+        await expect(page.get_by_role("button", name=name)).to_be_enabled()
+    await page.get_by_role("button", name="时间线").click()
+    await expect(page.get_by_role("heading", name="时间线", level=2)).to_be_visible()
+    phone = await pages.open(390, 844)
+    await pages.sign_in(phone, "wuming")
+    await phone.goto(f"{console.url}/audit/cases/{case_id}")
+    await phone.get_by_label("查阅用途（必填，记入访问留痕）").fill("年度案卷质量抽查")
+    await phone.get_by_label("时刻（北京时间）").fill("2026-13-45 99:00")
+    await phone.get_by_role("button", name="某一时刻的状态").click()
+    await expect(phone.locator("#as-of-error")).to_be_visible()
+    await shot(phone, "03b-as-of-bad-time-390")
 
     await page.goto(f"{console.url}/audit/trail")
     await page.get_by_label("查阅用途（必填，记入访问留痕）").fill("核对本人查阅记录")
     await page.get_by_label("案件编号（可选）").fill(case_id)
     await page.get_by_role("button", name="查询").click()
     await expect(page.locator("td", has_text="年度案卷质量抽查").first).to_be_visible()
+    # What was read, in words; the routes only behind 详情.
+    reads = await page.locator("td.trail-read").all_inner_texts()
+    assert {"案件卷宗（PDF）", "某一时刻的案件状态", "记录链条核验"} <= {
+        r.replace("详情", "").strip() for r in reads
+    }, reads
+    assert not any("/v1/" in r for r in reads), reads
+    await page.locator("td.trail-read").first.get_by_text("详情").click()
+    await expect(page.locator("td.trail-read").first).to_contain_text("GET /v1/")
     await shot(page, "04-access-trail")
+    await phone.goto(f"{console.url}/audit/trail")
+    await phone.get_by_label("查阅用途（必填，记入访问留痕）").fill("核对本人查阅记录")
+    await phone.get_by_label("案件编号（可选）").fill(case_id)
+    await phone.get_by_role("button", name="查询").click()
+    await shot(phone, "04b-access-trail-390")
     async with console.sessionmaker() as session:
         purposes = (
             await session.execute(
