@@ -26,7 +26,9 @@ from api.services import registry
 from domain.case.labels import ACTION_LABELS
 from domain.case.reach import INCOMING_COMMANDS, CaseReach, may_act
 from domain.case.stages import Action, Stage, allowed
+from domain.organisation.organisations import OrgType
 from domain.people.access import Permission
+from domain.values import MediationType
 
 # The console's forms for the JSON API's command routes (alerts are acknowledged from the inbox).
 ROUTES: dict[str, ActionRoute] = {
@@ -134,7 +136,11 @@ def fields_for(
         return _with(fields, "organisation", options=current)
     if path == "report-back":
         return _with(fields, "assignment_no", options=_report_options(user, document, reach))
-    if path == "start-mediation" and choices.roster:
+    if path == "start-mediation":
+        preset = _MEDIATION_BY_HOLDER.get(_holder_type(choices, reach), "")
+        fields = _with(fields, "mediation_type", value=preset)
+        if not choices.roster:
+            return fields
         roster = Field(
             "mediator_ids",
             "调解员（从调解员名册选择）",
@@ -145,6 +151,29 @@ def fields_for(
         )
         return [roster if f.name == "mediators" else f for f in fields]
     return fields
+
+
+# 调解类型 preset by the kind of organisation that holds the case: a 人民调解 body (centre,
+# committee) mediates as 人民调解, a sector room as 行业性专业性调解; others choose.
+_MEDIATION_BY_HOLDER = {
+    OrgType.CENTER: MediationType.PEOPLES.value,
+    OrgType.MEDIATION_COMMITTEE: MediationType.PEOPLES.value,
+    OrgType.SECTOR_ROOM: MediationType.SECTOR.value,
+}
+
+
+def _holder_type(choices: Choices, reach: CaseReach) -> OrgType | None:
+    return next((o.type for o in choices.organisations if o.org_id == reach.holder_id), None)
+
+
+def missing_fields(fields: list[Field], raw: dict[str, str]) -> dict[str, str]:
+    """Every required field left empty, each with its message, all at once (the request model
+    knows only its own required fields: a roster pick is checked later, by the service)."""
+    return {
+        f.name: ("请选择" if f.kind in ("select", "checks") else "此项必填")
+        for f in fields
+        if f.required and f.kind not in ("checkbox", "hidden") and not raw.get(f.name, "").strip()
+    }
 
 
 def _may_send(user: ConsoleUser, reach: CaseReach, route: ActionRoute) -> bool:

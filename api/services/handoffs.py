@@ -112,7 +112,7 @@ async def _start_mediation(
     if not body.mediator_ids:
         if not body.mediators:
             raise invalid_input(
-                "请从名册选择调解员（mediator_ids）或填写调解员（mediators）",
+                "请选择调解员：从调解员名册勾选，或写明调解员姓名",
                 "choose mediators from the roster (mediator_ids) or name them (mediators)",
                 field="mediators",
             )

@@ -138,13 +138,13 @@ def _extend(state: CaseState, command: c.ExtendClock, now: datetime) -> e.ClockE
     else:
         if command.new_end is not None:
             raise InvalidCommand(
-                f"{rule.name}按批准的期间延长（length），不能约定新的最后一日",
+                f"{rule.name}按批准的期间延长，请填写延长期间，不填约定的新期限",
                 f"{rule.rule_id} is extended by an approved length, not an agreed new end",
                 field="new_end",
             )
         if command.length is None:
             raise InvalidCommand(
-                "请填写延长的期间（length）", "give the length of the extension", field="length"
+                "请填写延长期间", "give the length of the extension", field="length"
             )
         max_length = allowed.max_length
         if max_length is not None and command.length > max_length:
@@ -177,13 +177,13 @@ def _agreed(clock: Clock, rule: ClockRule, command: c.ExtendClock) -> None:
     """An agreed extension names its new last day, later than the current one."""
     if command.length is not None:
         raise InvalidCommand(
-            f"{rule.name}由各方约定延长，请填写约定的最后一日（new_end），不填 length",
+            f"{rule.name}由各方约定延长，请填写约定的新期限，不填延长期间",
             f"{rule.rule_id} is extended by agreement: give the agreed new_end, not a length",
             field="length",
         )
     if command.new_end is None:
         raise InvalidCommand(
-            "请填写约定延长后的最后一日（new_end）",
+            "请填写约定的新期限",
             "give the agreed new last day (new_end)",
             field="new_end",
         )

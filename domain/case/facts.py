@@ -144,10 +144,34 @@ def receipt_on(state: CaseState) -> date:
     return state.received_on or china_date(state.registered.at)
 
 
+# The Chinese label of each date field a refusal names (the API adds the field id beside it).
+DATE_FIELD_LABELS: dict[str, str] = {
+    "accepted_on": "受理日期",
+    "answered_on": "答复日期",
+    "applied_on": "申请日期",
+    "deadline": "期限",
+    "decided_on": "裁定日期",
+    "held_on": "调解会日期",
+    "paused_on": "中止日期",
+    "received_on": "收到日期",
+    "reported_on": "反馈日期",
+    "requested_on": "申请日期",
+    "resumed_on": "恢复日期",
+    "served_on": "送达日期",
+    "signed_on": "签订日期",
+    "started_on": "开始日期",
+    "visited_on": "回访日期",
+}
+
+
+def date_label(field: str) -> str:
+    return DATE_FIELD_LABELS.get(field, "日期")
+
+
 def not_future(day: date, today: date, field: str) -> None:
     if day > today:
         raise InvalidCommand(
-            f"{field} 不能晚于今天（{today.isoformat()}）",
+            f"{date_label(field)}不能晚于今天（{today.isoformat()}）",
             f"{field} cannot be later than today ({today.isoformat()})",
             field=field,
         )
@@ -156,7 +180,7 @@ def not_future(day: date, today: date, field: str) -> None:
 def not_before(day: date, earliest: date, field: str, what_zh: str, what_en: str) -> None:
     if day < earliest:
         raise InvalidCommand(
-            f"{field} 不能早于{what_zh}（{earliest.isoformat()}）",
+            f"{date_label(field)}不能早于{what_zh}（{earliest.isoformat()}）",
             f"{field} cannot be earlier than {what_en} ({earliest.isoformat()})",
             field=field,
         )

@@ -140,7 +140,9 @@ async def test_an_auditor_verifies_views_as_of_and_downloads_the_dossier(
     await page.get_by_label("时刻（北京时间）").fill("昨天下午")
     await page.get_by_role("button", name="某一时刻的状态").click()
     await expect(page.locator("#as-of-error")).to_contain_text("时刻格式不正确")
-    await expect(page.get_by_label("查阅用途（必填，记入访问留痕）")).to_have_value("年度案卷质量抽查")
+    await expect(page.get_by_label("查阅用途（必填，记入访问留痕）")).to_have_value(
+        "年度案卷质量抽查"
+    )
     await expect(page.get_by_label("时刻（北京时间）")).to_have_value("昨天下午")
     await expect(page.get_by_label("时刻（北京时间）")).to_have_attribute("aria-invalid", "true")
     await shot(page, "02b-as-of-bad-time")
