@@ -64,6 +64,19 @@ async def test_a_leader_sees_the_overdue_alert_and_acknowledges_it(
     await expect(listed).to_contain_text(re.compile(r"已逾期 \d+ 天"))
     await expect(listed).not_to_contain_text("起逾期")
     await shot(page, "01-leader-board")
+    # The organisation's 逾期 count drills down to its overdue items: the page says which
+    # organisation it is narrowed to, shows each item's 承办单位, and the filter can be cleared.
+    holder = (await listed.inner_text()).split("承办单位：")[1].split("；")[0]
+    await page.locator("#org-board").get_by_role("link", name=f"{holder}逾期").click()
+    await expect(page.locator("#filtered-to")).to_contain_text(f"只看承办单位：{holder}")
+    item = page.locator("tr", has_text=case["case_id"]).first
+    await expect(item.locator("td.org")).to_have_text(holder)
+    await expect(page.get_by_role("columnheader", name="承办单位")).to_be_visible()
+    await shot(page, "01b-overdue-drill-down")
+    await page.get_by_role("link", name="显示全部单位").click()
+    await expect(page.locator("#filtered-to")).to_have_count(0)
+    await expect(page).to_have_url(re.compile(r"/worklist\?group=clock_overdue$"))
+    await page.goto(f"{console.url}/leader")
 
     await row.get_by_placeholder("签收意见（可选）").fill("已责成街道三日内受理")
     await row.get_by_role("button", name="签收").click()
