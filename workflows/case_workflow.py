@@ -25,7 +25,7 @@ from temporalio.exceptions import TimeoutError as TemporalTimeoutError
 
 with workflow.unsafe.imports_passed_through():
     from domain.case import events as e
-    from domain.case.commands import CommandEnvelope, Register
+    from domain.case.commands import CommandEnvelope, RecordCourtDecision, Register
     from domain.case.decide import (
         advance,
         amend_policy,
@@ -75,6 +75,9 @@ LATE_ENTRY_PATCH = "late-entry-v1"
 # the policy in force now is fetched and its 签收/交办反馈 clocks and lift rules are recorded
 # (PolicyAmended) before the hand-off's own events, so the hand-off's clock starts.
 HANDOFFS_PATCH = "handoffs-v1"
+# A court's decision needs its acceptance recorded first (法院受理 before 法院裁定); a history
+# recorded before replays as it ran.
+COURT_ACCEPTANCE_PATCH = "court-acceptance-first-v1"
 
 # A projection attempt retries briefly; if the store is still away the case marks it down,
 # answers commands from its own state, and tries again on a timer until it lands.
@@ -155,8 +158,11 @@ class CaseWorkflow:
         return self._answer(state)
 
     def _decide(self, envelope: CommandEnvelope) -> list[e.Event]:
+        strict = not isinstance(envelope.command, RecordCourtDecision) or workflow.patched(
+            COURT_ACCEPTANCE_PATCH
+        )
         try:
-            return decide(self._state, envelope, now=workflow.now())
+            return decide(self._state, envelope, now=workflow.now(), court_acceptance_first=strict)
         except DomainError as error:
             # The validator passed but an update applied in between changed the stage.
             raise refusal_failure(error) from None

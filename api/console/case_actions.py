@@ -197,6 +197,10 @@ def offered_actions(
     for path, route in ROUTES.items():
         if not allowed(action_of(route), stage, kind) or not _may_send(user, reach, route):
             continue
+        if path in _WAITS_FOR_COURT and not _court_accepted(document):
+            continue  # 记录法院受理 first: the case refuses a decision before it
+        if path in _WAITS_FOR_TAKING and reach.incoming_id is not None:
+            continue  # a transfer awaits 签收: the receiver takes and accepts it, or sends it back
         fields = fields_for(path, document, choices, user, reach)
         if any(f.kind in ("select", "checks") and f.required and not f.options for f in fields):
             continue  # nothing to choose (no clock, no open assignment, no co-handler…)
@@ -204,6 +208,19 @@ def offered_actions(
         form = FormState(fields, prefix=form_prefix(path))
         offered.append(OfferedAction(path, label, form, str(uuid.uuid4())))
     return offered
+
+
+# Not offered to the sender while a transfer it sent awaits 签收 (a second 转办 or 上提 is
+# refused; 受理 is the receiver's once it takes the case).
+_WAITS_FOR_TAKING = frozenset({"transfer", "lift", "accept"})
+
+# Offered only once the court's acceptance of the application is recorded.
+_WAITS_FOR_COURT = frozenset({"court-decision"})
+
+
+def _court_accepted(document: dict[str, Any]) -> bool:
+    application = document.get("judicial_confirmation") or {}
+    return bool(application.get("accepted_on"))
 
 
 def needs_choices(user: ConsoleUser, document: dict[str, Any]) -> bool:

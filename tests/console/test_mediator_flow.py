@@ -130,7 +130,11 @@ async def test_a_mediator_takes_a_dispute_from_intake_to_close(pages: Pages, sho
 
     await act(page, "judicial-confirmation", {"人民法院": "玄武区人民法院", "共同申请日期": day()})
     await expect_stage(page, "司法确认中")
+    # The court decides what it has accepted: 记录法院受理 is offered, 记录法院裁定 not yet.
+    await expect(page.locator("#action-court-acceptance")).to_have_count(1)
+    await expect(page.locator("#action-court-decision")).to_have_count(0)
     await act(page, "court-acceptance", {"法院受理日期": day()})
+    await expect(page.locator("#action-court-decision")).to_have_count(1)
     await act(
         page,
         "court-decision",
