@@ -11,6 +11,7 @@ import contextlib
 import signal
 import sys
 from collections.abc import Sequence
+from datetime import timedelta
 from typing import Any
 
 import httpx
@@ -20,8 +21,12 @@ from temporalio.client import Client
 from temporalio.worker import Worker
 
 from activities.audit.history_archive import archive_periodically
+from activities.identity.refused_commands import RefusalRecorder
+from activities.notify.outbound import OutboundPolicy
 from activities.policy.book import PolicyBook
 from activities.policy.calendar_data import load_calendar
+from activities.runtime.command_guard import CommandGuard
+from activities.runtime.engine_keys import engine_keys
 from activities.runtime.settings import Settings
 from activities.runtime.temporal_client import connect_with_retry
 from activities.store.engine import create_engine, create_sessionmaker
@@ -44,7 +49,9 @@ def case_activities(engine: AsyncEngine, settings: Settings, http: httpx.AsyncCl
     return [
         CaseStore(engine).project_case_events,
         policy_provider(settings).load_case_policy,
-        Notifier(create_sessionmaker(engine), http).deliver_alert,
+        Notifier(
+            create_sessionmaker(engine), http, policy=OutboundPolicy.from_settings(settings)
+        ).deliver_alert,
     ]
 
 
@@ -62,9 +69,31 @@ def policy_provider(settings: Settings) -> PolicyProvider:
     )
 
 
-def build_worker(client: Client, task_queue: str, activities: Sequence[Any]) -> Worker:
+def command_guard(settings: Settings, recorder: RefusalRecorder) -> CommandGuard:
+    """The check of the API's signature on every command, with the keys from settings."""
+    return CommandGuard(
+        engine_keys(settings).command,
+        recorder.put,
+        required=settings.command_signatures_required,
+        max_age=timedelta(seconds=settings.command_max_age_seconds),
+    )
+
+
+def build_worker(
+    client: Client,
+    task_queue: str,
+    activities: Sequence[Any],
+    *,
+    guard: CommandGuard | None = None,
+) -> Worker:
+    """The worker; ``guard`` checks the API's signature on every command (the deployed worker
+    always has one; a test of workflow code alone may leave it out)."""
     return Worker(
-        client, task_queue=task_queue, workflows=list(WORKFLOWS), activities=list(activities)
+        client,
+        task_queue=task_queue,
+        workflows=list(WORKFLOWS),
+        activities=list(activities),
+        interceptors=[guard] if guard is not None else [],
     )
 
 
@@ -77,13 +106,17 @@ async def run_worker(settings: Settings) -> None:
     activities = case_activities(engine, settings, http) + diversion_activities(
         engine, client, settings
     )
-    worker = build_worker(client, settings.task_queue, activities)
+    recorder = RefusalRecorder(create_sessionmaker(engine))
+    worker = build_worker(
+        client, settings.task_queue, activities, guard=command_guard(settings, recorder)
+    )
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
     log.info("worker_started", task_queue=settings.task_queue, temporal=settings.temporal_address)
     async with worker:
+        refusals = asyncio.create_task(recorder.run(), name="refused-commands")
         # Keeps closed case histories past Temporal's retention; 0 turns it off in this process.
         archiver = (
             asyncio.create_task(
@@ -98,9 +131,10 @@ async def run_worker(settings: Settings) -> None:
             else None
         )
         await stop.wait()
-        if archiver is not None:
-            archiver.cancel()
-            await asyncio.gather(archiver, return_exceptions=True)
+        for task in (archiver, refusals):
+            if task is not None:
+                task.cancel()
+                await asyncio.gather(task, return_exceptions=True)
     await http.aclose()
     await engine.dispose()
     log.info("worker_stopped")

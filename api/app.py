@@ -10,7 +10,9 @@ import httpx
 from fastapi import FastAPI
 from temporalio.client import Client
 
+from activities.identity.hashing import HashPool
 from activities.identity.oidc import OidcClient, OidcConfig
+from activities.identity.passwords import verify_password
 from activities.identity.tokens import TokenConfig, TokenVerifier
 from activities.runtime.settings import Settings
 from activities.runtime.temporal_client import connect
@@ -27,6 +29,7 @@ from api.routes import (
     audit,
     cases,
     clocks,
+    codec,
     health,
     organisations,
     parties,
@@ -83,6 +86,11 @@ def create_app(
             sessionmaker=sessionmaker,
             temporal=client,
             scopes=CaseScopes(sessionmaker, client),
+            hashes=HashPool(
+                verify_password,
+                threads=settings.sign_in_hash_threads,
+                queue=settings.sign_in_hash_queue,
+            ),
             workflows=tuple(workflows),
             auth=Authenticator(
                 sessionmaker,
@@ -100,6 +108,7 @@ def create_app(
             yield
         finally:
             gc.unfreeze()  # an app that stops (tests start many) leaves nothing uncollectable
+            app.state.resources.hashes.close()
             await http.aclose()
             await engine.dispose()
 
@@ -115,6 +124,7 @@ def create_app(
         health,
         cases,
         clocks,
+        codec,
         petitions,
         alerts,
         admin,

@@ -14,6 +14,7 @@ from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from temporalio.client import Client
 
+from activities.identity.hashing import HashPool
 from activities.identity.oidc import OidcClient
 from activities.runtime.settings import Settings
 from api.access import CaseScopes
@@ -32,6 +33,8 @@ class Resources:
     temporal: Client
     auth: Authenticator
     scopes: CaseScopes
+    # Password checks (argon2id) run here, off the event loop.
+    hashes: HashPool
     # The workflow classes audit replay runs histories through (from the composition root).
     workflows: tuple[type, ...] = ()
     # The identity provider the console signs people in with (None: passwords only).

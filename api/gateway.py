@@ -27,6 +27,7 @@ from temporalio.common import RawValue, WorkflowIDConflictPolicy, WorkflowIDReus
 from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
+from activities.runtime.command_guard import UNAUTHENTICATED
 from activities.runtime.settings import Settings
 from activities.store import repositories
 from api.errors import ApiError, case_not_found, database_errors, from_domain, unavailable
@@ -131,8 +132,20 @@ def _domain_refusal(cause: BaseException | None) -> ApiError | None:
 
 
 def _refusal(error: WorkflowUpdateFailedError) -> ApiError:
-    """The case refused the command: its domain error as an API error (else re-raise as is)."""
-    refusal = _domain_refusal(error.cause)
+    """The case refused the command: its domain error as an API error (else re-raise as is).
+
+    The engine refusing the API's own signature means the API and the worker hold different
+    command keys (a deployment fault, recorded by the worker): 503, the command not applied."""
+    cause = error.cause
+    if isinstance(cause, ApplicationError) and cause.type == UNAUTHENTICATED:
+        return ApiError(
+            503,
+            "command_unauthenticated",
+            "流程引擎未能验证接口的指令签名（密钥配置不一致），操作未执行",
+            "the workflow engine could not verify the API's command signature "
+            "(command keys differ); nothing was applied",
+        )
+    refusal = _domain_refusal(cause)
     if refusal is None:
         raise error
     return refusal

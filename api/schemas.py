@@ -22,6 +22,7 @@ from domain.case.labels import (
     RISK_LABELS,
     STAGE_LABELS,
 )
+from domain.case.pause_status import PausedStatus, paused_status
 from domain.case.stages import Stage
 from domain.case.state import CaseState
 from domain.deadlines.clock_rules import Counting
@@ -454,6 +455,8 @@ class ClockView(BaseModel):
     why_steps: list[WhyStep]  # the same story as typed steps (policy 2026.2)
     pauses: list[dict[str, Any]]
     extensions: list[dict[str, Any]]
+    # A clock paused now: since when, days used and left; its due_at no longer holds.
+    paused: PausedStatus | None = None
 
 
 class RuleView(BaseModel):
@@ -511,6 +514,7 @@ def clock_report(state: CaseState) -> ClockReport:
                 why_steps=list(clock.schedule.due.why),
                 pauses=[p.model_dump(mode="json") for p in clock.pauses],
                 extensions=[x.model_dump(mode="json") for x in clock.extensions],
+                paused=paused_status(clock, policy.calendar) if policy else None,
             )
             for clock in state.clocks
             if clock.rule_id == rule.rule_id

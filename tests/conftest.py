@@ -6,6 +6,7 @@ PostgreSQL (``TEST_DATABASE_URL``; a missing server is an error, never a skip) a
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import uuid
@@ -15,20 +16,24 @@ from pathlib import Path
 
 import httpx
 import pytest
+from pydantic import SecretStr
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
+from activities.identity.refused_commands import RefusalRecorder
 from activities.policy.book import LEGACY_POLICY_2026_1, PolicyBook
 from activities.policy.calendar_data import load_calendar
+from activities.runtime.command_guard import CommandGuard, CommandSigner
 from activities.runtime.devstack import temporal_cli
 from activities.runtime.logging import configure_structlog, log_handler
+from activities.runtime.payload_codec import encrypting_converter
 from activities.runtime.settings import Settings
 from activities.store.engine import create_engine, create_sessionmaker
 from activities.store.migrate import upgrade_async
 from api.app import create_app
-from tests import principals
+from tests import engine_keys, principals
 from tests.databases import PostgresAdmin
 from tests.switchable_policy import SwitchablePolicy
 from worker import WORKFLOWS, build_worker, case_activities, diversion_activities
@@ -176,6 +181,7 @@ class Stack:
     client: Client
     keys: dict[str, str]  # tests.principals.USERS name → API key
     policy: SwitchablePolicy  # the worker's policy snapshot provider (2026.2 unless switched)
+    refusals: RefusalRecorder  # commands the worker's guard refused (signature missing or bad)
 
 
 @pytest.fixture(scope="session", params=BACKENDS)
@@ -185,19 +191,25 @@ async def stack(
     backend: str = request.param
     database_url = await fresh_database_url(backend)  # type: ignore[operator]
     target = temporal_env.client.service_client.config.target_host
+    # As deployed: payloads encrypted, every command signed (test keys A).
     client = await Client.connect(
         target,
         namespace=backend,
-        data_converter=pydantic_data_converter,
+        data_converter=encrypting_converter(engine_keys.KEYS_A.payload),
+        interceptors=[CommandSigner(engine_keys.KEYS_A.command)],
     )
     settings = Settings(
         database_url=database_url,
         temporal_address=target,
         temporal_namespace=backend,
         task_queue=f"cases-{backend}",
+        payload_keys=SecretStr(engine_keys.PAYLOAD_A),
+        command_keys=SecretStr(engine_keys.COMMAND_A),
     )
     engine = create_engine(database_url)
     sessionmaker = create_sessionmaker(engine)
+    refusals = RefusalRecorder(sessionmaker)
+    guard = CommandGuard(engine_keys.KEYS_A.command, refusals.put)
     keys = await principals.seed(sessionmaker)
     # The shipped policy (2026.2); a test of the old snapshot path switches to 2026.1 for the
     # cases it opens (the ``legacy_2026_1`` fixture), as a deployment upgraded mid-case would be.
@@ -208,8 +220,11 @@ async def stack(
             for a in case_activities(engine, settings, http)
         ]
         activities += diversion_activities(engine, client, settings)
-        async with build_worker(client, settings.task_queue, activities):
-            yield Stack(backend, settings, engine, sessionmaker, client, keys, policy)
+        recording = asyncio.create_task(refusals.run(poll_seconds=0.05))
+        async with build_worker(client, settings.task_queue, activities, guard=guard):
+            yield Stack(backend, settings, engine, sessionmaker, client, keys, policy, refusals)
+        recording.cancel()
+        await asyncio.gather(recording, return_exceptions=True)
     await engine.dispose()
 
 

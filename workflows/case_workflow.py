@@ -25,6 +25,7 @@ from temporalio.exceptions import TimeoutError as TemporalTimeoutError
 
 with workflow.unsafe.imports_passed_through():
     from domain.case import events as e
+    from domain.case.calendar_years import extend_calendar, intake_years, years_lacking
     from domain.case.commands import CommandEnvelope, RecordCourtDecision, Register
     from domain.case.decide import (
         advance,
@@ -75,6 +76,19 @@ LATE_ENTRY_PATCH = "late-entry-v1"
 # the policy in force now is fetched and its 签收/交办反馈 clocks and lift rules are recorded
 # (PolicyAmended) before the hand-off's own events, so the hand-off's clock starts.
 HANDOFFS_PATCH = "handoffs-v1"
+# The case's holiday data covers the years of its facts (domain.case.calendar_years): at intake from
+# the year the application was received; a later fact dated in a year the case's calendar lacks
+# makes the case fetch that year and record it (ClocksRescheduled) before the fact's events.
+# Asked only when a fact falls outside the years of intake, so other histories carry no marker.
+CALENDAR_YEARS_PATCH = "calendar-years-v1"
+# 逾期撤销 (policy 2026.4): a breach withdrawn because a fact entered late answered its clock in
+# time is told to everyone its alert reached, once each, on the channels that carried it. Asked
+# only when a withdrawal is recorded (older histories never record one).
+BREACH_WITHDRAWN_PATCH = "breach-withdrawn-v1"
+# A run handed a case state must be the continuation of a run of the same case (continue-as-new):
+# a start carrying a state from anywhere else (sent straight to Temporal) fails at once, before
+# it records or projects anything. Asked only for such a start, so no other history has it.
+FORGED_START_PATCH = "signed-commands-v1"
 # A court's decision needs its acceptance recorded first (法院受理 before 法院裁定); a history
 # recorded before replays as it ran.
 COURT_ACCEPTANCE_PATCH = "court-acceptance-first-v1"
@@ -115,6 +129,17 @@ class CaseWorkflow:
 
     @workflow.run
     async def run(self, start: CaseWorkflowInput) -> CommandOutcome | CaseState | None:
+        if (
+            start.state is not None
+            and workflow.info().continued_run_id is None
+            and workflow.patched(FORGED_START_PATCH)
+        ):
+            raise ApplicationError(
+                "案件只能由接口登记，不能带着案件状态直接启动 / a case cannot be started with a "
+                "state from outside",
+                type="forged_start",
+                non_retryable=True,
+            )
         while True:
             self._rearm()
             await workflow.wait_condition(self._ready)
@@ -147,6 +172,10 @@ class CaseWorkflow:
             ):
                 await self._amend_policy()
                 events = self._decide(envelope)  # numbered after the amendment
+            lacking = years_lacking(self._state, envelope.command)
+            if events and lacking and workflow.patched(CALENDAR_YEARS_PATCH):
+                await self._extend_calendar(lacking)
+                events = self._decide(envelope)  # counted with the years added
             self._record(events)
             if isinstance(envelope.command, Register) and events and workflow.patched(CLOCKS_PATCH):
                 await self._snapshot_policy(envelope)
@@ -188,6 +217,11 @@ class CaseWorkflow:
             return self._answer(state)
         return None
 
+    @load_calendar.validator
+    def _validate_calendar(self, calendar: HolidayCalendar) -> None:
+        """Nothing of the case to check; the worker's command guard checks the API's signature
+        here (validators are where an update is refused before it reaches the history)."""
+
     @workflow.query(name=STATE_QUERY)
     def state(self) -> CaseState | None:
         return self._state
@@ -201,8 +235,9 @@ class CaseWorkflow:
             case_id=state.case_id, seq=state.seq, projected=self._projected_seq >= state.seq
         )
 
-    async def _policy_in_force(self) -> CasePolicy:
-        """The policy in force now, selected for this case (its kind, category, channel…)."""
+    async def _policy_in_force(self, years: tuple[int, ...] = ()) -> CasePolicy:
+        """The policy in force now, selected for this case (its kind, category, channel…), its
+        holiday data holding ``years`` besides those from this year on."""
         state = self._state
         assert state is not None
         request = PolicyRequest(
@@ -212,6 +247,7 @@ class CaseWorkflow:
             risk_level=state.risk_level,
             jurisdiction_code=state.jurisdiction.code,
             year=china_date(workflow.now()).year,
+            years=years,
         )
         policy: CasePolicy = await workflow.execute_local_activity(
             POLICY_ACTIVITY,
@@ -226,8 +262,17 @@ class CaseWorkflow:
         assert self._state is not None
         self._record(amend_policy(self._state, policy, now=workflow.now()))
 
+    async def _extend_calendar(self, years: tuple[int, ...]) -> None:
+        policy = await self._policy_in_force(years)
+        assert self._state is not None
+        self._record(extend_calendar(self._state, policy.calendar, years, now=workflow.now()))
+
     async def _snapshot_policy(self, envelope: CommandEnvelope) -> None:
-        policy = await self._policy_in_force()
+        assert isinstance(envelope.command, Register)
+        earlier = intake_years(envelope.command, china_date(workflow.now()).year)
+        if earlier and not workflow.patched(CALENDAR_YEARS_PATCH):
+            earlier = ()
+        policy = await self._policy_in_force(earlier)
         assert self._state is not None
         self._record(
             snapshot_policy(
@@ -261,6 +306,9 @@ class CaseWorkflow:
         body = event.body
         if state is None:
             return
+        if isinstance(body, e.AlertClosed) and body.withdrawn:
+            self._notify_withdrawn(state, body)
+            return
         if isinstance(body, e.AlertRaised):
             alert, notification = body.alert, body.alert.notifications[0]
         elif isinstance(body, e.AlertNotified) and body.notification is not None:
@@ -281,6 +329,32 @@ class CaseWorkflow:
             title=alert.title,
             raised_at=alert.raised_at,
         )
+        self._deliver(delivery)
+
+    def _notify_withdrawn(self, state: CaseState, body: e.AlertClosed) -> None:
+        """Tell each recipient the withdrawn alert reached, once, that it is withdrawn."""
+        alert = state.alert(body.alert_id)
+        if alert is None or not workflow.patched(BREACH_WITHDRAWN_PATCH):
+            return
+        recipients = list(dict.fromkeys(n.recipient for n in alert.notifications))
+        for number, recipient in enumerate(recipients, start=1):
+            self._deliver(
+                AlertDelivery(
+                    case_id=state.case_id,
+                    case_title=state.title,
+                    alert_id=alert.alert_id,
+                    kind=alert.kind.value,
+                    level=alert.level,
+                    recipient=recipient,
+                    attempt=number,
+                    title=f"【逾期撤销】{alert.title}",
+                    raised_at=workflow.now(),
+                    notice="withdrawn",
+                    note=body.reason,
+                )
+            )
+
+    def _deliver(self, delivery: AlertDelivery) -> None:
         handle = workflow.start_activity(
             DELIVER_ACTIVITY,
             delivery,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import AwareDatetime
 from temporalio.exceptions import ApplicationError
 
@@ -64,6 +66,9 @@ class PolicyRequest(Frozen):
     risk_level: RiskLevel
     jurisdiction_code: str
     year: int
+    # Further years the case's holiday data must hold: those of its facts before ``year`` (a
+    # case registered in January for facts of December) or beyond the years snapshotted.
+    years: tuple[int, ...] = ()
 
 
 class AlertDelivery(Frozen):
@@ -78,9 +83,15 @@ class AlertDelivery(Frozen):
     attempt: int
     title: str
     raised_at: AwareDatetime
+    # "withdrawn" (逾期撤销, since ``breach-withdrawn-v1``): the recipient is told the breach
+    # this alert reported is withdrawn, ``note`` says why; ``attempt`` numbers the recipients.
+    notice: Literal["alert", "withdrawn"] = "alert"
+    note: str = ""
 
     @property
     def delivery_id(self) -> str:
+        if self.notice == "withdrawn":
+            return f"{self.alert_id}-W{self.attempt}"
         return f"{self.alert_id}-L{self.level}-N{self.attempt}"
 
 

@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client, WorkflowHistory
 from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.converter import DataConverter
 from temporalio.service import RPCError, RPCStatusCode
 from temporalio.worker import Replayer
 
@@ -63,8 +64,12 @@ async def replay_history(
     *,
     workflows: Sequence[type],
     timeout: float = REPLAY_TIMEOUT_SECONDS,
+    data_converter: DataConverter = pydantic_data_converter,
 ) -> str | None:
     """Replay one history with ``workflows``; None when it replays deterministically, else why.
+
+    ``data_converter`` must hold the deployment's payload keys (histories written since payload
+    encryption are ciphertext; older ones pass through it as they are).
 
     The Replayer runs on a thread of its own with its own event loop: a replay that stalls
     inside the SDK core does not answer cancellation, so ``asyncio.timeout`` around it in this
@@ -73,7 +78,7 @@ async def replay_history(
     outcome: Future[str | None] = Future()
 
     async def _replay() -> str | None:
-        replayer = Replayer(workflows=list(workflows), data_converter=pydantic_data_converter)
+        replayer = Replayer(workflows=list(workflows), data_converter=data_converter)
         result = await replayer.replay_workflow(history, raise_on_replay_failure=False)
         failure = result.replay_failure
         return None if failure is None else f"{type(failure).__name__}: {failure}"
@@ -100,9 +105,14 @@ async def replay_case(
     *,
     workflows: Sequence[type],
     timeout: float = REPLAY_TIMEOUT_SECONDS,
+    data_converter: DataConverter | None = None,
 ) -> ReplayReport:
     """Replay every archived run of the case, and (with a client) every run Temporal still
-    holds that is not archived, oldest first."""
+    holds that is not archived, oldest first. Payloads are read with ``data_converter``, else
+    the client's (which holds the payload keys)."""
+    converter = data_converter or (
+        client.data_converter if client is not None else pydantic_data_converter
+    )
     if not CASE_ID.fullmatch(case_id):
         return ReplayReport(
             case_id=case_id,
@@ -134,7 +144,7 @@ async def replay_case(
         )
     found.sort(key=lambda item: _started_at(item[2]))
     runs = [
-        await _replay_run(run_id, source, history, workflows, timeout)
+        await _replay_run(run_id, source, history, workflows, timeout, converter)
         for run_id, source, history in found
     ]
     return ReplayReport(
@@ -171,9 +181,12 @@ async def _replay_run(
     history: WorkflowHistory,
     workflows: Sequence[type],
     timeout: float,
+    converter: DataConverter,
 ) -> RunReplay:
     events = len(history.events)
     if not has_completed_workflow_task(history):
         return RunReplay(run_id=run_id, source=source, events=events, ok=True, skipped=True)
-    failure = await replay_history(history, workflows=workflows, timeout=timeout)
+    failure = await replay_history(
+        history, workflows=workflows, timeout=timeout, data_converter=converter
+    )
     return RunReplay(run_id=run_id, source=source, events=events, ok=failure is None, error=failure)

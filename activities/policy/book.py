@@ -2,10 +2,11 @@
 
 The shipped set is ``data/default.json``. A deployment adds ``*.json`` files in
 ``FENGQIAO_POLICY_DIR``, each ``{"jurisdiction": "320102", "version": "xuanwu-1",
-"rules": [...], "chains": [...], "lift_rules": [...], "backlog_days": 120}``: its rules (clock
-rules, chains, lift rules by id) replace the shipped ones of the same id (or add new ones) for
-cases whose jurisdiction code starts with ``jurisdiction``; the most specific override wins.
-Every file is validated with pydantic on load; a bad file stops the loader and names it.
+"rules": [...], "chains": [...], "lift_rules": [...], "backlog_days": 120,
+"late_entry_grace_minutes": 30}``: its rules (clock rules, chains, lift rules by id) replace the
+shipped ones of the same id (or add new ones) for cases whose jurisdiction code starts with
+``jurisdiction``; the most specific override wins. Every file is validated with pydantic on
+load; a bad file stops the loader and names it.
 
 An override rule counts under the counting rules its file names (``"counting": "2026.2"``), else
 under those of the shipped set. ``data/legacy-2026.1.json`` is the set shipped before 2026.2,
@@ -16,8 +17,9 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from domain.case.policy import EscalationChain, LiftRule, PolicySet, inherit_counting
 from domain.deadlines.clock_rules import ClockRule, Counting
@@ -36,6 +38,8 @@ class PolicyOverride(BaseModel):
     chains: tuple[EscalationChain, ...] = ()
     lift_rules: tuple[LiftRule, ...] = ()  # replace the shipped lift rules of the same id
     backlog_days: int | None = None  # 积案 threshold for the jurisdiction (else the shipped one)
+    # 补录宽限 for the jurisdiction (else the shipped one); 0: a late breach is told at once.
+    late_entry_grace_minutes: Annotated[int, Field(ge=0, le=1440)] | None = None
 
 
 class PolicyError(ValueError):
@@ -82,6 +86,7 @@ class PolicyBook:
         chains = {chain.chain_id: chain for chain in self.base.chains}
         lift_rules = {rule.rule_id: rule for rule in self.base.lift_rules}
         backlog_days = self.base.backlog_days
+        grace = self.base.late_entry_grace_minutes
         versions = [self.base.version]
         for override in self.overrides:
             if code.startswith(override.jurisdiction):
@@ -89,6 +94,8 @@ class PolicyBook:
                 chains.update({chain.chain_id: chain for chain in override.chains})
                 lift_rules.update({rule.rule_id: rule for rule in override.lift_rules})
                 backlog_days = override.backlog_days or backlog_days
+                if override.late_entry_grace_minutes is not None:
+                    grace = override.late_entry_grace_minutes
                 versions.append(f"{override.jurisdiction}:{override.version}")
         return self.base.model_copy(
             update={
@@ -97,5 +104,6 @@ class PolicyBook:
                 "chains": tuple(chains.values()),
                 "lift_rules": tuple(lift_rules.values()),
                 "backlog_days": backlog_days,
+                "late_entry_grace_minutes": grace,
             }
         )

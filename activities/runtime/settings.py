@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
+from pydantic import SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -51,9 +52,22 @@ class Settings(BaseSettings):
     # While the directory (database) is unreachable, a caller checked within this time is still
     # let in, so commands keep reaching the cases during an outage.
     auth_stale_seconds: float = 900.0
-    # The web console (工作台): sign-in lock-out and session lifetimes.
+    # The web console (工作台): sign-in delays and session lifetimes. Failed sign-ins are free up
+    # to these counts (one account at one address; one address; one account from anywhere), then
+    # each further attempt waits a delay doubling from the first up to the longest.
     sign_in_max_failures: int = 5
-    sign_in_lockout_minutes: float = 15.0
+    sign_in_address_max_failures: int = 30
+    sign_in_account_max_failures: int = 50
+    sign_in_first_delay_seconds: float = 2.0
+    sign_in_lockout_minutes: float = 15.0  # the longest delay
+    sign_in_window_minutes: float = 30.0  # a count with no attempt for this long starts afresh
+    # argon2id runs on this many threads, off the event loop; sign-ins beyond these threads and
+    # this many waiting are refused at once (429) instead of stalling every other request.
+    sign_in_hash_threads: int = 2
+    sign_in_hash_queue: int = 16
+    # The client's address is taken from X-Forwarded-For only when the connection comes from
+    # one of these proxies (addresses or networks, e.g. 10.0.0.0/8).
+    trusted_proxies: tuple[str, ...] = ()
     console_idle_minutes: float = 30.0
     console_absolute_hours: float = 12.0
     # OIDC sign-in to the console (authorization code + PKCE) when issuer and client are set.
@@ -62,6 +76,36 @@ class Settings(BaseSettings):
     oidc_client_secret: str | None = None
     # Where the provider's discovery document is, when not under the issuer (tests, split hosts).
     oidc_discovery_url: str | None = None
+
+    # 告警外发: the hosts alert channels may post to (DingTalk's and WeCom's robots by default; a
+    # generic webhook's host must be listed), and hosts allowed on internal addresses (a receiver
+    # on the intranet, a test's loopback receiver): none by default, internal addresses refused.
+    alert_channel_hosts: tuple[str, ...] = ("oapi.dingtalk.com", "qyapi.weixin.qq.com")
+    alert_channel_internal_hosts: tuple[str, ...] = ()
+    # The engine's keys (activities/runtime/engine_keys.py): ``id:base64key,...``, the first is
+    # current, the others still accepted. Payloads sent to Temporal are encrypted with the first;
+    # commands the API sends to cases are signed with the first of the command keys. Required in
+    # production; development keeps generated ones in data_dir/engine-keys.json. Rotation in two
+    # steps: list the new key second on every API and worker, then first; a command key may go
+    # once no process signs with it, a payload key only when no history or archive under it is
+    # kept (the archive keeps closed cases' histories as they were written).
+    payload_keys: SecretStr = SecretStr("")
+    command_keys: SecretStr = SecretStr("")
+    # Off only while an API of a release before signed commands still runs beside new workers
+    # (a rolling upgrade): unsigned commands are then let through and recorded, never refused.
+    command_signatures_required: bool = True
+    # A signed command older than this (from its issue time to the case's clock) is refused.
+    command_max_age_seconds: float = 3600.0
+    # The codec endpoint (/codec/encode, /codec/decode) for the Temporal UI: the UI's origin
+    # (CORS), and a token operators' tools present instead of a system administrator's key.
+    codec_cors_origins: tuple[str, ...] = ()
+    codec_operator_token: SecretStr = SecretStr("")
+    # Temporal over TLS: the server's CA, this process's client certificate and key (mTLS), and
+    # the name the server's certificate carries when it differs from the address's host.
+    temporal_tls_ca: Path | None = None
+    temporal_tls_cert: Path | None = None
+    temporal_tls_key: Path | None = None
+    temporal_tls_server_name: str | None = None
 
     @property
     def resolved_database_url(self) -> str:

@@ -17,6 +17,7 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from activities.notify.channels import AlertMessage, ChannelConfig, DeliveryFailed, deliver
+from activities.notify.outbound import OutboundPolicy
 from activities.store import alert_store
 from domain.people.privacy import scrub_text
 from workflows.contract import DELIVER_ACTIVITY, AlertDelivery, DeliveryOutcome
@@ -32,10 +33,12 @@ class Notifier:
         sessionmaker: async_sessionmaker[AsyncSession],
         http: httpx.AsyncClient,
         *,
+        policy: OutboundPolicy,
         case_url_base: str | None = None,
     ) -> None:
         self._sessionmaker = sessionmaker
         self._http = http
+        self._policy = policy
         self._case_url_base = case_url_base
 
     @activity.defn(name=DELIVER_ACTIVITY)
@@ -67,7 +70,7 @@ class Notifier:
             recipient=directory.display_name if directory else delivery.recipient,
             # Robots post into group chats: no clear ID number or phone leaves the system.
             title=scrub_text(delivery.title),
-            text=f"案件：{scrub_text(delivery.case_title)}\n\n请及时签收并督促办理。",
+            text=_text(delivery),
             raised_at=delivery.raised_at,
             case_url=f"{self._case_url_base}/v1/cases/{delivery.case_id}"
             if self._case_url_base
@@ -81,7 +84,11 @@ class Notifier:
                 continue
             try:
                 receipt = await deliver(
-                    self._http, channel, message, now_ms=int(time.time() * 1000)
+                    self._http,
+                    channel,
+                    message,
+                    now_ms=int(time.time() * 1000),
+                    policy=self._policy,
                 )
             except DeliveryFailed as failure:
                 failures.append(failure)
@@ -89,7 +96,11 @@ class Notifier:
                     delivery, channel.kind.value, info.attempt, failure.status, str(failure)
                 )
                 bound.warning(
-                    "alert_delivery_failed", channel=channel.kind.value, permanent=failure.permanent
+                    "alert_delivery_failed",
+                    channel=channel.kind.value,
+                    status=failure.status,
+                    errcode=failure.errcode,
+                    permanent=failure.permanent,
                 )
                 continue
             await self._record(
@@ -126,3 +137,10 @@ class Notifier:
                 at=datetime.now(UTC),
                 session=session,
             )
+
+
+def _text(delivery: AlertDelivery) -> str:
+    case = f"案件：{scrub_text(delivery.case_title)}"
+    if delivery.notice == "withdrawn":
+        return f"{case}\n\n{scrub_text(delivery.note)}。此前发出的逾期督办已撤销，无需处理。"
+    return f"{case}\n\n请及时签收并督促办理。"

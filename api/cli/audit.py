@@ -12,7 +12,7 @@ from temporalio.service import RPCError
 from activities.audit.chain_audit import VerificationReport, all_case_ids, verify_case
 from activities.audit.replay import ReplayReport, replay_case
 from activities.runtime.settings import Settings
-from activities.runtime.temporal_client import connect
+from activities.runtime.temporal_client import connect, data_converter
 from activities.store.engine import create_engine, create_sessionmaker
 from domain.errors import UnknownCase
 
@@ -108,7 +108,11 @@ async def replay_cli(settings: Settings, case_id: str, *, workflows: Sequence[ty
     engine = create_engine(settings.resolved_database_url)
     try:
         report = await replay_case(
-            create_sessionmaker(engine), client, case_id, workflows=workflows
+            create_sessionmaker(engine),
+            client,
+            case_id,
+            workflows=workflows,
+            data_converter=data_converter(settings),
         )
     except Exception as error:  # the store is away or not migrated
         _say(f"无法读取历史归档 / cannot read the history archive: {type(error).__name__}: {error}")

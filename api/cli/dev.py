@@ -9,6 +9,7 @@ import time
 
 from activities.policy.routing import DEMO_REGISTRY
 from activities.runtime import devstack
+from activities.runtime.engine_keys import KEYS_FILE, engine_keys
 from activities.runtime.settings import Settings
 from activities.store.migrate import upgrade
 from api.cli.directory import ensure_local_admin
@@ -19,6 +20,9 @@ def run_dev(settings: Settings) -> int:
     data_dir = settings.data_dir.resolve()
     data_dir.mkdir(parents=True, exist_ok=True)
     upgrade(settings.resolved_database_url)
+    # The engine's keys, generated once into the data folder (0600) unless settings name them:
+    # what the worker and the API send to Temporal is encrypted and signed here too.
+    engine_keys(settings)
     admin_key = asyncio.run(ensure_local_admin(settings))
     ports = devstack.DevServerPorts(
         grpc=int(settings.temporal_address.rsplit(":", 1)[1]), ui=settings.temporal_ui_port
@@ -32,6 +36,7 @@ def run_dev(settings: Settings) -> int:
         devstack.wait_for_port(ports.grpc, timeout=60, process=server)
         env = {
             "FENGQIAO_TEMPORAL_ADDRESS": f"127.0.0.1:{ports.grpc}",
+            "FENGQIAO_DATA_DIR": str(data_dir),
             "FENGQIAO_DATABASE_URL": settings.resolved_database_url,
             "FENGQIAO_TASK_QUEUE": settings.task_queue,
             "FENGQIAO_API_HOST": settings.api_host,
@@ -47,7 +52,8 @@ def run_dev(settings: Settings) -> int:
             f"  API docs:     http://{settings.api_host}:{settings.api_port}/docs\n"
             f"  Temporal UI:  http://127.0.0.1:{ports.ui}\n"
             f"  Temporal:     127.0.0.1:{ports.grpc}\n"
-            f"  Data folder:  {data_dir}\n",
+            f"  Data folder:  {data_dir}\n"
+            f"  引擎密钥 engine keys: {data_dir / KEYS_FILE} (payloads to Temporal encrypted)\n",
             flush=True,
         )
         if admin_key is not None:

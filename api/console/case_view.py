@@ -70,3 +70,29 @@ def handoff_view(document: dict[str, Any]) -> HandoffView:
         lift_suggestion=document.get("lift_suggestion"),
         routing=document.get("routing"),
     )
+
+
+# 开始计时/停止计时: shown under the clock they belong to, folded out of the case's timeline.
+FOLDED_EVENTS = frozenset({"clock_started", "clock_stopped"})
+
+
+@dataclass(frozen=True)
+class TimelineFold:
+    """The timeline's clock starts and stops, by clock (for each 时限's 计时记录)."""
+
+    by_clock: dict[str, list[dict[str, Any]]]
+    folded: int  # how many entries the timeline hides until 显示全部 is ticked
+
+
+def fold_timeline(entries: list[dict[str, Any]]) -> TimelineFold:
+    by_clock: dict[str, list[dict[str, Any]]] = {}
+    folded = 0
+    for entry in entries:
+        if entry["type"] not in FOLDED_EVENTS:
+            continue
+        data = entry.get("data") or {}
+        clock_id = (data.get("clock") or {}).get("clock_id") or data.get("clock_id")
+        folded += 1
+        if clock_id:
+            by_clock.setdefault(str(clock_id), []).append(entry)
+    return TimelineFold(by_clock=by_clock, folded=folded)

@@ -227,6 +227,7 @@ ACTION_FIELDS: dict[str, list[Field]] = {
         _date("new_end", "约定的新期限（仅可约定延长的时限）", False),
         Field("approver", "批准人", required=True),
         Field("reason", "延期理由", "textarea", True),
+        _date("approved_on", "批准延期日期", False, LATE_HINT),
     ],
     # Hand-offs (转办 签收 退回 交办 反馈 上提 联合调处): the organisation pickers' options come
     # from the registry when the case page is shown (case_actions.fields_for).

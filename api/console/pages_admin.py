@@ -15,7 +15,7 @@ from pydantic import ValidationError
 from activities.store import alert_store
 from api.console.session import ConsoleRoute, ConsoleUser, PageError, checked_form, require
 from api.console.templating import render
-from api.deps import SessionmakerDep
+from api.deps import SessionmakerDep, SettingsDep
 from api.errors import ApiError, database_errors
 from api.services import recipients, users
 from domain.people.access import ROLE_LABELS, Permission, Principal, Role
@@ -206,7 +206,7 @@ async def _recipients_page(
 
 @router.post("/admin/recipients")
 async def put_recipient(
-    request: Request, user: RecipientAdmin, sessionmaker: SessionmakerDep
+    request: Request, user: RecipientAdmin, sessionmaker: SessionmakerDep, settings: SettingsDep
 ) -> Response:
     form = await checked_form(request, user)
     values = {k: _one(form, k) for k in ("recipient_id", "display_name", "kind", "url")}
@@ -224,14 +224,18 @@ async def put_recipient(
             display_name=values["display_name"][:200],
             channels=[channel] if values["url"] else [],
             admin=user.principal,
+            settings=settings,
             sessionmaker=sessionmaker,
         )
     except ApiError as refused:
+        field = refused.body.field or ""
         return await _recipients_page(
             request,
             user,
             sessionmaker,
-            error="通道配置无效：请填写完整的 http(s) 地址；Webhook 和钉钉须填写签名密钥",
+            error=refused.body.message_zh
+            if field.endswith(".url")
+            else "通道配置无效：请填写完整的 http(s) 地址；Webhook 和钉钉须填写签名密钥",
             values=values,
             status=refused.status,
         )

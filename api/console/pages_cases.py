@@ -29,7 +29,7 @@ from api.console.case_actions import (
     needs_choices,
     offered_actions,
 )
-from api.console.case_view import handoff_view
+from api.console.case_view import FOLDED_EVENTS, fold_timeline, handoff_view
 from api.console.forms import FormState, body_of, field_errors, form_key, show_refusal
 from api.console.session import ConsoleRoute, ConsoleUser, PageError, checked_form, require
 from api.console.templating import render
@@ -210,6 +210,8 @@ async def _case_page(
             "user": user,
             "case": document,
             "timeline": timeline,
+            "fold": fold_timeline(timeline["entries"]),
+            "folded_events": FOLDED_EVENTS,
             "clocks": report.model_dump(mode="json"),
             "actions": actions,
             "handoffs": handoff_view(document),
@@ -347,6 +349,7 @@ async def act(
             case_id,
             command_type(route),
             handoffs.command_maker(route, checked, sessionmaker),  # as the JSON route builds it
+            body=checked,
             assignment_no=handoffs.assignment_no(checked),
             key=_key(form),
             principal=user.principal,

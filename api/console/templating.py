@@ -3,6 +3,7 @@ Chinese labels of coded values."""
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -55,6 +56,18 @@ def china_day(value: date | str | None) -> str:
     return value.isoformat()
 
 
+_LOGIN = re.compile(r"^(?P<name>.*\S) \((?P<login>[A-Za-z0-9_.@-]+)\)$")
+
+
+def person(value: str | None) -> str:
+    """``王芳 (wangfang)`` as ``王芳``: the name is what people read; the login id stays where it
+    tells accounts apart (用户管理, the auditors' pages)."""
+    if not value:
+        return ""
+    found = _LOGIN.match(value)
+    return found.group("name") if found else value
+
+
 def _label(table: dict[Any, str]) -> Any:
     by_value = {getattr(key, "value", key): text for key, text in table.items()}
 
@@ -78,6 +91,7 @@ _env.filters.update(
     fields_words=fields_words,
     china_day=china_day,
     due_time=due_time,
+    person=person,
     stage_label=_label(labels.STAGE_LABELS),
     category_label=_label(labels.CATEGORY_LABELS),
     channel_label=_label(labels.CHANNEL_LABELS),

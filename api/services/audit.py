@@ -95,7 +95,7 @@ async def state_at(
     """The case as it stood at ``as_of`` (default: now), folded from its events."""
     now = datetime.now(UTC)
     if as_of is not None and as_of > now:
-        raise invalid_input("as_of 不能晚于当前时间", "as_of is in the future", field="as_of")
+        raise invalid_input("查询时间不能晚于当前时间", "as_of is in the future", field="as_of")
     instant = as_of or now
     code, events = await _audited_events(
         case_id, principal=principal, sessionmaker=sessionmaker, scopes=scopes, reveal=reveal

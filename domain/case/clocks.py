@@ -82,6 +82,7 @@ class GrantedExtension(Frozen):
     granted_at: AwareDatetime
     new_end: date | None = None
     unit: PeriodUnit | None = None
+    approved_on: date | None = None  # 批准之日 when the command gave it (else the recording day)
 
     @model_validator(mode="after")
     def _one_way(self) -> GrantedExtension:
@@ -96,6 +97,30 @@ class Schedule(Frozen):
     due: Due
     warn_at: AwareDatetime | None
     cap_at: AwareDatetime | None = None
+    # 补录宽限 (policy ``late_entry_grace_minutes``): a warning or due time already past when
+    # this schedule was recorded (``entered_at``) is acted on only at ``held_until``, so the
+    # facts entered next (an old file typed in one go) can answer it first.
+    entered_at: AwareDatetime | None = None
+    held_until: AwareDatetime | None = None
+
+    def effective(self, moment: datetime) -> datetime:
+        """When a warning or due time ``moment`` is acted on: at once when it came in real time,
+        after the grace when it was already past as the schedule was recorded."""
+        if self.held_until is not None and self.entered_at is not None:
+            if moment <= self.entered_at:
+                return self.held_until
+        return moment
+
+
+def held(schedule: Schedule, now: datetime, grace: timedelta | None) -> Schedule:
+    """``schedule`` recorded at ``now``: held for ``grace`` when its warning or due time has
+    already passed (a fact entered late); unchanged when nothing is past or there is no grace."""
+    if grace is None:
+        return schedule
+    first = min(t for t in (schedule.warn_at, schedule.due.due_at) if t is not None)
+    if first > now:
+        return schedule
+    return schedule.model_copy(update={"entered_at": now, "held_until": now + grace})
 
 
 class Clock(Frozen):
@@ -140,9 +165,17 @@ class Clock(Frozen):
     def next_wakeup(self) -> datetime | None:
         if self.status is not ClockStatus.RUNNING:
             return None
+        effective = self.schedule.effective
         if self.warned_at is None and self.schedule.warn_at is not None:
-            return min(self.schedule.warn_at, self.due_at)
-        return self.due_at
+            return min(effective(self.schedule.warn_at), effective(self.due_at))
+        return effective(self.due_at)
+
+    def in_time(self, day: date) -> bool:
+        """Whether a fact dated ``day`` answers the clock within its period (by its last day)."""
+        last_day = self.schedule.due.last_day
+        if last_day is not None:
+            return day <= last_day
+        return datetime.combine(day, time.min, tzinfo=CHINA_TZ) < self.due_at
 
 
 def schedule(
@@ -280,6 +313,7 @@ def legal_schedule(clock: Clock, rule: ClockRule, calendar: HolidayCalendar) -> 
                 length=x.length,
                 new_end=x.new_end,
                 unit=x.unit or unit,
+                approved_on=x.approved_on,
             )
             for x in clock.extensions
         ),

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from domain.case import commands as c
+from domain.case import corrections, timekeeping
 from domain.case import events as e
-from domain.case import timekeeping
 from domain.case.case_numbers import PREFIXES, is_case_number
 from domain.case.clock_commands import TIMEKEEPING, timekeeping_body
 from domain.case.clocks import Schedule, reschedule
@@ -59,13 +59,28 @@ def decide(
     if isinstance(command, c.Register):
         raise already_registered(state)
     _check_turn(state, envelope)
-    refusal = stage_forbids(state, Action(command.type))
+    # 2026.4: a mediation failed, or a petition finalised, by a clock a late fact answers.
+    reopening = corrections.reopen(state, command)
+    corrections.check_window(state, command)
+    refusal = stage_forbids(state, Action(command.type)) if reopening is None else None
     if refusal is not None:
         raise refusal
     check_dates(state, command, china_date(now))
     if court_acceptance_first and isinstance(command, c.RecordCourtDecision):
         _court_accepted(state)
     bodies: list[e.EventBody]
+    if reopening is not None:
+        reopened = record(
+            state, [reopening], actor=envelope.actor, command_id=envelope.command_id, now=now
+        )
+        after = fold(reopened, state) or state
+        if isinstance(command, _PETITION):
+            bodies = _petition_bodies(after, command, china_date(now))
+        else:
+            bodies = [_body(after, command, china_date(now))]
+        return reopened + record(
+            after, bodies, actor=envelope.actor, command_id=envelope.command_id, now=now
+        )
     if isinstance(command, TIMEKEEPING):
         bodies = [timekeeping_body(state, command, now)]
     elif isinstance(command, c.HANDOFFS):
@@ -262,13 +277,20 @@ def advance(state: CaseState, *, now: datetime) -> list[e.Event]:
 
 
 def reschedule_provisional(
-    state: CaseState, calendar: HolidayCalendar, *, now: datetime
+    state: CaseState,
+    calendar: HolidayCalendar,
+    *,
+    now: datetime,
+    years_added: tuple[int, ...] = (),
 ) -> list[e.Event]:
     """Newly published holiday data: compute provisional due times again, as one event.
 
     Only a change of the published data counts: the statutory holidays computed for unpublished
-    years are the same data whenever they are computed."""
-    if state.policy is None or state.policy.calendar.publishes_the_same(calendar):
+    years are the same data whenever they are computed. A calendar extended with ``years_added``
+    (years a fact of the case falls in) is recorded whatever it holds."""
+    if state.policy is None:
+        return []
+    if not years_added and state.policy.calendar.publishes_the_same(calendar):
         return []
     with_calendar = state.policy.model_copy(update={"calendar": calendar})
     schedules: list[tuple[str, Schedule]] = []
@@ -276,12 +298,15 @@ def reschedule_provisional(
         rule = with_calendar.rule(clock.rule_id)
         if clock.is_open and clock.schedule.due.provisional and rule is not None:
             schedules.append((clock.clock_id, reschedule(clock, rule, calendar)))
-    body = e.ClocksRescheduled(calendar=calendar, schedules=tuple(schedules))
+    body = e.ClocksRescheduled(
+        calendar=calendar, schedules=tuple(schedules), years_added=years_added
+    )
+    added = "".join(f"+{year}" for year in years_added)
     return record(
         state,
         [body],
         actor=timekeeping.SYSTEM_ACTOR,
-        command_id=f"calendar:{calendar.version}",
+        command_id=f"calendar:{calendar.version}{added}",
         now=now,
     )
 

@@ -235,6 +235,14 @@ class ExtendDetails(Frozen):
     ] = None
     approver: ShortText
     reason: LongText
+    approved_on: Annotated[
+        date | None,
+        Field(
+            description="批准延期之日；补录时填写，须在期间届满之前（含最后一日）。省略则为录入当日"
+            "（北京时间）/ the day the extension was approved; when entered late it must fall "
+            "within the running period. Omitted: the day it is recorded, China time.",
+        ),
+    ] = None
 
 
 class AcknowledgeDetails(Frozen):

@@ -34,6 +34,7 @@ from domain.case.details import (
     WithdrawDetails,
 )
 from domain.case.policy import CasePolicy, LiftRule
+from domain.case.stages import Stage
 from domain.deadlines.calendar import HolidayCalendar
 from domain.deadlines.clock_rules import ClockRule
 from domain.organisation.organisations import OrgRef, Routing
@@ -174,11 +175,13 @@ class ClockExpired(Frozen):
 
 
 class ClocksRescheduled(Frozen):
-    """Newly published holiday data: provisional due times computed again."""
+    """Newly published holiday data: provisional due times computed again. ``years_added``:
+    years the case's calendar lacked and a fact of the case falls in (its snapshot extended)."""
 
     type: Literal["clocks_rescheduled"] = "clocks_rescheduled"
     calendar: HolidayCalendar
     schedules: tuple[tuple[str, Schedule], ...]
+    years_added: tuple[int, ...] = ()
 
 
 class AlertRaised(Frozen):
@@ -240,6 +243,46 @@ class AlertClosed(Frozen):
     type: Literal["alert_closed"] = "alert_closed"
     alert_id: str
     reason: str
+    # 逾期撤销: the breach it told of did not happen (a fact entered late answered the clock in
+    # time); everyone it reached is told so, on the channels that carried it.
+    withdrawn: bool = False
+
+
+class BreachWithdrawn(Frozen):
+    """逾期撤销 / 届满撤销: a fact or a clock command entered late, dated within the period,
+    shows the clock was answered (or paused, or extended) in time: the breach or lapse recorded
+    from the order of typing is withdrawn. The timeline keeps both: when the breach was recorded
+    (its own event) and the fact's legal date that answers it (``answered_on``)."""
+
+    type: Literal["breach_withdrawn"] = "breach_withdrawn"
+    clock_id: str
+    withdrawn: ClockStatus  # what is withdrawn: breached or lapsed
+    status: ClockStatus  # the clock now: met, or running/paused again (a pause or extension)
+    answered_by: str  # the event type of the fact (or clock command) that answers it
+    answered_seq: int  # that event's seq
+    answered_on: date  # its legal date
+    last_day: date | None = None  # the period's last day it falls within
+
+
+class MediationFailureWithdrawn(Frozen):
+    """调解不成撤销: a mediation failed automatically because its clock (E4/E5) seemed to have
+    run is open again: an agreement, a pause or an extension dated within the period was entered
+    late. The case returns to 调解中."""
+
+    type: Literal["mediation_failure_withdrawn"] = "mediation_failure_withdrawn"
+    clock_id: str
+    reason: str
+    reopened: tuple[str, ...] = ()  # clocks the failure stopped, running again
+
+
+class FinalizationWithdrawn(Frozen):
+    """终结撤销: a petition finalised because its request window (A7/A8) seemed to have run is
+    open again: a request dated within the window was entered late."""
+
+    type: Literal["finalization_withdrawn"] = "finalization_withdrawn"
+    clock_id: str
+    stage: Stage  # the stage the case returns to (已出具处理意见 / 已复查)
+    requested_on: date
 
 
 # Hand-offs between organisations. Each names the organisations as they were (OrgRef).
@@ -340,6 +383,9 @@ EventBody = Annotated[
     | AlertNotified
     | AlertAcknowledged
     | AlertClosed
+    | BreachWithdrawn
+    | FinalizationWithdrawn
+    | MediationFailureWithdrawn
     | PetitionReplied
     | ReviewRequested
     | ReviewAnswered

@@ -7,7 +7,7 @@ from datetime import date, datetime
 
 from domain.case import events as e
 from domain.case.alerts import Alert, AlertStatus
-from domain.case.clocks import Clock, ClockStatus, Pause
+from domain.case.clocks import OPEN_STATUSES, Clock, ClockStatus, Pause
 from domain.case.details import CourtDecisionDetails
 from domain.case.stages import Stage
 from domain.case.state import (
@@ -396,6 +396,24 @@ def _apply_timekeeping(  # noqa: C901
             return _clock(state, body.clock_id, lambda c: {"status": status, "ended_at": at})
         case e.ClockWarned():
             return _clock(state, body.clock_id, lambda c: {"warned_at": at})
+        case e.BreachWithdrawn():
+            status = body.status
+            ended = at if status not in OPEN_STATUSES else None
+            return _clock(state, body.clock_id, lambda c: {"status": status, "ended_at": ended})
+        case e.FinalizationWithdrawn():
+            return {"stage": body.stage, "finalized": None}
+        case e.MediationFailureWithdrawn():
+            reopened = set(body.reopened)
+            running = {"status": ClockStatus.RUNNING, "ended_at": None}
+            return {
+                "stage": Stage.MEDIATING,
+                "failure": None,
+                "failures_with_holder": max(0, state.failures_with_holder - 1),
+                "clocks": tuple(
+                    c.model_copy(update=running) if c.clock_id in reopened else c
+                    for c in state.clocks
+                ),
+            }
         case e.ClocksRescheduled():
             schedules = dict(body.schedules)
             clocks = tuple(

@@ -2,11 +2,12 @@
 holiday calendar in force at intake, snapshotted per case.
 
 Later edits of the policy files change new cases only. The facts and their sources are in
-``shared/domain/DEADLINES.md``; the clock rules themselves are ``domain.deadlines.clock_rules``.
+``docs/domain.md``; the clock rules themselves are ``domain.deadlines.clock_rules``.
 """
 
 from __future__ import annotations
 
+from datetime import timedelta
 from enum import StrEnum
 from typing import Annotated, Any, Self
 
@@ -90,6 +91,9 @@ class PolicySet(Frozen):
     lift_rules: tuple[LiftRule, ...] = ()  # 上提一级 suggestions (since 2026.3)
     # 积案: a case open longer than this many days (the read model's backlog filter and count).
     backlog_days: Annotated[int, Field(ge=1)] = 90
+    # 补录宽限 (since 2026.4): a warning or breach already past when a fact is entered late is
+    # acted on this many minutes later, so the facts entered next can answer it; absent: at once.
+    late_entry_grace_minutes: Annotated[int, Field(ge=0, le=1440)] | None = None
 
     @model_validator(mode="before")
     @classmethod
@@ -152,6 +156,19 @@ class CasePolicy(Frozen):
     calendar: HolidayCalendar
     lift_rules: tuple[LiftRule, ...] = ()
     amendments: tuple[PolicyAmendment, ...] = ()
+    # Snapshots before 2026.4 have none: their clocks are judged as they were recorded.
+    late_entry_grace_minutes: int | None = None
+
+    @property
+    def facts_decide(self) -> bool:
+        """Whether the legal dates of the facts decide a clock (since 2026.4): a fact entered
+        late that answers a breached or lapsed clock within its period withdraws the breach."""
+        return self.late_entry_grace_minutes is not None
+
+    @property
+    def late_entry_grace(self) -> timedelta | None:
+        minutes = self.late_entry_grace_minutes
+        return None if minutes is None else timedelta(minutes=minutes)
 
     def rule(self, rule_id: str) -> ClockRule | None:
         return next((rule for rule in self.rules if rule.rule_id == rule_id), None)
@@ -218,4 +235,5 @@ def case_policy(
         immediate_report_levels=policy.immediate_report_levels,
         calendar=calendar,
         lift_rules=tuple(r for r in policy.lift_rules if kind in r.kinds),
+        late_entry_grace_minutes=policy.late_entry_grace_minutes,
     )

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from datetime import time, timedelta
 
 from domain.case import events as e
+from domain.case.clocks import ClockStatus
 from domain.case.evolve import fold
 from domain.case.facts import late_days, stated_date
 from domain.case.labels import (
@@ -233,6 +234,10 @@ class _Summaries:
                 return f"{self._clock(body.clock_id)}临近期限"
             case e.ClockExpired():
                 return f"{self._clock(body.clock_id)}届满：{CLOCK_STATUS_LABELS[body.status]}"
+            case e.ClocksRescheduled() if body.years_added:
+                years = "、".join(f"{year}年" for year in body.years_added)
+                text = f"补充{years}节假日安排（{calendar_label(body.calendar.version)}）"
+                return text + (f"，重算{len(body.schedules)}项期限" if body.schedules else "")
             case e.ClocksRescheduled():
                 return f"按节假日安排 {body.calendar.version} 重算{len(body.schedules)}项期限"
             case e.AlertRaised():
@@ -256,7 +261,25 @@ class _Summaries:
                 note = f"，签收意见：{body.note}" if body.note else ""
                 return f"{self._alert(body.alert_id)}已签收{note}"
             case e.AlertClosed():
+                if body.withdrawn:
+                    return f"{self._alert(body.alert_id)}撤销（已通知原接收人）：{body.reason}"
                 return f"{self._alert(body.alert_id)}解除：{body.reason}"
+            case e.BreachWithdrawn():
+                what = "申请期限届满" if body.withdrawn is ClockStatus.LAPSED else "逾期"
+                fact = EVENT_LABELS.get(body.answered_by, body.answered_by)
+                last = f"（最后一日 {body.last_day.isoformat()}）" if body.last_day else ""
+                return (
+                    f"{self._clock(body.clock_id)}{what}撤销：{fact}的法定日期"
+                    f"{body.answered_on.isoformat()}在期限内{last}，"
+                    f"现为「{CLOCK_STATUS_LABELS[body.status]}」"
+                )
+            case e.MediationFailureWithdrawn():
+                return f"调解不成撤销，恢复调解中：{body.reason}"
+            case e.FinalizationWithdrawn():
+                return (
+                    f"信访事项终结撤销：{self._clock(body.clock_id)}内"
+                    f"（{body.requested_on.isoformat()}）已提出申请"
+                )
             case e.PetitionReplied():
                 return f"出具处理意见书（{body.answered_on.isoformat()}）{_served(body)}"
             case e.ReviewRequested():

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from domain.case import corrections
 from domain.case import events as e
 from domain.case.alerts import (
     Alert,
@@ -19,7 +20,7 @@ from domain.case.alerts import (
     next_step,
     wait_after,
 )
-from domain.case.clocks import Clock, ClockStatus, start_clock
+from domain.case.clocks import Clock, ClockStatus, held, start_clock
 from domain.case.facts import fact_date
 from domain.case.labels import EVENT_LABELS
 from domain.case.policy import CasePolicy
@@ -30,7 +31,7 @@ from domain.deadlines.why import china_time
 from domain.organisation.organisations import OrgRef
 from domain.values import PerformanceStatus, ReferralRoute
 
-SYSTEM_ACTOR = "系统"
+SYSTEM_ACTOR = corrections.SYSTEM_ACTOR
 
 # Events that end the case's clocks and alerts.
 _ENDING = frozenset({"case_withdrawn", "case_closed", "case_declined", "petition_finalized"})
@@ -55,8 +56,8 @@ def _recipients_for_alert(state: CaseState, clock_id: str | None) -> Recipients:
     return recipients_of(state, state.clock(clock_id) if clock_id is not None else None)
 
 
-def _alert_id(state: CaseState) -> str:
-    return f"{state.case_id}-A{len(state.alerts) + 1}"
+def _alert_id(state: CaseState, offset: int = 0) -> str:
+    return f"{state.case_id}-A{len(state.alerts) + 1 + offset}"
 
 
 def _raise(
@@ -72,7 +73,7 @@ def _raise(
     level, recipient, next_at = first_notice(state.policy.chain, who, now)
     return e.AlertRaised(
         alert=Alert(
-            alert_id=_alert_id(state),
+            alert_id=_alert_id(state, offset),
             kind=kind,
             clock_id=clock_id,
             title=title,
@@ -187,7 +188,16 @@ def _starts(state: CaseState, event_type: str, now: datetime) -> list[e.EventBod
                 organisation=owner,
             )
             bodies.append(e.ClockStarted(clock=clock))
-    return bodies
+    return [_held(b, policy, now) for b in bodies]
+
+
+def _held(body: e.EventBody, policy: CasePolicy, now: datetime) -> e.EventBody:
+    """A clock started from a fact entered late waits for the grace before it warns or breaches."""
+    if not isinstance(body, e.ClockStarted) or policy.late_entry_grace is None:
+        return body
+    clock = body.clock
+    schedule = held(clock.schedule, now, policy.late_entry_grace)
+    return e.ClockStarted(clock=clock.model_copy(update={"schedule": schedule}))
 
 
 def assignment_clock_id(rule_id: str, assignment_no: int) -> str:
@@ -226,11 +236,40 @@ def effects(state: CaseState, trigger: e.EventBody, now: datetime) -> list[e.Eve
             if clock.is_open:
                 bodies.append(e.ClockStopped(clock_id=clock.clock_id, status=ClockStatus.CANCELLED))
                 stopped.add(clock.clock_id)
+    facts_decide = state.policy.facts_decide and trigger.type not in _ENDING
+    late_breaches: list[Clock] = []
     for clock in state.clocks:
-        if clock.clock_id in stopped or not clock.is_open:
+        if clock.clock_id in stopped:
             continue
         rule = state.policy.rule(clock.rule_id)
         met = rule is not None and trigger.type in rule.stop_on
+        if isinstance(trigger, e.ReportBackRecorded) and rule is not None:
+            if rule.due_source is DueSource.ASSIGNMENT_DEADLINE:
+                # A report-back answers its own assignment only.
+                met = met and clock.clock_id == assignment_clock_id(
+                    rule.rule_id, trigger.assignment_no
+                )
+        if facts_decide and rule is not None:
+            # The facts decide (2026.4): a late fact within the period withdraws a breach, one
+            # after it is a true breach; a pause or extension within it reopens the clock.
+            corrected = corrections.answers(state, clock, rule, trigger, now) if met else None
+            if corrected is None and clock.clock_id == getattr(trigger, "clock_id", None):
+                corrected = corrections.reopened(state, clock, trigger, now) or None
+            if corrected is not None:
+                bodies += corrected
+                expired = [b for b in corrected if isinstance(b, e.ClockExpired)]
+                if expired:
+                    stopped.add(clock.clock_id)  # its warnings close; a breach is raised below
+                    # E4/E5 raise no alert on expiry (they fail the mediation, or not at all
+                    # once an agreement exists); every other breach is told as it is recorded.
+                    if (
+                        expired[0].status is ClockStatus.BREACHED
+                        and rule.expiry is not ExpiryAction.FAIL_MEDIATION
+                    ):
+                        late_breaches.append(clock)
+                continue
+        if not clock.is_open:
+            continue
         if isinstance(trigger, e.PlanRevised) and clock.rule_id == _plan_rule(state):
             # A revised plan replaces the deadline: the old plan clock ends, a new one starts.
             bodies.append(e.ClockStopped(clock_id=clock.clock_id, status=ClockStatus.CANCELLED))
@@ -238,12 +277,6 @@ def effects(state: CaseState, trigger: e.EventBody, now: datetime) -> list[e.Eve
             continue
         if isinstance(trigger, e.FollowUpRecorded) and clock.fixed_day is not None:
             met = met or _item_performed(state, clock.clock_id)
-        if isinstance(trigger, e.ReportBackRecorded) and rule is not None:
-            if rule.due_source is DueSource.ASSIGNMENT_DEADLINE:
-                # A report-back answers its own assignment only.
-                met = met and clock.clock_id == assignment_clock_id(
-                    rule.rule_id, trigger.assignment_no
-                )
         if met:
             bodies.append(e.ClockStopped(clock_id=clock.clock_id, status=ClockStatus.MET))
             stopped.add(clock.clock_id)
@@ -253,6 +286,9 @@ def effects(state: CaseState, trigger: e.EventBody, now: datetime) -> list[e.Eve
         ):
             reason = f"{EVENT_LABELS.get(trigger.type, trigger.type)}，预警解除"
             bodies.append(e.AlertClosed(alert_id=alert.alert_id, reason=reason))
+    for n, clock in enumerate(late_breaches):
+        title = _breach_title(state, clock)
+        bodies.append(_raise(state, AlertKind.BREACH, clock.clock_id, title, now, offset=n))
     if trigger.type not in _ENDING:
         bodies += _starts(state, trigger.type, now)
     return bodies
@@ -297,7 +333,7 @@ def advance_step(state: CaseState, now: datetime) -> list[e.EventBody]:
         if clock.status is not ClockStatus.RUNNING:
             continue
         rule = policy.rule(clock.rule_id)
-        if clock.due_at <= now:
+        if clock.schedule.effective(clock.due_at) <= now:
             expiry = rule.expiry if rule else ExpiryAction.ESCALATE
             if expiry is ExpiryAction.CLOSE_WINDOW:
                 return [e.ClockExpired(clock_id=clock.clock_id, status=ClockStatus.LAPSED)]
@@ -329,7 +365,11 @@ def advance_step(state: CaseState, now: datetime) -> list[e.EventBody]:
             bodies.append(_raise(state, AlertKind.BREACH, clock.clock_id, title, now))
             return bodies
         warn_at = clock.schedule.warn_at
-        if clock.warned_at is None and warn_at is not None and warn_at <= now:
+        if (
+            clock.warned_at is None
+            and warn_at is not None
+            and clock.schedule.effective(warn_at) <= now
+        ):
             title = _warning_title(state, clock, rule)
             return [
                 e.ClockWarned(clock_id=clock.clock_id),

@@ -187,7 +187,7 @@ def _clock_item(state: CaseState, clock: Clock, holder: str, persons: tuple[str,
 def _leader_notes(state: CaseState, clock: Clock) -> str:
     """签收意见 a leader wrote acknowledging this clock's alerts, for the unit that handles it."""
     notes = [
-        f"；{a.acknowledged_by or '领导'}签收意见：{a.acknowledged_note}"
+        f"；{(a.acknowledged_by or '领导').split(' (')[0]}签收意见：{a.acknowledged_note}"
         for a in state.alerts
         if a.clock_id == clock.clock_id and a.acknowledged_note
     ]

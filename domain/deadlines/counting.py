@@ -101,6 +101,7 @@ class ExtensionGrant(Frozen):
     length: Annotated[int, Field(ge=1)] | None = None
     unit: PeriodUnit = PeriodUnit.CALENDAR_DAYS
     new_end: date | None = None
+    approved_on: date | None = None  # 批准之日, when the command stated it
 
     @model_validator(mode="after")
     def _one_way(self) -> Self:

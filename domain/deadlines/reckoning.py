@@ -1,6 +1,6 @@
 """Counting a period the way a court counts it (期间计算, policy version 2026.2), and why.
 
-The rules are those of ``shared/domain/DEADLINES.md`` ("How periods are counted"):
+The rules are those of ``docs/domain.md`` ("How a period is counted"):
 
 * The period starts from the **legal fact** — receipt, service, signing, the court's acceptance —
   on the date the command states, however late the office records it (补录); the recording time
@@ -319,7 +319,12 @@ class _Count:
                 count=weekends,
                 name="周末",
             )
-        adjusted = [d for d in _days(after, last) if self.book.is_adjusted_workday(d)]
+        # A 调休 working day inside a pause was not counted: it is told with the pause.
+        adjusted = [
+            d
+            for d in _days(after, last)
+            if self.book.is_adjusted_workday(d) and not any(p.excludes(d) for p in self.spec.pauses)
+        ]
         if adjusted:
             self.add(
                 StepKind.ADJUSTED_WORKDAY,
@@ -372,6 +377,9 @@ class _Count:
             return self._moved(grant.new_end) if move else grant.new_end
         assert grant.length is not None
         unit_zh, unit_en = UNIT_NAMES[grant.unit]
+        approved = grant.approved_on
+        approved_zh = f"于 {approved} " if approved else ""
+        approved_en = f" on {approved}" if approved else ""
         if grant.unit is PeriodUnit.MONTHS:
             nominal = add_months(end, grant.length)
         else:
@@ -379,9 +387,10 @@ class _Count:
             nominal = self._walk(end, grant.length, self.spec.pauses, working=working)[0]
         self.add(
             StepKind.EXTENSION,
-            f"经{grant.approver}批准延期 {grant.length} {unit_zh}，自原期间届满之日 {end}"
-            f"（顺延后的最后一日）起算，延期后最后一日为 {nominal}{reason}",
-            f"extended by {grant.length} {unit_en}, approved by {grant.approver}, counted from "
+            f"经{grant.approver}{approved_zh}批准延期 {grant.length} {unit_zh}，自原期间届满之日 "
+            f"{end}（顺延后的最后一日）起算，延期后最后一日为 {nominal}{reason}",
+            f"extended by {grant.length} {unit_en}, approved by {grant.approver}{approved_en}, "
+            "counted from "
             f"the end of the original period, {end} (its last day after any holiday move); "
             f"the new last day is {nominal}{reason_en}",
             day=nominal,

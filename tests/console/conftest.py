@@ -8,6 +8,7 @@ another fixture's workflows.
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
@@ -19,7 +20,7 @@ import httpx
 import pytest
 import uvicorn
 from google.protobuf.duration_pb2 import Duration
-from playwright.async_api import Browser, Page, Request, async_playwright
+from playwright.async_api import Browser, Error, Page, Request, async_playwright
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio.api.workflowservice.v1 import RegisterNamespaceRequest
 from temporalio.client import Client
@@ -33,6 +34,7 @@ from activities.runtime.settings import Settings
 from activities.store.engine import create_engine, create_sessionmaker
 from api.app import create_app
 from tests import principals
+from tests.console.helpers import unlabelled_inputs
 from worker import WORKFLOWS, build_worker, case_activities, diversion_activities
 
 CHROMIUM = Path(os.environ.get("FENGQIAO_CHROMIUM", "/usr/bin/chromium"))
@@ -66,7 +68,9 @@ async def _namespace(env: WorkflowEnvironment) -> None:
 
 @pytest.fixture(scope="session")
 async def console(
-    temporal_env: WorkflowEnvironment, fresh_database_url: object
+    temporal_env: WorkflowEnvironment,
+    fresh_database_url: object,
+    tmp_path_factory: pytest.TempPathFactory,
 ) -> AsyncIterator[Console]:
     await _namespace(temporal_env)
     database_url = await fresh_database_url("postgresql")  # type: ignore[operator]
@@ -75,12 +79,21 @@ async def console(
         target, namespace=NAMESPACE, data_converter=pydantic_data_converter
     )
     port = free_port()
+    # This deployment tells a breach already past at entry at once (no 补录宽限), so a page can
+    # show the breach of a case registered late without waiting half an hour.
+    policy_dir = tmp_path_factory.mktemp("policy")
+    (policy_dir / "prompt.json").write_text(
+        json.dumps({"jurisdiction": "32", "version": "console-1", "late_entry_grace_minutes": 0})
+    )
     settings = Settings(
         database_url=database_url,
         temporal_address=target,
         temporal_namespace=NAMESPACE,
         task_queue="console-cases",
         api_port=port,
+        policy_dir=policy_dir,
+        # Past five failures an attempt waits a minute (not 2 s): a browser is slower than that.
+        sign_in_first_delay_seconds=60,
     )
     engine = create_engine(database_url)
     sessionmaker = create_sessionmaker(engine)
@@ -126,12 +139,14 @@ async def browser() -> AsyncIterator[Browser]:
 
 @dataclass
 class Pages:
-    """Opens pages at a viewport; records every request that leaves the console's server."""
+    """Opens pages at a viewport; records every request that leaves the console's server and
+    every input a screen reader could not name, on every page loaded."""
 
     console: Console
     browser: Browser
     outside: list[str] = field(default_factory=list)
     opened: list[Page] = field(default_factory=list)
+    unlabelled: list[str] = field(default_factory=list)
 
     async def open(self, width: int = 1366, height: int = 768, *, javascript: bool = True) -> Page:
         context = await self.browser.new_context(
@@ -150,7 +165,15 @@ class Pages:
             if found.scheme not in ("data", "blob", "about") and found.netloc != host:
                 self.outside.append(request.url)
 
+        async def labels(loaded: Page) -> None:
+            try:
+                missing = await unlabelled_inputs(loaded)
+            except Error:  # gone on to the next page meanwhile: that one is checked on its load
+                return
+            self.unlabelled.extend(f"{loaded.url}: {name}" for name in missing)
+
         page.on("request", watch)
+        page.on("load", labels)
         self.opened.append(page)
         return page
 
@@ -169,6 +192,7 @@ async def pages(console: Console, browser: Browser) -> AsyncIterator[Pages]:
     for page in opened.opened:
         await page.context.close()
     assert opened.outside == [], f"requests left the server: {opened.outside}"
+    assert opened.unlabelled == [], f"inputs without a label: {opened.unlabelled}"
 
 
 Shot = Callable[[Page, str], Awaitable[None]]

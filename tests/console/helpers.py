@@ -59,3 +59,39 @@ async def unlabelled_inputs(page: Page) -> list[str]:
             .map(e => e.name || e.id || e.outerHTML)"""
     )
     return found
+
+
+PHONE = (390, 844)  # the phone every page must fit (width, height)
+
+
+async def page_width(page: Page) -> int:
+    """How wide the page is laid out: more than the viewport means sideways scrolling."""
+    width: int = await page.evaluate("() => document.documentElement.scrollWidth")
+    return width
+
+
+async def menu_entries(page: Page) -> list[tuple[str, str]]:
+    """The main menu's entries as (name, href), whether folded or not."""
+    found: list[tuple[str, str]] = await page.eval_on_selector_all(
+        "header nav a", "els => els.map(e => [e.textContent.trim(), e.getAttribute('href')])"
+    )
+    return [(name, href) for name, href in found]
+
+
+async def open_menu(page: Page) -> None:
+    """Unfold the menu with its 菜单 button (a no-op where the menu is never folded)."""
+    button = page.locator("label[for=menu-open]")
+    if await button.is_visible() and not await page.locator("#menu-open").is_checked():
+        await button.click()
+    await expect(page.locator("#main-menu")).to_be_visible()
+
+
+async def within_screen(target: Locator) -> bool:
+    """Shown, and all of it within the viewport's width (no sideways scrolling to reach it)."""
+    if not await target.is_visible():
+        return False
+    box = await target.bounding_box()
+    size = target.page.viewport_size
+    assert box is not None
+    assert size is not None
+    return box["x"] >= 0 and box["x"] + box["width"] <= size["width"]

@@ -66,3 +66,15 @@ def test_a_fieldset_shown_apart_keeps_values_and_messages_but_not_its_legend() -
     assert inside.errors["routing.reason"] == "请说明理由"
     assert "routing.reason" not in {f.name for f in rest.fields}
     assert (inside.message, rest.message) == ("", "表单有误")
+
+
+def test_the_extension_form_sends_its_approval_date_and_asks_only_what_the_api_takes() -> None:
+    from api.console.forms import ACTION_FIELDS
+    from api.schemas import ExtendRequest, PauseRequest
+
+    fields = ACTION_FIELDS["clocks/extend"]
+    typed = {"clock_id": ["C4"], "length": ["10"], "approver": ["院长"], "reason": ["复杂"]}
+    body, _ = body_of(fields, {**typed, "approved_on": ["2026年11月20日"]})
+    assert body["approved_on"] == "2026-11-20"
+    assert {f.name for f in fields} <= set(ExtendRequest.model_fields)
+    assert {f.name for f in ACTION_FIELDS["clocks/pause"]} <= set(PauseRequest.model_fields)

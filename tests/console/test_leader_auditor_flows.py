@@ -26,7 +26,7 @@ pytestmark = pytest.mark.e2e
 async def _late_case(console: Console) -> dict[str, Any]:
     """A labour dispute recorded 60 days after it was received (补录): its 15-day mediation period
     (E1, counted from receipt) has run, so it is overdue the moment it is registered and the
-    breach alerts at once."""
+    breach alerts at once (this deployment sets no 补录宽限: see the console fixture)."""
     received = (today() - timedelta(days=60)).isoformat()
     async with httpx.AsyncClient(base_url=console.url, timeout=60) as api:
         response = await api.post(

@@ -12,6 +12,7 @@ from activities.store.tables import UserRow
 from api.services import users
 from tests import principals
 from tests.console.conftest import PASSWORD, Console, Pages, Shot
+from tests.console.helpers import open_menu
 
 pytestmark = pytest.mark.e2e
 
@@ -85,6 +86,7 @@ async def test_the_auditor_reads_the_administration_trail_and_the_read_is_in_it(
 ) -> None:
     page = await pages.open(*WIDTHS[width])
     await pages.sign_in(page, "wuming")
+    await open_menu(page)  # folded behind 菜单 on a phone
     await page.get_by_role("link", name="管理留痕").click()
     await page.get_by_label("查阅用途（必填，记入管理留痕）").fill(f"例行检查{width}")
     await page.get_by_role("button", name="查询").click()

@@ -12,6 +12,7 @@ import httpx
 import pytest
 
 from activities.runtime import devstack
+from tests.engine_keys import ENV_A
 from tests.principals import bearer, seed_database
 
 
@@ -84,6 +85,7 @@ async def processes(
         "FENGQIAO_API_HOST": "127.0.0.1",
         "FENGQIAO_API_PORT": str(api_port),
         "FENGQIAO_ENV": "production",
+        **ENV_A,
     }
     running = Processes(
         env=env,

@@ -18,11 +18,12 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio import activity
 from temporalio.client import Client
 
+from activities.identity.refused_commands import RefusalRecorder
 from activities.runtime.settings import Settings
 from activities.runtime.temporal_client import connect_with_retry
 from activities.store.engine import create_engine, create_sessionmaker
 from activities.tasks.diversion import Diversions
-from worker import build_worker, case_activities
+from worker import build_worker, case_activities, command_guard
 from workflows.contract import OPEN_DISPUTE_ACTIVITY, DisputeNumber, DiversionStep
 
 
@@ -55,7 +56,8 @@ async def run(marker: Path) -> None:
             steps.record_diversion,
             steps.open_diverted_dispute,
         ]
-        async with build_worker(client, settings.task_queue, activities):
+        guard = command_guard(settings, RefusalRecorder(create_sessionmaker(engine)))
+        async with build_worker(client, settings.task_queue, activities, guard=guard):
             await asyncio.Event().wait()
 
 

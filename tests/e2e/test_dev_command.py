@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import stat
 import subprocess
 from pathlib import Path
 
@@ -99,6 +100,8 @@ async def test_dev_starts_everything_and_a_restart_finds_every_case(tmp_path: Pa
     finally:
         assert _interrupt(first) == 0
     assert (data_dir / "fengqiao.db").exists()
+    # The embedded default encrypts too: its keys were generated into the data folder, 0600.
+    assert stat.S_IMODE((data_dir / "engine-keys.json").stat().st_mode) == 0o600
     assert (data_dir / "temporal.db").exists()
 
     second = _start(data_dir, env)

@@ -15,6 +15,7 @@ from typing import Any
 
 import httpx
 import pytest
+from pydantic import SecretStr
 from sqlalchemy import text
 from temporalio.client import Client, WorkflowExecutionStatus
 
@@ -27,6 +28,7 @@ from domain.case.labels import CHANNEL_LABELS
 from domain.case.stages import Stage
 from domain.values import Channel
 from tests.api.helpers import act, case_in_stage
+from tests.engine_keys import COMMAND_A, ENV_A, PAYLOAD_A
 from tests.principals import bearer, seed_database
 from worker import WORKFLOWS
 from workflows.contract import DIVERSION_WORKFLOW, WORKFLOW_TYPE, diversion_workflow_id
@@ -74,6 +76,7 @@ async def test_a_diversion_survives_a_worker_killed_between_its_two_steps(
         "FENGQIAO_TEMPORAL_ADDRESS": f"127.0.0.1:{ports.grpc}",
         "FENGQIAO_TASK_QUEUE": TASK_QUEUE,
         "FENGQIAO_ARCHIVE_INTERVAL_SECONDS": "0",
+        **ENV_A,
     }
     marker = tmp_path / "opening-the-dispute.json"
     workers = []
@@ -91,6 +94,8 @@ async def test_a_diversion_survives_a_worker_killed_between_its_two_steps(
             temporal_address=env["FENGQIAO_TEMPORAL_ADDRESS"],
             task_queue=TASK_QUEUE,
             command_timeout_seconds=120,
+            payload_keys=SecretStr(PAYLOAD_A),
+            command_keys=SecretStr(COMMAND_A),
         )
         client = await connect_with_retry(settings)
         app = create_app(settings, temporal=client, workflows=WORKFLOWS)

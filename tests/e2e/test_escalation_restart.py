@@ -12,6 +12,7 @@ import uuid
 from pathlib import Path
 
 import pytest
+from pydantic import SecretStr
 from sqlalchemy import text
 from temporalio.client import Client, WithStartWorkflowOperation
 from temporalio.common import RawValue, WorkflowIDConflictPolicy
@@ -24,6 +25,7 @@ from activities.store.migrate import upgrade_async
 from domain.case import commands as c
 from domain.case.alerts import AlertKind
 from domain.case.state import CaseState
+from tests.engine_keys import COMMAND_A, ENV_A, PAYLOAD_A
 from tests.samples import register
 from workflows.contract import APPLY_UPDATE, STATE_QUERY, WORKFLOW_TYPE, CaseWorkflowInput
 
@@ -89,6 +91,7 @@ async def test_an_escalation_waiting_in_a_killed_worker_fires_once(tmp_path: Pat
         "FENGQIAO_DATABASE_URL": database_url,
         "FENGQIAO_TASK_QUEUE": "restart-tests",
         "FENGQIAO_POLICY_DIR": str(tmp_path / "policy"),
+        **ENV_A,
     }
     workers = []
 
@@ -105,7 +108,11 @@ async def test_an_escalation_waiting_in_a_killed_worker_fires_once(tmp_path: Pat
         devstack.wait_for_port(ports.grpc, timeout=60, process=server)
         start_worker()
         client = await connect_with_retry(
-            Settings(temporal_address=env["FENGQIAO_TEMPORAL_ADDRESS"])
+            Settings(
+                temporal_address=env["FENGQIAO_TEMPORAL_ADDRESS"],
+                payload_keys=SecretStr(PAYLOAD_A),
+                command_keys=SecretStr(COMMAND_A),
+            )
         )
         case_id = f"JF-2026-{uuid.uuid4().int % 10**6:06d}"
         await client.execute_update_with_start_workflow(

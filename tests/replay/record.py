@@ -13,6 +13,7 @@ import json
 import sys
 import uuid
 from pathlib import Path
+from typing import Any
 
 from temporalio import activity
 from temporalio.client import (
@@ -22,14 +23,17 @@ from temporalio.client import (
     WorkflowUpdateFailedError,
 )
 from temporalio.common import RawValue, WorkflowIDConflictPolicy
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
 from activities.policy.calendar_data import load_calendar
+from activities.runtime.command_guard import CommandGuard, CommandSigner, RefusedCommand
 from activities.runtime.devstack import temporal_cli
+from activities.runtime.payload_codec import encrypting_converter
 from activities.runtime.settings import Settings
 from domain.case import commands as c
 from domain.errors import ForbiddenTransition
+from tests.engine_keys import KEYS_A
+from tests.replay.record_backfill import record_backfill
 from tests.samples import LIFECYCLE, china_today, register, step_action
 from tests.samples import command as sample_command
 from worker import build_worker, policy_provider
@@ -57,6 +61,21 @@ from workflows.contract import (
 )
 
 HISTORIES = Path(__file__).parent / "histories"
+# As deployed since signed-commands-v1: payloads encrypted under the test payload key A and
+# commands signed with the test command key A (tests/engine_keys.py opens them again).
+ENGINE: dict[str, Any] = {
+    "data_converter": encrypting_converter(KEYS_A.payload),
+    "interceptors": [CommandSigner(KEYS_A.command)],
+}
+
+
+def _guard() -> CommandGuard:
+    def refused(command: RefusedCommand) -> None:
+        raise AssertionError(f"a recording's command was refused: {command}")
+
+    return CommandGuard(KEYS_A.command, refused)
+
+
 TASK_QUEUE = "record-histories"
 
 SCENARIOS: dict[str, tuple[str, ...]] = {
@@ -128,7 +147,7 @@ async def record(tag: str) -> None:
     HISTORIES.mkdir(exist_ok=True)
     today = china_today()
     async with await WorkflowEnvironment.start_local(
-        data_converter=pydantic_data_converter, dev_server_existing_path=temporal_cli(), ui=False
+        **ENGINE, dev_server_existing_path=temporal_cli(), ui=False
     ) as env:
         client = env.client
         activities = [
@@ -136,7 +155,7 @@ async def record(tag: str) -> None:
             accept_delivery,
             policy_provider(Settings()).load_case_policy,
         ]
-        async with build_worker(client, TASK_QUEUE, activities):
+        async with build_worker(client, TASK_QUEUE, activities, guard=_guard()):
             for name, steps in SCENARIOS.items():
                 case_id = f"JF-2026-{uuid.uuid4().int % 10**6:06d}"
                 await _register(client, case_id, CaseWorkflowInput())
@@ -273,6 +292,7 @@ async def record_late_entries(tag: str) -> None:
             return (today - timedelta(days=days)).isoformat()
 
         petition = await cw.register(**PETITION_INTAKE, received_on=ago(40))
+        await cw.env.sleep(timedelta(minutes=31))  # 2026.4: a late breach waits for the grace
         state = await cw.state(petition)
         breach = next(a for a in state.alerts if a.kind.value == "breach")
         await cw.env.sleep(timedelta(days=2))
@@ -391,6 +411,28 @@ async def record_handoffs(tag: str) -> None:
         await _save_history(cw.client, older.id, f"{tag}_handoffs_old_policy_amended")
 
 
+async def record_calendar_years(tag: str) -> None:
+    """A petition registered on 2 Jan 2027 for a letter received on 20 Sep 2026: its holiday
+    data holds 2026 from intake (``calendar-years-v1``); three years on, a fact of 2030 brings
+    that year's data into the case before the fact's own events; then it is withdrawn."""
+    from datetime import UTC, datetime
+
+    from tests.samples import PETITION_INTAKE
+    from tests.workflows.clock_harness import clockwork
+
+    async with clockwork(load_calendar()) as cw:
+        await cw.sleep_until(datetime(2027, 1, 2, 1, 30, tzinfo=UTC))
+        petition = await cw.register(**PETITION_INTAKE, received_on="2026-09-20")
+        await cw.sleep_until(datetime(2030, 1, 10, 1, 30, tzinfo=UTC))
+        state = await cw.act(petition, "accept", accepted_on="2030-01-08")
+        assert state.policy is not None
+        assert state.policy.calendar.holds_year(2026)
+        assert state.policy.calendar.holds_year(2030)
+        await cw.act(petition, "withdraw")
+        await cw.client.get_workflow_handle(petition.id).result()
+        await _save_history(cw.client, petition.id, f"{tag}_calendar_years_extended")
+
+
 async def _save_history(client: Client, workflow_id: str, name: str) -> None:
     history = await client.get_workflow_handle(workflow_id).fetch_history()
     path = HISTORIES / f"{name}.json"
@@ -428,9 +470,9 @@ async def record_diversions(tag: str) -> None:
     """
     steps = [reserve_dispute_number, record_diversion, open_diverted_dispute]
     async with await WorkflowEnvironment.start_local(
-        data_converter=pydantic_data_converter, dev_server_existing_path=temporal_cli(), ui=False
+        **ENGINE, dev_server_existing_path=temporal_cli(), ui=False
     ) as env:
-        async with build_worker(env.client, TASK_QUEUE, steps):
+        async with build_worker(env.client, TASK_QUEUE, steps, guard=_guard()):
             for name, last_digit in (("diversion_completed", 1), ("diversion_refused", 0)):
                 petition_id = f"XF-2026-{uuid.uuid4().int % 10**5:05d}{last_digit}"
                 handle = await env.client.start_workflow(
@@ -465,6 +507,8 @@ RECORDINGS = {
     "diversions": record_diversions,
     "late_entries": record_late_entries,
     "handoffs": record_handoffs,
+    "calendar_years": record_calendar_years,
+    "backfill": record_backfill,
 }
 
 if __name__ == "__main__":

@@ -9,9 +9,11 @@ import pytest
 from temporalio import workflow
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import WorkflowHistory
-from temporalio.contrib.pydantic import pydantic_data_converter
 
 from activities.audit.replay import replay_history
+from activities.runtime.command_auth import HEADER
+from activities.runtime.payload_codec import encrypting_converter, is_encrypted
+from tests.engine_keys import KEYS_A
 from tests.replay.drifted_workflow import DriftedCaseWorkflow
 from worker import WORKFLOWS
 
@@ -24,6 +26,9 @@ with workflow.unsafe.imports_passed_through():
     from workflows.contract import PROJECT_ACTIVITY, CommandOutcome, ProjectionBatch
 
 HISTORIES = sorted((Path(__file__).parent / "histories").glob("*.json"))
+# Histories recorded since payload encryption are ciphertext under the test key A; the older
+# ones pass through this converter as they are.
+CONVERTER = encrypting_converter(KEYS_A.payload)
 
 
 def _history(path: Path) -> WorkflowHistory:
@@ -40,13 +45,11 @@ async def _states_after_commands(history: WorkflowHistory) -> list[CaseState]:
         if event.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED:
             attributes = event.activity_task_scheduled_event_attributes
             if attributes.activity_type.name == PROJECT_ACTIVITY:
-                [batch] = await pydantic_data_converter.decode(
-                    attributes.input.payloads, [ProjectionBatch]
-                )
+                [batch] = await CONVERTER.decode(attributes.input.payloads, [ProjectionBatch])
                 projected.update((e.seq, e) for e in batch.events)
         if event.event_type == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_COMPLETED:
             outcome = event.workflow_execution_update_completed_event_attributes.outcome
-            [payload] = outcome.success.payloads
+            [payload] = await CONVERTER.payload_codec.decode(outcome.success.payloads)  # type: ignore[union-attr]
             answer = json.loads(payload.data)
             if "stage" in answer:
                 states.append(CaseState.model_validate(answer))
@@ -65,13 +68,43 @@ def test_there_are_recorded_histories() -> None:
 @pytest.mark.parametrize("path", HISTORIES, ids=[p.stem for p in HISTORIES])
 async def test_recorded_history_replays_deterministically(path: Path) -> None:
     # The same replay `fengqiao audit replay` runs: a stalled replay is a failure, not a hung CI.
-    failure = await replay_history(_history(path), workflows=WORKFLOWS, timeout=60)
+    failure = await replay_history(
+        _history(path), workflows=WORKFLOWS, timeout=60, data_converter=CONVERTER
+    )
     assert failure is None, failure
+
+
+ENCRYPTED = [p for p in HISTORIES if p.stem.startswith("v7_h16engine_")]
+
+
+def test_histories_recorded_since_encryption_hold_ciphertext_and_signed_commands() -> None:
+    assert len(ENCRYPTED) >= 10
+    for path in ENCRYPTED:
+        history = _history(path)
+        updates = [
+            e.workflow_execution_update_accepted_event_attributes.accepted_request
+            for e in history.events
+            if e.event_type == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED
+        ]
+        started = history.events[0].workflow_execution_started_event_attributes
+        assert all(is_encrypted(p) for p in started.input.payloads), path.name
+        for request in updates:
+            assert all(is_encrypted(p) for p in request.input.args.payloads), path.name
+            assert HEADER in request.input.header.fields, path.name
+
+
+async def test_an_encrypted_history_does_not_replay_without_its_key() -> None:
+    """The replay really reads the ciphertext: without the payload key it cannot."""
+    full = next(p for p in ENCRYPTED if p.stem.endswith("full_lifecycle"))
+    failure = await replay_history(_history(full), workflows=WORKFLOWS, timeout=60)
+    assert failure is not None
 
 
 async def test_an_incompatible_workflow_change_fails_replay() -> None:
     full = next(p for p in HISTORIES if p.stem.endswith("full_lifecycle"))
-    failure = await replay_history(_history(full), workflows=(DriftedCaseWorkflow,), timeout=60)
+    failure = await replay_history(
+        _history(full), workflows=(DriftedCaseWorkflow,), timeout=60, data_converter=CONVERTER
+    )
     assert failure is not None
     assert "nondetermin" in failure.lower()
 

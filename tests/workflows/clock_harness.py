@@ -14,17 +14,19 @@ from typing import Any
 from temporalio import activity
 from temporalio.client import Client, WithStartWorkflowOperation, WorkflowHandle
 from temporalio.common import RawValue, WorkflowIDConflictPolicy
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
 from activities.policy.book import LEGACY_POLICY_2026_1, PolicyBook
 from activities.policy.calendar_data import load_calendar
+from activities.runtime.command_guard import CommandGuard, CommandSigner, RefusedCommand
+from activities.runtime.payload_codec import encrypting_converter
 from domain.case import commands as c
 from domain.case.events import Event
 from domain.case.policy import PolicySet
 from domain.case.state import CaseState
 from domain.deadlines.calendar import HolidayCalendar
 from domain.values import china_date
+from tests.engine_keys import KEYS_A
 from tests.samples import command, register
 from tests.switchable_policy import SwitchablePolicy
 from worker import build_worker
@@ -170,17 +172,22 @@ async def clockwork(
     book = PolicyBook.load() if policy is None else PolicyBook(policy)
     provider = SwitchablePolicy(book, calendar)
     recorder = Recorder()
+    refused: list[RefusedCommand] = []
     activities: list[Any] = [
         recorder.project,
         deliver or recorder.deliver,
         provider.load_case_policy,
     ]
+    # As deployed: payloads encrypted, commands signed and checked (test keys A). The check's age
+    # bound is the skipped clock's years, not an hour: a test jumps months between commands.
     env = await WorkflowEnvironment.start_time_skipping(
-        data_converter=pydantic_data_converter,
+        data_converter=encrypting_converter(KEYS_A.payload),
+        interceptors=[CommandSigner(KEYS_A.command)],
         test_server_existing_path=str(Path(sys.executable).parent / "temporal-test-server"),
     )
+    guard = CommandGuard(KEYS_A.command, refused.append, max_age=timedelta(days=3650))
     try:
-        async with build_worker(env.client, TASK_QUEUE, activities):
+        async with build_worker(env.client, TASK_QUEUE, activities, guard=guard):
             yield Clockwork(env, recorder, provider, activities)
     finally:
         await env.shutdown()

@@ -35,6 +35,7 @@ from temporalio.service import RPCError, RPCStatusCode
 from activities.audit.history_archive import ArchivedRun, archive_closed, archive_periodically
 from activities.audit.replay import has_completed_workflow_task, replay_case, replay_history
 from activities.runtime.devstack import free_port
+from activities.runtime.payload_codec import encrypting_converter
 from activities.store import repositories
 from activities.store.engine import create_engine, create_sessionmaker
 from activities.store.tables import HistoryArchiveRow
@@ -43,6 +44,7 @@ from domain.case import commands as c
 from domain.case.stages import Stage
 from domain.case.state import CaseState
 from tests.conftest import Stack
+from tests.engine_keys import ENV_A, KEYS_A
 from tests.replay.drifted_workflow import DriftedCaseWorkflow
 from tests.samples import LIFECYCLE, china_today, register
 from tests.samples import command as sample_command
@@ -198,8 +200,14 @@ async def test_the_archive_alone_replays_a_case_temporal_no_longer_has(
     stack: Stack, closed_case: ClosedCase
 ) -> None:
     for client in (stack.client, None):
+        # Without Temporal the deployment's payload keys still open the archived ciphertext
+        # (``fengqiao audit replay`` builds them from settings).
         report = await replay_case(
-            stack.sessionmaker, client, closed_case.case_id, workflows=WORKFLOWS
+            stack.sessionmaker,
+            client,
+            closed_case.case_id,
+            workflows=WORKFLOWS,
+            data_converter=stack.client.data_converter,
         )
         assert report.ok, report
         assert [(run.run_id, run.source, run.ok) for run in report.runs] == [
@@ -234,6 +242,7 @@ async def test_the_audit_command_works_without_temporal(
         "FENGQIAO_DATABASE_URL": stack.settings.resolved_database_url,
         "FENGQIAO_TEMPORAL_ADDRESS": f"127.0.0.1:{free_port()}",
         "FENGQIAO_TEMPORAL_NAMESPACE": stack.settings.temporal_namespace,
+        **ENV_A,  # the payload keys open the archived ciphertext
     }
     command = [sys.executable, "-m", "worker", "audit", "replay", closed_case.case_id]
     done = await asyncio.to_thread(
@@ -249,7 +258,11 @@ async def test_an_incompatible_workflow_change_fails_the_archived_replay(
     stack: Stack, closed_case: ClosedCase
 ) -> None:
     report = await replay_case(
-        stack.sessionmaker, None, closed_case.case_id, workflows=[DriftedCaseWorkflow]
+        stack.sessionmaker,
+        None,
+        closed_case.case_id,
+        workflows=[DriftedCaseWorkflow],
+        data_converter=stack.client.data_converter,
     )
     assert not report.ok
     [run] = report.runs
@@ -324,7 +337,13 @@ async def test_the_open_run_is_replayed_live_next_to_the_archive(stack: Stack) -
         *[(run_id, "archive") for run_id in closed],
         (open_run, "live"),
     ]
-    archive_only = await replay_case(stack.sessionmaker, None, case_id, workflows=WORKFLOWS)
+    archive_only = await replay_case(
+        stack.sessionmaker,
+        None,
+        case_id,
+        workflows=WORKFLOWS,
+        data_converter=stack.client.data_converter,
+    )
     assert [run.run_id for run in archive_only.runs] == closed
     await _drive(stack, case_id, ("withdraw",))
 
@@ -343,7 +362,13 @@ async def test_a_run_that_never_ran_workflow_code_is_reported_not_replayed(stack
     assert stored.status == "terminated"
 
     started = time.monotonic()
-    report = await replay_case(stack.sessionmaker, None, case_id, workflows=WORKFLOWS)
+    report = await replay_case(
+        stack.sessionmaker,
+        None,
+        case_id,
+        workflows=WORKFLOWS,
+        data_converter=stack.client.data_converter,
+    )
     assert time.monotonic() - started < 10
     assert report.ok
     [run] = report.runs
@@ -360,12 +385,15 @@ async def test_a_stalled_replay_is_cut_off_by_the_timeout() -> None:
     assert has_completed_workflow_task(full)
 
     started = time.monotonic()
-    error = await replay_history(lone_start, workflows=WORKFLOWS, timeout=1.5)
+    converter = encrypting_converter(KEYS_A.payload)  # recorded histories: plain or under key A
+    error = await replay_history(
+        lone_start, workflows=WORKFLOWS, timeout=1.5, data_converter=converter
+    )
     assert error is not None
     assert "replay did not finish" in error
     assert time.monotonic() - started < 5
     assert (
-        await replay_history(full, workflows=WORKFLOWS) is None
+        await replay_history(full, workflows=WORKFLOWS, data_converter=converter) is None
     )  # and replays after it still work
 
 
