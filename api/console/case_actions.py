@@ -137,7 +137,8 @@ def fields_for(
     if path == "report-back":
         return _with(fields, "assignment_no", options=_report_options(user, document, reach))
     if path == "start-mediation":
-        preset = _MEDIATION_BY_HOLDER.get(_holder_type(choices, reach), "")
+        holder_type = _holder_type(choices, reach)
+        preset = _MEDIATION_BY_HOLDER.get(holder_type, "") if holder_type else ""
         fields = _with(fields, "mediation_type", value=preset)
         if not choices.roster:
             return fields
