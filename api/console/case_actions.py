@@ -220,8 +220,8 @@ _WAITS_FOR_COURT = frozenset({"court-decision"})
 
 
 def _court_accepted(document: dict[str, Any]) -> bool:
-    application = document.get("judicial_confirmation") or {}
-    return bool(application.get("accepted_on"))
+    applications = document.get("judicial_confirmations") or [{}]
+    return bool(applications[-1].get("accepted_on"))
 
 
 def needs_choices(user: ConsoleUser, document: dict[str, Any]) -> bool:

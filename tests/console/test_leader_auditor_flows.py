@@ -100,7 +100,7 @@ async def test_a_leader_sees_the_overdue_alert_and_acknowledges_it(
     await pages.sign_in(unit, "wangfang")
     await unit.goto(f"{console.url}/cases/{case['case_id']}")
     await expect(unit.locator("#h-alerts + ul")).to_contain_text("签收意见：已责成街道三日内受理")
-    await expect(unit.locator("#h-timeline + ol")).to_contain_text("签收意见：已责成街道三日内受理")
+    await expect(unit.locator("ol#timeline")).to_contain_text("签收意见：已责成街道三日内受理")
     await unit.goto(f"{console.url}/worklist?group=clock_overdue")
     item = unit.locator("tr", has_text=case["case_id"]).first
     await expect(item).to_contain_text("签收意见：已责成街道三日内受理")
