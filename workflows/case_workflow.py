@@ -26,7 +26,12 @@ from temporalio.exceptions import TimeoutError as TemporalTimeoutError
 with workflow.unsafe.imports_passed_through():
     from domain.case import events as e
     from domain.case.calendar_years import extend_calendar, intake_years, years_lacking
-    from domain.case.commands import CommandEnvelope, IssueDocument, Register
+    from domain.case.commands import (
+        CommandEnvelope,
+        IssueDocument,
+        RecordCourtDecision,
+        Register,
+    )
     from domain.case.decide import (
         advance,
         amend_policy,
@@ -90,6 +95,9 @@ NUMBER_RETRY = RetryPolicy(
     maximum_interval=timedelta(seconds=2),
     maximum_attempts=5,
 )
+# A court's decision needs its acceptance recorded first (法院受理 before 法院裁定); a history
+# recorded before replays as it ran.
+COURT_ACCEPTANCE_PATCH = "court-acceptance-first-v1"
 
 # A projection attempt retries briefly; if the store is still away the case marks it down,
 # answers commands from its own state, and tries again on a timer until it lands.
@@ -189,8 +197,11 @@ class CaseWorkflow:
         return self._answer(state)
 
     def _decide(self, envelope: CommandEnvelope) -> list[e.Event]:
+        strict = not isinstance(envelope.command, RecordCourtDecision) or workflow.patched(
+            COURT_ACCEPTANCE_PATCH
+        )
         try:
-            return decide(self._state, envelope, now=workflow.now())
+            return decide(self._state, envelope, now=workflow.now(), court_acceptance_first=strict)
         except DomainError as error:
             # The validator passed but an update applied in between changed the stage.
             raise refusal_failure(error) from None
