@@ -10,6 +10,7 @@ import httpx
 from fastapi import FastAPI
 from temporalio.client import Client
 
+from activities.files.store import file_store
 from activities.identity.oidc import OidcClient, OidcConfig
 from activities.identity.tokens import TokenConfig, TokenVerifier
 from activities.runtime.settings import Settings
@@ -24,6 +25,7 @@ from api.limits import BodyLimit
 from api.routes import (
     admin,
     alerts,
+    attachments,
     audit,
     cases,
     clocks,
@@ -35,6 +37,7 @@ from api.routes import (
     users,
     worklist,
 )
+from api.routes.attachments import STREAMED_UPLOADS
 
 
 def _token_verifier(settings: Settings, http: httpx.AsyncClient) -> TokenVerifier | None:
@@ -92,6 +95,7 @@ def create_app(
                 settings.auth_stale_seconds,
             ),
             oidc=_oidc_client(settings, http),
+            files=file_store(settings),
         )
         # What exists now (modules, models, routes) lives as long as the process: out of the
         # collector's way, so a full collection during a page walks only the requests' objects
@@ -110,11 +114,12 @@ def create_app(
         version="0.1.0",
         lifespan=lifespan,
     )
-    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes, streamed=STREAMED_UPLOADS)
     install_error_handlers(app)
     for feature in (
         health,
         cases,
+        attachments,
         clocks,
         codec,
         petitions,

@@ -25,7 +25,7 @@ from temporalio.exceptions import TimeoutError as TemporalTimeoutError
 
 with workflow.unsafe.imports_passed_through():
     from domain.case import events as e
-    from domain.case.commands import CommandEnvelope, Register
+    from domain.case.commands import ATTACHING, CommandEnvelope, Register
     from domain.case.decide import (
         advance,
         amend_policy,
@@ -83,6 +83,10 @@ BREACH_WITHDRAWN_PATCH = "breach-withdrawn-v1"
 # a start carrying a state from anywhere else (sent straight to Temporal) fails at once, before
 # it records or projects anything. Asked only for such a start, so no other history has it.
 FORGED_START_PATCH = "signed-commands-v1"
+# 证据材料: a file added to or withdrawn from a case is a command of its own. Marked when such a
+# command is applied, so only histories that hold one carry the marker; a run on code from
+# before it refuses the command instead of recording an event it cannot fold.
+ATTACHMENTS_PATCH = "attachments-v1"
 
 # A projection attempt retries briefly; if the store is still away the case marks it down,
 # answers commands from its own state, and tries again on a timer until it lands.
@@ -155,6 +159,12 @@ class CaseWorkflow:
     async def apply(self, envelope: CommandEnvelope) -> CommandOutcome | CaseState:
         """Record a command's events, wait until the store has them, say where the case is."""
         async with self._lock:
+            if isinstance(envelope.command, ATTACHING) and not workflow.patched(ATTACHMENTS_PATCH):
+                raise ApplicationError(
+                    "该案件暂不能添加材料 / files cannot be added on this run",
+                    type="forbidden_transition",
+                    non_retryable=True,
+                )
             events = self._decide(envelope)
             if (
                 events

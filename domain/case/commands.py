@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 from pydantic import Field
 
 from domain.base import Frozen
+from domain.case.attachments import AddAttachment, WithdrawAttachment
 from domain.case.details import (
     AcceptDetails,
     AcknowledgeDetails,
@@ -190,6 +191,7 @@ class RemoveCoHandler(CoHandlerDetails):
     type: Literal["remove_co_handler"] = "remove_co_handler"
 
 
+ATTACHING = (AddAttachment, WithdrawAttachment)
 HANDOFFS = (Transfer, Take, Return, Assign, ReportBack, Lift, AddCoHandler, RemoveCoHandler)
 
 Command = Annotated[
@@ -226,7 +228,9 @@ Command = Annotated[
     | ReportBack
     | Lift
     | AddCoHandler
-    | RemoveCoHandler,
+    | RemoveCoHandler
+    | AddAttachment
+    | WithdrawAttachment,
     Field(discriminator="type"),
 ]
 

@@ -7,6 +7,7 @@ from datetime import date, datetime
 from domain.case import commands as c
 from domain.case import corrections, timekeeping
 from domain.case import events as e
+from domain.case.attaching import attachment_body
 from domain.case.case_numbers import PREFIXES, is_case_number
 from domain.case.clock_commands import TIMEKEEPING, timekeeping_body
 from domain.case.clocks import Schedule, reschedule
@@ -71,7 +72,9 @@ def decide(state: CaseState | None, envelope: c.CommandEnvelope, *, now: datetim
         return reopened + record(
             after, bodies, actor=envelope.actor, command_id=envelope.command_id, now=now
         )
-    if isinstance(command, TIMEKEEPING):
+    if isinstance(command, c.ATTACHING):
+        bodies = [attachment_body(state, command, actor=envelope.actor)]
+    elif isinstance(command, TIMEKEEPING):
         bodies = [timekeeping_body(state, command, now)]
     elif isinstance(command, c.HANDOFFS):
         bodies = [handoff_body(state, command, china_date(now))]

@@ -9,6 +9,7 @@ from pydantic import AwareDatetime, Field
 
 from domain.base import Frozen
 from domain.case.alerts import Alert, Notification
+from domain.case.attachments import AttachmentAdded, AttachmentWithdrawn
 from domain.case.clocks import Clock, ClockStatus, GrantedExtension, Schedule
 from domain.case.details import (
     AcceptDetails,
@@ -400,7 +401,9 @@ EventBody = Annotated[
     | CaseLifted
     | LiftSuggested
     | CoHandlerAdded
-    | CoHandlerRemoved,
+    | CoHandlerRemoved
+    | AttachmentAdded
+    | AttachmentWithdrawn,
     Field(discriminator="type"),
 ]
 

@@ -7,6 +7,7 @@ from datetime import date, datetime
 
 from domain.case import events as e
 from domain.case.alerts import Alert, AlertStatus
+from domain.case.attaching import attached
 from domain.case.clocks import OPEN_STATUSES, Clock, ClockStatus, Pause
 from domain.case.details import CourtDecisionDetails
 from domain.case.stages import Stage
@@ -66,6 +67,7 @@ def evolve(state: CaseState | None, event: e.Event) -> CaseState | None:
         _apply(state, body, stamp)
         or _apply_handoff(state, body, stamp)
         or _apply_timekeeping(state, body, stamp)
+        or attached(state, body, seq=event.seq, at=event.at)
     )
     recent = state.recent_command_ids
     if not recent or recent[-1] != event.command_id:

@@ -62,6 +62,9 @@ class Action(StrEnum):
     LIFT = "lift"
     ADD_CO_HANDLER = "add_co_handler"
     REMOVE_CO_HANDLER = "remove_co_handler"
+    # 证据材料: files kept with the case, at any stage (a ruling arrives after the close).
+    ADD_ATTACHMENT = "add_attachment"
+    WITHDRAW_ATTACHMENT = "withdraw_attachment"
 
 
 TERMINAL_STAGES: frozenset[Stage] = frozenset({Stage.WITHDRAWN, Stage.CLOSED})
@@ -114,6 +117,8 @@ ALLOWED: dict[Action, frozenset[Stage]] = {
     Action.LIFT: _OPEN | {Stage.MEDIATION_FAILED},
     Action.ADD_CO_HANDLER: _OPEN,
     Action.REMOVE_CO_HANDLER: _NOT_ENDED,
+    Action.ADD_ATTACHMENT: frozenset(Stage),
+    Action.WITHDRAW_ATTACHMENT: frozenset(Stage),
 }
 
 
@@ -156,6 +161,8 @@ PETITION_ALLOWED: dict[Action, frozenset[Stage]] = {
     Action.REPORT_BACK: _NOT_ENDED,
     Action.ADD_CO_HANDLER: _PETITION_OPEN,
     Action.REMOVE_CO_HANDLER: _NOT_ENDED,
+    Action.ADD_ATTACHMENT: frozenset(Stage),
+    Action.WITHDRAW_ATTACHMENT: frozenset(Stage),
 }
 
 for _action in Action:
