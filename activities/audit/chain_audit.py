@@ -12,6 +12,8 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from sqlalchemy import select, union
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from activities.audit.file_audit import FileProblem, check_files
+from activities.files.store import FileStore
 from activities.store import repositories
 from activities.store.sql import utc
 from activities.store.tables import CaseEventRow, CaseRow
@@ -41,6 +43,9 @@ class VerificationReport(BaseModel):
     first_broken: ChainBreak | None
     read_model_matches: bool
     read_model_differences: list[str]
+    # 证据材料: files the chain records, hashed again from the file store (when one is given).
+    files_checked: int = 0
+    file_problems: list[FileProblem] = []
 
 
 def unknown_case(case_id: str) -> UnknownCase:
@@ -192,8 +197,11 @@ def _read_model_differences(rows: list[CaseEventRow], case_row: CaseRow | None) 
     return differences
 
 
-async def verify_case(session: AsyncSession, case_id: str) -> VerificationReport:
-    """Check ``case_id``'s chain and read model. Raises ``UnknownCase`` if the store has neither.
+async def verify_case(
+    session: AsyncSession, case_id: str, files: FileStore | None = None
+) -> VerificationReport:
+    """Check ``case_id``'s chain and read model, and with ``files`` every file the chain records
+    (hashed again). Raises ``UnknownCase`` if the store has neither.
 
     Reads only; the caller's session may be a read-only one.
     """
@@ -209,9 +217,14 @@ async def verify_case(session: AsyncSession, case_id: str) -> VerificationReport
     chain = verify_chain([_link(row) for row in rows])
     differences = _read_model_differences(rows, case_row)
     matches = not differences
+    checked, problems = (
+        await check_files(_events(rows, []), files) if files is not None else (0, [])
+    )
     return VerificationReport(
         case_id=case_id,
-        ok=chain.ok and matches,
+        ok=chain.ok and matches and not problems,
+        files_checked=checked,
+        file_problems=problems,
         chain_ok=chain.ok,
         events=chain.events,
         head_hash=chain.head_hash,

@@ -11,6 +11,7 @@ from temporalio.service import RPCError
 
 from activities.audit.chain_audit import VerificationReport, all_case_ids, verify_case
 from activities.audit.replay import ReplayReport, replay_case
+from activities.files.store import file_store
 from activities.runtime.settings import Settings
 from activities.runtime.temporal_client import connect, data_converter
 from activities.store.engine import create_engine, create_sessionmaker
@@ -46,8 +47,8 @@ def report_line(report: VerificationReport) -> str:
     head = report.head_hash[:16] if report.head_hash else "-"
     if report.ok:
         return (
-            f"{report.case_id}  正常：{report.events} 个事件，链头 {head}"
-            f" / OK: {report.events} events, head {head}"
+            f"{report.case_id}  正常：{report.events} 个事件，{report.files_checked} 个文件，"
+            f"链头 {head} / OK: {report.events} events, {report.files_checked} files, head {head}"
         )
     zh: list[str] = []
     en: list[str] = []
@@ -55,6 +56,13 @@ def report_line(report: VerificationReport) -> str:
     if broken is not None:
         zh.append(f"事件链断裂于第 {broken.seq} 号事件（{broken.message_zh}）")
         en.append(f"chain broken at seq {broken.seq} [{broken.reason}]: {broken.message_en}")
+    for problem in report.file_problems:
+        if problem.problem == "missing":
+            zh.append(f"材料「{problem.name}」缺失（{problem.sha256[:16]}）")
+            en.append(f"file {problem.attachment_id} missing ({problem.sha256[:16]})")
+        else:
+            zh.append(f"材料「{problem.name}」内容被改动（{problem.sha256[:16]}）")
+            en.append(f"file {problem.attachment_id} altered ({problem.sha256[:16]})")
     if not report.read_model_matches:
         count = len(report.read_model_differences)
         zh.append(f"读模型与事件不一致（{count} 处）")
@@ -66,6 +74,7 @@ async def verify_cli(settings: Settings, case_ids: tuple[str, ...], *, every: bo
     """``fengqiao audit verify``: 0 when every case checked out, 1 otherwise."""
     engine = create_engine(settings.resolved_database_url, pool_size=1)
     sessions = create_sessionmaker(engine)
+    files = file_store(settings)
     try:
         wanted = list(dict.fromkeys(case_ids))
         if every:
@@ -76,7 +85,7 @@ async def verify_cli(settings: Settings, case_ids: tuple[str, ...], *, every: bo
         for case_id in wanted:
             async with sessions() as session:
                 try:
-                    report = await verify_case(session, case_id)
+                    report = await verify_case(session, case_id, files)
                 except UnknownCase as error:
                     failed += 1
                     _say(f"{case_id}  异常：{error.message_zh} / FAILED: {error.message_en}")

@@ -15,7 +15,14 @@ from api.console.forms import iso_moment
 from api.console.pages_cases import _checked_case_id
 from api.console.session import ConsoleRoute, ConsoleUser, PageError, checked_form, require
 from api.console.templating import render
-from api.deps import ReplayWorkflowsDep, ScopesDep, SessionmakerDep, SettingsDep, TemporalDep
+from api.deps import (
+    FilesDep,
+    ReplayWorkflowsDep,
+    ScopesDep,
+    SessionmakerDep,
+    SettingsDep,
+    TemporalDep,
+)
 from api.errors import ApiError
 from api.services import audit, cases
 from domain.people.access import Permission
@@ -129,6 +136,7 @@ async def audit_case(
     temporal: TemporalDep,
     settings: SettingsDep,
     workflows: ReplayWorkflowsDep,
+    files: FilesDep,
 ) -> Response:
     """One audit read of the case, with its purpose: a POST with the session's form token, so a
     link elsewhere cannot make an auditor's browser read (and record a purpose) unasked."""
@@ -176,6 +184,7 @@ async def audit_case(
                 principal=principal,
                 sessionmaker=sessionmaker,
                 scopes=scopes,
+                files=files,
             )
             context["result"] = report.model_dump(mode="json")
         elif view == "replay":
@@ -199,6 +208,7 @@ async def audit_case(
                 sessionmaker=sessionmaker,
                 scopes=scopes,
                 font_path=settings.pdf_font_path,
+                files=files,
             )
             assert found.pdf is not None
             return Response(

@@ -15,7 +15,14 @@ from pydantic import AwareDatetime
 from activities.audit.chain_audit import VerificationReport
 from activities.audit.replay import ReplayReport
 from activities.identity.admin_trail import AdminTrailPage
-from api.deps import ReplayWorkflowsDep, ScopesDep, SessionmakerDep, SettingsDep, TemporalDep
+from api.deps import (
+    FilesDep,
+    ReplayWorkflowsDep,
+    ScopesDep,
+    SessionmakerDep,
+    SettingsDep,
+    TemporalDep,
+)
 from api.errors import ERROR_RESPONSES
 from api.params import CASE_ID, CaseIdPath, Purpose, Reveal
 from api.permissions import Auditor
@@ -38,9 +45,15 @@ async def verify(
     principal: Auditor,
     sessionmaker: SessionmakerDep,
     scopes: ScopesDep,
+    files: FilesDep,
 ) -> VerificationReport:
     return await audit.verify(
-        case_id, purpose=purpose, principal=principal, sessionmaker=sessionmaker, scopes=scopes
+        case_id,
+        purpose=purpose,
+        principal=principal,
+        sessionmaker=sessionmaker,
+        scopes=scopes,
+        files=files,
     )
 
 
@@ -89,6 +102,7 @@ async def dossier(
     sessionmaker: SessionmakerDep,
     scopes: ScopesDep,
     settings: SettingsDep,
+    files: FilesDep,
     format: Literal["json", "pdf"] = "json",
     reveal: Reveal = False,
 ) -> Response:
@@ -101,6 +115,7 @@ async def dossier(
         sessionmaker=sessionmaker,
         scopes=scopes,
         font_path=settings.pdf_font_path,
+        files=files,
     )
     if found.pdf is None:
         return JSONResponse(found.document)

@@ -18,6 +18,7 @@ from temporalio.client import Client
 
 from activities.audit import chain_audit
 from activities.audit.replay import ReplayReport, replay_case
+from activities.files.store import FileStore
 from activities.identity import access_trail, admin_trail
 from activities.identity.access_trail import Access
 from activities.identity.admin_trail import Actor, AdminTrailPage
@@ -59,11 +60,11 @@ async def _audited_events(
 
 
 async def _verification(
-    sessionmaker: async_sessionmaker[AsyncSession], case_id: str
+    sessionmaker: async_sessionmaker[AsyncSession], case_id: str, files: FileStore | None = None
 ) -> chain_audit.VerificationReport:
     with database_errors():
         async with sessionmaker() as session:
-            return await chain_audit.verify_case(session, case_id)
+            return await chain_audit.verify_case(session, case_id, files)
 
 
 async def verify(
@@ -73,10 +74,12 @@ async def verify(
     principal: Principal,
     sessionmaker: async_sessionmaker[AsyncSession],
     scopes: CaseScopes,
+    files: FileStore | None = None,
 ) -> chain_audit.VerificationReport:
-    """核验: the event hash chain, and that the read model equals the fold of its events."""
+    """核验: the event hash chain, that the read model equals the fold of its events, and (with
+    ``files``) that every file the chain records is in the file store unchanged."""
     code = await scopes.ensure_reachable(principal, case_id)
-    report = await _verification(sessionmaker, case_id)
+    report = await _verification(sessionmaker, case_id, files)
     access = Access(case_id, code, "GET /v1/cases/{id}/verify", (), purpose)
     await record_access(sessionmaker, principal, [access])
     return report
@@ -147,13 +150,14 @@ async def dossier(
     sessionmaker: async_sessionmaker[AsyncSession],
     scopes: CaseScopes,
     font_path: Path | None,
+    files: FileStore | None = None,
 ) -> Dossier:
     code, events = await _audited_events(
         case_id, principal=principal, sessionmaker=sessionmaker, scopes=scopes, reveal=reveal
     )
     state = fold(events)
     assert state is not None  # events is never empty here
-    report = await _verification(sessionmaker, case_id)
+    report = await _verification(sessionmaker, case_id, files)
     built = build_dossier(
         state,
         events,

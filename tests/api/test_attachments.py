@@ -17,9 +17,10 @@ from pydantic import SecretStr
 
 from activities.files.store import FileStore, FolderStore, S3Store, file_store
 from api.app import create_app
+from api.cli.audit import verify_cli
 from tests import files as samples
-from tests.conftest import Stack
 from tests.api.helpers import create_case
+from tests.conftest import Stack
 from tests.principals import bearer
 from worker import WORKFLOWS
 
@@ -153,7 +154,9 @@ async def test_a_file_whose_content_is_not_its_claimed_type_is_refused_and_not_s
     mediator = world["clients"]["mediator"]
     case = await create_case(mediator)
     before = _stored(world["store"])
-    disguised = await _upload(mediator, case["case_id"], samples.png(), "协议.pdf", "application/pdf")
+    disguised = await _upload(
+        mediator, case["case_id"], samples.png(), "协议.pdf", "application/pdf"
+    )
     assert disguised.status_code == 422, disguised.text
     assert disguised.json()["field"] == "file"
     script = await _upload(mediator, case["case_id"], b"MZ\x90\x00evil", "a.pdf", "application/pdf")
@@ -219,3 +222,51 @@ async def test_a_withdrawn_file_is_marked_with_its_reason_and_still_kept(
     )
     assert again.status_code == 422
     assert again.json()["field"] == "attachment_id"
+
+
+def _tamper(store: FileStore, sha256: str, data: bytes | None) -> None:
+    """Change (``data``) or remove (None) what the store holds under ``sha256``, behind its back."""
+    if isinstance(store, FolderStore):
+        path = store.path_of(sha256)
+        if data is None:
+            path.unlink()
+        else:
+            path.write_bytes(data)
+        return
+    s3 = store  # type: ignore[unreachable]
+    if data is None:
+        s3.client.delete_object(Bucket=s3.bucket, Key=s3.key(sha256))
+    else:
+        s3.client.put_object(Bucket=s3.bucket, Key=s3.key(sha256), Body=data)
+
+
+async def test_audit_verify_names_a_tampered_file_and_a_missing_one(
+    world: dict[str, Any], capsys: pytest.CaptureFixture[str]
+) -> None:
+    mediator = world["clients"]["mediator"]
+    case_id = (await create_case(mediator))["case_id"]
+    scan = samples.pdf() + uuid.uuid4().bytes  # a file of this test only
+    kept = samples.docx() + uuid.uuid4().bytes  # a zip read from its end: still a docx
+    for data, name in ((scan, "协议书扫描件.pdf"), (kept, "笔录.docx")):
+        media = "application/pdf" if name.endswith(".pdf") else "application/octet-stream"
+        assert (await _upload(mediator, case_id, data, name, media)).status_code == 201
+    auditor = world["clients"]["auditor"]
+    params = {"purpose": "核验证据材料"}
+    intact = (await auditor.get(f"/v1/cases/{case_id}/verify", params=params)).json()
+    assert (intact["ok"], intact["files_checked"], intact["file_problems"]) == (True, 2, [])
+
+    _tamper(world["store"], hashlib.sha256(scan).hexdigest(), scan.replace(b"1.4", b"1.7"))
+    _tamper(world["store"], hashlib.sha256(kept).hexdigest(), None)
+    report = (await auditor.get(f"/v1/cases/{case_id}/verify", params=params)).json()
+    assert report["ok"] is False
+    assert report["chain_ok"] is True  # the chain itself is intact: the files are not
+    assert sorted((p["name"], p["problem"]) for p in report["file_problems"]) == [
+        ("协议书扫描件.pdf", "altered"),
+        ("笔录.docx", "missing"),
+    ]
+    # The command line says the same, by name, and exits 1.
+    status = await verify_cli(world["settings"], (case_id,), every=False)
+    printed = capsys.readouterr().out
+    assert status == 1
+    assert "材料「协议书扫描件.pdf」内容被改动" in printed
+    assert "材料「笔录.docx」缺失" in printed
