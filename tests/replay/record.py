@@ -33,6 +33,7 @@ from activities.runtime.settings import Settings
 from domain.case import commands as c
 from domain.errors import ForbiddenTransition
 from tests.engine_keys import KEYS_A
+from tests.replay.record_attachments import record_attachments
 from tests.replay.record_backfill import record_backfill
 from tests.samples import LIFECYCLE, china_today, register, step_action
 from tests.samples import command as sample_command
@@ -486,6 +487,7 @@ RECORDINGS = {
     "late_entries": record_late_entries,
     "handoffs": record_handoffs,
     "backfill": record_backfill,
+    "attachments": record_attachments,
 }
 
 if __name__ == "__main__":
