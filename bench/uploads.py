@@ -30,8 +30,8 @@ ROUNDS = 5
 
 async def _body() -> AsyncIterator[bytes]:
     yield (
-        f"--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; "
-        f"filename=\"scan.pdf\"\r\nContent-Type: application/pdf\r\n\r\n%PDF-1.4\n"
+        f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="file"; '
+        f'filename="scan.pdf"\r\nContent-Type: application/pdf\r\n\r\n%PDF-1.4\n'
     ).encode()
     left = SIZE - 9
     block = b"\0" * CHUNK

@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict
 from api.deps import FilesDep, ScopesDep, SessionmakerDep, SettingsDep, TemporalDep
 from api.errors import ERROR_RESPONSES
 from api.params import CaseIdPath, IdempotencyKey, OptionalPurpose
-from api.permissions import Mediator, Reader
+from api.permissions import Mediator, Reader, Registrar
 from api.services import attachments
 from domain.values import ShortText
 
@@ -57,7 +57,7 @@ class WithdrawBody(BaseModel):
 async def upload(
     case_id: CaseIdPath,
     request: Request,
-    principal: Mediator,
+    principal: Registrar,
     scopes: ScopesDep,
     sessionmaker: SessionmakerDep,
     temporal: TemporalDep,

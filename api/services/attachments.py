@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime
 from pathlib import PurePosixPath, PureWindowsPath
 from typing import Any
 
@@ -21,6 +22,7 @@ from activities.identity.access_trail import Access
 from activities.runtime.settings import Settings
 from api.access import CaseScopes, record_access
 from api.errors import ApiError, invalid_input
+from api.gateway import send_command
 from api.services import commands
 from api.services.documents import stored_case
 from api.uploads import Received, receive, spool_dir
@@ -30,9 +32,9 @@ from domain.case.attachments import (
     AttachmentStep,
     WithdrawAttachment,
 )
-from domain.case.commands import Command
+from domain.case.commands import Command, CommandEnvelope
 from domain.case.reach import CaseReach
-from domain.people.access import Principal
+from domain.people.access import Permission, Principal
 from domain.people.privacy import scrub_text
 from domain.values import ShortText
 
@@ -103,11 +105,24 @@ async def upload(
     files: FileStore,
 ) -> dict[str, Any]:
     """Add the uploaded file to the case: 404/403 before a byte is read when the caller may
-    not, 413 past the size limit and 422 for a wrong type, both before anything is stored."""
-    await scopes.ensure_may_act(principal, case_id, "add_attachment", key=key)
+    not, 413 past the size limit and 422 for a wrong type, both before anything is stored.
+
+    网格员: a grid worker adds photos to what they reported (the report step) only.
+    """
+    reporter = not principal.may(Permission.ACT)
+    if reporter:
+        await scopes.ensure_reachable(principal, case_id)
+    else:
+        await scopes.ensure_may_act(principal, case_id, "add_attachment", key=key)
     with Spool(spool_dir(settings.data_dir), settings.max_upload_bytes) as spool:
         received = await receive(content_type, body, spool)
-        step = _step(received.fields.get("step"))
+        step = _step(received.fields.get("step") or ("report" if reporter else None))
+        if reporter and step is not AttachmentStep.REPORT:
+            raise invalid_input(
+                "网格员只能为上报事项添加照片",
+                "a grid worker adds files to the report",
+                field="step",
+            )
         name = _text(
             received.fields.get("name") or _base_name(received.filename or ""), "name", "文件名"
         )
@@ -140,6 +155,19 @@ async def upload(
         signer=signer,
         thumbnail_sha256=thumbnail_sha256,
     )
+    if reporter:
+        envelope = CommandEnvelope(
+            command_id=key or f"auto-{uuid.uuid4()}", actor=principal.actor, command=command
+        )
+        await send_command(
+            temporal,
+            sessionmaker,
+            settings,
+            case_id=case_id,
+            envelope=envelope,
+            now=datetime.now(UTC),
+        )
+        return command.model_dump(mode="json") | {"uploader": principal.actor}
     view = await _send(case_id, command, key, principal, scopes, sessionmaker, temporal, settings)
     found = [a for a in view.get("attachments") or () if a["attachment_id"] == attachment_id]
     return found[0] if found else command.model_dump(mode="json")

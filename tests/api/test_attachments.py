@@ -22,6 +22,7 @@ from tests import files as samples
 from tests.api.helpers import create_case
 from tests.conftest import Stack
 from tests.principals import bearer
+from tests.samples import intake_body
 from worker import WORKFLOWS
 
 FILE_STORES = ("folder", "s3")
@@ -270,3 +271,27 @@ async def test_audit_verify_names_a_tampered_file_and_a_missing_one(
     assert status == 1
     assert "材料「协议书扫描件.pdf」内容被改动" in printed
     assert "材料「笔录.docx」缺失" in printed
+
+
+async def test_a_grid_worker_adds_photos_to_what_they_reported_only(
+    world: dict[str, Any],
+) -> None:
+    grid_worker = world["clients"]["grid_worker"]
+    reported = await grid_worker.post("/v1/cases", json=intake_body(risk_level="major"))
+    assert reported.status_code == 201, reported.text
+    case_id = reported.json()["case_id"]
+    photo = samples.jpeg_with_gps((320, 240))
+    added = await _upload(grid_worker, case_id, photo, "现场.jpg", "image/jpeg", "report")
+    assert added.status_code == 201, added.text
+    assert added.json()["uploader"].startswith("王小明")
+    elsewhere = await _upload(grid_worker, case_id, photo, "现场.jpg", "image/jpeg", "agreement")
+    assert elsewhere.status_code == 422
+    assert elsewhere.json()["field"] == "step"
+    others = await create_case(world["clients"]["mediator"])
+    not_theirs = await _upload(
+        grid_worker, others["case_id"], photo, "现场.jpg", "image/jpeg", "report"
+    )
+    assert not_theirs.status_code == 404
+    leader = world["clients"]["county_leader"]
+    listed = (await leader.get(f"/v1/cases/{case_id}/attachments")).json()
+    assert [(a["step_label"], a["media_type"]) for a in listed] == [("网格员上报", "image/jpeg")]

@@ -21,9 +21,9 @@ CHUNK = 64 * 1024
 
 def _head(filename: str, media_type: str) -> bytes:
     return (
-        f"--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"step\"\r\n\r\nagreement\r\n"
-        f"--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; "
-        f"filename=\"{filename}\"\r\nContent-Type: {media_type}\r\n\r\n"
+        f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="step"\r\n\r\nagreement\r\n'
+        f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="file"; '
+        f'filename="{filename}"\r\nContent-Type: {media_type}\r\n\r\n'
     ).encode()
 
 
