@@ -12,6 +12,7 @@ from temporalio.service import RPCError
 from activities.audit.chain_audit import VerificationReport, all_case_ids, verify_case
 from activities.audit.replay import ReplayReport, replay_case
 from activities.files.store import file_store
+from activities.reports import bundle_verify
 from activities.runtime.settings import Settings
 from activities.runtime.temporal_client import connect, data_converter
 from activities.store.engine import create_engine, create_sessionmaker
@@ -26,6 +27,10 @@ def add_audit_commands(commands: argparse._SubParsersAction[argparse.ArgumentPar
     verify = actions.add_parser("verify", help="check each case's hash chain and read model")
     verify.add_argument("cases", nargs="*", metavar="CASE", help="case ids, e.g. JF-2026-000001")
     verify.add_argument("--all", action="store_true", help="every case in the store")
+    bundled = actions.add_parser(
+        "verify-bundle", help="check a case bundle (zip) offline against its manifest"
+    )
+    bundled.add_argument("bundle", metavar="FILE")
     replay = actions.add_parser("replay", help="replay a case's recorded history (determinism)")
     replay.add_argument("case", metavar="CASE")
 
@@ -37,6 +42,8 @@ def run_audit(args: argparse.Namespace, settings: Settings, workflows: Sequence[
             _say("请指定案件编号或 --all / give case ids or --all")
             return 2
         return asyncio.run(verify_cli(settings, tuple(args.cases), every=args.all))
+    if args.audit_command == "verify-bundle":
+        return bundle_verify.main(["verify-bundle", args.bundle])
     if args.audit_command == "replay":
         return asyncio.run(replay_cli(settings, args.case, workflows=workflows))
     return 2

@@ -9,8 +9,9 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import FileResponse, JSONResponse, Response
 from pydantic import AwareDatetime
+from starlette.background import BackgroundTask
 
 from activities.audit.chain_audit import VerificationReport
 from activities.audit.replay import ReplayReport
@@ -27,7 +28,7 @@ from api.errors import ERROR_RESPONSES
 from api.params import CASE_ID, CaseIdPath, Purpose, Reveal
 from api.permissions import Auditor
 from api.schemas import AccessTrail, StateAsOf
-from api.services import audit
+from api.services import audit, bundle
 from domain.values import NO_CONTROL_CHARS
 
 router = APIRouter(tags=["audit 审计"])
@@ -122,6 +123,38 @@ async def dossier(
     disposition = f'inline; filename="{case_id}-dossier.pdf"'
     return Response(
         found.pdf, media_type="application/pdf", headers={"Content-Disposition": disposition}
+    )
+
+
+@router.get(
+    "/v1/cases/{case_id}/bundle",
+    responses={**ERROR_RESPONSES, 200: {"content": {"application/zip": {}}}},
+    summary="卷宗导出包 / the dossier PDF, documents and files with a manifest of hashes (zip)",
+)
+async def case_bundle(
+    case_id: CaseIdPath,
+    purpose: Purpose,
+    principal: Auditor,
+    sessionmaker: SessionmakerDep,
+    scopes: ScopesDep,
+    settings: SettingsDep,
+    files: FilesDep,
+) -> FileResponse:
+    path = await bundle.bundle(
+        case_id,
+        purpose=purpose,
+        principal=principal,
+        sessionmaker=sessionmaker,
+        scopes=scopes,
+        settings=settings,
+        files=files,
+    )
+    return FileResponse(
+        path,
+        media_type="application/zip",
+        filename=f"{case_id}-bundle.zip",
+        headers={"Cache-Control": "no-store"},
+        background=BackgroundTask(path.unlink, missing_ok=True),
     )
 
 

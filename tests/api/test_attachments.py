@@ -6,7 +6,11 @@ hash proved by ``audit verify``."""
 from __future__ import annotations
 
 import hashlib
+import json
+import subprocess
+import sys
 import uuid
+import zipfile
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -24,6 +28,7 @@ from tests.conftest import Stack
 from tests.principals import bearer
 from tests.samples import intake_body
 from worker import WORKFLOWS
+from worker import main as main_cli
 
 FILE_STORES = ("folder", "s3")
 
@@ -295,3 +300,69 @@ async def test_a_grid_worker_adds_photos_to_what_they_reported_only(
     leader = world["clients"]["county_leader"]
     listed = (await leader.get(f"/v1/cases/{case_id}/attachments")).json()
     assert [(a["step_label"], a["media_type"]) for a in listed] == [("网格员上报", "image/jpeg")]
+
+
+async def test_an_auditor_downloads_the_bound_file_and_checks_it_offline(
+    world: dict[str, Any], tmp_path: Path
+) -> None:
+    mediator = world["clients"]["mediator"]
+    case_id = (await create_case(mediator))["case_id"]
+    scan = samples.pdf() + uuid.uuid4().bytes
+    photo = samples.jpeg_with_gps((200, 100))
+    await _upload(mediator, case_id, scan, "协议书签字页.pdf", "application/pdf")
+    await _upload(mediator, case_id, photo, "现场.jpg", "image/jpeg", "session")
+    # Only an auditor, with a purpose, gets the bundle.
+    refused = await mediator.get(f"/v1/cases/{case_id}/bundle", params={"purpose": "归档"})
+    assert refused.status_code == 403
+    auditor = world["clients"]["auditor"]
+    response = await auditor.get(f"/v1/cases/{case_id}/bundle", params={"purpose": "归档核查"})
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"] == "application/zip"
+    bundle = tmp_path / "bundle.zip"
+    bundle.write_bytes(response.content)
+    with zipfile.ZipFile(bundle) as archive:
+        manifest = json.loads(archive.read("manifest.json"))
+        names = set(archive.namelist())
+        assert {"dossier.pdf", "MANIFEST.txt", "verify.py"} <= names
+        kept = {e["title"]: e for e in manifest["files"] if e["kind"] == "attachment"}
+        assert kept["协议书签字页.pdf"]["sha256"] == hashlib.sha256(scan).hexdigest()
+        assert kept["现场.jpg"]["sha256"] == hashlib.sha256(photo).hexdigest()
+        assert all(e["matches_record"] for e in kept.values())
+        (tmp_path / "verify.py").write_bytes(archive.read("verify.py"))
+    # The dossier inside lists each file with its hash.
+    dossier = await auditor.get(f"/v1/cases/{case_id}/dossier", params={"purpose": "归档核查"})
+    listed = {a["name"]: a["sha256"] for a in dossier.json()["attachments"]}
+    assert listed == {t: e["sha256"] for t, e in kept.items()}
+    # The script shipped in the bundle checks it with nothing but Python (no Fengqiao).
+    checked = subprocess.run(
+        [sys.executable, "-I", str(tmp_path / "verify.py"), str(bundle)],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        check=False,
+    )
+    assert checked.returncode == 0, checked.stdout
+    assert "核验通过：3 个文件完整" in checked.stdout
+    # A byte changed in a bundled file: named, exit 1 (the script and the command line).
+    tampered = tmp_path / "tampered.zip"
+    with zipfile.ZipFile(bundle) as source, zipfile.ZipFile(tampered, "w") as out:
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename == kept["协议书签字页.pdf"]["path"]:
+                data = data.replace(b"%PDF-1.4", b"%PDF-1.7")
+            out.writestr(info, data)
+    again = subprocess.run(
+        [sys.executable, "-I", str(tmp_path / "verify.py"), str(tampered)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert again.returncode == 1
+    assert f"文件被改动 {kept['协议书签字页.pdf']['path']}" in again.stdout
+    assert main_cli(["audit", "verify-bundle", str(tampered)]) == 1
+    assert main_cli(["audit", "verify-bundle", str(bundle)]) == 0
+    # The download is in the access trail.
+    trail = await auditor.get(
+        "/v1/audit/access-trail", params={"case_id": case_id, "purpose": "核查导出"}
+    )
+    assert "GET /v1/cases/{id}/bundle" in [e["endpoint"] for e in trail.json()["items"]]

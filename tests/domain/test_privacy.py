@@ -64,3 +64,18 @@ def test_a_delimited_mobile_or_id_never_survives_scrubbing(a: str, b: str, c: st
     assert "11010519491231002X" not in scrubbed
     assert not contains_personal_data(scrubbed)
     assert scrubbed == f"{a}139****5678{b}1101**********002X{c}"
+
+
+def test_a_file_hash_whose_digits_look_like_a_mobile_number_is_shown_as_recorded() -> None:
+    # 64 hex digits with "13812345678" inside: scrubbed as text it would become 138****5678,
+    # and the dossier would list a hash no file has.
+    digest = "ab13812345678cd" + "e" * 49
+    document = {
+        "attachments": [{"name": "电话13812345678.jpg", "sha256": digest}],
+        "verification": {"head_hash": digest},
+    }
+    masked, shown = mask_document(document)
+    assert masked["attachments"][0]["sha256"] == digest
+    assert masked["verification"]["head_hash"] == digest
+    assert masked["attachments"][0]["name"] == "电话138****5678.jpg"
+    assert shown == ()
