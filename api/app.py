@@ -11,7 +11,9 @@ from fastapi import FastAPI
 from temporalio.client import Client
 
 from activities.files.store import file_store
+from activities.identity.hashing import HashPool
 from activities.identity.oidc import OidcClient, OidcConfig
+from activities.identity.passwords import verify_password
 from activities.identity.tokens import TokenConfig, TokenVerifier
 from activities.runtime.settings import Settings
 from activities.runtime.temporal_client import connect
@@ -87,6 +89,11 @@ def create_app(
             sessionmaker=sessionmaker,
             temporal=client,
             scopes=CaseScopes(sessionmaker, client),
+            hashes=HashPool(
+                verify_password,
+                threads=settings.sign_in_hash_threads,
+                queue=settings.sign_in_hash_queue,
+            ),
             workflows=tuple(workflows),
             auth=Authenticator(
                 sessionmaker,
@@ -105,6 +112,7 @@ def create_app(
             yield
         finally:
             gc.unfreeze()  # an app that stops (tests start many) leaves nothing uncollectable
+            app.state.resources.hashes.close()
             await http.aclose()
             await engine.dispose()
 

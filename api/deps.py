@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from temporalio.client import Client
 
 from activities.files.store import FileStore
+from activities.identity.hashing import HashPool
 from activities.identity.oidc import OidcClient
 from activities.runtime.settings import Settings
 from api.access import CaseScopes
@@ -34,6 +35,8 @@ class Resources:
     temporal: Client
     auth: Authenticator
     scopes: CaseScopes
+    # Password checks (argon2id) run here, off the event loop.
+    hashes: HashPool
     # The workflow classes audit replay runs histories through (from the composition root).
     workflows: tuple[type, ...] = ()
     # The identity provider the console signs people in with (None: passwords only).

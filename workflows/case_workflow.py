@@ -25,6 +25,7 @@ from temporalio.exceptions import TimeoutError as TemporalTimeoutError
 
 with workflow.unsafe.imports_passed_through():
     from domain.case import events as e
+    from domain.case.calendar_years import extend_calendar, intake_years, years_lacking
     from domain.case.commands import ATTACHING, CommandEnvelope, Register
     from domain.case.decide import (
         advance,
@@ -47,6 +48,8 @@ with workflow.unsafe.imports_passed_through():
         DELIVER_ACTIVITY,
         POLICY_ACTIVITY,
         PROJECT_ACTIVITY,
+        PROJECTION_REFUSED,
+        REPROJECT_SIGNAL,
         STATE_QUERY,
         WORKFLOW_TYPE,
         AlertDelivery,
@@ -75,6 +78,15 @@ LATE_ENTRY_PATCH = "late-entry-v1"
 # the policy in force now is fetched and its 签收/交办反馈 clocks and lift rules are recorded
 # (PolicyAmended) before the hand-off's own events, so the hand-off's clock starts.
 HANDOFFS_PATCH = "handoffs-v1"
+# The store refuses a batch's content for good (PROJECTION_REFUSED): the case holds the events
+# and offers them again with its next command or an operator's ``reproject`` signal, instead of
+# retrying on a timer for ever (each retry logged, the history growing until Temporal's limit).
+PROJECTION_HELD_PATCH = "projection-held-v1"
+# The case's holiday data covers the years of its facts (domain.case.calendar_years): at intake from
+# the year the application was received; a later fact dated in a year the case's calendar lacks
+# makes the case fetch that year and record it (ClocksRescheduled) before the fact's events.
+# Asked only when a fact falls outside the years of intake, so other histories carry no marker.
+CALENDAR_YEARS_PATCH = "calendar-years-v1"
 # 逾期撤销 (policy 2026.4): a breach withdrawn because a fact entered late answered its clock in
 # time is told to everyone its alert reached, once each, on the channels that carried it. Asked
 # only when a withdrawal is recorded (older histories never record one).
@@ -121,6 +133,8 @@ class CaseWorkflow:
         self._timer: asyncio.Task[None] | None = None
         self._store_down = False
         self._store_failures = 0
+        # The store refused the unprojected events' content: wait for news before trying again.
+        self._held = False
 
     @workflow.run
     async def run(self, start: CaseWorkflowInput) -> CommandOutcome | CaseState | None:
@@ -138,7 +152,7 @@ class CaseWorkflow:
         while True:
             self._rearm()
             await workflow.wait_condition(self._ready)
-            if self._unprojected:
+            if self._unprojected and not self._held:
                 await self._project()
                 continue
             if self._timer_due():
@@ -146,7 +160,7 @@ class CaseWorkflow:
                     assert self._state is not None
                     self._record(advance(self._state, now=workflow.now()))
                 continue
-            if self._should_stop() and workflow.all_handlers_finished() and not self._deliveries:
+            if self._should_stop() and self._may_let_go():
                 break
         if self._state is not None and not self._state.is_terminal:
             workflow.continue_as_new(
@@ -173,6 +187,10 @@ class CaseWorkflow:
             ):
                 await self._amend_policy()
                 events = self._decide(envelope)  # numbered after the amendment
+            lacking = years_lacking(self._state, envelope.command)
+            if events and lacking and workflow.patched(CALENDAR_YEARS_PATCH):
+                await self._extend_calendar(lacking)
+                events = self._decide(envelope)  # counted with the years added
             self._record(events)
             if isinstance(envelope.command, Register) and events and workflow.patched(CLOCKS_PATCH):
                 await self._snapshot_policy(envelope)
@@ -229,8 +247,9 @@ class CaseWorkflow:
             case_id=state.case_id, seq=state.seq, projected=self._projected_seq >= state.seq
         )
 
-    async def _policy_in_force(self) -> CasePolicy:
-        """The policy in force now, selected for this case (its kind, category, channel…)."""
+    async def _policy_in_force(self, years: tuple[int, ...] = ()) -> CasePolicy:
+        """The policy in force now, selected for this case (its kind, category, channel…), its
+        holiday data holding ``years`` besides those from this year on."""
         state = self._state
         assert state is not None
         request = PolicyRequest(
@@ -240,6 +259,7 @@ class CaseWorkflow:
             risk_level=state.risk_level,
             jurisdiction_code=state.jurisdiction.code,
             year=china_date(workflow.now()).year,
+            years=years,
         )
         policy: CasePolicy = await workflow.execute_local_activity(
             POLICY_ACTIVITY,
@@ -254,8 +274,17 @@ class CaseWorkflow:
         assert self._state is not None
         self._record(amend_policy(self._state, policy, now=workflow.now()))
 
+    async def _extend_calendar(self, years: tuple[int, ...]) -> None:
+        policy = await self._policy_in_force(years)
+        assert self._state is not None
+        self._record(extend_calendar(self._state, policy.calendar, years, now=workflow.now()))
+
     async def _snapshot_policy(self, envelope: CommandEnvelope) -> None:
-        policy = await self._policy_in_force()
+        assert isinstance(envelope.command, Register)
+        earlier = intake_years(envelope.command, china_date(workflow.now()).year)
+        if earlier and not workflow.patched(CALENDAR_YEARS_PATCH):
+            earlier = ()
+        policy = await self._policy_in_force(earlier)
         assert self._state is not None
         self._record(
             snapshot_policy(
@@ -283,6 +312,11 @@ class CaseWorkflow:
             self._state = evolve(self._state, event)
             self._notify(event)
         self._unprojected.extend(events)
+        if events and self._held:
+            # News: the store is offered the held events again, and this command waits to
+            # hear whether it took them (as any command waits for the store).
+            self._held = False
+            self._store_down = False
 
     def _notify(self, event: e.Event) -> None:
         state = self._state
@@ -357,11 +391,23 @@ class CaseWorkflow:
 
     def _ready(self) -> bool:
         return (
-            bool(self._unprojected)
+            (bool(self._unprojected) and not self._held)
             or self._timer_due()
             or self._wakeup() != self._armed_for
-            or (self._should_stop() and workflow.all_handlers_finished() and not self._deliveries)
+            or (self._should_stop() and self._may_let_go())
         )
+
+    def _may_let_go(self) -> bool:
+        """Nothing left to finish: handlers, deliveries, and events the store has not taken
+        (a case held with refused events stays open until they land)."""
+        return workflow.all_handlers_finished() and not self._deliveries and not self._unprojected
+
+    @workflow.signal(name=REPROJECT_SIGNAL)
+    def reproject(self) -> None:
+        """An operator fixed what made the store refuse this case's events: offer them again."""
+        if self._held:
+            self._held = False
+            self._store_down = False
 
     def _wakeup(self) -> datetime | None:
         return next_wakeup(self._state) if self._state is not None else None
@@ -420,10 +466,14 @@ class CaseWorkflow:
                     start_to_close_timeout=timedelta(seconds=15),
                     retry_policy=PROJECTION_RETRY,
                 )
-        except (ActivityError, ApplicationError, TemporalTimeoutError):
+        except (ActivityError, ApplicationError, TemporalTimeoutError) as error:
             # A local activity that gives up surfaces its own failure, not an ActivityError.
             workflow.patched(STORE_OUTAGE_PATCH)
             self._store_down = True
+            if _refused_for_good(error) and workflow.patched(PROJECTION_HELD_PATCH):
+                self._held = True  # the store marked the case behind and told an operator
+                workflow.logger.error("case store refused events; held until the next command")
+                return
             wait = STORE_RETRY_BACKOFF[min(self._store_failures, len(STORE_RETRY_BACKOFF) - 1)]
             self._store_failures += 1
             workflow.logger.warning("case store unavailable; retrying the projection in %s", wait)
@@ -434,3 +484,8 @@ class CaseWorkflow:
         last = batch.events[-1].seq
         self._unprojected = [event for event in self._unprojected if event.seq > last]
         self._projected_seq = last
+
+
+def _refused_for_good(error: BaseException) -> bool:
+    cause = error.cause if isinstance(error, ActivityError) else error
+    return isinstance(cause, ApplicationError) and cause.type == PROJECTION_REFUSED

@@ -20,6 +20,9 @@ CALENDAR_UPDATE = "load_calendar"
 PROJECT_ACTIVITY = "project_case_events"
 POLICY_ACTIVITY = "load_case_policy"
 DELIVER_ACTIVITY = "deliver_alert"
+REPROJECT_SIGNAL = "reproject"
+# The projection's failure type when the store refuses a batch's content for good.
+PROJECTION_REFUSED = "projection_refused"
 
 
 class CaseWorkflowInput(Frozen):
@@ -66,6 +69,9 @@ class PolicyRequest(Frozen):
     risk_level: RiskLevel
     jurisdiction_code: str
     year: int
+    # Further years the case's holiday data must hold: those of its facts before ``year`` (a
+    # case registered in January for facts of December) or beyond the years snapshotted.
+    years: tuple[int, ...] = ()
 
 
 class AlertDelivery(Frozen):

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from activities.audit.file_audit import FileProblem, check_files
 from activities.files.store import FileStore
-from activities.store import repositories
+from activities.store import behind, repositories
 from activities.store.sql import utc
 from activities.store.tables import CaseEventRow, CaseRow
 from domain.audit.chain import ChainBreak, ChainLink, normalize_json, verify_chain
@@ -43,6 +43,11 @@ class VerificationReport(BaseModel):
     first_broken: ChainBreak | None
     read_model_matches: bool
     read_model_differences: list[str]
+    # The trail against the case's workflow: the last seq the workflow recorded (None: not
+    # known, e.g. the workflow is gone after retention), and whether the store holds it all.
+    workflow_seq: int | None = None
+    trail_complete: bool = True
+    behind_since: datetime | None = None  # the store refused the case's events since then
     # 证据材料: files the chain records, hashed again from the file store (when one is given).
     files_checked: int = 0
     file_problems: list[FileProblem] = []
@@ -198,10 +203,16 @@ def _read_model_differences(rows: list[CaseEventRow], case_row: CaseRow | None) 
 
 
 async def verify_case(
-    session: AsyncSession, case_id: str, files: FileStore | None = None
+    session: AsyncSession,
+    case_id: str,
+    files: FileStore | None = None,
+    *,
+    workflow_seq: int | None = None,
 ) -> VerificationReport:
-    """Check ``case_id``'s chain and read model, and with ``files`` every file the chain records
-    (hashed again). Raises ``UnknownCase`` if the store has neither.
+    """Check ``case_id``'s chain and read model, that the trail holds every event the
+    workflow recorded (``workflow_seq``, asked of the workflow by the caller; a case the store
+    marked behind fails too), and with ``files`` every file the chain records (hashed again).
+    Raises ``UnknownCase`` if neither the store nor the workflow knows the case.
 
     Reads only; the caller's session may be a read-only one.
     """
@@ -212,7 +223,8 @@ async def verify_case(
         # just before it means a projection landed in between, so read both again.
         if case_row is None or not rows or case_row.seq <= rows[-1].seq:
             break
-    if not rows and case_row is None:
+    lag = await behind.behind(case_id, session=session)
+    if not rows and case_row is None and workflow_seq is None and lag is None:
         raise unknown_case(case_id)
     chain = verify_chain([_link(row) for row in rows])
     differences = _read_model_differences(rows, case_row)
@@ -220,9 +232,12 @@ async def verify_case(
     checked, problems = (
         await check_files(_events(rows, []), files) if files is not None else (0, [])
     )
+    stored_last = rows[-1].seq if rows else 0
+    expected = workflow_seq if workflow_seq is not None else (lag.workflow_seq if lag else None)
+    complete = lag is None and (expected is None or stored_last == expected)
     return VerificationReport(
         case_id=case_id,
-        ok=chain.ok and matches and not problems,
+        ok=chain.ok and matches and complete and not problems,
         files_checked=checked,
         file_problems=problems,
         chain_ok=chain.ok,
@@ -231,4 +246,7 @@ async def verify_case(
         first_broken=chain.first_broken,
         read_model_matches=matches,
         read_model_differences=differences,
+        workflow_seq=expected,
+        trail_complete=complete,
+        behind_since=utc(lag.since) if lag is not None else None,
     )

@@ -1,4 +1,4 @@
-"""Passwords and console sessions (密码与会话): argon2id hashes, lock-out, server-side sessions.
+"""Passwords and console sessions (密码与会话): argon2id hashes, throttled sign-in, sessions.
 
 A password is stored as an argon2id hash (``argon2-cffi``, its RFC 9106 low-memory profile).
 A session token is 256 random bits held only by the browser (cookie); the table keeps its SHA-256,
@@ -11,19 +11,22 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 
+import structlog
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from sqlalchemy import delete, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from activities.identity import throttle
+from activities.identity.hashing import HashPool
 from activities.identity.principals import DirectoryError, principal_of
 from activities.store.sql import utc
 from activities.store.tables import ConsoleSessionRow, SignInEventRow, UserRow
 from domain.people.access import Principal
-from domain.people.sign_in import SignInPolicy, after_failure, locked, session_alive
+from domain.people.sign_in import SignInPolicy, session_alive
 
 _HASHER = PasswordHasher()  # argon2id, t=3, m=64 MiB, p=4 (RFC 9106 second recommendation)
 # Verified against when the user is unknown, so a wrong name costs as long as a wrong password.
@@ -37,8 +40,9 @@ _TOUCH_SECONDS = 60
 class SignInOutcome(StrEnum):
     SIGNED_IN = "signed_in"
     BAD_CREDENTIALS = "bad_credentials"  # unknown user, wrong password, disabled, no password
-    LOCKED = "locked"  # the attempt came while the account was locked out
-    LOCKED_NOW = "locked_now"  # this failure locked the account
+    THROTTLED = "throttled"  # too many failures: the attempt must wait (not checked)
+    LOCKED = "locked"  # older records: the attempt came while the account was locked out
+    LOCKED_NOW = "locked_now"  # older records: this failure locked the account
     SIGNED_OUT = "signed_out"
 
 
@@ -46,7 +50,7 @@ class SignInOutcome(StrEnum):
 class SignInResult:
     outcome: SignInOutcome
     principal: Principal | None = None
-    locked_until: datetime | None = None
+    retry_after: timedelta | None = None  # THROTTLED: how long to wait
 
 
 @dataclass(frozen=True)
@@ -80,15 +84,14 @@ def _digest(token: str) -> str:
 
 
 async def set_password(user_id: str, password: str, *, session: AsyncSession) -> None:
-    """Set a user's password; clears a lock-out and ends the user's open sessions."""
+    """Set a user's password; clears the account's sign-in delays and ends its open sessions."""
     if len(password) < MIN_PASSWORD_LENGTH:
         raise DirectoryError(f"密码至少 {MIN_PASSWORD_LENGTH} 位 / password too short")
     user = await session.get(UserRow, user_id)
     if user is None:
         raise DirectoryError(f"no user {user_id}")
     user.password_hash = hash_password(password)
-    user.failed_sign_ins = 0
-    user.locked_until = None
+    await throttle.clear_account(user_id, session=session)
     await session.execute(delete(ConsoleSessionRow).where(ConsoleSessionRow.user_id == user_id))
     await session.flush()
 
@@ -110,6 +113,16 @@ async def record_sign_in_event(
     await session.flush()
 
 
+def recorded_name(typed: str, *, known: bool) -> str:
+    """The name a sign-in record keeps: an account's id, or a name nobody holds masked and
+    bounded (its first two characters and a short hash, so repeated tries of one name line up
+    without the typed text — perhaps a password typed in the wrong box — being kept)."""
+    if known:
+        return typed
+    tag = hashlib.sha256(typed.encode()).hexdigest()[:8]
+    return f"?{typed[:2]}***#{tag}"
+
+
 async def check_password(
     user_id: str,
     password: str,
@@ -117,47 +130,51 @@ async def check_password(
     now: datetime,
     policy: SignInPolicy,
     remote: str,
-    session: AsyncSession,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    hashes: HashPool,
 ) -> SignInResult:
-    """One password sign-in attempt, counted and recorded (the caller commits)."""
-    user = await session.get(UserRow, user_id, with_for_update=True)
-    if user is None:
-        verify_password(_DUMMY_HASH, password)
-        return SignInResult(SignInOutcome.BAD_CREDENTIALS)
-    until = utc(user.locked_until) if user.locked_until is not None else None
-    if locked(until, now):
+    """One password sign-in attempt: counted before it is checked, checked off the event loop,
+    recorded. Wrong password, unknown name, no password, disabled account: one outcome, and the
+    same argon2id work. Raises ``HashPoolBusy`` when no check can be taken on now."""
+    async with hashes.slot():
+        async with sessionmaker.begin() as session:
+            wait = await throttle.count_attempt(
+                user_id, remote, now=now, policy=policy, session=session
+            )
+            user = None if wait is not None else await session.get(UserRow, user_id)
+            stored = user.password_hash if user is not None else None
+            principal = principal_of(user) if user is not None and user.active else None
+        if wait is not None:
+            # Not checked and not recorded one by one (a flood of refusals stays out of the
+            # table); the attempt that started the delay was.
+            structlog.get_logger(__name__).info(
+                "sign_in_throttled",
+                user=recorded_name(user_id, known=False),
+                wait_seconds=int(wait.total_seconds()),
+            )
+            return SignInResult(SignInOutcome.THROTTLED, retry_after=wait)
+        good = await hashes.verify(stored or _DUMMY_HASH, password) and stored is not None
+    async with sessionmaker.begin() as session:
+        if good and principal is not None:
+            await throttle.signed_in(user_id, remote, policy=policy, session=session)
+            await record_sign_in_event(
+                user_id,
+                SignInOutcome.SIGNED_IN,
+                method="password",
+                remote=remote,
+                at=now,
+                session=session,
+            )
+            return SignInResult(SignInOutcome.SIGNED_IN, principal=principal)
         await record_sign_in_event(
-            user_id,
-            SignInOutcome.LOCKED,
+            recorded_name(user_id, known=user is not None),
+            SignInOutcome.BAD_CREDENTIALS,
             method="password",
             remote=remote,
             at=now,
             session=session,
         )
-        return SignInResult(SignInOutcome.LOCKED, locked_until=until)
-    good = verify_password(user.password_hash or _DUMMY_HASH, password) and bool(user.password_hash)
-    if good and user.active:
-        user.failed_sign_ins = 0
-        user.locked_until = None
-        await record_sign_in_event(
-            user_id,
-            SignInOutcome.SIGNED_IN,
-            method="password",
-            remote=remote,
-            at=now,
-            session=session,
-        )
-        return SignInResult(SignInOutcome.SIGNED_IN, principal=principal_of(user))
-    failures, lock_until = after_failure(user.failed_sign_ins, now, policy)
-    user.failed_sign_ins = failures
-    outcome = SignInOutcome.BAD_CREDENTIALS
-    if lock_until is not None:
-        user.locked_until = lock_until
-        outcome = SignInOutcome.LOCKED_NOW
-    await record_sign_in_event(
-        user_id, outcome, method="password", remote=remote, at=now, session=session
-    )
-    return SignInResult(outcome, locked_until=lock_until)
+    return SignInResult(SignInOutcome.BAD_CREDENTIALS)
 
 
 async def open_session(
@@ -224,19 +241,18 @@ async def close_session(token: str, *, session: AsyncSession) -> str | None:
     return row.user_id
 
 
-async def lock_state(user_id: str, *, session: AsyncSession) -> tuple[int, datetime | None]:
-    """(consecutive failures, locked until) — for administrators."""
-    user = await session.get(UserRow, user_id)
-    if user is None:
+async def lock_state(
+    user_id: str, *, now: datetime, session: AsyncSession
+) -> tuple[int, datetime | None]:
+    """(failed attempts counted, waiting until) — for administrators."""
+    if await session.get(UserRow, user_id) is None:
         raise DirectoryError(f"no user {user_id}")
-    until = utc(user.locked_until) if user.locked_until is not None else None
-    return user.failed_sign_ins, until
+    return await throttle.account_state(user_id, now=now, session=session)
 
 
 async def unlock(user_id: str, *, session: AsyncSession) -> None:
-    user = await session.get(UserRow, user_id)
-    if user is None:
+    """Every count of the account starts afresh (an administrator's 解除锁定)."""
+    if await session.get(UserRow, user_id) is None:
         raise DirectoryError(f"no user {user_id}")
-    user.failed_sign_ins = 0
-    user.locked_until = None
+    await throttle.clear_account(user_id, session=session)
     await session.flush()

@@ -12,6 +12,7 @@ from activities.store.tables import CaseRow
 from activities.tasks.policy import YEARS_SNAPSHOTTED, calendar_slice
 from domain.case.state import CaseState
 from domain.deadlines.calendar import HolidayCalendar
+from domain.deadlines.lunar_table import LAST_YEAR
 from domain.values import china_date
 from workflows.contract import CALENDAR_UPDATE
 
@@ -33,8 +34,9 @@ async def push_calendar(
     for state in states:
         if not any(c.is_open and c.schedule.due.provisional for c in state.clocks):
             continue
-        year = china_date(state.registered.at).year
-        window = calendar_slice(calendar, year, YEARS_SNAPSHOTTED)
+        window = calendar_slice(
+            calendar, china_date(state.registered.at).year, YEARS_SNAPSHOTTED, also=_years(state)
+        )
         try:
             # The answer (the case's seq, or the case from a run before lean-answer-v1) is unused.
             await client.get_workflow_handle(state.case_id).execute_update(
@@ -46,3 +48,18 @@ async def push_calendar(
             continue  # the case ended meanwhile
         pushed.append(state.case_id)
     return pushed
+
+
+def _years(state: CaseState) -> list[int]:
+    """Besides the years of intake and after: every year the case's calendar holds (those of
+    facts before its registration, or added later: a push never drops a year), and every year
+    up to the last day of a provisional clock (a long period runs into a year published now)."""
+    held = list(state.policy.calendar.held_years()) if state.policy is not None else []
+    ends = [
+        clock.schedule.due.last_day.year
+        for clock in state.clocks
+        if clock.is_open and clock.schedule.due.provisional and clock.schedule.due.last_day
+    ]
+    first = china_date(state.registered.at).year
+    reach = range(first, min(max(ends, default=first), LAST_YEAR) + 1)
+    return sorted({*held, *reach})

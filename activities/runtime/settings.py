@@ -62,9 +62,22 @@ class Settings(BaseSettings):
     # While the directory (database) is unreachable, a caller checked within this time is still
     # let in, so commands keep reaching the cases during an outage.
     auth_stale_seconds: float = 900.0
-    # The web console (工作台): sign-in lock-out and session lifetimes.
+    # The web console (工作台): sign-in delays and session lifetimes. Failed sign-ins are free up
+    # to these counts (one account at one address; one address; one account from anywhere), then
+    # each further attempt waits a delay doubling from the first up to the longest.
     sign_in_max_failures: int = 5
-    sign_in_lockout_minutes: float = 15.0
+    sign_in_address_max_failures: int = 30
+    sign_in_account_max_failures: int = 50
+    sign_in_first_delay_seconds: float = 2.0
+    sign_in_lockout_minutes: float = 15.0  # the longest delay
+    sign_in_window_minutes: float = 30.0  # a count with no attempt for this long starts afresh
+    # argon2id runs on this many threads, off the event loop; sign-ins beyond these threads and
+    # this many waiting are refused at once (429) instead of stalling every other request.
+    sign_in_hash_threads: int = 2
+    sign_in_hash_queue: int = 16
+    # The client's address is taken from X-Forwarded-For only when the connection comes from
+    # one of these proxies (addresses or networks, e.g. 10.0.0.0/8).
+    trusted_proxies: tuple[str, ...] = ()
     console_idle_minutes: float = 30.0
     console_absolute_hours: float = 12.0
     # OIDC sign-in to the console (authorization code + PKCE) when issuer and client are set.
@@ -74,6 +87,11 @@ class Settings(BaseSettings):
     # Where the provider's discovery document is, when not under the issuer (tests, split hosts).
     oidc_discovery_url: str | None = None
 
+    # 告警外发: the hosts alert channels may post to (DingTalk's and WeCom's robots by default; a
+    # generic webhook's host must be listed), and hosts allowed on internal addresses (a receiver
+    # on the intranet, a test's loopback receiver): none by default, internal addresses refused.
+    alert_channel_hosts: tuple[str, ...] = ("oapi.dingtalk.com", "qyapi.weixin.qq.com")
+    alert_channel_internal_hosts: tuple[str, ...] = ()
     # The engine's keys (activities/runtime/engine_keys.py): ``id:base64key,...``, the first is
     # current, the others still accepted. Payloads sent to Temporal are encrypted with the first;
     # commands the API sends to cases are signed with the first of the command keys. Required in

@@ -10,11 +10,11 @@ from functools import cache
 from typing import Any
 
 from pydantic import BaseModel, TypeAdapter
-from sqlalchemy import Row, and_, bindparam, func, or_, select, tuple_
+from sqlalchemy import Row, and_, bindparam, func, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
-from activities.store import read_model
-from activities.store.sql import insert_for, insert_for_dialect, utc
+from activities.store import case_search, read_model
+from activities.store.sql import insert_for, insert_for_dialect, like_escape, utc
 from activities.store.tables import (
     CaseEventRow,
     CaseOrganisationRow,
@@ -27,6 +27,7 @@ from domain.case.events import Event, EventBody
 from domain.case.matters import matter_key
 from domain.case.stages import TERMINAL_STAGES
 from domain.case.state import CaseState
+from domain.people.privacy import scrub_text
 
 _EVENT_BODY: TypeAdapter[EventBody] = TypeAdapter(EventBody)
 
@@ -170,6 +171,8 @@ def _case_columns(state: CaseState) -> dict[str, object]:
         "channel": state.channel.value,
         "title": state.title,
         "description": state.description,
+        "masked_title": scrub_text(state.title),
+        "masked_description": scrub_text(state.description),
         "jurisdiction_code": state.jurisdiction.code,
         "risk_level": state.risk_level.value,
         "responsible_unit": plan.responsible_unit if plan else None,
@@ -283,6 +286,9 @@ class CaseFilter:
     responsible_unit: str | None = None
     package_leader: str | None = None
     text: str | None = None
+    # ``text`` matched against the clear title and description (roles that may reveal personal
+    # data; each hit on personal data is recorded), else against their masked copies.
+    text_in_clear: bool = False
     responsible_person: str | None = None
     holder: str | None = None  # 承办单位 (org id)
     incoming: str | None = None  # 待签收单位 (org id)
@@ -371,10 +377,6 @@ def decode_cursor(cursor: str) -> tuple[datetime, str]:
         raise ValueError("invalid cursor") from error
 
 
-def like_escape(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
 def _subtrees(*prefixes: str | None) -> list[str]:
     """The jurisdiction prefixes a case must start with: one when the caller's filter lies inside
     the reach (or the reverse), as the narrower implies the wider; both when they are disjoint."""
@@ -417,13 +419,7 @@ def _case_conditions(where: CaseFilter) -> list[Any]:
     }
     conditions = [column == value for column, value in exact.items() if value is not None]
     if where.text:
-        pattern = f"%{like_escape(where.text)}%"
-        conditions.append(
-            or_(
-                CaseRow.title.ilike(pattern, escape="\\"),
-                CaseRow.description.ilike(pattern, escape="\\"),
-            )
-        )
+        conditions.append(case_search.text_condition(where.text, in_clear=where.text_in_clear))
     return conditions
 
 

@@ -45,6 +45,10 @@ class CaseRow(Base):
     channel: Mapped[str] = mapped_column(String(32))
     title: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text)
+    # Title and description as masked for display (migration 0016): what ``q`` searches for
+    # readers who may not reveal personal data (``activities.store.case_search``).
+    masked_title: Mapped[str | None] = mapped_column(String(200))
+    masked_description: Mapped[str | None] = mapped_column(Text)
     jurisdiction_code: Mapped[str] = mapped_column(String(12), index=True)
     risk_level: Mapped[str] = mapped_column(String(16))
     responsible_unit: Mapped[str | None] = mapped_column(String(200), index=True)
@@ -335,6 +339,41 @@ class SignInEventRow(Base):
     __table_args__ = (Index("ix_sign_in_events_user", "user_id", "at"),)
 
 
+class SignInThrottleRow(Base):
+    """登录限速: one count of failed sign-ins (an account at an address, an address, an account).
+
+    ``subject`` is a SHA-256 of what is counted (never the typed name or the address in clear,
+    and bounded whatever was typed); ``account`` the SHA-256 of the account name, so a new
+    password or an administrator's unlock clears every count of that account. Instants are
+    milliseconds since the epoch: the count and the delay are one atomic statement on both stores.
+    """
+
+    __tablename__ = "sign_in_throttle"
+
+    subject: Mapped[str] = mapped_column(String(64), primary_key=True)
+    account: Mapped[str | None] = mapped_column(String(64))
+    failures: Mapped[int] = mapped_column(Integer, server_default="0")
+    blocked_until_ms: Mapped[int] = mapped_column(EventId, server_default="0")
+    updated_ms: Mapped[int] = mapped_column(EventId, server_default="0")
+
+    __table_args__ = (Index("ix_sign_in_throttle_account", "account"),)
+
+
+class IdempotencyKeyRow(Base):
+    """A caller's Idempotency-Key bound to the request it first came with (幂等键).
+
+    ``scoped_key`` is derived from the user and the key (a key is only ever looked up within its
+    user's own scope); ``request_hash`` the SHA-256 of the command, its target and its body.
+    """
+
+    __tablename__ = "idempotency_keys"
+
+    scoped_key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(64))
+    request_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
 class ApiKeyRow(Base):
     """An API key: only its SHA-256 is stored; ``key_id`` is the public prefix used to find it."""
 
@@ -489,3 +528,22 @@ class RosterMediatorRow(Base):
     active: Mapped[bool] = mapped_column(Boolean, server_default="1")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class CaseBehindRow(Base):
+    """记录同步滞后: a case whose events the store refused to take (the projection gave up).
+
+    The events are safe in the case's workflow; this row says the read model and the audit
+    trail stop at ``projected_seq`` and why, until a later projection lands (then it is removed).
+    """
+
+    __tablename__ = "cases_behind"
+
+    case_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    since: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    projected_seq: Mapped[int] = mapped_column(Integer)  # the last event the store holds
+    failed_seq: Mapped[int] = mapped_column(Integer)  # the first event it refused
+    workflow_seq: Mapped[int] = mapped_column(Integer)  # the last event of the refused batch
+    jurisdiction_code: Mapped[str | None] = mapped_column(String(12), index=True)
+    reason: Mapped[str] = mapped_column(String(200))  # the error's kind, never its content
+    attempts: Mapped[int] = mapped_column(Integer, server_default="1")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from temporalio import activity
 
 from activities.policy.book import PolicyBook
@@ -15,10 +17,13 @@ from workflows.contract import POLICY_ACTIVITY, PolicyRequest
 YEARS_SNAPSHOTTED = 3
 
 
-def calendar_slice(calendar: HolidayCalendar, first_year: int, years: int) -> HolidayCalendar:
-    """The ``years`` years from ``first_year`` a case keeps: the published arrangements, and
-    for each year without one its statutory holidays (read by 2026.2 counting only)."""
-    wanted = set(range(first_year, first_year + years))
+def calendar_slice(
+    calendar: HolidayCalendar, first_year: int, years: int, *, also: Iterable[int] = ()
+) -> HolidayCalendar:
+    """The ``years`` years from ``first_year`` a case keeps, and the years ``also`` (those of its
+    facts outside them): the published arrangements, and for each year without one its
+    statutory holidays (read by 2026.2 counting only)."""
+    wanted = set(range(first_year, first_year + years)) | set(also)
     published = HolidayCalendar(
         version=calendar.version,
         years=tuple(y for y in calendar.years if y in wanted),
@@ -38,7 +43,7 @@ class PolicyProvider:
     async def load_case_policy(self, request: PolicyRequest) -> CasePolicy:
         return case_policy(
             self._book.for_jurisdiction(request.jurisdiction_code),
-            calendar_slice(self._calendar, request.year, YEARS_SNAPSHOTTED),
+            calendar_slice(self._calendar, request.year, YEARS_SNAPSHOTTED, also=request.years),
             kind=request.kind,
             category=request.category,
             channel=request.channel,

@@ -1,4 +1,4 @@
-"""Sign-in and sign-out (登录与退出): password with lock-out, or the identity provider (OIDC).
+"""Sign-in and sign-out (登录与退出): password with growing delays, or the identity provider (OIDC).
 
 The sign-in form is protected against login CSRF by a double-submit token (a cookie and a hidden
 field that must match) and the Origin check; a session's own form token protects everything after.
@@ -9,12 +9,16 @@ from __future__ import annotations
 import hmac
 import secrets
 from datetime import UTC, datetime
+from math import ceil
 
 import structlog
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import RedirectResponse
+from pydantic import TypeAdapter, ValidationError
+from sqlalchemy.exc import SQLAlchemyError
 
 from activities.identity import passwords, principals
+from activities.identity.hashing import HashPoolBusy
 from activities.identity.oidc import OidcError
 from activities.identity.passwords import SignInOutcome
 from api.console.session import (
@@ -28,9 +32,11 @@ from api.console.session import (
     set_session_cookie,
     sign_in_policy,
 )
-from api.console.templating import china_time, render
+from api.console.templating import render
 from api.deps import ResourcesDep
-from domain.people.access import CENTER_ROLES, Permission, Role
+from api.errors import unavailable
+from api.remote import client_address
+from domain.people.access import CENTER_ROLES, Permission, Role, UserId
 
 router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
 
@@ -45,8 +51,11 @@ def _local(target: str | None) -> str:
     return "/"
 
 
+BAD_CREDENTIALS = "用户名或密码错误"
+
+
 def _remote(request: Request) -> str:
-    return request.client.host if request.client else ""
+    return client_address(request, request.app.state.resources.settings.trusted_proxies)
 
 
 def _signin_page(
@@ -88,6 +97,17 @@ async def signin_form(request: Request, next: str = "/") -> Response:
     return _signin_page(request, next_path=next)
 
 
+_USER_ID: TypeAdapter[str] = TypeAdapter(UserId)
+
+
+def _is_user_id(text: str) -> bool:
+    try:
+        _USER_ID.validate_python(text)
+    except ValidationError:
+        return False
+    return True
+
+
 @router.post("/signin")
 async def signin(request: Request, resources: ResourcesDep) -> Response:
     form = await form_of(request)
@@ -108,36 +128,61 @@ async def signin(request: Request, resources: ResourcesDep) -> Response:
             next_path=next_path,
             status=422,
         )
+    if not _is_user_id(user_id):  # no account has such a name (a NUL would reach the store)
+        return _signin_page(request, message=BAD_CREDENTIALS, next_path=next_path, status=401)
     now = datetime.now(UTC)
     policy = sign_in_policy(resources.settings)
-    async with resources.sessionmaker.begin() as session:
+    remote = _remote(request)
+    try:
         result = await passwords.check_password(
-            user_id, password, now=now, policy=policy, remote=_remote(request), session=session
+            user_id,
+            password,
+            now=now,
+            policy=policy,
+            remote=remote,
+            sessionmaker=resources.sessionmaker,
+            hashes=resources.hashes,
         )
-        opened = None
-        if result.principal is not None:
+    except HashPoolBusy:
+        return _wait_page(request, user_id, next_path, wait_seconds=1, busy=True)
+    except (SQLAlchemyError, OSError) as error:
+        raise unavailable("用户目录", "user directory") from error
+    log = structlog.get_logger(__name__)
+    if result.outcome is SignInOutcome.THROTTLED and result.retry_after is not None:
+        return _wait_page(
+            request, user_id, next_path, wait_seconds=ceil(result.retry_after.total_seconds())
+        )
+    if result.principal is None:
+        # One answer for a wrong password, a name nobody holds, a disabled account.
+        log.info("console_sign_in_refused", outcome=result.outcome.value)
+        return _signin_page(
+            request, message=BAD_CREDENTIALS, user_id=user_id, next_path=next_path, status=401
+        )
+    try:
+        async with resources.sessionmaker.begin() as session:
             opened = await passwords.open_session(
                 user_id, method="password", now=now, policy=policy, session=session
             )
-    log = structlog.get_logger(__name__)
-    if opened is None:
-        log.info("console_sign_in_refused", user=user_id, outcome=result.outcome.value)
-        if result.outcome in (SignInOutcome.LOCKED, SignInOutcome.LOCKED_NOW):
-            until = china_time(result.locked_until)
-            message = (
-                f"密码连续错误 {policy.max_failures} 次，账户已锁定至 {until}（北京时间）"
-                if result.outcome is SignInOutcome.LOCKED_NOW
-                else f"账户已锁定，请于 {until}（北京时间）后再试，或联系管理员解锁"
-            )
-        else:
-            message = "用户名或密码错误"
-        return _signin_page(
-            request, message=message, user_id=user_id, next_path=next_path, status=401
-        )
+    except (SQLAlchemyError, OSError) as error:
+        raise unavailable("用户目录", "user directory") from error
     log.info("console_signed_in", user=user_id)
     response = RedirectResponse(next_path, status_code=303)
     set_session_cookie(response, request, opened.token, int(policy.absolute.total_seconds()))
     response.delete_cookie(PRE_COOKIE, path="/signin")
+    return response
+
+
+def _wait_page(
+    request: Request, user_id: str, next_path: str, *, wait_seconds: int, busy: bool = False
+) -> Response:
+    """429: too many attempts (of any name, with any password), or too many at once."""
+    message = (
+        "登录请求较多，请稍后再试" if busy else f"登录尝试过于频繁，请于 {wait_seconds} 秒后再试"
+    )
+    response = _signin_page(
+        request, message=message, user_id=user_id, next_path=next_path, status=429
+    )
+    response.headers["Retry-After"] = str(max(1, wait_seconds))
     return response
 
 

@@ -26,16 +26,24 @@ from api.deps import ResourcesDep
 from api.errors import ApiError, from_domain, unavailable
 from domain.errors import DomainError
 from domain.people.access import Permission, Principal
-from domain.people.sign_in import SignInPolicy
+from domain.people.sign_in import SignInPolicy, Throttle
 
 COOKIE = "fq_session"
 FORM_LIMIT = 256 * 1024
 
 
 def sign_in_policy(settings: Settings) -> SignInPolicy:
+    longest = timedelta(minutes=settings.sign_in_lockout_minutes)
+    window = timedelta(minutes=settings.sign_in_window_minutes)
+    first = timedelta(seconds=settings.sign_in_first_delay_seconds)
+
+    def throttle(free: int) -> Throttle:
+        return Throttle(free=free, first_delay=first, max_delay=longest, window=window)
+
     return SignInPolicy(
-        max_failures=settings.sign_in_max_failures,
-        lockout=timedelta(minutes=settings.sign_in_lockout_minutes),
+        per_account_address=throttle(settings.sign_in_max_failures),
+        per_address=throttle(settings.sign_in_address_max_failures),
+        per_account=throttle(settings.sign_in_account_max_failures),
         idle=timedelta(minutes=settings.console_idle_minutes),
         absolute=timedelta(hours=settings.console_absolute_hours),
     )

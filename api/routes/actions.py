@@ -50,6 +50,7 @@ def add_action_route(router: APIRouter, route: ActionRoute) -> None:
             case_id,
             command_type,
             handoffs.command_maker(route, body, sessionmaker),
+            body=body,
             assignment_no=handoffs.assignment_no(body),
             key=idempotency_key,
             principal=principal,

@@ -29,7 +29,7 @@ from api.params import CASE_ID, CaseIdPath, Purpose, Reveal
 from api.permissions import Auditor
 from api.schemas import AccessTrail, StateAsOf
 from api.services import audit, bundle
-from domain.values import NO_CONTROL_CHARS
+from domain.text import NO_CONTROL_CHARS
 
 router = APIRouter(tags=["audit 审计"])
 
@@ -46,6 +46,7 @@ async def verify(
     principal: Auditor,
     sessionmaker: SessionmakerDep,
     scopes: ScopesDep,
+    temporal: TemporalDep,
     files: FilesDep,
 ) -> VerificationReport:
     return await audit.verify(
@@ -54,6 +55,7 @@ async def verify(
         principal=principal,
         sessionmaker=sessionmaker,
         scopes=scopes,
+        temporal=temporal,
         files=files,
     )
 

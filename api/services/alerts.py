@@ -14,6 +14,7 @@ from activities.store import alert_store
 from api.access import CaseScopes, shown
 from api.errors import ApiError, database_errors
 from api.gateway import send_command
+from api.idempotency import bind
 from domain.case import commands as c
 from domain.case.alerts import AlertStatus
 from domain.people.access import Principal
@@ -110,8 +111,18 @@ async def acknowledge(
     case_id = await _alert_case(
         alert_id, principal=principal, sessionmaker=sessionmaker, scopes=scopes
     )
+    scoped = None
+    if key:
+        scoped = await bind(
+            key,
+            principal=principal,
+            command="alerts/ack",
+            target=alert_id,
+            body={"note": note},
+            sessionmaker=sessionmaker,
+        )
     envelope = c.CommandEnvelope(
-        command_id=key or f"auto-{uuid.uuid4()}",
+        command_id=scoped or f"auto-{uuid.uuid4()}",
         actor=principal.actor,
         command=c.AcknowledgeAlert(alert_id=alert_id, note=note),
     )

@@ -29,6 +29,7 @@ from activities.reports.pdf.fonts import PdfFontUnavailable
 from activities.store import repositories
 from api.access import CaseScopes, check_reveal, record_access, shown
 from api.errors import ApiError, case_not_found, database_errors, invalid_input, unavailable
+from api.gateway import query_state
 from api.schemas import AccessTrail, StateAsOf, case_view_json
 from domain.case.events import Event
 from domain.case.evolve import fold
@@ -60,11 +61,20 @@ async def _audited_events(
 
 
 async def _verification(
-    sessionmaker: async_sessionmaker[AsyncSession], case_id: str, files: FileStore | None = None
+    sessionmaker: async_sessionmaker[AsyncSession],
+    case_id: str,
+    temporal: Client | None = None,
+    files: FileStore | None = None,
 ) -> chain_audit.VerificationReport:
+    """The report; with ``temporal``, the trail is compared with the workflow's last seq."""
+    try:  # the engine away: the store's own checks still run (workflow_seq null: unknown)
+        document = await query_state(temporal, case_id) if temporal is not None else None
+    except ApiError:
+        document = None
+    workflow_seq = int(document["seq"]) if document is not None else None
     with database_errors():
         async with sessionmaker() as session:
-            return await chain_audit.verify_case(session, case_id, files)
+            return await chain_audit.verify_case(session, case_id, files, workflow_seq=workflow_seq)
 
 
 async def verify(
@@ -74,12 +84,14 @@ async def verify(
     principal: Principal,
     sessionmaker: async_sessionmaker[AsyncSession],
     scopes: CaseScopes,
+    temporal: Client | None = None,
     files: FileStore | None = None,
 ) -> chain_audit.VerificationReport:
-    """核验: the event hash chain, that the read model equals the fold of its events, and (with
-    ``files``) that every file the chain records is in the file store unchanged."""
+    """核验: the event hash chain, that the read model equals the fold of its events, that
+    the trail holds every event the case's workflow recorded, and (with ``files``) that every
+    file the chain records is in the file store unchanged."""
     code = await scopes.ensure_reachable(principal, case_id)
-    report = await _verification(sessionmaker, case_id, files)
+    report = await _verification(sessionmaker, case_id, temporal, files)
     access = Access(case_id, code, "GET /v1/cases/{id}/verify", (), purpose)
     await record_access(sessionmaker, principal, [access])
     return report
@@ -98,7 +110,7 @@ async def state_at(
     """The case as it stood at ``as_of`` (default: now), folded from its events."""
     now = datetime.now(UTC)
     if as_of is not None and as_of > now:
-        raise invalid_input("as_of 不能晚于当前时间", "as_of is in the future", field="as_of")
+        raise invalid_input("查询时间不能晚于当前时间", "as_of is in the future", field="as_of")
     instant = as_of or now
     code, events = await _audited_events(
         case_id, principal=principal, sessionmaker=sessionmaker, scopes=scopes, reveal=reveal
@@ -157,7 +169,7 @@ async def dossier(
     )
     state = fold(events)
     assert state is not None  # events is never empty here
-    report = await _verification(sessionmaker, case_id, files)
+    report = await _verification(sessionmaker, case_id, files=files)
     built = build_dossier(
         state,
         events,

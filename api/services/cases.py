@@ -12,7 +12,7 @@ from temporalio.client import Client
 
 from activities.identity.access_trail import Access
 from activities.runtime.settings import Settings
-from activities.store import repositories
+from activities.store import case_search, repositories
 from api.access import (
     CaseScopes,
     check_reveal,
@@ -38,6 +38,9 @@ from domain.case.labels import EVENT_LABELS
 from domain.case.summaries import event_summaries
 from domain.people.access import Permission, Principal
 from domain.people.privacy import scrub_text
+
+# How a search that matched on clear personal data is named in the access trail.
+SEARCH_ENDPOINT = "GET /v1/cases?q"
 
 
 def reach_filter(
@@ -66,14 +69,29 @@ async def list_cases(
     sessionmaker: async_sessionmaker[AsyncSession],
 ) -> CaseList:
     before = backlog_cutoff(settings, datetime.now(UTC)) if backlog else None
-    where = reach_filter(principal, filters, backlog_before=before)
+    # 检索: only roles that may reveal personal data search it, and each hit on it is recorded.
+    in_clear = principal.may(Permission.REVEAL_PII)
+    where = reach_filter(principal, filters, backlog_before=before, text_in_clear=in_clear)
     try:
         async with sessionmaker() as session:
             page = await repositories.list_cases(where, cursor=cursor, limit=limit, session=session)
+            text = where.text
+            hits = (
+                await case_search.hits_on_personal_data(
+                    [item.case_id for item in page.items], text, session=session
+                )
+                if in_clear and text
+                else []
+            )
     except ValueError as error:
         raise invalid_input("分页游标无效", "invalid cursor", field="cursor") from error
     except (SQLAlchemyError, OSError) as error:
         raise unavailable("案件数据库", "case database") from error
+    await record_access(
+        sessionmaker,
+        principal,
+        [Access(hit.case_id, hit.jurisdiction_code, SEARCH_ENDPOINT, hit.fields) for hit in hits],
+    )
     items = [
         CaseListItem(
             **{**item.model_dump(), "title": scrub_text(item.title)},

@@ -112,7 +112,7 @@ async def _start_mediation(
     if not body.mediator_ids:
         if not body.mediators:
             raise invalid_input(
-                "请从名册选择调解员（mediator_ids）或填写调解员（mediators）",
+                "请从名册选择调解员，或填写调解员姓名",
                 "choose mediators from the roster (mediator_ids) or name them (mediators)",
                 field="mediators",
             )
@@ -133,7 +133,7 @@ async def _start_mediation(
                 names.append(found.name)
     if body.mediators and tuple(body.mediators) != tuple(names):
         raise invalid_input(
-            "调解员姓名与名册不符（可只填 mediator_ids）",
+            "调解员姓名与名册不符（从名册选择即可，不必另填姓名）",
             "mediators do not match the roster's names (mediator_ids alone will do)",
             field="mediators",
         )

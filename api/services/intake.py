@@ -24,6 +24,7 @@ from activities.store.registry import jurisdiction_names
 from api.access import reachable
 from api.errors import ApiError, database_errors, forbidden, invalid_input
 from api.gateway import register_case, send_command
+from api.idempotency import bind
 from api.services import registry
 from api.services.documents import case_view, stored_or_none
 from api.services.handoffs import resolve_organisation
@@ -49,11 +50,12 @@ class Intake:
 
 
 def _idempotency_conflict() -> ApiError:
+    """The caller's own earlier intake with this key is no longer within their reach."""
     return ApiError(
         409,
         "idempotency_key_conflict",
-        "该 Idempotency-Key 已被其他单位使用",
-        "this Idempotency-Key was used by another center",
+        "您以该 Idempotency-Key 登记的案件已不在您的查看范围内",
+        "the case you registered with this Idempotency-Key is no longer within your reach",
         field="Idempotency-Key",
     )
 
@@ -170,9 +172,10 @@ async def register(
     temporal: Client,
     settings: Settings,
 ) -> Intake:
-    """Register the case described by ``details`` (the intake body), once per ``key``."""
+    """Register the case described by ``details`` (the intake body), once per ``key`` (the
+    caller's own: scoped to the user and bound to this body, ``api/idempotency.py``)."""
     now = datetime.now(UTC)
-    key = key or f"auto-{uuid.uuid4()}"
+    sent = details
     grid = principal.role is Role.GRID_WORKER
     if grid:
         details = await grid_report(details, principal, sessionmaker=sessionmaker)
@@ -180,6 +183,22 @@ async def register(
     details = {name: value for name, value in details.items() if name != "routing"}
     intake = IntakeDetails.model_validate(details)
     _check_intake_scope(principal, intake.jurisdiction.code)
+    if key:
+        key = await bind(
+            key,
+            principal=principal,
+            command="intake",
+            target="",
+            body=sent,
+            sessionmaker=sessionmaker,
+        )
+    else:
+        key = f"auto-{uuid.uuid4()}"
+    # 属地 names are the registry's, by code; names in the body are not taken (a case at
+    # 320102001 is never labelled as another street). A code the registry lacks goes unnamed.
+    place = await registry.place_of(intake.jurisdiction.code, sessionmaker=sessionmaker)
+    details["jurisdiction"] = place.model_dump(exclude_none=True)
+    intake = intake.model_copy(update={"jurisdiction": place})
     matter = matter_key(intake)
     pending = None
     if matter is not None:  # petitions only: is a petition on the same matter pending?

@@ -16,6 +16,7 @@ from domain.case import events as e
 from domain.case.alerts import AlertStatus
 from domain.case.clocks import Clock, ClockStatus, GrantedExtension, held, reschedule
 from domain.case.facts import not_before, not_future
+from domain.case.labels import pause_reason_label
 from domain.case.state import CaseState
 from domain.deadlines.clock_rules import ClockRule, ExtensionKind
 from domain.errors import ForbiddenTransition, InvalidCommand
@@ -74,9 +75,10 @@ def _pause(state: CaseState, command: c.PauseClock, today: date) -> e.ClockPause
             f"时限 {clock.clock_id} 不在计时中", f"clock {clock.clock_id} is not running"
         )
     if command.reason not in rule.pausable_for:
-        allowed_reasons = "、".join(rule.pausable_for) or "无"
+        allowed_reasons = "、".join(pause_reason_label(r) for r in rule.pausable_for) or "无"
         raise InvalidCommand(
-            f"{rule.name}不因「{command.reason}」中止计时（可中止事由：{allowed_reasons}）",
+            f"{rule.name}不因{pause_reason_label(command.reason)}中止计时"
+            f"（可中止事由：{allowed_reasons}）",
             f"{rule.rule_id} does not pause for '{command.reason}'",
             field="reason",
         )
@@ -150,13 +152,13 @@ def _extend(state: CaseState, command: c.ExtendClock, now: datetime) -> e.ClockE
     else:
         if command.new_end is not None:
             raise InvalidCommand(
-                f"{rule.name}按批准的期间延长（length），不能约定新的最后一日",
+                f"{rule.name}按批准的期间延长，不能约定新的最后一日",
                 f"{rule.rule_id} is extended by an approved length, not an agreed new end",
                 field="new_end",
             )
         if command.length is None:
             raise InvalidCommand(
-                "请填写延长的期间（length）", "give the length of the extension", field="length"
+                "请填写延长的期间", "give the length of the extension", field="length"
             )
         max_length = allowed.max_length
         if max_length is not None and command.length > max_length:
@@ -192,13 +194,13 @@ def _agreed(clock: Clock, rule: ClockRule, command: c.ExtendClock) -> None:
     """An agreed extension names its new last day, later than the current one."""
     if command.length is not None:
         raise InvalidCommand(
-            f"{rule.name}由各方约定延长，请填写约定的最后一日（new_end），不填 length",
+            f"{rule.name}由各方约定延长，请填写约定的最后一日，不填延长期间",
             f"{rule.rule_id} is extended by agreement: give the agreed new_end, not a length",
             field="length",
         )
     if command.new_end is None:
         raise InvalidCommand(
-            "请填写约定延长后的最后一日（new_end）",
+            "请填写约定延长后的最后一日",
             "give the agreed new last day (new_end)",
             field="new_end",
         )
@@ -243,7 +245,7 @@ def _within_period(
     given = day or today
     what = "中止计时" if field == "paused_on" else "延期"
     raise InvalidCommand(
-        f"{label}（{field}）{given.isoformat()} 晚于{clock.name}的最后一日"
+        f"{label} {given.isoformat()} 晚于{clock.name}的最后一日"
         f"（{last_day.isoformat()}），期限届满后不能{what}",
         f"{field} {given.isoformat()} is after the last day of {clock.rule_id} "
         f"({last_day.isoformat()}): the period had run",
@@ -258,7 +260,7 @@ def _undated_after_breach(
     it is accepted with that date (2026.4); refused naming the field to fill in."""
     if clock.status is ClockStatus.BREACHED and _facts_decide(state):
         raise InvalidCommand(
-            f"时限 {clock.clock_id} 已逾期；{what}若在期限内作出，请填写{label}（{field}）",
+            f"时限 {clock.clock_id} 已逾期；{what}若在期限内作出，请填写{label}",
             f"clock {clock.clock_id} has breached; a {field.split('_')[0]} within the period "
             f"needs its date ({field})",
             field=field,

@@ -235,7 +235,7 @@ def _reopen_petition(
     last_day = clock.schedule.due.last_day
     if not clock.in_time(command.requested_on):
         raise InvalidCommand(
-            f"申请日期（requested_on）晚于{clock.name}的最后一日（{last_day}），信访事项已终结",
+            f"申请日期晚于{clock.name}的最后一日（{last_day}），信访事项已终结",
             f"requested_on is after the last day of {clock.rule_id} ({last_day}): "
             "the petition is final",
             field="requested_on",
@@ -262,7 +262,7 @@ def check_window(state: CaseState, command: c.Command) -> None:
         if not clock.in_time(command.requested_on):
             last_day = clock.schedule.due.last_day
             raise InvalidCommand(
-                f"申请日期（requested_on）晚于{clock.name}的最后一日（{last_day}）",
+                f"申请日期晚于{clock.name}的最后一日（{last_day}）",
                 f"requested_on is after the last day of {clock.rule_id} ({last_day})",
                 field="requested_on",
             )

@@ -259,13 +259,20 @@ def advance(state: CaseState, *, now: datetime) -> list[e.Event]:
 
 
 def reschedule_provisional(
-    state: CaseState, calendar: HolidayCalendar, *, now: datetime
+    state: CaseState,
+    calendar: HolidayCalendar,
+    *,
+    now: datetime,
+    years_added: tuple[int, ...] = (),
 ) -> list[e.Event]:
     """Newly published holiday data: compute provisional due times again, as one event.
 
     Only a change of the published data counts: the statutory holidays computed for unpublished
-    years are the same data whenever they are computed."""
-    if state.policy is None or state.policy.calendar.publishes_the_same(calendar):
+    years are the same data whenever they are computed. A calendar extended with ``years_added``
+    (years a fact of the case falls in) is recorded whatever it holds."""
+    if state.policy is None:
+        return []
+    if not years_added and state.policy.calendar.publishes_the_same(calendar):
         return []
     with_calendar = state.policy.model_copy(update={"calendar": calendar})
     schedules: list[tuple[str, Schedule]] = []
@@ -273,12 +280,15 @@ def reschedule_provisional(
         rule = with_calendar.rule(clock.rule_id)
         if clock.is_open and clock.schedule.due.provisional and rule is not None:
             schedules.append((clock.clock_id, reschedule(clock, rule, calendar)))
-    body = e.ClocksRescheduled(calendar=calendar, schedules=tuple(schedules))
+    body = e.ClocksRescheduled(
+        calendar=calendar, schedules=tuple(schedules), years_added=years_added
+    )
+    added = "".join(f"+{year}" for year in years_added)
     return record(
         state,
         [body],
         actor=timekeeping.SYSTEM_ACTOR,
-        command_id=f"calendar:{calendar.version}",
+        command_id=f"calendar:{calendar.version}{added}",
         now=now,
     )
 

@@ -39,7 +39,8 @@ from domain.case.stages import Stage
 from domain.deadlines.calendar import HolidayCalendar
 from domain.deadlines.clock_rules import ClockRule
 from domain.organisation.organisations import OrgRef, Routing
-from domain.values import Actor, CloseOutcome
+from domain.text import Actor
+from domain.values import CloseOutcome
 
 
 class CaseRegistered(IntakeDetails):
@@ -176,11 +177,13 @@ class ClockExpired(Frozen):
 
 
 class ClocksRescheduled(Frozen):
-    """Newly published holiday data: provisional due times computed again."""
+    """Newly published holiday data: provisional due times computed again. ``years_added``:
+    years the case's calendar lacked and a fact of the case falls in (its snapshot extended)."""
 
     type: Literal["clocks_rescheduled"] = "clocks_rescheduled"
     calendar: HolidayCalendar
     schedules: tuple[tuple[str, Schedule], ...]
+    years_added: tuple[int, ...] = ()
 
 
 class AlertRaised(Frozen):

@@ -2,7 +2,7 @@
 
 A period starts from a legal fact — the application received, the case accepted, the agreement
 signed, the written reply served — on the day it happened, however late the office records it
-(补录, DEADLINES.md "How periods are counted"). Each command that records such a fact carries its
+(补录, docs/domain.md "How a period is counted"). Each command that records such a fact carries its
 date; where the command leaves it out (the law allows it where the fact happens at the desk), the
 fact's date is the day it was recorded, in China time. The event keeps the recording time
 (``Event.at``) beside the legal date, and the case keeps both:
@@ -20,6 +20,7 @@ from datetime import date, datetime
 
 from domain.case import commands as c
 from domain.case import events as e
+from domain.case.labels import field_label
 from domain.case.state import Answer, CaseState
 from domain.deadlines.clock_rules import Counting
 from domain.deadlines.counting import FactDate, fact_name, start_of
@@ -147,7 +148,7 @@ def receipt_on(state: CaseState) -> date:
 def not_future(day: date, today: date, field: str) -> None:
     if day > today:
         raise InvalidCommand(
-            f"{field} 不能晚于今天（{today.isoformat()}）",
+            f"{field_label(field)}不能晚于今天（{today.isoformat()}）",
             f"{field} cannot be later than today ({today.isoformat()})",
             field=field,
         )
@@ -156,7 +157,7 @@ def not_future(day: date, today: date, field: str) -> None:
 def not_before(day: date, earliest: date, field: str, what_zh: str, what_en: str) -> None:
     if day < earliest:
         raise InvalidCommand(
-            f"{field} 不能早于{what_zh}（{earliest.isoformat()}）",
+            f"{field_label(field)}不能早于{what_zh}（{earliest.isoformat()}）",
             f"{field} cannot be earlier than {what_en} ({earliest.isoformat()})",
             field=field,
         )

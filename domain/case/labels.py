@@ -223,6 +223,51 @@ PAUSE_REASON_LABELS: dict[str, str] = {
     "hearing": "听证",
 }
 
+
+def pause_reason_label(reason: str) -> str:
+    """鉴定 for ``appraisal``; a reason without a label is named as a reason given, in quotes."""
+    return PAUSE_REASON_LABELS.get(reason, f"所填事由“{reason}”")
+
+
+# The fields a refusal may name, as a form labels them: the message names the field in
+# Chinese and the API adds its id beside it (codes never stand inside a Chinese sentence).
+FIELD_LABELS: dict[str, str] = {
+    "received_on": "收到申请日期",
+    "accepted_on": "受理日期",
+    "started_on": "调解开始日期",
+    "held_on": "调解会日期",
+    "signed_on": "协议签订日期",
+    "due_on": "履行期限",
+    "applied_on": "申请司法确认日期",
+    "decided_on": "法院裁定日期",
+    "visited_on": "回访日期",
+    "answered_on": "答复日期",
+    "served_on": "送达日期",
+    "requested_on": "申请日期",
+    "paused_on": "中止计时日期",
+    "resumed_on": "恢复计时日期",
+    "reported_on": "反馈日期",
+    "deadline": "期限",
+    "new_end": "约定的最后一日",
+    "length": "延长期间",
+    "reason": "事由",
+    "clock_id": "时限",
+    "alert_id": "督办提醒",
+    "case_id": "案件编号",
+    "assignment_no": "交办次序",
+    "organisation": "单位",
+    "item_no": "履行事项序号",
+}
+
+
+def field_label(field: str) -> str:
+    """The Chinese label of a (possibly nested) field id: ``items.0.due_on`` → 第1项履行期限."""
+    parts = field.split(".")
+    label = FIELD_LABELS.get(parts[-1], "该项")
+    indexes = [int(p) for p in parts[:-1] if p.isdigit()]
+    return f"第{indexes[-1] + 1}项{label}" if indexes else label
+
+
 PERIOD_UNIT_LABELS: dict[PeriodUnit, str] = {
     PeriodUnit.CALENDAR_DAYS: "日",
     PeriodUnit.WORKING_DAYS: "个工作日",

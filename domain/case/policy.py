@@ -2,7 +2,7 @@
 holiday calendar in force at intake, snapshotted per case.
 
 Later edits of the policy files change new cases only. The facts and their sources are in
-``shared/domain/DEADLINES.md``; the clock rules themselves are ``domain.deadlines.clock_rules``.
+``docs/domain.md``; the clock rules themselves are ``domain.deadlines.clock_rules``.
 """
 
 from __future__ import annotations

@@ -234,6 +234,10 @@ class _Summaries:
                 return f"{self._clock(body.clock_id)}临近期限"
             case e.ClockExpired():
                 return f"{self._clock(body.clock_id)}届满：{CLOCK_STATUS_LABELS[body.status]}"
+            case e.ClocksRescheduled() if body.years_added:
+                years = "、".join(f"{year}年" for year in body.years_added)
+                text = f"补充{years}节假日安排（{calendar_label(body.calendar.version)}）"
+                return text + (f"，重算{len(body.schedules)}项期限" if body.schedules else "")
             case e.ClocksRescheduled():
                 return f"按节假日安排 {body.calendar.version} 重算{len(body.schedules)}项期限"
             case e.AlertRaised():

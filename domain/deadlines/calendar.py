@@ -163,6 +163,42 @@ class HolidayCalendar(Frozen):
             other.adjusted_workdays,
         )
 
+    def holds_year(self, year: int) -> bool:
+        """Whether the calendar carries ``year`` at all: published, or its statutory days."""
+        return self.covers(year) or self.provisional_year(year) is not None
+
+    def held_years(self) -> tuple[int, ...]:
+        """Every year the calendar carries, published or computed (sorted)."""
+        return tuple(sorted({*self.years, *(p.year for p in self.provisional)}))
+
+    def with_years_of(self, other: HolidayCalendar, years: Iterable[int]) -> HolidayCalendar:
+        """This calendar with ``years`` taken from ``other`` (a later copy of the data in force).
+
+        A year ``other`` publishes is added with its notice and the version becomes ``other``'s
+        (the data now comes from it too); a year it only computes keeps its statutory days.
+        Years this calendar already holds are left as they are (a case's snapshot changes only
+        when a notice is pushed to it)."""
+        wanted = sorted({y for y in years if not self.holds_year(y)})
+        published = [y for y in wanted if other.covers(y)]
+        merged = self
+        for year in published:
+            merged = merged.with_year(
+                year,
+                (d for d in other.holidays if d.year == year),
+                (d for d in other.adjusted_workdays if d.year == year),
+                version=other.version,
+            )
+        computed = [p for y in wanted if (p := other.provisional_year(y)) is not None]
+        if not computed:
+            return merged
+        return HolidayCalendar(
+            version=merged.version,
+            years=merged.years,
+            holidays=merged.holidays,
+            adjusted_workdays=merged.adjusted_workdays,
+            provisional=tuple(sorted((*merged.provisional, *computed), key=lambda p: p.year)),
+        )
+
     def provisional_year(self, year: int) -> ProvisionalYear | None:
         """The statutory holidays computed for unpublished ``year``, if the calendar has them."""
         return next((p for p in self.provisional if p.year == year), None)

@@ -26,7 +26,7 @@ class Counting(StrEnum):
     # Clocks start at the recording instant; months as 30 days; pauses shift the start by
     # calendar days; extensions add to the length; caps from their ``from_event`` as recorded.
     RECORDED_2026_1 = "2026.1"
-    # As a court counts (DEADLINES.md, "How periods are counted"): domain.deadlines.reckoning.
+    # As a court counts (docs/domain.md, "How a period is counted"): domain.deadlines.reckoning.
     LEGAL_2026_2 = "2026.2"
 
 

@@ -1,6 +1,6 @@
 """Counting a period the way a court counts it (期间计算, policy version 2026.2), and why.
 
-The rules are those of ``shared/domain/DEADLINES.md`` ("How periods are counted"):
+The rules are those of ``docs/domain.md`` ("How a period is counted"):
 
 * The period starts from the **legal fact** — receipt, service, signing, the court's acceptance —
   on the date the command states, however late the office records it (补录); the recording time
@@ -315,7 +315,12 @@ class _Count:
                 count=weekends,
                 name="周末",
             )
-        adjusted = [d for d in _days(after, last) if self.book.is_adjusted_workday(d)]
+        # A 调休 working day inside a pause was not counted: it is told with the pause.
+        adjusted = [
+            d
+            for d in _days(after, last)
+            if self.book.is_adjusted_workday(d) and not any(p.excludes(d) for p in self.spec.pauses)
+        ]
         if adjusted:
             self.add(
                 StepKind.ADJUSTED_WORKDAY,

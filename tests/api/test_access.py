@@ -351,7 +351,8 @@ UNSCOPED["approve"] = {  # an unknown request: 404 for who may approve, 403 for 
 async def _call(client: httpx.AsyncClient, endpoint: str, case: dict[str, Any]) -> httpx.Response:
     case_id = case["case_id"]
     alert_id = f"{case_id}-A1"
-    # Fixed keys: the second caller allowed to act repeats the first one's command (a no-op).
+    # A key is each caller's own: the second caller allowed to act sends the command again, and
+    # the case refuses it (409) as already done — it reached the case (see _reached).
     key = {"Idempotency-Key": f"matrix-{endpoint}-{case_id}"}
     if endpoint == "read":
         return await client.get(f"/v1/cases/{case_id}")
@@ -396,9 +397,15 @@ async def test_role_endpoint_reach_matrix(
         got_out = (await client.post("/v1/cases", json=outside)).status_code
     else:
         case_in, case_out = _in_and_out(role, cases)
-        got_in = (await _call(client, endpoint, case_in)).status_code
+        got_in = _reached(endpoint, (await _call(client, endpoint, case_in)).status_code)
         got_out = (await _call(client, endpoint, case_out)).status_code
     assert (got_in, got_out) == (expected_in, expected_out)
+
+
+def _reached(endpoint: str, status: int) -> int:
+    """The second of two callers allowed to accept or acknowledge finds it done (409: the case
+    refused it by its stage, past every reach check) — allowed, as 200 says for the first."""
+    return 200 if endpoint in ("act", "ack") and status == 409 else status
 
 
 @pytest.mark.parametrize("role", ROLES)

@@ -289,17 +289,22 @@ async def test_retried_intake_of_a_case_whose_history_is_gone_starts_nothing(
 
     from activities.store.case_numbers import reserve_case_number
     from activities.tasks.projection import CaseStore
+    from api.idempotency import scoped_key
     from domain.case import commands as c
     from domain.case.decide import decide
     from domain.case.evolve import fold
     from domain.values import CaseKind
-    from tests.principals import CENTER
+    from tests.principals import CENTER, USERS
     from tests.samples import T0, command, register
     from workflows.contract import ProjectionBatch
 
     key = f"intake-{stack.backend}-retention"
+    # The number reserved under the key as the caller's own (api/idempotency.py).
     case_id, _ = await reserve_case_number(
-        stack.sessionmaker, kind=CaseKind.DISPUTE, year=2026, key=key
+        stack.sessionmaker,
+        kind=CaseKind.DISPUTE,
+        year=2026,
+        key=scoped_key(USERS["mediator"], key),
     )
     events = decide(
         None,

@@ -140,92 +140,100 @@ async def test_a_reply_served_and_recorded_late_starts_the_review_window_from_se
 
 
 async def test_a_paused_and_extended_clock_tells_every_step(api: httpx.AsyncClient) -> None:
-    today = china_today()
-    accepted = today - timedelta(days=28)
-    paused, resumed = today - timedelta(days=20), today - timedelta(days=10)
-    case = await create_case(api, received_on=str(accepted))
+    # An old paper file entered now, every date in 2026, counted by hand against the 2026
+    # notice (劳动节 Fri 1 – Tue 5 May). The pause and the extension are dated within B2's
+    # period, so they count although B2 had run when they were entered.
+    case = await create_case(api, received_on="2026-03-02")
     case_id = case["case_id"]
-    await _ok(await act(api, case_id, "accept", {"accepted_on": str(accepted)}))
-    pause = {"clock_id": "B2", "reason": "appraisal", "note": "伤情鉴定", "paused_on": str(paused)}
+    await _ok(await act(api, case_id, "accept", {"accepted_on": "2026-03-02"}))
+    pause = {"clock_id": "B2", "reason": "appraisal", "note": "伤情鉴定", "paused_on": "2026-03-10"}
     await _ok(await act(api, case_id, "pause_clock", pause))
-    resume = {"clock_id": "B2", "resumed_on": str(resumed)}
+    resume = {"clock_id": "B2", "resumed_on": "2026-03-20"}
     await _ok(await act(api, case_id, "resume_clock", resume))
-
-    book = _book()
-    b2 = await _clock(api, case_id, "B2")
-    end = date.fromisoformat(b2["last_day"])
-    # Extend so that the new last day falls on a rest day: a festival within reach if there is
-    # one (named after it), else the first rest day (周末). B2 extends by at most 30 days.
-    reach = [end + timedelta(days=n) for n in range(1, 31)]
-    rest = [d for d in reach if not book.is_working_day(d)]
-    target = next((d for d in rest if book.is_holiday(d) and d.weekday() < 5), rest[0])
-    length = (target - end).days
-    extension = {"clock_id": "B2", "length": length, "approver": "调委会主任李明", "reason": "复杂"}
+    extension = {
+        "clock_id": "B2",
+        "length": 18,
+        "approver": "调委会主任李明",
+        "reason": "复杂",
+        "approved_on": "2026-04-10",
+    }
     await _ok(await act(api, case_id, "extend_clock", extension))
 
     b2 = await _clock(api, case_id, "B2")
     steps = {step["kind"]: step for step in reversed(b2["why_steps"])}  # first of each kind
-    assert steps["start"]["day"] == str(accepted)
+    assert steps["start"]["day"] == "2026-03-02"
     pause_step = steps["pause"]
     assert pause_step["name"] == "appraisal"
-    assert (pause_step["day"], pause_step["until"]) == (str(paused), str(resumed - timedelta(1)))
-    assert pause_step["count"] == 10  # a calendar-day clock: every day of the span
+    # Paused Tue 10 Mar, counting again on Fri 20 Mar: 10–19 Mar, every day of it (calendar days).
+    assert (pause_step["day"], pause_step["until"], pause_step["count"]) == (
+        "2026-03-10",
+        "2026-03-19",
+        10,
+    )
     assert "因鉴定（伤情鉴定）中止计时" in pause_step["zh"]
     assert "10 日不计入" in pause_step["zh"]
-    assert steps["period"]["count"] == 1  # one month, to the corresponding day
+    # One month from 2 Mar is 31 days to the corresponding day 2 Apr; 10 paused days push the
+    # last day to Sun 12 Apr, a rest day: the original period ends on Mon 13 Apr.
+    assert steps["period"]["count"] == 1
+    assert steps["period"]["day"] == "2026-04-12"
     ext = steps["extension"]
+    # 18 days from the end after its move (13 Apr) = Fri 1 May, 劳动节 (1–5 May).
     assert (ext["count"], ext["name"], ext["until"], ext["day"]) == (
-        length,
+        18,
         "调委会主任李明",
-        str(end),
-        str(target),
+        "2026-04-13",
+        "2026-05-01",
     )
     assert "自原期间届满之日" in ext["zh"]
-    moves = [s for s in b2["why_steps"] if s["kind"] == "holiday_move"]
-    last_move = moves[-1]
-    assert last_move["until"] == str(target)
-    assert last_move["name"] == book.rest_name(target)[0]
-    assert b2["last_day"] == str(_moved(target, book)) == last_move["day"]
+    last_move = [s for s in b2["why_steps"] if s["kind"] == "holiday_move"][-1]
+    assert (last_move["until"], last_move["name"], last_move["day"]) == (
+        "2026-05-01",
+        "劳动节",
+        "2026-05-06",
+    )
+    assert b2["last_day"] == "2026-05-06"  # Wed 6 May, the first working day after 劳动节
+    assert not b2["provisional"]
     kinds = _kinds(b2)
     assert kinds.index("pause") < kinds.index("period") < kinds.index("extension")
-    assert kinds[-2:] == ["end", "calendar"] or "provisional" in kinds
-    if b2["provisional"]:
-        provisional = next(s for s in b2["why_steps"] if s["kind"] == "provisional")
-        assert "尚未公布" in provisional["zh"]
-        assert "调休" in provisional["zh"]
-    assert b2["pauses"][0]["paused_on"] == str(paused)
-    assert b2["pauses"][0]["resumed_on"] == str(resumed)
+    assert kinds[-2:] == ["end", "calendar"]
+    assert b2["pauses"][0]["paused_on"] == "2026-03-10"
+    assert b2["pauses"][0]["resumed_on"] == "2026-03-20"
     assert b2["extensions"][0]["approver"] == "调委会主任李明"
 
 
 async def test_the_court_decision_clock_tells_its_cap_from_the_courts_acceptance(
     api: httpx.AsyncClient,
 ) -> None:
-    today = china_today()
-    case = await create_case(api, received_on=str(today - timedelta(days=12)))
+    # An old paper file entered now: every fact dated in March 2026, counted by hand against
+    # the 2026 notice (清明 Sat 4 – Mon 6 Apr).
+    case = await create_case(api, received_on="2026-03-02")
     case_id = case["case_id"]
     for action, body in (
-        ("accept", {"accepted_on": str(today - timedelta(days=12))}),
+        ("accept", {"accepted_on": "2026-03-02"}),
         (
             "start_mediation",
-            {"mediation_type": "peoples", "mediators": ["王芳"], "started_on": str(today)},
+            {"mediation_type": "peoples", "mediators": ["王芳"], "started_on": "2026-03-02"},
         ),
-        ("record_agreement", {"terms": "当场履行完毕。", "signed_on": str(today), "items": []}),
-        ("apply_judicial_confirmation", {"court": "玄武区人民法院", "applied_on": str(today)}),
-        ("record_court_acceptance", {"accepted_on": str(today)}),
-        ("extend_clock", {"clock_id": "C4", "length": 10, "approver": "院长", "reason": "复杂"}),
+        ("record_agreement", {"terms": "当场履行完毕。", "signed_on": "2026-03-03", "items": []}),
+        ("apply_judicial_confirmation", {"court": "玄武区人民法院", "applied_on": "2026-03-04"}),
+        ("record_court_acceptance", {"accepted_on": "2026-03-06"}),
     ):
         await _ok(await act(api, case_id, action, body))
     c4 = await _clock(api, case_id, "C4")
     assert c4["cap_start"]["fact"] == "court_acceptance_recorded"
-    assert c4["cap_start"]["on"] == str(today)
+    assert c4["cap_start"]["on"] == "2026-03-06"
+    # C4: Fri 6 Mar + 15 days = Sat 21 Mar, a rest day: the period ends on Mon 23 Mar.
+    assert c4["last_day"] == "2026-03-23"
     cap = next(s for s in c4["why_steps"] if s["kind"] == "cap")
     assert cap["name"] == "C5"
     assert cap["count"] == 30
-    assert cap["day"] == str(_moved(today + timedelta(days=30), _book()))
-    assert c4["last_day"] <= cap["day"]
-    assert "上限约束本期间" in cap["zh"] or "上限不约束本期间" in cap["zh"]
+    # C5: 6 Mar + 30 days = Sun 5 Apr, inside 清明 (4–6 Apr): its last day is Tue 7 Apr, later
+    # than C4's, so the cap does not bind.
+    assert cap["day"] == "2026-04-07"
+    assert "上限不约束本期间" in cap["zh"]
+    assert "2026-04-05 为清明节，顺延" in cap["zh"]
     assert c4["cap_at"] is not None
+    assert not c4["provisional"]
 
 
 async def test_a_date_in_the_future_or_before_its_fact_is_refused_and_nothing_changes(

@@ -17,6 +17,7 @@ import pytest
 from sqlalchemy import func, select
 
 from activities.identity import passwords
+from activities.identity.hashing import HashPool
 from activities.store.tables import AdminTrailRow, ApiKeyRow, UserRow
 from domain.people.access import Principal
 from domain.people.sign_in import SignInPolicy
@@ -175,15 +176,15 @@ async def test_a_second_security_admin_approves_and_only_the_user_learns_the_pas
         assert "密码已设置" in done.text
         reused = await anonymous.post(link, data={"password": "another-one-99", "again": "x"})
         assert reused.status_code == 410  # one time only
-    async with stack.sessionmaker.begin() as session:
-        signed_in = await passwords.check_password(
-            user_id,
-            NEW_PASSWORD,
-            now=datetime.now(UTC),
-            policy=SignInPolicy(),
-            remote="test",
-            session=session,
-        )
+    signed_in = await passwords.check_password(
+        user_id,
+        NEW_PASSWORD,
+        now=datetime.now(UTC),
+        policy=SignInPolicy(),
+        remote="test",
+        sessionmaker=stack.sessionmaker,
+        hashes=HashPool(passwords.verify_password, threads=1, queue=1),
+    )
     assert signed_in.principal is not None
     assert signed_in.principal.role.value == "auditor"
     assert await _trail(stack, user_id) == [

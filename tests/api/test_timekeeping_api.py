@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +12,8 @@ import pytest
 
 from activities.policy.book import LEGACY_POLICY_2026_1, PolicyBook
 from domain.case.stages import Stage
+from domain.deadlines.clock_rules import ClockRule, Confidence
+from domain.deadlines.periods import PeriodUnit
 from domain.values import CaseKind
 from tests.api.helpers import STAY_WITH_CENTER, act, case_in_stage, create_case
 from tests.conftest import Stack
@@ -208,10 +211,43 @@ async def test_recipient_channels_are_validated(clients: dict[str, httpx.AsyncCl
         "/v1/recipients/person:王芳",
         json={
             "display_name": "王芳",
-            "channels": [{"kind": "wecom", "url": "http://127.0.0.1:9/cgi-bin/webhook/send?key=k"}],
+            "channels": [
+                {"kind": "wecom", "url": "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=k"}
+            ],
         },
     )
     assert good.status_code == 200
+
+
+def _long_book(counting: str) -> PolicyBook:
+    """The shipped rules and one test rule long enough to run, whenever the test runs, into a
+    year whose holiday notice is not in the data: 20000 days from the acceptance."""
+    base = PolicyBook.load(base_file=LEGACY_POLICY_2026_1 if counting == "2026.1" else None).base
+    long = ClockRule.model_validate(
+        {
+            "rule_id": "LONG",
+            "name": "测试长时限",
+            "source": "测试规则 / test rule",
+            "confidence": Confidence.DEFAULT,
+            "start_on": ["case_accepted"],
+            "stop_on": ["agreement_recorded"],
+            "length": 20000,
+            "unit": PeriodUnit.CALENDAR_DAYS,
+            "warn_before_hours": 24,
+            "counting": counting,
+        }
+    )
+    return PolicyBook(base.model_copy(update={"rules": (*base.rules, long)}))
+
+
+def _notice(year: int, *holidays: date) -> dict[str, Any]:
+    """Test data, not a published notice: ``holidays`` off in ``year``."""
+    return {
+        "year": year,
+        "source": "测试数据 / test data, not a published notice",
+        "holidays": [d.isoformat() for d in holidays],
+        "adjusted_workdays": [],
+    }
 
 
 @pytest.mark.parametrize("counting", ["2026.1", "2026.2"])
@@ -219,26 +255,58 @@ async def test_newly_published_holiday_data_reschedules_provisional_clocks(
     api: httpx.AsyncClient, stack: Stack, tmp_path: Path, counting: str
 ) -> None:
     from activities.policy.calendar_push import push_calendar
-    from tests.conftest import LEGACY_BOOK
-    from tests.workflows.clock_harness import calendar_with, shifted_national_day_2027
+    from tests.workflows.clock_harness import calendar_with
 
-    if counting == "2026.1":  # E4 starts on acceptance
-        with stack.policy.using(LEGACY_BOOK):
-            case = await create_case(api, category="medical", routing=STAY_WITH_CENTER)
-        accepted = (await act(api, case["case_id"], "accept")).json()
-    else:  # E4 starts with the mediation, counted from the acceptance
-        case = await create_case(api, category="medical", routing=STAY_WITH_CENTER)
-        await act(api, case["case_id"], "accept")
-        accepted = (await act(api, case["case_id"], "start_mediation")).json()
-    e4 = next(c for c in accepted["clocks"] if c["rule_id"] == "E4")
-    # The pinned chinesecalendar stops at 2026: 30 working days from now reach 2027.
-    assert e4["schedule"]["due"]["provisional"]
-    published = calendar_with(tmp_path, shifted_national_day_2027())
+    with stack.policy.using(_long_book(counting)):
+        case = await create_case(api, received_on="2026-11-02", routing=STAY_WITH_CENTER)
+    accepted = (await act(api, case["case_id"], "accept", {"accepted_on": "2026-11-02"})).json()
+    clock = next(c for c in accepted["clocks"] if c["rule_id"] == "LONG")
+    assert clock["schedule"]["due"]["provisional"]
+    last_day = date.fromisoformat(clock["schedule"]["due"]["last_day"])
+    if counting == "2026.2":
+        # From the legal date, Mon 2 Nov 2026 + 20000 days: 54 years to 2 Nov 2080 (54 × 365
+        # + 14 leap days = 19724), then 276 days = Tue 5 Aug 2081, in an unpublished year.
+        assert last_day == date(2081, 8, 5)
+    # 2026.1 counts from the recording instant (today), so its year is read from the clock.
+    published = calendar_with(
+        tmp_path, _notice(last_day.year, last_day, last_day + timedelta(days=1))
+    )
     pushed = await push_calendar(stack.client, stack.sessionmaker, published)
     assert case["case_id"] in pushed
     after = (await api.get(f"/v1/cases/{case['case_id']}")).json()
-    e4 = next(c for c in after["clocks"] if c["rule_id"] == "E4")
-    assert not e4["schedule"]["due"]["provisional"]
+    clock = next(c for c in after["clocks"] if c["rule_id"] == "LONG")
+    assert not clock["schedule"]["due"]["provisional"]
+    # Both days off under the (test) notice: the last day moves past them to a working day.
+    moved = date.fromisoformat(clock["schedule"]["due"]["last_day"])
+    assert moved >= last_day + timedelta(days=2)
+    if counting == "2026.2":
+        assert moved == date(2081, 8, 7)  # Thu 7 Aug
     timeline = (await api.get(f"/v1/cases/{case['case_id']}/timeline")).json()["entries"]
     assert timeline[-1]["type"] == "clocks_rescheduled"
-    assert case["case_id"] not in await push_calendar(stack.client, stack.sessionmaker, published)
+    # Pushed again (other clocks of the case may still wait for a later year): nothing changes.
+    await push_calendar(stack.client, stack.sessionmaker, published)
+    again = (await api.get(f"/v1/cases/{case['case_id']}/timeline")).json()["entries"]
+    assert len(again) == len(timeline)
+
+
+async def test_a_paused_clock_says_it_is_paused_instead_of_its_old_due_date(
+    api: httpx.AsyncClient,
+) -> None:
+    from tests.samples import china_today
+
+    today = china_today()
+    accepted, paused = today - timedelta(days=5), today - timedelta(days=2)
+    case = await create_case(api, received_on=str(accepted), routing=STAY_WITH_CENTER)
+    case_id = case["case_id"]
+    await act(api, case_id, "accept", {"accepted_on": str(accepted)})
+    pause = {"clock_id": "B2", "reason": "appraisal", "note": "伤情鉴定", "paused_on": str(paused)}
+    assert (await act(api, case_id, "pause_clock", pause)).status_code == 200
+    report = await _clocks(api, case_id)
+    b2 = next(r for r in report["rules"] if r["rule_id"] == "B2")["clocks"][-1]
+    assert b2["status"] == "paused"
+    # Counted before the pause: the two days after the acceptance (B2 counts calendar days).
+    assert (b2["paused"]["since"], b2["paused"]["used"]) == (str(paused), 2)
+    assert b2["paused"]["zh"].startswith(f"因鉴定自 {paused} 起中止计时，此前已计 2 日，尚余 ")
+    assert "原定期限暂不适用" in b2["paused"]["zh"]
+    running = next(r for r in report["rules"] if r["rule_id"] == "FU")
+    assert all(c["paused"] is None for c in running["clocks"])

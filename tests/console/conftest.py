@@ -92,6 +92,8 @@ async def console(
         task_queue="console-cases",
         api_port=port,
         policy_dir=policy_dir,
+        # Past five failures an attempt waits a minute (not 2 s): a browser is slower than that.
+        sign_in_first_delay_seconds=60,
     )
     engine = create_engine(database_url)
     sessionmaker = create_sessionmaker(engine)

@@ -1,16 +1,22 @@
-"""Passwords (argon2id), lock-out, session expiry on both stores; the rules themselves pure."""
+"""Passwords (argon2id), sign-in delays and session expiry on both stores; the rules pure."""
 
 from __future__ import annotations
 
+import asyncio
+import threading
 import uuid
 from datetime import UTC, datetime, timedelta
 
+import pytest
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from activities.identity import passwords, principals
+from activities.identity.hashing import HashPool, HashPoolBusy
 from activities.identity.passwords import SignInOutcome
+from activities.store.tables import SignInEventRow
 from domain.people.access import Principal, Role
-from domain.people.sign_in import SignInPolicy, after_failure, locked, session_alive
+from domain.people.sign_in import SignInPolicy, Throttle, blocked, session_alive
 
 T0 = datetime(2026, 3, 2, 1, 30, tzinfo=UTC)
 POLICY = SignInPolicy()
@@ -26,15 +32,14 @@ def test_passwords_are_argon2id_and_only_the_right_one_verifies() -> None:
     assert passwords.hash_password("Correct-horse-1") != stored  # salted
 
 
-def test_the_fifth_consecutive_failure_locks_for_the_policy_period() -> None:
-    failures, until = 0, None
-    for _ in range(4):
-        failures, until = after_failure(failures, T0, POLICY)
-        assert until is None
-    failures, until = after_failure(failures, T0, POLICY)
-    assert (failures, until) == (0, T0 + timedelta(minutes=15))
-    assert locked(until, T0 + timedelta(minutes=14, seconds=59))
-    assert not locked(until, T0 + timedelta(minutes=15))
+def test_past_the_free_attempts_each_delay_doubles_up_to_the_longest() -> None:
+    rule = Throttle(free=5, first_delay=timedelta(seconds=2), max_delay=timedelta(minutes=15))
+    assert [rule.delay(n).total_seconds() for n in range(1, 10)] == [0, 0, 0, 0, 2, 4, 8, 16, 32]
+    assert rule.delay(30) == timedelta(minutes=15)
+    assert all(rule.delay(n) == delay for n, delay in rule.schedule().items())
+    assert rule.delay(max(rule.schedule()) + 1) == rule.max_delay
+    assert blocked(T0 + timedelta(seconds=2), T0 + timedelta(seconds=1))
+    assert not blocked(T0 + timedelta(seconds=2), T0 + timedelta(seconds=2))
 
 
 def test_a_session_ends_when_idle_or_at_its_absolute_end() -> None:
@@ -60,33 +65,175 @@ async def _user(sessionmaker: async_sessionmaker[AsyncSession]) -> str:
     return user_id
 
 
+class Hasher:
+    """argon2id as the app runs it, noting which threads the checks ran on."""
+
+    def __init__(self) -> None:
+        self.threads: list[str] = []
+        self.checked = 0
+
+    def __call__(self, stored: str, password: str) -> bool:
+        self.threads.append(threading.current_thread().name)
+        self.checked += 1
+        return passwords.verify_password(stored, password)
+
+
 async def _attempt(
-    sessionmaker: async_sessionmaker[AsyncSession], user_id: str, password: str, at: datetime
+    sessionmaker: async_sessionmaker[AsyncSession],
+    user_id: str,
+    password: str,
+    at: datetime,
+    *,
+    remote: str | None = None,
+    hashes: HashPool | None = None,
 ) -> passwords.SignInResult:
-    async with sessionmaker.begin() as session:
-        return await passwords.check_password(
-            user_id, password, now=at, policy=POLICY, remote="127.0.0.1", session=session
+    """One attempt; from an address of the name's own unless one is given (the tests of a
+    module share a store, and its per-address counts)."""
+    return await passwords.check_password(
+        user_id,
+        password,
+        now=at,
+        policy=POLICY,
+        remote=remote or f"10.8.{uuid.uuid5(uuid.NAMESPACE_DNS, user_id).int % 65536}",
+        sessionmaker=sessionmaker,
+        hashes=hashes or HashPool(passwords.verify_password, threads=2, queue=32),
+    )
+
+
+async def _outcomes(sessionmaker: async_sessionmaker[AsyncSession], name: str) -> list[str]:
+    async with sessionmaker() as session:
+        return list(
+            await session.scalars(
+                select(SignInEventRow.outcome)
+                .where(SignInEventRow.user_id == name)
+                .order_by(SignInEventRow.id)
+            )
         )
 
 
-async def test_lock_out_after_five_failures_then_sign_in_after_it_ends(
+async def test_twenty_wrong_and_the_right_password_at_once_are_counted_atomically(
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    """Finding 3: all 21 were checked on SQLite and the count ended at 2. Counted in one
+    statement each, exactly the five free attempts are checked; the rest wait, unchecked."""
+    user_id = await _user(sessionmaker)
+    hasher = Hasher()
+    hashes = HashPool(hasher, threads=2, queue=32)
+    sent = ["wrong-password"] * 20 + ["Right-password-1"]
+    results = await asyncio.gather(
+        *(_attempt(sessionmaker, user_id, p, T0, hashes=hashes) for p in sent)
+    )
+    checked = [r for r in results if r.outcome is not SignInOutcome.THROTTLED]
+    waiting = [r for r in results if r.outcome is SignInOutcome.THROTTLED]
+    assert len(checked) == POLICY.max_failures == hasher.checked
+    assert len(waiting) == 16
+    assert all(r.retry_after is not None and r.retry_after.total_seconds() >= 1 for r in waiting)
+    assert len(await _outcomes(sessionmaker, user_id)) == POLICY.max_failures
+    async with sessionmaker() as session:
+        failures, until = await passwords.lock_state(user_id, now=T0, session=session)
+    if any(r.principal is not None for r in checked):  # the right one came among the five
+        assert (failures, until) == (0, None)
+    else:
+        assert failures == POLICY.max_failures
+        assert until == T0 + POLICY.per_account_address.first_delay
+
+
+async def test_past_five_failures_each_attempt_waits_then_the_right_password_signs_in(
     sessionmaker: async_sessionmaker[AsyncSession],
 ) -> None:
     user_id = await _user(sessionmaker)
     outcomes = [(await _attempt(sessionmaker, user_id, "wrong", T0)).outcome for _ in range(5)]
-    assert outcomes == [SignInOutcome.BAD_CREDENTIALS] * 4 + [SignInOutcome.LOCKED_NOW]
-    during = await _attempt(sessionmaker, user_id, "Right-password-1", T0 + timedelta(minutes=1))
-    assert during.outcome is SignInOutcome.LOCKED
-    assert during.principal is None
-    after = await _attempt(sessionmaker, user_id, "Right-password-1", T0 + timedelta(minutes=16))
+    assert outcomes == [SignInOutcome.BAD_CREDENTIALS] * 5
+    # While it waits, any password is refused unchecked: the right one too.
+    during = await _attempt(sessionmaker, user_id, "Right-password-1", T0 + timedelta(seconds=1))
+    assert during.outcome is SignInOutcome.THROTTLED
+    assert during.retry_after == timedelta(seconds=1)
+    # The delay doubles with each failure after it.
+    at = T0 + timedelta(seconds=2)
+    assert (await _attempt(sessionmaker, user_id, "wrong", at)).outcome is (
+        SignInOutcome.BAD_CREDENTIALS
+    )
+    again = await _attempt(sessionmaker, user_id, "wrong", at)
+    assert again.retry_after == timedelta(seconds=4)
+    # After the delay the right password signs in, and the counts start afresh.
+    after = await _attempt(sessionmaker, user_id, "Right-password-1", at + timedelta(seconds=4))
     assert after.outcome is SignInOutcome.SIGNED_IN
     assert after.principal is not None
-    # A success resets the count: four more failures do not lock.
     for _ in range(4):
-        await _attempt(sessionmaker, user_id, "wrong", T0 + timedelta(minutes=17))
+        await _attempt(sessionmaker, user_id, "wrong", at + timedelta(seconds=5))
     assert (
-        await _attempt(sessionmaker, user_id, "Right-password-1", T0 + timedelta(minutes=18))
+        await _attempt(sessionmaker, user_id, "Right-password-1", at + timedelta(seconds=6))
     ).outcome is SignInOutcome.SIGNED_IN
+
+
+async def test_a_guesser_elsewhere_does_not_keep_the_user_out(
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    """Finding 11: five requests locked any named account for 15 minutes. Now a guesser's
+    failures make the guesser wait; the user at their own address signs in."""
+    user_id = await _user(sessionmaker)
+    for _ in range(12):
+        await _attempt(sessionmaker, user_id, "guess", T0, remote="203.0.113.9")
+    assert (
+        await _attempt(sessionmaker, user_id, "Right-password-1", T0, remote="203.0.113.9")
+    ).outcome is SignInOutcome.THROTTLED
+    mine = await _attempt(sessionmaker, user_id, "Right-password-1", T0, remote="10.1.2.3")
+    assert mine.outcome is SignInOutcome.SIGNED_IN
+
+
+async def test_an_address_trying_many_names_waits(
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    address = f"198.51.100.{uuid.uuid4().int % 250}"
+    for n in range(POLICY.per_address.free):
+        found = await _attempt(sessionmaker, f"spray{n}-{address}", "x", T0, remote=address)
+        assert found.outcome is SignInOutcome.BAD_CREDENTIALS
+    user_id = await _user(sessionmaker)
+    refused = await _attempt(sessionmaker, user_id, "Right-password-1", T0, remote=address)
+    assert refused.outcome is SignInOutcome.THROTTLED
+
+
+async def test_an_unknown_name_is_answered_checked_and_recorded_like_a_real_one(
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    """Finding 11: unknown names answered faster and differently, and were not recorded."""
+    user_id = await _user(sessionmaker)
+    unknown = f"nobody-{uuid.uuid4().hex[:8]}"
+    seen: dict[str, list[SignInOutcome]] = {}
+    for name in (user_id, unknown):
+        hasher = Hasher()
+        hashes = HashPool(hasher, threads=1, queue=8)
+        seen[name] = [
+            (await _attempt(sessionmaker, name, "wrong", T0, hashes=hashes)).outcome
+            for _ in range(POLICY.max_failures + 1)
+        ]
+        # The same argon2id work for a name nobody holds (a dummy hash), off the event loop.
+        assert hasher.checked == POLICY.max_failures
+        assert all(thread.startswith("argon2") for thread in hasher.threads)
+    assert seen[user_id] == seen[unknown]
+    assert seen[unknown][-1] is SignInOutcome.THROTTLED
+    # Recorded under a masked, bounded form of the typed name, never the name itself.
+    masked = passwords.recorded_name(unknown, known=False)
+    assert unknown not in masked
+    assert masked.startswith("?no***#")
+    assert len(await _outcomes(sessionmaker, masked)) == POLICY.max_failures
+    assert len(passwords.recorded_name("x" * 10_000, known=False)) < 20
+
+
+async def test_a_full_hash_pool_refuses_at_once() -> None:
+    release = threading.Event()
+
+    def slow(stored: str, password: str) -> bool:
+        release.wait(5)
+        return False
+
+    hashes = HashPool(slow, threads=1, queue=0)
+    async with hashes.slot():
+        with pytest.raises(HashPoolBusy):
+            async with hashes.slot():
+                pass
+    release.set()
+    hashes.close()
 
 
 async def test_an_unknown_user_and_a_user_without_password_are_refused_alike(

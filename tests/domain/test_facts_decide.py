@@ -114,7 +114,7 @@ def test_an_extension_of_a_breached_clock_counts_when_approved_within_its_period
     extension = {"clock_id": "B2", "length": 30, "approver": "调委会主任", "reason": "复杂"}
     undated = story.refused("extend_clock", LATER, **extension)
     assert undated.field == "approved_on"
-    assert "批准延期日期（approved_on）" in undated.message_zh
+    assert "请填写批准延期日期" in undated.message_zh  # the field id travels beside it
     after = story.refused("extend_clock", LATER, **extension, approved_on="2026-11-23")
     assert after.field == "approved_on"
     assert "2026-11-20" in after.message_zh  # the last day it came after

@@ -82,10 +82,12 @@ class Story:
         return self.do(command(action, now.astimezone(CHINA_TZ).date(), **overrides), now)
 
     def refused(self, action: str, now: datetime, **overrides: Any) -> InvalidCommand:
-        before = self.case
+        before = self.case.model_copy(deep=True)
+        recorded = len(self.events)
         with pytest.raises(InvalidCommand) as refusal:
             self.act(action, now, **overrides)
-        assert self.case == before  # nothing recorded
+        assert len(self.events) == recorded  # nothing recorded
+        assert self.case == before  # and the case as it was (a copy, not the same object)
         return refusal.value
 
     def advance(self, now: datetime) -> list[e.Event]:

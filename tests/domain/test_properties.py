@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
+import random
 from datetime import timedelta
 
-from hypothesis import given, settings
+from hypothesis import event, given, settings
 from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
 from domain.case import commands as c
 from domain.case.clocks import ClockStatus
 from domain.case.decide import decide
 from domain.case.evolve import fold
-from domain.case.stages import TERMINAL_STAGES, Action, allowed
-from domain.case.state import CaseState
-from domain.errors import DomainError, ForbiddenTransition
-from domain.values import china_date
+from domain.case.stages import Action, Stage
+from domain.errors import DomainError
+from domain.values import CaseKind, china_date
+from tests.domain.case_walk import STAGES_OF, Walk
 from tests.domain.handoff_cases import TOWN, Case, org
 from tests.samples import REJECTED_DECISION, T0, command, register, step_command
 
@@ -30,49 +32,58 @@ def _command(step: str) -> c.Command:
     return step_command(step)
 
 
-@settings(max_examples=300, deadline=None)
-@given(st.lists(st.sampled_from(STEPS), max_size=40))
-def test_random_commands_obey_the_transition_table(steps: list[str]) -> None:
-    registered = decide(
-        None, c.CommandEnvelope(command_id="r", actor="登记员", command=register()), now=T0
-    )
-    state = fold(registered)
-    assert state is not None
-    recorded = list(registered)
+class CaseMachine(RuleBasedStateMachine):
+    """One case per example, walked mostly along what its stage allows (``tests.domain.case_walk``
+    checks each step: a refusal changes nothing, the stage table decides every refusal by stage,
+    an accepted command is numbered next)."""
 
-    for n, step in enumerate(steps, start=1):
-        cmd = _command(step)
-        action = Action(cmd.type)
-        envelope = c.CommandEnvelope(command_id=f"c{n}", actor="王芳", command=cmd)
-        before: CaseState = state
-        try:
-            events = decide(state, envelope, now=T0 + timedelta(minutes=n))
-        except ForbiddenTransition:
-            items_open = state.agreement is not None and not state.agreement.all_performed
-            pending = state.pending_transfer is not None
-            reported = (a := state.assignment(1)) is not None and a.report is not None
-            assert (
-                not allowed(action, state.stage)
-                or (action is Action.CLOSE and items_open)
-                or (action in (Action.TRANSFER, Action.LIFT) and pending)
-                or (action in (Action.TAKE, Action.RETURN) and not pending)
-                or (action is Action.REPORT_BACK and reported)
-            )
-            assert state == before
-            continue
-        except DomainError:
-            assert state == before
-            continue
-        assert allowed(action, state.stage)
-        assert state.stage not in TERMINAL_STAGES
-        assert [event.seq for event in events] == [state.seq + 1]
-        recorded += events
-        folded = fold(events, state)
-        assert folded is not None
-        state = folded
+    def __init__(self) -> None:
+        super().__init__()
+        self.walk: Walk | None = None
 
-    assert fold(recorded) == state
-    assert [event.seq for event in recorded] == list(range(1, len(recorded) + 1))
+    @initialize(data=st.data())
+    def register(self, data: st.DataObject) -> None:
+        self.walk = Walk(lambda options: data.draw(st.sampled_from(list(options))))
+        event(f"{self.walk.kind.value}: registered")
+
+    @rule()
+    def act(self) -> None:
+        assert self.walk is not None
+        action, refusal = self.walk.step()
+        event(f"{self.walk.kind.value}: {self.walk.state.stage.value}")
+        if refusal is not None:
+            event(f"refused: {type(refusal).__name__}")
+
+    @invariant()
+    def an_ended_case_holds_nothing_open(self) -> None:
+        if self.walk is not None:
+            self.walk.check()
+
+    def teardown(self) -> None:
+        if self.walk is not None:
+            self.walk.check_history()
+
+
+CaseMachine.TestCase.settings = settings(max_examples=60, stateful_step_count=30, deadline=None)
+test_a_case_walked_along_its_stages_obeys_the_transition_table = CaseMachine.TestCase
+
+
+def test_the_walk_reaches_every_stage_of_both_kinds() -> None:
+    """The same walk, seeded: over 120 cases every stage of each kind is reached (a random
+    choice among all commands reached none past 调解协议 in 300 sequences)."""
+    rng = random.Random(20261206)
+    reached: dict[CaseKind, set[Stage]] = {kind: set() for kind in CaseKind}
+    for _ in range(120):
+        walk = Walk(lambda options: rng.choice(list(options)))
+        for _ in range(30):
+            walk.step()
+            walk.check()
+            if walk.state.is_terminal:
+                break
+        walk.check_history()
+        reached[walk.kind] |= set(walk.stages)
+    for kind, stages in STAGES_OF.items():
+        assert reached[kind] == set(stages), sorted(set(stages) - reached[kind])
 
 
 @settings(max_examples=100, deadline=None)

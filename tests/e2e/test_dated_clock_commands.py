@@ -97,7 +97,7 @@ async def test_an_extension_approved_within_a6_after_its_holiday_move_counts_fro
         late = await act(api, case_id, "extend_clock", {**extension, "approved_on": "2026-10-09"})
         assert late.status_code == 422, late.text
         assert late.json()["field"] == "approved_on"
-        assert "批准延期日期（approved_on）" in late.json()["message"]
+        assert late.json()["message_zh"].startswith("批准延期日期 2026-10-09 晚于")
 
         await _do(api, case_id, "extend_clock", **extension, approved_on="2026-09-30")
         # From the end after the holiday move (10-08) + 30 days = Sat 11-07 → Mon 11-09.

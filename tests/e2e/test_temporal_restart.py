@@ -10,9 +10,10 @@ import httpx
 import pytest
 
 from activities.runtime import devstack
+from api.idempotency import scoped_key
 from tests.api.helpers import act, create_case
 from tests.e2e.conftest import wait_ready
-from tests.principals import bearer, seed_database
+from tests.principals import USERS, bearer, seed_database
 from tests.samples import LIFECYCLE
 
 pytestmark = pytest.mark.e2e
@@ -81,7 +82,8 @@ async def test_a_temporal_restart_mid_lifecycle_loses_no_case(
             assert [e["seq"] for e in timeline] == list(range(1, state["seq"] + 1))
             steps = [e["command_id"] for e in timeline if e["type"] != "policy_snapshotted"]
             for n in range(len(LIFECYCLE)):
-                assert f"{case_id}-{n}" in steps  # every command landed
+                # every command landed (under the sender's own key, api/idempotency.py)
+                assert scoped_key(USERS["mediator"], f"{case_id}-{n}") in steps
     finally:
         for process in others:
             devstack.stop(process)

@@ -412,6 +412,28 @@ async def record_handoffs(tag: str) -> None:
         await _save_history(cw.client, older.id, f"{tag}_handoffs_old_policy_amended")
 
 
+async def record_calendar_years(tag: str) -> None:
+    """A petition registered on 2 Jan 2027 for a letter received on 20 Sep 2026: its holiday
+    data holds 2026 from intake (``calendar-years-v1``); three years on, a fact of 2030 brings
+    that year's data into the case before the fact's own events; then it is withdrawn."""
+    from datetime import UTC, datetime
+
+    from tests.samples import PETITION_INTAKE
+    from tests.workflows.clock_harness import clockwork
+
+    async with clockwork(load_calendar()) as cw:
+        await cw.sleep_until(datetime(2027, 1, 2, 1, 30, tzinfo=UTC))
+        petition = await cw.register(**PETITION_INTAKE, received_on="2026-09-20")
+        await cw.sleep_until(datetime(2030, 1, 10, 1, 30, tzinfo=UTC))
+        state = await cw.act(petition, "accept", accepted_on="2030-01-08")
+        assert state.policy is not None
+        assert state.policy.calendar.holds_year(2026)
+        assert state.policy.calendar.holds_year(2030)
+        await cw.act(petition, "withdraw")
+        await cw.client.get_workflow_handle(petition.id).result()
+        await _save_history(cw.client, petition.id, f"{tag}_calendar_years_extended")
+
+
 async def _save_history(client: Client, workflow_id: str, name: str) -> None:
     history = await client.get_workflow_handle(workflow_id).fetch_history()
     path = HISTORIES / f"{name}.json"
@@ -486,6 +508,7 @@ RECORDINGS = {
     "diversions": record_diversions,
     "late_entries": record_late_entries,
     "handoffs": record_handoffs,
+    "calendar_years": record_calendar_years,
     "backfill": record_backfill,
     "attachments": record_attachments,
 }

@@ -15,11 +15,11 @@ from domain.case.policy import PolicySet
 from domain.case.stages import Stage
 from domain.deadlines.clock_rules import ClockRule, Confidence
 from domain.deadlines.periods import PeriodUnit, due_after
+from domain.deadlines.why import StepKind
 from tests.workflows.clock_harness import (
     calendar_with,
     clockwork,
     legacy_policy,
-    shifted_national_day_2027,
 )
 from workflows.contract import CALENDAR_UPDATE
 
@@ -169,61 +169,79 @@ async def test_pausing_for_ten_days_moves_the_due_time_by_ten_days() -> None:
             await cw.act(handle, "pause_clock", clock_id="B2", reason="hearing")
 
 
-async def test_a_working_day_clock_across_national_day_lands_on_the_right_day(
-    tmp_path: Path,
-) -> None:
-    calendar = calendar_with(tmp_path, shifted_national_day_2027())
-    policy = _policy_with(_rule("WD5", 5, PeriodUnit.WORKING_DAYS))
-    async with clockwork(calendar, policy) as cw:
-        # 2027-09-28 10:00 China time: the shifted 2026-09-29.
-        await cw.sleep_until(datetime(2027, 9, 28, 2, tzinfo=UTC))
-        handle = await cw.register()
-        clock = (await cw.act(handle, "accept")).clock("WD5")
+async def test_a_working_day_clock_across_national_day_lands_on_the_right_day() -> None:
+    # Counted from the acceptance's legal date (2026.2), against the 2026 notice in the package.
+    policy = _policy_with(_rule("WD5", 5, PeriodUnit.WORKING_DAYS, counting="2026.2"))
+    async with clockwork(calendar_with(Path("/nonexistent"), None), policy) as cw:
+        handle = await cw.register(received_on="2026-09-29")
+        state = await cw.act(handle, "accept", accepted_on="2026-09-29")
+        clock = state.clock("WD5")
         assert clock is not None
-        # 09-29 (1), holiday 09-30..10-06, 10-07 (2), 10-08 (3), Sat 10-09 worked (4), 10-11 (5)
-        assert clock.schedule.due.last_day == date(2027, 10, 11)
-        assert clock.due_at == datetime(2027, 10, 11, 16, tzinfo=UTC)
+        # From Tue 29 Sep: Wed 30 Sep (1), 国庆 1–7 Oct skipped, Thu 8 (2), Fri 9 (3),
+        # Sat 10 Oct worked (调休) (4), Sun 11 rest, Mon 12 Oct (5): the last day, ending at
+        # 24:00 China time.
+        assert clock.schedule.due.last_day == date(2026, 10, 12)
+        assert clock.due_at == datetime(2026, 10, 12, 16, tzinfo=UTC)
         assert not clock.schedule.due.provisional
-        await cw.sleep_until(clock.due_at + timedelta(minutes=1))
+        # Entered weeks after it ran: the breach is recorded once the late-entry grace is over
+        # (at once when the policy sets none), and a breach it stays.
+        held = clock.schedule.held_until or clock.due_at
+        await cw.sleep_until(held + timedelta(minutes=1))
         assert (await cw.state(handle)).clock("WD5").status is ClockStatus.BREACHED  # type: ignore[union-attr]
 
 
-async def test_a_calendar_day_clock_ending_on_a_holiday_ends_on_the_next_working_day(
-    tmp_path: Path,
-) -> None:
-    calendar = calendar_with(tmp_path, shifted_national_day_2027())
-    policy = _policy_with(_rule("CD3", 3, PeriodUnit.CALENDAR_DAYS))
-    async with clockwork(calendar, policy) as cw:
-        await cw.sleep_until(datetime(2027, 9, 29, 2, tzinfo=UTC))
-        handle = await cw.register()
-        clock = (await cw.act(handle, "accept")).clock("CD3")
+async def test_a_calendar_day_clock_ending_on_a_holiday_ends_on_the_next_working_day() -> None:
+    # Counted from the acceptance's legal date (2026.2), against the 2026 notice in the package.
+    policy = _policy_with(_rule("CD3", 3, PeriodUnit.CALENDAR_DAYS, counting="2026.2"))
+    async with clockwork(calendar_with(Path("/nonexistent"), None), policy) as cw:
+        handle = await cw.register(received_on="2026-09-29")
+        clock = (await cw.act(handle, "accept", accepted_on="2026-09-29")).clock("CD3")
         assert clock is not None
-        # Last day 10-02 falls in the holiday; the first working day after it is Thu 10-07.
-        assert clock.schedule.due.last_day == date(2027, 10, 7)
-        assert any("2027-10-02" in step for step in clock.schedule.due.steps)
+        # Tue 29 Sep + 3 days = Fri 2 Oct, inside 国庆 (1–7 Oct): the period ends on the first
+        # working day after the holiday, Thu 8 Oct.
+        assert clock.schedule.due.last_day == date(2026, 10, 8)
+        move = next(step for step in clock.schedule.due.why if step.kind is StepKind.HOLIDAY_MOVE)
+        assert (move.until, move.name) == (date(2026, 10, 2), "国庆节")
+
+
+def _test_notice_2081() -> dict[str, object]:
+    """Test data, not a published notice: Tue 5 and Wed 6 Aug 2081 off (for the long rule)."""
+    return {
+        "year": 2081,
+        "source": "测试数据 / test data, not a published notice",
+        "holidays": ["2081-08-05", "2081-08-06"],
+        "adjusted_workdays": [],
+    }
 
 
 async def test_a_clock_running_into_a_year_without_holiday_data_is_provisional(
     tmp_path: Path,
 ) -> None:
+    # A test rule long enough that its period runs, whenever the test runs, into a year whose
+    # notice is not in the data: 20000 days from the acceptance's legal date.
+    policy = _policy_with(_rule("LONG", 20000, PeriodUnit.CALENDAR_DAYS, counting="2026.2"))
     package = calendar_with(Path("/nonexistent"), None)
-    assert not package.covers(2027)
-    async with clockwork(package, legacy_policy()) as cw:  # 2026.1: E4 starts on acceptance
-        handle = await cw.register(category="medical")
-        clock = (await cw.act(handle, "accept")).clock("E4")
+    assert not package.covers(2081)
+    async with clockwork(package, policy) as cw:
+        handle = await cw.register(received_on="2026-11-02")
+        clock = (await cw.act(handle, "accept", accepted_on="2026-11-02")).clock("LONG")
         assert clock is not None
-        assert clock.schedule.due.last_day is not None
-        assert clock.schedule.due.last_day.year == 2027
+        # Mon 2 Nov 2026 + 20000 days: 54 years to 2 Nov 2080 (54 × 365 + 14 leap days =
+        # 19724), then 276 days (Nov 28, Dec 31, Jan 31, Feb 28, Mar 31, Apr 30, May 31,
+        # Jun 30, Jul 31, Aug 5) = Tue 5 Aug 2081, an ordinary day of an unpublished year.
+        assert clock.schedule.due.last_day == date(2081, 8, 5)
         assert clock.schedule.due.provisional
 
-        published = calendar_with(tmp_path, shifted_national_day_2027())
+        published = calendar_with(tmp_path, _test_notice_2081())
         await handle.execute_update(CALENDAR_UPDATE, published)
         state = await cw.state(handle)
-        rescheduled = state.clock("E4")
+        rescheduled = state.clock("LONG")
         assert rescheduled is not None
+        # Under the (test) notice 5–6 Aug are off: the last day moves to Thu 7 Aug, final.
+        assert rescheduled.schedule.due.last_day == date(2081, 8, 7)
         assert not rescheduled.schedule.due.provisional
         assert state.policy is not None
-        assert state.policy.calendar.covers(2027)
+        assert state.policy.calendar.covers(2081)
         types = [e.type for e in cw.recorder.events[state.case_id]]
         assert "clocks_rescheduled" in types
 
