@@ -15,7 +15,7 @@ from api.errors import ERROR_RESPONSES
 from api.params import CaseIdPath, IdempotencyKey, OptionalPurpose
 from api.permissions import Mediator, Reader, Registrar
 from api.services import attachments
-from domain.values import ShortText
+from domain.text import ShortText
 
 router = APIRouter(prefix="/v1/cases", tags=["attachments 证据材料"])
 

@@ -23,6 +23,7 @@ from activities.runtime.settings import Settings
 from api.access import CaseScopes, record_access
 from api.errors import ApiError, invalid_input
 from api.gateway import send_command
+from api.idempotency import scoped_key
 from api.services import commands
 from api.services.documents import stored_case
 from api.uploads import Received, receive, spool_dir
@@ -36,7 +37,7 @@ from domain.case.commands import Command, CommandEnvelope
 from domain.case.reach import CaseReach
 from domain.people.access import Permission, Principal
 from domain.people.privacy import scrub_text
-from domain.values import ShortText
+from domain.text import ShortText
 
 _TEXT: TypeAdapter[str] = TypeAdapter(ShortText)
 _GENERIC_TYPES = frozenset({"", "application/octet-stream"})
@@ -113,7 +114,8 @@ async def upload(
     if reporter:
         await scopes.ensure_reachable(principal, case_id)
     else:
-        await scopes.ensure_may_act(principal, case_id, "add_attachment", key=key)
+        scoped = scoped_key(principal, key) if key else None
+        await scopes.ensure_may_act(principal, case_id, "add_attachment", key=scoped)
     with Spool(spool_dir(settings.data_dir), settings.max_upload_bytes) as spool:
         received = await receive(content_type, body, spool)
         step = _step(received.fields.get("step") or ("report" if reporter else None))
@@ -149,7 +151,7 @@ async def upload(
         attachment_id=attachment_id,
         step=step,
         name=name,
-        media_type=media_type,  # type: ignore[arg-type]  # one of content.EXTENSIONS
+        media_type=media_type,
         size=size,
         sha256=sha256,
         signer=signer,
@@ -157,7 +159,9 @@ async def upload(
     )
     if reporter:
         envelope = CommandEnvelope(
-            command_id=key or f"auto-{uuid.uuid4()}", actor=principal.actor, command=command
+            command_id=scoped_key(principal, key) if key else f"auto-{uuid.uuid4()}",
+            actor=principal.actor,
+            command=command,
         )
         await send_command(
             temporal,
@@ -190,6 +194,7 @@ async def _send(
         case_id,
         command.type,
         make,
+        body=command.model_dump(mode="json"),
         key=key,
         principal=principal,
         scopes=scopes,

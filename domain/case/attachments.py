@@ -13,7 +13,7 @@ from typing import Annotated, Literal
 from pydantic import Field
 
 from domain.base import Frozen
-from domain.values import ShortText
+from domain.text import ShortText
 
 Sha256 = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
 AttachmentId = Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{8,64}$")]

@@ -217,14 +217,16 @@ async def test_a_withdrawn_file_is_marked_with_its_reason_and_still_kept(
     ).json()
     path = f"/v1/cases/{case['case_id']}/attachments/{added['attachment_id']}"
     response = await mediator.post(
-        f"{path}/withdraw", json={"reason": "上传错误"}, headers={"Idempotency-Key": "w1"}
+        f"{path}/withdraw",
+        json={"reason": "上传错误"},
+        headers={"Idempotency-Key": str(uuid.uuid4())},
     )
     assert response.status_code == 200, response.text
     listed = (await mediator.get(f"/v1/cases/{case['case_id']}/attachments")).json()
     assert [(a["withdrawn"], a["withdrawn_reason"]) for a in listed] == [(True, "上传错误")]
     assert (await mediator.get(path)).content == samples.png()
     again = await mediator.post(
-        f"{path}/withdraw", json={"reason": "再撤"}, headers={"Idempotency-Key": "w2"}
+        f"{path}/withdraw", json={"reason": "再撤"}, headers={"Idempotency-Key": str(uuid.uuid4())}
     )
     assert again.status_code == 422
     assert again.json()["field"] == "attachment_id"
