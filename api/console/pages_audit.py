@@ -10,6 +10,8 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request, Response
+from fastapi.responses import FileResponse
+from starlette.background import BackgroundTask
 
 from api.console.forms import iso_moment
 from api.console.pages_cases import _checked_case_id
@@ -24,7 +26,7 @@ from api.deps import (
     TemporalDep,
 )
 from api.errors import ApiError
-from api.services import audit, cases
+from api.services import audit, bundle, cases
 from domain.people.access import Permission
 from domain.people.administration import (
     ADMIN_ACTION_LABELS,
@@ -45,6 +47,7 @@ VIEWS = {
     "state": "某一时刻的状态",
     "verify": "核验哈希链",
     "dossier": "下载卷宗（PDF）",
+    "bundle": "导出卷宗包（含证据材料）",
     "replay": "重放验证",
 }
 
@@ -202,6 +205,23 @@ async def audit_case(
                 workflows=workflows,
             )
             context["result"] = replayed.model_dump(mode="json")
+        elif view == "bundle":
+            path = await bundle.bundle(
+                case_id,
+                purpose=stated,
+                principal=principal,
+                sessionmaker=sessionmaker,
+                scopes=scopes,
+                settings=settings,
+                files=files,
+            )
+            return FileResponse(
+                path,
+                media_type="application/zip",
+                filename=f"{case_id}-bundle.zip",
+                headers={"Cache-Control": "no-store"},
+                background=BackgroundTask(path.unlink, missing_ok=True),
+            )
         else:
             found = await audit.dossier(
                 case_id,

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import PurePosixPath, PureWindowsPath
 from typing import Any
@@ -104,6 +104,7 @@ async def upload(
     temporal: Client,
     settings: Settings,
     files: FileStore,
+    check_fields: Callable[[dict[str, str]], None] | None = None,
 ) -> dict[str, Any]:
     """Add the uploaded file to the case: 404/403 before a byte is read when the caller may
     not, 413 past the size limit and 422 for a wrong type, both before anything is stored.
@@ -118,6 +119,8 @@ async def upload(
         await scopes.ensure_may_act(principal, case_id, "add_attachment", key=scoped)
     with Spool(spool_dir(settings.data_dir), settings.max_upload_bytes) as spool:
         received = await receive(content_type, body, spool)
+        if check_fields is not None:  # the console's form token, before anything is kept
+            check_fields(received.fields)
         step = _step(received.fields.get("step") or ("report" if reporter else None))
         if reporter and step is not AttachmentStep.REPORT:
             raise invalid_input(
