@@ -7,7 +7,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Annotated
 
 from fastapi import Depends, Request
@@ -17,6 +17,7 @@ from temporalio.client import Client
 from activities.files.store import FileStore
 from activities.identity.hashing import HashPool
 from activities.identity.oidc import OidcClient
+from activities.reports.documents.templates import TemplateSet, load_templates
 from activities.runtime.settings import Settings
 from api.access import CaseScopes
 from api.errors import unavailable
@@ -43,6 +44,8 @@ class Resources:
     oidc: OidcClient | None = None
     # 证据材料: the file store (a folder under the data directory, or an S3-compatible bucket).
     files: FileStore | None = None
+    # 文书模板, loaded and checked when the app is built (a broken set refuses to start).
+    templates: TemplateSet = field(default_factory=load_templates)
 
 
 # Dependencies are ``async def``: FastAPI runs plain ``def`` ones in a threadpool, a thread hop
@@ -79,7 +82,12 @@ async def _workflows(resources: ResourcesDep) -> Sequence[type]:
     return resources.workflows
 
 
+async def _templates(resources: ResourcesDep) -> TemplateSet:
+    return resources.templates
+
+
 SettingsDep = Annotated[Settings, Depends(_settings)]
+TemplatesDep = Annotated[TemplateSet, Depends(_templates)]
 EngineDep = Annotated[AsyncEngine, Depends(_engine)]
 SessionmakerDep = Annotated[async_sessionmaker[AsyncSession], Depends(_sessionmaker)]
 TemporalDep = Annotated[Client, Depends(_temporal)]

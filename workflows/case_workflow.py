@@ -26,7 +26,7 @@ from temporalio.exceptions import TimeoutError as TemporalTimeoutError
 with workflow.unsafe.imports_passed_through():
     from domain.case import events as e
     from domain.case.calendar_years import extend_calendar, intake_years, years_lacking
-    from domain.case.commands import ATTACHING, CommandEnvelope, Register
+    from domain.case.commands import ATTACHING, CommandEnvelope, IssueDocument, Register
     from domain.case.decide import (
         advance,
         amend_policy,
@@ -35,7 +35,9 @@ with workflow.unsafe.imports_passed_through():
         reschedule_provisional,
         snapshot_policy,
     )
+    from domain.case.documents import PROVISIONAL_NUMBER, pending_key
     from domain.case.evolve import evolve
+    from domain.case.issued import DocumentNumber
     from domain.case.policy import CasePolicy
     from domain.case.state import CaseState
     from domain.case.timekeeping import next_wakeup
@@ -44,8 +46,10 @@ with workflow.unsafe.imports_passed_through():
     from domain.values import china_date
     from workflows.contract import (
         APPLY_UPDATE,
+        ASSIGN_DOCUMENT_NUMBER_ACTIVITY,
         CALENDAR_UPDATE,
         DELIVER_ACTIVITY,
+        DOCUMENT_NUMBER_UNAVAILABLE,
         POLICY_ACTIVITY,
         PROJECT_ACTIVITY,
         PROJECTION_REFUSED,
@@ -56,10 +60,12 @@ with workflow.unsafe.imports_passed_through():
         CaseWorkflowInput,
         CommandOutcome,
         DeliveryOutcome,
+        DocumentNumberRequest,
         PolicyRequest,
         ProjectionBatch,
         ProjectionResult,
         refusal_failure,
+        session_notices,
     )
 
 CLOCKS_PATCH = "clocks-v2"
@@ -91,6 +97,9 @@ CALENDAR_YEARS_PATCH = "calendar-years-v1"
 # time is told to everyone its alert reached, once each, on the channels that carried it. Asked
 # only when a withdrawal is recorded (older histories never record one).
 BREACH_WITHDRAWN_PATCH = "breach-withdrawn-v1"
+# 调解会排期: the mediators of a session booked or moved are told (a notice each, on their
+# channels or in their inbox; not an alert). Asked only when a session is booked or moved.
+SESSION_NOTICES_PATCH = "session-notices-v1"
 # A run handed a case state must be the continuation of a run of the same case (continue-as-new):
 # a start carrying a state from anywhere else (sent straight to Temporal) fails at once, before
 # it records or projects anything. Asked only for such a start, so no other history has it.
@@ -99,6 +108,16 @@ FORGED_START_PATCH = "signed-commands-v1"
 # command is applied, so only histories that hold one carry the marker; a run on code from
 # before it refuses the command instead of recording an event it cannot fold.
 ATTACHMENTS_PATCH = "attachments-v1"
+# 出具文书: a document issued for the first time takes the next 文号 of its organisation's series
+# (an activity) before its event is recorded. Asked only when a document is issued.
+DOCUMENTS_PATCH = "documents-v1"
+# The 文号 store may be away briefly; after that the issue is refused (503), nothing recorded.
+NUMBER_RETRY = RetryPolicy(
+    initial_interval=timedelta(milliseconds=200),
+    backoff_coefficient=2.0,
+    maximum_interval=timedelta(seconds=2),
+    maximum_attempts=5,
+)
 
 # A projection attempt retries briefly; if the store is still away the case marks it down,
 # answers commands from its own state, and tries again on a timer until it lands.
@@ -179,6 +198,8 @@ class CaseWorkflow:
                     type="forbidden_transition",
                     non_retryable=True,
                 )
+            if isinstance(envelope.command, IssueDocument) and workflow.patched(DOCUMENTS_PATCH):
+                envelope = await self._numbered(envelope)
             events = self._decide(envelope)
             if (
                 events
@@ -210,10 +231,51 @@ class CaseWorkflow:
 
     @apply.validator
     def _validate_apply(self, envelope: CommandEnvelope) -> None:
+        command = envelope.command
+        if isinstance(command, IssueDocument):  # checked as if numbered: the number comes later
+            numbered = command.model_copy(update={"number": PROVISIONAL_NUMBER})
+            envelope = envelope.model_copy(update={"command": numbered})
         try:
             decide(self._state, envelope, now=workflow.now())
         except DomainError as error:
             raise refusal_failure(error) from None
+
+    async def _numbered(self, envelope: CommandEnvelope) -> CommandEnvelope:
+        """The issue with the document's 文号: the one it holds, else the next of the holding
+        organisation's series (a number a caller sent is never used)."""
+        command = envelope.command
+        assert isinstance(command, IssueDocument)
+        command = command.model_copy(update={"number": None})
+        state = self._state
+        try:
+            key = pending_key(state, command.kind, command.subject) if state else None
+        except DomainError as error:
+            raise refusal_failure(error) from None
+        if state is not None and key is not None:
+            holder = state.holder
+            request = DocumentNumberRequest(
+                case_id=state.case_id,
+                document_key=key,
+                org_id=state.holder_id or "unassigned",
+                org_name=holder.name if holder is not None else (state.holder_id or "—"),
+                year=china_date(workflow.now()).year,
+            )
+            try:
+                number: DocumentNumber = await workflow.execute_activity(
+                    ASSIGN_DOCUMENT_NUMBER_ACTIVITY,
+                    request,
+                    result_type=DocumentNumber,
+                    start_to_close_timeout=timedelta(seconds=15),
+                    retry_policy=NUMBER_RETRY,
+                )
+            except ActivityError:
+                raise ApplicationError(
+                    "文号暂时无法分配，文书未出具 / no document number could be assigned",
+                    type=DOCUMENT_NUMBER_UNAVAILABLE,
+                    non_retryable=True,
+                ) from None
+            command = command.model_copy(update={"number": number})
+        return envelope.model_copy(update={"command": command})
 
     @workflow.update(name=CALENDAR_UPDATE)
     async def load_calendar(self, calendar: HolidayCalendar) -> CommandOutcome | CaseState | None:
@@ -326,6 +388,9 @@ class CaseWorkflow:
         if isinstance(body, e.AlertClosed) and body.withdrawn:
             self._notify_withdrawn(state, body)
             return
+        if isinstance(body, e.SessionScheduled | e.SessionPostponed):
+            self._notify_mediators(state, event)
+            return
         if isinstance(body, e.AlertRaised):
             alert, notification = body.alert, body.alert.notifications[0]
         elif isinstance(body, e.AlertNotified) and body.notification is not None:
@@ -370,6 +435,16 @@ class CaseWorkflow:
                     note=body.reason,
                 )
             )
+
+    def _notify_mediators(self, state: CaseState, event: e.Event) -> None:
+        """调解会通知: each mediator of the booked (or moved) session, once."""
+        body = event.body
+        assert isinstance(body, e.SessionScheduled | e.SessionPostponed)
+        booked = state.scheduled_session(body.schedule_no)
+        if booked is None or not workflow.patched(SESSION_NOTICES_PATCH):
+            return
+        for delivery in session_notices(state, booked, event.seq, event.at):
+            self._deliver(delivery)
 
     def _deliver(self, delivery: AlertDelivery) -> None:
         handle = workflow.start_activity(

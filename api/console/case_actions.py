@@ -19,18 +19,21 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from api.access import reach_of
 from api.console.forms import ACTION_FIELDS, Field, FormState, Options, follow_up_fields
 from api.console.session import ConsoleUser
+from api.console.session_forms import SESSION_FIELDS, roster_picker, session_fields
 from api.handoff_schemas import HANDOFF_ROUTES
 from api.registry_schemas import OrganisationView
 from api.schemas import ACTION_ROUTES, ActionRoute
 from api.services import registry
+from api.session_schemas import SESSION_ROUTES
 from domain.case.labels import ACTION_LABELS
 from domain.case.reach import INCOMING_COMMANDS, CaseReach, may_act
 from domain.case.stages import Action, Stage, allowed
 from domain.people.access import Permission
 
 # The console's forms for the JSON API's command routes (alerts are acknowledged from the inbox).
+FORMS: dict[str, list[Field]] = {**ACTION_FIELDS, **SESSION_FIELDS}
 ROUTES: dict[str, ActionRoute] = {
-    r.path: r for r in (*ACTION_ROUTES, *HANDOFF_ROUTES) if r.path in ACTION_FIELDS
+    r.path: r for r in (*ACTION_ROUTES, *HANDOFF_ROUTES, *SESSION_ROUTES) if r.path in FORMS
 }
 # Forms whose pickers list the registry's organisations.
 _ORG_PICKERS = {
@@ -116,7 +119,10 @@ def fields_for(
     user: ConsoleUser,
     reach: CaseReach,
 ) -> list[Field]:
-    fields = ACTION_FIELDS[path]
+    fields = FORMS[path]
+    booking = session_fields(path, fields, document, choices.roster, user.principal.mediator_id)
+    if booking is not None:
+        return booking
     if path == "follow-ups":
         agreements = document.get("agreements") or []
         return follow_up_fields(list(agreements[-1]["items"]) if agreements else [])
@@ -135,14 +141,7 @@ def fields_for(
     if path == "report-back":
         return _with(fields, "assignment_no", options=_report_options(user, document, reach))
     if path == "start-mediation" and choices.roster:
-        roster = Field(
-            "mediator_ids",
-            "调解员（从调解员名册选择）",
-            "checks",
-            True,
-            choices.roster,
-            hint="名册为承办单位及联合调处单位的在册调解员",
-        )
+        roster = roster_picker(choices.roster, user.principal.mediator_id)
         return [roster if f.name == "mediators" else f for f in fields]
     return fields
 

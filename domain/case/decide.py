@@ -7,10 +7,12 @@ from datetime import date, datetime
 from domain.case import commands as c
 from domain.case import corrections, timekeeping
 from domain.case import events as e
+from domain.case.agenda_rules import agenda_body, held_body
 from domain.case.attaching import attachment_body
 from domain.case.case_numbers import PREFIXES, is_case_number
 from domain.case.clock_commands import TIMEKEEPING, timekeeping_body
 from domain.case.clocks import Schedule, reschedule
+from domain.case.documents import issue_bodies
 from domain.case.evolve import evolve, fold
 from domain.case.facts import check_dates, receipt_on
 from domain.case.facts import not_before as _not_before
@@ -74,14 +76,19 @@ def decide(state: CaseState | None, envelope: c.CommandEnvelope, *, now: datetim
         )
     if isinstance(command, c.ATTACHING):
         bodies = [attachment_body(state, command, actor=envelope.actor)]
+    elif isinstance(command, c.IssueDocument):
+        bodies = list(issue_bodies(state, command.kind, command.subject, command.number))
     elif isinstance(command, TIMEKEEPING):
         bodies = [timekeeping_body(state, command, now)]
     elif isinstance(command, c.HANDOFFS):
         bodies = [handoff_body(state, command, china_date(now))]
     elif isinstance(command, _PETITION):
         bodies = _petition_bodies(state, command, china_date(now))
+    elif isinstance(command, c.AGENDA):
+        bodies = [agenda_body(state, command, now)]
     else:
-        bodies = [_body(state, command, china_date(now))]
+        held = held_body(state, command) if isinstance(command, c.RecordSession) else None
+        bodies = [_body(state, command, china_date(now)), *([held] if held else [])]
     return record(state, bodies, actor=envelope.actor, command_id=envelope.command_id, now=now)
 
 
@@ -347,7 +354,8 @@ def _body(state: CaseState, command: c.Command, today: date) -> e.EventBody:  # 
         case c.RecordSession():
             _not_future(command.held_on, today, "held_on")
             _not_before(command.held_on, received_on, "held_on", "收到申请之日", "receipt")
-            return e.SessionRecorded(**_fields(command), session_no=state.session_count + 1)
+            recorded = command.model_dump(exclude={"type", "schedule_no"})
+            return e.SessionRecorded(**recorded, session_no=state.session_count + 1)
         case c.RecordAgreement():
             _not_future(command.signed_on, today, "signed_on")
             _not_before(command.signed_on, received_on, "signed_on", "收到申请之日", "receipt")

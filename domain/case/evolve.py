@@ -6,10 +6,12 @@ from collections.abc import Callable
 from datetime import date, datetime
 
 from domain.case import events as e
+from domain.case.agenda_rules import apply_agenda
 from domain.case.alerts import Alert, AlertStatus
 from domain.case.attaching import attached
 from domain.case.clocks import OPEN_STATUSES, Clock, ClockStatus, Pause
 from domain.case.details import CourtDecisionDetails
+from domain.case.documents import issued_changes
 from domain.case.stages import Stage
 from domain.case.state import (
     RECENT_COMMANDS_KEPT,
@@ -68,6 +70,8 @@ def evolve(state: CaseState | None, event: e.Event) -> CaseState | None:
         or _apply_handoff(state, body, stamp)
         or _apply_timekeeping(state, body, stamp)
         or attached(state, body, seq=event.seq, at=event.at)
+        or issued_changes(state, body, event.at, event.actor)
+        or apply_agenda(state, body, at=stamp.at, by=stamp.by)
     )
     recent = state.recent_command_ids
     if not recent or recent[-1] != event.command_id:
