@@ -25,11 +25,12 @@ from activities.reports.sections.attachments import AttachmentEntry
 
 @dataclass(frozen=True)
 class BundledDocument:
-    """An issued 文书 to bundle (the hook for documents: what issues them hands them in)."""
+    """An issued 文书 to bundle, as printed for the reader of the bundle."""
 
-    path: str  # inside documents/, e.g. "（2026）玄调字第12号-人民调解协议书.pdf"
+    path: str  # inside documents/, e.g. "（2026）玄调字第12号-人民调解协议书-第1版.pdf"
     content: bytes
     title: str
+    issued_content_sha256: str | None = None  # the hash the issuing event recorded
 
 
 class _Writer:
@@ -80,7 +81,13 @@ async def write_bundle(
             writer.add("dossier.pdf", [dossier_pdf], kind="dossier", title="案件卷宗")
             for document in documents:
                 path = f"documents/{document.path}"
-                writer.add(path, [document.content], kind="document", title=document.title)
+                writer.add(
+                    path,
+                    [document.content],
+                    kind="document",
+                    title=document.title,
+                    issued_content_sha256=document.issued_content_sha256,
+                )
             for n, entry in enumerate(attachments, start=1):
                 extension = EXTENSIONS.get(entry.media_type, "")
                 chunks = files.chunks(entry.sha256) if entry.sha256 in present else iter(())

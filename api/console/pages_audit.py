@@ -23,6 +23,7 @@ from api.deps import (
     ScopesDep,
     SessionmakerDep,
     SettingsDep,
+    TemplatesDep,
     TemporalDep,
 )
 from api.errors import ApiError
@@ -143,6 +144,7 @@ async def audit_case(
     settings: SettingsDep,
     workflows: ReplayWorkflowsDep,
     files: FilesDep,
+    templates: TemplatesDep,
 ) -> Response:
     """One audit read of the case, with its purpose: a POST with the session's form token, so a
     link elsewhere cannot make an auditor's browser read (and record a purpose) unasked."""
@@ -214,6 +216,7 @@ async def audit_case(
                 scopes=scopes,
                 settings=settings,
                 files=files,
+                templates=templates,
             )
             return FileResponse(
                 path,

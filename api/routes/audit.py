@@ -22,6 +22,7 @@ from api.deps import (
     ScopesDep,
     SessionmakerDep,
     SettingsDep,
+    TemplatesDep,
     TemporalDep,
 )
 from api.errors import ERROR_RESPONSES
@@ -141,6 +142,7 @@ async def case_bundle(
     scopes: ScopesDep,
     settings: SettingsDep,
     files: FilesDep,
+    templates: TemplatesDep,
 ) -> FileResponse:
     path = await bundle.bundle(
         case_id,
@@ -150,6 +152,7 @@ async def case_bundle(
         scopes=scopes,
         settings=settings,
         files=files,
+        templates=templates,
     )
     return FileResponse(
         path,

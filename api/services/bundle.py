@@ -13,18 +13,50 @@ from activities.files.store import FileStore
 from activities.identity.access_trail import Access
 from activities.reports import dossier_model
 from activities.reports.bundle import BundledDocument, temporary_bundle, write_bundle
+from activities.reports.documents.templates import TemplateSet
 from activities.runtime.settings import Settings
 from api.access import CaseScopes, record_access
-from api.services import audit
+from api.services import audit, papers
 from domain.people.access import Principal
 
 BUNDLE_ENDPOINT = "GET /v1/cases/{id}/bundle"
 
 
-async def issued_documents(case_id: str) -> Sequence[BundledDocument]:
-    """The 文书 issued for the case, to bundle. Hook: documents (文书) are issued by another
-    feature; until it hands them in here the bundle holds the dossier and the files only."""
-    return ()
+async def issued_documents(
+    case_id: str,
+    *,
+    principal: Principal,
+    scopes: CaseScopes,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    templates: TemplateSet,
+    settings: Settings,
+) -> Sequence[BundledDocument]:
+    """Every version of every 文书 issued for the case, printed as PDF for this reader (masked,
+    each print recorded like any download), named by its 文号, title and version."""
+    bundled: list[BundledDocument] = []
+    for entry in await papers.listed(case_id, principal=principal, scopes=scopes):
+        copy = await papers.printed(
+            case_id,
+            entry["key"],
+            "pdf",
+            version=entry["version"],
+            reveal=False,
+            principal=principal,
+            scopes=scopes,
+            sessionmaker=sessionmaker,
+            templates=templates,
+            settings=settings,
+        )
+        name = f"{entry['number']}-{entry['title']}-第{entry['version']}版.pdf"
+        bundled.append(
+            BundledDocument(
+                path=name.replace("/", "／"),
+                content=copy.content,
+                title=f"{entry['title']} {entry['number']}",
+                issued_content_sha256=entry["content_sha256"],
+            )
+        )
+    return bundled
 
 
 async def bundle(
@@ -36,6 +68,7 @@ async def bundle(
     scopes: CaseScopes,
     settings: Settings,
     files: FileStore,
+    templates: TemplateSet,
 ) -> Path:
     """The bundle as a temporary zip file (the caller removes it once sent)."""
     code = await scopes.ensure_reachable(principal, case_id)
@@ -59,7 +92,14 @@ async def bundle(
             case_id=case_id,
             dossier_pdf=found.pdf,
             attachments=document.attachments,
-            documents=await issued_documents(case_id),
+            documents=await issued_documents(
+                case_id,
+                principal=principal,
+                scopes=scopes,
+                sessionmaker=sessionmaker,
+                templates=templates,
+                settings=settings,
+            ),
             files=files,
             generated_at=datetime.now(UTC),
             generated_by=principal.actor,

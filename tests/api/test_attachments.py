@@ -23,7 +23,7 @@ from activities.files.store import FileStore, FolderStore, S3Store, file_store
 from api.app import create_app
 from api.cli.audit import verify_cli
 from tests import files as samples
-from tests.api.helpers import create_case
+from tests.api.helpers import act, create_case
 from tests.conftest import Stack
 from tests.principals import bearer
 from tests.samples import intake_body
@@ -309,6 +309,14 @@ async def test_an_auditor_downloads_the_bound_file_and_checks_it_offline(
 ) -> None:
     mediator = world["clients"]["mediator"]
     case_id = (await create_case(mediator))["case_id"]
+    for action in ("accept", "start_mediation", "record_session", "record_agreement"):
+        assert (await act(mediator, case_id, action)).status_code == 200
+    issued = await mediator.post(
+        f"/v1/cases/{case_id}/documents",
+        json={"kind": "agreement"},
+        headers={"Idempotency-Key": str(uuid.uuid4())},
+    )
+    assert issued.status_code == 201, issued.text
     scan = samples.pdf() + uuid.uuid4().bytes
     photo = samples.jpeg_with_gps((200, 100))
     await _upload(mediator, case_id, scan, "协议书签字页.pdf", "application/pdf")
@@ -330,6 +338,12 @@ async def test_an_auditor_downloads_the_bound_file_and_checks_it_offline(
         assert kept["协议书签字页.pdf"]["sha256"] == hashlib.sha256(scan).hexdigest()
         assert kept["现场.jpg"]["sha256"] == hashlib.sha256(photo).hexdigest()
         assert all(e["matches_record"] for e in kept.values())
+        # The issued 协议书, named by its 文号, with the hash its issuing event recorded.
+        papers = [e for e in manifest["files"] if e["kind"] == "document"]
+        number = issued.json()["number"]
+        assert [p["path"] for p in papers] == [f"documents/{number}-人民调解协议书-第1版.pdf"]
+        assert papers[0]["issued_content_sha256"] == issued.json()["content_sha256"]
+        assert archive.read(papers[0]["path"]).startswith(b"%PDF")
         (tmp_path / "verify.py").write_bytes(archive.read("verify.py"))
     # The dossier inside lists each file with its hash.
     dossier = await auditor.get(f"/v1/cases/{case_id}/dossier", params={"purpose": "归档核查"})
@@ -344,7 +358,7 @@ async def test_an_auditor_downloads_the_bound_file_and_checks_it_offline(
         check=False,
     )
     assert checked.returncode == 0, checked.stdout
-    assert "核验通过：3 个文件完整" in checked.stdout
+    assert "核验通过：4 个文件完整" in checked.stdout
     # A byte changed in a bundled file: named, exit 1 (the script and the command line).
     tampered = tmp_path / "tampered.zip"
     with zipfile.ZipFile(bundle) as source, zipfile.ZipFile(tampered, "w") as out:

@@ -34,9 +34,15 @@ async def _agreed_case(console: Console) -> str:
         )
         assert created.status_code == 201, created.text
         case_id: str = created.json()["case_id"]
-        for action in ("accept", "start_mediation", "record_agreement"):
+        for action in ("accept", "start_mediation", "record_session", "record_agreement"):
             response = await act(api, case_id, action)
             assert response.status_code == 200, response.text
+        issued = await api.post(  # the 协议书 printed (the console's 文书 section does the same)
+            f"/v1/cases/{case_id}/documents",
+            json={"kind": "agreement"},
+            headers={"Idempotency-Key": str(uuid.uuid4())},
+        )
+        assert issued.status_code == 201, issued.text
     return case_id
 
 
@@ -100,6 +106,7 @@ async def test_a_signed_scan_and_a_signature_are_kept_and_the_bundle_checks_out(
         (tmp_path / "verify.py").write_bytes(archive.read("verify.py"))
         names = archive.namelist()
     assert "dossier.pdf" in names
+    assert sum(n.startswith("documents/") for n in names) == 1  # the issued 协议书
     assert sum(n.startswith("attachments/") for n in names) == 2  # the scan and the signature
     checked = subprocess.run(
         [sys.executable, "-I", str(tmp_path / "verify.py"), str(bundle)],
@@ -108,4 +115,4 @@ async def test_a_signed_scan_and_a_signature_are_kept_and_the_bundle_checks_out(
         check=False,
     )
     assert checked.returncode == 0, checked.stdout
-    assert "核验通过：3 个文件完整" in checked.stdout
+    assert "核验通过：4 个文件完整" in checked.stdout
