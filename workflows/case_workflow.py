@@ -104,10 +104,7 @@ SESSION_NOTICES_PATCH = "session-notices-v1"
 # a start carrying a state from anywhere else (sent straight to Temporal) fails at once, before
 # it records or projects anything. Asked only for such a start, so no other history has it.
 FORGED_START_PATCH = "signed-commands-v1"
-# 证据材料: a file added to or withdrawn from a case is a command of its own. Marked when such a
-# command is applied, so only histories that hold one carry the marker; a run on code from
-# before it refuses the command instead of recording an event it cannot fold.
-ATTACHMENTS_PATCH = "attachments-v1"
+ATTACHMENTS_PATCH = "attachments-v1"  # 证据材料: marked on applying a file command (only then)
 # 出具文书: a document issued for the first time takes the next 文号 of its organisation's series
 # (an activity) before its event is recorded. Asked only when a document is issued.
 DOCUMENTS_PATCH = "documents-v1"
@@ -192,12 +189,8 @@ class CaseWorkflow:
     async def apply(self, envelope: CommandEnvelope) -> CommandOutcome | CaseState:
         """Record a command's events, wait until the store has them, say where the case is."""
         async with self._lock:
-            if isinstance(envelope.command, ATTACHING) and not workflow.patched(ATTACHMENTS_PATCH):
-                raise ApplicationError(
-                    "该案件暂不能添加材料 / files cannot be added on this run",
-                    type="forbidden_transition",
-                    non_retryable=True,
-                )
+            if isinstance(envelope.command, ATTACHING):
+                workflow.patched(ATTACHMENTS_PATCH)
             if isinstance(envelope.command, IssueDocument) and workflow.patched(DOCUMENTS_PATCH):
                 envelope = await self._numbered(envelope)
             events = self._decide(envelope)
