@@ -296,7 +296,7 @@ def register(case_id: str = "JF-2026-000001", **overrides: Any) -> c.Register:
     return c.Register.model_validate({**intake_body(**overrides), "case_id": case_id})
 
 
-# The whole life of a dispute after intake, in command types: 12 transitions with registration.
+# The whole life of a dispute after intake, in command types: 13 transitions with registration.
 LIFECYCLE: tuple[str, ...] = (
     "accept",
     "plan",
@@ -306,6 +306,7 @@ LIFECYCLE: tuple[str, ...] = (
     "record_session",
     "record_agreement",
     "apply_judicial_confirmation",
+    "record_court_acceptance",
     "record_court_decision",
     "record_follow_up",
     "close",
@@ -329,6 +330,7 @@ PATH_TO_STAGE: dict[Stage, tuple[str, ...]] = {
         "start_mediation",
         "record_agreement",
         "apply_judicial_confirmation",
+        "record_court_acceptance",
         "record_court_decision:rejected",
     ),
     Stage.FOLLOWING_UP: (
@@ -336,6 +338,7 @@ PATH_TO_STAGE: dict[Stage, tuple[str, ...]] = {
         "start_mediation",
         "record_agreement",
         "apply_judicial_confirmation",
+        "record_court_acceptance",
         "record_court_decision",
     ),
     Stage.MEDIATION_FAILED: ("accept", "start_mediation", "record_mediation_failure"),

@@ -22,8 +22,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from activities.store import registry
+from activities.store.document_tables import DocumentNumberRow, DocumentSeriesRow
 from activities.store.sql import insert_for
-from activities.store.tables import DocumentNumberRow, DocumentSeriesRow
 from domain.case.issued import DocumentNumber
 from domain.organisation.organisations import OrgType
 

@@ -49,10 +49,18 @@ def _answer_due(document: dict[str, Any], org_id: str) -> str | None:
     return None
 
 
+# The registration's line names the organisation the case was routed to, not the registrar.
+_HANDOFF_LABELS = {"case_registered": "登记后分流至"}
+
+
 def handoff_view(document: dict[str, Any]) -> HandoffView:
     pending = document.get("pending_transfer")
     log = [
-        {**entry, "label": EVENT_LABELS.get(entry["kind"], entry["kind"])}
+        {
+            **entry,
+            "label": _HANDOFF_LABELS.get(entry["kind"])
+            or EVENT_LABELS.get(entry["kind"], entry["kind"]),
+        }
         for entry in document.get("handoffs") or ()
     ]
     return HandoffView(

@@ -25,6 +25,7 @@ from api.console.case_actions import (
     fields_for,
     form_prefix,
     load_choices,
+    missing_fields,
     needs_choices,
     offered_actions,
 )
@@ -398,10 +399,14 @@ async def act(
             status=status,
         )
 
+    missing = missing_fields(fields, raw)  # every empty required field, at once
     try:
         checked = route.request.model_validate(body)
     except ValidationError as error:
-        state.errors = field_errors(error, fields)
+        state.errors = {**missing, **field_errors(error, fields)}
+        return await again(422)
+    if missing:
+        state.errors = missing
         return await again(422)
     try:
         await commands.act(

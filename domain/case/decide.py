@@ -37,11 +37,19 @@ _CLOSE_OUTCOMES: dict[Stage, CloseOutcome] = {
 }
 
 
-def decide(state: CaseState | None, envelope: c.CommandEnvelope, *, now: datetime) -> list[e.Event]:
+def decide(
+    state: CaseState | None,
+    envelope: c.CommandEnvelope,
+    *,
+    now: datetime,
+    court_acceptance_first: bool = True,
+) -> list[e.Event]:
     """The events ``envelope`` records on ``state`` at ``now``; [] for a command already applied.
 
     Raises ForbiddenTransition when the stage forbids the command, InvalidCommand when its
     content contradicts the case, UnknownCase for a command to a case never registered.
+    ``court_acceptance_first=False`` only replays a history recorded before a court's decision
+    needed its acceptance recorded first (司法确认: 法院受理 before 法院裁定).
     """
     command = envelope.command
     if state is None:
@@ -61,6 +69,8 @@ def decide(state: CaseState | None, envelope: c.CommandEnvelope, *, now: datetim
     if refusal is not None:
         raise refusal
     check_dates(state, command, china_date(now))
+    if court_acceptance_first and isinstance(command, c.RecordCourtDecision):
+        _court_accepted(state)
     bodies: list[e.EventBody]
     if reopening is not None:
         reopened = record(
@@ -90,6 +100,17 @@ def decide(state: CaseState | None, envelope: c.CommandEnvelope, *, now: datetim
         held = held_body(state, command) if isinstance(command, c.RecordSession) else None
         bodies = [_body(state, command, china_date(now)), *([held] if held else [])]
     return record(state, bodies, actor=envelope.actor, command_id=envelope.command_id, now=now)
+
+
+def _court_accepted(state: CaseState) -> None:
+    """A court decides an application it has accepted: its 15-day clock (法释〔2016〕14号)
+    runs from the acceptance, so the acceptance is recorded before the decision."""
+    application = state.judicial_confirmation
+    if application is not None and application.accepted_on is None:
+        raise ForbiddenTransition(
+            "法院尚未受理司法确认申请：请先记录法院受理，再记录法院裁定",
+            "record the court's acceptance of the application before its decision",
+        )
 
 
 _PETITION = (

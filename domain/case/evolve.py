@@ -459,6 +459,7 @@ def _apply_timekeeping(  # noqa: C901
                     "next_step_at": None,
                     "acknowledged_at": at,
                     "acknowledged_by": stamp.by,
+                    "acknowledged_note": body.note,
                 },
             )
         case e.AlertClosed():

@@ -263,7 +263,8 @@ class _Summaries:
                     )
                 return f"{self._alert(body.alert_id)}升级至第{n.level}级督办，通知{who}"
             case e.AlertAcknowledged():
-                return f"{self._alert(body.alert_id)}已签收"
+                note = f"，签收意见：{body.note}" if body.note else ""
+                return f"{self._alert(body.alert_id)}已签收{note}"
             case e.AlertClosed():
                 if body.withdrawn:
                     return f"{self._alert(body.alert_id)}撤销（已通知原接收人）：{body.reason}"

@@ -172,7 +172,10 @@ def _clock_item(state: CaseState, clock: Clock, holder: str, persons: tuple[str,
     if clock.status is ClockStatus.BREACHED:
         since = clock.ended_at or clock.due_at
         return WorkItem(
-            **common, kind=WorkKind.CLOCK_OVERDUE, since=since, summary=f"{clock.name}已逾期"
+            **common,
+            kind=WorkKind.CLOCK_OVERDUE,
+            since=since,
+            summary=f"{clock.name}已逾期{_leader_notes(state, clock)}",
         )
     if clock.warned_at is not None:
         return WorkItem(
@@ -187,6 +190,16 @@ def _clock_item(state: CaseState, clock: Clock, holder: str, persons: tuple[str,
         since=clock.started_at,
         summary=f"{clock.name}{subject}",
     )
+
+
+def _leader_notes(state: CaseState, clock: Clock) -> str:
+    """签收意见 a leader wrote acknowledging this clock's alerts, for the unit that handles it."""
+    notes = [
+        f"；{(a.acknowledged_by or '领导').split(' (')[0]}签收意见：{a.acknowledged_note}"
+        for a in state.alerts
+        if a.clock_id == clock.clock_id and a.acknowledged_note
+    ]
+    return "".join(notes)
 
 
 def _clock_items(state: CaseState, holder: str, persons: tuple[str, ...]) -> list[WorkItem]:
