@@ -11,6 +11,7 @@ import httpx
 from fastapi import FastAPI
 from temporalio.client import Client
 
+from activities.files.store import file_store
 from activities.identity.hashing import HashPool
 from activities.identity.oidc import OidcClient, OidcConfig
 from activities.identity.passwords import verify_password
@@ -28,6 +29,7 @@ from api.limits import BodyLimit
 from api.routes import (
     admin,
     alerts,
+    attachments,
     audit,
     cases,
     clocks,
@@ -42,6 +44,7 @@ from api.routes import (
     users,
     worklist,
 )
+from api.routes.attachments import STREAMED_UPLOADS
 from api.services.gauges import collect_periodically
 from api.telemetry import RequestTelemetry
 
@@ -110,6 +113,7 @@ def create_app(
                 settings.auth_stale_seconds,
             ),
             oidc=_oidc_client(settings, http),
+            files=file_store(settings),
             templates=templates,
         )
         # What exists now (modules, models, routes) lives as long as the process: out of the
@@ -142,7 +146,7 @@ def create_app(
         version="0.1.0",
         lifespan=lifespan,
     )
-    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes, streamed=STREAMED_UPLOADS)
     # Outermost: every answer (a refused body too) is counted and carries its request id.
     app.add_middleware(RequestTelemetry)
     install_error_handlers(app)
@@ -150,6 +154,7 @@ def create_app(
         health,
         metrics,
         cases,
+        attachments,
         documents,
         clocks,
         codec,

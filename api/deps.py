@@ -14,11 +14,13 @@ from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from temporalio.client import Client
 
+from activities.files.store import FileStore
 from activities.identity.hashing import HashPool
 from activities.identity.oidc import OidcClient
 from activities.reports.documents.templates import TemplateSet, load_templates
 from activities.runtime.settings import Settings
 from api.access import CaseScopes
+from api.errors import unavailable
 
 if TYPE_CHECKING:
     from api.auth import Authenticator
@@ -40,6 +42,8 @@ class Resources:
     workflows: tuple[type, ...] = ()
     # The identity provider the console signs people in with (None: passwords only).
     oidc: OidcClient | None = None
+    # 证据材料: the file store (a folder under the data directory, or an S3-compatible bucket).
+    files: FileStore | None = None
     # 文书模板, loaded and checked when the app is built (a broken set refuses to start).
     templates: TemplateSet = field(default_factory=load_templates)
 
@@ -88,4 +92,13 @@ EngineDep = Annotated[AsyncEngine, Depends(_engine)]
 SessionmakerDep = Annotated[async_sessionmaker[AsyncSession], Depends(_sessionmaker)]
 TemporalDep = Annotated[Client, Depends(_temporal)]
 ScopesDep = Annotated[CaseScopes, Depends(_scopes)]
+
+
+async def _files(resources: ResourcesDep) -> FileStore:
+    if resources.files is None:
+        raise unavailable("文件存储", "file store")
+    return resources.files
+
+
+FilesDep = Annotated[FileStore, Depends(_files)]
 ReplayWorkflowsDep = Annotated[Sequence[type], Depends(_workflows)]

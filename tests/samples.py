@@ -141,6 +141,15 @@ def action_bodies(today: date = TODAY) -> dict[str, dict[str, Any]]:
         "add_co_handler": {"organisation": "xw-police-room", "note": "邀请派出所联合调处"},
         "remove_co_handler": {"organisation": "xw-police-room", "note": "联合调处结束"},
         "issue_document": {"kind": "application"},
+        "add_attachment": {
+            "attachment_id": "att-00000001",
+            "step": "agreement",
+            "name": "协议书签字扫描件.pdf",
+            "media_type": "application/pdf",
+            "size": 1024,
+            "sha256": "0" * 64,
+        },
+        "withdraw_attachment": {"attachment_id": "att-00000001", "reason": "上传错误"},
     }
 
 
@@ -199,6 +208,8 @@ ACTION_PATHS: dict[str, str] = {
     "add_co_handler": "co-handlers",
     "remove_co_handler": "co-handlers/remove",
     "issue_document": "documents",
+    "add_attachment": "attachments",
+    "withdraw_attachment": "attachments",
 }
 
 PETITION_INTAKE: dict[str, Any] = {

@@ -27,6 +27,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.case import events as e
     from domain.case.calendar_years import extend_calendar, intake_years, years_lacking
     from domain.case.commands import (
+        ATTACHING,
         CommandEnvelope,
         IssueDocument,
         RecordCourtDecision,
@@ -73,6 +74,7 @@ with workflow.unsafe.imports_passed_through():
         session_notices,
     )
     from workflows.patches import (
+        ATTACHMENTS_PATCH,
         BREACH_WITHDRAWN_PATCH,
         CALENDAR_YEARS_PATCH,
         CLOCKS_PATCH,
@@ -170,6 +172,8 @@ class CaseWorkflow:
     async def apply(self, envelope: CommandEnvelope) -> CommandOutcome | CaseState:
         """Record a command's events, wait until the store has them, say where the case is."""
         async with self._lock:
+            if isinstance(envelope.command, ATTACHING):
+                workflow.patched(ATTACHMENTS_PATCH)
             if isinstance(envelope.command, IssueDocument) and workflow.patched(DOCUMENTS_PATCH):
                 envelope = await self._numbered(envelope)
             events = self._decide(envelope)

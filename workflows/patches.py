@@ -46,3 +46,6 @@ DOCUMENTS_PATCH = "documents-v1"
 # A court's decision needs its acceptance recorded first (法院受理 before 法院裁定); a history
 # recorded before replays as it ran.
 COURT_ACCEPTANCE_PATCH = "court-acceptance-first-v1"
+# 证据材料: a file added to or withdrawn from a case is a command of its own; marked when such a
+# command is applied, so only histories that hold one carry the marker.
+ATTACHMENTS_PATCH = "attachments-v1"

@@ -12,6 +12,8 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from sqlalchemy import select, union
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from activities.audit.file_audit import FileProblem, check_files
+from activities.files.store import FileStore
 from activities.store import behind, repositories
 from activities.store.sql import utc
 from activities.store.tables import CaseEventRow, CaseRow
@@ -46,6 +48,9 @@ class VerificationReport(BaseModel):
     workflow_seq: int | None = None
     trail_complete: bool = True
     behind_since: datetime | None = None  # the store refused the case's events since then
+    # 证据材料: files the chain records, hashed again from the file store (when one is given).
+    files_checked: int = 0
+    file_problems: list[FileProblem] = []
 
 
 def unknown_case(case_id: str) -> UnknownCase:
@@ -198,12 +203,16 @@ def _read_model_differences(rows: list[CaseEventRow], case_row: CaseRow | None) 
 
 
 async def verify_case(
-    session: AsyncSession, case_id: str, *, workflow_seq: int | None = None
+    session: AsyncSession,
+    case_id: str,
+    files: FileStore | None = None,
+    *,
+    workflow_seq: int | None = None,
 ) -> VerificationReport:
-    """Check ``case_id``'s chain and read model, and that the trail holds every event the
+    """Check ``case_id``'s chain and read model, that the trail holds every event the
     workflow recorded (``workflow_seq``, asked of the workflow by the caller; a case the store
-    marked behind fails too). Raises ``UnknownCase`` if neither the store nor the workflow
-    knows the case.
+    marked behind fails too), and with ``files`` every file the chain records (hashed again).
+    Raises ``UnknownCase`` if neither the store nor the workflow knows the case.
 
     Reads only; the caller's session may be a read-only one.
     """
@@ -220,12 +229,17 @@ async def verify_case(
     chain = verify_chain([_link(row) for row in rows])
     differences = _read_model_differences(rows, case_row)
     matches = not differences
+    checked, problems = (
+        await check_files(_events(rows, []), files) if files is not None else (0, [])
+    )
     stored_last = rows[-1].seq if rows else 0
     expected = workflow_seq if workflow_seq is not None else (lag.workflow_seq if lag else None)
     complete = lag is None and (expected is None or stored_last == expected)
     return VerificationReport(
         case_id=case_id,
-        ok=chain.ok and matches and complete,
+        ok=chain.ok and matches and complete and not problems,
+        files_checked=checked,
+        file_problems=problems,
         chain_ok=chain.ok,
         events=chain.events,
         head_hash=chain.head_hash,

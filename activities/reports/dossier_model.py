@@ -27,6 +27,7 @@ from pydantic import (
     model_serializer,
 )
 
+from activities.reports.sections.attachments import AttachmentEntry
 from activities.reports.sections.case import (
     CaseSummary,
     Closure,
@@ -247,6 +248,8 @@ class Dossier(Part):
     withdrawal: Withdrawal | None
     closure: Closure | None
     handoffs: Handoffs | None = None  # None: a case that never had an organisation recorded
+    # 证据材料: every file kept with the case and its hash (issued 文书 join them when issued).
+    attachments: list[AttachmentEntry] = []
     policy: Policy | None
     clocks: list[Clock]
     alerts: list[Alert]

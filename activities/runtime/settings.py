@@ -41,6 +41,16 @@ class Settings(BaseSettings):
     # A CJK TrueType font (.ttf/.ttc) embedded in PDF documents such as the case dossier (卷宗);
     # unset means the font shipped with the package (activities/reports/pdf/fonts.py).
     pdf_font_path: Path | None = None
+    # 证据材料: where files are kept ("folder": files_dir, default data_dir/files; "s3": a bucket
+    # of an S3-compatible server), and the largest upload accepted (refused before it is kept).
+    file_store: Literal["folder", "s3"] = "folder"
+    files_dir: Path | None = None
+    s3_endpoint_url: str = ""
+    s3_bucket: str = "fengqiao-files"
+    s3_region: str = "us-east-1"
+    s3_access_key_id: str = ""
+    s3_secret_access_key: SecretStr = SecretStr("")
+    max_upload_bytes: int = 25 * 1024 * 1024
     # 文书模板: a folder whose JSON templates replace the shipped ones file by file (one per
     # kind, per jurisdiction where it differs), and numbering.json with 文号 prefixes
     # (activities/reports/documents/templates.py); checked when the API and the worker start.

@@ -13,6 +13,8 @@ from temporalio.service import RPCError
 
 from activities.audit.chain_audit import VerificationReport, all_case_ids, verify_case
 from activities.audit.replay import ReplayReport, replay_case
+from activities.files.store import file_store
+from activities.reports import bundle_verify
 from activities.runtime.settings import Settings
 from activities.runtime.temporal_client import connect, data_converter
 from activities.store.engine import create_engine, create_sessionmaker
@@ -28,6 +30,10 @@ def add_audit_commands(commands: argparse._SubParsersAction[argparse.ArgumentPar
     verify = actions.add_parser("verify", help="check each case's hash chain and read model")
     verify.add_argument("cases", nargs="*", metavar="CASE", help="case ids, e.g. JF-2026-000001")
     verify.add_argument("--all", action="store_true", help="every case in the store")
+    bundled = actions.add_parser(
+        "verify-bundle", help="check a case bundle (zip) offline against its manifest"
+    )
+    bundled.add_argument("bundle", metavar="FILE")
     replay = actions.add_parser("replay", help="replay a case's recorded history (determinism)")
     replay.add_argument("case", metavar="CASE")
     reproject = actions.add_parser(
@@ -43,6 +49,8 @@ def run_audit(args: argparse.Namespace, settings: Settings, workflows: Sequence[
             _say("请指定案件编号或 --all / give case ids or --all")
             return 2
         return asyncio.run(verify_cli(settings, tuple(args.cases), every=args.all))
+    if args.audit_command == "verify-bundle":
+        return bundle_verify.main(["verify-bundle", args.bundle])
     if args.audit_command == "replay":
         return asyncio.run(replay_cli(settings, args.case, workflows=workflows))
     if args.audit_command == "reproject":
@@ -55,8 +63,8 @@ def report_line(report: VerificationReport) -> str:
     head = report.head_hash[:16] if report.head_hash else "-"
     if report.ok:
         return (
-            f"{report.case_id}  正常：{report.events} 个事件，链头 {head}"
-            f" / OK: {report.events} events, head {head}"
+            f"{report.case_id}  正常：{report.events} 个事件，{report.files_checked} 个文件，"
+            f"链头 {head} / OK: {report.events} events, {report.files_checked} files, head {head}"
         )
     zh: list[str] = []
     en: list[str] = []
@@ -64,6 +72,13 @@ def report_line(report: VerificationReport) -> str:
     if broken is not None:
         zh.append(f"事件链断裂于第 {broken.seq} 号事件（{broken.message_zh}）")
         en.append(f"chain broken at seq {broken.seq} [{broken.reason}]: {broken.message_en}")
+    for problem in report.file_problems:
+        if problem.problem == "missing":
+            zh.append(f"材料「{problem.name}」缺失（{problem.sha256[:16]}）")
+            en.append(f"file {problem.attachment_id} missing ({problem.sha256[:16]})")
+        else:
+            zh.append(f"材料「{problem.name}」内容被改动（{problem.sha256[:16]}）")
+            en.append(f"file {problem.attachment_id} altered ({problem.sha256[:16]})")
     if not report.trail_complete:
         held = report.events
         zh.append(f"事件链不完整：存储 {held} 个事件，工作流已记至第 {report.workflow_seq} 号")
@@ -108,6 +123,7 @@ async def verify_cli(settings: Settings, case_ids: tuple[str, ...], *, every: bo
     engine = create_engine(settings.resolved_database_url, pool_size=1)
     sessions = create_sessionmaker(engine)
     client = await _temporal(settings)
+    files = file_store(settings)
     try:
         wanted = list(dict.fromkeys(case_ids))
         if every:
@@ -119,7 +135,7 @@ async def verify_cli(settings: Settings, case_ids: tuple[str, ...], *, every: bo
             async with sessions() as session:
                 try:
                     report = await verify_case(
-                        session, case_id, workflow_seq=await workflow_seq(client, case_id)
+                        session, case_id, files, workflow_seq=await workflow_seq(client, case_id)
                     )
                 except UnknownCase as error:
                     failed += 1

@@ -10,14 +10,24 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request, Response
+from fastapi.responses import FileResponse
+from starlette.background import BackgroundTask
 
 from api.console.forms import iso_moment
 from api.console.pages_cases import _checked_case_id
 from api.console.session import ConsoleRoute, ConsoleUser, PageError, checked_form, require
 from api.console.templating import render
-from api.deps import ReplayWorkflowsDep, ScopesDep, SessionmakerDep, SettingsDep, TemporalDep
+from api.deps import (
+    FilesDep,
+    ReplayWorkflowsDep,
+    ScopesDep,
+    SessionmakerDep,
+    SettingsDep,
+    TemplatesDep,
+    TemporalDep,
+)
 from api.errors import ApiError
-from api.services import audit, cases
+from api.services import audit, bundle, cases
 from domain.people.access import Permission
 from domain.people.administration import (
     ADMIN_ACTION_LABELS,
@@ -38,6 +48,7 @@ VIEWS = {
     "state": "某一时刻的状态",
     "verify": "核验哈希链",
     "dossier": "下载卷宗（PDF）",
+    "bundle": "导出卷宗包（含证据材料）",
     "replay": "重放验证",
 }
 
@@ -135,6 +146,8 @@ async def audit_case(
     temporal: TemporalDep,
     settings: SettingsDep,
     workflows: ReplayWorkflowsDep,
+    files: FilesDep,
+    templates: TemplatesDep,
 ) -> Response:
     """One audit read of the case, with its purpose: a POST with the session's form token, so a
     link elsewhere cannot make an auditor's browser read (and record a purpose) unasked."""
@@ -184,6 +197,7 @@ async def audit_case(
                 principal=principal,
                 sessionmaker=sessionmaker,
                 scopes=scopes,
+                files=files,
                 temporal=temporal,
             )
             context["result"] = report.model_dump(mode="json")
@@ -198,6 +212,24 @@ async def audit_case(
                 workflows=workflows,
             )
             context["result"] = replayed.model_dump(mode="json")
+        elif view == "bundle":
+            path = await bundle.bundle(
+                case_id,
+                purpose=stated,
+                principal=principal,
+                sessionmaker=sessionmaker,
+                scopes=scopes,
+                settings=settings,
+                files=files,
+                templates=templates,
+            )
+            return FileResponse(
+                path,
+                media_type="application/zip",
+                filename=f"{case_id}-bundle.zip",
+                headers={"Cache-Control": "no-store"},
+                background=BackgroundTask(path.unlink, missing_ok=True),
+            )
         else:
             found = await audit.dossier(
                 case_id,
@@ -208,6 +240,7 @@ async def audit_case(
                 sessionmaker=sessionmaker,
                 scopes=scopes,
                 font_path=settings.pdf_font_path,
+                files=files,
             )
             assert found.pdf is not None
             return Response(

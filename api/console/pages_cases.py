@@ -37,9 +37,10 @@ from api.console.templating import render
 from api.deps import ScopesDep, SessionmakerDep, SettingsDep, TemporalDep
 from api.errors import ApiError
 from api.params import CASE_ID
-from api.services import cases, clocks, commands, handoffs, parties
+from api.services import attachments, cases, clocks, commands, handoffs, parties
 from api.services.behind import BehindCase, behind_in_area, case_behind
 from api.services.worklist import WORKLIST_ROLES
+from domain.case.attachments import STEP_LABELS
 from domain.case.labels import ACTION_LABELS, CASE_KIND_LABELS, CATEGORY_LABELS, STAGE_LABELS
 from domain.people.access import Permission
 from domain.text import Remark
@@ -244,6 +245,9 @@ async def _case_page(
             "reveal_error": reveal_error,
             "flash": flash,
             "behind": lag.notice if lag is not None else None,
+            "files": attachments.listed(document),
+            "file_steps": list(STEP_LABELS.items()),
+            "may_attach": principal.may(Permission.ACT),
         },
         status=status,
     )
@@ -267,7 +271,12 @@ async def _read(
     )
 
 
-_DONE = {"registered": "已登记", "document": "已出具文书"}
+_DONE = {
+    "registered": "已登记",
+    "document": "已出具文书",
+    "attached": "已添加材料",
+    "signed": "已保存签名",
+}
 
 
 @router.get("/cases/{case_id}")

@@ -9,18 +9,27 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import FileResponse, JSONResponse, Response
 from pydantic import AwareDatetime
+from starlette.background import BackgroundTask
 
 from activities.audit.chain_audit import VerificationReport
 from activities.audit.replay import ReplayReport
 from activities.identity.admin_trail import AdminTrailPage
-from api.deps import ReplayWorkflowsDep, ScopesDep, SessionmakerDep, SettingsDep, TemporalDep
+from api.deps import (
+    FilesDep,
+    ReplayWorkflowsDep,
+    ScopesDep,
+    SessionmakerDep,
+    SettingsDep,
+    TemplatesDep,
+    TemporalDep,
+)
 from api.errors import ERROR_RESPONSES
 from api.params import CASE_ID, CaseIdPath, Purpose, Reveal
 from api.permissions import Auditor
 from api.schemas import AccessTrail, StateAsOf
-from api.services import audit
+from api.services import audit, bundle
 from domain.text import NO_CONTROL_CHARS
 
 router = APIRouter(tags=["audit 审计"])
@@ -39,6 +48,7 @@ async def verify(
     sessionmaker: SessionmakerDep,
     scopes: ScopesDep,
     temporal: TemporalDep,
+    files: FilesDep,
 ) -> VerificationReport:
     return await audit.verify(
         case_id,
@@ -47,6 +57,7 @@ async def verify(
         sessionmaker=sessionmaker,
         scopes=scopes,
         temporal=temporal,
+        files=files,
     )
 
 
@@ -95,6 +106,7 @@ async def dossier(
     sessionmaker: SessionmakerDep,
     scopes: ScopesDep,
     settings: SettingsDep,
+    files: FilesDep,
     format: Literal["json", "pdf"] = "json",
     reveal: Reveal = False,
 ) -> Response:
@@ -107,12 +119,47 @@ async def dossier(
         sessionmaker=sessionmaker,
         scopes=scopes,
         font_path=settings.pdf_font_path,
+        files=files,
     )
     if found.pdf is None:
         return JSONResponse(found.document)
     disposition = f'inline; filename="{case_id}-dossier.pdf"'
     return Response(
         found.pdf, media_type="application/pdf", headers={"Content-Disposition": disposition}
+    )
+
+
+@router.get(
+    "/v1/cases/{case_id}/bundle",
+    responses={**ERROR_RESPONSES, 200: {"content": {"application/zip": {}}}},
+    summary="卷宗导出包 / the dossier PDF, documents and files with a manifest of hashes (zip)",
+)
+async def case_bundle(
+    case_id: CaseIdPath,
+    purpose: Purpose,
+    principal: Auditor,
+    sessionmaker: SessionmakerDep,
+    scopes: ScopesDep,
+    settings: SettingsDep,
+    files: FilesDep,
+    templates: TemplatesDep,
+) -> FileResponse:
+    path = await bundle.bundle(
+        case_id,
+        purpose=purpose,
+        principal=principal,
+        sessionmaker=sessionmaker,
+        scopes=scopes,
+        settings=settings,
+        files=files,
+        templates=templates,
+    )
+    return FileResponse(
+        path,
+        media_type="application/zip",
+        filename=f"{case_id}-bundle.zip",
+        headers={"Cache-Control": "no-store"},
+        background=BackgroundTask(path.unlink, missing_ok=True),
     )
 
 

@@ -18,6 +18,7 @@ from temporalio.client import Client
 
 from activities.audit import chain_audit
 from activities.audit.replay import ReplayReport, replay_case
+from activities.files.store import FileStore
 from activities.identity import access_trail, admin_trail
 from activities.identity.access_trail import Access
 from activities.identity.admin_trail import Actor, AdminTrailPage
@@ -63,6 +64,7 @@ async def _verification(
     sessionmaker: async_sessionmaker[AsyncSession],
     case_id: str,
     temporal: Client | None = None,
+    files: FileStore | None = None,
 ) -> chain_audit.VerificationReport:
     """The report; with ``temporal``, the trail is compared with the workflow's last seq."""
     try:  # the engine away: the store's own checks still run (workflow_seq null: unknown)
@@ -72,7 +74,7 @@ async def _verification(
     workflow_seq = int(document["seq"]) if document is not None else None
     with database_errors():
         async with sessionmaker() as session:
-            return await chain_audit.verify_case(session, case_id, workflow_seq=workflow_seq)
+            return await chain_audit.verify_case(session, case_id, files, workflow_seq=workflow_seq)
 
 
 async def verify(
@@ -83,11 +85,13 @@ async def verify(
     sessionmaker: async_sessionmaker[AsyncSession],
     scopes: CaseScopes,
     temporal: Client | None = None,
+    files: FileStore | None = None,
 ) -> chain_audit.VerificationReport:
-    """核验: the event hash chain, that the read model equals the fold of its events, and that
-    the trail holds every event the case's workflow recorded."""
+    """核验: the event hash chain, that the read model equals the fold of its events, that
+    the trail holds every event the case's workflow recorded, and (with ``files``) that every
+    file the chain records is in the file store unchanged."""
     code = await scopes.ensure_reachable(principal, case_id)
-    report = await _verification(sessionmaker, case_id, temporal)
+    report = await _verification(sessionmaker, case_id, temporal, files)
     access = Access(case_id, code, "GET /v1/cases/{id}/verify", (), purpose)
     await record_access(sessionmaker, principal, [access])
     return report
@@ -158,13 +162,14 @@ async def dossier(
     sessionmaker: async_sessionmaker[AsyncSession],
     scopes: CaseScopes,
     font_path: Path | None,
+    files: FileStore | None = None,
 ) -> Dossier:
     code, events = await _audited_events(
         case_id, principal=principal, sessionmaker=sessionmaker, scopes=scopes, reveal=reveal
     )
     state = fold(events)
     assert state is not None  # events is never empty here
-    report = await _verification(sessionmaker, case_id)
+    report = await _verification(sessionmaker, case_id, files=files)
     built = build_dossier(
         state,
         events,

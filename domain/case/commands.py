@@ -8,6 +8,7 @@ from pydantic import Field
 
 from domain.base import Frozen
 from domain.case.agenda import CancelDetails, PostponeDetails, ScheduleDetails, ScheduleNo
+from domain.case.attachments import AddAttachment, WithdrawAttachment
 from domain.case.details import (
     AcceptDetails,
     AcknowledgeDetails,
@@ -209,6 +210,9 @@ class RemoveCoHandler(CoHandlerDetails):
     type: Literal["remove_co_handler"] = "remove_co_handler"
 
 
+ATTACHING = (AddAttachment, WithdrawAttachment)
+
+
 class IssueDocument(Frozen):
     """出具文书: issue (or reissue) one document of the case, filled from what it recorded.
 
@@ -263,6 +267,8 @@ Command = Annotated[
     | Lift
     | AddCoHandler
     | RemoveCoHandler
+    | AddAttachment
+    | WithdrawAttachment
     | IssueDocument,
     Field(discriminator="type"),
 ]

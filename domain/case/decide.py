@@ -8,6 +8,7 @@ from domain.case import commands as c
 from domain.case import corrections, timekeeping
 from domain.case import events as e
 from domain.case.agenda_rules import agenda_body, held_body
+from domain.case.attaching import attachment_body
 from domain.case.case_numbers import PREFIXES, is_case_number
 from domain.case.clock_commands import TIMEKEEPING, timekeeping_body
 from domain.case.clocks import Schedule, reschedule
@@ -83,7 +84,9 @@ def decide(
         return reopened + record(
             after, bodies, actor=envelope.actor, command_id=envelope.command_id, now=now
         )
-    if isinstance(command, c.IssueDocument):
+    if isinstance(command, c.ATTACHING):
+        bodies = [attachment_body(state, command, actor=envelope.actor)]
+    elif isinstance(command, c.IssueDocument):
         bodies = list(issue_bodies(state, command.kind, command.subject, command.number))
     elif isinstance(command, TIMEKEEPING):
         bodies = [timekeeping_body(state, command, now)]

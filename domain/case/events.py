@@ -13,6 +13,7 @@ from domain.case.agenda import SessionCancelled as SessionCancelled
 from domain.case.agenda import SessionPostponed as SessionPostponed
 from domain.case.agenda import SessionScheduled as SessionScheduled
 from domain.case.alerts import Alert, Notification
+from domain.case.attachments import AttachmentAdded, AttachmentWithdrawn
 from domain.case.clocks import Clock, ClockStatus, GrantedExtension, Schedule
 from domain.case.details import (
     AcceptDetails,
@@ -426,6 +427,8 @@ EventBody = Annotated[
     | LiftSuggested
     | CoHandlerAdded
     | CoHandlerRemoved
+    | AttachmentAdded
+    | AttachmentWithdrawn
     | DocumentIssued,
     Field(discriminator="type"),
 ]

@@ -8,6 +8,7 @@ from datetime import date, datetime
 from domain.case import events as e
 from domain.case.agenda_rules import apply_agenda
 from domain.case.alerts import Alert, AlertStatus
+from domain.case.attaching import attached
 from domain.case.clocks import OPEN_STATUSES, Clock, ClockStatus, Pause
 from domain.case.details import CourtDecisionDetails
 from domain.case.documents import issued_changes
@@ -68,6 +69,7 @@ def evolve(state: CaseState | None, event: e.Event) -> CaseState | None:
         _apply(state, body, stamp)
         or _apply_handoff(state, body, stamp)
         or _apply_timekeeping(state, body, stamp)
+        or attached(state, body, seq=event.seq, at=event.at)
         or issued_changes(state, body, event.at, event.actor)
         or apply_agenda(state, body, at=stamp.at, by=stamp.by)
     )

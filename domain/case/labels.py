@@ -80,6 +80,8 @@ ACTION_LABELS: dict[Action, str] = {
     Action.LIFT: "上提一级",
     Action.ADD_CO_HANDLER: "增加联合调处单位",
     Action.REMOVE_CO_HANDLER: "移除联合调处单位",
+    Action.ADD_ATTACHMENT: "添加证据材料",
+    Action.WITHDRAW_ATTACHMENT: "撤回证据材料",
     Action.ISSUE_DOCUMENT: "出具文书",
 }
 
@@ -137,6 +139,8 @@ EVENT_LABELS: dict[str, str] = {
     "lift_suggested": "建议上提",
     "co_handler_added": "联合调处",
     "co_handler_removed": "退出联合调处",
+    "attachment_added": "添加证据材料",
+    "attachment_withdrawn": "撤回证据材料",
     "document_issued": "出具文书",
 }
 

@@ -65,6 +65,9 @@ class Action(StrEnum):
     LIFT = "lift"
     ADD_CO_HANDLER = "add_co_handler"
     REMOVE_CO_HANDLER = "remove_co_handler"
+    # 证据材料: files kept with the case, at any stage (a ruling arrives after the close).
+    ADD_ATTACHMENT = "add_attachment"
+    WITHDRAW_ATTACHMENT = "withdraw_attachment"
     ISSUE_DOCUMENT = "issue_document"  # 出具文书 (which kinds: domain.case.documents)
 
 
@@ -124,6 +127,8 @@ ALLOWED: dict[Action, frozenset[Stage]] = {
     Action.LIFT: _OPEN | {Stage.MEDIATION_FAILED},
     Action.ADD_CO_HANDLER: _OPEN,
     Action.REMOVE_CO_HANDLER: _NOT_ENDED,
+    Action.ADD_ATTACHMENT: frozenset(Stage),
+    Action.WITHDRAW_ATTACHMENT: frozenset(Stage),
     Action.ISSUE_DOCUMENT: _NOT_ENDED,
 }
 
@@ -167,6 +172,8 @@ PETITION_ALLOWED: dict[Action, frozenset[Stage]] = {
     Action.REPORT_BACK: _NOT_ENDED,
     Action.ADD_CO_HANDLER: _PETITION_OPEN,
     Action.REMOVE_CO_HANDLER: _NOT_ENDED,
+    Action.ADD_ATTACHMENT: frozenset(Stage),
+    Action.WITHDRAW_ATTACHMENT: frozenset(Stage),
     Action.ISSUE_DOCUMENT: _NOT_ENDED,
 }
 

@@ -10,6 +10,7 @@ from pydantic import AwareDatetime, Field
 from domain.base import Frozen
 from domain.case.agenda import ScheduledSession
 from domain.case.alerts import Alert
+from domain.case.attachments import Attachment
 from domain.case.clocks import Clock
 from domain.case.details import (
     CourtDecisionDetails,
@@ -202,6 +203,7 @@ class CaseState(IntakeDetails):
     pending_transfer: PendingTransfer | None = None
     assignments: tuple[Assignment, ...] = ()
     co_handlers: tuple[OrgRef, ...] = ()
+    attachments: tuple[Attachment, ...] = ()  # 证据材料, in the order added
     handoffs: tuple[HandOff, ...] = ()
     lift_suggestion: LiftSuggestion | None = None
     # Sessions recorded and failures since the holder last changed (lift rules count these).

@@ -133,7 +133,21 @@ _SCRUBBERS: tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], str]], ...] =
 
 # Case data that never holds personal data (policy snapshots from policy files, bookkeeping):
 # not walked, which keeps masking a whole case cheap on every response.
-SAFE_FIELDS = frozenset({"policy", "milestones", "recent_command_ids", "labels"})
+# Hex digests (files, the chain's head) are never personal data, and a run of their digits may
+# look like a mobile number: masking one would break the hash a reader checks files against.
+SAFE_FIELDS = frozenset(
+    {
+        "policy",
+        "milestones",
+        "recent_command_ids",
+        "labels",
+        "sha256",
+        "thumbnail_sha256",
+        "recorded_sha256",
+        "found_sha256",
+        "head_hash",
+    }
+)
 
 
 def scrub_text(text: str) -> str:

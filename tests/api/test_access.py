@@ -17,6 +17,12 @@ from tests.api.helpers import act, create_case
 from tests.principals import OTHER_COUNTY_PLACE, OTHER_TOWN_PLACE
 from tests.samples import intake_body
 
+# The smallest PNG (1×1): a photo the matrix uploads.
+PNG_1X1 = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6360000002000001e221bc330000000049454e44ae426082"
+)
+
 ROLES = (
     "mediator",
     "center_admin",
@@ -154,6 +160,30 @@ EXPECTED: dict[str, dict[str, tuple[int, int]]] = {
     },
 }
 # A grid worker follows the status of what they reported: not its clocks, not its timeline.
+# 证据材料: who adds a file to the case (a grid worker: a photo to what they reported), and who
+# lists the case's files (those who read the case; auditors through the bundle, grid workers not).
+EXPECTED["upload"] = {
+    "mediator": (201, 404),
+    "center_admin": (201, 404),
+    "town_leader": (403, 403),
+    "county_leader": (403, 403),
+    "auditor": (403, 403),
+    "system_admin": (403, 403),
+    "security_admin": (403, 403),
+    "grid_worker": (201, 404),  # 网格员: photos of the report, on what they reported only
+    "anonymous": (401, 401),
+}
+EXPECTED["files"] = {
+    "mediator": (200, 404),
+    "center_admin": (200, 404),
+    "town_leader": (200, 404),
+    "county_leader": (200, 404),
+    "auditor": (403, 403),
+    "system_admin": (403, 403),
+    "security_admin": (403, 403),
+    "grid_worker": (403, 403),
+    "anonymous": (401, 401),
+}
 EXPECTED["clocks"] = {**EXPECTED["read"], "grid_worker": (403, 403)}
 # The timeline is also an audit endpoint: auditors read it stating a purpose.
 EXPECTED["timeline"] = {**EXPECTED["read"], "auditor": (200, 404), "grid_worker": (403, 403)}
@@ -388,6 +418,13 @@ async def _call(client: httpx.AsyncClient, endpoint: str, case: dict[str, Any]) 
         return await client.post(f"/v1/cases/{case_id}/accept", json={"note": "受理"}, headers=key)
     if endpoint == "alert":
         return await client.get(f"/v1/alerts/{alert_id}")
+    if endpoint == "upload":
+        photo = ("现场.png", PNG_1X1, "image/png")
+        return await client.post(
+            f"/v1/cases/{case_id}/attachments", files={"file": photo}, data={"step": "report"}
+        )
+    if endpoint == "files":
+        return await client.get(f"/v1/cases/{case_id}/attachments")
     if endpoint == "ack":
         return await client.post(f"/v1/alerts/{alert_id}/ack", json={"note": "已阅"}, headers=key)
     if endpoint == "related":

@@ -279,8 +279,9 @@ def test_every_action_has_a_route() -> None:
 
     routes = {route.path for route in (*ACTION_ROUTES, *HANDOFF_ROUTES, *SESSION_ROUTES)}
     # Diversion has its own route: it opens the linked dispute case first; documents (文书)
-    # theirs (api/routes/documents.py): an issue answers the document, not the case.
-    assert routes | {"diversion", "documents"} == set(ACTION_PATHS.values())
+    # theirs (api/routes/documents.py): an issue answers the document, not the case; files
+    # (api/routes/attachments.py) are multipart uploads.
+    assert routes | {"diversion", "documents", "attachments"} == set(ACTION_PATHS.values())
     assert set(ACTION_PATHS) == {action.value for action in Action}
 
 

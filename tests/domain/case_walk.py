@@ -49,6 +49,7 @@ MOVES = frozenset(
         Action.RECORD_AGREEMENT,
         Action.RECORD_MEDIATION_FAILURE,
         Action.APPLY_JUDICIAL_CONFIRMATION,
+        Action.RECORD_COURT_ACCEPTANCE,
         Action.RECORD_COURT_DECISION,
         Action.RECORD_FOLLOW_UP,
         Action.CLOSE,
@@ -70,6 +71,9 @@ INTAKES: tuple[dict[str, Any], ...] = (
 )
 PAUSES = ("appraisal", "hearing")
 WAITS = (timedelta(minutes=5), timedelta(hours=20), timedelta(days=9), timedelta(days=40))
+
+
+FILE_ACTIONS = frozenset({Action.ADD_ATTACHMENT, Action.WITHDRAW_ATTACHMENT})
 
 
 class Walk:
@@ -169,7 +173,8 @@ class Walk:
             self.stages.append(self.state.stage)
             return action, refusal
         assert stage_allows, f"{action} accepted in {state.stage}"
-        assert state.stage not in TERMINAL_STAGES
+        # Only files (证据材料) may still be added to or withdrawn from an ended case.
+        assert state.stage not in TERMINAL_STAGES or action in FILE_ACTIONS, action
         assert [event.seq for event in events] == list(
             range(state.seq + 1, state.seq + 1 + len(events))
         )

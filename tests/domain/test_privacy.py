@@ -69,6 +69,21 @@ def test_a_delimited_mobile_or_id_never_survives_scrubbing(a: str, b: str, c: st
     assert scrubbed == f"{a}139****5678{b}1101**********002X{c}"
 
 
+def test_a_file_hash_whose_digits_look_like_a_mobile_number_is_shown_as_recorded() -> None:
+    # 64 hex digits with "13812345678" inside: scrubbed as text it would become 138****5678,
+    # and the dossier would list a hash no file has.
+    digest = "ab13812345678cd" + "e" * 49
+    document = {
+        "attachments": [{"name": "电话13812345678.jpg", "sha256": digest}],
+        "verification": {"head_hash": digest},
+    }
+    masked, shown = mask_document(document)
+    assert masked["attachments"][0]["sha256"] == digest
+    assert masked["verification"]["head_hash"] == digest
+    assert masked["attachments"][0]["name"] == "电话138****5678.jpg"
+    assert shown == ()
+
+
 # -- the forms people write numbers in (issue 16, finding 7) ------------------------------------
 
 # The country code in every form seen in case texts, and the separators between groups.

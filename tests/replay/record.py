@@ -34,6 +34,7 @@ from domain.case import commands as c
 from domain.case.issued import DocumentKind, DocumentNumber
 from domain.errors import ForbiddenTransition
 from tests.engine_keys import KEYS_A
+from tests.replay.record_attachments import record_attachments
 from tests.replay.record_backfill import record_backfill
 from tests.samples import LIFECYCLE, china_today, register, step_action
 from tests.samples import command as sample_command
@@ -598,6 +599,7 @@ RECORDINGS = {
     "handoffs": record_handoffs,
     "calendar_years": record_calendar_years,
     "backfill": record_backfill,
+    "attachments": record_attachments,
     "documents": record_documents,
     "sessions": record_sessions,
 }

@@ -18,6 +18,7 @@ from reportlab.platypus import Flowable, SimpleDocTemplate
 from activities.reports.dossier_model import DOSSIER_TITLE, Dossier
 from activities.reports.pdf import (
     agreement,
+    attachments,
     case,
     clocks,
     court,
@@ -49,6 +50,7 @@ SECTIONS: tuple[Section, ...] = (
     agreement.agreements,
     court.judicial_confirmations,
     agreement.follow_ups,
+    attachments.attachments,
     petition.petition,
     case.withdrawal,
     case.closure,
