@@ -64,9 +64,24 @@ class CaseRow(Base):
     incoming_id: Mapped[str | None] = mapped_column(String(64))
     reporter_id: Mapped[str | None] = mapped_column(String(64), index=True)
     grid_code: Mapped[str | None] = mapped_column(String(15))
+    # The list's columns (migration 0020, ``domain.case.list_columns``): the nearest running
+    # clock's due time (``due_rank``: that time, or NO_DUE when none runs, so "by deadline"
+    # walks an index with cases without a clock last), its name and whose it is; the holder's
+    # name; the people "mine" matches (``|王芳|李四|``); the parties as ``张伟 等3人``.
+    due_rank: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    next_due_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    next_due_name: Mapped[str | None] = mapped_column(String(200))
+    next_due_org: Mapped[str | None] = mapped_column(String(64))
+    next_due_org_name: Mapped[str | None] = mapped_column(String(200))
+    holder_name: Mapped[str | None] = mapped_column(String(200))
+    persons: Mapped[str | None] = mapped_column(String(1000))
+    parties_label: Mapped[str | None] = mapped_column(String(300))
 
     __table_args__ = (
         Index("ix_cases_registered", "registered_at", "case_id"),
+        # By deadline, nearest first: everything, and a holder's (我的在办 of an organisation).
+        Index("ix_cases_due", "due_rank", "case_id"),
+        Index("ix_cases_holder_due", "holder_id", "due_rank", "case_id"),
         # A center's list, newest first (center roles always list within their center).
         Index("ix_cases_center_registered", "center_id", "registered_at", "case_id"),
         # The holder's and the awaited organisation's lists, newest first.
@@ -111,8 +126,18 @@ class CaseOrganisationRow(Base):
     kind: Mapped[str] = mapped_column(String(16))
     category: Mapped[str] = mapped_column(String(32))
     jurisdiction_code: Mapped[str] = mapped_column(String(12))
+    due_rank: Mapped[datetime] = mapped_column(DateTime(timezone=True))  # as cases.due_rank
 
     __table_args__ = (
+        # An organisation's list by deadline (migration 0020).
+        Index(
+            "ix_case_organisations_due",
+            "org_id",
+            "due_rank",
+            "case_id",
+            postgresql_where=text("reach"),
+            sqlite_where=text("reach"),
+        ),
         Index(
             "ix_case_organisations_reach",
             "org_id",
