@@ -10,9 +10,7 @@ from sqlalchemy import Row, bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from activities.store import read_model
-
-# The case list moved to ``case_list``; its names stay importable from here.
-from activities.store.case_list import (  # noqa: E402,F401
+from activities.store.case_list import (
     SUMMARY_COLUMNS,
     CaseFilter,
     CasePage,
@@ -41,6 +39,24 @@ from domain.case.list_columns import case_persons, next_deadline, parties_label
 from domain.case.matters import matter_key
 from domain.case.state import CaseState
 from domain.people.privacy import scrub_text
+
+# The case list lives in ``case_list``; its names stay importable from here.
+__all__ = [
+    "SUMMARY_COLUMNS",
+    "CaseFilter",
+    "CasePage",
+    "CaseSummary",
+    "count_cases",
+    "count_cases_and_backlog",
+    "counting_query",
+    "decode_cursor",
+    "encode_cursor",
+    "filtered_query",
+    "like_escape",
+    "list_cases",
+    "order_columns",
+    "summary_of",
+]
 
 _EVENT_BODY: TypeAdapter[EventBody] = TypeAdapter(EventBody)
 

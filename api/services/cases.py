@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import UTC, datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
@@ -55,8 +56,50 @@ def reach_filter(
     )
 
 
+class Holding(StrEnum):
+    """我的在办: the open cases naming me (承办人, mediator, 包案领导), or my organisation holds."""
+
+    MINE = "mine"
+    ORGANISATION = "organisation"
+
+
+def holding_filters(principal: Principal, holding: Holding | None) -> dict[str, Any]:
+    """The filter 我的在办 adds (within the caller's reach, which still applies)."""
+    if holding is None:
+        return {}
+    if holding is Holding.MINE:
+        return {"person": principal.display_name, "open_only": True}
+    if principal.center_id is None:
+        raise invalid_input(
+            "本账号不属于任何单位，没有单位在办", "no organisation to hold cases", field="holding"
+        )
+    return {"holder": principal.center_id, "open_only": True}
+
+
+def list_filter(
+    filters: Mapping[str, Any],
+    *,
+    backlog: bool,
+    holding: Holding | None,
+    principal: Principal,
+    settings: Settings,
+) -> repositories.CaseFilter:
+    """The caller's filters, 积案 and 我的在办, narrowed to the caller's reach."""
+    before = backlog_cutoff(settings, datetime.now(UTC)) if backlog else None
+    chosen = {**filters, **holding_filters(principal, holding)}
+    return reach_filter(principal, chosen, backlog_before=before)
+
+
+def list_item(item: repositories.CaseSummary) -> CaseListItem:
+    """A list line as every reader may see it (free text scrubbed of ID and phone numbers)."""
+    return CaseListItem(
+        **{**item.model_dump(), "title": scrub_text(item.title)},
+        labels=labels_of(item.stage, item.category, item.channel, item.risk_level),
+    )
+
+
 async def list_cases(
-    filters: dict[str, str | None],
+    filters: Mapping[str, Any],
     *,
     backlog: bool,
     cursor: str | None,
@@ -64,24 +107,27 @@ async def list_cases(
     principal: Principal,
     settings: Settings,
     sessionmaker: async_sessionmaker[AsyncSession],
+    holding: Holding | None = None,
+    by_deadline: bool = False,
 ) -> CaseList:
-    before = backlog_cutoff(settings, datetime.now(UTC)) if backlog else None
-    where = reach_filter(principal, filters, backlog_before=before)
+    """A page of the list; 我的在办 is always nearest deadline first."""
+    where = list_filter(
+        filters, backlog=backlog, holding=holding, principal=principal, settings=settings
+    )
     try:
         async with sessionmaker() as session:
-            page = await repositories.list_cases(where, cursor=cursor, limit=limit, session=session)
+            page = await repositories.list_cases(
+                where,
+                cursor=cursor,
+                limit=limit,
+                session=session,
+                by_deadline=by_deadline or holding is not None,
+            )
     except ValueError as error:
         raise invalid_input("分页游标无效", "invalid cursor", field="cursor") from error
     except (SQLAlchemyError, OSError) as error:
         raise unavailable("案件数据库", "case database") from error
-    items = [
-        CaseListItem(
-            **{**item.model_dump(), "title": scrub_text(item.title)},
-            labels=labels_of(item.stage, item.category, item.channel, item.risk_level),
-        )
-        for item in page.items
-    ]
-    return CaseList(items=items, next_cursor=page.next_cursor)
+    return CaseList(items=[list_item(item) for item in page.items], next_cursor=page.next_cursor)
 
 
 async def case_stats(

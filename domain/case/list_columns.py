@@ -16,6 +16,11 @@ from datetime import datetime
 from domain.base import Frozen
 from domain.case.clocks import ClockStatus
 from domain.case.state import CaseState
+from domain.organisation.organisations import OrgRef
+
+# Rule ids of the hand-off clocks (签收时限, 交办反馈时限) in the policy data.
+TAKE_RULE = "TAKE"
+REPORT_BACK_RULE = "A4"
 
 
 class NextDeadline(Frozen):
@@ -33,13 +38,24 @@ def next_deadline(state: CaseState) -> NextDeadline | None:
     if not running:
         return None
     clock = min(running, key=lambda c: (c.due_at, c.started_at, c.clock_id))
-    owner = clock.organisation or state.holder
+    owner = clock.organisation or _answered_by(state, clock.rule_id, clock.clock_id)
     return NextDeadline(
         due_at=clock.due_at,
         clock_name=clock.name,
         org_id=owner.org_id if owner is not None else state.center_id,
         org_name=owner.name if owner is not None else None,
     )
+
+
+def _answered_by(state: CaseState, rule_id: str, clock_id: str) -> OrgRef | None:
+    """签收 is the awaited organisation's, 反馈 the assigned department's, the rest the holder's."""
+    if rule_id == TAKE_RULE and state.pending_transfer is not None:
+        return state.pending_transfer.to_organisation
+    if rule_id == REPORT_BACK_RULE:
+        for assignment in state.open_assignments:
+            if clock_id.endswith(f"-{assignment.assignment_no}"):
+                return assignment.department
+    return state.holder
 
 
 def case_persons(state: CaseState) -> tuple[str, ...]:

@@ -23,16 +23,13 @@ from enum import StrEnum
 
 from domain.base import Frozen
 from domain.case.clocks import Clock, ClockStatus
-from domain.case.list_columns import case_persons
+from domain.case.list_columns import REPORT_BACK_RULE, TAKE_RULE, case_persons
 from domain.case.stages import TERMINAL_STAGES, Stage
 from domain.case.state import CaseState
 from domain.deadlines.clock_rules import DueSource
 from domain.deadlines.periods import end_of_china_day
 from domain.values import Party, PerformanceStatus
 
-# Rule ids of the hand-off clocks (签收时限, 交办反馈时限) in the policy data.
-TAKE_RULE = "TAKE"
-REPORT_BACK_RULE = "A4"
 # The first follow-up visit (回访); item clocks are recognised by their due source.
 FOLLOW_UP_RULE = "FU"
 # 积案: open longer than this many days, when the policy book names no threshold.

@@ -86,6 +86,21 @@ def _last(document: dict[str, Any], key: str) -> dict[str, Any] | None:
     return values[-1] if values else None
 
 
+def _answered_by(document: dict[str, Any], clock: dict[str, Any]) -> dict[str, Any] | None:
+    """签收 (TAKE) by the awaited organisation, 反馈 (A4) by the assigned department."""
+    pending = document.get("pending_transfer")
+    if clock.get("rule_id") == "TAKE" and pending:
+        return pending.get("to_organisation")
+    if clock.get("rule_id") == "A4":
+        for assignment in document.get("assignments") or []:
+            if assignment.get("report") is None and clock["clock_id"].endswith(
+                f"-{assignment.get('assignment_no')}"
+            ):
+                return assignment.get("department")
+    holder = document.get("holder")
+    return holder if isinstance(holder, dict) else None
+
+
 def list_columns(document: dict[str, Any]) -> dict[str, Any]:
     """The new columns of one stored case document."""
     holder = document.get("holder")
@@ -100,7 +115,7 @@ def list_columns(document: dict[str, Any]) -> dict[str, Any]:
         default=None,
     )
     due_at = _instant(nearest["schedule"]["due"]["due_at"]) if nearest else None
-    owner = (nearest.get("organisation") or holder) if nearest else None
+    owner = (nearest.get("organisation") or _answered_by(document, nearest)) if nearest else None
     names: list[str] = []
     plan = _last(document, "plans")
     if plan:
