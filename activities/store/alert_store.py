@@ -205,3 +205,11 @@ async def overdue_cases(
     return [
         {"case_id": case_id, "since": utc(since)} for case_id, since in await session.execute(query)
     ]
+
+
+async def count_alerts(
+    status: str, *, session: AsyncSession, within: str | None, center_id: str | None
+) -> int:
+    """How many alerts of ``status`` (e.g. open: 待签收) a caller's reach holds (the notices)."""
+    query = _within_reach(select(func.count()).where(AlertRow.status == status), within, center_id)
+    return int((await session.execute(query)).scalar_one())
