@@ -255,6 +255,19 @@ async def parent_of(org_id: str, *, session: AsyncSession) -> Organisation | Non
     return await get_organisation(row.parent_id, session=session) if row.parent_id else None
 
 
+async def organisation_names(ids: Iterable[str], *, session: AsyncSession) -> dict[str, str]:
+    """org id → name for the ids the registry knows (a list page's holders, by primary key)."""
+    wanted = sorted(set(ids))
+    if not wanted:
+        return {}
+    rows = await session.execute(
+        select(OrganisationRow.org_id, OrganisationRow.name).where(
+            OrganisationRow.org_id.in_(wanted)
+        )
+    )
+    return {row.org_id: row.name for row in rows}
+
+
 async def list_organisations(
     *,
     session: AsyncSession,

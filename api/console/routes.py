@@ -12,6 +12,7 @@ from api.console import (
     pages_admin,
     pages_audit,
     pages_auth,
+    pages_case_list,
     pages_cases,
     pages_grid,
     pages_intake,
@@ -43,6 +44,7 @@ def install_console(app: FastAPI) -> None:
         pages_auth,
         pages_worklist,
         pages_intake,
+        pages_case_list,  # /cases/export before /cases/{case_id}
         pages_cases,
         pages_grid,
         pages_leader,

@@ -120,6 +120,7 @@ def render(
             "user": None,
             "flash": None,
             "today": china_today(),  # date formats' example
+            "notices": getattr(request.state, "notices", None),  # the menu's counts
             **context,
         }
     )

@@ -23,7 +23,7 @@ from activities.store import repositories
 from api.access import record_access
 from api.errors import database_errors, invalid_input
 from api.schemas import CaseListItem
-from api.services.cases import list_item
+from api.services.cases import list_item, named_organisations
 from domain.deadlines.why import china_time, due_time_text
 from domain.people.access import Principal
 
@@ -116,13 +116,14 @@ async def export(
             page = await repositories.list_cases(
                 where, cursor=None, limit=MAX_ROWS, session=session, by_deadline=by_deadline
             )
+            named = await named_organisations(page.items, session=session)
     if page.next_cursor is not None:
         raise invalid_input(
             f"导出超过{MAX_ROWS}行，请缩小筛选范围后再导出",
             f"more than {MAX_ROWS} rows: narrow the filters",
             field="limit",
         )
-    rows = [export_row(list_item(item)) for item in page.items]
+    rows = [export_row(list_item(item)) for item in named]
     purpose = f"导出案件列表（{format.value}，{len(rows)}行）：{_described(where, by_deadline)}"
     access = Access("", principal.jurisdiction or "", ENDPOINT, (), purpose)
     await record_access(sessionmaker, principal, [access])

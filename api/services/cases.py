@@ -13,6 +13,7 @@ from temporalio.client import Client
 
 from activities.identity.access_trail import Access
 from activities.runtime.settings import Settings
+from activities.store import registry as registry_store
 from activities.store import repositories
 from api.access import (
     CaseScopes,
@@ -123,11 +124,33 @@ async def list_cases(
                 session=session,
                 by_deadline=by_deadline or holding is not None,
             )
+            named = await named_organisations(page.items, session=session)
     except ValueError as error:
         raise invalid_input("分页游标无效", "invalid cursor", field="cursor") from error
     except (SQLAlchemyError, OSError) as error:
         raise unavailable("案件数据库", "case database") from error
-    return CaseList(items=[list_item(item) for item in page.items], next_cursor=page.next_cursor)
+    return CaseList(items=[list_item(item) for item in named], next_cursor=page.next_cursor)
+
+
+async def named_organisations(
+    items: list[repositories.CaseSummary], *, session: AsyncSession
+) -> list[repositories.CaseSummary]:
+    """The lines with the holder's and the deadline owner's names from the registry where the
+    case recorded none (a case its registering center still holds names only the id)."""
+    missing = {i.holder_id for i in items if i.holder_id and not i.holder_name}
+    missing |= {i.next_due_org for i in items if i.next_due_org and not i.next_due_org_name}
+    names = await registry_store.organisation_names(missing, session=session) if missing else {}
+    if not names:
+        return items
+    return [
+        item.model_copy(
+            update={
+                "holder_name": item.holder_name or names.get(item.holder_id or ""),
+                "next_due_org_name": item.next_due_org_name or names.get(item.next_due_org or ""),
+            }
+        )
+        for item in items
+    ]
 
 
 async def case_stats(

@@ -90,13 +90,15 @@ def _answered_by(document: dict[str, Any], clock: dict[str, Any]) -> dict[str, A
     """签收 (TAKE) by the awaited organisation, 反馈 (A4) by the assigned department."""
     pending = document.get("pending_transfer")
     if clock.get("rule_id") == "TAKE" and pending:
-        return pending.get("to_organisation")
+        awaited: dict[str, Any] | None = pending.get("to_organisation")
+        return awaited
     if clock.get("rule_id") == "A4":
         for assignment in document.get("assignments") or []:
             if assignment.get("report") is None and clock["clock_id"].endswith(
                 f"-{assignment.get('assignment_no')}"
             ):
-                return assignment.get("department")
+                department: dict[str, Any] | None = assignment.get("department")
+                return department
     holder = document.get("holder")
     return holder if isinstance(holder, dict) else None
 
