@@ -69,8 +69,9 @@ async def test_the_case_list_by_deadline_with_pickers_and_my_open_cases(
     await page.wait_for_load_state()
     assert await _listed(page) == [ids["letter"], ids["planned"], ids["waiting"], ids["elsewhere"]]
     letter = _row(page, ids["letter"])
-    await expect(letter.locator("td[data-label='下一期限']")).to_contain_text("24:00")
-    await expect(letter.locator("td[data-label='下一期限']")).to_contain_text(f"由{CENTER_NAME}办理")
+    due = letter.locator("td[data-label='下一期限']")
+    await expect(due).to_contain_text("24:00")
+    await expect(due).to_contain_text(f"由{CENTER_NAME}办理")
     await expect(letter.locator("td[data-label='承办单位']")).to_have_text(CENTER_NAME)
     await expect(_row(page, ids["planned"]).locator("td[data-label='当事人']")).to_have_text(
         "张伟 等2人"

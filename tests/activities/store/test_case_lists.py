@@ -113,9 +113,7 @@ async def test_the_whole_list_by_deadline_walks_the_cases_table_too(
 async def test_mine_is_every_open_case_naming_me_nearest_deadline_first(
     cases: None, sessionmaker: async_sessionmaker[AsyncSession]
 ) -> None:
-    mine = await _all(
-        sessionmaker, CaseFilter(organisation=CENTER, person="赵六", open_only=True)
-    )
+    mine = await _all(sessionmaker, CaseFilter(organisation=CENTER, person="赵六", open_only=True))
     assert [c.case_id for c in mine] == ["JF-2026-600003", "JF-2026-600007"]
     leader = await _all(sessionmaker, CaseFilter(person="陈建国", open_only=True))
     assert [c.case_id for c in leader] == ["JF-2026-600007"]
@@ -126,9 +124,7 @@ async def test_mine_is_every_open_case_naming_me_nearest_deadline_first(
 async def test_my_organisations_holding_leaves_out_closed_and_others_cases(
     cases: None, sessionmaker: async_sessionmaker[AsyncSession]
 ) -> None:
-    held = await _all(
-        sessionmaker, CaseFilter(organisation=CENTER, holder=CENTER, open_only=True)
-    )
+    held = await _all(sessionmaker, CaseFilter(organisation=CENTER, holder=CENTER, open_only=True))
     assert [c.case_id for c in held] == [
         "JF-2026-600004",
         "XF-2026-600002",
