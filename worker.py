@@ -22,6 +22,7 @@ from temporalio.worker import Worker
 
 from activities.audit.history_archive import archive_periodically
 from activities.identity.refused_commands import RefusalRecorder
+from activities.notify.outbound import OutboundPolicy
 from activities.policy.book import PolicyBook
 from activities.policy.calendar_data import load_calendar
 from activities.runtime.command_guard import CommandGuard
@@ -48,7 +49,9 @@ def case_activities(engine: AsyncEngine, settings: Settings, http: httpx.AsyncCl
     return [
         CaseStore(engine).project_case_events,
         policy_provider(settings).load_case_policy,
-        Notifier(create_sessionmaker(engine), http).deliver_alert,
+        Notifier(
+            create_sessionmaker(engine), http, policy=OutboundPolicy.from_settings(settings)
+        ).deliver_alert,
     ]
 
 

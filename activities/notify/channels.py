@@ -40,6 +40,8 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 import httpx
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from activities.notify.outbound import ChannelRefused, OutboundPolicy
+
 DEFAULT_TIMEOUT_S: Final = 10.0
 WECOM_MARKDOWN_MAX_BYTES: Final = 4096
 RESPONSE_BODY_MAX_CHARS: Final = 2000
@@ -329,12 +331,11 @@ def _request(
     return channel.url, body, headers
 
 
-def _target(url: str) -> str:
-    """The URL without query or credentials: robot URLs carry their token in the query."""
-    parts = urlsplit(url)
-    host = parts.hostname or ""
-    netloc = f"{host}:{parts.port}" if parts.port else host
-    return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
+_CHANNEL_LABELS: Final[Mapping[ChannelKind, str]] = {
+    ChannelKind.WEBHOOK: "Webhook",
+    ChannelKind.DINGTALK: "钉钉机器人",
+    ChannelKind.WECOM: "企业微信机器人",
+}
 
 
 def _retry_after(response: httpx.Response) -> float | None:
@@ -347,7 +348,10 @@ def _is_permanent_status(status: int) -> bool:
     return 300 <= status < 500 and status not in (408, 429)
 
 
-def _check_errcode(channel: ChannelConfig, response: httpx.Response, where: str) -> None:
+def _check_errcode(channel: ChannelConfig, response: httpx.Response) -> None:
+    """The robot's own verdict in a 200 answer. What it wrote (``errmsg``) is never repeated:
+    the failure says the errcode and what our table says it means, nothing the receiver chose."""
+    label = _CHANNEL_LABELS[channel.kind]
     try:
         decoded = response.json()
     except ValueError:
@@ -356,14 +360,12 @@ def _check_errcode(channel: ChannelConfig, response: httpx.Response, where: str)
     code = payload.get("errcode")
     if isinstance(code, bool) or not isinstance(code, int):
         raise DeliveryFailed(
-            f"{channel.kind} {where} answered {response.status_code} without an errcode: "
-            f"{response.text[:200]!r}",
+            f"{label}答复 HTTP {response.status_code}，但没有错误码 (no errcode)",
             permanent=False,
             status=response.status_code,
         )
     if code == 0:
         return
-    errmsg = str(payload.get("errmsg", ""))[:200]
     if channel.kind is ChannelKind.DINGTALK:
         permanent_codes, transient_codes = DINGTALK_PERMANENT_ERRCODES, DINGTALK_TRANSIENT_ERRCODES
     else:
@@ -371,7 +373,7 @@ def _check_errcode(channel: ChannelConfig, response: httpx.Response, where: str)
     permanent = code in permanent_codes
     meaning = permanent_codes.get(code) or transient_codes.get(code) or "unknown errcode"
     raise DeliveryFailed(
-        f"{channel.kind} {where} refused with errcode {code} ({meaning}): {errmsg}",
+        f"{label}拒绝，错误码 {code} ({meaning})",
         permanent=permanent,
         status=response.status_code,
         errcode=code,
@@ -384,39 +386,56 @@ async def deliver(
     message: AlertMessage,
     *,
     now_ms: int,
+    policy: OutboundPolicy,
     timeout: float = DEFAULT_TIMEOUT_S,
 ) -> DeliveryReceipt:
     """One attempt. Raises DeliveryFailed (permanent or transient).
 
     ``now_ms`` is passed in so signatures are testable; ``timeout`` bounds the whole request so
-    a hung receiver costs one attempt, not the activity's whole start-to-close budget.
+    a hung receiver costs one attempt, not the activity's whole start-to-close budget. The URL
+    must pass ``policy`` (allowed host, public address after resolution); the request goes to
+    the address that was checked and a redirect is never followed. A failure's message holds a
+    category, the HTTP status and a known errcode: never what the receiver answered.
     """
+    label = _CHANNEL_LABELS[channel.kind]
     url, body, headers = _request(channel, message, now_ms)
-    where = _target(url)
+    try:
+        target = await policy.destination(url)
+    except ChannelRefused as refused:
+        raise DeliveryFailed(
+            f"{label}地址不允许外发：{refused.reason_zh} ({refused.reason_en})", permanent=True
+        ) from None
+    extensions = {"sni_hostname": target.sni_hostname} if target.sni_hostname else None
     started = time.perf_counter()
     try:
-        response = await http.post(url, content=body, headers=headers, timeout=timeout)
+        response = await http.post(
+            target.url,
+            content=body,
+            headers=headers | {"Host": target.host_header},
+            timeout=timeout,
+            follow_redirects=False,
+            extensions=extensions,
+        )
     except httpx.TimeoutException as error:
         raise DeliveryFailed(
-            f"{channel.kind} {where} timed out after {timeout}s ({type(error).__name__})",
-            permanent=False,
+            f"{label}接收方超时（{timeout:g} 秒）({type(error).__name__})", permanent=False
         ) from error
     except httpx.RequestError as error:
         raise DeliveryFailed(
-            f"{channel.kind} {where} unreachable: {type(error).__name__}: {error}",
-            permanent=False,
+            f"{label}接收方无法连接 ({type(error).__name__})", permanent=False
         ) from error
     elapsed_ms = (time.perf_counter() - started) * 1000
     status = response.status_code
     if not 200 <= status < 300:
+        redirect = "（不跟随重定向）" if 300 <= status < 400 else ""
         raise DeliveryFailed(
-            f"{channel.kind} {where} answered HTTP {status}: {response.text[:200]!r}",
+            f"{label}接收方答复 HTTP {status}{redirect}",
             permanent=_is_permanent_status(status),
             status=status,
             retry_after=_retry_after(response),
         )
     if channel.kind is not ChannelKind.WEBHOOK:
-        _check_errcode(channel, response, where)
+        _check_errcode(channel, response)
     return DeliveryReceipt(
         channel=channel.kind,
         status_code=status,

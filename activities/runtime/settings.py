@@ -77,6 +77,11 @@ class Settings(BaseSettings):
     # Where the provider's discovery document is, when not under the issuer (tests, split hosts).
     oidc_discovery_url: str | None = None
 
+    # 告警外发: the hosts alert channels may post to (DingTalk's and WeCom's robots by default; a
+    # generic webhook's host must be listed), and hosts allowed on internal addresses (a receiver
+    # on the intranet, a test's loopback receiver): none by default, internal addresses refused.
+    alert_channel_hosts: tuple[str, ...] = ("oapi.dingtalk.com", "qyapi.weixin.qq.com")
+    alert_channel_internal_hosts: tuple[str, ...] = ()
     # The engine's keys (activities/runtime/engine_keys.py): ``id:base64key,...``, the first is
     # current, the others still accepted. Payloads sent to Temporal are encrypted with the first;
     # commands the API sends to cases are signed with the first of the command keys. Required in

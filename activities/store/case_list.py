@@ -9,10 +9,11 @@ from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import Row, and_, func, or_, select, tuple_
+from sqlalchemy import Row, and_, func, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from activities.store.sql import utc
+from activities.store import case_search
+from activities.store.sql import like_escape, utc
 from activities.store.tables import CaseOrganisationRow, CaseRow
 from domain.case.stages import TERMINAL_STAGES
 
@@ -26,6 +27,9 @@ class CaseFilter:
     responsible_unit: str | None = None
     package_leader: str | None = None
     text: str | None = None
+    # ``text`` matched against the clear title and description (roles that may reveal personal
+    # data; each hit on personal data is recorded), else against their masked copies.
+    text_in_clear: bool = False
     responsible_person: str | None = None
     holder: str | None = None  # 承办单位 (org id)
     incoming: str | None = None  # 待签收单位 (org id)
@@ -141,10 +145,6 @@ def decode_cursor(cursor: str) -> tuple[datetime, str]:
         raise ValueError("invalid cursor") from error
 
 
-def like_escape(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
 def _subtrees(*prefixes: str | None) -> list[str]:
     """The jurisdiction prefixes a case must start with: one when the caller's filter lies inside
     the reach (or the reverse), as the narrower implies the wider; both when they are disjoint."""
@@ -191,13 +191,7 @@ def _case_conditions(where: CaseFilter) -> list[Any]:
         pattern = f"%|{like_escape(where.person.replace('|', ''))}|%"
         conditions.append(CaseRow.persons.like(pattern, escape="\\"))
     if where.text:
-        pattern = f"%{like_escape(where.text)}%"
-        conditions.append(
-            or_(
-                CaseRow.title.ilike(pattern, escape="\\"),
-                CaseRow.description.ilike(pattern, escape="\\"),
-            )
-        )
+        conditions.append(case_search.text_condition(where.text, in_clear=where.text_in_clear))
     return conditions
 
 

@@ -24,3 +24,8 @@ def insert_for(session: AsyncSession, table: Any) -> Any:
 def utc(value: datetime) -> datetime:
     """Stored datetimes are UTC; SQLite hands them back naive."""
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def like_escape(text: str) -> str:
+    """``text`` as a literal inside a ``LIKE`` pattern escaped with a backslash."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

@@ -20,11 +20,10 @@ from activities.store.repositories import (
     decode_cursor,
     encode_cursor,
     filtered_query,
-    like_escape,
     order_columns,
     summary_of,
 )
-from activities.store.sql import utc
+from activities.store.sql import like_escape, utc
 from activities.store.tables import CasePartyRow, CaseRow, WorkItemRow
 
 

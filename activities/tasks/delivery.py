@@ -17,6 +17,7 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from activities.notify.channels import AlertMessage, ChannelConfig, DeliveryFailed, deliver
+from activities.notify.outbound import OutboundPolicy
 from activities.store import alert_store
 from domain.people.privacy import scrub_text
 from workflows.contract import DELIVER_ACTIVITY, AlertDelivery, DeliveryOutcome
@@ -32,10 +33,12 @@ class Notifier:
         sessionmaker: async_sessionmaker[AsyncSession],
         http: httpx.AsyncClient,
         *,
+        policy: OutboundPolicy,
         case_url_base: str | None = None,
     ) -> None:
         self._sessionmaker = sessionmaker
         self._http = http
+        self._policy = policy
         self._case_url_base = case_url_base
 
     @activity.defn(name=DELIVER_ACTIVITY)
@@ -81,7 +84,11 @@ class Notifier:
                 continue
             try:
                 receipt = await deliver(
-                    self._http, channel, message, now_ms=int(time.time() * 1000)
+                    self._http,
+                    channel,
+                    message,
+                    now_ms=int(time.time() * 1000),
+                    policy=self._policy,
                 )
             except DeliveryFailed as failure:
                 failures.append(failure)
@@ -89,7 +96,11 @@ class Notifier:
                     delivery, channel.kind.value, info.attempt, failure.status, str(failure)
                 )
                 bound.warning(
-                    "alert_delivery_failed", channel=channel.kind.value, permanent=failure.permanent
+                    "alert_delivery_failed",
+                    channel=channel.kind.value,
+                    status=failure.status,
+                    errcode=failure.errcode,
+                    permanent=failure.permanent,
                 )
                 continue
             await self._record(

@@ -20,6 +20,7 @@ from api.console.templating import render
 from api.deps import SessionmakerDep, SettingsDep
 from api.errors import ApiError
 from api.services import case_export, cases, notices, registry
+from api.services.behind import BehindCase, behind_in_area
 from api.services.cases import Holding
 from api.services.worklist import WORKLIST_ROLES
 from domain.case.labels import CASE_KIND_LABELS, CATEGORY_LABELS, STAGE_LABELS
@@ -123,6 +124,7 @@ async def case_list(
     asked = chosen(request)
     items: list[Any] = []
     next_cursor = None
+    lagging: list[BehindCase] = []
     error = asked.error
     if asked.holding is Holding.ORGANISATION and user.principal.center_id is None:
         raise PageError(404, "本账号不属于任何单位，没有单位在办")
@@ -139,6 +141,7 @@ async def case_list(
             sessionmaker=sessionmaker,
         )
         items, next_cursor = found.items, found.next_cursor
+        lagging = await behind_in_area(user.principal, sessionmaker=sessionmaker)
     except ApiError as refused:
         if refused.status >= 500:
             raise
@@ -150,6 +153,8 @@ async def case_list(
         {
             "user": user,
             "items": items,
+            "behind": lagging,
+            "behind_ids": {case.case_id for case in lagging},
             "filters": asked.raw,
             "backlog": asked.backlog,
             "holding": asked.holding.value if asked.holding else None,

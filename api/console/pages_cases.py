@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import re
 import uuid
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import RedirectResponse
-from pydantic import ValidationError
+from pydantic import TypeAdapter, ValidationError
 
 from api.access import reach_of
 from api.console.case_actions import (
@@ -28,16 +28,19 @@ from api.console.case_actions import (
     offered_actions,
 )
 from api.console.case_view import FOLDED_EVENTS, fold_timeline, handoff_view
-from api.console.forms import FormState, body_of, field_errors, form_key, show_refusal
+from api.console.forms import FormState, body_of, form_key
+from api.console.refusals import field_errors, refusal_text, show_refusal
 from api.console.session import ConsoleRoute, ConsoleUser, PageError, checked_form, require
 from api.console.templating import render
 from api.deps import ScopesDep, SessionmakerDep, SettingsDep, TemporalDep
 from api.errors import ApiError
 from api.params import CASE_ID
 from api.services import cases, clocks, commands, handoffs, parties
+from api.services.behind import case_behind
 from api.services.worklist import WORKLIST_ROLES
 from domain.case.labels import ACTION_LABELS
 from domain.people.access import Permission
+from domain.text import Remark
 
 router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
 
@@ -79,15 +82,15 @@ async def _case_page(
     reveal_error: str = "",
 ) -> Response:
     principal = user.principal
-    document = await cases.read_case(
-        case_id,
-        consistent=False,
-        reveal=reveal_reason is not None,
-        principal=principal,
-        sessionmaker=sessionmaker,
-        temporal=temporal,
-        purpose=reveal_reason,
-    )
+    lag = await case_behind(case_id, sessionmaker=sessionmaker)
+    try:
+        document = await _read(case_id, user, sessionmaker, temporal, reveal_reason)
+    except ApiError as refused:
+        # Refused at its registration, the case is not in the store yet: say so to those whose
+        # area it lies in.
+        if refused.status == 404 and lag is not None and lag.shown_to(principal):
+            raise PageError(503, f"案件 {case_id}：{lag.notice}") from refused
+        raise
     timeline = await cases.timeline(
         case_id,
         reveal=reveal_reason is not None,
@@ -103,7 +106,10 @@ async def _case_page(
     choices = await load_choices(user, document, sessionmaker=sessionmaker)
     actions = offered_actions(user, document, choices)
     if failed is not None:
+        offered = any(a.path == failed.path for a in actions)
+        # A form posted for an action the page no longer offers still shows why it was refused.
         actions = [failed if a.path == failed.path else a for a in actions]
+        actions += [] if offered else [failed]
     related = None
     if principal.role in WORKLIST_ROLES:  # the same parties' other cases (同一当事人)
         found = await parties.related_cases(
@@ -133,8 +139,27 @@ async def _case_page(
             "revealed": reveal_reason is not None,
             "reveal_error": reveal_error,
             "flash": flash,
+            "behind": lag.notice if lag is not None else None,
         },
         status=status,
+    )
+
+
+async def _read(
+    case_id: str,
+    user: ConsoleUser,
+    sessionmaker: SessionmakerDep,
+    temporal: TemporalDep,
+    reveal_reason: str | None,
+) -> dict[str, Any]:
+    return await cases.read_case(
+        case_id,
+        consistent=False,
+        reveal=reveal_reason is not None,
+        principal=user.principal,
+        sessionmaker=sessionmaker,
+        temporal=temporal,
+        purpose=reveal_reason,
     )
 
 
@@ -180,7 +205,8 @@ async def reveal(
     reason = (form.get("reason") or [""])[0].strip()
     if not user.may(Permission.REVEAL_PII):
         raise PageError(403, "当前角色无权查看完整个人信息")
-    if len(reason) < 2:
+    refusal = _reason_refusal(reason)
+    if refusal:
         return await _case_page(
             request,
             user,
@@ -189,7 +215,7 @@ async def reveal(
             temporal=temporal,
             scopes=scopes,
             status=422,
-            reveal_error="请说明查看原因（至少2个字）",
+            reveal_error=refusal,
         )
     return await _case_page(
         request,
@@ -198,8 +224,22 @@ async def reveal(
         sessionmaker=sessionmaker,
         temporal=temporal,
         scopes=scopes,
-        reveal_reason=reason[:500],
+        reveal_reason=reason,
     )
+
+
+_REASON: TypeAdapter[str] = TypeAdapter(Remark)
+
+
+def _reason_refusal(reason: str) -> str:
+    """Why a reveal's reason (recorded in the access trail) is refused; empty when it is not."""
+    if len(reason) < 2:
+        return "请说明查看原因（至少2个字）"
+    try:
+        _REASON.validate_python(reason)
+    except ValidationError as error:
+        return f"查看原因{refusal_text(error.errors()[0])}"
+    return ""
 
 
 @router.post("/cases/{case_id}/act/{path:path}")

@@ -6,7 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from api.deps import SessionmakerDep
+from api.deps import SessionmakerDep, SettingsDep
 from api.errors import ERROR_RESPONSES
 from api.params import RecipientIdPath
 from api.permissions import RecipientAdmin
@@ -26,11 +26,13 @@ async def put_recipient(
     body: RecipientRequest,
     principal: RecipientAdmin,
     sessionmaker: SessionmakerDep,
+    settings: SettingsDep,
 ) -> dict[str, Any]:
     return await recipients.put_recipient(
         recipient_id,
         display_name=body.display_name,
         channels=body.channels,
         admin=principal,
+        settings=settings,
         sessionmaker=sessionmaker,
     )

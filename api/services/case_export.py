@@ -23,7 +23,7 @@ from activities.store import repositories
 from api.access import record_access
 from api.errors import database_errors, invalid_input
 from api.schemas import CaseListItem
-from api.services.cases import list_item, named_organisations
+from api.services.cases import list_item, named_organisations, search_hits
 from domain.deadlines.why import china_time, due_time_text
 from domain.people.access import Principal
 
@@ -117,6 +117,7 @@ async def export(
                 where, cursor=None, limit=MAX_ROWS, session=session, by_deadline=by_deadline
             )
             named = await named_organisations(page.items, session=session)
+            hits = await search_hits(where, page.items, session=session)
     if page.next_cursor is not None:
         raise invalid_input(
             f"导出超过{MAX_ROWS}行，请缩小筛选范围后再导出",
@@ -126,7 +127,7 @@ async def export(
     rows = [export_row(list_item(item)) for item in named]
     purpose = f"导出案件列表（{format.value}，{len(rows)}行）：{_described(where, by_deadline)}"
     access = Access("", principal.jurisdiction or "", ENDPOINT, (), purpose)
-    await record_access(sessionmaker, principal, [access])
+    await record_access(sessionmaker, principal, [access, *hits])
     stamp = datetime.now(UTC).strftime("%Y%m%d%H%M")
     name = f"cases-{stamp}.{format.value}"
     headers = {"Content-Disposition": f'attachment; filename="{name}"'}

@@ -13,8 +13,8 @@ from temporalio.client import Client
 
 from activities.identity.access_trail import Access
 from activities.runtime.settings import Settings
+from activities.store import case_search, repositories
 from activities.store import registry as registry_store
-from activities.store import repositories
 from api.access import (
     CaseScopes,
     check_reveal,
@@ -40,6 +40,9 @@ from domain.case.labels import EVENT_LABELS
 from domain.case.summaries import event_summaries
 from domain.people.access import Permission, Principal
 from domain.people.privacy import scrub_text
+
+# How a search that matched on clear personal data is named in the access trail.
+SEARCH_ENDPOINT = "GET /v1/cases?q"
 
 
 def reach_filter(
@@ -88,7 +91,23 @@ def list_filter(
     """The caller's filters, 积案 and 我的在办, narrowed to the caller's reach."""
     before = backlog_cutoff(settings, datetime.now(UTC)) if backlog else None
     chosen = {**filters, **holding_filters(principal, holding)}
-    return reach_filter(principal, chosen, backlog_before=before)
+    # 检索: only roles that may reveal personal data search it, and each hit on it is recorded.
+    in_clear = principal.may(Permission.REVEAL_PII)
+    return reach_filter(principal, chosen, backlog_before=before, text_in_clear=in_clear)
+
+
+async def search_hits(
+    where: repositories.CaseFilter,
+    items: list[repositories.CaseSummary],
+    *,
+    session: AsyncSession,
+) -> list[Access]:
+    """The access trail's rows for the lines a clear-text search found on personal data."""
+    if not (where.text_in_clear and where.text):
+        return []
+    ids = [item.case_id for item in items]
+    hits = await case_search.hits_on_personal_data(ids, where.text, session=session)
+    return [Access(h.case_id, h.jurisdiction_code, SEARCH_ENDPOINT, h.fields) for h in hits]
 
 
 def list_item(item: repositories.CaseSummary) -> CaseListItem:
@@ -125,10 +144,12 @@ async def list_cases(
                 by_deadline=by_deadline or holding is not None,
             )
             named = await named_organisations(page.items, session=session)
+            hits = await search_hits(where, page.items, session=session)
     except ValueError as error:
         raise invalid_input("分页游标无效", "invalid cursor", field="cursor") from error
     except (SQLAlchemyError, OSError) as error:
         raise unavailable("案件数据库", "case database") from error
+    await record_access(sessionmaker, principal, hits)
     return CaseList(items=[list_item(item) for item in named], next_cursor=page.next_cursor)
 
 

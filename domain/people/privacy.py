@@ -1,23 +1,72 @@
 """Personal data (个人信息) masking: ID numbers and phones shown only to those who need them.
 
 ``mask_document`` walks any JSON document (a case, a timeline, an alert) and masks the fields
-that hold personal data wherever they sit, and scrubs ID numbers and mobile numbers out of
-free text too (a title may quote a phone). Pure functions; the API decides who sees what.
+that hold personal data wherever they sit, and scrubs ID numbers and phone numbers out of free
+text too (a title may quote a phone). Pure functions; the API decides who sees what.
+
+Free text is scrubbed in the forms people write them in: a mobile number with or without
+``+86`` / ``0086`` / ``(+86)``, in groups (``138-1234-5678``, ``138 1234 5678``); an ID number
+whole (``320102199001011232``, checksum ``X``) or in groups (``3201 0219 9001 0112 32``,
+``320102-19900101-1232``); a landline written with its area code set apart (``025-84561234``,
+``(025) 8456 1234``). Only the digits in the middle become ``*``; separators stay, so the text
+keeps its shape. Amounts, dates and case numbers are not touched: every pattern needs a mobile's
+``1[3-9]`` head, an ID's birth date or a landline's ``0`` area code set apart.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 ID_FIELDS = frozenset({"id_number"})
 PHONE_FIELDS = frozenset({"phone"})
 WATCHED_FIELDS = frozenset({"watched"})
 
-# An 18-character resident ID (the checksum may be X), or a mainland mobile number, not part
-# of a longer digit run. Landlines in free text are left alone (too many false positives).
-_ID_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])(\d{6})(\d{8})(\d{3}[0-9Xx])(?![0-9A-Za-z])")
-_MOBILE_IN_TEXT = re.compile(r"(?<!\d)(1[3-9]\d)(\d{4})(\d{4})(?!\d)")
+# One separator between groups of digits: a hyphen or dash, a space (also no-break and 全角), a dot.
+_SEP = r"[-\u2010-\u2015 \t\u00a0\u3000.]"
+
+
+# An ID number whole: 17 digits and a checksum digit or X, not part of a longer run.
+_ID_WHOLE = r"\d{17}[0-9Xx]"
+# An ID number in the groups people write it in (6-8-4, 4-4-4-4-2, 6-4-4-4), taken for one only
+# when its digits have an ID's shape (a province's code, a birth date from 1800).
+_ID_LAYOUTS = ((6, 8, 4), (4, 4, 4, 4, 2), (6, 4, 4, 4))
+_ID_GROUPED = "|".join(
+    _SEP.join([*(rf"\d{{{size}}}" for size in layout[:-1]), rf"\d{{{layout[-1] - 1}}}[0-9Xx]"])
+    for layout in _ID_LAYOUTS
+)
+# In groups, not the tail of a code (JF-2026-000012) nor the head of a longer group of numbers.
+_ID_IN_TEXT = re.compile(
+    rf"(?<![0-9A-Za-z]){_ID_WHOLE}(?![0-9A-Za-z])"
+    rf"|(?<![0-9A-Za-z])(?<![0-9A-Za-z][./-])(?:{_ID_GROUPED})(?![0-9A-Za-z]|{_SEP}\d)"
+)
+_PROVINCES = r"(?:1[1-5]|2[1-3]|3[1-7]|4[1-6]|5[0-4]|6[1-5]|71|8[12])"
+_ID_SHAPE = re.compile(
+    rf"{_PROVINCES}\d{{4}}(?:18|19|20)\d\d(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{{3}}[0-9Xx]"
+)
+
+# A mainland mobile number (1[3-9] and nine digits) in groups of 3-4-4 or whole, with an optional
+# country code in front: +86, 0086, 86, (+86), （+86）.
+_COUNTRY = rf"(?:(?:\+|00)?86{_SEP}?|[(（]\s?\+?86\s?[)）]{_SEP}?)"
+_MOBILE = rf"1[3-9]\d{_SEP}?\d{{4}}{_SEP}?\d{{4}}"
+_MOBILE_IN_TEXT = re.compile(rf"(?<!\d)(?:{_COUNTRY})?{_MOBILE}(?!\d)")
+
+# A landline whose area code is set apart: 025-84561234, 0512 6788 1234, (025) 8456 1234.
+_AREA = rf"(?:0\d{{2,3}}{_SEP}|[(（]0\d{{2,3}}[)）]{_SEP}?)"
+_LANDLINE_IN_TEXT = re.compile(rf"(?<!\d)(?P<area>{_AREA})[2-9]\d{{2,3}}{_SEP}?\d{{4}}(?!\d)")
+
+# Every pattern needs eleven digits (a landline's area code and number have eleven or twelve) in
+# one run of digits, separators and brackets: most text, dates and times included, is ruled out
+# by one C-level scan for such runs and a count of the digits in the few it finds.
+_NUMBER_RUN = re.compile(r"\d[\d\-\u2010-\u2015 \t\u00a0\u3000.)）]{9,}\d")
+
+
+_DIGIT = re.compile(r"\d")
+
+
+def _eleven_digits_in_a_run(text: str) -> bool:
+    return any(len(_DIGIT.findall(run.group())) >= 11 for run in _NUMBER_RUN.finditer(text))
 
 
 def mask_id(value: str) -> str:
@@ -35,25 +84,66 @@ def mask_phone(value: str) -> str:
     return digits[:3] + "*" * (len(digits) - 7) + digits[-4:]
 
 
-# Either pattern needs at least 11 digits in a row: most text is ruled out by one C-level scan.
-_LONG_DIGIT_RUN = re.compile(r"\d{11}")
+def _starred(text: str, *, head: int, tail: int) -> str:
+    """``text`` with its digits (and an ID's X) starred but the first ``head`` and the last
+    ``tail``; separators and brackets stay where they are."""
+    positions = [i for i, char in enumerate(text) if char.isdigit() or char in "Xx"]
+    hidden = set(positions[head : len(positions) - tail])
+    return "".join("*" if i in hidden else char for i, char in enumerate(text))
+
+
+def _count_digits(text: str) -> int:
+    return sum(char.isdigit() for char in text)
+
+
+def _is_id(found: str) -> bool:
+    """Whole, any 18 characters pass (as an ID field would); in groups, only an ID's shape."""
+    digits = "".join(char for char in found if char.isdigit() or char in "Xx")
+    return digits == found or _ID_SHAPE.fullmatch(digits) is not None
+
+
+def _mask_id_match(match: re.Match[str]) -> str:
+    found = match.group(0)
+    return _starred(found, head=4, tail=4) if _is_id(found) else found
+
+
+def _mask_mobile_match(match: re.Match[str]) -> str:
+    # The country code's digits are shown, then the mobile's first three and last four.
+    found = match.group(0)
+    return _starred(found, head=_count_digits(found) - 11 + 3, tail=4)
+
+
+def _mask_landline_match(match: re.Match[str]) -> str:
+    found = match.group(0)
+    return _starred(found, head=_count_digits(match.group("area")), tail=4)
+
+
+_SCRUBBERS: tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], str]], ...] = (
+    (_ID_IN_TEXT, _mask_id_match),
+    (_MOBILE_IN_TEXT, _mask_mobile_match),
+    (_LANDLINE_IN_TEXT, _mask_landline_match),
+)
+
 # Case data that never holds personal data (policy snapshots from policy files, bookkeeping):
 # not walked, which keeps masking a whole case cheap on every response.
 SAFE_FIELDS = frozenset({"policy", "milestones", "recent_command_ids", "labels"})
 
 
 def scrub_text(text: str) -> str:
-    """Mask ID numbers and mobile numbers that appear inside free text."""
-    if _LONG_DIGIT_RUN.search(text) is None:
+    """Mask ID numbers, mobile numbers and landlines that appear inside free text."""
+    if _NUMBER_RUN.search(text) is None or not _eleven_digits_in_a_run(text):
         return text
-    text = _ID_IN_TEXT.sub(lambda m: mask_id(m.group(0)), text)
-    return _MOBILE_IN_TEXT.sub(lambda m: m.group(1) + "****" + m.group(3), text)
+    for pattern, mask in _SCRUBBERS:
+        text = pattern.sub(mask, text)
+    return text
 
 
 def contains_personal_data(text: str) -> bool:
-    if _LONG_DIGIT_RUN.search(text) is None:
+    if _NUMBER_RUN.search(text) is None or not _eleven_digits_in_a_run(text):
         return False
-    return bool(_ID_IN_TEXT.search(text) or _MOBILE_IN_TEXT.search(text))
+    if any(_is_id(found.group(0)) for found in _ID_IN_TEXT.finditer(text)):
+        return True
+    return any(pattern.search(text) for pattern, _ in _SCRUBBERS[1:])
 
 
 def mask_document(

@@ -211,7 +211,9 @@ async def test_recipient_channels_are_validated(clients: dict[str, httpx.AsyncCl
         "/v1/recipients/person:王芳",
         json={
             "display_name": "王芳",
-            "channels": [{"kind": "wecom", "url": "http://127.0.0.1:9/cgi-bin/webhook/send?key=k"}],
+            "channels": [
+                {"kind": "wecom", "url": "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=k"}
+            ],
         },
     )
     assert good.status_code == 200

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import date
+
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -64,3 +67,126 @@ def test_a_delimited_mobile_or_id_never_survives_scrubbing(a: str, b: str, c: st
     assert "11010519491231002X" not in scrubbed
     assert not contains_personal_data(scrubbed)
     assert scrubbed == f"{a}139****5678{b}1101**********002X{c}"
+
+
+# -- the forms people write numbers in (issue 16, finding 7) ------------------------------------
+
+# The country code in every form seen in case texts, and the separators between groups.
+COUNTRY_CODES = ("", "+86", "0086", "86", "+86 ", "+86-", "0086 ", "(+86) ", "(+86)", "（+86）")
+SEPARATORS = ("", "-", " ", "\u3000", "\u00a0", ".")
+AROUND = st.text(st.characters(blacklist_categories=("Nd", "Lu", "Ll", "Zs")), max_size=12)
+DIGITS = st.text(st.sampled_from("0123456789"), min_size=1, max_size=1)
+
+
+@pytest.mark.parametrize("head", ["13", "14", "15", "16", "17", "18", "19"])
+@given(
+    third=DIGITS,
+    middle=st.text(st.sampled_from("0123456789"), min_size=4, max_size=4),
+    last=st.text(st.sampled_from("0123456789"), min_size=4, max_size=4),
+    country=st.sampled_from(COUNTRY_CODES),
+    first_sep=st.sampled_from(SEPARATORS),
+    second_sep=st.sampled_from(SEPARATORS),
+    before=AROUND,
+    after=AROUND,
+)
+def test_a_mobile_in_any_written_form_keeps_only_its_head_and_last_four(
+    head: str,
+    third: str,
+    middle: str,
+    last: str,
+    country: str,
+    first_sep: str,
+    second_sep: str,
+    before: str,
+    after: str,
+) -> None:
+    written = f"{country}{head}{third}{first_sep}{middle}{second_sep}{last}"
+    scrubbed = scrub_text(f"{before}{written}{after}")
+    assert scrubbed == f"{before}{country}{head}{third}{first_sep}****{second_sep}{last}{after}"
+    assert not contains_personal_data(scrubbed)
+    assert contains_personal_data(written)
+
+
+BIRTH_DATES = st.dates(min_value=date(1900, 1, 1), max_value=date(2025, 12, 31))
+# How an ID number is split into groups when written down: whole, 6-8-4, 4-4-4-4-2, 6-4-4-4.
+ID_LAYOUTS = ((18,), (6, 8, 4), (4, 4, 4, 4, 2), (6, 4, 4, 4))
+
+
+@given(
+    region=st.tuples(
+        st.sampled_from(("11", "32", "44", "51", "65", "71", "81")),
+        st.text(st.sampled_from("0123456789"), min_size=4, max_size=4),
+    ).map("".join),
+    born=BIRTH_DATES,
+    serial=st.text(st.sampled_from("0123456789"), min_size=3, max_size=3),
+    check=st.sampled_from("0123456789Xx"),
+    layout=st.sampled_from(ID_LAYOUTS),
+    separator=st.sampled_from(("-", " ", "\u3000")),
+    before=AROUND,
+    after=AROUND,
+)
+def test_an_id_number_whole_or_in_groups_keeps_only_its_first_and_last_four(
+    region: str,
+    born: date,
+    serial: str,
+    check: str,
+    layout: tuple[int, ...],
+    separator: str,
+    before: str,
+    after: str,
+) -> None:
+    number = f"{region}{born:%Y%m%d}{serial}{check}"
+    groups, at = [], 0
+    for size in layout:
+        groups.append(number[at : at + size])
+        at += size
+    written = separator.join(groups)
+    starred = number[:4] + "*" * 10 + number[-4:]
+    expected, at = [], 0
+    for size in layout:
+        expected.append(starred[at : at + size])
+        at += size
+    scrubbed = scrub_text(f"{before}{written}{after}")
+    assert scrubbed == f"{before}{separator.join(expected)}{after}"
+    assert not contains_personal_data(scrubbed)
+
+
+@pytest.mark.parametrize(
+    ("written", "masked"),
+    [
+        ("025-84561234", "025-****1234"),
+        ("0512-67881234", "0512-****1234"),
+        ("(025) 8456 1234", "(025) **** 1234"),
+        ("（0512）6788-1234", "（0512）****-1234"),
+        ("010 6512 3456", "010 **** 3456"),
+    ],
+)
+def test_a_landline_with_its_area_code_set_apart_is_masked(written: str, masked: str) -> None:
+    assert scrub_text(f"座机{written}。") == f"座机{masked}。"
+
+
+AMOUNTS = st.integers(min_value=0, max_value=9_999_999_999).map(lambda n: f"{n}元")
+DECIMAL_AMOUNTS = st.integers(min_value=0, max_value=99_999_999).map(lambda n: f"{n / 100:.2f}元")
+DATES = st.tuples(
+    st.dates(min_value=date(1900, 1, 1), max_value=date(2099, 12, 31)),
+    st.sampled_from(("%Y-%m-%d", "%Y.%m.%d", "%Y年%m月%d日", "%Y/%m/%d", "%Y%m%d")),
+).map(lambda pair: pair[0].strftime(pair[1]))
+TIMES = st.times().map(lambda t: t.strftime("%H:%M"))
+CASE_NUMBERS = st.tuples(
+    st.sampled_from(("JF", "XF", "TJ")),
+    st.integers(min_value=2000, max_value=2099),
+    st.integers(min_value=0, max_value=999_999),
+).map(lambda t: f"{t[0]}-{t[1]}-{t[2]:06d}")
+ORDINARY = st.one_of(AMOUNTS, DECIMAL_AMOUNTS, DATES, TIMES, CASE_NUMBERS)
+
+
+@given(
+    st.lists(ORDINARY, min_size=1, max_size=6),
+    st.sampled_from((" ", "，", "、", " 至 ", "；", "\n")),
+)
+def test_amounts_dates_times_and_case_numbers_are_never_mangled(
+    parts: list[str], joiner: str
+) -> None:
+    text = "案件" + joiner.join(parts) + "。"
+    assert scrub_text(text) == text
+    assert not contains_personal_data(text)

@@ -19,11 +19,16 @@ from activities.notify.channels import (
     ChannelKind,
     verify_webhook,
 )
+from activities.notify.outbound import OutboundPolicy
 
 NOW_MS = 1_772_328_600_000  # 2026-03-01 01:30:00 UTC
 WEBHOOK_SECRET = "whsec-枫桥-测试"
 DINGTALK_SECRET = "SEC0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcd"
-HANG = -1  # a reply status that makes the receiver wait until the test ends
+HANG = -1
+# The receivers here listen on loopback: allowed for these tests only (production refuses it).
+LOOPBACK = OutboundPolicy.of(
+    [], internal=["127.0.0.1"]
+)  # a reply status that makes the receiver wait until the test ends
 
 
 @dataclass

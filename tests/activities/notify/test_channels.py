@@ -23,6 +23,7 @@ from activities.notify.channels import (
 )
 from tests.activities.notify.channel_support import (
     DINGTALK_SECRET,
+    LOOPBACK,
     NOW_MS,
     WEBHOOK_SECRET,
     Receiver,
@@ -81,7 +82,7 @@ async def test_webhook_delivers_signed_utf8_json(
     message = alert()
 
     receipt = await deliver(
-        http, channel(ChannelKind.WEBHOOK, receiver.url()), message, now_ms=NOW_MS
+        http, channel(ChannelKind.WEBHOOK, receiver.url()), message, now_ms=NOW_MS, policy=LOOPBACK
     )
 
     assert receipt.channel is ChannelKind.WEBHOOK
@@ -111,7 +112,9 @@ async def test_webhook_receiver_rejects_a_tampered_body(
     receiver: Receiver, http: httpx.AsyncClient
 ) -> None:
     receiver.webhook_secret = WEBHOOK_SECRET
-    await deliver(http, channel(ChannelKind.WEBHOOK, receiver.url()), alert(), now_ms=NOW_MS)
+    await deliver(
+        http, channel(ChannelKind.WEBHOOK, receiver.url()), alert(), now_ms=NOW_MS, policy=LOOPBACK
+    )
     [genuine] = receiver.requests
     tampered = genuine.body.replace("二级".encode(), "四级".encode())
     assert tampered != genuine.body
@@ -137,7 +140,13 @@ async def test_webhook_with_a_stale_timestamp_is_refused(
     receiver.clock_ms = NOW_MS + 300_001  # the receiver's clock: just past the 5-minute window
 
     with pytest.raises(DeliveryFailed) as caught:
-        await deliver(http, channel(ChannelKind.WEBHOOK, receiver.url()), alert(), now_ms=NOW_MS)
+        await deliver(
+            http,
+            channel(ChannelKind.WEBHOOK, receiver.url()),
+            alert(),
+            now_ms=NOW_MS,
+            policy=LOOPBACK,
+        )
 
     assert caught.value.status == 401
     assert caught.value.permanent
@@ -158,7 +167,7 @@ async def test_dingtalk_signed_url_and_markdown_body(
     )
     config = channel(ChannelKind.DINGTALK, receiver.url("/robot/send?access_token=tok123"))
 
-    receipt = await deliver(http, config, alert(), now_ms=now_ms)
+    receipt = await deliver(http, config, alert(), now_ms=now_ms, policy=LOOPBACK)
 
     assert receipt.channel is ChannelKind.DINGTALK
     assert json.loads(receipt.response_body) == {"errcode": 0, "errmsg": "ok"}
@@ -191,7 +200,7 @@ async def test_dingtalk_errcode_is_a_failure_despite_http_200(
     config = channel(ChannelKind.DINGTALK, receiver.url("/robot/send?access_token=tok123"))
 
     with pytest.raises(DeliveryFailed) as caught:
-        await deliver(http, config, alert(), now_ms=NOW_MS)
+        await deliver(http, config, alert(), now_ms=NOW_MS, policy=LOOPBACK)
 
     assert caught.value.permanent is permanent
     assert caught.value.errcode == errcode
@@ -206,7 +215,7 @@ async def test_dingtalk_200_without_errcode_is_transient(
     receiver.reply(200, body)
     config = channel(ChannelKind.DINGTALK, receiver.url("/robot/send?access_token=t"))
     with pytest.raises(DeliveryFailed) as caught:
-        await deliver(http, config, alert(), now_ms=NOW_MS)
+        await deliver(http, config, alert(), now_ms=NOW_MS, policy=LOOPBACK)
     assert not caught.value.permanent
 
 
@@ -216,7 +225,7 @@ async def test_dingtalk_200_without_errcode_is_transient(
 async def test_wecom_markdown_body(receiver: Receiver, http: httpx.AsyncClient) -> None:
     config = channel(ChannelKind.WECOM, receiver.url("/cgi-bin/webhook/send?key=k-1"))
 
-    receipt = await deliver(http, config, alert(), now_ms=NOW_MS)
+    receipt = await deliver(http, config, alert(), now_ms=NOW_MS, policy=LOOPBACK)
 
     assert receipt.channel is ChannelKind.WECOM
     [request] = receiver.requests
@@ -236,7 +245,7 @@ async def test_wecom_errcode_classification(
     receiver.reply(200, {"errcode": errcode, "errmsg": "invalid webhook url"})
     config = channel(ChannelKind.WECOM, receiver.url("/cgi-bin/webhook/send?key=secret-key"))
     with pytest.raises(DeliveryFailed) as caught:
-        await deliver(http, config, alert(), now_ms=NOW_MS)
+        await deliver(http, config, alert(), now_ms=NOW_MS, policy=LOOPBACK)
     assert caught.value.permanent is permanent
     assert caught.value.errcode == errcode
     assert "secret-key" not in str(caught.value)
@@ -248,7 +257,7 @@ async def test_wecom_long_markdown_is_cut_to_4096_utf8_bytes(
     long_text = "当事人双方就宅基地边界反复争执，" * 400 + "😀"  # ~19 KB, 3- and 4-byte chars
     config = channel(ChannelKind.WECOM, receiver.url("/cgi-bin/webhook/send?key=k"))
 
-    await deliver(http, config, alert(text=long_text), now_ms=NOW_MS)
+    await deliver(http, config, alert(text=long_text), now_ms=NOW_MS, policy=LOOPBACK)
 
     [request] = receiver.requests
     content = request.body.decode("utf-8", errors="strict")  # the whole body is valid UTF-8
