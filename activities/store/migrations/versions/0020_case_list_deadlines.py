@@ -31,6 +31,8 @@ depends_on = None
 _BATCH = 500
 _NO_DUE = datetime(9999, 12, 31, tzinfo=UTC)
 _TZ = sa.DateTime(timezone=True)
+# How SQLAlchemy stores that instant on SQLite (text, UTC, no offset).
+_SQLITE_NO_DUE = "'9999-12-31 00:00:00.000000'"
 _COLUMNS = (
     ("due_rank", _TZ),
     ("next_due_at", _TZ),
@@ -49,11 +51,15 @@ def upgrade() -> None:
             batch.add_column(sa.Column(name, type_, nullable=True))
     with op.batch_alter_table("case_organisations") as batch:
         batch.add_column(sa.Column("due_rank", _TZ, nullable=True))
-    _backfill(op.get_bind())
-    with op.batch_alter_table("cases") as batch:
-        batch.alter_column("due_rank", existing_type=_TZ, nullable=False)
-    with op.batch_alter_table("case_organisations") as batch:
-        batch.alter_column("due_rank", existing_type=_TZ, nullable=False)
+    bind = op.get_bind()
+    _backfill(bind)
+    # A row written without it (by hand, an older writer) has no clock: last by deadline.
+    never = "'9999-12-31 00:00:00+00'" if bind.dialect.name == "postgresql" else _SQLITE_NO_DUE
+    for table in ("cases", "case_organisations"):
+        with op.batch_alter_table(table) as batch:
+            batch.alter_column(
+                "due_rank", existing_type=_TZ, nullable=False, server_default=sa.text(never)
+            )
     op.create_index("ix_cases_due", "cases", ["due_rank", "case_id"])
     op.create_index("ix_cases_holder_due", "cases", ["holder_id", "due_rank", "case_id"])
     op.create_index(
