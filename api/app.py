@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
@@ -14,6 +15,7 @@ from activities.identity.hashing import HashPool
 from activities.identity.oidc import OidcClient, OidcConfig
 from activities.identity.passwords import verify_password
 from activities.identity.tokens import TokenConfig, TokenVerifier
+from activities.reports.documents.templates import load_templates
 from activities.runtime.settings import Settings
 from activities.runtime.temporal_client import connect
 from activities.store.engine import create_engine, create_sessionmaker
@@ -30,13 +32,18 @@ from api.routes import (
     cases,
     clocks,
     codec,
+    documents,
     health,
+    metrics,
     organisations,
     parties,
     petitions,
+    sessions,
     users,
     worklist,
 )
+from api.services.gauges import collect_periodically
+from api.telemetry import RequestTelemetry
 
 
 def _token_verifier(settings: Settings, http: httpx.AsyncClient) -> TokenVerifier | None:
@@ -74,6 +81,10 @@ def create_app(
     503.
     """
 
+    # Checked before anything starts: a template naming an unknown field, or a kind without a
+    # template, stops the service here with the file and field named (TemplateError).
+    templates = load_templates(settings.document_templates_dir)
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         engine = create_engine(settings.resolved_database_url, pool_size=settings.db_pool_size)
@@ -99,14 +110,27 @@ def create_app(
                 settings.auth_stale_seconds,
             ),
             oidc=_oidc_client(settings, http),
+            templates=templates,
         )
         # What exists now (modules, models, routes) lives as long as the process: out of the
         # collector's way, so a full collection during a page walks only the requests' objects
         # (a page of the registry's thousand rows spent 140 ms in such collections at p95).
         gc.freeze()
+        # The domain gauges for /metrics, read from the store now and then (not per scrape).
+        gauges = (
+            asyncio.create_task(
+                collect_periodically(engine, interval_seconds=settings.metrics_interval_seconds),
+                name="domain-gauges",
+            )
+            if settings.metrics_interval_seconds > 0 and settings.metrics_token.get_secret_value()
+            else None
+        )
         try:
             yield
         finally:
+            if gauges is not None:
+                gauges.cancel()
+                await asyncio.gather(gauges, return_exceptions=True)
             gc.unfreeze()  # an app that stops (tests start many) leaves nothing uncollectable
             app.state.resources.hashes.close()
             await http.aclose()
@@ -119,10 +143,14 @@ def create_app(
         lifespan=lifespan,
     )
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    # Outermost: every answer (a refused body too) is counted and carries its request id.
+    app.add_middleware(RequestTelemetry)
     install_error_handlers(app)
     for feature in (
         health,
+        metrics,
         cases,
+        documents,
         clocks,
         codec,
         petitions,
@@ -133,6 +161,7 @@ def create_app(
         worklist,
         parties,
         users,
+        sessions,
     ):
         app.include_router(feature.router)
     app.include_router(worklist.notices_router)

@@ -41,6 +41,10 @@ class Settings(BaseSettings):
     # A CJK TrueType font (.ttf/.ttc) embedded in PDF documents such as the case dossier (卷宗);
     # unset means the font shipped with the package (activities/reports/pdf/fonts.py).
     pdf_font_path: Path | None = None
+    # 文书模板: a folder whose JSON templates replace the shipped ones file by file (one per
+    # kind, per jurisdiction where it differs), and numbering.json with 文号 prefixes
+    # (activities/reports/documents/templates.py); checked when the API and the worker start.
+    document_templates_dir: Path | None = None
     # Bearer tokens from an external identity provider (OIDC): all three set enables them.
     jwt_issuer: str | None = None
     jwt_audience: str | None = None
@@ -106,6 +110,14 @@ class Settings(BaseSettings):
     temporal_tls_cert: Path | None = None
     temporal_tls_key: Path | None = None
     temporal_tls_server_name: str | None = None
+    # Monitoring (docs/deploy.md): the API's /metrics answers only a bearer token equal to this
+    # (empty: /metrics answers 404); it is scraped over the internal network, never published.
+    metrics_token: SecretStr = SecretStr("")
+    # How often each API process recomputes the domain gauges from the read model (0: never).
+    metrics_interval_seconds: float = 30.0
+    # The worker's Temporal SDK metrics (Prometheus text) on this address (port 0: not served).
+    worker_metrics_host: str = "127.0.0.1"
+    worker_metrics_port: int = 0
 
     @property
     def resolved_database_url(self) -> str:

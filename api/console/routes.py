@@ -14,11 +14,13 @@ from api.console import (
     pages_auth,
     pages_case_list,
     pages_cases,
+    pages_documents,
     pages_grid,
     pages_intake,
     pages_leader,
     pages_registry,
     pages_requests,
+    pages_sessions,
     pages_worklist,
 )
 from api.console.templating import STATIC_DIR
@@ -43,9 +45,11 @@ def install_console(app: FastAPI) -> None:
     for pages in (
         pages_auth,
         pages_worklist,
+        pages_sessions,
         pages_intake,
         pages_case_list,  # /cases/export before /cases/{case_id}
         pages_cases,
+        pages_documents,
         pages_grid,
         pages_leader,
         pages_audit,

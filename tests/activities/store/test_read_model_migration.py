@@ -123,19 +123,19 @@ async def test_existing_cases_are_held_by_their_center_and_fill_the_new_tables(
 
 
 @pytest.fixture(params=BACKENDS)
-async def database_at_0013(
+async def database_at_0018(
     request: pytest.FixtureRequest, postgres_admin: PostgresAdmin, tmp_path: Path
 ) -> AsyncIterator[tuple[str, AsyncEngine]]:
-    async with database_at("0013", request.param, postgres_admin, tmp_path) as database:
+    async with database_at("0018", request.param, postgres_admin, tmp_path) as database:
         yield database
 
 
 async def test_existing_cases_get_their_next_deadline_parties_and_people(
-    database_at_0013: tuple[str, AsyncEngine],
+    database_at_0018: tuple[str, AsyncEngine],
 ) -> None:
     """Migration 0020: the list columns of a stored case come from its document, as the
     projection writes them now (the nearest running clock and whose it is; no clock: last)."""
-    url, engine = database_at_0013
+    url, engine = database_at_0018
     waiting = CaseAt("JF-2026-700011", center="xw-center").case
     planned = CaseAt("JF-2026-700012", center="xw-center").do("accept").do("plan").case
     async with engine.begin() as connection:

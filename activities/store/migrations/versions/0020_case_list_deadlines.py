@@ -13,7 +13,7 @@ the logic as it stood at this revision (plain JSON, not the live models: a later
 models must not change what this migration wrote).
 
 Revision ID: 0020
-Revises: 0013
+Revises: 0018
 """
 
 import re
@@ -24,7 +24,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0020"
-down_revision = "0013"
+down_revision = "0018"
 branch_labels = None
 depends_on = None
 
