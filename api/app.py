@@ -169,5 +169,6 @@ def create_app(
         sessions,
     ):
         app.include_router(feature.router)
+    app.include_router(worklist.notices_router)
     install_console(app)  # the web console (工作台) under /, beside the JSON API under /v1
     return app

@@ -82,7 +82,8 @@ _FILL = """
 INSERT INTO cases (case_id, kind, stage, category, channel, title, description,
                    jurisdiction_code, risk_level, responsible_unit, responsible_person,
                    package_leader, registered_at, updated_at, seq, state, matter_key, center_id,
-                   holder_id, incoming_id, reporter_id, grid_code)
+                   holder_id, incoming_id, reporter_id, grid_code, due_rank, next_due_at,
+                   next_due_name, next_due_org, persons, parties_label)
 SELECT
     'FQ' || lpad(g.i::text, 10, '0'),
     CASE WHEN g.i % 5 = 0 THEN 'petition' ELSE 'dispute' END,
@@ -122,10 +123,20 @@ SELECT
     'user-' || (g.h % 5000),
     CASE WHEN g.level = 2 AND g.h % 10 = 3
          THEN g.county || lpad(g.town::text, 3, '0') || lpad(g.village::text, 3, '0') || '001'
-    END
+    END,
+    coalesce(g.due, timestamptz '9999-12-31 00:00:00+00'),
+    g.due,
+    CASE WHEN g.due IS NOT NULL THEN '受理期限' END,
+    CASE WHEN g.due IS NOT NULL THEN g.center END,
+    CASE WHEN g.h % 3 = 0 THEN NULL ELSE '|责任人' || (g.h / 19 % 2000) || '|' END,
+    '当事人' || (g.h % 997) || ' 等2人'
 FROM (
     SELECT t.*, 'center-' || t.county
-                || CASE WHEN t.level = 0 THEN '' ELSE lpad(t.town::text, 3, '0') END AS center
+                || CASE WHEN t.level = 0 THEN '' ELSE lpad(t.town::text, 3, '0') END AS center,
+           -- The nearest running clock: none on a quarter of the cases (and the ended ones).
+           CASE WHEN t.h % 4 = 0 OR t.h % 11 IN (2, 9, 10) THEN NULL
+                ELSE timestamptz '2026-12-01 00:00:00+08' + (t.h % 120) * interval '1 day'
+                     + (t.h % 86400) * interval '1 second' END AS due
     FROM (
     SELECT s.i, s.h,
            (ARRAY['320102','320104','320105','320106'])[1 + s.h / 29 % 4] AS county,
@@ -163,9 +174,9 @@ ON CONFLICT DO NOTHING
 # moved, the room a transfer awaits, the department of one case in 25.
 _RELATIONS = """
 INSERT INTO case_organisations (case_id, org_id, relation, reach, registered_at, stage, kind,
-                                category, jurisdiction_code)
+                                category, jurisdiction_code, due_rank)
 SELECT r.case_id, r.org_id, r.relation, r.reach, c.registered_at, c.stage, c.kind, c.category,
-       c.jurisdiction_code
+       c.jurisdiction_code, c.due_rank
 FROM (
     SELECT case_id, holder_id AS org_id, 'holder' AS relation, true AS reach FROM cases
     UNION ALL SELECT case_id, incoming_id, 'incoming', incoming_id <> holder_id FROM cases
@@ -294,9 +305,13 @@ class Query:
     exempt: bool = False  # text search: measured, not held to the target
 
 
-def _listing(where: CaseFilter, cursor: str | None = None) -> Callable[[AsyncSession], Any]:
+def _listing(
+    where: CaseFilter, cursor: str | None = None, *, by_deadline: bool = False
+) -> Callable[[AsyncSession], Any]:
     async def run(session: AsyncSession) -> Any:
-        return await repositories.list_cases(where, cursor=cursor, limit=50, session=session)
+        return await repositories.list_cases(
+            where, cursor=cursor, limit=50, session=session, by_deadline=by_deadline
+        )
 
     return run
 
@@ -425,6 +440,26 @@ async def queries(sessionmaker: async_sessionmaker[AsyncSession]) -> list[Query]
         Query("worklist backlog group, county", _backlog_group(n(COUNTY, **backlog))),
         Query("same party, county", _same_party(COUNTY)),
         Query("same party, town center", _same_party(TOWN_CENTER)),
+        # issue 18: by deadline (nearest first, no clock last), 我的在办
+        Query("list county, by deadline", _listing(COUNTY, by_deadline=True)),
+        Query("list town center, by deadline", _listing(TOWN_CENTER, by_deadline=True)),
+        Query("list room, by deadline", _listing(ROOM, by_deadline=True)),
+        Query(
+            "list county, labour, by deadline",
+            _listing(n(COUNTY, category="labour"), by_deadline=True),
+        ),
+        Query(
+            "holding organisation, town center",
+            _listing(n(TOWN_CENTER, holder="center-320102003", open_only=True), by_deadline=True),
+        ),
+        Query(
+            "holding mine, town center",
+            _listing(n(TOWN_CENTER, person="责任人42", open_only=True), by_deadline=True),
+        ),
+        Query(
+            "holding mine, county leader",
+            _listing(n(COUNTY, person="责任人42", open_only=True), by_deadline=True),
+        ),
     ]
 
 

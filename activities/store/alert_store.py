@@ -249,3 +249,11 @@ async def _with_case_details(
         ]
         item.update(title=title, holder_name=holder, due_at=min(dues) if dues else None)
     return found
+
+
+async def count_alerts(
+    status: str, *, session: AsyncSession, within: str | None, center_id: str | None
+) -> int:
+    """How many alerts of ``status`` (e.g. open: 待签收) a caller's reach holds (the notices)."""
+    query = _within_reach(select(func.count()).where(AlertRow.status == status), within, center_id)
+    return int((await session.execute(query)).scalar_one())

@@ -7,6 +7,7 @@ own row was written.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, insert
@@ -14,13 +15,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from activities.store.agenda_table import SessionAgendaRow
 from activities.store.sql import utc
-from activities.store.tables import (
-    NO_DUE,
-    CaseOrganisationRow,
-    CasePartyRow,
-    WorkItemRow,
-)
+from activities.store.tables import NO_DUE, CaseOrganisationRow, CasePartyRow, WorkItemRow
 from domain.case.agenda import SessionStatus
+from domain.case.list_columns import next_deadline
 from domain.case.state import CaseState
 from domain.case.worklist import Relation, organisation_relations, party_keys, work_items
 
@@ -41,7 +38,14 @@ def list_columns(state: CaseState) -> dict[str, Any]:
         "kind": state.kind.value,
         "category": state.category.value,
         "jurisdiction_code": state.jurisdiction.code,
+        "due_rank": due_rank(state),
     }
+
+
+def due_rank(state: CaseState) -> datetime:
+    """The nearest running clock's due time, or NO_DUE (a list by deadline puts it last)."""
+    nearest = next_deadline(state)
+    return utc(nearest.due_at) if nearest is not None else NO_DUE
 
 
 def relation_rows(state: CaseState) -> list[dict[str, Any]]:

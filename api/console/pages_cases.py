@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 import uuid
 from typing import Annotated, Any
-from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import RedirectResponse
@@ -38,13 +37,12 @@ from api.deps import ScopesDep, SessionmakerDep, SettingsDep, TemporalDep
 from api.errors import ApiError
 from api.params import CASE_ID
 from api.services import attachments, cases, clocks, commands, handoffs, parties
-from api.services.behind import BehindCase, behind_in_area, case_behind
+from api.services.behind import case_behind
 from api.services.worklist import WORKLIST_ROLES
 from domain.case.attachments import STEP_LABELS
-from domain.case.labels import ACTION_LABELS, CASE_KIND_LABELS, CATEGORY_LABELS, STAGE_LABELS
+from domain.case.labels import ACTION_LABELS
 from domain.people.access import Permission
 from domain.text import Remark
-from domain.values import JURISDICTION_CODE
 
 router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
 
@@ -53,7 +51,6 @@ Reader = Annotated[ConsoleUser, Depends(require(Permission.READ_CASE))]
 Actor = Annotated[ConsoleUser, Depends(require(Permission.ACT))]
 
 _CASE_ID = re.compile(CASE_ID)
-_FILTERS = ("q", "stage", "kind", "category", "jurisdiction", "package_leader", "holder")
 
 
 def case_link(case_id: str) -> str:
@@ -64,95 +61,6 @@ def _checked_case_id(case_id: str) -> str:
     if not _CASE_ID.match(case_id):
         raise PageError(404, f"案件 {case_id} 不存在")
     return case_id
-
-
-def _enum_options(table: dict[Any, str]) -> list[tuple[str, str]]:
-    return [(key.value, text) for key, text in table.items()]
-
-
-@router.get("/cases")
-async def case_list(
-    request: Request,
-    user: Lister,
-    sessionmaker: SessionmakerDep,
-    settings: SettingsDep,
-    cursor: str | None = None,
-    backlog: bool = False,
-) -> Response:
-    filters = {name: (request.query_params.get(name) or "").strip() or None for name in _FILTERS}
-    error = _filter_error(filters)
-    items: list[Any] = []
-    next_cursor = None
-    lagging: list[BehindCase] = []
-    if error:
-        filters = {**filters, "jurisdiction": None, "holder": None}
-    try:
-        found = await cases.list_cases(
-            {
-                "stage": filters["stage"],
-                "kind": filters["kind"],
-                "category": filters["category"],
-                "jurisdiction": filters["jurisdiction"],
-                "responsible_unit": None,
-                "package_leader": filters["package_leader"],
-                "text": filters["q"],
-                "holder": filters["holder"],
-            },
-            backlog=backlog,
-            cursor=cursor,
-            limit=50,
-            principal=user.principal,
-            settings=settings,
-            sessionmaker=sessionmaker,
-        )
-        items, next_cursor = found.items, found.next_cursor
-        lagging = await behind_in_area(user.principal, sessionmaker=sessionmaker)
-    except ApiError as refused:
-        if refused.status >= 500:
-            raise
-        error = refused.body.message_zh
-    kept = {k: v for k, v in filters.items() if v} | ({"backlog": "true"} if backlog else {})
-    return render(
-        request,
-        "cases.html",
-        {
-            "user": user,
-            "items": items,
-            "behind": lagging,
-            "behind_ids": {case.case_id for case in lagging},
-            "filters": filters,
-            "backlog": backlog,
-            "error": error,
-            "stages": _enum_options(STAGE_LABELS),
-            "kinds": _enum_options(CASE_KIND_LABELS),
-            "categories": _enum_options(CATEGORY_LABELS),
-            "case_link": case_link if user.may(Permission.READ_CASE) else _audit_link,
-            "next_link": f"/cases?{urlencode({**kept, 'cursor': next_cursor})}"
-            if next_cursor
-            else None,
-            "first_link": f"/cases?{urlencode(kept)}" if cursor else None,
-        },
-    )
-
-
-def _audit_link(case_id: str) -> str:
-    return f"/audit/cases/{case_id}"
-
-
-_PLACE = re.compile(JURISDICTION_CODE)
-
-
-def _filter_error(filters: dict[str, str | None]) -> str:
-    """The list's own input checks, worded as the JSON API's query validation would refuse."""
-    place = filters.get("jurisdiction")
-    if place is not None and not _PLACE.match(place):
-        return "属地代码应为6位（县）、9位（乡镇）或12位（村）数字"
-    holder = filters.get("holder")
-    if holder is not None and not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}", holder):
-        return "单位编号格式不正确"
-    if len(filters.get("q") or "") > 100 or len(filters.get("package_leader") or "") > 200:
-        return "查询条件过长"
-    return ""
 
 
 _key = form_key

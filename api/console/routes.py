@@ -12,6 +12,7 @@ from api.console import (
     pages_admin,
     pages_audit,
     pages_auth,
+    pages_case_list,
     pages_cases,
     pages_documents,
     pages_files,
@@ -47,6 +48,7 @@ def install_console(app: FastAPI) -> None:
         pages_worklist,
         pages_sessions,
         pages_intake,
+        pages_case_list,  # /cases/export before /cases/{case_id}
         pages_cases,
         pages_files,
         pages_documents,

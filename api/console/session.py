@@ -24,6 +24,8 @@ from activities.runtime.settings import Settings
 from api.console.templating import render
 from api.deps import ResourcesDep
 from api.errors import ApiError, from_domain, unavailable
+from api.services import notices
+from api.services.worklist import WORKLIST_ROLES
 from domain.errors import DomainError
 from domain.people.access import Permission, Principal
 from domain.people.sign_in import SignInPolicy, Throttle
@@ -102,6 +104,14 @@ async def _signed_in(request: Request, resources: ResourcesDep) -> ConsoleUser:
     user = ConsoleUser(principal=live.principal, csrf_token=live.csrf_token)
     request.state.principal = live.principal
     request.state.console_user = user
+    if request.method == "GET" and live.principal.role in WORKLIST_ROLES:
+        # The menu's counts, once per page (the layout shows them beside the menu entries).
+        try:
+            request.state.notices = await notices.notices(
+                live.principal, sessionmaker=resources.sessionmaker
+            )
+        except ApiError:
+            request.state.notices = None  # the page still opens, without the counts
     return user
 
 

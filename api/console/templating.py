@@ -4,7 +4,7 @@ Chinese labels of coded values."""
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +13,7 @@ from fastapi.responses import HTMLResponse
 from jinja2 import ChainableUndefined, Environment, FileSystemLoader, select_autoescape
 
 from domain.case import labels
+from domain.deadlines.why import due_time_text
 from domain.people.access import ROLE_LABELS as USER_ROLE_LABELS
 from domain.people.access import Permission, Role
 from domain.people.trail_words import fields_words, read_words
@@ -42,10 +43,7 @@ def due_time(value: datetime | str | None) -> str:
     """A due instant as the law counts it: the end of the last day reads ``…-30 24:00``."""
     if value is None or value == "":
         return ""
-    at = (datetime.fromisoformat(value) if isinstance(value, str) else value).astimezone(CHINA_TZ)
-    if (at.hour, at.minute, at.second) == (0, 0, 0):
-        return f"{(at - timedelta(days=1)).strftime('%Y-%m-%d')} 24:00"
-    return at.strftime("%Y-%m-%d %H:%M")
+    return due_time_text(datetime.fromisoformat(value) if isinstance(value, str) else value)
 
 
 def china_day(value: date | str | None) -> str:
@@ -134,6 +132,7 @@ def render(
             "user": None,
             "flash": None,
             "today": china_today(),  # date formats' example
+            "notices": getattr(request.state, "notices", None),  # the menu's counts
             **context,
         }
     )

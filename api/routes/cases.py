@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from enum import StrEnum
 from typing import Annotated
 
-from fastapi import APIRouter, Query, status
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, Depends, Query, status
+from fastapi.responses import JSONResponse, Response
 from pydantic import AwareDatetime
 
 from api.deps import ScopesDep, SessionmakerDep, SettingsDep, TemporalDep
@@ -25,7 +27,8 @@ from api.params import (
 from api.permissions import CaseReader, Lister, Reader, Registrar, TimelineReader
 from api.routes.actions import add_action_routes
 from api.schemas import CaseList, CaseStats, CaseView, IntakeRequest, RelatedCases, Timeline
-from api.services import cases, intake, parties
+from api.services import case_export, cases, intake, parties
+from api.services.case_export import XLSX
 from api.services.intake import IntakeOutcome
 from domain.case.stages import Stage
 from domain.values import CaseKind, Category
@@ -68,11 +71,22 @@ async def create_case(
     return JSONResponse(registered.body, status_code=_INTAKE_STATUS[registered.outcome])
 
 
-@router.get("", response_model=CaseList, responses=ERROR_RESPONSES, summary="案件列表 / list cases")
-async def list_cases(
-    principal: Lister,
-    sessionmaker: SessionmakerDep,
-    settings: SettingsDep,
+class CaseSort(StrEnum):
+    REGISTERED = "registered"  # 登记时间，新的在前
+    DEADLINE = "deadline"  # 下一期限，近的在前；没有计时的在最后
+
+
+@dataclass(frozen=True)
+class ListQuery:
+    """The list's filters, shared by the list and its export (same filters, same reach)."""
+
+    filters: dict[str, str | None]
+    backlog: bool
+    holding: cases.Holding | None
+    by_deadline: bool
+
+
+def list_query(
     stage: Stage | None = None,
     kind: CaseKind | None = None,
     category: Category | None = None,
@@ -85,9 +99,18 @@ async def list_cases(
     backlog: Annotated[
         bool, Query(description="true: 只看积案（未办结且超过政策的积案天数）/ backlog only")
     ] = False,
-    cursor: CursorQuery = None,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
-) -> CaseList:
+    holding: Annotated[
+        cases.Holding | None,
+        Query(
+            description="我的在办：mine 我承办/调解/包案的未结案件，organisation 本单位承办的"
+            "未结案件（按期限排序）/ open cases I or my organisation hold, nearest deadline first"
+        ),
+    ] = None,
+    sort: Annotated[
+        CaseSort,
+        Query(description="registered 登记时间倒序；deadline 下一期限，近的在前 / order"),
+    ] = CaseSort.REGISTERED,
+) -> ListQuery:
     filters = {
         "stage": stage.value if stage else None,
         "kind": kind.value if kind else None,
@@ -99,13 +122,67 @@ async def list_cases(
         "holder": holder,
         "incoming": incoming,
     }
+    return ListQuery(filters, backlog, holding, sort is CaseSort.DEADLINE)
+
+
+ListQueryDep = Annotated[ListQuery, Depends(list_query)]
+
+
+@router.get("", response_model=CaseList, responses=ERROR_RESPONSES, summary="案件列表 / list cases")
+async def list_cases(
+    principal: Lister,
+    sessionmaker: SessionmakerDep,
+    settings: SettingsDep,
+    query: ListQueryDep,
+    cursor: CursorQuery = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> CaseList:
     return await cases.list_cases(
-        filters,
-        backlog=backlog,
+        query.filters,
+        backlog=query.backlog,
+        holding=query.holding,
+        by_deadline=query.by_deadline,
         cursor=cursor,
         limit=limit,
         principal=principal,
         settings=settings,
+        sessionmaker=sessionmaker,
+    )
+
+
+@router.get(
+    "/export",
+    responses={
+        **ERROR_RESPONSES,
+        200: {
+            "content": {"text/csv": {}, XLSX: {}},
+            "description": "当前列表（同样的筛选与范围），个人信息已遮蔽 / the list as a file",
+        },
+    },
+    response_class=Response,
+    summary="导出案件列表 / export the current list as CSV or xlsx (at most 10,000 rows)",
+)
+async def export_cases(
+    principal: Lister,
+    sessionmaker: SessionmakerDep,
+    settings: SettingsDep,
+    query: ListQueryDep,
+    format: Annotated[
+        case_export.ExportFormat, Query(description="csv（UTF-8 BOM）或 xlsx / file format")
+    ] = case_export.ExportFormat.CSV,
+) -> Response:
+    where = cases.list_filter(
+        query.filters,
+        backlog=query.backlog,
+        holding=query.holding,
+        principal=principal,
+        settings=settings,
+    )
+    return await case_export.export(
+        where,
+        by_deadline=query.by_deadline or query.holding is not None,
+        format=format,
+        principal=principal,
         sessionmaker=sessionmaker,
     )
 

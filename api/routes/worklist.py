@@ -11,7 +11,8 @@ from api.errors import ERROR_RESPONSES
 from api.params import CursorQuery
 from api.permissions import Reader
 from api.schemas import Worklist
-from api.services import worklist
+from api.services import notices, worklist
+from api.services.notices import Notices
 from domain.case.worklist import WorkKind
 
 router = APIRouter(prefix="/v1/worklist", tags=["worklist 待办"])
@@ -43,3 +44,16 @@ async def get_worklist(
         settings=settings,
         sessionmaker=sessionmaker,
     )
+
+
+notices_router = APIRouter(prefix="/v1/notices", tags=["worklist 待办"])
+
+
+@notices_router.get(
+    "",
+    response_model=Notices,
+    responses=ERROR_RESPONSES,
+    summary="提醒数 / how many new alerts, incoming transfers and due items wait for the caller",
+)
+async def get_notices(principal: Reader, sessionmaker: SessionmakerDep) -> Notices:
+    return await notices.notices(principal, sessionmaker=sessionmaker)

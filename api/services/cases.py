@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import UTC, datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
@@ -13,6 +14,7 @@ from temporalio.client import Client
 from activities.identity.access_trail import Access
 from activities.runtime.settings import Settings
 from activities.store import case_search, repositories
+from activities.store import registry as registry_store
 from api.access import (
     CaseScopes,
     check_reveal,
@@ -58,8 +60,66 @@ def reach_filter(
     )
 
 
+class Holding(StrEnum):
+    """我的在办: the open cases naming me (承办人, mediator, 包案领导), or my organisation holds."""
+
+    MINE = "mine"
+    ORGANISATION = "organisation"
+
+
+def holding_filters(principal: Principal, holding: Holding | None) -> dict[str, Any]:
+    """The filter 我的在办 adds (within the caller's reach, which still applies)."""
+    if holding is None:
+        return {}
+    if holding is Holding.MINE:
+        return {"person": principal.display_name, "open_only": True}
+    if principal.center_id is None:
+        raise invalid_input(
+            "本账号不属于任何单位，没有单位在办", "no organisation to hold cases", field="holding"
+        )
+    return {"holder": principal.center_id, "open_only": True}
+
+
+def list_filter(
+    filters: Mapping[str, Any],
+    *,
+    backlog: bool,
+    holding: Holding | None,
+    principal: Principal,
+    settings: Settings,
+) -> repositories.CaseFilter:
+    """The caller's filters, 积案 and 我的在办, narrowed to the caller's reach."""
+    before = backlog_cutoff(settings, datetime.now(UTC)) if backlog else None
+    chosen = {**filters, **holding_filters(principal, holding)}
+    # 检索: only roles that may reveal personal data search it, and each hit on it is recorded.
+    in_clear = principal.may(Permission.REVEAL_PII)
+    return reach_filter(principal, chosen, backlog_before=before, text_in_clear=in_clear)
+
+
+async def search_hits(
+    where: repositories.CaseFilter,
+    items: list[repositories.CaseSummary],
+    *,
+    session: AsyncSession,
+) -> list[Access]:
+    """The access trail's rows for the lines a clear-text search found on personal data."""
+    if not (where.text_in_clear and where.text):
+        return []
+    ids = [item.case_id for item in items]
+    hits = await case_search.hits_on_personal_data(ids, where.text, session=session)
+    return [Access(h.case_id, h.jurisdiction_code, SEARCH_ENDPOINT, h.fields) for h in hits]
+
+
+def list_item(item: repositories.CaseSummary) -> CaseListItem:
+    """A list line as every reader may see it (free text scrubbed of ID and phone numbers)."""
+    return CaseListItem(
+        **{**item.model_dump(), "title": scrub_text(item.title)},
+        labels=labels_of(item.stage, item.category, item.channel, item.risk_level),
+    )
+
+
 async def list_cases(
-    filters: dict[str, str | None],
+    filters: Mapping[str, Any],
     *,
     backlog: bool,
     cursor: str | None,
@@ -67,39 +127,51 @@ async def list_cases(
     principal: Principal,
     settings: Settings,
     sessionmaker: async_sessionmaker[AsyncSession],
+    holding: Holding | None = None,
+    by_deadline: bool = False,
 ) -> CaseList:
-    before = backlog_cutoff(settings, datetime.now(UTC)) if backlog else None
-    # 检索: only roles that may reveal personal data search it, and each hit on it is recorded.
-    in_clear = principal.may(Permission.REVEAL_PII)
-    where = reach_filter(principal, filters, backlog_before=before, text_in_clear=in_clear)
+    """A page of the list; 我的在办 is always nearest deadline first."""
+    where = list_filter(
+        filters, backlog=backlog, holding=holding, principal=principal, settings=settings
+    )
     try:
         async with sessionmaker() as session:
-            page = await repositories.list_cases(where, cursor=cursor, limit=limit, session=session)
-            text = where.text
-            hits = (
-                await case_search.hits_on_personal_data(
-                    [item.case_id for item in page.items], text, session=session
-                )
-                if in_clear and text
-                else []
+            page = await repositories.list_cases(
+                where,
+                cursor=cursor,
+                limit=limit,
+                session=session,
+                by_deadline=by_deadline or holding is not None,
             )
+            named = await named_organisations(page.items, session=session)
+            hits = await search_hits(where, page.items, session=session)
     except ValueError as error:
         raise invalid_input("分页游标无效", "invalid cursor", field="cursor") from error
     except (SQLAlchemyError, OSError) as error:
         raise unavailable("案件数据库", "case database") from error
-    await record_access(
-        sessionmaker,
-        principal,
-        [Access(hit.case_id, hit.jurisdiction_code, SEARCH_ENDPOINT, hit.fields) for hit in hits],
-    )
-    items = [
-        CaseListItem(
-            **{**item.model_dump(), "title": scrub_text(item.title)},
-            labels=labels_of(item.stage, item.category, item.channel, item.risk_level),
+    await record_access(sessionmaker, principal, hits)
+    return CaseList(items=[list_item(item) for item in named], next_cursor=page.next_cursor)
+
+
+async def named_organisations(
+    items: list[repositories.CaseSummary], *, session: AsyncSession
+) -> list[repositories.CaseSummary]:
+    """The lines with the holder's and the deadline owner's names from the registry where the
+    case recorded none (a case its registering center still holds names only the id)."""
+    missing = {i.holder_id for i in items if i.holder_id and not i.holder_name}
+    missing |= {i.next_due_org for i in items if i.next_due_org and not i.next_due_org_name}
+    names = await registry_store.organisation_names(missing, session=session) if missing else {}
+    if not names:
+        return items
+    return [
+        item.model_copy(
+            update={
+                "holder_name": item.holder_name or names.get(item.holder_id or ""),
+                "next_due_org_name": item.next_due_org_name or names.get(item.next_due_org or ""),
+            }
         )
-        for item in page.items
+        for item in items
     ]
-    return CaseList(items=items, next_cursor=page.next_cursor)
 
 
 async def case_stats(

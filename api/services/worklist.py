@@ -125,6 +125,21 @@ def _backlog_view(case: CaseSummary, organisation: str | None, now: datetime) ->
     )
 
 
+def work_filter(
+    principal: Principal, *, mine: bool = False, of_organisation: str | None = None
+) -> WorkFilter:
+    """The work items a caller's worklist holds: their organisation's (``mine``: naming them), or
+    a leader's kinds within the jurisdiction subtree."""
+    leader = principal.role is Role.LEADER
+    kinds = _kinds_for(principal)
+    return WorkFilter(
+        organisation=of_organisation if leader else principal.center_id,
+        within=principal.jurisdiction if leader else None,
+        kinds=tuple(k.value for k in kinds if k not in DATED_KINDS) if leader else None,
+        person=principal.display_name if mine else None,
+    )
+
+
 async def worklist(
     *,
     group: WorkKind | None,
@@ -152,12 +167,7 @@ async def worklist(
     leader = principal.role is Role.LEADER
     organisation = of_organisation if leader else principal.center_id
     within = principal.jurisdiction if leader else None
-    work = WorkFilter(
-        organisation=organisation,
-        within=within,
-        kinds=tuple(k.value for k in kinds if k not in DATED_KINDS) if leader else None,
-        person=person,
-    )
+    work = work_filter(principal, mine=mine, of_organisation=of_organisation)
     backlog = CaseFilter(
         within=within,
         holder=organisation,

@@ -23,6 +23,7 @@ from enum import StrEnum
 
 from domain.base import Frozen
 from domain.case.clocks import Clock, ClockStatus
+from domain.case.list_columns import REPORT_BACK_RULE, TAKE_RULE, case_persons
 from domain.case.stages import TERMINAL_STAGES, Stage
 from domain.case.state import CaseState
 from domain.deadlines.clock_rules import DueSource
@@ -30,9 +31,6 @@ from domain.deadlines.periods import end_of_china_day
 from domain.parties import Party, Representative
 from domain.values import PerformanceStatus
 
-# Rule ids of the hand-off clocks (签收时限, 交办反馈时限) in the policy data.
-TAKE_RULE = "TAKE"
-REPORT_BACK_RULE = "A4"
 # The first follow-up visit (回访); item clocks are recognised by their due source.
 FOLLOW_UP_RULE = "FU"
 # 积案: open longer than this many days, when the policy book names no threshold.
@@ -113,19 +111,6 @@ def organisation_relations(state: CaseState) -> frozenset[tuple[str, Relation]]:
     pairs |= {(org.org_id, Relation.CO_HANDLER) for org in state.co_handlers}
     pairs |= {(a.department.org_id, Relation.ASSIGNEE) for a in state.assignments}
     return frozenset(pairs)
-
-
-def _persons(state: CaseState) -> tuple[str, ...]:
-    """Who works the case at its holder: the plan's responsible person, the current round's
-    mediators, the package leader (for 'mine')."""
-    names: list[str] = []
-    if state.plan is not None:
-        names.append(state.plan.responsible_person)
-    if state.mediation is not None:
-        names.extend(state.mediation.mediators)
-    if state.package_leader is not None:
-        names.append(state.package_leader.leader_name)
-    return tuple(dict.fromkeys(name for name in names if name))
 
 
 def _resolved_after_breach(state: CaseState, clock: Clock) -> bool:
@@ -249,7 +234,7 @@ def work_items(state: CaseState) -> tuple[WorkItem, ...]:
         return ()
     items: list[WorkItem] = []
     holder = state.holder_id
-    persons = _persons(state)
+    persons = case_persons(state)
     if holder is not None and state.stage is Stage.REGISTERED:
         items.append(
             WorkItem(

@@ -10,7 +10,7 @@ the cap, the end, the holiday data and any provisional year.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Annotated
 
@@ -67,3 +67,11 @@ class WhyStep(Frozen):
 def china_time(at: datetime) -> str:
     """An instant in China time, e.g. ``2026-10-09 14:30`` (never a UTC stamp)."""
     return at.astimezone(CHINA_TZ).strftime("%Y-%m-%d %H:%M")
+
+
+def due_time_text(at: datetime) -> str:
+    """A due instant as the law counts it: the end of the last day reads ``…-30 24:00``."""
+    local = at.astimezone(CHINA_TZ)
+    if (local.hour, local.minute, local.second) == (0, 0, 0):
+        return f"{(local - timedelta(days=1)).strftime('%Y-%m-%d')} 24:00"
+    return local.strftime("%Y-%m-%d %H:%M")

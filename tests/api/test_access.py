@@ -318,8 +318,43 @@ UNSCOPED: dict[str, dict[str, int]] = {
     },
 }
 UNSCOPED["stats"] = UNSCOPED["list"]
+# 导出 and 我的在办: whoever lists cases, within the same reach as the list.
+UNSCOPED["export"] = {
+    "mediator": 200,
+    "center_admin": 200,
+    "town_leader": 200,
+    "county_leader": 200,
+    "auditor": 200,  # the lists auditors read, masked as they read them
+    "system_admin": 403,
+    "security_admin": 403,
+    "grid_worker": 403,
+    "anonymous": 401,
+}
+UNSCOPED["holding_mine"] = {
+    "mediator": 200,
+    "center_admin": 200,
+    "town_leader": 200,
+    "county_leader": 200,
+    "auditor": 200,  # names no auditor: an empty list
+    "system_admin": 403,
+    "security_admin": 403,
+    "grid_worker": 403,
+    "anonymous": 401,
+}
 # 待办: an organisation's staff and leaders have a worklist; nobody else does.
 UNSCOPED["worklist"] = {
+    "mediator": 200,
+    "center_admin": 200,
+    "town_leader": 200,
+    "county_leader": 200,
+    "auditor": 403,
+    "system_admin": 403,
+    "security_admin": 403,
+    "grid_worker": 403,
+    "anonymous": 401,
+}
+# 提醒数: whoever has a worklist (counts of their own alerts, transfers and due items).
+UNSCOPED["notices"] = {
     "mediator": 200,
     "center_admin": 200,
     "town_leader": 200,
@@ -481,6 +516,12 @@ async def test_role_unscoped_endpoint_matrix(
         response = await client.get("/v1/cases")
     elif endpoint == "stats":
         response = await client.get("/v1/cases/stats")
+    elif endpoint == "export":
+        response = await client.get("/v1/cases/export", params={"format": "csv"})
+    elif endpoint == "holding_mine":
+        response = await client.get("/v1/cases", params={"holding": "mine"})
+    elif endpoint == "notices":
+        response = await client.get("/v1/notices")
     elif endpoint == "alerts":
         response = await client.get("/v1/alerts")
     elif endpoint == "worklist":
@@ -569,6 +610,9 @@ async def test_a_mediator_of_another_center_sees_none_of_a_cases_personal_data(
         await other.get(f"/v1/cases/{case_id}/timeline"),
         await other.get(f"/v1/cases/{case_id}/clocks"),
         await other.get("/v1/cases", params={"limit": "200"}),
+        await other.get("/v1/cases", params={"limit": "200", "sort": "deadline"}),
+        await other.get("/v1/cases", params={"holding": "organisation"}),
+        await other.get("/v1/cases/export", params={"format": "csv"}),
         await other.get("/v1/alerts", params={"limit": "200"}),
         await other.get(f"/v1/alerts/{case_id}-A1"),
     ]

@@ -73,7 +73,11 @@ async def page_width(page: Page) -> int:
 async def menu_entries(page: Page) -> list[tuple[str, str]]:
     """The main menu's entries as (name, href), whether folded or not."""
     found: list[tuple[str, str]] = await page.eval_on_selector_all(
-        "header nav a", "els => els.map(e => [e.textContent.trim(), e.getAttribute('href')])"
+        "header nav a",
+        # The entry's name, without the notice count beside it (its description, not its name).
+        "els => els.map(e => { const c = e.cloneNode(true);"
+        " c.querySelectorAll('.notice-count').forEach(b => b.remove());"
+        " return [c.textContent.trim(), e.getAttribute('href')]; })",
     )
     return [(name, href) for name, href in found]
 

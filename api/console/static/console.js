@@ -90,6 +90,30 @@
       });
       narrow(1); narrow(2);
     }
+    // 提醒数: the counts beside the menu entries, asked again every minute (same origin, the
+    // session cookie); without this script they are as fresh as the page.
+    var counts = document.querySelectorAll("[data-notice]");
+    if (counts.length && window.fetch) {
+      var poll = function () {
+        window.fetch("/notices.json", { credentials: "same-origin", headers: { Accept: "application/json" } })
+          .then(function (answer) {
+            if (answer.ok) { return answer.json(); }
+            throw new Error(String(answer.status));
+          })
+          .then(function (found) {
+            counts.forEach(function (badge) {
+              var value = found[badge.getAttribute("data-notice")];
+              if (typeof value !== "number") { return; }
+              var words = badge.querySelector(".sr");
+              badge.textContent = String(value);
+              if (words) { badge.appendChild(words); }
+              badge.hidden = value === 0;
+            });
+          })
+          .catch(function () { /* the counts shown stay */ });
+      };
+      window.setInterval(poll, 60000);
+    }
     // An action whose form was refused is opened and brought into view.
     var open = document.querySelector("details.action[open]");
     if (open) { open.scrollIntoView({ block: "nearest" }); }

@@ -120,3 +120,80 @@ async def test_existing_cases_are_held_by_their_center_and_fill_the_new_tables(
     assert keys == [
         (case_id, key) for case_id in ("JF-2026-700001", "JF-2026-700002") for key in expected
     ]
+
+
+@pytest.fixture(params=BACKENDS)
+async def database_at_0018(
+    request: pytest.FixtureRequest, postgres_admin: PostgresAdmin, tmp_path: Path
+) -> AsyncIterator[tuple[str, AsyncEngine]]:
+    async with database_at("0018", request.param, postgres_admin, tmp_path) as database:
+        yield database
+
+
+async def test_existing_cases_get_their_next_deadline_parties_and_people(
+    database_at_0018: tuple[str, AsyncEngine],
+) -> None:
+    """Migration 0020: the list columns of a stored case come from its document, as the
+    projection writes them now (the nearest running clock and whose it is; no clock: last)."""
+    url, engine = database_at_0018
+    waiting = CaseAt("JF-2026-700011", center="xw-center").case
+    planned = CaseAt("JF-2026-700012", center="xw-center").do("accept").do("plan").case
+    async with engine.begin() as connection:
+        await connection.execute(_ORG, {"org_id": "xw-center", "name": "玄武区矛盾纠纷调解中心"})
+        for state in (waiting, planned):
+            await connection.execute(
+                _CASE,
+                {
+                    "case_id": state.case_id,
+                    "kind": state.kind.value,
+                    "stage": state.stage.value,
+                    "category": state.category.value,
+                    "title": state.title,
+                    "code": state.jurisdiction.code,
+                    "at": state.registered.at,
+                    "seq": state.seq,
+                    "state": json.dumps(state.model_dump(mode="json"), ensure_ascii=False),
+                    "center": "xw-center",
+                },
+            )
+            await connection.execute(
+                text(
+                    "INSERT INTO case_organisations (case_id, org_id, relation, reach, "
+                    "registered_at, stage, kind, category, jurisdiction_code) VALUES "
+                    "(:case_id, 'xw-center', 'holder', true, :at, :stage, 'dispute', 'labour', "
+                    "'320102')"
+                ),
+                {"case_id": state.case_id, "at": state.registered.at, "stage": state.stage.value},
+            )
+    await engine.dispose()
+
+    await upgrade_async(url)
+
+    from activities.store.repositories import case_columns
+
+    names = (
+        "next_due_name",
+        "next_due_org",
+        "holder_name",
+        "persons",
+        "parties_label",
+    )
+    found = await _rows(engine, f"SELECT case_id, {', '.join(names)} FROM cases ORDER BY 1")
+    expected = [
+        (state.case_id, *(case_columns(state)[name] for name in names))
+        for state in (waiting, planned)
+    ]
+    assert found == expected
+    # By hand: the waiting case runs no clock (last by deadline); the planned one runs the
+    # mediation month (due 4月3日 00:00) and the plan's deadline (4月2日 00:00): the nearer is
+    # the plan's, the center's to meet; its responsible person is 王芳.
+    assert found == [
+        ("JF-2026-700011", None, None, None, None, "张伟 等2人"),
+        ("JF-2026-700012", "一案一策化解时限", "xw-center", None, "|王芳|", "张伟 等2人"),
+    ]
+    ranks = await _rows(
+        engine, "SELECT case_id, due_rank FROM case_organisations WHERE reach ORDER BY due_rank"
+    )
+    assert [case_id for case_id, _ in ranks] == ["JF-2026-700012", "JF-2026-700011"]
+    assert str(ranks[0][1]).startswith("2026-04-01 16:00")
+    assert str(ranks[1][1]).startswith("9999-12-31")

@@ -31,6 +31,8 @@ _SUBTREE = (
     "ON cases (jurisdiction_code varchar_pattern_ops) INCLUDE ({include})"
 )
 _LISTED = ("registered_at", "stage", "kind", "category", "jurisdiction_code")
+# Columns of these tables that later revisions add (the row builders are live code).
+_LATER_COLUMNS = frozenset({"due_rank"})
 _EMPTY = {"holder_id": None, "incoming_id": None, "reporter_id": None, "grid_code": None}
 
 
@@ -199,7 +201,13 @@ def _backfill(bind: sa.Connection) -> None:
         bind.execute(update, columns)
         for table, rows in side.items():
             if rows:
-                bind.execute(sa.insert(table), rows)
+                # Only the columns this revision created (later revisions add their own and
+                # backfill them: 0020's due_rank).
+                created = [c for c in table.c if c.name not in _LATER_COLUMNS]
+                bind.execute(
+                    sa.insert(sa.table(table.name, *(sa.column(c.name) for c in created))),
+                    [{c.name: row[c.name] for c in created} for row in rows],
+                )
         last = batch[-1][0]
 
 
