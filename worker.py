@@ -47,7 +47,7 @@ WORKFLOWS: tuple[type, ...] = (CaseWorkflow, DiversionWorkflow)
 def case_activities(engine: AsyncEngine, settings: Settings, http: httpx.AsyncClient) -> list[Any]:
     """The real activities: projection store, policy snapshot, alert notifier."""
     return [
-        CaseStore(engine).project_case_events,
+        CaseStore(engine, search_key=settings.search_hash_key).project_case_events,
         policy_provider(settings).load_case_policy,
         Notifier(
             create_sessionmaker(engine), http, policy=OutboundPolicy.from_settings(settings)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import cache
 from typing import Any
@@ -25,6 +25,7 @@ from activities.store.tables import (
 from domain.audit.chain import GENESIS_HASH, canonical_event, event_hash, event_payload
 from domain.case.events import Event, EventBody
 from domain.case.matters import matter_key
+from domain.case.search import SearchPlan, case_terms
 from domain.case.stages import TERMINAL_STAGES
 from domain.case.state import CaseState
 from domain.people.privacy import scrub_text
@@ -160,7 +161,7 @@ async def count_events(case_id: str, *, session: AsyncSession) -> int:
 # -- cases read model ---------------------------------------------------------------------------
 
 
-def _case_columns(state: CaseState) -> dict[str, object]:
+def _case_columns(state: CaseState, search_key: bytes | None = None) -> dict[str, object]:
     plan = state.plan
     leader = state.package_leader
     return {
@@ -173,6 +174,7 @@ def _case_columns(state: CaseState) -> dict[str, object]:
         "description": state.description,
         "masked_title": scrub_text(state.title),
         "masked_description": scrub_text(state.description),
+        "search_terms": case_terms(state, key=search_key),
         "jurisdiction_code": state.jurisdiction.code,
         "risk_level": state.risk_level.value,
         "responsible_unit": plan.responsible_unit if plan else None,
@@ -192,8 +194,11 @@ def _case_columns(state: CaseState) -> dict[str, object]:
 
 
 def case_columns(state: CaseState) -> dict[str, object]:
-    """The cases row ``state`` projects to (the audit compares the stored row with it)."""
-    return _case_columns(state)
+    """The cases row ``state`` projects to (the audit compares the stored row with it; the
+    search terms hold keyed hashes the audit cannot recompute without the key, so not those)."""
+    columns = _case_columns(state)
+    del columns["search_terms"]
+    return columns
 
 
 @cache
@@ -217,12 +222,16 @@ async def stored_case(case_id: str, *, connection: AsyncConnection) -> CaseState
     return None if document is None else CaseState.model_validate(document)
 
 
-async def upsert_case(state: CaseState, *, connection: AsyncConnection) -> bool:
+async def upsert_case(
+    state: CaseState, *, connection: AsyncConnection, search_key: bytes | None = None
+) -> bool:
     """Write the read model row, and the case's organisations, work items and party keys beside
     it (same transaction); a state older than the stored one never overwrites them. True when
-    written."""
+    written. ``search_key``: the deployment's key of the search terms' hashes of whole personal
+    numbers (without it a case is found by them only once written with it)."""
     statement = _upsert_statement(connection.dialect.name)
-    written = (await connection.execute(statement, _case_columns(state))).first() is not None
+    columns = _case_columns(state, search_key)
+    written = (await connection.execute(statement, columns)).first() is not None
     if written:
         await read_model.replace_case_rows(state, connection=connection)
     return written
@@ -285,10 +294,8 @@ class CaseFilter:
     jurisdiction: str | None = None
     responsible_unit: str | None = None
     package_leader: str | None = None
-    text: str | None = None
-    # ``text`` matched against the clear title and description (roles that may reveal personal
-    # data; each hit on personal data is recorded), else against their masked copies.
-    text_in_clear: bool = False
+    # 检索 (the search box): what ``q`` asks for, rank by rank (``domain.case.search``).
+    search: SearchPlan | None = None
     responsible_person: str | None = None
     holder: str | None = None  # 承办单位 (org id)
     incoming: str | None = None  # 待签收单位 (org id)
@@ -418,8 +425,8 @@ def _case_conditions(where: CaseFilter) -> list[Any]:
         CaseRow.reporter_id: where.reporter,
     }
     conditions = [column == value for column, value in exact.items() if value is not None]
-    if where.text:
-        conditions.append(case_search.text_condition(where.text, in_clear=where.text_in_clear))
+    if where.search is not None:
+        conditions.append(case_search.any_condition(where.search))
     return conditions
 
 
@@ -485,7 +492,10 @@ async def count_cases_and_backlog(
 async def list_cases(
     where: CaseFilter, *, cursor: str | None, limit: int, session: AsyncSession
 ) -> CasePage:
-    """Newest first; the cursor continues after the last row of the previous page."""
+    """Newest first (a search: best rank first, then newest); the cursor continues after the
+    last row of the previous page."""
+    if where.search is not None:
+        return await _search_cases(where, where.search, cursor=cursor, limit=limit, session=session)
     query = filtered_query(select(*SUMMARY_COLUMNS), where)
     registered_at, case_id = order_columns(where)
     if cursor is not None:
@@ -500,6 +510,52 @@ async def list_cases(
     return CasePage(
         items=[summary_of(row) for row in rows],
         next_cursor=encode_cursor(rows[-1]) if more and rows else None,
+    )
+
+
+def _search_cursor(rank_index: int, row: Row[Any]) -> str:
+    raw = json.dumps([rank_index, utc(row.registered_at).isoformat(), row.case_id]).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _decode_search_cursor(cursor: str) -> tuple[int, datetime, str]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        rank_index, registered, case_id = json.loads(raw)
+        return int(rank_index), utc(datetime.fromisoformat(registered)), str(case_id)
+    except Exception as error:
+        raise ValueError("invalid cursor") from error
+
+
+async def _search_cases(
+    where: CaseFilter, plan: SearchPlan, *, cursor: str | None, limit: int, session: AsyncSession
+) -> CasePage:
+    """检索: rank by rank (each rank one index lookup excluding the earlier ranks' cases), newest
+    first within a rank, until the page is full."""
+    start, after = 0, None
+    if cursor is not None:
+        start, *position = _decode_search_cursor(cursor)
+        after = tuple(position)
+        if not 0 <= start < len(plan.classes):
+            raise ValueError("invalid cursor")
+    rows: list[tuple[int, Row[Any]]] = []
+    registered_at, case_id = order_columns(where)
+    others = replace(where, search=None)
+    for index in range(start, len(plan.classes)):
+        query = filtered_query(select(*SUMMARY_COLUMNS), others).where(
+            case_search.rank_condition(plan, index)
+        )
+        if index == start and after is not None:
+            query = query.where(tuple_(registered_at, case_id) < tuple_(*after))
+        query = query.order_by(registered_at.desc(), case_id.desc()).limit(limit + 1 - len(rows))
+        rows.extend((index, row) for row in await session.execute(query))
+        if len(rows) > limit:
+            break
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return CasePage(
+        items=[summary_of(row) for _, row in rows],
+        next_cursor=_search_cursor(*rows[-1]) if more and rows else None,
     )
 
 

@@ -35,12 +35,30 @@ from api.schemas import (
 from api.services.documents import report_status, stored_case
 from api.services.worklist import backlog_cutoff, backlog_days
 from domain.case.labels import EVENT_LABELS
+from domain.case.search import SearchPlan, search_plan
 from domain.case.summaries import event_summaries
 from domain.people.access import Permission, Principal
 from domain.people.privacy import scrub_text
 
 # How a search that matched on clear personal data is named in the access trail.
 SEARCH_ENDPOINT = "GET /v1/cases?q"
+
+
+def search_of(
+    filters: Mapping[str, Any], *, principal: Principal, settings: Settings
+) -> SearchPlan | None:
+    """检索: what the ``text`` filter (``q``) asks for. Only a reader who may reveal personal data
+    looks a whole phone or ID number up (by its keyed hash); the others find what the masked
+    list shows. A query of nothing searchable (punctuation) finds nothing."""
+    text = filters.get("text")
+    if not text:
+        return None
+    reveal = principal.may(Permission.REVEAL_PII)
+    return search_plan(text, reveal=reveal, key=settings.search_hash_key if reveal else None)
+
+
+def _without_text(filters: Mapping[str, Any]) -> dict[str, Any]:
+    return {name: value for name, value in filters.items() if name != "text"}
 
 
 def reach_filter(
@@ -69,18 +87,16 @@ async def list_cases(
     sessionmaker: async_sessionmaker[AsyncSession],
 ) -> CaseList:
     before = backlog_cutoff(settings, datetime.now(UTC)) if backlog else None
-    # 检索: only roles that may reveal personal data search it, and each hit on it is recorded.
-    in_clear = principal.may(Permission.REVEAL_PII)
-    where = reach_filter(principal, filters, backlog_before=before, text_in_clear=in_clear)
+    plan = search_of(filters, principal=principal, settings=settings)
+    where = reach_filter(principal, _without_text(filters), backlog_before=before, search=plan)
     try:
         async with sessionmaker() as session:
             page = await repositories.list_cases(where, cursor=cursor, limit=limit, session=session)
-            text = where.text
             hits = (
                 await case_search.hits_on_personal_data(
-                    [item.case_id for item in page.items], text, session=session
+                    [item.case_id for item in page.items], plan, session=session
                 )
-                if in_clear and text
+                if plan is not None
                 else []
             )
     except ValueError as error:
@@ -109,7 +125,8 @@ async def case_stats(
     settings: Settings,
     sessionmaker: async_sessionmaker[AsyncSession],
 ) -> CaseStats:
-    where = reach_filter(principal, filters)
+    plan = search_of(filters, principal=principal, settings=settings)
+    where = reach_filter(principal, _without_text(filters), search=plan)
     before = backlog_cutoff(settings, datetime.now(UTC))
     with database_errors():
         async with sessionmaker() as session:

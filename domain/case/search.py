@@ -1,0 +1,220 @@
+"""案件检索: the terms a case is found by, and what a search box query asks for.
+
+One string of terms per case (``cases.search_terms``), each term ``<field>_<token>``:
+
+- ``N_`` the whole case number, ``n_`` its tails of three characters or more (``000012``,
+  ``2026000012``), letters and digits only, lower case;
+- ``p_`` party names, ``t_`` the title, ``d_`` the description: each run of Chinese characters
+  as its single characters and its two-character pairs (鱼塘纠纷 → 鱼 塘 纠 纷 鱼塘 塘纠 纠纷),
+  each run of letters or digits whole; title and description as the masked list shows them, so
+  a hidden digit is never a term;
+- ``f_`` a party's phone and ``i_`` a party's ID number: only the digits the mask shows (a
+  phone's first three and last four, an ID's first four and last four);
+- ``h_`` (a party's number), ``ht_`` / ``hd_`` (a number written in the title / description):
+  a keyed hash (HMAC-SHA-256 with the deployment's search key) of the whole normalised number,
+  for readers who may reveal personal data and type the whole number. Without the key a hash
+  tells nothing; with it, only the whole number finds it.
+
+A query becomes the same tokens (a run of two or more Chinese characters becomes its pairs, all
+of which must be present), asked field by field in rank order: the exact number, a number's
+tail, a party (name, phone, ID), the title, the description. Pure functions; the store turns a
+``SearchPlan`` into an index query.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from domain.case.state import CaseState
+from domain.people.privacy import mask_id, mask_phone, personal_numbers, scrub_text
+from domain.values import Party
+
+# Chinese characters (CJK unified ideographs, extension A, compatibility) or letters and digits.
+_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+|[0-9a-z]+")
+_ALNUM = re.compile(r"[0-9a-z]+")
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+NUMBER_TAIL = 3  # a case number's tails of this length and longer are terms
+_HASH_CHARS = 24  # 96 bits of the HMAC: no accidental collisions at a province's volume
+
+
+def normalised(text: str) -> str:
+    """Full-width forms folded (NFKC), lower case."""
+    return unicodedata.normalize("NFKC", text).lower()
+
+
+def text_tokens(text: str) -> set[str]:
+    """A document's tokens: each Chinese character and each pair, each letter/digit run whole."""
+    tokens: set[str] = set()
+    for run in _RUN.findall(normalised(text)):
+        if _CJK.match(run):
+            tokens.update(run)
+            tokens.update(run[i : i + 2] for i in range(len(run) - 1))
+        else:
+            tokens.add(run)
+    return tokens
+
+
+def query_tokens(text: str) -> tuple[str, ...]:
+    """A query's tokens, all of which must be found: a lone Chinese character itself, a longer
+    run its pairs, a letter/digit run whole."""
+    tokens: list[str] = []
+    for run in _RUN.findall(normalised(text)):
+        if _CJK.match(run) and len(run) > 1:
+            tokens.extend(run[i : i + 2] for i in range(len(run) - 1))
+        else:
+            tokens.append(run)
+    return tuple(dict.fromkeys(tokens))
+
+
+def number_key(text: str) -> str:
+    """A case number's letters and digits (``JF-2026-000012`` → ``jf2026000012``)."""
+    return "".join(_ALNUM.findall(normalised(text)))
+
+
+def number_hash(digits: str, key: bytes) -> str:
+    """The keyed hash of a whole personal number (digits, an ID's X upper case)."""
+    return hmac.new(key, digits.encode(), hashlib.sha256).hexdigest()[:_HASH_CHARS]
+
+
+def _digits(value: str) -> str:
+    """A personal number's digits (an ID's X upper case), a mobile's country code dropped."""
+    digits = "".join(ch for ch in normalised(value) if ch.isdigit() or ch == "x").upper()
+    for code in ("0086", "86"):
+        if len(digits) == 11 + len(code) and digits.startswith(code + "1"):
+            return digits[len(code) :]
+    return digits
+
+
+def _visible(masked: str) -> list[str]:
+    return re.findall(r"[0-9xX]+", masked)
+
+
+def _parties(state: CaseState) -> list[Party]:
+    return [*state.applicants, *state.respondents]
+
+
+def case_terms(state: CaseState, *, key: bytes | None) -> str:
+    """The case's search terms, space separated, sorted (``cases.search_terms``)."""
+    terms: set[str] = set()
+    number = number_key(state.case_id)
+    terms.add("N_" + number)
+    terms.update("n_" + number[i:] for i in range(1, len(number) - NUMBER_TAIL + 1))
+    for party in _parties(state):
+        terms.update("p_" + token for token in text_tokens(party.name))
+        if party.phone:
+            terms.update("f_" + part.lower() for part in _visible(mask_phone(party.phone)))
+        if party.id_number:
+            terms.update("i_" + part.lower() for part in _visible(mask_id(party.id_number)))
+        if key is not None:
+            for value in (party.phone, party.id_number):
+                if value:
+                    terms.add("h_" + number_hash(_digits(value), key))
+    for field, text in (("t", state.title), ("d", state.description)):
+        terms.update(f"{field}_{token}" for token in text_tokens(scrub_text(text)))
+        if key is not None:
+            terms.update(
+                f"h{field}_{number_hash(_digits(found), key)}" for found in personal_numbers(text)
+            )
+    return " ".join(sorted(terms))
+
+
+# -- queries ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SearchClass:
+    """One rank of a search: every clause must hold, a clause holds when any of its terms is
+    present (the rank's alternatives are ORed)."""
+
+    rank: int
+    alternatives: tuple[tuple[tuple[str, ...], ...], ...]
+
+
+@dataclass(frozen=True)
+class SearchPlan:
+    """The ranks of a search in order; ``hashed`` the keyed hash of a whole personal number
+    asked for (a phone's or an ID's: ``whole_kind``)."""
+
+    classes: tuple[SearchClass, ...]
+    tokens: tuple[str, ...]
+    hashed: str | None = None
+    whole_kind: str | None = None
+
+    @property
+    def empty(self) -> bool:
+        return not self.classes
+
+
+def _whole_number(text: str) -> str | None:
+    """The query as one personal number (a phone with or without +86, a landline, an ID)."""
+    if re.fullmatch(r"[0-9x\s\-+().]*", normalised(text)) is None:
+        return None
+    digits = _digits(text)
+    if re.fullmatch(r"1\d{10}|0\d{9,11}|\d{17}[0-9X]", digits):
+        return digits
+    return None
+
+
+def search_plan(text: str, *, reveal: bool, key: bytes | None) -> SearchPlan:
+    """What ``text`` asks for, rank by rank: 0 the exact case number, 1 a number's tail,
+    2 a party (name, phone, ID number), 3 the title, 4 the description. ``reveal``: the reader
+    may reveal personal data, so a whole phone or ID number is looked up by its keyed hash."""
+    tokens = query_tokens(text)
+    if not tokens:
+        return SearchPlan((), ())
+    whole = _whole_number(text) if reveal and key is not None else None
+    hashed = number_hash(whole, key) if whole is not None and key is not None else None
+
+    def extra(prefix: str) -> tuple[tuple[tuple[str, ...], ...], ...]:
+        return (((prefix + hashed,),),) if hashed else ()
+
+    classes: list[SearchClass] = []
+    number = number_key(text)
+    if number:
+        classes.append(SearchClass(0, ((("N_" + number,),),)))
+        if len(number) >= NUMBER_TAIL:
+            classes.append(SearchClass(1, ((("n_" + number,),),)))
+    party = tuple(tuple(f"{field}_{token}" for field in ("p", "f", "i")) for token in tokens)
+    classes.append(SearchClass(2, (party, *extra("h_"))))
+    for rank, field in ((3, "t"), (4, "d")):
+        own = tuple((f"{field}_{token}",) for token in tokens)
+        classes.append(SearchClass(rank, (own, *extra(f"h{field}_"))))
+    kind = None if whole is None else ("id_number" if len(whole) == 18 else "phone")
+    return SearchPlan(tuple(classes), tokens, hashed, kind)
+
+
+def _holds(present: set[str], clauses: tuple[tuple[str, ...], ...]) -> bool:
+    return all(any(term in present for term in clause) for clause in clauses)
+
+
+def rank_of(terms: str, plan: SearchPlan) -> int | None:
+    """The best rank whose terms ``terms`` holds, None when none."""
+    present = set(terms.split())
+    for search in plan.classes:
+        if any(_holds(present, clauses) for clauses in search.alternatives):
+            return search.rank
+    return None
+
+
+_PARTY_FIELDS = (("p_", "party_name"), ("f_", "phone"), ("i_", "id_number"))
+
+
+def personal_fields(terms: str, plan: SearchPlan) -> tuple[str, ...]:
+    """The personal data a case was found by (for the access trail): a party's name, phone or
+    ID number matched by its tokens, or a whole number by its keyed hash (in a party, the title
+    or the description)."""
+    present = set(terms.split())
+    fields: set[str] = set()
+    party = tuple(tuple(f"{f}_{token}" for f, _ in _PARTY_FIELDS) for token in plan.tokens)
+    if _holds(present, party):
+        for token in plan.tokens:
+            fields.update(name for f, name in _PARTY_FIELDS if f"{f}_{token}" in present)
+    if plan.hashed is not None and plan.whole_kind is not None:
+        for prefix, name in (("h_", plan.whole_kind), ("ht_", "title"), ("hd_", "description")):
+            if prefix + plan.hashed in present:
+                fields.add(name)
+    return tuple(sorted(fields))
