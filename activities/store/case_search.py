@@ -8,12 +8,13 @@ column's words as they are (``array_to_tsvector``: no parser, no dictionary), th
 two-character words (鱼塘, 工资) are whole index keys. SQLite (one office) scans the column.
 
 Readers who may not reveal personal data are given no keyed-hash terms to ask for, so they find
-only what the masked list shows; which of a page's hits matched on personal data (a party's
-name, phone or ID number, a whole number by its hash) is asked here for the access trail.
+only what the masked list shows; how each hit of a page was found (its rank, the personal data
+it matched for the access trail, the masked part of it its list line shows) is asked here.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -25,7 +26,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import ColumnElement
 
 from activities.store.tables import CaseRow
-from domain.case.search import SearchPlan, personal_fields
+from domain.case.search import SearchPlan, hit_snippet, personal_fields, rank_of
 
 Clauses = tuple[tuple[str, ...], ...]
 # Every term is a field prefix, an underscore and Chinese characters, lower-case letters and
@@ -101,28 +102,57 @@ def any_condition(plan: SearchPlan) -> ColumnElement[bool]:
 
 
 @dataclass(frozen=True)
-class PersonalDataHit:
-    """A case found by ``q`` through personal data, and the fields that matched."""
+class SearchHit:
+    """How a case of a search page was found: its rank, the personal data it matched (for the
+    access trail) and what its list line shows of the hit (masked)."""
 
     case_id: str
     jurisdiction_code: str
-    fields: tuple[str, ...]
+    rank: int | None
+    personal_fields: tuple[str, ...]
+    snippet: str | None
 
 
-async def hits_on_personal_data(
-    case_ids: Sequence[str], plan: SearchPlan, *, session: AsyncSession
-) -> list[PersonalDataHit]:
-    """Of ``case_ids`` (found by ``plan``), those it found through personal data."""
+def _parties(state: Any) -> list[tuple[str, str, str | None, str | None]]:
+    document = state if isinstance(state, dict) else json.loads(state or "{}")
+    return [
+        (role, str(party.get("name") or ""), party.get("phone"), party.get("id_number"))
+        for role in ("applicants", "respondents")
+        for party in document.get(role) or []
+    ]
+
+
+async def search_hits(
+    case_ids: Sequence[str], plan: SearchPlan, *, key: bytes | None, session: AsyncSession
+) -> dict[str, SearchHit]:
+    """How each of ``case_ids`` (a page found by ``plan``) was found."""
     if not case_ids or plan.empty:
-        return []
+        return {}
     rows = await session.execute(
-        select(CaseRow.case_id, CaseRow.jurisdiction_code, CaseRow.search_terms).where(
-            CaseRow.case_id.in_(list(case_ids))
-        )
+        select(
+            CaseRow.case_id,
+            CaseRow.jurisdiction_code,
+            CaseRow.search_terms,
+            CaseRow.masked_description,
+            CaseRow.state,
+        ).where(CaseRow.case_id.in_(list(case_ids)))
     )
-    hits = []
+    hits: dict[str, SearchHit] = {}
     for row in rows:
-        fields = personal_fields(row.search_terms or "", plan)
-        if fields:
-            hits.append(PersonalDataHit(row.case_id, row.jurisdiction_code, fields))
-    return sorted(hits, key=lambda hit: hit.case_id)
+        terms = row.search_terms or ""
+        rank = rank_of(terms, plan)
+        snippet = (
+            None
+            if rank is None
+            else hit_snippet(
+                rank,
+                plan,
+                parties=_parties(row.state),
+                masked_description=row.masked_description or "",
+                key=key,
+            )
+        )
+        hits[row.case_id] = SearchHit(
+            row.case_id, row.jurisdiction_code, rank, personal_fields(terms, plan), snippet
+        )
+    return hits

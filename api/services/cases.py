@@ -93,11 +93,14 @@ async def list_cases(
         async with sessionmaker() as session:
             page = await repositories.list_cases(where, cursor=cursor, limit=limit, session=session)
             hits = (
-                await case_search.hits_on_personal_data(
-                    [item.case_id for item in page.items], plan, session=session
+                await case_search.search_hits(
+                    [item.case_id for item in page.items],
+                    plan,
+                    key=settings.search_hash_key if principal.may(Permission.REVEAL_PII) else None,
+                    session=session,
                 )
                 if plan is not None
-                else []
+                else {}
             )
     except ValueError as error:
         raise invalid_input("分页游标无效", "invalid cursor", field="cursor") from error
@@ -106,12 +109,17 @@ async def list_cases(
     await record_access(
         sessionmaker,
         principal,
-        [Access(hit.case_id, hit.jurisdiction_code, SEARCH_ENDPOINT, hit.fields) for hit in hits],
+        [
+            Access(hit.case_id, hit.jurisdiction_code, SEARCH_ENDPOINT, hit.personal_fields)
+            for hit in sorted(hits.values(), key=lambda hit: hit.case_id)
+            if hit.personal_fields
+        ],
     )
     items = [
         CaseListItem(
             **{**item.model_dump(), "title": scrub_text(item.title)},
             labels=labels_of(item.stage, item.category, item.channel, item.risk_level),
+            hit=hits[item.case_id].snippet if item.case_id in hits else None,
         )
         for item in page.items
     ]

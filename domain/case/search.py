@@ -209,12 +209,60 @@ def personal_fields(terms: str, plan: SearchPlan) -> tuple[str, ...]:
     or the description)."""
     present = set(terms.split())
     fields: set[str] = set()
-    party = tuple(tuple(f"{f}_{token}" for f, _ in _PARTY_FIELDS) for token in plan.tokens)
+    party = tuple(tuple(f + token for f, _ in _PARTY_FIELDS) for token in plan.tokens)
     if _holds(present, party):
         for token in plan.tokens:
-            fields.update(name for f, name in _PARTY_FIELDS if f"{f}_{token}" in present)
+            fields.update(name for f, name in _PARTY_FIELDS if f + token in present)
     if plan.hashed is not None and plan.whole_kind is not None:
         for prefix, name in (("h_", plan.whole_kind), ("ht_", "title"), ("hd_", "description")):
             if prefix + plan.hashed in present:
                 fields.add(name)
     return tuple(sorted(fields))
+
+
+# -- the hit shown in a list line ---------------------------------------------------------------
+
+SNIPPET_CHARS = 40
+_PARTY_LABELS = {"applicants": "申请人", "respondents": "被申请人"}
+
+
+def _found_in(text: str, tokens: tuple[str, ...]) -> int:
+    """Where the first query token occurs in ``text`` (folded as tokens are), else -1."""
+    folded = normalised(text)
+    places = [folded.find(token) for token in tokens if token in folded]
+    return min(places) if places else -1
+
+
+def hit_snippet(
+    rank: int,
+    plan: SearchPlan,
+    *,
+    parties: list[tuple[str, str, str | None, str | None]],
+    masked_description: str,
+    key: bytes | None = None,
+) -> str | None:
+    """What a list line shows of the hit, masked as every list is: the party (``(role, name,
+    phone, id_number)``; phone and ID masked) found, or the part of the description around the
+    first word found. None for a number or title hit (the line shows those already). ``key``:
+    the search key, to tell which party a whole number asked for belongs to."""
+    if rank == 2:
+        for role, name, phone, id_number in parties:
+            shown = [name]
+            if phone:
+                shown.append(mask_phone(phone))
+            if id_number:
+                shown.append(mask_id(id_number))
+            terms = text_tokens(name) | {
+                part.lower() for value in shown[1:] for part in _visible(value)
+            }
+            hashes = {number_hash(_digits(v), key) for v in (phone, id_number) if v and key}
+            if all(token in terms for token in plan.tokens) or plan.hashed in hashes:
+                return f"{_PARTY_LABELS.get(role, '当事人')}：{'，'.join(shown)}"
+        return None
+    if rank == 4:
+        at = max(_found_in(masked_description, plan.tokens), 0)
+        start = max(at - SNIPPET_CHARS // 4, 0)
+        end = start + SNIPPET_CHARS
+        text = masked_description[start:end]
+        return ("…" if start else "") + text + ("…" if end < len(masked_description) else "")
+    return None
