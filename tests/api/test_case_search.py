@@ -81,7 +81,8 @@ async def test_a_party_is_found_by_name_whole_or_part_and_the_search_is_recorded
     [line] = [item for item in await _search(api, name) if item["case_id"] == case_id]
     assert line["hit"].startswith(f"申请人：{name}，139****")
     recorded = await _trail(stack, case_id)
-    assert recorded and recorded[0].principal_id == "wangfang"
+    assert recorded
+    assert recorded[0].principal_id == "wangfang"
     assert recorded[0].fields == ["party_name"]
     # A leader too finds a party by name (names are not masked); the search is recorded.
     assert case_id in await _ids(clients["county_leader"], name)
@@ -110,7 +111,8 @@ async def test_a_phone_is_found_by_its_shown_digits_and_whole_only_by_who_may_re
     assert case_id not in await _ids(leader, phone)
     assert case_id not in await _ids(leader, phone[3:7])
     mediator_rows = [row for row in await _trail(stack, case_id) if row.principal_id == "wangfang"]
-    assert mediator_rows and all(row.fields == ["phone"] for row in mediator_rows)
+    assert mediator_rows
+    assert all(row.fields == ["phone"] for row in mediator_rows)
 
 
 async def test_an_id_number_is_found_whole_by_who_may_reveal_and_by_its_shown_digits(
