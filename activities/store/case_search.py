@@ -113,13 +113,32 @@ class SearchHit:
     snippet: str | None
 
 
-def _parties(state: Any) -> list[tuple[str, str, str | None, str | None]]:
-    document = state if isinstance(state, dict) else json.loads(state or "{}")
+def _people(found: Any) -> list[tuple[str, str | None, str | None]]:
+    listed = found if isinstance(found, list) else json.loads(found or "[]")
     return [
-        (role, str(party.get("name") or ""), party.get("phone"), party.get("id_number"))
-        for role in ("applicants", "respondents")
-        for party in document.get(role) or []
+        (str(party.get("name") or ""), party.get("phone"), party.get("id_number"))
+        for party in listed or []
     ]
+
+
+async def _parties(
+    case_ids: list[str], session: AsyncSession
+) -> dict[str, list[tuple[str, str, str | None, str | None]]]:
+    """The parties of the cases found through a party (only those two lists of the document)."""
+    if not case_ids:
+        return {}
+    applicants, respondents = CaseRow.state["applicants"], CaseRow.state["respondents"]
+    rows = await session.execute(
+        select(CaseRow.case_id, applicants, respondents).where(CaseRow.case_id.in_(case_ids))
+    )
+    return {
+        row[0]: [
+            (role, *person)
+            for role, listed in (("applicants", row[1]), ("respondents", row[2]))
+            for person in _people(listed)
+        ]
+        for row in rows
+    }
 
 
 async def search_hits(
@@ -128,31 +147,37 @@ async def search_hits(
     """How each of ``case_ids`` (a page found by ``plan``) was found."""
     if not case_ids or plan.empty:
         return {}
-    rows = await session.execute(
-        select(
-            CaseRow.case_id,
-            CaseRow.jurisdiction_code,
-            CaseRow.search_terms,
-            CaseRow.masked_description,
-            CaseRow.state,
-        ).where(CaseRow.case_id.in_(list(case_ids)))
+    rows = list(
+        await session.execute(
+            select(
+                CaseRow.case_id,
+                CaseRow.jurisdiction_code,
+                CaseRow.search_terms,
+                CaseRow.masked_description,
+            ).where(CaseRow.case_id.in_(list(case_ids)))
+        )
     )
+    ranks = {row.case_id: rank_of(row.search_terms or "", plan) for row in rows}
+    parties = await _parties([case for case, rank in ranks.items() if rank == 2], session)
     hits: dict[str, SearchHit] = {}
     for row in rows:
-        terms = row.search_terms or ""
-        rank = rank_of(terms, plan)
+        rank = ranks[row.case_id]
         snippet = (
             None
             if rank is None
             else hit_snippet(
                 rank,
                 plan,
-                parties=_parties(row.state),
+                parties=parties.get(row.case_id, []),
                 masked_description=row.masked_description or "",
                 key=key,
             )
         )
         hits[row.case_id] = SearchHit(
-            row.case_id, row.jurisdiction_code, rank, personal_fields(terms, plan), snippet
+            row.case_id,
+            row.jurisdiction_code,
+            rank,
+            personal_fields(row.search_terms or "", plan),
+            snippet,
         )
     return hits

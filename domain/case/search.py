@@ -27,11 +27,11 @@ import hashlib
 import hmac
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from domain.case.state import CaseState
 from domain.people.privacy import mask_id, mask_phone, personal_numbers, scrub_text
-from domain.values import Party
 
 # Chinese characters (CJK unified ideographs, extension A, compatibility) or letters and digits.
 _RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+|[0-9a-z]+")
@@ -93,27 +93,35 @@ def _visible(masked: str) -> list[str]:
     return re.findall(r"[0-9xX]+", masked)
 
 
-def _parties(state: CaseState) -> list[Party]:
-    return [*state.applicants, *state.respondents]
-
-
 def case_terms(state: CaseState, *, key: bytes | None) -> str:
     """The case's search terms, space separated, sorted (``cases.search_terms``)."""
+    parties = [(p.name, p.phone, p.id_number) for p in (*state.applicants, *state.respondents)]
+    return terms_for(state.case_id, parties, state.title, state.description, key=key)
+
+
+def terms_for(
+    case_id: str,
+    parties: Iterable[tuple[str, str | None, str | None]],
+    title: str,
+    description: str,
+    *,
+    key: bytes | None,
+) -> str:
+    """The search terms of a case number, its parties (name, phone, ID number), title and
+    description (clear: masked here before they become terms)."""
     terms: set[str] = set()
-    number = number_key(state.case_id)
+    number = number_key(case_id)
     terms.add("N_" + number)
     terms.update("n_" + number[i:] for i in range(1, len(number) - NUMBER_TAIL + 1))
-    for party in _parties(state):
-        terms.update("p_" + token for token in text_tokens(party.name))
-        if party.phone:
-            terms.update("f_" + part.lower() for part in _visible(mask_phone(party.phone)))
-        if party.id_number:
-            terms.update("i_" + part.lower() for part in _visible(mask_id(party.id_number)))
+    for name, phone, id_number in parties:
+        terms.update("p_" + token for token in text_tokens(name))
+        if phone:
+            terms.update("f_" + part.lower() for part in _visible(mask_phone(phone)))
+        if id_number:
+            terms.update("i_" + part.lower() for part in _visible(mask_id(id_number)))
         if key is not None:
-            for value in (party.phone, party.id_number):
-                if value:
-                    terms.add("h_" + number_hash(_digits(value), key))
-    for field, text in (("t", state.title), ("d", state.description)):
+            terms.update("h_" + number_hash(_digits(v), key) for v in (phone, id_number) if v)
+    for field, text in (("t", title), ("d", description)):
         terms.update(f"{field}_{token}" for token in text_tokens(scrub_text(text)))
         if key is not None:
             terms.update(
