@@ -27,8 +27,9 @@ from activities.policy.book import PolicyBook
 from activities.policy.calendar_data import load_calendar
 from activities.runtime.command_guard import CommandGuard
 from activities.runtime.engine_keys import engine_keys
+from activities.runtime.log_context import ActivityLogContext
 from activities.runtime.settings import Settings
-from activities.runtime.temporal_client import connect_with_retry
+from activities.runtime.temporal_client import connect_with_retry, metrics_runtime
 from activities.store.engine import create_engine, create_sessionmaker
 from activities.tasks.delivery import Notifier
 from activities.tasks.diversion import Diversions
@@ -93,7 +94,8 @@ def build_worker(
         task_queue=task_queue,
         workflows=list(WORKFLOWS),
         activities=list(activities),
-        interceptors=[guard] if guard is not None else [],
+        # Activities' log lines name their workflow; the guard checks every command's signature.
+        interceptors=[ActivityLogContext(), *([guard] if guard is not None else [])],
     )
 
 
@@ -101,7 +103,8 @@ async def run_worker(settings: Settings) -> None:
     engine = create_engine(
         settings.resolved_database_url, pool_size=settings.db_pool_size, pre_ping=False
     )
-    client = await connect_with_retry(settings)
+    # The SDK's metrics for Prometheus on the worker's metrics port (when one is set).
+    client = await connect_with_retry(settings, runtime=metrics_runtime(settings))
     http = httpx.AsyncClient(timeout=15)
     activities = case_activities(engine, settings, http) + diversion_activities(
         engine, client, settings
@@ -114,7 +117,12 @@ async def run_worker(settings: Settings) -> None:
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
-    log.info("worker_started", task_queue=settings.task_queue, temporal=settings.temporal_address)
+    log.info(
+        "worker_started",
+        task_queue=settings.task_queue,
+        temporal=settings.temporal_address,
+        metrics_port=settings.worker_metrics_port or None,
+    )
     async with worker:
         refusals = asyncio.create_task(recorder.run(), name="refused-commands")
         # Keeps closed case histories past Temporal's retention; 0 turns it off in this process.

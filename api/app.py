@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
@@ -31,12 +32,15 @@ from api.routes import (
     clocks,
     codec,
     health,
+    metrics,
     organisations,
     parties,
     petitions,
     users,
     worklist,
 )
+from api.services.gauges import collect_periodically
+from api.telemetry import RequestTelemetry
 
 
 def _token_verifier(settings: Settings, http: httpx.AsyncClient) -> TokenVerifier | None:
@@ -104,9 +108,21 @@ def create_app(
         # collector's way, so a full collection during a page walks only the requests' objects
         # (a page of the registry's thousand rows spent 140 ms in such collections at p95).
         gc.freeze()
+        # The domain gauges for /metrics, read from the store now and then (not per scrape).
+        gauges = (
+            asyncio.create_task(
+                collect_periodically(engine, interval_seconds=settings.metrics_interval_seconds),
+                name="domain-gauges",
+            )
+            if settings.metrics_interval_seconds > 0 and settings.metrics_token.get_secret_value()
+            else None
+        )
         try:
             yield
         finally:
+            if gauges is not None:
+                gauges.cancel()
+                await asyncio.gather(gauges, return_exceptions=True)
             gc.unfreeze()  # an app that stops (tests start many) leaves nothing uncollectable
             app.state.resources.hashes.close()
             await http.aclose()
@@ -119,9 +135,12 @@ def create_app(
         lifespan=lifespan,
     )
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    # Outermost: every answer (a refused body too) is counted and carries its request id.
+    app.add_middleware(RequestTelemetry)
     install_error_handlers(app)
     for feature in (
         health,
+        metrics,
         cases,
         clocks,
         codec,

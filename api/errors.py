@@ -6,6 +6,7 @@ case, forbidden role, store away); the handlers installed here turn both into th
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -24,7 +25,7 @@ from domain.errors import (
     NotYourTurn,
     UnknownCase,
 )
-from domain.values import NO_CONTROL_CHARS
+from domain.text import CONTROL_CHARS_EN, CONTROL_CHARS_ZH, is_control_chars_error
 
 
 class FieldError(BaseModel):
@@ -121,17 +122,21 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 
+# A union member's tag in an error location (``Jurisdiction``, ``constrained-str``,
+# ``function-after[...]``): not a field, left out of the path the client is shown.
+_FIELD_PART = re.compile(r"^([a-z_][a-z0-9_]*|\d+)$")
+
+
 def _field_path(location: tuple[int | str, ...]) -> str:
     parts = [str(p) for p in location]
-    if parts and parts[0] in {"body", "query", "path", "header"}:
-        parts = parts[1:] if parts[0] == "body" else parts
+    if parts and parts[0] == "body":
+        parts = [p for p in parts[1:] if _FIELD_PART.match(p)]
     return ".".join(parts) or "body"
 
 
 def _reason(item: dict[str, Any]) -> str:
-    context = item.get("ctx") or {}
-    if item.get("type") == "string_pattern_mismatch" and context.get("pattern") == NO_CONTROL_CHARS:
-        return "含有控制字符 / contains control characters"
+    if is_control_chars_error(item):
+        return f"{CONTROL_CHARS_ZH} / {CONTROL_CHARS_EN}"
     return str(item.get("msg"))
 
 

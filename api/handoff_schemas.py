@@ -6,7 +6,6 @@ the id in the registry to the ``OrgRef`` the case records (``api/services/handof
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 from pydantic import Field
@@ -14,8 +13,9 @@ from pydantic import Field
 from api.schemas import ActionRoute, CommandBody
 from domain.case import commands as c
 from domain.case import details as d
+from domain.days import Day
 from domain.organisation.organisations import OrgId
-from domain.values import LongText, OptionalText
+from domain.text import LongText, OptionalText
 
 
 class TransferRequest(CommandBody):
@@ -37,7 +37,7 @@ class AssignRequest(CommandBody):
     """交办: a department reports back by the deadline the assigner sets."""
 
     department: Annotated[OrgId, Field(description="承办部门编号 / the department's id")]
-    deadline: date
+    deadline: Day
     instructions: LongText
 
 

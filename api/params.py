@@ -5,8 +5,10 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Header, Path, Query
+from pydantic import StringConstraints
 
-from domain.values import JURISDICTION_CODE, NO_CONTROL_CHARS
+from domain.text import NO_CONTROL_CHARS
+from domain.values import JURISDICTION_CODE
 
 CASE_ID = r"^(JF|XF)-\d{4}-\d{6,}$"
 
@@ -56,6 +58,8 @@ TextQuery = Annotated[
     str | None,
     Query(min_length=1, max_length=100, pattern=NO_CONTROL_CHARS, description="标题/描述检索"),
 ]
+# An event type as the timeline filters by it (``case_registered``).
+EventTypeName = Annotated[str, StringConstraints(max_length=64, pattern=r"^[a-z][a-z0-9_]*$")]
 CursorQuery = Annotated[str | None, Query(max_length=500, pattern=NO_CONTROL_CHARS)]
 OrgIdQuery = Annotated[
     str | None,

@@ -19,13 +19,13 @@ from domain.organisation.registry import (
     JurisdictionLevel,
     JurisdictionNode,
     MediatorId,
-    Name,
     Organisation,
     OrgName,
     OrgPlaceCode,
     RosterMediator,
 )
 from domain.organisation.routing import RoutingSuggestion
+from domain.text import Name
 from domain.values import Category, Jurisdiction, RiskLevel
 
 

@@ -10,6 +10,7 @@ from typing import Annotated, Self
 from pydantic import AfterValidator, Field, StringConstraints, model_validator
 
 from domain.base import Frozen
+from domain.text import Name
 
 CHINA_TZ = timezone(timedelta(hours=8), "Asia/Shanghai")
 
@@ -21,29 +22,6 @@ def china_date(at: datetime) -> date:
 
 def as_utc(at: datetime) -> datetime:
     return at.astimezone(UTC)
-
-
-# Refused anywhere in text: C0 controls except tab, newline and carriage return, DEL and C1
-# controls. Checked by pydantic-core's regex engine, not Python: every state decode checks them.
-NO_CONTROL_CHARS = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$"
-
-ShortText = Annotated[
-    str,
-    StringConstraints(
-        strip_whitespace=True, min_length=1, max_length=200, pattern=NO_CONTROL_CHARS
-    ),
-]
-LongText = Annotated[
-    str,
-    StringConstraints(
-        strip_whitespace=True, min_length=1, max_length=10_000, pattern=NO_CONTROL_CHARS
-    ),
-]
-OptionalText = Annotated[
-    str,
-    StringConstraints(strip_whitespace=True, max_length=10_000, pattern=NO_CONTROL_CHARS),
-]
-Actor = ShortText
 
 
 class CaseKind(StrEnum):
@@ -148,18 +126,6 @@ Phone = Annotated[
 ]
 
 
-class Party(Frozen):
-    """当事人: a person or an organisation in the case."""
-
-    name: ShortText
-    party_type: PartyType = PartyType.PERSON
-    id_number: ResidentId | None = None
-    phone: Phone | None = None
-    address: Annotated[str, StringConstraints(max_length=500)] | None = None
-    # 重点人员 (稳控对象): shown to leaders and auditors only.
-    watched: bool = False
-
-
 # A county, town or village code: the prefix that selects a subtree.
 JURISDICTION_CODE = r"^\d{6}(\d{3}(\d{3})?)?$"
 _COUNTY = r"^\d{6}$"
@@ -176,9 +142,9 @@ class Jurisdiction(Frozen):
     county_code: Annotated[str, StringConstraints(pattern=_COUNTY)]
     town_code: Annotated[str, StringConstraints(pattern=_TOWN)] | None = None
     village_code: Annotated[str, StringConstraints(pattern=_VILLAGE)] | None = None
-    county_name: Annotated[str, StringConstraints(max_length=100)] | None = None
-    town_name: Annotated[str, StringConstraints(max_length=100)] | None = None
-    village_name: Annotated[str, StringConstraints(max_length=100)] | None = None
+    county_name: Name | None = None
+    town_name: Name | None = None
+    village_name: Name | None = None
 
     @model_validator(mode="after")
     def _nested(self) -> Self:

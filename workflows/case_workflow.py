@@ -48,6 +48,8 @@ with workflow.unsafe.imports_passed_through():
         DELIVER_ACTIVITY,
         POLICY_ACTIVITY,
         PROJECT_ACTIVITY,
+        PROJECTION_REFUSED,
+        REPROJECT_SIGNAL,
         STATE_QUERY,
         WORKFLOW_TYPE,
         AlertDelivery,
@@ -76,6 +78,10 @@ LATE_ENTRY_PATCH = "late-entry-v1"
 # the policy in force now is fetched and its 签收/交办反馈 clocks and lift rules are recorded
 # (PolicyAmended) before the hand-off's own events, so the hand-off's clock starts.
 HANDOFFS_PATCH = "handoffs-v1"
+# The store refuses a batch's content for good (PROJECTION_REFUSED): the case holds the events
+# and offers them again with its next command or an operator's ``reproject`` signal, instead of
+# retrying on a timer for ever (each retry logged, the history growing until Temporal's limit).
+PROJECTION_HELD_PATCH = "projection-held-v1"
 # The case's holiday data covers the years of its facts (domain.case.calendar_years): at intake from
 # the year the application was received; a later fact dated in a year the case's calendar lacks
 # makes the case fetch that year and record it (ClocksRescheduled) before the fact's events.
@@ -123,6 +129,8 @@ class CaseWorkflow:
         self._timer: asyncio.Task[None] | None = None
         self._store_down = False
         self._store_failures = 0
+        # The store refused the unprojected events' content: wait for news before trying again.
+        self._held = False
 
     @workflow.run
     async def run(self, start: CaseWorkflowInput) -> CommandOutcome | CaseState | None:
@@ -140,7 +148,7 @@ class CaseWorkflow:
         while True:
             self._rearm()
             await workflow.wait_condition(self._ready)
-            if self._unprojected:
+            if self._unprojected and not self._held:
                 await self._project()
                 continue
             if self._timer_due():
@@ -148,7 +156,7 @@ class CaseWorkflow:
                     assert self._state is not None
                     self._record(advance(self._state, now=workflow.now()))
                 continue
-            if self._should_stop() and workflow.all_handlers_finished() and not self._deliveries:
+            if self._should_stop() and self._may_let_go():
                 break
         if self._state is not None and not self._state.is_terminal:
             workflow.continue_as_new(
@@ -294,6 +302,11 @@ class CaseWorkflow:
             self._state = evolve(self._state, event)
             self._notify(event)
         self._unprojected.extend(events)
+        if events and self._held:
+            # News: the store is offered the held events again, and this command waits to
+            # hear whether it took them (as any command waits for the store).
+            self._held = False
+            self._store_down = False
 
     def _notify(self, event: e.Event) -> None:
         state = self._state
@@ -368,11 +381,23 @@ class CaseWorkflow:
 
     def _ready(self) -> bool:
         return (
-            bool(self._unprojected)
+            (bool(self._unprojected) and not self._held)
             or self._timer_due()
             or self._wakeup() != self._armed_for
-            or (self._should_stop() and workflow.all_handlers_finished() and not self._deliveries)
+            or (self._should_stop() and self._may_let_go())
         )
+
+    def _may_let_go(self) -> bool:
+        """Nothing left to finish: handlers, deliveries, and events the store has not taken
+        (a case held with refused events stays open until they land)."""
+        return workflow.all_handlers_finished() and not self._deliveries and not self._unprojected
+
+    @workflow.signal(name=REPROJECT_SIGNAL)
+    def reproject(self) -> None:
+        """An operator fixed what made the store refuse this case's events: offer them again."""
+        if self._held:
+            self._held = False
+            self._store_down = False
 
     def _wakeup(self) -> datetime | None:
         return next_wakeup(self._state) if self._state is not None else None
@@ -431,10 +456,14 @@ class CaseWorkflow:
                     start_to_close_timeout=timedelta(seconds=15),
                     retry_policy=PROJECTION_RETRY,
                 )
-        except (ActivityError, ApplicationError, TemporalTimeoutError):
+        except (ActivityError, ApplicationError, TemporalTimeoutError) as error:
             # A local activity that gives up surfaces its own failure, not an ActivityError.
             workflow.patched(STORE_OUTAGE_PATCH)
             self._store_down = True
+            if _refused_for_good(error) and workflow.patched(PROJECTION_HELD_PATCH):
+                self._held = True  # the store marked the case behind and told an operator
+                workflow.logger.error("case store refused events; held until the next command")
+                return
             wait = STORE_RETRY_BACKOFF[min(self._store_failures, len(STORE_RETRY_BACKOFF) - 1)]
             self._store_failures += 1
             workflow.logger.warning("case store unavailable; retrying the projection in %s", wait)
@@ -445,3 +474,8 @@ class CaseWorkflow:
         last = batch.events[-1].seq
         self._unprojected = [event for event in self._unprojected if event.seq > last]
         self._projected_seq = last
+
+
+def _refused_for_good(error: BaseException) -> bool:
+    cause = error.cause if isinstance(error, ActivityError) else error
+    return isinstance(cause, ApplicationError) and cause.type == PROJECTION_REFUSED

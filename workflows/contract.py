@@ -20,6 +20,9 @@ CALENDAR_UPDATE = "load_calendar"
 PROJECT_ACTIVITY = "project_case_events"
 POLICY_ACTIVITY = "load_case_policy"
 DELIVER_ACTIVITY = "deliver_alert"
+REPROJECT_SIGNAL = "reproject"
+# The projection's failure type when the store refuses a batch's content for good.
+PROJECTION_REFUSED = "projection_refused"
 
 
 class CaseWorkflowInput(Frozen):

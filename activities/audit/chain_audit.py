@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from sqlalchemy import select, union
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from activities.store import repositories
+from activities.store import behind, repositories
 from activities.store.sql import utc
 from activities.store.tables import CaseEventRow, CaseRow
 from domain.audit.chain import ChainBreak, ChainLink, normalize_json, verify_chain
@@ -41,6 +41,11 @@ class VerificationReport(BaseModel):
     first_broken: ChainBreak | None
     read_model_matches: bool
     read_model_differences: list[str]
+    # The trail against the case's workflow: the last seq the workflow recorded (None: not
+    # known, e.g. the workflow is gone after retention), and whether the store holds it all.
+    workflow_seq: int | None = None
+    trail_complete: bool = True
+    behind_since: datetime | None = None  # the store refused the case's events since then
 
 
 def unknown_case(case_id: str) -> UnknownCase:
@@ -192,8 +197,13 @@ def _read_model_differences(rows: list[CaseEventRow], case_row: CaseRow | None) 
     return differences
 
 
-async def verify_case(session: AsyncSession, case_id: str) -> VerificationReport:
-    """Check ``case_id``'s chain and read model. Raises ``UnknownCase`` if the store has neither.
+async def verify_case(
+    session: AsyncSession, case_id: str, *, workflow_seq: int | None = None
+) -> VerificationReport:
+    """Check ``case_id``'s chain and read model, and that the trail holds every event the
+    workflow recorded (``workflow_seq``, asked of the workflow by the caller; a case the store
+    marked behind fails too). Raises ``UnknownCase`` if neither the store nor the workflow
+    knows the case.
 
     Reads only; the caller's session may be a read-only one.
     """
@@ -204,18 +214,25 @@ async def verify_case(session: AsyncSession, case_id: str) -> VerificationReport
         # just before it means a projection landed in between, so read both again.
         if case_row is None or not rows or case_row.seq <= rows[-1].seq:
             break
-    if not rows and case_row is None:
+    lag = await behind.behind(case_id, session=session)
+    if not rows and case_row is None and workflow_seq is None and lag is None:
         raise unknown_case(case_id)
     chain = verify_chain([_link(row) for row in rows])
     differences = _read_model_differences(rows, case_row)
     matches = not differences
+    stored_last = rows[-1].seq if rows else 0
+    expected = workflow_seq if workflow_seq is not None else (lag.workflow_seq if lag else None)
+    complete = lag is None and (expected is None or stored_last == expected)
     return VerificationReport(
         case_id=case_id,
-        ok=chain.ok and matches,
+        ok=chain.ok and matches and complete,
         chain_ok=chain.ok,
         events=chain.events,
         head_hash=chain.head_hash,
         first_broken=chain.first_broken,
         read_model_matches=matches,
         read_model_differences=differences,
+        workflow_seq=expected,
+        trail_complete=complete,
+        behind_since=utc(lag.since) if lag is not None else None,
     )

@@ -114,6 +114,14 @@ class Settings(BaseSettings):
     temporal_tls_cert: Path | None = None
     temporal_tls_key: Path | None = None
     temporal_tls_server_name: str | None = None
+    # Monitoring (docs/deploy.md): the API's /metrics answers only a bearer token equal to this
+    # (empty: /metrics answers 404); it is scraped over the internal network, never published.
+    metrics_token: SecretStr = SecretStr("")
+    # How often each API process recomputes the domain gauges from the read model (0: never).
+    metrics_interval_seconds: float = 30.0
+    # The worker's Temporal SDK metrics (Prometheus text) on this address (port 0: not served).
+    worker_metrics_host: str = "127.0.0.1"
+    worker_metrics_port: int = 0
 
     @property
     def resolved_database_url(self) -> str:

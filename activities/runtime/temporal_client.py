@@ -9,6 +9,7 @@ import asyncio
 import structlog
 from temporalio.client import Client, Interceptor
 from temporalio.converter import DataConverter
+from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
 from temporalio.service import TLSConfig
 
 from activities.runtime.command_guard import CommandSigner
@@ -44,7 +45,19 @@ def tls_config(settings: Settings) -> TLSConfig | bool:
     )
 
 
-async def connect(settings: Settings, *, lazy: bool = False) -> Client:
+def metrics_runtime(settings: Settings) -> Runtime | None:
+    """A Temporal runtime serving the SDK's metrics (Prometheus text on ``/metrics``) at the
+    worker's metrics address; None when its port is 0. The workers' polls, task slots, sticky
+    cache, schedule-to-start and execution latencies come from here."""
+    if settings.worker_metrics_port == 0:
+        return None
+    address = f"{settings.worker_metrics_host}:{settings.worker_metrics_port}"
+    return Runtime(telemetry=TelemetryConfig(metrics=PrometheusConfig(bind_address=address)))
+
+
+async def connect(
+    settings: Settings, *, lazy: bool = False, runtime: Runtime | None = None
+) -> Client:
     keys = engine_keys(settings)
     return await Client.connect(
         settings.temporal_address,
@@ -53,14 +66,17 @@ async def connect(settings: Settings, *, lazy: bool = False) -> Client:
         interceptors=client_interceptors(settings, keys),
         tls=tls_config(settings),
         lazy=lazy,
+        runtime=runtime,
     )
 
 
-async def connect_with_retry(settings: Settings, attempts: int = 60) -> Client:
+async def connect_with_retry(
+    settings: Settings, attempts: int = 60, *, runtime: Runtime | None = None
+) -> Client:
     """Connect, waiting for a server that is still starting (its frontend not yet healthy)."""
     for attempt in range(1, attempts + 1):
         try:
-            return await connect(settings)
+            return await connect(settings, runtime=runtime)
         except RuntimeError as error:
             if attempt == attempts:
                 raise

@@ -113,29 +113,39 @@ class SearchHit:
     snippet: str | None
 
 
-def _people(found: Any) -> list[tuple[str, str | None, str | None]]:
+_SIDES = ("applicants", "respondents", "third_parties")
+
+
+def _people(side: str, found: Any) -> list[tuple[str, str, str | None, str | None]]:
     listed = found if isinstance(found, list) else json.loads(found or "[]")
-    return [
-        (str(party.get("name") or ""), party.get("phone"), party.get("id_number"))
-        for party in listed or []
-    ]
+    people: list[tuple[str, str, str | None, str | None]] = []
+    for party in listed or []:
+        people.append(
+            (side, str(party.get("name") or ""), party.get("phone"), party.get("id_number"))
+        )
+        people.extend(
+            ("representatives", str(p.get("name") or ""), p.get("phone"), p.get("id_number"))
+            for p in party.get("representatives") or []
+        )
+    return people
 
 
 async def _parties(
     case_ids: list[str], session: AsyncSession
 ) -> dict[str, list[tuple[str, str, str | None, str | None]]]:
-    """The parties of the cases found through a party (only those two lists of the document)."""
+    """The parties of the cases found through a party (only those lists of the document)."""
     if not case_ids:
         return {}
-    applicants, respondents = CaseRow.state["applicants"], CaseRow.state["respondents"]
     rows = await session.execute(
-        select(CaseRow.case_id, applicants, respondents).where(CaseRow.case_id.in_(case_ids))
+        select(CaseRow.case_id, *(CaseRow.state[side] for side in _SIDES)).where(
+            CaseRow.case_id.in_(case_ids)
+        )
     )
     return {
         row[0]: [
-            (role, *person)
-            for role, listed in (("applicants", row[1]), ("respondents", row[2]))
-            for person in _people(listed)
+            person
+            for side, listed in zip(_SIDES, row[1:], strict=True)
+            for person in _people(side, listed)
         ]
         for row in rows
     }

@@ -538,3 +538,22 @@ class RosterMediatorRow(Base):
     active: Mapped[bool] = mapped_column(Boolean, server_default="1")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class CaseBehindRow(Base):
+    """记录同步滞后: a case whose events the store refused to take (the projection gave up).
+
+    The events are safe in the case's workflow; this row says the read model and the audit
+    trail stop at ``projected_seq`` and why, until a later projection lands (then it is removed).
+    """
+
+    __tablename__ = "cases_behind"
+
+    case_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    since: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    projected_seq: Mapped[int] = mapped_column(Integer)  # the last event the store holds
+    failed_seq: Mapped[int] = mapped_column(Integer)  # the first event it refused
+    workflow_seq: Mapped[int] = mapped_column(Integer)  # the last event of the refused batch
+    jurisdiction_code: Mapped[str | None] = mapped_column(String(12), index=True)
+    reason: Mapped[str] = mapped_column(String(200))  # the error's kind, never its content
+    attempts: Mapped[int] = mapped_column(Integer, server_default="1")

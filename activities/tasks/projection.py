@@ -1,17 +1,70 @@
-"""The projection activity: events into case_events, the case into the cases read model."""
+"""The projection activity: events into case_events, the case into the cases read model.
+
+A batch the store refuses for good (PostgreSQL refuses a NUL in text, a value longer than its
+column; a fold that cannot apply an event) is not retried in a tight loop: the case is marked
+behind (``cases_behind``), an operator is told once (``projection_behind``, an error in the log),
+and the activity fails as not retryable (``PROJECTION_REFUSED``). The case's workflow keeps the
+events and offers them again with its next command, or when an operator asks
+(``fengqiao audit reproject CASE``); the first batch that lands clears the mark.
+"""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import structlog
+from pydantic import ValidationError
+from sqlalchemy.exc import DataError, IntegrityError, StatementError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from temporalio import activity
+from temporalio.exceptions import ApplicationError
 
-from activities.store import alert_store, repositories
+from activities.store import alert_store, behind, repositories
 from domain.case.evolve import fold
 from domain.case.state import CaseState
-from workflows.contract import PROJECT_ACTIVITY, ProjectionBatch, ProjectionResult
+from workflows.contract import (
+    PROJECT_ACTIVITY,
+    PROJECTION_REFUSED,
+    ProjectionBatch,
+    ProjectionResult,
+)
 
 log = structlog.get_logger(__name__)
+
+# Bad content, not a store that is away: trying the same batch again gives the same answer.
+_CONTENT_ERRORS = (ValidationError, ValueError, TypeError, UnicodeError)
+
+
+# SQLSTATE classes of a refused value: 22 data exception (a NUL in text, 22021; an escape
+# jsonb cannot hold, 22P05; a value too long, 22001), 23 integrity constraint violation.
+_CONTENT_STATES = ("22", "23")
+
+
+def refused_for_good(error: BaseException) -> bool:
+    """Whether the store refused the batch's content (permanent), not its own availability."""
+    if isinstance(error, DataError | IntegrityError):
+        return True
+    if isinstance(error, StatementError):  # DBAPIError included (asyncpg's errors arrive so)
+        state = str(getattr(error.orig, "sqlstate", "") or "")
+        return state.startswith(_CONTENT_STATES) or isinstance(error.orig, _CONTENT_ERRORS)
+    return isinstance(error, _CONTENT_ERRORS)
+
+
+def _reason(error: BaseException) -> str:
+    """The error's kind (``DataError: CharacterNotInRepertoireError``), never its text: the
+    message may quote the refused value, personal data included."""
+    orig = getattr(error, "orig", None)
+    state = getattr(orig, "sqlstate", None)
+    inner = f": {type(orig).__name__}" if orig is not None else ""
+    return f"{type(error).__name__}{inner}" + (f" (SQLSTATE {state})" if state else "")
+
+
+def _place(batch: ProjectionBatch) -> str | None:
+    for event in batch.events:
+        jurisdiction = getattr(event.body, "jurisdiction", None)
+        if jurisdiction is not None:
+            return str(jurisdiction.code)
+    return None
 
 
 class CaseStore:
@@ -24,15 +77,18 @@ class CaseStore:
 
     @activity.defn(name=PROJECT_ACTIVITY)
     async def project_case_events(self, batch: ProjectionBatch) -> ProjectionResult:
-        async with self._engine.begin() as connection:
-            inserted = await repositories.append_events(batch.events, connection=connection)
-            # A run from before events-only-projection-v1 sends its state; since, the events.
-            state = batch.state if batch.state is not None else await _folded(batch, connection)
-            if state is not None:
-                await repositories.upsert_case(
-                    state, connection=connection, search_key=self._search_key
-                )
-                await alert_store.upsert_alerts(state, connection=connection)
+        try:
+            inserted = await self._project(batch)
+        except Exception as error:
+            if not refused_for_good(error):
+                raise  # the store is away: retried by the activity's policy, then the case's
+            await self._refused(batch, error)
+            raise ApplicationError(
+                f"the store refused events {batch.events[0].seq}–{batch.events[-1].seq}"
+                f" of {batch.case_id}: {_reason(error)}",
+                type=PROJECTION_REFUSED,
+                non_retryable=True,
+            ) from None
         if inserted != len(batch.events):
             info = activity.info()
             log.info(
@@ -44,6 +100,49 @@ class CaseStore:
                 inserted=inserted,
             )
         return ProjectionResult(inserted=inserted)
+
+    async def _project(self, batch: ProjectionBatch) -> int:
+        async with self._engine.begin() as connection:
+            inserted = await repositories.append_events(batch.events, connection=connection)
+            # A run from before events-only-projection-v1 sends its state; since, the events.
+            state = batch.state if batch.state is not None else await _folded(batch, connection)
+            if state is not None:
+                await repositories.upsert_case(
+                    state, connection=connection, search_key=self._search_key
+                )
+                await alert_store.upsert_alerts(state, connection=connection)
+            await behind.clear_behind(
+                batch.case_id, upto_seq=batch.events[-1].seq, connection=connection
+            )
+        return inserted
+
+    async def _refused(self, batch: ProjectionBatch, error: BaseException) -> None:
+        """Mark the case behind and tell an operator (once; later attempts are counted)."""
+        reason = _reason(error)
+        async with self._engine.begin() as connection:
+            attempts = await behind.mark_behind(
+                batch.case_id,
+                failed_seq=batch.events[0].seq,
+                workflow_seq=batch.events[-1].seq,
+                jurisdiction_code=_place(batch),
+                reason=reason,
+                at=datetime.now(UTC),
+                connection=connection,
+            )
+        info = activity.info()
+        fields = {
+            "case_id": batch.case_id,
+            "workflow_id": info.workflow_id,
+            "run_id": info.workflow_run_id,
+            "first_seq": batch.events[0].seq,
+            "last_seq": batch.events[-1].seq,
+            "reason": reason,
+            "attempts": attempts,
+        }
+        if attempts == 1:
+            log.error("projection_behind", alert="operator", **fields)
+        else:
+            log.warning("projection_still_behind", **fields)
 
 
 async def _folded(batch: ProjectionBatch, connection: AsyncConnection) -> CaseState | None:

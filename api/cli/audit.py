@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 from collections.abc import Sequence
 
-from temporalio.client import Client
+from temporalio.client import Client, WorkflowQueryFailedError
+from temporalio.common import RawValue
 from temporalio.service import RPCError
 
 from activities.audit.chain_audit import VerificationReport, all_case_ids, verify_case
@@ -15,6 +17,7 @@ from activities.runtime.settings import Settings
 from activities.runtime.temporal_client import connect, data_converter
 from activities.store.engine import create_engine, create_sessionmaker
 from domain.errors import UnknownCase
+from workflows.contract import REPROJECT_SIGNAL, STATE_QUERY
 
 CONNECT_TIMEOUT_SECONDS = 10.0
 
@@ -27,6 +30,10 @@ def add_audit_commands(commands: argparse._SubParsersAction[argparse.ArgumentPar
     verify.add_argument("--all", action="store_true", help="every case in the store")
     replay = actions.add_parser("replay", help="replay a case's recorded history (determinism)")
     replay.add_argument("case", metavar="CASE")
+    reproject = actions.add_parser(
+        "reproject", help="offer a case's held events to the store again (once it can take them)"
+    )
+    reproject.add_argument("cases", nargs="+", metavar="CASE")
 
 
 def run_audit(args: argparse.Namespace, settings: Settings, workflows: Sequence[type]) -> int:
@@ -38,6 +45,8 @@ def run_audit(args: argparse.Namespace, settings: Settings, workflows: Sequence[
         return asyncio.run(verify_cli(settings, tuple(args.cases), every=args.all))
     if args.audit_command == "replay":
         return asyncio.run(replay_cli(settings, args.case, workflows=workflows))
+    if args.audit_command == "reproject":
+        return asyncio.run(reproject_cli(settings, tuple(args.cases)))
     return 2
 
 
@@ -55,6 +64,12 @@ def report_line(report: VerificationReport) -> str:
     if broken is not None:
         zh.append(f"事件链断裂于第 {broken.seq} 号事件（{broken.message_zh}）")
         en.append(f"chain broken at seq {broken.seq} [{broken.reason}]: {broken.message_en}")
+    if not report.trail_complete:
+        held = report.events
+        zh.append(f"事件链不完整：存储 {held} 个事件，工作流已记至第 {report.workflow_seq} 号")
+        en.append(
+            f"trail incomplete: {held} events stored, the workflow is at {report.workflow_seq}"
+        )
     if not report.read_model_matches:
         count = len(report.read_model_differences)
         zh.append(f"读模型与事件不一致（{count} 处）")
@@ -62,10 +77,37 @@ def report_line(report: VerificationReport) -> str:
     return f"{report.case_id}  异常：{'；'.join(zh)} / FAILED: {'; '.join(en)}"
 
 
+async def _temporal(settings: Settings) -> Client | None:
+    try:
+        return await asyncio.wait_for(connect(settings), CONNECT_TIMEOUT_SECONDS)
+    except (RuntimeError, TimeoutError, RPCError) as error:
+        _say(
+            f"Temporal（{settings.temporal_address}）不可达，不核对工作流的事件序号 / "
+            f"Temporal unreachable, the trail is not compared with the workflows: {error}"
+        )
+        return None
+
+
+async def workflow_seq(client: Client | None, case_id: str) -> int | None:
+    """The last seq the case's workflow recorded (None: no client, or the workflow is gone)."""
+    if client is None:
+        return None
+    try:
+        raw: RawValue = await asyncio.wait_for(
+            client.get_workflow_handle(case_id).query(STATE_QUERY, result_type=RawValue),
+            CONNECT_TIMEOUT_SECONDS,
+        )
+    except (RPCError, TimeoutError, WorkflowQueryFailedError):
+        return None
+    document = json.loads(raw.payload.data)
+    return int(document["seq"]) if isinstance(document, dict) else None
+
+
 async def verify_cli(settings: Settings, case_ids: tuple[str, ...], *, every: bool) -> int:
     """``fengqiao audit verify``: 0 when every case checked out, 1 otherwise."""
     engine = create_engine(settings.resolved_database_url, pool_size=1)
     sessions = create_sessionmaker(engine)
+    client = await _temporal(settings)
     try:
         wanted = list(dict.fromkeys(case_ids))
         if every:
@@ -76,7 +118,9 @@ async def verify_cli(settings: Settings, case_ids: tuple[str, ...], *, every: bo
         for case_id in wanted:
             async with sessions() as session:
                 try:
-                    report = await verify_case(session, case_id)
+                    report = await verify_case(
+                        session, case_id, workflow_seq=await workflow_seq(client, case_id)
+                    )
                 except UnknownCase as error:
                     failed += 1
                     _say(f"{case_id}  异常：{error.message_zh} / FAILED: {error.message_en}")
@@ -89,6 +133,24 @@ async def verify_cli(settings: Settings, case_ids: tuple[str, ...], *, every: bo
         return 1 if failed else 0
     finally:
         await engine.dispose()
+
+
+async def reproject_cli(settings: Settings, case_ids: tuple[str, ...]) -> int:
+    """``fengqiao audit reproject``: each case's workflow offers its held events to the store
+    again (after the cause of the refusal was fixed); ``audit verify`` tells when they landed."""
+    client = await _temporal(settings)
+    if client is None:
+        return 1
+    failed = 0
+    for case_id in case_ids:
+        try:
+            await client.get_workflow_handle(case_id).signal(REPROJECT_SIGNAL)
+        except RPCError as error:
+            failed += 1
+            _say(f"{case_id}  无法通知工作流 / cannot signal the workflow: {error}")
+            continue
+        _say(f"{case_id}  已请求重新写入 / asked to project its held events again")
+    return 1 if failed else 0
 
 
 _SOURCE_LABEL = {"archive": "归档 archive", "live": "在线 live"}

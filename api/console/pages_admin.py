@@ -10,9 +10,10 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import RedirectResponse
-from pydantic import ValidationError
+from pydantic import TypeAdapter, ValidationError
 
 from activities.store import alert_store
+from api.console.refusals import refusal_text
 from api.console.session import ConsoleRoute, ConsoleUser, PageError, checked_form, require
 from api.console.templating import render
 from api.deps import SessionmakerDep, SettingsDep
@@ -20,6 +21,11 @@ from api.errors import ApiError, database_errors
 from api.services import recipients, users
 from domain.people.access import ROLE_LABELS, Permission, Principal, Role
 from domain.people.administration import creation_needs_approval
+from domain.text import ShortText
+
+# A recipient's id and name as the JSON API checks them (one line, no control characters).
+RecipientName: TypeAdapter[str] = TypeAdapter(ShortText)
+RecipientId = RecipientName
 
 router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
 
@@ -99,10 +105,12 @@ async def add_user(request: Request, user: UserAdmin, sessionmaker: Sessionmaker
             center_id=values["center_id"] or None,
         )
     except ValidationError as error:
-        where = str(error.errors()[0]["loc"][0]) if error.errors()[0]["loc"] else "user_id"
-        where = {"jurisdiction": "jurisdiction", "center_id": "center_id"}.get(where, "user_id")
+        first = error.errors()[0]
+        where = str(first["loc"][0]) if first["loc"] else "user_id"
+        where = where if where in {"jurisdiction", "center_id", "display_name"} else "user_id"
+        reason = refusal_text(first) if where == "display_name" else "格式不正确"
         return await _users_page(
-            request, user, sessionmaker, errors={where: "格式不正确"}, values=values, status=422
+            request, user, sessionmaker, errors={where: reason}, values=values, status=422
         )
     if not values["display_name"]:
         return await _users_page(
@@ -215,13 +223,25 @@ async def put_recipient(
         return await _recipients_page(
             request, user, sessionmaker, error="接收人标识和名称必填", values=values, status=422
         )
+    try:  # the JSON API's own checks of the id and the name
+        named = RecipientName.validate_python(values["display_name"])
+        RecipientId.validate_python(values["recipient_id"])
+    except ValidationError as error:
+        return await _recipients_page(
+            request,
+            user,
+            sessionmaker,
+            error=f"接收人标识或名称{refusal_text(error.errors()[0])}",
+            values=values,
+            status=422,
+        )
     channel: dict[str, Any] = {"kind": values["kind"], "url": values["url"]}
     if secret:
         channel["secret"] = secret
     try:
         await recipients.put_recipient(
-            values["recipient_id"][:200],
-            display_name=values["display_name"][:200],
+            values["recipient_id"],
+            display_name=named,
             channels=[channel] if values["url"] else [],
             admin=user.principal,
             settings=settings,

@@ -24,6 +24,7 @@ from domain.people.administration import (
     DETAIL_LABELS,
     DETAIL_VALUE_LABELS,
 )
+from domain.text import CONTROL_CHARS_ZH, ONE_LINE
 from domain.values import CHINA_TZ
 
 router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
@@ -48,6 +49,8 @@ def _purpose(value: str | None) -> tuple[str | None, str]:
         return None, "请先说明查阅用途（至少2个字，记入访问留痕）"
     if len(text) > 500:
         return None, "用途说明过长：最多 500 字"
+    if not re.fullmatch(ONE_LINE, text):
+        return None, f"用途说明{CONTROL_CHARS_ZH}（不可见的控制符），请删除后重试"
     return text, ""
 
 
@@ -176,6 +179,7 @@ async def audit_case(
                 principal=principal,
                 sessionmaker=sessionmaker,
                 scopes=scopes,
+                temporal=temporal,
             )
             context["result"] = report.model_dump(mode="json")
         elif view == "replay":

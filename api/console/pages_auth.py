@@ -14,6 +14,7 @@ from math import ceil
 import structlog
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import RedirectResponse
+from pydantic import TypeAdapter, ValidationError
 from sqlalchemy.exc import SQLAlchemyError
 
 from activities.identity import passwords, principals
@@ -35,7 +36,7 @@ from api.console.templating import render
 from api.deps import ResourcesDep
 from api.errors import unavailable
 from api.remote import client_address
-from domain.people.access import CENTER_ROLES, Permission, Role
+from domain.people.access import CENTER_ROLES, Permission, Role, UserId
 
 router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
 
@@ -96,6 +97,17 @@ async def signin_form(request: Request, next: str = "/") -> Response:
     return _signin_page(request, next_path=next)
 
 
+_USER_ID: TypeAdapter[str] = TypeAdapter(UserId)
+
+
+def _is_user_id(text: str) -> bool:
+    try:
+        _USER_ID.validate_python(text)
+    except ValidationError:
+        return False
+    return True
+
+
 @router.post("/signin")
 async def signin(request: Request, resources: ResourcesDep) -> Response:
     form = await form_of(request)
@@ -116,6 +128,8 @@ async def signin(request: Request, resources: ResourcesDep) -> Response:
             next_path=next_path,
             status=422,
         )
+    if not _is_user_id(user_id):  # no account has such a name (a NUL would reach the store)
+        return _signin_page(request, message=BAD_CREDENTIALS, next_path=next_path, status=401)
     now = datetime.now(UTC)
     policy = sign_in_policy(resources.settings)
     remote = _remote(request)

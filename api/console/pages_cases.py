@@ -14,7 +14,7 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import RedirectResponse
-from pydantic import ValidationError
+from pydantic import TypeAdapter, ValidationError
 
 from api.access import reach_of
 from api.console.case_actions import (
@@ -29,16 +29,19 @@ from api.console.case_actions import (
     offered_actions,
 )
 from api.console.case_view import FOLDED_EVENTS, fold_timeline, handoff_view
-from api.console.forms import FormState, body_of, field_errors, form_key, show_refusal
+from api.console.forms import FormState, body_of, form_key
+from api.console.refusals import field_errors, refusal_text, show_refusal
 from api.console.session import ConsoleRoute, ConsoleUser, PageError, checked_form, require
 from api.console.templating import render
 from api.deps import ScopesDep, SessionmakerDep, SettingsDep, TemporalDep
 from api.errors import ApiError
 from api.params import CASE_ID
 from api.services import cases, clocks, commands, handoffs, parties
+from api.services.behind import BehindCase, behind_in_area, case_behind
 from api.services.worklist import WORKLIST_ROLES
 from domain.case.labels import ACTION_LABELS, CASE_KIND_LABELS, CATEGORY_LABELS, STAGE_LABELS
 from domain.people.access import Permission
+from domain.text import Remark
 from domain.values import JURISDICTION_CODE
 
 router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
@@ -78,6 +81,7 @@ async def case_list(
     error = _filter_error(filters)
     items: list[Any] = []
     next_cursor = None
+    lagging: list[BehindCase] = []
     if error:
         filters = {**filters, "jurisdiction": None, "holder": None}
     try:
@@ -100,6 +104,7 @@ async def case_list(
             sessionmaker=sessionmaker,
         )
         items, next_cursor = found.items, found.next_cursor
+        lagging = await behind_in_area(user.principal, sessionmaker=sessionmaker)
     except ApiError as refused:
         if refused.status >= 500:
             raise
@@ -111,6 +116,8 @@ async def case_list(
         {
             "user": user,
             "items": items,
+            "behind": lagging,
+            "behind_ids": {case.case_id for case in lagging},
             "filters": filters,
             "backlog": backlog,
             "error": error,
@@ -167,15 +174,15 @@ async def _case_page(
     reveal_error: str = "",
 ) -> Response:
     principal = user.principal
-    document = await cases.read_case(
-        case_id,
-        consistent=False,
-        reveal=reveal_reason is not None,
-        principal=principal,
-        sessionmaker=sessionmaker,
-        temporal=temporal,
-        purpose=reveal_reason,
-    )
+    lag = await case_behind(case_id, sessionmaker=sessionmaker)
+    try:
+        document = await _read(case_id, user, sessionmaker, temporal, reveal_reason)
+    except ApiError as refused:
+        # Refused at its registration, the case is not in the store yet: say so to those whose
+        # area it lies in.
+        if refused.status == 404 and lag is not None and lag.shown_to(principal):
+            raise PageError(503, f"案件 {case_id}：{lag.notice}") from refused
+        raise
     timeline = await cases.timeline(
         case_id,
         reveal=reveal_reason is not None,
@@ -191,7 +198,10 @@ async def _case_page(
     choices = await load_choices(user, document, sessionmaker=sessionmaker)
     actions = offered_actions(user, document, choices)
     if failed is not None:
+        offered = any(a.path == failed.path for a in actions)
+        # A form posted for an action the page no longer offers still shows why it was refused.
         actions = [failed if a.path == failed.path else a for a in actions]
+        actions += [] if offered else [failed]
     related = None
     if principal.role in WORKLIST_ROLES:  # the same parties' other cases (同一当事人)
         found = await parties.related_cases(
@@ -221,8 +231,27 @@ async def _case_page(
             "revealed": reveal_reason is not None,
             "reveal_error": reveal_error,
             "flash": flash,
+            "behind": lag.notice if lag is not None else None,
         },
         status=status,
+    )
+
+
+async def _read(
+    case_id: str,
+    user: ConsoleUser,
+    sessionmaker: SessionmakerDep,
+    temporal: TemporalDep,
+    reveal_reason: str | None,
+) -> dict[str, Any]:
+    return await cases.read_case(
+        case_id,
+        consistent=False,
+        reveal=reveal_reason is not None,
+        principal=user.principal,
+        sessionmaker=sessionmaker,
+        temporal=temporal,
+        purpose=reveal_reason,
     )
 
 
@@ -268,7 +297,8 @@ async def reveal(
     reason = (form.get("reason") or [""])[0].strip()
     if not user.may(Permission.REVEAL_PII):
         raise PageError(403, "当前角色无权查看完整个人信息")
-    if len(reason) < 2:
+    refusal = _reason_refusal(reason)
+    if refusal:
         return await _case_page(
             request,
             user,
@@ -277,7 +307,7 @@ async def reveal(
             temporal=temporal,
             scopes=scopes,
             status=422,
-            reveal_error="请说明查看原因（至少2个字）",
+            reveal_error=refusal,
         )
     return await _case_page(
         request,
@@ -286,8 +316,22 @@ async def reveal(
         sessionmaker=sessionmaker,
         temporal=temporal,
         scopes=scopes,
-        reveal_reason=reason[:500],
+        reveal_reason=reason,
     )
+
+
+_REASON: TypeAdapter[str] = TypeAdapter(Remark)
+
+
+def _reason_refusal(reason: str) -> str:
+    """Why a reveal's reason (recorded in the access trail) is refused; empty when it is not."""
+    if len(reason) < 2:
+        return "请说明查看原因（至少2个字）"
+    try:
+        _REASON.validate_python(reason)
+    except ValidationError as error:
+        return f"查看原因{refusal_text(error.errors()[0])}"
+    return ""
 
 
 @router.post("/cases/{case_id}/act/{path:path}")

@@ -17,14 +17,8 @@ from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import RedirectResponse
 from pydantic import ValidationError
 
-from api.console.forms import (
-    GRID_REPORT_FIELDS,
-    FormState,
-    body_of,
-    field_errors,
-    form_key,
-    show_refusal,
-)
+from api.console.forms import GRID_REPORT_FIELDS, FormState, body_of, form_key
+from api.console.refusals import field_errors, show_refusal
 from api.console.session import ConsoleRoute, ConsoleUser, checked_form, require
 from api.console.templating import render
 from api.deps import SessionmakerDep, SettingsDep, TemporalDep

@@ -19,16 +19,8 @@ from pydantic import ValidationError
 
 from activities.policy.routing import routing_rules
 from activities.runtime.settings import Settings
-from api.console.forms import (
-    INTAKE_FIELDS,
-    Field,
-    FormState,
-    Options,
-    body_of,
-    field_errors,
-    form_key,
-    show_refusal,
-)
+from api.console.forms import INTAKE_FIELDS, Field, FormState, Options, body_of, form_key
+from api.console.refusals import field_errors, show_refusal
 from api.console.session import ConsoleRoute, ConsoleUser, checked_form, require
 from api.console.templating import fragment, render
 from api.deps import SessionmakerDep, SettingsDep, TemporalDep

@@ -15,14 +15,8 @@ from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import RedirectResponse
 from pydantic import BaseModel, ValidationError
 
-from api.console.forms import (
-    Field,
-    FormState,
-    Options,
-    body_of,
-    field_errors,
-    show_refusal,
-)
+from api.console.forms import Field, FormState, Options, body_of
+from api.console.refusals import field_errors, show_refusal
 from api.console.session import ConsoleRoute, ConsoleUser, PageError, SignedIn, checked_form
 from api.console.templating import render
 from api.deps import SessionmakerDep

@@ -8,7 +8,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import RedirectResponse
+from pydantic import TypeAdapter, ValidationError
 
+from api.console.refusals import refusal_text
 from api.console.session import ConsoleRoute, ConsoleUser, PageError, checked_form, require
 from api.console.templating import render
 from api.deps import SessionmakerDep
@@ -20,6 +22,7 @@ from domain.people.administration import (
     RequestKind,
     RequestStatus,
 )
+from domain.text import Remark
 
 router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
 
@@ -61,6 +64,9 @@ async def requests_page(
     )
 
 
+_REASON: TypeAdapter[str] = TypeAdapter(Remark)
+
+
 @router.post("/admin/requests/{request_id}/{what}")
 async def decide(
     request: Request, request_id: str, what: str, user: Approver, sessionmaker: SessionmakerDep
@@ -68,7 +74,10 @@ async def decide(
     form = await checked_form(request, user)
     if what not in ("approve", "refuse"):
         raise PageError(404, "没有这项操作")
-    reason = (form.get("reason") or [""])[0].strip()[:500] or None
+    try:  # the reason is kept in the administration trail: the API's own text checks
+        reason = _REASON.validate_python((form.get("reason") or [""])[0]) or None
+    except ValidationError as error:
+        raise PageError(422, f"驳回理由{refusal_text(error.errors()[0])}") from error
     decided = await users.decide(
         request_id,
         approve=what == "approve",

@@ -13,7 +13,7 @@ from api.permissions import AlertAcknowledger, AlertReader
 from api.schemas import AlertAckRequest, AlertList
 from api.services import alerts
 from domain.case.alerts import AlertStatus
-from domain.values import NO_CONTROL_CHARS
+from domain.text import NO_CONTROL_CHARS
 
 router = APIRouter(tags=["alerts 督办"])
 

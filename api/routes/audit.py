@@ -21,7 +21,7 @@ from api.params import CASE_ID, CaseIdPath, Purpose, Reveal
 from api.permissions import Auditor
 from api.schemas import AccessTrail, StateAsOf
 from api.services import audit
-from domain.values import NO_CONTROL_CHARS
+from domain.text import NO_CONTROL_CHARS
 
 router = APIRouter(tags=["audit 审计"])
 
@@ -38,9 +38,15 @@ async def verify(
     principal: Auditor,
     sessionmaker: SessionmakerDep,
     scopes: ScopesDep,
+    temporal: TemporalDep,
 ) -> VerificationReport:
     return await audit.verify(
-        case_id, purpose=purpose, principal=principal, sessionmaker=sessionmaker, scopes=scopes
+        case_id,
+        purpose=purpose,
+        principal=principal,
+        sessionmaker=sessionmaker,
+        scopes=scopes,
+        temporal=temporal,
     )
 
 

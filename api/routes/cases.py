@@ -13,6 +13,7 @@ from api.errors import ERROR_RESPONSES
 from api.params import (
     CaseIdPath,
     CursorQuery,
+    EventTypeName,
     IdempotencyKey,
     JurisdictionQuery,
     NameQuery,
@@ -173,7 +174,7 @@ async def get_timeline(
     scopes: ScopesDep,
     reveal: Reveal = False,
     event_type: Annotated[
-        list[str] | None,
+        list[EventTypeName] | None,
         Query(alias="type", max_length=50, description="只看这些事件类型 / only these types"),
     ] = None,
     since: Annotated[AwareDatetime | None, Query(description="从此时起 / from")] = None,

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from api.clock_schemas import ClockReport
 from api.deps import SessionmakerDep
 from api.errors import ERROR_RESPONSES
 from api.params import CaseIdPath
 from api.permissions import Reader
 from api.routes.actions import CLOCK_ACTIONS, add_action_routes
-from api.schemas import ClockReport
 from api.services import clocks
 
 router = APIRouter(prefix="/v1/cases", tags=["cases 案件"])

@@ -17,7 +17,7 @@ from api.errors import ERROR_RESPONSES
 from api.permissions import require_permission
 from api.services import account, users
 from domain.people.access import GridCode, JurisdictionPrefix, Permission, Principal, Role, UserId
-from domain.values import NO_CONTROL_CHARS
+from domain.text import NO_CONTROL_CHARS
 
 router = APIRouter(tags=["users 用户管理"])
 

@@ -4,6 +4,7 @@ at first sign-in, an API key issued to oneself. Each act is in the administratio
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -57,8 +58,14 @@ async def redeem_link(token: str, password: str, *, sessionmaker: Sessionmaker) 
         ) from error
 
 
+# A link's token as issued (``secrets.token_urlsafe``).
+_LINK_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,100}")
+
+
 async def link_is_usable(token: str, *, sessionmaker: Sessionmaker) -> str | None:
     """The display name a usable link was issued to (None: unknown, used or expired)."""
+    if not _LINK_TOKEN.fullmatch(token):  # never issued (a NUL would reach the store)
+        return None
     with database_errors():
         async with sessionmaker() as session:
             user = await handover.link_holder(token, now=datetime.now(UTC), session=session)

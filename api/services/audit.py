@@ -28,6 +28,7 @@ from activities.reports.pdf.fonts import PdfFontUnavailable
 from activities.store import repositories
 from api.access import CaseScopes, check_reveal, record_access, shown
 from api.errors import ApiError, case_not_found, database_errors, invalid_input, unavailable
+from api.gateway import query_state
 from api.schemas import AccessTrail, StateAsOf, case_view_json
 from domain.case.events import Event
 from domain.case.evolve import fold
@@ -59,11 +60,19 @@ async def _audited_events(
 
 
 async def _verification(
-    sessionmaker: async_sessionmaker[AsyncSession], case_id: str
+    sessionmaker: async_sessionmaker[AsyncSession],
+    case_id: str,
+    temporal: Client | None = None,
 ) -> chain_audit.VerificationReport:
+    """The report; with ``temporal``, the trail is compared with the workflow's last seq."""
+    try:  # the engine away: the store's own checks still run (workflow_seq null: unknown)
+        document = await query_state(temporal, case_id) if temporal is not None else None
+    except ApiError:
+        document = None
+    workflow_seq = int(document["seq"]) if document is not None else None
     with database_errors():
         async with sessionmaker() as session:
-            return await chain_audit.verify_case(session, case_id)
+            return await chain_audit.verify_case(session, case_id, workflow_seq=workflow_seq)
 
 
 async def verify(
@@ -73,10 +82,12 @@ async def verify(
     principal: Principal,
     sessionmaker: async_sessionmaker[AsyncSession],
     scopes: CaseScopes,
+    temporal: Client | None = None,
 ) -> chain_audit.VerificationReport:
-    """核验: the event hash chain, and that the read model equals the fold of its events."""
+    """核验: the event hash chain, that the read model equals the fold of its events, and that
+    the trail holds every event the case's workflow recorded."""
     code = await scopes.ensure_reachable(principal, case_id)
-    report = await _verification(sessionmaker, case_id)
+    report = await _verification(sessionmaker, case_id, temporal)
     access = Access(case_id, code, "GET /v1/cases/{id}/verify", (), purpose)
     await record_access(sessionmaker, principal, [access])
     return report

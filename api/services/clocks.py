@@ -5,8 +5,8 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from activities.store import repositories
+from api.clock_schemas import ClockReport, clock_report
 from api.errors import case_not_found, database_errors
-from api.schemas import ClockReport, clock_report
 from domain.case.reach import CaseReach, may_read
 from domain.people.access import Principal
 

@@ -194,6 +194,11 @@ async def register(
         )
     else:
         key = f"auto-{uuid.uuid4()}"
+    # 属地 names are the registry's, by code; names in the body are not taken (a case at
+    # 320102001 is never labelled as another street). A code the registry lacks goes unnamed.
+    place = await registry.place_of(intake.jurisdiction.code, sessionmaker=sessionmaker)
+    details["jurisdiction"] = place.model_dump(exclude_none=True)
+    intake = intake.model_copy(update={"jurisdiction": place})
     matter = matter_key(intake)
     pending = None
     if matter is not None:  # petitions only: is a petition on the same matter pending?

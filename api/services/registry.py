@@ -127,6 +127,7 @@ async def intake_places(
 async def place_of(code: str, *, sessionmaker: Sessionmaker) -> Jurisdiction:
     """The 属地 a case records for the place ``code``: the code of each level it lies in, named as
     the registry names them (a ``ValidationError`` for a code of no level)."""
+    Jurisdiction.at(code)  # a code of no level is refused before the store is asked
     with database_errors():
         async with sessionmaker() as session:
             names = await store.jurisdiction_names([code, *enclosing_codes(code)], session=session)

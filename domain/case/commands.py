@@ -41,7 +41,7 @@ from domain.case.details import (
 )
 from domain.organisation.organisations import OrgId, Routing
 from domain.people.access import CenterId, UserId
-from domain.values import Actor
+from domain.text import Actor
 
 GridCode = Annotated[str, Field(pattern=r"^\d{15}$")]
 

@@ -8,13 +8,15 @@ China time; the event keeps the recording time beside it (``Event.at``).
 
 from __future__ import annotations
 
-from datetime import date
-from typing import Annotated
+from typing import Annotated, Self
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 
 from domain.base import Frozen
+from domain.days import Day
 from domain.organisation.organisations import OrgRef
+from domain.parties import SIDE_LABELS, Agent, Party, PartySide
+from domain.text import LongText, OptionalName, OptionalText, ShortText
 from domain.values import (
     AgreementForm,
     CaseKind,
@@ -22,16 +24,12 @@ from domain.values import (
     Channel,
     CourtDecision,
     Jurisdiction,
-    LongText,
     MediationType,
-    OptionalText,
-    Party,
     PerformanceStatus,
     ReferralRoute,
     RiskFlags,
     RiskLevel,
     Satisfaction,
-    ShortText,
 )
 
 Names = Annotated[tuple[ShortText, ...], Field(max_length=50)]
@@ -48,10 +46,12 @@ class IntakeDetails(Frozen):
     jurisdiction: Jurisdiction
     applicants: Annotated[tuple[Party, ...], Field(min_length=1, max_length=200)]
     respondents: Annotated[tuple[Party, ...], Field(max_length=200)] = ()
+    third_parties: Annotated[tuple[Party, ...], Field(max_length=200)] = ()  # 第三人
+    agents: Annotated[tuple[Agent, ...], Field(max_length=200)] = ()  # 代理人
     risk_level: RiskLevel = RiskLevel.LOW
     flags: RiskFlags = RiskFlags()
     received_on: Annotated[
-        date | None,
+        Day | None,
         Field(
             description="收到申请（来信来访）之日；期间自该日起算（补录时填写实际日期）。省略则为"
             "登记当日（北京时间）/ the day the application was received; periods count from it "
@@ -67,13 +67,30 @@ class IntakeDetails(Frozen):
         ),
     ] = None
 
+    @model_validator(mode="after")
+    def _agents_act_for_parties(self) -> Self:
+        sides = {
+            PartySide.APPLICANTS: self.applicants,
+            PartySide.RESPONDENTS: self.respondents,
+            PartySide.THIRD_PARTIES: self.third_parties,
+        }
+        for agent in self.agents:
+            for ref in agent.represents:
+                if ref.index >= len(sides[ref.side]):
+                    raise ValueError(
+                        f"代理人{agent.name}代理的当事人不存在（{SIDE_LABELS[ref.side]}"
+                        f"{ref.index + 1}）"
+                        f" / agent {agent.name} acts for a party that is not in the case"
+                    )
+        return self
+
 
 class AcceptDetails(Frozen):
     """受理."""
 
     note: OptionalText = ""
     accepted_on: Annotated[
-        date | None,
+        Day | None,
         Field(
             description="受理之日；受理后的期间自该日起算。省略则为录入当日（北京时间）/ the day "
             "the case was accepted; periods from acceptance count from it. Omitted: the day it "
@@ -95,7 +112,7 @@ class PlanDetails(Frozen):
     responsible_unit: ShortText
     responsible_person: ShortText
     measures: Annotated[tuple[LongText, ...], Field(min_length=1, max_length=50)]
-    deadline: date
+    deadline: Day
     note: OptionalText = ""
 
 
@@ -115,7 +132,7 @@ class MediationDetails(Frozen):
     # The roster entries the mediators were chosen from (调解员名册), in the same order.
     mediator_ids: Annotated[tuple[ShortText, ...], Field(max_length=50)] = ()
     started_on: Annotated[
-        date | None,
+        Day | None,
         Field(
             description="开始调解之日（如交通事故调解期间自此起算）。省略则为录入当日（北京时间）"
             "/ the day mediation began (e.g. the traffic mediation period counts from it). "
@@ -127,7 +144,7 @@ class MediationDetails(Frozen):
 class SessionDetails(Frozen):
     """调解会: one meeting and its record (调解笔录)."""
 
-    held_on: date
+    held_on: Day
     mediators: Annotated[tuple[ShortText, ...], Field(min_length=1, max_length=50)]
     attendees: Names = ()
     summary: LongText
@@ -138,7 +155,7 @@ class PerformanceItemDetails(Frozen):
     """One obligation of the agreement with its due date."""
 
     description: LongText
-    due_on: date
+    due_on: Day
 
 
 class AgreementDetails(Frozen):
@@ -146,7 +163,7 @@ class AgreementDetails(Frozen):
 
     terms: LongText
     form: AgreementForm = AgreementForm.WRITTEN
-    signed_on: date
+    signed_on: Day
     items: Annotated[tuple[PerformanceItemDetails, ...], Field(max_length=100)] = ()
 
 
@@ -161,22 +178,22 @@ class JudicialConfirmationDetails(Frozen):
     """司法确认 application: the court and the date of the joint application."""
 
     court: ShortText
-    applied_on: date
+    applied_on: Day
 
 
 class CourtDecisionDetails(Frozen):
     """The court's ruling on the application: confirmed (确认有效) or rejected (驳回)."""
 
     decision: CourtDecision
-    decided_on: date
-    ruling_number: Annotated[str, Field(max_length=100)] = ""
+    decided_on: Day
+    ruling_number: OptionalName = ""
     reason: OptionalText = ""
 
 
 class CourtAcceptanceDetails(Frozen):
     """The court accepted the application for judicial confirmation (受理)."""
 
-    accepted_on: date
+    accepted_on: Day
 
 
 class PauseDetails(Frozen):
@@ -186,7 +203,7 @@ class PauseDetails(Frozen):
     reason: ShortText
     note: OptionalText = ""
     paused_on: Annotated[
-        date | None,
+        Day | None,
         Field(
             description="中止计时之日（如委托鉴定之日），自该日起不计入期间。省略则为录入当日"
             "（北京时间）/ the day the pause began (e.g. the appraisal was commissioned); not "
@@ -200,7 +217,7 @@ class ResumeDetails(Frozen):
 
     clock_id: ShortText
     resumed_on: Annotated[
-        date | None,
+        Day | None,
         Field(
             description="恢复计时之日（如收到鉴定意见之日），该日起重新计入期间。省略则为录入当日"
             "（北京时间）/ the day counting resumed (e.g. the appraisal opinion arrived); counted "
@@ -227,7 +244,7 @@ class ExtendDetails(Frozen):
         ),
     ] = None
     new_end: Annotated[
-        date | None,
+        Day | None,
         Field(
             description="约定延长后的期间最后一日（仅适用于可约定延长的时限，如医疗纠纷人民调解）"
             "/ the agreed new last day (only for clocks extended by agreement, e.g. E4)",
@@ -236,7 +253,7 @@ class ExtendDetails(Frozen):
     approver: ShortText
     reason: LongText
     approved_on: Annotated[
-        date | None,
+        Day | None,
         Field(
             description="批准延期之日；补录时填写，须在期间届满之前（含最后一日）。省略则为录入当日"
             "（北京时间）/ the day the extension was approved; when entered late it must fall "
@@ -257,9 +274,9 @@ class AnswerDetails(Frozen):
     was served on the petitioner (the request window counts from service, 条例第35、36条)."""
 
     answer: LongText
-    answered_on: date
+    answered_on: Day
     served_on: Annotated[
-        date | None,
+        Day | None,
         Field(
             description="送达信访人之日；申请复查、复核的期间自送达之日起算。省略则为录入当日"
             "（北京时间），即当场送达 / the day the written answer was served on the petitioner; "
@@ -272,14 +289,14 @@ class AnswerDetails(Frozen):
 class RequestDetails(Frozen):
     """申请复查 / 申请复核: when the petitioner asked, and why."""
 
-    requested_on: date
+    requested_on: Day
     reason: LongText
 
 
 class RepeatDetails(Frozen):
     """重复信访: the same matter filed again while this petition is pending."""
 
-    received_on: date
+    received_on: Day
     channel: Channel
     summary: OptionalText = ""
 
@@ -299,7 +316,7 @@ class ItemPerformance(Frozen):
 class FollowUpDetails(Frozen):
     """回访: the visit, performance per item and the parties' satisfaction."""
 
-    visited_on: date
+    visited_on: Day
     performance: Annotated[tuple[ItemPerformance, ...], Field(max_length=100)] = ()
     satisfaction: Satisfaction
     notes: OptionalText = ""
@@ -352,7 +369,7 @@ class AssignDetails(Frozen):
     (DEADLINES A4)."""
 
     department: OrgRef
-    deadline: date
+    deadline: Day
     instructions: LongText
 
 
@@ -362,7 +379,7 @@ class ReportBackDetails(Frozen):
     assignment_no: Annotated[int, Field(ge=1)]
     result: LongText
     reported_on: Annotated[
-        date | None,
+        Day | None,
         Field(
             description="反馈之日。省略则为录入当日（北京时间）"
             "/ the day of the report. Omitted: the day it is recorded, China time."

@@ -38,7 +38,8 @@ from domain.case.stages import Stage
 from domain.deadlines.calendar import HolidayCalendar
 from domain.deadlines.clock_rules import ClockRule
 from domain.organisation.organisations import OrgRef, Routing
-from domain.values import Actor, CloseOutcome
+from domain.text import Actor
+from domain.values import CloseOutcome
 
 
 class CaseRegistered(IntakeDetails):

@@ -95,8 +95,26 @@ def _visible(masked: str) -> list[str]:
 
 def case_terms(state: CaseState, *, key: bytes | None) -> str:
     """The case's search terms, space separated, sorted (``cases.search_terms``)."""
-    parties = [(p.name, p.phone, p.id_number) for p in (*state.applicants, *state.respondents)]
+    parties = [(name, phone, id_number) for _, name, phone, id_number in people_of(state)]
     return terms_for(state.case_id, parties, state.title, state.description, key=key)
+
+
+def people_of(state: CaseState) -> list[tuple[str, str, str | None, str | None]]:
+    """(side, name, phone, ID number) of every applicant, respondent and 第三人, and of the
+    代表人 a group chose (a search for one of them finds the group's case)."""
+    people: list[tuple[str, str, str | None, str | None]] = []
+    for side, parties in (
+        ("applicants", state.applicants),
+        ("respondents", state.respondents),
+        ("third_parties", state.third_parties),
+    ):
+        for party in parties:
+            people.append((side, party.name, party.phone, party.id_number))
+            people.extend(
+                ("representatives", person.name, person.phone, person.id_number)
+                for person in party.representatives
+            )
+    return people
 
 
 def terms_for(
@@ -231,7 +249,12 @@ def personal_fields(terms: str, plan: SearchPlan) -> tuple[str, ...]:
 # -- the hit shown in a list line ---------------------------------------------------------------
 
 SNIPPET_CHARS = 40
-_PARTY_LABELS = {"applicants": "申请人", "respondents": "被申请人"}
+_PARTY_LABELS = {
+    "applicants": "申请人",
+    "respondents": "被申请人",
+    "third_parties": "第三人",
+    "representatives": "代表人",
+}
 
 
 def _found_in(text: str, tokens: tuple[str, ...]) -> int:

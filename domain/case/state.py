@@ -24,7 +24,8 @@ from domain.case.details import (
 from domain.case.policy import CasePolicy
 from domain.case.stages import TERMINAL_STAGES, Stage
 from domain.organisation.organisations import OrgRef, Routing
-from domain.values import Actor, CloseOutcome, MediationType, PerformanceStatus
+from domain.text import Actor
+from domain.values import CloseOutcome, MediationType, PerformanceStatus
 
 # How many recent command ids a case remembers to answer retries (carried across continue-as-new).
 RECENT_COMMANDS_KEPT = 256

@@ -27,7 +27,8 @@ from domain.case.stages import TERMINAL_STAGES, Stage
 from domain.case.state import CaseState
 from domain.deadlines.clock_rules import DueSource
 from domain.deadlines.periods import end_of_china_day
-from domain.values import Party, PerformanceStatus
+from domain.parties import Party, Representative
+from domain.values import PerformanceStatus
 
 # Rule ids of the hand-off clocks (签收时限, 交办反馈时限) in the policy data.
 TAKE_RULE = "TAKE"
@@ -307,11 +308,17 @@ def party_key(
     return hashlib.sha256(material.encode()).hexdigest()
 
 
-def _key_of(party: Party) -> str | None:
-    return party_key(id_number=party.id_number, name=party.name, phone=party.phone)
-
-
 def party_keys(state: CaseState) -> frozenset[str]:
-    """The keys of every applicant and respondent that has an ID number or a phone."""
-    keys = (_key_of(party) for party in (*state.applicants, *state.respondents))
+    """The keys of every applicant, respondent and 第三人 that has an ID number or a phone, and
+    of the 代表人 a group chose (they are the group's members). Agents (代理人) are left out: a
+    lawyer acting in many cases does not make them the same party's cases."""
+    parties = (*state.applicants, *state.respondents, *state.third_parties)
+    people: tuple[Party | Representative, ...] = (
+        *parties,
+        *(person for party in parties for person in party.representatives),
+    )
+    keys = (
+        party_key(id_number=person.id_number, name=person.name, phone=person.phone)
+        for person in people
+    )
     return frozenset(key for key in keys if key is not None)

@@ -13,6 +13,7 @@ from typing import Annotated
 from pydantic import StringConstraints
 
 from domain.base import Frozen
+from domain.text import Remark, ShortText
 
 OrgId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")]
 
@@ -56,7 +57,7 @@ class OrgRef(Frozen):
     """An organisation as a case records it: its id and what it was called and was then."""
 
     org_id: OrgId
-    name: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+    name: ShortText
     level: OrgLevel
     type: OrgType
 
@@ -67,7 +68,7 @@ class Routing(Frozen):
     suggested: OrgRef | None = None
     rule_id: str | None = None  # the routing rule that made the suggestion
     chosen: OrgRef
-    override_reason: Annotated[str, StringConstraints(max_length=500)] = ""
+    override_reason: Remark = ""
 
     @property
     def overridden(self) -> bool:

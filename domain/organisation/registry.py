@@ -20,20 +20,10 @@ from pydantic import StringConstraints, model_validator
 from domain.base import Frozen
 from domain.organisation.organisations import ORG_LEVEL_LABELS, OrgId, OrgLevel, OrgRef, OrgType
 from domain.people.access import Principal, Role
-from domain.values import JURISDICTION_CODE, NO_CONTROL_CHARS, Category
+from domain.text import Name, ShortText
+from domain.values import JURISDICTION_CODE, Category
 
-Name = Annotated[
-    str,
-    StringConstraints(
-        strip_whitespace=True, min_length=1, max_length=100, pattern=NO_CONTROL_CHARS
-    ),
-]
-OrgName = Annotated[
-    str,
-    StringConstraints(
-        strip_whitespace=True, min_length=1, max_length=200, pattern=NO_CONTROL_CHARS
-    ),
-]
+OrgName = ShortText
 # A place down to a grid (6, 9, 12 or 15 digits).
 PlaceCode = Annotated[str, StringConstraints(pattern=r"^\d{6}(\d{3}){0,3}$")]
 # Where an organisation works: a county, town or village (6, 9 or 12 digits).

@@ -28,7 +28,8 @@ from domain.organisation.organisations import (
     OrgType,
 )
 from domain.organisation.registry import Organisation, OrgPlaceCode, contains
-from domain.values import CATEGORY_LABELS, NO_CONTROL_CHARS, RISK_LABELS, Category, RiskLevel
+from domain.text import NO_CONTROL_CHARS
+from domain.values import CATEGORY_LABELS, RISK_LABELS, Category, RiskLevel
 
 RuleId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9._-]{0,63}$")]
 

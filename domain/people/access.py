@@ -18,6 +18,7 @@ from typing import Annotated
 from pydantic import StringConstraints
 
 from domain.base import Frozen
+from domain.text import Name
 from domain.values import JURISDICTION_CODE
 
 JurisdictionPrefix = Annotated[str, StringConstraints(pattern=JURISDICTION_CODE)]
@@ -93,7 +94,7 @@ class Principal(Frozen):
     """The authenticated caller: a user of the directory, reached by API key or bearer token."""
 
     user_id: UserId
-    display_name: str
+    display_name: Name
     role: Role
     jurisdiction: JurisdictionPrefix | None = None
     center_id: CenterId | None = None  # the organisation (单位) the user belongs to

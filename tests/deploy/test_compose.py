@@ -43,7 +43,8 @@ def test_temporal_is_on_internal_networks_shared_only_with_the_api_and_the_worke
     # A service without networks would join the default network, which is not internal.
     assert all(_networks(s) for s in services.values())
     on_engine = {name for name, s in services.items() if "engine" in _networks(s)}
-    assert on_engine == {"temporal", "temporal-ui", "api", "worker"}
+    # The namespace job registers the namespace once, before the API and workers start.
+    assert on_engine == {"temporal", "temporal-ui", "temporal-namespace", "api", "worker"}
     assert all(networks[n].get("internal") is True for n in _networks(services["temporal-ui"]))
 
 

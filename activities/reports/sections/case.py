@@ -20,8 +20,15 @@ from domain.case.labels import (
 )
 from domain.case.stages import Stage
 from domain.case.state import CaseState
+from domain.parties import (
+    AUTHORITY_LABELS,
+    GENDER_LABELS,
+    RELATION_LABELS,
+    party_place,
+)
+from domain.parties import Agent as CaseAgent
+from domain.parties import Party as CaseParty
 from domain.values import CaseKind, Category, Channel, CloseOutcome, PartyType, RiskLevel
-from domain.values import Party as CaseParty
 
 
 class Jurisdiction(Part):
@@ -64,6 +71,27 @@ class CaseSummary(Part):
     diverted_to: str | None
 
 
+class Representative(Part):
+    """代表人."""
+
+    name: str
+    id_number: str | None
+    phone: str | None
+
+
+class Agent(Part):
+    """代理人: whom they act for (their places, e.g. 申请人1), their authority and relation."""
+
+    name: str
+    represents: list[str]
+    authority_label: str
+    powers: str
+    relation_label: str
+    employer: str | None
+    id_number: str | None
+    phone: str | None
+
+
 class Party(Part):
     """当事人, as the caller handed the case over (masked or not: nothing here masks)."""
 
@@ -75,6 +103,13 @@ class Party(Part):
     # 重点人员: absent from the document of a reader who may not see it (the API removes it).
     watched: bool | None = None
     party_type_label: str
+    gender_label: str | None = None
+    ethnicity: str | None = None
+    birth_date: str | None = None  # text: masked to its year for most readers
+    credit_code: str | None = None
+    legal_representative: str | None = None
+    headcount: int | None = None
+    representatives: list[Representative] = []
 
     @model_serializer(mode="wrap")
     def _without_hidden_flag(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
@@ -87,6 +122,8 @@ class Party(Part):
 class Parties(Part):
     applicants: list[Party]
     respondents: list[Party]
+    third_parties: list[Party] = []
+    agents: list[Agent] = []
 
 
 class Decline(Part):
@@ -178,6 +215,8 @@ def parties(state: CaseState) -> Parties:
     return Parties(
         applicants=[_party(p) for p in state.applicants],
         respondents=[_party(p) for p in state.respondents],
+        third_parties=[_party(p) for p in state.third_parties],
+        agents=[_agent(a, state.kind) for a in state.agents],
     )
 
 
@@ -245,4 +284,27 @@ def _party(party: CaseParty) -> Party:
         address=party.address,
         watched=party.watched,
         party_type_label=PARTY_TYPE_LABELS[party.party_type],
+        gender_label=GENDER_LABELS[party.gender] if party.gender else None,
+        ethnicity=party.ethnicity,
+        birth_date=party.birth_date.isoformat() if party.birth_date else None,
+        credit_code=party.credit_code,
+        legal_representative=party.legal_representative,
+        headcount=party.headcount,
+        representatives=[
+            Representative(name=r.name, id_number=r.id_number, phone=r.phone)
+            for r in party.representatives
+        ],
+    )
+
+
+def _agent(agent: CaseAgent, kind: CaseKind) -> Agent:
+    return Agent(
+        name=agent.name,
+        represents=[party_place(ref, kind) for ref in agent.represents],
+        authority_label=AUTHORITY_LABELS[agent.authority],
+        powers=agent.powers,
+        relation_label=RELATION_LABELS[agent.relation],
+        employer=agent.employer,
+        id_number=agent.id_number,
+        phone=agent.phone,
     )

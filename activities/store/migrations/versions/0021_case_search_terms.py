@@ -10,7 +10,7 @@ of this revision (a later change of the rules must not rewrite what this migrati
 projection writes the column from then on.
 
 Revision ID: 0021
-Revises: 0016
+Revises: 0013
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from alembic import op
 from activities.runtime.settings import Settings
 
 revision = "0021"
-down_revision = "0016"
+down_revision = "0013"
 branch_labels = None
 depends_on = None
 
@@ -89,7 +89,13 @@ def terms(row: Any, key: bytes) -> str:
     number = "".join(_ALNUM.findall(_normalised(row.case_id)))
     found.add("N_" + number)
     found.update("n_" + number[i:] for i in range(1, len(number) - 3 + 1))
-    for party in [*(state.get("applicants") or []), *(state.get("respondents") or [])]:
+    parties = [
+        person
+        for side in ("applicants", "respondents", "third_parties")
+        for party in state.get(side) or []
+        for person in (party, *(party.get("representatives") or []))
+    ]
+    for party in parties:
         found.update("p_" + token for token in _tokens(party.get("name") or ""))
         phone, id_number = party.get("phone"), party.get("id_number")
         if phone:
