@@ -43,7 +43,9 @@ async def test_existing_cases_get_the_search_terms_and_are_found_by_them(
     state = registered.model_copy(
         update={
             "title": "承包鱼塘放水纠纷",
-            "description": "周建华（电话 +86 139-1234-5678，身份证 320102-19900101-1232）反映鱼塘被淹。",
+            "description": (
+                "周建华（电话 +86 139-1234-5678，身份证 320102-19900101-1232）反映鱼塘被淹。"
+            ),
         }
     )
     columns = repositories.case_columns(state)
