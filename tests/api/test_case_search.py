@@ -203,3 +203,21 @@ async def test_a_query_of_nothing_searchable_finds_nothing(api: httpx.AsyncClien
     await create_case(api)
     assert await _ids(api, "%") == []
     assert await _ids(api, "—") == []
+
+
+async def test_a_third_party_and_a_groups_representative_are_found_by_name(
+    api: httpx.AsyncClient,
+) -> None:
+    representative, third = _word(3), _word(3)
+    group = {
+        "name": "某公司员工",
+        "headcount": 12,
+        "representatives": [{"name": representative, "phone": _phone()}],
+    }
+    case = await create_case(
+        api, applicants=[group], third_parties=[{"name": third, "phone": _phone()}]
+    )
+    found = {item["case_id"]: item for item in await _search(api, representative)}
+    assert found[case["case_id"]]["hit"].startswith(f"代表人：{representative}，139****")
+    found = {item["case_id"]: item for item in await _search(api, third)}
+    assert found[case["case_id"]]["hit"].startswith(f"第三人：{third}，139****")
