@@ -1,6 +1,6 @@
 """案件检索: the ``q`` of the case list, over ``cases.search_terms`` (``domain.case.search``).
 
-A query is asked rank by rank (exact number, a number's tail, a party, the title, the
+A query is asked rank by rank (exact number, a party, a number's tail, the title, the
 description), each rank excluding the cases an earlier rank found, newest first within a rank.
 On PostgreSQL each rank is one GIN index lookup: the terms as a ``tsvector`` built from the
 column's words as they are (``array_to_tsvector``: no parser, no dictionary), the query as a
@@ -26,7 +26,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import ColumnElement
 
 from activities.store.tables import CaseRow
-from domain.case.search import SearchPlan, hit_snippet, personal_fields, rank_of
+from domain.case.search import PARTY_RANK, SearchPlan, hit_snippet, personal_fields, rank_of
 
 Clauses = tuple[tuple[str, ...], ...]
 # Every term is a field prefix, an underscore and Chinese characters, lower-case letters and
@@ -168,7 +168,7 @@ async def search_hits(
         )
     )
     ranks = {row.case_id: rank_of(row.search_terms or "", plan) for row in rows}
-    parties = await _parties([case for case, rank in ranks.items() if rank == 2], session)
+    parties = await _parties([case for case, rank in ranks.items() if rank == PARTY_RANK], session)
     hits: dict[str, SearchHit] = {}
     for row in rows:
         rank = ranks[row.case_id]

@@ -16,9 +16,10 @@ One string of terms per case (``cases.search_terms``), each term ``<field>_<toke
   tells nothing; with it, only the whole number finds it.
 
 A query becomes the same tokens (a run of two or more Chinese characters becomes its pairs, all
-of which must be present), asked field by field in rank order: the exact number, a number's
-tail, a party (name, phone, ID), the title, the description. Pure functions; the store turns a
-``SearchPlan`` into an index query.
+of which must be present), asked field by field in rank order: the exact number, a party (name,
+phone, ID), a number's tail, the title, the description. A party comes before a number's tail so
+that four digits find the phone that ends in them before the case numbers that do. Pure
+functions; the store turns a ``SearchPlan`` into an index query.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ _RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+|[0-9a-z]+")
 _ALNUM = re.compile(r"[0-9a-z]+")
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 NUMBER_TAIL = 3  # a case number's tails of this length and longer are terms
+PARTY_RANK = 1  # after the exact number, before a number's tail
 _HASH_CHARS = 24  # 96 bits of the HMAC: no accidental collisions at a province's volume
 
 
@@ -186,8 +188,8 @@ def _whole_number(text: str) -> str | None:
 
 
 def search_plan(text: str, *, reveal: bool, key: bytes | None) -> SearchPlan:
-    """What ``text`` asks for, rank by rank: 0 the exact case number, 1 a number's tail,
-    2 a party (name, phone, ID number), 3 the title, 4 the description. ``reveal``: the reader
+    """What ``text`` asks for, rank by rank: 0 the exact case number, 1 a party (name, phone,
+    ID number), 2 a number's tail, 3 the title, 4 the description. ``reveal``: the reader
     may reveal personal data, so a whole phone or ID number is looked up by its keyed hash."""
     tokens = query_tokens(text)
     if not tokens:
@@ -202,10 +204,10 @@ def search_plan(text: str, *, reveal: bool, key: bytes | None) -> SearchPlan:
     number = number_key(text)
     if number:
         classes.append(SearchClass(0, ((("N_" + number,),),)))
-        if len(number) >= NUMBER_TAIL:
-            classes.append(SearchClass(1, ((("n_" + number,),),)))
     party = tuple(tuple(f"{field}_{token}" for field in ("p", "f", "i")) for token in tokens)
-    classes.append(SearchClass(2, (party, *extra("h_"))))
+    classes.append(SearchClass(PARTY_RANK, (party, *extra("h_"))))
+    if len(number) >= NUMBER_TAIL:
+        classes.append(SearchClass(2, ((("n_" + number,),),)))
     for rank, field in ((3, "t"), (4, "d")):
         own = tuple((f"{field}_{token}",) for token in tokens)
         classes.append(SearchClass(rank, (own, *extra(f"h{field}_"))))
@@ -276,7 +278,7 @@ def hit_snippet(
     phone, id_number)``; phone and ID masked) found, or the part of the description around the
     first word found. None for a number or title hit (the line shows those already). ``key``:
     the search key, to tell which party a whole number asked for belongs to."""
-    if rank == 2:
+    if rank == PARTY_RANK:
         for role, name, phone, id_number in parties:
             shown = [name]
             if phone:

@@ -18,12 +18,25 @@ from tests.api.helpers import create_case
 from tests.conftest import Stack
 
 # Uncommon characters: names and words made of them belong to this test's cases alone.
-_RARE = "鼋鼍鳜鲥蘅芷茝蕙蘼芜荪苕蓼荇藻蘩"
+_RARE = (
+    "鼋鼍鳜鲥蘅芷茝蕙蘼芜荪苕蓼荇藻蘩鹈鹕鸬鹚鸊鷉鹡鸰蟋蟀蜉蝣蝤蛴螓蛾䴔䴖蚍蜉蛱蝶鸂鶒鹧鸪"
+    "薜荔菡萏芣苢葳蕤旖旎"
+)
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 
 
+_RARE = "".join(dict.fromkeys(_RARE))
+
+
+def _ours(found: list[str], *cases: dict[str, Any]) -> list[str]:
+    """``found`` narrowed to ``cases`` (another test may have drawn the same rare word)."""
+    ids = {case["case_id"] for case in cases}
+    return [case_id for case_id in found if case_id in ids]
+
+
 def _word(length: int) -> str:
-    return "".join(secrets.choice(_RARE) for _ in range(length))
+    """Distinct uncommon characters (so the word read backwards is another word)."""
+    return "".join(secrets.SystemRandom().sample(_RARE, length))
 
 
 def _phone() -> str:
@@ -136,11 +149,15 @@ async def test_two_character_words_are_found_in_title_and_description_unrecorded
     word = _word(2)
     in_title = await create_case(api, title=f"承包{word}纠纷")
     in_description = await create_case(api, description=f"双方因{word}放水发生争执，请求调解。")
-    assert await _ids(api, word) == [in_title["case_id"], in_description["case_id"]]
+    found = await _ids(api, word)
+    assert _ours(found, in_title, in_description) == [
+        in_title["case_id"],
+        in_description["case_id"],
+    ]
     [line] = [item for item in await _search(api, word) if item["case_id"] != in_title["case_id"]]
     assert word in line["hit"]
     # Not a word of either: the pairs must all be there.
-    assert await _ids(api, word[::-1] + "纠纷") == []
+    assert _ours(await _ids(api, word[::-1] + "纠纷"), in_title, in_description) == []
     assert await _trail(stack, in_title["case_id"]) == []
 
 
@@ -153,7 +170,8 @@ async def test_hits_are_ranked_number_party_title_description_newest_first(
     newer_title = await create_case(api, title=f"{word}纠纷（二）")
     party = await create_case(api, applicants=[{"name": "周" + word, "phone": _phone()}])
     newest_description = await create_case(api, description=f"又涉及{word}")
-    assert await _ids(api, word) == [
+    made = (in_description, older_title, newer_title, party, newest_description)
+    assert _ours(await _ids(api, word), *made) == [
         party["case_id"],
         newer_title["case_id"],
         older_title["case_id"],
@@ -179,7 +197,7 @@ async def test_pages_of_a_search_follow_the_ranks(api: httpx.AsyncClient) -> Non
         cursor = page["next_cursor"]
         if cursor is None:
             break
-    assert seen == [made[2]["case_id"], made[1]["case_id"], made[0]["case_id"]]
+    assert _ours(seen, *made) == [made[2]["case_id"], made[1]["case_id"], made[0]["case_id"]]
 
 
 async def test_another_organisations_mediator_finds_nothing_of_ours_not_even_a_count(
@@ -221,3 +239,15 @@ async def test_a_third_party_and_a_groups_representative_are_found_by_name(
     assert found[case["case_id"]]["hit"].startswith(f"代表人：{representative}，139****")
     found = {item["case_id"]: item for item in await _search(api, third)}
     assert found[case["case_id"]]["hit"].startswith(f"第三人：{third}，139****")
+
+
+async def test_four_digits_find_the_phone_ending_in_them_before_case_numbers_that_do(
+    api: httpx.AsyncClient,
+) -> None:
+    numbered = await create_case(api)
+    digits = numbered["case_id"][-4:]
+    phoned = await create_case(
+        api, applicants=[{"name": "张伟", "phone": f"139{secrets.randbelow(10**4):04d}{digits}"}]
+    )
+    found = await _ids(api, digits)
+    assert found.index(phoned["case_id"]) < found.index(numbered["case_id"])
