@@ -191,7 +191,11 @@ async def test_pages_of_a_search_follow_the_ranks(api: httpx.AsyncClient) -> Non
     seen: list[str] = []
     cursor = None
     while True:
-        params: dict[str, str | int] = {"q": word, "limit": 1, **({"cursor": cursor} if cursor else {})}
+        params: dict[str, str | int] = {
+            "q": word,
+            "limit": 1,
+            **({"cursor": cursor} if cursor else {}),
+        }
         page = (await api.get("/v1/cases", params=params)).json()
         seen.extend(item["case_id"] for item in page["items"])
         cursor = page["next_cursor"]
