@@ -52,7 +52,7 @@ def case_activities(engine: AsyncEngine, settings: Settings, http: httpx.AsyncCl
     # The templates are checked here too: a worker with a broken template set does not start.
     prefixes = load_templates(settings.document_templates_dir).prefixes
     return [
-        CaseStore(engine).project_case_events,
+        CaseStore(engine, search_key=settings.search_hash_key).project_case_events,
         policy_provider(settings).load_case_policy,
         Notifier(
             create_sessionmaker(engine), http, policy=OutboundPolicy.from_settings(settings)

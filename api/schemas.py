@@ -79,6 +79,8 @@ class ReportStatus(BaseModel):
 
 class CaseListItem(CaseSummary):
     labels: Labels
+    # 检索命中: what the search found of a party or the description, masked (None otherwise).
+    hit: str | None = None
 
 
 class CaseStats(BaseModel):

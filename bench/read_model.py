@@ -41,6 +41,7 @@ from activities.store.engine import create_engine, create_sessionmaker
 from activities.store.migrate import upgrade_async
 from activities.store.repositories import CaseFilter
 from activities.store.worklists import WorkFilter
+from domain.case.search import SearchPlan, search_plan
 from domain.case.worklist import LEADER_KINDS
 from tests.databases import PostgresAdmin
 
@@ -398,8 +399,8 @@ async def queries(sessionmaker: async_sessionmaker[AsyncSession]) -> list[Query]
         Query("list jurisdiction=village", _listing(n(COUNTY, jurisdiction="320102003007"))),
         Query("list responsible_unit", _listing(n(COUNTY, responsible_unit="责任单位42"))),
         Query("list package_leader", _listing(n(COUNTY, package_leader="包案领导42"))),
-        Query("list q, matching", _listing(n(COUNTY, text="工资")), exempt=True),
-        Query("list q, no match", _listing(n(COUNTY, text="不存在的词")), exempt=True),
+        Query("list q, matching", _listing(n(COUNTY, search=_plan("工资"))), exempt=True),
+        Query("list q, no match", _listing(n(COUNTY, search=_plan("不存在的词"))), exempt=True),
         Query("stats county", _stats(COUNTY)),
         Query("stats town center", _stats(TOWN_CENTER)),
         Query("stats county, category=labour", _stats(n(COUNTY, category="labour"))),
@@ -461,6 +462,10 @@ async def queries(sessionmaker: async_sessionmaker[AsyncSession]) -> list[Query]
             _listing(n(COUNTY, person="责任人42", open_only=True), by_deadline=True),
         ),
     ]
+
+
+def _plan(text: str) -> SearchPlan:
+    return search_plan(text, reveal=False, key=None)
 
 
 def _percentile(values: list[float], fraction: float) -> float:

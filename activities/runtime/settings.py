@@ -8,6 +8,9 @@ from typing import Literal
 from pydantic import SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+# The search key of development and tests, never of a deployment (see ``Settings.search_key``).
+DEVELOPMENT_SEARCH_KEY = b"fengqiao-development-search-key"
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="FENGQIAO_", extra="ignore")
@@ -114,6 +117,11 @@ class Settings(BaseSettings):
     # (CORS), and a token operators' tools present instead of a system administrator's key.
     codec_cors_origins: tuple[str, ...] = ()
     codec_operator_token: SecretStr = SecretStr("")
+    # The key of the search index's hashes of whole phone and ID numbers (检索: a reader who may
+    # reveal personal data finds a case by the whole number, nobody rebuilds a number from the
+    # index): any long secret, the same on every API and worker, required in production. Cases
+    # keep the hashes they were written with until rewritten (a new event, or migration 0021).
+    search_key: SecretStr = SecretStr("")
     # Temporal over TLS: the server's CA, this process's client certificate and key (mTLS), and
     # the name the server's certificate carries when it differs from the address's host.
     temporal_tls_ca: Path | None = None
@@ -134,6 +142,16 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite+aiosqlite:///{(self.data_dir / 'fengqiao.db').resolve()}"
+
+    @property
+    def search_hash_key(self) -> bytes:
+        """The search key; development falls back to a fixed one (its hashes protect nothing)."""
+        value = self.search_key.get_secret_value()
+        if value:
+            return value.encode()
+        if self.env == "production":
+            raise ValueError("FENGQIAO_SEARCH_KEY is required in production")
+        return DEVELOPMENT_SEARCH_KEY
 
     @property
     def json_logs(self) -> bool:

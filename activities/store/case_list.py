@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from activities.store import case_search
 from activities.store.sql import like_escape, utc
 from activities.store.tables import CaseOrganisationRow, CaseRow
+from domain.case.search import SearchPlan
 from domain.case.stages import TERMINAL_STAGES
 
 
@@ -26,10 +27,8 @@ class CaseFilter:
     jurisdiction: str | None = None
     responsible_unit: str | None = None
     package_leader: str | None = None
-    text: str | None = None
-    # ``text`` matched against the clear title and description (roles that may reveal personal
-    # data; each hit on personal data is recorded), else against their masked copies.
-    text_in_clear: bool = False
+    # 检索 (the search box): what ``q`` asks for, rank by rank (``domain.case.search``).
+    search: SearchPlan | None = None
     responsible_person: str | None = None
     holder: str | None = None  # 承办单位 (org id)
     incoming: str | None = None  # 待签收单位 (org id)
@@ -190,8 +189,8 @@ def _case_conditions(where: CaseFilter) -> list[Any]:
     if where.person:
         pattern = f"%|{like_escape(where.person.replace('|', ''))}|%"
         conditions.append(CaseRow.persons.like(pattern, escape="\\"))
-    if where.text:
-        conditions.append(case_search.text_condition(where.text, in_clear=where.text_in_clear))
+    if where.search is not None:
+        conditions.append(case_search.any_condition(where.search))
     return conditions
 
 
@@ -264,7 +263,10 @@ async def list_cases(
     by_deadline: bool = False,
 ) -> CasePage:
     """Newest first, or by deadline (nearest first, cases with no running clock last, then by
-    number); the cursor continues after the last row of the previous page."""
+    number); a search: best rank first, then newest. The cursor continues after the last row of
+    the previous page."""
+    if where.search is not None:
+        return await _search_cases(where, where.search, cursor=cursor, limit=limit, session=session)
     key, case_id = order_columns(where, by_deadline=by_deadline)
     query = filtered_query(select(*SUMMARY_COLUMNS, key.label("due_rank")), where)
     if cursor is not None:
@@ -282,4 +284,50 @@ async def list_cases(
     return CasePage(
         items=[summary_of(row) for row in rows],
         next_cursor=encode_cursor(rows[-1], by_deadline=by_deadline) if more and rows else None,
+    )
+
+
+def _search_cursor(rank_index: int, row: Row[Any]) -> str:
+    raw = json.dumps([rank_index, utc(row.registered_at).isoformat(), row.case_id]).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _decode_search_cursor(cursor: str) -> tuple[int, datetime, str]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        rank_index, registered, case_id = json.loads(raw)
+        return int(rank_index), utc(datetime.fromisoformat(registered)), str(case_id)
+    except Exception as error:
+        raise ValueError("invalid cursor") from error
+
+
+async def _search_cases(
+    where: CaseFilter, plan: SearchPlan, *, cursor: str | None, limit: int, session: AsyncSession
+) -> CasePage:
+    """检索: rank by rank (each rank one index lookup excluding the earlier ranks' cases), newest
+    first within a rank, until the page is full."""
+    start, after = 0, None
+    if cursor is not None:
+        start, *position = _decode_search_cursor(cursor)
+        after = tuple(position)
+        if not 0 <= start < len(plan.classes):
+            raise ValueError("invalid cursor")
+    rows: list[tuple[int, Row[Any]]] = []
+    registered_at, case_id = order_columns(where)
+    others = replace(where, search=None)
+    for index in range(start, len(plan.classes)):
+        query = filtered_query(
+            select(*SUMMARY_COLUMNS, registered_at.label("due_rank")), others
+        ).where(case_search.rank_condition(plan, index))
+        if index == start and after is not None:
+            query = query.where(tuple_(registered_at, case_id) < tuple_(*after))
+        query = query.order_by(registered_at.desc(), case_id.desc()).limit(limit + 1 - len(rows))
+        rows.extend((index, row) for row in await session.execute(query))
+        if len(rows) > limit:
+            break
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return CasePage(
+        items=[summary_of(row) for _, row in rows],
+        next_cursor=_search_cursor(*rows[-1]) if more and rows else None,
     )

@@ -36,6 +36,7 @@ from domain.audit.chain import GENESIS_HASH, canonical_event, event_hash, event_
 from domain.case.events import Event, EventBody
 from domain.case.list_columns import case_persons, next_deadline, parties_label
 from domain.case.matters import matter_key
+from domain.case.search import case_terms
 from domain.case.state import CaseState
 from domain.people.privacy import scrub_text
 
@@ -187,7 +188,7 @@ async def count_events(case_id: str, *, session: AsyncSession) -> int:
 # -- cases read model ---------------------------------------------------------------------------
 
 
-def _case_columns(state: CaseState) -> dict[str, object]:
+def _case_columns(state: CaseState, search_key: bytes | None = None) -> dict[str, object]:
     plan = state.plan
     leader = state.package_leader
     return {
@@ -200,6 +201,7 @@ def _case_columns(state: CaseState) -> dict[str, object]:
         "description": state.description,
         "masked_title": scrub_text(state.title),
         "masked_description": scrub_text(state.description),
+        "search_terms": case_terms(state, key=search_key),
         "jurisdiction_code": state.jurisdiction.code,
         "risk_level": state.risk_level.value,
         "responsible_unit": plan.responsible_unit if plan else None,
@@ -235,8 +237,11 @@ def _list_columns(state: CaseState) -> dict[str, object]:
 
 
 def case_columns(state: CaseState) -> dict[str, object]:
-    """The cases row ``state`` projects to (the audit compares the stored row with it)."""
-    return _case_columns(state)
+    """The cases row ``state`` projects to (the audit compares the stored row with it; the
+    search terms hold keyed hashes the audit cannot recompute without the key, so not those)."""
+    columns = _case_columns(state)
+    del columns["search_terms"]
+    return columns
 
 
 @cache
@@ -260,12 +265,15 @@ async def stored_case(case_id: str, *, connection: AsyncConnection) -> CaseState
     return None if document is None else CaseState.model_validate(document)
 
 
-async def upsert_case(state: CaseState, *, connection: AsyncConnection) -> bool:
+async def upsert_case(
+    state: CaseState, *, connection: AsyncConnection, search_key: bytes | None = None
+) -> bool:
     """Write the read model row, and the case's organisations, work items and party keys beside
     it (same transaction); a state older than the stored one never overwrites them. True when
     written."""
     statement = _upsert_statement(connection.dialect.name)
-    written = (await connection.execute(statement, _case_columns(state))).first() is not None
+    columns = _case_columns(state, search_key)
+    written = (await connection.execute(statement, columns)).first() is not None
     if written:
         await read_model.replace_case_rows(state, connection=connection)
     return written

@@ -70,8 +70,10 @@ def _place(batch: ProjectionBatch) -> str | None:
 class CaseStore:
     """Idempotent on (case_id, seq): a retried or replayed batch changes nothing twice."""
 
-    def __init__(self, engine: AsyncEngine) -> None:
+    def __init__(self, engine: AsyncEngine, *, search_key: bytes | None = None) -> None:
         self._engine = engine
+        # The key of the search terms' hashes of whole phone and ID numbers (Settings).
+        self._search_key = search_key
 
     @activity.defn(name=PROJECT_ACTIVITY)
     async def project_case_events(self, batch: ProjectionBatch) -> ProjectionResult:
@@ -105,7 +107,9 @@ class CaseStore:
             # A run from before events-only-projection-v1 sends its state; since, the events.
             state = batch.state if batch.state is not None else await _folded(batch, connection)
             if state is not None:
-                await repositories.upsert_case(state, connection=connection)
+                await repositories.upsert_case(
+                    state, connection=connection, search_key=self._search_key
+                )
                 await alert_store.upsert_alerts(state, connection=connection)
             await behind.clear_behind(
                 batch.case_id, upto_seq=batch.events[-1].seq, connection=connection

@@ -224,6 +224,7 @@ async def export_list(
             format=fmt,
             principal=user.principal,
             sessionmaker=sessionmaker,
+            search_key=cases.search_key_of(user.principal, settings),
         )
     except ApiError as refused:
         if refused.status >= 500:

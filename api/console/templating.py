@@ -12,6 +12,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import ChainableUndefined, Environment, FileSystemLoader, select_autoescape
 
+from api.console.highlight import highlight
 from domain.case import labels
 from domain.deadlines.why import due_time_text
 from domain.people.access import ROLE_LABELS as USER_ROLE_LABELS
@@ -111,6 +112,7 @@ _env.filters.update(
     pause_reason_label=_label(labels.PAUSE_REASON_LABELS),
     user_role_label=_label(USER_ROLE_LABELS),
     flag_label=_label(labels.RISK_FLAG_LABELS),
+    highlight=highlight,
 )
 
 

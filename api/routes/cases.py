@@ -184,6 +184,7 @@ async def export_cases(
         format=format,
         principal=principal,
         sessionmaker=sessionmaker,
+        search_key=cases.search_key_of(principal, settings),
     )
 
 

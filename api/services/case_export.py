@@ -23,7 +23,7 @@ from activities.store import repositories
 from api.access import record_access
 from api.errors import database_errors, invalid_input
 from api.schemas import CaseListItem
-from api.services.cases import list_item, named_organisations, search_hits
+from api.services.cases import hit_access, list_item, named_organisations, search_hits
 from domain.deadlines.why import china_time, due_time_text
 from domain.people.access import Principal
 
@@ -109,15 +109,17 @@ async def export(
     format: ExportFormat,
     principal: Principal,
     sessionmaker: async_sessionmaker[AsyncSession],
+    search_key: bytes | None = None,
 ) -> Response:
-    """The file of the list ``where`` selects (the caller's reach already in it)."""
+    """The file of the list ``where`` selects (the caller's reach already in it); ``search_key``
+    finds whole personal numbers for a reader who may reveal them."""
     with database_errors():
         async with sessionmaker() as session:
             page = await repositories.list_cases(
                 where, cursor=None, limit=MAX_ROWS, session=session, by_deadline=by_deadline
             )
             named = await named_organisations(page.items, session=session)
-            hits = await search_hits(where, page.items, session=session)
+            hits = await search_hits(where, page.items, key=search_key, session=session)
     if page.next_cursor is not None:
         raise invalid_input(
             f"导出超过{MAX_ROWS}行，请缩小筛选范围后再导出",
@@ -127,7 +129,7 @@ async def export(
     rows = [export_row(list_item(item)) for item in named]
     purpose = f"导出案件列表（{format.value}，{len(rows)}行）：{_described(where, by_deadline)}"
     access = Access("", principal.jurisdiction or "", ENDPOINT, (), purpose)
-    await record_access(sessionmaker, principal, [access, *hits])
+    await record_access(sessionmaker, principal, [access, *hit_access(hits)])
     stamp = datetime.now(UTC).strftime("%Y%m%d%H%M")
     name = f"cases-{stamp}.{format.value}"
     headers = {"Content-Disposition": f'attachment; filename="{name}"'}
@@ -143,7 +145,6 @@ _FILTER_WORDS = {
     "jurisdiction": "属地",
     "responsible_unit": "责任单位",
     "package_leader": "包案领导",
-    "text": "检索",
     "holder": "承办单位",
     "incoming": "待签收单位",
     "person": "我的在办",
@@ -157,6 +158,8 @@ def _described(where: repositories.CaseFilter, by_deadline: bool) -> str:
         for name, word in _FILTER_WORDS.items()
         if (value := getattr(where, name)) is not None
     ]
+    if where.search is not None:
+        parts.append("检索")  # the words searched may hold personal numbers: not written down
     if where.open_only:
         parts.append("未结")
     if where.backlog_before is not None:

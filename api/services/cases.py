@@ -37,12 +37,30 @@ from api.schemas import (
 from api.services.documents import report_status, stored_case
 from api.services.worklist import backlog_cutoff, backlog_days
 from domain.case.labels import EVENT_LABELS
+from domain.case.search import SearchPlan, search_plan
 from domain.case.summaries import event_summaries
 from domain.people.access import Permission, Principal
 from domain.people.privacy import scrub_text
 
 # How a search that matched on clear personal data is named in the access trail.
 SEARCH_ENDPOINT = "GET /v1/cases?q"
+
+
+def search_of(
+    filters: Mapping[str, Any], *, principal: Principal, settings: Settings
+) -> SearchPlan | None:
+    """检索: what the ``text`` filter (``q``) asks for. Only a reader who may reveal personal data
+    looks a whole phone or ID number up (by its keyed hash); the others find what the masked
+    list shows. A query of nothing searchable (punctuation) finds nothing."""
+    text = filters.get("text")
+    if not text:
+        return None
+    reveal = principal.may(Permission.REVEAL_PII)
+    return search_plan(text, reveal=reveal, key=settings.search_hash_key if reveal else None)
+
+
+def _without_text(filters: Mapping[str, Any]) -> dict[str, Any]:
+    return {name: value for name, value in filters.items() if name != "text"}
 
 
 def reach_filter(
@@ -90,31 +108,46 @@ def list_filter(
 ) -> repositories.CaseFilter:
     """The caller's filters, 积案 and 我的在办, narrowed to the caller's reach."""
     before = backlog_cutoff(settings, datetime.now(UTC)) if backlog else None
-    chosen = {**filters, **holding_filters(principal, holding)}
-    # 检索: only roles that may reveal personal data search it, and each hit on it is recorded.
-    in_clear = principal.may(Permission.REVEAL_PII)
-    return reach_filter(principal, chosen, backlog_before=before, text_in_clear=in_clear)
+    chosen = {**_without_text(filters), **holding_filters(principal, holding)}
+    plan = search_of(filters, principal=principal, settings=settings)
+    return reach_filter(principal, chosen, backlog_before=before, search=plan)
+
+
+def search_key_of(principal: Principal, settings: Settings) -> bytes | None:
+    """The key of whole-number hashes, for a reader who may reveal personal data only."""
+    return settings.search_hash_key if principal.may(Permission.REVEAL_PII) else None
 
 
 async def search_hits(
     where: repositories.CaseFilter,
     items: list[repositories.CaseSummary],
     *,
+    key: bytes | None,
     session: AsyncSession,
-) -> list[Access]:
-    """The access trail's rows for the lines a clear-text search found on personal data."""
-    if not (where.text_in_clear and where.text):
-        return []
+) -> dict[str, case_search.SearchHit]:
+    """How each line of a search page was found (nothing when the list is not a search)."""
+    if where.search is None:
+        return {}
     ids = [item.case_id for item in items]
-    hits = await case_search.hits_on_personal_data(ids, where.text, session=session)
-    return [Access(h.case_id, h.jurisdiction_code, SEARCH_ENDPOINT, h.fields) for h in hits]
+    return await case_search.search_hits(ids, where.search, key=key, session=session)
 
 
-def list_item(item: repositories.CaseSummary) -> CaseListItem:
-    """A list line as every reader may see it (free text scrubbed of ID and phone numbers)."""
+def hit_access(hits: Mapping[str, case_search.SearchHit]) -> list[Access]:
+    """The access trail's rows for the lines a search found on personal data."""
+    return [
+        Access(hit.case_id, hit.jurisdiction_code, SEARCH_ENDPOINT, hit.personal_fields)
+        for hit in sorted(hits.values(), key=lambda hit: hit.case_id)
+        if hit.personal_fields
+    ]
+
+
+def list_item(item: repositories.CaseSummary, hit: str | None = None) -> CaseListItem:
+    """A list line as every reader may see it (free text scrubbed of ID and phone numbers; a
+    search's hit shown masked)."""
     return CaseListItem(
         **{**item.model_dump(), "title": scrub_text(item.title)},
         labels=labels_of(item.stage, item.category, item.channel, item.risk_level),
+        hit=hit,
     )
 
 
@@ -144,13 +177,18 @@ async def list_cases(
                 by_deadline=by_deadline or holding is not None,
             )
             named = await named_organisations(page.items, session=session)
-            hits = await search_hits(where, page.items, session=session)
+            key = search_key_of(principal, settings)
+            hits = await search_hits(where, page.items, key=key, session=session)
     except ValueError as error:
         raise invalid_input("分页游标无效", "invalid cursor", field="cursor") from error
     except (SQLAlchemyError, OSError) as error:
         raise unavailable("案件数据库", "case database") from error
-    await record_access(sessionmaker, principal, hits)
-    return CaseList(items=[list_item(item) for item in named], next_cursor=page.next_cursor)
+    await record_access(sessionmaker, principal, hit_access(hits))
+    items = [
+        list_item(item, hits[item.case_id].snippet if item.case_id in hits else None)
+        for item in named
+    ]
+    return CaseList(items=items, next_cursor=page.next_cursor)
 
 
 async def named_organisations(
@@ -181,7 +219,8 @@ async def case_stats(
     settings: Settings,
     sessionmaker: async_sessionmaker[AsyncSession],
 ) -> CaseStats:
-    where = reach_filter(principal, filters)
+    plan = search_of(filters, principal=principal, settings=settings)
+    where = reach_filter(principal, _without_text(filters), search=plan)
     before = backlog_cutoff(settings, datetime.now(UTC))
     with database_errors():
         async with sessionmaker() as session:

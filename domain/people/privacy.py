@@ -167,6 +167,17 @@ def contains_personal_data(text: str) -> bool:
     return any(pattern.search(text) for pattern, _ in _SCRUBBERS[1:])
 
 
+def personal_numbers(text: str) -> list[str]:
+    """The ID numbers, mobiles and landlines written in ``text`` (as written), the ones
+    ``scrub_text`` masks: the search index keeps a keyed hash of each, never the digits."""
+    if _NUMBER_RUN.search(text) is None or not _eleven_digits_in_a_run(text):
+        return []
+    found = [match.group(0) for match in _ID_IN_TEXT.finditer(text) if _is_id(match.group(0))]
+    for pattern, _ in _SCRUBBERS[1:]:
+        found.extend(match.group(0) for match in pattern.finditer(text))
+    return found
+
+
 _MASKS: dict[str, Callable[[str], str]] = {
     **dict.fromkeys(ID_FIELDS, mask_id),
     **dict.fromkeys(PHONE_FIELDS, mask_phone),

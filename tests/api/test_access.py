@@ -280,6 +280,20 @@ EXPECTED["documents_issue"] = {**EXPECTED["act"]}
 EXPECTED["documents_list"] = {**EXPECTED["related"]}
 EXPECTED["documents_pdf"] = {**EXPECTED["related"]}
 EXPECTED["documents_docx_reveal"] = {**EXPECTED["reveal"]}
+# 检索 (the search box, ``GET /v1/cases?q=<case number>``): 200 when the search finds the case,
+# 404 here when it answers 200 with nothing at all (no line, no cursor, no count) — a mediator
+# of another organisation finds nothing of ours.
+EXPECTED["search"] = {
+    "mediator": (200, 404),
+    "center_admin": (200, 404),
+    "town_leader": (200, 404),
+    "county_leader": (200, 404),
+    "auditor": (200, 404),  # lists (masked), within the county
+    "system_admin": (403, 403),
+    "security_admin": (403, 403),
+    "grid_worker": (403, 403),  # no lists: the status of each report, one by one
+    "anonymous": (401, 401),
+}
 
 # Endpoints without a particular case: role → status.
 UNSCOPED: dict[str, dict[str, int]] = {
@@ -475,6 +489,15 @@ async def _call(client: httpx.AsyncClient, endpoint: str, case: dict[str, Any]) 
         return await client.get(
             f"/v1/cases/{case_id}/documents/application/docx", params={"reveal": "true"}
         )
+    if endpoint == "search":
+        response = await client.get("/v1/cases", params={"q": case_id})
+        if response.status_code != 200:
+            return response
+        found = response.json()
+        if found == {"items": [], "next_cursor": None}:
+            return httpx.Response(404)
+        assert [item["case_id"] for item in found["items"]] == [case_id], found
+        return response
     if endpoint in HANDOFF_PROBES or endpoint in SESSION_PROBES:
         path, body, _ = {**HANDOFF_PROBES, **SESSION_PROBES}[endpoint]
         return await client.post(f"/v1/cases/{case_id}/{path}", json=body, headers=key)

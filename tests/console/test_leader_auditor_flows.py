@@ -126,7 +126,7 @@ async def test_an_auditor_verifies_views_as_of_and_downloads_the_dossier(
     case_id = case["case_id"]
     page = await pages.open()
     await pages.sign_in(page, "wuming")  # 吴明, auditor of the district
-    await page.get_by_label("标题或内容").fill("逾期未受理")
+    await page.get_by_label("检索", exact=True).fill("逾期未受理")
     await page.get_by_role("button", name="检索").click()
     await page.get_by_role("link", name=case_id).click()
 

@@ -17,6 +17,7 @@ from domain.case import commands as c
 from domain.case.decide import decide
 from domain.case.events import Event
 from domain.case.evolve import fold
+from domain.case.search import search_plan
 from domain.case.state import CaseState
 from domain.values import CaseKind
 from tests.samples import T0, command, register
@@ -122,7 +123,8 @@ async def test_list_filters_and_pages(
         "JF-2026-200001",
         "JF-2026-200003",
     ]
-    assert await ids(repositories.CaseFilter(jurisdiction="330106", text="第4号")) == [
+    first = search_plan("第4号", reveal=False, key=None)
+    assert await ids(repositories.CaseFilter(jurisdiction="330106", search=first)) == [
         "JF-2026-200004"
     ]
     assert sorted(
@@ -132,8 +134,9 @@ async def test_list_filters_and_pages(
             )
         )
     ) == ["JF-2026-200001", "JF-2026-200003"]
-    # LIKE wildcards in the search text are literal.
-    assert await ids(repositories.CaseFilter(jurisdiction="330106", text="%")) == []
+    # A query of nothing searchable (a LIKE wildcard) finds nothing.
+    nothing = search_plan("%", reveal=False, key=None)
+    assert await ids(repositories.CaseFilter(jurisdiction="330106", search=nothing)) == []
 
 
 async def test_case_numbers_are_unique_under_concurrency(
@@ -177,7 +180,7 @@ async def test_schema_is_migrated(sessionmaker: async_sessionmaker[AsyncSession]
     from activities.store.migrate import alembic_config
 
     heads = set(ScriptDirectory.from_config(alembic_config("sqlite://")).get_heads())
-    assert versions == heads == {"0020"}  # after 0018 (the lead re-chains revisions at merge)
+    assert versions == heads == {"0021"}
 
 
 async def test_pages_split_equal_timestamps_by_case_id(

@@ -1,0 +1,352 @@
+"""The search box (检索) at scale, on PostgreSQL.
+
+    python -m bench.search [--cases 1000000] [--warmup 5] [--samples 25]
+                           [--database NAME] [--keep]
+
+Fills a throw-away database with ``bench.read_model``'s generator (its organisations, reach rows,
+work items and party keys), then gives every case Chinese text and parties: a title and a
+description drawn from phrases of the categories (鱼塘 in about one case of 30, 工资 one of 8,
+拆迁 one of 20), an applicant and a respondent named from 120 surnames and 160 given-name
+characters, each with a mobile, one description in ten quoting a phone; and the search terms
+the projection would write (``domain.case.search.terms_for``, the search key of development).
+The GIN index is built after the rows are in, then VACUUM ANALYZE.
+
+Each query of the search box is timed through the real repository functions (the page of 50,
+rank by rank, then ``case_search.search_hits`` for the page) on one pooled connection, for three
+reaches: the whole store, a county leader (320102, a quarter of the rows, may not reveal) and a
+town centre's mediator (``center-320102003``, may reveal: a whole phone is looked up by its
+hash). ``--warmup`` executions, then ``--samples`` timed; prints p50 and p99 per query and reach,
+and the EXPLAIN (ANALYZE, BUFFERS) of the slowest query's slowest rank.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import hashlib
+import os
+import statistics
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+
+import asyncpg
+from sqlalchemy import select, text
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from activities.runtime.settings import DEVELOPMENT_SEARCH_KEY
+from activities.store import case_search, repositories
+from activities.store.engine import create_engine, create_sessionmaker
+from activities.store.migrate import upgrade_async
+from activities.store.repositories import SUMMARY_COLUMNS, CaseFilter, filtered_query
+from bench.read_model import load, vacuum
+from domain.case.search import SearchPlan, search_plan, terms_for
+from domain.people.privacy import scrub_text
+from tests.databases import PostgresAdmin
+
+TARGET_MS = 100.0
+KEY = DEVELOPMENT_SEARCH_KEY
+SURNAMES = (
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任"
+    "沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔"
+    "向汤常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞左柳甘祝包宁尚符"
+)[:120]
+GIVEN = (
+    "建华国明伟芳秀英敏静丽强磊军洋勇艳杰娟涛超霞平刚桂兰玉萍红梅鹏辉斌宇浩凯峰亮健波宁坤林海"
+    "文德志成东春雪荣新金燕飞晓欣瑞龙云鑫昊然梓涵子轩思雨嘉怡佳俊博晨阳佩琳倩婷颖慧娜琴蓉丹凤"
+    "洁莉彬锋刚毅武忠诚信义礼智仁和顺福寿康宝贵财旺兴盛昌隆祥瑞吉庆喜乐安泰永长春秋冬夏松柏竹"
+)[:160]
+# (phrase, weight): what a dispute is about; 工资 in about 1/8 of the cases, 拆迁 1/20, 鱼塘 1/30.
+SUBJECTS = (
+    ("拖欠工资", 8),
+    ("加班工资未付", 4),
+    ("房屋拆迁补偿", 5),
+    ("鱼塘承包", 3),
+    ("邻里噪音扰民", 8),
+    ("宅基地界址不清", 6),
+    ("物业费收取", 7),
+    ("交通事故赔偿", 8),
+    ("医疗费用争议", 6),
+    ("婚姻财产分割", 7),
+    ("网购退款", 6),
+    ("土地流转租金", 5),
+    ("山林权属", 3),
+    ("装修质量", 5),
+    ("借款未还", 8),
+    ("房屋租赁押金", 6),
+    ("养犬伤人", 2),
+    ("排水堵塞", 3),
+)
+DETAILS = (
+    "双方多次协商未果",
+    "村委会曾出面调处",
+    "涉及金额较大",
+    "当事人情绪激动",
+    "已持续半年以上",
+    "要求尽快解决",
+    "曾向派出所报警",
+    "双方均为本村村民",
+)
+_WEIGHTED = tuple(subject for subject, weight in SUBJECTS for _ in range(weight))
+
+
+def _h(i: int, salt: str) -> int:
+    return int.from_bytes(hashlib.blake2b(f"{salt}{i}".encode(), digest_size=8).digest(), "big")
+
+
+def person(i: int, side: str) -> tuple[str, str]:
+    """The name and mobile of a case's applicant (``a``) or respondent (``r``)."""
+    h = _h(i, side)
+    given = GIVEN[h // 7 % len(GIVEN)] + (GIVEN[h // 1301 % len(GIVEN)] if h % 3 else "")
+    return SURNAMES[h % len(SURNAMES)] + given, f"1{3 + h // 17 % 7}{h // 97 % 10**9:09d}"
+
+
+@dataclass(frozen=True)
+class Synthetic:
+    case_id: str
+    title: str
+    description: str
+    parties: tuple[tuple[str, str | None, str | None], ...]
+
+
+def synthetic(i: int) -> Synthetic:
+    h = _h(i, "t")
+    subject = _WEIGHTED[h % len(_WEIGHTED)]
+    detail = DETAILS[h // 31 % len(DETAILS)]
+    (a_name, a_phone), (r_name, r_phone) = person(i, "a"), person(i, "r")
+    phone = f"，联系电话{a_phone}" if h // 7 % 10 == 0 else ""
+    return Synthetic(
+        case_id=f"FQ{i:010d}",
+        title=f"{a_name[0]}某与{r_name[0]}某{subject}纠纷",
+        description=f"申请人反映{subject}问题，{detail}{phone}，请求调解。",
+        parties=((a_name, a_phone, None), (r_name, r_phone, None)),
+    )
+
+
+def _records(first: int, last: int) -> Iterator[tuple[str, str, str, str, str, str]]:
+    for i in range(first, last + 1):
+        case = synthetic(i)
+        terms = terms_for(case.case_id, case.parties, case.title, case.description, key=KEY)
+        yield (
+            case.case_id,
+            case.title,
+            case.description,
+            scrub_text(case.title),
+            scrub_text(case.description),
+            terms,
+        )
+
+
+async def fill_text(url: str, cases: int) -> None:
+    """Chinese titles, descriptions and the search terms into every case, the index after."""
+    started = time.perf_counter()
+    connection = await asyncpg.connect(url.replace("postgresql+asyncpg", "postgresql"))
+    try:
+        await connection.execute("SET synchronous_commit = off")
+        await connection.execute("SET maintenance_work_mem = '512MB'")
+        await connection.execute("DROP INDEX IF EXISTS ix_cases_search_terms")
+        await connection.execute(
+            "CREATE UNLOGGED TABLE bench_text (case_id varchar(32) PRIMARY KEY, title text, "
+            "description text, masked_title text, masked_description text, search_terms text)"
+        )
+        step = 100_000
+        for first in range(1, cases + 1, step):
+            last = min(first + step - 1, cases)
+            await connection.copy_records_to_table(
+                "bench_text", records=list(_records(first, last))
+            )
+            print(f"  terms {last:>9}  {time.perf_counter() - started:6.0f} s", file=sys.stderr)
+        await connection.execute(
+            "UPDATE cases AS c SET title = t.title, description = t.description, "
+            "masked_title = t.masked_title, masked_description = t.masked_description, "
+            "search_terms = t.search_terms FROM bench_text AS t WHERE c.case_id = t.case_id"
+        )
+        print(f"  updated  {time.perf_counter() - started:6.0f} s", file=sys.stderr)
+        await connection.execute("DROP TABLE bench_text")
+        await connection.execute(
+            "CREATE INDEX ix_cases_search_terms ON cases "
+            "USING gin (array_to_tsvector(string_to_array(search_terms, ' ')))"
+        )
+        print(f"  indexed  {time.perf_counter() - started:6.0f} s", file=sys.stderr)
+    finally:
+        await connection.close()
+
+
+@dataclass(frozen=True)
+class Reach:
+    name: str
+    where: CaseFilter
+    reveal: bool
+
+
+REACHES = (
+    Reach("whole store", CaseFilter(), False),
+    Reach("county leader 320102", CaseFilter(within="320102"), False),
+    Reach("town centre mediator", CaseFilter(organisation="center-320102003"), True),
+)
+
+
+async def _target(session: AsyncSession) -> int:
+    """A case of the town centre (so every reach holds it): its parties are searched for."""
+    case_id = await session.scalar(
+        text(
+            "SELECT case_id FROM case_organisations WHERE org_id = 'center-320102003' "
+            "AND reach ORDER BY registered_at DESC, case_id DESC OFFSET 10 LIMIT 1"
+        )
+    )
+    return int(str(case_id)[2:])
+
+
+def queries(target: int) -> list[tuple[str, str, bool]]:
+    """(label, q, only for a revealing reader)."""
+    name, phone = person(target, "a")
+    case_id = f"FQ{target:010d}"
+    return [
+        ("鱼塘", "鱼塘", False),
+        ("工资", "工资", False),
+        ("拆迁", "拆迁", False),
+        (f"full name {name}", name, False),
+        (f"surname + given {name[:2]}", name[:2], False),
+        ("phone last four", phone[-4:], False),
+        ("whole phone (may reveal)", phone, True),
+        ("whole case number", case_id, False),
+        ("partial number", case_id[-6:], False),
+        ("no match", "不存在的词", False),
+    ]
+
+
+async def search_once(session: AsyncSession, where: CaseFilter, plan: SearchPlan) -> int:
+    found = replace(where, search=plan)
+    page = await repositories.list_cases(found, cursor=None, limit=50, session=session)
+    ids = [item.case_id for item in page.items]
+    await case_search.search_hits(ids, plan, key=KEY, session=session)
+    return len(ids)
+
+
+def _percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
+
+
+async def measure(
+    sessionmaker: async_sessionmaker[AsyncSession],
+    where: CaseFilter,
+    plan: SearchPlan,
+    warmup: int,
+    samples: int,
+) -> tuple[float, float, int]:
+    times: list[float] = []
+    hits = 0
+    for execution in range(warmup + samples):
+        async with sessionmaker() as session:
+            started = time.perf_counter()
+            hits = await search_once(session, where, plan)
+            elapsed = (time.perf_counter() - started) * 1000
+        if execution >= warmup:
+            times.append(elapsed)
+    return statistics.median(times), _percentile(times, 0.99), hits
+
+
+async def explain(engine: AsyncEngine, where: CaseFilter, plan: SearchPlan) -> str:
+    """EXPLAIN (ANALYZE, BUFFERS) of each rank's statement; the slowest one's plan."""
+    worst = ("", -1.0)
+    others = replace(where, search=None)
+    async with engine.connect() as connection:
+        for index in range(len(plan.classes)):
+            query = (
+                filtered_query(select(*SUMMARY_COLUMNS), others)
+                .where(case_search.rank_condition(plan, index))
+                .order_by(*(c.desc() for c in repositories.order_columns(where)))
+                .limit(51)
+            )
+            compiled = query.compile(engine, compile_kwargs={"literal_binds": True})
+            rows = await connection.execute(text(f"EXPLAIN (ANALYZE, BUFFERS) {compiled}"))
+            lines = [row[0] for row in rows]
+            took = float(lines[-1].split(":")[1].split()[0])
+            if took > worst[1]:
+                worst = ("\n".join(lines), took)
+    return f"-- slowest rank statement\n{worst[0]}"
+
+
+async def main_async(args: argparse.Namespace) -> int:
+    base = os.environ.get("BENCH_DATABASE_URL") or os.environ.get("TEST_DATABASE_URL")
+    if not base or not base.startswith("postgresql"):
+        print("set TEST_DATABASE_URL (or BENCH_DATABASE_URL) to a PostgreSQL URL", file=sys.stderr)
+        return 2
+    admin = PostgresAdmin(base)
+    name = args.database or f"bench_search_{uuid.uuid4().hex[:8]}"
+    try:
+        url = await admin.create(name)
+    except asyncpg.DuplicateDatabaseError:
+        url = admin.url_for(name)
+    keep = args.keep or bool(args.database)
+    try:
+        await upgrade_async(url)
+        engine = create_engine(url, pool_size=1, pre_ping=False)
+        try:
+            async with engine.connect() as connection:
+                stored = int(
+                    (await connection.execute(text("SELECT count(*) FROM cases"))).scalar_one()
+                )
+            if stored == 0:
+                print(f"loading {args.cases} cases into {name}", file=sys.stderr)
+                await load(engine, args.cases)
+                await fill_text(url, args.cases)
+                await vacuum(engine, ("cases",))
+            else:
+                print(f"reusing {name} ({stored} cases)", file=sys.stderr)
+            sessionmaker = create_sessionmaker(engine)
+            async with sessionmaker() as session:
+                target = await _target(session)
+            results: list[tuple[str, str, float, float, int]] = []
+            worst: tuple[float, Reach, SearchPlan] | None = None
+            for reach in REACHES:
+                for label, q, revealing in queries(target):
+                    if revealing and not reach.reveal:
+                        continue
+                    plan = search_plan(q, reveal=reach.reveal, key=KEY if reach.reveal else None)
+                    p50, p99, hits = await measure(
+                        sessionmaker, reach.where, plan, args.warmup, args.samples
+                    )
+                    results.append((reach.name, label, p50, p99, hits))
+                    print(
+                        f"  {reach.name:<22} {label:<28} p50 {p50:7.1f} p99 {p99:7.1f} ms "
+                        f"({hits} on page 1)",
+                        file=sys.stderr,
+                    )
+                    if worst is None or p99 > worst[0]:
+                        worst = (p99, reach, plan)
+            assert worst is not None
+            plan_text = await explain(engine, worst[1].where, worst[2])
+        finally:
+            await engine.dispose()
+    finally:
+        if not keep:
+            await admin.drop(name)
+        else:
+            print(f"kept database {name}", file=sys.stderr)
+    print(f"\n{args.cases} cases; {args.warmup} warm-up then {args.samples} timed runs each\n")
+    print("| reach | query | p50 ms | p99 ms | hits on page 1 (of 50) |")
+    print("|---|---|---:|---:|---:|")
+    for reach_name, label, p50, p99, hits in results:
+        flag = " **over target**" if p99 > TARGET_MS else ""
+        print(f"| {reach_name} | {label}{flag} | {p50:.1f} | {p99:.1f} | {hits} |")
+    print(f"\nslowest: {worst[1].name}, p99 {worst[0]:.1f} ms\n")
+    print(plan_text)
+    return 0
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--cases", type=int, default=1_000_000)
+    parser.add_argument("--warmup", type=int, default=5)
+    parser.add_argument("--samples", type=int, default=25)
+    parser.add_argument("--database")
+    parser.add_argument("--keep", action="store_true")
+    sys.exit(asyncio.run(main_async(parser.parse_args())))
+
+
+if __name__ == "__main__":
+    main()
