@@ -263,9 +263,9 @@ async def list_cases(
     by_deadline: bool = False,
 ) -> CasePage:
     """Newest first, or by deadline (nearest first, cases with no running clock last, then by
-    number); a search: best rank first, then newest. The cursor continues after the last row of
-    the previous page."""
-    if where.search is not None:
+    number); a search: best rank first, then newest (or by deadline when asked: the search then
+    only filters). The cursor continues after the last row of the previous page."""
+    if where.search is not None and not by_deadline:
         return await _search_cases(where, where.search, cursor=cursor, limit=limit, session=session)
     key, case_id = order_columns(where, by_deadline=by_deadline)
     query = filtered_query(select(*SUMMARY_COLUMNS, key.label("due_rank")), where)

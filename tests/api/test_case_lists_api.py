@@ -129,13 +129,11 @@ async def test_the_export_is_the_list_as_csv_and_xlsx_masked_and_recorded(
             limit=50,
             session=session,
         )
-    exports = [t for t in trail if t.endpoint.endswith("/export") and token in (t.purpose or "")]
-    assert sorted(t.purpose or "" for t in exports) == sorted(
-        [
-            "导出案件列表（csv，3行）：检索，按期限",
-            "导出案件列表（xlsx，3行）：检索，按期限",
-        ]
-    )
+    purposes = [t.purpose or "" for t in trail if t.endpoint.endswith("/export")]
+    assert "导出案件列表（csv，3行）：检索，按期限" in purposes
+    assert "导出案件列表（xlsx，3行）：检索，按期限" in purposes
+    # The words searched are not written down (they may hold a personal number).
+    assert not any(token in purpose for purpose in purposes)
 
 
 async def test_a_mediator_of_another_center_exports_nothing_of_ours(

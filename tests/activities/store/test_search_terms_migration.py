@@ -26,17 +26,17 @@ from tests.databases import PostgresAdmin, database_at
 
 
 @pytest.fixture(params=BACKENDS)
-async def database_at_0016(
+async def database_before_0021(
     request: pytest.FixtureRequest, postgres_admin: PostgresAdmin, tmp_path: Path
 ) -> AsyncIterator[tuple[str, AsyncEngine]]:
-    async with database_at("0016", request.param, postgres_admin, tmp_path) as database:
+    async with database_at("0020", request.param, postgres_admin, tmp_path) as database:
         yield database
 
 
 async def test_existing_cases_get_the_search_terms_and_are_found_by_them(
-    database_at_0016: tuple[str, AsyncEngine],
+    database_before_0021: tuple[str, AsyncEngine],
 ) -> None:
-    url, engine = database_at_0016
+    url, engine = database_before_0021
     case_id = new_case_id()
     registered = fold(history_of(case_id, "accept"))
     assert registered is not None
