@@ -39,6 +39,11 @@ from domain.case.details import (
     TransferDetails,
     WithdrawDetails,
 )
+from domain.case.leader_records import (
+    InstructionAnswerDetails,
+    InstructionDetails,
+    ReassessDetails,
+)
 from domain.organisation.organisations import OrgId, Routing
 from domain.people.access import CenterId, UserId
 from domain.text import Actor
@@ -190,6 +195,26 @@ class RemoveCoHandler(CoHandlerDetails):
     type: Literal["remove_co_handler"] = "remove_co_handler"
 
 
+class ReassessRisk(ReassessDetails):
+    """风险研判."""
+
+    type: Literal["reassess_risk"] = "reassess_risk"
+
+
+class IssueInstruction(InstructionDetails):
+    """领导批示."""
+
+    type: Literal["issue_instruction"] = "issue_instruction"
+
+
+class AnswerInstruction(InstructionAnswerDetails):
+    """落实反馈."""
+
+    type: Literal["answer_instruction"] = "answer_instruction"
+
+
+LEADER_ACTS = (ReassessRisk, IssueInstruction, AnswerInstruction)
+
 HANDOFFS = (Transfer, Take, Return, Assign, ReportBack, Lift, AddCoHandler, RemoveCoHandler)
 
 Command = Annotated[
@@ -226,7 +251,10 @@ Command = Annotated[
     | ReportBack
     | Lift
     | AddCoHandler
-    | RemoveCoHandler,
+    | RemoveCoHandler
+    | ReassessRisk
+    | IssueInstruction
+    | AnswerInstruction,
     Field(discriminator="type"),
 ]
 

@@ -9,6 +9,7 @@ from domain.case import events as e
 from domain.case.alerts import Alert, AlertStatus
 from domain.case.clocks import OPEN_STATUSES, Clock, ClockStatus, Pause
 from domain.case.details import CourtDecisionDetails
+from domain.case.leader_fold import leader_changes
 from domain.case.stages import Stage
 from domain.case.state import (
     RECENT_COMMANDS_KEPT,
@@ -66,7 +67,7 @@ def evolve(state: CaseState | None, event: e.Event) -> CaseState | None:
         _apply(state, body, stamp)
         or _apply_handoff(state, body, stamp)
         or _apply_timekeeping(state, body, stamp)
-    )
+    ) | leader_changes(state, body, stamp)
     recent = state.recent_command_ids
     if not recent or recent[-1] != event.command_id:
         recent = (*recent, event.command_id)[-RECENT_COMMANDS_KEPT:]

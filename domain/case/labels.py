@@ -77,6 +77,9 @@ ACTION_LABELS: dict[Action, str] = {
     Action.LIFT: "上提一级",
     Action.ADD_CO_HANDLER: "增加联合调处单位",
     Action.REMOVE_CO_HANDLER: "移除联合调处单位",
+    Action.REASSESS_RISK: "风险研判",
+    Action.ISSUE_INSTRUCTION: "领导批示",
+    Action.ANSWER_INSTRUCTION: "落实反馈",
 }
 
 EVENT_LABELS: dict[str, str] = {
@@ -129,6 +132,9 @@ EVENT_LABELS: dict[str, str] = {
     "lift_suggested": "建议上提",
     "co_handler_added": "联合调处",
     "co_handler_removed": "退出联合调处",
+    "risk_reassessed": "风险研判",
+    "instruction_issued": "领导批示",
+    "instruction_answered": "落实反馈",
 }
 
 CHANNEL_LABELS: dict[Channel, str] = {
@@ -275,6 +281,8 @@ ALERT_KIND_LABELS: dict[AlertKind, str] = {
     AlertKind.WARNING: "预警",
     AlertKind.BREACH: "逾期督办",
     AlertKind.MAJOR_REPORT: "重大矛盾纠纷直报",
+    AlertKind.COLLECTIVE_REPORT: "群体性矛盾纠纷报告",
+    AlertKind.SKIP_LEVEL_REPORT: "越级上访风险报告",
 }
 
 ALERT_STATUS_LABELS: dict[AlertStatus, str] = {
@@ -288,6 +296,7 @@ ROLE_LABELS: dict[Role, str] = {
     Role.UNIT_HEAD_OR_LEADER: "责任单位负责人/包案领导",
     Role.TOWN_LEADER: "乡镇(街道)领导",
     Role.COUNTY_LEADER: "县级领导（挂牌督办）",
+    Role.INSTRUCTING_LEADER: "批示领导",
 }
 
 # The prefix of an alert recipient id (domain.case.alerts.recipient_for).
@@ -299,6 +308,7 @@ RECIPIENT_LABELS: dict[str, str] = {
     "unit-head": "责任单位负责人",
     "town-leader": "乡镇(街道)领导",
     "county-leader": "县级领导",
+    "instructor": "批示领导",
 }
 
 # Petition answers by level (Answer.level).

@@ -62,6 +62,10 @@ class Action(StrEnum):
     LIFT = "lift"
     ADD_CO_HANDLER = "add_co_handler"
     REMOVE_CO_HANDLER = "remove_co_handler"
+    # Leaders on a case (风险研判 领导批示 落实反馈)
+    REASSESS_RISK = "reassess_risk"
+    ISSUE_INSTRUCTION = "issue_instruction"
+    ANSWER_INSTRUCTION = "answer_instruction"
 
 
 TERMINAL_STAGES: frozenset[Stage] = frozenset({Stage.WITHDRAWN, Stage.CLOSED})
@@ -114,6 +118,9 @@ ALLOWED: dict[Action, frozenset[Stage]] = {
     Action.LIFT: _OPEN | {Stage.MEDIATION_FAILED},
     Action.ADD_CO_HANDLER: _OPEN,
     Action.REMOVE_CO_HANDLER: _NOT_ENDED,
+    Action.REASSESS_RISK: _OPEN,
+    Action.ISSUE_INSTRUCTION: _NOT_ENDED,
+    Action.ANSWER_INSTRUCTION: _NOT_ENDED,
 }
 
 
@@ -156,6 +163,9 @@ PETITION_ALLOWED: dict[Action, frozenset[Stage]] = {
     Action.REPORT_BACK: _NOT_ENDED,
     Action.ADD_CO_HANDLER: _PETITION_OPEN,
     Action.REMOVE_CO_HANDLER: _NOT_ENDED,
+    Action.REASSESS_RISK: _PETITION_OPEN,
+    Action.ISSUE_INSTRUCTION: _NOT_ENDED,
+    Action.ANSWER_INSTRUCTION: _NOT_ENDED,
 }
 
 for _action in Action:

@@ -104,7 +104,7 @@ async def test_the_2026_2_clocks_explain_every_rule_from_its_legal_fact(
 ) -> None:
     case = await create_case(api, **intake, routing=STAY_WITH_CENTER)
     report = await _clocks(api, case["case_id"])
-    assert report["policy_version"] == "2026.4"
+    assert report["policy_version"] == "2026.5"
     assert report["counting"] == "2026.2"
     rules = {rule["rule_id"]: rule for rule in report["rules"]}
     assert set(rules) == expected

@@ -258,7 +258,7 @@ def test_an_older_case_is_amended_with_the_hand_off_rules_then_its_transfer_is_t
     policy = case.state.policy
     assert policy is not None
     assert policy.version == "2026.2"  # the snapshot keeps its version, and says what it gained
-    assert [(a.version, a.rule_ids) for a in policy.amendments] == [("2026.4", ("TAKE", "A4"))]
+    assert [(a.version, a.rule_ids) for a in policy.amendments] == [("2026.5", ("TAKE", "A4"))]
     assert policy.knows_handoffs
     assert case.amend() == []  # once
 
