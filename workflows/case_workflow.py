@@ -26,7 +26,7 @@ from temporalio.exceptions import TimeoutError as TemporalTimeoutError
 with workflow.unsafe.imports_passed_through():
     from domain.case import events as e
     from domain.case.calendar_years import extend_calendar, intake_years, years_lacking
-    from domain.case.commands import CommandEnvelope, Register
+    from domain.case.commands import LEADER_ACTS, CommandEnvelope, Register
     from domain.case.decide import (
         advance,
         amend_policy,
@@ -63,6 +63,8 @@ with workflow.unsafe.imports_passed_through():
     )
 
 CLOCKS_PATCH = "clocks-v2"
+# 风险研判, 领导批示, 落实反馈 (2026.5): commands a history recorded before them never holds.
+LEADER_ACTS_PATCH = "leader-acts-v1"
 STORE_OUTAGE_PATCH = "store-outage-v1"
 # Projection as a regular activity: a local activity runs before its workflow task is durable,
 # so a discarded (speculative) task could write events that never became history.
@@ -181,6 +183,8 @@ class CaseWorkflow:
             if events and lacking and workflow.patched(CALENDAR_YEARS_PATCH):
                 await self._extend_calendar(lacking)
                 events = self._decide(envelope)  # counted with the years added
+            if events and isinstance(envelope.command, LEADER_ACTS):
+                workflow.patched(LEADER_ACTS_PATCH)  # marks the histories that hold them
             self._record(events)
             if isinstance(envelope.command, Register) and events and workflow.patched(CLOCKS_PATCH):
                 await self._snapshot_policy(envelope)

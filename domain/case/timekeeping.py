@@ -343,9 +343,12 @@ def effects(state: CaseState, trigger: e.EventBody, now: datetime) -> list[e.Eve
         if met:
             bodies.append(e.ClockStopped(clock_id=clock.clock_id, status=ClockStatus.MET))
             stopped.add(clock.clock_id)
+    answered = _answered_clock(state, trigger)
     for alert in state.alerts:
         if alert.status is AlertStatus.OPEN and (
-            trigger.type in _ENDING or (alert.clock_id is not None and alert.clock_id in stopped)
+            trigger.type in _ENDING
+            or (alert.clock_id is not None and alert.clock_id in stopped)
+            or (answered is not None and alert.clock_id == answered)
         ):
             reason = f"{EVENT_LABELS.get(trigger.type, trigger.type)}，预警解除"
             bodies.append(e.AlertClosed(alert_id=alert.alert_id, reason=reason))
@@ -355,6 +358,17 @@ def effects(state: CaseState, trigger: e.EventBody, now: datetime) -> list[e.Eve
     if trigger.type not in _ENDING:
         bodies += _starts(state, trigger.type, now)
     return bodies
+
+
+def _answered_clock(state: CaseState, trigger: e.EventBody) -> str | None:
+    """The clock of the instruction ``trigger`` answers (落实反馈): its alerts close even once
+    it has run out, since what it watched is done."""
+    if not isinstance(trigger, e.InstructionAnswered) or state.policy is None:
+        return None
+    for rule in state.policy.rules:
+        if rule.due_source is DueSource.INSTRUCTION_DEADLINE:
+            return instruction_clock_id(rule.rule_id, trigger.instruction_no)
+    return None
 
 
 def _plan_rule(state: CaseState) -> str | None:

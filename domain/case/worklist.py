@@ -140,6 +140,12 @@ def _resolved_after_breach(state: CaseState, clock: Clock) -> bool:
             a.report is not None and clock.clock_id.endswith(f"-{a.assignment_no}")
             for a in state.assignments
         )
+    if rule is not None and rule.due_source is DueSource.INSTRUCTION_DEADLINE:
+        # 批示: only the answer to THAT instruction answers it.
+        return any(
+            i.answer is not None and clock.clock_id == f"{rule.rule_id}-{i.instruction_no}"
+            for i in state.instructions
+        )
     if rule is not None and ended is not None:
         for event_type in rule.stop_on:
             done = state.milestones.get(event_type)

@@ -55,14 +55,18 @@ def test_the_direct_report_renotifies_the_county_on_its_fast_chain() -> None:
     assert alert.next_step_at - alert.raised_at == timedelta(hours=2)
     case.advance_to(alert.next_step_at)
     after = case.state.alert(alert.alert_id)
-    assert after is not None and len(after.notifications) == 2
+    assert after is not None
+    assert len(after.notifications) == 2
     assert after.notifications[-1].recipient == "county-leader:320102"
 
 
 def test_gaining_civil_to_criminal_risk_reports_even_at_a_low_level() -> None:
     case = _mediating()
     events = case.do(
-        "reassess_risk", risk_level="low", flags={"civil_to_criminal_risk": True}, reasons="扬言报复"
+        "reassess_risk",
+        risk_level="low",
+        flags={"civil_to_criminal_risk": True},
+        reasons="扬言报复",
     )
     assert [a.alert.kind for a in _alerts(events)] == [AlertKind.MAJOR_REPORT]
 
@@ -142,20 +146,23 @@ def test_an_instruction_with_a_deadline_runs_a_clock_escalating_to_the_leader() 
     case = _mediating()
     case.do("issue_instruction", text="请三日内化解并报告", deadline="2026-03-05")
     clock = case.state.clock("I1-1")
-    assert clock is not None and clock.status is ClockStatus.RUNNING
+    assert clock is not None
+    assert clock.status is ClockStatus.RUNNING
     assert clock.due_at == datetime(2026, 3, 6, tzinfo=CHINA_TZ)  # 5 Mar 24:00
     (item,) = [i for i in work_items(case.state) if i.kind is WorkKind.INSTRUCTION_DUE]
     assert item.org_id == "xw-village-committee" or item.org_id
     assert item.summary == "领导批示第1号（王芳）待落实"
     case.advance_to(clock.due_at)
     breach = case.state.alerts[-1]
-    assert breach.kind is AlertKind.BREACH and breach.clock_id == "I1-1"
+    assert breach.kind is AlertKind.BREACH
+    assert breach.clock_id == "I1-1"
     assert breach.chain_id == "instruction"
     # Level 1 (the handling unit) twice, then the instructing leader, then the county.
     recipients = []
     for _ in range(5):
         alert = case.state.alert(breach.alert_id)
-        assert alert is not None and alert.next_step_at is not None
+        assert alert is not None
+        assert alert.next_step_at is not None
         case.advance_to(alert.next_step_at)
         recipients.append(case.state.alert(breach.alert_id).notifications[-1].recipient)  # type: ignore[union-attr]
     assert "instructor:王芳" in recipients
@@ -174,19 +181,23 @@ def test_answering_an_instruction_stops_its_clock_only() -> None:
     assert kinds["instruction:1"] is WorkKind.INSTRUCTION_DUE
     assert kinds["instruction:2"] is WorkKind.INSTRUCTION_ANSWERED
     answered = case.state.instruction(2)
-    assert answered is not None and answered.answer is not None
+    assert answered is not None
+    assert answered.answer is not None
     assert answered.answer.result == "已回访，当事人满意"
 
 
 def test_instruction_refusals_name_the_field_in_chinese() -> None:
     case = _mediating()
     past = case.refusal("issue_instruction", text="请化解", deadline="2026-03-01")
-    assert isinstance(past, InvalidCommand) and past.field == "deadline"
+    assert isinstance(past, InvalidCommand)
+    assert past.field == "deadline"
     no_alert = case.refusal("issue_instruction", text="请化解", alert_id="JF-2026-000001-A9")
-    assert isinstance(no_alert, InvalidCommand) and no_alert.field == "alert_id"
+    assert isinstance(no_alert, InvalidCommand)
+    assert no_alert.field == "alert_id"
     assert "没有编号为" in no_alert.message_zh
     missing = case.refusal("answer_instruction", instruction_no=1, result="已办")
-    assert isinstance(missing, InvalidCommand) and missing.field == "instruction_no"
+    assert isinstance(missing, InvalidCommand)
+    assert missing.field == "instruction_no"
     assert missing.message_zh == "本案没有第 1 号批示"
     case.do("issue_instruction", text="请化解", deadline=None)
     case.do("answer_instruction", instruction_no=1, result="已办")
@@ -210,7 +221,8 @@ def test_the_acknowledgement_note_of_an_alert_reaches_the_handling_unit() -> Non
     case.do("acknowledge_alert", alert_id=alert_id, note="请派出所介入，防止矛盾激化")
     (note,) = case.state.instructions
     assert note.source is InstructionSource.ACKNOWLEDGEMENT
-    assert note.alert_id == alert_id and note.deadline is None
+    assert note.alert_id == alert_id
+    assert note.deadline is None
     (item,) = [i for i in work_items(case.state) if i.kind is WorkKind.INSTRUCTION_DUE]
     assert item.summary == "签收意见第1号（王芳）待落实"
     case.do("answer_instruction", instruction_no=1, result="派出所已介入")

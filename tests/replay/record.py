@@ -34,6 +34,7 @@ from domain.case import commands as c
 from domain.errors import ForbiddenTransition
 from tests.engine_keys import KEYS_A
 from tests.replay.record_backfill import record_backfill
+from tests.replay.record_leader_acts import record_leader_acts
 from tests.samples import LIFECYCLE, china_today, register, step_action
 from tests.samples import command as sample_command
 from worker import build_worker, policy_provider
@@ -509,6 +510,7 @@ RECORDINGS = {
     "handoffs": record_handoffs,
     "calendar_years": record_calendar_years,
     "backfill": record_backfill,
+    "leader_acts": record_leader_acts,
 }
 
 if __name__ == "__main__":
