@@ -32,6 +32,7 @@ from api.routes import (
     clocks,
     codec,
     health,
+    leader_acts,
     metrics,
     organisations,
     parties,
@@ -152,6 +153,7 @@ def create_app(
         worklist,
         parties,
         users,
+        leader_acts,
     ):
         app.include_router(feature.router)
     install_console(app)  # the web console (工作台) under /, beside the JSON API under /v1

@@ -17,7 +17,13 @@ from api.errors import database_errors, forbidden, invalid_input
 from api.schemas import WorkItemView, Worklist
 from domain.case.labels import CATEGORY_LABELS, STAGE_LABELS
 from domain.case.stages import Stage
-from domain.case.worklist import DEFAULT_BACKLOG_DAYS, LEADER_KINDS, WORK_KIND_LABELS, WorkKind
+from domain.case.worklist import (
+    DEFAULT_BACKLOG_DAYS,
+    LEADER_KINDS,
+    NOT_WORK,
+    WORK_KIND_LABELS,
+    WorkKind,
+)
 from domain.people.access import CENTER_ROLES, Principal, Role
 from domain.people.privacy import scrub_text
 from domain.values import Category
@@ -54,7 +60,7 @@ def require_worklist_role(principal: Principal, what_zh: str, what_en: str) -> N
 def _kinds_for(principal: Principal) -> tuple[WorkKind, ...]:
     if principal.role is Role.LEADER:
         return (*sorted(LEADER_KINDS), WorkKind.BACKLOG)
-    return tuple(WorkKind)
+    return tuple(kind for kind in WorkKind if kind not in NOT_WORK)
 
 
 def _work_view(line: WorkLine, now: datetime) -> WorkItemView:
@@ -128,7 +134,7 @@ async def worklist(
     work = WorkFilter(
         organisation=organisation,
         within=within,
-        kinds=tuple(k.value for k in kinds if k is not WorkKind.BACKLOG) if leader else None,
+        kinds=tuple(k.value for k in kinds if k is not WorkKind.BACKLOG),
         person=person,
     )
     backlog = CaseFilter(

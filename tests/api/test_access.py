@@ -189,6 +189,28 @@ for _endpoint, (_, _, _refused) in HANDOFF_PROBES.items():
         "anonymous": (401, 401),
     }
 
+# 风险研判: the case's handlers and the leaders within reach (a major case reassessed major
+# raises nothing new); 领导批示: leaders only; 落实反馈: the handling unit, probed with an
+# instruction the case does not have (422, nothing changes).
+_HANDLERS_AND_LEADERS = {
+    "mediator": (200, 404),
+    "center_admin": (200, 404),
+    "town_leader": (200, 404),
+    "county_leader": (200, 404),
+    "auditor": (403, 403),
+    "system_admin": (403, 403),
+    "security_admin": (403, 403),
+    "grid_worker": (403, 403),
+    "anonymous": (401, 401),
+}
+EXPECTED["reassess"] = _HANDLERS_AND_LEADERS
+EXPECTED["instruct"] = {**_HANDLERS_AND_LEADERS, "mediator": (403, 403), "center_admin": (403, 403)}
+EXPECTED["answer_instruction"] = {
+    **EXPECTED["act"],
+    "mediator": (422, 404),
+    "center_admin": (422, 404),
+}
+
 # The same parties' other cases, from a case (同一当事人的其他案件): those who read the case
 # itself, not auditors (they read through the audit endpoints) nor grid workers.
 EXPECTED["related"] = {
@@ -251,6 +273,12 @@ UNSCOPED["worklist"] = {
     "security_admin": 403,
     "grid_worker": 403,
     "anonymous": 401,
+}
+# 领导批示 within the leader's jurisdiction: leaders only.
+UNSCOPED["instructions"] = {
+    **UNSCOPED["worklist"],
+    "mediator": 403,
+    "center_admin": 403,
 }
 # Same parties at intake: who registers or oversees cases; never auditors or grid workers.
 UNSCOPED["parties"] = {**UNSCOPED["worklist"]}
@@ -340,6 +368,14 @@ async def _call(client: httpx.AsyncClient, endpoint: str, case: dict[str, Any]) 
         return await client.post(f"/v1/alerts/{alert_id}/ack", json={"note": "已阅"}, headers=key)
     if endpoint == "related":
         return await client.get(f"/v1/cases/{case_id}/related")
+    if endpoint == "reassess":
+        body = {"risk_level": "major", "flags": {}, "reasons": "矩阵测试"}
+        return await client.post(f"/v1/cases/{case_id}/risk-assessments", json=body)
+    if endpoint == "instruct":
+        return await client.post(f"/v1/cases/{case_id}/instructions", json={"text": "矩阵测试"})
+    if endpoint == "answer_instruction":
+        body = {"instruction_no": 99, "result": "探测"}
+        return await client.post(f"/v1/cases/{case_id}/instructions/answer", json=body)
     if endpoint in HANDOFF_PROBES:
         path, body, _ = HANDOFF_PROBES[endpoint]
         return await client.post(f"/v1/cases/{case_id}/{path}", json=body, headers=key)
@@ -385,6 +421,8 @@ async def test_role_unscoped_endpoint_matrix(
         response = await client.get("/v1/alerts")
     elif endpoint == "worklist":
         response = await client.get("/v1/worklist")
+    elif endpoint == "instructions":
+        response = await client.get("/v1/instructions")
     elif endpoint == "parties":
         response = await client.post(
             "/v1/parties/cases", json={"name": "张伟", "phone": "13812345678"}
@@ -543,3 +581,32 @@ async def test_the_access_trail_is_append_only_in_the_database(
     async with stack.sessionmaker() as session:
         after = await session.scalar(select(func.count()).select_from(AccessTrailRow))
     assert after == before
+
+
+async def test_a_mediator_of_another_center_sees_none_of_the_instructions_of_a_case(
+    clients: dict[str, httpx.AsyncClient], cases: Cases
+) -> None:
+    case_id = cases.own_town["case_id"]
+    text = f"请包案领导当面化解{uuid.uuid4().hex[:6]}"
+    response = await clients["town_leader"].post(
+        f"/v1/cases/{case_id}/instructions", json={"text": text}
+    )
+    assert response.status_code == 200, response.text
+    assert any(i["text"] == text for i in response.json()["instructions"])
+    # The other center's mediator: not the case, not its instructions, not the list.
+    other = clients["other_mediator"]
+    assert (await other.get(f"/v1/cases/{case_id}")).status_code == 404
+    assert (await other.get("/v1/instructions")).status_code == 403
+    listed = (await other.get("/v1/worklist", params={"group": "instruction_due"})).json()
+    assert case_id not in {item["case_id"] for item in listed["items"]}
+    # The leader of another town does not see it; the town's leader and the county's do.
+    elsewhere = (await clients["other_town_leader"].get("/v1/instructions")).json()["items"]
+    assert text not in {i["text"] for i in elsewhere}
+    for leader in ("town_leader", "county_leader"):
+        items = (await clients[leader].get("/v1/instructions")).json()["items"]
+        assert text in {i["text"] for i in items}
+    # The handling unit sees it in its worklist, 待落实批示.
+    own = (
+        await clients["mediator"].get("/v1/worklist", params={"group": "instruction_due"})
+    ).json()
+    assert case_id in {item["case_id"] for item in own["items"]}
