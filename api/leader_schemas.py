@@ -42,6 +42,8 @@ ANSWER_ROUTE = ActionRoute(
     summary="落实反馈 / how the instruction was carried out",
 )
 
+LEADER_ROUTES = (REASSESS_ROUTE, INSTRUCTION_ROUTE, ANSWER_ROUTE)
+
 
 class InstructionView(BaseModel):
     """One instruction (or 签收意见) on a case, masked: free text scrubbed of personal data."""

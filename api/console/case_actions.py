@@ -20,17 +20,19 @@ from api.access import reach_of
 from api.console.forms import ACTION_FIELDS, Field, FormState, Options, follow_up_fields
 from api.console.session import ConsoleUser
 from api.handoff_schemas import HANDOFF_ROUTES
+from api.leader_schemas import LEADER_ROUTES
 from api.registry_schemas import OrganisationView
 from api.schemas import ACTION_ROUTES, ActionRoute
 from api.services import registry
 from domain.case.labels import ACTION_LABELS
+from domain.case.leader_records import INSTRUCTION_SOURCE_LABELS, InstructionSource
 from domain.case.reach import INCOMING_COMMANDS, CaseReach, may_act
 from domain.case.stages import Action, Stage, allowed
 from domain.people.access import Permission
 
 # The console's forms for the JSON API's command routes (alerts are acknowledged from the inbox).
 ROUTES: dict[str, ActionRoute] = {
-    r.path: r for r in (*ACTION_ROUTES, *HANDOFF_ROUTES) if r.path in ACTION_FIELDS
+    r.path: r for r in (*ACTION_ROUTES, *HANDOFF_ROUTES, *LEADER_ROUTES) if r.path in ACTION_FIELDS
 }
 # Forms whose pickers list the registry's organisations.
 _ORG_PICKERS = {
@@ -109,6 +111,20 @@ def _report_options(user: ConsoleUser, document: dict[str, Any], reach: CaseReac
     )
 
 
+def instruction_options(document: dict[str, Any]) -> Options:
+    """The instructions (and 签收意见) not yet answered, for 落实反馈."""
+    return tuple(
+        (
+            str(i["instruction_no"]),
+            f"第 {i['instruction_no']} 号"
+            f"{INSTRUCTION_SOURCE_LABELS[InstructionSource(i['source'])]}"
+            f"（{i['leader']}）：{i['text'][:30]}",
+        )
+        for i in document.get("instructions") or ()
+        if i.get("answer") is None
+    )
+
+
 def fields_for(
     path: str,
     document: dict[str, Any],
@@ -134,6 +150,8 @@ def fields_for(
         return _with(fields, "organisation", options=current)
     if path == "report-back":
         return _with(fields, "assignment_no", options=_report_options(user, document, reach))
+    if path == "instructions/answer":
+        return _with(fields, "instruction_no", options=instruction_options(document))
     if path == "start-mediation" and choices.roster:
         roster = Field(
             "mediator_ids",
@@ -159,8 +177,9 @@ def _may_send(user: ConsoleUser, reach: CaseReach, route: ActionRoute) -> bool:
 def offered_actions(
     user: ConsoleUser, document: dict[str, Any], choices: Choices
 ) -> list[OfferedAction]:
-    """The actions the stage table allows this case now that the caller's organisation sends."""
-    if not user.may(Permission.ACT):
+    """The actions the stage table allows this case now that the caller's organisation sends
+    (a leader: 风险研判 and 领导批示 on the cases within reach)."""
+    if not (user.may(Permission.ACT) or user.may(Permission.INSTRUCT)):
         return []
     stage, kind = Stage(document["stage"]), str(document.get("kind", "dispute"))
     reach = reach_of(document)

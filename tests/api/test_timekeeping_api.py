@@ -80,8 +80,9 @@ def test_every_dispute_rule_is_covered_by_the_cases_above() -> None:
     assert covered == set(DISPUTE_RULES)
 
 
-# Since 2026.3 every case also has the hand-off clocks (签收 TAKE, 交办反馈 A4).
-COMMON_2026_2 = {"PLAN", "ITEM", "FU", "B7", "C3", "C4", "TAKE", "A4"}
+# Since 2026.3 every case also has the hand-off clocks (签收 TAKE, 交办反馈 A4); since 2026.5
+# the 批示落实时限 (I1).
+COMMON_2026_2 = {"PLAN", "ITEM", "FU", "B7", "C3", "C4", "TAKE", "A4", "I1"}
 
 
 @pytest.mark.parametrize(
