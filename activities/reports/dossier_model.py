@@ -37,6 +37,7 @@ from activities.reports.sections.case import (
     Withdrawal,
 )
 from activities.reports.sections.handoffs import Handoffs
+from activities.reports.sections.leaders import Instruction, RiskAssessment
 from activities.reports.sections.mediation import (
     Agreement,
     FollowUp,
@@ -247,6 +248,8 @@ class Dossier(Part):
     withdrawal: Withdrawal | None
     closure: Closure | None
     handoffs: Handoffs | None = None  # None: a case that never had an organisation recorded
+    risk_assessments: list[RiskAssessment] = []  # 风险研判 after intake
+    instructions: list[Instruction] = []  # 领导批示 and 签收意见, with their 落实反馈
     policy: Policy | None
     clocks: list[Clock]
     alerts: list[Alert]
