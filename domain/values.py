@@ -10,7 +10,7 @@ from typing import Annotated, Self
 from pydantic import AfterValidator, Field, StringConstraints, model_validator
 
 from domain.base import Frozen
-from domain.text import Address, Name, ShortText
+from domain.text import Name
 
 CHINA_TZ = timezone(timedelta(hours=8), "Asia/Shanghai")
 
@@ -124,18 +124,6 @@ ResidentId = Annotated[str, AfterValidator(_valid_resident_id)]
 Phone = Annotated[
     str, StringConstraints(strip_whitespace=True, pattern=r"^(1\d{10}|0\d{2,3}-?\d{7,8})$")
 ]
-
-
-class Party(Frozen):
-    """当事人: a person or an organisation in the case."""
-
-    name: ShortText
-    party_type: PartyType = PartyType.PERSON
-    id_number: ResidentId | None = None
-    phone: Phone | None = None
-    address: Address | None = None
-    # 重点人员 (稳控对象): shown to leaders and auditors only.
-    watched: bool = False
 
 
 # A county, town or village code: the prefix that selects a subtree.

@@ -15,6 +15,7 @@ from jinja2 import ChainableUndefined, Environment, FileSystemLoader, select_aut
 from domain.case import labels
 from domain.people.access import ROLE_LABELS as USER_ROLE_LABELS
 from domain.people.access import Permission, Role
+from domain.people.trail_words import fields_words, read_words
 from domain.values import CHINA_TZ
 
 HERE = Path(__file__).parent
@@ -27,6 +28,14 @@ def china_time(value: datetime | str | None) -> str:
         return ""
     at = datetime.fromisoformat(value) if isinstance(value, str) else value
     return at.astimezone(CHINA_TZ).strftime("%Y-%m-%d %H:%M")
+
+
+def china_seconds(value: datetime | str | None) -> str:
+    """``2026-03-02 09:30:15`` in China time: a moment an auditor asked for, to the second."""
+    if value is None or value == "":
+        return ""
+    at = datetime.fromisoformat(value) if isinstance(value, str) else value
+    return at.astimezone(CHINA_TZ).strftime("%Y-%m-%d %H:%M:%S")
 
 
 def due_time(value: datetime | str | None) -> str:
@@ -77,6 +86,9 @@ _env = Environment(
 )
 _env.filters.update(
     china_time=china_time,
+    china_seconds=china_seconds,
+    read_words=read_words,
+    fields_words=fields_words,
     china_day=china_day,
     due_time=due_time,
     person=person,

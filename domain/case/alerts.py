@@ -47,6 +47,7 @@ class Alert(Frozen):
     next_step_at: AwareDatetime | None = None
     acknowledged_by: str | None = None
     acknowledged_at: AwareDatetime | None = None
+    acknowledged_note: str = ""
     closed_reason: str | None = None
     chain_id: str | None = None  # a named chain (直报, 批示落实); None: the case's chain
 

@@ -8,13 +8,14 @@ China time; the event keeps the recording time beside it (``Event.at``).
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Self
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 
 from domain.base import Frozen
 from domain.days import Day
 from domain.organisation.organisations import OrgRef
+from domain.parties import SIDE_LABELS, Agent, Party, PartySide
 from domain.text import LongText, OptionalName, OptionalText, ShortText
 from domain.values import (
     AgreementForm,
@@ -24,7 +25,6 @@ from domain.values import (
     CourtDecision,
     Jurisdiction,
     MediationType,
-    Party,
     PerformanceStatus,
     ReferralRoute,
     RiskFlags,
@@ -46,6 +46,8 @@ class IntakeDetails(Frozen):
     jurisdiction: Jurisdiction
     applicants: Annotated[tuple[Party, ...], Field(min_length=1, max_length=200)]
     respondents: Annotated[tuple[Party, ...], Field(max_length=200)] = ()
+    third_parties: Annotated[tuple[Party, ...], Field(max_length=200)] = ()  # 第三人
+    agents: Annotated[tuple[Agent, ...], Field(max_length=200)] = ()  # 代理人
     risk_level: RiskLevel = RiskLevel.LOW
     flags: RiskFlags = RiskFlags()
     received_on: Annotated[
@@ -64,6 +66,23 @@ class IntakeDetails(Frozen):
             "depends on it from intake (e.g. administrative medical mediation, E5a)"
         ),
     ] = None
+
+    @model_validator(mode="after")
+    def _agents_act_for_parties(self) -> Self:
+        sides = {
+            PartySide.APPLICANTS: self.applicants,
+            PartySide.RESPONDENTS: self.respondents,
+            PartySide.THIRD_PARTIES: self.third_parties,
+        }
+        for agent in self.agents:
+            for ref in agent.represents:
+                if ref.index >= len(sides[ref.side]):
+                    raise ValueError(
+                        f"代理人{agent.name}代理的当事人不存在（{SIDE_LABELS[ref.side]}"
+                        f"{ref.index + 1}）"
+                        f" / agent {agent.name} acts for a party that is not in the case"
+                    )
+        return self
 
 
 class AcceptDetails(Frozen):

@@ -8,6 +8,10 @@ from typing import Annotated, Literal
 from pydantic import AwareDatetime, Field
 
 from domain.base import Frozen
+from domain.case.agenda import ScheduledSessionHeld as ScheduledSessionHeld
+from domain.case.agenda import SessionCancelled as SessionCancelled
+from domain.case.agenda import SessionPostponed as SessionPostponed
+from domain.case.agenda import SessionScheduled as SessionScheduled
 from domain.case.alerts import Alert, Notification
 from domain.case.clocks import Clock, ClockStatus, GrantedExtension, Schedule
 from domain.case.details import (
@@ -33,6 +37,7 @@ from domain.case.details import (
     SessionDetails,
     WithdrawDetails,
 )
+from domain.case.issued import DocumentFields, DocumentKind, DocumentNumber
 from domain.case.leader_records import (
     InstructionAnswerDetails,
     InstructionDetails,
@@ -383,6 +388,19 @@ class InstructionAnswered(InstructionAnswerDetails):
     organisation_id: str | None = None
 
 
+class DocumentIssued(Frozen):
+    """出具文书: a document issued from the case, its 文号, version and the SHA-256 of the
+    canonical JSON of ``fields`` (``domain.case.documents.canonical_json``)."""
+
+    type: Literal["document_issued"] = "document_issued"
+    kind: DocumentKind
+    subject: int | None = None
+    number: DocumentNumber
+    version: int
+    content_sha256: str
+    fields: DocumentFields
+
+
 EventBody = Annotated[
     CaseRegistered
     | CaseAccepted
@@ -391,6 +409,10 @@ EventBody = Annotated[
     | PackageLeaderAssigned
     | MediationStarted
     | SessionRecorded
+    | SessionScheduled
+    | SessionPostponed
+    | SessionCancelled
+    | ScheduledSessionHeld
     | AgreementRecorded
     | MediationFailed
     | JudicialConfirmationApplied
@@ -435,7 +457,8 @@ EventBody = Annotated[
     | CoHandlerRemoved
     | RiskReassessed
     | InstructionIssued
-    | InstructionAnswered,
+    | InstructionAnswered
+    | DocumentIssued,
     Field(discriminator="type"),
 ]
 

@@ -28,7 +28,8 @@ from domain.case.stages import TERMINAL_STAGES, Stage
 from domain.case.state import CaseState
 from domain.deadlines.clock_rules import DueSource
 from domain.deadlines.periods import end_of_china_day
-from domain.values import Party, PerformanceStatus
+from domain.parties import Party, Representative
+from domain.values import PerformanceStatus
 
 # Rule ids of the hand-off clocks (签收时限, 交办反馈时限) in the policy data.
 TAKE_RULE = "TAKE"
@@ -52,6 +53,9 @@ class WorkKind(StrEnum):
     BACKLOG = "backlog"  # 积案 (asked of the cases table: it depends on today)
     INSTRUCTION_DUE = "instruction_due"  # 待落实批示 (领导批示, 签收意见)
     INSTRUCTION_ANSWERED = "instruction_answered"  # 批示已反馈 (for the leaders' instruction list)
+    # 待记录调解会: a booked session whose day has passed unrecorded (asked of the agenda,
+    # ``session_agenda``: it depends on today), for the holder and the mediators it names.
+    SESSION_UNRECORDED = "session_unrecorded"
 
 
 WORK_KIND_LABELS: dict[WorkKind, str] = {
@@ -65,10 +69,14 @@ WORK_KIND_LABELS: dict[WorkKind, str] = {
     WorkKind.BACKLOG: "积案",
     WorkKind.INSTRUCTION_DUE: "待落实批示",
     WorkKind.INSTRUCTION_ANSWERED: "批示已反馈",
+    WorkKind.SESSION_UNRECORDED: "待记录调解会",
 }
 
 # Kept beside the case for the leaders' list of instructions, never shown as work to do.
 NOT_WORK = frozenset({WorkKind.INSTRUCTION_ANSWERED})
+
+# The groups asked of other tables than ``work_items`` (they depend on today).
+DATED_KINDS = frozenset({WorkKind.BACKLOG, WorkKind.SESSION_UNRECORDED})
 
 # What a leader's worklist shows within the jurisdiction subtree (督办).
 LEADER_KINDS = frozenset({WorkKind.CLOCK_WARNING, WorkKind.CLOCK_OVERDUE, WorkKind.LIFT_SUGGESTED})
@@ -178,7 +186,10 @@ def _clock_item(state: CaseState, clock: Clock, holder: str, persons: tuple[str,
     if clock.status is ClockStatus.BREACHED:
         since = clock.ended_at or clock.due_at
         return WorkItem(
-            **common, kind=WorkKind.CLOCK_OVERDUE, since=since, summary=f"{clock.name}已逾期"
+            **common,
+            kind=WorkKind.CLOCK_OVERDUE,
+            since=since,
+            summary=f"{clock.name}已逾期{_leader_notes(state, clock)}",
         )
     if clock.warned_at is not None:
         return WorkItem(
@@ -193,6 +204,16 @@ def _clock_item(state: CaseState, clock: Clock, holder: str, persons: tuple[str,
         since=clock.started_at,
         summary=f"{clock.name}{subject}",
     )
+
+
+def _leader_notes(state: CaseState, clock: Clock) -> str:
+    """签收意见 a leader wrote acknowledging this clock's alerts, for the unit that handles it."""
+    notes = [
+        f"；{(a.acknowledged_by or '领导').split(' (')[0]}签收意见：{a.acknowledged_note}"
+        for a in state.alerts
+        if a.clock_id == clock.clock_id and a.acknowledged_note
+    ]
+    return "".join(notes)
 
 
 def _clock_items(state: CaseState, holder: str, persons: tuple[str, ...]) -> list[WorkItem]:
@@ -323,13 +344,19 @@ def party_key(
     return hashlib.sha256(material.encode()).hexdigest()
 
 
-def _key_of(party: Party) -> str | None:
-    return party_key(id_number=party.id_number, name=party.name, phone=party.phone)
-
-
 def party_keys(state: CaseState) -> frozenset[str]:
-    """The keys of every applicant and respondent that has an ID number or a phone."""
-    keys = (_key_of(party) for party in (*state.applicants, *state.respondents))
+    """The keys of every applicant, respondent and 第三人 that has an ID number or a phone, and
+    of the 代表人 a group chose (they are the group's members). Agents (代理人) are left out: a
+    lawyer acting in many cases does not make them the same party's cases."""
+    parties = (*state.applicants, *state.respondents, *state.third_parties)
+    people: tuple[Party | Representative, ...] = (
+        *parties,
+        *(person for party in parties for person in party.representatives),
+    )
+    keys = (
+        party_key(id_number=person.id_number, name=person.name, phone=person.phone)
+        for person in people
+    )
     return frozenset(key for key in keys if key is not None)
 
 

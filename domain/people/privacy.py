@@ -22,6 +22,8 @@ from typing import Any
 ID_FIELDS = frozenset({"id_number"})
 PHONE_FIELDS = frozenset({"phone"})
 WATCHED_FIELDS = frozenset({"watched"})
+# 出生日期: the year is shown, the month and day masked (``1985-**-**``).
+BIRTH_FIELDS = frozenset({"birth_date"})
 
 # One separator between groups of digits: a hyphen or dash, a space (also no-break and 全角), a dot.
 _SEP = r"[-\u2010-\u2015 \t\u00a0\u3000.]"
@@ -82,6 +84,11 @@ def mask_phone(value: str) -> str:
     if len(digits) <= 7:
         return "*" * len(value)
     return digits[:3] + "*" * (len(digits) - 7) + digits[-4:]
+
+
+def mask_birth_date(value: str) -> str:
+    """``1985-06-12`` → ``1985-**-**``."""
+    return value[:4] + "".join("*" if char.isdigit() else char for char in value[4:])
 
 
 def _starred(text: str, *, head: int, tail: int) -> str:
@@ -146,6 +153,13 @@ def contains_personal_data(text: str) -> bool:
     return any(pattern.search(text) for pattern, _ in _SCRUBBERS[1:])
 
 
+_MASKS: dict[str, Callable[[str], str]] = {
+    **dict.fromkeys(ID_FIELDS, mask_id),
+    **dict.fromkeys(PHONE_FIELDS, mask_phone),
+    **dict.fromkeys(BIRTH_FIELDS, mask_birth_date),
+}
+
+
 def mask_document(
     document: Any, *, reveal: bool = False, see_watched: bool = False
 ) -> tuple[Any, tuple[str, ...]]:
@@ -166,12 +180,12 @@ def mask_document(
                 if key in SAFE_FIELDS:
                     out[key] = value
                     continue
-                if isinstance(value, str) and (key in ID_FIELDS or key in PHONE_FIELDS):
+                if isinstance(value, str) and key in _MASKS:
                     if reveal:
                         shown.append(child)
                         out[key] = value
                     else:
-                        out[key] = (mask_id if key in ID_FIELDS else mask_phone)(value)
+                        out[key] = _MASKS[key](value)
                     continue
                 out[key] = walk(value, child)
             return out

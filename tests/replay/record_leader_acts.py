@@ -52,4 +52,4 @@ async def record_leader_acts(tag: str) -> None:
         history = await cw.client.get_workflow_handle(handle.id).fetch_history()
         path = HISTORIES / f"{tag}_reassessed_instructed_answered.json"
         path.write_text(json.dumps(json.loads(history.to_json()), ensure_ascii=False, indent=1))
-        print(f"recorded {path.name}")
+        print(f"recorded {path.name}")  # noqa: T201

@@ -14,7 +14,7 @@ from domain.case.alerts import AlertKind, AlertStatus
 from domain.case.clocks import ClockStatus
 from tests.samples import ORGS
 from tests.workflows.clock_harness import calendar_with, clockwork
-from workflows.case_workflow import LEADER_ACTS_PATCH
+from workflows.patches import LEADER_ACTS_PATCH
 
 ROUTED = {"routing": {"chosen": ORGS["xw-labour-room"], "rule_id": "R-labour"}}
 

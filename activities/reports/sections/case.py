@@ -8,6 +8,7 @@ from typing import Any
 from pydantic import SerializerFunctionWrapHandler, model_serializer
 
 from activities.reports.sections.parts import Instant, Part, Stamp, stamp
+from domain.case.facts import receipt_on
 from domain.case.labels import (
     CASE_KIND_LABELS,
     CATEGORY_LABELS,
@@ -20,8 +21,15 @@ from domain.case.labels import (
 )
 from domain.case.stages import Stage
 from domain.case.state import CaseState
+from domain.parties import (
+    AUTHORITY_LABELS,
+    GENDER_LABELS,
+    RELATION_LABELS,
+    party_place,
+)
+from domain.parties import Agent as CaseAgent
+from domain.parties import Party as CaseParty
 from domain.values import CaseKind, Category, Channel, CloseOutcome, PartyType, RiskLevel
-from domain.values import Party as CaseParty
 
 
 class Jurisdiction(Part):
@@ -64,6 +72,27 @@ class CaseSummary(Part):
     diverted_to: str | None
 
 
+class Representative(Part):
+    """代表人."""
+
+    name: str
+    id_number: str | None
+    phone: str | None
+
+
+class Agent(Part):
+    """代理人: whom they act for (their places, e.g. 申请人1), their authority and relation."""
+
+    name: str
+    represents: list[str]
+    authority_label: str
+    powers: str
+    relation_label: str
+    employer: str | None
+    id_number: str | None
+    phone: str | None
+
+
 class Party(Part):
     """当事人, as the caller handed the case over (masked or not: nothing here masks)."""
 
@@ -75,6 +104,13 @@ class Party(Part):
     # 重点人员: absent from the document of a reader who may not see it (the API removes it).
     watched: bool | None = None
     party_type_label: str
+    gender_label: str | None = None
+    ethnicity: str | None = None
+    birth_date: str | None = None  # text: masked to its year for most readers
+    credit_code: str | None = None
+    legal_representative: str | None = None
+    headcount: int | None = None
+    representatives: list[Representative] = []
 
     @model_serializer(mode="wrap")
     def _without_hidden_flag(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
@@ -87,6 +123,8 @@ class Party(Part):
 class Parties(Part):
     applicants: list[Party]
     respondents: list[Party]
+    third_parties: list[Party] = []
+    agents: list[Agent] = []
 
 
 class Decline(Part):
@@ -165,7 +203,7 @@ def summary(state: CaseState) -> CaseSummary:
         risk_flag_labels=[RISK_FLAG_LABELS.get(flag, flag) for flag in raised],
         stage=state.stage,
         stage_label=STAGE_LABELS[state.stage],
-        received_on=state.received_on,
+        received_on=receipt_on(state),  # the day of registration when none was stated
         registered=stamp(state.registered),
         accepted=stamp(state.accepted) if state.accepted else None,
         updated_at=state.updated_at,
@@ -178,6 +216,8 @@ def parties(state: CaseState) -> Parties:
     return Parties(
         applicants=[_party(p) for p in state.applicants],
         respondents=[_party(p) for p in state.respondents],
+        third_parties=[_party(p) for p in state.third_parties],
+        agents=[_agent(a, state.kind) for a in state.agents],
     )
 
 
@@ -245,4 +285,27 @@ def _party(party: CaseParty) -> Party:
         address=party.address,
         watched=party.watched,
         party_type_label=PARTY_TYPE_LABELS[party.party_type],
+        gender_label=GENDER_LABELS[party.gender] if party.gender else None,
+        ethnicity=party.ethnicity,
+        birth_date=party.birth_date.isoformat() if party.birth_date else None,
+        credit_code=party.credit_code,
+        legal_representative=party.legal_representative,
+        headcount=party.headcount,
+        representatives=[
+            Representative(name=r.name, id_number=r.id_number, phone=r.phone)
+            for r in party.representatives
+        ],
+    )
+
+
+def _agent(agent: CaseAgent, kind: CaseKind) -> Agent:
+    return Agent(
+        name=agent.name,
+        represents=[party_place(ref, kind) for ref in agent.represents],
+        authority_label=AUTHORITY_LABELS[agent.authority],
+        powers=agent.powers,
+        relation_label=RELATION_LABELS[agent.relation],
+        employer=agent.employer,
+        id_number=agent.id_number,
+        phone=agent.phone,
     )
