@@ -36,6 +36,7 @@ from api.routes import (
     codec,
     documents,
     health,
+    leader_acts,
     metrics,
     organisations,
     parties,
@@ -166,6 +167,7 @@ def create_app(
         worklist,
         parties,
         users,
+        leader_acts,
         sessions,
     ):
         app.include_router(feature.router)

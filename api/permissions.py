@@ -51,6 +51,10 @@ Registrar = Annotated[
 CaseReader = Annotated[
     Principal, Depends(require_permission(Permission.READ_CASE, Permission.READ_OWN_REPORTS))
 ]
+# 领导批示 and the list of instructions.
+Instructor = Annotated[Principal, Depends(require_permission(Permission.INSTRUCT))]
+# 风险研判: the case's handlers and leaders within reach.
+Assessor = Annotated[Principal, Depends(require_permission(Permission.ACT, Permission.INSTRUCT))]
 AlertReader = Annotated[Principal, Depends(require_permission(Permission.READ_ALERTS))]
 AlertAcknowledger = Annotated[Principal, Depends(require_permission(Permission.ACK_ALERT))]
 # The audit endpoints (each read with a purpose) and the access trail.

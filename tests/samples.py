@@ -140,6 +140,16 @@ def action_bodies(today: date = TODAY) -> dict[str, dict[str, Any]]:
         "lift": {"to_organisation": "xw-county-center", "reason": "村级三次调解未果，上提一级"},
         "add_co_handler": {"organisation": "xw-police-room", "note": "邀请派出所联合调处"},
         "remove_co_handler": {"organisation": "xw-police-room", "note": "联合调处结束"},
+        "reassess_risk": {
+            "risk_level": "major",
+            "flags": {"civil_to_criminal_risk": True},
+            "reasons": "双方发生肢体冲突，一方扬言报复",
+        },
+        "issue_instruction": {
+            "text": "请包案领导当面化解，三日内报告结果",
+            "deadline": (today + timedelta(days=3)).isoformat(),
+        },
+        "answer_instruction": {"instruction_no": 1, "result": "已当面调解，双方情绪平稳"},
         "issue_document": {"kind": "application"},
         "add_attachment": {
             "attachment_id": "att-00000001",
@@ -207,6 +217,9 @@ ACTION_PATHS: dict[str, str] = {
     "lift": "lift",
     "add_co_handler": "co-handlers",
     "remove_co_handler": "co-handlers/remove",
+    "reassess_risk": "risk-assessments",
+    "issue_instruction": "instructions",
+    "answer_instruction": "instructions/answer",
     "issue_document": "documents",
     "add_attachment": "attachments",
     "withdraw_attachment": "attachments",

@@ -28,6 +28,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.case.calendar_years import extend_calendar, intake_years, years_lacking
     from domain.case.commands import (
         ATTACHING,
+        LEADER_ACTS,
         CommandEnvelope,
         IssueDocument,
         RecordCourtDecision,
@@ -85,6 +86,7 @@ with workflow.unsafe.imports_passed_through():
         FORGED_START_PATCH,
         HANDOFFS_PATCH,
         LATE_ENTRY_PATCH,
+        LEADER_ACTS_PATCH,
         LEAN_ANSWER_PATCH,
         PROJECTION_HELD_PATCH,
         SESSION_NOTICES_PATCH,
@@ -188,6 +190,8 @@ class CaseWorkflow:
             if events and lacking and workflow.patched(CALENDAR_YEARS_PATCH):
                 await self._extend_calendar(lacking)
                 events = self._decide(envelope)  # counted with the years added
+            if events and isinstance(envelope.command, LEADER_ACTS):
+                workflow.patched(LEADER_ACTS_PATCH)  # marks the histories that hold them
             self._record(events)
             if isinstance(envelope.command, Register) and events and workflow.patched(CLOCKS_PATCH):
                 await self._snapshot_policy(envelope)

@@ -87,6 +87,8 @@ _KIND_LABELS: Final[Mapping[str, str]] = {
     "breach": "逾期",
     "major": "重大矛盾纠纷直报",
     "major_report": "重大矛盾纠纷直报",  # domain.case.alerts.AlertKind.MAJOR_REPORT
+    "collective_report": "群体性矛盾纠纷报告",
+    "skip_level_report": "越级上访风险报告",
 }
 _LEVEL_LABELS: Final[Mapping[int, str]] = {1: "一级", 2: "二级", 3: "三级", 4: "四级"}
 

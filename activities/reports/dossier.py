@@ -20,7 +20,7 @@ from typing import Any
 
 from activities.reports import dossier_model as doc
 from activities.reports.dossier_model import Dossier
-from activities.reports.sections import case, handoffs, mediation, petition
+from activities.reports.sections import case, handoffs, leaders, mediation, petition
 from activities.reports.sections.attachments import attachments
 from activities.reports.sections.parts import china_iso
 from domain.case import events as e
@@ -77,6 +77,8 @@ def build_dossier(
         closure=case.closure(state),
         handoffs=handoffs.handoffs(state),
         attachments=attachments(state),
+        risk_assessments=leaders.risk_assessments(state),
+        instructions=leaders.instructions(state),
         policy=_policy(state),
         clocks=[_clock(state, clock) for clock in state.clocks],
         alerts=[_alert(state, alert) for alert in state.alerts],

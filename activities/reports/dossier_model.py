@@ -38,6 +38,7 @@ from activities.reports.sections.case import (
     Withdrawal,
 )
 from activities.reports.sections.handoffs import Handoffs
+from activities.reports.sections.leaders import Instruction, RiskAssessment
 from activities.reports.sections.mediation import (
     Agreement,
     FollowUp,
@@ -250,6 +251,8 @@ class Dossier(Part):
     handoffs: Handoffs | None = None  # None: a case that never had an organisation recorded
     # 证据材料: every file kept with the case and its hash (issued 文书 join them when issued).
     attachments: list[AttachmentEntry] = []
+    risk_assessments: list[RiskAssessment] = []  # 风险研判 after intake
+    instructions: list[Instruction] = []  # 领导批示 and 签收意见, with their 落实反馈
     policy: Policy | None
     clocks: list[Clock]
     alerts: list[Alert]

@@ -21,11 +21,13 @@ from api.console.forms import ACTION_FIELDS, Field, FormState, Options, follow_u
 from api.console.session import ConsoleUser
 from api.console.session_forms import SESSION_FIELDS, roster_picker, session_fields
 from api.handoff_schemas import HANDOFF_ROUTES
+from api.leader_schemas import LEADER_ROUTES
 from api.registry_schemas import OrganisationView
 from api.schemas import ACTION_ROUTES, ActionRoute
 from api.services import registry
 from api.session_schemas import SESSION_ROUTES
 from domain.case.labels import ACTION_LABELS
+from domain.case.leader_records import INSTRUCTION_SOURCE_LABELS, InstructionSource
 from domain.case.reach import INCOMING_COMMANDS, CaseReach, may_act
 from domain.case.stages import Action, Stage, allowed
 from domain.organisation.organisations import OrgType
@@ -35,7 +37,9 @@ from domain.values import MediationType
 # The console's forms for the JSON API's command routes (alerts are acknowledged from the inbox).
 FORMS: dict[str, list[Field]] = {**ACTION_FIELDS, **SESSION_FIELDS}
 ROUTES: dict[str, ActionRoute] = {
-    r.path: r for r in (*ACTION_ROUTES, *HANDOFF_ROUTES, *SESSION_ROUTES) if r.path in FORMS
+    r.path: r
+    for r in (*ACTION_ROUTES, *HANDOFF_ROUTES, *SESSION_ROUTES, *LEADER_ROUTES)
+    if r.path in FORMS
 }
 # Forms whose pickers list the registry's organisations.
 _ORG_PICKERS = {
@@ -114,6 +118,20 @@ def _report_options(user: ConsoleUser, document: dict[str, Any], reach: CaseReac
     )
 
 
+def instruction_options(document: dict[str, Any]) -> Options:
+    """The instructions (and 签收意见) not yet answered, for 落实反馈."""
+    return tuple(
+        (
+            str(i["instruction_no"]),
+            f"第 {i['instruction_no']} 号"
+            f"{INSTRUCTION_SOURCE_LABELS[InstructionSource(i['source'])]}"
+            f"（{i['leader']}）：{i['text'][:30]}",
+        )
+        for i in document.get("instructions") or ()
+        if i.get("answer") is None
+    )
+
+
 def fields_for(
     path: str,
     document: dict[str, Any],
@@ -142,6 +160,8 @@ def fields_for(
         return _with(fields, "organisation", options=current)
     if path == "report-back":
         return _with(fields, "assignment_no", options=_report_options(user, document, reach))
+    if path == "instructions/answer":
+        return _with(fields, "instruction_no", options=instruction_options(document))
     if path == "start-mediation":
         holder_type = _holder_type(choices, reach)
         preset = _MEDIATION_BY_HOLDER.get(holder_type, "") if holder_type else ""
@@ -188,8 +208,9 @@ def _may_send(user: ConsoleUser, reach: CaseReach, route: ActionRoute) -> bool:
 def offered_actions(
     user: ConsoleUser, document: dict[str, Any], choices: Choices
 ) -> list[OfferedAction]:
-    """The actions the stage table allows this case now that the caller's organisation sends."""
-    if not user.may(Permission.ACT):
+    """The actions the stage table allows this case now that the caller's organisation sends
+    (a leader: 风险研判 and 领导批示 on the cases within reach)."""
+    if not (user.may(Permission.ACT) or user.may(Permission.INSTRUCT)):
         return []
     stage, kind = Stage(document["stage"]), str(document.get("kind", "dispute"))
     reach = reach_of(document)

@@ -284,6 +284,22 @@ ACTION_FIELDS: dict[str, list[Field]] = {
         _date("answered_on", "作出日期"),
         _date("served_on", "送达日期", False, "不填则为今日当场送达"),
     ],
+    "risk-assessments": [
+        Field("risk_level", "研判后的风险等级", "select", True, _options(labels.RISK_LABELS)),
+        Field("flags.collective", "群体性", "checkbox"),
+        Field("flags.civil_to_criminal_risk", "民转刑风险", "checkbox"),
+        Field("flags.skip_level", "越级上访", "checkbox"),
+        Field("reasons", "研判理由", "textarea", True),
+    ],
+    "instructions": [
+        Field("text", "批示内容", "textarea", True),
+        _date("deadline", "落实时限", False, "到期未反馈的，逐级提醒直至批示领导；不填则不计时"),
+        Field("alert_id", "针对的督办提醒", "hidden"),
+    ],
+    "instructions/answer": [
+        Field("instruction_no", "批示", "select", True),
+        Field("result", "落实情况", "textarea", True),
+    ],
 }
 
 _PARTY = (

@@ -48,7 +48,8 @@ router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
 
 Lister = Annotated[ConsoleUser, Depends(require(Permission.LIST_CASES))]
 Reader = Annotated[ConsoleUser, Depends(require(Permission.READ_CASE))]
-Actor = Annotated[ConsoleUser, Depends(require(Permission.ACT))]
+# Those who act on cases, and leaders (风险研判, 领导批示: the API checks which command).
+Actor = Annotated[ConsoleUser, Depends(require(Permission.ACT, Permission.INSTRUCT))]
 
 _CASE_ID = re.compile(CASE_ID)
 
@@ -82,6 +83,7 @@ async def _case_page(
     status: int = 200,
     flash: str | None = None,
     reveal_error: str = "",
+    instruct: str | None = None,
     doc_error: str = "",
     doc_kind: str = "",
 ) -> Response:
@@ -114,6 +116,11 @@ async def _case_page(
         # A form posted for an action the page no longer offers still shows why it was refused.
         actions = [failed if a.path == failed.path else a for a in actions]
         actions += [] if offered else [failed]
+    if instruct is not None and any(a["alert_id"] == instruct for a in document["alerts"]):
+        for offered_action in actions:  # 批示 straight from an alert (督办提醒 → 批示)
+            if offered_action.path == "instructions":
+                offered_action.form.values["alert_id"] = instruct
+                offered_action.open = True
     related = None
     if principal.role in WORKLIST_ROLES:  # the same parties' other cases (同一当事人)
         found = await parties.related_cases(
@@ -196,6 +203,7 @@ async def case_page(
     temporal: TemporalDep,
     scopes: ScopesDep,
     done: str | None = None,
+    instruct: str | None = None,
 ) -> Response:
     flash = None
     if done:
@@ -210,6 +218,7 @@ async def case_page(
         temporal=temporal,
         scopes=scopes,
         flash=flash,
+        instruct=instruct,
     )
 
 

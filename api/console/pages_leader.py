@@ -20,7 +20,7 @@ from api.console.templating import render
 from api.deps import ScopesDep, SessionmakerDep, SettingsDep, TemporalDep
 from api.errors import ApiError
 from api.schemas import AlertAckRequest
-from api.services import alerts, boards, cases
+from api.services import alerts, boards, cases, instructions
 from domain.case.alerts import AlertStatus
 from domain.case.labels import ALERT_STATUS_LABELS, STAGE_LABELS
 from domain.case.stages import Stage
@@ -131,7 +131,7 @@ async def leader_board(
 ) -> Response:
     principal = user.principal
     # Four independent reads, each in its own short transaction: run side by side.
-    stats, (overdue_count, overdue), inbox, led, board = await asyncio.gather(
+    stats, (overdue_count, overdue), inbox, led, board, instructed = await asyncio.gather(
         cases.case_stats(
             {"kind": None, "category": None, "jurisdiction": None},
             principal=principal,
@@ -165,6 +165,9 @@ async def leader_board(
             sessionmaker=sessionmaker,
         ),
         boards.organisation_board(principal, settings=settings, sessionmaker=sessionmaker),
+        instructions.list_instructions(
+            open_only=False, limit=50, principal=principal, sessionmaker=sessionmaker
+        ),
     )
     shown = [s for s in Stage if any(line.by_stage.get(s.value) for line in board.lines)]
     by_stage = [
@@ -187,6 +190,7 @@ async def leader_board(
             "board_stages": [(s.value, STAGE_LABELS[s]) for s in shown],
             "backlog": stats.backlog,
             "backlog_days": stats.backlog_days,
+            "instructions": instructed,
             "flash": "已签收" if done == "ack" else None,
             "key": str(uuid.uuid4()),
         },

@@ -33,7 +33,8 @@ PETITION_ACTIONS = frozenset(
 )
 
 
-def add_action_route(router: APIRouter, route: ActionRoute) -> None:
+def add_action_route(router: APIRouter, route: ActionRoute, principal_type: object = None) -> None:
+    """Mount ``route``; ``principal_type``: who may send it (absent: ``Mediator``)."""
     command_model = route.command
     command_type: str = command_model.model_fields["type"].default
 
@@ -64,6 +65,8 @@ def add_action_route(router: APIRouter, route: ActionRoute) -> None:
 
     # The body model is chosen per route; postponed annotations cannot name it.
     act.__annotations__["body"] = route.request
+    if principal_type is not None:
+        act.__annotations__["principal"] = principal_type
     act.__name__ = "action_" + route.path.replace("-", "_")
     router.add_api_route(
         f"/{{case_id}}/{route.path}",

@@ -22,6 +22,7 @@ from domain.case.worklist import (
     DATED_KINDS,
     DEFAULT_BACKLOG_DAYS,
     LEADER_KINDS,
+    NOT_WORK,
     WORK_KIND_LABELS,
     WorkKind,
 )
@@ -61,7 +62,7 @@ def require_worklist_role(principal: Principal, what_zh: str, what_en: str) -> N
 def _kinds_for(principal: Principal) -> tuple[WorkKind, ...]:
     if principal.role is Role.LEADER:
         return (*sorted(LEADER_KINDS), WorkKind.BACKLOG)
-    return tuple(WorkKind)
+    return tuple(kind for kind in WorkKind if kind not in NOT_WORK)
 
 
 def _session_view(entry: AgendaEntry, now: datetime) -> WorkItemView:
@@ -135,7 +136,7 @@ def work_filter(
     return WorkFilter(
         organisation=of_organisation if leader else principal.center_id,
         within=principal.jurisdiction if leader else None,
-        kinds=tuple(k.value for k in kinds if k not in DATED_KINDS) if leader else None,
+        kinds=tuple(k.value for k in kinds if k not in DATED_KINDS),
         person=principal.display_name if mine else None,
     )
 

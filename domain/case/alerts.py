@@ -15,6 +15,8 @@ class AlertKind(StrEnum):
     WARNING = "warning"  # 预警
     BREACH = "breach"  # 逾期
     MAJOR_REPORT = "major_report"  # 重大矛盾纠纷直报
+    COLLECTIVE_REPORT = "collective_report"  # 群体性矛盾纠纷报告 (风险研判)
+    SKIP_LEVEL_REPORT = "skip_level_report"  # 越级上访风险报告 (风险研判)
 
 
 class AlertStatus(StrEnum):
@@ -47,6 +49,7 @@ class Alert(Frozen):
     acknowledged_at: AwareDatetime | None = None
     acknowledged_note: str = ""
     closed_reason: str | None = None
+    chain_id: str | None = None  # a named chain (直报, 批示落实); None: the case's chain
 
 
 class Recipients(Frozen):
@@ -62,11 +65,15 @@ class Recipients(Frozen):
     town_code: str | None
     county_code: str
     organisation: str | None = None
+    instructing_leader: str | None = None  # the leader whose instruction a clock watches
 
 
 def recipient_for(role: Role, who: Recipients) -> str:
-    """A stable recipient id: ``person:…``, ``org:…``, ``leader:…``, ``org-head:…``,
+    """A stable recipient id: ``instructor:…`` (批示领导), ``person:…``,
+    ``org:…``, ``leader:…``, ``org-head:…``,
     ``unit-head:…``, ``town-leader:…``, ``county-leader:…``."""
+    if role is Role.INSTRUCTING_LEADER and who.instructing_leader:
+        return f"instructor:{who.instructing_leader}"
     if role is Role.RESPONSIBLE_PERSON and who.organisation:
         return f"org:{who.organisation}"
     if role is Role.RESPONSIBLE_PERSON and who.responsible_person:

@@ -28,7 +28,13 @@ from domain.deadlines.counting import (
     start_of,
 )
 from domain.deadlines.periods import Due, PeriodUnit, due_after, end_of_china_day
-from domain.deadlines.reckoning import FIXED_BY_ASSIGNER, FIXED_BY_CASE, reckon, reckon_fixed_day
+from domain.deadlines.reckoning import (
+    FIXED_BY_ASSIGNER,
+    FIXED_BY_CASE,
+    FIXED_BY_LEADER,
+    reckon,
+    reckon_fixed_day,
+)
 from domain.organisation.organisations import OrgRef
 from domain.values import CHINA_TZ, china_date
 
@@ -333,9 +339,10 @@ def _legal(
     cap_at = None
     if rule.due_source is not DueSource.RULE:
         assert fixed_day is not None, f"{rule.rule_id} needs a fixed day"
-        set_by = (
-            FIXED_BY_ASSIGNER if rule.due_source is DueSource.ASSIGNMENT_DEADLINE else FIXED_BY_CASE
-        )
+        set_by = {
+            DueSource.ASSIGNMENT_DEADLINE: FIXED_BY_ASSIGNER,
+            DueSource.INSTRUCTION_DEADLINE: FIXED_BY_LEADER,
+        }.get(rule.due_source, FIXED_BY_CASE)
         due = reckon_fixed_day(
             fixed_day, start, calendar, pauses=pauses, extensions=extensions, set_by=set_by
         )

@@ -42,6 +42,11 @@ from domain.case.details import (
     WithdrawDetails,
 )
 from domain.case.issued import DocumentKind, DocumentNumber
+from domain.case.leader_records import (
+    InstructionAnswerDetails,
+    InstructionDetails,
+    ReassessDetails,
+)
 from domain.organisation.organisations import OrgId, Routing
 from domain.people.access import CenterId, UserId
 from domain.text import Actor
@@ -213,6 +218,27 @@ class RemoveCoHandler(CoHandlerDetails):
 ATTACHING = (AddAttachment, WithdrawAttachment)
 
 
+class ReassessRisk(ReassessDetails):
+    """风险研判."""
+
+    type: Literal["reassess_risk"] = "reassess_risk"
+
+
+class IssueInstruction(InstructionDetails):
+    """领导批示."""
+
+    type: Literal["issue_instruction"] = "issue_instruction"
+
+
+class AnswerInstruction(InstructionAnswerDetails):
+    """落实反馈."""
+
+    type: Literal["answer_instruction"] = "answer_instruction"
+
+
+LEADER_ACTS = (ReassessRisk, IssueInstruction, AnswerInstruction)
+
+
 class IssueDocument(Frozen):
     """出具文书: issue (or reissue) one document of the case, filled from what it recorded.
 
@@ -269,6 +295,9 @@ Command = Annotated[
     | RemoveCoHandler
     | AddAttachment
     | WithdrawAttachment
+    | ReassessRisk
+    | IssueInstruction
+    | AnswerInstruction
     | IssueDocument,
     Field(discriminator="type"),
 ]

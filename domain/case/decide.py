@@ -18,6 +18,7 @@ from domain.case.facts import check_dates, receipt_on
 from domain.case.facts import not_before as _not_before
 from domain.case.facts import not_future as _not_future
 from domain.case.handoffs import handoff_body
+from domain.case.leader_acts import leader_bodies
 from domain.case.lifting import lift_suggestions
 from domain.case.policy import CasePolicy
 from domain.case.reach import CaseReach
@@ -94,6 +95,8 @@ def decide(
         bodies = [handoff_body(state, command, china_date(now))]
     elif isinstance(command, _PETITION):
         bodies = _petition_bodies(state, command, china_date(now))
+    elif isinstance(command, c.LEADER_ACTS):
+        bodies = leader_bodies(state, envelope, now, china_date(now))
     elif isinstance(command, c.AGENDA):
         bodies = [agenda_body(state, command, now)]
     else:

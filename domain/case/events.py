@@ -39,13 +39,18 @@ from domain.case.details import (
     WithdrawDetails,
 )
 from domain.case.issued import DocumentFields, DocumentKind, DocumentNumber
+from domain.case.leader_records import (
+    InstructionAnswerDetails,
+    InstructionDetails,
+    ReassessDetails,
+)
 from domain.case.policy import CasePolicy, LiftRule
 from domain.case.stages import Stage
 from domain.deadlines.calendar import HolidayCalendar
 from domain.deadlines.clock_rules import ClockRule
 from domain.organisation.organisations import OrgRef, Routing
 from domain.text import Actor
-from domain.values import CloseOutcome
+from domain.values import CloseOutcome, RiskFlags, RiskLevel
 
 
 class CaseRegistered(IntakeDetails):
@@ -360,6 +365,30 @@ class CoHandlerRemoved(Frozen):
     note: str = ""
 
 
+class RiskReassessed(ReassessDetails):
+    """风险研判 recorded: the case's risk level and flags are now these."""
+
+    type: Literal["risk_reassessed"] = "risk_reassessed"
+    assessment_no: int
+    previous_level: RiskLevel
+    previous_flags: RiskFlags
+    alert_ids: tuple[str, ...] = ()  # the alerts it raises (recorded next)
+
+
+class InstructionIssued(InstructionDetails):
+    """领导批示 recorded (``clock_id``: its 落实时限 clock, when the policy has one)."""
+
+    type: Literal["instruction_issued"] = "instruction_issued"
+    instruction_no: int
+
+
+class InstructionAnswered(InstructionAnswerDetails):
+    """落实反馈 recorded by the handling unit."""
+
+    type: Literal["instruction_answered"] = "instruction_answered"
+    organisation_id: str | None = None
+
+
 class DocumentIssued(Frozen):
     """出具文书: a document issued from the case, its 文号, version and the SHA-256 of the
     canonical JSON of ``fields`` (``domain.case.documents.canonical_json``)."""
@@ -429,6 +458,9 @@ EventBody = Annotated[
     | CoHandlerRemoved
     | AttachmentAdded
     | AttachmentWithdrawn
+    | RiskReassessed
+    | InstructionIssued
+    | InstructionAnswered
     | DocumentIssued,
     Field(discriminator="type"),
 ]

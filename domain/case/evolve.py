@@ -12,6 +12,7 @@ from domain.case.attaching import attached
 from domain.case.clocks import OPEN_STATUSES, Clock, ClockStatus, Pause
 from domain.case.details import CourtDecisionDetails
 from domain.case.documents import issued_changes
+from domain.case.leader_fold import leader_changes
 from domain.case.stages import Stage
 from domain.case.state import (
     RECENT_COMMANDS_KEPT,
@@ -72,7 +73,7 @@ def evolve(state: CaseState | None, event: e.Event) -> CaseState | None:
         or attached(state, body, seq=event.seq, at=event.at)
         or issued_changes(state, body, event.at, event.actor)
         or apply_agenda(state, body, at=stamp.at, by=stamp.by)
-    )
+    ) | leader_changes(state, body, stamp)
     recent = state.recent_command_ids
     if not recent or recent[-1] != event.command_id:
         recent = (*recent, event.command_id)[-RECENT_COMMANDS_KEPT:]

@@ -82,6 +82,9 @@ ACTION_LABELS: dict[Action, str] = {
     Action.REMOVE_CO_HANDLER: "移除联合调处单位",
     Action.ADD_ATTACHMENT: "添加证据材料",
     Action.WITHDRAW_ATTACHMENT: "撤回证据材料",
+    Action.REASSESS_RISK: "风险研判",
+    Action.ISSUE_INSTRUCTION: "领导批示",
+    Action.ANSWER_INSTRUCTION: "落实反馈",
     Action.ISSUE_DOCUMENT: "出具文书",
 }
 
@@ -141,6 +144,9 @@ EVENT_LABELS: dict[str, str] = {
     "co_handler_removed": "退出联合调处",
     "attachment_added": "添加证据材料",
     "attachment_withdrawn": "撤回证据材料",
+    "risk_reassessed": "风险研判",
+    "instruction_issued": "领导批示",
+    "instruction_answered": "落实反馈",
     "document_issued": "出具文书",
 }
 
@@ -288,6 +294,8 @@ ALERT_KIND_LABELS: dict[AlertKind, str] = {
     AlertKind.WARNING: "预警",
     AlertKind.BREACH: "逾期督办",
     AlertKind.MAJOR_REPORT: "重大矛盾纠纷直报",
+    AlertKind.COLLECTIVE_REPORT: "群体性矛盾纠纷报告",
+    AlertKind.SKIP_LEVEL_REPORT: "越级上访风险报告",
 }
 
 ALERT_STATUS_LABELS: dict[AlertStatus, str] = {
@@ -301,6 +309,7 @@ ROLE_LABELS: dict[Role, str] = {
     Role.UNIT_HEAD_OR_LEADER: "责任单位负责人/包案领导",
     Role.TOWN_LEADER: "乡镇(街道)领导",
     Role.COUNTY_LEADER: "县级领导（挂牌督办）",
+    Role.INSTRUCTING_LEADER: "批示领导",
 }
 
 # The prefix of an alert recipient id (domain.case.alerts.recipient_for).
@@ -312,6 +321,7 @@ RECIPIENT_LABELS: dict[str, str] = {
     "unit-head": "责任单位负责人",
     "town-leader": "乡镇(街道)领导",
     "county-leader": "县级领导",
+    "instructor": "批示领导",
 }
 
 # Petition answers by level (Answer.level).

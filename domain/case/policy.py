@@ -54,6 +54,7 @@ class Role(StrEnum):
     UNIT_HEAD_OR_LEADER = "unit_head_or_leader"  # 责任单位负责人 / 包案领导
     TOWN_LEADER = "town_leader"  # 乡镇(街道)领导
     COUNTY_LEADER = "county_leader"  # 县级领导 (挂牌督办)
+    INSTRUCTING_LEADER = "instructing_leader"  # 批示领导 (an instruction's 落实时限)
 
 
 class EscalationLevel(Frozen):
@@ -76,6 +77,23 @@ class EscalationChain(Frozen):
         )
 
 
+class FlagAlert(Frozen):
+    """What gaining a risk flag raises: an alert of ``kind`` walking the named chain ``chain``."""
+
+    kind: str  # a domain.case.alerts.AlertKind value
+    chain: str
+
+
+class RiskAlerts(Frozen):
+    """风险研判 (since 2026.5): a reassessment rising to an immediate-report level, or gaining
+    民转刑风险, raises 重大矛盾纠纷直报 on ``direct_report_chain``; the flags named in ``flags``
+    (群体性, 越级上访) raise what they name. Absent from a snapshot: a rise reports on the case's
+    own chain and the flags raise nothing (as before)."""
+
+    direct_report_chain: str
+    flags: dict[str, FlagAlert] = {}
+
+
 class PolicySet(Frozen):
     """Everything a deployment's policy files say; validated on load.
 
@@ -94,6 +112,9 @@ class PolicySet(Frozen):
     # 补录宽限 (since 2026.4): a warning or breach already past when a fact is entered late is
     # acted on this many minutes later, so the facts entered next can answer it; absent: at once.
     late_entry_grace_minutes: Annotated[int, Field(ge=0, le=1440)] | None = None
+    # Chains used only where named (直报, 批示落实), never chosen by category or risk (2026.5).
+    named_chains: tuple[EscalationChain, ...] = ()
+    risk_alerts: RiskAlerts | None = None
 
     @model_validator(mode="before")
     @classmethod
@@ -110,6 +131,14 @@ class PolicySet(Frozen):
             raise ValueError("lift rule ids must be unique")
         if not any(not chain.categories and not chain.risk_levels for chain in self.chains):
             raise ValueError("one escalation chain must apply to every case (no filters)")
+        named = {chain.chain_id for chain in self.named_chains}
+        wanted = {rule.chain for rule in self.rules if rule.chain is not None}
+        if self.risk_alerts is not None:
+            wanted.add(self.risk_alerts.direct_report_chain)
+            wanted |= {flag.chain for flag in self.risk_alerts.flags.values()}
+        if wanted - named:
+            missing = sorted(wanted - named)
+            raise ValueError(f"chains named but not given in named_chains: {missing}")
         return self
 
     def chain_for(self, category: Category, risk: RiskLevel) -> EscalationChain:
@@ -158,6 +187,15 @@ class CasePolicy(Frozen):
     amendments: tuple[PolicyAmendment, ...] = ()
     # Snapshots before 2026.4 have none: their clocks are judged as they were recorded.
     late_entry_grace_minutes: int | None = None
+    # Snapshots before 2026.5 have none: alerts walk ``chain``, flags raise nothing.
+    named_chains: tuple[EscalationChain, ...] = ()
+    risk_alerts: RiskAlerts | None = None
+
+    def chain_of(self, chain_id: str | None) -> EscalationChain:
+        """The chain an alert walks: the named one it was raised on, else the case's chain."""
+        if chain_id is None:
+            return self.chain
+        return next((c for c in self.named_chains if c.chain_id == chain_id), self.chain)
 
     @property
     def facts_decide(self) -> bool:
@@ -236,4 +274,6 @@ def case_policy(
         calendar=calendar,
         lift_rules=tuple(r for r in policy.lift_rules if kind in r.kinds),
         late_entry_grace_minutes=policy.late_entry_grace_minutes,
+        named_chains=policy.named_chains,
+        risk_alerts=policy.risk_alerts,
     )

@@ -20,6 +20,9 @@ from domain.people.access import ADMIN_ROLES, CENTER_ROLES, Permission, Principa
 INCOMING_COMMANDS = frozenset({"take", "return"})
 REPORT_BACK = "report_back"
 ACKNOWLEDGE_ALERT = "acknowledge_alert"
+# What a leader sends on a case within reach (领导批示, 风险研判); a handler may reassess too.
+ISSUE_INSTRUCTION = "issue_instruction"
+LEADER_COMMANDS = frozenset({ISSUE_INSTRUCTION, "reassess_risk"})
 
 
 class CaseReach(Frozen):
@@ -80,8 +83,12 @@ def may_act(
     """The caller's organisation is the one that sends ``command_type`` on the case now; a
     leader acknowledges (签收) alerts on the cases within their jurisdiction, and nothing else."""
     if principal.role in CENTER_ROLES:
+        if command_type == ISSUE_INSTRUCTION:
+            return False  # 批示 is a leader's
         acting = reach.acting_organisation(command_type, assignment_no)
         return acting is not None and principal.center_id == acting
     if command_type == ACKNOWLEDGE_ALERT and principal.may(Permission.ACK_ALERT):
+        return may_read(principal, reach)
+    if command_type in LEADER_COMMANDS and principal.may(Permission.INSTRUCT):
         return may_read(principal, reach)
     return False

@@ -68,6 +68,10 @@ class Action(StrEnum):
     # 证据材料: files kept with the case, at any stage (a ruling arrives after the close).
     ADD_ATTACHMENT = "add_attachment"
     WITHDRAW_ATTACHMENT = "withdraw_attachment"
+    # Leaders on a case (风险研判 领导批示 落实反馈)
+    REASSESS_RISK = "reassess_risk"
+    ISSUE_INSTRUCTION = "issue_instruction"
+    ANSWER_INSTRUCTION = "answer_instruction"
     ISSUE_DOCUMENT = "issue_document"  # 出具文书 (which kinds: domain.case.documents)
 
 
@@ -129,6 +133,9 @@ ALLOWED: dict[Action, frozenset[Stage]] = {
     Action.REMOVE_CO_HANDLER: _NOT_ENDED,
     Action.ADD_ATTACHMENT: frozenset(Stage),
     Action.WITHDRAW_ATTACHMENT: frozenset(Stage),
+    Action.REASSESS_RISK: _OPEN,
+    Action.ISSUE_INSTRUCTION: _NOT_ENDED,
+    Action.ANSWER_INSTRUCTION: _NOT_ENDED,
     Action.ISSUE_DOCUMENT: _NOT_ENDED,
 }
 
@@ -174,6 +181,9 @@ PETITION_ALLOWED: dict[Action, frozenset[Stage]] = {
     Action.REMOVE_CO_HANDLER: _NOT_ENDED,
     Action.ADD_ATTACHMENT: frozenset(Stage),
     Action.WITHDRAW_ATTACHMENT: frozenset(Stage),
+    Action.REASSESS_RISK: _PETITION_OPEN,
+    Action.ISSUE_INSTRUCTION: _NOT_ENDED,
+    Action.ANSWER_INSTRUCTION: _NOT_ENDED,
     Action.ISSUE_DOCUMENT: _NOT_ENDED,
 }
 

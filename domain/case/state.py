@@ -24,6 +24,7 @@ from domain.case.details import (
     SessionDetails,
 )
 from domain.case.issued import IssuedDocument
+from domain.case.leader_records import Instruction, RiskAssessment
 from domain.case.policy import CasePolicy
 from domain.case.stages import TERMINAL_STAGES, Stage
 from domain.organisation.organisations import OrgRef, Routing
@@ -233,6 +234,8 @@ class CaseState(IntakeDetails):
     policy: CasePolicy | None = None
     clocks: tuple[Clock, ...] = ()
     alerts: tuple[Alert, ...] = ()
+    risk_assessments: tuple[RiskAssessment, ...] = ()  # 风险研判 after intake
+    instructions: tuple[Instruction, ...] = ()  # 领导批示 and 签收意见, with their 落实反馈
     # When each event type last happened: the anchor of clocks and caps that count from it.
     milestones: dict[str, AwareDatetime] = {}
     recent_command_ids: tuple[str, ...] = ()
@@ -247,6 +250,9 @@ class CaseState(IntakeDetails):
     def incoming_id(self) -> str | None:
         """The organisation a transfer awaits (签收 or 退回)."""
         return self.pending_transfer.to_organisation.org_id if self.pending_transfer else None
+
+    def instruction(self, instruction_no: int) -> Instruction | None:
+        return next((i for i in self.instructions if i.instruction_no == instruction_no), None)
 
     @property
     def open_assignments(self) -> tuple[Assignment, ...]:

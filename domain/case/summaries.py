@@ -40,6 +40,7 @@ from domain.case.labels import (
     calendar_label,
     chain_label,
 )
+from domain.case.leader_summaries import leader_summary
 from domain.case.state import CaseState
 from domain.deadlines.counting import fact_name
 from domain.deadlines.periods import Due
@@ -303,7 +304,11 @@ class _Summaries:
                 return f"转人民调解，关联纠纷案件{body.dispute_case_id}"
             case e.PolicyAmended():
                 return self._amended(body)
-        return self._handoff(body) or EVENT_LABELS.get(body.type, body.type)
+        return (
+            self._handoff(body)
+            or leader_summary(self._state, body)
+            or EVENT_LABELS.get(body.type, body.type)
+        )
 
     def _amended(self, body: e.PolicyAmended) -> str:
         names = "、".join(rule.name for rule in body.rules)

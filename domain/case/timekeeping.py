@@ -49,7 +49,29 @@ def recipients_of(state: CaseState, clock: Clock | None = None) -> Recipients:
         town_code=state.jurisdiction.town_code,
         county_code=state.jurisdiction.county_code,
         organisation=clock.organisation.org_id if clock and clock.organisation else None,
+        instructing_leader=_instructing_leader(state, clock),
     )
+
+
+def instruction_clock_id(rule_id: str, instruction_no: int) -> str:
+    """One clock per instruction with a deadline: ``I1-1``, ``I1-2``…"""
+    return f"{rule_id}-{instruction_no}"
+
+
+def _instruction_rule(state: CaseState, clock: Clock | None) -> ClockRule | None:
+    rule = state.policy.rule(clock.rule_id) if clock and state.policy else None
+    return rule if rule and rule.due_source is DueSource.INSTRUCTION_DEADLINE else None
+
+
+def _instructing_leader(state: CaseState, clock: Clock | None) -> str | None:
+    """The leader whose instruction ``clock`` watches (批示落实时限), else None."""
+    rule = _instruction_rule(state, clock)
+    if rule is None or clock is None:
+        return None
+    for instruction in state.instructions:
+        if instruction_clock_id(rule.rule_id, instruction.instruction_no) == clock.clock_id:
+            return instruction.leader
+    return None
 
 
 def _recipients_for_alert(state: CaseState, clock_id: str | None) -> Recipients:
@@ -67,10 +89,15 @@ def _raise(
     title: str,
     now: datetime,
     offset: int = 0,
+    chain_id: str | None = None,
 ) -> e.AlertRaised:
     assert state.policy is not None
     who = _recipients_for_alert(state, clock_id)
-    level, recipient, next_at = first_notice(state.policy.chain, who, now)
+    clock = state.clock(clock_id) if clock_id is not None else None
+    rule = state.policy.rule(clock.rule_id) if clock is not None else None
+    if chain_id is None and rule is not None:
+        chain_id = rule.chain  # a clock whose rule names its chain (批示落实)
+    level, recipient, next_at = first_notice(state.policy.chain_of(chain_id), who, now)
     return e.AlertRaised(
         alert=Alert(
             alert_id=_alert_id(state, offset),
@@ -82,8 +109,22 @@ def _raise(
             recipient=recipient,
             notifications=(Notification(level=level, recipient=recipient, attempt=1, at=now),),
             next_step_at=next_at,
+            chain_id=chain_id,
         )
     )
+
+
+def raise_alert(
+    state: CaseState,
+    kind: AlertKind,
+    title: str,
+    now: datetime,
+    *,
+    offset: int = 0,
+    chain_id: str | None = None,
+) -> e.AlertRaised:
+    """An alert not tied to a clock (直报, 风险研判), on the named chain or the case's own."""
+    return _raise(state, kind, None, title, now, offset=offset, chain_id=chain_id)
 
 
 def snapshot(state: CaseState, policy: CasePolicy, now: datetime) -> list[e.EventBody]:
@@ -174,6 +215,23 @@ def _starts(state: CaseState, event_type: str, now: datetime) -> list[e.EventBod
                 organisation=_owner(state, rule),
             )
             bodies.append(e.ClockStarted(clock=clock))
+        elif rule.due_source is DueSource.INSTRUCTION_DEADLINE:
+            instruction = state.instructions[-1] if state.instructions else None
+            if instruction is None or instruction.deadline is None or not instruction.open:
+                continue
+            clock_id = instruction_clock_id(rule.rule_id, instruction.instruction_no)
+            if state.clock(clock_id) is not None:
+                continue
+            clock = start_clock(
+                rule,
+                clock_id=clock_id,
+                now=now,
+                calendar=policy.calendar,
+                fixed_day=instruction.deadline,
+                subject=f"第{instruction.instruction_no}号领导批示",
+                start=start,
+            )
+            bodies.append(e.ClockStarted(clock=clock))
         else:
             owner = _owner(state, rule)
             clock = start_clock(
@@ -243,6 +301,11 @@ def effects(state: CaseState, trigger: e.EventBody, now: datetime) -> list[e.Eve
             continue
         rule = state.policy.rule(clock.rule_id)
         met = rule is not None and trigger.type in rule.stop_on
+        if isinstance(trigger, e.InstructionAnswered) and rule is not None:
+            # A 落实反馈 answers its own instruction only.
+            met = met and clock.clock_id == instruction_clock_id(
+                rule.rule_id, trigger.instruction_no
+            )
         if isinstance(trigger, e.ReportBackRecorded) and rule is not None:
             if rule.due_source is DueSource.ASSIGNMENT_DEADLINE:
                 # A report-back answers its own assignment only.
@@ -280,9 +343,12 @@ def effects(state: CaseState, trigger: e.EventBody, now: datetime) -> list[e.Eve
         if met:
             bodies.append(e.ClockStopped(clock_id=clock.clock_id, status=ClockStatus.MET))
             stopped.add(clock.clock_id)
+    answered = _answered_clock(state, trigger)
     for alert in state.alerts:
         if alert.status is AlertStatus.OPEN and (
-            trigger.type in _ENDING or (alert.clock_id is not None and alert.clock_id in stopped)
+            trigger.type in _ENDING
+            or (alert.clock_id is not None and alert.clock_id in stopped)
+            or (answered is not None and alert.clock_id == answered)
         ):
             reason = f"{EVENT_LABELS.get(trigger.type, trigger.type)}，预警解除"
             bodies.append(e.AlertClosed(alert_id=alert.alert_id, reason=reason))
@@ -292,6 +358,17 @@ def effects(state: CaseState, trigger: e.EventBody, now: datetime) -> list[e.Eve
     if trigger.type not in _ENDING:
         bodies += _starts(state, trigger.type, now)
     return bodies
+
+
+def _answered_clock(state: CaseState, trigger: e.EventBody) -> str | None:
+    """The clock of the instruction ``trigger`` answers (落实反馈): its alerts close even once
+    it has run out, since what it watched is done."""
+    if not isinstance(trigger, e.InstructionAnswered) or state.policy is None:
+        return None
+    for rule in state.policy.rules:
+        if rule.due_source is DueSource.INSTRUCTION_DEADLINE:
+            return instruction_clock_id(rule.rule_id, trigger.instruction_no)
+    return None
 
 
 def _plan_rule(state: CaseState) -> str | None:
@@ -380,7 +457,8 @@ def advance_step(state: CaseState, now: datetime) -> list[e.EventBody]:
             continue
         if alert.next_step_at <= now:
             who = _recipients_for_alert(state, alert.clock_id)
-            notification = next_step(alert, policy.chain, who, now)
+            chain = policy.chain_of(alert.chain_id)
+            notification = next_step(alert, chain, who, now)
             if notification is None:
                 return [
                     e.AlertNotified(alert_id=alert.alert_id, notification=None, next_step_at=None)
@@ -389,7 +467,7 @@ def advance_step(state: CaseState, now: datetime) -> list[e.EventBody]:
                 e.AlertNotified(
                     alert_id=alert.alert_id,
                     notification=notification,
-                    next_step_at=wait_after(notification, policy.chain, alert.next_step_at),
+                    next_step_at=wait_after(notification, chain, alert.next_step_at),
                 )
             ]
     return []

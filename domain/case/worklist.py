@@ -23,6 +23,7 @@ from enum import StrEnum
 
 from domain.base import Frozen
 from domain.case.clocks import Clock, ClockStatus
+from domain.case.leader_records import INSTRUCTION_SOURCE_LABELS
 from domain.case.list_columns import REPORT_BACK_RULE, TAKE_RULE, case_persons
 from domain.case.stages import TERMINAL_STAGES, Stage
 from domain.case.state import CaseState
@@ -48,6 +49,8 @@ class WorkKind(StrEnum):
     FOLLOW_UP_DUE = "follow_up_due"  # 待回访
     LIFT_SUGGESTED = "lift_suggested"  # 建议上提
     BACKLOG = "backlog"  # 积案 (asked of the cases table: it depends on today)
+    INSTRUCTION_DUE = "instruction_due"  # 待落实批示 (领导批示, 签收意见)
+    INSTRUCTION_ANSWERED = "instruction_answered"  # 批示已反馈 (for the leaders' instruction list)
     # 待记录调解会: a booked session whose day has passed unrecorded (asked of the agenda,
     # ``session_agenda``: it depends on today), for the holder and the mediators it names.
     SESSION_UNRECORDED = "session_unrecorded"
@@ -62,8 +65,13 @@ WORK_KIND_LABELS: dict[WorkKind, str] = {
     WorkKind.FOLLOW_UP_DUE: "待回访",
     WorkKind.LIFT_SUGGESTED: "建议上提",
     WorkKind.BACKLOG: "积案",
+    WorkKind.INSTRUCTION_DUE: "待落实批示",
+    WorkKind.INSTRUCTION_ANSWERED: "批示已反馈",
     WorkKind.SESSION_UNRECORDED: "待记录调解会",
 }
+
+# Kept beside the case for the leaders' list of instructions, never shown as work to do.
+NOT_WORK = frozenset({WorkKind.INSTRUCTION_ANSWERED})
 
 # The groups asked of other tables than ``work_items`` (they depend on today).
 DATED_KINDS = frozenset({WorkKind.BACKLOG, WorkKind.SESSION_UNRECORDED})
@@ -124,6 +132,12 @@ def _resolved_after_breach(state: CaseState, clock: Clock) -> bool:
         return any(
             a.report is not None and clock.clock_id.endswith(f"-{a.assignment_no}")
             for a in state.assignments
+        )
+    if rule is not None and rule.due_source is DueSource.INSTRUCTION_DEADLINE:
+        # 批示: only the answer to THAT instruction answers it.
+        return any(
+            i.answer is not None and clock.clock_id == f"{rule.rule_id}-{i.instruction_no}"
+            for i in state.instructions
         )
     if rule is not None and ended is not None:
         for event_type in rule.stop_on:
@@ -260,6 +274,8 @@ def work_items(state: CaseState) -> tuple[WorkItem, ...]:
                 summary=f"{sender}转来，待签收：{pending.reason}",
             )
         )
+    if holder is not None:
+        items += instruction_items(state, holder, persons)
     for assignment in state.open_assignments:
         no = assignment.assignment_no
         due = _latest_due(state, REPORT_BACK_RULE, f"-{no}")
@@ -327,3 +343,38 @@ def party_keys(state: CaseState) -> frozenset[str]:
         for person in people
     )
     return frozenset(key for key in keys if key is not None)
+
+
+def instruction_items(state: CaseState, holder: str, persons: tuple[str, ...]) -> list[WorkItem]:
+    """待落实批示: each instruction (or 签收意见) not yet answered, due at its clock (else at the
+    end of its deadline); 批示已反馈 once answered. The summary names no free text."""
+    items = []
+    rules = {
+        rule.rule_id
+        for rule in (state.policy.rules if state.policy else ())
+        if rule.due_source is DueSource.INSTRUCTION_DEADLINE
+    }
+    for instruction in state.instructions:
+        no = instruction.instruction_no
+        what = f"{INSTRUCTION_SOURCE_LABELS[instruction.source]}第{no}号（{instruction.leader}）"
+        due = next(
+            (
+                clock.due_at
+                for clock in state.clocks
+                if clock.rule_id in rules and clock.clock_id == f"{clock.rule_id}-{no}"
+            ),
+            end_of_china_day(instruction.deadline) if instruction.deadline else None,
+        )
+        answer = instruction.answer
+        items.append(
+            WorkItem(
+                item_key=f"instruction:{no}",
+                kind=WorkKind.INSTRUCTION_DUE if answer is None else WorkKind.INSTRUCTION_ANSWERED,
+                org_id=holder,
+                due_at=due if answer is None else None,
+                since=instruction.at if answer is None else answer.at,
+                summary=f"{what}待落实" if answer is None else f"{what}已反馈落实情况",
+                persons=persons,
+            )
+        )
+    return items

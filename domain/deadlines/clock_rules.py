@@ -53,6 +53,7 @@ class DueSource(StrEnum):
     PLAN_DEADLINE = "plan_deadline"  # 一案一策 化解时限 chosen by the center
     ITEM_DUE = "item_due"  # the agreement's performance item due date
     ASSIGNMENT_DEADLINE = "assignment_deadline"  # 交办: the report-back deadline the assigner set
+    INSTRUCTION_DEADLINE = "instruction_deadline"  # 批示: the 落实时限 the leader set
 
 
 class ClockOwner(StrEnum):
@@ -136,6 +137,8 @@ class ClockRule(Frozen):
     counted_from: str | None = None
     # Whose clock it is: the first level of its alerts goes there (absent: the case's own).
     owner: ClockOwner = ClockOwner.CASE
+    # The named escalation chain its alerts walk (absent: the case's chain), e.g. 批示落实.
+    chain: str | None = None
 
     @property
     def for_handoffs(self) -> bool:

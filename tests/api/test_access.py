@@ -231,6 +231,27 @@ for _endpoint, (_, _, _refused) in HANDOFF_PROBES.items():
         "anonymous": (401, 401),
     }
 
+# 风险研判: the case's handlers and the leaders within reach (a major case reassessed major
+# raises nothing new); 领导批示: leaders only; 落实反馈: the handling unit, probed with an
+# instruction the case does not have (422, nothing changes).
+_HANDLERS_AND_LEADERS = {
+    "mediator": (200, 404),
+    "center_admin": (200, 404),
+    "town_leader": (200, 404),
+    "county_leader": (200, 404),
+    "auditor": (403, 403),
+    "system_admin": (403, 403),
+    "security_admin": (403, 403),
+    "grid_worker": (403, 403),
+    "anonymous": (401, 401),
+}
+EXPECTED["reassess"] = _HANDLERS_AND_LEADERS
+EXPECTED["instruct"] = {**_HANDLERS_AND_LEADERS, "mediator": (403, 403), "center_admin": (403, 403)}
+EXPECTED["answer_instruction"] = {
+    **EXPECTED["act"],
+    "mediator": (422, 404),
+    "center_admin": (422, 404),
+}
 # 调解会排期: sent by the holder's staff like any command; each probe is refused by the case
 # (a registered case books no session yet: 409; it has no booked session 9 to cancel: 422).
 SESSION_PROBES: dict[str, tuple[str, dict[str, Any], int]] = {
@@ -379,6 +400,12 @@ UNSCOPED["notices"] = {
     "grid_worker": 403,
     "anonymous": 401,
 }
+# 领导批示 within the leader's jurisdiction: leaders only.
+UNSCOPED["instructions"] = {
+    **UNSCOPED["worklist"],
+    "mediator": 403,
+    "center_admin": 403,
+}
 # 调解日程: the agenda of an organisation's staff, and of leaders over their area.
 UNSCOPED["sessions"] = {**UNSCOPED["worklist"]}
 # Same parties at intake: who registers or oversees cases; never auditors or grid workers.
@@ -478,6 +505,14 @@ async def _call(client: httpx.AsyncClient, endpoint: str, case: dict[str, Any]) 
         return await client.post(f"/v1/alerts/{alert_id}/ack", json={"note": "已阅"}, headers=key)
     if endpoint == "related":
         return await client.get(f"/v1/cases/{case_id}/related")
+    if endpoint == "reassess":
+        body = {"risk_level": "major", "flags": {}, "reasons": "矩阵测试"}
+        return await client.post(f"/v1/cases/{case_id}/risk-assessments", json=body)
+    if endpoint == "instruct":
+        return await client.post(f"/v1/cases/{case_id}/instructions", json={"text": "矩阵测试"})
+    if endpoint == "answer_instruction":
+        body = {"instruction_no": 99, "result": "探测"}
+        return await client.post(f"/v1/cases/{case_id}/instructions/answer", json=body)
     if endpoint == "documents_issue":
         documents = f"/v1/cases/{case_id}/documents"
         return await client.post(documents, json={"kind": "application"}, headers=key)
@@ -549,6 +584,8 @@ async def test_role_unscoped_endpoint_matrix(
         response = await client.get("/v1/alerts")
     elif endpoint == "worklist":
         response = await client.get("/v1/worklist")
+    elif endpoint == "instructions":
+        response = await client.get("/v1/instructions")
     elif endpoint == "sessions":
         response = await client.get("/v1/sessions", params={"mine": "true"})
     elif endpoint == "parties":
@@ -714,3 +751,32 @@ async def test_the_access_trail_is_append_only_in_the_database(
     async with stack.sessionmaker() as session:
         after = await session.scalar(select(func.count()).select_from(AccessTrailRow))
     assert after == before
+
+
+async def test_a_mediator_of_another_center_sees_none_of_the_instructions_of_a_case(
+    clients: dict[str, httpx.AsyncClient], cases: Cases
+) -> None:
+    case_id = cases.own_town["case_id"]
+    text = f"请包案领导当面化解{uuid.uuid4().hex[:6]}"
+    response = await clients["town_leader"].post(
+        f"/v1/cases/{case_id}/instructions", json={"text": text}
+    )
+    assert response.status_code == 200, response.text
+    assert any(i["text"] == text for i in response.json()["instructions"])
+    # The other center's mediator: not the case, not its instructions, not the list.
+    other = clients["other_mediator"]
+    assert (await other.get(f"/v1/cases/{case_id}")).status_code == 404
+    assert (await other.get("/v1/instructions")).status_code == 403
+    listed = (await other.get("/v1/worklist", params={"group": "instruction_due"})).json()
+    assert case_id not in {item["case_id"] for item in listed["items"]}
+    # The leader of another town does not see it; the town's leader and the county's do.
+    elsewhere = (await clients["other_town_leader"].get("/v1/instructions")).json()["items"]
+    assert text not in {i["text"] for i in elsewhere}
+    for leader in ("town_leader", "county_leader"):
+        items = (await clients[leader].get("/v1/instructions")).json()["items"]
+        assert text in {i["text"] for i in items}
+    # The handling unit sees it in its worklist, 待落实批示.
+    own = (
+        await clients["mediator"].get("/v1/worklist", params={"group": "instruction_due"})
+    ).json()
+    assert case_id in {item["case_id"] for item in own["items"]}

@@ -154,6 +154,8 @@ ROWS = [
     Row("TAKE", D(2026, 2, 12), D(2026, 2, 14), note="调休 Saturday before 春节"),
     # --- A4: the report-back deadline the assigner set: a date, no holiday move ---
     Row("A4", D(2026, 9, 1), D(2026, 10, 3), fixed_day=D(2026, 10, 3), note="a date in 国庆"),
+    # --- I1: the 落实时限 the instructing leader set: a date, no holiday move ---
+    Row("I1", D(2026, 9, 28), D(2026, 10, 2), fixed_day=D(2026, 10, 2), note="a date in 国庆"),
 ]
 
 
@@ -172,6 +174,11 @@ def test_the_last_day_is_the_one_counted_by_hand(row: Row) -> None:
 
 def test_every_rule_of_the_policy_has_a_row() -> None:
     assert {row.rule_id for row in ROWS} == set(RULES)
+
+
+def test_the_instruction_deadline_is_explained_as_the_leaders() -> None:
+    _, due = count(Row("I1", D(2026, 9, 28), D(2026, 10, 2), fixed_day=D(2026, 10, 2)))
+    assert any("批示领导确定的落实时限" in text for text in due.explanation)
 
 
 def test_the_report_back_deadline_is_explained_as_the_assigners() -> None:

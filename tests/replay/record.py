@@ -36,6 +36,7 @@ from domain.errors import ForbiddenTransition
 from tests.engine_keys import KEYS_A
 from tests.replay.record_attachments import record_attachments
 from tests.replay.record_backfill import record_backfill
+from tests.replay.record_leader_acts import record_leader_acts
 from tests.samples import LIFECYCLE, china_today, register, step_action
 from tests.samples import command as sample_command
 from worker import build_worker, policy_provider
@@ -600,6 +601,7 @@ RECORDINGS = {
     "calendar_years": record_calendar_years,
     "backfill": record_backfill,
     "attachments": record_attachments,
+    "leader_acts": record_leader_acts,
     "documents": record_documents,
     "sessions": record_sessions,
 }

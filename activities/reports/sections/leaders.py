@@ -1,0 +1,70 @@
+"""风险研判 and 领导批示 in the dossier: every reassessment of the case's risk, every instruction
+(and 签收意见) with the handling unit's 落实反馈."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from activities.reports.sections.parts import Part, Stamp
+from domain.case.leader_records import INSTRUCTION_SOURCE_LABELS
+from domain.case.leader_summaries import flag_names
+from domain.case.state import CaseState
+from domain.values import RISK_LABELS
+
+
+class RiskAssessment(Part):
+    """第 N 次风险研判: the level before and after, the flags, why, and what it reported."""
+
+    assessment_no: int
+    previous_level_label: str
+    risk_level_label: str
+    flags: list[str]
+    reasons: str
+    alert_ids: list[str]
+    recorded: Stamp
+
+
+class Instruction(Part):
+    """领导批示 (or 签收意见): what was instructed, by when, and how it was carried out."""
+
+    instruction_no: int
+    source_label: str
+    text: str
+    leader: str
+    deadline: date | None
+    alert_id: str | None
+    recorded: Stamp
+    result: str | None
+    answered: Stamp | None
+
+
+def risk_assessments(state: CaseState) -> list[RiskAssessment]:
+    return [
+        RiskAssessment(
+            assessment_no=r.assessment_no,
+            previous_level_label=RISK_LABELS[r.previous_level],
+            risk_level_label=RISK_LABELS[r.risk_level],
+            flags=flag_names(r.flags),
+            reasons=r.reasons,
+            alert_ids=list(r.alert_ids),
+            recorded=Stamp(at=r.at, by=r.by),
+        )
+        for r in state.risk_assessments
+    ]
+
+
+def instructions(state: CaseState) -> list[Instruction]:
+    return [
+        Instruction(
+            instruction_no=i.instruction_no,
+            source_label=INSTRUCTION_SOURCE_LABELS[i.source],
+            text=i.text,
+            leader=i.leader,
+            deadline=i.deadline,
+            alert_id=i.alert_id,
+            recorded=Stamp(at=i.at, by=i.leader),
+            result=i.answer.result if i.answer else None,
+            answered=Stamp(at=i.answer.at, by=i.answer.by) if i.answer else None,
+        )
+        for i in state.instructions
+    ]
