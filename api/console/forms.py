@@ -28,8 +28,12 @@ from domain.values import (
 Options = tuple[tuple[str, str], ...]
 
 
-def _options(table: dict[Any, str]) -> Options:
+def options_of(table: dict[Any, str]) -> Options:
+    """A select's options from a label table (enumeration value → Chinese label)."""
     return tuple((getattr(key, "value", key), text) for key, text in table.items())
+
+
+_options = options_of
 
 
 @dataclass(frozen=True)
