@@ -1,6 +1,7 @@
-"""A real dispute at intake, in the browser: a wage dispute of twelve workers entered as one party
-with its 人数 and two 代表人, a company respondent with its 统一社会信用代码, and a lawyer with 特别授权
-acting for the workers; then a 信访事项 with its own heading and sides (信访人, 被反映人).
+"""A real dispute at intake, in the browser: a wage dispute of twelve workers entered as one
+party with its 人数 and two 代表人, a company respondent with its 统一社会信用代码, and a lawyer
+with 特别授权 acting for the workers; then a 信访事项 with its own heading and sides (信访人,
+被反映人).
 
 At a desk (1280, script on: rows are copied without reloading) and on a phone (390×844, script
 off: every 增加一行 is a round trip to the server), no page wider than the screen and every input
@@ -30,10 +31,11 @@ async def _fits(page: Page, width: int) -> None:
     assert await unlabelled_inputs(page) == [], page.url
 
 
-async def _enter_wage_dispute(page: Page, shot: Shot, name: str) -> None:
+async def _enter_wage_dispute(page: Page, shot: Shot, name: str, *, script: bool) -> None:
     """What the mediator types: the twelve workers, the company, the lawyer; 特别授权 sent first
     without its powers (refused beside 特别授权的事项), then with them."""
-    await page.get_by_role("link", name="登记").click()
+    origin = "/".join(page.url.split("/", 3)[:3])  # signed in: the worklist of this server
+    await page.goto(f"{origin}/cases/new")
     await expect(page.get_by_role("heading", name="登记矛盾纠纷")).to_be_visible()
     await fill(
         page,
@@ -47,6 +49,9 @@ async def _enter_wage_dispute(page: Page, shot: Shot, name: str) -> None:
     )
     await page.get_by_role("button", name="增加一行代表人（申请人1）").click()
     await page.get_by_role("button", name="增加一行代表人（申请人1）").click()
+    # An organisation: its 统一社会信用代码 and 法定代表人 (a person's inputs fold with script).
+    company = page.get_by_role("group", name="被申请人1", exact=True)
+    await fill(page, {}, {"被申请人1/当事人类型": "法人或其他组织"})
     await fill(
         page,
         {
@@ -58,8 +63,14 @@ async def _enter_wage_dispute(page: Page, shot: Shot, name: str) -> None:
             "被申请人1/统一社会信用代码": CREDIT_CODE,
             "被申请人1/法定代表人": "赵恒达",
         },
-        {"被申请人1/当事人类型": "法人或其他组织"},
+        {},
     )
+    await expect(company.get_by_label("统一社会信用代码")).to_be_visible()
+    if script:  # a person's inputs are folded away for an organisation
+        await expect(company.get_by_label("性别")).to_be_hidden()
+        await expect(company.get_by_label("民族")).to_be_hidden()
+    else:  # all shown, each saying whom it is for
+        await expect(company.get_by_label("身份证号码")).to_be_visible()
     await page.get_by_role("button", name="增加一行代理人").click()
     await expect(page.get_by_role("group", name="代理人1", exact=True)).to_be_visible()
     # What was entered before the round trip is still there.
@@ -99,7 +110,7 @@ async def test_a_mediator_enters_a_twelve_worker_wage_dispute_at_a_desk(
 ) -> None:
     page = await pages.open(*DESK)
     await pages.sign_in(page, "wangfang")
-    await _enter_wage_dispute(page, shot, "desk")
+    await _enter_wage_dispute(page, shot, "desk", script=True)
     await _check_registered(page)
     await _fits(page, DESK[0])
     await shot(page, "desk-registered")
@@ -108,7 +119,7 @@ async def test_a_mediator_enters_a_twelve_worker_wage_dispute_at_a_desk(
 async def test_the_same_dispute_on_a_phone_without_script(pages: Pages, shot: Shot) -> None:
     page = await pages.open(*PHONE, javascript=False)
     await pages.sign_in(page, "wangfang")
-    await _enter_wage_dispute(page, shot, "phone")
+    await _enter_wage_dispute(page, shot, "phone", script=False)
     await _check_registered(page)
     await _fits(page, PHONE[0])
     await shot(page, "phone-registered")

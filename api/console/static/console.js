@@ -142,6 +142,27 @@
         var first = copy.querySelector("input:not([type=hidden]), select, textarea");
         if (first) { first.focus(); }
       });
+      // A person's inputs (身份证号码, 性别, 民族, 出生日期) or an organisation's (统一社会信用代码,
+      // 法定代表人) as the party's type says; one holding a value or a refusal stays shown.
+      var personOnly = /\.(id_number|gender|ethnicity|birth_date)$/;
+      var orgOnly = /\.(credit_code|legal_representative)$/;
+      var fitType = function (select) {
+        var organisation = select.value === "organisation";
+        select.closest("fieldset").querySelectorAll("input, select").forEach(function (el) {
+          var box = el.closest(".field");
+          var other = personOnly.test(el.name) ? organisation : orgOnly.test(el.name) ? !organisation : null;
+          if (!box || other === null) { return; }
+          box.hidden = other && !el.value && !box.classList.contains("invalid");
+        });
+      };
+      var fitTypes = function () {
+        parties.querySelectorAll("select[name$='.party_type']").forEach(fitType);
+      };
+      fitTypes();
+      parties.addEventListener("change", function (event) {
+        if (/\.party_type$/.test(event.target.name || "")) { fitType(event.target); }
+      });
+      parties.addEventListener("click", function () { window.setTimeout(fitTypes, 0); });
       // 信访事项: the heading and the sides read 登记信访事项, 信访人 and 被反映人.
       var kindSelect = document.getElementById("f-kind");
       var heading = document.getElementById("intake-heading");
