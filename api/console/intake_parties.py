@@ -251,9 +251,17 @@ def _entered(form: dict[str, list[str]], prefix: str) -> bool:
     return False
 
 
-def compact(form: dict[str, list[str]]) -> tuple[dict[str, list[str]], PartyForm]:
-    """The posted form with blank rows dropped and the rest numbered from 0 (an agent's 被代理人
-    follow their party), one row more where 增加一行 was pressed, and the row counts."""
+def compact(
+    form: dict[str, list[str]], *, drop_blank: bool = True
+) -> tuple[dict[str, list[str]], PartyForm]:
+    """The posted form with blank rows dropped (when it is sent to be registered) and the rest
+    numbered from 0 (an agent's 被代理人 follow their party), one row more where 增加一行 was
+    pressed, and the row counts."""
+
+    def kept(path: str) -> list[int]:
+        rows = _rows_of(form, path)
+        return [n for n in rows if _entered(form, f"{path}.{n}.")] if drop_blank else rows
+
     out = {
         k: v
         for k, v in form.items()
@@ -263,23 +271,23 @@ def compact(form: dict[str, list[str]]) -> tuple[dict[str, list[str]], PartyForm
     moved: dict[str, str] = {}  # "applicants:3" → "applicants:1"
     names: dict[str, str] = {}
     for side in SIDES:
-        kept = [n for n in _rows_of(form, side) if _entered(form, f"{side}.{n}.")]
-        for new, old in enumerate(kept):
+        parties = kept(side)
+        for new, old in enumerate(parties):
             moved[f"{side}:{old}"] = f"{side}:{new}"
             names[f"{side}:{new}"] = (form.get(f"{side}.{old}.name") or [""])[0].strip()
             for key, value in form.items():
                 if key.startswith(f"{side}.{old}.") and f".{REPS}." not in key:
                     out[f"{side}.{new}.{key.removeprefix(f'{side}.{old}.')}"] = value
             reps_old, reps_new = f"{side}.{old}.{REPS}", f"{side}.{new}.{REPS}"
-            reps = [r for r in _rows_of(form, reps_old) if _entered(form, f"{reps_old}.{r}.")]
+            reps = kept(reps_old)
             for r_new, r_old in enumerate(reps):
                 for key, value in form.items():
                     if key.startswith(f"{reps_old}.{r_old}."):
                         rest = key.removeprefix(f"{reps_old}.{r_old}.")
                         out[f"{reps_new}.{r_new}.{rest}"] = value
             counts[reps_new] = len(reps)
-        counts[side] = max(len(kept), MINIMUM[side])
-    agents = [n for n in _rows_of(form, AGENTS) if _entered(form, f"{AGENTS}.{n}.")]
+        counts[side] = max(len(parties), MINIMUM[side])
+    agents = kept(AGENTS)
     for new, old in enumerate(agents):
         for key, value in form.items():
             if key.startswith(f"{AGENTS}.{old}."):

@@ -257,8 +257,10 @@ def _context(
 
 
 def _read(form: dict[str, list[str]]) -> tuple[dict[str, list[str]], PartyForm, list[Field]]:
-    """The posted form with its parties' rows renumbered, and every input it has."""
-    form, parties = compact(form)
+    """The posted form (its parties' blank rows dropped when it is sent to be registered, not
+    while rows are being added) and every input it has."""
+    drafting = any((form.get(name) or [""])[0] for name in ("preview", "add_row"))
+    form, parties = compact(form, drop_blank=not drafting)
     return form, parties, [*BASE_FIELDS, *routing_fields(None), *parties.fields()]
 
 
