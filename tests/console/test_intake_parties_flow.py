@@ -164,6 +164,10 @@ async def test_a_petition_has_its_own_heading_and_sides(pages: Pages, shot: Shot
     await expect(page.get_by_role("group", name="信访人1", exact=True)).to_be_visible()
     await expect(page.get_by_role("group", name="被反映人1", exact=True)).to_be_visible()
     await expect(page.get_by_role("button", name="增加一行信访人")).to_be_visible()
+    switch = page.get_by_role("navigation", name="登记类别")
+    await expect(switch.get_by_role("link", name="信访事项")).to_have_attribute(
+        "aria-current", "page"
+    )
     await shot(page, "desk-petition")
     await fill(
         page,

@@ -173,6 +173,10 @@
       var relabel = function (kind) {
         if (!words[kind]) { return; }
         heading.textContent = heading.getAttribute("data-" + kind);
+        document.querySelectorAll(".kind-switch a").forEach(function (link) {
+          var mine = (link.getAttribute("href").indexOf("petition") >= 0) === (kind === "petition");
+          if (mine) { link.setAttribute("aria-current", "page"); } else { link.removeAttribute("aria-current"); }
+        });
         parties.querySelectorAll("legend, label, button[data-add]").forEach(function (el) {
           var walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
           while (walker.nextNode()) {
