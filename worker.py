@@ -25,6 +25,7 @@ from activities.identity.refused_commands import RefusalRecorder
 from activities.notify.outbound import OutboundPolicy
 from activities.policy.book import PolicyBook
 from activities.policy.calendar_data import load_calendar
+from activities.reports.documents.templates import load_templates
 from activities.runtime.command_guard import CommandGuard
 from activities.runtime.engine_keys import engine_keys
 from activities.runtime.log_context import ActivityLogContext
@@ -33,6 +34,7 @@ from activities.runtime.temporal_client import connect_with_retry, metrics_runti
 from activities.store.engine import create_engine, create_sessionmaker
 from activities.tasks.delivery import Notifier
 from activities.tasks.diversion import Diversions
+from activities.tasks.documents import DocumentNumbers
 from activities.tasks.policy import PolicyProvider
 from activities.tasks.projection import CaseStore
 from api import cli
@@ -46,13 +48,16 @@ WORKFLOWS: tuple[type, ...] = (CaseWorkflow, DiversionWorkflow)
 
 
 def case_activities(engine: AsyncEngine, settings: Settings, http: httpx.AsyncClient) -> list[Any]:
-    """The real activities: projection store, policy snapshot, alert notifier."""
+    """The real activities: projection store, policy snapshot, alert notifier, 文号."""
+    # The templates are checked here too: a worker with a broken template set does not start.
+    prefixes = load_templates(settings.document_templates_dir).prefixes
     return [
         CaseStore(engine).project_case_events,
         policy_provider(settings).load_case_policy,
         Notifier(
             create_sessionmaker(engine), http, policy=OutboundPolicy.from_settings(settings)
         ).deliver_alert,
+        DocumentNumbers(create_sessionmaker(engine), prefixes).assign_document_number,
     ]
 
 

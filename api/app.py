@@ -15,6 +15,7 @@ from activities.identity.hashing import HashPool
 from activities.identity.oidc import OidcClient, OidcConfig
 from activities.identity.passwords import verify_password
 from activities.identity.tokens import TokenConfig, TokenVerifier
+from activities.reports.documents.templates import load_templates
 from activities.runtime.settings import Settings
 from activities.runtime.temporal_client import connect
 from activities.store.engine import create_engine, create_sessionmaker
@@ -31,11 +32,13 @@ from api.routes import (
     cases,
     clocks,
     codec,
+    documents,
     health,
     metrics,
     organisations,
     parties,
     petitions,
+    sessions,
     users,
     worklist,
 )
@@ -78,6 +81,10 @@ def create_app(
     503.
     """
 
+    # Checked before anything starts: a template naming an unknown field, or a kind without a
+    # template, stops the service here with the file and field named (TemplateError).
+    templates = load_templates(settings.document_templates_dir)
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         engine = create_engine(settings.resolved_database_url, pool_size=settings.db_pool_size)
@@ -103,6 +110,7 @@ def create_app(
                 settings.auth_stale_seconds,
             ),
             oidc=_oidc_client(settings, http),
+            templates=templates,
         )
         # What exists now (modules, models, routes) lives as long as the process: out of the
         # collector's way, so a full collection during a page walks only the requests' objects
@@ -142,6 +150,7 @@ def create_app(
         health,
         metrics,
         cases,
+        documents,
         clocks,
         codec,
         petitions,
@@ -152,6 +161,7 @@ def create_app(
         worklist,
         parties,
         users,
+        sessions,
     ):
         app.include_router(feature.router)
     install_console(app)  # the web console (工作台) under /, beside the JSON API under /v1

@@ -7,7 +7,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Annotated
 
 from fastapi import Depends, Request
@@ -16,6 +16,7 @@ from temporalio.client import Client
 
 from activities.identity.hashing import HashPool
 from activities.identity.oidc import OidcClient
+from activities.reports.documents.templates import TemplateSet, load_templates
 from activities.runtime.settings import Settings
 from api.access import CaseScopes
 
@@ -39,6 +40,8 @@ class Resources:
     workflows: tuple[type, ...] = ()
     # The identity provider the console signs people in with (None: passwords only).
     oidc: OidcClient | None = None
+    # 文书模板, loaded and checked when the app is built (a broken set refuses to start).
+    templates: TemplateSet = field(default_factory=load_templates)
 
 
 # Dependencies are ``async def``: FastAPI runs plain ``def`` ones in a threadpool, a thread hop
@@ -75,7 +78,12 @@ async def _workflows(resources: ResourcesDep) -> Sequence[type]:
     return resources.workflows
 
 
+async def _templates(resources: ResourcesDep) -> TemplateSet:
+    return resources.templates
+
+
 SettingsDep = Annotated[Settings, Depends(_settings)]
+TemplatesDep = Annotated[TemplateSet, Depends(_templates)]
 EngineDep = Annotated[AsyncEngine, Depends(_engine)]
 SessionmakerDep = Annotated[async_sessionmaker[AsyncSession], Depends(_sessionmaker)]
 TemporalDep = Annotated[Client, Depends(_temporal)]

@@ -39,6 +39,7 @@ from domain.errors import ERROR_TYPES, DomainError
 from workflows.contract import (
     APPLY_UPDATE,
     DIVERSION_WORKFLOW,
+    DOCUMENT_NUMBER_UNAVAILABLE,
     STATE_QUERY,
     WORKFLOW_TYPE,
     CaseWorkflowInput,
@@ -144,6 +145,13 @@ def _refusal(error: WorkflowUpdateFailedError) -> ApiError:
             "流程引擎未能验证接口的指令签名（密钥配置不一致），操作未执行",
             "the workflow engine could not verify the API's command signature "
             "(command keys differ); nothing was applied",
+        )
+    if isinstance(cause, ApplicationError) and cause.type == DOCUMENT_NUMBER_UNAVAILABLE:
+        return ApiError(
+            503,
+            DOCUMENT_NUMBER_UNAVAILABLE,
+            "文号暂时无法分配（数据库不可用），文书未出具",
+            "no document number could be assigned (the store is away); nothing was issued",
         )
     refusal = _domain_refusal(cause)
     if refusal is None:

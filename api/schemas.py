@@ -12,6 +12,7 @@ from activities.store.repositories import CaseSummary
 from domain.base import Frozen
 from domain.case import commands as c
 from domain.case import details as d
+from domain.case.agenda import ScheduleNo
 from domain.case.events import Event
 from domain.case.facts import late_days, stated_date
 from domain.case.labels import (
@@ -245,7 +246,7 @@ class StartMediationRequest(d.MediationDetails, CommandBody):
 
 
 class SessionRequest(d.SessionDetails, CommandBody):
-    pass
+    schedule_no: ScheduleNo | None = None  # the booked session it is (调解会排期), if any
 
 
 class AgreementRequest(d.AgreementDetails, CommandBody):

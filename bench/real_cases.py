@@ -171,10 +171,16 @@ SCRIPTS: dict[str, tuple[str, ...]] = {
     "mediating": MEDIATING,
     "agreement": AGREED,
     "confirmation": (*AGREED, "apply_judicial_confirmation"),
-    "following_up": (*AGREED, "apply_judicial_confirmation", "record_court_decision"),
+    "following_up": (
+        *AGREED,
+        "apply_judicial_confirmation",
+        "record_court_acceptance",
+        "record_court_decision",
+    ),
     "closed": (
         *AGREED,
         "apply_judicial_confirmation",
+        "record_court_acceptance",
         "record_court_decision",
         "record_follow_up",
         "close",

@@ -69,6 +69,19 @@ def action_bodies(today: date = TODAY) -> dict[str, dict[str, Any]]:
             "attendees": ["张伟", "李娜"],
             "summary": "双方陈述意见，李某同意考虑清理建材。",
         },
+        # 调解会排期: a week ahead, 09:30 China time; moved a day later.
+        "schedule_session": {
+            "starts_at": f"{(today + timedelta(days=7)).isoformat()}T09:30:00+08:00",
+            "place": "长江路社区调解室",
+            "mediators": ["王芳", "赵强"],
+            "parties": ["张伟", "李娜"],
+        },
+        "postpone_session": {
+            "schedule_no": 1,
+            "starts_at": f"{(today + timedelta(days=8)).isoformat()}T14:00:00+08:00",
+            "reason": "被申请人出差，申请改期",
+        },
+        "cancel_session": {"schedule_no": 1, "reason": "双方已自行和解"},
         "record_agreement": {
             "terms": "李某于三日内清理通道建材，张某不再追究。",
             "signed_on": day,
@@ -127,6 +140,7 @@ def action_bodies(today: date = TODAY) -> dict[str, dict[str, Any]]:
         "lift": {"to_organisation": "xw-county-center", "reason": "村级三次调解未果，上提一级"},
         "add_co_handler": {"organisation": "xw-police-room", "note": "邀请派出所联合调处"},
         "remove_co_handler": {"organisation": "xw-police-room", "note": "联合调处结束"},
+        "issue_document": {"kind": "application"},
     }
 
 
@@ -154,6 +168,9 @@ ACTION_PATHS: dict[str, str] = {
     "assign_package_leader": "package-leader",
     "start_mediation": "start-mediation",
     "record_session": "sessions",
+    "schedule_session": "sessions/schedule",
+    "postpone_session": "sessions/postpone",
+    "cancel_session": "sessions/cancel",
     "record_agreement": "agreement",
     "record_mediation_failure": "mediation-failure",
     "apply_judicial_confirmation": "judicial-confirmation",
@@ -181,6 +198,7 @@ ACTION_PATHS: dict[str, str] = {
     "lift": "lift",
     "add_co_handler": "co-handlers",
     "remove_co_handler": "co-handlers/remove",
+    "issue_document": "documents",
 }
 
 PETITION_INTAKE: dict[str, Any] = {
@@ -256,6 +274,16 @@ _DOMAIN_ONLY: dict[str, dict[str, Any]] = {
     "lift": {"to_organisation": ORGS["xw-county-center"]},
     "add_co_handler": {"organisation": ORGS["xw-police-room"]},
     "remove_co_handler": {"organisation": ORGS["xw-police-room"]},
+    # The case takes a 文号 from its organisation's series before it records an issue.
+    "issue_document": {
+        "number": {
+            "org_id": "xw-center",
+            "org_name": "玄武区矛盾纠纷多元化解中心",
+            "year": 2026,
+            "seq": 1,
+            "prefix": "玄调字",
+        }
+    },
 }
 
 
@@ -268,7 +296,7 @@ def register(case_id: str = "JF-2026-000001", **overrides: Any) -> c.Register:
     return c.Register.model_validate({**intake_body(**overrides), "case_id": case_id})
 
 
-# The whole life of a dispute after intake, in command types: 12 transitions with registration.
+# The whole life of a dispute after intake, in command types: 13 transitions with registration.
 LIFECYCLE: tuple[str, ...] = (
     "accept",
     "plan",
@@ -278,6 +306,7 @@ LIFECYCLE: tuple[str, ...] = (
     "record_session",
     "record_agreement",
     "apply_judicial_confirmation",
+    "record_court_acceptance",
     "record_court_decision",
     "record_follow_up",
     "close",
@@ -301,6 +330,7 @@ PATH_TO_STAGE: dict[Stage, tuple[str, ...]] = {
         "start_mediation",
         "record_agreement",
         "apply_judicial_confirmation",
+        "record_court_acceptance",
         "record_court_decision:rejected",
     ),
     Stage.FOLLOWING_UP: (
@@ -308,6 +338,7 @@ PATH_TO_STAGE: dict[Stage, tuple[str, ...]] = {
         "start_mediation",
         "record_agreement",
         "apply_judicial_confirmation",
+        "record_court_acceptance",
         "record_court_decision",
     ),
     Stage.MEDIATION_FAILED: ("accept", "start_mediation", "record_mediation_failure"),

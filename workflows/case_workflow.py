@@ -26,7 +26,12 @@ from temporalio.exceptions import TimeoutError as TemporalTimeoutError
 with workflow.unsafe.imports_passed_through():
     from domain.case import events as e
     from domain.case.calendar_years import extend_calendar, intake_years, years_lacking
-    from domain.case.commands import CommandEnvelope, Register
+    from domain.case.commands import (
+        CommandEnvelope,
+        IssueDocument,
+        RecordCourtDecision,
+        Register,
+    )
     from domain.case.decide import (
         advance,
         amend_policy,
@@ -35,7 +40,9 @@ with workflow.unsafe.imports_passed_through():
         reschedule_provisional,
         snapshot_policy,
     )
+    from domain.case.documents import PROVISIONAL_NUMBER, pending_key
     from domain.case.evolve import evolve
+    from domain.case.issued import DocumentNumber
     from domain.case.policy import CasePolicy
     from domain.case.state import CaseState
     from domain.case.timekeeping import next_wakeup
@@ -44,8 +51,10 @@ with workflow.unsafe.imports_passed_through():
     from domain.values import china_date
     from workflows.contract import (
         APPLY_UPDATE,
+        ASSIGN_DOCUMENT_NUMBER_ACTIVITY,
         CALENDAR_UPDATE,
         DELIVER_ACTIVITY,
+        DOCUMENT_NUMBER_UNAVAILABLE,
         POLICY_ACTIVITY,
         PROJECT_ACTIVITY,
         PROJECTION_REFUSED,
@@ -56,45 +65,39 @@ with workflow.unsafe.imports_passed_through():
         CaseWorkflowInput,
         CommandOutcome,
         DeliveryOutcome,
+        DocumentNumberRequest,
         PolicyRequest,
         ProjectionBatch,
         ProjectionResult,
         refusal_failure,
+        session_notices,
+    )
+    from workflows.patches import (
+        BREACH_WITHDRAWN_PATCH,
+        CALENDAR_YEARS_PATCH,
+        CLOCKS_PATCH,
+        DOCUMENTS_PATCH,
+        DURABLE_PROJECTION_PATCH,
+        EVENTS_ONLY_PROJECTION_PATCH,
+        FORGED_START_PATCH,
+        HANDOFFS_PATCH,
+        LATE_ENTRY_PATCH,
+        LEAN_ANSWER_PATCH,
+        PROJECTION_HELD_PATCH,
+        SESSION_NOTICES_PATCH,
+        STORE_OUTAGE_PATCH,
     )
 
-CLOCKS_PATCH = "clocks-v2"
-STORE_OUTAGE_PATCH = "store-outage-v1"
-# Projection as a regular activity: a local activity runs before its workflow task is durable,
-# so a discarded (speculative) task could write events that never became history.
-DURABLE_PROJECTION_PATCH = "durable-projection-v1"
-# An update answers with the case's seq, not the whole case (the caller reads the store).
-LEAN_ANSWER_PATCH = "lean-answer-v1"
-# A projection batch carries only its events; the store folds them onto the case it holds.
-EVENTS_ONLY_PROJECTION_PATCH = "events-only-projection-v1"
-# A fact recorded after its period ran (补录): the warning or breach is recorded with the command
-# that recorded it, in the same batch, rather than on the run loop's next turn.
-LATE_ENTRY_PATCH = "late-entry-v1"
-# A case registered before the hand-off rules (policy 2026.3) gets them on its first hand-off:
-# the policy in force now is fetched and its 签收/交办反馈 clocks and lift rules are recorded
-# (PolicyAmended) before the hand-off's own events, so the hand-off's clock starts.
-HANDOFFS_PATCH = "handoffs-v1"
-# The store refuses a batch's content for good (PROJECTION_REFUSED): the case holds the events
-# and offers them again with its next command or an operator's ``reproject`` signal, instead of
-# retrying on a timer for ever (each retry logged, the history growing until Temporal's limit).
-PROJECTION_HELD_PATCH = "projection-held-v1"
-# The case's holiday data covers the years of its facts (domain.case.calendar_years): at intake from
-# the year the application was received; a later fact dated in a year the case's calendar lacks
-# makes the case fetch that year and record it (ClocksRescheduled) before the fact's events.
-# Asked only when a fact falls outside the years of intake, so other histories carry no marker.
-CALENDAR_YEARS_PATCH = "calendar-years-v1"
-# 逾期撤销 (policy 2026.4): a breach withdrawn because a fact entered late answered its clock in
-# time is told to everyone its alert reached, once each, on the channels that carried it. Asked
-# only when a withdrawal is recorded (older histories never record one).
-BREACH_WITHDRAWN_PATCH = "breach-withdrawn-v1"
-# A run handed a case state must be the continuation of a run of the same case (continue-as-new):
-# a start carrying a state from anywhere else (sent straight to Temporal) fails at once, before
-# it records or projects anything. Asked only for such a start, so no other history has it.
-FORGED_START_PATCH = "signed-commands-v1"
+# The 文号 store may be away briefly; after that the issue is refused (503), nothing recorded.
+NUMBER_RETRY = RetryPolicy(
+    initial_interval=timedelta(milliseconds=200),
+    backoff_coefficient=2.0,
+    maximum_interval=timedelta(seconds=2),
+    maximum_attempts=5,
+)
+# A court's decision needs its acceptance recorded first (法院受理 before 法院裁定); a history
+# recorded before replays as it ran.
+COURT_ACCEPTANCE_PATCH = "court-acceptance-first-v1"
 
 # A projection attempt retries briefly; if the store is still away the case marks it down,
 # answers commands from its own state, and tries again on a timer until it lands.
@@ -169,6 +172,8 @@ class CaseWorkflow:
     async def apply(self, envelope: CommandEnvelope) -> CommandOutcome | CaseState:
         """Record a command's events, wait until the store has them, say where the case is."""
         async with self._lock:
+            if isinstance(envelope.command, IssueDocument) and workflow.patched(DOCUMENTS_PATCH):
+                envelope = await self._numbered(envelope)
             events = self._decide(envelope)
             if (
                 events
@@ -192,18 +197,62 @@ class CaseWorkflow:
         return self._answer(state)
 
     def _decide(self, envelope: CommandEnvelope) -> list[e.Event]:
+        strict = not isinstance(envelope.command, RecordCourtDecision) or workflow.patched(
+            COURT_ACCEPTANCE_PATCH
+        )
         try:
-            return decide(self._state, envelope, now=workflow.now())
+            return decide(self._state, envelope, now=workflow.now(), court_acceptance_first=strict)
         except DomainError as error:
             # The validator passed but an update applied in between changed the stage.
             raise refusal_failure(error) from None
 
     @apply.validator
     def _validate_apply(self, envelope: CommandEnvelope) -> None:
+        command = envelope.command
+        if isinstance(command, IssueDocument):  # checked as if numbered: the number comes later
+            numbered = command.model_copy(update={"number": PROVISIONAL_NUMBER})
+            envelope = envelope.model_copy(update={"command": numbered})
         try:
             decide(self._state, envelope, now=workflow.now())
         except DomainError as error:
             raise refusal_failure(error) from None
+
+    async def _numbered(self, envelope: CommandEnvelope) -> CommandEnvelope:
+        """The issue with the document's 文号: the one it holds, else the next of the holding
+        organisation's series (a number a caller sent is never used)."""
+        command = envelope.command
+        assert isinstance(command, IssueDocument)
+        command = command.model_copy(update={"number": None})
+        state = self._state
+        try:
+            key = pending_key(state, command.kind, command.subject) if state else None
+        except DomainError as error:
+            raise refusal_failure(error) from None
+        if state is not None and key is not None:
+            holder = state.holder
+            request = DocumentNumberRequest(
+                case_id=state.case_id,
+                document_key=key,
+                org_id=state.holder_id or "unassigned",
+                org_name=holder.name if holder is not None else (state.holder_id or "—"),
+                year=china_date(workflow.now()).year,
+            )
+            try:
+                number: DocumentNumber = await workflow.execute_activity(
+                    ASSIGN_DOCUMENT_NUMBER_ACTIVITY,
+                    request,
+                    result_type=DocumentNumber,
+                    start_to_close_timeout=timedelta(seconds=15),
+                    retry_policy=NUMBER_RETRY,
+                )
+            except ActivityError:
+                raise ApplicationError(
+                    "文号暂时无法分配，文书未出具 / no document number could be assigned",
+                    type=DOCUMENT_NUMBER_UNAVAILABLE,
+                    non_retryable=True,
+                ) from None
+            command = command.model_copy(update={"number": number})
+        return envelope.model_copy(update={"command": command})
 
     @workflow.update(name=CALENDAR_UPDATE)
     async def load_calendar(self, calendar: HolidayCalendar) -> CommandOutcome | CaseState | None:
@@ -316,6 +365,9 @@ class CaseWorkflow:
         if isinstance(body, e.AlertClosed) and body.withdrawn:
             self._notify_withdrawn(state, body)
             return
+        if isinstance(body, e.SessionScheduled | e.SessionPostponed):
+            self._notify_mediators(state, event)
+            return
         if isinstance(body, e.AlertRaised):
             alert, notification = body.alert, body.alert.notifications[0]
         elif isinstance(body, e.AlertNotified) and body.notification is not None:
@@ -360,6 +412,16 @@ class CaseWorkflow:
                     note=body.reason,
                 )
             )
+
+    def _notify_mediators(self, state: CaseState, event: e.Event) -> None:
+        """调解会通知: each mediator of the booked (or moved) session, once."""
+        body = event.body
+        assert isinstance(body, e.SessionScheduled | e.SessionPostponed)
+        booked = state.scheduled_session(body.schedule_no)
+        if booked is None or not workflow.patched(SESSION_NOTICES_PATCH):
+            return
+        for delivery in session_notices(state, booked, event.seq, event.at):
+            self._deliver(delivery)
 
     def _deliver(self, delivery: AlertDelivery) -> None:
         handle = workflow.start_activity(

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Literal
 
 from pydantic import AwareDatetime
 from temporalio.exceptions import ApplicationError
 
 from domain.base import Frozen
+from domain.case.agenda import ScheduledSession, session_time
 from domain.case.events import Event
 from domain.case.state import CaseState
 from domain.errors import DomainError
@@ -20,6 +22,9 @@ CALENDAR_UPDATE = "load_calendar"
 PROJECT_ACTIVITY = "project_case_events"
 POLICY_ACTIVITY = "load_case_policy"
 DELIVER_ACTIVITY = "deliver_alert"
+ASSIGN_DOCUMENT_NUMBER_ACTIVITY = "assign_document_number"
+# The type of the failure a case answers when no 文号 could be assigned (the store is away).
+DOCUMENT_NUMBER_UNAVAILABLE = "document_number_unavailable"
 REPROJECT_SIGNAL = "reproject"
 # The projection's failure type when the store refuses a batch's content for good.
 PROJECTION_REFUSED = "projection_refused"
@@ -74,6 +79,16 @@ class PolicyRequest(Frozen):
     years: tuple[int, ...] = ()
 
 
+class DocumentNumberRequest(Frozen):
+    """文号 for a document issued for the first time: the organisation's series of ``year``."""
+
+    case_id: str
+    document_key: str
+    org_id: str
+    org_name: str
+    year: int
+
+
 class AlertDelivery(Frozen):
     """One notification of one recipient, for the notifier to deliver on every channel."""
 
@@ -88,13 +103,18 @@ class AlertDelivery(Frozen):
     raised_at: AwareDatetime
     # "withdrawn" (逾期撤销, since ``breach-withdrawn-v1``): the recipient is told the breach
     # this alert reported is withdrawn, ``note`` says why; ``attempt`` numbers the recipients.
-    notice: Literal["alert", "withdrawn"] = "alert"
+    # "session" (调解会通知, since ``session-notices-v1``): a mediator is told of a session booked
+    # or moved (``alert_id`` names the booking, ``note`` says when and where); not an alert:
+    # nothing escalates, nobody acknowledges it.
+    notice: Literal["alert", "withdrawn", "session"] = "alert"
     note: str = ""
 
     @property
     def delivery_id(self) -> str:
         if self.notice == "withdrawn":
             return f"{self.alert_id}-W{self.attempt}"
+        if self.notice == "session":
+            return f"{self.alert_id}-M{self.attempt}"
         return f"{self.alert_id}-L{self.level}-N{self.attempt}"
 
 
@@ -165,3 +185,33 @@ def refusal_failure(error: DomainError) -> ApplicationError:
         type=error.code,
         non_retryable=True,
     )
+
+
+def session_notices(
+    state: CaseState, booked: ScheduledSession, seq: int, at: datetime
+) -> list[AlertDelivery]:
+    """调解会通知 for each mediator of ``booked`` (recipient ``mediator:<roster id>``, else
+    ``person:<name>``), numbered by the event that booked or moved it."""
+    recipients = (
+        [f"mediator:{mediator_id}" for mediator_id in booked.mediator_ids]
+        if booked.mediator_ids
+        else [f"person:{name}" for name in booked.mediators]
+    )
+    moved = "（改期）" if booked.postponements else ""
+    when = f"{session_time(booked.starts_at)}，{booked.place}"
+    return [
+        AlertDelivery(
+            case_id=state.case_id,
+            case_title=state.title,
+            alert_id=f"{state.case_id}-S{booked.schedule_no}-E{seq}",
+            kind="session",
+            level=0,
+            recipient=recipient,
+            attempt=number,
+            title=f"【调解会通知{moved}】第{booked.schedule_no}次调解会：{when}",
+            raised_at=at,
+            notice="session",
+            note=when,
+        )
+        for number, recipient in enumerate(dict.fromkeys(recipients), start=1)
+    ]

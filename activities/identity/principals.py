@@ -57,6 +57,7 @@ def principal_of(row: UserRow) -> Principal:
         jurisdiction=row.jurisdiction_code,
         center_id=row.center_id,
         grid_code=row.grid_code,
+        mediator_id=row.mediator_id,
     )
 
 

@@ -41,6 +41,10 @@ class Settings(BaseSettings):
     # A CJK TrueType font (.ttf/.ttc) embedded in PDF documents such as the case dossier (卷宗);
     # unset means the font shipped with the package (activities/reports/pdf/fonts.py).
     pdf_font_path: Path | None = None
+    # 文书模板: a folder whose JSON templates replace the shipped ones file by file (one per
+    # kind, per jurisdiction where it differs), and numbering.json with 文号 prefixes
+    # (activities/reports/documents/templates.py); checked when the API and the worker start.
+    document_templates_dir: Path | None = None
     # Bearer tokens from an external identity provider (OIDC): all three set enables them.
     jwt_issuer: str | None = None
     jwt_audience: str | None = None

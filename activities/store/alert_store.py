@@ -10,7 +10,15 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from activities.store.sql import insert_for, insert_for_dialect, utc
-from activities.store.tables import AlertDeliveryRow, AlertRow, CaseOrganisationRow, RecipientRow
+from activities.store.tables import (
+    AlertDeliveryRow,
+    AlertRow,
+    CaseOrganisationRow,
+    CaseRow,
+    OrganisationRow,
+    RecipientRow,
+)
+from domain.case.clocks import Clock
 from domain.case.state import CaseState
 
 
@@ -202,6 +210,42 @@ async def overdue_cases(
         center_id,
     )
     query = query.group_by(AlertRow.case_id).order_by(func.min(AlertRow.raised_at)).limit(limit)
-    return [
+    found = [
         {"case_id": case_id, "since": utc(since)} for case_id, since in await session.execute(query)
     ]
+    return await _with_case_details(found, session=session)
+
+
+async def _with_case_details(
+    found: list[dict[str, Any]], *, session: AsyncSession
+) -> list[dict[str, Any]]:
+    """Each overdue case with its title, its 承办单位 and the deadline it missed (the earliest
+    due time among its breached clocks; ``due_at`` None when no clock says)."""
+    if not found:
+        return found
+    ids = [item["case_id"] for item in found]
+    breached = select(AlertRow.case_id, AlertRow.clock_id).where(
+        AlertRow.case_id.in_(ids), AlertRow.kind == "breach", AlertRow.status != "closed"
+    )
+    clocks: dict[str, set[str]] = {}
+    for case_id, clock_id in await session.execute(breached):
+        if clock_id:
+            clocks.setdefault(case_id, set()).add(clock_id)
+    rows = select(CaseRow.case_id, CaseRow.title, OrganisationRow.name, CaseRow.state).outerjoin(
+        OrganisationRow, OrganisationRow.org_id == CaseRow.holder_id
+    )
+    details = {
+        case_id: (title, holder, state)
+        for case_id, title, holder, state in await session.execute(
+            rows.where(CaseRow.case_id.in_(ids))
+        )
+    }
+    for item in found:
+        title, holder, state = details.get(item["case_id"], ("", None, {}))
+        dues = [
+            utc(Clock.model_validate(clock).due_at)
+            for clock in (state or {}).get("clocks", ())
+            if clock.get("clock_id") in clocks.get(item["case_id"], ())
+        ]
+        item.update(title=title, holder_name=holder, due_at=min(dues) if dues else None)
+    return found

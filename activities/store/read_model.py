@@ -12,12 +12,24 @@ from typing import Any
 from sqlalchemy import delete, insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from activities.store.agenda_table import SessionAgendaRow
 from activities.store.sql import utc
-from activities.store.tables import NO_DUE, CaseOrganisationRow, CasePartyRow, WorkItemRow
+from activities.store.tables import (
+    NO_DUE,
+    CaseOrganisationRow,
+    CasePartyRow,
+    WorkItemRow,
+)
+from domain.case.agenda import SessionStatus
 from domain.case.state import CaseState
 from domain.case.worklist import Relation, organisation_relations, party_keys, work_items
 
-_TABLES = (CaseOrganisationRow.__table__, WorkItemRow.__table__, CasePartyRow.__table__)
+_TABLES = (
+    CaseOrganisationRow.__table__,
+    WorkItemRow.__table__,
+    CasePartyRow.__table__,
+    SessionAgendaRow.__table__,
+)
 
 
 def list_columns(state: CaseState) -> dict[str, Any]:
@@ -92,9 +104,34 @@ def party_rows(state: CaseState) -> list[dict[str, Any]]:
     return [{"case_id": state.case_id, "party_key": key} for key in sorted(party_keys(state))]
 
 
+def agenda_rows(state: CaseState) -> list[dict[str, Any]]:
+    """调解日程: each session booked on the case; one still to be held drops off once the case
+    ends (it will not be held)."""
+    return [
+        {
+            "case_id": state.case_id,
+            "schedule_no": s.schedule_no,
+            "org_id": state.holder_id,
+            "starts_at": utc(s.starts_at),
+            "place": s.place[:200],
+            "status": s.status.value,
+            "mediators": persons_column(s.mediators) or "",
+            "mediator_ids": persons_column(s.mediator_ids),
+            "parties": len(s.party_notices),
+            "postponed": len(s.postponements),
+            "title": state.title,
+            "stage": state.stage.value,
+            "category": state.category.value,
+            "jurisdiction_code": state.jurisdiction.code,
+        }
+        for s in state.scheduled_sessions
+        if not (state.is_terminal and s.status is SessionStatus.SCHEDULED)
+    ]
+
+
 def case_rows(state: CaseState) -> list[tuple[Any, list[dict[str, Any]]]]:
     """Each side table and the rows ``state`` gives it."""
-    built = (relation_rows(state), work_item_rows(state), party_rows(state))
+    built = (relation_rows(state), work_item_rows(state), party_rows(state), agenda_rows(state))
     return list(zip(_TABLES, built, strict=True))
 
 

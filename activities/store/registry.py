@@ -242,6 +242,19 @@ async def ancestors(code: str, *, session: AsyncSession) -> list[JurisdictionNod
 # --- organisations -------------------------------------------------------------------------
 
 
+async def organisation_names(ids: Iterable[str], *, session: AsyncSession) -> dict[str, str]:
+    """org id → name for the organisations the registry knows."""
+    wanted = sorted(set(ids))
+    if not wanted:
+        return {}
+    rows = await session.execute(
+        select(OrganisationRow.org_id, OrganisationRow.name).where(
+            OrganisationRow.org_id.in_(wanted)
+        )
+    )
+    return {row.org_id: row.name for row in rows}
+
+
 async def get_organisation(org_id: str, *, session: AsyncSession) -> Organisation | None:
     row = await session.get(OrganisationRow, org_id)
     return _organisation(row) if row is not None else None

@@ -306,6 +306,7 @@ class UserRow(Base):
     locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     # A password someone else set (the command line): changed by the user at first sign-in.
     must_change_password: Mapped[bool] = mapped_column(Boolean, server_default="0")
+    mediator_id: Mapped[str | None] = mapped_column(String(64))  # 调解员名册: linked entry
 
 
 class ConsoleSessionRow(Base):

@@ -141,6 +141,8 @@ class Notifier:
 
 def _text(delivery: AlertDelivery) -> str:
     case = f"案件：{scrub_text(delivery.case_title)}"
+    if delivery.notice == "session":
+        return f"{case}\n\n调解会：{delivery.note}。请按时参加；如需改期请在案件中办理。"
     if delivery.notice == "withdrawn":
         return f"{case}\n\n{scrub_text(delivery.note)}。此前发出的逾期督办已撤销，无需处理。"
     return f"{case}\n\n请及时签收并督促办理。"

@@ -26,19 +26,23 @@ from api.console.forms import (
     follow_up_fields,
 )
 from api.console.session import ConsoleUser
+from api.console.session_forms import SESSION_FIELDS, roster_picker, session_fields
 from api.handoff_schemas import HANDOFF_ROUTES
 from api.registry_schemas import OrganisationView
 from api.schemas import ACTION_ROUTES, ActionRoute
 from api.services import registry
+from api.session_schemas import SESSION_ROUTES
 from domain.case.labels import ACTION_LABELS
 from domain.case.reach import INCOMING_COMMANDS, CaseReach, may_act
 from domain.case.stages import Action, Stage, allowed
 from domain.organisation.organisations import OrgType
 from domain.people.access import Permission
+from domain.values import MediationType
 
 # The console's forms for the JSON API's command routes (alerts are acknowledged from the inbox).
+FORMS: dict[str, list[Field]] = {**ACTION_FIELDS, **SESSION_FIELDS}
 ROUTES: dict[str, ActionRoute] = {
-    r.path: r for r in (*ACTION_ROUTES, *HANDOFF_ROUTES) if r.path in ACTION_FIELDS
+    r.path: r for r in (*ACTION_ROUTES, *HANDOFF_ROUTES, *SESSION_ROUTES) if r.path in FORMS
 }
 # Forms whose pickers list the registry's organisations.
 _ORG_PICKERS = {
@@ -124,7 +128,10 @@ def fields_for(
     user: ConsoleUser,
     reach: CaseReach,
 ) -> list[Field]:
-    fields = ACTION_FIELDS[path]
+    fields = FORMS[path]
+    booking = session_fields(path, fields, document, choices.roster, user.principal.mediator_id)
+    if booking is not None:
+        return booking
     if path == "follow-ups":
         agreements = document.get("agreements") or []
         return follow_up_fields(list(agreements[-1]["items"]) if agreements else [])
@@ -149,17 +156,38 @@ def fields_for(
         return _with(fields, "organisation", options=current)
     if path == "report-back":
         return _with(fields, "assignment_no", options=_report_options(user, document, reach))
-    if path == "start-mediation" and choices.roster:
-        roster = Field(
-            "mediator_ids",
-            "调解员（从调解员名册选择）",
-            "checks",
-            True,
-            choices.roster,
-            hint="名册为承办单位及联合调处单位的在册调解员",
-        )
+    if path == "start-mediation":
+        holder_type = _holder_type(choices, reach)
+        preset = _MEDIATION_BY_HOLDER.get(holder_type, "") if holder_type else ""
+        fields = _with(fields, "mediation_type", value=preset)
+        if not choices.roster:
+            return fields
+        roster = roster_picker(choices.roster, user.principal.mediator_id)
         return [roster if f.name == "mediators" else f for f in fields]
     return fields
+
+
+# 调解类型 preset by the kind of organisation that holds the case: a 人民调解 body (centre,
+# committee) mediates as 人民调解, a sector room as 行业性专业性调解; others choose.
+_MEDIATION_BY_HOLDER = {
+    OrgType.CENTER: MediationType.PEOPLES.value,
+    OrgType.MEDIATION_COMMITTEE: MediationType.PEOPLES.value,
+    OrgType.SECTOR_ROOM: MediationType.SECTOR.value,
+}
+
+
+def _holder_type(choices: Choices, reach: CaseReach) -> OrgType | None:
+    return next((o.type for o in choices.organisations if o.org_id == reach.holder_id), None)
+
+
+def missing_fields(fields: list[Field], raw: dict[str, str]) -> dict[str, str]:
+    """Every required field left empty, each with its message, all at once (the request model
+    knows only its own required fields: a roster pick is checked later, by the service)."""
+    return {
+        f.name: ("请选择" if f.kind in ("select", "checks") else "此项必填")
+        for f in fields
+        if f.required and f.kind not in ("checkbox", "hidden") and not raw.get(f.name, "").strip()
+    }
 
 
 def _may_send(user: ConsoleUser, reach: CaseReach, route: ActionRoute) -> bool:
@@ -183,6 +211,10 @@ def offered_actions(
     for path, route in ROUTES.items():
         if not allowed(action_of(route), stage, kind) or not _may_send(user, reach, route):
             continue
+        if path in _WAITS_FOR_COURT and not _court_accepted(document):
+            continue  # 记录法院受理 first: the case refuses a decision before it
+        if path in _WAITS_FOR_TAKING and reach.incoming_id is not None:
+            continue  # a transfer awaits 签收: the receiver takes and accepts it, or sends it back
         fields = fields_for(path, document, choices, user, reach)
         if any(f.kind in ("select", "checks") and f.required and not f.options for f in fields):
             continue  # nothing to choose (no clock, no open assignment, no co-handler…)
@@ -190,6 +222,19 @@ def offered_actions(
         form = FormState(fields, prefix=form_prefix(path))
         offered.append(OfferedAction(path, label, form, str(uuid.uuid4())))
     return offered
+
+
+# Not offered to the sender while a transfer it sent awaits 签收 (a second 转办 or 上提 is
+# refused; 受理 is the receiver's once it takes the case).
+_WAITS_FOR_TAKING = frozenset({"transfer", "lift", "accept"})
+
+# Offered only once the court's acceptance of the application is recorded.
+_WAITS_FOR_COURT = frozenset({"court-decision"})
+
+
+def _court_accepted(document: dict[str, Any]) -> bool:
+    applications = document.get("judicial_confirmations") or [{}]
+    return bool(applications[-1].get("accepted_on"))
 
 
 def needs_choices(user: ConsoleUser, document: dict[str, Any]) -> bool:

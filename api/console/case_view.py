@@ -7,10 +7,15 @@ log) in the words the page uses.
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
+from api.services.papers import issued_list
+from domain.case.documents import applies_to
+from domain.case.issued import DOCUMENT_TITLES, DocumentKind
 from domain.case.labels import EVENT_LABELS
+from domain.values import CaseKind
 
 
 @dataclass(frozen=True)
@@ -44,10 +49,18 @@ def _answer_due(document: dict[str, Any], org_id: str) -> str | None:
     return None
 
 
+# The registration's line names the organisation the case was routed to, not the registrar.
+_HANDOFF_LABELS = {"case_registered": "登记后分流至"}
+
+
 def handoff_view(document: dict[str, Any]) -> HandoffView:
     pending = document.get("pending_transfer")
     log = [
-        {**entry, "label": EVENT_LABELS.get(entry["kind"], entry["kind"])}
+        {
+            **entry,
+            "label": _HANDOFF_LABELS.get(entry["kind"])
+            or EVENT_LABELS.get(entry["kind"], entry["kind"]),
+        }
         for entry in document.get("handoffs") or ()
     ]
     return HandoffView(
@@ -62,6 +75,46 @@ def handoff_view(document: dict[str, Any]) -> HandoffView:
         lift_suggestion=document.get("lift_suggestion"),
         routing=document.get("routing"),
     )
+
+
+@dataclass(frozen=True)
+class DocumentGroup:
+    """One document (kind and subject) with its versions, newest first."""
+
+    key: str
+    title: str
+    versions: list[dict[str, Any]]
+
+    @property
+    def latest(self) -> dict[str, Any]:
+        return self.versions[0]
+
+
+@dataclass(frozen=True)
+class PapersView:
+    """The 文书 section: what was issued, and the kinds this case's documents come in."""
+
+    groups: list[DocumentGroup]
+    kinds: list[tuple[str, str]]
+    may_issue: bool
+    may_reveal: bool
+    issue_key: str = field(default_factory=lambda: str(uuid.uuid4()))  # a retry issues once
+
+
+def papers_view(
+    case_id: str, document: dict[str, Any], *, may_issue: bool, may_reveal: bool
+) -> PapersView:
+    """The documents issued, grouped per document, with links to print each version."""
+    grouped: dict[str, list[dict[str, Any]]] = {}
+    for entry in issued_list(case_id, document):
+        grouped.setdefault(entry["key"], []).append(entry)
+    groups = [
+        DocumentGroup(key, versions[0]["title"], list(reversed(versions)))
+        for key, versions in grouped.items()
+    ]
+    case_kind = CaseKind(document["kind"])
+    kinds = [(k.value, DOCUMENT_TITLES[k]) for k in DocumentKind if applies_to(k, case_kind)]
+    return PapersView(groups, kinds, may_issue, may_reveal)
 
 
 # 开始计时/停止计时: shown under the clock they belong to, folded out of the case's timeline.

@@ -453,10 +453,10 @@ def body_of(
             raw[spec.name] = "\n".join(value)
             if not value:
                 continue
-        elif spec.kind == "date":
+        elif spec.kind in ("date", "moment"):
             if not sent.strip():
                 continue
-            value = iso_day(sent)
+            value = iso_day(sent) if spec.kind == "date" else iso_moment(sent) + "+08:00"
         elif spec.kind == "number":
             if not sent.strip():
                 continue

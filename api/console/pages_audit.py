@@ -54,17 +54,19 @@ def _purpose(value: str | None) -> tuple[str | None, str]:
     return text, ""
 
 
-def _as_of(value: str | None) -> datetime | None:
-    """``2026-03-02 09:30`` (or ``2026年3月2日 9时30分``) from the page, read as China time."""
+AS_OF_FORMAT = "时刻格式不正确，请按“年-月-日 时:分”填写，如 2026-03-02 09:30"
+
+
+def _as_of(value: str | None) -> tuple[datetime | None, str]:
+    """``2026-03-02 09:30`` (or ``2026年3月2日 9时30分``) from the page, read as China time; or
+    the message beside the field."""
     if not value or not value.strip():
-        return None
+        return None, ""
     try:
-        parsed = datetime.fromisoformat(iso_moment(value))
-    except ValueError as error:
-        raise PageError(
-            422, "时刻格式不正确，请按“年-月-日 时:分”填写，如 2026-03-02 09:30"
-        ) from error
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=CHINA_TZ)
+        parsed = datetime.fromisoformat(iso_moment(value.strip()))
+    except ValueError:
+        return None, AS_OF_FORMAT
+    return (parsed if parsed.tzinfo else parsed.replace(tzinfo=CHINA_TZ)), ""
 
 
 @router.get("/audit")
@@ -117,6 +119,7 @@ def _case_context(
         "purpose": purpose,
         "as_of": as_of,
         "purpose_error": "",
+        "as_of_error": "",
         "result": None,
         "error": "",
     }
@@ -146,8 +149,10 @@ async def audit_case(
     if view not in VIEWS:
         return render(request, "audit_case.html", context, status=422)
     stated, problem = _purpose(purpose)
-    if stated is None:
+    moment, moment_problem = _as_of(as_of) if view == "state" else (None, "")
+    if stated is None or moment_problem:
         context["purpose_error"] = problem
+        context["as_of_error"] = moment_problem
         return render(request, "audit_case.html", context, status=422)
     try:
         if view == "timeline":
@@ -165,7 +170,7 @@ async def audit_case(
         elif view == "state":
             context["result"] = await audit.state_at(
                 case_id,
-                as_of=_as_of(as_of),
+                as_of=moment,
                 reveal=False,
                 purpose=stated,
                 principal=principal,

@@ -25,10 +25,11 @@ from api.console.case_actions import (
     fields_for,
     form_prefix,
     load_choices,
+    missing_fields,
     needs_choices,
     offered_actions,
 )
-from api.console.case_view import FOLDED_EVENTS, fold_timeline, handoff_view
+from api.console.case_view import FOLDED_EVENTS, fold_timeline, handoff_view, papers_view
 from api.console.forms import FormState, body_of, form_key
 from api.console.refusals import field_errors, refusal_text, show_refusal
 from api.console.session import ConsoleRoute, ConsoleUser, PageError, checked_form, require
@@ -172,6 +173,8 @@ async def _case_page(
     status: int = 200,
     flash: str | None = None,
     reveal_error: str = "",
+    doc_error: str = "",
+    doc_kind: str = "",
 ) -> Response:
     principal = user.principal
     lag = await case_behind(case_id, sessionmaker=sessionmaker)
@@ -224,6 +227,15 @@ async def _case_page(
             "clocks": report.model_dump(mode="json"),
             "actions": actions,
             "handoffs": handoff_view(document),
+            "papers": papers_view(
+                case_id,
+                document,
+                may_issue=needs_choices(user, document)
+                and document["stage"] not in ("closed", "withdrawn"),
+                may_reveal=principal.may(Permission.REVEAL_PII),
+            ),
+            "doc_error": doc_error,
+            "doc_kind": doc_kind,  # the kind a refused issue asked for, kept selected
             "holds": needs_choices(user, document),  # the caller's organisation holds it
             "related": related,
             "place": place,
@@ -255,7 +267,7 @@ async def _read(
     )
 
 
-_DONE = {"registered": "已登记"}
+_DONE = {"registered": "已登记", "document": "已出具文书"}
 
 
 @router.get("/cases/{case_id}")
@@ -378,10 +390,14 @@ async def act(
             status=status,
         )
 
+    missing = missing_fields(fields, raw)  # every empty required field, at once
     try:
         checked = route.request.model_validate(body)
     except ValidationError as error:
-        state.errors = field_errors(error, fields)
+        state.errors = {**missing, **field_errors(error, fields)}
+        return await again(422)
+    if missing:
+        state.errors = missing
         return await again(422)
     try:
         await commands.act(

@@ -14,7 +14,7 @@ from fastapi import APIRouter, Depends, Request, Response
 from api.console.session import ConsoleRoute, ConsoleUser, PageError, require
 from api.console.templating import render
 from api.deps import SessionmakerDep, SettingsDep
-from api.services import worklist
+from api.services import registry, worklist
 from api.services.worklist import WORKLIST_ROLES
 from domain.case.worklist import WorkKind
 from domain.people.access import Permission, Role
@@ -51,6 +51,11 @@ async def worklist_page(
         of_organisation=of_organisation or None,
     )
 
+    shown = {i.organisation for i in found.items if i.organisation}
+    names = await registry.organisation_names(
+        shown | ({of_organisation} if of_organisation else set()), sessionmaker=sessionmaker
+    )
+
     def link(**change: object) -> str:
         query = {
             "group": chosen.value if chosen else None,
@@ -70,6 +75,12 @@ async def worklist_page(
             "group": chosen.value if chosen else None,
             "mine": mine,
             "link": link,
+            "names": names,
+            # The drill-down's organisation, said on the page and clearable.
+            "filtered_to": (
+                names.get(of_organisation, of_organisation) if of_organisation else None
+            ),
+            "clear_link": link(organisation="", cursor=None) if of_organisation else None,
             "next_link": link(cursor=found.next_cursor) if found.next_cursor else None,
             "first_link": link() if cursor else None,
         },

@@ -13,11 +13,13 @@ from api.console import (
     pages_audit,
     pages_auth,
     pages_cases,
+    pages_documents,
     pages_grid,
     pages_intake,
     pages_leader,
     pages_registry,
     pages_requests,
+    pages_sessions,
     pages_worklist,
 )
 from api.console.templating import STATIC_DIR
@@ -42,8 +44,10 @@ def install_console(app: FastAPI) -> None:
     for pages in (
         pages_auth,
         pages_worklist,
+        pages_sessions,
         pages_intake,
         pages_cases,
+        pages_documents,
         pages_grid,
         pages_leader,
         pages_audit,

@@ -16,6 +16,7 @@ from domain.case import labels
 from domain.parties import AUTHORITY_LABELS, PETITION_SIDE_LABELS, RELATION_LABELS, SIDE_LABELS
 from domain.people.access import ROLE_LABELS as USER_ROLE_LABELS
 from domain.people.access import Permission, Role
+from domain.people.trail_words import fields_words, read_words
 from domain.values import CHINA_TZ, CaseKind
 
 HERE = Path(__file__).parent
@@ -28,6 +29,14 @@ def china_time(value: datetime | str | None) -> str:
         return ""
     at = datetime.fromisoformat(value) if isinstance(value, str) else value
     return at.astimezone(CHINA_TZ).strftime("%Y-%m-%d %H:%M")
+
+
+def china_seconds(value: datetime | str | None) -> str:
+    """``2026-03-02 09:30:15`` in China time: a moment an auditor asked for, to the second."""
+    if value is None or value == "":
+        return ""
+    at = datetime.fromisoformat(value) if isinstance(value, str) else value
+    return at.astimezone(CHINA_TZ).strftime("%Y-%m-%d %H:%M:%S")
 
 
 def due_time(value: datetime | str | None) -> str:
@@ -78,6 +87,9 @@ _env = Environment(
 )
 _env.filters.update(
     china_time=china_time,
+    china_seconds=china_seconds,
+    read_words=read_words,
+    fields_words=fields_words,
     china_day=china_day,
     due_time=due_time,
     person=person,

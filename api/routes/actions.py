@@ -18,6 +18,7 @@ from api.params import CaseIdPath, IdempotencyKey
 from api.permissions import Mediator
 from api.schemas import ACTION_ROUTES, ActionRoute, CaseView, CommandBody
 from api.services import commands, handoffs
+from api.session_schemas import SESSION_ROUTES
 
 CLOCK_ACTIONS = frozenset({"clocks/pause", "clocks/resume", "clocks/extend", "alerts/ack"})
 PETITION_ACTIONS = frozenset(
@@ -77,6 +78,6 @@ def add_action_route(router: APIRouter, route: ActionRoute) -> None:
 def add_action_routes(router: APIRouter, paths: frozenset[str] | None = None) -> None:
     """Mount the commands in ``paths``; None: every command no other router mounts."""
     others = CLOCK_ACTIONS | PETITION_ACTIONS
-    for route in (*ACTION_ROUTES, *HANDOFF_ROUTES):
+    for route in (*ACTION_ROUTES, *HANDOFF_ROUTES, *SESSION_ROUTES):
         if (route.path in paths) if paths is not None else (route.path not in others):
             add_action_route(router, route)

@@ -15,7 +15,7 @@ from api.auth import PrincipalDep
 from api.deps import SessionmakerDep
 from api.errors import ERROR_RESPONSES
 from api.permissions import require_permission
-from api.services import account, users
+from api.services import account, roster_link, users
 from domain.people.access import GridCode, JurisdictionPrefix, Permission, Principal, Role, UserId
 from domain.text import NO_CONTROL_CHARS
 
@@ -93,6 +93,33 @@ async def request_password_link(
         user_id, admin=principal, sessionmaker=sessionmaker
     )
     return {"request_id": request_id, "status": "pending"}
+
+
+class MediatorLink(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    mediator_id: Annotated[
+        str | None,
+        Field(
+            max_length=64,
+            pattern=NO_CONTROL_CHARS,
+            description="调解员名册编号，null 取消关联 / the roster entry; null unlinks",
+        ),
+    ]
+
+
+@router.put(
+    "/v1/admin/users/{user_id}/mediator",
+    responses=ERROR_RESPONSES,
+    summary="关联调解员名册 / link the account to its roster entry (the mediator picks herself)",
+)
+async def link_mediator(
+    user_id: UserIdPath, body: MediatorLink, principal: UserManager, sessionmaker: SessionmakerDep
+) -> dict[str, str | None]:
+    await roster_link.link_mediator(
+        user_id, body.mediator_id, admin=principal, sessionmaker=sessionmaker
+    )
+    return {"user_id": user_id, "mediator_id": body.mediator_id}
 
 
 @router.get("/v1/admin/requests", responses=ERROR_RESPONSES, summary="申请 / requests to approve")

@@ -152,4 +152,8 @@ async def overdue(
             cases = await alert_store.overdue_cases(
                 session=session, within=within, center_id=center_id, limit=limit
             )
+    now = datetime.now(UTC)
+    for case in cases:
+        due = case.get("due_at")
+        case["days_overdue"] = (now - due).days if due is not None and due < now else None
     return count, cases

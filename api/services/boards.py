@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from activities.runtime.settings import Settings
 from activities.store import boards
+from activities.store import registry as registry_store
 from activities.store.worklists import WorkFilter
 from api.errors import database_errors, forbidden
 from api.services.cases import reach_filter
@@ -57,6 +58,10 @@ async def organisation_board(
             overdue = await boards.overdue_by_organisation(
                 WorkFilter(within=within, kinds=(WorkKind.CLOCK_OVERDUE.value,)), session=session
             )
+            # An organisation above the jurisdiction holding its cases (a county centre) by name.
+            outside = await registry_store.organisation_names(
+                {i for i in (*held, *overdue) if i} - {o.org_id for o in orgs}, session=session
+            )
     named = {o.org_id: o for o in orgs}
     lines = []
     for org_id in [*named, *sorted(set(held) - set(named))]:
@@ -65,7 +70,7 @@ async def organisation_board(
         lines.append(
             OrganisationLine(
                 org_id=org_id,
-                name=org.name if org else org_id or "（未登记单位）",
+                name=org.name if org else outside.get(org_id) or org_id or "（未登记单位）",
                 type_label=org.type_label if org else "",
                 level_label=org.level_label if org else "",
                 by_stage={stage: count for stage, (count, _) in stages.items()},

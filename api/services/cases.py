@@ -169,7 +169,7 @@ async def timeline(
     auditing = not principal.may(Permission.READ_CASE)  # the permission let in only auditors
     if auditing and purpose is None:
         raise invalid_input(
-            "审计查阅须说明用途（purpose）", "an audit read needs a purpose", field="purpose"
+            "审计查阅须说明查阅用途", "an audit read needs a purpose", field="purpose"
         )
     check_reveal(principal, reveal)
     unknown = sorted(set(event_types or ()) - set(EVENT_LABELS))

@@ -28,6 +28,7 @@ from api.schemas import (
     PlanRequest,
     StartMediationRequest,
 )
+from api.session_schemas import ScheduleSessionRequest
 from domain.case import commands as c
 from domain.case.reach import CaseReach
 from domain.organisation.organisations import OrgRef
@@ -115,19 +116,39 @@ async def _start_mediation(
     body: StartMediationRequest, reach: CaseReach, sm: Sessionmaker
 ) -> c.Command:
     fields = body.model_dump(exclude={"mediators", "mediator_ids"})
-    if not body.mediator_ids:
-        if not body.mediators:
+    names = await roster_names(body.mediator_ids, body.mediators, reach, sm)
+    return c.StartMediation(**fields, mediators=names, mediator_ids=body.mediator_ids)
+
+
+async def _schedule_session(
+    body: ScheduleSessionRequest, reach: CaseReach, sm: Sessionmaker
+) -> c.Command:
+    fields = body.model_dump(exclude={"mediators", "mediator_ids"})
+    names = await roster_names(body.mediator_ids, body.mediators, reach, sm)
+    return c.ScheduleSession(**fields, mediators=names, mediator_ids=body.mediator_ids)
+
+
+async def roster_names(
+    mediator_ids: tuple[str, ...],
+    mediators: tuple[str, ...],
+    reach: CaseReach,
+    sm: Sessionmaker,
+) -> tuple[str, ...]:
+    """The mediators' names: from the roster of the holding or a co-handling organisation
+    (``mediator_ids``), else as named."""
+    if not mediator_ids:
+        if not mediators:
             raise invalid_input(
                 "请从名册选择调解员，或填写调解员姓名",
                 "choose mediators from the roster (mediator_ids) or name them (mediators)",
                 field="mediators",
             )
-        return c.StartMediation(**fields, mediators=body.mediators)
+        return mediators
     allowed = {reach.holder_id, *reach.co_handlers} - {None}
     names: list[str] = []
     with database_errors():
         async with sm() as session:
-            for mediator_id in body.mediator_ids:
+            for mediator_id in mediator_ids:
                 found = await registry_store.get_mediator(mediator_id, session=session)
                 if found is None or not found.active or found.org_id not in allowed:
                     raise invalid_input(
@@ -137,13 +158,13 @@ async def _start_mediation(
                         field="mediator_ids",
                     )
                 names.append(found.name)
-    if body.mediators and tuple(body.mediators) != tuple(names):
+    if mediators and tuple(mediators) != tuple(names):
         raise invalid_input(
             "调解员姓名与名册不符（从名册选择即可，不必另填姓名）",
             "mediators do not match the roster's names (mediator_ids alone will do)",
             field="mediators",
         )
-    return c.StartMediation(**fields, mediators=tuple(names), mediator_ids=body.mediator_ids)
+    return tuple(names)
 
 
 async def _plan(body: PlanRequest, reach: CaseReach, sm: Sessionmaker) -> c.Command:
@@ -176,6 +197,7 @@ RESOLVERS: dict[str, Resolver] = {
     "co-handlers": _add_co_handler,
     "co-handlers/remove": _remove_co_handler,
     "start-mediation": _start_mediation,
+    "sessions/schedule": _schedule_session,
     "plan": _plan,
     "judicial-confirmation": _judicial,
 }

@@ -7,6 +7,7 @@ fault). ``routing_suggestion`` and ``organisation_ref`` are what intake calls.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -161,6 +162,14 @@ async def read_organisation(
             if org is None:
                 raise _organisation_not_found(org_id)
             return (await _views([org], session=session))[0]
+
+
+async def organisation_names(ids: Iterable[str], *, sessionmaker: Sessionmaker) -> dict[str, str]:
+    """Names of organisations already shown by id to a caller who reads them (a worklist's
+    承办单位): names only, nothing the id does not already tell."""
+    with database_errors():
+        async with sessionmaker() as session:
+            return await store.organisation_names(ids, session=session)
 
 
 def _require_admin(principal: Principal) -> None:

@@ -43,6 +43,7 @@ class UserLine:
     has_password: bool
     locked_until: datetime | None
     keys: int  # keys neither revoked nor expired
+    mediator_id: str | None = None  # 调解员名册: the roster entry the account is linked to
 
 
 @dataclass(frozen=True)
@@ -105,6 +106,7 @@ async def list_users(*, admin: Principal, sessionmaker: Sessionmaker) -> list[Us
             if row.locked_until is not None and utc(row.locked_until) > now
             else None,
             keys=live.get(row.user_id, 0),
+            mediator_id=row.mediator_id,
         )
         for row in rows
     ]
@@ -115,7 +117,7 @@ async def list_users(*, admin: Principal, sessionmaker: Sessionmaker) -> list[Us
 _CENTER_MANAGES = frozenset({Role.MEDIATOR, Role.CENTER_ADMIN, Role.GRID_WORKER})
 
 
-async def _managed(admin: Principal, user_id: str, session: AsyncSession) -> None:
+async def managed(admin: Principal, user_id: str, session: AsyncSession) -> None:
     _require_manager(admin)
     row = await principals.get_user(user_id, session=session)
     center = _center_of(admin)
@@ -191,7 +193,7 @@ async def request_password_link(
     now = datetime.now(UTC)
     with database_errors():
         async with sessionmaker.begin() as session:
-            await _managed(admin, user_id, session)
+            await managed(admin, user_id, session)
             if await handover.pending_for(user_id, RequestKind.PASSWORD_LINK, session=session):
                 raise ApiError(
                     409,
@@ -320,7 +322,7 @@ async def set_active(
     now = datetime.now(UTC)
     with database_errors():
         async with sessionmaker.begin() as session:
-            await _managed(admin, user_id, session)
+            await managed(admin, user_id, session)
             await principals.set_active(user_id, active, session=session)
             action = AdminAction.USER_ENABLED if active else AdminAction.USER_DISABLED
             await admin_trail.append(
@@ -332,7 +334,7 @@ async def unlock(user_id: str, *, admin: Principal, sessionmaker: Sessionmaker) 
     now = datetime.now(UTC)
     with database_errors():
         async with sessionmaker.begin() as session:
-            await _managed(admin, user_id, session)
+            await managed(admin, user_id, session)
             await passwords.unlock(user_id, session=session)
             await admin_trail.append(
                 Actor.of(admin),
@@ -353,7 +355,7 @@ async def revoke_key(key_id: str, *, admin: Principal, sessionmaker: Sessionmake
                 owner = next((row.user_id for row in rows if row.key_id == key_id), None)
                 if owner is None:
                     raise DirectoryError(f"no key {key_id}")
-                await _managed(admin, owner, session)
+                await managed(admin, owner, session)
                 await principals.revoke_key(key_id, session=session, now=now)
                 await admin_trail.append(
                     Actor.of(admin),

@@ -15,9 +15,16 @@ from activities.store.repositories import CaseFilter, CaseSummary
 from activities.store.worklists import WorkFilter, WorkLine
 from api.errors import database_errors, forbidden, invalid_input
 from api.schemas import WorkItemView, Worklist
+from api.services.agenda import AgendaEntry, unrecorded
 from domain.case.labels import CATEGORY_LABELS, STAGE_LABELS
 from domain.case.stages import Stage
-from domain.case.worklist import DEFAULT_BACKLOG_DAYS, LEADER_KINDS, WORK_KIND_LABELS, WorkKind
+from domain.case.worklist import (
+    DATED_KINDS,
+    DEFAULT_BACKLOG_DAYS,
+    LEADER_KINDS,
+    WORK_KIND_LABELS,
+    WorkKind,
+)
 from domain.people.access import CENTER_ROLES, Principal, Role
 from domain.people.privacy import scrub_text
 from domain.values import Category
@@ -55,6 +62,26 @@ def _kinds_for(principal: Principal) -> tuple[WorkKind, ...]:
     if principal.role is Role.LEADER:
         return (*sorted(LEADER_KINDS), WorkKind.BACKLOG)
     return tuple(WorkKind)
+
+
+def _session_view(entry: AgendaEntry, now: datetime) -> WorkItemView:
+    """待记录调解会: due by the end of its day, so it shows overdue."""
+    return WorkItemView(
+        case_id=entry.case_id,
+        kind=WorkKind.SESSION_UNRECORDED.value,
+        kind_label=WORK_KIND_LABELS[WorkKind.SESSION_UNRECORDED],
+        organisation=entry.organisation,
+        due_at=entry.starts_at,
+        overdue=True,
+        since=entry.starts_at,
+        summary=f"第{entry.schedule_no}次排期的调解会（{entry.time_label}，{entry.place}）尚未记录",
+        title=entry.title,
+        stage=entry.stage,
+        stage_label=entry.stage_label,
+        category=entry.category,
+        category_label=CATEGORY_LABELS[Category(entry.category)],
+        jurisdiction_code=entry.jurisdiction_code,
+    )
 
 
 def _work_view(line: WorkLine, now: datetime) -> WorkItemView:
@@ -128,7 +155,7 @@ async def worklist(
     work = WorkFilter(
         organisation=organisation,
         within=within,
-        kinds=tuple(k.value for k in kinds if k is not WorkKind.BACKLOG) if leader else None,
+        kinds=tuple(k.value for k in kinds if k not in DATED_KINDS) if leader else None,
         person=person,
     )
     backlog = CaseFilter(
@@ -145,7 +172,22 @@ async def worklist(
                 counts[WorkKind.BACKLOG.value] = await worklists.count_matching(
                     backlog, session=session
                 )
-                if group is WorkKind.BACKLOG:
+                sessions_due, sessions = 0, list[AgendaEntry]()
+                if not leader:
+                    first = group is None and cursor is None
+                    sessions_due, sessions = await unrecorded(
+                        mine=mine,
+                        principal=principal,
+                        sessionmaker=sessionmaker,
+                        now=now,
+                        limit=limit if group is WorkKind.SESSION_UNRECORDED or first else 0,
+                        session=session,
+                    )
+                    counts[WorkKind.SESSION_UNRECORDED.value] = sessions_due
+                if group is WorkKind.SESSION_UNRECORDED:
+                    items = [_session_view(entry, now) for entry in sessions]
+                    next_cursor = None
+                elif group is WorkKind.BACKLOG:
                     cases, next_cursor = await worklists.list_backlog(
                         backlog, cursor=cursor, limit=limit, session=session
                     )
@@ -159,6 +201,8 @@ async def worklist(
                         session=session,
                     )
                     items = [_work_view(line, now) for line in page.items]
+                    # On the first page of every group: the sessions to record, before the rest.
+                    items = [_session_view(entry, now) for entry in sessions] + items
                     next_cursor = page.next_cursor
     except ValueError as error:
         raise invalid_input("分页游标无效", "invalid cursor", field="cursor") from error

@@ -45,6 +45,7 @@ class Alert(Frozen):
     next_step_at: AwareDatetime | None = None
     acknowledged_by: str | None = None
     acknowledged_at: AwareDatetime | None = None
+    acknowledged_note: str = ""
     closed_reason: str | None = None
 
 

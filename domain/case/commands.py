@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 from pydantic import Field
 
 from domain.base import Frozen
+from domain.case.agenda import CancelDetails, PostponeDetails, ScheduleDetails, ScheduleNo
 from domain.case.details import (
     AcceptDetails,
     AcknowledgeDetails,
@@ -39,6 +40,7 @@ from domain.case.details import (
     TransferDetails,
     WithdrawDetails,
 )
+from domain.case.issued import DocumentKind, DocumentNumber
 from domain.organisation.organisations import OrgId, Routing
 from domain.people.access import CenterId, UserId
 from domain.text import Actor
@@ -80,6 +82,23 @@ class StartMediation(MediationDetails):
 
 class RecordSession(SessionDetails):
     type: Literal["record_session"] = "record_session"
+    # The booked session (调解会排期) this one is, when it was booked ahead.
+    schedule_no: ScheduleNo | None = None
+
+
+class ScheduleSession(ScheduleDetails):
+    type: Literal["schedule_session"] = "schedule_session"
+
+
+class PostponeSession(PostponeDetails):
+    type: Literal["postpone_session"] = "postpone_session"
+
+
+class CancelSession(CancelDetails):
+    type: Literal["cancel_session"] = "cancel_session"
+
+
+AGENDA = (ScheduleSession, PostponeSession, CancelSession)
 
 
 class RecordAgreement(AgreementDetails):
@@ -190,6 +209,20 @@ class RemoveCoHandler(CoHandlerDetails):
     type: Literal["remove_co_handler"] = "remove_co_handler"
 
 
+class IssueDocument(Frozen):
+    """出具文书: issue (or reissue) one document of the case, filled from what it recorded.
+
+    ``subject``: the session, visit or agreement a per-subject document is about (latest if
+    unnamed). ``number`` is set by the case itself from its organisation's 文号 series before it
+    records the issue; a caller never sends one.
+    """
+
+    type: Literal["issue_document"] = "issue_document"
+    kind: DocumentKind
+    subject: Annotated[int | None, Field(ge=1)] = None
+    number: DocumentNumber | None = None
+
+
 HANDOFFS = (Transfer, Take, Return, Assign, ReportBack, Lift, AddCoHandler, RemoveCoHandler)
 
 Command = Annotated[
@@ -200,6 +233,9 @@ Command = Annotated[
     | AssignPackageLeader
     | StartMediation
     | RecordSession
+    | ScheduleSession
+    | PostponeSession
+    | CancelSession
     | RecordAgreement
     | RecordMediationFailure
     | ApplyJudicialConfirmation
@@ -226,7 +262,8 @@ Command = Annotated[
     | ReportBack
     | Lift
     | AddCoHandler
-    | RemoveCoHandler,
+    | RemoveCoHandler
+    | IssueDocument,
     Field(discriminator="type"),
 ]
 

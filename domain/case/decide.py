@@ -7,9 +7,11 @@ from datetime import date, datetime
 from domain.case import commands as c
 from domain.case import corrections, timekeeping
 from domain.case import events as e
+from domain.case.agenda_rules import agenda_body, held_body
 from domain.case.case_numbers import PREFIXES, is_case_number
 from domain.case.clock_commands import TIMEKEEPING, timekeeping_body
 from domain.case.clocks import Schedule, reschedule
+from domain.case.documents import issue_bodies
 from domain.case.evolve import evolve, fold
 from domain.case.facts import check_dates, receipt_on
 from domain.case.facts import not_before as _not_before
@@ -34,11 +36,19 @@ _CLOSE_OUTCOMES: dict[Stage, CloseOutcome] = {
 }
 
 
-def decide(state: CaseState | None, envelope: c.CommandEnvelope, *, now: datetime) -> list[e.Event]:
+def decide(
+    state: CaseState | None,
+    envelope: c.CommandEnvelope,
+    *,
+    now: datetime,
+    court_acceptance_first: bool = True,
+) -> list[e.Event]:
     """The events ``envelope`` records on ``state`` at ``now``; [] for a command already applied.
 
     Raises ForbiddenTransition when the stage forbids the command, InvalidCommand when its
     content contradicts the case, UnknownCase for a command to a case never registered.
+    ``court_acceptance_first=False`` only replays a history recorded before a court's decision
+    needed its acceptance recorded first (司法确认: 法院受理 before 法院裁定).
     """
     command = envelope.command
     if state is None:
@@ -58,6 +68,8 @@ def decide(state: CaseState | None, envelope: c.CommandEnvelope, *, now: datetim
     if refusal is not None:
         raise refusal
     check_dates(state, command, china_date(now))
+    if court_acceptance_first and isinstance(command, c.RecordCourtDecision):
+        _court_accepted(state)
     bodies: list[e.EventBody]
     if reopening is not None:
         reopened = record(
@@ -71,15 +83,31 @@ def decide(state: CaseState | None, envelope: c.CommandEnvelope, *, now: datetim
         return reopened + record(
             after, bodies, actor=envelope.actor, command_id=envelope.command_id, now=now
         )
-    if isinstance(command, TIMEKEEPING):
+    if isinstance(command, c.IssueDocument):
+        bodies = list(issue_bodies(state, command.kind, command.subject, command.number))
+    elif isinstance(command, TIMEKEEPING):
         bodies = [timekeeping_body(state, command, now)]
     elif isinstance(command, c.HANDOFFS):
         bodies = [handoff_body(state, command, china_date(now))]
     elif isinstance(command, _PETITION):
         bodies = _petition_bodies(state, command, china_date(now))
+    elif isinstance(command, c.AGENDA):
+        bodies = [agenda_body(state, command, now)]
     else:
-        bodies = [_body(state, command, china_date(now))]
+        held = held_body(state, command) if isinstance(command, c.RecordSession) else None
+        bodies = [_body(state, command, china_date(now)), *([held] if held else [])]
     return record(state, bodies, actor=envelope.actor, command_id=envelope.command_id, now=now)
+
+
+def _court_accepted(state: CaseState) -> None:
+    """A court decides an application it has accepted: its 15-day clock (法释〔2016〕14号)
+    runs from the acceptance, so the acceptance is recorded before the decision."""
+    application = state.judicial_confirmation
+    if application is not None and application.accepted_on is None:
+        raise ForbiddenTransition(
+            "法院尚未受理司法确认申请：请先记录法院受理，再记录法院裁定",
+            "record the court's acceptance of the application before its decision",
+        )
 
 
 _PETITION = (
@@ -344,7 +372,8 @@ def _body(state: CaseState, command: c.Command, today: date) -> e.EventBody:  # 
         case c.RecordSession():
             _not_future(command.held_on, today, "held_on")
             _not_before(command.held_on, received_on, "held_on", "收到申请之日", "receipt")
-            return e.SessionRecorded(**_fields(command), session_no=state.session_count + 1)
+            recorded = command.model_dump(exclude={"type", "schedule_no"})
+            return e.SessionRecorded(**recorded, session_no=state.session_count + 1)
         case c.RecordAgreement():
             _not_future(command.signed_on, today, "signed_on")
             _not_before(command.signed_on, received_on, "signed_on", "收到申请之日", "receipt")

@@ -8,6 +8,10 @@ from typing import Annotated, Literal
 from pydantic import AwareDatetime, Field
 
 from domain.base import Frozen
+from domain.case.agenda import ScheduledSessionHeld as ScheduledSessionHeld
+from domain.case.agenda import SessionCancelled as SessionCancelled
+from domain.case.agenda import SessionPostponed as SessionPostponed
+from domain.case.agenda import SessionScheduled as SessionScheduled
 from domain.case.alerts import Alert, Notification
 from domain.case.clocks import Clock, ClockStatus, GrantedExtension, Schedule
 from domain.case.details import (
@@ -33,6 +37,7 @@ from domain.case.details import (
     SessionDetails,
     WithdrawDetails,
 )
+from domain.case.issued import DocumentFields, DocumentKind, DocumentNumber
 from domain.case.policy import CasePolicy, LiftRule
 from domain.case.stages import Stage
 from domain.deadlines.calendar import HolidayCalendar
@@ -354,6 +359,19 @@ class CoHandlerRemoved(Frozen):
     note: str = ""
 
 
+class DocumentIssued(Frozen):
+    """出具文书: a document issued from the case, its 文号, version and the SHA-256 of the
+    canonical JSON of ``fields`` (``domain.case.documents.canonical_json``)."""
+
+    type: Literal["document_issued"] = "document_issued"
+    kind: DocumentKind
+    subject: int | None = None
+    number: DocumentNumber
+    version: int
+    content_sha256: str
+    fields: DocumentFields
+
+
 EventBody = Annotated[
     CaseRegistered
     | CaseAccepted
@@ -362,6 +380,10 @@ EventBody = Annotated[
     | PackageLeaderAssigned
     | MediationStarted
     | SessionRecorded
+    | SessionScheduled
+    | SessionPostponed
+    | SessionCancelled
+    | ScheduledSessionHeld
     | AgreementRecorded
     | MediationFailed
     | JudicialConfirmationApplied
@@ -403,7 +425,8 @@ EventBody = Annotated[
     | CaseLifted
     | LiftSuggested
     | CoHandlerAdded
-    | CoHandlerRemoved,
+    | CoHandlerRemoved
+    | DocumentIssued,
     Field(discriminator="type"),
 ]
 

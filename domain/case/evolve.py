@@ -6,9 +6,11 @@ from collections.abc import Callable
 from datetime import date, datetime
 
 from domain.case import events as e
+from domain.case.agenda_rules import apply_agenda
 from domain.case.alerts import Alert, AlertStatus
 from domain.case.clocks import OPEN_STATUSES, Clock, ClockStatus, Pause
 from domain.case.details import CourtDecisionDetails
+from domain.case.documents import issued_changes
 from domain.case.stages import Stage
 from domain.case.state import (
     RECENT_COMMANDS_KEPT,
@@ -66,6 +68,8 @@ def evolve(state: CaseState | None, event: e.Event) -> CaseState | None:
         _apply(state, body, stamp)
         or _apply_handoff(state, body, stamp)
         or _apply_timekeeping(state, body, stamp)
+        or issued_changes(state, body, event.at, event.actor)
+        or apply_agenda(state, body, at=stamp.at, by=stamp.by)
     )
     recent = state.recent_command_ids
     if not recent or recent[-1] != event.command_id:
@@ -453,6 +457,7 @@ def _apply_timekeeping(  # noqa: C901
                     "next_step_at": None,
                     "acknowledged_at": at,
                     "acknowledged_by": stamp.by,
+                    "acknowledged_note": body.note,
                 },
             )
         case e.AlertClosed():

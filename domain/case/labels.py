@@ -50,6 +50,9 @@ ACTION_LABELS: dict[Action, str] = {
     Action.ASSIGN_PACKAGE_LEADER: "领导包案",
     Action.START_MEDIATION: "开始调解",
     Action.RECORD_SESSION: "记录调解会",
+    Action.SCHEDULE_SESSION: "安排调解会",
+    Action.POSTPONE_SESSION: "调解会改期",
+    Action.CANCEL_SESSION: "取消调解会",
     Action.RECORD_AGREEMENT: "记录调解协议",
     Action.RECORD_MEDIATION_FAILURE: "调解不成/终止调解",
     Action.APPLY_JUDICIAL_CONFIRMATION: "申请司法确认",
@@ -77,6 +80,7 @@ ACTION_LABELS: dict[Action, str] = {
     Action.LIFT: "上提一级",
     Action.ADD_CO_HANDLER: "增加联合调处单位",
     Action.REMOVE_CO_HANDLER: "移除联合调处单位",
+    Action.ISSUE_DOCUMENT: "出具文书",
 }
 
 EVENT_LABELS: dict[str, str] = {
@@ -87,6 +91,10 @@ EVENT_LABELS: dict[str, str] = {
     "package_leader_assigned": "领导包案",
     "mediation_started": "开始调解",
     "session_recorded": "调解会",
+    "session_scheduled": "调解会排期",
+    "session_postponed": "调解会改期",
+    "session_cancelled": "调解会取消",
+    "scheduled_session_held": "排期的调解会已召开",
     "agreement_recorded": "达成调解协议",
     "mediation_failed": "调解不成",
     "judicial_confirmation_applied": "申请司法确认",
@@ -129,6 +137,7 @@ EVENT_LABELS: dict[str, str] = {
     "lift_suggested": "建议上提",
     "co_handler_added": "联合调处",
     "co_handler_removed": "退出联合调处",
+    "document_issued": "出具文书",
 }
 
 CHANNEL_LABELS: dict[Channel, str] = {

@@ -34,6 +34,9 @@ class Action(StrEnum):
     ASSIGN_PACKAGE_LEADER = "assign_package_leader"
     START_MEDIATION = "start_mediation"
     RECORD_SESSION = "record_session"
+    SCHEDULE_SESSION = "schedule_session"
+    POSTPONE_SESSION = "postpone_session"
+    CANCEL_SESSION = "cancel_session"
     RECORD_AGREEMENT = "record_agreement"
     RECORD_MEDIATION_FAILURE = "record_mediation_failure"
     APPLY_JUDICIAL_CONFIRMATION = "apply_judicial_confirmation"
@@ -62,6 +65,7 @@ class Action(StrEnum):
     LIFT = "lift"
     ADD_CO_HANDLER = "add_co_handler"
     REMOVE_CO_HANDLER = "remove_co_handler"
+    ISSUE_DOCUMENT = "issue_document"  # 出具文书 (which kinds: domain.case.documents)
 
 
 TERMINAL_STAGES: frozenset[Stage] = frozenset({Stage.WITHDRAWN, Stage.CLOSED})
@@ -78,6 +82,7 @@ _WORKING = frozenset(
     }
 )
 _OPEN = _WORKING | {Stage.REGISTERED}
+_SCHEDULING = frozenset({Stage.ACCEPTED, Stage.MEDIATING, Stage.CONFIRMATION_REJECTED})
 _NOT_ENDED = frozenset(Stage) - TERMINAL_STAGES
 
 ALLOWED: dict[Action, frozenset[Stage]] = {
@@ -87,6 +92,11 @@ ALLOWED: dict[Action, frozenset[Stage]] = {
     Action.ASSIGN_PACKAGE_LEADER: _WORKING,
     Action.START_MEDIATION: frozenset({Stage.ACCEPTED, Stage.CONFIRMATION_REJECTED}),
     Action.RECORD_SESSION: frozenset({Stage.MEDIATING}),
+    # 调解会排期: booked once the case is taken on, moved while it may still be held, cancelled
+    # at any time before the case ends.
+    Action.SCHEDULE_SESSION: _SCHEDULING,
+    Action.POSTPONE_SESSION: _SCHEDULING,
+    Action.CANCEL_SESSION: _NOT_ENDED,
     Action.RECORD_AGREEMENT: frozenset({Stage.MEDIATING}),
     Action.RECORD_MEDIATION_FAILURE: frozenset({Stage.MEDIATING, Stage.CONFIRMATION_REJECTED}),
     Action.APPLY_JUDICIAL_CONFIRMATION: frozenset({Stage.AGREEMENT_REACHED}),
@@ -114,6 +124,7 @@ ALLOWED: dict[Action, frozenset[Stage]] = {
     Action.LIFT: _OPEN | {Stage.MEDIATION_FAILED},
     Action.ADD_CO_HANDLER: _OPEN,
     Action.REMOVE_CO_HANDLER: _NOT_ENDED,
+    Action.ISSUE_DOCUMENT: _NOT_ENDED,
 }
 
 
@@ -156,6 +167,7 @@ PETITION_ALLOWED: dict[Action, frozenset[Stage]] = {
     Action.REPORT_BACK: _NOT_ENDED,
     Action.ADD_CO_HANDLER: _PETITION_OPEN,
     Action.REMOVE_CO_HANDLER: _NOT_ENDED,
+    Action.ISSUE_DOCUMENT: _NOT_ENDED,
 }
 
 for _action in Action:

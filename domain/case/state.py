@@ -8,6 +8,7 @@ from typing import Annotated
 from pydantic import AwareDatetime, Field
 
 from domain.base import Frozen
+from domain.case.agenda import ScheduledSession
 from domain.case.alerts import Alert
 from domain.case.clocks import Clock
 from domain.case.details import (
@@ -21,6 +22,7 @@ from domain.case.details import (
     PlanDetails,
     SessionDetails,
 )
+from domain.case.issued import IssuedDocument
 from domain.case.policy import CasePolicy
 from domain.case.stages import TERMINAL_STAGES, Stage
 from domain.organisation.organisations import OrgRef, Routing
@@ -219,6 +221,7 @@ class CaseState(IntakeDetails):
     failure: Failure | None = None
     judicial_confirmations: tuple[JudicialConfirmation, ...] = ()
     follow_ups: tuple[FollowUp, ...] = ()
+    scheduled_sessions: tuple[ScheduledSession, ...] = ()  # 调解会排期
     closure: Closure | None = None
     withdrawal: Withdrawal | None = None
     answers: tuple[Answer, ...] = ()  # petition: reply, review, second review
@@ -231,6 +234,7 @@ class CaseState(IntakeDetails):
     # When each event type last happened: the anchor of clocks and caps that count from it.
     milestones: dict[str, AwareDatetime] = {}
     recent_command_ids: tuple[str, ...] = ()
+    documents: tuple[IssuedDocument, ...] = ()  # 文书, every version issued, in order
 
     @property
     def holder_id(self) -> str | None:
@@ -281,6 +285,9 @@ class CaseState(IntakeDetails):
     @property
     def session_count(self) -> int:
         return sum(len(r.sessions) for r in self.mediation_rounds)
+
+    def scheduled_session(self, schedule_no: int) -> ScheduledSession | None:
+        return next((s for s in self.scheduled_sessions if s.schedule_no == schedule_no), None)
 
     @property
     def is_terminal(self) -> bool:

@@ -14,9 +14,11 @@ from collections.abc import Sequence
 from datetime import time, timedelta
 
 from domain.case import events as e
+from domain.case.agenda import agenda_summary
 from domain.case.clocks import ClockStatus
 from domain.case.evolve import fold
 from domain.case.facts import late_days, stated_date
+from domain.case.issued import DOCUMENT_TITLES
 from domain.case.labels import (
     AGREEMENT_FORM_LABELS,
     ALERT_KIND_LABELS,
@@ -137,6 +139,9 @@ class _Summaries:
         return f"{ALERT_KIND_LABELS[alert.kind]}（{alert_id}）" if alert else alert_id
 
     def __call__(self, body: e.EventBody) -> str:  # noqa: C901
+        agenda = agenda_summary(body)
+        if agenda is not None:
+            return agenda
         match body:
             case e.CaseRegistered():
                 text = (
@@ -258,7 +263,8 @@ class _Summaries:
                     )
                 return f"{self._alert(body.alert_id)}升级至第{n.level}级督办，通知{who}"
             case e.AlertAcknowledged():
-                return f"{self._alert(body.alert_id)}已签收"
+                note = f"，签收意见：{body.note}" if body.note else ""
+                return f"{self._alert(body.alert_id)}已签收{note}"
             case e.AlertClosed():
                 if body.withdrawn:
                     return f"{self._alert(body.alert_id)}撤销（已通知原接收人）：{body.reason}"
@@ -334,4 +340,9 @@ class _Summaries:
                 return f"{body.organisation.name}参加联合调处"
             case e.CoHandlerRemoved():
                 return f"{body.organisation.name}退出联合调处"
+            case e.DocumentIssued():
+                return (
+                    f"出具{DOCUMENT_TITLES[body.kind]}（{body.number.text}，第{body.version}版，"
+                    f"内容摘要 {body.content_sha256[:12]}）"
+                )
         return None

@@ -50,6 +50,9 @@ class WorkKind(StrEnum):
     FOLLOW_UP_DUE = "follow_up_due"  # 待回访
     LIFT_SUGGESTED = "lift_suggested"  # 建议上提
     BACKLOG = "backlog"  # 积案 (asked of the cases table: it depends on today)
+    # 待记录调解会: a booked session whose day has passed unrecorded (asked of the agenda,
+    # ``session_agenda``: it depends on today), for the holder and the mediators it names.
+    SESSION_UNRECORDED = "session_unrecorded"
 
 
 WORK_KIND_LABELS: dict[WorkKind, str] = {
@@ -61,7 +64,11 @@ WORK_KIND_LABELS: dict[WorkKind, str] = {
     WorkKind.FOLLOW_UP_DUE: "待回访",
     WorkKind.LIFT_SUGGESTED: "建议上提",
     WorkKind.BACKLOG: "积案",
+    WorkKind.SESSION_UNRECORDED: "待记录调解会",
 }
+
+# The groups asked of other tables than ``work_items`` (they depend on today).
+DATED_KINDS = frozenset({WorkKind.BACKLOG, WorkKind.SESSION_UNRECORDED})
 
 # What a leader's worklist shows within the jurisdiction subtree (督办).
 LEADER_KINDS = frozenset({WorkKind.CLOCK_WARNING, WorkKind.CLOCK_OVERDUE, WorkKind.LIFT_SUGGESTED})
@@ -165,7 +172,10 @@ def _clock_item(state: CaseState, clock: Clock, holder: str, persons: tuple[str,
     if clock.status is ClockStatus.BREACHED:
         since = clock.ended_at or clock.due_at
         return WorkItem(
-            **common, kind=WorkKind.CLOCK_OVERDUE, since=since, summary=f"{clock.name}已逾期"
+            **common,
+            kind=WorkKind.CLOCK_OVERDUE,
+            since=since,
+            summary=f"{clock.name}已逾期{_leader_notes(state, clock)}",
         )
     if clock.warned_at is not None:
         return WorkItem(
@@ -180,6 +190,16 @@ def _clock_item(state: CaseState, clock: Clock, holder: str, persons: tuple[str,
         since=clock.started_at,
         summary=f"{clock.name}{subject}",
     )
+
+
+def _leader_notes(state: CaseState, clock: Clock) -> str:
+    """签收意见 a leader wrote acknowledging this clock's alerts, for the unit that handles it."""
+    notes = [
+        f"；{(a.acknowledged_by or '领导').split(' (')[0]}签收意见：{a.acknowledged_note}"
+        for a in state.alerts
+        if a.clock_id == clock.clock_id and a.acknowledged_note
+    ]
+    return "".join(notes)
 
 
 def _clock_items(state: CaseState, holder: str, persons: tuple[str, ...]) -> list[WorkItem]:

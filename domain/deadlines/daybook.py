@@ -65,6 +65,15 @@ class DayBook:
             return self.calendar.is_holiday(day)
         return any(d.day == day for d in self._provisional(day.year).days)
 
+    def consulted(self) -> frozenset[int]:
+        """The years looked at so far (to forget a count whose result was not used)."""
+        return frozenset(self._consulted)
+
+    def forget_since(self, consulted: frozenset[int]) -> None:
+        """Forget the years looked at since ``consulted``: a cap that does not bind leaves the
+        result independent of them, so they make it no more provisional."""
+        self._consulted &= set(consulted)
+
     def uncovered_years(self) -> list[int]:
         """Years this count looked at that have no published notice (sorted)."""
         return sorted(y for y in self._consulted if not self.calendar.covers(y))

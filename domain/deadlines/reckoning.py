@@ -46,6 +46,10 @@ from domain.deadlines.why import StepKind, WhyStep, china_time
 from domain.values import china_date
 
 ONE_DAY = timedelta(days=1)
+# A cap that ends more than this after the period it caps cannot bind it whatever an unpublished
+# year's 调休 turns out to be (a notice moves a count by a holiday block and a few swapped days),
+# so the years only the cap reached leave the due time final, not 暂定.
+CAP_CLEAR_MARGIN = timedelta(days=31)
 
 
 def reckon(spec: PeriodSpec, calendar: HolidayCalendar) -> Due:
@@ -404,6 +408,7 @@ class _Count:
             return last
         unit_zh, unit_en = UNIT_NAMES[cap.unit]
         fact_zh, fact_en = fact_name(cap.start.fact)
+        before = self.book.consulted()
         sub = _Count(PeriodSpec(length=cap.length, unit=cap.unit, start=cap.start), self.book)
         cap_last = sub._original(cap.start.on)  # the same counting; only its move is told
         moved = [s for s in sub.steps if s.kind is StepKind.HOLIDAY_MOVE]
@@ -426,6 +431,8 @@ class _Count:
             count=cap.length,
             name=cap.rule_id,
         )
+        if cap_last - last > CAP_CLEAR_MARGIN:
+            self.book.forget_since(before)  # an unpublished year the cap reached cannot bind it
         return min(last, cap_last)
 
     def _hours(self) -> Due:
@@ -452,8 +459,11 @@ class _Count:
                 name=grant.approver,
             )
         if spec.cap is not None:
+            before = self.book.consulted()
             cap_spec = PeriodSpec(length=spec.cap.length, unit=spec.cap.unit, start=spec.cap.start)
             cap_due = _Count(cap_spec, self.book).run().due_at
+            if cap_due - due_at > CAP_CLEAR_MARGIN:
+                self.book.forget_since(before)
             binds = cap_due < due_at
             self.add(
                 StepKind.CAP,

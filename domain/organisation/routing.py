@@ -48,7 +48,7 @@ class RoutingTarget(Frozen):
         typed = self.type is not None and self.level is not None
         if named == typed or (named and (self.type or self.level)):
             raise ValueError(
-                "分流目标须为指定单位（org_id），或单位类型加层级（type、level），二者取一"
+                "分流目标须为指定单位，或单位类型加层级，二者取一"
                 " / a target is either org_id or type and level"
             )
         return self

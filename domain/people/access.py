@@ -99,6 +99,7 @@ class Principal(Frozen):
     jurisdiction: JurisdictionPrefix | None = None
     center_id: CenterId | None = None  # the organisation (单位) the user belongs to
     grid_code: GridCode | None = None  # 网格员: the grid they report from
+    mediator_id: str | None = None  # 调解员名册: the roster entry the user is, when linked
 
     def may(self, permission: Permission) -> bool:
         return permission in ROLE_PERMISSIONS[self.role]

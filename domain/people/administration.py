@@ -48,6 +48,7 @@ class AdminAction(StrEnum):
     REGISTRY_CHANGED = "registry_changed"
     TRAIL_READ = "trail_read"
     ROLE_MODEL_SPLIT = "role_model_split"
+    MEDIATOR_LINKED = "mediator_linked"
 
 
 ADMIN_ACTION_LABELS: dict[AdminAction, str] = {
@@ -67,6 +68,7 @@ ADMIN_ACTION_LABELS: dict[AdminAction, str] = {
     AdminAction.REGISTRY_CHANGED: "变更单位名录",
     AdminAction.TRAIL_READ: "查阅留痕",
     AdminAction.ROLE_MODEL_SPLIT: "三员分立升级",
+    AdminAction.MEDIATOR_LINKED: "关联调解员名册",
 }
 
 

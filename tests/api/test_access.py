@@ -42,7 +42,7 @@ class Cases:
 @pytest.fixture(scope="module")
 async def cases(clients: dict[str, httpx.AsyncClient]) -> Cases:
     major = {"risk_level": "major"}  # raises an alert on each case (重大矛盾纠纷直报)
-    return Cases(
+    found = Cases(
         own_town=await create_case(clients["mediator"], **major),
         other_center=await create_case(clients["other_mediator"], **major),
         other_town=await create_case(clients["mediator"], jurisdiction=OTHER_TOWN_PLACE, **major),
@@ -51,6 +51,18 @@ async def cases(clients: dict[str, httpx.AsyncClient]) -> Cases:
         ),
         reported=await _reported(clients["grid_worker"]),
     )
+    # Each case's 人民调解申请书 issued by its own organisation (the documents rows print it).
+    for who, case in (
+        ("mediator", found.own_town),
+        ("other_mediator", found.other_center),
+        ("mediator", found.other_town),
+        ("far_mediator", found.other_county),
+    ):
+        issued = await clients[who].post(
+            f"/v1/cases/{case['case_id']}/documents", json={"kind": "application"}
+        )
+        assert issued.status_code == 201, issued.text
+    return found
 
 
 async def _reported(grid_worker: httpx.AsyncClient) -> dict[str, Any]:
@@ -189,6 +201,34 @@ for _endpoint, (_, _, _refused) in HANDOFF_PROBES.items():
         "anonymous": (401, 401),
     }
 
+# 调解会排期: sent by the holder's staff like any command; each probe is refused by the case
+# (a registered case books no session yet: 409; it has no booked session 9 to cancel: 422).
+SESSION_PROBES: dict[str, tuple[str, dict[str, Any], int]] = {
+    "session_schedule": (
+        "sessions/schedule",
+        {"starts_at": "2030-01-07T09:30:00+08:00", "place": "调解室", "mediators": ["王芳"]},
+        409,
+    ),
+    "session_postpone": (
+        "sessions/postpone",
+        {"schedule_no": 9, "starts_at": "2030-01-08T09:30:00+08:00", "reason": "探测"},
+        409,
+    ),
+    "session_cancel": ("sessions/cancel", {"schedule_no": 9, "reason": "探测"}, 422),
+}
+for _endpoint, (_, _, _refused) in SESSION_PROBES.items():
+    EXPECTED[_endpoint] = {
+        "mediator": (_refused, 404),
+        "center_admin": (_refused, 404),
+        "town_leader": (403, 403),
+        "county_leader": (403, 403),
+        "auditor": (403, 403),
+        "system_admin": (403, 403),
+        "security_admin": (403, 403),
+        "grid_worker": (403, 403),
+        "anonymous": (401, 401),
+    }
+
 # The same parties' other cases, from a case (同一当事人的其他案件): those who read the case
 # itself, not auditors (they read through the audit endpoints) nor grid workers.
 EXPECTED["related"] = {
@@ -202,6 +242,14 @@ EXPECTED["related"] = {
     "grid_worker": (403, 403),
     "anonymous": (401, 401),
 }
+
+# 文书: issued by the organisation acting on the case (an issue of unchanged content answers 200,
+# a reprint); listed and printed by those who read the case (masked); printed in clear by those
+# who may reveal (recorded). Auditors read the documents through the audit endpoints.
+EXPECTED["documents_issue"] = {**EXPECTED["act"]}
+EXPECTED["documents_list"] = {**EXPECTED["related"]}
+EXPECTED["documents_pdf"] = {**EXPECTED["related"]}
+EXPECTED["documents_docx_reveal"] = {**EXPECTED["reveal"]}
 
 # Endpoints without a particular case: role → status.
 UNSCOPED: dict[str, dict[str, int]] = {
@@ -252,6 +300,8 @@ UNSCOPED["worklist"] = {
     "grid_worker": 403,
     "anonymous": 401,
 }
+# 调解日程: the agenda of an organisation's staff, and of leaders over their area.
+UNSCOPED["sessions"] = {**UNSCOPED["worklist"]}
 # Same parties at intake: who registers or oversees cases; never auditors or grid workers.
 UNSCOPED["parties"] = {**UNSCOPED["worklist"]}
 # The registry holds no personal data: every signed-in role reads it but grid workers.
@@ -305,6 +355,8 @@ UNSCOPED["users"] = {
     "anonymous": 401,
 }
 UNSCOPED["requests"] = {**UNSCOPED["users"]}
+# 关联调解员名册: whoever manages the user (the probe unlinks 王芳, who is linked to nothing).
+UNSCOPED["mediator_link"] = {**UNSCOPED["users"]}
 UNSCOPED["approve"] = {  # an unknown request: 404 for who may approve, 403 for everyone else
     "mediator": 403,
     "center_admin": 403,
@@ -340,8 +392,19 @@ async def _call(client: httpx.AsyncClient, endpoint: str, case: dict[str, Any]) 
         return await client.post(f"/v1/alerts/{alert_id}/ack", json={"note": "已阅"}, headers=key)
     if endpoint == "related":
         return await client.get(f"/v1/cases/{case_id}/related")
-    if endpoint in HANDOFF_PROBES:
-        path, body, _ = HANDOFF_PROBES[endpoint]
+    if endpoint == "documents_issue":
+        documents = f"/v1/cases/{case_id}/documents"
+        return await client.post(documents, json={"kind": "application"}, headers=key)
+    if endpoint == "documents_list":
+        return await client.get(f"/v1/cases/{case_id}/documents")
+    if endpoint == "documents_pdf":
+        return await client.get(f"/v1/cases/{case_id}/documents/application/pdf")
+    if endpoint == "documents_docx_reveal":
+        return await client.get(
+            f"/v1/cases/{case_id}/documents/application/docx", params={"reveal": "true"}
+        )
+    if endpoint in HANDOFF_PROBES or endpoint in SESSION_PROBES:
+        path, body, _ = {**HANDOFF_PROBES, **SESSION_PROBES}[endpoint]
         return await client.post(f"/v1/cases/{case_id}/{path}", json=body, headers=key)
     raise AssertionError(endpoint)
 
@@ -385,6 +448,8 @@ async def test_role_unscoped_endpoint_matrix(
         response = await client.get("/v1/alerts")
     elif endpoint == "worklist":
         response = await client.get("/v1/worklist")
+    elif endpoint == "sessions":
+        response = await client.get("/v1/sessions", params={"mine": "true"})
     elif endpoint == "parties":
         response = await client.post(
             "/v1/parties/cases", json={"name": "张伟", "phone": "13812345678"}
@@ -403,6 +468,8 @@ async def test_role_unscoped_endpoint_matrix(
         response = await client.get(f"/v1/admin/{endpoint}")
     elif endpoint == "approve":
         response = await client.post("/v1/admin/requests/R0000000000000000/approve")
+    elif endpoint == "mediator_link":
+        response = await client.put("/v1/admin/users/wangfang/mediator", json={"mediator_id": None})
     else:
         response = await client.put(
             "/v1/recipients/town-leader:320102001",

@@ -44,6 +44,7 @@ async def test_full_lifecycle_over_http(api: httpx.AsyncClient) -> None:
         "session_recorded",
         "agreement_recorded",
         "judicial_confirmation_applied",
+        "court_acceptance_recorded",
         "court_decision_recorded",
         "follow_up_recorded",
         "case_closed",
@@ -141,6 +142,23 @@ async def test_invalid_body_is_422_naming_the_field(
     assert error["code"] == "invalid_input"
     assert field in {e["field"].split(".")[0] for e in error["errors"]}
     assert (await api.get(f"/v1/cases/{case['case_id']}")).json() == case
+
+
+async def test_a_court_decision_before_the_court_acceptance_is_409_and_changes_nothing(
+    api: httpx.AsyncClient,
+) -> None:
+    """司法确认中 with no 法院受理 recorded: the decision is refused in Chinese, nothing changes;
+    once the acceptance is recorded the decision is taken."""
+    case = await case_in_stage(api, Stage.CONFIRMATION_PENDING)
+    case_id = case["case_id"]
+    refused = await act(api, case_id, "record_court_decision")
+    assert refused.status_code == 409, refused.text
+    assert "请先记录法院受理" in refused.json()["message_zh"]
+    assert (await api.get(f"/v1/cases/{case_id}")).json() == case
+    assert (await act(api, case_id, "record_court_acceptance")).status_code == 200
+    decided = await act(api, case_id, "record_court_decision")
+    assert decided.status_code == 200, decided.text
+    assert decided.json()["stage"] == "following_up"
 
 
 async def test_domain_validation_is_422_and_changes_nothing(api: httpx.AsyncClient) -> None:
@@ -257,10 +275,12 @@ async def test_health_and_readiness(api: httpx.AsyncClient) -> None:
 def test_every_action_has_a_route() -> None:
     from api.handoff_schemas import HANDOFF_ROUTES
     from api.schemas import ACTION_ROUTES
+    from api.session_schemas import SESSION_ROUTES
 
-    routes = {route.path for route in (*ACTION_ROUTES, *HANDOFF_ROUTES)}
-    # Diversion has its own route: it opens the linked dispute case first.
-    assert routes | {"diversion"} == set(ACTION_PATHS.values())
+    routes = {route.path for route in (*ACTION_ROUTES, *HANDOFF_ROUTES, *SESSION_ROUTES)}
+    # Diversion has its own route: it opens the linked dispute case first; documents (文书)
+    # theirs (api/routes/documents.py): an issue answers the document, not the case.
+    assert routes | {"diversion", "documents"} == set(ACTION_PATHS.values())
     assert set(ACTION_PATHS) == {action.value for action in Action}
 
 

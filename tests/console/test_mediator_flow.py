@@ -77,12 +77,22 @@ async def test_a_mediator_takes_a_dispute_from_intake_to_close(pages: Pages, sho
         },
     )
     await expect(page.get_by_role("heading", name="一案一策")).to_be_visible()
-    await act(
-        page,
-        "start-mediation",
-        {"调解员（每行一人）": "王芳\n刘洋"},
-        selects={"调解类型": "人民调解"},
-    )
+    # 开始调解 at a 人民调解 centre: 调解类型 is preset; sent without mediators, the message
+    # stands beside the mediators' field at once (not above the form, not on a second try).
+    start = page.locator("#action-start-mediation")
+    await start.locator("summary").click()
+    await expect(start.get_by_label("调解类型")).to_have_value("peoples")
+    await start.get_by_label("调解类型").select_option(label="行政调解")
+    await start.locator("button[type=submit]").click()
+    await page.wait_for_load_state()
+    start = page.locator("#action-start-mediation")
+    await expect(start.locator("#f-start-mediation-mediators-error")).to_have_text("此项必填")
+    await expect(start.locator(".error-text")).to_have_count(0)
+    await expect(start.get_by_label("调解类型")).to_have_value("administrative")
+    await shot(page, "03b-start-mediation-refused")
+    await fill(start, {"调解员（每行一人）": "王芳\n刘洋"}, {"调解类型": "人民调解"})
+    await start.locator("button[type=submit]").click()
+    await page.wait_for_load_state()
     await expect_stage(page, "调解中")
     await act(
         page,
@@ -106,9 +116,11 @@ async def test_a_mediator_takes_a_dispute_from_intake_to_close(pages: Pages, sho
             "履行事项 1 的履行期限": day(10),
         },
     )
-    await expect(
-        page.locator("#action-agreement .field-error, #action-agreement .error-text").first
-    ).to_be_visible()
+    refusal = page.locator("#action-agreement .field-error, #action-agreement .error-text").first
+    await expect(refusal).to_be_visible()
+    # The refusal names the field in Chinese, no field id inside it.
+    await expect(refusal).to_contain_text("签订日期不能晚于今天")
+    assert "signed_on" not in await refusal.inner_text()
     await shot(page, "04-agreement-refused")
     form = page.locator("#action-agreement")
     await form.get_by_label("签订日期", exact=True).fill(day())
@@ -118,7 +130,11 @@ async def test_a_mediator_takes_a_dispute_from_intake_to_close(pages: Pages, sho
 
     await act(page, "judicial-confirmation", {"人民法院": "玄武区人民法院", "共同申请日期": day()})
     await expect_stage(page, "司法确认中")
+    # The court decides what it has accepted: 记录法院受理 is offered, 记录法院裁定 not yet.
+    await expect(page.locator("#action-court-acceptance")).to_have_count(1)
+    await expect(page.locator("#action-court-decision")).to_have_count(0)
     await act(page, "court-acceptance", {"法院受理日期": day()})
+    await expect(page.locator("#action-court-decision")).to_have_count(1)
     await act(
         page,
         "court-decision",
@@ -126,6 +142,10 @@ async def test_a_mediator_takes_a_dispute_from_intake_to_close(pages: Pages, sho
         selects={"法院裁定": "确认有效"},
     )
     await expect_stage(page, "履行回访中")
+    # The ruling's number keeps its own brackets, with none added around it.
+    court = page.locator("#h-court ~ p").first
+    await expect(court).to_contain_text("裁定书文号 （2026）苏0102民特1号")
+    assert "（（" not in await page.locator("main").inner_text()
     await shot(page, "05-following-up")
     await act(
         page,
@@ -176,8 +196,29 @@ async def test_a_mediator_of_another_center_cannot_reach_the_case(pages: Pages, 
     assert response.status == 404
     await expect(other.get_by_role("heading", name="页面或案件不存在")).to_be_visible()
     await shot(other, "01-other-center-404")
-    # Nor can it act on the case by posting to its URL.
+    # Nor can it act on the case by posting to its URL: neither with its own form token nor with
+    # the owner's (a token belongs to one session); the case stays as it was.
     listed = await other.goto(f"{pages.console.url}/cases")
     assert listed is not None
     assert listed.status == 200
     await expect(other.get_by_role("link", name=case_url.rsplit("/", 1)[1])).to_have_count(0)
+    own_token = await other.locator("input[name=csrf_token]").first.input_value()
+    await owner.goto(case_url)
+    owner_token = await owner.locator("input[name=csrf_token]").first.input_value()
+    assert own_token != owner_token
+    origin = {"Origin": pages.console.url}
+    with_own = await other.request.post(
+        f"{case_url}/act/accept", form={"csrf_token": own_token, "note": "越权受理"}, headers=origin
+    )
+    assert with_own.status == 404
+    with_owners = await other.request.post(
+        f"{case_url}/act/accept",
+        form={"csrf_token": owner_token, "note": "冒用他人表单受理"},
+        headers=origin,
+    )
+    assert with_owners.status == 403
+    assert "表单已失效或来源不明" in await with_owners.text()
+    # The owner's own session with its token still works, and the case was not accepted.
+    await owner.reload()
+    await expect_stage(owner, "已登记")
+    await expect(owner.locator("#action-accept")).to_have_count(1)

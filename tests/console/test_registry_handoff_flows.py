@@ -208,14 +208,22 @@ async def test_a_transfer_is_taken_by_the_receiving_mediator_and_the_sender_can_
     await expect(pending).to_contain_text("东山街道综治中心")
     await expect(pending).to_contain_text("签收期限")
     await shot(sender, "01-transfer-awaiting")
-    # A second transfer while one awaits 签收: the case refuses it, in the API's words.
-    again = sender.locator("#action-transfer")
-    await again.locator("summary").click()
-    await again.get_by_label("接收单位").select_option("jn-labour-room")
-    await again.get_by_label("转办理由").fill("再次转办")
-    await again.get_by_role("button", name="转办").click()
-    await expect(sender.locator("#action-transfer .error-text")).to_contain_text("待其签收或退回")
-    await shot(sender, "01b-second-transfer-refused")
+    # While it awaits 签收 the sender is offered neither a second 转办 (the case refuses it) nor
+    # 受理 (the receiver's, once taken); a second transfer posted anyway is refused in Chinese.
+    await expect(sender.locator("#action-transfer, #action-accept, #action-lift")).to_have_count(0)
+    token = await sender.locator("input[name=csrf_token]").first.input_value()
+    again = await sender.request.post(
+        f"{case_url}/act/transfer",
+        form={"csrf_token": token, "to_organisation": "jn-labour-room", "reason": "再次转办"},
+        headers={"Origin": pages.console.url},
+    )
+    assert again.status == 409
+    assert "待其签收或退回" in await again.text()
+    await shot(sender, "01b-sender-awaits-taking")
+    phone = await pages.open(390, 844)
+    await pages.sign_in(phone, VILLAGE.user_id)
+    await phone.goto(case_url)
+    await shot(phone, "01c-sender-awaits-taking-390")
 
     receiver = await pages.open()
     await pages.sign_in(receiver, TOWN.user_id)

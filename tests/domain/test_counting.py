@@ -323,3 +323,24 @@ def test_an_extension_never_shortens(
         assert reckon(_spec(start, length, unit, extensions=(agreed,)), calendar).due_at > (
             plain.due_at
         )
+
+
+def test_a_cap_that_does_not_bind_leaves_the_due_final_though_it_runs_into_a_new_year() -> None:
+    """A court's 15 days end in October 2026 (published); a three-month cap would end in 2027
+    (no notice yet) but does not bind: the due time depends on no unpublished day, so it is not
+    暂定. A cap that binds in the unpublished year leaves it 暂定."""
+    start = fact(date(2026, 10, 20), "court_acceptance_recorded")
+    loose = CapSpec(rule_id="C5", length=3, unit=MONTHS, start=fact(date(2026, 10, 1)))
+    due = reckon(PeriodSpec(length=15, unit=DAYS, start=start, cap=loose), OFFICIAL)
+    assert due.last_day is not None
+    assert due.last_day.year == 2026
+    assert "上限不约束本期间" in next(s.zh for s in due.why if s.kind is StepKind.CAP)
+    assert due.provisional is False
+    assert not any(s.kind is StepKind.PROVISIONAL for s in due.why)
+
+    late = fact(date(2026, 12, 20), "court_acceptance_recorded")
+    tight = CapSpec(rule_id="C5", length=20, unit=DAYS, start=fact(date(2026, 12, 25)))
+    bound = reckon(PeriodSpec(length=60, unit=DAYS, start=late, cap=tight), OFFICIAL)
+    assert bound.last_day is not None
+    assert bound.last_day.year == 2027
+    assert bound.provisional is True

@@ -43,7 +43,7 @@ def test_full_lifecycle_folds_to_a_closed_resolved_case() -> None:
     assert state.stage is Stage.CLOSED
     assert state.closure is not None
     assert state.closure.outcome is CloseOutcome.RESOLVED
-    assert [e.seq for e in events] == list(range(1, 13))
+    assert [e.seq for e in events] == list(range(1, len(LIFECYCLE) + 2))
     assert state.session_count == 2
     assert [s.session_no for s in state.mediation_rounds[0].sessions] == [1, 2]
     assert state.agreement is not None
@@ -107,11 +107,17 @@ def test_failed_and_declined_cases_close_with_their_outcome() -> None:
 
 
 def test_rejected_confirmation_goes_back_to_a_new_mediation_round() -> None:
-    state, _ = _run("accept", "start_mediation", "record_agreement", "apply_judicial_confirmation")
+    state, _ = _run(
+        "accept",
+        "start_mediation",
+        "record_agreement",
+        "apply_judicial_confirmation",
+        "record_court_acceptance",
+    )
     rejected = command("record_court_decision", decision="rejected", reason="内容不明确")
-    state, _ = _apply(state, rejected, 5)
+    state, _ = _apply(state, rejected, 6)
     assert state.stage is Stage.CONFIRMATION_REJECTED
-    state, _ = _apply(state, command("start_mediation"), 6)
+    state, _ = _apply(state, command("start_mediation"), 7)
     assert state.stage is Stage.MEDIATING
     assert [r.round for r in state.mediation_rounds] == [1, 2]
 
@@ -195,3 +201,22 @@ def test_evolve_ignores_events_that_do_not_fit() -> None:
     assert evolve(None, events[1]) is None  # nothing before registration
     assert evolve(state, events[1]) == state  # an event already folded
     assert evolve(state, events[0]) == state  # a second registration
+
+
+def test_a_court_decision_needs_the_court_acceptance_recorded_first() -> None:
+    """司法确认中: 记录法院裁定 before 记录法院受理 is refused (the court's 15-day clock runs
+    from its acceptance) and records nothing; after the acceptance it is recorded. A history
+    recorded before the rule replays with it switched off."""
+    state, _ = _run("accept", "start_mediation", "record_agreement", "apply_judicial_confirmation")
+    decision = c.CommandEnvelope(
+        command_id="decision-1", actor="王芳", command=command("record_court_decision")
+    )
+    with pytest.raises(ForbiddenTransition) as refused:
+        decide(state, decision, now=T0 + timedelta(hours=1))
+    assert "请先记录法院受理" in refused.value.message_zh
+    replayed = decide(state, decision, now=T0 + timedelta(hours=1), court_acceptance_first=False)
+    assert [event.type for event in replayed] == ["court_decision_recorded"]
+
+    accepted, _ = _apply(state, command("record_court_acceptance"), 10)
+    decided = decide(accepted, decision, now=T0 + timedelta(hours=1))
+    assert [event.type for event in decided] == ["court_decision_recorded"]

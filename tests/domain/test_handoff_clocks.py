@@ -364,7 +364,7 @@ def test_a_county_sector_room_is_suggested_to_lift_after_three_sessions_a_county
     )
     center = OrgRef(org_id="center", name="矛调中心", level=OrgLevel.COUNTY, type=OrgType.CENTER)
     session = command("record_session")
-    trigger = SessionRecorded(**session.model_dump(exclude={"type"}), session_no=3)
+    trigger = SessionRecorded(**session.model_dump(exclude={"type", "schedule_no"}), session_no=3)
     for holder, expected in ((room, ["LIFT-SECTOR"]), (center, [])):
         state = Case().state.model_copy(update={"holder": holder, "sessions_with_holder": 3})
         found = [

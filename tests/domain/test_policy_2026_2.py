@@ -145,3 +145,11 @@ def test_medical_mediation_starts_the_clock_of_its_track_counted_from_acceptance
     assert clock.start.on == date(2026, 3, 5)  # the acceptance, not the start of mediation
     # From Thu 5 Mar 2026: 30 working days, 清明 (4–6 Apr) skipped → Fri 17 Apr.
     assert clock.schedule.due.last_day == date(2026, 4, 17)
+
+
+def test_clock_names_read_as_users_words_not_notes_to_developers() -> None:
+    """A clock's name is shown on every case page and alert: no 习惯做法 or 默认 in it."""
+    for rule in RULES.values():
+        assert "习惯做法" not in rule.name, rule.name
+        assert "默认" not in rule.name, rule.name
+    assert RULES["B2"].name == "人民调解期限（一个月）"

@@ -214,10 +214,7 @@ def test_the_pause_refusal_names_the_reasons_in_chinese() -> None:
     )
     with pytest.raises(InvalidCommand) as refusal:
         decide(walk.state, envelope, now=walk.now)
-    assert (
-        refusal.value.message_zh
-        == "人民调解期限（习惯做法，一个月）不因听证中止计时（可中止事由：鉴定）"
-    )
+    assert refusal.value.message_zh == "人民调解期限（一个月）不因听证中止计时（可中止事由：鉴定）"
     assert refusal.value.field == "reason"
 
 

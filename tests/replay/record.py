@@ -31,6 +31,7 @@ from activities.runtime.devstack import temporal_cli
 from activities.runtime.payload_codec import encrypting_converter
 from activities.runtime.settings import Settings
 from domain.case import commands as c
+from domain.case.issued import DocumentKind, DocumentNumber
 from domain.errors import ForbiddenTransition
 from tests.engine_keys import KEYS_A
 from tests.replay.record_backfill import record_backfill
@@ -39,6 +40,7 @@ from tests.samples import command as sample_command
 from worker import build_worker, policy_provider
 from workflows.contract import (
     APPLY_UPDATE,
+    ASSIGN_DOCUMENT_NUMBER_ACTIVITY,
     DELIVER_ACTIVITY,
     DIVERSION_WORKFLOW,
     OPEN_DISPUTE_ACTIVITY,
@@ -54,6 +56,7 @@ from workflows.contract import (
     DiversionInput,
     DiversionResult,
     DiversionStep,
+    DocumentNumberRequest,
     ProjectionBatch,
     ProjectionResult,
     diversion_workflow_id,
@@ -108,6 +111,60 @@ async def accept_projection(batch: ProjectionBatch) -> ProjectionResult:
 @activity.defn(name=DELIVER_ACTIVITY)
 async def accept_delivery(delivery: AlertDelivery) -> DeliveryOutcome:
     return DeliveryOutcome(delivered=("recorded",))
+
+
+_DOCUMENT_NUMBERS: dict[tuple[str, str], int] = {}
+
+
+@activity.defn(name=ASSIGN_DOCUMENT_NUMBER_ACTIVITY)
+async def assign_number(request: DocumentNumberRequest) -> DocumentNumber:
+    seq = _DOCUMENT_NUMBERS.setdefault(
+        (request.case_id, request.document_key), len(_DOCUMENT_NUMBERS) + 1
+    )
+    return DocumentNumber(
+        org_id=request.org_id,
+        org_name=request.org_name,
+        year=request.year,
+        seq=seq,
+        prefix="玄调字",
+    )
+
+
+async def record_documents(tag: str) -> None:
+    """出具文书 (documents-v1): an agreement issued, reprinted unchanged (nothing recorded), a
+    session record issued, an issue refused for a missing field, then the case closed out."""
+    today = china_today()
+    async with await WorkflowEnvironment.start_local(
+        **ENGINE, dev_server_existing_path=temporal_cli(), ui=False
+    ) as env:
+        client = env.client
+        activities = [
+            accept_projection,
+            accept_delivery,
+            assign_number,
+            policy_provider(Settings()).load_case_policy,
+        ]
+        async with build_worker(client, TASK_QUEUE, activities, guard=_guard()):
+            case_id = f"JF-2026-{uuid.uuid4().int % 10**6:06d}"
+            await _register(client, case_id, CaseWorkflowInput())
+            for n, action in enumerate(
+                ("accept", "start_mediation", "record_session", "record_agreement")
+            ):
+                await _apply(client, case_id, sample_command(action, today), f"{case_id}-{n}")
+            issue = c.IssueDocument(kind=DocumentKind.AGREEMENT)
+            await _apply(client, case_id, issue, f"{case_id}-doc-1")
+            await _apply(client, case_id, issue, f"{case_id}-doc-2")  # a reprint
+            record_1 = c.IssueDocument(kind=DocumentKind.SESSION_RECORD, subject=1)
+            await _apply(client, case_id, record_1, f"{case_id}-doc-3")
+            try:  # no court recorded yet: refused, nothing numbered
+                court = c.IssueDocument(kind=DocumentKind.CONFIRMATION_APPLICATION)
+                await _apply(client, case_id, court, f"{case_id}-doc-4")
+            except WorkflowUpdateFailedError:
+                pass
+            await _apply(client, case_id, sample_command("record_follow_up", today), "visit")
+            await _apply(client, case_id, sample_command("close", today), "close")
+            await client.get_workflow_handle(case_id).result()
+            await _save(client, case_id, "documents_issued_reprinted_closed", tag)
 
 
 async def _register(client: Client, case_id: str, start: CaseWorkflowInput) -> None:
@@ -499,6 +556,38 @@ async def record_diversions(tag: str) -> None:
                 print(f"recorded {path.name}")
 
 
+async def record_sessions(tag: str) -> None:
+    """调解会排期 (``session-notices-v1``): a session booked (its mediators told), moved (told
+    again), held and recorded as the booked one; a second booked and cancelled; withdrawn."""
+    today = china_today()
+    async with await WorkflowEnvironment.start_local(
+        **ENGINE, dev_server_existing_path=temporal_cli(), ui=False
+    ) as env:
+        client = env.client
+        activities = [
+            accept_projection,
+            accept_delivery,
+            policy_provider(Settings()).load_case_policy,
+        ]
+        async with build_worker(client, TASK_QUEUE, activities, guard=_guard()):
+            case_id = f"JF-2026-{uuid.uuid4().int % 10**6:06d}"
+            await _register(client, case_id, CaseWorkflowInput())
+            steps = [
+                sample_command("accept", today),
+                sample_command("start_mediation", today),
+                sample_command("schedule_session", today),
+                sample_command("postpone_session", today),
+                sample_command("record_session", today, schedule_no=1),
+                sample_command("schedule_session", today, mediators=["王芳"], parties=[]),
+                sample_command("cancel_session", today, schedule_no=2),
+                sample_command("withdraw", today),
+            ]
+            for n, cmd in enumerate(steps):
+                await _apply(client, case_id, cmd, f"{case_id}-{n}")
+            await client.get_workflow_handle(case_id).result()
+            await _save(client, case_id, "sessions_booked_moved_held_cancelled", tag)
+
+
 RECORDINGS = {
     "cases": record,
     "clocks": record_clocks,
@@ -509,6 +598,8 @@ RECORDINGS = {
     "handoffs": record_handoffs,
     "calendar_years": record_calendar_years,
     "backfill": record_backfill,
+    "documents": record_documents,
+    "sessions": record_sessions,
 }
 
 if __name__ == "__main__":

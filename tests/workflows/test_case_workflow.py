@@ -146,7 +146,9 @@ async def test_lifecycle_runs_to_close_and_the_workflow_completes(
     assert final.stage is Stage.CLOSED
     stored = store.events[case_id]
     assert [event.seq for event in stored] == list(range(1, final.seq + 1))
-    assert len(case_steps([event.type for event in stored])) == 12
+    assert (
+        len(case_steps([event.type for event in stored])) == len(LIFECYCLE) + 1
+    )  # with the registration
 
 
 async def test_forbidden_command_is_refused_before_it_reaches_history(client: Client) -> None:

@@ -17,7 +17,7 @@ from domain.case.clocks import ClockStatus
 from domain.values import china_date
 from tests.samples import ORGS
 from tests.workflows.clock_harness import calendar_with, clockwork, policy_before_handoffs
-from workflows.case_workflow import HANDOFFS_PATCH
+from workflows.patches import HANDOFFS_PATCH
 
 LABOUR_ROOM = ORGS["xw-labour-room"]
 HRSS = ORGS["xw-hrss"]

@@ -8,6 +8,7 @@ from typing import Any
 from pydantic import SerializerFunctionWrapHandler, model_serializer
 
 from activities.reports.sections.parts import Instant, Part, Stamp, stamp
+from domain.case.facts import receipt_on
 from domain.case.labels import (
     CASE_KIND_LABELS,
     CATEGORY_LABELS,
@@ -202,7 +203,7 @@ def summary(state: CaseState) -> CaseSummary:
         risk_flag_labels=[RISK_FLAG_LABELS.get(flag, flag) for flag in raised],
         stage=state.stage,
         stage_label=STAGE_LABELS[state.stage],
-        received_on=state.received_on,
+        received_on=receipt_on(state),  # the day of registration when none was stated
         registered=stamp(state.registered),
         accepted=stamp(state.accepted) if state.accepted else None,
         updated_at=state.updated_at,

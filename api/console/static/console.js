@@ -5,12 +5,22 @@
     // A form refused with messages: move focus to the first field in error.
     var invalid = document.querySelector("[aria-invalid=true]");
     if (invalid) { invalid.focus(); }
-    // A form sent once is not sent twice by a double click while the page loads.
+    // A form sent once is not sent twice by a double click while the page loads. A download
+    // (a button marked data-download) never leaves the page, so it disables nothing.
     document.querySelectorAll("form[method=post]").forEach(function (form) {
-      form.addEventListener("submit", function () {
+      form.addEventListener("submit", function (event) {
+        var by = event.submitter;
+        if (by && by.hasAttribute("data-download")) { return; }
         window.setTimeout(function () {
           form.querySelectorAll("button[type=submit]").forEach(function (b) { b.disabled = true; });
         }, 0);
+      });
+    });
+    // A page shown again from the back/forward cache gets its buttons back.
+    window.addEventListener("pageshow", function (event) {
+      if (!event.persisted) { return; }
+      document.querySelectorAll("button[type=submit][disabled]").forEach(function (b) {
+        b.disabled = false;
       });
     });
     // Intake: the 分流 panel (suggestion, 承办单位, same parties' cases) follows what is typed.

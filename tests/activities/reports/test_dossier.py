@@ -162,3 +162,13 @@ def test_a_petition_dossier_carries_its_answers() -> None:
     assert petition["answers"][1]["answer"] == "经复查，维持原处理意见。"
     assert dossier["case"]["kind_label"] == "信访事项"
     assert render_dossier_pdf(built).startswith(b"%PDF-")
+
+
+def test_a_receipt_left_to_default_is_the_day_of_registration_in_the_dossier() -> None:
+    """收到日期 left empty at intake is the day of registration, as on the case page."""
+    from activities.reports.sections.case import summary
+
+    state, _ = dispute()
+    defaulted = state.model_copy(update={"received_on": None})
+    assert summary(defaulted).received_on == china_date(state.registered.at)
+    assert summary(state).received_on == state.received_on

@@ -1,0 +1,45 @@
+"""The ids of CaseWorkflow's patches (workflow.patched), each with what it changed.
+
+Never rename or remove one while a case of that shape may be live: recorded histories replay
+against them (tests/replay).
+"""
+
+CLOCKS_PATCH = "clocks-v2"
+STORE_OUTAGE_PATCH = "store-outage-v1"
+# Projection as a regular activity: a local activity runs before its workflow task is durable,
+# so a discarded (speculative) task could write events that never became history.
+DURABLE_PROJECTION_PATCH = "durable-projection-v1"
+# An update answers with the case's seq, not the whole case (the caller reads the store).
+LEAN_ANSWER_PATCH = "lean-answer-v1"
+# A projection batch carries only its events; the store folds them onto the case it holds.
+EVENTS_ONLY_PROJECTION_PATCH = "events-only-projection-v1"
+# A fact recorded after its period ran (补录): the warning or breach is recorded with the command
+# that recorded it, in the same batch, rather than on the run loop's next turn.
+LATE_ENTRY_PATCH = "late-entry-v1"
+# A case registered before the hand-off rules (policy 2026.3) gets them on its first hand-off:
+# the policy in force now is fetched and its 签收/交办反馈 clocks and lift rules are recorded
+# (PolicyAmended) before the hand-off's own events, so the hand-off's clock starts.
+HANDOFFS_PATCH = "handoffs-v1"
+# The store refuses a batch's content for good (PROJECTION_REFUSED): the case holds the events
+# and offers them again with its next command or an operator's ``reproject`` signal, instead of
+# retrying on a timer for ever (each retry logged, the history growing until Temporal's limit).
+PROJECTION_HELD_PATCH = "projection-held-v1"
+# The case's holiday data covers the years of its facts (domain.case.calendar_years): at intake from
+# the year the application was received; a later fact dated in a year the case's calendar lacks
+# makes the case fetch that year and record it (ClocksRescheduled) before the fact's events.
+# Asked only when a fact falls outside the years of intake, so other histories carry no marker.
+CALENDAR_YEARS_PATCH = "calendar-years-v1"
+# 逾期撤销 (policy 2026.4): a breach withdrawn because a fact entered late answered its clock in
+# time is told to everyone its alert reached, once each, on the channels that carried it. Asked
+# only when a withdrawal is recorded (older histories never record one).
+BREACH_WITHDRAWN_PATCH = "breach-withdrawn-v1"
+# 调解会排期: the mediators of a session booked or moved are told (a notice each, on their
+# channels or in their inbox; not an alert). Asked only when a session is booked or moved.
+SESSION_NOTICES_PATCH = "session-notices-v1"
+# A run handed a case state must be the continuation of a run of the same case (continue-as-new):
+# a start carrying a state from anywhere else (sent straight to Temporal) fails at once, before
+# it records or projects anything. Asked only for such a start, so no other history has it.
+FORGED_START_PATCH = "signed-commands-v1"
+# 出具文书: a document issued for the first time takes the next 文号 of its organisation's series
+# (an activity) before its event is recorded. Asked only when a document is issued.
+DOCUMENTS_PATCH = "documents-v1"
