@@ -76,6 +76,7 @@ with workflow.unsafe.imports_passed_through():
         BREACH_WITHDRAWN_PATCH,
         CALENDAR_YEARS_PATCH,
         CLOCKS_PATCH,
+        COURT_ACCEPTANCE_PATCH,
         DOCUMENTS_PATCH,
         DURABLE_PROJECTION_PATCH,
         EVENTS_ONLY_PROJECTION_PATCH,
@@ -95,9 +96,6 @@ NUMBER_RETRY = RetryPolicy(
     maximum_interval=timedelta(seconds=2),
     maximum_attempts=5,
 )
-# A court's decision needs its acceptance recorded first (法院受理 before 法院裁定); a history
-# recorded before replays as it ran.
-COURT_ACCEPTANCE_PATCH = "court-acceptance-first-v1"
 
 # A projection attempt retries briefly; if the store is still away the case marks it down,
 # answers commands from its own state, and tries again on a timer until it lands.

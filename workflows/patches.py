@@ -43,3 +43,6 @@ FORGED_START_PATCH = "signed-commands-v1"
 # 出具文书: a document issued for the first time takes the next 文号 of its organisation's series
 # (an activity) before its event is recorded. Asked only when a document is issued.
 DOCUMENTS_PATCH = "documents-v1"
+# A court's decision needs its acceptance recorded first (法院受理 before 法院裁定); a history
+# recorded before replays as it ran.
+COURT_ACCEPTANCE_PATCH = "court-acceptance-first-v1"

@@ -40,6 +40,7 @@ from domain.deadlines.counting import (
     add_months,
     fact_name,
 )
+from domain.deadlines.day_spans import day_spans, days_between, span_text
 from domain.deadlines.daybook import DayBook
 from domain.deadlines.periods import Due, PeriodUnit, end_of_china_day
 from domain.deadlines.why import StepKind, WhyStep, china_time
@@ -138,7 +139,9 @@ class _Count:
         )
         self._pauses(pauses, after=start_day)
         last = fixed_day
-        paused = sum(1 for d in _days(start_day, fixed_day) if any(p.excludes(d) for p in pauses))
+        paused = sum(
+            1 for d in days_between(start_day, fixed_day) if any(p.excludes(d) for p in pauses)
+        )
         if paused:
             last = self._walk(start_day, (fixed_day - start_day).days, pauses, working=False)[0]
             self.add(
@@ -212,7 +215,7 @@ class _Count:
                     name=pause.reason,
                 )
                 continue
-            span = _days(pause.paused_on - ONE_DAY, pause.resumed_on - ONE_DAY)
+            span = days_between(pause.paused_on - ONE_DAY, pause.resumed_on - ONE_DAY)
             counted = [
                 d for d in span if d > after and (not working or self.book.is_working_day(d))
             ]
@@ -298,12 +301,12 @@ class _Count:
         holidays = [d for d in skipped if self.book.is_holiday(d)]
         weekends = len(skipped) - len(holidays)
         if holidays:
-            named = _spans(holidays)
+            named = day_spans(holidays)
             zh = "、".join(
-                f"{_span_text(a, b, '至')}（{self.book.rest_name(a)[0]}）" for a, b in named
+                f"{span_text(a, b, '至')}（{self.book.rest_name(a)[0]}）" for a, b in named
             )
             en = ", ".join(
-                f"{_span_text(a, b, ' to ')} ({self.book.rest_name(a)[1]})" for a, b in named
+                f"{span_text(a, b, ' to ')} ({self.book.rest_name(a)[1]})" for a, b in named
             )
             self.add(
                 StepKind.SKIPPED,
@@ -322,7 +325,7 @@ class _Count:
         # A 调休 working day inside a pause was not counted: it is told with the pause.
         adjusted = [
             d
-            for d in _days(after, last)
+            for d in days_between(after, last)
             if self.book.is_adjusted_workday(d) and not any(p.excludes(d) for p in self.spec.pauses)
         ]
         if adjusted:
@@ -519,11 +522,10 @@ class _Count:
         for day in fixed.days:
             by_festival.setdefault(day.festival, []).append(day.day)
         zh = "、".join(
-            f"{FESTIVAL_NAMES[f][0]} {_span_text(d[0], d[-1], '至')}"
-            for f, d in by_festival.items()
+            f"{FESTIVAL_NAMES[f][0]} {span_text(d[0], d[-1], '至')}" for f, d in by_festival.items()
         )
         en = ", ".join(
-            f"{FESTIVAL_NAMES[f][1]} {_span_text(d[0], d[-1], ' to ')}"
+            f"{FESTIVAL_NAMES[f][1]} {span_text(d[0], d[-1], ' to ')}"
             for f, d in by_festival.items()
         )
         self.add(
@@ -535,22 +537,3 @@ class _Count:
             "not yet known; the end is counted again when the notice is loaded",
             name=str(year),
         )
-
-
-def _days(after: date, last: date) -> list[date]:
-    """The days ``d`` with ``after < d <= last``."""
-    return [after + timedelta(days=n) for n in range(1, (last - after).days + 1)]
-
-
-def _spans(days: list[date]) -> list[tuple[date, date]]:
-    spans: list[tuple[date, date]] = []
-    for day in days:
-        if spans and spans[-1][1] + ONE_DAY == day:
-            spans[-1] = (spans[-1][0], day)
-        else:
-            spans.append((day, day))
-    return spans
-
-
-def _span_text(first: date, last: date, joiner: str) -> str:
-    return str(first) if first == last else f"{first}{joiner}{last}"
