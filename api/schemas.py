@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Self
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from activities.identity.access_trail import TrailEntry
 from activities.store.repositories import CaseSummary
@@ -221,7 +221,19 @@ class DeclineRequest(d.DeclineDetails, CommandBody):
 
 
 class PlanRequest(d.PlanDetails, CommandBody):
-    pass
+    """一案一策: 责任单位 chosen from the registry (``unit_id``: the API records its name), or
+    named by hand (``responsible_unit``) where none fits."""
+
+    responsible_unit: ShortText = ""
+
+    @model_validator(mode="after")
+    def _unit_named(self) -> Self:
+        if not self.unit_id and not self.responsible_unit:
+            raise ValueError(
+                "请选择责任单位，或选“其他（手填）”并填写单位名称"
+                " / choose the responsible unit from the registry (unit_id) or name it"
+            )
+        return self
 
 
 class PackageLeaderRequest(d.PackageLeaderDetails, CommandBody):
@@ -248,7 +260,19 @@ class MediationFailureRequest(d.MediationFailureDetails, CommandBody):
 
 
 class JudicialConfirmationRequest(d.JudicialConfirmationDetails, CommandBody):
-    pass
+    """司法确认: the 人民法院 chosen from the registry (``court_id``: the API records its name), or
+    named by hand (``court``) where none fits."""
+
+    court: ShortText = ""
+
+    @model_validator(mode="after")
+    def _court_named(self) -> Self:
+        if not self.court_id and not self.court:
+            raise ValueError(
+                "请选择人民法院，或选“其他（手填）”并填写法院名称"
+                " / choose the court from the registry (court_id) or name it"
+            )
+        return self
 
 
 class CourtDecisionRequest(d.CourtDecisionDetails, CommandBody):

@@ -17,7 +17,14 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from api.access import reach_of
-from api.console.forms import ACTION_FIELDS, Field, FormState, Options, follow_up_fields
+from api.console.forms import (
+    ACTION_FIELDS,
+    BY_HAND,
+    Field,
+    FormState,
+    Options,
+    follow_up_fields,
+)
 from api.console.session import ConsoleUser
 from api.console.session_forms import SESSION_FIELDS, roster_picker, session_fields
 from api.handoff_schemas import HANDOFF_ROUTES
@@ -155,6 +162,13 @@ def fields_for(
         picked = tuple(_org_option(o) for o in choices.organisations if o.org_id != reach.holder_id)
         first = next(f for f in fields if f.name == name).options  # lift: "the parent"
         return _with(fields, name, options=first + picked)
+    if path == "plan":  # 责任单位: the registry's units, the case's holder first
+        units = sorted(choices.organisations, key=lambda o: o.org_id != reach.holder_id)
+        options = (*(_org_option(o) for o in units), *BY_HAND)
+        return _with(fields, "unit_id", options=options, value=reach.holder_id or "")
+    if path == "judicial-confirmation":  # 人民法院: the registry's courts (诉调对接窗口)
+        courts = [o for o in choices.organisations if o.type == OrgType.COURT_DESK]
+        return _with(fields, "court_id", options=(*(_org_option(o) for o in courts), *BY_HAND))
     if path == "co-handlers/remove":
         current = tuple((o["org_id"], o["name"]) for o in document.get("co_handlers") or ())
         return _with(fields, "organisation", options=current)

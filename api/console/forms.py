@@ -28,8 +28,12 @@ from domain.values import (
 Options = tuple[tuple[str, str], ...]
 
 
-def _options(table: dict[Any, str]) -> Options:
+def options_of(table: dict[Any, str]) -> Options:
+    """A select's options from a label table (enumeration value → Chinese label)."""
     return tuple((getattr(key, "value", key), text) for key, text in table.items())
+
+
+_options = options_of
 
 
 @dataclass(frozen=True)
@@ -129,6 +133,8 @@ def iso_moment(text: str) -> str:
     return f"{day_only}T00:00:00" if _DAY.match(text) else day_only
 
 
+HAND_HINT = "从单位名录选择；名录中没有的，选“其他（手填）”并在下栏填写名称"
+BY_HAND = (("", "其他（手填）"),)
 LATE_HINT = "补录时填写实际日期；不填则为今日（北京时间）"
 MEDIATION_TYPES = _options(labels.MEDIATION_TYPE_LABELS)
 
@@ -142,7 +148,9 @@ ACTION_FIELDS: dict[str, list[Field]] = {
         Field("referral", "告知当事人的途径（如：区人民法院）", required=True),
     ],
     "plan": [
-        Field("responsible_unit", "责任单位", required=True),
+        # 责任单位 from the registry (options: case_actions.fields_for); by hand where none fits.
+        Field("unit_id", "责任单位", "select", hint=HAND_HINT),
+        Field("responsible_unit", "其他责任单位名称（手填）"),
         Field("responsible_person", "责任人", required=True),
         Field("measures", "化解措施（每行一项）", "lines", True),
         _date("deadline", "化解时限"),
@@ -190,7 +198,8 @@ ACTION_FIELDS: dict[str, list[Field]] = {
         Field("referral", "告知当事人的途径", "select", True, _options(labels.REFERRAL_LABELS)),
     ],
     "judicial-confirmation": [
-        Field("court", "人民法院", required=True),
+        Field("court_id", "人民法院", "select", hint=HAND_HINT),
+        Field("court", "其他人民法院名称（手填）"),
         _date("applied_on", "共同申请日期"),
     ],
     "court-acceptance": [_date("accepted_on", "法院受理日期")],

@@ -20,6 +20,14 @@ from pydantic import ValidationError
 from activities.policy.routing import routing_rules
 from activities.runtime.settings import Settings
 from api.console.forms import INTAKE_FIELDS, Field, FormState, Options, body_of, form_key
+from api.console.intake_parties import (
+    HEADINGS,
+    PartyForm,
+    as_request,
+    beside,
+    compact,
+    party_lookups,
+)
 from api.console.refusals import field_errors, show_refusal
 from api.console.session import ConsoleRoute, ConsoleUser, checked_form, require
 from api.console.templating import fragment, render
@@ -36,6 +44,9 @@ router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
 Actor = Annotated[ConsoleUser, Depends(require(Permission.ACT))]
 
 _ROUTING = "分流"
+# The form's own inputs around the parties' lists (drawn by ``intake_parties``).
+BASE_FIELDS = [f for f in INTAKE_FIELDS if not f.name.startswith(("applicants.", "respondents."))]
+_HEAD = ("基本情况", "属地")
 _SUGGESTED = "routing.suggested"  # the suggestion shown when the form was last drawn
 
 
@@ -110,23 +121,18 @@ async def _same_parties(
     user: ConsoleUser, raw: dict[str, str], *, sessionmaker: SessionmakerDep
 ) -> list[RelatedCase]:
     seen: dict[str, RelatedCase] = {}
-    for side in ("applicants", "respondents"):
-        for n in range(2):
-            person = {
-                name: raw.get(f"{side}.{n}.{name}", "").strip() or None
-                for name in ("id_number", "name", "phone")
-            }
-            if not person["id_number"] and not (person["name"] and person["phone"]):
-                continue
-            try:
-                query = PartyQuery.model_validate(person)
-                answer = await parties.cases_of_party(
-                    query, limit=10, principal=user.principal, sessionmaker=sessionmaker
-                )
-            except (ValidationError, ApiError):
-                continue  # an ID number half typed, a phone in a wrong form: nothing to look up
-            for case in answer.items:
-                seen.setdefault(case.case_id, case)
+    for person in party_lookups(raw):
+        if not person["id_number"] and not (person["name"] and person["phone"]):
+            continue
+        try:
+            query = PartyQuery.model_validate(person)
+            answer = await parties.cases_of_party(
+                query, limit=10, principal=user.principal, sessionmaker=sessionmaker
+            )
+        except (ValidationError, ApiError):
+            continue  # an ID number half typed, a phone in a wrong form: nothing to look up
+        for case in answer.items:
+            seen.setdefault(case.case_id, case)
     return list(seen.values())
 
 
@@ -160,7 +166,7 @@ class Places:
             replace(f, options=chosen[f.name.removeprefix(_PLACE).removesuffix("_code")])
             if f.name.startswith(_PLACE)
             else f
-            for f in INTAKE_FIELDS
+            for f in BASE_FIELDS
         ]
 
 
@@ -216,8 +222,8 @@ async def _placed(body: dict[str, Any], *, sessionmaker: SessionmakerDep) -> dic
     return {**body, "jurisdiction": place.model_dump(exclude_none=True)}
 
 
-def _form_fields(places: Places, check: IntakeCheck) -> list[Field]:
-    return [*places.fields(), *routing_fields(check.answer)]
+def _form_fields(places: Places, check: IntakeCheck, parties: PartyForm) -> list[Field]:
+    return [*places.fields(), *routing_fields(check.answer), *parties.fields()]
 
 
 def _kept_choice(raw: dict[str, str], check: IntakeCheck) -> dict[str, str]:
@@ -230,24 +236,49 @@ def _kept_choice(raw: dict[str, str], check: IntakeCheck) -> dict[str, str]:
     return {**raw, "routing.organisation": chosen, _SUGGESTED: suggested}
 
 
-def _context(user: ConsoleUser, state: FormState, check: IntakeCheck) -> dict[str, Any]:
+def _context(
+    user: ConsoleUser, state: FormState, check: IntakeCheck, parties: PartyForm
+) -> dict[str, Any]:
+    own = [f for f in state.fields if f.name in {b.name for b in BASE_FIELDS}]
+    head = [f for f in own if f.group in _HEAD]
+    tail = [f for f in own if f.group not in _HEAD]
     return {
         "user": user,
         "form": state,
+        "head": FormState(head, state.values, state.errors, state.message),
+        "tail": FormState(tail, state.values, state.errors),
+        "lists": parties.shown(state.values, state.errors),
+        "counts": parties.counts,
+        "kind": parties.kind.value,
+        "headings": {k.value: v for k, v in HEADINGS.items()},
         "check": check,
         "idempotency_key": str(uuid.uuid4()),
     }
 
 
+def _read(form: dict[str, list[str]]) -> tuple[dict[str, list[str]], PartyForm, list[Field]]:
+    """The posted form (its parties' blank rows dropped when it is sent to be registered, not
+    while rows are being added) and every input it has."""
+    drafting = any((form.get(name) or [""])[0] for name in ("preview", "add_row"))
+    form, parties = compact(form, drop_blank=not drafting)
+    return form, parties, [*BASE_FIELDS, *routing_fields(None), *parties.fields()]
+
+
 @router.get("/cases/new")
 async def intake_form(
-    request: Request, user: Actor, sessionmaker: SessionmakerDep, settings: SettingsDep
+    request: Request,
+    user: Actor,
+    sessionmaker: SessionmakerDep,
+    settings: SettingsDep,
+    kind: str = "",
 ) -> Response:
+    """The form; ``?kind=petition`` draws it for a 信访事项 (its heading, 信访人 and 被反映人)."""
     places = await intake_places(user, sessionmaker=sessionmaker)
-    preset = places.preset
+    preset = {**places.preset, "kind": kind} if kind in {"dispute", "petition"} else places.preset
+    _, parties = compact({"kind": [preset.get("kind", "")]})
     check = await check_intake(user, preset, sessionmaker=sessionmaker, settings=settings)
-    state = FormState(_form_fields(places, check), values=_kept_choice(preset, check))
-    return render(request, "intake.html", _context(user, state, check))
+    state = FormState(_form_fields(places, check, parties), values=_kept_choice(preset, check))
+    return render(request, "intake.html", _context(user, state, check, parties))
 
 
 @router.post("/cases/new/check")
@@ -255,11 +286,11 @@ async def intake_check(
     request: Request, user: Actor, sessionmaker: SessionmakerDep, settings: SettingsDep
 ) -> Response:
     """The 分流 panel for what has been entered so far (``console.js`` swaps it in)."""
-    form = await checked_form(request, user)
-    _, raw = body_of([*INTAKE_FIELDS, *routing_fields(None)], form)
+    form, parties, fields = _read(await checked_form(request, user))
+    _, raw = body_of(fields, form)
     check = await check_intake(user, raw, sessionmaker=sessionmaker, settings=settings)
-    state = FormState([*INTAKE_FIELDS, *routing_fields(check.answer)], _kept_choice(raw, check))
-    return fragment(request, "intake.html", "routing_panel", _context(user, state, check))
+    state = FormState([*fields, *routing_fields(check.answer)], _kept_choice(raw, check))
+    return fragment(request, "intake.html", "routing_panel", _context(user, state, check, parties))
 
 
 @router.post("/cases/new")
@@ -270,25 +301,29 @@ async def register(
     temporal: TemporalDep,
     settings: SettingsDep,
 ) -> Response:
-    form = await checked_form(request, user)
-    _, raw = body_of([*INTAKE_FIELDS, *routing_fields(None)], form)
+    posted = await checked_form(request, user)
+    form, parties, read = _read(posted)
+    _, raw = body_of(read, form)
     check = await check_intake(user, raw, sessionmaker=sessionmaker, settings=settings)
-    fields = _form_fields(await intake_places(user, sessionmaker=sessionmaker), check)
+    places = await intake_places(user, sessionmaker=sessionmaker)
+    fields = _form_fields(places, check, parties)
     raw = _as_placed(_kept_choice(raw, check))
     state = FormState(fields, values=raw)
-    if (form.get("preview") or [""])[0]:  # 查看分流建议 without JavaScript
-        return render(request, "intake.html", _context(user, state, check))
-    body, _ = body_of([f for f in fields if f.name != _SUGGESTED], {k: [v] for k, v in raw.items()})
-    body = await _placed(body, sessionmaker=sessionmaker)
+    context = _context(user, state, check, parties)
+    if (form.get("preview") or form.get("add_row") or [""])[0]:  # without JavaScript
+        return render(request, "intake.html", context)
+    body, _ = body_of([f for f in fields if f.name != _SUGGESTED], _multi(raw, fields))
+    body = as_request(await _placed(body, sessionmaker=sessionmaker))
     try:
         checked = IntakeRequest.model_validate(body)
     except ValidationError as error:
-        state.errors = field_errors(error, fields)
-        return render(request, "intake.html", _context(user, state, check), status=422)
+        state.errors = beside(field_errors(error, fields))
+        context = _context(user, state, check, parties)
+        return render(request, "intake.html", context, status=422)
     try:
         registered = await intake.register(
             checked.model_dump(),
-            key=form_key(form),
+            key=form_key(posted),
             principal=user.principal,
             sessionmaker=sessionmaker,
             temporal=temporal,
@@ -296,7 +331,8 @@ async def register(
         )
     except ApiError as refused:
         show_refusal(state, refused)
-        return render(request, "intake.html", _context(user, state, check), status=refused.status)
+        context = _context(user, state, check, parties)
+        return render(request, "intake.html", context, status=refused.status)
     case_id = str(registered.body["case_id"])
     note = registered.body.get("message_zh")
     if note:  # a repeat recorded on a petition another center handles
@@ -306,3 +342,9 @@ async def register(
             {"user": user, "status": 200, "title": "已记为重复信访", "message": note},
         )
     return RedirectResponse(f"/cases/{case_id}?done=registered", status_code=303)
+
+
+def _multi(raw: dict[str, str], fields: list[Field]) -> dict[str, list[str]]:
+    """The raw values as a posted form again (a ``checks`` input's lines as its values)."""
+    checks = {f.name for f in fields if f.kind == "checks"}
+    return {k: (v.split("\n") if k in checks else [v]) for k, v in raw.items()}

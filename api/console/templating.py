@@ -15,10 +15,11 @@ from jinja2 import ChainableUndefined, Environment, FileSystemLoader, select_aut
 from api.console.highlight import highlight
 from domain.case import labels
 from domain.deadlines.why import due_time_text
+from domain.parties import AUTHORITY_LABELS, PETITION_SIDE_LABELS, RELATION_LABELS, SIDE_LABELS
 from domain.people.access import ROLE_LABELS as USER_ROLE_LABELS
 from domain.people.access import Permission, Role
 from domain.people.trail_words import fields_words, read_words
-from domain.values import CHINA_TZ
+from domain.values import CHINA_TZ, CaseKind
 
 HERE = Path(__file__).parent
 STATIC_DIR = HERE / "static"
@@ -122,6 +123,18 @@ def china_today() -> str:
 
 
 _env.globals.update(Role=Role, Permission=Permission, china_today=china_today)
+# 当事人: the sides as a case kind names them, an agent's authority and relation.
+_env.globals.update(
+    side_labels={
+        kind.value: {side.value: text for side, text in table.items()}
+        for kind, table in (
+            (CaseKind.DISPUTE, SIDE_LABELS),
+            (CaseKind.PETITION, PETITION_SIDE_LABELS),
+        )
+    },
+    authority_labels={k.value: v for k, v in AUTHORITY_LABELS.items()},
+    relation_labels={k.value: v for k, v in RELATION_LABELS.items()},
+)
 
 
 def render(

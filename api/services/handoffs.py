@@ -21,7 +21,13 @@ from api.handoff_schemas import (
     LiftRequest,
     TransferRequest,
 )
-from api.schemas import ActionRoute, CommandBody, StartMediationRequest
+from api.schemas import (
+    ActionRoute,
+    CommandBody,
+    JudicialConfirmationRequest,
+    PlanRequest,
+    StartMediationRequest,
+)
 from api.session_schemas import ScheduleSessionRequest
 from domain.case import commands as c
 from domain.case.reach import CaseReach
@@ -161,6 +167,28 @@ async def roster_names(
     return tuple(names)
 
 
+async def _plan(body: PlanRequest, reach: CaseReach, sm: Sessionmaker) -> c.Command:
+    """一案一策: a 责任单位 chosen from the registry is recorded by its name there."""
+    unit = body.responsible_unit
+    if body.unit_id:
+        unit = (await resolve_organisation(body.unit_id, "unit_id", sessionmaker=sm)).name
+    return c.Plan.model_validate(
+        {**body.model_dump(include=set(c.Plan.model_fields) - {"type"}), "responsible_unit": unit}
+    )
+
+
+async def _judicial(
+    body: JudicialConfirmationRequest, reach: CaseReach, sm: Sessionmaker
+) -> c.Command:
+    """司法确认: the 人民法院 chosen from the registry is recorded by its name there."""
+    court = body.court
+    if body.court_id:
+        court = (await resolve_organisation(body.court_id, "court_id", sessionmaker=sm)).name
+    return c.ApplyJudicialConfirmation(
+        court=court, applied_on=body.applied_on, court_id=body.court_id
+    )
+
+
 # The action path → how its body becomes the command (routes not named here: field for field).
 RESOLVERS: dict[str, Resolver] = {
     "transfer": _transfer,
@@ -170,6 +198,8 @@ RESOLVERS: dict[str, Resolver] = {
     "co-handlers/remove": _remove_co_handler,
     "start-mediation": _start_mediation,
     "sessions/schedule": _schedule_session,
+    "plan": _plan,
+    "judicial-confirmation": _judicial,
 }
 
 

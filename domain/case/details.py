@@ -114,6 +114,9 @@ class PlanDetails(Frozen):
     measures: Annotated[tuple[LongText, ...], Field(min_length=1, max_length=50)]
     deadline: Day
     note: OptionalText = ""
+    # The 责任单位 chosen from the registry (单位名录); None: named by hand (其他), or recorded
+    # before the registry was offered.
+    unit_id: ShortText | None = None
 
 
 class PackageLeaderDetails(Frozen):
@@ -179,6 +182,7 @@ class JudicialConfirmationDetails(Frozen):
 
     court: ShortText
     applied_on: Day
+    court_id: ShortText | None = None  # the 人民法院 chosen from the registry; None: by hand
 
 
 class CourtDecisionDetails(Frozen):

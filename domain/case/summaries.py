@@ -44,7 +44,8 @@ from domain.case.leader_summaries import leader_summary
 from domain.case.state import CaseState
 from domain.deadlines.counting import fact_name
 from domain.deadlines.periods import Due
-from domain.values import CHINA_TZ, china_date
+from domain.parties import PETITION_SIDE_LABELS, SIDE_LABELS, PartySide
+from domain.values import CHINA_TZ, CaseKind, china_date
 
 
 def event_summaries(events: Sequence[e.Event]) -> dict[int, str]:
@@ -145,12 +146,21 @@ class _Summaries:
             return agenda
         match body:
             case e.CaseRegistered():
+                sides = PETITION_SIDE_LABELS if body.kind is CaseKind.PETITION else SIDE_LABELS
+                # A group entered as one party counts its 人数 (12名工人: 申请人12人).
+                counted = [
+                    f"{sides[side]}{sum(p.people for p in parties)}人"
+                    for side, parties in (
+                        (PartySide.APPLICANTS, body.applicants),
+                        (PartySide.RESPONDENTS, body.respondents),
+                        (PartySide.THIRD_PARTIES, body.third_parties),
+                    )
+                    if parties
+                ]
                 text = (
                     f"登记{CASE_KIND_LABELS[body.kind]}（{CATEGORY_LABELS[body.category]}，"
-                    f"来源：{CHANNEL_LABELS[body.channel]}），申请人{len(body.applicants)}人"
+                    f"来源：{CHANNEL_LABELS[body.channel]}），{'、'.join(counted)}"
                 )
-                if body.respondents:
-                    text += f"、被申请人{len(body.respondents)}人"
                 return f"{text}；风险等级：{RISK_LABELS[body.risk_level]}"
             case e.CaseAccepted():
                 return f"案件受理（{body.accepted_on}）" if body.accepted_on else "案件受理"

@@ -70,13 +70,16 @@ async def test_a_mediator_takes_a_dispute_from_intake_to_close(pages: Pages, sho
         page,
         "plan",
         {
-            "责任单位": "梅园新村街道人民调解委员会",
             "责任人": "王芳",
             "化解措施（每行一项）": "实地查看通道\n分别约谈双方\n组织面对面调解",
             "化解时限": day(30),
         },
     )
     await expect(page.get_by_role("heading", name="一案一策")).to_be_visible()
+    # 责任单位 was left as offered: the case's own unit, chosen from the registry by its id and
+    # recorded by its registry name.
+    plan = page.locator("section[aria-labelledby=h-plan]")
+    await expect(plan).to_contain_text("玄武区矛盾纠纷调解中心")
     # 开始调解 at a 人民调解 centre: 调解类型 is preset; sent without mediators, the message
     # stands beside the mediators' field at once (not above the form, not on a second try).
     start = page.locator("#action-start-mediation")
@@ -128,7 +131,12 @@ async def test_a_mediator_takes_a_dispute_from_intake_to_close(pages: Pages, sho
     await page.wait_for_load_state()
     await expect_stage(page, "已达成调解协议")
 
-    await act(page, "judicial-confirmation", {"人民法院": "玄武区人民法院", "共同申请日期": day()})
+    await act(
+        page,
+        "judicial-confirmation",
+        {"其他人民法院名称（手填）": "玄武区人民法院", "共同申请日期": day()},
+        selects={"人民法院": "其他（手填）"},
+    )
     await expect_stage(page, "司法确认中")
     # The court decides what it has accepted: 记录法院受理 is offered, 记录法院裁定 not yet.
     await expect(page.locator("#action-court-acceptance")).to_have_count(1)

@@ -87,3 +87,33 @@ def test_holiday_data_laid_over_from_local_files_is_named_by_year() -> None:
         "节假日数据版本 1.11.0（国务院办公厅节假日安排；2027年、2028年安排据本地数据文件）"
     )
     assert calendar_label("test-2026") == "节假日数据版本 test-2026"
+
+
+def test_a_group_counts_its_people_and_a_petition_names_its_sides() -> None:
+    """12 workers entered as one party with 人数 12 read 申请人12人, not 申请人1人; a petition says
+    信访人 and 被反映人; 第三人 are counted too."""
+    workers = {
+        "name": "李建国等12名工人",
+        "headcount": 12,
+        "representatives": [{"name": "李建国"}, {"name": "王德明"}],
+    }
+    dispute = register(
+        applicants=[workers],
+        respondents=[{"name": "某劳务公司", "party_type": "organisation"}],
+        third_parties=[{"name": "某总包公司", "party_type": "organisation"}],
+    )
+    registered = decide(
+        None, c.CommandEnvelope(command_id="r", actor="登记员", command=dispute), now=T0
+    )
+    text = event_summaries(registered)[registered[0].seq]
+    assert "申请人12人、被申请人1人、第三人1人；" in text
+    petition = register(
+        "XF-2026-000001",
+        kind="petition",
+        applicants=[{"name": "孙丽"}],
+        respondents=[{"name": "钱某"}],
+    )
+    registered = decide(
+        None, c.CommandEnvelope(command_id="p", actor="登记员", command=petition), now=T0
+    )
+    assert "信访人1人、被反映人1人" in event_summaries(registered)[registered[0].seq]

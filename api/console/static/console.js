@@ -114,6 +114,117 @@
       };
       window.setInterval(poll, 60000);
     }
+    // Intake: 增加一行 copies the list's last row (or the blank row it keeps) without reloading,
+    // numbered on; without this script the button asks the server for the form with one more row.
+    var parties = document.getElementById("intake-parties");
+    if (intake && parties) {
+      var renumber = function (node, path, from, to) {
+        var dotted = path + "." + from + ".";
+        var dashed = "f-" + path.replace(/\./g, "-") + "-" + from + "-";
+        var dottedTo = path + "." + to + ".";
+        var dashedTo = "f-" + path.replace(/\./g, "-") + "-" + to + "-";
+        node.querySelectorAll("[name],[id],[for],[aria-describedby],[data-rows],[data-add]").forEach(function (el) {
+          ["name", "id", "for", "aria-describedby", "value", "data-rows", "data-add"].forEach(function (attr) {
+            var v = el.getAttribute(attr);
+            if (v === null || (attr === "value" && el.getAttribute("name") !== "add_row")) { return; }
+            el.setAttribute(attr, v.split(dotted).join(dottedTo).split(dashed).join(dashedTo));
+          });
+        });
+        node.querySelectorAll("legend, button[data-add]").forEach(function (el) {
+          el.textContent = el.textContent.replace(/\d+(?=[^\d]*$)/, function (n) {
+            return String(Number(n) + to - from);
+          });
+        });
+      };
+      var blank = function (node) {
+        node.querySelectorAll("input:not([type=hidden]), textarea").forEach(function (el) {
+          if (el.type === "checkbox") { el.checked = false; } else { el.value = ""; }
+        });
+        node.querySelectorAll("select").forEach(function (el) {
+          el.selectedIndex = 0;
+          if (/\.relation$/.test(el.name)) { el.value = "other"; }
+        });
+        node.querySelectorAll(".field-error").forEach(function (el) { el.remove(); });
+        node.querySelectorAll("[aria-invalid]").forEach(function (el) {
+          el.removeAttribute("aria-invalid");
+        });
+        node.querySelectorAll(".invalid").forEach(function (el) { el.classList.remove("invalid"); });
+      };
+      parties.addEventListener("click", function (event) {
+        var button = event.target.closest && event.target.closest("button[data-add]");
+        if (!button) { return; }
+        var list = button.closest("[data-rows]");
+        var path = list.getAttribute("data-rows");
+        var count = list.querySelector(":scope > input[name='rows." + path + "']");
+        var rows = list.querySelectorAll(":scope > [data-row]");
+        // A list drawn with no row, or agents after parties were added here (whom they may
+        // represent is listed by the server): the server draws the form with one more row.
+        if (!rows.length || (path === "agents" && parties.hasAttribute("data-added"))) { return; }
+        if (path !== "agents") { parties.setAttribute("data-added", ""); }
+        event.preventDefault();
+        var last = rows[rows.length - 1];
+        var n = rows.length;
+        var copy = last.cloneNode(true);
+        copy.querySelectorAll("[data-rows] [data-row]").forEach(function (el) { el.remove(); });
+        copy.querySelectorAll("[data-rows] > input[name^='rows.']").forEach(function (el) {
+          el.value = "0";
+        });
+        renumber(copy, path, n - 1, n);
+        blank(copy);
+        last.after(copy);
+        count.value = String(n + 1);
+        var first = copy.querySelector("input:not([type=hidden]), select, textarea");
+        if (first) { first.focus(); }
+      });
+      // A person's inputs (身份证号码, 性别, 民族, 出生日期) or an organisation's (统一社会信用代码,
+      // 法定代表人) as the party's type says; one holding a value or a refusal stays shown.
+      var personOnly = /\.(id_number|gender|ethnicity|birth_date)$/;
+      var orgOnly = /\.(credit_code|legal_representative)$/;
+      var fitType = function (select) {
+        var organisation = select.value === "organisation";
+        select.closest("fieldset").querySelectorAll("input, select").forEach(function (el) {
+          var box = el.closest(".field");
+          var other = personOnly.test(el.name) ? organisation : orgOnly.test(el.name) ? !organisation : null;
+          if (!box || other === null) { return; }
+          box.hidden = other && !el.value && !box.classList.contains("invalid");
+        });
+      };
+      var fitTypes = function () {
+        parties.querySelectorAll("select[name$='.party_type']").forEach(fitType);
+      };
+      fitTypes();
+      parties.addEventListener("change", function (event) {
+        if (/\.party_type$/.test(event.target.name || "")) { fitType(event.target); }
+      });
+      parties.addEventListener("click", function () { window.setTimeout(fitTypes, 0); });
+      // 信访事项: the heading and the sides read 登记信访事项, 信访人 and 被反映人.
+      var kindSelect = document.getElementById("f-kind");
+      var heading = document.getElementById("intake-heading");
+      var words = {
+        petition: [["被申请人", "被反映人"], ["申请人", "信访人"]],
+        dispute: [["被反映人", "被申请人"], ["信访人", "申请人"]]
+      };
+      var relabel = function (kind) {
+        if (!words[kind]) { return; }
+        heading.textContent = heading.getAttribute("data-" + kind);
+        document.querySelectorAll(".kind-switch a").forEach(function (link) {
+          var mine = (link.getAttribute("href").indexOf("petition") >= 0) === (kind === "petition");
+          if (mine) { link.setAttribute("aria-current", "page"); } else { link.removeAttribute("aria-current"); }
+        });
+        parties.querySelectorAll("legend, label, button[data-add]").forEach(function (el) {
+          var walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+          while (walker.nextNode()) {
+            var node = walker.currentNode;
+            words[kind].forEach(function (pair) {
+              node.nodeValue = node.nodeValue.split(pair[0]).join(pair[1]);
+            });
+          }
+        });
+      };
+      if (kindSelect && heading) {
+        kindSelect.addEventListener("change", function () { relabel(kindSelect.value); });
+      }
+    }
     // An action whose form was refused is opened and brought into view.
     var open = document.querySelector("details.action[open]");
     if (open) { open.scrollIntoView({ block: "nearest" }); }
