@@ -34,6 +34,7 @@ from domain.case.details import (
     ReportBackDetails,
     RequestDetails,
     ResumeDetails,
+    RecallDetails,
     ReturnDetails,
     SessionDetails,
     TakeDetails,
@@ -189,6 +190,10 @@ class Return(ReturnDetails):
     type: Literal["return"] = "return"
 
 
+class Recall(RecallDetails):
+    type: Literal["recall"] = "recall"
+
+
 class Assign(AssignDetails):
     type: Literal["assign"] = "assign"
 
@@ -223,7 +228,7 @@ class IssueDocument(Frozen):
     number: DocumentNumber | None = None
 
 
-HANDOFFS = (Transfer, Take, Return, Assign, ReportBack, Lift, AddCoHandler, RemoveCoHandler)
+HANDOFFS = (Transfer, Take, Return, Recall, Assign, ReportBack, Lift, AddCoHandler, RemoveCoHandler)
 
 Command = Annotated[
     Register
@@ -258,6 +263,7 @@ Command = Annotated[
     | Transfer
     | Take
     | Return
+    | Recall
     | Assign
     | ReportBack
     | Lift
