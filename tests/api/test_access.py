@@ -178,6 +178,7 @@ HANDOFF_PROBES: dict[str, tuple[str, dict[str, Any], int]] = {
     "transfer": ("transfer", {"to_organisation": "xw-center", "reason": "探测"}, 422),
     "take": ("take", {"note": "探测"}, 409),
     "return": ("return", {"reason": "探测"}, 409),
+    "recall": ("recall", {"reason": "探测"}, 409),
     "assign": (
         "assign",
         {"department": "xw-hrss", "deadline": "2020-01-01", "instructions": "探测"},
@@ -200,6 +201,20 @@ for _endpoint, (_, _, _refused) in HANDOFF_PROBES.items():
         "grid_worker": (403, 403),
         "anonymous": (401, 401),
     }
+# 撤回转办, by hand: only the holder's (the sender's) staff reach it; nothing awaits taking on the
+# probe case, so the case refuses it with 409 and nothing changes. Leaders, auditors,
+# administrators and grid workers never recall; another organisation's staff find no case.
+EXPECTED["recall"] = {
+    "mediator": (409, 404),
+    "center_admin": (409, 404),
+    "town_leader": (403, 403),
+    "county_leader": (403, 403),
+    "auditor": (403, 403),
+    "system_admin": (403, 403),
+    "security_admin": (403, 403),
+    "grid_worker": (403, 403),
+    "anonymous": (401, 401),
+}
 
 # 调解会排期: sent by the holder's staff like any command; each probe is refused by the case
 # (a registered case books no session yet: 409; it has no booked session 9 to cancel: 422).
