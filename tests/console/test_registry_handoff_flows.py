@@ -278,6 +278,69 @@ async def test_a_transfer_is_taken_by_the_receiving_mediator_and_the_sender_can_
     await shot(leader, "06-leader-drill-down")
 
 
+async def test_the_sender_recalls_a_transfer_awaiting_taking(
+    pages: Pages, shot: Shot, jiangning: None
+) -> None:
+    """撤回转办: the labour room sends a case to the town center and takes it back before it is
+    taken; the town's 待签收 item is gone. The routing log names who registered the case."""
+    registrar = await pages.open()
+    await pages.sign_in(registrar, VILLAGE.user_id)
+    await register_labour_dispute(registrar, "上坊社区欠薪纠纷（撤回转办）")
+    await registrar.get_by_role("button", name="登记", exact=True).click()
+    await expect(registrar).to_have_url(re.compile(r"/cases/JF-"))
+    case_url = registrar.url.split("?")[0]
+    case_id = case_url.rsplit("/", 1)[1]
+
+    sender = await pages.open()
+    await pages.sign_in(sender, county.STAFF["labour"].user_id)
+    await sender.goto(case_url)
+    log = sender.locator("#handoff-log")
+    await expect(log).to_contain_text("登记：上坊社区人民调解委员会，分流至 江宁区劳动争议调解室")
+    await expect(sender.locator("#action-recall")).to_have_count(0)  # nothing awaits 签收 yet
+    form = sender.locator("#action-transfer")
+    await form.locator("summary").click()
+    await form.get_by_label("接收单位", exact=True).select_option("jn-ds-center")
+    await form.get_by_label("转办理由", exact=True).fill("涉及辖区内多家企业，需街道协调")
+    await form.locator("button[type=submit]").click()
+    await sender.wait_for_load_state()
+    await expect(sender.locator("#pending-transfer")).to_contain_text("东山街道综治中心")
+    recall = sender.locator("#action-recall")
+    await expect(recall).to_have_count(1)
+    await recall.locator("summary").click()
+    assert await unlabelled_inputs(sender) == []
+    await shot(sender, "07-recall-offered")
+    phone = await pages.open(390, 844)
+    await pages.sign_in(phone, county.STAFF["labour"].user_id)
+    await phone.goto(case_url)
+    await phone.locator("#action-recall summary").click()
+    await shot(phone, "07b-recall-offered-390")
+
+    # An empty reason is refused beside the field; then the transfer is recalled.
+    await recall.get_by_label("撤回理由", exact=True).fill("   ")
+    await recall.locator("button[type=submit]").click()
+    await sender.wait_for_load_state()
+    await expect(recall).to_contain_text("此项必填")
+    if await recall.get_attribute("open") is None:  # the refused form is shown open
+        await recall.locator("summary").click()
+    await recall.get_by_label("撤回理由", exact=True).fill("转错单位，撤回重新研判")
+    await recall.locator("button[type=submit]").click()
+    await sender.wait_for_load_state()
+    await expect(sender.locator(".flash")).to_have_text("已撤回转办")
+    await expect(sender.locator("#pending-transfer")).to_have_count(0)
+    await expect(sender.locator("#holder")).to_have_text("江宁区劳动争议调解室")
+    await expect(log).to_contain_text("撤回转办")
+    await expect(log).to_contain_text("转错单位，撤回重新研判")
+    await expect(sender.locator("#action-recall")).to_have_count(0)
+    await expect(sender.locator("#action-transfer")).to_have_count(1)
+    await shot(sender, "08-recalled")
+
+    # The town center has nothing awaiting it any more.
+    receiver = await pages.open()
+    await pages.sign_in(receiver, TOWN.user_id)
+    await receiver.goto(f"{pages.console.url}/worklist")
+    await expect(receiver.locator("tr", has_text=case_id)).to_have_count(0)
+
+
 async def test_intake_places_are_chosen_from_the_registry_by_name(
     pages: Pages, shot: Shot, jiangning: None
 ) -> None:
