@@ -122,6 +122,60 @@ async def test_an_administrator_adds_an_organisation_and_a_roster_mediator(
     await shot(page, "03-registry-list")
 
 
+async def test_an_administrator_links_a_user_to_their_roster_entry(
+    console: Console, pages: Pages, shot: Shot, jiangning: None
+) -> None:
+    """关联调解员名册 from 用户管理: the choice is the roster of the user's own organisation; a
+    roster entry of another organisation posted anyway is refused beside the field; the link is
+    on the administration trail."""
+    from activities.identity import admin_trail, principals
+
+    labour = county.STAFF["labour"]  # 黄志刚, 江宁区劳动争议调解室
+    page = await pages.open()
+    await pages.sign_in(page, "secadmin")
+    await page.goto(f"{console.url}/admin/users")
+    picker = page.get_by_label("关联名册").and_(page.locator(f"#mediator-{labour.user_id}"))
+    options = await picker.locator("option").evaluate_all("(os) => os.map((o) => o.value)")
+    assert options == ["", "jn-m-01", "jn-m-02"]  # the labour room's roster only
+    assert await unlabelled_inputs(page) == []
+    await picker.select_option("jn-m-01")
+    await page.locator(f"#roster-{labour.user_id}").get_by_role("button", name="保存").click()
+    await page.wait_for_load_state()
+    await expect(page.get_by_role("status")).to_contain_text("已保存调解员名册关联")
+    await expect(page.locator(f"#mediator-{labour.user_id}")).to_have_value("jn-m-01")
+    await shot(page, "09-user-linked-to-roster")
+    phone = await pages.open(390, 844)
+    await pages.sign_in(phone, "secadmin")
+    await phone.goto(f"{console.url}/admin/users")
+    await phone.locator(f"#roster-{labour.user_id}").scroll_into_view_if_needed()
+    await shot(phone, "09b-user-linked-to-roster-390")
+
+    # Another organisation's entry, posted anyway: refused beside the picker, nothing changes.
+    token = await page.locator("input[name=csrf_token]").first.input_value()
+    refused = await page.request.post(
+        f"{console.url}/admin/users/{labour.user_id}/mediator",
+        form={"csrf_token": token, "mediator_id": "jn-m-03"},
+        headers={"Origin": console.url},
+    )
+    assert refused.status == 422
+    assert "所在单位的在册调解员中没有此编号" in await refused.text()
+    async with console.sessionmaker() as session:
+        row = await principals.get_user(labour.user_id, session=session)
+        trail = await admin_trail.query(
+            actor_id="secadmin",
+            target=labour.user_id,
+            since=None,
+            until=None,
+            limit=10,
+            session=session,
+        )
+    assert row is not None
+    assert row.mediator_id == "jn-m-01"
+    assert [(e.action, e.details) for e in trail] == [
+        ("mediator_linked", {"mediator_id": "jn-m-01"})
+    ]
+
+
 async def test_intake_shows_the_routing_suggestion_and_records_an_override(
     pages: Pages, shot: Shot, jiangning: None
 ) -> None:
