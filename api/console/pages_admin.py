@@ -160,9 +160,7 @@ async def user_action(
     if what == "mediator":  # 关联调解员名册 (empty: unlink)
         chosen = _one(form, "mediator_id") or None
         try:
-            await roster_link.link_mediator(
-                user_id, chosen, admin=admin, sessionmaker=sessionmaker
-            )
+            await roster_link.link_mediator(user_id, chosen, admin=admin, sessionmaker=sessionmaker)
         except ApiError as refused:
             if refused.status != 422:
                 raise
