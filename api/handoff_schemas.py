@@ -1,4 +1,4 @@
-"""Request models of the hand-off routes (转办 签收 退回 交办 反馈 上提 联合调处).
+"""Request models of the hand-off routes (转办 签收 退回 撤回 交办 反馈 上提 联合调处).
 
 A body names an organisation by its id, with the domain command's field name; the API resolves
 the id in the registry to the ``OrgRef`` the case records (``api/services/handoffs.py``).
@@ -30,6 +30,10 @@ class TakeRequest(d.TakeDetails, CommandBody):
 
 
 class ReturnRequest(d.ReturnDetails, CommandBody):
+    pass
+
+
+class RecallRequest(d.RecallDetails, CommandBody):
     pass
 
 
@@ -72,6 +76,12 @@ HANDOFF_ROUTES: tuple[ActionRoute, ...] = (
     ActionRoute(path="take", command=c.Take, request=TakeRequest, summary="签收 / take a transfer"),
     ActionRoute(
         path="return", command=c.Return, request=ReturnRequest, summary="退回 / return a transfer"
+    ),
+    ActionRoute(
+        path="recall",
+        command=c.Recall,
+        request=RecallRequest,
+        summary="撤回转办 / recall a transfer not yet taken",
     ),
     ActionRoute(
         path="assign", command=c.Assign, request=AssignRequest, summary="交办 / assign a department"

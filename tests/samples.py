@@ -131,6 +131,7 @@ def action_bodies(today: date = TODAY) -> dict[str, dict[str, Any]]:
         },
         "take": {"note": "已签收"},
         "return": {"reason": "不属于本单位管辖，退回原单位"},
+        "recall": {"reason": "当事人已和解，撤回转办"},
         "assign": {
             "department": "xw-hrss",
             "deadline": (today + timedelta(days=10)).isoformat(),
@@ -212,6 +213,7 @@ ACTION_PATHS: dict[str, str] = {
     "transfer": "transfer",
     "take": "take",
     "return": "return",
+    "recall": "recall",
     "assign": "assign",
     "report_back": "report-back",
     "lift": "lift",

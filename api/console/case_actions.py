@@ -236,6 +236,8 @@ def offered_actions(
             continue  # 记录法院受理 first: the case refuses a decision before it
         if path in _WAITS_FOR_TAKING and reach.incoming_id is not None:
             continue  # a transfer awaits 签收: the receiver takes and accepts it, or sends it back
+        if path == "recall" and reach.incoming_id is None:
+            continue  # 撤回转办 only while a transfer the caller's organisation sent awaits 签收
         fields = fields_for(path, document, choices, user, reach)
         if any(f.kind in ("select", "checks") and f.required and not f.options for f in fields):
             continue  # nothing to choose (no clock, no open assignment, no co-handler…)

@@ -49,20 +49,21 @@ def _answer_due(document: dict[str, Any], org_id: str) -> str | None:
     return None
 
 
-# The registration's line names the organisation the case was routed to, not the registrar.
-_HANDOFF_LABELS = {"case_registered": "登记后分流至"}
+def _log_entry(entry: dict[str, Any], registrar: str | None) -> dict[str, Any]:
+    """One line of the routing log; the registration's names who registered the case and where
+    it was routed (登记：{登记单位}，分流至 {承办单位})."""
+    if entry["kind"] != "case_registered":
+        return {**entry, "label": EVENT_LABELS.get(entry["kind"], entry["kind"])}
+    routed = entry["organisation"]["name"]
+    text = f"{registrar}，分流至 {routed}" if registrar else f"分流至 {routed}"
+    return {**entry, "label": "登记", "text": text}
 
 
-def handoff_view(document: dict[str, Any]) -> HandoffView:
+def handoff_view(document: dict[str, Any], registrar: str | None = None) -> HandoffView:
+    """承办单位与转办交办; ``registrar``: the name of the organisation that registered the case
+    (the case records its id, ``center_id``)."""
     pending = document.get("pending_transfer")
-    log = [
-        {
-            **entry,
-            "label": _HANDOFF_LABELS.get(entry["kind"])
-            or EVENT_LABELS.get(entry["kind"], entry["kind"]),
-        }
-        for entry in document.get("handoffs") or ()
-    ]
+    log = [_log_entry(entry, registrar) for entry in document.get("handoffs") or ()]
     return HandoffView(
         holder=document.get("holder"),
         pending=pending,

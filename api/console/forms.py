@@ -242,6 +242,7 @@ ACTION_FIELDS: dict[str, list[Field]] = {
     ],
     "take": [Field("note", "签收意见", "textarea")],
     "return": [Field("reason", "退回理由", "textarea", True)],
+    "recall": [Field("reason", "撤回理由", "textarea", True)],
     "assign": [
         Field("department", "承办部门", "select", True),
         _date("deadline", "反馈期限"),

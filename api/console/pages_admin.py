@@ -18,8 +18,8 @@ from api.console.session import ConsoleRoute, ConsoleUser, PageError, checked_fo
 from api.console.templating import render
 from api.deps import SessionmakerDep, SettingsDep
 from api.errors import ApiError, database_errors
-from api.services import recipients, users
-from domain.people.access import ROLE_LABELS, Permission, Principal, Role
+from api.services import recipients, roster_link, users
+from domain.people.access import CENTER_ROLES, ROLE_LABELS, Permission, Principal, Role
 from domain.people.administration import creation_needs_approval
 from domain.text import ShortText
 
@@ -40,6 +40,7 @@ _DONE = {
     "disabled": "已停用",
     "unlocked": "已解除锁定",
     "recipient": "已保存督办接收人",
+    "mediator": "已保存调解员名册关联",
 }
 CHANNELS = (
     ("webhook", "Webhook（HMAC 签名）"),
@@ -63,12 +64,17 @@ async def _users_page(
     status: int = 200,
 ) -> Response:
     lines = await users.list_users(admin=user.principal, sessionmaker=sessionmaker)
+    # 调解员名册: the staff of an organisation may be linked to one of its roster entries.
+    linkable = [u.center_id for u in lines if u.role in CENTER_ROLES and u.center_id]
+    roster = await roster_link.roster_choices(linkable, sessionmaker=sessionmaker)
     return render(
         request,
         "admin_users.html",
         {
             "user": user,
             "lines": lines,
+            "roster": roster,
+            "center_roles": CENTER_ROLES,
             "flash": flash,
             "errors": errors or {},
             "values": values or {},
@@ -149,8 +155,18 @@ def _directory_message(refused: ApiError) -> str:
 async def user_action(
     request: Request, user_id: str, what: str, user: UserAdmin, sessionmaker: SessionmakerDep
 ) -> Response:
-    await checked_form(request, user)
+    form = await checked_form(request, user)
     admin = user.principal
+    if what == "mediator":  # 关联调解员名册 (empty: unlink)
+        chosen = _one(form, "mediator_id") or None
+        try:
+            await roster_link.link_mediator(user_id, chosen, admin=admin, sessionmaker=sessionmaker)
+        except ApiError as refused:
+            if refused.status != 422:
+                raise
+            errors = {f"mediator:{user_id}": refused.body.message_zh}
+            return await _users_page(request, user, sessionmaker, errors=errors, status=422)
+        return RedirectResponse("/admin/users?done=mediator", status_code=303)
     if what in ("password", "key"):
         # 三员分立: nobody sets another user's password or sees their key.
         raise users.another_users_credential()

@@ -36,7 +36,7 @@ from api.console.templating import render
 from api.deps import ScopesDep, SessionmakerDep, SettingsDep, TemporalDep
 from api.errors import ApiError
 from api.params import CASE_ID
-from api.services import attachments, cases, clocks, commands, handoffs, parties
+from api.services import attachments, cases, clocks, commands, handoffs, parties, registry
 from api.services.behind import case_behind
 from api.services.worklist import WORKLIST_ROLES
 from domain.case.attachments import STEP_LABELS
@@ -142,7 +142,7 @@ async def _case_page(
             "folded_events": FOLDED_EVENTS,
             "clocks": report.model_dump(mode="json"),
             "actions": actions,
-            "handoffs": handoff_view(document),
+            "handoffs": handoff_view(document, await _registrar(document, sessionmaker)),
             "papers": papers_view(
                 case_id,
                 document,
@@ -166,6 +166,15 @@ async def _case_page(
         },
         status=status,
     )
+
+
+async def _registrar(document: dict[str, Any], sessionmaker: SessionmakerDep) -> str | None:
+    """The name of the organisation that registered the case (its id is on the case)."""
+    center_id = document.get("center_id")
+    if not center_id:
+        return None
+    names = await registry.organisation_names([center_id], sessionmaker=sessionmaker)
+    return names.get(center_id)
 
 
 async def _read(

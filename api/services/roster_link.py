@@ -4,6 +4,7 @@ manages the user (安全管理员, or the center administrator for their own sta
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import UTC, datetime
 
 from sqlalchemy import update
@@ -55,3 +56,19 @@ async def link_mediator(
                 at=now,
                 session=session,
             )
+
+
+async def roster_choices(
+    org_ids: Iterable[str], *, sessionmaker: async_sessionmaker[AsyncSession]
+) -> dict[str, list[tuple[str, str]]]:
+    """The active roster entries of each organisation, as (编号, 姓名（编号）) to choose from when
+    linking one of its staff (the users page lists only the users the caller manages)."""
+    choices: dict[str, list[tuple[str, str]]] = {}
+    with database_errors():
+        async with sessionmaker() as session:
+            for org_id in sorted(set(org_ids)):
+                roster = await registry_store.list_mediators(
+                    org_id=org_id, active=True, session=session
+                )
+                choices[org_id] = [(m.mediator_id, f"{m.name}（{m.mediator_id}）") for m in roster]
+    return choices

@@ -31,6 +31,7 @@ from domain.case.details import (
     PackageLeaderDetails,
     PauseDetails,
     PlanDetails,
+    RecallDetails,
     RepeatDetails,
     ReportBackDetails,
     RequestDetails,
@@ -195,6 +196,10 @@ class Return(ReturnDetails):
     type: Literal["return"] = "return"
 
 
+class Recall(RecallDetails):
+    type: Literal["recall"] = "recall"
+
+
 class Assign(AssignDetails):
     type: Literal["assign"] = "assign"
 
@@ -253,7 +258,7 @@ class IssueDocument(Frozen):
     number: DocumentNumber | None = None
 
 
-HANDOFFS = (Transfer, Take, Return, Assign, ReportBack, Lift, AddCoHandler, RemoveCoHandler)
+HANDOFFS = (Transfer, Take, Return, Recall, Assign, ReportBack, Lift, AddCoHandler, RemoveCoHandler)
 
 Command = Annotated[
     Register
@@ -288,6 +293,7 @@ Command = Annotated[
     | Transfer
     | Take
     | Return
+    | Recall
     | Assign
     | ReportBack
     | Lift

@@ -368,6 +368,12 @@ class ReturnDetails(Frozen):
     reason: LongText
 
 
+class RecallDetails(Frozen):
+    """撤回转办: the sender takes back a transfer not yet taken (签收) or returned, saying why."""
+
+    reason: LongText
+
+
 class AssignDetails(Frozen):
     """交办: a department is assigned the case and reports back by a deadline the assigner sets
     (DEADLINES A4)."""

@@ -325,6 +325,15 @@ class TransferReturned(Frozen):
     reason: str
 
 
+class TransferRecalled(Frozen):
+    """撤回转办: the sender took the transfer back before ``organisation`` took or returned it;
+    the sender still holds the case."""
+
+    type: Literal["transfer_recalled"] = "transfer_recalled"
+    organisation: OrgRef  # the organisation the transfer awaited
+    reason: str
+
+
 class CaseAssigned(AssignDetails):
     """交办, numbered: report-backs name the assignment they answer."""
 
@@ -450,6 +459,7 @@ EventBody = Annotated[
     | CaseTransferred
     | TransferTaken
     | TransferReturned
+    | TransferRecalled
     | CaseAssigned
     | ReportBackRecorded
     | CaseLifted

@@ -275,7 +275,7 @@ def _handoff_changes(state: CaseState, body: e.EventBody, stamp: Stamp) -> dict[
             return {"pending_transfer": pending}
         case e.TransferTaken():
             return {**_new_holder(state, body.organisation), "pending_transfer": None}
-        case e.TransferReturned():
+        case e.TransferReturned() | e.TransferRecalled():
             return {"pending_transfer": None}
         case e.CaseAssigned():
             assignment = Assignment(
@@ -322,6 +322,8 @@ def _handoff_entry(state: CaseState, body: e.EventBody, stamp: Stamp) -> HandOff
             parts = (body.organisation, sent.from_organisation if sent else None, body.note)
         case e.TransferReturned():
             parts = (body.organisation, None, body.reason)
+        case e.TransferRecalled():
+            parts = (body.organisation, sent.from_organisation if sent else None, body.reason)
         case e.CaseAssigned():
             parts = (body.department, None, body.instructions)
         case e.ReportBackRecorded():

@@ -1,4 +1,4 @@
-"""Hand-offs between organisations (转办 签收 退回 交办 反馈 上提 联合调处): what each records.
+"""Hand-offs between organisations (转办 签收 退回 撤回 交办 反馈 上提 联合调处): what each records.
 
 The stage table (``domain.case.stages``) says when a hand-off may happen at all; these rules say
 what else the case must be for it (a transfer awaiting 签收, an assignment not yet answered…).
@@ -63,6 +63,16 @@ def handoff_body(state: CaseState, command: c.Command, today: date) -> e.EventBo
             _pending(state)
             assert state.pending_transfer is not None
             return e.TransferReturned(
+                organisation=state.pending_transfer.to_organisation, reason=command.reason
+            )
+        case c.Recall():
+            # 撤回转办: the sender, while the organisation it awaits has neither taken nor
+            # returned it (the case's reach lets only the holder's staff send it).
+            if state.pending_transfer is None:
+                raise ForbiddenTransition(
+                    "本案没有待签收的转办，无可撤回", "no transfer awaits taking: nothing to recall"
+                )
+            return e.TransferRecalled(
                 organisation=state.pending_transfer.to_organisation, reason=command.reason
             )
         case c.Assign():

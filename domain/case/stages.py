@@ -60,6 +60,7 @@ class Action(StrEnum):
     TRANSFER = "transfer"
     TAKE = "take"
     RETURN = "return"
+    RECALL = "recall"  # 撤回转办, by the sender while the transfer awaits 签收
     ASSIGN = "assign"
     REPORT_BACK = "report_back"
     LIFT = "lift"
@@ -125,6 +126,7 @@ ALLOWED: dict[Action, frozenset[Stage]] = {
     Action.TRANSFER: _OPEN,
     Action.TAKE: _OPEN,
     Action.RETURN: _OPEN,
+    Action.RECALL: _OPEN,
     Action.ASSIGN: _OPEN,
     Action.REPORT_BACK: _NOT_ENDED,
     # Lifted also after a failed mediation: the level above handles it afresh.
@@ -175,6 +177,7 @@ PETITION_ALLOWED: dict[Action, frozenset[Stage]] = {
     Action.TRANSFER: _PETITION_OPEN,  # 转送 to the competent body
     Action.TAKE: _PETITION_OPEN,
     Action.RETURN: _PETITION_OPEN,
+    Action.RECALL: _PETITION_OPEN,
     Action.ASSIGN: _PETITION_OPEN,  # 交办 (条例 Art.22)
     Action.REPORT_BACK: _NOT_ENDED,
     Action.ADD_CO_HANDLER: _PETITION_OPEN,

@@ -336,6 +336,8 @@ class _Summaries:
                 return f"{body.organisation.name}签收转办，承办本案"
             case e.TransferReturned():
                 return f"{body.organisation.name}退回转办"
+            case e.TransferRecalled():
+                return f"撤回对{body.organisation.name}的转办（未签收），案件仍由原单位办理"
             case e.CaseAssigned():
                 return (
                     f"第{body.assignment_no}次交办{body.department.name}，"

@@ -300,6 +300,13 @@ def effects(state: CaseState, trigger: e.EventBody, now: datetime) -> list[e.Eve
         if clock.clock_id in stopped:
             continue
         rule = state.policy.rule(clock.rule_id)
+        if isinstance(trigger, e.TransferRecalled) and _awaits(clock, rule, trigger.organisation):
+            # 撤回转办: nothing awaits the receiver any more, whatever the policy's stop_on says
+            # (a case keeps the policy of its intake, written before recalls existed).
+            if clock.is_open:
+                bodies.append(e.ClockStopped(clock_id=clock.clock_id, status=ClockStatus.CANCELLED))
+            stopped.add(clock.clock_id)  # its open warning or breach closes with it
+            continue
         met = rule is not None and trigger.type in rule.stop_on
         if isinstance(trigger, e.InstructionAnswered) and rule is not None:
             # A 落实反馈 answers its own instruction only.
@@ -369,6 +376,16 @@ def _answered_clock(state: CaseState, trigger: e.EventBody) -> str | None:
         if rule.due_source is DueSource.INSTRUCTION_DEADLINE:
             return instruction_clock_id(rule.rule_id, trigger.instruction_no)
     return None
+
+
+def _awaits(clock: Clock, rule: ClockRule | None, receiver: OrgRef) -> bool:
+    """A 签收时限 of ``receiver``: the clock the organisation a transfer awaits must answer."""
+    return (
+        rule is not None
+        and rule.owner is ClockOwner.INCOMING
+        and clock.organisation is not None
+        and clock.organisation.org_id == receiver.org_id
+    )
 
 
 def _plan_rule(state: CaseState) -> str | None:

@@ -182,6 +182,7 @@ HANDOFF_EVENTS = frozenset(
         "case_transferred",
         "transfer_taken",
         "transfer_returned",
+        "transfer_recalled",
         "case_assigned",
         "report_back_recorded",
         "case_lifted",

@@ -208,6 +208,7 @@ HANDOFF_PROBES: dict[str, tuple[str, dict[str, Any], int]] = {
     "transfer": ("transfer", {"to_organisation": "xw-center", "reason": "探测"}, 422),
     "take": ("take", {"note": "探测"}, 409),
     "return": ("return", {"reason": "探测"}, 409),
+    "recall": ("recall", {"reason": "探测"}, 409),
     "assign": (
         "assign",
         {"department": "xw-hrss", "deadline": "2020-01-01", "instructions": "探测"},
@@ -230,6 +231,20 @@ for _endpoint, (_, _, _refused) in HANDOFF_PROBES.items():
         "grid_worker": (403, 403),
         "anonymous": (401, 401),
     }
+# 撤回转办, by hand: only the holder's (the sender's) staff reach it; nothing awaits taking on the
+# probe case, so the case refuses it with 409 and nothing changes. Leaders, auditors,
+# administrators and grid workers never recall; another organisation's staff find no case.
+EXPECTED["recall"] = {
+    "mediator": (409, 404),
+    "center_admin": (409, 404),
+    "town_leader": (403, 403),
+    "county_leader": (403, 403),
+    "auditor": (403, 403),
+    "system_admin": (403, 403),
+    "security_admin": (403, 403),
+    "grid_worker": (403, 403),
+    "anonymous": (401, 401),
+}
 
 # 风险研判: the case's handlers and the leaders within reach (a major case reassessed major
 # raises nothing new); 领导批示: leaders only; 落实反馈: the handling unit, probed with an

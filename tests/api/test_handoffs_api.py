@@ -423,3 +423,63 @@ async def test_a_command_the_store_let_through_is_refused_by_the_case_when_not_i
     assert "其他单位" in refused.value.body.message_zh
     after = (await county["labour"].get(f"/v1/cases/{case_id}")).json()
     assert (after["stage"], after["seq"]) == (case["stage"], case["seq"])
+
+
+async def _incoming(client: httpx.AsyncClient, case_id: str) -> list[str]:
+    listed = await client.get("/v1/worklist", params={"limit": 200})
+    assert listed.status_code == 200, listed.text
+    return [
+        item["kind"]
+        for item in listed.json()["items"]
+        if item["case_id"] == case_id and item["kind"] == "incoming_transfer"
+    ]
+
+
+async def test_the_sender_recalls_a_transfer_awaiting_take_and_its_clock_stops(
+    county: dict[str, httpx.AsyncClient],
+) -> None:
+    """撤回转办: the labour room sends the case to the town center, then takes it back before it
+    is taken: the room still holds it, the town's 待签收 item is gone, the 签收时限 is stopped."""
+    case = await _labour_case(county)
+    case_id = case["case_id"]
+    labour, town = county["labour"], county["town"]
+    await step(labour, case_id, "transfer", {"to_organisation": "jn-ds-center", "reason": "属地"})
+    assert await _incoming(town, case_id) == ["incoming_transfer"]
+    # The organisation the transfer awaits, and one uninvolved, may not recall it.
+    by_receiver = await post(town, case_id, "recall", {"reason": "不想办"})
+    assert by_receiver.status_code == 403
+    assert by_receiver.json()["message_zh"]
+    assert (await post(county["unrelated"], case_id, "recall", {"reason": "x"})).status_code == 404
+    empty = await post(labour, case_id, "recall", {"reason": ""})
+    assert (empty.status_code, empty.json()["field"]) == (422, "reason")
+
+    recalled = await step(labour, case_id, "recall", {"reason": "转错单位，撤回"})
+    assert recalled["holder"]["org_id"] == "jn-labour-room"
+    assert recalled["pending_transfer"] is None
+    assert recalled["handoffs"][-1]["kind"] == "transfer_recalled"
+    assert await _incoming(town, case_id) == []
+    assert (await town.get(f"/v1/cases/{case_id}")).status_code == 404  # no longer involved
+    report = (await labour.get(f"/v1/cases/{case_id}/clocks")).json()
+    [take] = [rule for rule in report["rules"] if rule["rule_id"] == "TAKE"]
+    assert [clock["status"] for clock in take["clocks"]] == ["cancelled"]
+    # The room still acts on the case; a second recall finds nothing awaiting: 409.
+    again = await post(labour, case_id, "recall", {"reason": "再撤回"})
+    assert again.status_code == 409
+    assert again.json()["message_zh"] == "本案没有待签收的转办，无可撤回"
+    assert (await post(labour, case_id, "accept", {})).status_code == 200
+
+
+async def test_a_transfer_once_taken_cannot_be_recalled(
+    county: dict[str, httpx.AsyncClient],
+) -> None:
+    case = await _labour_case(county)
+    case_id = case["case_id"]
+    labour, town = county["labour"], county["town"]
+    await step(labour, case_id, "transfer", {"to_organisation": "jn-ds-center", "reason": "属地"})
+    await step(town, case_id, "take", {"note": "签收"})
+    # The room no longer holds it (403); the town holds it, and nothing awaits taking (409).
+    assert (await post(labour, case_id, "recall", {"reason": "撤回"})).status_code == 403
+    refused = await post(town, case_id, "recall", {"reason": "撤回"})
+    assert refused.status_code == 409
+    after = (await town.get(f"/v1/cases/{case_id}")).json()
+    assert after["holder"]["org_id"] == "jn-ds-center"

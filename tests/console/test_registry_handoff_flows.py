@@ -122,6 +122,60 @@ async def test_an_administrator_adds_an_organisation_and_a_roster_mediator(
     await shot(page, "03-registry-list")
 
 
+async def test_an_administrator_links_a_user_to_their_roster_entry(
+    console: Console, pages: Pages, shot: Shot, jiangning: None
+) -> None:
+    """关联调解员名册 from 用户管理: the choice is the roster of the user's own organisation; a
+    roster entry of another organisation posted anyway is refused beside the field; the link is
+    on the administration trail."""
+    from activities.identity import admin_trail, principals
+
+    labour = county.STAFF["labour"]  # 黄志刚, 江宁区劳动争议调解室
+    page = await pages.open()
+    await pages.sign_in(page, "secadmin")
+    await page.goto(f"{console.url}/admin/users")
+    picker = page.get_by_label("关联名册").and_(page.locator(f"#mediator-{labour.user_id}"))
+    options = await picker.locator("option").evaluate_all("(os) => os.map((o) => o.value)")
+    assert options == ["", "jn-m-01", "jn-m-02"]  # the labour room's roster only
+    assert await unlabelled_inputs(page) == []
+    await picker.select_option("jn-m-01")
+    await page.locator(f"#roster-{labour.user_id}").get_by_role("button", name="保存").click()
+    await page.wait_for_load_state()
+    await expect(page.get_by_role("status")).to_contain_text("已保存调解员名册关联")
+    await expect(page.locator(f"#mediator-{labour.user_id}")).to_have_value("jn-m-01")
+    await shot(page, "09-user-linked-to-roster")
+    phone = await pages.open(390, 844)
+    await pages.sign_in(phone, "secadmin")
+    await phone.goto(f"{console.url}/admin/users")
+    await phone.locator(f"#roster-{labour.user_id}").scroll_into_view_if_needed()
+    await shot(phone, "09b-user-linked-to-roster-390")
+
+    # Another organisation's entry, posted anyway: refused beside the picker, nothing changes.
+    token = await page.locator("input[name=csrf_token]").first.input_value()
+    refused = await page.request.post(
+        f"{console.url}/admin/users/{labour.user_id}/mediator",
+        form={"csrf_token": token, "mediator_id": "jn-m-03"},
+        headers={"Origin": console.url},
+    )
+    assert refused.status == 422
+    assert "所在单位的在册调解员中没有此编号" in await refused.text()
+    async with console.sessionmaker() as session:
+        row = await principals.get_user(labour.user_id, session=session)
+        trail = await admin_trail.query(
+            actor_id="secadmin",
+            target=labour.user_id,
+            since=None,
+            until=None,
+            limit=10,
+            session=session,
+        )
+    assert row is not None
+    assert row.mediator_id == "jn-m-01"
+    assert [(e.action, e.details) for e in trail] == [
+        ("mediator_linked", {"mediator_id": "jn-m-01"})
+    ]
+
+
 async def test_intake_shows_the_routing_suggestion_and_records_an_override(
     pages: Pages, shot: Shot, jiangning: None
 ) -> None:
@@ -276,6 +330,69 @@ async def test_a_transfer_is_taken_by_the_receiving_mediator_and_the_sender_can_
     await expect(leader).to_have_url(re.compile(r"/cases\?.*holder=jn-ds-center"))
     await expect(leader.get_by_role("link", name=case_id)).to_be_visible()
     await shot(leader, "06-leader-drill-down")
+
+
+async def test_the_sender_recalls_a_transfer_awaiting_taking(
+    pages: Pages, shot: Shot, jiangning: None
+) -> None:
+    """撤回转办: the labour room sends a case to the town center and takes it back before it is
+    taken; the town's 待签收 item is gone. The routing log names who registered the case."""
+    registrar = await pages.open()
+    await pages.sign_in(registrar, VILLAGE.user_id)
+    await register_labour_dispute(registrar, "上坊社区欠薪纠纷（撤回转办）")
+    await registrar.get_by_role("button", name="登记", exact=True).click()
+    await expect(registrar).to_have_url(re.compile(r"/cases/JF-"))
+    case_url = registrar.url.split("?")[0]
+    case_id = case_url.rsplit("/", 1)[1]
+
+    sender = await pages.open()
+    await pages.sign_in(sender, county.STAFF["labour"].user_id)
+    await sender.goto(case_url)
+    log = sender.locator("#handoff-log")
+    await expect(log).to_contain_text("登记：上坊社区人民调解委员会，分流至 江宁区劳动争议调解室")
+    await expect(sender.locator("#action-recall")).to_have_count(0)  # nothing awaits 签收 yet
+    form = sender.locator("#action-transfer")
+    await form.locator("summary").click()
+    await form.get_by_label("接收单位", exact=True).select_option("jn-ds-center")
+    await form.get_by_label("转办理由", exact=True).fill("涉及辖区内多家企业，需街道协调")
+    await form.locator("button[type=submit]").click()
+    await sender.wait_for_load_state()
+    await expect(sender.locator("#pending-transfer")).to_contain_text("东山街道综治中心")
+    recall = sender.locator("#action-recall")
+    await expect(recall).to_have_count(1)
+    await recall.locator("summary").click()
+    assert await unlabelled_inputs(sender) == []
+    await shot(sender, "07-recall-offered")
+    phone = await pages.open(390, 844)
+    await pages.sign_in(phone, county.STAFF["labour"].user_id)
+    await phone.goto(case_url)
+    await phone.locator("#action-recall summary").click()
+    await shot(phone, "07b-recall-offered-390")
+
+    # An empty reason is refused beside the field; then the transfer is recalled.
+    await recall.get_by_label("撤回理由", exact=True).fill("   ")
+    await recall.locator("button[type=submit]").click()
+    await sender.wait_for_load_state()
+    await expect(recall).to_contain_text("此项必填")
+    if await recall.get_attribute("open") is None:  # the refused form is shown open
+        await recall.locator("summary").click()
+    await recall.get_by_label("撤回理由", exact=True).fill("转错单位，撤回重新研判")
+    await recall.locator("button[type=submit]").click()
+    await sender.wait_for_load_state()
+    await expect(sender.locator(".flash")).to_have_text("已撤回转办")
+    await expect(sender.locator("#pending-transfer")).to_have_count(0)
+    await expect(sender.locator("#holder")).to_have_text("江宁区劳动争议调解室")
+    await expect(log).to_contain_text("撤回转办")
+    await expect(log).to_contain_text("转错单位，撤回重新研判")
+    await expect(sender.locator("#action-recall")).to_have_count(0)
+    await expect(sender.locator("#action-transfer")).to_have_count(1)
+    await shot(sender, "08-recalled")
+
+    # The town center has nothing awaiting it any more.
+    receiver = await pages.open()
+    await pages.sign_in(receiver, TOWN.user_id)
+    await receiver.goto(f"{pages.console.url}/worklist")
+    await expect(receiver.locator("tr", has_text=case_id)).to_have_count(0)
 
 
 async def test_intake_places_are_chosen_from_the_registry_by_name(

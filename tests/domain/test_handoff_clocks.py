@@ -373,3 +373,33 @@ def test_a_county_sector_room_is_suggested_to_lift_after_three_sessions_a_county
         assert found == expected, holder.org_id
         fewer = state.model_copy(update={"sessions_with_holder": 2})
         assert lift_suggestions(fewer, trigger) == []
+
+
+# --- 撤回转办 stops the 签收时限 ---
+
+
+def test_a_recall_stops_the_take_clock_and_nothing_falls_due_later() -> None:
+    case = Case()
+    case.do("transfer", to_organisation=org(LABOUR_ROOM))
+    recorded = case.do("recall", reason="转办单位选错，撤回")
+    take = case.state.clock("TAKE")
+    assert take is not None
+    assert take.status is ClockStatus.CANCELLED
+    assert "clock_stopped" in [event.type for event in recorded]
+    assert case.advance_to(TAKE_DUE + timedelta(days=30)) == []  # no warning, no breach
+    assert [a for a in case.state.alerts if a.clock_id == "TAKE"] == []
+    summaries = event_summaries(case.events)
+    assert summaries[recorded[0].seq] == (
+        f"撤回对{LABOUR_ROOM.name}的转办（未签收），案件仍由原单位办理"
+    )
+
+
+def test_a_recall_after_the_take_clock_ran_out_closes_its_breach() -> None:
+    case = Case()
+    case.do("transfer", to_organisation=org(LABOUR_ROOM))
+    [breach] = _alerts(case.advance_to(TAKE_DUE))
+    case.do("recall", reason="久未签收，撤回")
+    alert = case.state.alert(breach.alert.alert_id)
+    assert alert is not None
+    assert alert.status is AlertStatus.CLOSED
+    assert case.advance_to(TAKE_DUE + timedelta(days=3)) == []  # no further escalation

@@ -242,3 +242,57 @@ def test_the_case_refuses_a_command_from_an_organisation_whose_turn_it_is_not() 
     with pytest.raises(NotYourTurn):
         decide(case.state, from_org(LABOUR_ROOM.org_id, "report_back"), now=case.now)
     assert decide(case.state, from_org(HRSS.org_id, "report_back"), now=case.now)
+
+
+# --- 撤回转办 ---
+
+
+def test_the_sender_recalls_a_transfer_awaiting_taking_and_still_holds_the_case() -> None:
+    case = Case()
+    case.do("transfer", to_organisation=org(LABOUR_ROOM))
+    recorded = case.do("recall", reason="转办单位选错，撤回")
+    assert types(recorded)[0] == "transfer_recalled"
+    state = case.state
+    assert state.holder_id == VILLAGE.org_id
+    assert state.pending_transfer is None
+    assert state.incoming_id is None
+    assert LABOUR_ROOM.org_id not in state.related_organisations
+    last = state.handoffs[-1]
+    assert last.kind == "transfer_recalled"
+    assert last.organisation == LABOUR_ROOM
+    assert last.from_organisation == VILLAGE
+    assert last.reason == "转办单位选错，撤回"
+    # The case may be transferred again, elsewhere.
+    case.do("transfer", to_organisation=org(TOWN))
+    assert case.state.incoming_id == TOWN.org_id
+
+
+def test_a_recall_without_a_transfer_awaiting_is_refused_with_409() -> None:
+    error = Case().refusal("recall")
+    assert isinstance(error, ForbiddenTransition)
+    assert error.message_zh == "本案没有待签收的转办，无可撤回"
+
+
+@pytest.mark.parametrize("answer", ["take", "return"])
+def test_a_transfer_taken_or_returned_can_no_longer_be_recalled(answer: str) -> None:
+    case = Case()
+    case.do("transfer", to_organisation=org(LABOUR_ROOM))
+    case.do(answer)
+    assert isinstance(case.refusal("recall"), ForbiddenTransition)
+
+
+def test_a_recall_of_an_ended_case_is_refused() -> None:
+    case = Case()
+    case.do("transfer", to_organisation=org(LABOUR_ROOM))
+    case.do("withdraw")
+    assert isinstance(case.refusal("recall"), ForbiddenTransition)
+
+
+def test_the_receiver_may_not_recall_a_transfer_sent_to_it() -> None:
+    from domain.case.reach import CaseReach
+
+    case = Case()
+    case.do("transfer", to_organisation=org(LABOUR_ROOM))
+    reach = CaseReach.of(case.state)
+    assert reach.acting_organisation("recall") == VILLAGE.org_id
+    assert reach.acting_organisation("take") == LABOUR_ROOM.org_id

@@ -590,6 +590,44 @@ async def record_sessions(tag: str) -> None:
             await _save(client, case_id, "sessions_booked_moved_held_cancelled", tag)
 
 
+async def record_recall(tag: str) -> None:
+    """撤回转办 on the time-skipping server: a transfer recalled by its sender before it was
+    taken (its 签收时限 stopped: nothing falls due after), sent again and taken, withdrawn."""
+    from datetime import timedelta
+
+    from tests.samples import ORGS
+    from tests.workflows.clock_harness import clockwork
+
+    village = {
+        "org_id": "xw-cjl-committee",
+        "name": "长江路社区人民调解委员会",
+        "level": "village",
+        "type": "mediation_committee",
+    }
+    town = {
+        "org_id": "xw-myxc-center",
+        "name": "梅园新村街道矛盾纠纷调解中心",
+        "level": "town",
+        "type": "center",
+    }
+    routing = {"chosen": village, "suggested": village, "rule_id": "R-labour-village"}
+    async with clockwork(load_calendar()) as cw:
+        case = await cw.register(category="labour", routing=routing)
+        state = await cw.act(case, "transfer", to_organisation=town, reason="误转乡镇")
+        take = state.clock("TAKE")
+        assert take is not None
+        state = await cw.act(case, "recall", reason="转错单位，撤回")
+        assert state.pending_transfer is None
+        await cw.sleep_until(take.due_at + timedelta(hours=49))  # nothing breaches
+        state = await cw.state(case)
+        assert not [a for a in state.alerts if a.clock_id == take.clock_id]
+        await cw.act(case, "transfer", to_organisation=ORGS["xw-labour-room"])
+        await cw.act(case, "take", actor="劳动争议调解室刘敏")
+        await cw.act(case, "withdraw")
+        await cw.client.get_workflow_handle(case.id).result()
+        await _save_history(cw.client, case.id, f"{tag}_recall_transfer_recalled_retaken")
+
+
 RECORDINGS = {
     "cases": record,
     "clocks": record_clocks,
@@ -604,6 +642,7 @@ RECORDINGS = {
     "leader_acts": record_leader_acts,
     "documents": record_documents,
     "sessions": record_sessions,
+    "recall": record_recall,
 }
 
 if __name__ == "__main__":
