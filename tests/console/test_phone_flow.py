@@ -31,6 +31,7 @@ from tests.console.test_sessions_flow import linked  # noqa: F401 (a fixture)
 pytestmark = pytest.mark.e2e
 
 WIDTH = PHONE[0]
+FOLDER = SCREENSHOTS / "test_a_mediator_works_a_case_from_intake_to_close_on_a_phone"
 
 
 async def _fits(page: Page) -> None:
@@ -46,15 +47,16 @@ async def _reachable(button: Locator) -> None:
     await button.scroll_into_view_if_needed()
     assert await within_screen(button), f"{await button.inner_text()} is off screen"
     await _fits(button.page)
-    folder = SCREENSHOTS / "test_a_mediator_works_a_case_from_intake_to_close_on_a_phone"
-    n = len(list(folder.glob("form-*.png")))
-    await button.page.screenshot(path=str(folder / f"form-{n:02d}.png"))
+    n = len(list(FOLDER.glob("form-*.png")))
+    await button.page.screenshot(path=str(FOLDER / f"form-{n:02d}.png"))
 
 
 @pytest.mark.usefixtures("linked")
 async def test_a_mediator_works_a_case_from_intake_to_close_on_a_phone(
     pages: Pages, shot: Shot
 ) -> None:
+    for old in FOLDER.glob("form-*.png"):
+        old.unlink()  # of an earlier run
     page = await pages.open(*PHONE)
     await pages.sign_in(page, "wangfang")
     await expect(page.get_by_role("heading", name="我的待办")).to_be_visible()
@@ -167,7 +169,22 @@ async def test_a_mediator_works_a_case_from_intake_to_close_on_a_phone(
     await expect(page.get_by_role("status")).to_have_text("已出具文书")
     paper = page.locator("#papers-list li", has_text="人民调解协议书")
     await expect(paper.locator(".doc-number")).to_have_text(re.compile(r"调字第\d+号$"))
-    assert await within_screen(paper.locator(".doc-number"))
+    # Read on a phone: the 文号 on one line (not split mid-number), the issuer by name (no
+    # login id), the downloads large enough to press, and no brackets doubled on the timeline.
+    number = paper.locator(".doc-number")
+    assert await within_screen(number)
+    assert await number.evaluate(
+        "e => e.getBoundingClientRect().height < 2 * parseFloat(getComputedStyle(e).fontSize)"
+    ), "the 文号 is split over two lines"
+    await expect(paper).to_contain_text("王芳")
+    await expect(paper).not_to_contain_text("(wangfang)")
+    for link in await paper.locator(".paper-links a").all():
+        box = await link.bounding_box()
+        assert box is not None
+        assert box["height"] >= 32, f"{await link.inner_text()} is {box['height']}px tall"
+        assert await within_screen(link)
+    await expect(page.locator("#timeline")).to_contain_text("出具人民调解协议书，（")
+    assert "（（" not in await page.locator("main").inner_text()
     await done("agreement-issued")
 
     await act(
