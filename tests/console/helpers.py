@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
-
 from collections.abc import Awaitable, Callable
+from datetime import date, timedelta
 
 from playwright.async_api import Locator, Page, expect
 
