@@ -358,8 +358,9 @@ class _Summaries:
             case e.CoHandlerRemoved():
                 return f"{body.organisation.name}退出联合调处"
             case e.DocumentIssued():
+                # The 文号 keeps its own brackets: beside the title, none added around it.
                 return (
-                    f"出具{DOCUMENT_TITLES[body.kind]}（{body.number.text}，第{body.version}版，"
-                    f"内容摘要 {body.content_sha256[:12]}）"
+                    f"出具{DOCUMENT_TITLES[body.kind]}，{body.number.text}"
+                    f"（第{body.version}版，内容摘要 {body.content_sha256[:12]}）"
                 )
         return None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import date, timedelta
 
 from playwright.async_api import Locator, Page, expect
@@ -20,13 +21,22 @@ def day(offset: int = 0) -> str:
 
 
 async def act(
-    page: Page, slug: str, fields: dict[str, str], *, selects: dict[str, str] | None = None
+    page: Page,
+    slug: str,
+    fields: dict[str, str],
+    *,
+    selects: dict[str, str] | None = None,
+    before_submit: Callable[[Locator], Awaitable[None]] | None = None,
 ) -> None:
-    """Open the action ``slug`` on the case page, fill it by labels, submit it."""
+    """Open the action ``slug`` on the case page, fill it by labels, submit it (``before_submit``
+    is handed the form's button first, e.g. to check it is within reach on a phone)."""
     form = page.locator(f"#action-{slug}")
     await form.locator("summary").click()
     await fill(form, fields, selects or {})
-    await form.locator("button[type=submit]").click()
+    submit = form.locator("button[type=submit]")
+    if before_submit is not None:
+        await before_submit(submit)
+    await submit.click()
     await page.wait_for_load_state()
 
 

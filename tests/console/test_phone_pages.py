@@ -213,7 +213,12 @@ async def test_a_leader_signs_for_an_alert_on_a_phone_without_script(
     await expect(page.get_by_role("status")).to_have_text("已签收")
     await page.goto(f"{console.url}/cases/{cases['late']}")
     # The name alone: 刘强, not 刘强 (liuqiang).
-    await expect(page.locator("#h-alerts + ul")).to_contain_text("刘强 签收")
+    await expect(page.locator("#h-alerts + ul .ack-by")).to_contain_text(
+        re.compile("^刘强 于 .+ 签收$")
+    )
+    await expect(page.locator("#h-alerts + ul .ack-note")).to_have_text(
+        "签收意见：已责成街道三日内受理"
+    )
     await expect(page.locator("main")).not_to_contain_text("(liuqiang)")
     await expect(page.locator("main")).not_to_contain_text("(wangfang)")
     # A leader has nothing to do on the case: no 去办理 pointing at an empty panel.

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from domain.case import commands as c
 from domain.case.decide import decide
-from domain.case.events import CaseRegistered, PolicySnapshotted
+from domain.case.events import CaseRegistered, DocumentIssued, PolicySnapshotted
 from domain.case.evolve import fold
+from domain.case.issued import DocumentKind, DocumentNumber
 from domain.case.labels import calendar_label
 from domain.case.summaries import event_summaries, summarize
 from domain.values import RiskLevel
@@ -117,3 +118,28 @@ def test_a_group_counts_its_people_and_a_petition_names_its_sides() -> None:
         None, c.CommandEnvelope(command_id="p", actor="登记员", command=petition), now=T0
     )
     assert "信访人1人、被反映人1人" in event_summaries(registered)[registered[0].seq]
+
+
+def test_an_issued_document_keeps_its_number_s_own_brackets() -> None:
+    """出具文书 on the timeline: the 文号 （2026）玄调字第1号 beside the title, never in brackets of
+    its own (no "（（2026）…")."""
+    registered = decide(
+        None, c.CommandEnvelope(command_id="r", actor="登记员", command=register()), now=T0
+    )
+    last = registered[-1]
+    number = DocumentNumber(
+        org_id="xw-center", org_name="玄武区", year=2026, seq=1, prefix="玄调字"
+    )
+    issued = last.model_copy(
+        update={
+            "seq": last.seq + 1,
+            "body": DocumentIssued.model_construct(
+                kind=DocumentKind.AGREEMENT, number=number, version=2, content_sha256="ab" * 32
+            ),
+        }
+    )
+
+    text = event_summaries([*registered, issued])[issued.seq]
+
+    assert text == "出具人民调解协议书，（2026）玄调字第1号（第2版，内容摘要 abababababab）"
+    assert "（（" not in text
