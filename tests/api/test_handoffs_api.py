@@ -119,7 +119,7 @@ async def test_organisations_are_resolved_in_the_registry(
         ("transfer", {"to_organisation": "jn-closed-room", "reason": "x"}, "to_organisation"),
         (
             "assign",
-            {"department": "jn-nowhere", "deadline": "2099-01-01", "instructions": "x"},
+            {"department": "jn-nowhere", "deadline": "2026-12-31", "instructions": "x"},
             "department",
         ),
         ("lift", {"to_organisation": "jn-closed-room", "reason": "x"}, "to_organisation"),

@@ -15,6 +15,7 @@ import pytest
 from aiohttp import web
 from sqlalchemy import select
 
+from activities.notify.outbound import OutboundPolicy
 from activities.store import alert_store
 from activities.store.engine import create_engine, create_sessionmaker
 from activities.store.migrate import upgrade_async
@@ -61,7 +62,9 @@ async def test_a_withdrawn_breach_is_told_on_the_alerts_channels_and_in_the_inbo
             session=session,
         )
     async with httpx.AsyncClient(trust_env=False) as http:
-        notifier = Notifier(sessionmaker, http)
+        # The receiver listens on loopback: allowed here by name (production refuses loopback).
+        loopback = OutboundPolicy.of([], internal=["127.0.0.1"])
+        notifier = Notifier(sessionmaker, http, policy=loopback)
         async with clockwork(
             calendar_with(Path("/nonexistent"), None), deliver=notifier.deliver_alert
         ) as cw:
