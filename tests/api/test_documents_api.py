@@ -88,6 +88,7 @@ async def test_a_changed_case_makes_a_new_version_under_the_same_number(
     assert (await act(api, case_id, "apply_judicial_confirmation")).status_code == 200
     first = (await _issue(api, case_id, "confirmation_application")).json()
     rejected = {**action_bodies(china_today())["record_court_decision"], **REJECTED_DECISION}
+    assert (await act(api, case_id, "record_court_acceptance")).status_code == 200
     assert (await act(api, case_id, "record_court_decision", rejected)).status_code == 200
     assert (await act(api, case_id, "start_mediation")).status_code == 200
     terms = {**action_bodies(china_today())["record_agreement"], "terms": "李某当日清理通道。"}
