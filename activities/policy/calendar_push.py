@@ -7,7 +7,7 @@ import asyncio
 import structlog
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from temporalio.client import Client
+from temporalio.client import Client, WorkflowUpdateFailedError
 from temporalio.common import RawValue
 from temporalio.service import RPCError, RPCStatusCode
 
@@ -67,10 +67,14 @@ async def push_calendar(
             except TimeoutError:
                 log.warning("calendar_push_unanswered", case_id=state.case_id)
                 return None
+            except WorkflowUpdateFailedError:
+                # The case refused the data (its own check); it keeps what it had.
+                log.warning("calendar_push_refused", case_id=state.case_id)
+                return None
             except RPCError as error:
                 if error.status != RPCStatusCode.NOT_FOUND:
-                    raise
-                return None  # the case ended meanwhile
+                    log.warning("calendar_push_failed", case_id=state.case_id, status=error.status)
+                return None  # the case ended meanwhile, or is left for the next push
         return state.case_id
 
     answered = await asyncio.gather(*(push(state) for state in wanted))

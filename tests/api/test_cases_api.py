@@ -279,10 +279,12 @@ async def test_health_and_readiness(api: httpx.AsyncClient) -> None:
 
 def test_every_action_has_a_route() -> None:
     from api.handoff_schemas import HANDOFF_ROUTES
+    from api.leader_schemas import LEADER_ROUTES
     from api.schemas import ACTION_ROUTES
     from api.session_schemas import SESSION_ROUTES
 
-    routes = {route.path for route in (*ACTION_ROUTES, *HANDOFF_ROUTES, *SESSION_ROUTES)}
+    every = (*ACTION_ROUTES, *HANDOFF_ROUTES, *SESSION_ROUTES, *LEADER_ROUTES)
+    routes = {route.path for route in every}
     # Diversion has its own route: it opens the linked dispute case first; documents (文书)
     # theirs (api/routes/documents.py): an issue answers the document, not the case; files
     # (api/routes/attachments.py) are multipart uploads.

@@ -64,6 +64,22 @@ FORMS: list[Form] = [
         Form(_ACT, f"/cases/{CASE}/act/{path}", "mediator", _kinds(specs))
         for path, specs in forms.ACTION_FIELDS.items()
     ],
+    # 文书 and 证据材料: hostile values must not give a 5xx (a kind or step that does not exist is
+    # refused on the case page; an upload that is not multipart is refused before anything).
+    Form(
+        "/cases/{case_id}/documents",
+        f"/cases/{CASE}/documents",
+        "mediator",
+        {"kind": "text", "subject": "text"},
+        refuses=False,
+    ),
+    Form(
+        "/cases/{case_id}/attachments",
+        f"/cases/{CASE}/attachments",
+        "mediator",
+        {"step": "text", "name": "text", "signer": "text"},
+        refuses=False,
+    ),
     Form("/reports", "/reports", "grid_worker", _kinds(forms.GRID_REPORT_FIELDS)),
     Form("/alerts/{alert_id}/ack", f"/alerts/{CASE}-A1/ack", "county_leader", {"note": "text"}),
     Form(

@@ -83,12 +83,12 @@ async def test_the_case_list_by_deadline_with_pickers_and_my_open_cases(
     # 我的在办 in the menu: the open cases naming 王芳 (the planned one), nearest first.
     await page.get_by_role("link", name="我的在办", exact=True).click()
     await expect(page.get_by_role("heading", name="我的在办")).to_be_visible()
-    await page.get_by_label("标题或内容").fill(token)
+    await page.get_by_label("检索", exact=True).fill(token)
     await page.get_by_role("button", name="查询").click()
     await page.wait_for_load_state()
     assert await _listed(page) == [ids["planned"]]
     await page.get_by_role("link", name="本单位在办").click()
-    await page.get_by_label("标题或内容").fill(token)
+    await page.get_by_label("检索", exact=True).fill(token)
     await page.get_by_role("button", name="查询").click()
     await page.wait_for_load_state()
     assert await _listed(page) == [ids["letter"], ids["planned"], ids["waiting"], ids["elsewhere"]]

@@ -107,7 +107,7 @@ async def test_a_mediator_works_a_case_from_intake_to_close_on_a_phone(
         page,
         "plan",
         {
-            "责任单位": "梅园新村街道人民调解委员会",
+            # 责任单位 left as offered: the case's own unit, from the registry.
             "责任人": "王芳",
             "化解措施（每行一项）": "实地查看通道\n分别约谈双方\n组织面对面调解",
             "化解时限": day(30),
@@ -190,7 +190,8 @@ async def test_a_mediator_works_a_case_from_intake_to_close_on_a_phone(
     await act(
         page,
         "judicial-confirmation",
-        {"人民法院": "玄武区人民法院", "共同申请日期": day()},
+        {"其他人民法院名称（手填）": "玄武区人民法院", "共同申请日期": day()},
+        selects={"人民法院": "其他（手填）"},
         before_submit=_reachable,
     )
     await expect_stage(page, "司法确认中")
