@@ -29,9 +29,16 @@ KEYS_B_THEN_A = EngineKeys(
     command=parse_keyring(f"{COMMAND_B},{COMMAND_A}", name="command"),
 )
 
+# The search key of whole personal numbers' hashes (production requires one), for tests only.
+SEARCH_KEY = "test-search-key-not-for-production"
 # The process environment carrying keys A.
-ENV_A = {"FENGQIAO_PAYLOAD_KEYS": PAYLOAD_A, "FENGQIAO_COMMAND_KEYS": COMMAND_A}
+ENV_A = {
+    "FENGQIAO_PAYLOAD_KEYS": PAYLOAD_A,
+    "FENGQIAO_COMMAND_KEYS": COMMAND_A,
+    "FENGQIAO_SEARCH_KEY": SEARCH_KEY,
+}
 ENV_B_THEN_A = {
     "FENGQIAO_PAYLOAD_KEYS": f"{PAYLOAD_B},{PAYLOAD_A}",
     "FENGQIAO_COMMAND_KEYS": f"{COMMAND_B},{COMMAND_A}",
+    "FENGQIAO_SEARCH_KEY": SEARCH_KEY,
 }

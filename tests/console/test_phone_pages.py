@@ -221,8 +221,8 @@ async def test_a_leader_signs_for_an_alert_on_a_phone_without_script(
     )
     await expect(page.locator("main")).not_to_contain_text("(liuqiang)")
     await expect(page.locator("main")).not_to_contain_text("(wangfang)")
-    # A leader has nothing to do on the case: no 去办理 pointing at an empty panel.
-    await expect(page.get_by_role("link", name="去办理 ↓")).to_have_count(0)
+    # A leader's actions on the case (风险研判, 领导批示) are one tap away.
+    await expect(page.get_by_role("link", name="去办理 ↓")).to_have_count(1)
     await _check(page, PHONE[0])
 
 
