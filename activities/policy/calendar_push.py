@@ -7,7 +7,11 @@ import asyncio
 import structlog
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from temporalio.client import Client, WorkflowUpdateFailedError
+from temporalio.client import (
+    Client,
+    WorkflowUpdateFailedError,
+    WorkflowUpdateRPCTimeoutOrCancelledError,
+)
 from temporalio.common import RawValue
 from temporalio.service import RPCError, RPCStatusCode
 
@@ -64,7 +68,7 @@ async def push_calendar(
                     handle.execute_update(CALENDAR_UPDATE, window, result_type=RawValue),
                     timeout=answer_seconds,
                 )
-            except TimeoutError:
+            except (TimeoutError, WorkflowUpdateRPCTimeoutOrCancelledError):
                 log.warning("calendar_push_unanswered", case_id=state.case_id)
                 return None
             except WorkflowUpdateFailedError:
