@@ -72,11 +72,10 @@ with workflow.unsafe.imports_passed_through():
         ProjectionBatch,
         ProjectionResult,
         refusal_failure,
-        session_notices,
     )
+    from workflows.notices import deliveries_for
     from workflows.patches import (
         ATTACHMENTS_PATCH,
-        BREACH_WITHDRAWN_PATCH,
         CALENDAR_YEARS_PATCH,
         CLOCKS_PATCH,
         COURT_ACCEPTANCE_PATCH,
@@ -89,7 +88,6 @@ with workflow.unsafe.imports_passed_through():
         LEADER_ACTS_PATCH,
         LEAN_ANSWER_PATCH,
         PROJECTION_HELD_PATCH,
-        SESSION_NOTICES_PATCH,
         STORE_OUTAGE_PATCH,
     )
 
@@ -355,79 +353,14 @@ class CaseWorkflow:
         """Fold events into the case, queue them for the store, send the notifications."""
         for event in events:
             self._state = evolve(self._state, event)
-            self._notify(event)
+            for delivery in deliveries_for(self._state, event):
+                self._deliver(delivery)
         self._unprojected.extend(events)
         if events and self._held:
             # News: the store is offered the held events again, and this command waits to
             # hear whether it took them (as any command waits for the store).
             self._held = False
             self._store_down = False
-
-    def _notify(self, event: e.Event) -> None:
-        state = self._state
-        body = event.body
-        if state is None:
-            return
-        if isinstance(body, e.AlertClosed) and body.withdrawn:
-            self._notify_withdrawn(state, body)
-            return
-        if isinstance(body, e.SessionScheduled | e.SessionPostponed):
-            self._notify_mediators(state, event)
-            return
-        if isinstance(body, e.AlertRaised):
-            alert, notification = body.alert, body.alert.notifications[0]
-        elif isinstance(body, e.AlertNotified) and body.notification is not None:
-            found = state.alert(body.alert_id)
-            if found is None:
-                return
-            alert, notification = found, body.notification
-        else:
-            return
-        delivery = AlertDelivery(
-            case_id=state.case_id,
-            case_title=state.title,
-            alert_id=alert.alert_id,
-            kind=alert.kind.value,
-            level=notification.level,
-            recipient=notification.recipient,
-            attempt=notification.attempt,
-            title=alert.title,
-            raised_at=alert.raised_at,
-        )
-        self._deliver(delivery)
-
-    def _notify_withdrawn(self, state: CaseState, body: e.AlertClosed) -> None:
-        """Tell each recipient the withdrawn alert reached, once, that it is withdrawn."""
-        alert = state.alert(body.alert_id)
-        if alert is None or not workflow.patched(BREACH_WITHDRAWN_PATCH):
-            return
-        recipients = list(dict.fromkeys(n.recipient for n in alert.notifications))
-        for number, recipient in enumerate(recipients, start=1):
-            self._deliver(
-                AlertDelivery(
-                    case_id=state.case_id,
-                    case_title=state.title,
-                    alert_id=alert.alert_id,
-                    kind=alert.kind.value,
-                    level=alert.level,
-                    recipient=recipient,
-                    attempt=number,
-                    title=f"【逾期撤销】{alert.title}",
-                    raised_at=workflow.now(),
-                    notice="withdrawn",
-                    note=body.reason,
-                )
-            )
-
-    def _notify_mediators(self, state: CaseState, event: e.Event) -> None:
-        """调解会通知: each mediator of the booked (or moved) session, once."""
-        body = event.body
-        assert isinstance(body, e.SessionScheduled | e.SessionPostponed)
-        booked = state.scheduled_session(body.schedule_no)
-        if booked is None or not workflow.patched(SESSION_NOTICES_PATCH):
-            return
-        for delivery in session_notices(state, booked, event.seq, event.at):
-            self._deliver(delivery)
 
     def _deliver(self, delivery: AlertDelivery) -> None:
         handle = workflow.start_activity(
