@@ -151,6 +151,12 @@ def action_bodies(today: date = TODAY) -> dict[str, dict[str, Any]]:
             "deadline": (today + timedelta(days=3)).isoformat(),
         },
         "answer_instruction": {"instruction_no": 1, "result": "已当面调解，双方情绪平稳"},
+        "list_case": {
+            "deadline": (today + timedelta(days=30)).isoformat(),
+            "supervising_unit": "xw-county-center",
+            "reason": "久调未决，群体性风险较高，县级领导挂牌督办",
+        },
+        "delist_case": {"note": "已达成协议并履行，同意摘牌"},
         "issue_document": {"kind": "application"},
         "add_attachment": {
             "attachment_id": "att-00000001",
@@ -222,6 +228,8 @@ ACTION_PATHS: dict[str, str] = {
     "reassess_risk": "risk-assessments",
     "issue_instruction": "instructions",
     "answer_instruction": "instructions/answer",
+    "list_case": "listing",
+    "delist_case": "delisting",
     "issue_document": "documents",
     "add_attachment": "attachments",
     "withdraw_attachment": "attachments",
@@ -300,6 +308,9 @@ _DOMAIN_ONLY: dict[str, dict[str, Any]] = {
     "lift": {"to_organisation": ORGS["xw-county-center"]},
     "add_co_handler": {"organisation": ORGS["xw-police-room"]},
     "remove_co_handler": {"organisation": ORGS["xw-police-room"]},
+    # Filled by the API from the leader who lists (or approves the delisting).
+    "list_case": {"lister_user_id": "lixianzhang", "lister_jurisdiction": "320102"},
+    "delist_case": {"approver_user_id": "lixianzhang"},
     # The case takes a 文号 from its organisation's series before it records an issue.
     "issue_document": {
         "number": {

@@ -29,6 +29,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.case.commands import (
         ATTACHING,
         LEADER_ACTS,
+        LISTING,
         CommandEnvelope,
         IssueDocument,
         RecordCourtDecision,
@@ -87,6 +88,7 @@ with workflow.unsafe.imports_passed_through():
         LATE_ENTRY_PATCH,
         LEADER_ACTS_PATCH,
         LEAN_ANSWER_PATCH,
+        LISTING_PATCH,
         PROJECTION_HELD_PATCH,
         STORE_OUTAGE_PATCH,
     )
@@ -190,6 +192,8 @@ class CaseWorkflow:
                 events = self._decide(envelope)  # counted with the years added
             if events and isinstance(envelope.command, LEADER_ACTS):
                 workflow.patched(LEADER_ACTS_PATCH)  # marks the histories that hold them
+            if events and isinstance(envelope.command, LISTING):
+                workflow.patched(LISTING_PATCH)
             self._record(events)
             if isinstance(envelope.command, Register) and events and workflow.patched(CLOCKS_PATCH):
                 await self._snapshot_policy(envelope)

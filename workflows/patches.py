@@ -52,3 +52,6 @@ COURT_ACCEPTANCE_PATCH = "court-acceptance-first-v1"
 # 证据材料: a file added to or withdrawn from a case is a command of its own; marked when such a
 # command is applied, so only histories that hold one carry the marker.
 ATTACHMENTS_PATCH = "attachments-v1"
+# 挂牌督办 and 摘牌 (policy 2026.6): marks the histories that hold these commands (their 督办时限
+# clock escalates to the level above the lister). Asked only when one of them is recorded.
+LISTING_PATCH = "listing-v1"

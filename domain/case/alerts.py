@@ -66,6 +66,8 @@ class Recipients(Frozen):
     county_code: str
     organisation: str | None = None
     instructing_leader: str | None = None  # the leader whose instruction a clock watches
+    listing_leader: str | None = None  # 挂牌领导 of the listing a clock watches
+    above_lister: str | None = None  # the recipient one level above that leader
 
 
 def recipient_for(role: Role, who: Recipients) -> str:
@@ -74,6 +76,10 @@ def recipient_for(role: Role, who: Recipients) -> str:
     ``unit-head:…``, ``town-leader:…``, ``county-leader:…``."""
     if role is Role.INSTRUCTING_LEADER and who.instructing_leader:
         return f"instructor:{who.instructing_leader}"
+    if role is Role.LISTING_LEADER and who.listing_leader:
+        return f"lister:{who.listing_leader}"
+    if role is Role.ABOVE_LISTER and who.above_lister:
+        return who.above_lister
     if role is Role.RESPONSIBLE_PERSON and who.organisation:
         return f"org:{who.organisation}"
     if role is Role.RESPONSIBLE_PERSON and who.responsible_person:

@@ -32,6 +32,7 @@ from domain.deadlines.reckoning import (
     FIXED_BY_ASSIGNER,
     FIXED_BY_CASE,
     FIXED_BY_LEADER,
+    FIXED_BY_LISTER,
     reckon,
     reckon_fixed_day,
 )
@@ -342,6 +343,7 @@ def _legal(
         set_by = {
             DueSource.ASSIGNMENT_DEADLINE: FIXED_BY_ASSIGNER,
             DueSource.INSTRUCTION_DEADLINE: FIXED_BY_LEADER,
+            DueSource.LISTING_DEADLINE: FIXED_BY_LISTER,
         }.get(rule.due_source, FIXED_BY_CASE)
         due = reckon_fixed_day(
             fixed_day, start, calendar, pauses=pauses, extensions=extensions, set_by=set_by

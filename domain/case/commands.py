@@ -48,6 +48,7 @@ from domain.case.leader_records import (
     InstructionDetails,
     ReassessDetails,
 )
+from domain.case.listing_records import DelistDetails, ListCaseCommand
 from domain.organisation.organisations import OrgId, Routing
 from domain.people.access import CenterId, UserId
 from domain.text import Actor
@@ -244,6 +245,22 @@ class AnswerInstruction(InstructionAnswerDetails):
 LEADER_ACTS = (ReassessRisk, IssueInstruction, AnswerInstruction)
 
 
+class ListCase(ListCaseCommand):
+    """挂牌督办."""
+
+    type: Literal["list_case"] = "list_case"
+
+
+class DelistCase(DelistDetails):
+    """摘牌 (``approver_user_id``: the caller's account, filled by the API)."""
+
+    type: Literal["delist_case"] = "delist_case"
+    approver_user_id: UserId | None = None
+
+
+LISTING = (ListCase, DelistCase)
+
+
 class IssueDocument(Frozen):
     """出具文书: issue (or reissue) one document of the case, filled from what it recorded.
 
@@ -304,6 +321,8 @@ Command = Annotated[
     | ReassessRisk
     | IssueInstruction
     | AnswerInstruction
+    | ListCase
+    | DelistCase
     | IssueDocument,
     Field(discriminator="type"),
 ]

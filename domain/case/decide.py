@@ -95,7 +95,7 @@ def decide(
         bodies = [handoff_body(state, command, china_date(now))]
     elif isinstance(command, _PETITION):
         bodies = _petition_bodies(state, command, china_date(now))
-    elif isinstance(command, c.LEADER_ACTS):
+    elif isinstance(command, c.LEADER_ACTS + c.LISTING):
         bodies = leader_bodies(state, envelope, now, china_date(now))
     elif isinstance(command, c.AGENDA):
         bodies = [agenda_body(state, command, now)]

@@ -44,6 +44,7 @@ from domain.case.leader_records import (
     InstructionDetails,
     ReassessDetails,
 )
+from domain.case.listing_records import DelistDetails, ListCaseCommand
 from domain.case.policy import CasePolicy, LiftRule
 from domain.case.stages import Stage
 from domain.deadlines.calendar import HolidayCalendar
@@ -411,6 +412,20 @@ class DocumentIssued(Frozen):
     fields: DocumentFields
 
 
+class CaseListed(ListCaseCommand):
+    """挂牌督办 recorded (its 督办时限 clock starts with it)."""
+
+    type: Literal["case_listed"] = "case_listed"
+    listing_no: int
+
+
+class CaseDelisted(DelistDetails):
+    """摘牌 recorded, approved by the lister or their delegate."""
+
+    type: Literal["case_delisted"] = "case_delisted"
+    listing_no: int
+
+
 EventBody = Annotated[
     CaseRegistered
     | CaseAccepted
@@ -471,6 +486,8 @@ EventBody = Annotated[
     | RiskReassessed
     | InstructionIssued
     | InstructionAnswered
+    | CaseListed
+    | CaseDelisted
     | DocumentIssued,
     Field(discriminator="type"),
 ]

@@ -86,6 +86,8 @@ ACTION_LABELS: dict[Action, str] = {
     Action.REASSESS_RISK: "风险研判",
     Action.ISSUE_INSTRUCTION: "领导批示",
     Action.ANSWER_INSTRUCTION: "落实反馈",
+    Action.LIST_CASE: "挂牌督办",
+    Action.DELIST_CASE: "摘牌",
     Action.ISSUE_DOCUMENT: "出具文书",
 }
 
@@ -149,6 +151,8 @@ EVENT_LABELS: dict[str, str] = {
     "risk_reassessed": "风险研判",
     "instruction_issued": "领导批示",
     "instruction_answered": "落实反馈",
+    "case_listed": "挂牌督办",
+    "case_delisted": "摘牌",
     "document_issued": "出具文书",
 }
 
@@ -312,6 +316,8 @@ ROLE_LABELS: dict[Role, str] = {
     Role.TOWN_LEADER: "乡镇(街道)领导",
     Role.COUNTY_LEADER: "县级领导（挂牌督办）",
     Role.INSTRUCTING_LEADER: "批示领导",
+    Role.LISTING_LEADER: "挂牌领导",
+    Role.ABOVE_LISTER: "挂牌领导的上一级领导",
 }
 
 # The prefix of an alert recipient id (domain.case.alerts.recipient_for).
@@ -324,6 +330,8 @@ RECIPIENT_LABELS: dict[str, str] = {
     "town-leader": "乡镇(街道)领导",
     "county-leader": "县级领导",
     "instructor": "批示领导",
+    "lister": "挂牌领导",
+    "city-leader": "市级领导",
 }
 
 # Petition answers by level (Answer.level).

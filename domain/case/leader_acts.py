@@ -15,6 +15,7 @@ from domain.case import commands as c
 from domain.case import events as e
 from domain.case.alerts import AlertKind
 from domain.case.facts import not_before
+from domain.case.listing import listing_bodies
 from domain.case.state import CaseState
 from domain.case.timekeeping import raise_alert
 from domain.errors import ForbiddenTransition, InvalidCommand
@@ -28,6 +29,8 @@ def leader_bodies(
 ) -> list[e.EventBody]:
     """The events a leader's (or handler's) command records on the case."""
     command = envelope.command
+    if isinstance(command, c.LISTING):
+        return listing_bodies(state, command, today)
     match command:
         case c.ReassessRisk():
             return _reassess(state, command, now)

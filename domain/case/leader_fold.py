@@ -9,11 +9,14 @@ from domain.case.leader_records import (
     InstructionSource,
     RiskAssessment,
 )
+from domain.case.listing import listing_changes
 from domain.case.state import CaseState, Stamp
 
 
 def leader_changes(state: CaseState, body: e.EventBody, stamp: Stamp) -> dict[str, object]:
     """The fields ``body`` changes, or {} for an event of another kind."""
+    if isinstance(body, e.CaseListed | e.CaseDelisted):
+        return listing_changes(state, body, stamp)
     match body:
         case e.RiskReassessed():
             assessment = RiskAssessment(

@@ -55,6 +55,8 @@ class Role(StrEnum):
     TOWN_LEADER = "town_leader"  # 乡镇(街道)领导
     COUNTY_LEADER = "county_leader"  # 县级领导 (挂牌督办)
     INSTRUCTING_LEADER = "instructing_leader"  # 批示领导 (an instruction's 落实时限)
+    LISTING_LEADER = "listing_leader"  # 挂牌领导 (挂牌督办时限)
+    ABOVE_LISTER = "above_lister"  # 挂牌领导的上一级领导
 
 
 class EscalationLevel(Frozen):
@@ -94,6 +96,12 @@ class RiskAlerts(Frozen):
     flags: dict[str, FlagAlert] = {}
 
 
+class ListingPolicy(Frozen):
+    """挂牌督办 (since 2026.6): the leader levels that may list a case (county, town…)."""
+
+    levels: tuple[str, ...]
+
+
 class PolicySet(Frozen):
     """Everything a deployment's policy files say; validated on load.
 
@@ -115,6 +123,7 @@ class PolicySet(Frozen):
     # Chains used only where named (直报, 批示落实), never chosen by category or risk (2026.5).
     named_chains: tuple[EscalationChain, ...] = ()
     risk_alerts: RiskAlerts | None = None
+    listing: ListingPolicy | None = None
 
     @model_validator(mode="before")
     @classmethod
@@ -190,6 +199,8 @@ class CasePolicy(Frozen):
     # Snapshots before 2026.5 have none: alerts walk ``chain``, flags raise nothing.
     named_chains: tuple[EscalationChain, ...] = ()
     risk_alerts: RiskAlerts | None = None
+    # Snapshots before 2026.6 have none: no leader may list the case.
+    listing: ListingPolicy | None = None
 
     def chain_of(self, chain_id: str | None) -> EscalationChain:
         """The chain an alert walks: the named one it was raised on, else the case's chain."""
@@ -276,4 +287,5 @@ def case_policy(
         late_entry_grace_minutes=policy.late_entry_grace_minutes,
         named_chains=policy.named_chains,
         risk_alerts=policy.risk_alerts,
+        listing=policy.listing,
     )

@@ -73,6 +73,8 @@ class Action(StrEnum):
     REASSESS_RISK = "reassess_risk"
     ISSUE_INSTRUCTION = "issue_instruction"
     ANSWER_INSTRUCTION = "answer_instruction"
+    LIST_CASE = "list_case"  # 挂牌督办
+    DELIST_CASE = "delist_case"  # 摘牌 (decide() checks the case is resolved)
     ISSUE_DOCUMENT = "issue_document"  # 出具文书 (which kinds: domain.case.documents)
 
 
@@ -139,6 +141,8 @@ ALLOWED: dict[Action, frozenset[Stage]] = {
     Action.ISSUE_INSTRUCTION: _NOT_ENDED,
     Action.ANSWER_INSTRUCTION: _NOT_ENDED,
     Action.ISSUE_DOCUMENT: _NOT_ENDED,
+    Action.LIST_CASE: _OPEN,
+    Action.DELIST_CASE: _NOT_ENDED,
 }
 
 
@@ -188,6 +192,8 @@ PETITION_ALLOWED: dict[Action, frozenset[Stage]] = {
     Action.ISSUE_INSTRUCTION: _NOT_ENDED,
     Action.ANSWER_INSTRUCTION: _NOT_ENDED,
     Action.ISSUE_DOCUMENT: _NOT_ENDED,
+    Action.LIST_CASE: _PETITION_OPEN,
+    Action.DELIST_CASE: _NOT_ENDED,
 }
 
 for _action in Action:

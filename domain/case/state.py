@@ -25,6 +25,7 @@ from domain.case.details import (
 )
 from domain.case.issued import IssuedDocument
 from domain.case.leader_records import Instruction, RiskAssessment
+from domain.case.listing_records import Listing
 from domain.case.policy import CasePolicy
 from domain.case.stages import TERMINAL_STAGES, Stage
 from domain.organisation.organisations import OrgRef, Routing
@@ -236,6 +237,7 @@ class CaseState(IntakeDetails):
     alerts: tuple[Alert, ...] = ()
     risk_assessments: tuple[RiskAssessment, ...] = ()  # 风险研判 after intake
     instructions: tuple[Instruction, ...] = ()  # 领导批示 and 签收意见, with their 落实反馈
+    listings: tuple[Listing, ...] = ()  # 挂牌督办, each with its 摘牌 once taken off
     # When each event type last happened: the anchor of clocks and caps that count from it.
     milestones: dict[str, AwareDatetime] = {}
     recent_command_ids: tuple[str, ...] = ()
@@ -250,6 +252,11 @@ class CaseState(IntakeDetails):
     def incoming_id(self) -> str | None:
         """The organisation a transfer awaits (签收 or 退回)."""
         return self.pending_transfer.to_organisation.org_id if self.pending_transfer else None
+
+    @property
+    def open_listing(self) -> Listing | None:
+        """The 挂牌督办 in force (listed and not yet delisted)."""
+        return next((x for x in self.listings if x.open), None)
 
     def instruction(self, instruction_no: int) -> Instruction | None:
         return next((i for i in self.instructions if i.instruction_no == instruction_no), None)

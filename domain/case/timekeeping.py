@@ -23,6 +23,7 @@ from domain.case.alerts import (
 from domain.case.clocks import Clock, ClockStatus, held, start_clock
 from domain.case.facts import fact_date
 from domain.case.labels import EVENT_LABELS
+from domain.case.listing import listing_clock, listing_recipients
 from domain.case.policy import CasePolicy
 from domain.case.stages import Stage
 from domain.case.state import CaseState
@@ -50,6 +51,7 @@ def recipients_of(state: CaseState, clock: Clock | None = None) -> Recipients:
         county_code=state.jurisdiction.county_code,
         organisation=clock.organisation.org_id if clock and clock.organisation else None,
         instructing_leader=_instructing_leader(state, clock),
+        **listing_recipients(state, clock),
     )
 
 
@@ -232,6 +234,9 @@ def _starts(state: CaseState, event_type: str, now: datetime) -> list[e.EventBod
                 start=start,
             )
             bodies.append(e.ClockStarted(clock=clock))
+        elif rule.due_source is DueSource.LISTING_DEADLINE:
+            if listed := listing_clock(state, rule, now, policy.calendar, start):
+                bodies.append(e.ClockStarted(clock=listed))
         else:
             owner = _owner(state, rule)
             clock = start_clock(
@@ -369,7 +374,10 @@ def effects(state: CaseState, trigger: e.EventBody, now: datetime) -> list[e.Eve
 
 def _answered_clock(state: CaseState, trigger: e.EventBody) -> str | None:
     """The clock of the instruction ``trigger`` answers (落实反馈): its alerts close even once
-    it has run out, since what it watched is done."""
+    it has run out, since what it watched is done. 摘牌 likewise closes its listing's."""
+    if isinstance(trigger, e.CaseDelisted):
+        found = next((x for x in state.listings if x.listing_no == trigger.listing_no), None)
+        return found.clock_id if found else None
     if not isinstance(trigger, e.InstructionAnswered) or state.policy is None:
         return None
     for rule in state.policy.rules:

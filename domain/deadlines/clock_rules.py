@@ -54,6 +54,7 @@ class DueSource(StrEnum):
     ITEM_DUE = "item_due"  # the agreement's performance item due date
     ASSIGNMENT_DEADLINE = "assignment_deadline"  # 交办: the report-back deadline the assigner set
     INSTRUCTION_DEADLINE = "instruction_deadline"  # 批示: the 落实时限 the leader set
+    LISTING_DEADLINE = "listing_deadline"  # 挂牌督办: the 督办时限 the lister set
 
 
 class ClockOwner(StrEnum):

@@ -64,6 +64,7 @@ def reckon(spec: PeriodSpec, calendar: HolidayCalendar) -> Due:
 # Who set a fixed day, as the explanation says it (zh, en).
 FIXED_BY_CASE = ("案件确定的日期", "the day set for the case")
 FIXED_BY_LEADER = ("批示领导确定的落实时限", "the deadline the instructing leader set")
+FIXED_BY_LISTER = ("挂牌领导确定的督办时限", "the deadline the listing leader set")
 FIXED_BY_ASSIGNER = ("交办单位确定的反馈期限", "the report-back deadline the assigning office set")
 
 

@@ -81,8 +81,8 @@ def test_every_dispute_rule_is_covered_by_the_cases_above() -> None:
 
 
 # Since 2026.3 every case also has the hand-off clocks (签收 TAKE, 交办反馈 A4); since 2026.5
-# the 批示落实时限 (I1).
-COMMON_2026_2 = {"PLAN", "ITEM", "FU", "B7", "C3", "C4", "TAKE", "A4", "I1"}
+# the 批示落实时限 (I1); since 2026.6 the 挂牌督办时限 (L1).
+COMMON_2026_2 = {"PLAN", "ITEM", "FU", "B7", "C3", "C4", "TAKE", "A4", "I1", "L1"}
 
 
 @pytest.mark.parametrize(
@@ -105,7 +105,7 @@ async def test_the_2026_2_clocks_explain_every_rule_from_its_legal_fact(
 ) -> None:
     case = await create_case(api, **intake, routing=STAY_WITH_CENTER)
     report = await _clocks(api, case["case_id"])
-    assert report["policy_version"] == "2026.5"
+    assert report["policy_version"] == "2026.6"
     assert report["counting"] == "2026.2"
     rules = {rule["rule_id"]: rule for rule in report["rules"]}
     assert set(rules) == expected

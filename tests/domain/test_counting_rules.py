@@ -156,6 +156,8 @@ ROWS = [
     Row("A4", D(2026, 9, 1), D(2026, 10, 3), fixed_day=D(2026, 10, 3), note="a date in 国庆"),
     # --- I1: the 落实时限 the instructing leader set: a date, no holiday move ---
     Row("I1", D(2026, 9, 28), D(2026, 10, 2), fixed_day=D(2026, 10, 2), note="a date in 国庆"),
+    # --- L1: the 督办时限 the listing leader set: a date, no holiday move ---
+    Row("L1", D(2026, 9, 20), D(2026, 10, 5), fixed_day=D(2026, 10, 5), note="a date in 国庆"),
 ]
 
 
@@ -179,6 +181,11 @@ def test_every_rule_of_the_policy_has_a_row() -> None:
 def test_the_instruction_deadline_is_explained_as_the_leaders() -> None:
     _, due = count(Row("I1", D(2026, 9, 28), D(2026, 10, 2), fixed_day=D(2026, 10, 2)))
     assert any("批示领导确定的落实时限" in text for text in due.explanation)
+
+
+def test_the_listing_deadline_is_explained_as_the_listers() -> None:
+    _, due = count(Row("L1", D(2026, 9, 20), D(2026, 10, 5), fixed_day=D(2026, 10, 5)))
+    assert any("挂牌领导确定的督办时限" in text for text in due.explanation)
 
 
 def test_the_report_back_deadline_is_explained_as_the_assigners() -> None:

@@ -250,7 +250,7 @@ def test_an_older_case_is_amended_with_the_hand_off_rules_then_its_transfer_is_t
     amended = case.amend()
     [event] = amended
     assert event.actor == "系统"
-    assert event.command_id == "policy:2026.5"
+    assert event.command_id == "policy:2026.6"
     body = event.body
     assert isinstance(body, PolicyAmended)
     assert {r.rule_id for r in body.rules} == {"TAKE", "A4"}
@@ -258,14 +258,14 @@ def test_an_older_case_is_amended_with_the_hand_off_rules_then_its_transfer_is_t
     policy = case.state.policy
     assert policy is not None
     assert policy.version == "2026.2"  # the snapshot keeps its version, and says what it gained
-    assert [(a.version, a.rule_ids) for a in policy.amendments] == [("2026.5", ("TAKE", "A4"))]
+    assert [(a.version, a.rule_ids) for a in policy.amendments] == [("2026.6", ("TAKE", "A4"))]
     assert policy.knows_handoffs
     assert case.amend() == []  # once
 
     case.do("transfer", to_organisation=org(TOWN))
     assert case.state.clock("TAKE") is not None
     summary = event_summaries(case.events)[event.seq]
-    assert summary == "补充适用时限规则 2026.5：转办签收时限、交办反馈时限；上提规则2项"
+    assert summary == "补充适用时限规则 2026.6：转办签收时限、交办反馈时限；上提规则2项"
 
 
 def test_an_amendment_keeps_the_rules_a_case_has_and_is_recorded_even_when_empty() -> None:

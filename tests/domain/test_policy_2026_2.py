@@ -24,7 +24,7 @@ RULES = {r.rule_id: r for r in BOOK.base.rules}
 
 
 def test_the_policy_is_version_2026_3_and_counts_as_a_court_does() -> None:
-    assert BOOK.base.version == "2026.5"  # 2026.3 added the hand-off rules, 2026.4 the grace
+    assert BOOK.base.version == "2026.6"  # 2026.3 added the hand-off rules, 2026.4 the grace
     assert all(rule.counting is Counting.LEGAL_2026_2 for rule in RULES.values())
     for rule in RULES.values():
         assert rule.source

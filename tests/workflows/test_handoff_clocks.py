@@ -120,7 +120,7 @@ async def test_an_older_case_gets_the_hand_off_rules_on_its_first_transfer() -> 
         state = await cw.act(handle, "transfer", to_organisation=LABOUR_ROOM)
         assert state.policy is not None
         assert state.policy.version == "2026.2"
-        assert [a.version for a in state.policy.amendments] == ["2026.5"]
+        assert [a.version for a in state.policy.amendments] == ["2026.6"]
         take = state.clock("TAKE")
         assert take is not None
         events = cw.recorder.events[handle.id]
