@@ -37,6 +37,7 @@ from api.routes import (
     documents,
     health,
     leader_acts,
+    listing,
     metrics,
     organisations,
     parties,
@@ -168,6 +169,7 @@ def create_app(
         parties,
         users,
         leader_acts,
+        listing,
         sessions,
     ):
         app.include_router(feature.router)

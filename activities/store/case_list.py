@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import json
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from pydantic import BaseModel
@@ -42,6 +42,8 @@ class CaseFilter:
     # 我的在办: a person the case names (承办人, mediator, 包案领导), and open cases only.
     person: str | None = None
     open_only: bool = False
+    # 挂牌督办: "true" for the cases listed now only.
+    listed: str | None = None
 
 
 class CaseSummary(BaseModel):
@@ -68,6 +70,7 @@ class CaseSummary(BaseModel):
     holder_id: str | None = None
     holder_name: str | None = None
     parties_label: str | None = None
+    listed_until: date | None = None  # 挂牌督办: the deadline while listed
 
 
 # The list's columns only: the whole row would fetch each case's stored document (out of line,
@@ -93,6 +96,7 @@ SUMMARY_COLUMNS = (
     CaseRow.holder_id,
     CaseRow.holder_name,
     CaseRow.parties_label,
+    CaseRow.listed_until,
 )
 
 
@@ -118,6 +122,7 @@ def summary_of(row: Row[Any]) -> CaseSummary:
         holder_id=row.holder_id,
         holder_name=row.holder_name,
         parties_label=row.parties_label,
+        listed_until=row.listed_until,
     )
 
 
@@ -186,6 +191,8 @@ def _case_conditions(where: CaseFilter) -> list[Any]:
         CaseRow.reporter_id: where.reporter,
     }
     conditions = [column == value for column, value in exact.items() if value is not None]
+    if where.listed:
+        conditions.append(CaseRow.listed_until.is_not(None))
     if where.person:
         pattern = f"%|{like_escape(where.person.replace('|', ''))}|%"
         conditions.append(CaseRow.persons.like(pattern, escape="\\"))

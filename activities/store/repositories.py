@@ -233,6 +233,7 @@ def _list_columns(state: CaseState) -> dict[str, object]:
         "holder_name": state.holder.name if state.holder is not None else None,
         "persons": read_model.persons_column(case_persons(state)),
         "parties_label": scrub_text(parties_label(state))[:300],
+        "listed_until": state.open_listing.deadline if state.open_listing else None,
     }
 
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import (
     Boolean,
+    Date,
     DateTime,
     ForeignKey,
     Index,
@@ -102,6 +103,8 @@ class CaseRow(Base):
     holder_name: Mapped[str | None] = mapped_column(String(200))
     persons: Mapped[str | None] = mapped_column(String(1000))
     parties_label: Mapped[str | None] = mapped_column(String(300))
+    # 挂牌督办 (migration 0025): the listing's 督办时限 while the case is listed, else NULL.
+    listed_until: Mapped[date | None] = mapped_column(Date)
 
     __table_args__ = (
         Index("ix_cases_registered", "registered_at", "case_id"),

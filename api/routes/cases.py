@@ -99,6 +99,9 @@ def list_query(
     backlog: Annotated[
         bool, Query(description="true: 只看积案（未办结且超过政策的积案天数）/ backlog only")
     ] = False,
+    listed: Annotated[
+        bool, Query(description="true: 只看挂牌督办案件 / listed cases only")
+    ] = False,
     holding: Annotated[
         cases.Holding | None,
         Query(
@@ -121,6 +124,7 @@ def list_query(
         "text": q,
         "holder": holder,
         "incoming": incoming,
+        "listed": "true" if listed else None,
     }
     return ListQuery(filters, backlog, holding, sort is CaseSort.DEADLINE)
 

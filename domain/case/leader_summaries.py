@@ -42,4 +42,10 @@ def leader_summary(state: CaseState, body: e.EventBody) -> str | None:
             return f"领导批示第{body.instruction_no}号{about}{due}"
         case e.InstructionAnswered():
             return f"落实反馈：第{body.instruction_no}号批示"
+        case e.CaseListed():
+            unit = body.supervising_unit_name or body.supervising_unit
+            due = body.deadline.isoformat()
+            return f"第{body.listing_no}次挂牌督办：督办单位{unit}，督办时限{due}"
+        case e.CaseDelisted():
+            return f"摘牌：第{body.listing_no}次挂牌督办经挂牌领导审批摘牌"
     return None

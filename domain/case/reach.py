@@ -22,7 +22,9 @@ REPORT_BACK = "report_back"
 ACKNOWLEDGE_ALERT = "acknowledge_alert"
 # What a leader sends on a case within reach (领导批示, 风险研判); a handler may reassess too.
 ISSUE_INSTRUCTION = "issue_instruction"
-LEADER_COMMANDS = frozenset({ISSUE_INSTRUCTION, "reassess_risk"})
+# 挂牌督办 and 摘牌: a leader's only (the case checks the lister's level and the approver).
+LISTING_COMMANDS = frozenset({"list_case", "delist_case"})
+LEADER_COMMANDS = frozenset({ISSUE_INSTRUCTION, "reassess_risk"}) | LISTING_COMMANDS
 
 
 class CaseReach(Frozen):
@@ -83,8 +85,8 @@ def may_act(
     """The caller's organisation is the one that sends ``command_type`` on the case now; a
     leader acknowledges (签收) alerts on the cases within their jurisdiction, and nothing else."""
     if principal.role in CENTER_ROLES:
-        if command_type == ISSUE_INSTRUCTION:
-            return False  # 批示 is a leader's
+        if command_type == ISSUE_INSTRUCTION or command_type in LISTING_COMMANDS:
+            return False  # 批示, 挂牌 and 摘牌 are a leader's
         acting = reach.acting_organisation(command_type, assignment_no)
         return acting is not None and principal.center_id == acting
     if command_type == ACKNOWLEDGE_ALERT and principal.may(Permission.ACK_ALERT):

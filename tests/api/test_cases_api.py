@@ -287,8 +287,10 @@ def test_every_action_has_a_route() -> None:
     routes = {route.path for route in every}
     # Diversion has its own route: it opens the linked dispute case first; documents (文书)
     # theirs (api/routes/documents.py): an issue answers the document, not the case; files
-    # (api/routes/attachments.py) are multipart uploads.
-    assert routes | {"diversion", "documents", "attachments"} == set(ACTION_PATHS.values())
+    # (api/routes/attachments.py) are multipart uploads; 挂牌督办 and 摘牌 theirs
+    # (api/routes/listing.py): the case records who lists and who approves.
+    own = {"diversion", "documents", "attachments", "listing", "delisting"}
+    assert routes | own == set(ACTION_PATHS.values())
     assert set(ACTION_PATHS) == {action.value for action in Action}
 
 
