@@ -267,6 +267,12 @@ EXPECTED["answer_instruction"] = {
     "mediator": (422, 404),
     "center_admin": (422, 404),
 }
+# 挂牌督办: leaders within reach, of a level the policy allows (county: the town leader is refused
+# by the case, 403), probed with a past deadline so the case refuses it (422, nothing changes);
+# 摘牌: the probe case is not listed (409). Never the case's staff or anyone else.
+_LEADERS_ONLY = {**_HANDLERS_AND_LEADERS, "mediator": (403, 403), "center_admin": (403, 403)}
+EXPECTED["list_case"] = {**_LEADERS_ONLY, "town_leader": (403, 404), "county_leader": (422, 404)}
+EXPECTED["delist_case"] = {**_LEADERS_ONLY, "town_leader": (409, 404), "county_leader": (409, 404)}
 # 调解会排期: sent by the holder's staff like any command; each probe is refused by the case
 # (a registered case books no session yet: 409; it has no booked session 9 to cancel: 422).
 SESSION_PROBES: dict[str, tuple[str, dict[str, Any], int]] = {
@@ -529,6 +535,11 @@ async def _call(client: httpx.AsyncClient, endpoint: str, case: dict[str, Any]) 
     if endpoint == "answer_instruction":
         body = {"instruction_no": 99, "result": "探测"}
         return await client.post(f"/v1/cases/{case_id}/instructions/answer", json=body)
+    if endpoint == "list_case":
+        body = {"deadline": "2020-01-01", "supervising_unit": "xw-county-center", "reason": "探测"}
+        return await client.post(f"/v1/cases/{case_id}/listing", json=body)
+    if endpoint == "delist_case":
+        return await client.post(f"/v1/cases/{case_id}/delisting", json={"note": "探测"})
     if endpoint == "documents_issue":
         documents = f"/v1/cases/{case_id}/documents"
         return await client.post(documents, json={"kind": "application"}, headers=key)

@@ -80,11 +80,11 @@ async def test_every_forbidden_command_is_409_and_changes_nothing(
 ) -> None:
     case = await case_in_stage(api, stage, kind)
     case_id = case["case_id"]
-    # A 批示 is a leader's: this mediator is refused it by role (403, the access matrix) first.
+    # 批示, 挂牌 and 摘牌 are a leader's: this mediator is refused them by role (403, the access
+    # matrix) first.
+    leaders = {Action.ISSUE_INSTRUCTION, Action.LIST_CASE, Action.DELIST_CASE}
     forbidden = [
-        action
-        for action in Action
-        if not allowed(action, stage, kind) and action is not Action.ISSUE_INSTRUCTION
+        action for action in Action if not allowed(action, stage, kind) and action not in leaders
     ]
     if stage in (Stage.AGREEMENT_REACHED, Stage.FOLLOWING_UP) and case["agreements"]:
         item_open = any(i["status"] != "performed" for i in case["agreements"][-1]["items"])
