@@ -79,6 +79,7 @@ def build_dossier(
         attachments=attachments(state),
         risk_assessments=leaders.risk_assessments(state),
         instructions=leaders.instructions(state),
+        listings=leaders.listings(state),
         policy=_policy(state),
         clocks=[_clock(state, clock) for clock in state.clocks],
         alerts=[_alert(state, alert) for alert in state.alerts],

@@ -22,9 +22,20 @@ def cover(layout: Layout, dossier: Dossier) -> list[Flowable]:
         Spacer(1, 2),
         layout.para(dossier.case.title, layout.s.subtitle),
         Spacer(1, 8),
+        *_listed(layout, dossier),
         _banner(layout, dossier),
         Spacer(1, 4),
     ]
+
+
+def _listed(layout: Layout, dossier: Dossier) -> list[Flowable]:
+    """【挂牌督办】 under the title while the case is listed."""
+    current = [x for x in dossier.listings if x.listed]
+    if not current:
+        return []
+    x = current[-1]
+    line = f"【挂牌督办】督办单位：{x.supervising_unit}　督办时限：{x.deadline.isoformat()}"
+    return [layout.para(escape(line), layout.s.subtitle), Spacer(1, 4)]
 
 
 def _banner(layout: Layout, dossier: Dossier) -> Table:

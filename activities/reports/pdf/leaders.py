@@ -1,4 +1,4 @@
-"""风险研判 and 领导批示 in the dossier's PDF."""
+"""风险研判, 挂牌督办 and 领导批示 in the dossier's PDF."""
 
 from __future__ import annotations
 
@@ -29,6 +29,27 @@ def leaders(layout: Layout, dossier: Dossier) -> list[Flowable]:
                 ["次数", "风险等级", "风险标记", "研判理由", "直报", "记录"],
                 rows,
                 [13, 24, 24, 50, 14, 45],
+            )
+        )
+    if dossier.listings:
+        story += layout.heading("挂牌督办")
+        rows = [
+            [
+                f"第{x.listing_no}次",
+                x.supervising_unit,
+                x.deadline.isoformat(),
+                x.reason,
+                stamp_text(x.recorded),
+                f"已摘牌：{x.delist_note}" if x.delisted else "挂牌督办中",
+                stamp_text(x.delisted),
+            ]
+            for x in dossier.listings
+        ]
+        story.append(
+            layout.table(
+                ["次数", "督办单位", "督办时限", "挂牌事由", "挂牌", "摘牌", "摘牌审批"],
+                rows,
+                [12, 24, 20, 38, 24, 28, 24],
             )
         )
     if dossier.instructions:

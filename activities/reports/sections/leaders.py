@@ -1,5 +1,5 @@
-"""风险研判 and 领导批示 in the dossier: every reassessment of the case's risk, every instruction
-(and 签收意见) with the handling unit's 落实反馈."""
+"""风险研判, 领导批示 and 挂牌督办 in the dossier: every reassessment of the case's risk, every
+instruction (and 签收意见) with the handling unit's 落实反馈, every listing with its 摘牌."""
 
 from __future__ import annotations
 
@@ -36,6 +36,41 @@ class Instruction(Part):
     recorded: Stamp
     result: str | None
     answered: Stamp | None
+
+
+class Listing(Part):
+    """第 N 次挂牌督办: by whom, the deadline and supervising unit, and its 摘牌 once taken off."""
+
+    listing_no: int
+    lister: str
+    deadline: date
+    supervising_unit: str
+    reason: str
+    recorded: Stamp
+    listed: bool  # still listed (not yet 摘牌)
+    delist_note: str | None
+    delisted: Stamp | None
+
+
+def listings(state: CaseState) -> list[Listing]:
+    return [
+        Listing(
+            listing_no=x.listing_no,
+            lister=x.lister,
+            deadline=x.deadline,
+            supervising_unit=x.supervising_unit_name or x.supervising_unit,
+            reason=x.reason,
+            recorded=Stamp(at=x.at, by=x.lister),
+            listed=x.open,
+            delist_note=x.delist_note,
+            delisted=(
+                Stamp(at=x.delisted_at, by=x.delisted_by)
+                if x.delisted_at is not None and x.delisted_by is not None
+                else None
+            ),
+        )
+        for x in state.listings
+    ]
 
 
 def risk_assessments(state: CaseState) -> list[RiskAssessment]:

@@ -68,3 +68,48 @@ def test_the_pdf_prints_assessments_and_instructions(tmp_path: Path) -> None:
     assert "四十余名工人聚集讨薪" in text
     assert "领导批示" in text
     assert "已约见双方" in text
+
+
+def _listed(*, delisted: bool) -> Case:
+    case = Case()
+    case.do("accept")
+    case.do("plan")
+    case.do("start_mediation")
+    case.do(
+        "list_case",
+        deadline="2026-03-20",
+        supervising_unit="xw-county-center",
+        supervising_unit_name="玄武区矛盾纠纷调解中心",
+        reason="久调未决，县级领导挂牌督办",
+    )
+    if delisted:
+        case.do("record_agreement")
+        case.do("delist_case", note="已达成协议，同意摘牌")
+    return case
+
+
+def test_the_dossier_shows_the_listing_and_its_delisting() -> None:
+    document = _dossier(_listed(delisted=True)).model_dump(mode="json")
+    (listing,) = document["listings"]
+    assert listing["deadline"] == "2026-03-20"
+    assert listing["supervising_unit"] == "玄武区矛盾纠纷调解中心"
+    assert listing["listed"] is False
+    assert listing["delist_note"] == "已达成协议，同意摘牌"
+    labels = [entry["label"] for entry in document["timeline"]]
+    assert labels.count("挂牌督办") == 1
+    assert labels.count("摘牌") == 1
+
+
+def test_the_pdf_marks_a_listed_case_on_its_cover_and_prints_the_delisting(
+    tmp_path: Path,
+) -> None:
+    pdftotext = tool("pdftotext", "poppler-utils")
+    listed, delisted = tmp_path / "listed.pdf", tmp_path / "delisted.pdf"
+    listed.write_bytes(render_dossier_pdf(_dossier(_listed(delisted=False))))
+    delisted.write_bytes(render_dossier_pdf(_dossier(_listed(delisted=True))))
+    text = squeeze(run(pdftotext, str(listed), "-"))
+    assert "【挂牌督办】督办单位：玄武区矛盾纠纷调解中心" in text
+    assert "挂牌督办中" in text
+    after = squeeze(run(pdftotext, str(delisted), "-"))
+    assert "【挂牌督办】" not in after
+    assert "已摘牌：已达成协议，同意摘牌" in after
