@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from api.schemas import CommandBody
+from api.schemas import ActionRoute, CommandBody
+from domain.case import commands as c
 from domain.case import listing_records as r
 
 
@@ -12,3 +13,18 @@ class ListingRequest(r.ListingDetails, CommandBody):
 
 class DelistRequest(r.DelistDetails, CommandBody):
     """摘牌: approved by the caller (the lister, or the delegate the lister named)."""
+
+
+LISTING_ROUTE = ActionRoute(
+    path="listing",
+    command=c.ListCase,
+    request=ListingRequest,
+    summary="挂牌督办 / list the case for supervision with a deadline",
+)
+DELISTING_ROUTE = ActionRoute(
+    path="delisting",
+    command=c.DelistCase,
+    request=DelistRequest,
+    summary="摘牌 / take the resolved case off the list (the lister's approval)",
+)
+LISTING_ROUTES = (LISTING_ROUTE, DELISTING_ROUTE)

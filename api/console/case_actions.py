@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from api.access import reach_of
+from api.console import listing_forms
 from api.console.forms import (
     ACTION_FIELDS,
     BY_HAND,
@@ -25,10 +26,12 @@ from api.console.forms import (
     Options,
     follow_up_fields,
 )
+from api.console.listing_forms import LISTING_FIELDS, unit_options
 from api.console.session import ConsoleUser
 from api.console.session_forms import SESSION_FIELDS, roster_picker, session_fields
 from api.handoff_schemas import HANDOFF_ROUTES
 from api.leader_schemas import LEADER_ROUTES
+from api.listing_schemas import LISTING_ROUTES
 from api.registry_schemas import OrganisationView
 from api.schemas import ACTION_ROUTES, ActionRoute
 from api.services import registry
@@ -42,10 +45,10 @@ from domain.people.access import Permission
 from domain.values import MediationType
 
 # The console's forms for the JSON API's command routes (alerts are acknowledged from the inbox).
-FORMS: dict[str, list[Field]] = {**ACTION_FIELDS, **SESSION_FIELDS}
+FORMS: dict[str, list[Field]] = {**ACTION_FIELDS, **SESSION_FIELDS, **LISTING_FIELDS}
 ROUTES: dict[str, ActionRoute] = {
     r.path: r
-    for r in (*ACTION_ROUTES, *HANDOFF_ROUTES, *SESSION_ROUTES, *LEADER_ROUTES)
+    for r in (*ACTION_ROUTES, *HANDOFF_ROUTES, *SESSION_ROUTES, *LEADER_ROUTES, *LISTING_ROUTES)
     if r.path in FORMS
 }
 # Forms whose pickers list the registry's organisations.
@@ -176,6 +179,8 @@ def fields_for(
         return _with(fields, "assignment_no", options=_report_options(user, document, reach))
     if path == "instructions/answer":
         return _with(fields, "instruction_no", options=instruction_options(document))
+    if path == "listing":
+        return _with(fields, "supervising_unit", options=unit_options(choices.organisations))
     if path == "start-mediation":
         holder_type = _holder_type(choices, reach)
         preset = _MEDIATION_BY_HOLDER.get(holder_type, "") if holder_type else ""
@@ -238,6 +243,8 @@ def offered_actions(
             continue  # a transfer awaits 签收: the receiver takes and accepts it, or sends it back
         if path == "recall" and reach.incoming_id is None:
             continue  # 撤回转办 only while a transfer the caller's organisation sent awaits 签收
+        if not listing_forms.offered(path, user, document):
+            continue  # 挂牌 by a leader of the policy's level; 摘牌 by the lister or delegate
         fields = fields_for(path, document, choices, user, reach)
         if any(f.kind in ("select", "checks") and f.required and not f.options for f in fields):
             continue  # nothing to choose (no clock, no open assignment, no co-handler…)
@@ -262,6 +269,8 @@ def _court_accepted(document: dict[str, Any]) -> bool:
 
 def needs_choices(user: ConsoleUser, document: dict[str, Any]) -> bool:
     """The caller's organisation acts on the case now (only then are pickers filled)."""
+    if listing_forms.may_list(user, document):
+        return True  # 督办单位: the county's organisations
     if not user.may(Permission.ACT):
         return False
     reach = reach_of(document)
@@ -286,6 +295,8 @@ async def load_choices(
     organisations = await registry.list_organisations(
         principal, within=county, covering=None, active=True, sessionmaker=sessionmaker
     )
+    if not user.may(Permission.ACT):
+        return Choices(organisations=tuple(organisations))  # a leader: the 督办单位 picker only
     reach = reach_of(document)
     roster: list[tuple[str, str]] = []
     names = {o.org_id: o.name for o in organisations}

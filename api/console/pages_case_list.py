@@ -82,6 +82,7 @@ def chosen(request: Request) -> Chosen:
         "package_leader": raw["package_leader"],
         "text": None if error == "查询条件过长" else raw["q"],
         "holder": holder,
+        "listed": "true" if params.get("listed") == "true" else None,  # 只看挂牌督办
     }
     backlog = params.get("backlog") == "true"
     return Chosen({**raw, "village": village}, filters, holding, by_deadline, backlog, error)
@@ -157,6 +158,7 @@ async def case_list(
             "behind_ids": {case.case_id for case in lagging},
             "filters": asked.raw,
             "backlog": asked.backlog,
+            "listed": bool(asked.filters.get("listed")),
             "holding": asked.holding.value if asked.holding else None,
             "holding_titles": {h.value: t for h, t in HOLDING_TITLES.items()},
             "has_organisation": user.principal.center_id is not None,
@@ -186,6 +188,8 @@ def _kept(asked: Chosen) -> dict[str, str]:
     kept = {k: v for k, v in asked.raw.items() if v}
     if asked.backlog:
         kept["backlog"] = "true"
+    if asked.filters.get("listed"):
+        kept["listed"] = "true"
     if asked.holding is not None:
         kept["holding"] = asked.holding.value
     if asked.by_deadline:

@@ -36,7 +36,16 @@ from api.console.templating import render
 from api.deps import ScopesDep, SessionmakerDep, SettingsDep, TemporalDep
 from api.errors import ApiError
 from api.params import CASE_ID
-from api.services import attachments, cases, clocks, commands, handoffs, parties, registry
+from api.services import (
+    attachments,
+    cases,
+    clocks,
+    commands,
+    handoffs,
+    listing,
+    parties,
+    registry,
+)
 from api.services.behind import case_behind
 from api.services.worklist import WORKLIST_ROLES
 from domain.case.attachments import STEP_LABELS
@@ -338,7 +347,9 @@ async def act(
         await commands.act(
             case_id,
             command_type(route),
-            handoffs.command_maker(route, checked, sessionmaker),  # as the JSON route builds it
+            # as the JSON route builds it (挂牌/摘牌: with the leader who sends it)
+            listing.console_maker(route, checked, user.principal, sessionmaker)
+            or handoffs.command_maker(route, checked, sessionmaker),
             body=checked,
             assignment_no=handoffs.assignment_no(checked),
             key=_key(form),

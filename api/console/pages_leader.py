@@ -131,6 +131,7 @@ async def leader_board(
 ) -> Response:
     principal = user.principal
     # Four independent reads, each in its own short transaction: run side by side.
+    listed_filter = {"text": None, "listed": "true"}
     stats, (overdue_count, overdue), inbox, led, board, instructed = await asyncio.gather(
         cases.case_stats(
             {"kind": None, "category": None, "jurisdiction": None},
@@ -169,6 +170,16 @@ async def leader_board(
             open_only=False, limit=50, principal=principal, sessionmaker=sessionmaker
         ),
     )
+    listed = await cases.list_cases(  # 挂牌督办 within the leader's area, nearest deadline first
+        listed_filter,
+        backlog=False,
+        cursor=None,
+        limit=50,
+        principal=principal,
+        settings=settings,
+        sessionmaker=sessionmaker,
+        by_deadline=True,
+    )
     shown = [s for s in Stage if any(line.by_stage.get(s.value) for line in board.lines)]
     by_stage = [
         (stage.value, STAGE_LABELS[stage], stats.by_stage.get(stage.value, 0))
@@ -191,6 +202,7 @@ async def leader_board(
             "backlog": stats.backlog,
             "backlog_days": stats.backlog_days,
             "instructions": instructed,
+            "listed": listed.items,
             "flash": "已签收" if done == "ack" else None,
             "key": str(uuid.uuid4()),
         },

@@ -6,6 +6,7 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from api.listing_schemas import DelistRequest, ListingRequest
+from api.schemas import ActionRoute, CommandBody
 from api.services.commands import CommandMaker
 from api.services.handoffs import resolve_organisation
 from domain.case import commands as c
@@ -40,3 +41,18 @@ def delisting_maker(body: DelistRequest, principal: Principal) -> CommandMaker:
         return c.DelistCase(note=body.note, approver_user_id=principal.user_id)
 
     return make
+
+
+def console_maker(
+    route: ActionRoute,
+    body: CommandBody,
+    principal: Principal,
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> CommandMaker | None:
+    """The console's 挂牌督办 and 摘牌 forms build their commands as the JSON routes do; None for
+    any other form."""
+    if isinstance(body, ListingRequest) and route.path == "listing":
+        return listing_maker(body, principal, sessionmaker)
+    if isinstance(body, DelistRequest) and route.path == "delisting":
+        return delisting_maker(body, principal)
+    return None
