@@ -144,6 +144,10 @@ def _period_label(rule: ClockRule) -> str:
         return "按协议约定履行期限"
     if rule.due_source is DueSource.ASSIGNMENT_DEADLINE:
         return "按交办单位确定的反馈期限"
+    if rule.due_source is DueSource.INSTRUCTION_DEADLINE:
+        return "按批示领导确定的落实时限"
+    if rule.due_source is DueSource.LISTING_DEADLINE:
+        return "按挂牌领导确定的督办时限"
     return f"{rule.length}{PERIOD_UNIT_LABELS[rule.unit]}"
 
 

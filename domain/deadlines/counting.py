@@ -41,6 +41,8 @@ FACT_NAMES: dict[str, tuple[str, str]] = {
     "second_review_answered": ("复核意见送达", "service of the second-review answer"),
     "case_transferred": ("转办", "the transfer"),
     "case_assigned": ("交办", "the assignment"),
+    "instruction_issued": ("领导批示", "the leader's instruction"),
+    "case_listed": ("挂牌督办", "the listing"),
 }
 
 UNIT_NAMES: dict[PeriodUnit, tuple[str, str]] = {

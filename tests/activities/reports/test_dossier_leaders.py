@@ -113,3 +113,5 @@ def test_the_pdf_marks_a_listed_case_on_its_cover_and_prints_the_delisting(
     after = squeeze(run(pdftotext, str(delisted), "-"))
     assert "【挂牌督办】" not in after
     assert "已摘牌：已达成协议，同意摘牌" in after
+    assert "按挂牌领导确定的督办时限" in after  # its clock, in words (no raw event names)
+    assert "case_listed" not in after
