@@ -167,12 +167,12 @@ async def test_migration_chains_the_events_already_stored(
                     payload=numbers,
                 )
             )
-            # The cases row as the code of 0004 wrote it (the columns of 0010, 0016 and 0020 came
-            # later).
+            # The cases row as the code of 0004 wrote it (the columns of 0010, 0016, 0020 and 0025
+            # came later).
             columns = {
                 name: value
                 for name, value in repositories.case_columns(state).items()
-                if name not in _READ_MODEL_0010 | _READ_MODEL_0016 | _READ_MODEL_0020
+                if name not in _READ_MODEL_0010 | _READ_MODEL_0016 | _READ_MODEL_0020 | _LISTED_0025
             }
             await connection.execute(
                 insert(sa_table("cases", *(sa_column(name) for name in columns))),
@@ -197,6 +197,7 @@ async def test_migration_chains_the_events_already_stored(
 
 _READ_MODEL_0010 = frozenset({"holder_id", "incoming_id", "reporter_id", "grid_code"})
 _READ_MODEL_0016 = frozenset({"masked_title", "masked_description"})
+_LISTED_0025 = frozenset({"listed_until"})
 _READ_MODEL_0020 = frozenset(
     {
         "due_rank",

@@ -48,7 +48,8 @@ async def test_existing_cases_get_the_search_terms_and_are_found_by_them(
             ),
         }
     )
-    columns = repositories.case_columns(state)
+    # The row as stored at 0020: without the columns of later revisions (0025's listed_until).
+    columns = {k: v for k, v in repositories.case_columns(state).items() if k != "listed_until"}
     async with engine.begin() as connection:
         await connection.execute(
             insert(sa_table("cases", *(sa_column(name) for name in columns))),
