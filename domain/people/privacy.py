@@ -22,7 +22,7 @@ from typing import Any
 ID_FIELDS = frozenset({"id_number"})
 PHONE_FIELDS = frozenset({"phone"})
 WATCHED_FIELDS = frozenset({"watched"})
-# 住址: the administrative divisions are shown (省市区县、乡镇街道), the rest (road, number, room) not.
+# 住址: the divisions are shown (省市区县、乡镇街道), the rest (road, number, room) is not.
 ADDRESS_FIELDS = frozenset({"address"})
 # 出生日期: the year is shown, the month and day masked (``1985-**-**``).
 BIRTH_FIELDS = frozenset({"birth_date"})
