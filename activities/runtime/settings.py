@@ -122,6 +122,10 @@ class Settings(BaseSettings):
     # index): any long secret, the same on every API and worker, required in production. Cases
     # keep the hashes they were written with until rewritten (a new event, or migration 0021).
     search_key: SecretStr = SecretStr("")
+    # The Ed25519 key that signs chain checkpoints (``fengqiao audit checkpoint``; base64 of the
+    # 32-byte private key, ``fengqiao audit checkpoint-key`` makes one). Kept by whoever keeps the
+    # checkpoints, not by the database's owner; checking a checkpoint needs only the public key.
+    checkpoint_key: SecretStr = SecretStr("")
     # Temporal over TLS: the server's CA, this process's client certificate and key (mTLS), and
     # the name the server's certificate carries when it differs from the address's host.
     temporal_tls_ca: Path | None = None
