@@ -19,6 +19,10 @@ class Settings(BaseSettings):
     data_dir: Path = Path(".fengqiao")
     # Empty means the embedded SQLite file under data_dir.
     database_url: str = ""
+    # Production on PostgreSQL: ``fengqiao migrate`` runs as the schema's owner and then grants
+    # this role (the one the API and workers connect as) the rows' verbs and nothing more; the
+    # append-only tables only SELECT and INSERT (activities/store/grants.py). Empty: no grants.
+    database_app_role: str = ""
     temporal_address: str = "127.0.0.1:7233"
     temporal_namespace: str = "default"
     task_queue: str = "fengqiao-cases"
