@@ -91,6 +91,7 @@ def build_worker(
     activities: Sequence[Any],
     *,
     guard: CommandGuard | None = None,
+    max_cached_workflows: int = 1000,
 ) -> Worker:
     """The worker; ``guard`` checks the API's signature on every command (the deployed worker
     always has one; a test of workflow code alone may leave it out)."""
@@ -101,6 +102,7 @@ def build_worker(
         activities=list(activities),
         # Activities' log lines name their workflow; the guard checks every command's signature.
         interceptors=[ActivityLogContext(), *([guard] if guard is not None else [])],
+        max_cached_workflows=max_cached_workflows,
     )
 
 
@@ -116,7 +118,11 @@ async def run_worker(settings: Settings) -> None:
     )
     recorder = RefusalRecorder(create_sessionmaker(engine))
     worker = build_worker(
-        client, settings.task_queue, activities, guard=command_guard(settings, recorder)
+        client,
+        settings.task_queue,
+        activities,
+        guard=command_guard(settings, recorder),
+        max_cached_workflows=settings.worker_max_cached_workflows,
     )
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
