@@ -382,3 +382,47 @@ async def test_an_auditor_downloads_the_bound_file_and_checks_it_offline(
         "/v1/audit/access-trail", params={"case_id": case_id, "purpose": "核查导出"}
     )
     assert "GET /v1/cases/{id}/bundle" in [e["endpoint"] for e in trail.json()["items"]]
+
+
+async def test_a_signature_drawn_after_the_issue_prints_on_the_next_version(
+    world: dict[str, Any], tmp_path: Path
+) -> None:
+    """手写签名 through the API: the PNG kept with the agreement step (in either file store) is
+    printed on the 协议书 reissued after it (version 2, same 文号); version 1 stays unsigned."""
+    mediator = world["clients"]["mediator"]
+    case_id = (await create_case(mediator))["case_id"]
+    for action in ("accept", "start_mediation", "record_session", "record_agreement"):
+        assert (await act(mediator, case_id, action)).status_code == 200
+
+    async def issue() -> httpx.Response:
+        return await mediator.post(
+            f"/v1/cases/{case_id}/documents",
+            json={"kind": "agreement"},
+            headers={"Idempotency-Key": str(uuid.uuid4())},
+        )
+
+    def images_in(pdf: bytes) -> list[str]:
+        path = tmp_path / f"{uuid.uuid4().hex}.pdf"
+        path.write_bytes(pdf)
+        listed = subprocess.run(
+            ["pdfimages", "-list", str(path)], capture_output=True, text=True, check=True
+        )
+        return [" ".join(line.split()[3:5]) for line in listed.stdout.splitlines()[2:]]
+
+    first = await issue()
+    assert first.status_code == 201, first.text
+    signature = samples.png()  # 64×32
+    added = await _upload(
+        mediator, case_id, signature, "签名.png", "image/png", signer="申请人 张伟"
+    )
+    assert added.status_code == 201, added.text
+    second = await issue()
+    assert second.status_code == 201, second.text
+    assert (second.json()["version"], second.json()["number"]) == (2, first.json()["number"])
+    signed = await mediator.get(second.json()["pdf"])
+    assert signed.status_code == 200
+    assert images_in(signed.content) == ["64 32"]
+    unsigned = await mediator.get(first.json()["pdf"])
+    assert images_in(unsigned.content) == []
+    # Reissued again with nothing changed: a reprint, same version.
+    assert (await issue()).status_code == 200
