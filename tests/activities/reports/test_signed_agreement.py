@@ -121,9 +121,7 @@ def _layout(pdf: bytes, tmp_path: Path) -> tuple[list[Box], list[Box]]:
     """(images, words) of the PDF's pages with their places, as pdftohtml reads them."""
     path = tmp_path / "agreement.pdf"
     path.write_bytes(pdf)
-    subprocess.run(
-        ["pdftohtml", "-xml", "-q", str(path), str(tmp_path / "layout")], check=True
-    )
+    subprocess.run(["pdftohtml", "-xml", "-q", str(path), str(tmp_path / "layout")], check=True)
     root = ET.parse(tmp_path / "layout.xml").getroot()
     images, words = [], []
     offset = 0.0
