@@ -255,7 +255,7 @@ def _notice(year: int, *holidays: date) -> dict[str, Any]:
 async def test_newly_published_holiday_data_reschedules_provisional_clocks(
     api: httpx.AsyncClient, stack: Stack, tmp_path: Path, counting: str
 ) -> None:
-    from activities.policy.calendar_push import push_calendar
+    from activities.tasks.calendar_push import push_calendar
     from tests.workflows.clock_harness import calendar_with
 
     with stack.policy.using(_long_book(counting)):
