@@ -39,8 +39,10 @@ log = structlog.get_logger(__name__)
 AT_ONCE = 8
 
 
-def duties_of(request: OpenDuties, policy: ScreeningPolicy, units: list[Unit]) -> list[Duty]:
-    """The duties a period opens: the cadence rule's units, or the sweep's area."""
+def duties_of(
+    request: OpenDuties, policy: ScreeningPolicy, units: list[Unit]
+) -> tuple[Period, list[Duty]]:
+    """The period and the duties it opens: the cadence rule's units, or the sweep's area."""
     period: Period
     if request.sweep is not None:
         sweep = request.sweep
@@ -52,7 +54,7 @@ def duties_of(request: OpenDuties, policy: ScreeningPolicy, units: list[Unit]) -
         rule = policy.rule(request.rule_id)
         period, source, theme = period_of(rule.cadence, request.day), rule.rule_id, ""
         chosen = units_for_rule(policy, rule, units)
-    return [
+    return period, [
         Duty(
             duty_id=duty_id(source, period.key, unit.org_id),
             source=source,
@@ -84,7 +86,8 @@ class ScreeningDuties:
         """Rows first (idempotent), then one workflow per duty (already started: left alone), so
         a retry after a crash anywhere opens each duty once."""
         async with self._sessionmaker.begin() as session:
-            duties = duties_of(request, self._policy, await store.screening_units(session=session))
+            units = await store.screening_units(session=session)
+            period, duties = duties_of(request, self._policy, units)
             await store.open_duties(duties, at=datetime.now(UTC), session=session)
         gate = asyncio.Semaphore(AT_ONCE)
 
@@ -103,9 +106,8 @@ class ScreeningDuties:
                 activity.heartbeat()
 
         await asyncio.gather(*(start(duty) for duty in duties))
-        period_key = duties[0].period.key if duties else ""
-        log.info("screening_period_opened", period=period_key, duties=len(duties))
-        return OpenedDuties(period_key=period_key, duty_ids=tuple(d.duty_id for d in duties))
+        log.info("screening_period_opened", period=period.key, duties=len(duties))
+        return OpenedDuties(period_key=period.key, duty_ids=tuple(d.duty_id for d in duties))
 
     @activity.defn(name=RECORD_DUTY_ACTIVITY)
     async def record_screening_duty(self, record: DutyRecord) -> None:
