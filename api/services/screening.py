@@ -8,7 +8,7 @@ store, check who may do what, and hand a report or a sweep to the workflows.
 from __future__ import annotations
 
 import uuid
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -26,6 +26,7 @@ from api.gateway import update_refusal
 from api.screening_schemas import DutyOut, ScreeningReportBody, SweepBody, SweepLaunched
 from domain.people.access import Permission, Principal
 from domain.screening.duties import DUTY_STATUS_LABELS, DutyStatus, ScreeningReport, Sweep
+from domain.values import CHINA_TZ
 from workflows.screening_contract import (
     FILE_REPORT_UPDATE,
     SCREENING_PERIOD_WORKFLOW,
@@ -92,8 +93,10 @@ async def get_duty(
 async def reportable_cases(
     principal: Principal, duty: DutyOut, *, sessionmaker: async_sessionmaker[AsyncSession]
 ) -> list[tuple[str, str]]:
-    """The cases the unit registered from the period's first day: what its report may list."""
-    since = duty.due_at - timedelta(days=(duty.ends_on - duty.starts_on).days + 1)
+    """What the unit's report may list: the cases it registered from the start of the period
+    before this one (a dispute found at the turn of a period is registered either side of it)."""
+    length = timedelta(days=(duty.ends_on - duty.starts_on).days + 1)
+    since = datetime.combine(duty.starts_on - length, time.min, tzinfo=CHINA_TZ)
     async with sessionmaker() as session:
         return await store.cases_registered_by(duty.org_id, since, session=session)
 
