@@ -21,6 +21,7 @@ from temporalio.client import (
 from temporalio.service import RPCError, RPCStatusCode
 
 from domain.base import Frozen
+from domain.organisation.organisations import ORG_LEVEL_LABELS
 from domain.screening.duties import CADENCE_LABELS, Cadence, ScreeningPolicy
 from workflows.screening_contract import (
     CALENDAR_PUSH_SCHEDULE,
@@ -62,7 +63,7 @@ def desired_schedules(policy: ScreeningPolicy, task_queue: str) -> list[tuple[st
     for rule in policy.rules:
         schedule_id = screening_schedule_id(rule.rule_id)
         where = f"（{rule.jurisdiction}）" if rule.jurisdiction else ""
-        label = f"{CADENCE_LABELS[rule.cadence]}排查：{rule.level.value}{where}"
+        label = f"{CADENCE_LABELS[rule.cadence]}排查：{ORG_LEVEL_LABELS[rule.level]}{where}"
         wanted.append(
             (
                 schedule_id,

@@ -61,7 +61,8 @@ async def _duties_page(
 ) -> Response:
     principal = user.principal
     duties = await screening.list_duties(principal, sessionmaker=sessionmaker)
-    due = [d for d in duties if d.status in _OPEN]
+    # What is due, nearest due time first; the rest newest first.
+    due = sorted((d for d in duties if d.status in _OPEN), key=lambda d: d.due_at)
     done = [d for d in duties if d.status not in _OPEN]
     choices: dict[str, list[tuple[str, str]]] = {}
     if principal.may(Permission.FILE_SCREENING):
