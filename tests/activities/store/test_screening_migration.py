@@ -1,4 +1,4 @@
-"""Migration 0027 (排查): the duties' tables come and go on both stores; a store of 0021 keeps its
+"""Migration 0027 (排查): the duties' tables come and go on both stores; a store of 0030 keeps its
 organisations, and the store's duty queries work on it."""
 
 from __future__ import annotations
@@ -31,17 +31,17 @@ from tests.databases import PostgresAdmin, database_at
 
 
 @pytest.fixture(params=BACKENDS)
-async def database_at_0021(
+async def database_at_0030(
     request: pytest.FixtureRequest, postgres_admin: PostgresAdmin, tmp_path: Path
 ) -> AsyncIterator[tuple[str, AsyncEngine]]:
-    async with database_at("0021", request.param, postgres_admin, tmp_path) as database:
+    async with database_at("0030", request.param, postgres_admin, tmp_path) as database:
         yield database
 
 
 async def test_upgrade_adds_the_duty_tables_and_downgrade_removes_them(
-    database_at_0021: tuple[str, AsyncEngine],
+    database_at_0030: tuple[str, AsyncEngine],
 ) -> None:
-    url, engine = database_at_0021
+    url, engine = database_at_0030
     async with engine.begin() as connection:
         await connection.execute(
             text(
@@ -103,7 +103,7 @@ async def test_upgrade_adds_the_duty_tables_and_downgrade_removes_them(
     assert view.case_ids == ("JF-2026-000001",)
     assert view.escalation_level == 0
 
-    await asyncio.to_thread(command.downgrade, alembic_config(url), "0021")
+    await asyncio.to_thread(command.downgrade, alembic_config(url), "0030")
 
     def tables(sync: object) -> list[str]:
         return inspect(sync).get_table_names()

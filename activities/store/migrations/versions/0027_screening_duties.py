@@ -8,14 +8,14 @@ report to the cases registered through intake for the disputes it found. New tab
 existing row changes.
 
 Revision ID: 0027
-Revises: 0021
+Revises: 0030
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0027"
-down_revision = "0021"
+down_revision = "0030"
 branch_labels = None
 depends_on = None
 
