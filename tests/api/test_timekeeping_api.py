@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 import uuid
 from datetime import date, timedelta
 from pathlib import Path
@@ -340,3 +341,15 @@ async def test_a_paused_clock_says_it_is_paused_instead_of_its_old_due_date(
     assert "原定期限暂不适用" in b2["paused"]["zh"]
     running = next(r for r in report["rules"] if r["rule_id"] == "FU")
     assert all(c["paused"] is None for c in running["clocks"])
+
+
+async def test_the_calendar_push_command_runs_the_push_workflow_on_the_workers(
+    stack: Stack, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``fengqiao calendar push`` starts CalendarPushWorkflow on the deployment's task queue and
+    prints what the workers did (their holiday data is the one they started with)."""
+    from api.cli.calendar import run_calendar_push
+
+    assert await run_calendar_push(stack.settings) == 0
+    printed = capsys.readouterr().out
+    assert re.search(r"节假日数据：\d+ 件案件重算临时期限", printed)
