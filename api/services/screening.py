@@ -7,6 +7,7 @@ store, check who may do what, and hand a report or a sweep to the workflows.
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from datetime import date, datetime, time, timedelta
 
@@ -191,14 +192,16 @@ async def launch_sweep(
         launched_by=principal.actor,
     )
     try:
-        opened = await temporal.execute_workflow(
-            SCREENING_PERIOD_WORKFLOW,
-            PeriodInput(sweep=sweep),
-            id=sweep_workflow_id(sweep.sweep_id),
-            task_queue=settings.task_queue,
-            result_type=OpenedDuties,
-        )
-    except RPCError as error:
+        async with asyncio.timeout(settings.command_timeout_seconds):
+            opened = await temporal.execute_workflow(
+                SCREENING_PERIOD_WORKFLOW,
+                PeriodInput(sweep=sweep),
+                id=sweep_workflow_id(sweep.sweep_id),
+                task_queue=settings.task_queue,
+                result_type=OpenedDuties,
+            )
+    except (RPCError, TimeoutError) as error:
+        # Started (or not): a sweep still opening finishes on the workers by itself.
         raise unavailable("流程引擎", "workflow engine") from error
     return SweepLaunched(
         sweep_id=sweep.sweep_id, period_key=opened.period_key, duties=len(opened.duty_ids)
