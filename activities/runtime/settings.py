@@ -50,6 +50,12 @@ class Settings(BaseSettings):
     # 分流规则 in place of the shipped ones (activities/policy/data/routing.json).
     routing_rules_file: Path | None = None
     calendar_dir: Path | None = None
+    # 排查 cadences and their escalation chain in place of the shipped ones
+    # (activities/policy/data/screening.json).
+    screening_policy_file: Path | None = None
+    # The worker creates the Schedules (排查 periods, holiday-data push) when it starts; a worker
+    # started with this off (a test of one workflow) leaves them alone.
+    create_schedules: bool = True
     # A CJK TrueType font (.ttf/.ttc) embedded in PDF documents such as the case dossier (卷宗);
     # unset means the font shipped with the package (activities/reports/pdf/fonts.py).
     pdf_font_path: Path | None = None
