@@ -225,6 +225,9 @@ class PlanRequest(d.PlanDetails, CommandBody):
     named by hand (``responsible_unit``) where none fits."""
 
     responsible_unit: ShortText = ""
+    # 责任人 chosen from the users of the holding organisation (``responsible_person_id``: the
+    # API records their name), or named by hand where none fits.
+    responsible_person: ShortText = ""
 
     @model_validator(mode="after")
     def _unit_named(self) -> Self:
@@ -233,11 +236,29 @@ class PlanRequest(d.PlanDetails, CommandBody):
                 "请选择责任单位，或选“其他（手填）”并填写单位名称"
                 " / choose the responsible unit from the registry (unit_id) or name it"
             )
+        if not self.responsible_person_id and not self.responsible_person:
+            raise ValueError(
+                "请选择责任人，或选“其他（手填）”并填写姓名"
+                " / choose the responsible person from the users (responsible_person_id)"
+                " or name them"
+            )
         return self
 
 
 class PackageLeaderRequest(d.PackageLeaderDetails, CommandBody):
-    pass
+    """领导包案: the leader chosen from the leaders whose area holds the case (``leader_id``: the
+    API records their name), or named by hand where none fits."""
+
+    leader_name: ShortText = ""
+
+    @model_validator(mode="after")
+    def _leader_named(self) -> Self:
+        if not self.leader_id and not self.leader_name:
+            raise ValueError(
+                "请选择包案领导，或选“其他（手填）”并填写姓名"
+                " / choose the leader from the users (leader_id) or name them"
+            )
+        return self
 
 
 class StartMediationRequest(d.MediationDetails, CommandBody):

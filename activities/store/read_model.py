@@ -14,10 +14,11 @@ from sqlalchemy import delete, insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from activities.store.agenda_table import SessionAgendaRow
+from activities.store.people_tables import CasePersonRow
 from activities.store.sql import utc
 from activities.store.tables import NO_DUE, CaseOrganisationRow, CasePartyRow, WorkItemRow
 from domain.case.agenda import SessionStatus
-from domain.case.list_columns import next_deadline
+from domain.case.list_columns import next_deadline, person_keys
 from domain.case.state import CaseState
 from domain.case.worklist import Relation, organisation_relations, party_keys, work_items
 
@@ -26,6 +27,7 @@ _TABLES = (
     WorkItemRow.__table__,
     CasePartyRow.__table__,
     SessionAgendaRow.__table__,
+    CasePersonRow.__table__,
 )
 
 
@@ -133,9 +135,22 @@ def agenda_rows(state: CaseState) -> list[dict[str, Any]]:
     ]
 
 
+def person_rows(state: CaseState) -> list[dict[str, Any]]:
+    """我的在办: who works the case, by id, while it is open."""
+    if state.is_terminal:
+        return []
+    return [{"case_id": state.case_id, "person_key": key} for key in person_keys(state)]
+
+
 def case_rows(state: CaseState) -> list[tuple[Any, list[dict[str, Any]]]]:
     """Each side table and the rows ``state`` gives it."""
-    built = (relation_rows(state), work_item_rows(state), party_rows(state), agenda_rows(state))
+    built = (
+        relation_rows(state),
+        work_item_rows(state),
+        party_rows(state),
+        agenda_rows(state),
+        person_rows(state),
+    )
     return list(zip(_TABLES, built, strict=True))
 
 
