@@ -76,3 +76,15 @@ async def package_leader(user_id: str, reach: CaseReach, *, sessionmaker: Sessio
             field="leader_id",
         )
     return row.display_name
+
+
+async def choices(
+    holder_id: str | None, place: str, *, sessionmaker: Sessionmaker
+) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """The 责任人 and 包案领导 pickers of a case: (user id, name) of each."""
+    with database_errors():
+        async with sessionmaker() as session:
+            return (
+                await staff_of(holder_id, session=session),
+                await leaders_over(place, session=session),
+            )
