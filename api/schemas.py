@@ -116,6 +116,10 @@ class WorkItemView(BaseModel):
     category: str
     category_label: str
     jurisdiction_code: str
+    # The case's 承办单位 and its parties (``张伟 等3人``: names only, as the case list shows them).
+    holder_id: str | None = None
+    holder_name: str | None = None
+    parties_label: str | None = None
 
 
 class Worklist(BaseModel):
