@@ -226,12 +226,15 @@ class DeclineRequest(d.DeclineDetails, CommandBody):
 
 class PlanRequest(d.PlanDetails, CommandBody):
     """一案一策: 责任单位 chosen from the registry (``unit_id``: the API records its name), or
-    named by hand (``responsible_unit``) where none fits."""
+    named by hand (``responsible_unit``) where none fits; 责任人 likewise, chosen from the staff
+    of the holding organisation (``responsible_person_id``) or named (``responsible_person``)."""
 
     responsible_unit: ShortText = ""
-    # 责任人 chosen from the users of the holding organisation (``responsible_person_id``: the
-    # API records their name), or named by hand where none fits.
-    responsible_person: ShortText = ""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _person_by_id(cls, data: Any) -> Any:
+        return _named_by_id(data, "responsible_person_id", "responsible_person")
 
     @model_validator(mode="after")
     def _unit_named(self) -> Self:
@@ -240,29 +243,25 @@ class PlanRequest(d.PlanDetails, CommandBody):
                 "请选择责任单位，或选“其他（手填）”并填写单位名称"
                 " / choose the responsible unit from the registry (unit_id) or name it"
             )
-        if not self.responsible_person_id and not self.responsible_person:
-            raise ValueError(
-                "请选择责任人，或选“其他（手填）”并填写姓名"
-                " / choose the responsible person from the users (responsible_person_id)"
-                " or name them"
-            )
         return self
+
+
+def _named_by_id(data: Any, id_field: str, name_field: str) -> Any:
+    """A person chosen by user id needs no name typed: the id stands in until the API records
+    the user's name (``api.services.people_picks``); with neither, the name is what is missing."""
+    if isinstance(data, dict) and data.get(id_field) and not data.get(name_field):
+        return {**data, name_field: data[id_field]}
+    return data
 
 
 class PackageLeaderRequest(d.PackageLeaderDetails, CommandBody):
     """领导包案: the leader chosen from the leaders whose area holds the case (``leader_id``: the
-    API records their name), or named by hand where none fits."""
+    API records their name), or named by hand (``leader_name``) where none fits."""
 
-    leader_name: ShortText = ""
-
-    @model_validator(mode="after")
-    def _leader_named(self) -> Self:
-        if not self.leader_id and not self.leader_name:
-            raise ValueError(
-                "请选择包案领导，或选“其他（手填）”并填写姓名"
-                " / choose the leader from the users (leader_id) or name them"
-            )
-        return self
+    @model_validator(mode="before")
+    @classmethod
+    def _leader_by_id(cls, data: Any) -> Any:
+        return _named_by_id(data, "leader_id", "leader_name")
 
 
 class StartMediationRequest(d.MediationDetails, CommandBody):
