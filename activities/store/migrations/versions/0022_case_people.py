@@ -11,7 +11,7 @@ the caller's own rows (6–12 ms). The rows are derived: this revision only make
 SQLite.
 
 Revision ID: 0022
-Revises: 0030
+Revises: 0027
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0022"
-down_revision = "0030"
+down_revision = "0027"
 branch_labels = None
 depends_on = None
 
