@@ -13,6 +13,7 @@ from sqlalchemy import Row, and_, func, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from activities.store import case_search
+from activities.store.people_tables import CasePersonRow
 from activities.store.sql import like_escape, utc
 from activities.store.tables import CaseOrganisationRow, CaseRow
 from domain.case.search import SearchPlan
@@ -39,8 +40,9 @@ class CaseFilter:
     # (cases related to it in any way: case_organisations).
     within: str | None = None
     organisation: str | None = None
-    # 我的在办: a person the case names (承办人, mediator, 包案领导), and open cases only.
-    person: str | None = None
+    # 我的在办: the person's keys (``domain.case.list_columns.principal_keys``: their account,
+    # their roster entry); a case naming any of them by id (case_people), open cases only.
+    people: tuple[str, ...] | None = None
     open_only: bool = False
 
 
@@ -186,9 +188,10 @@ def _case_conditions(where: CaseFilter) -> list[Any]:
         CaseRow.reporter_id: where.reporter,
     }
     conditions = [column == value for column, value in exact.items() if value is not None]
-    if where.person:
-        pattern = f"%|{like_escape(where.person.replace('|', ''))}|%"
-        conditions.append(CaseRow.persons.like(pattern, escape="\\"))
+    if where.people is not None:
+        # A semi-join from the person's own rows (ix_case_people_key): a few rows, not a scan.
+        named = select(CasePersonRow.case_id).where(CasePersonRow.person_key.in_(where.people))
+        conditions.append(CaseRow.case_id.in_(named))
     if where.search is not None:
         conditions.append(case_search.any_condition(where.search))
     return conditions

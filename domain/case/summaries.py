@@ -182,9 +182,11 @@ class _Summaries:
                     f"调解员：{'、'.join(body.mediators)}"
                 )
             case e.SessionRecorded():
+                # 参加N人 only when the attendees were recorded (none listed is not "0 attended").
+                came = f"，参加{len(body.attendees)}人" if body.attendees else ""
                 text = (
                     f"第{body.session_no}次调解会（{body.held_on.isoformat()}），"
-                    f"调解员：{'、'.join(body.mediators)}，参加{len(body.attendees)}人"
+                    f"调解员：{'、'.join(body.mediators)}{came}"
                 )
                 return text + "，含心理疏导" if body.counselling else text
             case e.AgreementRecorded():
