@@ -31,11 +31,12 @@ depends_on = None
 # out.
 _FILL = r"""
 INSERT INTO case_search_terms (term, registered_at, case_id, jurisdiction_code)
-SELECT DISTINCT regexp_replace(w.word, '^[fi]_', 'p_'), c.registered_at, c.case_id,
-       c.jurisdiction_code
-FROM cases AS c, unnest(string_to_array(c.search_terms, ' ')) AS w(word)
-WHERE w.word <> '' AND length(w.word) <= 100
-  AND w.word !~ '^d_[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]$'
+SELECT p.term, c.registered_at, c.case_id, c.jurisdiction_code
+FROM cases AS c,
+     LATERAL (SELECT DISTINCT regexp_replace(w.word, '^[fi]_', 'p_') AS term
+              FROM unnest(string_to_array(c.search_terms, ' ')) AS w(word)
+              WHERE w.word <> '' AND length(w.word) <= 100
+                AND w.word !~ '^d_[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]$') AS p
 """
 
 
