@@ -39,10 +39,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from activities.runtime.settings import DEVELOPMENT_SEARCH_KEY
 from activities.store import case_search, repositories, search_postings
-from activities.store.case_list import _subtrees
+from activities.store.case_list import search_scope
 from activities.store.engine import create_engine, create_sessionmaker
 from activities.store.migrate import upgrade_async
-from activities.store.repositories import SUMMARY_COLUMNS, CaseFilter, filtered_query
+from activities.store.repositories import SUMMARY_COLUMNS, CaseFilter
 from bench.read_model import load, vacuum
 from domain.case.search import SearchPlan, search_plan, terms_for
 from domain.people.privacy import scrub_text
@@ -314,7 +314,6 @@ async def explain(engine: AsyncEngine, where: CaseFilter, plan: SearchPlan) -> l
     """EXPLAIN (ANALYZE, BUFFERS) of each statement the search runs: the capped counts, then
     each walk (rank and alternative) with the page's limit."""
     plans: list[str] = []
-    narrow_where = replace(where, search=None, within=None, jurisdiction=None)
     async with create_sessionmaker(engine)() as session:
         terms = sorted(search_postings.plan_terms(plan))
         counts = await search_postings.capped_counts(set(terms), session)
@@ -328,8 +327,7 @@ async def explain(engine: AsyncEngine, where: CaseFilter, plan: SearchPlan) -> l
             query = search_postings.walk_query(
                 walk,
                 earlier[walk.rank_index],
-                narrow=lambda q: filtered_query(q, narrow_where),
-                subtrees=_subtrees(where.within, where.jurisdiction or None),
+                scope=search_scope(where),
                 after=None,
                 limit=51,
                 columns=SUMMARY_COLUMNS,

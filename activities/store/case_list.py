@@ -316,10 +316,7 @@ async def _search_cases(
     if session.get_bind().dialect.name == "postgresql":
         rows = await search_postings.search_rows(
             plan,
-            narrow=lambda query: filtered_query(
-                query, replace(where, search=None, within=None, jurisdiction=None)
-            ),
-            subtrees=_subtrees(where.within, where.jurisdiction or None),
+            scope=search_scope(where),
             start=start,
             after=after,
             limit=limit + 1,
@@ -333,6 +330,17 @@ async def _search_cases(
     return CasePage(
         items=[summary_of(row) for _, row in rows],
         next_cursor=_search_cursor(*rows[-1]) if more and rows else None,
+    )
+
+
+def search_scope(where: CaseFilter) -> search_postings.Scope:
+    """Where a search on PostgreSQL looks: the reach on the postings, other filters on cases."""
+    rest = replace(where, search=None, within=None, jurisdiction=None)
+    bare = rest == CaseFilter(organisation=where.organisation)
+    return search_postings.Scope(
+        subtrees=_subtrees(where.within, where.jurisdiction or None),
+        organisation=where.organisation,
+        narrow=None if bare else (lambda query: filtered_query(query, rest)),
     )
 
 

@@ -43,7 +43,7 @@ from sqlalchemy.sql.expression import ColumnElement
 
 from activities.store.search_tables import CaseSearchTermRow
 from activities.store.sql import like_escape, utc
-from activities.store.tables import CaseRow
+from activities.store.tables import CaseOrganisationRow, CaseRow
 from domain.case.search import SearchPlan
 from domain.case.search_index import clause_terms, postings
 
@@ -126,54 +126,89 @@ def _holds(clauses: Clauses, posting: Any) -> ColumnElement[bool]:
     return and_(*(_posted(clause, posting) for clause in clauses))
 
 
+@dataclass(frozen=True)
+class Scope:
+    """Where a search looks: ``subtrees`` (jurisdiction prefixes, checked on the posting),
+    ``organisation`` (its reach rows, probed by the posting's key) and ``narrow``: the list's
+    other filters over ``cases`` (None when there are none: the walk then reads the index
+    alone and only the page's cases are fetched)."""
+
+    subtrees: list[str]
+    organisation: str | None
+    narrow: Callable[[Any], Any] | None
+
+
+def _in_reach(organisation: str, posting: Any) -> ColumnElement[bool]:
+    """The organisation's reach row of the posting's case (an index-only probe)."""
+    reach = CaseOrganisationRow
+    return exists(
+        select(literal(1)).where(
+            reach.org_id == organisation,
+            reach.reach,
+            reach.registered_at == posting.c.registered_at,
+            reach.case_id == posting.c.case_id,
+        )
+    )
+
+
 def walk_query(
     walk: Walk,
     excluded: list[Clauses],
     *,
-    narrow: Callable[[Any], Any],
-    subtrees: list[str],
+    scope: Scope,
     after: tuple[datetime, str] | None,
     limit: int,
     columns: tuple[Any, ...],
 ) -> Any:
-    """The walk's first ``limit`` cases, newest first: ``narrow`` adds the list's filters
-    (over ``cases``) but the jurisdiction, checked on the posting (``subtrees``: prefixes)."""
+    """The walk's first ``limit`` cases within ``scope``, newest first."""
     posting = TERMS.alias("posting")
     driver = walk.clauses[walk.driver]
-    query = narrow(
-        select(*columns, posting.c.registered_at.label("due_rank")).select_from(
-            posting.join(CaseRow, CaseRow.case_id == posting.c.case_id)
-        )
-    )
     others = [clause for i, clause in enumerate(walk.clauses) if i != walk.driver]
-    query = query.where(
+    conditions = [
         posting.c.term == driver[0] if len(driver) == 1 else posting.c.term.in_(driver),
         *(_posted(clause, posting) for clause in others),
         *(not_(_holds(clauses, posting)) for clauses in excluded),
         *(
             posting.c.jurisdiction_code.like(like_escape(prefix) + "%", escape="\\")
-            for prefix in subtrees
+            for prefix in scope.subtrees
         ),
-    )
+    ]
     if after is not None:
-        query = query.where(tuple_(posting.c.registered_at, posting.c.case_id) < tuple_(*after))
-    return query.order_by(posting.c.registered_at.desc(), posting.c.case_id.desc()).limit(limit)
+        conditions.append(tuple_(posting.c.registered_at, posting.c.case_id) < tuple_(*after))
+    order = (posting.c.registered_at.desc(), posting.c.case_id.desc())
+    if scope.narrow is not None:
+        query = select(*columns, posting.c.registered_at.label("due_rank")).select_from(
+            posting.join(CaseRow, CaseRow.case_id == posting.c.case_id)
+        )
+        return scope.narrow(query).where(*conditions).order_by(*order).limit(limit)
+    if scope.organisation is not None:
+        conditions.append(_in_reach(scope.organisation, posting))
+    page = (
+        select(posting.c.registered_at, posting.c.case_id)
+        .where(*conditions)
+        .order_by(*order)
+        .limit(limit)
+        .subquery("page")
+    )
+    return (
+        select(*columns, page.c.registered_at.label("due_rank"))
+        .select_from(page.join(CaseRow, CaseRow.case_id == page.c.case_id))
+        .order_by(page.c.registered_at.desc(), page.c.case_id.desc())
+    )
 
 
 async def search_rows(
     plan: SearchPlan,
     *,
-    narrow: Callable[[Any], Any],
-    subtrees: list[str],
+    scope: Scope,
     start: int,
     after: tuple[datetime, str] | None,
     limit: int,
     columns: tuple[Any, ...],
     session: AsyncSession,
 ) -> list[tuple[int, Row[Any]]]:
-    """Up to ``limit`` cases the plan finds (within ``narrow`` and ``subtrees``), as (rank
-    index, row): best rank first, newest first within a rank, from rank ``start`` after
-    ``after`` on."""
+    """Up to ``limit`` cases the plan finds within ``scope``, as (rank index, row): best rank
+    first, newest first within a rank, from rank ``start`` after ``after`` on."""
     found, earlier = walks(plan, await capped_counts(plan_terms(plan), session))
     rows: list[tuple[int, Row[Any]]] = []
     for index in range(start, len(plan.classes)):
@@ -183,8 +218,7 @@ async def search_rows(
             query = walk_query(
                 walk,
                 earlier[index],
-                narrow=narrow,
-                subtrees=subtrees,
+                scope=scope,
                 after=position,
                 limit=limit - len(rows),
                 columns=columns,

@@ -54,7 +54,7 @@ async def cases(engine: AsyncEngine, sessionmaker: async_sessionmaker[AsyncSessi
         # 鱼塘 in a description, two titles (older, newer), a party's name, a newer description.
         _case(1, hours=1, description="双方因鱼塘放水发生争执。"),
         _case(2, hours=2, title="承包鱼塘纠纷（一）"),
-        _case(3, hours=3, title="承包鱼塘纠纷（二）"),
+        _case(3, hours=3, title="承包鱼塘纠纷（二）", category="land_contract"),
         _case(4, hours=4, applicants=[_party("周鱼塘", PHONE)]),
         _case(5, hours=5, description="又涉及鱼塘一事，拖欠工资。"),
         # 工资 and 拆迁; 鱼 and 塘 apart are not the word 鱼塘.
@@ -144,6 +144,11 @@ async def test_a_reach_sees_and_counts_only_its_own_cases(
     assert await _count(sessionmaker, "鱼塘", other) == 1
     assert await _ids(sessionmaker, "欧阳", other) == []
     assert await _count(sessionmaker, "欧阳", other) == 0
+    # With another filter of the list (over the cases, not the index).
+    labour = CaseFilter(organisation=CENTER, category="land_contract")
+    assert await _ids(sessionmaker, "鱼塘", labour) == ["03"]
+    assert await _ids(sessionmaker, "鱼塘", CaseFilter(category="land_contract")) == ["03"]
+    assert await _count(sessionmaker, "鱼塘", labour) == 1
     # A county's leader: not the other county's 09.
     county = CaseFilter(within="320102")
     assert await _ids(sessionmaker, "鱼塘", county) == ["04", "08", "03", "02", "05", "01"]
