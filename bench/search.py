@@ -34,6 +34,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
 import asyncpg
+from alembic import command
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -41,7 +42,7 @@ from activities.runtime.settings import DEVELOPMENT_SEARCH_KEY
 from activities.store import case_search, repositories, search_postings
 from activities.store.case_list import search_scope
 from activities.store.engine import create_engine, create_sessionmaker
-from activities.store.migrate import upgrade_async
+from activities.store.migrate import alembic_config
 from activities.store.repositories import SUMMARY_COLUMNS, CaseFilter
 from bench.read_model import load, vacuum
 from domain.case.search import SearchPlan, search_plan, terms_for
@@ -311,8 +312,8 @@ async def measure(
 
 
 async def explain(engine: AsyncEngine, where: CaseFilter, plan: SearchPlan) -> list[str]:
-    """EXPLAIN (ANALYZE, BUFFERS) of each statement the search runs: the capped counts, then
-    each walk (rank and alternative) with the page's limit."""
+    """EXPLAIN (ANALYZE, BUFFERS) of each statement the search runs for its first page: the
+    capped counts, then each walk (rank and alternative) until the page is full."""
     plans: list[str] = []
     async with create_sessionmaker(engine)() as session:
         terms = sorted(search_postings.plan_terms(plan))
@@ -323,7 +324,10 @@ async def explain(engine: AsyncEngine, where: CaseFilter, plan: SearchPlan) -> l
             await _explain(session, statement.replace("CAST(:terms AS varchar[])", literal))
         )
         found, earlier = search_postings.walks(plan, counts)
+        page = 0
         for walk in found:
+            if page > 50:  # the search stops when the page is full
+                break
             query = search_postings.walk_query(
                 walk,
                 earlier[walk.rank_index],
@@ -334,6 +338,7 @@ async def explain(engine: AsyncEngine, where: CaseFilter, plan: SearchPlan) -> l
             )
             compiled = query.compile(engine, compile_kwargs={"literal_binds": True})
             plans.append(await _explain(session, str(compiled)))
+            page += len((await session.execute(query)).all())
     return plans
 
 
@@ -355,7 +360,8 @@ async def main_async(args: argparse.Namespace) -> int:
         url = admin.url_for(name)
     keep = args.keep or bool(args.database)
     try:
-        await upgrade_async(url)
+        # The schema only: the synthetic documents are no cases for the read model's rebuild.
+        await asyncio.to_thread(command.upgrade, alembic_config(url), "head")
         engine = create_engine(url, pool_size=1, pre_ping=False)
         try:
             async with engine.connect() as connection:
