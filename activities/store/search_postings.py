@@ -47,7 +47,7 @@ from activities.store.tables import CaseOrganisationRow, CaseRow
 from domain.case.search import SearchPlan
 from domain.case.search_index import clause_terms, postings
 
-CAP = 5000  # postings counted per term: enough to tell a rare word from a common one
+CAP = 1000  # postings counted per term: enough to tell a rare word from a common one
 TERMS: Any = CaseSearchTermRow.__table__
 Clauses = tuple[tuple[str, ...], ...]
 
