@@ -41,6 +41,7 @@ from api.routes import (
     organisations,
     parties,
     petitions,
+    screening,
     sessions,
     users,
     worklist,
@@ -169,6 +170,7 @@ def create_app(
         users,
         leader_acts,
         sessions,
+        screening,
     ):
         app.include_router(feature.router)
     app.include_router(worklist.notices_router)

@@ -13,7 +13,7 @@ filled here from the stored terms in one statement, the key built after; the pro
 them from then on. The keyed hashes stay as keyed as in ``cases.search_terms``.
 
 Revision ID: 0023
-Revises: 0030
+Revises: 0027
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0023"
-down_revision = "0030"
+down_revision = "0027"
 branch_labels = None
 depends_on = None
 
