@@ -275,7 +275,7 @@ def queries(target: int) -> list[tuple[str, str, bool]]:
         ("whole case number", case_id, False),
         ("partial number", case_id[-6:], False),
         ("no match", "不存在的词", False),
-        ("两个常见词从不同现 (工资 鱼塘)", "工资 鱼塘", False),
+        ("two common words never together (工资 鱼塘)", "工资 鱼塘", False),
     ]
 
 
