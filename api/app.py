@@ -41,6 +41,7 @@ from api.routes import (
     organisations,
     parties,
     petitions,
+    registers,
     sessions,
     users,
     worklist,
@@ -168,6 +169,7 @@ def create_app(
         parties,
         users,
         leader_acts,
+        registers,
         sessions,
     ):
         app.include_router(feature.router)

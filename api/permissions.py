@@ -53,6 +53,8 @@ CaseReader = Annotated[
 ]
 # 领导批示 and the list of instructions.
 Instructor = Annotated[Principal, Depends(require_permission(Permission.INSTRUCT))]
+# 领导接访: the reception log and the cases registered from it (leaders).
+Receiver = Annotated[Principal, Depends(require_permission(Permission.RECEIVE_VISITORS))]
 # 风险研判: the case's handlers and leaders within reach.
 Assessor = Annotated[Principal, Depends(require_permission(Permission.ACT, Permission.INSTRUCT))]
 AlertReader = Annotated[Principal, Depends(require_permission(Permission.READ_ALERTS))]

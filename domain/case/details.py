@@ -16,6 +16,7 @@ from domain.base import Frozen
 from domain.days import Day
 from domain.organisation.organisations import OrgRef
 from domain.parties import SIDE_LABELS, Agent, Party, PartySide
+from domain.people.access import UserId
 from domain.text import LongText, OptionalName, OptionalText, ShortText
 from domain.values import (
     AgreementForm,
@@ -125,6 +126,8 @@ class PackageLeaderDetails(Frozen):
     leader_name: ShortText
     leader_title: ShortText
     reason: OptionalText = ""
+    # The leader's account, when the leader is a user (领导接访: the receiving leader).
+    leader_user_id: UserId | None = None
 
 
 class MediationDetails(Frozen):

@@ -63,6 +63,7 @@ class Permission(StrEnum):
     REPORT_FROM_GRID = "report_from_grid"  # 网格上报: intake from the caller's own grid
     READ_OWN_REPORTS = "read_own_reports"  # the status of the cases the caller reported
     INSTRUCT = "instruct"  # 领导批示 and 风险研判 on the cases within the leader's jurisdiction
+    RECEIVE_VISITORS = "receive_visitors"  # 领导接访: the reception log, cases registered from it
 
 
 P = Permission
@@ -72,7 +73,15 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         {P.LIST_CASES, P.READ_CASE, P.ACT, P.REVEAL_PII, P.READ_ALERTS, P.MANAGE_USERS}
     ),
     Role.LEADER: frozenset(
-        {P.LIST_CASES, P.READ_CASE, P.SEE_WATCHED, P.READ_ALERTS, P.ACK_ALERT, P.INSTRUCT}
+        {
+            P.LIST_CASES,
+            P.READ_CASE,
+            P.SEE_WATCHED,
+            P.READ_ALERTS,
+            P.ACK_ALERT,
+            P.INSTRUCT,
+            P.RECEIVE_VISITORS,
+        }
     ),
     Role.AUDITOR: frozenset({P.LIST_CASES, P.AUDIT, P.REVEAL_PII, P.SEE_WATCHED}),
     Role.SYSTEM_ADMIN: frozenset({P.MANAGE_RECIPIENTS}),

@@ -422,6 +422,16 @@ UNSCOPED["instructions"] = {
     "mediator": 403,
     "center_admin": 403,
 }
+# 领导接访: leaders keep their reception logs and register cases from them; nobody else reads
+# them (an unknown reception: 404 for a leader, 403 for everyone else).
+UNSCOPED["receptions"] = {**UNSCOPED["instructions"]}
+UNSCOPED["reception_record"] = {
+    **UNSCOPED["instructions"],
+    "town_leader": 201,
+    "county_leader": 201,
+}
+UNSCOPED["reception_read"] = {**UNSCOPED["instructions"], "town_leader": 404, "county_leader": 404}
+UNSCOPED["reception_register"] = {**UNSCOPED["reception_read"]}
 # 调解日程: the agenda of an organisation's staff, and of leaders over their area.
 UNSCOPED["sessions"] = {**UNSCOPED["worklist"]}
 # Same parties at intake: who registers or oversees cases; never auditors or grid workers.
@@ -609,6 +619,16 @@ async def test_role_unscoped_endpoint_matrix(
         response = await client.get("/v1/worklist")
     elif endpoint == "instructions":
         response = await client.get("/v1/instructions")
+    elif endpoint == "receptions":
+        response = await client.get("/v1/receptions")
+    elif endpoint == "reception_record":
+        visitor = {"name": "矩阵测试", "phone": "13812345678"}
+        body = {"received_on": "2026-03-02", "place": "接待室", "organisation": "xw-center"}
+        response = await client.post("/v1/receptions", json={**body, "visitors": [visitor]})
+    elif endpoint == "reception_read":
+        response = await client.get(f"/v1/receptions/JD-{'0' * 20}")
+    elif endpoint == "reception_register":
+        response = await client.post(f"/v1/receptions/JD-{'0' * 20}/cases", json=intake_body())
     elif endpoint == "sessions":
         response = await client.get("/v1/sessions", params={"mine": "true"})
     elif endpoint == "parties":
@@ -639,7 +659,12 @@ async def test_role_unscoped_endpoint_matrix(
     assert response.status_code == UNSCOPED[endpoint][role], response.text
     if response.status_code >= 400:
         body = response.json()
-        assert body["code"] in {"unauthenticated", "forbidden", "request_not_found"}
+        assert body["code"] in {
+            "unauthenticated",
+            "forbidden",
+            "request_not_found",
+            "reception_not_found",
+        }
         assert body["message_zh"]
         assert body["message_en"]
 

@@ -1,0 +1,69 @@
+"""Request and answer models of the leaders' registers: 领导接访 (``api/routes/registers.py``)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated
+
+from pydantic import BaseModel, Field
+
+from api.schemas import CommandBody, IntakeRequest
+from domain.parties import Party
+from domain.registers.reception import ReceptionDetails
+from domain.values import Channel
+
+
+class ReceptionRequest(ReceptionDetails, CommandBody):
+    """领导接访: the day, the place, the receiving organisation (接访单位) and the visitors."""
+
+
+class ReceptionIntakeRequest(IntakeRequest):
+    """A case registered from a reception: the intake body (the channel is 领导接访 whatever
+    it says; left out, it is filled in). ``visitors`` names the reception's visitors (by their
+    place in its list, from 0) who apply: their names and numbers as the reception recorded
+    them become applicants, before any given in ``applicants``."""
+
+    channel: Channel = Channel.LEADER_RECEPTION
+    applicants: Annotated[tuple[Party, ...], Field(max_length=200)] = ()
+    visitors: Annotated[
+        tuple[Annotated[int, Field(ge=0, le=199)], ...],
+        Field(
+            max_length=200, description="申请人为哪几位来访人员（序号从0起）/ visitors who apply"
+        ),
+    ] = ()
+
+
+class VisitorView(BaseModel):
+    name: str
+    id_number: str | None  # masked
+    phone: str | None  # masked
+    people: int
+    matter: str
+
+
+class ReceptionCaseView(BaseModel):
+    case_id: str
+    title: str
+    stage: str
+    stage_label: str
+    registered_at: datetime
+
+
+class ReceptionView(BaseModel):
+    reception_id: str
+    leader_user_id: str
+    leader_name: str
+    leader_title: str
+    jurisdiction_code: str
+    organisation: str
+    organisation_name: str
+    received_on: date
+    place: str
+    visitors: list[VisitorView]
+    note: str
+    case_count: int
+    cases: list[ReceptionCaseView] | None = None  # on a single reception
+
+
+class ReceptionList(BaseModel):
+    items: list[ReceptionView]
