@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 
 from api.schemas import CommandBody, IntakeRequest
 from domain.parties import Party
+from domain.registers.accountability import AccountabilityDetails
 from domain.registers.reception import ReceptionDetails
 from domain.values import Channel
 
@@ -67,3 +68,34 @@ class ReceptionView(BaseModel):
 
 class ReceptionList(BaseModel):
     items: list[ReceptionView]
+
+
+class AccountabilityRequest(AccountabilityDetails, CommandBody):
+    """约谈 / 通报: against an organisation or a person of it, about a case or a period."""
+
+
+class AccountabilityView(BaseModel):
+    record_id: str
+    kind: str
+    kind_label: str
+    subject_kind: str
+    subject_label: str
+    organisation: str
+    organisation_name: str
+    jurisdiction_code: str
+    person_name: str | None
+    person_user_id: str | None
+    case_id: str | None
+    period_from: date | None
+    period_to: date | None
+    held_on: date
+    facts: str
+    decisions: str
+    corrects: str | None
+    by_user_id: str
+    by_name: str
+    recorded_at: datetime
+
+
+class AccountabilityList(BaseModel):
+    items: list[AccountabilityView]

@@ -1,5 +1,5 @@
 """The leaders' registers (not tied to one case): 领导接访 logs and the cases registered from
-them, 约谈/通报 records, and the 重点人员 register."""
+them, and 约谈/通报 records (append-only)."""
 
 from __future__ import annotations
 
@@ -47,3 +47,34 @@ class ReceptionCaseRow(Base):
     reception_id: Mapped[str] = mapped_column(String(32), primary_key=True)
     case_id: Mapped[str] = mapped_column(String(32), primary_key=True)
     registered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class AccountabilityRow(Base):
+    """约谈 / 通报: append-only (the database refuses UPDATE and DELETE); a correction is a new
+    row naming the row it corrects."""
+
+    __tablename__ = "accountability_records"
+
+    record_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    subject_kind: Mapped[str] = mapped_column(String(16))
+    org_id: Mapped[str] = mapped_column(String(64))
+    org_name: Mapped[str] = mapped_column(String(200))
+    jurisdiction_code: Mapped[str] = mapped_column(String(12))
+    person_name: Mapped[str | None] = mapped_column(String(100))
+    person_user_id: Mapped[str | None] = mapped_column(String(64))
+    case_id: Mapped[str | None] = mapped_column(String(32))
+    period_from: Mapped[date | None] = mapped_column(Date)
+    period_to: Mapped[date | None] = mapped_column(Date)
+    held_on: Mapped[date] = mapped_column(Date)
+    facts: Mapped[str] = mapped_column(Text)
+    decisions: Mapped[str] = mapped_column(Text)
+    corrects: Mapped[str | None] = mapped_column(String(32))
+    by_user_id: Mapped[str] = mapped_column(String(64))
+    by_name: Mapped[str] = mapped_column(String(100))
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (
+        Index("ix_accountability_area_day", "jurisdiction_code", "held_on"),
+        Index("ix_accountability_case", "case_id"),
+    )

@@ -9,6 +9,7 @@ from fastapi.staticfiles import StaticFiles
 from activities.reports.pdf.fonts import PACKAGED_CJK_FONT
 from api.console import (
     pages_account,
+    pages_accountability,
     pages_admin,
     pages_audit,
     pages_auth,
@@ -56,6 +57,7 @@ def install_console(app: FastAPI) -> None:
         pages_grid,
         pages_leader,
         pages_receptions,
+        pages_accountability,
         pages_audit,
         pages_admin,
         pages_requests,

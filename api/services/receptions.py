@@ -108,6 +108,16 @@ async def choices(
     return sorted(organisations.items(), key=lambda o: o[1]), shown
 
 
+async def organisations_within(area: str, *, sessionmaker: Sessionmaker) -> set[str]:
+    """The ids of the active organisations whose area lies in ``area``."""
+    with database_errors():
+        async with sessionmaker() as session:
+            found = await registry_store.list_organisations(
+                within=area, active=True, session=session
+            )
+    return {o.org_id for o in found}
+
+
 async def list_receptions(
     *, limit: int, principal: Principal, sessionmaker: Sessionmaker
 ) -> list[dict[str, Any]]:

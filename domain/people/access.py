@@ -64,6 +64,7 @@ class Permission(StrEnum):
     READ_OWN_REPORTS = "read_own_reports"  # the status of the cases the caller reported
     INSTRUCT = "instruct"  # 领导批示 and 风险研判 on the cases within the leader's jurisdiction
     RECEIVE_VISITORS = "receive_visitors"  # 领导接访: the reception log, cases registered from it
+    HOLD_ACCOUNTABLE = "hold_accountable"  # 约谈/通报: record them (leaders over the unit's area)
 
 
 P = Permission
@@ -81,6 +82,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             P.ACK_ALERT,
             P.INSTRUCT,
             P.RECEIVE_VISITORS,
+            P.HOLD_ACCOUNTABLE,
         }
     ),
     Role.AUDITOR: frozenset({P.LIST_CASES, P.AUDIT, P.REVEAL_PII, P.SEE_WATCHED}),

@@ -432,6 +432,13 @@ UNSCOPED["reception_record"] = {
 }
 UNSCOPED["reception_read"] = {**UNSCOPED["instructions"], "town_leader": 404, "county_leader": 404}
 UNSCOPED["reception_register"] = {**UNSCOPED["reception_read"]}
+# 约谈/通报: leaders record them; leaders and auditors read them (an auditor with a purpose).
+UNSCOPED["accountability_record"] = {
+    **UNSCOPED["instructions"],
+    "town_leader": 201,
+    "county_leader": 201,
+}
+UNSCOPED["accountability"] = {**UNSCOPED["instructions"], "auditor": 200}
 # 调解日程: the agenda of an organisation's staff, and of leaders over their area.
 UNSCOPED["sessions"] = {**UNSCOPED["worklist"]}
 # Same parties at intake: who registers or oversees cases; never auditors or grid workers.
@@ -629,6 +636,20 @@ async def test_role_unscoped_endpoint_matrix(
         response = await client.get(f"/v1/receptions/JD-{'0' * 20}")
     elif endpoint == "reception_register":
         response = await client.post(f"/v1/receptions/JD-{'0' * 20}/cases", json=intake_body())
+    elif endpoint == "accountability_record":
+        body = {
+            "kind": "notice",
+            "subject_kind": "organisation",
+            "organisation": "xw-dxg-committee",
+            "period_from": "2026-01-01",
+            "period_to": "2026-01-31",
+            "held_on": "2026-03-02",
+            "facts": "矩阵测试",
+            "decisions": "矩阵测试",
+        }
+        response = await client.post("/v1/accountability", json=body)
+    elif endpoint == "accountability":
+        response = await client.get("/v1/accountability", params={"purpose": "矩阵测试"})
     elif endpoint == "sessions":
         response = await client.get("/v1/sessions", params={"mine": "true"})
     elif endpoint == "parties":

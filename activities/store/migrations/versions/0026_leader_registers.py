@@ -1,9 +1,11 @@
-"""the leaders' registers: 领导接访 logs and the cases registered from them
+"""the leaders' registers: 领导接访 logs and the cases registered from them, 约谈/通报 records
 
 ``leader_receptions`` holds each reception a leader records (the day, the place, the receiving
 organisation, the visitors); ``reception_cases`` links it to the cases registered from it (the
-case's own registration event names the reception too). Nothing existed before this revision,
-so there is nothing to fill. The reception log lists by the leader's area and day.
+case's own registration event names the reception too). ``accountability_records`` holds each
+约谈 or 通报, append-only like ``case_events`` (a correction is a new row naming the one it
+corrects). Nothing existed before this revision, so there is nothing to fill. Both registers list
+by area and day; accountability records are also found by case (the case page and dossier).
 
 Revision ID: 0026
 Revises: 0021
@@ -12,6 +14,12 @@ Revises: 0021
 import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
+
+from activities.store.migrations.append_only import (
+    allow_changes,
+    create_forbid_function,
+    forbid_changes,
+)
 
 revision = "0026"
 down_revision = "0021"
@@ -49,9 +57,38 @@ def upgrade() -> None:
         sa.Column("case_id", sa.String(32), primary_key=True),
         sa.Column("registered_at", sa.DateTime(timezone=True), nullable=False),
     )
+    op.create_table(
+        "accountability_records",
+        sa.Column("record_id", sa.String(32), primary_key=True),
+        sa.Column("kind", sa.String(16), nullable=False),
+        sa.Column("subject_kind", sa.String(16), nullable=False),
+        sa.Column("org_id", sa.String(64), nullable=False),
+        sa.Column("org_name", sa.String(200), nullable=False),
+        sa.Column("jurisdiction_code", sa.String(12), nullable=False),
+        sa.Column("person_name", sa.String(100), nullable=True),
+        sa.Column("person_user_id", sa.String(64), nullable=True),
+        sa.Column("case_id", sa.String(32), nullable=True),
+        sa.Column("period_from", sa.Date(), nullable=True),
+        sa.Column("period_to", sa.Date(), nullable=True),
+        sa.Column("held_on", sa.Date(), nullable=False),
+        sa.Column("facts", sa.Text(), nullable=False),
+        sa.Column("decisions", sa.Text(), nullable=False),
+        sa.Column("corrects", sa.String(32), nullable=True),
+        sa.Column("by_user_id", sa.String(64), nullable=False),
+        sa.Column("by_name", sa.String(100), nullable=False),
+        sa.Column("recorded_at", sa.DateTime(timezone=True), nullable=False),
+    )
+    op.create_index(
+        "ix_accountability_area_day", "accountability_records", ["jurisdiction_code", "held_on"]
+    )
+    op.create_index("ix_accountability_case", "accountability_records", ["case_id"])
+    create_forbid_function()
+    forbid_changes("accountability_records")
 
 
 def downgrade() -> None:
+    allow_changes("accountability_records")
+    op.drop_table("accountability_records")
     op.drop_table("reception_cases")
     op.drop_index("ix_leader_receptions_leader", "leader_receptions")
     op.drop_index("ix_leader_receptions_area_day", "leader_receptions")
