@@ -44,6 +44,7 @@ from api.routes import (
     registers,
     sessions,
     users,
+    watched,
     worklist,
 )
 from api.routes.attachments import STREAMED_UPLOADS
@@ -170,6 +171,7 @@ def create_app(
         users,
         leader_acts,
         registers,
+        watched,
         sessions,
     ):
         app.include_router(feature.router)

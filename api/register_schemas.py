@@ -11,7 +11,9 @@ from api.schemas import CommandBody, IntakeRequest
 from domain.parties import Party
 from domain.registers.accountability import AccountabilityDetails
 from domain.registers.reception import ReceptionDetails
-from domain.values import Channel
+from domain.registers.watched import WatchedDetails
+from domain.text import Remark
+from domain.values import Channel, ResidentId
 
 
 class ReceptionRequest(ReceptionDetails, CommandBody):
@@ -99,3 +101,44 @@ class AccountabilityView(BaseModel):
 
 class AccountabilityList(BaseModel):
     items: list[AccountabilityView]
+
+
+class WatchedRequest(WatchedDetails, CommandBody):
+    """重点人员: the person by ID number, type, grade, where they live, 包保责任人."""
+
+
+class WatchedLookup(CommandBody):
+    """Find a person in the register by ID number (sent in the body, never in a URL)."""
+
+    id_number: ResidentId
+    purpose: Annotated[Remark, Field(description="查阅目的（审计人员必填）/ why")] = ""
+
+
+class WatchedCaseView(BaseModel):
+    case_id: str
+    title: str
+    stage: str
+    stage_label: str
+    holder_name: str | None
+    jurisdiction_code: str
+    registered_at: datetime
+
+
+class WatchedView(BaseModel):
+    watched_id: str
+    id_number: str  # masked
+    name: str
+    person_type: str
+    type_label: str
+    grade: str
+    grade_label: str
+    jurisdiction_code: str
+    minder_user_id: str
+    minder_name: str
+    note: str
+    by_name: str
+    cases: list[WatchedCaseView] | None = None  # on a single entry
+
+
+class WatchedList(BaseModel):
+    items: list[WatchedView]

@@ -44,6 +44,8 @@ class Settings(BaseSettings):
     policy_file: Path | None = None
     # 分流规则 in place of the shipped ones (activities/policy/data/routing.json).
     routing_rules_file: Path | None = None
+    # 重点人员名册: who reads and writes it, its types and grades (default: the shipped data).
+    watch_policy_file: Path | None = None
     calendar_dir: Path | None = None
     # A CJK TrueType font (.ttf/.ttc) embedded in PDF documents such as the case dossier (卷宗);
     # unset means the font shipped with the package (activities/reports/pdf/fonts.py).

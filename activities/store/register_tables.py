@@ -1,5 +1,5 @@
 """The leaders' registers (not tied to one case): 领导接访 logs and the cases registered from
-them, and 约谈/通报 records (append-only)."""
+them, 约谈/通报 records (append-only), and the 重点人员 register."""
 
 from __future__ import annotations
 
@@ -78,3 +78,24 @@ class AccountabilityRow(Base):
         Index("ix_accountability_area_day", "jurisdiction_code", "held_on"),
         Index("ix_accountability_case", "case_id"),
     )
+
+
+class WatchedPersonRow(Base):
+    """重点人员: one person, found by the keyed hash of their ID number (never kept in clear;
+    the masked number for display), their cases by the same-party key of ``case_parties``."""
+
+    __tablename__ = "watched_persons"
+
+    watched_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    lookup_key: Mapped[str] = mapped_column(String(64), unique=True)
+    party_key: Mapped[str] = mapped_column(String(64), index=True)
+    id_masked: Mapped[str] = mapped_column(String(32))
+    name: Mapped[str] = mapped_column(String(100))
+    person_type: Mapped[str] = mapped_column(String(32))
+    grade: Mapped[str] = mapped_column(String(32))
+    jurisdiction_code: Mapped[str] = mapped_column(String(12), index=True)
+    minder_user_id: Mapped[str] = mapped_column(String(64))
+    minder_name: Mapped[str] = mapped_column(String(100))
+    note: Mapped[str] = mapped_column(Text)
+    by_name: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -24,6 +24,7 @@ from api.console import (
     pages_registry,
     pages_requests,
     pages_sessions,
+    pages_watched,
     pages_worklist,
 )
 from api.console.templating import STATIC_DIR
@@ -58,6 +59,7 @@ def install_console(app: FastAPI) -> None:
         pages_leader,
         pages_receptions,
         pages_accountability,
+        pages_watched,
         pages_audit,
         pages_admin,
         pages_requests,

@@ -439,6 +439,13 @@ UNSCOPED["accountability_record"] = {
     "county_leader": 201,
 }
 UNSCOPED["accountability"] = {**UNSCOPED["instructions"], "auditor": 200}
+# 重点人员: the roles the register's policy data names (leaders and auditors), nobody else; an
+# unknown entry or number: 404 for them. Only leaders enter persons.
+UNSCOPED["watched"] = {**UNSCOPED["accountability"]}
+UNSCOPED["watched_read"] = {**UNSCOPED["watched"], "town_leader": 404, "county_leader": 404}
+UNSCOPED["watched_read"]["auditor"] = 404
+UNSCOPED["watched_lookup"] = {**UNSCOPED["watched_read"]}
+UNSCOPED["watched_record"] = {**UNSCOPED["reception_record"]}
 # 调解日程: the agenda of an organisation's staff, and of leaders over their area.
 UNSCOPED["sessions"] = {**UNSCOPED["worklist"]}
 # Same parties at intake: who registers or oversees cases; never auditors or grid workers.
@@ -650,6 +657,23 @@ async def test_role_unscoped_endpoint_matrix(
         response = await client.post("/v1/accountability", json=body)
     elif endpoint == "accountability":
         response = await client.get("/v1/accountability", params={"purpose": "矩阵测试"})
+    elif endpoint == "watched":
+        response = await client.get("/v1/watched", params={"purpose": "矩阵测试"})
+    elif endpoint == "watched_read":
+        response = await client.get(f"/v1/watched/ZD-{'0' * 20}", params={"purpose": "矩阵测试"})
+    elif endpoint == "watched_lookup":
+        body = {"id_number": "110101199003071233", "purpose": "矩阵测试"}
+        response = await client.post("/v1/watched/lookup", json=body)
+    elif endpoint == "watched_record":
+        body = {
+            "id_number": _matrix_id(),
+            "name": "矩阵测试",
+            "person_type": "repeat_petitioner",
+            "grade": "low",
+            "jurisdiction_code": "320102001",
+            "minder_user_id": "wangfang",
+        }
+        response = await client.post("/v1/watched", json=body)
     elif endpoint == "sessions":
         response = await client.get("/v1/sessions", params={"mine": "true"})
     elif endpoint == "parties":
@@ -685,9 +709,18 @@ async def test_role_unscoped_endpoint_matrix(
             "forbidden",
             "request_not_found",
             "reception_not_found",
+            "watched_not_found",
         }
         assert body["message_zh"]
         assert body["message_en"]
+
+
+def _matrix_id() -> str:
+    """A valid resident ID of its own (the register takes each number once)."""
+    first17 = f"3201021985{uuid.uuid4().int % 10**7:07d}"
+    weights = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+    total = sum(int(d) * w for d, w in zip(first17, weights, strict=True))
+    return first17 + "10X98765432"[total % 11]
 
 
 async def _all_listed(client: httpx.AsyncClient, **params: str) -> list[str]:

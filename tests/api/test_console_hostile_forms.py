@@ -19,6 +19,7 @@ from api.app import create_app
 from api.console import forms
 from api.console.pages_accountability import accountability_fields
 from api.console.pages_receptions import case_fields, reception_fields
+from api.console.pages_watched import watched_fields
 from tests.api.helpers import create_case
 from tests.conftest import Stack
 from tests.principals import USERS
@@ -86,6 +87,7 @@ FORMS: list[Form] = [
     Form("/reports", "/reports", "grid_worker", _kinds(forms.GRID_REPORT_FIELDS)),
     Form("/receptions", "/receptions", "town_leader", _kinds(reception_fields([]))),
     Form("/accountability", "/accountability", "town_leader", _kinds(accountability_fields([]))),
+    Form("/watched", "/watched", "town_leader", _kinds(watched_fields({}, {}, []))),
     Form(
         "/receptions/{reception_id}/cases",
         f"/receptions/{RECEPTION}/cases",

@@ -1,11 +1,14 @@
-"""the leaders' registers: 领导接访 logs and the cases registered from them, 约谈/通报 records
+"""the leaders' registers: 领导接访 logs and their cases, 约谈/通报 records, 重点人员
 
 ``leader_receptions`` holds each reception a leader records (the day, the place, the receiving
 organisation, the visitors); ``reception_cases`` links it to the cases registered from it (the
 case's own registration event names the reception too). ``accountability_records`` holds each
 约谈 or 通报, append-only like ``case_events`` (a correction is a new row naming the one it
-corrects). Nothing existed before this revision, so there is nothing to fill. Both registers list
-by area and day; accountability records are also found by case (the case page and dossier).
+corrects). ``watched_persons`` is the 重点人员 register: a person by the keyed hash of their ID
+number (unique; the number itself is never stored, only its masked form) and by the same-party
+key ``case_parties`` uses, which finds their cases. Nothing existed before this revision, so
+there is nothing to fill. The registers list by area (and day); accountability records are also
+found by case (the case page and the dossier).
 
 Revision ID: 0026
 Revises: 0021
@@ -84,9 +87,30 @@ def upgrade() -> None:
     op.create_index("ix_accountability_case", "accountability_records", ["case_id"])
     create_forbid_function()
     forbid_changes("accountability_records")
+    op.create_table(
+        "watched_persons",
+        sa.Column("watched_id", sa.String(32), primary_key=True),
+        sa.Column("lookup_key", sa.String(64), nullable=False, unique=True),
+        sa.Column("party_key", sa.String(64), nullable=False),
+        sa.Column("id_masked", sa.String(32), nullable=False),
+        sa.Column("name", sa.String(100), nullable=False),
+        sa.Column("person_type", sa.String(32), nullable=False),
+        sa.Column("grade", sa.String(32), nullable=False),
+        sa.Column("jurisdiction_code", sa.String(12), nullable=False),
+        sa.Column("minder_user_id", sa.String(64), nullable=False),
+        sa.Column("minder_name", sa.String(100), nullable=False),
+        sa.Column("note", sa.Text(), nullable=False),
+        sa.Column("by_name", sa.String(100), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    )
+    op.create_index("ix_watched_persons_party_key", "watched_persons", ["party_key"])
+    op.create_index(
+        "ix_watched_persons_jurisdiction_code", "watched_persons", ["jurisdiction_code"]
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("watched_persons")
     allow_changes("accountability_records")
     op.drop_table("accountability_records")
     op.drop_table("reception_cases")
