@@ -64,7 +64,7 @@ def main(argv: Sequence[str] | None, composition: Composition) -> int:
         run_api(settings, workflows=composition.workflows)
         return 0
     if args.command == "migrate":
-        upgrade(settings.resolved_database_url)
+        upgrade(settings.resolved_database_url, search_key=settings.search_hash_key)
         if settings.database_app_role:
             asyncio.run(grant_async(settings.resolved_database_url, settings.database_app_role))
         return 0
