@@ -882,3 +882,47 @@ async def test_a_mediator_of_another_center_sees_none_of_the_instructions_of_a_c
         await clients["mediator"].get("/v1/worklist", params={"group": "instruction_due"})
     ).json()
     assert case_id in {item["case_id"] for item in own["items"]}
+
+
+async def test_a_mediator_of_another_center_sees_no_notice_register_entry_or_reception(
+    clients: dict[str, httpx.AsyncClient], cases: Cases
+) -> None:
+    """约谈/通报 of a case outside their reach, the 重点人员 register and the leaders' reception
+    logs: none of it reaches a mediator of another organisation, by any route."""
+    case_id = cases.own_town["case_id"]
+    facts = f"协议履行回访逾期{uuid.uuid4().hex[:6]}"
+    notice = {
+        "kind": "notice",
+        "subject_kind": "organisation",
+        "organisation": "xw-dxg-committee",
+        "case_id": case_id,
+        "held_on": "2026-03-02",
+        "facts": facts,
+        "decisions": "通报批评",
+    }
+    recorded = await clients["town_leader"].post("/v1/accountability", json=notice)
+    assert recorded.status_code == 201, recorded.text
+    entered = await clients["town_leader"].post(
+        "/v1/watched",
+        json={
+            "id_number": _matrix_id(),
+            "name": "孙某",
+            "person_type": "stability_risk",
+            "grade": "medium",
+            "jurisdiction_code": "320102001",
+            "minder_user_id": "wangfang",
+        },
+    )
+    assert entered.status_code == 201, entered.text
+    other = clients["other_mediator"]
+    answers = [
+        await other.get("/v1/accountability"),
+        await other.get("/v1/accountability", params={"case_id": case_id}),
+        await other.get("/v1/watched"),
+        await other.get(f"/v1/watched/{entered.json()['watched_id']}"),
+        await other.get("/v1/receptions"),
+        await other.get(f"/v1/cases/{case_id}"),
+        await other.get(f"/v1/cases/{case_id}/timeline"),
+    ]
+    assert [a.status_code for a in answers] == [403, 403, 403, 403, 403, 404, 404]
+    assert not any(facts in a.text or "孙某" in a.text for a in answers)
