@@ -42,6 +42,7 @@ from api.routes import (
     parties,
     petitions,
     registers,
+    screening,
     sessions,
     users,
     watched,
@@ -173,6 +174,7 @@ def create_app(
         registers,
         watched,
         sessions,
+        screening,
     ):
         app.include_router(feature.router)
     app.include_router(worklist.notices_router)

@@ -23,6 +23,7 @@ from api.console import (
     pages_receptions,
     pages_registry,
     pages_requests,
+    pages_screening,
     pages_sessions,
     pages_watched,
     pages_worklist,
@@ -50,6 +51,7 @@ def install_console(app: FastAPI) -> None:
         pages_auth,
         pages_worklist,
         pages_sessions,
+        pages_screening,
         pages_intake,
         pages_case_list,  # /cases/export before /cases/{case_id}
         pages_cases,

@@ -20,17 +20,17 @@ REGISTERS = {"leader_receptions", "reception_cases", "accountability_records", "
 
 
 @pytest.fixture(params=BACKENDS)
-async def database_at_0030(
+async def database_at_0027(
     request: pytest.FixtureRequest, postgres_admin: PostgresAdmin, tmp_path: Path
 ) -> AsyncIterator[tuple[str, AsyncEngine]]:
-    async with database_at("0030", request.param, postgres_admin, tmp_path) as database:
+    async with database_at("0027", request.param, postgres_admin, tmp_path) as database:
         yield database
 
 
 async def test_the_registers_come_and_go_and_accountability_records_are_append_only(
-    database_at_0030: tuple[str, AsyncEngine],
+    database_at_0027: tuple[str, AsyncEngine],
 ) -> None:
-    url, engine = database_at_0030
+    url, engine = database_at_0027
     await upgrade_async(url)
 
     def tables(sync: object) -> set[str]:
@@ -54,7 +54,7 @@ async def test_the_registers_come_and_go_and_accountability_records_are_append_o
             with pytest.raises(Exception, match="append-only"):
                 await connection.execute(text(statement))
 
-    await asyncio.to_thread(command.downgrade, alembic_config(url), "0030")
+    await asyncio.to_thread(command.downgrade, alembic_config(url), "0027")
     async with engine.connect() as connection:
         assert not REGISTERS & await connection.run_sync(tables)
     await upgrade_async(url)

@@ -11,7 +11,7 @@ there is nothing to fill. The registers list by area (and day); accountability r
 found by case (the case page and the dossier).
 
 Revision ID: 0026
-Revises: 0030
+Revises: 0027
 """
 
 import sqlalchemy as sa
@@ -25,7 +25,7 @@ from activities.store.migrations.append_only import (
 )
 
 revision = "0026"
-down_revision = "0030"
+down_revision = "0027"
 branch_labels = None
 depends_on = None
 
