@@ -41,9 +41,11 @@ from api.routes import (
     organisations,
     parties,
     petitions,
+    registers,
     screening,
     sessions,
     users,
+    watched,
     worklist,
 )
 from api.routes.attachments import STREAMED_UPLOADS
@@ -169,6 +171,8 @@ def create_app(
         parties,
         users,
         leader_acts,
+        registers,
+        watched,
         sessions,
         screening,
     ):

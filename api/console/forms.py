@@ -356,7 +356,8 @@ INTAKE_FIELDS: list[Field] = [
             "来源渠道",
             "select",
             True,
-            _options(labels.CHANNEL_LABELS),
+            # 领导接访 comes only from a reception log (/receptions), never chosen here.
+            tuple(o for o in _options(labels.CHANNEL_LABELS) if o[0] != Channel.LEADER_RECEPTION),
             value=Channel.WALK_IN.value,
         ),
         _date("received_on", "收到申请日期", False, LATE_HINT),

@@ -16,6 +16,7 @@ from domain.base import Frozen
 from domain.days import Day
 from domain.organisation.organisations import OrgRef
 from domain.parties import SIDE_LABELS, Agent, Party, PartySide
+from domain.people.access import UserId
 from domain.text import LongText, OptionalName, OptionalText, ShortText
 from domain.values import (
     AgreementForm,
@@ -128,8 +129,8 @@ class PackageLeaderDetails(Frozen):
     leader_name: ShortText
     leader_title: ShortText
     reason: OptionalText = ""
-    # The leader chosen from the users (their user id; ``leader_name`` their name then); None:
-    # named by hand, or recorded before the users were offered.
+    # The leader chosen from the users, or the receiving leader of a 领导接访 (their user id;
+    # ``leader_name`` their name then); None: named by hand, or recorded before ids were kept.
     leader_id: ShortText | None = None
 
 

@@ -161,7 +161,11 @@ class _Summaries:
                     f"登记{CASE_KIND_LABELS[body.kind]}（{CATEGORY_LABELS[body.category]}，"
                     f"来源：{CHANNEL_LABELS[body.channel]}），{'、'.join(counted)}"
                 )
-                return f"{text}；风险等级：{RISK_LABELS[body.risk_level]}"
+                text = f"{text}；风险等级：{RISK_LABELS[body.risk_level]}"
+                leader = body.package_leader
+                if leader is not None:  # 领导接访: the receiving leader takes it in charge
+                    text += f"；接访领导{leader.leader_name}（{leader.leader_title}）包案"
+                return text
             case e.CaseAccepted():
                 return f"案件受理（{body.accepted_on}）" if body.accepted_on else "案件受理"
             case e.CaseDeclined():
