@@ -14,6 +14,7 @@ from sqlalchemy import delete, insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from activities.store.agenda_table import SessionAgendaRow
+from activities.store.indicator_facts import replace_facts
 from activities.store.sql import utc
 from activities.store.tables import NO_DUE, CaseOrganisationRow, CasePartyRow, WorkItemRow
 from domain.case.agenda import SessionStatus
@@ -145,3 +146,4 @@ async def replace_case_rows(state: CaseState, *, connection: AsyncConnection) ->
         await connection.execute(delete(table).where(table.c.case_id == state.case_id))
         if rows:
             await connection.execute(insert(table), rows)
+    await replace_facts(state, connection=connection)

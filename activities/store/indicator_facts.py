@@ -1,0 +1,98 @@
+"""The indicator facts beside the read model: written with each case, read by scope and period."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Row, delete, insert, or_, select
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+
+from activities.store.indicator_tables import IndicatorFactRow
+from domain.case.state import CaseState
+from domain.indicators.facts import STORED_FACTS, CaseFacts, Fact, case_facts
+from domain.values import CaseKind, Category
+
+_TABLE = IndicatorFactRow.__table__
+
+
+def fact_row(state: CaseState) -> dict[str, Any]:
+    """The indicator_facts row of ``state``."""
+    facts = case_facts(state)
+    days = list(facts.dates.values())
+    return {
+        "case_id": facts.case_id,
+        "kind": facts.kind.value,
+        "category": facts.category.value,
+        "jurisdiction_code": facts.jurisdiction_code,
+        "org_id": facts.org_id,
+        "party_key": facts.party_key,
+        "first_on": min(days),
+        "last_on": max(days),
+        **{f"{fact.value}_on": facts.on(fact) for fact in STORED_FACTS},
+    }
+
+
+async def replace_facts(state: CaseState, *, connection: AsyncConnection) -> None:
+    await connection.execute(delete(_TABLE).where(_TABLE.c.case_id == state.case_id))
+    await connection.execute(insert(_TABLE), [fact_row(state)])
+
+
+def _facts(row: Row[Any]) -> CaseFacts:
+    dates = {fact: getattr(row, f"{fact.value}_on") for fact in STORED_FACTS}
+    return CaseFacts(
+        case_id=row.case_id,
+        kind=CaseKind(row.kind),
+        category=Category(row.category),
+        jurisdiction_code=row.jurisdiction_code,
+        org_id=row.org_id,
+        party_key=row.party_key,
+        dates={fact: day for fact, day in dates.items() if day is not None},
+    )
+
+
+def _like(prefix: str) -> str:
+    return prefix.replace("\\", "").replace("%", "").replace("_", "") + "%"
+
+
+async def facts_in_scope(
+    *,
+    session: AsyncSession,
+    jurisdiction: str | None,
+    org_ids: Sequence[str] | None,
+    category: Category | None,
+    windows: Sequence[tuple[date, date]],
+) -> list[CaseFacts]:
+    """The facts of the cases in a place's subtree (or held by one of ``org_ids``), of a category,
+    with a fact inside one of ``windows`` (a case with none cannot count in them)."""
+    query = select(_TABLE)
+    if jurisdiction:
+        query = query.where(_TABLE.c.jurisdiction_code.like(_like(jurisdiction)))
+    if org_ids is not None:
+        query = query.where(_TABLE.c.org_id.in_(list(org_ids)))
+    if category is not None:
+        query = query.where(_TABLE.c.category == category.value)
+    query = query.where(
+        or_(*(( _TABLE.c.last_on >= start) & (_TABLE.c.first_on <= end) for start, end in windows))
+    )
+    return [_facts(row) for row in (await session.execute(query)).all()]
+
+
+async def petitions_on_matters(
+    keys: Sequence[str], *, session: AsyncSession, since: date
+) -> list[CaseFacts]:
+    """Petitions on the same matters (same-matter keys) registered on or after ``since``."""
+    out: list[CaseFacts] = []
+    keys = sorted(set(keys))
+    for i in range(0, len(keys), 500):
+        query = select(_TABLE).where(
+            _TABLE.c.kind == CaseKind.PETITION.value,
+            _TABLE.c.party_key.in_(keys[i : i + 500]),
+            _TABLE.c.registered_on >= since,
+        )
+        out += [_facts(row) for row in (await session.execute(query)).all()]
+    return out
+
+
+__all__ = ["Fact", "fact_row", "facts_in_scope", "petitions_on_matters", "replace_facts"]

@@ -1,0 +1,52 @@
+"""indicator_facts: one row per case with the legal dates of its facts (``domain.indicators``)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import Date, Index, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from activities.store.table_base import Base
+
+
+class IndicatorFactRow(Base):
+    """考核指标事实: what a case contributes to the indicators, rewritten with the case.
+
+    ``first_on``/``last_on`` bound its facts' dates, so a period's query reads only the cases
+    with a fact in it; each fact's date has its own column (``<fact>_on``)."""
+
+    __tablename__ = "indicator_facts"
+
+    case_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    category: Mapped[str] = mapped_column(String(32))
+    jurisdiction_code: Mapped[str] = mapped_column(String(12))
+    org_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    party_key: Mapped[str | None] = mapped_column(String(64), index=True)
+    first_on: Mapped[date] = mapped_column(Date)
+    last_on: Mapped[date] = mapped_column(Date)
+    registered_on: Mapped[date | None] = mapped_column(Date)
+    accepted_on: Mapped[date | None] = mapped_column(Date)
+    mediation_ended_on: Mapped[date | None] = mapped_column(Date)
+    agreement_reached_on: Mapped[date | None] = mapped_column(Date)
+    mediation_failed_on: Mapped[date | None] = mapped_column(Date)
+    concluded_on: Mapped[date | None] = mapped_column(Date)
+    concluded_on_time_on: Mapped[date | None] = mapped_column(Date)
+    agreement_due_on: Mapped[date | None] = mapped_column(Date)
+    agreement_performed_on: Mapped[date | None] = mapped_column(Date)
+    rated_on: Mapped[date | None] = mapped_column(Date)
+    satisfied_on: Mapped[date | None] = mapped_column(Date)
+    skip_level_on: Mapped[date | None] = mapped_column(Date)
+    civil_to_criminal_on: Mapped[date | None] = mapped_column(Date)
+
+    __table_args__ = (
+        # A county's (or town's) cases with a fact on or after a period's start.
+        Index("ix_indicator_facts_place_last", "jurisdiction_code", "last_on"),
+        Index(
+            "ix_indicator_facts_subtree",
+            "jurisdiction_code",
+            "last_on",
+            postgresql_ops={"jurisdiction_code": "varchar_pattern_ops"},
+        ).ddl_if(dialect="postgresql"),
+    )

@@ -1,0 +1,119 @@
+"""indicator_facts: the legal dates of each case's facts, for the indicators (考核指标)
+
+One row per case (``activities.store.indicator_tables``), written by the projection beside the
+read model from ``domain.indicators.facts.case_facts``: the dates of 受理, 调解终结, 调解协议,
+调解不成, 办结 (and 按期办结), the agreement falling due and performed, the latest 回访's
+satisfaction, and the 越级 / 民转刑 flags, with ``first_on``/``last_on`` bounding them. A county's
+figures for a month read the rows of that county with a fact on or after the month's start
+(``ix_indicator_facts_place_last``; on PostgreSQL a ``varchar_pattern_ops`` twin serves the
+subtree's prefix LIKE). Existing cases are filled in here from their stored state, 500 at a
+time.
+
+Revision ID: 0028
+Revises: 0021
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0028"
+down_revision = "0021"
+branch_labels = None
+depends_on = None
+
+_BATCH = 500
+_FACT_COLUMNS = (
+    "registered_on",
+    "accepted_on",
+    "mediation_ended_on",
+    "agreement_reached_on",
+    "mediation_failed_on",
+    "concluded_on",
+    "concluded_on_time_on",
+    "agreement_due_on",
+    "agreement_performed_on",
+    "rated_on",
+    "satisfied_on",
+    "skip_level_on",
+    "civil_to_criminal_on",
+)
+
+
+def _table() -> sa.Table:
+    return sa.table(
+        "indicator_facts",
+        *(
+            sa.column(name)
+            for name in (
+                "case_id",
+                "kind",
+                "category",
+                "jurisdiction_code",
+                "org_id",
+                "party_key",
+                "first_on",
+                "last_on",
+                *_FACT_COLUMNS,
+            )
+        ),
+    )
+
+
+def _backfill() -> None:
+    # The projection's own row builder: a case's facts are a pure function of its state.
+    from activities.store.indicator_facts import fact_row
+    from domain.case.state import CaseState
+
+    bind = op.get_bind()
+    cases = sa.table("cases", sa.column("case_id"), sa.column("state"))
+    last = ""
+    while True:
+        batch = bind.execute(
+            sa.select(cases.c.case_id, cases.c.state)
+            .where(cases.c.case_id > last)
+            .order_by(cases.c.case_id)
+            .limit(_BATCH)
+        ).all()
+        if not batch:
+            return
+        rows: list[dict[str, Any]] = []
+        for case_id, document in batch:
+            state = document if isinstance(document, dict) else json.loads(document)
+            rows.append(fact_row(CaseState.model_validate(state)))
+            last = case_id
+        bind.execute(sa.insert(_table()), rows)
+
+
+def upgrade() -> None:
+    op.create_table(
+        "indicator_facts",
+        sa.Column("case_id", sa.String(32), primary_key=True),
+        sa.Column("kind", sa.String(16), nullable=False),
+        sa.Column("category", sa.String(32), nullable=False),
+        sa.Column("jurisdiction_code", sa.String(12), nullable=False),
+        sa.Column("org_id", sa.String(64), nullable=True),
+        sa.Column("party_key", sa.String(64), nullable=True),
+        sa.Column("first_on", sa.Date(), nullable=False),
+        sa.Column("last_on", sa.Date(), nullable=False),
+        *(sa.Column(name, sa.Date(), nullable=True) for name in _FACT_COLUMNS),
+    )
+    op.create_index("ix_indicator_facts_org_id", "indicator_facts", ["org_id"])
+    op.create_index("ix_indicator_facts_party_key", "indicator_facts", ["party_key"])
+    op.create_index(
+        "ix_indicator_facts_place_last", "indicator_facts", ["jurisdiction_code", "last_on"]
+    )
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute(
+            "CREATE INDEX ix_indicator_facts_subtree ON indicator_facts "
+            "(jurisdiction_code varchar_pattern_ops, last_on)"
+        )
+    _backfill()
+
+
+def downgrade() -> None:
+    op.drop_table("indicator_facts")
