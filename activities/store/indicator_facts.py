@@ -14,7 +14,7 @@ from domain.case.state import CaseState
 from domain.indicators.facts import STORED_FACTS, CaseFacts, Fact, case_facts
 from domain.values import CaseKind, Category
 
-_TABLE = IndicatorFactRow.__table__
+_TABLE: Any = IndicatorFactRow.__table__
 
 
 def fact_row(state: CaseState) -> dict[str, Any]:
@@ -74,7 +74,7 @@ async def facts_in_scope(
     if category is not None:
         query = query.where(_TABLE.c.category == category.value)
     query = query.where(
-        or_(*(( _TABLE.c.last_on >= start) & (_TABLE.c.first_on <= end) for start, end in windows))
+        or_(*((_TABLE.c.last_on >= start) & (_TABLE.c.first_on <= end) for start, end in windows))
     )
     return [_facts(row) for row in (await session.execute(query)).all()]
 

@@ -21,7 +21,7 @@ from tests.domain.test_legal_dates import CURRENT, at
 from tests.samples import PETITION_INTAKE, command, register
 
 
-class Told:
+class _Told:
     """One case with its own number, told at the legal dates given."""
 
     def __init__(self, case_id: str, on: date, **intake: Any) -> None:
@@ -50,16 +50,16 @@ class Told:
             self.state = evolve(self.state, event)
         self.events += events
 
-    def do(self, cmd: c.Command, on: date) -> Told:
+    def do(self, cmd: c.Command, on: date) -> _Told:
         self.n += 1
         envelope = c.CommandEnvelope(command_id=f"cmd-{self.n}", actor="王芳", command=cmd)
         self._fold(decide(self.state, envelope, now=at(on)))
         return self
 
-    def act(self, action: str, on: date, **overrides: Any) -> Told:
+    def act(self, action: str, on: date, **overrides: Any) -> _Told:
         return self.do(command(action, on, **overrides), on)
 
-    def advance(self, on: date) -> Told:
+    def advance(self, on: date) -> _Told:
         self._fold(advance(self.case, now=at(on)))
         return self
 
@@ -69,13 +69,30 @@ def _person(name: str, phone: str) -> dict[str, Any]:
 
 
 def _agreement(signed: date, *due: date) -> dict[str, Any]:
-    items = [{"description": f"履行第{i + 1}项", "due_on": d.isoformat()} for i, d in enumerate(due)]
+    items = [
+        {"description": f"履行第{i + 1}项", "due_on": d.isoformat()} for i, d in enumerate(due)
+    ]
     return {"signed_on": signed.isoformat(), "items": items}
 
 
-def county() -> list[Told]:
-    """玄武区 (320102): the cases of the tests, in March 2026 and March 2025."""
+# A town of 玄武区 no other test places cases in (the API tests share one store).
+QUIET_TOWN = {
+    "county_code": "320102",
+    "town_code": "320102009",
+    "village_code": "320102009009",
+}
+
+
+def county(base: int = 0, jurisdiction: dict[str, str] | None = None) -> list[Told]:
+    """玄武区 (320102): the cases of the tests, in March 2026 and March 2025, numbered from
+    ``base`` + 1 and placed in ``jurisdiction`` (the samples' village by default)."""
     d = date
+    place = {"jurisdiction": jurisdiction} if jurisdiction else {}
+
+    def Told(case_id: str, on: date, **intake: Any) -> _Told:  # noqa: N802
+        prefix, year, number = case_id.split("-")
+        return _Told(f"{prefix}-{year}-{base + int(number):06d}", on, **place, **intake)
+
     d1 = Told("JF-2026-000001", d(2026, 3, 2), **_person("赵一", "13800000001"))
     d1.act("accept", d(2026, 3, 2), accepted_on="2026-03-02")
     d1.act("start_mediation", d(2026, 3, 2))
@@ -145,3 +162,6 @@ def county() -> list[Told]:
     p2.act("accept", d(2026, 3, 2), accepted_on="2026-03-02")
     p2.act("reply", d(2026, 3, 25), answered_on="2026-03-25", served_on="2026-03-25")
     return [d1, d2, d3, d4, d5, d6, d7, d8, p1, p2]
+
+
+Told = _Told

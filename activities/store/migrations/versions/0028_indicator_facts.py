@@ -44,7 +44,7 @@ _FACT_COLUMNS = (
 )
 
 
-def _table() -> sa.Table:
+def _table() -> sa.TableClause:
     return sa.table(
         "indicator_facts",
         *(
