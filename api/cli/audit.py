@@ -18,6 +18,7 @@ from activities.reports import bundle_verify
 from activities.runtime.settings import Settings
 from activities.runtime.temporal_client import connect, data_converter
 from activities.store.engine import create_engine, create_sessionmaker
+from api.cli.indicator_audit import add_indicator_audit, indicator_audit_cli
 from domain.errors import UnknownCase
 from workflows.contract import REPROJECT_SIGNAL, STATE_QUERY
 
@@ -40,6 +41,7 @@ def add_audit_commands(commands: argparse._SubParsersAction[argparse.ArgumentPar
         "reproject", help="offer a case's held events to the store again (once it can take them)"
     )
     reproject.add_argument("cases", nargs="+", metavar="CASE")
+    add_indicator_audit(actions)
 
 
 def run_audit(args: argparse.Namespace, settings: Settings, workflows: Sequence[type]) -> int:
@@ -55,6 +57,8 @@ def run_audit(args: argparse.Namespace, settings: Settings, workflows: Sequence[
         return asyncio.run(replay_cli(settings, args.case, workflows=workflows))
     if args.audit_command == "reproject":
         return asyncio.run(reproject_cli(settings, tuple(args.cases)))
+    if args.audit_command == "indicators":
+        return asyncio.run(indicator_audit_cli(settings, args))
     return 2
 
 
