@@ -96,3 +96,23 @@ async def petitions_on_matters(
 
 
 __all__ = ["Fact", "fact_row", "facts_in_scope", "petitions_on_matters", "replace_facts"]
+
+
+async def case_lines(case_ids: Sequence[str], *, session: AsyncSession) -> dict[str, Row[Any]]:
+    """The list line of each case (masked title, stage, holder's name), by case id."""
+    from activities.store.tables import CaseRow
+
+    found: dict[str, Row[Any]] = {}
+    ids = list(case_ids)
+    for i in range(0, len(ids), 500):
+        rows = await session.execute(
+            select(
+                CaseRow.case_id,
+                CaseRow.masked_title,
+                CaseRow.stage,
+                CaseRow.holder_name,
+                CaseRow.registered_at,
+            ).where(CaseRow.case_id.in_(ids[i : i + 500]))
+        )
+        found |= {row.case_id: row for row in rows}
+    return found

@@ -181,6 +181,8 @@ class Counted:
     category: Category | None
     as_of: date
     figures: list[Figure]
+    facts: list[CaseFacts]
+    petitions: list[CaseFacts]
 
 
 async def count(
@@ -204,7 +206,7 @@ async def count(
             )
             facts, petitions = await scope_facts(scope, parsed, kind, session=session)
     found = figures(indicators, facts, parsed, as_of=day, petitions=petitions)
-    return Counted(scope, parsed, kind, day, found)
+    return Counted(scope, parsed, kind, day, found, facts, petitions)
 
 
 def board(counted: Counted, indicators: IndicatorSet, period: str) -> IndicatorBoard:

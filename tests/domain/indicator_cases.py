@@ -83,15 +83,24 @@ QUIET_TOWN = {
 }
 
 
-def county(base: int = 0, jurisdiction: dict[str, str] | None = None) -> list[Told]:
+def county(
+    base: int = 0,
+    jurisdiction: dict[str, str] | None = None,
+    centers: tuple[str, str] | None = None,
+) -> list[Told]:
     """玄武区 (320102): the cases of the tests, in March 2026 and March 2025, numbered from
-    ``base`` + 1 and placed in ``jurisdiction`` (the samples' village by default)."""
+    ``base`` + 1 and placed in ``jurisdiction`` (the samples' village by default); with
+    ``centers``, JF4, JF5, JF7 and JF8 are held by the second, the others by the first."""
     d = date
     place = {"jurisdiction": jurisdiction} if jurisdiction else {}
 
     def Told(case_id: str, on: date, **intake: Any) -> _Told:  # noqa: N802
         prefix, year, number = case_id.split("-")
-        return _Told(f"{prefix}-{year}-{base + int(number):06d}", on, **place, **intake)
+        held = {}
+        if centers is not None:
+            second = prefix == "JF" and int(number) in (4, 5, 7, 8)
+            held = {"center_id": centers[1] if second else centers[0]}
+        return _Told(f"{prefix}-{year}-{base + int(number):06d}", on, **place, **held, **intake)
 
     d1 = Told("JF-2026-000001", d(2026, 3, 2), **_person("赵一", "13800000001"))
     d1.act("accept", d(2026, 3, 2), accepted_on="2026-03-02")
