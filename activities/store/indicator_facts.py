@@ -9,12 +9,14 @@ from typing import Any
 from sqlalchemy import Row, delete, insert, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
-from activities.store.indicator_tables import IndicatorFactRow
+from activities.store.indicator_tables import AccountabilityItemRow, IndicatorFactRow
 from domain.case.state import CaseState
+from domain.indicators.accountability import AccountabilityItem, ItemKind, accountability_items
 from domain.indicators.facts import STORED_FACTS, CaseFacts, Fact, case_facts
 from domain.values import CaseKind, Category
 
 _TABLE: Any = IndicatorFactRow.__table__
+_ITEMS: Any = AccountabilityItemRow.__table__
 
 
 def fact_row(state: CaseState) -> dict[str, Any]:
@@ -34,9 +36,39 @@ def fact_row(state: CaseState) -> dict[str, Any]:
     }
 
 
+def item_rows(state: CaseState) -> list[dict[str, Any]]:
+    """The accountability_items rows of ``state``."""
+    return [{**item.model_dump(), "kind": item.kind.value} for item in accountability_items(state)]
+
+
 async def replace_facts(state: CaseState, *, connection: AsyncConnection) -> None:
+    """Rewrite the case's indicator facts and accountability items (the caller's transaction)."""
     await connection.execute(delete(_TABLE).where(_TABLE.c.case_id == state.case_id))
     await connection.execute(insert(_TABLE), [fact_row(state)])
+    await connection.execute(delete(_ITEMS).where(_ITEMS.c.case_id == state.case_id))
+    rows = item_rows(state)
+    if rows:
+        await connection.execute(insert(_ITEMS), rows)
+
+
+async def items_in_scope(
+    *,
+    session: AsyncSession,
+    jurisdiction: str | None,
+    org_ids: Sequence[str] | None,
+    start: date,
+    end: date,
+) -> list[AccountabilityItem]:
+    """The accountability items of a place's subtree (or organisations) placed in [start, end]."""
+    query = select(_ITEMS).where(_ITEMS.c.on >= start, _ITEMS.c.on <= end)
+    if jurisdiction:
+        query = query.where(_ITEMS.c.jurisdiction_code.like(_like(jurisdiction)))
+    if org_ids is not None:
+        query = query.where(_ITEMS.c.org_id.in_(list(org_ids)))
+    return [
+        AccountabilityItem.model_validate({**row._mapping, "kind": ItemKind(row.kind)})
+        for row in await session.execute(query)
+    ]
 
 
 def _facts(row: Row[Any]) -> CaseFacts:
@@ -95,7 +127,15 @@ async def petitions_on_matters(
     return out
 
 
-__all__ = ["Fact", "fact_row", "facts_in_scope", "petitions_on_matters", "replace_facts"]
+__all__ = [
+    "Fact",
+    "fact_row",
+    "facts_in_scope",
+    "item_rows",
+    "items_in_scope",
+    "petitions_on_matters",
+    "replace_facts",
+]
 
 
 async def case_lines(case_ids: Sequence[str], *, session: AsyncSession) -> dict[str, Row[Any]]:

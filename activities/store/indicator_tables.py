@@ -1,10 +1,10 @@
-"""indicator_facts: one row per case with the legal dates of its facts (``domain.indicators``)."""
+"""indicator_facts (one row per case: its facts' legal dates) and accountability_items."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
-from sqlalchemy import Date, Index, String
+from sqlalchemy import Date, DateTime, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from activities.store.table_base import Base
@@ -49,4 +49,28 @@ class IndicatorFactRow(Base):
             "last_on",
             postgresql_ops={"jurisdiction_code": "varchar_pattern_ops"},
         ).ddl_if(dialect="postgresql"),
+    )
+
+
+class AccountabilityItemRow(Base):
+    """问责事项: a case's breaches, alerts (with their 签收) and 批示 (with their 落实反馈), each
+    placed in a period by its day (``domain.indicators.accountability``)."""
+
+    __tablename__ = "accountability_items"
+
+    case_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    item_key: Mapped[str] = mapped_column(String(80), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    jurisdiction_code: Mapped[str] = mapped_column(String(12))
+    org_id: Mapped[str | None] = mapped_column(String(64))
+    who: Mapped[str] = mapped_column(String(200))
+    label: Mapped[str] = mapped_column(String(200))
+    on: Mapped[date] = mapped_column(Date)
+    started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    due_on: Mapped[date | None] = mapped_column(Date)
+
+    __table_args__ = (
+        Index("ix_accountability_items_place_on", "jurisdiction_code", "on"),
+        Index("ix_accountability_items_on", "on"),
     )

@@ -50,14 +50,14 @@ class _Told:
             self.state = evolve(self.state, event)
         self.events += events
 
-    def do(self, cmd: c.Command, on: date) -> _Told:
+    def do(self, cmd: c.Command, on: date, by: str = "王芳") -> _Told:
         self.n += 1
-        envelope = c.CommandEnvelope(command_id=f"cmd-{self.n}", actor="王芳", command=cmd)
+        envelope = c.CommandEnvelope(command_id=f"cmd-{self.n}", actor=by, command=cmd)
         self._fold(decide(self.state, envelope, now=at(on)))
         return self
 
-    def act(self, action: str, on: date, **overrides: Any) -> _Told:
-        return self.do(command(action, on, **overrides), on)
+    def act(self, action: str, on: date, by: str = "王芳", **overrides: Any) -> _Told:
+        return self.do(command(action, on, **overrides), on, by)
 
     def advance(self, on: date) -> _Told:
         self._fold(advance(self.case, now=at(on)))
@@ -106,6 +106,8 @@ def county(
     d1.act("accept", d(2026, 3, 2), accepted_on="2026-03-02")
     d1.act("start_mediation", d(2026, 3, 2))
     d1.act("record_agreement", d(2026, 3, 5), **_agreement(d(2026, 3, 5), d(2026, 3, 8)))
+    d1.act("issue_instruction", d(2026, 3, 6), by="周军", text="跟进履行", deadline="2026-03-12")
+    d1.act("answer_instruction", d(2026, 3, 9), instruction_no=1, result="已跟进")
     d1.act("record_follow_up", d(2026, 3, 10), visited_on="2026-03-10")
 
     d2 = Told("JF-2026-000002", d(2026, 3, 3), **_person("钱二", "13800000002"))
@@ -128,6 +130,9 @@ def county(
     d4 = Told("JF-2026-000004", d(2026, 3, 10), **_person("李四", "13800000004"))
     d4.act("accept", d(2026, 3, 10), accepted_on="2026-03-10")
     d4.act("start_mediation", d(2026, 3, 10))
+    # 周军's 批示 of 12 March, to be carried out by 20 March, still unanswered when it ran out.
+    d4.act("issue_instruction", d(2026, 3, 12), by="周军", text="请尽快化解", deadline="2026-03-20")
+    d4.advance(d(2026, 3, 25))
 
     # Accepted in January; its one-month mediation period (B2) ran out on 5 February and was
     # recorded as breached; the agreement came on 12 March, without performance items.
@@ -143,6 +148,8 @@ def county(
         flags={"civil_to_criminal_risk": True},
         **_person("吴六", "13800000006"),
     )
+    # 刘强 acknowledges the 直报 the next day, 24 hours after it was raised.
+    d6.act("acknowledge_alert", d(2026, 3, 16), by="刘强", alert_id=d6.case.alerts[0].alert_id)
     # A year before: two disputes flagged 民转刑 in March 2025.
     d7 = Told(
         "JF-2025-000007",

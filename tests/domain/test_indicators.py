@@ -155,3 +155,26 @@ def test_a_definition_whose_numerator_is_not_within_its_denominator_is_refused()
     document["indicators"][1]["numerator"]["kind"] = "petition"
     with pytest.raises(ValueError, match="subset"):
         IndicatorSet.model_validate(document)
+
+
+def test_accountability_for_march_worked_out_by_hand() -> None:
+    """March 2026, as of 10 April: JF4's 批示 (周军, 12 March, to be carried out by 20 March) ran
+    out unanswered — one breach, and still open 29 days on; JF1's 批示 was answered on 9 March;
+    刘强 acknowledged JF6's 直报 24 hours after it was raised; the breach alert of JF4 (25 March)
+    waits at the town leader. JF5's breach (5 February) belongs to February."""
+    from datetime import UTC, datetime
+
+    from domain.indicators.accountability import accountability, accountability_items
+
+    items = [i for told in county() for i in accountability_items(told.case)]
+    found = accountability(items, MARCH, as_of=datetime(2026, 4, 10, tzinfo=UTC))
+    assert [(b.breaches, b.cases) for b in found.breaches] == [(1, _jf(4))]
+    by_who = {line.who: line for line in found.acknowledgement}
+    assert (by_who["刘强"].acknowledged, by_who["刘强"].median_hours) == (1, 24.0)
+    assert (by_who["town-leader:320102001"].open, by_who["town-leader:320102001"].alerts) == (1, 1)
+    [open_one] = found.unanswered
+    assert (open_one.case_id, open_one.leader, open_one.days_open) == (_jf(4)[0], "周军", 29)
+    february = accountability(
+        items, parse_period("2026-02"), as_of=datetime(2026, 4, 10, tzinfo=UTC)
+    )
+    assert [(b.breaches, b.cases) for b in february.breaches] == [(1, _jf(5))]

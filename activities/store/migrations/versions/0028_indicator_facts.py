@@ -9,6 +9,12 @@ figures for a month read the rows of that county with a fact on or after the mon
 subtree's prefix LIKE). Existing cases are filled in here from their stored state, 500 at a
 time.
 
+``accountability_items`` holds what each case answers for (``domain.indicators.accountability``):
+its breached clocks (by their last day), its alerts with when they were acknowledged (签收) and by
+whom, and its 批示 with their 落实反馈, placed in a period by their day; the monthly report's
+问责 section and the accountability views read a place's items of a period
+(``ix_accountability_items_place_on``).
+
 Revision ID: 0028
 Revises: 0021
 """
@@ -64,9 +70,17 @@ def _table() -> sa.TableClause:
     )
 
 
+def _items_table() -> sa.TableClause:
+    names = ("case_id", "item_key", "kind", "jurisdiction_code", "org_id", "who", "label", "on")
+    return sa.table(
+        "accountability_items",
+        *(sa.column(n) for n in (*names, "started_at", "ended_at", "due_on")),
+    )
+
+
 def _backfill() -> None:
     # The projection's own row builder: a case's facts are a pure function of its state.
-    from activities.store.indicator_facts import fact_row
+    from activities.store.indicator_facts import fact_row, item_rows
     from domain.case.state import CaseState
 
     bind = op.get_bind()
@@ -82,11 +96,17 @@ def _backfill() -> None:
         if not batch:
             return
         rows: list[dict[str, Any]] = []
+        items: list[dict[str, Any]] = []
         for case_id, document in batch:
-            state = document if isinstance(document, dict) else json.loads(document)
-            rows.append(fact_row(CaseState.model_validate(state)))
+            state = CaseState.model_validate(
+                document if isinstance(document, dict) else json.loads(document)
+            )
+            rows.append(fact_row(state))
+            items += item_rows(state)
             last = case_id
         bind.execute(sa.insert(_table()), rows)
+        if items:
+            bind.execute(sa.insert(_items_table()), items)
 
 
 def upgrade() -> None:
@@ -112,8 +132,27 @@ def upgrade() -> None:
             "CREATE INDEX ix_indicator_facts_subtree ON indicator_facts "
             "(jurisdiction_code varchar_pattern_ops, last_on)"
         )
+    op.create_table(
+        "accountability_items",
+        sa.Column("case_id", sa.String(32), primary_key=True),
+        sa.Column("item_key", sa.String(80), primary_key=True),
+        sa.Column("kind", sa.String(16), nullable=False),
+        sa.Column("jurisdiction_code", sa.String(12), nullable=False),
+        sa.Column("org_id", sa.String(64), nullable=True),
+        sa.Column("who", sa.String(200), nullable=False),
+        sa.Column("label", sa.String(200), nullable=False),
+        sa.Column("on", sa.Date(), nullable=False),
+        sa.Column("started_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("ended_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("due_on", sa.Date(), nullable=True),
+    )
+    op.create_index(
+        "ix_accountability_items_place_on", "accountability_items", ["jurisdiction_code", "on"]
+    )
+    op.create_index("ix_accountability_items_on", "accountability_items", ["on"])
     _backfill()
 
 
 def downgrade() -> None:
+    op.drop_table("accountability_items")
     op.drop_table("indicator_facts")
