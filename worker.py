@@ -21,10 +21,12 @@ from temporalio.client import Client
 from temporalio.worker import Worker
 
 from activities.audit.history_archive import archive_periodically
+from activities.files.store import file_store
 from activities.identity.refused_commands import RefusalRecorder
 from activities.notify.outbound import OutboundPolicy
 from activities.policy.book import PolicyBook
 from activities.policy.calendar_data import load_calendar
+from activities.policy.indicators import load_indicators
 from activities.reports.documents.templates import load_templates
 from activities.runtime.command_guard import CommandGuard
 from activities.runtime.engine_keys import engine_keys
@@ -35,16 +37,19 @@ from activities.store.engine import create_engine, create_sessionmaker
 from activities.tasks.delivery import Notifier
 from activities.tasks.diversion import Diversions
 from activities.tasks.documents import DocumentNumbers
+from activities.tasks.monthly_reports import MonthlyReports
 from activities.tasks.policy import PolicyProvider
 from activities.tasks.projection import CaseStore
+from activities.tasks.report_schedule import ensure_monthly_report_schedule
 from api import cli
 from workflows.case_workflow import CaseWorkflow
 from workflows.diversion import DiversionWorkflow
+from workflows.monthly_report import MonthlyReportWorkflow
 
 log = structlog.get_logger("fengqiao.worker")
 
 # Every workflow this deployment runs (and replays): the worker registers them, audit replays them.
-WORKFLOWS: tuple[type, ...] = (CaseWorkflow, DiversionWorkflow)
+WORKFLOWS: tuple[type, ...] = (CaseWorkflow, DiversionWorkflow, MonthlyReportWorkflow)
 
 
 def case_activities(engine: AsyncEngine, settings: Settings, http: httpx.AsyncClient) -> list[Any]:
@@ -65,6 +70,17 @@ def diversion_activities(engine: AsyncEngine, client: Client, settings: Settings
     """The steps of a diversion (访调对接): they reach other cases through the Temporal client."""
     steps = Diversions(create_sessionmaker(engine), client, settings)
     return [steps.reserve_dispute_number, steps.record_diversion, steps.open_diverted_dispute]
+
+
+def report_activities(engine: AsyncEngine, settings: Settings) -> list[Any]:
+    """The monthly report's (月报): the places that report, and one place's report made."""
+    reports = MonthlyReports(
+        create_sessionmaker(engine),
+        file_store(settings),
+        load_indicators(settings.policy_dir),
+        settings.pdf_font_path,
+    )
+    return [reports.report_places, reports.make_monthly_report]
 
 
 def policy_provider(settings: Settings) -> PolicyProvider:
@@ -114,6 +130,9 @@ async def run_worker(settings: Settings) -> None:
     activities = case_activities(engine, settings, http) + diversion_activities(
         engine, client, settings
     )
+    activities += report_activities(engine, settings)
+    # The 月报 schedule, created once (an existing one, paused or not, is left as it is).
+    await ensure_monthly_report_schedule(client, settings.task_queue)
     recorder = RefusalRecorder(create_sessionmaker(engine))
     worker = build_worker(
         client, settings.task_queue, activities, guard=command_guard(settings, recorder)

@@ -111,6 +111,33 @@ async def facts_in_scope(
     return [_facts(row) for row in (await session.execute(query)).all()]
 
 
+async def scope_facts(
+    *,
+    session: AsyncSession,
+    jurisdiction: str | None,
+    org_ids: Sequence[str] | None,
+    category: Category | None,
+    start: date,
+    end: date,
+) -> tuple[list[CaseFacts], list[CaseFacts]]:
+    """The facts of a scope with a fact in [start, end] or its year-before twin, and the
+    petitions that may share a matter with its disputes (registered since ``start``)."""
+
+    def back(day: date) -> date:
+        return day.replace(year=day.year - 1, day=min(day.day, 28) if day.month == 2 else day.day)
+
+    facts = await facts_in_scope(
+        session=session,
+        jurisdiction=jurisdiction,
+        org_ids=org_ids,
+        category=category,
+        windows=[(start, end), (back(start), back(end))],
+    )
+    keys = [f.party_key for f in facts if f.party_key and f.on(Fact.MEDIATION_ENDED)]
+    petitions = await petitions_on_matters([k for k in keys if k], session=session, since=start)
+    return facts, petitions
+
+
 async def petitions_on_matters(
     keys: Sequence[str], *, session: AsyncSession, since: date
 ) -> list[CaseFacts]:
@@ -135,6 +162,7 @@ __all__ = [
     "items_in_scope",
     "petitions_on_matters",
     "replace_facts",
+    "scope_facts",
 ]
 
 

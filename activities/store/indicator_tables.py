@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import Date, DateTime, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from activities.store.table_base import Base
+from activities.store.table_base import Base, JsonDocument
 
 
 class IndicatorFactRow(Base):
@@ -74,3 +75,24 @@ class AccountabilityItemRow(Base):
         Index("ix_accountability_items_place_on", "jurisdiction_code", "on"),
         Index("ix_accountability_items_on", "on"),
     )
+
+
+class MonthlyReportRow(Base):
+    """月报: one kept report of a place for a month as of a cut-off, its files in the file store
+    (by SHA-256) and its figures as shown; made once per (place, month, cut-off)."""
+
+    __tablename__ = "monthly_reports"
+
+    report_id: Mapped[str] = mapped_column(String(80), primary_key=True)
+    jurisdiction_code: Mapped[str] = mapped_column(String(12))
+    scope_name: Mapped[str] = mapped_column(String(200))
+    month: Mapped[str] = mapped_column(String(7))
+    as_of: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    made_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    requested_by: Mapped[str] = mapped_column(String(200))
+    xlsx_sha256: Mapped[str] = mapped_column(String(64))
+    pdf_sha256: Mapped[str] = mapped_column(String(64))
+    figures_sha256: Mapped[str] = mapped_column(String(64))
+    figures: Mapped[list[dict[str, Any]]] = mapped_column(JsonDocument)
+
+    __table_args__ = (Index("ix_monthly_reports_place_month", "jurisdiction_code", "month"),)

@@ -21,7 +21,7 @@ from activities.store import registry as registry_store
 from api.errors import database_errors, forbidden, invalid_input
 from domain.indicators.compute import Figure, figures
 from domain.indicators.definitions import IndicatorDefinition, IndicatorSet, Period, parse_period
-from domain.indicators.facts import CaseFacts, Fact
+from domain.indicators.facts import CaseFacts
 from domain.people.access import CENTER_ROLES, Principal, Role
 from domain.values import CATEGORY_LABELS, Category, china_date
 
@@ -159,19 +159,14 @@ async def scope_facts(
 ) -> tuple[list[CaseFacts], list[CaseFacts]]:
     """The scope's facts with a fact in the period or its year-before twin, and the petitions
     that may share a matter with its disputes."""
-    before = period.year_before()
-    facts = await indicator_facts.facts_in_scope(
+    return await indicator_facts.scope_facts(
         session=session,
         jurisdiction=scope.jurisdiction,
         org_ids=scope.org_ids,
         category=category,
-        windows=[(period.start, period.end), (before.start, before.end)],
+        start=period.start,
+        end=period.end,
     )
-    keys = [f.party_key for f in facts if f.party_key and f.on(Fact.MEDIATION_ENDED)]
-    petitions = await indicator_facts.petitions_on_matters(
-        [k for k in keys if k], session=session, since=period.start
-    )
-    return facts, petitions
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,9 @@ whom, and its 批示 with their 落实反馈, placed in a period by their day; t
 问责 section and the accountability views read a place's items of a period
 (``ix_accountability_items_place_on``).
 
+``monthly_reports`` keeps each 月报 made (a place, a month, a cut-off): the SHA-256 of its
+workbook and PDF in the file store and the figures it showed.
+
 Revision ID: 0028
 Revises: 0021
 """
@@ -150,9 +153,29 @@ def upgrade() -> None:
         "ix_accountability_items_place_on", "accountability_items", ["jurisdiction_code", "on"]
     )
     op.create_index("ix_accountability_items_on", "accountability_items", ["on"])
+    from activities.store.table_base import JsonDocument
+
+    op.create_table(
+        "monthly_reports",
+        sa.Column("report_id", sa.String(80), primary_key=True),
+        sa.Column("jurisdiction_code", sa.String(12), nullable=False),
+        sa.Column("scope_name", sa.String(200), nullable=False),
+        sa.Column("month", sa.String(7), nullable=False),
+        sa.Column("as_of", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("made_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("requested_by", sa.String(200), nullable=False),
+        sa.Column("xlsx_sha256", sa.String(64), nullable=False),
+        sa.Column("pdf_sha256", sa.String(64), nullable=False),
+        sa.Column("figures_sha256", sa.String(64), nullable=False),
+        sa.Column("figures", JsonDocument, nullable=False),
+    )
+    op.create_index(
+        "ix_monthly_reports_place_month", "monthly_reports", ["jurisdiction_code", "month"]
+    )
     _backfill()
 
 
 def downgrade() -> None:
+    op.drop_table("monthly_reports")
     op.drop_table("accountability_items")
     op.drop_table("indicator_facts")

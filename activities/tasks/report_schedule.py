@@ -1,0 +1,57 @@
+"""The ``monthly-report`` Temporal Schedule: 月报 at 01:00 China time on the 1st of each month.
+
+Created when a worker starts, once: a schedule that exists already is left as it is (an
+administrator may have paused it: ``temporal schedule toggle --schedule-id monthly-report
+--pause``), so any number of workers starting changes nothing.
+"""
+
+from __future__ import annotations
+
+from temporalio.client import (
+    Client,
+    Schedule,
+    ScheduleActionStartWorkflow,
+    ScheduleAlreadyRunningError,
+    ScheduleCalendarSpec,
+    ScheduleRange,
+    ScheduleSpec,
+)
+
+from workflows.report_contract import (
+    MONTHLY_REPORT_SCHEDULE,
+    MONTHLY_REPORT_WORKFLOW,
+    MonthlyReportRun,
+)
+
+CHINA_ZONE = "Asia/Shanghai"
+
+
+def monthly_schedule(task_queue: str) -> Schedule:
+    return Schedule(
+        action=ScheduleActionStartWorkflow(
+            MONTHLY_REPORT_WORKFLOW,
+            MonthlyReportRun(),
+            id="monthly-report-run",
+            task_queue=task_queue,
+        ),
+        spec=ScheduleSpec(
+            calendars=[
+                ScheduleCalendarSpec(
+                    day_of_month=[ScheduleRange(1)],
+                    hour=[ScheduleRange(1)],
+                    minute=[ScheduleRange(0)],
+                    second=[ScheduleRange(0)],
+                )
+            ],
+            time_zone_name=CHINA_ZONE,
+        ),
+    )
+
+
+async def ensure_monthly_report_schedule(client: Client, task_queue: str) -> bool:
+    """Create the schedule unless it exists; True when this call created it."""
+    try:
+        await client.create_schedule(MONTHLY_REPORT_SCHEDULE, monthly_schedule(task_queue))
+    except ScheduleAlreadyRunningError:
+        return False
+    return True
