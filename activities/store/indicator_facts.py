@@ -10,6 +10,7 @@ from sqlalchemy import Row, delete, insert, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from activities.store.indicator_tables import AccountabilityItemRow, IndicatorFactRow
+from activities.store.sql import utc
 from domain.case.state import CaseState
 from domain.indicators.accountability import AccountabilityItem, ItemKind, accountability_items
 from domain.indicators.facts import STORED_FACTS, CaseFacts, Fact, case_facts
@@ -65,10 +66,14 @@ async def items_in_scope(
         query = query.where(_ITEMS.c.jurisdiction_code.like(_like(jurisdiction)))
     if org_ids is not None:
         query = query.where(_ITEMS.c.org_id.in_(list(org_ids)))
-    return [
-        AccountabilityItem.model_validate({**row._mapping, "kind": ItemKind(row.kind)})
-        for row in await session.execute(query)
-    ]
+    out = []
+    for row in await session.execute(query):
+        values = dict(row._mapping)
+        for name in ("started_at", "ended_at"):
+            if values[name] is not None:
+                values[name] = utc(values[name])  # SQLite hands them back naive
+        out.append(AccountabilityItem.model_validate({**values, "kind": ItemKind(row.kind)}))
+    return out
 
 
 def _facts(row: Row[Any]) -> CaseFacts:

@@ -10,6 +10,7 @@ import io
 from pathlib import Path
 
 from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import Flowable, SimpleDocTemplate, Spacer
 
 from activities.reports.monthly.model import MonthlyReport
@@ -23,8 +24,9 @@ PDF_CASES = 300
 
 def _story(layout: Layout, report: MonthlyReport) -> list[Flowable]:
     s = layout.s
+    title = ParagraphStyle("report_title", parent=s.title, fontSize=16, leading=22)
     story: list[Flowable] = [
-        layout.para(report.title, s.title),
+        layout.para(report.title, title),
         Spacer(1, 6),
         layout.para(
             f"统计期间：{report.start} 至 {report.end}；统计截止："

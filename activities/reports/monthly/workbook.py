@@ -7,9 +7,12 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
+from zipfile import ZIP_DEFLATED, ZipFile, ZipInfo
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
+from openpyxl.writer.excel import ExcelWriter
 
 from activities.reports.monthly.model import MonthlyReport
 
@@ -40,7 +43,7 @@ def _sheet(
 def render_workbook(report: MonthlyReport) -> bytes:
     book = Workbook()
     book.remove(book.active)
-    cut = report.as_of.replace(tzinfo=None)
+    cut = report.as_of.astimezone(UTC).replace(tzinfo=None)
     book.properties.created = cut
     book.properties.modified = cut
     book.properties.creator = "枫桥 Fengqiao"
@@ -118,5 +121,17 @@ def render_workbook(report: MonthlyReport) -> bytes:
         ],
     )
     buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    with ZipFile(buffer, "w", ZIP_DEFLATED) as archive:
+        ExcelWriter(book, archive).write_data()  # not save_workbook: it stamps "modified" now
+    return _steady(buffer.getvalue(), cut)
+
+
+def _steady(data: bytes, when: datetime) -> bytes:
+    """The same archive with every entry dated ``when`` (zip entries carry their write time)."""
+    out = io.BytesIO()
+    with ZipFile(io.BytesIO(data)) as source, ZipFile(out, "w", ZIP_DEFLATED) as target:
+        for entry in source.infolist():
+            fixed = ZipInfo(entry.filename, date_time=when.timetuple()[:6])
+            fixed.compress_type = ZIP_DEFLATED
+            target.writestr(fixed, source.read(entry.filename))
+    return out.getvalue()
