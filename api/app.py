@@ -40,6 +40,7 @@ from api.routes import (
     indicators,
     leader_acts,
     metrics,
+    monthly_reports,
     organisations,
     parties,
     petitions,
@@ -175,6 +176,7 @@ def create_app(
         leader_acts,
         sessions,
         indicators,
+        monthly_reports,
     ):
         app.include_router(feature.router)
     app.include_router(worklist.notices_router)

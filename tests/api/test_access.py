@@ -832,6 +832,14 @@ INDICATOR_ACCESS: dict[str, dict[str, tuple[int, int]]] = {
     },
 }
 INDICATOR_ACCESS["/v1/indicators/success_rate/cases"] = INDICATOR_ACCESS["/v1/indicators"]
+# 月报 are the reports of the caller's own place (a leader's, an auditor's jurisdiction).
+INDICATOR_ACCESS["/v1/reports/monthly"] = {
+    **dict.fromkeys(ROLES, (403, 403)),
+    "town_leader": (200, 200),
+    "county_leader": (200, 200),
+    "auditor": (200, 200),
+    "anonymous": (401, 401),
+}
 
 
 @pytest.mark.parametrize("path", sorted(INDICATOR_ACCESS))

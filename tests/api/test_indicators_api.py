@@ -117,3 +117,52 @@ async def test_bad_period_and_reach_are_refused(
     own = {"period": "2026-03", "as_of": "2026-04-10"}
     town = await _ok(await clients["town_leader"].get("/v1/indicators", params=own))
     assert town["jurisdiction"] == "320102001"
+
+
+async def test_monthly_reports_are_listed_and_downloaded_within_reach(
+    projected: None, stack: Stack, clients: dict[str, httpx.AsyncClient]
+) -> None:
+    """A report made for the quiet town (as the schedule's workflow makes it) is listed for the
+    county's leader and auditor, downloads as a workbook and a PDF, and is out of a town
+    leader's reach elsewhere; staff may not read or ask for 月报."""
+    import io
+    from datetime import datetime
+
+    from openpyxl import load_workbook
+
+    from activities.files.store import file_store
+    from activities.policy.indicators import load_indicators
+    from activities.tasks.monthly_reports import MonthlyReports
+    from domain.values import CHINA_TZ
+    from workflows.report_contract import MonthlyReportJob
+
+    reports = MonthlyReports(stack.sessionmaker, file_store(stack.settings), load_indicators())
+    made = await reports.make_monthly_report(
+        MonthlyReportJob(
+            jurisdiction=TOWN,
+            month="2026-03",
+            as_of=datetime(2026, 4, 10, 9, tzinfo=CHINA_TZ),
+            requested_by="周军",
+        )
+    )
+    listed = await _ok(
+        await clients["county_leader"].get("/v1/reports/monthly", params={"month": "2026-03"})
+    )
+    [line] = [i for i in listed["items"] if i["report_id"] == made.report_id]
+    success = next(f for f in line["figures"] if f["indicator_id"] == "success_rate")
+    assert (success["shown"], success["status"]) == ("75.0%", "未达标")
+    workbook = await clients["auditor"].get(f"/v1/reports/monthly/{made.report_id}/xlsx")
+    assert workbook.status_code == 200
+    book = load_workbook(io.BytesIO(workbook.content))
+    assert book.sheetnames[:3] == ["考核指标", "本月案件", "逾期情况"]
+    pdf = await clients["county_leader"].get(f"/v1/reports/monthly/{made.report_id}/pdf")
+    assert pdf.content.startswith(b"%PDF")
+    assert "filename*=UTF-8''" in pdf.headers["content-disposition"]
+    elsewhere = await clients["town_leader"].get(f"/v1/reports/monthly/{made.report_id}/pdf")
+    assert elsewhere.status_code == 404
+    town = await _ok(await clients["town_leader"].get("/v1/reports/monthly"))
+    assert made.report_id not in [i["report_id"] for i in town["items"]]
+    assert (await clients["mediator"].get("/v1/reports/monthly")).status_code == 403
+    refused = await clients["county_leader"].post("/v1/reports/monthly", json={"month": "2026-3"})
+    assert refused.status_code == 422
+    assert refused.json()["field"] == "month"
