@@ -17,7 +17,7 @@ from api.console.session import ConsoleRoute, ConsoleUser, require
 from api.console.templating import render
 from api.deps import IndicatorsDep, SessionmakerDep
 from api.errors import database_errors
-from api.services import indicator_board, indicators
+from api.services import accountability, indicator_board, indicators
 from domain.errors import DomainError
 from domain.indicators.definitions import parse_period
 from domain.people.access import CENTER_ROLES, Permission
@@ -91,9 +91,17 @@ async def indicator_board_page(
         sessionmaker=sessionmaker,
     )
     rank_id = rank if rank and book.get(rank) else "success_rate"
-    trends, ranked = await asyncio.gather(
+    trends, ranked, held = await asyncio.gather(
         indicator_board.trend(counted, book, sessionmaker=sessionmaker),
         indicator_board.ranking(counted, book, rank_id, sessionmaker=sessionmaker),
+        accountability.accountability_view(
+            user.principal,
+            period=period,
+            jurisdiction=jurisdiction,
+            org_id=None,
+            as_of=counted.as_of,
+            sessionmaker=sessionmaker,
+        ),
     )
     board = indicators.board(counted, book, period)
     common = {
@@ -124,6 +132,7 @@ async def indicator_board_page(
         "rank": rank_id,
         "rank_name": (book.get(rank_id) or book.indicators[0]).name,
         "ranked": ranked,
+        "held": held,
         "width": charts.WIDTH,
         "height": charts.HEIGHT,
         "as_of": counted.as_of.isoformat(),

@@ -2,7 +2,8 @@
 
 ``GET /v1/indicators`` (leaders and auditors in their jurisdiction; staff for their organisation),
 ``GET /v1/indicators/{indicator_id}/cases`` (the cases behind numerator and denominator),
-``GET /v1/audit/indicators`` (auditors: the same figures recounted from the event store).
+``GET /v1/audit/indicators`` (auditors: the same figures recounted from the event store),
+``GET /v1/accountability`` (问责: breaches, acknowledgement latency, unanswered 批示 per period).
 """
 
 from __future__ import annotations
@@ -16,7 +17,9 @@ from pydantic import BaseModel
 from api.deps import IndicatorsDep, SessionmakerDep
 from api.errors import ERROR_RESPONSES
 from api.permissions import Auditor, Lister
+from api.services import accountability
 from api.services import indicators as service
+from api.services.accountability import AccountabilityView
 from api.services.indicators import IndicatorBoard
 
 router = APIRouter(tags=["indicators 考核指标"])
@@ -192,4 +195,28 @@ async def recount_indicators(
         scope=counted.scope.label,
         agrees=all(line.agrees for line in lines),
         lines=lines,
+    )
+
+
+@router.get(
+    "/v1/accountability",
+    response_model=AccountabilityView,
+    responses=ERROR_RESPONSES,
+    summary="问责 / breaches per organisation, acknowledgement latency, unanswered 批示",
+)
+async def get_accountability(
+    principal: Lister,
+    sessionmaker: SessionmakerDep,
+    period: PeriodQuery,
+    jurisdiction: PlaceQuery = None,
+    org: OrgQuery = None,
+    as_of: AsOfQuery = None,
+) -> AccountabilityView:
+    return await accountability.accountability_view(
+        principal,
+        period=period,
+        jurisdiction=jurisdiction,
+        org_id=org,
+        as_of=as_of,
+        sessionmaker=sessionmaker,
     )

@@ -16,6 +16,7 @@ from domain.base import Frozen
 from domain.case.clocks import ClockStatus
 from domain.case.leader_records import InstructionSource
 from domain.case.state import CaseState
+from domain.case.summaries import recipient_label
 from domain.indicators.definitions import Period
 from domain.people.privacy import scrub_text
 from domain.values import china_date
@@ -68,7 +69,7 @@ def accountability_items(state: CaseState) -> list[AccountabilityItem]:
                 kind=ItemKind.ALERT,
                 jurisdiction_code=place,
                 org_id=state.holder_id,
-                who=(alert.acknowledged_by or alert.recipient)[:200],
+                who=(alert.acknowledged_by or recipient_label(state, alert.recipient))[:200],
                 label=scrub_text(alert.title)[:200],
                 on=china_date(alert.raised_at),
                 started_at=alert.raised_at,

@@ -832,6 +832,7 @@ INDICATOR_ACCESS: dict[str, dict[str, tuple[int, int]]] = {
     },
 }
 INDICATOR_ACCESS["/v1/indicators/success_rate/cases"] = INDICATOR_ACCESS["/v1/indicators"]
+INDICATOR_ACCESS["/v1/accountability"] = INDICATOR_ACCESS["/v1/indicators"]
 # 月报 are the reports of the caller's own place (a leader's, an auditor's jurisdiction).
 INDICATOR_ACCESS["/v1/reports/monthly"] = {
     **dict.fromkeys(ROLES, (403, 403)),

@@ -166,3 +166,17 @@ async def test_monthly_reports_are_listed_and_downloaded_within_reach(
     refused = await clients["county_leader"].post("/v1/reports/monthly", json={"month": "2026-3"})
     assert refused.status_code == 422
     assert refused.json()["field"] == "month"
+
+
+async def test_accountability_of_the_month(
+    projected: None, clients: dict[str, httpx.AsyncClient]
+) -> None:
+    """As worked out in tests/domain/test_indicators.py: JF4's 批示 ran out unanswered (one
+    breach, 29 days open on 10 April); 刘强 acknowledged JF6's 直报 in 24 hours."""
+    found = await _ok(await clients["county_leader"].get("/v1/accountability", params=MARCH))
+    assert [(b["breaches"], b["cases"]) for b in found["breaches"]] == [(1, _jf(4))]
+    acks = {a["who"]: a for a in found["acknowledgement"]}
+    assert (acks["刘强"]["acknowledged"], acks["刘强"]["median_hours"]) == (1, 24.0)
+    assert [(u["case_id"], u["leader"], u["days_open"]) for u in found["unanswered"]] == [
+        (_jf(4)[0], "周军", 29)
+    ]

@@ -113,6 +113,11 @@ async def test_a_leader_drills_from_a_missed_indicator_to_its_cases(
     await expect(rows.nth(1)).to_contain_text("66.7%")
     await expect(page.locator("#ranking")).to_contain_text("清凉三村人民调解委员会")
     await expect(page.locator("#ranking")).to_contain_text("无案件")
+    # 问责: JF4's 批示 ran out unanswered; 刘强 acknowledged JF6's 直报 in 24 hours.
+    await expect(page.locator("#unanswered")).to_contain_text("请尽快化解")
+    await expect(page.locator("#acknowledgement tr", has_text="刘强")).to_contain_text("24.0小时")
+    await expect(page.locator("#breaches")).to_contain_text(f"JF-2026-{BASE + 4:06d}")
+    await expect(page.locator("#acknowledgement")).to_contain_text("清凉街道领导")
     if width < 400:
         await _no_wider_than_the_screen(page)
     await shot(page, f"board-{width}")

@@ -80,6 +80,9 @@ QUIET_TOWN = {
     "county_code": "320102",
     "town_code": "320102009",
     "village_code": "320102009009",
+    "county_name": "玄武区",
+    "town_name": "清凉街道",
+    "village_name": "清凉一村",
 }
 
 

@@ -171,7 +171,7 @@ def test_accountability_for_march_worked_out_by_hand() -> None:
     assert [(b.breaches, b.cases) for b in found.breaches] == [(1, _jf(4))]
     by_who = {line.who: line for line in found.acknowledgement}
     assert (by_who["刘强"].acknowledged, by_who["刘强"].median_hours) == (1, 24.0)
-    assert (by_who["town-leader:320102001"].open, by_who["town-leader:320102001"].alerts) == (1, 1)
+    assert (by_who["梅园新村街道领导"].open, by_who["梅园新村街道领导"].alerts) == (1, 1)
     [open_one] = found.unanswered
     assert (open_one.case_id, open_one.leader, open_one.days_open) == (_jf(4)[0], "周军", 29)
     february = accountability(
