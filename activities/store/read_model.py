@@ -29,6 +29,12 @@ _TABLES = (
     SessionAgendaRow.__table__,
 )
 
+# The rules the projection derives a case's rows by: raise it with every change to what they
+# derive, and ``fengqiao migrate`` rebuilds every stored case by the new rules
+# (``read_model_rebuild``).
+# 2: indicator_facts and accountability_items (migration 0028).
+READ_MODEL_VERSION = 2
+
 
 def list_columns(state: CaseState) -> dict[str, Any]:
     """The case's columns a reach row repeats (so an organisation's list and counts read its

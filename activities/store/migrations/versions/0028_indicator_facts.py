@@ -6,8 +6,8 @@ read model from ``domain.indicators.facts.case_facts``: the dates of 受理, 调
 satisfaction, and the 越级 / 民转刑 flags, with ``first_on``/``last_on`` bounding them. A county's
 figures for a month read the rows of that county with a fact on or after the month's start
 (``ix_indicator_facts_place_last``; on PostgreSQL a ``varchar_pattern_ops`` twin serves the
-subtree's prefix LIKE). Existing cases are filled in here from their stored state, 500 at a
-time.
+subtree's prefix LIKE). Existing cases get their rows from ``fengqiao migrate``'s rebuild
+(``READ_MODEL_VERSION`` 2, the projection's own code), not from a copy here.
 
 ``accountability_items`` holds what each case answers for (``domain.indicators.accountability``):
 its breached clocks (by their last day), its alerts with when they were acknowledged (签收) and by
@@ -19,23 +19,20 @@ whom, and its 批示 with their 落实反馈, placed in a period by their day; t
 workbook and PDF in the file store and the figures it showed.
 
 Revision ID: 0028
-Revises: 0021
+Revises: 0030
 """
 
 from __future__ import annotations
 
-import json
-from typing import Any
-
 import sqlalchemy as sa
 from alembic import op
+from sqlalchemy.dialects.postgresql import JSONB
 
 revision = "0028"
-down_revision = "0021"
+down_revision = "0030"
 branch_labels = None
 depends_on = None
 
-_BATCH = 500
 _FACT_COLUMNS = (
     "registered_on",
     "accepted_on",
@@ -51,65 +48,6 @@ _FACT_COLUMNS = (
     "skip_level_on",
     "civil_to_criminal_on",
 )
-
-
-def _table() -> sa.TableClause:
-    return sa.table(
-        "indicator_facts",
-        *(
-            sa.column(name)
-            for name in (
-                "case_id",
-                "kind",
-                "category",
-                "jurisdiction_code",
-                "org_id",
-                "party_key",
-                "first_on",
-                "last_on",
-                *_FACT_COLUMNS,
-            )
-        ),
-    )
-
-
-def _items_table() -> sa.TableClause:
-    names = ("case_id", "item_key", "kind", "jurisdiction_code", "org_id", "who", "label", "on")
-    return sa.table(
-        "accountability_items",
-        *(sa.column(n) for n in (*names, "started_at", "ended_at", "due_on")),
-    )
-
-
-def _backfill() -> None:
-    # The projection's own row builder: a case's facts are a pure function of its state.
-    from activities.store.indicator_facts import fact_row, item_rows
-    from domain.case.state import CaseState
-
-    bind = op.get_bind()
-    cases = sa.table("cases", sa.column("case_id"), sa.column("state"))
-    last = ""
-    while True:
-        batch = bind.execute(
-            sa.select(cases.c.case_id, cases.c.state)
-            .where(cases.c.case_id > last)
-            .order_by(cases.c.case_id)
-            .limit(_BATCH)
-        ).all()
-        if not batch:
-            return
-        rows: list[dict[str, Any]] = []
-        items: list[dict[str, Any]] = []
-        for case_id, document in batch:
-            state = CaseState.model_validate(
-                document if isinstance(document, dict) else json.loads(document)
-            )
-            rows.append(fact_row(state))
-            items += item_rows(state)
-            last = case_id
-        bind.execute(sa.insert(_table()), rows)
-        if items:
-            bind.execute(sa.insert(_items_table()), items)
 
 
 def upgrade() -> None:
@@ -153,8 +91,6 @@ def upgrade() -> None:
         "ix_accountability_items_place_on", "accountability_items", ["jurisdiction_code", "on"]
     )
     op.create_index("ix_accountability_items_on", "accountability_items", ["on"])
-    from activities.store.table_base import JsonDocument
-
     op.create_table(
         "monthly_reports",
         sa.Column("report_id", sa.String(80), primary_key=True),
@@ -167,12 +103,11 @@ def upgrade() -> None:
         sa.Column("xlsx_sha256", sa.String(64), nullable=False),
         sa.Column("pdf_sha256", sa.String(64), nullable=False),
         sa.Column("figures_sha256", sa.String(64), nullable=False),
-        sa.Column("figures", JsonDocument, nullable=False),
+        sa.Column("figures", sa.JSON().with_variant(JSONB(), "postgresql"), nullable=False),
     )
     op.create_index(
         "ix_monthly_reports_place_month", "monthly_reports", ["jurisdiction_code", "month"]
     )
-    _backfill()
 
 
 def downgrade() -> None:
