@@ -44,11 +44,33 @@ class IndicatorFactRow(Base):
     __table_args__ = (
         # A county's (or town's) cases with a fact on or after a period's start.
         Index("ix_indicator_facts_place_last", "jurisdiction_code", "last_on"),
+        # Covering (migration 0028): a county's month read from the index alone.
         Index(
             "ix_indicator_facts_subtree",
             "jurisdiction_code",
             "last_on",
             postgresql_ops={"jurisdiction_code": "varchar_pattern_ops"},
+            postgresql_include=[
+                "case_id",
+                "kind",
+                "category",
+                "org_id",
+                "party_key",
+                "first_on",
+                "registered_on",
+                "accepted_on",
+                "mediation_ended_on",
+                "agreement_reached_on",
+                "mediation_failed_on",
+                "concluded_on",
+                "concluded_on_time_on",
+                "agreement_due_on",
+                "agreement_performed_on",
+                "rated_on",
+                "satisfied_on",
+                "skip_level_on",
+                "civil_to_criminal_on",
+            ],
         ).ddl_if(dialect="postgresql"),
     )
 
