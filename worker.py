@@ -27,6 +27,7 @@ from activities.notify.outbound import OutboundPolicy
 from activities.policy.book import PolicyBook
 from activities.policy.calendar_data import load_calendar
 from activities.policy.indicators import load_indicators
+from activities.policy.screening import load_screening_policy
 from activities.reports.documents.templates import load_templates
 from activities.runtime.command_guard import CommandGuard
 from activities.runtime.engine_keys import engine_keys
@@ -34,22 +35,33 @@ from activities.runtime.log_context import ActivityLogContext
 from activities.runtime.settings import Settings
 from activities.runtime.temporal_client import connect_with_retry, metrics_runtime
 from activities.store.engine import create_engine, create_sessionmaker
+from activities.tasks.calendar_push import CalendarPusher
 from activities.tasks.delivery import Notifier
 from activities.tasks.diversion import Diversions
 from activities.tasks.documents import DocumentNumbers
 from activities.tasks.monthly_reports import MonthlyReports
 from activities.tasks.policy import PolicyProvider
 from activities.tasks.projection import CaseStore
-from activities.tasks.report_schedule import ensure_monthly_report_schedule
+from activities.tasks.schedules import ensure_schedules
+from activities.tasks.screening import ScreeningDuties
 from api import cli
+from workflows.calendar_push import CalendarPushWorkflow
 from workflows.case_workflow import CaseWorkflow
 from workflows.diversion import DiversionWorkflow
 from workflows.monthly_report import MonthlyReportWorkflow
+from workflows.screening import ScreeningDutyWorkflow, ScreeningPeriodWorkflow
 
 log = structlog.get_logger("fengqiao.worker")
 
 # Every workflow this deployment runs (and replays): the worker registers them, audit replays them.
-WORKFLOWS: tuple[type, ...] = (CaseWorkflow, DiversionWorkflow, MonthlyReportWorkflow)
+WORKFLOWS: tuple[type, ...] = (
+    CaseWorkflow,
+    DiversionWorkflow,
+    ScreeningPeriodWorkflow,
+    ScreeningDutyWorkflow,
+    CalendarPushWorkflow,
+    MonthlyReportWorkflow,
+)
 
 
 def case_activities(engine: AsyncEngine, settings: Settings, http: httpx.AsyncClient) -> list[Any]:
@@ -83,6 +95,20 @@ def report_activities(engine: AsyncEngine, settings: Settings) -> list[Any]:
     return [reports.report_places, reports.make_monthly_report]
 
 
+def recurring_activities(engine: AsyncEngine, client: Client, settings: Settings) -> list[Any]:
+    """排查 duties (opened per period, recorded as their workflows decide) and the holiday-data
+    push: they reach other workflows through the Temporal client."""
+    sessionmaker = create_sessionmaker(engine)
+    duties = ScreeningDuties(
+        sessionmaker,
+        client,
+        load_screening_policy(settings.screening_policy_file),
+        settings.task_queue,
+    )
+    pusher = CalendarPusher(client, sessionmaker, load_calendar(settings.calendar_dir))
+    return [duties.open_screening_duties, duties.record_screening_duty, pusher.push_calendar_page]
+
+
 def policy_provider(settings: Settings) -> PolicyProvider:
     """Policy files and holiday data are read and validated once, when the worker starts."""
     return PolicyProvider(
@@ -107,6 +133,7 @@ def build_worker(
     activities: Sequence[Any],
     *,
     guard: CommandGuard | None = None,
+    max_cached_workflows: int = 1000,
 ) -> Worker:
     """The worker; ``guard`` checks the API's signature on every command (the deployed worker
     always has one; a test of workflow code alone may leave it out)."""
@@ -117,6 +144,7 @@ def build_worker(
         activities=list(activities),
         # Activities' log lines name their workflow; the guard checks every command's signature.
         interceptors=[ActivityLogContext(), *([guard] if guard is not None else [])],
+        max_cached_workflows=max_cached_workflows,
     )
 
 
@@ -127,15 +155,25 @@ async def run_worker(settings: Settings) -> None:
     # The SDK's metrics for Prometheus on the worker's metrics port (when one is set).
     client = await connect_with_retry(settings, runtime=metrics_runtime(settings))
     http = httpx.AsyncClient(timeout=15)
-    activities = case_activities(engine, settings, http) + diversion_activities(
-        engine, client, settings
+    activities = (
+        case_activities(engine, settings, http)
+        + diversion_activities(engine, client, settings)
+        + recurring_activities(engine, client, settings)
     )
     activities += report_activities(engine, settings)
-    # The 月报 schedule, created once (an existing one, paused or not, is left as it is).
-    await ensure_monthly_report_schedule(client, settings.task_queue)
+    if settings.create_schedules:
+        # Idempotent: a schedule that exists keeps its state (an administrator's pause).
+        created = await ensure_schedules(
+            client, load_screening_policy(settings.screening_policy_file), settings.task_queue
+        )
+        log.info("schedules_ensured", created=created)
     recorder = RefusalRecorder(create_sessionmaker(engine))
     worker = build_worker(
-        client, settings.task_queue, activities, guard=command_guard(settings, recorder)
+        client,
+        settings.task_queue,
+        activities,
+        guard=command_guard(settings, recorder),
+        max_cached_workflows=settings.worker_max_cached_workflows,
     )
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

@@ -44,6 +44,7 @@ from api.routes import (
     organisations,
     parties,
     petitions,
+    screening,
     sessions,
     users,
     worklist,
@@ -177,6 +178,7 @@ def create_app(
         sessions,
         indicators,
         monthly_reports,
+        screening,
     ):
         app.include_router(feature.router)
     app.include_router(worklist.notices_router)

@@ -36,7 +36,13 @@ from api.app import create_app
 from tests import engine_keys, principals
 from tests.databases import PostgresAdmin
 from tests.switchable_policy import SwitchablePolicy
-from worker import WORKFLOWS, build_worker, case_activities, diversion_activities
+from worker import (
+    WORKFLOWS,
+    build_worker,
+    case_activities,
+    diversion_activities,
+    recurring_activities,
+)
 from workflows.contract import POLICY_ACTIVITY
 
 BACKENDS = ("postgresql", "sqlite")
@@ -226,6 +232,7 @@ async def stack(
             for a in case_activities(engine, settings, http)
         ]
         activities += diversion_activities(engine, client, settings)
+        activities += recurring_activities(engine, client, settings)
         recording = asyncio.create_task(refusals.run(poll_seconds=0.05))
         async with build_worker(client, settings.task_queue, activities, guard=guard):
             yield Stack(backend, settings, engine, sessionmaker, client, keys, policy, refusals)

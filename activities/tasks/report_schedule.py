@@ -1,11 +1,13 @@
 """The ``monthly-report`` Temporal Schedule: 月报 at 01:00 China time on the 1st of each month.
 
-Created when a worker starts, once: a schedule that exists already is left as it is (an
-administrator may have paused it: ``temporal schedule toggle --schedule-id monthly-report
---pause``), so any number of workers starting changes nothing.
+Created with the other recurring schedules when a worker starts (``activities.tasks.schedules``,
+listed and paused there like them), once: a schedule that exists already is left as it is, so
+any number of workers starting changes nothing.
 """
 
 from __future__ import annotations
+
+from datetime import timedelta
 
 from temporalio.client import (
     Client,
@@ -13,8 +15,11 @@ from temporalio.client import (
     ScheduleActionStartWorkflow,
     ScheduleAlreadyRunningError,
     ScheduleCalendarSpec,
+    ScheduleOverlapPolicy,
+    SchedulePolicy,
     ScheduleRange,
     ScheduleSpec,
+    ScheduleState,
 )
 
 from workflows.report_contract import (
@@ -34,6 +39,8 @@ def monthly_schedule(task_queue: str) -> Schedule:
             id="monthly-report-run",
             task_queue=task_queue,
         ),
+        policy=SchedulePolicy(overlap=ScheduleOverlapPolicy.SKIP, catchup_window=timedelta(days=1)),
+        state=ScheduleState(note="月报生成"),
         spec=ScheduleSpec(
             calendars=[
                 ScheduleCalendarSpec(

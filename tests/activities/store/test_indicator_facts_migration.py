@@ -25,17 +25,17 @@ from tests.domain.indicator_cases import county
 
 
 @pytest.fixture(params=BACKENDS)
-async def database_at_0030(
+async def database_at_0027(
     request: pytest.FixtureRequest, postgres_admin: PostgresAdmin, tmp_path: Path
 ) -> AsyncIterator[tuple[str, AsyncEngine]]:
-    async with database_at("0030", request.param, postgres_admin, tmp_path) as database:
+    async with database_at("0027", request.param, postgres_admin, tmp_path) as database:
         yield database
 
 
 async def test_upgrade_and_rebuild_fill_the_facts_of_stored_cases(
-    database_at_0030: tuple[str, AsyncEngine],
+    database_at_0027: tuple[str, AsyncEngine],
 ) -> None:
-    url, engine = database_at_0030
+    url, engine = database_at_0027
     told = county()
     async with engine.begin() as connection:
         for case in told:
@@ -63,7 +63,7 @@ async def test_upgrade_and_rebuild_fill_the_facts_of_stored_cases(
         )
     assert ("JF-2026-000004", "instruction", "周军") in [tuple(i) for i in items]
 
-    await asyncio.to_thread(command.downgrade, alembic_config(url), "0030")
+    await asyncio.to_thread(command.downgrade, alembic_config(url), "0027")
     async with engine.connect() as connection:
         tables = await connection.run_sync(lambda sync: inspect(sync).get_table_names())
         kept = await connection.scalar(text("SELECT count(*) FROM cases"))

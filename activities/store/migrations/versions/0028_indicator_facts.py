@@ -19,7 +19,7 @@ whom, and its 批示 with their 落实反馈, placed in a period by their day; t
 workbook and PDF in the file store and the figures it showed.
 
 Revision ID: 0028
-Revises: 0030
+Revises: 0027
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from alembic import op
 from sqlalchemy.dialects.postgresql import JSONB
 
 revision = "0028"
-down_revision = "0030"
+down_revision = "0027"
 branch_labels = None
 depends_on = None
 
