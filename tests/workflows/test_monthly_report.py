@@ -14,7 +14,7 @@ import shutil
 import subprocess
 import uuid
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
@@ -26,6 +26,7 @@ from temporalio.testing import WorkflowEnvironment
 from activities.files.store import FolderStore
 from activities.policy.indicators import load_indicators
 from activities.store import monthly_reports, repositories
+from activities.store.screening_tables import ScreeningDutyRow
 from activities.store.tables import JurisdictionRow
 from activities.tasks.monthly_reports import MonthlyReports
 from activities.tasks.report_schedule import ensure_monthly_report_schedule
@@ -59,6 +60,37 @@ async def reporting(
             if await session.get(JurisdictionRow, code) is None:
                 session.add(JurisdictionRow(code=code, name=name, level=level, parent_code=parent))
                 await session.flush()
+    # 清凉一村's weekly 排查 of March: the first week a zero report filed in time, the second
+    # never filed; a duty of April is not March's.
+    async with sessionmaker.begin() as session:
+        for n, (ends, filed) in enumerate(
+            ((date(2026, 3, 8), True), (date(2026, 3, 15), False), (date(2026, 4, 5), True))
+        ):
+            due = datetime.combine(ends + timedelta(days=1), time(), tzinfo=CHINA_TZ)
+            session.add(
+                ScreeningDutyRow(
+                    duty_id=f"q-duty-{BASE}-{n}",
+                    source="village-weekly",
+                    theme="",
+                    period_key=f"2026-W{n}",
+                    starts_on=ends - timedelta(days=6),
+                    ends_on=ends,
+                    due_at=due,
+                    org_id="q-committee-a",
+                    org_name="清凉一村人民调解委员会",
+                    level="village",
+                    jurisdiction_code="320102009009",
+                    status="filed" if filed else "missed",
+                    escalation_level=0,
+                    escalated_to="",
+                    zero_report=True if filed else None,
+                    note="",
+                    filed_by="王芳" if filed else None,
+                    filed_at=due - timedelta(hours=3) if filed else None,
+                    opened_at=due - timedelta(days=7),
+                    updated_at=due,
+                )
+            )
     async with engine.begin() as connection:
         for told in county(BASE, QUIET_TOWN):
             await repositories.append_events(tuple(told.events), connection=connection)
@@ -111,7 +143,8 @@ async def test_march_is_reported_for_the_county_and_its_town_and_again_identical
     assert f"JF-2026-{BASE + 5:06d}" in cases  # registered in January, concluded in March
     unanswered = list(book["批示未反馈"].iter_rows(min_row=2, values_only=True))
     assert [(r[0], r[1], r[5]) for r in unanswered] == [(f"JF-2026-{BASE + 4:06d}", "周军", 29)]
-    assert book["排查情况"]["A2"].value == "排查任务数据尚未接入，本月报暂不含排查情况"
+    screening = list(book["排查情况"].iter_rows(min_row=2, values_only=True))
+    assert screening == [("清凉一村人民调解委员会", 2, 1, 1, 1)]  # due, filed, zero, missed
 
     if shutil.which("pdftotext"):
         text = "".join(_pdf_text(b"".join(files.chunks(town.pdf_sha256)), tmp_path).split())

@@ -122,5 +122,7 @@ async def build_monthly_report(
         unanswered=[
             ReportInstruction.model_validate(line.model_dump()) for line in held.unanswered
         ],
-        screening=await screening_lines(jurisdiction, period.start, period.end, session=session),
+        screening=await screening_lines(
+            jurisdiction, period.start, period.end, as_of=as_of, session=session
+        ),
     )

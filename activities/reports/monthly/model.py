@@ -63,7 +63,7 @@ class ReportInstruction(BaseModel):
 
 
 class ScreeningLine(BaseModel):
-    """One unit's 排查 duties of the month (filled by the screening duties, when connected)."""
+    """One unit's 排查 duties of the month: due, filed by the cut-off, zero reports, missed."""
 
     organisation: str
     due: int
@@ -87,7 +87,7 @@ class MonthlyReport(BaseModel):
     breaches: list[ReportBreach]
     acknowledgement: list[ReportAck]
     unanswered: list[ReportInstruction]
-    screening: list[ScreeningLine] | None = None  # None: screening duties not connected
+    screening: list[ScreeningLine] | None = None  # None: from before screening duties
 
     @property
     def title(self) -> str:

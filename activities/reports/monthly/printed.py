@@ -99,8 +99,8 @@ def _story(layout: Layout, report: MonthlyReport) -> list[Flowable]:
         )
     )
     story += layout.heading("排查情况")
-    if report.screening is None:
-        story.append(layout.para("排查任务数据尚未接入，本月报暂不含排查情况。", s.note))
+    if not report.screening:
+        story.append(layout.para("本月无排查任务。", s.note))
     else:
         story.append(
             layout.table(

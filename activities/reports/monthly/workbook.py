@@ -99,8 +99,8 @@ def render_workbook(report: MonthlyReport) -> bytes:
             for i in report.unanswered
         ),
     )
-    if report.screening is None:
-        _sheet(book, "排查情况", ("说明",), [("排查任务数据尚未接入，本月报暂不含排查情况",)])
+    if not report.screening:
+        _sheet(book, "排查情况", ("说明",), [("本月无排查任务",)])
     else:
         _sheet(
             book,
