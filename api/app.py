@@ -16,6 +16,7 @@ from activities.identity.hashing import HashPool
 from activities.identity.oidc import OidcClient, OidcConfig
 from activities.identity.passwords import verify_password
 from activities.identity.tokens import TokenConfig, TokenVerifier
+from activities.policy.indicators import load_indicators
 from activities.reports.documents.templates import load_templates
 from activities.runtime.settings import Settings
 from activities.runtime.temporal_client import connect
@@ -36,8 +37,10 @@ from api.routes import (
     codec,
     documents,
     health,
+    indicators,
     leader_acts,
     metrics,
+    monthly_reports,
     organisations,
     parties,
     petitions,
@@ -91,6 +94,8 @@ def create_app(
     # Checked before anything starts: a template naming an unknown field, or a kind without a
     # template, stops the service here with the file and field named (TemplateError).
     templates = load_templates(settings.document_templates_dir)
+    # Likewise the indicator definitions (IndicatorDataError names the file and the field).
+    indicator_set = load_indicators(settings.policy_dir)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -119,6 +124,7 @@ def create_app(
             oidc=_oidc_client(settings, http),
             files=file_store(settings),
             templates=templates,
+            indicators=indicator_set,
         )
         # What exists now (modules, models, routes) lives as long as the process: out of the
         # collector's way, so a full collection during a page walks only the requests' objects
@@ -174,6 +180,8 @@ def create_app(
         registers,
         watched,
         sessions,
+        indicators,
+        monthly_reports,
         screening,
     ):
         app.include_router(feature.router)

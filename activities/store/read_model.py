@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from activities.store.agenda_table import SessionAgendaRow
 from activities.store.people_tables import CasePersonRow
+from activities.store.indicator_facts import replace_facts
 from activities.store.sql import utc
 from activities.store.tables import NO_DUE, CaseOrganisationRow, CasePartyRow, WorkItemRow
 from domain.case.agenda import SessionStatus
@@ -33,7 +34,7 @@ _TABLES = (
 # The rules the projection derives a case's rows by: raise it with every change to what they
 # derive, and ``fengqiao migrate`` rebuilds every stored case by the new rules
 # (``read_model_rebuild``).
-# 2: case_people (我的在办 by id, migration 0022).
+# 2: case_people (我的在办 by id, 0022); indicator_facts and accountability_items (0028).
 READ_MODEL_VERSION = 2
 
 
@@ -166,3 +167,4 @@ async def replace_case_rows(state: CaseState, *, connection: AsyncConnection) ->
         await connection.execute(delete(table).where(table.c.case_id == state.case_id))
         if rows:
             await connection.execute(insert(table), rows)
+    await replace_facts(state, connection=connection)

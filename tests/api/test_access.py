@@ -967,3 +967,54 @@ async def test_a_mediator_of_another_center_sees_no_notice_register_entry_or_rec
     ]
     assert [a.status_code for a in answers] == [403, 403, 403, 403, 403, 404, 404]
     assert not any(facts in a.text or "孙某" in a.text for a in answers)
+
+
+# 考核指标: (own scope, another county's) per role; staff read their organisation's figures,
+# never a place; the recount from the events is the auditor's.
+INDICATOR_ACCESS: dict[str, dict[str, tuple[int, int]]] = {
+    "/v1/indicators": {
+        "mediator": (200, 403),
+        "center_admin": (200, 403),
+        "town_leader": (200, 403),
+        "county_leader": (200, 403),
+        "auditor": (200, 403),
+        "system_admin": (403, 403),
+        "security_admin": (403, 403),
+        "grid_worker": (403, 403),
+        "anonymous": (401, 401),
+    },
+    "/v1/audit/indicators": {
+        "mediator": (403, 403),
+        "center_admin": (403, 403),
+        "town_leader": (403, 403),
+        "county_leader": (403, 403),
+        "auditor": (200, 403),
+        "system_admin": (403, 403),
+        "security_admin": (403, 403),
+        "grid_worker": (403, 403),
+        "anonymous": (401, 401),
+    },
+}
+INDICATOR_ACCESS["/v1/indicators/success_rate/cases"] = INDICATOR_ACCESS["/v1/indicators"]
+INDICATOR_ACCESS["/v1/indicators/accountability"] = INDICATOR_ACCESS["/v1/indicators"]
+# 月报 are the reports of the caller's own place (a leader's, an auditor's jurisdiction).
+INDICATOR_ACCESS["/v1/reports/monthly"] = {
+    **dict.fromkeys(ROLES, (403, 403)),
+    "town_leader": (200, 200),
+    "county_leader": (200, 200),
+    "auditor": (200, 200),
+    "anonymous": (401, 401),
+}
+
+
+@pytest.mark.parametrize("path", sorted(INDICATOR_ACCESS))
+@pytest.mark.parametrize("role", ROLES)
+async def test_indicator_endpoints_by_role(
+    clients: dict[str, httpx.AsyncClient], role: str, path: str
+) -> None:
+    inside, outside = INDICATOR_ACCESS[path][role]
+    client = clients[role]
+    own = await client.get(path, params={"period": "2026-03"})
+    assert own.status_code == inside, own.text
+    far = await client.get(path, params={"period": "2026-03", "jurisdiction": "320104"})
+    assert far.status_code == outside, far.text
