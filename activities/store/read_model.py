@@ -14,8 +14,8 @@ from sqlalchemy import delete, insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from activities.store.agenda_table import SessionAgendaRow
-from activities.store.people_tables import CasePersonRow
 from activities.store.indicator_facts import replace_facts
+from activities.store.people_tables import CasePersonRow
 from activities.store.sql import utc
 from activities.store.tables import NO_DUE, CaseOrganisationRow, CasePartyRow, WorkItemRow
 from domain.case.agenda import SessionStatus

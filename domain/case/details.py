@@ -16,7 +16,6 @@ from domain.base import Frozen
 from domain.days import Day
 from domain.organisation.organisations import OrgRef
 from domain.parties import SIDE_LABELS, Agent, Party, PartySide
-from domain.people.access import UserId
 from domain.text import LongText, OptionalName, OptionalText, ShortText
 from domain.values import (
     AgreementForm,

@@ -173,7 +173,9 @@ async def test_accountability_of_the_month(
 ) -> None:
     """As worked out in tests/domain/test_indicators.py: JF4's 批示 ran out unanswered (one
     breach, 29 days open on 10 April); 刘强 acknowledged JF6's 直报 in 24 hours."""
-    found = await _ok(await clients["county_leader"].get("/v1/indicators/accountability", params=MARCH))
+    found = await _ok(
+        await clients["county_leader"].get("/v1/indicators/accountability", params=MARCH)
+    )
     assert [(b["breaches"], b["cases"]) for b in found["breaches"]] == [(1, _jf(4))]
     acks = {a["who"]: a for a in found["acknowledgement"]}
     assert (acks["刘强"]["acknowledged"], acks["刘强"]["median_hours"]) == (1, 24.0)
