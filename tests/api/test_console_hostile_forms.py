@@ -94,6 +94,20 @@ FORMS: list[Form] = [
         "town_leader",
         _kinds(case_fields([], [])),
     ),
+    # 排查: a report to a duty that does not exist is a 404 page, never a 5xx.
+    Form(
+        "/screening/{duty_id}/report",
+        "/screening/SD-probe/report",
+        "mediator",
+        {"kind": "text", "note": "text", "case_ids": "text"},
+        refuses=False,
+    ),
+    Form(
+        "/screening/sweeps",
+        "/screening/sweeps",
+        "county_leader",
+        {"area": "text", "theme": "text", "starts_on": "date", "ends_on": "date"},
+    ),
     Form("/alerts/{alert_id}/ack", f"/alerts/{CASE}-A1/ack", "county_leader", {"note": "text"}),
     Form(
         "/audit/cases/{case_id}",
@@ -120,6 +134,13 @@ FORMS: list[Form] = [
         "/admin/requests/R0000000000000000/refuse",
         "security_admin",
         {"reason": "text"},
+    ),
+    Form(
+        "/admin/schedules/{schedule_id}/{what}",
+        "/admin/schedules/probe/pause",
+        "system_admin",
+        {"note": "text"},
+        refuses=False,  # no such schedule: a page says so
     ),
     Form("/account/password", "/account/password", "other_auditor", _ACCOUNT),
     # Issues the signed-in user's own key: no field is read.
