@@ -21,10 +21,12 @@ from temporalio.client import Client
 from temporalio.worker import Worker
 
 from activities.audit.history_archive import archive_periodically
+from activities.files.store import file_store
 from activities.identity.refused_commands import RefusalRecorder
 from activities.notify.outbound import OutboundPolicy
 from activities.policy.book import PolicyBook
 from activities.policy.calendar_data import load_calendar
+from activities.policy.indicators import load_indicators
 from activities.policy.screening import load_screening_policy
 from activities.reports.documents.templates import load_templates
 from activities.runtime.command_guard import CommandGuard
@@ -37,6 +39,7 @@ from activities.tasks.calendar_push import CalendarPusher
 from activities.tasks.delivery import Notifier
 from activities.tasks.diversion import Diversions
 from activities.tasks.documents import DocumentNumbers
+from activities.tasks.monthly_reports import MonthlyReports
 from activities.tasks.policy import PolicyProvider
 from activities.tasks.projection import CaseStore
 from activities.tasks.schedules import ensure_schedules
@@ -45,6 +48,7 @@ from api import cli
 from workflows.calendar_push import CalendarPushWorkflow
 from workflows.case_workflow import CaseWorkflow
 from workflows.diversion import DiversionWorkflow
+from workflows.monthly_report import MonthlyReportWorkflow
 from workflows.screening import ScreeningDutyWorkflow, ScreeningPeriodWorkflow
 
 log = structlog.get_logger("fengqiao.worker")
@@ -56,6 +60,7 @@ WORKFLOWS: tuple[type, ...] = (
     ScreeningPeriodWorkflow,
     ScreeningDutyWorkflow,
     CalendarPushWorkflow,
+    MonthlyReportWorkflow,
 )
 
 
@@ -77,6 +82,17 @@ def diversion_activities(engine: AsyncEngine, client: Client, settings: Settings
     """The steps of a diversion (访调对接): they reach other cases through the Temporal client."""
     steps = Diversions(create_sessionmaker(engine), client, settings)
     return [steps.reserve_dispute_number, steps.record_diversion, steps.open_diverted_dispute]
+
+
+def report_activities(engine: AsyncEngine, settings: Settings) -> list[Any]:
+    """The monthly report's (月报): the places that report, and one place's report made."""
+    reports = MonthlyReports(
+        create_sessionmaker(engine),
+        file_store(settings),
+        load_indicators(settings.policy_dir),
+        settings.pdf_font_path,
+    )
+    return [reports.report_places, reports.make_monthly_report]
 
 
 def recurring_activities(engine: AsyncEngine, client: Client, settings: Settings) -> list[Any]:
@@ -144,6 +160,7 @@ async def run_worker(settings: Settings) -> None:
         + diversion_activities(engine, client, settings)
         + recurring_activities(engine, client, settings)
     )
+    activities += report_activities(engine, settings)
     if settings.create_schedules:
         # Idempotent: a schedule that exists keeps its state (an administrator's pause).
         created = await ensure_schedules(

@@ -38,7 +38,12 @@ from activities.reports.sections.case import (
     Withdrawal,
 )
 from activities.reports.sections.handoffs import Handoffs
-from activities.reports.sections.leaders import Instruction, Listing, RiskAssessment
+from activities.reports.sections.leaders import (
+    AccountabilityEntry,
+    Instruction,
+    Listing,
+    RiskAssessment,
+)
 from activities.reports.sections.mediation import (
     Agreement,
     FollowUp,
@@ -254,6 +259,7 @@ class Dossier(Part):
     risk_assessments: list[RiskAssessment] = []  # 风险研判 after intake
     instructions: list[Instruction] = []  # 领导批示 and 签收意见, with their 落实反馈
     listings: list[Listing] = []  # 挂牌督办, with their 摘牌
+    accountability: list[AccountabilityEntry] = []  # 约谈/通报 about the case (append-only)
     policy: Policy | None
     clocks: list[Clock]
     alerts: list[Alert]

@@ -5,14 +5,14 @@
 revision, so nothing is backfilled; the projection writes the column from then on.
 
 Revision ID: 0025
-Revises: 0027
+Revises: 0028
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0025"
-down_revision = "0027"
+down_revision = "0028"
 branch_labels = None
 depends_on = None
 
