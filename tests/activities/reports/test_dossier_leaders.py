@@ -116,6 +116,8 @@ def test_the_pdf_marks_a_listed_case_on_its_cover_and_prints_the_delisting(
     assert "已摘牌：已达成协议，同意摘牌" in after
     assert "按挂牌领导确定的督办时限" in after  # its clock, in words (no raw event names)
     assert "case_listed" not in after
+
+
 def test_the_pdf_prints_the_summonses_about_the_case(tmp_path: Path) -> None:
     case = _led()
     summons = AccountabilityRecord(
