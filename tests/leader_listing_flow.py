@@ -3,8 +3,8 @@ server): a case from a town leader's reception, the leader's 批示, the mediato
 county leader's 挂牌督办, a refused 摘牌 while unresolved, the agreement, the 摘牌; then the
 timeline and the dossier (JSON and PDF) show all of it.
 
-The reception itself (领导接访) is built on another branch; until it is here the case is
-registered from the reception as a walk-in with the receiving town leader as 包案领导.
+The case is registered from the town leader's reception log (channel 领导接访, the leader as
+包案领导).
 """
 
 from __future__ import annotations
@@ -44,22 +44,40 @@ async def run_listing_flow(clients: dict[str, httpx.AsyncClient]) -> dict[str, A
     mediator, town, county = clients["mediator"], clients["town_leader"], clients["county_leader"]
     today = china_today()
     bodies = action_bodies(today)
+    # 领导接访: the town leader receives a visitor and registers the case from the reception
+    # (channel leader_reception, the receiving leader as 包案领导).
+    visitor = {"name": "张伟", "phone": "13812345678", "matter": "反映工地拖欠工资"}
+    reception = await _ok(
+        await town.post(
+            "/v1/receptions",
+            json={
+                "received_on": today.isoformat(),
+                "place": "梅园新村街道综治中心接待室",
+                "organisation": "xw-center",
+                "visitors": [visitor],
+                "note": "每周三领导接访日",
+            },
+        )
+    )
     title = f"工地欠薪纠纷（领导接访）{uuid.uuid4().hex[:4]}"
+    intake = intake_body(title=title, risk_level="elevated")
+    body = {k: v for k, v in intake.items() if k not in ("channel", "applicants")}
     case = await _ok(
-        await mediator.post(
-            "/v1/cases",
-            json=intake_body(title=title, channel="walk_in", risk_level="elevated"),
+        await town.post(
+            f"/v1/receptions/{reception['reception_id']}/cases",
+            json={**body, "visitors": [0]},
             headers={"Idempotency-Key": str(uuid.uuid4())},
         )
     )
+    assert case["channel"] == "leader_reception"
+    assert [p["leader_name"] for p in case["package_leaders"]] == ["刘强"]
     case_id = case["case_id"]
-    for path, body in (
+    for path, step in (
         ("accept", bodies["accept"]),
-        ("package-leader", {**bodies["assign_package_leader"], "leader_name": "刘强"}),
         ("plan", bodies["plan"]),
         ("start-mediation", bodies["start_mediation"]),
     ):
-        await _ok(await _act(mediator, case_id, path, body))
+        await _ok(await _act(mediator, case_id, path, step))
 
     # 批示 by the town leader, with a deadline; the mediator answers it (落实反馈).
     deadline = (today + timedelta(days=3)).isoformat()
@@ -111,7 +129,7 @@ async def check_record(auditor: httpx.AsyncClient, case_id: str) -> None:
     listing, the refused-then-approved delisting."""
     timeline = await _ok(await auditor.get(f"/v1/cases/{case_id}/timeline", params=PURPOSE))
     labels = [entry["label"] for entry in timeline["entries"]]
-    for label in ("领导包案", "领导批示", "落实反馈", "挂牌督办", "摘牌"):
+    for label in ("登记", "领导批示", "落实反馈", "挂牌督办", "摘牌"):
         assert any(label in text for text in labels), (label, labels)
     dossier = await _ok(await auditor.get(f"/v1/cases/{case_id}/dossier", params=PURPOSE))
     (instruction,) = dossier["instructions"]

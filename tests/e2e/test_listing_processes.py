@@ -1,5 +1,6 @@
 """Issue 20's acceptance over HTTP with real processes (the Temporal dev server, ``python -m
-worker``, ``python -m api``): a case from a town leader's reception is instructed (批示) and
+worker``, ``python -m api``): a case registered from a town leader's reception log (领导接访)
+is instructed (批示) and
 answered (落实反馈), listed by the county leader (挂牌督办), refused delisting while unresolved,
 resolved and delisted (摘牌); the timeline and the dossier show all of it."""
 
