@@ -21,6 +21,7 @@ from temporalio.client import Client
 from temporalio.worker import Worker
 
 from activities.audit.history_archive import archive_periodically
+from activities.files.store import file_store
 from activities.identity.refused_commands import RefusalRecorder
 from activities.notify.outbound import OutboundPolicy
 from activities.policy.book import PolicyBook
@@ -35,16 +36,18 @@ from activities.store.engine import create_engine, create_sessionmaker
 from activities.tasks.delivery import Notifier
 from activities.tasks.diversion import Diversions
 from activities.tasks.documents import DocumentNumbers
+from activities.tasks.ledger_import import LedgerImports
 from activities.tasks.policy import PolicyProvider
 from activities.tasks.projection import CaseStore
 from api import cli
 from workflows.case_workflow import CaseWorkflow
 from workflows.diversion import DiversionWorkflow
+from workflows.ledger_import import LedgerImportWorkflow
 
 log = structlog.get_logger("fengqiao.worker")
 
 # Every workflow this deployment runs (and replays): the worker registers them, audit replays them.
-WORKFLOWS: tuple[type, ...] = (CaseWorkflow, DiversionWorkflow)
+WORKFLOWS: tuple[type, ...] = (CaseWorkflow, DiversionWorkflow, LedgerImportWorkflow)
 
 
 def case_activities(engine: AsyncEngine, settings: Settings, http: httpx.AsyncClient) -> list[Any]:
@@ -65,6 +68,12 @@ def diversion_activities(engine: AsyncEngine, client: Client, settings: Settings
     """The steps of a diversion (访调对接): they reach other cases through the Temporal client."""
     steps = Diversions(create_sessionmaker(engine), client, settings)
     return [steps.reserve_dispute_number, steps.record_diversion, steps.open_diverted_dispute]
+
+
+def ledger_activities(engine: AsyncEngine, client: Client, settings: Settings) -> list[Any]:
+    """台账导入: batches of rows registered through intake (the kept file in the file store)."""
+    imports = LedgerImports(create_sessionmaker(engine), client, file_store(settings), settings)
+    return [imports.import_ledger_batch, imports.finish_ledger_import]
 
 
 def policy_provider(settings: Settings) -> PolicyProvider:
@@ -111,8 +120,10 @@ async def run_worker(settings: Settings) -> None:
     # The SDK's metrics for Prometheus on the worker's metrics port (when one is set).
     client = await connect_with_retry(settings, runtime=metrics_runtime(settings))
     http = httpx.AsyncClient(timeout=15)
-    activities = case_activities(engine, settings, http) + diversion_activities(
-        engine, client, settings
+    activities = (
+        case_activities(engine, settings, http)
+        + diversion_activities(engine, client, settings)
+        + ledger_activities(engine, client, settings)
     )
     recorder = RefusalRecorder(create_sessionmaker(engine))
     worker = build_worker(

@@ -37,6 +37,7 @@ from api.routes import (
     documents,
     health,
     leader_acts,
+    ledger,
     metrics,
     organisations,
     parties,
@@ -169,6 +170,7 @@ def create_app(
         users,
         leader_acts,
         sessions,
+        ledger,
     ):
         app.include_router(feature.router)
     app.include_router(worklist.notices_router)

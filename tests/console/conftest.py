@@ -35,7 +35,13 @@ from activities.store.engine import create_engine, create_sessionmaker
 from api.app import create_app
 from tests import principals
 from tests.console.helpers import unlabelled_inputs
-from worker import WORKFLOWS, build_worker, case_activities, diversion_activities
+from worker import (
+    WORKFLOWS,
+    build_worker,
+    case_activities,
+    diversion_activities,
+    ledger_activities,
+)
 
 CHROMIUM = Path(os.environ.get("FENGQIAO_CHROMIUM", "/usr/bin/chromium"))
 SCREENSHOTS = Path(__file__).parent / "screenshots"
@@ -108,6 +114,7 @@ async def console(
     async with httpx.AsyncClient(timeout=10, trust_env=False) as http:
         activities = [*case_activities(engine, settings, http)]
         activities += diversion_activities(engine, client, settings)
+        activities += ledger_activities(engine, client, settings)
         async with build_worker(client, settings.task_queue, activities):
             serving = asyncio.create_task(server.serve())
             for _ in range(200):

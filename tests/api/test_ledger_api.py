@@ -1,0 +1,146 @@
+"""台账: import a ledger through the API (rows registered, bad rows rejected with the reason in
+Chinese, the rejected rows handed back as a workbook, the same file again registers nothing) and
+export the list as the 登记台账 (opens in openpyxl with the Chinese intact). Both stores."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+from typing import Any
+
+import httpx
+from openpyxl import load_workbook
+from sqlalchemy import func, select
+
+from activities.store.tables import CaseRow
+from domain.case.ledger import LEDGER_COLUMNS, LEDGER_TITLE, REJECTION_COLUMN
+from tests.conftest import Stack
+from tests.ledger_files import ledger_file
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+async def _upload(api: httpx.AsyncClient, data: bytes, name: str = "台账.xlsx") -> httpx.Response:
+    return await api.post("/v1/ledger/imports", files={"file": (name, data, XLSX)})
+
+
+async def _finished(api: httpx.AsyncClient, import_id: str) -> dict[str, Any]:
+    """The import once its workflow has finished (polled, with a deadline)."""
+    async with asyncio.timeout(120):
+        while True:
+            status = await api.get(f"/v1/ledger/imports/{import_id}")
+            assert status.status_code == 200, status.text
+            body: dict[str, Any] = status.json()
+            if body["status"] == "finished":
+                return body
+            await asyncio.sleep(0.2)
+
+
+async def _case_count(stack: Stack) -> int:
+    async with stack.sessionmaker() as session:
+        return int(await session.scalar(select(func.count()).select_from(CaseRow)) or 0)
+
+
+async def test_a_ledger_imports_its_good_rows_and_hands_back_the_bad_ones(
+    api: httpx.AsyncClient, stack: Stack
+) -> None:
+    ledger = ledger_file(24, 10, seed=stack.backend.__hash__() % 1000)
+    before = await _case_count(stack)
+    started = await _upload(api, ledger.data)
+    assert started.status_code == 202, started.text
+    assert started.json()["total_rows"] == 24
+    done = await _finished(api, started.json()["import_id"])
+    assert (done["registered"], done["rejected"]) == (14, 10)
+    assert await _case_count(stack) == before + 14
+
+    rejected = await api.get(done["rejected_file"])
+    assert rejected.status_code == 200
+    sheet = load_workbook(io.BytesIO(rejected.content)).active
+    assert sheet is not None
+    lines = list(sheet.iter_rows(values_only=True))
+    header = lines[1]
+    assert header[-1] == REJECTION_COLUMN and header[-2] == "原行号"
+    found = {int(row[-2]): str(row[-1]) for row in lines[2:]}
+    assert set(found) == set(ledger.bad)
+    for line, fragment in ledger.bad.items():
+        assert fragment in found[line], (line, found[line])
+    # The original columns come back as they were (a name, a description).
+    assert all(row[header.index("纠纷简要情况")] or "为空" in str(row[-1]) for row in lines[2:])
+
+    # Same file again: the same import, nothing new registered.
+    again = await _upload(api, ledger.data, name="台账-副本.xlsx")
+    assert again.status_code == 200, again.text
+    assert again.json()["import_id"] == done["import_id"] and again.json()["new"] is False
+    assert await _case_count(stack) == before + 14
+
+
+async def test_an_old_paper_case_comes_in_with_its_own_dates_and_no_alarm(
+    api: httpx.AsyncClient, stack: Stack
+) -> None:
+    ledger = ledger_file(3, 0, seed=7 + len(stack.backend))
+    started = await _upload(api, ledger.data)
+    done = await _finished(api, started.json()["import_id"])
+    assert done["registered"] == 3
+    listed = await api.get("/v1/cases", params={"q": "纸质台账补录", "limit": 200})
+    cases = [c for c in listed.json()["items"] if "第1号" in c["title"]]
+    assert cases, listed.text
+    case = (await api.get(f"/v1/cases/{cases[0]['case_id']}")).json()
+    assert case["received_on"] == "2025-01-07"
+    assert case["stage"] == "registered"
+    alerts = await api.get("/v1/alerts", params={"case_id": case["case_id"]})
+    assert alerts.json()["items"] == []
+
+
+async def test_the_list_exports_as_a_ledger_that_opens_with_its_chinese(
+    api: httpx.AsyncClient, stack: Stack
+) -> None:
+    ledger = ledger_file(4, 0, seed=99 + len(stack.backend))
+    done = await _finished(api, (await _upload(api, ledger.data)).json()["import_id"])
+    assert done["registered"] == 4
+    exported = await api.get("/v1/cases/ledger", params={"q": "纸质台账补录"})
+    assert exported.status_code == 200, exported.text
+    assert exported.headers["content-type"] == XLSX
+    sheet = load_workbook(io.BytesIO(exported.content)).active
+    assert sheet is not None
+    lines = list(sheet.iter_rows(values_only=True))
+    assert lines[0][0] == LEDGER_TITLE
+    assert tuple(lines[1]) == LEDGER_COLUMNS
+    rows = [dict(zip(LEDGER_COLUMNS, line, strict=True)) for line in lines[2:]]
+    assert rows and all(row["案件编号"].startswith("JF-") for row in rows)
+    assert {row["纠纷类型"] for row in rows} <= {"邻里纠纷", "婚姻家庭", "物业纠纷", "合同纠纷",
+                                               "消费纠纷", "土地承包"}
+    assert all("与" in row["当事人"] and "纠纷" not in row["当事人"] for row in rows)
+    assert any("宅基地边界" in row["纠纷简要情况"] for row in rows)
+    assert all(row["化解结果"] == "已登记" for row in rows)
+
+    # The exported ledger imported again: every row names a case already here, none registered.
+    before = await _case_count(stack)
+    back = await _finished(api, (await _upload(api, exported.content)).json()["import_id"])
+    assert back["registered"] == 0 and back["rejected"] == len(rows)
+    assert await _case_count(stack) == before
+
+
+async def test_who_may_import_and_who_sees_an_import(
+    clients: dict[str, httpx.AsyncClient], stack: Stack
+) -> None:
+    ledger = ledger_file(2, 0, seed=3 + len(stack.backend))
+    for role in ("town_leader", "auditor", "grid_worker", "system_admin"):
+        refused = await _upload(clients[role], ledger.data)
+        assert refused.status_code == 403, (role, refused.text)
+    started = await _upload(clients["mediator"], ledger.data)
+    import_id = started.json()["import_id"]
+    await _finished(clients["mediator"], import_id)
+    # A colleague of the same center sees it; another center's mediator does not.
+    assert (await clients["center_admin"].get(f"/v1/ledger/imports/{import_id}")).status_code == 200
+    other = await clients["other_mediator"].get(f"/v1/ledger/imports/{import_id}")
+    assert other.status_code == 404
+    assert other.json()["message_zh"]
+
+
+async def test_a_file_that_is_not_a_ledger_is_refused_naming_the_file(
+    api: httpx.AsyncClient,
+) -> None:
+    refused = await _upload(api, b"not a workbook at all")
+    assert refused.status_code == 422
+    body = refused.json()
+    assert body["field"] == "file" and "Excel" in body["message_zh"]
