@@ -37,6 +37,14 @@ from worker import WORKFLOWS
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
+async def _drop(url: str) -> None:
+    base = os.environ.get("BENCH_DATABASE_URL") or os.environ["TEST_DATABASE_URL"]
+    admin = create_async_engine(base, isolation_level="AUTOCOMMIT")
+    async with admin.connect() as connection:
+        await connection.execute(text(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}"'))
+    await admin.dispose()
+
+
 async def _database() -> str:
     base = os.environ.get("BENCH_DATABASE_URL") or os.environ["TEST_DATABASE_URL"]
     name = f"bench_ledger_{uuid.uuid4().hex[:8]}"
@@ -117,6 +125,7 @@ async def run(rows: int, workers: int, seed: int, work: Path) -> float:
         for process in processes:
             process.terminate()
             process.wait(timeout=30)
+        await _drop(database_url)
 
 
 async def main() -> None:

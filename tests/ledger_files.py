@@ -57,7 +57,9 @@ def good_row(number: int, rng: random.Random, *, first_day: date) -> dict[str, s
     }
 
 
-def ledger_file(rows: int, bad: int, *, seed: int = 21, first_day: date = date(2025, 1, 6)) -> Ledger:
+def ledger_file(
+    rows: int, bad: int, *, seed: int = 21, first_day: date = date(2025, 1, 6)
+) -> Ledger:
     """A ledger of ``rows`` data rows, ``bad`` of them (spread through the file) bad in turn in
     each way of ``BAD_KINDS``; a title line above the header, as paper ledgers have."""
     rng = random.Random(seed)

@@ -19,6 +19,7 @@ from api.console import (
     pages_grid,
     pages_intake,
     pages_leader,
+    pages_ledger,
     pages_registry,
     pages_requests,
     pages_sessions,
@@ -49,6 +50,7 @@ def install_console(app: FastAPI) -> None:
         pages_sessions,
         pages_intake,
         pages_case_list,  # /cases/export before /cases/{case_id}
+        pages_ledger,
         pages_cases,
         pages_files,
         pages_documents,

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import JSONResponse, Response
 
 from activities.reports.ledger_book import XLSX
-from activities.store.ledger_store import LedgerImport
 from api.deps import FilesDep, SessionmakerDep, SettingsDep, TemporalDep
 from api.errors import ERROR_RESPONSES
 from api.permissions import Mediator
@@ -16,22 +15,6 @@ from api.services import ledger
 
 router = APIRouter(prefix="/v1/ledger", tags=["ledger 台账"])
 ImportIdPath = Annotated[str, Path(pattern=r"^[0-9a-f]{32}$", description="导入编号")]
-
-
-def import_view(entry: LedgerImport) -> dict[str, Any]:
-    """An import as the API shows it: counts from the rows recorded, never estimated."""
-    return {
-        "import_id": entry.import_id,
-        "file_name": entry.file_name,
-        "status": entry.status,
-        "total_rows": entry.total_rows,
-        "registered": entry.registered,
-        "rejected": entry.rejected,
-        "done": entry.done,
-        "created_at": entry.created_at.isoformat(),
-        "finished_at": entry.finished_at.isoformat() if entry.finished_at else None,
-        "rejected_file": f"/v1/ledger/imports/{entry.import_id}/rejected",
-    }
 
 
 @router.post(
@@ -71,14 +54,14 @@ async def start_import(
         settings=settings,
         files=files,
     )
-    body = {**import_view(started.entry), "new": started.new}
+    body = {**ledger.import_view(started.entry), "new": started.new}
     return JSONResponse(body, status_code=202 if started.new else 200)
 
 
 @router.get("/imports", responses=ERROR_RESPONSES, summary="本单位的台账导入 / imports")
 async def list_imports(principal: Mediator, sessionmaker: SessionmakerDep) -> JSONResponse:
     entries = await ledger.list_imports(principal, sessionmaker)
-    return JSONResponse({"items": [import_view(entry) for entry in entries]})
+    return JSONResponse({"items": [ledger.import_view(entry) for entry in entries]})
 
 
 @router.get(
@@ -89,7 +72,9 @@ async def list_imports(principal: Mediator, sessionmaker: SessionmakerDep) -> JS
 async def import_status(
     import_id: ImportIdPath, principal: Mediator, sessionmaker: SessionmakerDep
 ) -> JSONResponse:
-    return JSONResponse(import_view(await ledger.import_status(import_id, principal, sessionmaker)))
+    return JSONResponse(
+        ledger.import_view(await ledger.import_status(import_id, principal, sessionmaker))
+    )
 
 
 @router.get(

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from fastapi.responses import Response
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -71,6 +72,22 @@ def import_id_of(file_sha256: str, center_id: str) -> str:
     return hashlib.sha256(f"{file_sha256}:{center_id}".encode()).hexdigest()[:32]
 
 
+def import_view(entry: LedgerImport) -> dict[str, Any]:
+    """An import as the API shows it: counts from the rows recorded, never estimated."""
+    return {
+        "import_id": entry.import_id,
+        "file_name": entry.file_name,
+        "status": entry.status,
+        "total_rows": entry.total_rows,
+        "registered": entry.registered,
+        "rejected": entry.rejected,
+        "done": entry.done,
+        "created_at": entry.created_at.isoformat(),
+        "finished_at": entry.finished_at.isoformat() if entry.finished_at else None,
+        "rejected_file": f"/v1/ledger/imports/{entry.import_id}/rejected",
+    }
+
+
 async def start_import(
     content_type: str,
     body: AsyncIterator[bytes],
@@ -80,12 +97,16 @@ async def start_import(
     temporal: Client,
     settings: Settings,
     files: FileStore,
+    check_fields: Callable[[dict[str, str]], None] | None = None,
 ) -> ImportStarted:
     """Keep the uploaded ledger, record the import and start its workflow (or find the one this
-    organisation started for the same file)."""
+    organisation started for the same file); ``check_fields`` checks the console's form token
+    before anything is kept."""
     center_id, area = _importer(principal)
     with Spool(spool_dir(settings.data_dir), settings.max_upload_bytes) as spool:
         received = await receive(content_type, body, spool)
+        if check_fields is not None:
+            check_fields(received.fields)
         data = await asyncio.to_thread(spool.path.read_bytes)
         try:
             sheet = await asyncio.to_thread(read_ledger, data)

@@ -59,7 +59,8 @@ async def test_a_ledger_imports_its_good_rows_and_hands_back_the_bad_ones(
     assert sheet is not None
     lines = list(sheet.iter_rows(values_only=True))
     header = lines[1]
-    assert header[-1] == REJECTION_COLUMN and header[-2] == "原行号"
+    assert header[-1] == REJECTION_COLUMN
+    assert header[-2] == "原行号"
     found = {int(row[-2]): str(row[-1]) for row in lines[2:]}
     assert set(found) == set(ledger.bad)
     for line, fragment in ledger.bad.items():
@@ -70,7 +71,8 @@ async def test_a_ledger_imports_its_good_rows_and_hands_back_the_bad_ones(
     # Same file again: the same import, nothing new registered.
     again = await _upload(api, ledger.data, name="台账-副本.xlsx")
     assert again.status_code == 200, again.text
-    assert again.json()["import_id"] == done["import_id"] and again.json()["new"] is False
+    assert again.json()["import_id"] == done["import_id"]
+    assert again.json()["new"] is False
     assert await _case_count(stack) == before + 14
 
 
@@ -106,9 +108,16 @@ async def test_the_list_exports_as_a_ledger_that_opens_with_its_chinese(
     assert lines[0][0] == LEDGER_TITLE
     assert tuple(lines[1]) == LEDGER_COLUMNS
     rows = [dict(zip(LEDGER_COLUMNS, line, strict=True)) for line in lines[2:]]
-    assert rows and all(row["案件编号"].startswith("JF-") for row in rows)
-    assert {row["纠纷类型"] for row in rows} <= {"邻里纠纷", "婚姻家庭", "物业纠纷", "合同纠纷",
-                                               "消费纠纷", "土地承包"}
+    assert rows
+    assert all(row["案件编号"].startswith("JF-") for row in rows)
+    assert {row["纠纷类型"] for row in rows} <= {
+        "邻里纠纷",
+        "婚姻家庭",
+        "物业纠纷",
+        "合同纠纷",
+        "消费纠纷",
+        "土地承包",
+    }
     assert all("与" in row["当事人"] and "纠纷" not in row["当事人"] for row in rows)
     assert any("宅基地边界" in row["纠纷简要情况"] for row in rows)
     assert all(row["化解结果"] == "已登记" for row in rows)
@@ -116,7 +125,8 @@ async def test_the_list_exports_as_a_ledger_that_opens_with_its_chinese(
     # The exported ledger imported again: every row names a case already here, none registered.
     before = await _case_count(stack)
     back = await _finished(api, (await _upload(api, exported.content)).json()["import_id"])
-    assert back["registered"] == 0 and back["rejected"] == len(rows)
+    assert back["registered"] == 0
+    assert back["rejected"] == len(rows)
     assert await _case_count(stack) == before
 
 
@@ -143,4 +153,5 @@ async def test_a_file_that_is_not_a_ledger_is_refused_naming_the_file(
     refused = await _upload(api, b"not a workbook at all")
     assert refused.status_code == 422
     body = refused.json()
-    assert body["field"] == "file" and "Excel" in body["message_zh"]
+    assert body["field"] == "file"
+    assert "Excel" in body["message_zh"]

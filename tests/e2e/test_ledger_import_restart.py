@@ -125,7 +125,8 @@ async def test_a_large_ledger_survives_a_killed_worker_and_counts_exactly(
             workers[-1].kill()  # SIGKILL in the middle of a batch
             workers[-1].wait()
             killed_at = (await api.get(f"/v1/ledger/imports/{import_id}")).json()
-            assert killed_at["status"] == "running" and killed_at["done"] < ROWS
+            assert killed_at["status"] == "running"
+            assert killed_at["done"] < ROWS
             workers.append(_worker(env, tmp_path / "worker-2.log"))
 
             async def finished() -> dict[str, Any] | None:
@@ -154,7 +155,8 @@ async def test_a_large_ledger_survives_a_killed_worker_and_counts_exactly(
             again = await api.post(
                 "/v1/ledger/imports", files={"file": ("台账.xlsx", ledger.data, XLSX)}
             )
-            assert again.status_code == 200 and again.json()["new"] is False
+            assert again.status_code == 200
+            assert again.json()["new"] is False
             assert await _scalar(database_url, "SELECT count(*) FROM cases") == cases_after
     finally:
         for process in [*workers, server]:
