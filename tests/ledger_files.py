@@ -82,3 +82,17 @@ def ledger_file(
     out = io.BytesIO()
     book.save(out)
     return Ledger(out.getvalue(), rows, expected)
+
+
+def ledger_of(rows: list[dict[str, str]]) -> bytes:
+    """A ledger holding exactly ``rows`` (cells by column name)."""
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append([LEDGER_TITLE])
+    sheet.append(list(COLUMNS))
+    for cells in rows:
+        sheet.append([cells.get(column, "") for column in COLUMNS])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

@@ -30,8 +30,9 @@ from activities.store.case_numbers import reserve_case_number
 from activities.store.ledger_store import REGISTERED, REJECTED, RowOutcome
 from domain.case import commands as c
 from domain.case.details import IntakeDetails
-from domain.case.ledger import LedgerIntake, LedgerRefusal, read_row
+from domain.case.ledger import LedgerIntake, LedgerRefusal, paper_steps, read_row
 from domain.case.stages import TERMINAL_STAGES
+from domain.errors import ERROR_TYPES
 from domain.organisation.organisations import OrgRef, Routing
 from domain.organisation.registry import enclosing_codes
 from domain.values import CaseKind, Jurisdiction, china_date
@@ -181,12 +182,12 @@ class LedgerImports:
         except ValidationError as error:
             where = "、".join(str(e["loc"][0]) for e in error.errors()[:3] if e["loc"])
             return RowOutcome(line, REJECTED, reason=f"内容不符合登记要求（{where}）")
-        case_id = await self._register(batch, entry, details, org)
-        return RowOutcome(line, REGISTERED, case_id=case_id)
+        case_id, note = await self._register(batch, entry, details, org)
+        return RowOutcome(line, REGISTERED, case_id=case_id, reason=note)
 
     async def _register(
         self, batch: LedgerBatch, entry: LedgerIntake, details: IntakeDetails, org: OrgRef | None
-    ) -> str:
+    ) -> tuple[str, str | None]:
         key = ledger_row_key(batch.file_sha256, entry.row_no)
         now = datetime.now(UTC)
         case_id, retried = await reserve_case_number(
@@ -196,7 +197,7 @@ class LedgerImports:
             async with self._sessionmaker() as session:
                 stored = await repositories.get_case(case_id, session=session)
             if stored is not None and stored.stage in TERMINAL_STAGES:
-                return case_id  # it ran to its end: its workflow may be gone, never restart it
+                return case_id, None  # it ran to its end: its workflow may be gone
         register = c.Register(
             **dict(details),
             case_id=case_id,
@@ -225,27 +226,32 @@ class LedgerImports:
                 result_type=RawValue,
                 rpc_timeout=rpc_timeout,
             )
-            if entry.accepted_on is not None:
-                accept = c.CommandEnvelope(
-                    command_id=f"accept:{key}",
-                    actor=batch.actor,
-                    command=c.Accept(accepted_on=entry.accepted_on, note="台账导入"),
-                )
-                await self._client.get_workflow_handle(case_id).execute_update(
+        except WorkflowAlreadyStartedError:
+            log.info("ledger_case_already_ended", case_id=case_id)
+            return case_id, None
+        handle = self._client.get_workflow_handle(case_id)
+        for step, command in paper_steps(entry):
+            sent = c.CommandEnvelope(command_id=f"{step}:{key}", actor=batch.actor, command=command)
+            try:
+                await handle.execute_update(
                     APPLY_UPDATE,
-                    accept,
-                    id=accept.command_id,
+                    sent,
+                    id=sent.command_id,
                     result_type=RawValue,
                     rpc_timeout=rpc_timeout,
                 )
-        except WorkflowAlreadyStartedError:
-            log.info("ledger_case_already_ended", case_id=case_id)
-        except WorkflowUpdateFailedError as error:
-            cause = error.cause
-            if isinstance(cause, ApplicationError) and cause.type == "forbidden_transition":
-                return case_id  # accepted already, by an earlier attempt or by its handler
-            raise
-        return case_id
+            except WorkflowUpdateFailedError as error:
+                cause = error.cause
+                if isinstance(cause, ApplicationError) and cause.type == "forbidden_transition":
+                    continue  # done by an earlier attempt (or the case moved on since)
+                if isinstance(cause, ApplicationError) and cause.type in ERROR_TYPES:
+                    # The case refused what the paper says: it stays registered, and the row
+                    # says why its later facts are not recorded.
+                    details = cause.details[0] if cause.details else {}
+                    message = details.get("message_zh") if isinstance(details, dict) else None
+                    return case_id, f"已登记，台账所记办理情况未录入：{message or cause.message}"
+                raise
+        return case_id, None
 
     @activity.defn(name=LEDGER_FINISH_ACTIVITY)
     async def finish_ledger_import(self, request: LedgerImportInput) -> LedgerImportResult:

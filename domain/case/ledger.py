@@ -16,11 +16,26 @@ from datetime import date, datetime
 from pydantic import ValidationError
 
 from domain.base import Frozen
+from domain.case.commands import (
+    Accept,
+    Close,
+    Command,
+    RecordAgreement,
+    RecordMediationFailure,
+    StartMediation,
+)
 from domain.case.labels import CHANNEL_LABELS, OUTCOME_LABELS, SATISFACTION_LABELS, STAGE_LABELS
 from domain.case.state import CaseState
 from domain.parties import Party
 from domain.people.privacy import scrub_text
-from domain.values import CATEGORY_LABELS, Category, Channel, china_date
+from domain.values import (
+    CATEGORY_LABELS,
+    Category,
+    Channel,
+    MediationType,
+    ReferralRoute,
+    china_date,
+)
 
 LEDGER_TITLE = "矛盾纠纷排查化解登记台账"
 LEDGER_COLUMNS = (
@@ -94,6 +109,10 @@ class LedgerIntake(Frozen):
     applicants: tuple[Party, ...]
     respondents: tuple[Party, ...] = ()
     unit_name: str | None = None  # 责任单位 as written: an organisation within the importer's reach
+    handler: str | None = None  # 责任人
+    closed_on: date | None = None  # 办结日期: the case ended on paper, as 化解结果 says
+    resolved: bool | None = None  # 化解结果: resolved (True) or mediation failed (False)
+    result: str = ""
 
 
 class LedgerRejection(Frozen):
@@ -168,6 +187,7 @@ def read_row(row_no: int, cells: Mapping[str, str], *, today: date) -> LedgerInt
     description = cells["纠纷简要情况"].strip()
     if len(description) > 5000:
         raise LedgerRefusal("纠纷简要情况超过5000字")
+    closed_on, resolved, result = _outcome(cells, received_on, accepted_on, today)
     extra = [
         f"{column}：{cells[column].strip()}"
         for column in ("化解措施/进展", "化解结果", "办结日期", "回访情况", "备注")
@@ -185,7 +205,76 @@ def read_row(row_no: int, cells: Mapping[str, str], *, today: date) -> LedgerInt
         applicants=applicants,
         respondents=respondents,
         unit_name=cells.get("责任单位", "").strip() or None,
+        handler=cells.get("责任人", "").strip()[:50] or None,
+        closed_on=closed_on,
+        resolved=resolved,
+        result=result,
     )
+
+
+_FAILED_WORDS = ("不成", "未化解", "失败", "终止", "未达成")
+_RESOLVED_WORDS = ("成功", "已化解", "化解", "达成", "调解成", "办结", "息诉")
+
+
+def _outcome(
+    cells: Mapping[str, str], received_on: date, accepted_on: date | None, today: date
+) -> tuple[date | None, bool | None, str]:
+    """办结日期 with 化解结果: how the case ended on paper (nothing when 办结日期 is empty)."""
+    closed_text = cells.get("办结日期", "").strip()
+    result = " ".join(cells.get("化解结果", "").split())[:500]
+    if not closed_text:
+        return None, None, result
+    closed_on = _day(closed_text, "办结日期")
+    if not (accepted_on or received_on) <= closed_on <= today:
+        raise LedgerRefusal(f"办结日期{closed_on.isoformat()}应在登记（受理）日期与今天之间")
+    if not result:
+        raise LedgerRefusal("已填办结日期，化解结果为空")
+    if any(word in result for word in _FAILED_WORDS):
+        return closed_on, False, result
+    if any(word in result for word in _RESOLVED_WORDS):
+        return closed_on, True, result
+    raise LedgerRefusal(f"化解结果“{result[:20]}”无法识别（应写明化解成功或调解不成）")
+
+
+def paper_steps(entry: LedgerIntake) -> tuple[tuple[str, Command], ...]:
+    """The commands that bring a registered row to where the paper says it stands, each with
+    the step's name (its command id is the name and the row's key): 受理 on the paper's day, and
+    for a case the ledger records as ended, 调解 from that day, the agreement or the failure on
+    the 办结日期, and 销号. Each fact carries its paper date, so no clock counts from the import."""
+    accepted_on = entry.accepted_on
+    if entry.closed_on is not None and accepted_on is None:
+        accepted_on = entry.received_on
+    if accepted_on is None:
+        return ()
+    steps: list[tuple[str, Command]] = [
+        ("accept", Accept(accepted_on=accepted_on, note="台账导入")),
+    ]
+    if entry.closed_on is None:
+        return tuple(steps)
+    recorded = f"台账记载：{entry.result}"
+    ending: tuple[str, Command] = (
+        ("agreement", RecordAgreement(terms=recorded, signed_on=entry.closed_on))
+        if entry.resolved
+        else (
+            "failure",
+            RecordMediationFailure(
+                reason=recorded, referral=ReferralRoute.LITIGATION, failed_on=entry.closed_on
+            ),
+        )
+    )
+    steps += [
+        (
+            "mediation",
+            StartMediation(
+                mediation_type=MediationType.PEOPLES,
+                mediators=(entry.handler or "台账记载",),
+                started_on=accepted_on,
+            ),
+        ),
+        ending,
+        ("close", Close(remark="台账导入：按台账记载办结")),
+    ]
+    return tuple(steps)
 
 
 def _names(parties: tuple[Party, ...]) -> str:

@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from activities.store.tables import CaseRow
 from domain.case.ledger import LEDGER_COLUMNS, LEDGER_TITLE, REJECTION_COLUMN
 from tests.conftest import Stack
-from tests.ledger_files import ledger_file
+from tests.ledger_files import ledger_file, ledger_of
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -155,3 +155,80 @@ async def test_a_file_that_is_not_a_ledger_is_refused_naming_the_file(
     body = refused.json()
     assert body["field"] == "file"
     assert "Excel" in body["message_zh"]
+
+
+async def test_an_ended_paper_case_comes_in_ended_on_its_own_dates(
+    api: httpx.AsyncClient, stack: Stack
+) -> None:
+    """Accepted, mediated and ended long ago on paper: the case records each fact on its paper
+    date and is struck off. One that ended within its period raises no alert for the months it
+    spent on paper; one the paper shows was late is a true breach, recorded as such."""
+    tag = f"旧案{stack.backend}"
+    base = {"纠纷类型": "邻里纠纷", "当事人": "周强与吴敏", "责任人": "孙调解员"}
+    rows = [
+        {
+            **base,
+            "登记日期": "2025-02-03",
+            "受理日期": "2025-02-05",
+            "纠纷简要情况": f"{tag}甲：相邻通行纠纷",
+            "化解结果": "调解成功",
+            "办结日期": "2025-02-20",
+        },
+        {
+            **base,
+            "登记日期": "2025-03-03",
+            "纠纷简要情况": f"{tag}乙：噪音纠纷",
+            "化解结果": "调解不成，告知诉讼",
+            "办结日期": "2025-03-20",
+        },
+        {
+            **base,
+            "登记日期": "2025-01-02",
+            "纠纷简要情况": f"{tag}丁：宅基地纠纷",
+            "化解结果": "已化解",
+            "办结日期": "2025-03-01",
+        },
+        {
+            **base,
+            "登记日期": "2025-04-01",
+            "受理日期": "2025-04-02",
+            "纠纷简要情况": f"{tag}丙：漏水纠纷（在办）",
+        },
+    ]
+    started = await _upload(api, ledger_of(rows))
+    done = await _finished(api, started.json()["import_id"])
+    assert (done["registered"], done["rejected"]) == (4, 0)
+    listed = (await api.get("/v1/cases", params={"q": tag})).json()["items"]
+    by_title = {item["title"][len(tag) : len(tag) + 1]: item["case_id"] for item in listed}
+    resolved = (await api.get(f"/v1/cases/{by_title['甲']}")).json()
+    assert resolved["stage"] == "closed"
+    assert resolved["accepted_on"] == "2025-02-05"
+    assert resolved["received_on"] == "2025-02-03"
+    assert resolved["agreements"][0]["signed_on"] == "2025-02-20"
+    assert resolved["closure"]["outcome"] == "resolved"
+    failed = (await api.get(f"/v1/cases/{by_title['乙']}")).json()
+    assert failed["stage"] == "closed"
+    assert failed["closure"]["outcome"] == "mediation_failed"
+    assert failed["accepted_on"] == "2025-03-03"
+    open_case = (await api.get(f"/v1/cases/{by_title['丙']}")).json()
+    assert open_case["stage"] == "accepted"
+    assert open_case["accepted_on"] == "2025-04-02"
+    # Ended within the month on paper: no alert, though the month ran out long before the
+    # import (the late-entry grace held it until the facts that answer it came in).
+    for case_id in (by_title["甲"], by_title["乙"]):
+        alerts = (await api.get("/v1/alerts", params={"case_id": case_id})).json()["items"]
+        assert alerts == [], alerts
+    late = (await api.get("/v1/alerts", params={"case_id": by_title["丁"]})).json()["items"]
+    assert [(alert["kind"], alert["clock_id"]) for alert in late] == [("breach", "B2")]
+
+    exported = await api.get("/v1/cases/ledger", params={"q": tag})
+    sheet = load_workbook(io.BytesIO(exported.content)).active
+    assert sheet is not None
+    out = {
+        str(line[2]): dict(zip(LEDGER_COLUMNS, line, strict=True))
+        for line in list(sheet.iter_rows(values_only=True))[2:]
+    }
+    assert out[by_title["甲"]]["化解结果"] == "化解成功"
+    assert out[by_title["甲"]]["登记日期"] == "2025-02-03"
+    assert out[by_title["乙"]]["化解结果"].startswith("调解不成")
+    assert out[by_title["丙"]]["化解结果"] == "已受理"
