@@ -147,6 +147,14 @@ _HTTP_CODES: dict[int, tuple[str, str, str]] = {
 }
 
 
+def _challenge(request: Request) -> dict[str, str]:
+    """RFC 7235/6750: a 401 names how to authenticate; a credential that was sent and refused
+    is an ``invalid_token`` (the reason stays in the body, not in a header a proxy may log)."""
+    sent = "authorization" in request.headers or "x-api-key" in request.headers
+    suffix = ', error="invalid_token"' if sent else ""
+    return {"WWW-Authenticate": f'Bearer realm="fengqiao"{suffix}'}
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def _http(_request: Request, error: StarletteHTTPException) -> JSONResponse:
@@ -157,8 +165,9 @@ def install_error_handlers(app: FastAPI) -> None:
         return JSONResponse(body.model_dump(), status_code=error.status_code, headers=error.headers)
 
     @app.exception_handler(ApiError)
-    async def _api_error(_request: Request, error: ApiError) -> JSONResponse:
-        return JSONResponse(error.body.model_dump(), status_code=error.status)
+    async def _api_error(request: Request, error: ApiError) -> JSONResponse:
+        headers = _challenge(request) if error.status == 401 else None
+        return JSONResponse(error.body.model_dump(), status_code=error.status, headers=headers)
 
     @app.exception_handler(DomainError)
     async def _domain_error(_request: Request, error: DomainError) -> JSONResponse:

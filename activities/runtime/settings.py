@@ -19,6 +19,10 @@ class Settings(BaseSettings):
     data_dir: Path = Path(".fengqiao")
     # Empty means the embedded SQLite file under data_dir.
     database_url: str = ""
+    # Production on PostgreSQL: ``fengqiao migrate`` runs as the schema's owner and then grants
+    # this role (the one the API and workers connect as) the rows' verbs and nothing more; the
+    # append-only tables only SELECT and INSERT (activities/store/grants.py). Empty: no grants.
+    database_app_role: str = ""
     temporal_address: str = "127.0.0.1:7233"
     temporal_namespace: str = "default"
     task_queue: str = "fengqiao-cases"
@@ -122,6 +126,10 @@ class Settings(BaseSettings):
     # index): any long secret, the same on every API and worker, required in production. Cases
     # keep the hashes they were written with until rewritten (a new event, or migration 0021).
     search_key: SecretStr = SecretStr("")
+    # The Ed25519 key that signs chain checkpoints (``fengqiao audit checkpoint``; base64 of the
+    # 32-byte private key, ``fengqiao audit checkpoint-key`` makes one). Kept by whoever keeps the
+    # checkpoints, not by the database's owner; checking a checkpoint needs only the public key.
+    checkpoint_key: SecretStr = SecretStr("")
     # Temporal over TLS: the server's CA, this process's client certificate and key (mTLS), and
     # the name the server's certificate carries when it differs from the address's host.
     temporal_tls_ca: Path | None = None

@@ -28,6 +28,11 @@ _TABLES = (
     SessionAgendaRow.__table__,
 )
 
+# The rules the projection derives a case's rows by: raise it with every change to what they
+# derive, and ``fengqiao migrate`` rebuilds every stored case by the new rules
+# (``read_model_rebuild``).
+READ_MODEL_VERSION = 1
+
 
 def list_columns(state: CaseState) -> dict[str, Any]:
     """The case's columns a reach row repeats (so an organisation's list and counts read its

@@ -217,6 +217,7 @@ def _case_columns(state: CaseState, search_key: bytes | None = None) -> dict[str
         "incoming_id": state.incoming_id,
         "reporter_id": state.reporter_id,
         "grid_code": state.grid_code,
+        "read_model_version": read_model.READ_MODEL_VERSION,
         **_list_columns(state),
     }
 
@@ -240,14 +241,18 @@ def case_columns(state: CaseState) -> dict[str, object]:
     """The cases row ``state`` projects to (the audit compares the stored row with it; the
     search terms hold keyed hashes the audit cannot recompute without the key, so not those)."""
     columns = _case_columns(state)
-    del columns["search_terms"]
+    del columns["search_terms"], columns["read_model_version"]
     return columns
 
 
 @cache
-def _upsert_statement(dialect: str) -> Any:
+def _upsert_statement(dialect: str, rebuild: bool = False) -> Any:
+    """Insert or overwrite the row of an older seq; a rebuild also rewrites the same seq."""
     table = CaseRow.__table__
     statement = insert_for_dialect(dialect, table)
+    newer = (
+        table.c.seq <= statement.excluded.seq if rebuild else table.c.seq < statement.excluded.seq
+    )
     return statement.on_conflict_do_update(
         index_elements=["case_id"],
         set_={
@@ -255,7 +260,7 @@ def _upsert_statement(dialect: str) -> Any:
             for column in table.c
             if column.name != "case_id"
         },
-        where=table.c.seq < statement.excluded.seq,
+        where=newer,
     ).returning(table.c.case_id)
 
 
@@ -266,12 +271,16 @@ async def stored_case(case_id: str, *, connection: AsyncConnection) -> CaseState
 
 
 async def upsert_case(
-    state: CaseState, *, connection: AsyncConnection, search_key: bytes | None = None
+    state: CaseState,
+    *,
+    connection: AsyncConnection,
+    search_key: bytes | None = None,
+    rebuild: bool = False,
 ) -> bool:
     """Write the read model row, and the case's organisations, work items and party keys beside
-    it (same transaction); a state older than the stored one never overwrites them. True when
-    written."""
-    statement = _upsert_statement(connection.dialect.name)
+    it (same transaction); a state older than the stored one never overwrites them (``rebuild``:
+    one of the same seq does, with today's rules). True when written."""
+    statement = _upsert_statement(connection.dialect.name, rebuild)
     columns = _case_columns(state, search_key)
     written = (await connection.execute(statement, columns)).first() is not None
     if written:

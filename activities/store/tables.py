@@ -102,6 +102,10 @@ class CaseRow(Base):
     holder_name: Mapped[str | None] = mapped_column(String(200))
     persons: Mapped[str | None] = mapped_column(String(1000))
     parties_label: Mapped[str | None] = mapped_column(String(300))
+    # Which rules of the read model wrote this row and its side rows (migration 0030): after an
+    # upgrade, rows below ``read_model_rebuild.READ_MODEL_VERSION`` are rebuilt from their
+    # documents by today's projection code, never by a migration's copy of it.
+    read_model_version: Mapped[int] = mapped_column(Integer, server_default="0")
 
     __table_args__ = (
         Index("ix_cases_registered", "registered_at", "case_id"),

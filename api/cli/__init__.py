@@ -14,7 +14,7 @@ from typing import Any
 
 from activities.runtime.logging import configure_logging
 from activities.runtime.settings import Settings
-from activities.store.migrate import upgrade
+from activities.store.migrate import grant_async, upgrade
 from api.cli.audit import add_audit_commands, run_audit
 from api.cli.directory import add_directory_commands, run_directory
 from api.cli.registry import add_registry_commands, run_registry
@@ -64,7 +64,9 @@ def main(argv: Sequence[str] | None, composition: Composition) -> int:
         run_api(settings, workflows=composition.workflows)
         return 0
     if args.command == "migrate":
-        upgrade(settings.resolved_database_url)
+        upgrade(settings.resolved_database_url, search_key=settings.search_hash_key)
+        if settings.database_app_role:
+            asyncio.run(grant_async(settings.resolved_database_url, settings.database_app_role))
         return 0
     if args.command == "calendar":
         from api.cli.calendar import run_calendar_push

@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import json
 from collections.abc import Sequence
+from pathlib import Path
 
 from temporalio.client import Client, WorkflowQueryFailedError
 from temporalio.common import RawValue
@@ -18,6 +19,12 @@ from activities.reports import bundle_verify
 from activities.runtime.settings import Settings
 from activities.runtime.temporal_client import connect, data_converter
 from activities.store.engine import create_engine, create_sessionmaker
+from api.cli.audit_checkpoint import (
+    add_checkpoint_commands,
+    checkpoint_cli,
+    checkpoint_key_cli,
+    verify_checkpoint_cli,
+)
 from domain.errors import UnknownCase
 from workflows.contract import REPROJECT_SIGNAL, STATE_QUERY
 
@@ -40,6 +47,7 @@ def add_audit_commands(commands: argparse._SubParsersAction[argparse.ArgumentPar
         "reproject", help="offer a case's held events to the store again (once it can take them)"
     )
     reproject.add_argument("cases", nargs="+", metavar="CASE")
+    add_checkpoint_commands(actions)
 
 
 def run_audit(args: argparse.Namespace, settings: Settings, workflows: Sequence[type]) -> int:
@@ -55,6 +63,12 @@ def run_audit(args: argparse.Namespace, settings: Settings, workflows: Sequence[
         return asyncio.run(replay_cli(settings, args.case, workflows=workflows))
     if args.audit_command == "reproject":
         return asyncio.run(reproject_cli(settings, tuple(args.cases)))
+    if args.audit_command == "checkpoint":
+        return asyncio.run(checkpoint_cli(settings, Path(args.out)))
+    if args.audit_command == "verify-checkpoint":
+        return asyncio.run(verify_checkpoint_cli(settings, Path(args.checkpoint), args.public_key))
+    if args.audit_command == "checkpoint-key":
+        return checkpoint_key_cli()
     return 2
 
 

@@ -19,7 +19,7 @@ def run_dev(settings: Settings) -> int:
     """Everything on one machine, persisted under the data folder; a restart finds every case."""
     data_dir = settings.data_dir.resolve()
     data_dir.mkdir(parents=True, exist_ok=True)
-    upgrade(settings.resolved_database_url)
+    upgrade(settings.resolved_database_url, search_key=settings.search_hash_key)
     # The engine's keys, generated once into the data folder (0600) unless settings name them:
     # what the worker and the API send to Temporal is encrypted and signed here too.
     engine_keys(settings)

@@ -22,6 +22,8 @@ from typing import Any
 ID_FIELDS = frozenset({"id_number"})
 PHONE_FIELDS = frozenset({"phone"})
 WATCHED_FIELDS = frozenset({"watched"})
+# 住址: the divisions are shown (省市区县、乡镇街道), the rest (road, number, room) is not.
+ADDRESS_FIELDS = frozenset({"address"})
 # 出生日期: the year is shown, the month and day masked (``1985-**-**``).
 BIRTH_FIELDS = frozenset({"birth_date"})
 
@@ -84,6 +86,26 @@ def mask_phone(value: str) -> str:
     if len(digits) <= 7:
         return "*" * len(value)
     return digits[:3] + "*" * (len(digits) - 7) + digits[-4:]
+
+
+# The leading run of divisions: a name of one to twelve characters ending in a division's word.
+_DIVISIONS = re.compile(
+    r"^(?:[^省市区县旗镇乡\d]{1,12}?(?:特别行政区|自治区|自治州|自治县|地区|街道|苏木|省|市|区|县|旗|镇|乡|盟))+"
+)
+_ADDRESS_HIDDEN = "****"
+
+
+def mask_address(value: str) -> str:
+    """``江苏省南京市玄武区孝陵卫街道钟灵街50号`` → ``江苏省南京市玄武区孝陵卫街道****``.
+
+    With no division in front (``长江路12号``) only the first two characters are shown. The hidden
+    part is always four stars, so its length tells nothing either."""
+    divisions = _DIVISIONS.match(value)
+    head = value[:2]
+    shown = divisions.group(0) if divisions else ("" if any(c.isdigit() for c in head) else head)
+    if len(shown) >= len(value):
+        return value if divisions else _ADDRESS_HIDDEN
+    return shown + _ADDRESS_HIDDEN
 
 
 def mask_birth_date(value: str) -> str:
@@ -182,6 +204,7 @@ _MASKS: dict[str, Callable[[str], str]] = {
     **dict.fromkeys(ID_FIELDS, mask_id),
     **dict.fromkeys(PHONE_FIELDS, mask_phone),
     **dict.fromkeys(BIRTH_FIELDS, mask_birth_date),
+    **dict.fromkeys(ADDRESS_FIELDS, mask_address),
 }
 
 

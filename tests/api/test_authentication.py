@@ -114,6 +114,19 @@ async def test_a_token_signed_by_another_key_is_refused(
     assert await _status(client, "not-a-jwt") == 401
 
 
+async def test_a_401_tells_the_client_how_to_authenticate(
+    provider_and_api: tuple[Provider, httpx.AsyncClient],
+) -> None:
+    """RFC 7235: every 401 carries WWW-Authenticate; a refused credential is an invalid_token."""
+    _, client = provider_and_api
+    anonymous = await client.get("/v1/cases")
+    assert anonymous.status_code == 401
+    assert anonymous.headers["www-authenticate"] == 'Bearer realm="fengqiao"'
+    refused = await client.get("/v1/cases", headers=bearer("not-a-jwt"))
+    assert refused.status_code == 401
+    assert refused.headers["www-authenticate"] == 'Bearer realm="fengqiao", error="invalid_token"'
+
+
 async def test_api_keys_are_stored_hashed_expire_and_can_be_revoked(
     provider_and_api: tuple[Provider, httpx.AsyncClient], stack: Stack
 ) -> None:

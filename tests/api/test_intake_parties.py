@@ -69,6 +69,8 @@ async def test_a_twelve_worker_wage_dispute_is_registered_and_read_back_masked(
     assert agent["represents"] == [{"side": "applicants", "index": 0}]
     assert "13912345678" not in str(read)
     assert "1985-06-12" not in str(read)
+    assert workers["address"] == "南京市玄武区****"  # 住址 shown to the district, like a phone
+    assert "某工地" not in str(read)
 
 
 async def test_an_agent_for_no_party_and_a_bad_credit_code_are_refused(
@@ -137,5 +139,5 @@ async def test_the_dossier_shows_the_group_its_representatives_and_the_agent_mas
     )
     for expected in ("人数12", "代表人周建华", "王律师", "第三人", "特别授权", "法定代表人钱海"):
         assert expected in text, expected
-    for clear in ("13912345678", "320102198506123454", "1985-06-12"):
+    for clear in ("13912345678", "320102198506123454", "1985-06-12", "某工地"):
         assert clear not in text

@@ -24,7 +24,7 @@ HELM = DEPLOY / "helm"
 CHART = HELM / "fengqiao"
 FENGQIAO_VAR = re.compile(r"\bFENGQIAO_([A-Z0-9_]+)\b")
 # Variables only compose's own substitution reads (never the app's settings).
-COMPOSE_ONLY = {"DB_PASSWORD", "PUBLIC_URL", "API_BIND"}
+COMPOSE_ONLY = {"DB_PASSWORD", "APP_DB_PASSWORD", "PUBLIC_URL", "API_BIND"}
 
 
 def _yaml_documents(path: Path) -> list[Any]:
@@ -158,8 +158,10 @@ def test_no_password_or_key_is_written_in_a_file(compose: dict[str, Any]) -> Non
                 assert str(value).startswith("${"), f"{name}.{key}"
                 assert ":?" in str(value), f"{name}.{key}"
         url = str(env.get("FENGQIAO_DATABASE_URL", "")) if isinstance(env, dict) else ""
-        if url:
-            assert "${FENGQIAO_DB_PASSWORD:?" in url
+        if url:  # the owner migrates; everyone else is the application role, owner of nothing
+            owner = "FENGQIAO_DATABASE_APP_ROLE" in env
+            login = "fengqiao:${FENGQIAO_DB_PASSWORD:?" if owner else "fengqiao_app:${FENGQIAO_APP"
+            assert login in url, f"{name}: {url}"
     for secret, source in compose["secrets"].items():
         assert "environment" in source or source["file"].startswith("./certs/"), secret
     chart_values = (CHART / "values.yaml").read_text()

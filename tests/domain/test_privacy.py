@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from domain.people.privacy import (
     contains_personal_data,
+    mask_address,
     mask_document,
     mask_id,
     mask_phone,
@@ -21,7 +22,13 @@ CASE = {
     "applicants": [
         {"name": "张伟", "id_number": "110101199003071233", "phone": "13812345678", "watched": True}
     ],
-    "respondents": [{"name": "李娜", "phone": "025-84561234"}],
+    "respondents": [
+        {
+            "name": "李娜",
+            "phone": "025-84561234",
+            "address": "江苏省南京市玄武区孝陵卫街道钟灵街50号",
+        }
+    ],
     "policy": {"version": "2026.1"},
     "seq": 3,
 }
@@ -42,7 +49,25 @@ def test_a_document_is_masked_everywhere_and_the_flag_removed() -> None:
     assert "watched" not in person
     assert masked["title"] == "张伟（138****5678）与李娜纠纷"
     assert masked["respondents"][0]["phone"] == "025****1234"
+    assert masked["respondents"][0]["address"] == "江苏省南京市玄武区孝陵卫街道****"
     assert masked["seq"] == 3
+
+
+@pytest.mark.parametrize(
+    ("written", "masked"),
+    [
+        ("江苏省南京市玄武区孝陵卫街道钟灵街50号3栋201室", "江苏省南京市玄武区孝陵卫街道****"),
+        ("南京市玄武区某工地", "南京市玄武区****"),
+        ("长江路12号", "长江****"),
+        ("12号楼301", "****"),
+        ("玄武区", "玄武区"),
+    ],
+)
+def test_an_address_keeps_its_divisions_and_hides_road_number_and_room(
+    written: str, masked: str
+) -> None:
+    """住址 like a phone: the district and street are shown, where the person lives is not."""
+    assert mask_address(written) == masked
 
 
 def test_revealing_keeps_clear_data_and_names_every_field_shown() -> None:
@@ -53,6 +78,7 @@ def test_revealing_keeps_clear_data_and_names_every_field_shown() -> None:
         "applicants[0].id_number",
         "applicants[0].phone",
         "respondents[0].phone",
+        "respondents[0].address",
     }
 
 

@@ -13,7 +13,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 # The chain's definition itself, not a copy: the backfilled hashes must be the ones the audit
 # recomputes. The canonical form is a permanent contract: changing it breaks every stored chain.
 from activities.store.migrations.append_only import allow_changes, forbid_changes
-from domain.audit.chain import GENESIS_HASH, canonical_event, event_hash
+from activities.store.migrations.frozen import GENESIS_HASH, canonical_event, event_hash
 
 revision = "0005"
 down_revision = "0004"

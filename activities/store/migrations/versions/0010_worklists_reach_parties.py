@@ -5,17 +5,16 @@
 the reach of center roles' lists), ``work_items`` (待办, ``domain.case.worklist``) and
 ``case_parties`` (party keys: SHA-256 of the normalised ID number, else of name and phone).
 
-Existing cases are backfilled from their stored documents with the projection's own row builders
-(``activities.store.read_model``), 500 cases at a time: a case from before organisations is held
-by the center that registered it (``holder_id = center_id``). On PostgreSQL the worklist's
-jurisdiction index compares bytes (``varchar_pattern_ops``) so a subtree ``LIKE`` can use it, and
+Existing cases get their rows from ``fengqiao migrate`` once the schema is at head, by the
+projection's code of that day (``activities.store.read_model_rebuild``, revision 0030): a case
+from before organisations is held by the center that registered it (``holder_id = center_id``).
+On PostgreSQL the worklist's jurisdiction index compares bytes (``varchar_pattern_ops``) so a
+subtree ``LIKE`` can use it, and
 the cases' subtree index also includes ``registered_at`` (stats count 积案 from the index alone).
 
 Revision ID: 0010
 Revises: 0009
 """
-
-from typing import Any
 
 import sqlalchemy as sa
 from alembic import op
@@ -25,15 +24,10 @@ down_revision = "0009"
 branch_labels = None
 depends_on = None
 
-_BATCH = 500
 _SUBTREE = (
     "CREATE INDEX ix_cases_jurisdiction_subtree "
     "ON cases (jurisdiction_code varchar_pattern_ops) INCLUDE ({include})"
 )
-_LISTED = ("registered_at", "stage", "kind", "category", "jurisdiction_code")
-# Columns of these tables that later revisions add (the row builders are live code).
-_LATER_COLUMNS = frozenset({"due_rank"})
-_EMPTY = {"holder_id": None, "incoming_id": None, "reporter_id": None, "grid_code": None}
 
 
 def upgrade() -> None:
@@ -113,102 +107,6 @@ def upgrade() -> None:
         sa.Column("party_key", sa.String(64), primary_key=True),
     )
     op.create_index("ix_case_parties_key", "case_parties", ["party_key", "case_id"])
-    _backfill(op.get_bind())
-
-
-def _backfill(bind: sa.Connection) -> None:
-    """Every stored case's new columns and side rows, from its document (as the projection
-    would write them)."""
-    from pydantic import ValidationError
-
-    from activities.store.read_model import case_rows
-    from activities.store.tables import CaseOrganisationRow
-    from domain.case.state import CaseState
-
-    relations = CaseOrganisationRow.__table__
-
-    cases = sa.table(
-        "cases",
-        sa.column("case_id", sa.String),
-        sa.column("center_id", sa.String),
-        sa.column("state", sa.JSON),
-        sa.column("registered_at", sa.DateTime(timezone=True)),
-        sa.column("stage", sa.String),
-        sa.column("kind", sa.String),
-        sa.column("category", sa.String),
-        sa.column("jurisdiction_code", sa.String),
-        sa.column("holder_id", sa.String),
-        sa.column("incoming_id", sa.String),
-        sa.column("reporter_id", sa.String),
-        sa.column("grid_code", sa.String),
-    )
-    update = (
-        cases.update()
-        .where(cases.c.case_id == sa.bindparam("key"))
-        .values(
-            holder_id=sa.bindparam("holder_id"),
-            incoming_id=sa.bindparam("incoming_id"),
-            reporter_id=sa.bindparam("reporter_id"),
-            grid_code=sa.bindparam("grid_code"),
-        )
-    )
-    last = ""
-    while True:
-        batch = bind.execute(
-            sa.select(
-                cases.c.case_id,
-                cases.c.center_id,
-                cases.c.state,
-                *(cases.c[name] for name in _LISTED),
-            )
-            .where(cases.c.case_id > last)
-            .order_by(cases.c.case_id)
-            .limit(_BATCH)
-        ).all()
-        if not batch:
-            return
-        columns: list[dict[str, Any]] = []
-        side: dict[Any, list[dict[str, Any]]] = {}
-        for case_id, center_id, document, *listed in batch:
-            try:
-                state = CaseState.model_validate(document)
-            except ValidationError:
-                # Not a case document (a row written by hand): held by its center, nothing due.
-                columns.append({**_EMPTY, "key": case_id, "holder_id": center_id})
-                side.setdefault(relations, []).extend(
-                    {
-                        "case_id": case_id,
-                        "org_id": center_id,
-                        "relation": relation,
-                        "reach": relation == "holder",
-                        **dict(zip(_LISTED, listed, strict=True)),
-                    }
-                    for relation in ("holder", "registrar")
-                    if center_id is not None
-                )
-                continue
-            columns.append(
-                {
-                    "key": case_id,
-                    "holder_id": state.holder_id,
-                    "incoming_id": state.incoming_id,
-                    "reporter_id": state.reporter_id,
-                    "grid_code": state.grid_code,
-                }
-            )
-            for table, rows in case_rows(state):
-                side.setdefault(table, []).extend(rows)
-        bind.execute(update, columns)
-        for table, rows in side.items():
-            if rows:
-                # Only the columns this revision created (later revisions add their own and
-                # backfill them: 0020's due_rank).
-                created = [c for c in table.c if c.name not in _LATER_COLUMNS]
-                bind.execute(
-                    sa.insert(sa.table(table.name, *(sa.column(c.name) for c in created))),
-                    [{c.name: row[c.name] for c in created} for row in rows],
-                )
-        last = batch[-1][0]
 
 
 def downgrade() -> None:

@@ -22,8 +22,7 @@ from alembic import op
 from sqlalchemy.dialects.postgresql import JSONB
 
 from activities.store.migrations.append_only import create_forbid_function, forbid_changes
-from domain.audit.admin_trail import GENESIS_HASH, trail_hash
-from domain.people.administration import AdminAction
+from activities.store.migrations.frozen import GENESIS_HASH, ROLE_MODEL_SPLIT, trail_hash
 
 revision = "0014"
 down_revision = "0012"
@@ -96,7 +95,7 @@ def upgrade() -> None:
         "actor_id": "migration-0014",
         "actor_name": "升级程序",
         "actor_role": "system",
-        "action": AdminAction.ROLE_MODEL_SPLIT.value,
+        "action": ROLE_MODEL_SPLIT,
         "target": "",
     }
     sealed = trail_hash(GENESIS_HASH, at=at, details=details, **entry)

@@ -1,0 +1,120 @@
+"""A signed checkpoint of the chain heads, kept outside the database, catches what the chain
+alone cannot: a database owner who rewrites a case's tail and seals it again."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select, text
+
+from activities.audit.checkpoint import new_key
+from activities.runtime.settings import Settings
+from activities.store.sql import utc
+from activities.store.tables import CaseEventRow
+from api.cli.audit_checkpoint import checkpoint_cli, verify_checkpoint_cli
+from domain.audit.chain import seal
+from tests.activities.audit.chain_support import (
+    Store,
+    bypassing_triggers,
+    history_of,
+    new_case_id,
+    project,
+    projected_case,
+    verify,
+)
+
+
+async def _reseal_from(store: Store, case_id: str, seq: int, *, actor: str) -> None:
+    """Change event ``seq``'s actor and seal it and every later event again, as an owner could."""
+    async with store.sessionmaker() as session:
+        rows = list(
+            await session.scalars(
+                select(CaseEventRow)
+                .where(CaseEventRow.case_id == case_id)
+                .order_by(CaseEventRow.seq)
+            )
+        )
+    prev = rows[seq - 2].hash
+    async with bypassing_triggers(store) as connection:
+        for row in rows[seq - 1 :]:
+            link = seal(
+                prev,
+                case_id=row.case_id,
+                seq=row.seq,
+                type=row.type,
+                occurred_at=utc(row.occurred_at),
+                actor=actor if row.seq == seq else row.actor,
+                command_id=row.command_id,
+                payload=row.payload,
+            )
+            await connection.execute(
+                text(
+                    "UPDATE case_events SET actor = :a, prev_hash = :p, hash = :h "
+                    "WHERE case_id = :c AND seq = :s"
+                ),
+                {"a": link.actor, "p": link.prev_hash, "h": link.hash, "c": case_id, "s": row.seq},
+            )
+            prev = link.hash
+
+
+async def test_a_rewritten_tail_passes_the_chain_but_not_the_checkpoint(
+    store: Store, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    secret, public = new_key()
+    settings = Settings(database_url=store.url, checkpoint_key=secret)
+    kept, rewritten, shortened = [await projected_case(store) for _ in range(3)]
+    out = tmp_path / "checkpoint.json"
+    assert await checkpoint_cli(settings, out) == 0
+    assert "已存证" in capsys.readouterr().out
+    listed = {head[0] for head in json.loads(out.read_text(encoding="utf-8"))["heads"]}
+    assert {kept, rewritten, shortened} <= listed
+    assert await verify_checkpoint_cli(settings, out, public) == 0
+
+    # A case that grows after the checkpoint still matches it.
+    grown = new_case_id()
+    await project(store, history_of(grown, "accept"))
+    assert await checkpoint_cli(settings, out) == 0
+    await project(store, history_of(grown, "accept", "plan", "start_mediation"))
+    capsys.readouterr()
+    assert await verify_checkpoint_cli(settings, out, public) == 0
+
+    await _reseal_from(store, rewritten, 2, actor="改写者")
+    async with bypassing_triggers(store) as connection:
+        await connection.execute(
+            text("DELETE FROM case_events WHERE case_id = :c AND seq >= 4"), {"c": shortened}
+        )
+    assert (await verify(store, rewritten)).chain_ok  # the chain alone is fooled
+    capsys.readouterr()
+    assert await verify_checkpoint_cli(settings, out, public) == 1
+    lines = capsys.readouterr().out.splitlines()
+    (line,) = [line for line in lines if line.startswith(rewritten)]
+    assert "被改写" in line
+    assert "[rewritten]" in line
+    (line,) = [line for line in lines if line.startswith(shortened)]
+    assert "被截短" in line
+    assert "[shortened]" in line
+    assert not [line for line in lines if line.startswith((kept, grown))]
+
+
+async def test_an_altered_checkpoint_or_a_wrong_key_is_not_trusted(
+    store: Store, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    secret, public = new_key()
+    _, other_public = new_key()
+    settings = Settings(database_url=store.url, checkpoint_key=secret)
+    await projected_case(store)
+    out = tmp_path / "checkpoint.json"
+    assert await checkpoint_cli(settings, out) == 0
+    assert await verify_checkpoint_cli(settings, out, other_public) == 2
+    assert "公钥不符" in capsys.readouterr().out
+
+    document = json.loads(out.read_text(encoding="utf-8"))
+    document["heads"][0][2] = "0" * 64  # whoever rewrote the store "fixes" the file too
+    out.write_text(json.dumps(document), encoding="utf-8")
+    assert await verify_checkpoint_cli(settings, out, public) == 2
+    assert "签名无效" in capsys.readouterr().out
+
+    assert await checkpoint_cli(Settings(database_url=store.url), out) == 2
+    assert "FENGQIAO_CHECKPOINT_KEY" in capsys.readouterr().out
