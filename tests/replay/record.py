@@ -37,6 +37,7 @@ from tests.engine_keys import KEYS_A
 from tests.replay.record_attachments import record_attachments
 from tests.replay.record_backfill import record_backfill
 from tests.replay.record_leader_acts import record_leader_acts
+from tests.replay.record_ledger import record_ledger
 from tests.samples import LIFECYCLE, china_today, register, step_action
 from tests.samples import command as sample_command
 from worker import build_worker, policy_provider
@@ -643,6 +644,7 @@ RECORDINGS = {
     "documents": record_documents,
     "sessions": record_sessions,
     "recall": record_recall,
+    "ledger": record_ledger,
 }
 
 if __name__ == "__main__":
