@@ -46,6 +46,7 @@ async def test_a_mediator_imports_a_ledger_and_gets_the_rejected_rows_back(
     await expect(page.locator("#ledger-rejected")).to_have_text("5")
     assert await page.locator("#ledger-bar").get_attribute("max") == "30"
     await shot(page, "02-import-done-1280")
+    import_url = page.url
 
     async with page.expect_download() as waiting:
         await page.locator("#ledger-rejected-link").click()
@@ -70,10 +71,11 @@ async def test_a_mediator_imports_a_ledger_and_gets_the_rejected_rows_back(
     # A phone: the ledger page and the import's page fit 390 px.
     phone = await pages.open(*PHONE)
     await pages.sign_in(phone, "wangfang")
-    for path, name in (("/ledger", "03-ledger-390"), (page.url, "04-import-390")):
-        await phone.goto(path if path.startswith("http") else f"{console.url}{path}")
-        assert await page_width(phone) <= PHONE[0], path
+    for url, name in ((f"{console.url}/ledger", "03-ledger-390"), (import_url, "04-import-390")):
+        await phone.goto(url)
+        assert await page_width(phone) <= PHONE[0], url
         await shot(phone, name)
+    await expect(phone.get_by_role("heading", name="台账导入：东街村台账.xlsx")).to_be_visible()
 
 
 async def test_without_script_the_progress_page_refreshes_itself(
