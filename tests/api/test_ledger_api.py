@@ -232,3 +232,29 @@ async def test_an_ended_paper_case_comes_in_ended_on_its_own_dates(
     assert out[by_title["甲"]]["登记日期"] == "2025-02-03"
     assert out[by_title["乙"]]["化解结果"].startswith("调解不成")
     assert out[by_title["丙"]]["化解结果"] == "已受理"
+
+
+async def test_a_row_naming_a_unit_within_reach_goes_to_it_and_one_beyond_is_refused(
+    api: httpx.AsyncClient, stack: Stack
+) -> None:
+    tag = f"责任单位{stack.backend}"
+    base = {"登记日期": "2025-05-06", "纠纷类型": "邻里纠纷", "当事人": "钱明与孙丽"}
+    rows = [
+        {**base, "纠纷简要情况": f"{tag}甲", "责任单位": "大行宫社区人民调解委员会"},
+        {**base, "纠纷简要情况": f"{tag}乙", "责任单位": "梅园新村派出所调解室"},  # 测试县
+        {**base, "纠纷简要情况": f"{tag}丙"},
+    ]
+    done = await _finished(api, (await _upload(api, ledger_of(rows))).json()["import_id"])
+    assert (done["registered"], done["rejected"]) == (2, 1)
+    listed = (await api.get("/v1/cases", params={"q": tag})).json()["items"]
+    by_title = {item["title"][-1]: item["case_id"] for item in listed}
+    assert set(by_title) == {"甲", "丙"}
+    named = (await api.get(f"/v1/cases/{by_title['甲']}")).json()
+    assert named["holder"]["org_id"] == "xw-dxg-committee"
+    assert named["jurisdiction"]["village_code"] == "320102001002"
+    own = (await api.get(f"/v1/cases/{by_title['丙']}")).json()
+    assert own["center_id"] == "xw-center"
+    sheet = load_workbook(io.BytesIO((await api.get(done["rejected_file"])).content)).active
+    assert sheet is not None
+    reasons = [str(line[-1]) for line in list(sheet.iter_rows(values_only=True))[2:]]
+    assert reasons == ["责任单位“梅园新村派出所调解室”不在单位名录中或不在您的辖区内"]
