@@ -16,6 +16,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from domain.case.ledger import LEDGER_COLUMNS, LEDGER_TITLE, REJECTION_COLUMN, cell_text, safe_cell
+from domain.people.privacy import scrub_text
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 _WIDTHS = {"纠纷简要情况": 40, "化解措施/进展": 30, "当事人": 18, "案件编号": 16}
@@ -96,11 +97,16 @@ def ledger_workbook(rows: Iterable[Sequence[str]], *, title: str = LEDGER_TITLE)
 
 
 def rejected_workbook(sheet: LedgerSheet, reasons: dict[int, str]) -> bytes:
-    """The rejected rows as they were in the file, each with its 拒收原因 beside it."""
+    """The rejected rows as they were in the file, each with its 拒收原因 beside it; ID numbers
+    and phone numbers written in a cell are masked, as on every way out."""
     names = [name or f"列{n}" for n, name in enumerate(sheet.headers, 1)]
     width = len(sheet.headers)
     rows = [
-        [*(safe_cell(v) for v in (*values, *[""] * width)[:width]), str(line), reasons[line]]
+        [
+            *(safe_cell(scrub_text(v)) for v in (*values, *[""] * width)[:width]),
+            str(line),
+            reasons[line],
+        ]
         for line, values in sheet.lines
         if line in reasons
     ]

@@ -53,6 +53,15 @@ log = structlog.get_logger(__name__)
 
 # Rows registered at once within a batch (each waits on its case's first workflow task).
 CONCURRENT_ROWS = 16
+HEARTBEAT_EVERY_SECONDS = 5  # well inside the workflow's heartbeat timeout (20 s)
+
+
+async def _heartbeat() -> None:
+    """Beat while rows wait on their cases: a batch whose rows are slow is not taken for dead
+    (a dead worker stops beating, and the batch runs again elsewhere)."""
+    while True:
+        activity.heartbeat()
+        await asyncio.sleep(HEARTBEAT_EVERY_SECONDS)
 
 
 class _Units:
@@ -134,7 +143,11 @@ class LedgerImports:
                 activity.heartbeat(line)
 
         pending = [one(index, line) for index, line in lines.items() if line not in done]
-        await asyncio.gather(*pending)
+        beating = asyncio.create_task(_heartbeat())
+        try:
+            await asyncio.gather(*pending)
+        finally:
+            beating.cancel()
         return LedgerBatchResult(
             registered=counts[REGISTERED], rejected=counts[REJECTED], skipped=len(done)
         )

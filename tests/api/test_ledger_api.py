@@ -241,7 +241,11 @@ async def test_a_row_naming_a_unit_within_reach_goes_to_it_and_one_beyond_is_ref
     base = {"登记日期": "2025-05-06", "纠纷类型": "邻里纠纷", "当事人": "钱明与孙丽"}
     rows = [
         {**base, "纠纷简要情况": f"{tag}甲", "责任单位": "大行宫社区人民调解委员会"},
-        {**base, "纠纷简要情况": f"{tag}乙", "责任单位": "梅园新村派出所调解室"},  # 测试县
+        {  # 测试县: beyond the mediator's area
+            **base,
+            "纠纷简要情况": f"钱明电话13812345678，{tag}乙",
+            "责任单位": "梅园新村派出所调解室",
+        },
         {**base, "纠纷简要情况": f"{tag}丙"},
     ]
     done = await _finished(api, (await _upload(api, ledger_of(rows))).json()["import_id"])
@@ -256,5 +260,11 @@ async def test_a_row_naming_a_unit_within_reach_goes_to_it_and_one_beyond_is_ref
     assert own["center_id"] == "xw-center"
     sheet = load_workbook(io.BytesIO((await api.get(done["rejected_file"])).content)).active
     assert sheet is not None
-    reasons = [str(line[-1]) for line in list(sheet.iter_rows(values_only=True))[2:]]
-    assert reasons == ["责任单位“梅园新村派出所调解室”不在单位名录中或不在您的辖区内"]
+    lines = list(sheet.iter_rows(values_only=True))
+    assert [str(line[-1]) for line in lines[2:]] == [
+        "责任单位“梅园新村派出所调解室”不在单位名录中或不在您的辖区内"
+    ]
+    # The row as it was, but the phone number in it masked, as on every way out.
+    described = str(lines[2][lines[1].index("纠纷简要情况")])
+    assert "13812345678" not in described
+    assert described.startswith("钱明电话138")
