@@ -142,10 +142,14 @@ class LedgerImports:
                 counts[outcome.outcome] += 1
                 activity.heartbeat(line)
 
-        pending = [one(index, line) for index, line in lines.items() if line not in done]
         beating = asyncio.create_task(_heartbeat())
         try:
-            await asyncio.gather(*pending)
+            # A row that fails (Temporal or the store away) cancels the others: the batch is tried
+            # again as a whole, and the rows done are skipped.
+            async with asyncio.TaskGroup() as rows:
+                for index, line in lines.items():
+                    if line not in done:
+                        rows.create_task(one(index, line))
         finally:
             beating.cancel()
         return LedgerBatchResult(
