@@ -26,6 +26,7 @@ from activities.identity.refused_commands import RefusalRecorder
 from activities.notify.outbound import OutboundPolicy
 from activities.policy.book import PolicyBook
 from activities.policy.calendar_data import load_calendar
+from activities.policy.screening import load_screening_policy
 from activities.reports.documents.templates import load_templates
 from activities.runtime.command_guard import CommandGuard
 from activities.runtime.engine_keys import engine_keys
@@ -33,21 +34,33 @@ from activities.runtime.log_context import ActivityLogContext
 from activities.runtime.settings import Settings
 from activities.runtime.temporal_client import connect_with_retry, metrics_runtime
 from activities.store.engine import create_engine, create_sessionmaker
+from activities.tasks.calendar_push import CalendarPusher
 from activities.tasks.delivery import Notifier
 from activities.tasks.diversion import Diversions
 from activities.tasks.documents import DocumentNumbers
 from activities.tasks.ledger_import import LedgerImports
 from activities.tasks.policy import PolicyProvider
 from activities.tasks.projection import CaseStore
+from activities.tasks.schedules import ensure_schedules
+from activities.tasks.screening import ScreeningDuties
 from api import cli
+from workflows.calendar_push import CalendarPushWorkflow
 from workflows.case_workflow import CaseWorkflow
 from workflows.diversion import DiversionWorkflow
 from workflows.ledger_import import LedgerImportWorkflow
+from workflows.screening import ScreeningDutyWorkflow, ScreeningPeriodWorkflow
 
 log = structlog.get_logger("fengqiao.worker")
 
 # Every workflow this deployment runs (and replays): the worker registers them, audit replays them.
-WORKFLOWS: tuple[type, ...] = (CaseWorkflow, DiversionWorkflow, LedgerImportWorkflow)
+WORKFLOWS: tuple[type, ...] = (
+    CaseWorkflow,
+    DiversionWorkflow,
+    ScreeningPeriodWorkflow,
+    ScreeningDutyWorkflow,
+    CalendarPushWorkflow,
+    LedgerImportWorkflow,
+)
 
 
 def case_activities(engine: AsyncEngine, settings: Settings, http: httpx.AsyncClient) -> list[Any]:
@@ -76,6 +89,20 @@ def ledger_activities(engine: AsyncEngine, client: Client, settings: Settings) -
     return [imports.import_ledger_batch, imports.finish_ledger_import]
 
 
+def recurring_activities(engine: AsyncEngine, client: Client, settings: Settings) -> list[Any]:
+    """排查 duties (opened per period, recorded as their workflows decide) and the holiday-data
+    push: they reach other workflows through the Temporal client."""
+    sessionmaker = create_sessionmaker(engine)
+    duties = ScreeningDuties(
+        sessionmaker,
+        client,
+        load_screening_policy(settings.screening_policy_file),
+        settings.task_queue,
+    )
+    pusher = CalendarPusher(client, sessionmaker, load_calendar(settings.calendar_dir))
+    return [duties.open_screening_duties, duties.record_screening_duty, pusher.push_calendar_page]
+
+
 def policy_provider(settings: Settings) -> PolicyProvider:
     """Policy files and holiday data are read and validated once, when the worker starts."""
     return PolicyProvider(
@@ -100,6 +127,7 @@ def build_worker(
     activities: Sequence[Any],
     *,
     guard: CommandGuard | None = None,
+    max_cached_workflows: int = 1000,
 ) -> Worker:
     """The worker; ``guard`` checks the API's signature on every command (the deployed worker
     always has one; a test of workflow code alone may leave it out)."""
@@ -110,6 +138,7 @@ def build_worker(
         activities=list(activities),
         # Activities' log lines name their workflow; the guard checks every command's signature.
         interceptors=[ActivityLogContext(), *([guard] if guard is not None else [])],
+        max_cached_workflows=max_cached_workflows,
     )
 
 
@@ -123,11 +152,22 @@ async def run_worker(settings: Settings) -> None:
     activities = (
         case_activities(engine, settings, http)
         + diversion_activities(engine, client, settings)
+        + recurring_activities(engine, client, settings)
         + ledger_activities(engine, client, settings)
     )
+    if settings.create_schedules:
+        # Idempotent: a schedule that exists keeps its state (an administrator's pause).
+        created = await ensure_schedules(
+            client, load_screening_policy(settings.screening_policy_file), settings.task_queue
+        )
+        log.info("schedules_ensured", created=created)
     recorder = RefusalRecorder(create_sessionmaker(engine))
     worker = build_worker(
-        client, settings.task_queue, activities, guard=command_guard(settings, recorder)
+        client,
+        settings.task_queue,
+        activities,
+        guard=command_guard(settings, recorder),
+        max_cached_workflows=settings.worker_max_cached_workflows,
     )
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

@@ -42,6 +42,7 @@ from api.routes import (
     organisations,
     parties,
     petitions,
+    screening,
     sessions,
     users,
     worklist,
@@ -171,6 +172,7 @@ def create_app(
         leader_acts,
         sessions,
         ledger,
+        screening,
     ):
         app.include_router(feature.router)
     app.include_router(worklist.notices_router)

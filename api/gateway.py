@@ -343,3 +343,8 @@ async def run_diversion(
         raise _workflow_refusal(error) from error
     except RPCError as error:
         raise _temporal_down(error) from error
+
+
+def update_refusal(error: WorkflowUpdateFailedError) -> ApiError:
+    """A workflow's refusal of an update (a duty's report, …) as an API error."""
+    return _refusal(error)

@@ -55,6 +55,14 @@ CaseReader = Annotated[
 Instructor = Annotated[Principal, Depends(require_permission(Permission.INSTRUCT))]
 # 风险研判: the case's handlers and leaders within reach.
 Assessor = Annotated[Principal, Depends(require_permission(Permission.ACT, Permission.INSTRUCT))]
+# 排查: a unit files its reports; leaders launch 专项排查 and follow their units' duties.
+ScreeningFiler = Annotated[Principal, Depends(require_permission(Permission.FILE_SCREENING))]
+SweepLauncher = Annotated[Principal, Depends(require_permission(Permission.LAUNCH_SWEEP))]
+DutyReader = Annotated[
+    Principal,
+    Depends(require_permission(Permission.FILE_SCREENING, Permission.LAUNCH_SWEEP)),
+]
+ScheduleKeeper = Annotated[Principal, Depends(require_permission(Permission.MANAGE_SCHEDULES))]
 AlertReader = Annotated[Principal, Depends(require_permission(Permission.READ_ALERTS))]
 AlertAcknowledger = Annotated[Principal, Depends(require_permission(Permission.ACK_ALERT))]
 # The audit endpoints (each read with a purpose) and the access trail.

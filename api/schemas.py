@@ -61,8 +61,18 @@ def case_view_json(document: dict[str, Any]) -> dict[str, Any]:
     return {**document, "labels": labels.model_dump()}
 
 
+class ReportPhoto(BaseModel):
+    """A photo taken with a grid worker's report (网格员上报照片): shown as a thumbnail."""
+
+    attachment_id: str
+    name: str
+    thumbnail: bool
+    withdrawn: bool
+
+
 class ReportStatus(BaseModel):
-    """A reported case as its grid worker (网格员) follows it: its stage, not its record."""
+    """A reported case as its grid worker (网格员) follows it: its stage, not its record; the
+    photos of the report itself (nothing else kept with the case)."""
 
     case_id: str
     kind: str
@@ -75,6 +85,7 @@ class ReportStatus(BaseModel):
     updated_at: datetime
     holder: str | None  # the organisation handling it now
     labels: Labels
+    photos: list[ReportPhoto] = []
 
 
 class CaseListItem(CaseSummary):

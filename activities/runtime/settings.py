@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import SecretStr
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # The search key of development and tests, never of a deployment (see ``Settings.search_key``).
@@ -36,6 +36,11 @@ class Settings(BaseSettings):
     # How often each worker archives closed case runs' Temporal histories (0: not this worker).
     archive_interval_seconds: float = 30.0
     db_pool_size: int = 10
+    # How many case workflows a worker keeps in memory (the SDK's sticky cache; 1,000 by default
+    # there). A case out of the cache is rebuilt from its history on its next command or timer
+    # (bench/scale.py measures both sides): size it for the open cases a worker serves, at
+    # ~250 KB each.
+    worker_max_cached_workflows: int = Field(default=5000, ge=0, le=1_000_000)
     # Larger request bodies are refused with 413 before they are parsed.
     max_body_bytes: int = 256 * 1024
     # Deployment overrides of the shipped clock rules, and extra holiday-notice data files.
@@ -45,6 +50,12 @@ class Settings(BaseSettings):
     # 分流规则 in place of the shipped ones (activities/policy/data/routing.json).
     routing_rules_file: Path | None = None
     calendar_dir: Path | None = None
+    # 排查 cadences and their escalation chain in place of the shipped ones
+    # (activities/policy/data/screening.json).
+    screening_policy_file: Path | None = None
+    # The worker creates the Schedules (排查 periods, holiday-data push) when it starts; a worker
+    # started with this off (a test of one workflow) leaves them alone.
+    create_schedules: bool = True
     # A CJK TrueType font (.ttf/.ttc) embedded in PDF documents such as the case dossier (卷宗);
     # unset means the font shipped with the package (activities/reports/pdf/fonts.py).
     pdf_font_path: Path | None = None

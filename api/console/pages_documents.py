@@ -18,7 +18,7 @@ from fastapi.responses import RedirectResponse
 
 from api.console.pages_cases import _case_page, _checked_case_id
 from api.console.session import ConsoleRoute, ConsoleUser, PageError, checked_form, require
-from api.deps import ScopesDep, SessionmakerDep, SettingsDep, TemplatesDep, TemporalDep
+from api.deps import FilesDep, ScopesDep, SessionmakerDep, SettingsDep, TemplatesDep, TemporalDep
 from api.errors import ApiError
 from api.services import papers
 from domain.case.issued import DocumentKind
@@ -100,6 +100,7 @@ async def download(
     scopes: ScopesDep,
     settings: SettingsDep,
     templates: TemplatesDep,
+    files: FilesDep,
     version: int | None = None,
 ) -> Response:
     case_id = _checked_case_id(case_id)
@@ -116,6 +117,7 @@ async def download(
         sessionmaker=sessionmaker,
         templates=templates,
         settings=settings,
+        files=files,
     )
     disposition = f'attachment; filename="{found.filename}"'
     return Response(

@@ -18,7 +18,8 @@ from domain.people.access import Permission
 
 router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
 
-Reader = Annotated[ConsoleUser, Depends(require(Permission.READ_CASE))]
+# A grid worker reads the photos of their own reports (the service refuses anything else).
+Reader = Annotated[ConsoleUser, Depends(require(Permission.READ_CASE, Permission.READ_OWN_REPORTS))]
 Attacher = Annotated[ConsoleUser, Depends(require(Permission.ACT, Permission.REPORT_FROM_GRID))]
 
 

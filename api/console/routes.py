@@ -22,6 +22,7 @@ from api.console import (
     pages_ledger,
     pages_registry,
     pages_requests,
+    pages_screening,
     pages_sessions,
     pages_worklist,
 )
@@ -48,6 +49,7 @@ def install_console(app: FastAPI) -> None:
         pages_auth,
         pages_worklist,
         pages_sessions,
+        pages_screening,
         pages_intake,
         pages_case_list,  # /cases/export before /cases/{case_id}
         pages_ledger,

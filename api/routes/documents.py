@@ -8,7 +8,7 @@ from fastapi import APIRouter, Path, Query, status
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 
-from api.deps import ScopesDep, SessionmakerDep, SettingsDep, TemplatesDep, TemporalDep
+from api.deps import FilesDep, ScopesDep, SessionmakerDep, SettingsDep, TemplatesDep, TemporalDep
 from api.errors import ERROR_RESPONSES
 from api.params import CaseIdPath, IdempotencyKey, Reveal
 from api.permissions import Mediator, Reader
@@ -121,6 +121,7 @@ async def print_document(
     sessionmaker: SessionmakerDep,
     settings: SettingsDep,
     templates: TemplatesDep,
+    files: FilesDep,
     version: Annotated[int | None, Query(ge=1, description="版本；省略为最新 / latest")] = None,
     reveal: Reveal = False,
 ) -> Response:
@@ -135,6 +136,7 @@ async def print_document(
         sessionmaker=sessionmaker,
         templates=templates,
         settings=settings,
+        files=files,
     )
     disposition = f'attachment; filename="{found.filename}"'
     return Response(

@@ -26,7 +26,7 @@ from api.gateway import send_command
 from api.idempotency import scoped_key
 from api.services import commands
 from api.services.documents import stored_case
-from api.uploads import Received, receive, spool_dir
+from api.uploads import Part, Received, receive, spool_dir
 from domain.case.attachments import (
     STEP_LABELS,
     AddAttachment,
@@ -135,49 +135,137 @@ async def upload(
         if signer is not None:
             signer = _text(signer, "signer", "签名人")
         media_type = checked_type(received, spool)
-        sha256 = received.sha256
-        assert sha256 is not None
-        await files.put_file(spool.path, sha256)
-        thumbnail_sha256 = None
-        if media_type in content.IMAGES:
-            small = images.thumbnail(spool.path)
-            if small is not None:
-                thumbnail_sha256 = hashlib.sha256(small).hexdigest()
-                await files.put_bytes(small, thumbnail_sha256)
-        size = spool.size
+        command = await _stored(
+            received,
+            spool,
+            media_type,
+            files,
+            step=step,
+            name=name,
+            signer=signer,
+            key=key,
+            principal=principal,
+        )
+    attachment_id = command.attachment_id
+    if reporter:
+        await _reported(case_id, command, key, principal, sessionmaker, temporal, settings)
+        return command.model_dump(mode="json") | {"uploader": principal.actor}
+    view = await _send(case_id, command, key, principal, scopes, sessionmaker, temporal, settings)
+    found = [a for a in view.get("attachments") or () if a["attachment_id"] == attachment_id]
+    return found[0] if found else command.model_dump(mode="json")
+
+
+async def _stored(
+    received: Received,
+    spool: Spool,
+    media_type: str,
+    files: FileStore,
+    *,
+    step: AttachmentStep,
+    name: str,
+    signer: str | None,
+    key: str | None,
+    principal: Principal,
+) -> AddAttachment:
+    """Put the checked file (and an image's thumbnail) in the file store; the command that
+    records it (its id from the caller's idempotency key, so a retry names the same file)."""
+    sha256 = received.sha256
+    assert sha256 is not None
+    await files.put_file(spool.path, sha256)
+    thumbnail_sha256 = None
+    if media_type in content.IMAGES:
+        small = images.thumbnail(spool.path)
+        if small is not None:
+            thumbnail_sha256 = hashlib.sha256(small).hexdigest()
+            await files.put_bytes(small, thumbnail_sha256)
     attachment_id = (
         hashlib.sha256(f"{principal.actor}\n{key}".encode()).hexdigest()[:32]
         if key
         else uuid.uuid4().hex
     )
-    command = AddAttachment(
-        attachment_id=attachment_id,
-        step=step,
-        name=name,
-        media_type=media_type,
-        size=size,
-        sha256=sha256,
-        signer=signer,
-        thumbnail_sha256=thumbnail_sha256,
+    return AddAttachment.model_validate(
+        {
+            "attachment_id": attachment_id,
+            "step": step,
+            "name": name,
+            "media_type": media_type,
+            "size": spool.size,
+            "sha256": sha256,
+            "signer": signer,
+            "thumbnail_sha256": thumbnail_sha256,
+        }
     )
-    if reporter:
-        envelope = CommandEnvelope(
-            command_id=scoped_key(principal, key) if key else f"auto-{uuid.uuid4()}",
-            actor=principal.actor,
-            command=command,
+
+
+async def _reported(
+    case_id: str,
+    command: AddAttachment,
+    key: str | None,
+    principal: Principal,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    temporal: Client,
+    settings: Settings,
+) -> None:
+    """A grid worker's photo recorded on the case they reported (they do not act on cases)."""
+    envelope = CommandEnvelope(
+        command_id=scoped_key(principal, key) if key else f"auto-{uuid.uuid4()}",
+        actor=principal.actor,
+        command=command,
+    )
+    await send_command(
+        temporal, sessionmaker, settings, case_id=case_id, envelope=envelope, now=datetime.now(UTC)
+    )
+
+
+def checked_photos(parts: list[Part]) -> list[str]:
+    """The media type of each photo of a report: 422 (field ``photos``) for a file that is not
+    a JPEG, PNG or WebP image by its content, before anything is registered or stored."""
+    found: list[str] = []
+    for part in parts:
+        try:
+            media_type = checked_type(part.received, part.spool)
+        except ApiError as refused:
+            raise invalid_input(
+                refused.body.message_zh, refused.body.message_en, field="photos"
+            ) from None
+        if media_type not in content.IMAGES:
+            raise invalid_input(
+                "上报照片只接受 JPEG、PNG、WebP 图片", "photos must be images", field="photos"
+            )
+        found.append(media_type)
+    return found
+
+
+async def add_report_photos(
+    case_id: str,
+    parts: list[Part],
+    media_types: list[str],
+    *,
+    key: str,
+    principal: Principal,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    temporal: Client,
+    settings: Settings,
+    files: FileStore,
+) -> None:
+    """网格员上报照片: the photos taken with the report, kept as files of the report step of the
+    case it registered (each a command keyed by the report's key and its place, so a report
+    sent again adds each photo once)."""
+    for n, (part, media_type) in enumerate(zip(parts, media_types, strict=True), start=1):
+        name = _text(_base_name(part.received.filename or "") or f"照片{n}.jpg", "photos", "文件名")
+        photo_key = f"{key}:photo:{n}"
+        command = await _stored(
+            part.received,
+            part.spool,
+            media_type,
+            files,
+            step=AttachmentStep.REPORT,
+            name=name,
+            signer=None,
+            key=photo_key,
+            principal=principal,
         )
-        await send_command(
-            temporal,
-            sessionmaker,
-            settings,
-            case_id=case_id,
-            envelope=envelope,
-            now=datetime.now(UTC),
-        )
-        return command.model_dump(mode="json") | {"uploader": principal.actor}
-    view = await _send(case_id, command, key, principal, scopes, sessionmaker, temporal, settings)
-    found = [a for a in view.get("attachments") or () if a["attachment_id"] == attachment_id]
-    return found[0] if found else command.model_dump(mode="json")
+        await _reported(case_id, command, photo_key, principal, sessionmaker, temporal, settings)
 
 
 async def _send(
@@ -268,14 +356,17 @@ async def download(
     sessionmaker: async_sessionmaker[AsyncSession],
     files: FileStore,
 ) -> tuple[dict[str, Any], Iterator[bytes]]:
-    """The file (or its thumbnail) for a caller who reads the case, recorded in the access
-    trail before a byte is sent; 404 alike for a case out of reach and an unknown file."""
+    """The file (or its thumbnail) for a caller who reads the case (a grid worker: a photo of
+    what they reported), recorded in the access trail before a byte is sent; 404 alike for a
+    case out of reach and an unknown file."""
     code = await scopes.ensure_reachable(principal, case_id)
     document = await stored_case(sessionmaker, case_id)
     found = next(
         (a for a in document.get("attachments") or () if a["attachment_id"] == attachment_id),
         None,
     )
+    if found is not None and not principal.may(Permission.READ_CASE) and found["step"] != "report":
+        found = None  # a grid worker sees the photos of their report, nothing else of the case
     sha256 = None if found is None else found["thumbnail_sha256" if thumbnail else "sha256"]
     if found is None or sha256 is None or not await files.exists(sha256):
         raise not_found(attachment_id)

@@ -30,6 +30,7 @@ async def issued_documents(
     sessionmaker: async_sessionmaker[AsyncSession],
     templates: TemplateSet,
     settings: Settings,
+    files: FileStore,
 ) -> Sequence[BundledDocument]:
     """Every version of every 文书 issued for the case, printed as PDF for this reader (masked,
     each print recorded like any download), named by its 文号, title and version."""
@@ -46,6 +47,7 @@ async def issued_documents(
             sessionmaker=sessionmaker,
             templates=templates,
             settings=settings,
+            files=files,
         )
         name = f"{entry['number']}-{entry['title']}-第{entry['version']}版.pdf"
         bundled.append(
@@ -99,6 +101,7 @@ async def bundle(
                 sessionmaker=sessionmaker,
                 templates=templates,
                 settings=settings,
+                files=files,
             ),
             files=files,
             generated_at=datetime.now(UTC),

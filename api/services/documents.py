@@ -10,7 +10,8 @@ from activities.store import repositories
 from api.access import shown
 from api.errors import case_not_found, database_errors
 from api.gateway import CaseDocument
-from api.schemas import ReportStatus, case_view_json, labels_of
+from api.schemas import ReportPhoto, ReportStatus, case_view_json, labels_of
+from domain.case.attachments import AttachmentStep
 from domain.people.access import Permission, Principal
 from domain.people.privacy import scrub_text
 
@@ -41,6 +42,16 @@ def report_status(document: CaseDocument) -> dict[str, Any]:
         labels=labels_of(
             document["stage"], document["category"], document["channel"], document["risk_level"]
         ),
+        photos=[
+            ReportPhoto(
+                attachment_id=a["attachment_id"],
+                name=scrub_text(a["name"]),
+                thumbnail=a.get("thumbnail_sha256") is not None,
+                withdrawn=a.get("withdrawn_reason") is not None,
+            )
+            for a in document.get("attachments") or ()
+            if a["step"] == AttachmentStep.REPORT
+        ],
     ).model_dump(mode="json")
 
 

@@ -10,12 +10,14 @@ recorded in the access trail with the clear fields it carried.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio.client import Client
 
+from activities.files.store import FileStore
 from activities.identity.access_trail import Access
 from activities.reports.documents.printing import MEDIA_TYPES, Format, check_printable
 from activities.reports.documents.printing import print_document as render
@@ -100,7 +102,7 @@ async def issue(
             check_printable(templates, CaseState.model_validate(document), kind, subject)
         except DomainError as error:
             raise from_domain(error) from None
-        return c.IssueDocument(kind=kind, subject=subject)
+        return c.IssueDocument(kind=kind, subject=subject, signatures=True)
 
     view = await commands.act(
         case_id,
@@ -138,6 +140,25 @@ async def listed(
     return issued_list(case_id, document)
 
 
+async def signature_images(files: FileStore, fields: DocumentFields) -> dict[str, bytes]:
+    """The handwritten signatures a document names, read from the file store and checked
+    against the hash its issue recorded (a missing or altered image is not printed: its place
+    stays blank, and ``fengqiao audit verify`` names the file)."""
+
+    def read(sha256: str) -> bytes | None:
+        data = b"".join(files.chunks(sha256))
+        return data if hashlib.sha256(data).hexdigest() == sha256 else None
+
+    found: dict[str, bytes] = {}
+    for mark in fields.signatures:
+        if mark.sha256 in found or not await files.exists(mark.sha256):
+            continue
+        data = await asyncio.to_thread(read, mark.sha256)
+        if data is not None:
+            found[mark.sha256] = data
+    return found
+
+
 @dataclass(frozen=True)
 class Printed:
     content: bytes
@@ -157,6 +178,7 @@ async def printed(
     sessionmaker: async_sessionmaker[AsyncSession],
     templates: TemplateSet,
     settings: Settings,
+    files: FileStore,
 ) -> Printed:
     """One issued version of a document (the latest unless ``version``), printed from the fields
     its event recorded, masked for this reader unless revealed; the download is recorded."""
@@ -176,6 +198,7 @@ async def printed(
         raise document_not_found(case_id, key)
     body = versions[-1]
     view, fields = shown(principal, body.fields.model_dump(mode="json"), reveal=reveal)
+    images = await signature_images(files, body.fields)
     try:
         content = await asyncio.to_thread(
             render,
@@ -186,6 +209,7 @@ async def printed(
             masked=not reveal,
             format=format,
             font_path=settings.pdf_font_path,
+            images=images,
         )
     except DomainError as error:
         raise from_domain(error) from None

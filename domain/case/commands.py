@@ -256,6 +256,9 @@ class IssueDocument(Frozen):
     kind: DocumentKind
     subject: Annotated[int | None, Field(ge=1)] = None
     number: DocumentNumber | None = None
+    # 手写签名: print the signatures captured for the agreement at its places to sign. Every
+    # issue the API sends sets it; an issue recorded before it replays without them.
+    signatures: bool = False
 
 
 HANDOFFS = (Transfer, Take, Return, Recall, Assign, ReportBack, Lift, AddCoHandler, RemoveCoHandler)

@@ -88,7 +88,15 @@ def decide(
     if isinstance(command, c.ATTACHING):
         bodies = [attachment_body(state, command, actor=envelope.actor)]
     elif isinstance(command, c.IssueDocument):
-        bodies = list(issue_bodies(state, command.kind, command.subject, command.number))
+        bodies = list(
+            issue_bodies(
+                state,
+                command.kind,
+                command.subject,
+                command.number,
+                signatures=command.signatures,
+            )
+        )
     elif isinstance(command, TIMEKEEPING):
         bodies = [timekeeping_body(state, command, now)]
     elif isinstance(command, c.HANDOFFS):

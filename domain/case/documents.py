@@ -37,6 +37,7 @@ from domain.case.labels import (
     REFERRAL_LABELS,
     SATISFACTION_LABELS,
 )
+from domain.case.signatures import signature_marks
 from domain.case.state import Answer, CaseState
 from domain.errors import ForbiddenTransition, InvalidCommand
 from domain.parties import Party
@@ -215,10 +216,18 @@ def resolve_subject(state: CaseState, kind: DocumentKind, subject: int | None) -
 
 
 def fill(
-    state: CaseState, kind: DocumentKind, subject: int | None, number: DocumentNumber
+    state: CaseState,
+    kind: DocumentKind,
+    subject: int | None,
+    number: DocumentNumber,
+    *,
+    signatures: bool = False,
 ) -> DocumentFields:
     """The fields of ``kind`` from ``state``; ForbiddenTransition when the case has not reached
-    the step the document records, InvalidCommand naming the first required field missing."""
+    the step the document records, InvalidCommand naming the first required field missing.
+
+    ``signatures``: a 协议书 carries the handwritten signatures captured for its agreement
+    (domain.case.signatures); an issue recorded before they were printed replays without."""
     _check_applies(state, kind)
     subject = resolve_subject(state, kind, subject)
     petition = state.kind is CaseKind.PETITION
@@ -246,6 +255,9 @@ def fill(
         "facts": state.description,
     }
     values.update(_kind_values(state, kind, subject))
+    if signatures and kind is DocumentKind.AGREEMENT:
+        agreement = next(a for a in state.agreements if a.agreement_no == subject)
+        values["signatures"] = signature_marks(state, agreement)
     fields = DocumentFields.model_validate(values)
     for field in REQUIRED[kind]:
         if is_missing(getattr(fields, field)):
@@ -370,7 +382,8 @@ def _answer_values(state: CaseState, kind: DocumentKind) -> dict[str, object]:
 def canonical_json(kind: DocumentKind, subject: int | None, fields: DocumentFields) -> str:
     """The representation the content hash is taken of: kind, subject and the filled fields
     (every field, absent ones as null), keys sorted, UTF-8 text, no insignificant spaces."""
-    body = {"kind": kind.value, "subject": subject, "fields": fields.model_dump(mode="json")}
+    dumped = fields.model_dump(mode="json", exclude=set() if fields.signatures else {"signatures"})
+    body = {"kind": kind.value, "subject": subject, "fields": dumped}
     return json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
@@ -403,7 +416,12 @@ PROVISIONAL_NUMBER = DocumentNumber(org_id="provisional", org_name="—", year=0
 
 
 def issue_bodies(
-    state: CaseState, kind: DocumentKind, subject: int | None, number: DocumentNumber | None
+    state: CaseState,
+    kind: DocumentKind,
+    subject: int | None,
+    number: DocumentNumber | None,
+    *,
+    signatures: bool = False,
 ) -> list[DocumentIssued]:
     """出具文书: the event recording this issue, or nothing when the document was issued before
     with the same content (a reprint: same 文号, same version). A document issued before keeps
@@ -414,7 +432,7 @@ def issue_bodies(
     number = previous.number if previous is not None else number
     if number is None:
         raise missing_field("document_number")
-    fields = fill(state, kind, subject, number)
+    fields = fill(state, kind, subject, number, signatures=signatures)
     digest = content_sha256(kind, subject, fields)
     if previous is not None and previous.content_sha256 == digest:
         return []

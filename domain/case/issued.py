@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import AwareDatetime, Field
 
@@ -78,6 +78,19 @@ class ItemLine(Frozen):
     status: str | None = None
 
 
+SignaturePlace = Literal["applicants", "respondents", "mediators"]
+
+
+class SignatureMark(Frozen):
+    """手写签名 printed at a place to sign (domain.case.signatures): whose, the image's SHA-256
+    (an attachment of the case, so on its chain) and the day it was captured."""
+
+    place: SignaturePlace
+    name: str
+    sha256: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
+    signed_on: str  # 2026年3月2日
+
+
 class DocumentFields(Frozen):
     """Every field a template may name. ``None`` (or empty) means the case has not recorded it."""
 
@@ -121,6 +134,9 @@ class DocumentFields(Frozen):
     requested_on: str | None = None
     answer: str | None = None
     answered_on: str | None = None
+    # Left out of the content hash when empty, so documents issued before signatures were
+    # printed keep their hash (domain.case.documents.canonical_json).
+    signatures: tuple[SignatureMark, ...] = ()
 
 
 class IssuedDocument(Frozen):

@@ -63,19 +63,40 @@ class Permission(StrEnum):
     REPORT_FROM_GRID = "report_from_grid"  # 网格上报: intake from the caller's own grid
     READ_OWN_REPORTS = "read_own_reports"  # the status of the cases the caller reported
     INSTRUCT = "instruct"  # 领导批示 and 风险研判 on the cases within the leader's jurisdiction
+    FILE_SCREENING = "file_screening"  # 排查: the unit's duties, its reports and 零报告
+    LAUNCH_SWEEP = "launch_sweep"  # 专项排查 in the leader's area; the duties of its units
+    MANAGE_SCHEDULES = "manage_schedules"  # pause and resume the recurring work's Schedules
 
 
 P = Permission
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
-    Role.MEDIATOR: frozenset({P.LIST_CASES, P.READ_CASE, P.ACT, P.REVEAL_PII, P.READ_ALERTS}),
+    Role.MEDIATOR: frozenset(
+        {P.LIST_CASES, P.READ_CASE, P.ACT, P.REVEAL_PII, P.READ_ALERTS, P.FILE_SCREENING}
+    ),
     Role.CENTER_ADMIN: frozenset(
-        {P.LIST_CASES, P.READ_CASE, P.ACT, P.REVEAL_PII, P.READ_ALERTS, P.MANAGE_USERS}
+        {
+            P.LIST_CASES,
+            P.READ_CASE,
+            P.ACT,
+            P.REVEAL_PII,
+            P.READ_ALERTS,
+            P.MANAGE_USERS,
+            P.FILE_SCREENING,
+        }
     ),
     Role.LEADER: frozenset(
-        {P.LIST_CASES, P.READ_CASE, P.SEE_WATCHED, P.READ_ALERTS, P.ACK_ALERT, P.INSTRUCT}
+        {
+            P.LIST_CASES,
+            P.READ_CASE,
+            P.SEE_WATCHED,
+            P.READ_ALERTS,
+            P.ACK_ALERT,
+            P.INSTRUCT,
+            P.LAUNCH_SWEEP,
+        }
     ),
     Role.AUDITOR: frozenset({P.LIST_CASES, P.AUDIT, P.REVEAL_PII, P.SEE_WATCHED}),
-    Role.SYSTEM_ADMIN: frozenset({P.MANAGE_RECIPIENTS}),
+    Role.SYSTEM_ADMIN: frozenset({P.MANAGE_RECIPIENTS, P.MANAGE_SCHEDULES}),
     Role.SECURITY_ADMIN: frozenset({P.MANAGE_USERS, P.APPROVE_CREDENTIALS}),
     Role.GRID_WORKER: frozenset({P.REPORT_FROM_GRID, P.READ_OWN_REPORTS}),
 }

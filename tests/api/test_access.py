@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 import httpx
@@ -16,7 +17,7 @@ import pytest
 from tests.api.helpers import act, create_case
 from tests.ledger_files import ledger_file
 from tests.principals import OTHER_COUNTY_PLACE, OTHER_TOWN_PLACE
-from tests.samples import intake_body
+from tests.samples import china_today, intake_body
 
 # The smallest PNG (1×1): a photo the matrix uploads.
 PNG_1X1 = bytes.fromhex(
@@ -470,6 +471,31 @@ UNSCOPED["routing"] = {
     "grid_worker": 403,
     "anonymous": 401,
 }
+# 排查: a unit's staff see their duties, leaders their area's; 专项排查 is the leaders' (in
+# their area: 梅园新村街道 lies in both leaders'); the Schedules are the system administrator's.
+UNSCOPED["duties"] = {
+    "mediator": 200,
+    "center_admin": 200,
+    "town_leader": 200,
+    "county_leader": 200,
+    "auditor": 403,
+    "system_admin": 403,
+    "security_admin": 403,
+    "grid_worker": 403,
+    "anonymous": 401,
+}
+UNSCOPED["sweep"] = {
+    "mediator": 403,
+    "center_admin": 403,
+    "town_leader": 201,
+    "county_leader": 201,
+    "auditor": 403,
+    "system_admin": 403,
+    "security_admin": 403,
+    "grid_worker": 403,
+    "anonymous": 401,
+}
+UNSCOPED["schedules"] = {**UNSCOPED["recipients"]}
 
 # 三员分立: the trails are the auditors' (each read recorded), the directory and its requests the
 # security administrators' (a center admin: their own staff and requests), approvals only theirs.
@@ -653,6 +679,21 @@ async def test_role_unscoped_endpoint_matrix(
             "/v1/routing/suggestion",
             json={"category": "labour", "risk_level": "low", "jurisdiction": "320102001"},
         )
+    elif endpoint == "duties":
+        response = await client.get("/v1/screening/duties")
+    elif endpoint == "sweep":
+        today = china_today()
+        response = await client.post(
+            "/v1/screening/sweeps",
+            json={
+                "area": "320102001",
+                "theme": "矩阵测试专项排查",
+                "starts_on": str(today),
+                "ends_on": str(today + timedelta(days=7)),
+            },
+        )
+    elif endpoint == "schedules":
+        response = await client.get("/v1/screening/schedules")
     elif endpoint in ("access_trail", "admin_trail"):
         trail = endpoint.replace("_", "-")
         response = await client.get(f"/v1/audit/{trail}", params={"purpose": "矩阵测试"})

@@ -12,6 +12,7 @@ import sys
 import uuid
 import zipfile
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -20,12 +21,18 @@ import pytest
 from pydantic import SecretStr
 
 from activities.files.store import FileStore, FolderStore, S3Store, file_store
+from api.access import CaseScopes
 from api.app import create_app
 from api.cli.audit import verify_cli
+from api.errors import ApiError
+from api.gateway import send_command
+from api.services import attachments
+from domain.case.attachments import AddAttachment, AttachmentStep
+from domain.case.commands import CommandEnvelope
 from tests import files as samples
 from tests.api.helpers import act, create_case
 from tests.conftest import Stack
-from tests.principals import bearer
+from tests.principals import USERS, bearer
 from tests.samples import intake_body
 from worker import WORKFLOWS
 from worker import main as main_cli
@@ -382,3 +389,109 @@ async def test_an_auditor_downloads_the_bound_file_and_checks_it_offline(
         "/v1/audit/access-trail", params={"case_id": case_id, "purpose": "核查导出"}
     )
     assert "GET /v1/cases/{id}/bundle" in [e["endpoint"] for e in trail.json()["items"]]
+
+
+async def test_a_signature_drawn_after_the_issue_prints_on_the_next_version(
+    world: dict[str, Any], tmp_path: Path
+) -> None:
+    """手写签名 through the API: the PNG kept with the agreement step (in either file store) is
+    printed on the 协议书 reissued after it (version 2, same 文号); version 1 stays unsigned."""
+    mediator = world["clients"]["mediator"]
+    case_id = (await create_case(mediator))["case_id"]
+    for action in ("accept", "start_mediation", "record_session", "record_agreement"):
+        assert (await act(mediator, case_id, action)).status_code == 200
+
+    async def issue() -> httpx.Response:
+        return await mediator.post(
+            f"/v1/cases/{case_id}/documents",
+            json={"kind": "agreement"},
+            headers={"Idempotency-Key": str(uuid.uuid4())},
+        )
+
+    def images_in(pdf: bytes) -> list[str]:
+        path = tmp_path / f"{uuid.uuid4().hex}.pdf"
+        path.write_bytes(pdf)
+        listed = subprocess.run(
+            ["pdfimages", "-list", str(path)], capture_output=True, text=True, check=True
+        )
+        return [" ".join(line.split()[3:5]) for line in listed.stdout.splitlines()[2:]]
+
+    first = await issue()
+    assert first.status_code == 201, first.text
+    signature = samples.png()  # 64×32
+    added = await _upload(
+        mediator, case_id, signature, "签名.png", "image/png", signer="申请人 张伟"
+    )
+    assert added.status_code == 201, added.text
+    second = await issue()
+    assert second.status_code == 201, second.text
+    assert (second.json()["version"], second.json()["number"]) == (2, first.json()["number"])
+    signed = await mediator.get(second.json()["pdf"])
+    assert signed.status_code == 200
+    assert images_in(signed.content) == ["64 32"]
+    unsigned = await mediator.get(first.json()["pdf"])
+    assert images_in(unsigned.content) == []
+    # Reissued again with nothing changed: a reprint, same version.
+    assert (await issue()).status_code == 200
+
+
+async def test_a_grid_worker_reads_the_photos_of_their_report_and_nothing_else(
+    world: dict[str, Any], stack: Stack
+) -> None:
+    """A grid worker opens their report's photos (the list shows them); a file of another
+    step of the same case is not theirs to open: 404 as if it did not exist."""
+    grid_worker = world["clients"]["grid_worker"]
+    reported = await grid_worker.post("/v1/cases", json=intake_body())
+    assert reported.status_code == 201, reported.text
+    case_id = reported.json()["case_id"]
+    photo = samples.jpeg_with_gps((320, 240))
+    added = await _upload(grid_worker, case_id, photo, "现场.jpg", "image/jpeg", "report")
+    assert added.status_code == 201, added.text
+    status = (await grid_worker.get(f"/v1/cases/{case_id}")).json()
+    assert [p["name"] for p in status["photos"]] == ["现场.jpg"]
+    # A file of the 调解 step, added to the same case by its handling organisation (sent as the
+    # engine would receive it: no user of that organisation signs in here).
+    store: FileStore = world["store"]
+    record = samples.pdf() + b"%session"
+    await store.put_bytes(record, hashlib.sha256(record).hexdigest())
+    session_file = AddAttachment(
+        attachment_id=uuid.uuid4().hex,
+        step=AttachmentStep.SESSION,
+        name="调解笔录.pdf",
+        media_type="application/pdf",
+        size=len(record),
+        sha256=hashlib.sha256(record).hexdigest(),
+    )
+    envelope = CommandEnvelope(
+        command_id=str(uuid.uuid4()), actor="大行宫社区人民调解委员会", command=session_file
+    )
+    await send_command(
+        stack.client,
+        stack.sessionmaker,
+        world["settings"],
+        case_id=case_id,
+        envelope=envelope,
+        now=datetime.now(UTC),
+    )
+    scopes = CaseScopes(stack.sessionmaker, stack.client)
+
+    async def opened(attachment_id: str) -> bytes:
+        _, chunks = await attachments.download(
+            case_id,
+            attachment_id,
+            thumbnail=False,
+            purpose=None,
+            principal=USERS["grid_worker"],
+            scopes=scopes,
+            sessionmaker=stack.sessionmaker,
+            files=store,
+        )
+        return b"".join(chunks)
+
+    assert await opened(added.json()["attachment_id"]) == photo
+    with pytest.raises(ApiError) as refused:
+        await opened(session_file.attachment_id)
+    assert refused.value.status == 404
+    leader = world["clients"]["county_leader"]
+    listed = (await leader.get(f"/v1/cases/{case_id}/attachments")).json()
+    assert sorted(a["step"] for a in listed) == ["report", "session"]  # it is there

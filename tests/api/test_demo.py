@@ -7,7 +7,6 @@ a fresh machine), and runs against the real app in process with a real worker.
 
 from __future__ import annotations
 
-import asyncio
 import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -16,11 +15,8 @@ from typing import Any
 
 import httpx
 import pytest
-from google.protobuf.duration_pb2 import Duration
-from temporalio.api.workflowservice.v1 import RegisterNamespaceRequest
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
-from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
 
 from activities.identity import passwords
@@ -76,19 +72,6 @@ class DemoStack:
     transport: httpx.ASGITransport
 
 
-async def _namespace(env: WorkflowEnvironment, name: str) -> None:
-    try:
-        await env.client.workflow_service.register_namespace(
-            RegisterNamespaceRequest(
-                namespace=name, workflow_execution_retention_period=Duration(seconds=86400)
-            )
-        )
-    except RPCError as error:
-        if "already" not in str(error).lower():
-            raise
-    await asyncio.sleep(1)  # the dev server caches namespaces for a moment
-
-
 @pytest.fixture(scope="module", params=BACKENDS)
 async def fresh(
     request: pytest.FixtureRequest, temporal_env: WorkflowEnvironment, fresh_database_url: object
@@ -96,7 +79,6 @@ async def fresh(
     """An empty migrated database, its own namespace, a worker and the app: a fresh machine."""
     backend: str = request.param
     namespace = f"demo-{backend}"
-    await _namespace(temporal_env, namespace)
     database_url = await fresh_database_url(backend)  # type: ignore[operator]
     target = temporal_env.client.service_client.config.target_host
     client = await Client.connect(

@@ -3,20 +3,31 @@
 from __future__ import annotations
 
 import asyncio
+import re
+import uuid
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+from temporalio.worker import Worker
 
 from activities.policy.book import LEGACY_POLICY_2026_1, PolicyBook
+from activities.tasks.calendar_push import CalendarPusher
 from domain.case.stages import Stage
+from domain.deadlines.calendar import HolidayCalendar
 from domain.deadlines.clock_rules import ClockRule, Confidence
 from domain.deadlines.periods import PeriodUnit
 from domain.values import CaseKind
 from tests.api.helpers import STAY_WITH_CENTER, act, case_in_stage, create_case
 from tests.conftest import Stack
+from workflows.calendar_push import CalendarPushWorkflow
+from workflows.screening_contract import (
+    CALENDAR_PUSH_WORKFLOW,
+    CalendarPushInput,
+    CalendarPushResult,
+)
 
 # Tests taking the ``legacy_2026_1`` fixture open their cases under the 2026.1 rule set (the
 # old snapshot path, which running cases keep); the others under the shipped set (2026.3: the
@@ -251,11 +262,30 @@ def _notice(year: int, *holidays: date) -> dict[str, Any]:
     }
 
 
+async def _push(stack: Stack, published: HolidayCalendar) -> CalendarPushResult:
+    """CalendarPushWorkflow (as its Schedule or ``fengqiao calendar push`` starts it) on a worker
+    that loaded the newly published notice."""
+    queue = f"calendar-push-{uuid.uuid4().hex[:8]}"
+    pusher = CalendarPusher(stack.client, stack.sessionmaker, published)
+    async with Worker(
+        stack.client,
+        task_queue=queue,
+        workflows=[CalendarPushWorkflow],
+        activities=[pusher.push_calendar_page],
+    ):
+        return await stack.client.execute_workflow(
+            CALENDAR_PUSH_WORKFLOW,
+            CalendarPushInput(),
+            id=f"calendar-push-{queue}",
+            task_queue=queue,
+            result_type=CalendarPushResult,
+        )
+
+
 @pytest.mark.parametrize("counting", ["2026.1", "2026.2"])
 async def test_newly_published_holiday_data_reschedules_provisional_clocks(
     api: httpx.AsyncClient, stack: Stack, tmp_path: Path, counting: str
 ) -> None:
-    from activities.policy.calendar_push import push_calendar
     from tests.workflows.clock_harness import calendar_with
 
     with stack.policy.using(_long_book(counting)):
@@ -272,8 +302,8 @@ async def test_newly_published_holiday_data_reschedules_provisional_clocks(
     published = calendar_with(
         tmp_path, _notice(last_day.year, last_day, last_day + timedelta(days=1))
     )
-    pushed = await push_calendar(stack.client, stack.sessionmaker, published)
-    assert case["case_id"] in pushed
+    pushed = await _push(stack, published)
+    assert case["case_id"] in pushed.case_ids
     after = (await api.get(f"/v1/cases/{case['case_id']}")).json()
     clock = next(c for c in after["clocks"] if c["rule_id"] == "LONG")
     assert not clock["schedule"]["due"]["provisional"]
@@ -285,7 +315,7 @@ async def test_newly_published_holiday_data_reschedules_provisional_clocks(
     timeline = (await api.get(f"/v1/cases/{case['case_id']}/timeline")).json()["entries"]
     assert timeline[-1]["type"] == "clocks_rescheduled"
     # Pushed again (other clocks of the case may still wait for a later year): nothing changes.
-    await push_calendar(stack.client, stack.sessionmaker, published)
+    await _push(stack, published)
     again = (await api.get(f"/v1/cases/{case['case_id']}/timeline")).json()["entries"]
     assert len(again) == len(timeline)
 
@@ -311,3 +341,15 @@ async def test_a_paused_clock_says_it_is_paused_instead_of_its_old_due_date(
     assert "原定期限暂不适用" in b2["paused"]["zh"]
     running = next(r for r in report["rules"] if r["rule_id"] == "FU")
     assert all(c["paused"] is None for c in running["clocks"])
+
+
+async def test_the_calendar_push_command_runs_the_push_workflow_on_the_workers(
+    stack: Stack, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``fengqiao calendar push`` starts CalendarPushWorkflow on the deployment's task queue and
+    prints what the workers did (their holiday data is the one they started with)."""
+    from api.cli.calendar import run_calendar_push
+
+    assert await run_calendar_push(stack.settings) == 0
+    printed = capsys.readouterr().out
+    assert re.search(r"节假日数据：\d+ 件案件重算临时期限", printed)

@@ -19,13 +19,10 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 import uvicorn
-from google.protobuf.duration_pb2 import Duration
 from playwright.async_api import Browser, Error, Page, Request, async_playwright
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from temporalio.api.workflowservice.v1 import RegisterNamespaceRequest
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
-from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
 
 from activities.identity import passwords
@@ -41,6 +38,7 @@ from worker import (
     case_activities,
     diversion_activities,
     ledger_activities,
+    recurring_activities,
 )
 
 CHROMIUM = Path(os.environ.get("FENGQIAO_CHROMIUM", "/usr/bin/chromium"))
@@ -58,27 +56,12 @@ class Console:
     keys: dict[str, str]
 
 
-async def _namespace(env: WorkflowEnvironment) -> None:
-    try:
-        await env.client.workflow_service.register_namespace(
-            RegisterNamespaceRequest(
-                namespace=NAMESPACE,
-                workflow_execution_retention_period=Duration(seconds=86400),
-            )
-        )
-    except RPCError as error:
-        if "already" not in str(error).lower():
-            raise
-    await asyncio.sleep(1)  # the dev server caches namespaces for a moment
-
-
 @pytest.fixture(scope="session")
 async def console(
     temporal_env: WorkflowEnvironment,
     fresh_database_url: object,
     tmp_path_factory: pytest.TempPathFactory,
 ) -> AsyncIterator[Console]:
-    await _namespace(temporal_env)
     database_url = await fresh_database_url("postgresql")  # type: ignore[operator]
     target = temporal_env.client.service_client.config.target_host
     client = await Client.connect(
@@ -114,6 +97,7 @@ async def console(
     async with httpx.AsyncClient(timeout=10, trust_env=False) as http:
         activities = [*case_activities(engine, settings, http)]
         activities += diversion_activities(engine, client, settings)
+        activities += recurring_activities(engine, client, settings)
         activities += ledger_activities(engine, client, settings)
         async with build_worker(client, settings.task_queue, activities):
             serving = asyncio.create_task(server.serve())

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import subprocess
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -28,6 +29,21 @@ async def wait_ready(url: str, process: subprocess.Popen[bytes] | None = None) -
                 pass
             await asyncio.sleep(0.2)
     raise AssertionError(f"{url} never became ready")
+
+
+async def until(
+    condition: Callable[[], bool], tasks: Sequence[asyncio.Task[Any]], *, timeout: float
+) -> None:
+    """Until ``condition`` holds; fails at once when one of ``tasks`` ended with an error (a
+    crashed driver), and after ``timeout`` seconds."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not condition():
+        for task in tasks:
+            if task.done() and task.exception() is not None:
+                raise AssertionError("a driver failed") from task.exception()
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"not reached within {timeout} s")
+        await asyncio.sleep(0.01)
 
 
 @dataclass

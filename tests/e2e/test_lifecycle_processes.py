@@ -10,7 +10,7 @@ from sqlalchemy import text
 
 from activities.store.engine import create_engine
 from tests.api.helpers import act, create_case
-from tests.e2e.conftest import Processes, wait_ready
+from tests.e2e.conftest import Processes, until, wait_ready
 from tests.samples import LIFECYCLE
 
 pytestmark = pytest.mark.e2e
@@ -62,13 +62,18 @@ async def test_a_killed_worker_loses_nothing(processes: Processes) -> None:
         case_ids = [case["case_id"] for case in cases]
 
         done: dict[str, int] = dict.fromkeys(case_ids, 0)
+        in_flight = [0]
 
         async def drive(case_id: str) -> list[int]:
             codes = []
             for n, action in enumerate(LIFECYCLE):
                 for _attempt in range(10):
                     # The same key on every attempt: a retry after a timeout applies once.
-                    response = await act(api, case_id, action, key=f"{case_id}-{n}")
+                    in_flight[0] += 1
+                    try:
+                        response = await act(api, case_id, action, key=f"{case_id}-{n}")
+                    finally:
+                        in_flight[0] -= 1
                     if response.status_code != 503:
                         break
                 codes.append(response.status_code)
@@ -76,11 +81,12 @@ async def test_a_killed_worker_loses_nothing(processes: Processes) -> None:
             return codes
 
         drivers = [asyncio.create_task(drive(case_id)) for case_id in case_ids]
-        while min(done.values()) < 2:  # every case has moved; none has finished
-            await asyncio.sleep(0.01)
+        # Every case has moved, none has finished; a driver that fails ends the wait at once.
+        await until(lambda: min(done.values()) >= 2, drivers, timeout=120)
         processes.kill_worker()
         assert max(done.values()) < len(LIFECYCLE)
-        await asyncio.sleep(1.0)  # commands arrive while no worker runs
+        # Commands waiting at the API while no worker runs (each driver sends its next at once).
+        await until(lambda: in_flight[0] > 0, drivers, timeout=60)
         processes.start_worker()
         results = await asyncio.gather(*drivers)
 

@@ -38,6 +38,8 @@ from tests.replay.record_attachments import record_attachments
 from tests.replay.record_backfill import record_backfill
 from tests.replay.record_leader_acts import record_leader_acts
 from tests.replay.record_ledger import record_ledger
+from tests.replay.record_screening import record_screening
+from tests.replay.record_signed import record_signed_agreement
 from tests.samples import LIFECYCLE, china_today, register, step_action
 from tests.samples import command as sample_command
 from worker import build_worker, policy_provider
@@ -644,6 +646,8 @@ RECORDINGS = {
     "documents": record_documents,
     "sessions": record_sessions,
     "recall": record_recall,
+    "signed_agreement": record_signed_agreement,
+    "screening": record_screening,
     "ledger": record_ledger,
 }
 

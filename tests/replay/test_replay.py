@@ -19,7 +19,7 @@ from worker import WORKFLOWS
 
 with workflow.unsafe.imports_passed_through():
     from domain.case.alerts import AlertKind
-    from domain.case.events import Event
+    from domain.case.events import DocumentIssued, Event
     from domain.case.evolve import fold
     from domain.case.stages import Stage
     from domain.case.state import CaseState
@@ -173,3 +173,26 @@ async def test_a_recorded_older_case_was_amended_before_its_first_transfer() -> 
     assert [a.rule_ids for a in final.policy.amendments] == [("TAKE", "A4")]
     breach = next(a for a in final.alerts if a.kind is AlertKind.BREACH and a.clock_id == "A4-1")
     assert breach.recipient == "org:xw-hrss"
+
+
+async def test_a_recorded_signed_agreement_prints_the_signatures_it_knows() -> None:
+    """tests/replay/record_signed.py: the 协议书 issued unsigned, signed on the tablet by the
+    applicant and a mediator (and a stranger), issued again as version 2 under the same 文号
+    carrying the two signatures the case knows; the reprint after it recorded nothing."""
+    newest = [p for p in HISTORIES if p.stem.endswith("signed_agreement_issued_twice_closed")][-1]
+    history = _history(newest)
+    final = (await _states_after_commands(history))[-1]
+    assert final.stage is Stage.CLOSED
+    assert [(d.version, d.number.seq) for d in final.documents] == [(1, 1), (2, 1)]
+    assert len(final.attachments) == 3
+    issued: list[DocumentIssued] = []
+    for event in history.events:
+        if event.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED:
+            attributes = event.activity_task_scheduled_event_attributes
+            if attributes.activity_type.name == PROJECT_ACTIVITY:
+                [batch] = await CONVERTER.decode(attributes.input.payloads, [ProjectionBatch])
+                issued += [e.body for e in batch.events if isinstance(e.body, DocumentIssued)]
+    assert [[(m.place, m.name) for m in d.fields.signatures] for d in issued] == [
+        [],
+        [("applicants", "张伟"), ("mediators", "王芳")],
+    ]

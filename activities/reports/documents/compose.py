@@ -28,7 +28,7 @@ from domain.case.documents import (
     is_missing,
     missing_field,
 )
-from domain.case.issued import DocumentFields
+from domain.case.issued import DocumentFields, SignatureMark
 from domain.errors import InvalidCommand
 
 BLANK = "＿＿＿＿＿＿＿＿"
@@ -44,6 +44,8 @@ class Laid:
     text: str = ""
     rows: list[list[str]] = field(default_factory=list)
     lines: list[str] = field(default_factory=list)
+    # signatures: for each line, the handwritten signatures printed there (none: left blank)
+    signed: list[list[SignatureMark]] = field(default_factory=list)
 
 
 def _value(value: object) -> str:
@@ -77,6 +79,17 @@ def _fill(
         return _value(value)
 
     return PLACEHOLDER.sub(one, text)
+
+
+def _signatures(block: SignaturesBlock, fields: DocumentFields) -> Laid:
+    lines = [line if isinstance(line, str) else line.text for line in block.lines]
+    signed = [
+        []
+        if isinstance(line, str)
+        else [mark for mark in fields.signatures if mark.place == line.signers]
+        for line in block.lines
+    ]
+    return Laid("signatures", lines=lines, signed=signed)
 
 
 def compose(template: Template, fields: DocumentFields, *, masked: bool) -> list[Laid]:
@@ -123,7 +136,7 @@ def compose(template: Template, fields: DocumentFields, *, masked: bool) -> list
                 ]
                 laid.append(Laid("table", rows=[header, *rows]))
             case SignaturesBlock():
-                laid.append(Laid("signatures", lines=list(block.lines)))
+                laid.append(_signatures(block, fields))
             case ClosingBlock():
                 if is_missing(fields.issued_on):
                     raise missing_field("issued_on")

@@ -3,6 +3,7 @@ as PDF or .docx; and the check that a document can be printed before it is issue
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Literal
 
@@ -30,17 +31,19 @@ def print_document(
     masked: bool,
     format: Format,
     font_path: Path | None = None,
+    images: Mapping[str, bytes] | None = None,
 ) -> bytes:
     """The document as ``format`` bytes; InvalidCommand names a field the template needs and
-    the fields lack (a template replaced after the issue may ask for more)."""
+    the fields lack (a template replaced after the issue may ask for more). ``images``: the
+    handwritten signatures the fields name, by SHA-256 (read from the file store)."""
     template = templates.for_case(kind, jurisdiction_code)
     laid = compose(template, fields, masked=masked)
     title = template.title or fields.document_title
     if format == "pdf":
         return render_document_pdf(
-            laid, title=title, number=fields.document_number, font_path=font_path
+            laid, title=title, number=fields.document_number, font_path=font_path, images=images
         )
-    return render_document_docx(laid, title=title, number=fields.document_number)
+    return render_document_docx(laid, title=title, number=fields.document_number, images=images)
 
 
 def check_printable(

@@ -14,8 +14,10 @@ line is printed for the pen). Block types:
 * ``parties`` (``field``: applicants / respondents; ``line``: text over one party's fields);
 * ``list`` (``field``: a list of names, joined with 、 into ``text``'s ``{value}``);
 * ``items`` (``field``: items; ``columns``: item fields), a table;
-* ``signatures`` (``lines``: places left blank to sign or seal), ``closing`` (organisation and
-  date, with the seal's place).
+* ``signatures`` (``lines``: places left blank to sign or seal; a line written
+  ``{"text": "甲方（签名或盖章）", "signers": "applicants"}`` carries the handwritten signatures
+  of the applicants, respondents or mediators when the tablet captured them), ``closing``
+  (organisation and date, with the seal's place).
 """
 
 from __future__ import annotations
@@ -30,7 +32,13 @@ from pydantic import Field, ValidationError
 
 from domain.base import Frozen
 from domain.case.documents import FIELD_LABELS, ITEM_FIELD_LABELS, PARTY_FIELD_LABELS
-from domain.case.issued import DocumentFields, DocumentKind, ItemLine, PartyLine
+from domain.case.issued import (
+    DocumentFields,
+    DocumentKind,
+    ItemLine,
+    PartyLine,
+    SignaturePlace,
+)
 
 SHIPPED = Path(__file__).resolve().parent / "templates"
 PLACEHOLDER = re.compile(r"\{([a-z_]+)(\?)?\}")
@@ -75,9 +83,17 @@ class ItemsBlock(Frozen):
     optional: bool = False  # an agreement without items prints none (no refusal)
 
 
+class SignLine(Frozen):
+    """A place to sign where the handwritten signatures of ``signers`` are printed when captured
+    (blank for the pen otherwise)."""
+
+    text: str
+    signers: SignaturePlace
+
+
 class SignaturesBlock(Frozen):
     type: Literal["signatures"]
-    lines: tuple[str, ...]
+    lines: tuple[str | SignLine, ...]
 
 
 class ClosingBlock(Frozen):
@@ -124,6 +140,7 @@ _SCALARS = {
     name
     for name, info in DocumentFields.model_fields.items()
     if info.annotation not in (tuple[PartyLine, ...], tuple[ItemLine, ...], tuple[str, ...])
+    and name != "signatures"
 }
 
 

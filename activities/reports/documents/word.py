@@ -7,6 +7,7 @@ for CJK text), the same blocks and blank places to sign and seal as the PDF.
 from __future__ import annotations
 
 import io
+from collections.abc import Mapping
 
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
@@ -16,6 +17,7 @@ from docx.shared import Mm, Pt
 from activities.reports.documents.compose import Laid
 
 CHINESE_FONT = "宋体"
+BLANK_PLACE = "＿＿＿＿＿＿＿＿＿＿　　日期：＿＿＿＿年＿＿月＿＿日"
 _ALIGN = {
     "title": WD_ALIGN_PARAGRAPH.CENTER,
     "note": WD_ALIGN_PARAGRAPH.CENTER,
@@ -24,8 +26,12 @@ _ALIGN = {
 }
 
 
-def render_document_docx(laid: list[Laid], *, title: str, number: str) -> bytes:
-    """The laid-out document as .docx bytes."""
+def render_document_docx(
+    laid: list[Laid], *, title: str, number: str, images: Mapping[str, bytes] | None = None
+) -> bytes:
+    """The laid-out document as .docx bytes; ``images``: the handwritten signatures by SHA-256,
+    placed at their places to sign (a place without its image stays blank)."""
+    shown = images or {}
     document = Document()
     section = document.sections[0]
     section.page_width, section.page_height = Mm(210), Mm(297)
@@ -48,10 +54,18 @@ def render_document_docx(laid: list[Laid], *, title: str, number: str) -> bytes:
                     cell.text = value
             continue
         if block.kind == "signatures":
-            for line in block.lines:
-                document.add_paragraph(
-                    f"{line}：＿＿＿＿＿＿＿＿＿＿　　日期：＿＿＿＿年＿＿月＿＿日"
-                ).paragraph_format.space_before = Pt(14)
+            for line, marks in zip(block.lines, block.signed, strict=True):
+                drawn = [m for m in marks if m.sha256 in shown]
+                paragraph = document.add_paragraph()
+                paragraph.paragraph_format.space_before = Pt(14)
+                if not drawn:
+                    paragraph.add_run(f"{line}：{BLANK_PLACE}")
+                    continue
+                paragraph.add_run(f"{line}：")
+                for mark in drawn:  # the image, then the signer's name beside it
+                    paragraph.add_run().add_picture(io.BytesIO(shown[mark.sha256]), height=Mm(12))
+                    paragraph.add_run(f"（{mark.name}）　")
+                paragraph.add_run(f"日期：{drawn[-1].signed_on}")
             continue
         if block.kind == "closing":
             document.add_paragraph().paragraph_format.space_before = Pt(24)  # the seal's place

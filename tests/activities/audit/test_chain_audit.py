@@ -12,7 +12,7 @@ import uuid
 from pathlib import Path
 
 import pytest
-from sqlalchemy import DateTime, insert, text
+from sqlalchemy import DateTime, event, insert, text
 from sqlalchemy import column as sa_column
 from sqlalchemy import table as sa_table
 from sqlalchemy.exc import DBAPIError
@@ -100,16 +100,24 @@ async def test_a_concurrent_attempt_is_refused_not_forked(store: Store) -> None:
     case_id = new_case_id()
     events = tuple(history_of(case_id, "accept", "plan"))
     first_appended = asyncio.Event()
+    second_writing = asyncio.Event()
+    loop = asyncio.get_running_loop()
 
     async def first() -> None:
         async with store.engine.begin() as connection:
             await repositories.append_events(events[:2], connection=connection)
             first_appended.set()
-            await asyncio.sleep(0.3)  # still uncommitted while the second attempt reads
+            # Still uncommitted until the second attempt has read the head and starts writing.
+            await asyncio.wait_for(second_writing.wait(), timeout=30)
+
+    def on_execute(_conn: object, _cursor: object, statement: str, *_: object) -> None:
+        if statement.lstrip().upper().startswith("INSERT INTO CASE_EVENTS"):
+            loop.call_soon_threadsafe(second_writing.set)
 
     async def second() -> None:
         await first_appended.wait()
         async with store.engine.begin() as connection:
+            event.listen(connection.sync_connection, "before_cursor_execute", on_execute)
             await repositories.append_events(events, connection=connection)
 
     results = await asyncio.gather(first(), second(), return_exceptions=True)
