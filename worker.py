@@ -26,6 +26,7 @@ from activities.identity.refused_commands import RefusalRecorder
 from activities.notify.outbound import OutboundPolicy
 from activities.policy.book import PolicyBook
 from activities.policy.calendar_data import load_calendar
+from activities.policy.indicators import load_indicators
 from activities.policy.screening import load_screening_policy
 from activities.reports.documents.templates import load_templates
 from activities.runtime.command_guard import CommandGuard
@@ -39,6 +40,7 @@ from activities.tasks.delivery import Notifier
 from activities.tasks.diversion import Diversions
 from activities.tasks.documents import DocumentNumbers
 from activities.tasks.ledger_import import LedgerImports
+from activities.tasks.monthly_reports import MonthlyReports
 from activities.tasks.policy import PolicyProvider
 from activities.tasks.projection import CaseStore
 from activities.tasks.schedules import ensure_schedules
@@ -48,6 +50,7 @@ from workflows.calendar_push import CalendarPushWorkflow
 from workflows.case_workflow import CaseWorkflow
 from workflows.diversion import DiversionWorkflow
 from workflows.ledger_import import LedgerImportWorkflow
+from workflows.monthly_report import MonthlyReportWorkflow
 from workflows.screening import ScreeningDutyWorkflow, ScreeningPeriodWorkflow
 
 log = structlog.get_logger("fengqiao.worker")
@@ -60,6 +63,7 @@ WORKFLOWS: tuple[type, ...] = (
     ScreeningDutyWorkflow,
     CalendarPushWorkflow,
     LedgerImportWorkflow,
+    MonthlyReportWorkflow,
 )
 
 
@@ -87,6 +91,17 @@ def ledger_activities(engine: AsyncEngine, client: Client, settings: Settings) -
     """台账导入: batches of rows registered through intake (the kept file in the file store)."""
     imports = LedgerImports(create_sessionmaker(engine), client, file_store(settings), settings)
     return [imports.import_ledger_batch, imports.finish_ledger_import]
+
+
+def report_activities(engine: AsyncEngine, settings: Settings) -> list[Any]:
+    """The monthly report's (月报): the places that report, and one place's report made."""
+    reports = MonthlyReports(
+        create_sessionmaker(engine),
+        file_store(settings),
+        load_indicators(settings.policy_dir),
+        settings.pdf_font_path,
+    )
+    return [reports.report_places, reports.make_monthly_report]
 
 
 def recurring_activities(engine: AsyncEngine, client: Client, settings: Settings) -> list[Any]:
@@ -155,6 +170,7 @@ async def run_worker(settings: Settings) -> None:
         + recurring_activities(engine, client, settings)
         + ledger_activities(engine, client, settings)
     )
+    activities += report_activities(engine, settings)
     if settings.create_schedules:
         # Idempotent: a schedule that exists keeps its state (an administrator's pause).
         created = await ensure_schedules(

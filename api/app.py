@@ -16,6 +16,7 @@ from activities.identity.hashing import HashPool
 from activities.identity.oidc import OidcClient, OidcConfig
 from activities.identity.passwords import verify_password
 from activities.identity.tokens import TokenConfig, TokenVerifier
+from activities.policy.indicators import load_indicators
 from activities.reports.documents.templates import load_templates
 from activities.runtime.settings import Settings
 from activities.runtime.temporal_client import connect
@@ -36,15 +37,19 @@ from api.routes import (
     codec,
     documents,
     health,
+    indicators,
     leader_acts,
     ledger,
     metrics,
+    monthly_reports,
     organisations,
     parties,
     petitions,
+    registers,
     screening,
     sessions,
     users,
+    watched,
     worklist,
 )
 from api.routes.attachments import STREAMED_UPLOADS
@@ -90,6 +95,8 @@ def create_app(
     # Checked before anything starts: a template naming an unknown field, or a kind without a
     # template, stops the service here with the file and field named (TemplateError).
     templates = load_templates(settings.document_templates_dir)
+    # Likewise the indicator definitions (IndicatorDataError names the file and the field).
+    indicator_set = load_indicators(settings.policy_dir)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -118,6 +125,7 @@ def create_app(
             oidc=_oidc_client(settings, http),
             files=file_store(settings),
             templates=templates,
+            indicators=indicator_set,
         )
         # What exists now (modules, models, routes) lives as long as the process: out of the
         # collector's way, so a full collection during a page walks only the requests' objects
@@ -170,8 +178,12 @@ def create_app(
         parties,
         users,
         leader_acts,
+        registers,
+        watched,
         sessions,
         ledger,
+        indicators,
+        monthly_reports,
         screening,
     ):
         app.include_router(feature.router)

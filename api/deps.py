@@ -17,10 +17,12 @@ from temporalio.client import Client
 from activities.files.store import FileStore
 from activities.identity.hashing import HashPool
 from activities.identity.oidc import OidcClient
+from activities.policy.indicators import load_indicators
 from activities.reports.documents.templates import TemplateSet, load_templates
 from activities.runtime.settings import Settings
 from api.access import CaseScopes
 from api.errors import unavailable
+from domain.indicators.definitions import IndicatorSet
 
 if TYPE_CHECKING:
     from api.auth import Authenticator
@@ -46,6 +48,8 @@ class Resources:
     files: FileStore | None = None
     # 文书模板, loaded and checked when the app is built (a broken set refuses to start).
     templates: TemplateSet = field(default_factory=load_templates)
+    # 考核指标 definitions, loaded and validated when the app is built.
+    indicators: IndicatorSet = field(default_factory=load_indicators)
 
 
 # Dependencies are ``async def``: FastAPI runs plain ``def`` ones in a threadpool, a thread hop
@@ -101,4 +105,11 @@ async def _files(resources: ResourcesDep) -> FileStore:
 
 
 FilesDep = Annotated[FileStore, Depends(_files)]
+
+
+async def _indicators(resources: ResourcesDep) -> IndicatorSet:
+    return resources.indicators
+
+
+IndicatorsDep = Annotated[IndicatorSet, Depends(_indicators)]
 ReplayWorkflowsDep = Annotated[Sequence[type], Depends(_workflows)]

@@ -53,6 +53,13 @@ CaseReader = Annotated[
 ]
 # 领导批示 and the list of instructions.
 Instructor = Annotated[Principal, Depends(require_permission(Permission.INSTRUCT))]
+# 领导接访: the reception log and the cases registered from it (leaders).
+Receiver = Annotated[Principal, Depends(require_permission(Permission.RECEIVE_VISITORS))]
+# 约谈/通报: leaders record them; leaders and auditors (stating a purpose, recorded) read them.
+Summoner = Annotated[Principal, Depends(require_permission(Permission.HOLD_ACCOUNTABLE))]
+AccountabilityReader = Annotated[
+    Principal, Depends(require_permission(Permission.HOLD_ACCOUNTABLE, Permission.AUDIT))
+]
 # 风险研判: the case's handlers and leaders within reach.
 Assessor = Annotated[Principal, Depends(require_permission(Permission.ACT, Permission.INSTRUCT))]
 # 排查: a unit files its reports; leaders launch 专项排查 and follow their units' duties.

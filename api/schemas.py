@@ -127,6 +127,10 @@ class WorkItemView(BaseModel):
     category: str
     category_label: str
     jurisdiction_code: str
+    # The case's 承办单位 and its parties (``张伟 等3人``: names only, as the case list shows them).
+    holder_id: str | None = None
+    holder_name: str | None = None
+    parties_label: str | None = None
 
 
 class Worklist(BaseModel):
@@ -233,9 +237,15 @@ class DeclineRequest(d.DeclineDetails, CommandBody):
 
 class PlanRequest(d.PlanDetails, CommandBody):
     """一案一策: 责任单位 chosen from the registry (``unit_id``: the API records its name), or
-    named by hand (``responsible_unit``) where none fits."""
+    named by hand (``responsible_unit``) where none fits; 责任人 likewise, chosen from the staff
+    of the holding organisation (``responsible_person_id``) or named (``responsible_person``)."""
 
     responsible_unit: ShortText = ""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _person_by_id(cls, data: Any) -> Any:
+        return _named_by_id(data, "responsible_person_id", "responsible_person")
 
     @model_validator(mode="after")
     def _unit_named(self) -> Self:
@@ -247,8 +257,22 @@ class PlanRequest(d.PlanDetails, CommandBody):
         return self
 
 
+def _named_by_id(data: Any, id_field: str, name_field: str) -> Any:
+    """A person chosen by user id needs no name typed: the id stands in until the API records
+    the user's name (``api.services.people_picks``); with neither, the name is what is missing."""
+    if isinstance(data, dict) and data.get(id_field) and not data.get(name_field):
+        return {**data, name_field: data[id_field]}
+    return data
+
+
 class PackageLeaderRequest(d.PackageLeaderDetails, CommandBody):
-    pass
+    """领导包案: the leader chosen from the leaders whose area holds the case (``leader_id``: the
+    API records their name), or named by hand (``leader_name``) where none fits."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _leader_by_id(cls, data: Any) -> Any:
+        return _named_by_id(data, "leader_id", "leader_name")
 
 
 class StartMediationRequest(d.MediationDetails, CommandBody):

@@ -247,7 +247,14 @@ UNION ALL
 SELECT case_id, encode(sha256(convert_to('q' || (h / 7 % 400000), 'UTF8')), 'hex') FROM (
     SELECT case_id, hashtext(case_id) & 2147483647 AS h FROM cases) AS s
 """
-SIDE_TABLES = ("cases", "case_organisations", "work_items", "case_parties")
+# 我的在办 by id (migration 0022): the 责任人 of the open cases as users (责任人N → user u-N).
+_PEOPLE = """
+INSERT INTO case_people (case_id, person_key)
+SELECT case_id, 'user:u-' || substr(responsible_person, 4) FROM cases
+WHERE responsible_person IS NOT NULL AND stage NOT IN ('closed', 'withdrawn')
+"""
+MINE = ("user:u-42",)  # 责任人42 by id
+SIDE_TABLES = ("cases", "case_organisations", "work_items", "case_parties", "case_people")
 PERSON_KEY = "p42"  # a party of the pool (its key is SHA-256 of this)
 
 
@@ -266,6 +273,7 @@ async def load(engine: AsyncEngine, cases: int) -> None:
             ("case_organisations", _RELATIONS),
             ("work_items", _WORK_ITEMS),
             ("case_parties", _PARTIES),
+            ("case_people", _PEOPLE),
         ):
             await connection.execute(text(statement))
             await connection.commit()
@@ -455,11 +463,11 @@ async def queries(sessionmaker: async_sessionmaker[AsyncSession]) -> list[Query]
         ),
         Query(
             "holding mine, town center",
-            _listing(n(TOWN_CENTER, person="责任人42", open_only=True), by_deadline=True),
+            _listing(n(TOWN_CENTER, people=MINE, open_only=True), by_deadline=True),
         ),
         Query(
             "holding mine, county leader",
-            _listing(n(COUNTY, person="责任人42", open_only=True), by_deadline=True),
+            _listing(n(COUNTY, people=MINE, open_only=True), by_deadline=True),
         ),
     ]
 

@@ -60,6 +60,7 @@ class Channel(StrEnum):
     PETITION_REFERRAL = "petition_referral"
     COURT_REFERRAL = "court_referral"
     COURT_COMMISSIONED = "court_commissioned"
+    LEADER_RECEPTION = "leader_reception"  # 领导接访: registered from a leader's reception log
 
 
 class RiskLevel(StrEnum):

@@ -128,6 +128,17 @@ async def list_users(*, session: AsyncSession, center_id: str | None = None) -> 
     return list(await session.scalars(query))
 
 
+async def list_leaders_over(code: str, *, session: AsyncSession) -> list[UserRow]:
+    """The active leaders whose area holds the place ``code`` (its county, town or village)."""
+    areas = [code[:length] for length in (6, 9, 12, 15) if len(code) >= length]
+    query = (
+        select(UserRow)
+        .where(UserRow.role == "leader", UserRow.active, UserRow.jurisdiction_code.in_(areas))
+        .order_by(UserRow.jurisdiction_code, UserRow.user_id)
+    )
+    return list(await session.scalars(query))
+
+
 async def set_active(user_id: str, active: bool, *, session: AsyncSession) -> None:
     result = await session.execute(
         update(UserRow).where(UserRow.user_id == user_id).values(active=active)

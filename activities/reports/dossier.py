@@ -40,6 +40,7 @@ from domain.case.state import CaseState
 from domain.case.summaries import due_text, recipient_label, summarize
 from domain.deadlines.clock_rules import ClockRule, DueSource
 from domain.deadlines.counting import FactDate, fact_name
+from domain.registers.accountability import AccountabilityRecord
 from domain.values import china_date
 
 
@@ -51,10 +52,12 @@ def build_dossier(
     generated_at: datetime,
     generated_by: str,
     purpose: str | None,
+    accountability: Sequence[AccountabilityRecord] = (),
 ) -> Dossier:
     """The dossier of one case; ``.model_dump(mode="json")`` is the JSON document.
 
-    ``verification`` is the audit chain check as the caller ran it, copied as given.
+    ``verification`` is the audit chain check as the caller ran it, copied as given;
+    ``accountability`` the 约谈/通报 about the case the reader may see.
     """
     if generated_at.tzinfo is None:
         raise ValueError("generated_at must be timezone-aware")
@@ -79,6 +82,7 @@ def build_dossier(
         attachments=attachments(state),
         risk_assessments=leaders.risk_assessments(state),
         instructions=leaders.instructions(state),
+        accountability=leaders.accountability(accountability),
         policy=_policy(state),
         clocks=[_clock(state, clock) for clock in state.clocks],
         alerts=[_alert(state, alert) for alert in state.alerts],

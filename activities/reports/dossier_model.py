@@ -38,7 +38,7 @@ from activities.reports.sections.case import (
     Withdrawal,
 )
 from activities.reports.sections.handoffs import Handoffs
-from activities.reports.sections.leaders import Instruction, RiskAssessment
+from activities.reports.sections.leaders import AccountabilityEntry, Instruction, RiskAssessment
 from activities.reports.sections.mediation import (
     Agreement,
     FollowUp,
@@ -253,6 +253,7 @@ class Dossier(Part):
     attachments: list[AttachmentEntry] = []
     risk_assessments: list[RiskAssessment] = []  # 风险研判 after intake
     instructions: list[Instruction] = []  # 领导批示 and 签收意见, with their 落实反馈
+    accountability: list[AccountabilityEntry] = []  # 约谈/通报 about the case (append-only)
     policy: Policy | None
     clocks: list[Clock]
     alerts: list[Alert]

@@ -49,6 +49,8 @@ class Settings(BaseSettings):
     policy_file: Path | None = None
     # 分流规则 in place of the shipped ones (activities/policy/data/routing.json).
     routing_rules_file: Path | None = None
+    # 重点人员名册: who reads and writes it, its types and grades (default: the shipped data).
+    watch_policy_file: Path | None = None
     calendar_dir: Path | None = None
     # 排查 cadences and their escalation chain in place of the shipped ones
     # (activities/policy/data/screening.json).

@@ -12,7 +12,8 @@ from pydantic import BaseModel
 from sqlalchemy import Row, and_, func, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from activities.store import case_search
+from activities.store import case_search, search_postings
+from activities.store.people_tables import CasePersonRow
 from activities.store.sql import like_escape, utc
 from activities.store.tables import CaseOrganisationRow, CaseRow
 from domain.case.search import SearchPlan
@@ -39,8 +40,9 @@ class CaseFilter:
     # (cases related to it in any way: case_organisations).
     within: str | None = None
     organisation: str | None = None
-    # 我的在办: a person the case names (承办人, mediator, 包案领导), and open cases only.
-    person: str | None = None
+    # 我的在办: the person's keys (``domain.case.list_columns.principal_keys``: their account,
+    # their roster entry); a case naming any of them by id (case_people), open cases only.
+    people: tuple[str, ...] | None = None
     open_only: bool = False
 
 
@@ -186,9 +188,10 @@ def _case_conditions(where: CaseFilter) -> list[Any]:
         CaseRow.reporter_id: where.reporter,
     }
     conditions = [column == value for column, value in exact.items() if value is not None]
-    if where.person:
-        pattern = f"%|{like_escape(where.person.replace('|', ''))}|%"
-        conditions.append(CaseRow.persons.like(pattern, escape="\\"))
+    if where.people is not None:
+        # A semi-join from the person's own rows (ix_case_people_key): a few rows, not a scan.
+        named = select(CasePersonRow.case_id).where(CasePersonRow.person_key.in_(where.people))
+        conditions.append(CaseRow.case_id.in_(named))
     if where.search is not None:
         conditions.append(case_search.any_condition(where.search))
     return conditions
@@ -304,14 +307,56 @@ def _decode_search_cursor(cursor: str) -> tuple[int, datetime, str]:
 async def _search_cases(
     where: CaseFilter, plan: SearchPlan, *, cursor: str | None, limit: int, session: AsyncSession
 ) -> CasePage:
-    """检索: rank by rank (each rank one index lookup excluding the earlier ranks' cases), newest
-    first within a rank, until the page is full."""
-    start, after = 0, None
+    """检索: rank by rank (excluding the earlier ranks' cases), newest first within a rank, until
+    the page is full; on PostgreSQL by the postings (``search_postings``)."""
+    start: int = 0
+    after: Any = None
     if cursor is not None:
         start, *position = _decode_search_cursor(cursor)
         after = tuple(position)
         if not 0 <= start < len(plan.classes):
             raise ValueError("invalid cursor")
+    if session.get_bind().dialect.name == "postgresql":
+        rows = await search_postings.search_rows(
+            plan,
+            scope=search_scope(where),
+            start=start,
+            after=after,
+            limit=limit + 1,
+            columns=SUMMARY_COLUMNS,
+            session=session,
+        )
+    else:
+        rows = await _scanned(where, plan, start=start, after=after, limit=limit, session=session)
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return CasePage(
+        items=[summary_of(row) for _, row in rows],
+        next_cursor=_search_cursor(*rows[-1]) if more and rows else None,
+    )
+
+
+def search_scope(where: CaseFilter) -> search_postings.Scope:
+    """Where a search on PostgreSQL looks: the reach on the postings, other filters on cases."""
+    rest = replace(where, search=None, within=None, jurisdiction=None)
+    bare = rest == CaseFilter(organisation=where.organisation)
+    return search_postings.Scope(
+        subtrees=_subtrees(where.within, where.jurisdiction or None),
+        organisation=where.organisation,
+        narrow=None if bare else (lambda query: filtered_query(query, rest)),
+    )
+
+
+async def _scanned(
+    where: CaseFilter,
+    plan: SearchPlan,
+    *,
+    start: int,
+    after: tuple[Any, ...] | None,
+    limit: int,
+    session: AsyncSession,
+) -> list[tuple[int, Row[Any]]]:
+    """SQLite: rank by rank, each rank one scan of the terms excluding the earlier ranks'."""
     rows: list[tuple[int, Row[Any]]] = []
     registered_at, case_id = order_columns(where)
     others = replace(where, search=None)
@@ -325,9 +370,4 @@ async def _search_cases(
         rows.extend((index, row) for row in await session.execute(query))
         if len(rows) > limit:
             break
-    more = len(rows) > limit
-    rows = rows[:limit]
-    return CasePage(
-        items=[summary_of(row) for _, row in rows],
-        next_cursor=_search_cursor(*rows[-1]) if more and rows else None,
-    )
+    return rows

@@ -2,10 +2,10 @@
 
 A query is asked rank by rank (exact number, a party, a number's tail, the title, the
 description), each rank excluding the cases an earlier rank found, newest first within a rank.
-On PostgreSQL each rank is one GIN index lookup: the terms as a ``tsvector`` built from the
-column's words as they are (``array_to_tsvector``: no parser, no dictionary), the query as a
-``tsquery`` of the same words; Chinese is indexed as single characters and character pairs, so
-two-character words (鱼塘, 工资) are whole index keys. SQLite (one office) scans the column.
+On PostgreSQL the words are posted in ``case_search_terms`` and a search walks its rarest
+word's postings newest first (``search_postings``); Chinese is indexed as character pairs (and
+a name's or title's single characters), so two-character words (鱼塘, 工资) are whole index
+keys. SQLite (one office) scans the column, rank by rank.
 
 Readers who may not reveal personal data are given no keyed-hash terms to ask for, so they find
 only what the masked list shows; how each hit of a page was found (its rank, the personal data
@@ -25,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import ColumnElement
 
+from activities.store import search_postings
 from activities.store.tables import CaseRow
 from domain.case.search import PARTY_RANK, SearchPlan, hit_snippet, personal_fields, rank_of
 
@@ -94,11 +95,37 @@ def rank_condition(plan: SearchPlan, rank_index: int) -> TermsMatch:
     return TermsMatch(plan.classes[rank_index].alternatives, earlier)
 
 
+class AnyMatch(ColumnElement[bool]):
+    """The cases any rank of ``plan`` finds: on PostgreSQL those its words are posted for
+    (``search_postings``), elsewhere those whose terms hold them."""
+
+    type = Boolean()
+    inherit_cache = False
+
+    def __init__(self, plan: SearchPlan) -> None:
+        self.plan = plan
+        self.terms = TermsMatch([alt for search in plan.classes for alt in search.alternatives])
+
+
+@compiles(AnyMatch, "postgresql")
+def _any_match_postgresql(element: AnyMatch, compiler: Any, **kw: Any) -> str:
+    for term in search_postings.plan_terms(element.plan):
+        if not _SAFE_TERM.match(term):
+            raise ValueError(f"not a search term: {term!r}")
+    condition = CaseRow.case_id.in_(search_postings.matching_ids(element.plan))
+    return str(compiler.process(condition, **kw))
+
+
+@compiles(AnyMatch)
+def _any_match_default(element: AnyMatch, compiler: Any, **kw: Any) -> str:
+    return str(compiler.process(element.terms, **kw))
+
+
 def any_condition(plan: SearchPlan) -> ColumnElement[bool]:
     """The cases any rank of the plan finds (counts); none for a query of nothing searchable."""
     if plan.empty:
         return false()
-    return TermsMatch([alt for search in plan.classes for alt in search.alternatives])
+    return AnyMatch(plan)
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,13 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 # The record: rows are added, never changed or removed (the triggers refuse it too).
-APPEND_ONLY_TABLES = ("case_events", "access_trail", "admin_trail", "history_archives")
+APPEND_ONLY_TABLES = (
+    "case_events",
+    "access_trail",
+    "admin_trail",
+    "history_archives",
+    "accountability_records",
+)
 _ROLE = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 
 

@@ -14,10 +14,12 @@ from sqlalchemy import delete, insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from activities.store.agenda_table import SessionAgendaRow
+from activities.store.indicator_facts import replace_facts
+from activities.store.people_tables import CasePersonRow
 from activities.store.sql import utc
 from activities.store.tables import NO_DUE, CaseOrganisationRow, CasePartyRow, WorkItemRow
 from domain.case.agenda import SessionStatus
-from domain.case.list_columns import next_deadline
+from domain.case.list_columns import next_deadline, person_keys
 from domain.case.state import CaseState
 from domain.case.worklist import Relation, organisation_relations, party_keys, work_items
 
@@ -26,12 +28,14 @@ _TABLES = (
     WorkItemRow.__table__,
     CasePartyRow.__table__,
     SessionAgendaRow.__table__,
+    CasePersonRow.__table__,
 )
 
 # The rules the projection derives a case's rows by: raise it with every change to what they
 # derive, and ``fengqiao migrate`` rebuilds every stored case by the new rules
 # (``read_model_rebuild``).
-READ_MODEL_VERSION = 1
+# 2: case_people (我的在办 by id, 0022); indicator_facts and accountability_items (0028).
+READ_MODEL_VERSION = 2
 
 
 def list_columns(state: CaseState) -> dict[str, Any]:
@@ -138,9 +142,22 @@ def agenda_rows(state: CaseState) -> list[dict[str, Any]]:
     ]
 
 
+def person_rows(state: CaseState) -> list[dict[str, Any]]:
+    """我的在办: who works the case, by id, while it is open."""
+    if state.is_terminal:
+        return []
+    return [{"case_id": state.case_id, "person_key": key} for key in person_keys(state)]
+
+
 def case_rows(state: CaseState) -> list[tuple[Any, list[dict[str, Any]]]]:
     """Each side table and the rows ``state`` gives it."""
-    built = (relation_rows(state), work_item_rows(state), party_rows(state), agenda_rows(state))
+    built = (
+        relation_rows(state),
+        work_item_rows(state),
+        party_rows(state),
+        agenda_rows(state),
+        person_rows(state),
+    )
     return list(zip(_TABLES, built, strict=True))
 
 
@@ -150,3 +167,4 @@ async def replace_case_rows(state: CaseState, *, connection: AsyncConnection) ->
         await connection.execute(delete(table).where(table.c.case_id == state.case_id))
         if rows:
             await connection.execute(insert(table), rows)
+    await replace_facts(state, connection=connection)

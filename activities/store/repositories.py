@@ -9,7 +9,7 @@ from pydantic import TypeAdapter
 from sqlalchemy import Row, bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
-from activities.store import read_model
+from activities.store import read_model, search_postings
 from activities.store.case_list import (
     SUMMARY_COLUMNS,
     CaseFilter,
@@ -277,14 +277,29 @@ async def upsert_case(
     search_key: bytes | None = None,
     rebuild: bool = False,
 ) -> bool:
-    """Write the read model row, and the case's organisations, work items and party keys beside
-    it (same transaction); a state older than the stored one never overwrites them (``rebuild``:
-    one of the same seq does, with today's rules). True when written."""
+    """Write the read model row, and the case's organisations, work items, party keys and (on
+    PostgreSQL) search postings beside it (same transaction); a state older than the stored one
+    never overwrites them (``rebuild``: one of the same seq does, with today's rules). True when
+    written."""
     statement = _upsert_statement(connection.dialect.name, rebuild)
     columns = _case_columns(state, search_key)
+    indexed = connection.dialect.name == "postgresql"
+    old = (
+        await search_postings.stored_terms(state.case_id, connection=connection)
+        if indexed
+        else None
+    )
     written = (await connection.execute(statement, columns)).first() is not None
     if written:
         await read_model.replace_case_rows(state, connection=connection)
+        if indexed:
+            terms = columns["search_terms"]
+            new = (
+                terms if isinstance(terms, str) else None,
+                utc(state.registered.at),
+                state.jurisdiction.code,
+            )
+            await search_postings.rewrite_postings(state.case_id, old, new, connection=connection)
     return written
 
 

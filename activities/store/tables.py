@@ -69,7 +69,8 @@ class CaseRow(Base):
     masked_title: Mapped[str | None] = mapped_column(String(200))
     masked_description: Mapped[str | None] = mapped_column(Text)
     # 检索词 (migration 0021, ``domain.case.search``): number tails, party names, the masked
-    # phone's and ID's shown digits, Chinese characters and pairs, keyed hashes of whole numbers.
+    # phone's and ID's shown digits, Chinese characters and pairs, keyed hashes of whole numbers;
+    # on PostgreSQL posted in ``case_search_terms`` (migration 0023, ``search_tables``).
     search_terms: Mapped[str | None] = mapped_column(Text)
     jurisdiction_code: Mapped[str] = mapped_column(String(12), index=True)
     risk_level: Mapped[str] = mapped_column(String(16))
@@ -117,13 +118,6 @@ class CaseRow(Base):
         # The holder's and the awaited organisation's lists, newest first.
         Index("ix_cases_holder_registered", "holder_id", "registered_at", "case_id"),
         Index("ix_cases_incoming_registered", "incoming_id", "registered_at", "case_id"),
-        # The search box on PostgreSQL: the terms as a tsvector of words taken as they are
-        # (``activities.store.case_search``); the expression must match the query's.
-        Index(
-            "ix_cases_search_terms",
-            text("array_to_tsvector(string_to_array(search_terms, ' '))"),
-            postgresql_using="gin",
-        ).ddl_if(dialect="postgresql"),
         # Jurisdiction subtrees (LIKE '320102%') on PostgreSQL, counts from the index alone.
         Index(
             "ix_cases_jurisdiction_subtree",

@@ -169,6 +169,29 @@ async def count_matching(where: CaseFilter, *, session: AsyncSession) -> int:
 # -- same parties -------------------------------------------------------------------------------
 
 
+class CaseSide(BaseModel):
+    """What a worklist line shows of its case beside the item: the holder and the parties."""
+
+    holder_id: str | None
+    holder_name: str | None
+    parties_label: str | None
+
+
+async def case_sides(case_ids: set[str], *, session: AsyncSession) -> dict[str, CaseSide]:
+    """The holder (承办单位) and the parties' label of each case, by its primary key."""
+    if not case_ids:
+        return {}
+    query = select(
+        CaseRow.case_id, CaseRow.holder_id, CaseRow.holder_name, CaseRow.parties_label
+    ).where(CaseRow.case_id.in_(sorted(case_ids)))
+    return {
+        row.case_id: CaseSide(
+            holder_id=row.holder_id, holder_name=row.holder_name, parties_label=row.parties_label
+        )
+        for row in await session.execute(query)
+    }
+
+
 async def party_keys_of(case_id: str, *, session: AsyncSession) -> list[str]:
     rows = await session.scalars(
         select(CasePartyRow.party_key).where(CasePartyRow.case_id == case_id)

@@ -20,9 +20,11 @@ from temporalio.client import (
 )
 from temporalio.service import RPCError, RPCStatusCode
 
+from activities.tasks.report_schedule import monthly_schedule
 from domain.base import Frozen
 from domain.organisation.organisations import ORG_LEVEL_LABELS
 from domain.screening.duties import CADENCE_LABELS, Cadence, ScreeningPolicy
+from workflows.report_contract import MONTHLY_REPORT_SCHEDULE
 from workflows.screening_contract import (
     CALENDAR_PUSH_SCHEDULE,
     CALENDAR_PUSH_WORKFLOW,
@@ -101,6 +103,8 @@ def desired_schedules(policy: ScreeningPolicy, task_queue: str) -> list[tuple[st
             ),
         )
     )
+    # 月报: last month's reports of every county and town, at 01:00 on the 1st.
+    wanted.append((MONTHLY_REPORT_SCHEDULE, "月报生成", monthly_schedule(task_queue)))
     return wanted
 
 

@@ -25,6 +25,7 @@ from api.cli.audit_checkpoint import (
     checkpoint_key_cli,
     verify_checkpoint_cli,
 )
+from api.cli.indicator_audit import add_indicator_audit, indicator_audit_cli
 from domain.errors import UnknownCase
 from workflows.contract import REPROJECT_SIGNAL, STATE_QUERY
 
@@ -47,6 +48,7 @@ def add_audit_commands(commands: argparse._SubParsersAction[argparse.ArgumentPar
         "reproject", help="offer a case's held events to the store again (once it can take them)"
     )
     reproject.add_argument("cases", nargs="+", metavar="CASE")
+    add_indicator_audit(actions)
     add_checkpoint_commands(actions)
 
 
@@ -63,6 +65,8 @@ def run_audit(args: argparse.Namespace, settings: Settings, workflows: Sequence[
         return asyncio.run(replay_cli(settings, args.case, workflows=workflows))
     if args.audit_command == "reproject":
         return asyncio.run(reproject_cli(settings, tuple(args.cases)))
+    if args.audit_command == "indicators":
+        return asyncio.run(indicator_audit_cli(settings, args))
     if args.audit_command == "checkpoint":
         return asyncio.run(checkpoint_cli(settings, Path(args.out)))
     if args.audit_command == "verify-checkpoint":

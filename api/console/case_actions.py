@@ -31,7 +31,7 @@ from api.handoff_schemas import HANDOFF_ROUTES
 from api.leader_schemas import LEADER_ROUTES
 from api.registry_schemas import OrganisationView
 from api.schemas import ACTION_ROUTES, ActionRoute
-from api.services import registry
+from api.services import people_picks, registry
 from api.session_schemas import SESSION_ROUTES
 from domain.case.labels import ACTION_LABELS
 from domain.case.leader_records import INSTRUCTION_SOURCE_LABELS, InstructionSource
@@ -90,6 +90,8 @@ class Choices:
 
     organisations: tuple[OrganisationView, ...] = ()
     roster: Options = ()
+    staff: Options = ()  # 责任人: the holder's active staff (user id, name)
+    leaders: Options = ()  # 包案领导: the active leaders over the case's place
 
 
 def _clock_options(document: dict[str, Any], statuses: set[str]) -> Options:
@@ -165,7 +167,13 @@ def fields_for(
     if path == "plan":  # 责任单位: the registry's units, the case's holder first
         units = sorted(choices.organisations, key=lambda o: o.org_id != reach.holder_id)
         options = (*(_org_option(o) for o in units), *BY_HAND)
-        return _with(fields, "unit_id", options=options, value=reach.holder_id or "")
+        fields = _with(fields, "unit_id", options=options, value=reach.holder_id or "")
+        mine = user.principal.user_id
+        preset = mine if any(value == mine for value, _ in choices.staff) else ""
+        staff = (*choices.staff, *BY_HAND)
+        return _with(fields, "responsible_person_id", options=staff, value=preset)
+    if path == "package-leader":  # 包案领导: the leaders whose area holds the case
+        return _with(fields, "leader_id", options=(*choices.leaders, *BY_HAND))
     if path == "judicial-confirmation":  # 人民法院: the registry's courts (诉调对接窗口)
         courts = [o for o in choices.organisations if o.type == OrgType.COURT_DESK]
         return _with(fields, "court_id", options=(*(_org_option(o) for o in courts), *BY_HAND))
@@ -300,4 +308,12 @@ async def load_choices(
             roster.append(
                 (m.mediator_id, f"{m.name}（{names[org_id]}，{m.employment_label}{extra}）")
             )
-    return Choices(organisations=tuple(organisations), roster=tuple(roster))
+    staff, leaders = await people_picks.choices(
+        reach.holder_id, reach.jurisdiction_code, sessionmaker=sessionmaker
+    )
+    return Choices(
+        organisations=tuple(organisations),
+        roster=tuple(roster),
+        staff=tuple(staff),
+        leaders=tuple(leaders),
+    )

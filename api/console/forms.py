@@ -135,6 +135,7 @@ def iso_moment(text: str) -> str:
 
 HAND_HINT = "从单位名录选择；名录中没有的，选“其他（手填）”并在下栏填写名称"
 BY_HAND = (("", "其他（手填）"),)
+PERSON_HINT = "从本系统用户中选择；没有合适人员的，选“其他（手填）”并在下栏填写姓名"
 LATE_HINT = "补录时填写实际日期；不填则为今日（北京时间）"
 MEDIATION_TYPES = _options(labels.MEDIATION_TYPE_LABELS)
 
@@ -151,13 +152,17 @@ ACTION_FIELDS: dict[str, list[Field]] = {
         # 责任单位 from the registry (options: case_actions.fields_for); by hand where none fits.
         Field("unit_id", "责任单位", "select", hint=HAND_HINT),
         Field("responsible_unit", "其他责任单位名称（手填）"),
-        Field("responsible_person", "责任人", required=True),
+        # 责任人 from the holder's staff, 包案领导 from the leaders over the case (options:
+        # case_actions.fields_for); by hand where nobody fits.
+        Field("responsible_person_id", "责任人", "select", hint=PERSON_HINT),
+        Field("responsible_person", "其他责任人姓名（手填）"),
         Field("measures", "化解措施（每行一项）", "lines", True),
         _date("deadline", "化解时限"),
         Field("note", "备注", "textarea"),
     ],
     "package-leader": [
-        Field("leader_name", "包案领导姓名", required=True),
+        Field("leader_id", "包案领导", "select", hint=PERSON_HINT),
+        Field("leader_name", "其他包案领导姓名（手填）"),
         Field("leader_title", "职务", required=True),
         Field("reason", "包案原因", "textarea"),
     ],
@@ -351,7 +356,8 @@ INTAKE_FIELDS: list[Field] = [
             "来源渠道",
             "select",
             True,
-            _options(labels.CHANNEL_LABELS),
+            # 领导接访 comes only from a reception log (/receptions), never chosen here.
+            tuple(o for o in _options(labels.CHANNEL_LABELS) if o[0] != Channel.LEADER_RECEPTION),
             value=Channel.WALK_IN.value,
         ),
         _date("received_on", "收到申请日期", False, LATE_HINT),

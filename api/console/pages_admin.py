@@ -18,7 +18,7 @@ from api.console.session import ConsoleRoute, ConsoleUser, PageError, checked_fo
 from api.console.templating import render
 from api.deps import SessionmakerDep, SettingsDep
 from api.errors import ApiError, database_errors
-from api.services import recipients, roster_link, users
+from api.services import recipients, roster_link, user_pickers, users
 from domain.people.access import CENTER_ROLES, ROLE_LABELS, Permission, Principal, Role
 from domain.people.administration import creation_needs_approval
 from domain.text import ShortText
@@ -67,6 +67,7 @@ async def _users_page(
     # 调解员名册: the staff of an organisation may be linked to one of its roster entries.
     linkable = [u.center_id for u in lines if u.role in CENTER_ROLES and u.center_id]
     roster = await roster_link.roster_choices(linkable, sessionmaker=sessionmaker)
+    choices = await user_pickers.user_choices(sessionmaker=sessionmaker)
     return render(
         request,
         "admin_users.html",
@@ -74,6 +75,7 @@ async def _users_page(
             "user": user,
             "lines": lines,
             "roster": roster,
+            "choices": choices,
             "center_roles": CENTER_ROLES,
             "flash": flash,
             "errors": errors or {},
@@ -101,6 +103,20 @@ async def add_user(request: Request, user: UserAdmin, sessionmaker: Sessionmaker
     if values["role"] not in {r.value for r in Role}:
         return await _users_page(
             request, user, sessionmaker, errors={"role": "请选择角色"}, values=values, status=422
+        )
+    # 辖区 and 单位 are chosen from the registry: a code posted that it does not offer is refused.
+    choices = await user_pickers.user_choices(sessionmaker=sessionmaker)
+    unknown = {
+        name: text
+        for name, text, offered in (
+            ("jurisdiction", "区划名录中没有此辖区", choices.places),
+            ("center_id", "单位名录中没有此在用单位", choices.organisations),
+        )
+        if values[name] and values[name] not in {value for value, _ in offered}
+    }
+    if unknown:
+        return await _users_page(
+            request, user, sessionmaker, errors=unknown, values=values, status=422
         )
     try:
         added = Principal(

@@ -36,7 +36,16 @@ from api.console.templating import render
 from api.deps import ScopesDep, SessionmakerDep, SettingsDep, TemporalDep
 from api.errors import ApiError
 from api.params import CASE_ID
-from api.services import attachments, cases, clocks, commands, handoffs, parties, registry
+from api.services import (
+    accountability,
+    attachments,
+    cases,
+    clocks,
+    commands,
+    handoffs,
+    parties,
+    registry,
+)
 from api.services.behind import case_behind
 from api.services.worklist import WORKLIST_ROLES
 from domain.case.attachments import STEP_LABELS
@@ -160,6 +169,10 @@ async def _case_page(
             "reveal_error": reveal_error,
             "flash": flash,
             "behind": lag.notice if lag is not None else None,
+            # 约谈/通报 about the case: leaders over the organisation's area only.
+            "accountability": await accountability.about_case(
+                case_id, principal=principal, sessionmaker=sessionmaker
+            ),
             "files": attachments.listed(document),
             "file_steps": list(STEP_LABELS.items()),
             "may_attach": principal.may(Permission.ACT),

@@ -256,12 +256,18 @@ def _context(
     }
 
 
+def _inputs(parties: PartyForm, answer: RoutingAnswer | None = None) -> list[Field]:
+    """Every input of the form, each once: the 分流 inputs carry the choices of ``answer``
+    (none when the form is only read, which needs their names and not their choices)."""
+    return [*BASE_FIELDS, *routing_fields(answer), *parties.fields()]
+
+
 def _read(form: dict[str, list[str]]) -> tuple[dict[str, list[str]], PartyForm, list[Field]]:
     """The posted form (its parties' blank rows dropped when it is sent to be registered, not
     while rows are being added) and every input it has."""
     drafting = any((form.get(name) or [""])[0] for name in ("preview", "add_row"))
     form, parties = compact(form, drop_blank=not drafting)
-    return form, parties, [*BASE_FIELDS, *routing_fields(None), *parties.fields()]
+    return form, parties, _inputs(parties)
 
 
 @router.get("/cases/new")
@@ -289,7 +295,8 @@ async def intake_check(
     form, parties, fields = _read(await checked_form(request, user))
     _, raw = body_of(fields, form)
     check = await check_intake(user, raw, sessionmaker=sessionmaker, settings=settings)
-    state = FormState([*fields, *routing_fields(check.answer)], _kept_choice(raw, check))
+    # The 分流 inputs drawn once, with the choices of the new suggestion (read with none).
+    state = FormState(_inputs(parties, check.answer), _kept_choice(raw, check))
     return fragment(request, "intake.html", "routing_panel", _context(user, state, check, parties))
 
 

@@ -52,6 +52,7 @@ async def worklist_page(
     )
 
     shown = {i.organisation for i in found.items if i.organisation}
+    shown |= {i.holder_id for i in found.items if i.holder_id and not i.holder_name}
     names = await registry.organisation_names(
         shown | ({of_organisation} if of_organisation else set()), sessionmaker=sessionmaker
     )

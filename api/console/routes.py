@@ -9,6 +9,7 @@ from fastapi.staticfiles import StaticFiles
 from activities.reports.pdf.fonts import PACKAGED_CJK_FONT
 from api.console import (
     pages_account,
+    pages_accountability,
     pages_admin,
     pages_audit,
     pages_auth,
@@ -17,13 +18,16 @@ from api.console import (
     pages_documents,
     pages_files,
     pages_grid,
+    pages_indicators,
     pages_intake,
     pages_leader,
     pages_ledger,
+    pages_receptions,
     pages_registry,
     pages_requests,
     pages_screening,
     pages_sessions,
+    pages_watched,
     pages_worklist,
 )
 from api.console.templating import STATIC_DIR
@@ -58,6 +62,10 @@ def install_console(app: FastAPI) -> None:
         pages_documents,
         pages_grid,
         pages_leader,
+        pages_receptions,
+        pages_accountability,
+        pages_watched,
+        pages_indicators,
         pages_audit,
         pages_admin,
         pages_requests,

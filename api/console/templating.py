@@ -14,6 +14,8 @@ from jinja2 import ChainableUndefined, Environment, FileSystemLoader, select_aut
 
 from api.console.highlight import highlight
 from domain.case import labels
+from domain.case.agenda import shown_status
+from domain.case.stages import TERMINAL_STAGES, Stage
 from domain.deadlines.why import due_time_text
 from domain.parties import AUTHORITY_LABELS, PETITION_SIDE_LABELS, RELATION_LABELS, SIDE_LABELS
 from domain.people.access import ROLE_LABELS as USER_ROLE_LABELS
@@ -122,7 +124,14 @@ def china_today() -> str:
     return datetime.now(CHINA_TZ).date().isoformat()
 
 
-_env.globals.update(Role=Role, Permission=Permission, china_today=china_today)
+def session_status(status: str, stage: str) -> tuple[str, str]:
+    """A booked session's key and label on a case at ``stage`` (未召开 once the case ended)."""
+    return shown_status(status, case_ended=Stage(stage) in TERMINAL_STAGES)
+
+
+_env.globals.update(
+    Role=Role, Permission=Permission, china_today=china_today, session_status=session_status
+)
 # 当事人: the sides as a case kind names them, an agent's authority and relation.
 _env.globals.update(
     side_labels={

@@ -26,6 +26,7 @@ from activities.reports import dossier_model
 from activities.reports.dossier import build_dossier
 from activities.reports.pdf.document import render_dossier_pdf
 from activities.reports.pdf.fonts import PdfFontUnavailable
+from activities.store import accountability as accountability_store
 from activities.store import repositories
 from api.access import CaseScopes, check_reveal, record_access, shown
 from api.errors import ApiError, case_not_found, database_errors, invalid_input, unavailable
@@ -170,6 +171,11 @@ async def dossier(
     state = fold(events)
     assert state is not None  # events is never empty here
     report = await _verification(sessionmaker, case_id, files=files)
+    with database_errors():
+        async with sessionmaker() as session:  # 约谈/通报 about the case, within the reader's area
+            held = await accountability_store.records(
+                within=principal.jurisdiction or code, case_id=case_id, limit=200, session=session
+            )
     built = build_dossier(
         state,
         events,
@@ -177,6 +183,7 @@ async def dossier(
         generated_at=datetime.now(UTC),
         generated_by=principal.actor,
         purpose=purpose,
+        accountability=[record for record, _ in held],
     )
     document, fields = shown(principal, built.model_dump(mode="json"), reveal=reveal)
     pdf = None

@@ -147,7 +147,6 @@ _FILTER_WORDS = {
     "package_leader": "包案领导",
     "holder": "承办单位",
     "incoming": "待签收单位",
-    "person": "我的在办",
 }
 
 
@@ -158,6 +157,8 @@ def _described(where: repositories.CaseFilter, by_deadline: bool) -> str:
         for name, word in _FILTER_WORDS.items()
         if (value := getattr(where, name)) is not None
     ]
+    if where.people is not None:
+        parts.append("我的在办")
     if where.search is not None:
         parts.append("检索")  # the words searched may hold personal numbers: not written down
     if where.open_only:

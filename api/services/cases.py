@@ -37,6 +37,7 @@ from api.schemas import (
 from api.services.documents import report_status, stored_case
 from api.services.worklist import backlog_cutoff, backlog_days
 from domain.case.labels import EVENT_LABELS
+from domain.case.list_columns import principal_keys
 from domain.case.search import SearchPlan, search_plan
 from domain.case.summaries import event_summaries
 from domain.people.access import Permission, Principal
@@ -90,7 +91,8 @@ def holding_filters(principal: Principal, holding: Holding | None) -> dict[str, 
     if holding is None:
         return {}
     if holding is Holding.MINE:
-        return {"person": principal.display_name, "open_only": True}
+        people = principal_keys(principal.user_id, principal.mediator_id)
+        return {"people": people, "open_only": True}
     if principal.center_id is None:
         raise invalid_input(
             "本账号不属于任何单位，没有单位在办", "no organisation to hold cases", field="holding"

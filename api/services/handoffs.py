@@ -25,9 +25,11 @@ from api.schemas import (
     ActionRoute,
     CommandBody,
     JudicialConfirmationRequest,
+    PackageLeaderRequest,
     PlanRequest,
     StartMediationRequest,
 )
+from api.services import people_picks
 from api.session_schemas import ScheduleSessionRequest
 from domain.case import commands as c
 from domain.case.reach import CaseReach
@@ -168,13 +170,29 @@ async def roster_names(
 
 
 async def _plan(body: PlanRequest, reach: CaseReach, sm: Sessionmaker) -> c.Command:
-    """一案一策: a 责任单位 chosen from the registry is recorded by its name there."""
+    """一案一策: a 责任单位 chosen from the registry is recorded by its name there, a 责任人
+    chosen from the holder's staff by theirs (beside the id)."""
     unit = body.responsible_unit
     if body.unit_id:
         unit = (await resolve_organisation(body.unit_id, "unit_id", sessionmaker=sm)).name
-    return c.Plan.model_validate(
-        {**body.model_dump(include=set(c.Plan.model_fields) - {"type"}), "responsible_unit": unit}
-    )
+    person = body.responsible_person
+    if body.responsible_person_id:
+        person = await people_picks.responsible_person(
+            body.responsible_person_id, reach, sessionmaker=sm
+        )
+    fields = body.model_dump(include=set(c.Plan.model_fields) - {"type"})
+    return c.Plan.model_validate({**fields, "responsible_unit": unit, "responsible_person": person})
+
+
+async def _package_leader(
+    body: PackageLeaderRequest, reach: CaseReach, sm: Sessionmaker
+) -> c.Command:
+    """领导包案: a leader chosen from the leaders over the case is recorded by their name."""
+    name = body.leader_name
+    if body.leader_id:
+        name = await people_picks.package_leader(body.leader_id, reach, sessionmaker=sm)
+    fields = body.model_dump(include=set(c.AssignPackageLeader.model_fields) - {"type"})
+    return c.AssignPackageLeader.model_validate({**fields, "leader_name": name})
 
 
 async def _judicial(
@@ -199,6 +217,7 @@ RESOLVERS: dict[str, Resolver] = {
     "start-mediation": _start_mediation,
     "sessions/schedule": _schedule_session,
     "plan": _plan,
+    "package-leader": _package_leader,
     "judicial-confirmation": _judicial,
 }
 

@@ -29,7 +29,7 @@ from api.services import registry
 from api.services.documents import case_view, stored_or_none
 from api.services.handoffs import resolve_organisation
 from domain.case import commands as c
-from domain.case.details import IntakeDetails
+from domain.case.details import IntakeDetails, PackageLeaderDetails
 from domain.case.matters import matter_key
 from domain.case.stages import TERMINAL_STAGES, Stage
 from domain.organisation.organisations import Routing
@@ -60,14 +60,43 @@ def _idempotency_conflict() -> ApiError:
     )
 
 
-def _check_intake_scope(principal: Principal, code: str) -> None:
-    if not principal.may_register_at(code):
+def _check_intake_scope(principal: Principal, code: str, *, allowed: bool | None = None) -> None:
+    if not (principal.may_register_at(code) if allowed is None else allowed):
         raise ApiError(
             403,
             "forbidden_jurisdiction",
             "案件属地不在您的辖区内",
             "the case's jurisdiction is outside yours",
             field="jurisdiction",
+        )
+
+
+@dataclass(frozen=True)
+class FromReception:
+    """领导接访: a case registered from a reception log — by the receiving organisation's intake
+    (its routing), with the receiving leader as 包案领导."""
+
+    reception_id: str
+    organisation: str  # 接访单位: the registering organisation
+    leader: PackageLeaderDetails
+
+
+def _reception_scope(principal: Principal, code: str, reception: FromReception | None) -> Principal:
+    """Who registers: the caller, or — from a reception — the caller on behalf of the receiving
+    organisation (a leader registers in their own area)."""
+    if reception is None:
+        _check_intake_scope(principal, code)
+        return principal
+    _check_intake_scope(principal, code, allowed=principal.covers(code))
+    return principal.model_copy(update={"center_id": reception.organisation})
+
+
+def _no_reception_channel(details: dict[str, Any]) -> None:
+    if details.get("channel") == Channel.LEADER_RECEPTION.value:
+        raise invalid_input(
+            "来源为领导接访的案件须从接访记录登记",
+            "a case from a leader's reception is registered from its reception log",
+            field="channel",
         )
 
 
@@ -171,18 +200,24 @@ async def register(
     sessionmaker: async_sessionmaker[AsyncSession],
     temporal: Client,
     settings: Settings,
+    reception: FromReception | None = None,
 ) -> Intake:
     """Register the case described by ``details`` (the intake body), once per ``key`` (the
-    caller's own: scoped to the user and bound to this body, ``api/idempotency.py``)."""
+    caller's own: scoped to the user and bound to this body, ``api/idempotency.py``).
+    ``reception``: the case comes from a leader's reception log (领导接访)."""
     now = datetime.now(UTC)
     sent = details
     grid = principal.role is Role.GRID_WORKER
     if grid:
         details = await grid_report(details, principal, sessionmaker=sessionmaker)
+    if reception is None:
+        _no_reception_channel(details)
+    else:
+        details = {**details, "channel": Channel.LEADER_RECEPTION.value}
     choice = details.get("routing")
     details = {name: value for name, value in details.items() if name != "routing"}
     intake = IntakeDetails.model_validate(details)
-    _check_intake_scope(principal, intake.jurisdiction.code)
+    registrar = _reception_scope(principal, intake.jurisdiction.code, reception)
     if key:
         key = await bind(
             key,
@@ -241,15 +276,17 @@ async def register(
         # The case has ended and its workflow may be gone (retention): never start it again.
         return Intake(IntakeOutcome.REGISTERED, case_view(principal, stored))
     routing = await _routing(
-        principal, intake, choice, sessionmaker=sessionmaker, settings=settings
+        registrar, intake, choice, sessionmaker=sessionmaker, settings=settings
     )
     register = c.Register(
         **details,
         case_id=case_id,
-        center_id=principal.center_id,
+        center_id=registrar.center_id,
         routing=routing,
         reporter_id=principal.user_id,
         grid_code=principal.grid_code if grid else None,
+        reception_id=reception.reception_id if reception else None,
+        package_leader=reception.leader if reception else None,
     )
     envelope = c.CommandEnvelope(
         command_id=f"intake:{key}", actor=principal.actor, command=register

@@ -126,6 +126,25 @@ def _backlog_view(case: CaseSummary, organisation: str | None, now: datetime) ->
     )
 
 
+async def _with_case_sides(
+    items: list[WorkItemView], *, session: AsyncSession
+) -> list[WorkItemView]:
+    """Each line with its case's 承办单位 and parties (one query for the page)."""
+    sides = await worklists.case_sides({item.case_id for item in items}, session=session)
+    return [
+        item.model_copy(
+            update={
+                "holder_id": side.holder_id,
+                "holder_name": side.holder_name,
+                "parties_label": scrub_text(side.parties_label) if side.parties_label else None,
+            }
+        )
+        if (side := sides.get(item.case_id)) is not None
+        else item
+        for item in items
+    ]
+
+
 def work_filter(
     principal: Principal, *, mine: bool = False, of_organisation: str | None = None
 ) -> WorkFilter:
@@ -215,6 +234,7 @@ async def worklist(
                     # On the first page of every group: the sessions to record, before the rest.
                     items = [_session_view(entry, now) for entry in sessions] + items
                     next_cursor = page.next_cursor
+                items = await _with_case_sides(items, session=session)
     except ValueError as error:
         raise invalid_input("分页游标无效", "invalid cursor", field="cursor") from error
     every = {kind.value: counts.get(kind.value, 0) for kind in kinds}

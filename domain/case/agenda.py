@@ -35,6 +35,19 @@ SESSION_STATUS_LABELS: dict[SessionStatus, str] = {
     SessionStatus.HELD: "已召开",
     SessionStatus.CANCELLED: "已取消",
 }
+# A session still booked when its case ended (销号, 撤回) will not be held.
+NOT_HELD = "not_held"
+NOT_HELD_LABEL = "未召开（案件已结束）"
+
+
+def shown_status(status: SessionStatus | str, *, case_ended: bool) -> tuple[str, str]:
+    """A booked session's status as people read it, and its key: one still booked on a case
+    that has ended is 未召开, never 待召开."""
+    status = SessionStatus(status)
+    if case_ended and status is SessionStatus.SCHEDULED:
+        return NOT_HELD, NOT_HELD_LABEL
+    return status.value, SESSION_STATUS_LABELS[status]
+
 
 # Chinese labels of the fields the refusals name (the API adds the field id beside them).
 FIELD_LABELS: dict[str, str] = {

@@ -50,6 +50,7 @@ from domain.case.leader_records import (
 )
 from domain.organisation.organisations import OrgId, Routing
 from domain.people.access import CenterId, UserId
+from domain.registers.reception import ReceptionId
 from domain.text import Actor
 
 GridCode = Annotated[str, Field(pattern=r"^\d{15}$")]
@@ -65,6 +66,9 @@ class Register(IntakeDetails):
         None  # the registering user (a grid worker sees what they reported)
     )
     grid_code: GridCode | None = None  # 网格员上报: the grid it was reported from
+    # 领导接访: the reception log the case comes from, and its leader as 包案领导.
+    reception_id: ReceptionId | None = None
+    package_leader: PackageLeaderDetails | None = None
 
 
 class Accept(AcceptDetails):

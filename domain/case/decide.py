@@ -27,7 +27,7 @@ from domain.case.stages import Action, Stage
 from domain.case.state import CaseState
 from domain.deadlines.calendar import HolidayCalendar
 from domain.errors import ForbiddenTransition, InvalidCommand, NotYourTurn, UnknownCase
-from domain.values import CloseOutcome, china_date
+from domain.values import Channel, CloseOutcome, china_date
 
 _CLOSE_OUTCOMES: dict[Stage, CloseOutcome] = {
     Stage.FINAL: CloseOutcome.FINALIZED,
@@ -356,8 +356,27 @@ def _register(command: c.Register, now: datetime) -> e.CaseRegistered:
         )
     if command.received_on is not None:
         _not_future(command.received_on, china_date(now), "received_on")
+    _reception_fits(command)
     data = command.model_dump(exclude={"type"})
     return e.CaseRegistered.model_validate(data)
+
+
+def _reception_fits(command: c.Register) -> None:
+    """领导接访: a case on that channel comes from a reception log with its leader as 包案领导;
+    a log and a leader name no other channel."""
+    from_reception = command.channel is Channel.LEADER_RECEPTION
+    if from_reception and (command.reception_id is None or command.package_leader is None):
+        raise InvalidCommand(
+            "来源为领导接访的案件须从接访记录登记",
+            "a case from a leader's reception is registered from its reception log",
+            field="channel",
+        )
+    if not from_reception and (command.reception_id is not None):
+        raise InvalidCommand(
+            "从接访记录登记的案件来源须为领导接访",
+            "a case registered from a reception log comes in on the leader_reception channel",
+            field="channel",
+        )
 
 
 def _fields(command: c.Command) -> dict[str, object]:

@@ -117,6 +117,9 @@ class PlanDetails(Frozen):
     # The 责任单位 chosen from the registry (单位名录); None: named by hand (其他), or recorded
     # before the registry was offered.
     unit_id: ShortText | None = None
+    # The 责任人 chosen from the users (their user id; ``responsible_person`` their name then);
+    # None: named by hand, or recorded before the users were offered.
+    responsible_person_id: ShortText | None = None
 
 
 class PackageLeaderDetails(Frozen):
@@ -125,6 +128,9 @@ class PackageLeaderDetails(Frozen):
     leader_name: ShortText
     leader_title: ShortText
     reason: OptionalText = ""
+    # The leader chosen from the users, or the receiving leader of a 领导接访 (their user id;
+    # ``leader_name`` their name then); None: named by hand, or recorded before ids were kept.
+    leader_id: ShortText | None = None
 
 
 class MediationDetails(Frozen):

@@ -60,6 +60,8 @@ class CaseRegistered(IntakeDetails):
     routing: Routing | None = None  # 分流 (absent before organisations: the center holds it)
     reporter_id: str | None = None
     grid_code: str | None = None
+    reception_id: str | None = None  # 领导接访: the reception log it was registered from
+    package_leader: PackageLeaderDetails | None = None  # the receiving leader, 包案 from intake
 
 
 class CaseAccepted(AcceptDetails):

@@ -50,10 +50,14 @@ def evolve(state: CaseState | None, event: e.Event) -> CaseState | None:
     if isinstance(body, e.CaseRegistered):
         if state is not None:
             return state
-        intake = body.model_dump(exclude={"type"})
+        intake = body.model_dump(exclude={"type", "package_leader"})
         routed = body.routing.chosen if body.routing is not None else None
+        received_by = body.package_leader
         return CaseState(
             **intake,
+            package_leaders=()
+            if received_by is None
+            else (LeaderAssignment(**received_by.model_dump(), recorded=stamp),),
             holder=routed,
             handoffs=()
             if routed is None

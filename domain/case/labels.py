@@ -162,6 +162,7 @@ CHANNEL_LABELS: dict[Channel, str] = {
     Channel.PETITION_REFERRAL: "访调对接",
     Channel.COURT_REFERRAL: "诉调对接",
     Channel.COURT_COMMISSIONED: "委派调解",
+    Channel.LEADER_RECEPTION: "领导接访",
 }
 
 MEDIATION_TYPE_LABELS: dict[MediationType, str] = {

@@ -70,6 +70,31 @@ def case_persons(state: CaseState) -> tuple[str, ...]:
     return tuple(dict.fromkeys(name for name in names if name))
 
 
+# 我的在办 matches a person by id: a user (责任人, 包案领导 chosen from the users) or a roster
+# entry (调解员名册, which a user account may be linked to).
+USER_KEY = "user:"
+ROSTER_KEY = "roster:"
+
+
+def person_keys(state: CaseState) -> tuple[str, ...]:
+    """The ids of who works the case (``case_persons`` by id): ``user:wangfang`` for a 责任人 or
+    包案领导 chosen from the users, ``roster:xw-m-01`` for a mediator chosen from the roster.
+    People named by hand have no id and are left out."""
+    keys: list[str] = []
+    if state.plan is not None and state.plan.responsible_person_id:
+        keys.append(USER_KEY + state.plan.responsible_person_id)
+    if state.mediation is not None:
+        keys.extend(ROSTER_KEY + mediator for mediator in state.mediation.mediator_ids)
+    if state.package_leader is not None and state.package_leader.leader_id:
+        keys.append(USER_KEY + state.package_leader.leader_id)
+    return tuple(dict.fromkeys(keys))
+
+
+def principal_keys(user_id: str, mediator_id: str | None) -> tuple[str, ...]:
+    """The keys a user is found by: their account, and the roster entry it is linked to."""
+    return (USER_KEY + user_id, *((ROSTER_KEY + mediator_id,) if mediator_id else ()))
+
+
 def parties_label(state: CaseState) -> str:
     """``张伟 等3人``: the first applicant's name and how many parties the case has in all."""
     parties = (*state.applicants, *state.respondents)

@@ -17,7 +17,8 @@ One string of terms per case (``cases.search_terms``), each term ``<field>_<toke
 
 A query becomes the same tokens (a run of two or more Chinese characters becomes its pairs, all
 of which must be present), asked field by field in rank order: the exact number, a party (name,
-phone, ID), a number's tail, the title, the description. A party comes before a number's tail so
+phone, ID), a number's tail, the title, the description (a query holding a lone Chinese
+character, a surname, does not search descriptions). A party comes before a number's tail so
 that four digits find the phone that ends in them before the case numbers that do. Pure
 functions; the store turns a ``SearchPlan`` into an index query.
 """
@@ -208,7 +209,10 @@ def search_plan(text: str, *, reveal: bool, key: bytes | None) -> SearchPlan:
     classes.append(SearchClass(PARTY_RANK, (party, *extra("h_"))))
     if len(number) >= NUMBER_TAIL:
         classes.append(SearchClass(2, ((("n_" + number,),),)))
-    for rank, field in ((3, "t"), (4, "d")):
+    # A lone Chinese character is a surname or a title's word, not a description's: those are
+    # found by words of two characters or more (the index holds a description's pairs only).
+    lone = any(len(token) == 1 and _CJK.match(token) for token in tokens)
+    for rank, field in ((3, "t"),) if lone else ((3, "t"), (4, "d")):
         own = tuple((f"{field}_{token}",) for token in tokens)
         classes.append(SearchClass(rank, (own, *extra(f"h{field}_"))))
     kind = None if whole is None else ("id_number" if len(whole) == 18 else "phone")

@@ -197,6 +197,7 @@ class CaseState(IntakeDetails):
     routing: Routing | None = None  # 分流 at intake
     reporter_id: str | None = None  # the registering user
     grid_code: str | None = None  # 网格员上报: the grid
+    reception_id: str | None = None  # 领导接访: the reception log it was registered from
     # The organisation handling the case now (None on cases from before organisations: then the
     # registering center holds it), the ones that held it before, and the hand-off log.
     holder: OrgRef | None = None

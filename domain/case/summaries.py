@@ -161,7 +161,11 @@ class _Summaries:
                     f"登记{CASE_KIND_LABELS[body.kind]}（{CATEGORY_LABELS[body.category]}，"
                     f"来源：{CHANNEL_LABELS[body.channel]}），{'、'.join(counted)}"
                 )
-                return f"{text}；风险等级：{RISK_LABELS[body.risk_level]}"
+                text = f"{text}；风险等级：{RISK_LABELS[body.risk_level]}"
+                leader = body.package_leader
+                if leader is not None:  # 领导接访: the receiving leader takes it in charge
+                    text += f"；接访领导{leader.leader_name}（{leader.leader_title}）包案"
+                return text
             case e.CaseAccepted():
                 return f"案件受理（{body.accepted_on}）" if body.accepted_on else "案件受理"
             case e.CaseDeclined():
@@ -182,9 +186,11 @@ class _Summaries:
                     f"调解员：{'、'.join(body.mediators)}"
                 )
             case e.SessionRecorded():
+                # 参加N人 only when the attendees were recorded (none listed is not "0 attended").
+                came = f"，参加{len(body.attendees)}人" if body.attendees else ""
                 text = (
                     f"第{body.session_no}次调解会（{body.held_on.isoformat()}），"
-                    f"调解员：{'、'.join(body.mediators)}，参加{len(body.attendees)}人"
+                    f"调解员：{'、'.join(body.mediators)}{came}"
                 )
                 return text + "，含心理疏导" if body.counselling else text
             case e.AgreementRecorded():

@@ -63,6 +63,8 @@ class Permission(StrEnum):
     REPORT_FROM_GRID = "report_from_grid"  # 网格上报: intake from the caller's own grid
     READ_OWN_REPORTS = "read_own_reports"  # the status of the cases the caller reported
     INSTRUCT = "instruct"  # 领导批示 and 风险研判 on the cases within the leader's jurisdiction
+    RECEIVE_VISITORS = "receive_visitors"  # 领导接访: the reception log, cases registered from it
+    HOLD_ACCOUNTABLE = "hold_accountable"  # 约谈/通报: record them (leaders over the unit's area)
     FILE_SCREENING = "file_screening"  # 排查: the unit's duties, its reports and 零报告
     LAUNCH_SWEEP = "launch_sweep"  # 专项排查 in the leader's area; the duties of its units
     MANAGE_SCHEDULES = "manage_schedules"  # pause and resume the recurring work's Schedules
@@ -92,6 +94,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             P.READ_ALERTS,
             P.ACK_ALERT,
             P.INSTRUCT,
+            P.RECEIVE_VISITORS,
+            P.HOLD_ACCOUNTABLE,
             P.LAUNCH_SWEEP,
         }
     ),

@@ -21,6 +21,7 @@ PATH_VALUES = {
     "org_id": "xw-center",
     "mediator_id": "m-probe",
     "recipient_id": "probe",
+    "reception_id": "JD-00000000000000000000",
 }
 
 

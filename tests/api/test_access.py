@@ -443,6 +443,30 @@ UNSCOPED["instructions"] = {
     "mediator": 403,
     "center_admin": 403,
 }
+# 领导接访: leaders keep their reception logs and register cases from them; nobody else reads
+# them (an unknown reception: 404 for a leader, 403 for everyone else).
+UNSCOPED["receptions"] = {**UNSCOPED["instructions"]}
+UNSCOPED["reception_record"] = {
+    **UNSCOPED["instructions"],
+    "town_leader": 201,
+    "county_leader": 201,
+}
+UNSCOPED["reception_read"] = {**UNSCOPED["instructions"], "town_leader": 404, "county_leader": 404}
+UNSCOPED["reception_register"] = {**UNSCOPED["reception_read"]}
+# 约谈/通报: leaders record them; leaders and auditors read them (an auditor with a purpose).
+UNSCOPED["accountability_record"] = {
+    **UNSCOPED["instructions"],
+    "town_leader": 201,
+    "county_leader": 201,
+}
+UNSCOPED["accountability"] = {**UNSCOPED["instructions"], "auditor": 200}
+# 重点人员: the roles the register's policy data names (leaders and auditors), nobody else; an
+# unknown entry or number: 404 for them. Only leaders enter persons.
+UNSCOPED["watched"] = {**UNSCOPED["accountability"]}
+UNSCOPED["watched_read"] = {**UNSCOPED["watched"], "town_leader": 404, "county_leader": 404}
+UNSCOPED["watched_read"]["auditor"] = 404
+UNSCOPED["watched_lookup"] = {**UNSCOPED["watched_read"]}
+UNSCOPED["watched_record"] = {**UNSCOPED["reception_record"]}
 # 调解日程: the agenda of an organisation's staff, and of leaders over their area.
 UNSCOPED["sessions"] = {**UNSCOPED["worklist"]}
 # Same parties at intake: who registers or oversees cases; never auditors or grid workers.
@@ -666,6 +690,47 @@ async def test_role_unscoped_endpoint_matrix(
         response = await client.get("/v1/worklist")
     elif endpoint == "instructions":
         response = await client.get("/v1/instructions")
+    elif endpoint == "receptions":
+        response = await client.get("/v1/receptions")
+    elif endpoint == "reception_record":
+        visitor = {"name": "矩阵测试", "phone": "13812345678"}
+        body = {"received_on": "2026-03-02", "place": "接待室", "organisation": "xw-center"}
+        response = await client.post("/v1/receptions", json={**body, "visitors": [visitor]})
+    elif endpoint == "reception_read":
+        response = await client.get(f"/v1/receptions/JD-{'0' * 20}")
+    elif endpoint == "reception_register":
+        response = await client.post(f"/v1/receptions/JD-{'0' * 20}/cases", json=intake_body())
+    elif endpoint == "accountability_record":
+        body = {
+            "kind": "notice",
+            "subject_kind": "organisation",
+            "organisation": "xw-dxg-committee",
+            "period_from": "2026-01-01",
+            "period_to": "2026-01-31",
+            "held_on": "2026-03-02",
+            "facts": "矩阵测试",
+            "decisions": "矩阵测试",
+        }
+        response = await client.post("/v1/accountability", json=body)
+    elif endpoint == "accountability":
+        response = await client.get("/v1/accountability", params={"purpose": "矩阵测试"})
+    elif endpoint == "watched":
+        response = await client.get("/v1/watched", params={"purpose": "矩阵测试"})
+    elif endpoint == "watched_read":
+        response = await client.get(f"/v1/watched/ZD-{'0' * 20}", params={"purpose": "矩阵测试"})
+    elif endpoint == "watched_lookup":
+        body = {"id_number": "110101199003071233", "purpose": "矩阵测试"}
+        response = await client.post("/v1/watched/lookup", json=body)
+    elif endpoint == "watched_record":
+        body = {
+            "id_number": _matrix_id(),
+            "name": "矩阵测试",
+            "person_type": "repeat_petitioner",
+            "grade": "low",
+            "jurisdiction_code": "320102001",
+            "minder_user_id": "wangfang",
+        }
+        response = await client.post("/v1/watched", json=body)
     elif endpoint == "sessions":
         response = await client.get("/v1/sessions", params={"mine": "true"})
     elif endpoint == "parties":
@@ -711,9 +776,23 @@ async def test_role_unscoped_endpoint_matrix(
     assert response.status_code == UNSCOPED[endpoint][role], response.text
     if response.status_code >= 400:
         body = response.json()
-        assert body["code"] in {"unauthenticated", "forbidden", "request_not_found"}
+        assert body["code"] in {
+            "unauthenticated",
+            "forbidden",
+            "request_not_found",
+            "reception_not_found",
+            "watched_not_found",
+        }
         assert body["message_zh"]
         assert body["message_en"]
+
+
+def _matrix_id() -> str:
+    """A valid resident ID of its own (the register takes each number once)."""
+    first17 = f"3201021985{uuid.uuid4().int % 10**7:07d}"
+    weights = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+    total = sum(int(d) * w for d, w in zip(first17, weights, strict=True))
+    return first17 + "10X98765432"[total % 11]
 
 
 async def _all_listed(client: httpx.AsyncClient, **params: str) -> list[str]:
@@ -875,3 +954,98 @@ async def test_a_mediator_of_another_center_sees_none_of_the_instructions_of_a_c
         await clients["mediator"].get("/v1/worklist", params={"group": "instruction_due"})
     ).json()
     assert case_id in {item["case_id"] for item in own["items"]}
+
+
+async def test_a_mediator_of_another_center_sees_no_notice_register_entry_or_reception(
+    clients: dict[str, httpx.AsyncClient], cases: Cases
+) -> None:
+    """约谈/通报 of a case outside their reach, the 重点人员 register and the leaders' reception
+    logs: none of it reaches a mediator of another organisation, by any route."""
+    case_id = cases.own_town["case_id"]
+    facts = f"协议履行回访逾期{uuid.uuid4().hex[:6]}"
+    notice = {
+        "kind": "notice",
+        "subject_kind": "organisation",
+        "organisation": "xw-dxg-committee",
+        "case_id": case_id,
+        "held_on": "2026-03-02",
+        "facts": facts,
+        "decisions": "通报批评",
+    }
+    recorded = await clients["town_leader"].post("/v1/accountability", json=notice)
+    assert recorded.status_code == 201, recorded.text
+    entered = await clients["town_leader"].post(
+        "/v1/watched",
+        json={
+            "id_number": _matrix_id(),
+            "name": "孙某",
+            "person_type": "stability_risk",
+            "grade": "medium",
+            "jurisdiction_code": "320102001",
+            "minder_user_id": "wangfang",
+        },
+    )
+    assert entered.status_code == 201, entered.text
+    other = clients["other_mediator"]
+    answers = [
+        await other.get("/v1/accountability"),
+        await other.get("/v1/accountability", params={"case_id": case_id}),
+        await other.get("/v1/watched"),
+        await other.get(f"/v1/watched/{entered.json()['watched_id']}"),
+        await other.get("/v1/receptions"),
+        await other.get(f"/v1/cases/{case_id}"),
+        await other.get(f"/v1/cases/{case_id}/timeline"),
+    ]
+    assert [a.status_code for a in answers] == [403, 403, 403, 403, 403, 404, 404]
+    assert not any(facts in a.text or "孙某" in a.text for a in answers)
+
+
+# 考核指标: (own scope, another county's) per role; staff read their organisation's figures,
+# never a place; the recount from the events is the auditor's.
+INDICATOR_ACCESS: dict[str, dict[str, tuple[int, int]]] = {
+    "/v1/indicators": {
+        "mediator": (200, 403),
+        "center_admin": (200, 403),
+        "town_leader": (200, 403),
+        "county_leader": (200, 403),
+        "auditor": (200, 403),
+        "system_admin": (403, 403),
+        "security_admin": (403, 403),
+        "grid_worker": (403, 403),
+        "anonymous": (401, 401),
+    },
+    "/v1/audit/indicators": {
+        "mediator": (403, 403),
+        "center_admin": (403, 403),
+        "town_leader": (403, 403),
+        "county_leader": (403, 403),
+        "auditor": (200, 403),
+        "system_admin": (403, 403),
+        "security_admin": (403, 403),
+        "grid_worker": (403, 403),
+        "anonymous": (401, 401),
+    },
+}
+INDICATOR_ACCESS["/v1/indicators/success_rate/cases"] = INDICATOR_ACCESS["/v1/indicators"]
+INDICATOR_ACCESS["/v1/indicators/accountability"] = INDICATOR_ACCESS["/v1/indicators"]
+# 月报 are the reports of the caller's own place (a leader's, an auditor's jurisdiction).
+INDICATOR_ACCESS["/v1/reports/monthly"] = {
+    **dict.fromkeys(ROLES, (403, 403)),
+    "town_leader": (200, 200),
+    "county_leader": (200, 200),
+    "auditor": (200, 200),
+    "anonymous": (401, 401),
+}
+
+
+@pytest.mark.parametrize("path", sorted(INDICATOR_ACCESS))
+@pytest.mark.parametrize("role", ROLES)
+async def test_indicator_endpoints_by_role(
+    clients: dict[str, httpx.AsyncClient], role: str, path: str
+) -> None:
+    inside, outside = INDICATOR_ACCESS[path][role]
+    client = clients[role]
+    own = await client.get(path, params={"period": "2026-03"})
+    assert own.status_code == inside, own.text
+    far = await client.get(path, params={"period": "2026-03", "jurisdiction": "320104"})
+    assert far.status_code == outside, far.text

@@ -17,6 +17,7 @@ import pytest
 from activities.identity import access_trail
 from tests.api.helpers import act, create_case, create_petition
 from tests.conftest import Stack
+from tests.samples import action_bodies, china_today
 
 CLEAR = ("13812345678", "13987654321", "110101199003071233")
 
@@ -29,10 +30,21 @@ async def _three_cases(mediator: httpx.AsyncClient) -> tuple[str, list[dict[str,
     waiting = await create_case(mediator, title=title)
     letter = await create_petition(mediator, title=title)
     planned = await create_case(mediator, title=title)
-    for action in ("accept", "plan"):
-        response = await act(mediator, planned["case_id"], action)
-        assert response.status_code == 200, response.text
+    response = await act(mediator, planned["case_id"], "accept")
+    assert response.status_code == 200, response.text
+    response = await act(
+        mediator, planned["case_id"], "plan", _plan(responsible_person_id="wangfang")
+    )
+    assert response.status_code == 200, response.text
     return token, [waiting, letter, planned]
+
+
+def _plan(**chosen: str) -> dict[str, Any]:
+    """The sample plan with its 责任人 chosen from the users (by id, no name typed)."""
+    body = {
+        k: v for k, v in action_bodies(china_today())["plan"].items() if k != "responsible_person"
+    }
+    return {**body, **chosen}
 
 
 async def _ids(client: httpx.AsyncClient, **params: str) -> list[str]:
@@ -69,8 +81,37 @@ async def test_holding_mine_and_my_organisations_open_cases_nearest_deadline_fir
 ) -> None:
     mediator = clients["mediator"]
     token, (waiting, letter, planned) = await _three_cases(mediator)
-    # 王芳 is the plan's responsible person of the third only.
+    # 王芳 is the plan's responsible person of the third only, chosen by her user id; the case
+    # records her name beside it.
     assert await _ids(mediator, q=token, holding="mine") == [planned["case_id"]]
+    stored = (await mediator.get(f"/v1/cases/{planned['case_id']}")).json()
+    assert (
+        stored["plans"][-1]["responsible_person"],
+        stored["plans"][-1]["responsible_person_id"],
+    ) == ("王芳", "wangfang")
+    # A plan naming 王芳 by hand only (no id) is not matched by name any more.
+    hand = await create_case(mediator, title=f"{token} 手填责任人")
+    assert (await act(mediator, hand["case_id"], "accept")).status_code == 200
+    assert (await act(mediator, hand["case_id"], "plan")).status_code == 200
+    assert await _ids(mediator, q=token, holding="mine") == [planned["case_id"]]
+    # Another of the center's staff chosen: it is hers, not 王芳's.
+    response = await act(mediator, hand["case_id"], "plan", _plan(responsible_person_id="chenjing"))
+    assert response.status_code == 200, response.text
+    assert await _ids(clients["center_admin"], q=token, holding="mine") == [hand["case_id"]]
+    assert await _ids(mediator, q=token, holding="mine") == [planned["case_id"]]
+    # A 包案领导 chosen by id finds the case in their own 我的在办.
+    leader = _leader_body(leader_id="zhoujun")
+    response = await act(mediator, hand["case_id"], "assign_package_leader", leader)
+    assert response.status_code == 200, response.text
+    county_leader = clients["county_leader"]
+    assert await _ids(county_leader, q=token, holding="mine") == [hand["case_id"]]
+    assert (await county_leader.get(f"/v1/cases/{hand['case_id']}")).json()["package_leaders"][-1][
+        "leader_name"
+    ] == "周军"
+    # Held no longer once closed or withdrawn: back to the organisation's list below.
+    response = await act(mediator, hand["case_id"], "withdraw")
+    assert response.status_code == 200, response.text
+    assert await _ids(county_leader, q=token, holding="mine") == []
     held = await _ids(mediator, q=token, holding="organisation")
     assert held == [letter["case_id"], planned["case_id"], waiting["case_id"]]
     response = await act(mediator, waiting["case_id"], "withdraw")
@@ -86,6 +127,39 @@ async def test_holding_mine_and_my_organisations_open_cases_nearest_deadline_fir
     assert refused.status_code == 422
     assert refused.json()["field"] == "holding"
     assert (await clients["county_leader"].get("/v1/cases", params={"holding": "mine"})).is_success
+
+
+def _leader_body(**chosen: str) -> dict[str, Any]:
+    sample = action_bodies(china_today())["assign_package_leader"]
+    return {**{k: v for k, v in sample.items() if k != "leader_name"}, **chosen}
+
+
+async def test_people_chosen_from_the_users_must_fit_the_case(
+    clients: dict[str, httpx.AsyncClient],
+) -> None:
+    """责任人: the holding organisation's active staff; 包案领导: a leader over the case's place.
+    Anyone else is refused naming the field, in Chinese, and nothing changes."""
+    mediator = clients["mediator"]
+    case = await create_case(mediator, title=f"T{uuid.uuid4().hex[:8]} 选择人员")
+    assert (await act(mediator, case["case_id"], "accept")).status_code == 200
+    before = (await mediator.get(f"/v1/cases/{case['case_id']}")).json()
+    for action, body, field in (
+        ("plan", _plan(responsible_person_id="zhaolei"), "responsible_person_id"),
+        ("plan", _plan(responsible_person_id="nobody"), "responsible_person_id"),
+        ("plan", _plan(responsible_person_id="zhoujun"), "responsible_person_id"),
+        ("assign_package_leader", _leader_body(leader_id="sunli"), "leader_id"),
+        ("assign_package_leader", _leader_body(leader_id="wangfang"), "leader_id"),
+    ):
+        refused = await act(mediator, case["case_id"], action, body)
+        assert refused.status_code == 422, (action, body, refused.text)
+        assert refused.json()["field"] == field
+        assert "没有用户" in refused.json()["message_zh"]
+    # Neither an id nor a name: refused, asking for one.
+    refused = await act(mediator, case["case_id"], "plan", _plan())
+    assert refused.status_code == 422
+    assert refused.json()["field"] == "responsible_person"
+    after = (await mediator.get(f"/v1/cases/{case['case_id']}")).json()
+    assert after["seq"] == before["seq"]
 
 
 async def test_the_export_is_the_list_as_csv_and_xlsx_masked_and_recorded(

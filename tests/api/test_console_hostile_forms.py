@@ -17,6 +17,9 @@ from activities.identity import passwords
 from activities.runtime.settings import Settings
 from api.app import create_app
 from api.console import forms
+from api.console.pages_accountability import accountability_fields
+from api.console.pages_receptions import case_fields, reception_fields
+from api.console.pages_watched import watched_fields
 from tests.api.helpers import create_case
 from tests.conftest import Stack
 from tests.principals import USERS
@@ -26,6 +29,7 @@ PASSWORD = "Fengqiao-2026!"
 HOSTILE_TEXT = {"nul": "甲\x00乙", "soh": "甲\x01乙", "long": "长" * 10_001}
 HOSTILE_DAYS = {"nul": "2026-03-0\x00", "soh": "1900-06-01", "long": "2026-13-45"}
 CASE = "{case}"  # filled with a case registered for the test
+RECEPTION = "{reception}"  # filled with a reception the town leader recorded (领导接访)
 
 
 @dataclass(frozen=True)
@@ -81,6 +85,29 @@ FORMS: list[Form] = [
         refuses=False,
     ),
     Form("/reports", "/reports", "grid_worker", _kinds(forms.GRID_REPORT_FIELDS)),
+    Form("/receptions", "/receptions", "town_leader", _kinds(reception_fields([]))),
+    Form("/accountability", "/accountability", "town_leader", _kinds(accountability_fields([]))),
+    Form("/watched", "/watched", "town_leader", _kinds(watched_fields({}, {}, []))),
+    Form(
+        "/receptions/{reception_id}/cases",
+        f"/receptions/{RECEPTION}/cases",
+        "town_leader",
+        _kinds(case_fields([], [])),
+    ),
+    # 排查: a report to a duty that does not exist is a 404 page, never a 5xx.
+    Form(
+        "/screening/{duty_id}/report",
+        "/screening/SD-probe/report",
+        "mediator",
+        {"kind": "text", "note": "text", "case_ids": "text"},
+        refuses=False,
+    ),
+    Form(
+        "/screening/sweeps",
+        "/screening/sweeps",
+        "county_leader",
+        {"area": "text", "theme": "text", "starts_on": "date", "ends_on": "date"},
+    ),
     Form("/alerts/{alert_id}/ack", f"/alerts/{CASE}-A1/ack", "county_leader", {"note": "text"}),
     Form(
         "/audit/cases/{case_id}",
@@ -107,6 +134,13 @@ FORMS: list[Form] = [
         "/admin/requests/R0000000000000000/refuse",
         "security_admin",
         {"reason": "text"},
+    ),
+    Form(
+        "/admin/schedules/{schedule_id}/{what}",
+        "/admin/schedules/probe/pause",
+        "system_admin",
+        {"note": "text"},
+        refuses=False,  # no such schedule: a page says so
     ),
     Form("/account/password", "/account/password", "other_auditor", _ACCOUNT),
     # Issues the signed-in user's own key: no field is read.
@@ -215,6 +249,20 @@ async def case_id(api: httpx.AsyncClient) -> str:
     return found
 
 
+@pytest.fixture(scope="module")
+async def reception_id(clients: dict[str, httpx.AsyncClient]) -> str:
+    body = {
+        "received_on": "2026-03-02",
+        "place": "接待室",
+        "organisation": "xw-center",
+        "visitors": [{"name": "张伟"}],
+    }
+    response = await clients["town_leader"].post("/v1/receptions", json=body)
+    assert response.status_code == 201, response.text
+    found: str = response.json()["reception_id"]
+    return found
+
+
 async def _form_token(client: httpx.AsyncClient, fallback: str) -> str:
     page = await client.get("/", follow_redirects=True)
     found = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
@@ -227,7 +275,11 @@ _REFUSAL = re.compile(r'class="(?:field-error|error-text)"[^>]*>([^<]*[\u4e00-\u
 @pytest.mark.parametrize("hostile", list(HOSTILE_TEXT), ids=list(HOSTILE_TEXT))
 @pytest.mark.parametrize("form", FORMS, ids=[f.url.replace(CASE, "CASE") for f in FORMS])
 async def test_hostile_input_is_refused_in_chinese_never_with_a_500(
-    sessions: dict[str, tuple[httpx.AsyncClient, str]], case_id: str, form: Form, hostile: str
+    sessions: dict[str, tuple[httpx.AsyncClient, str]],
+    case_id: str,
+    reception_id: str,
+    form: Form,
+    hostile: str,
 ) -> None:
     client, token = sessions[form.user]
     if form.user == "anonymous":  # the sign-in form's own token, fresh for each attempt
@@ -243,7 +295,7 @@ async def test_hostile_input_is_refused_in_chinese_never_with_a_500(
         client = httpx.AsyncClient(transport=client._transport, base_url=BASE)  # noqa: SLF001
         token = _token((await client.get("/signin")).text)
     response = await client.post(
-        form.url.replace(CASE, case_id),
+        form.url.replace(CASE, case_id).replace(RECEPTION, reception_id),
         data={"csrf_token": token, **dict(form.fixed), **data},
         headers={"Origin": BASE},
     )

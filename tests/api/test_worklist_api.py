@@ -78,6 +78,10 @@ async def test_new_intakes_wait_in_the_centers_worklist_nearest_due_first(
     )
     assert line["due_at"] is not None
     assert intakes[order.index(dispute["case_id"])]["due_at"] is None
+    # Each line names its case's 承办单位 and parties (names only, as the case list shows them).
+    waiting = intakes[order.index(dispute["case_id"])]
+    assert waiting["holder_id"] == "xw-center"
+    assert waiting["parties_label"] == "张伟 等2人"
     # Another center's staff never see them; a leader's worklist has no intake group.
     other = await _all_items(clients["other_mediator"])
     assert dispute["case_id"] not in {item["case_id"] for item in other}

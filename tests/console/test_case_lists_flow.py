@@ -16,6 +16,7 @@ from tests.api.helpers import act, create_case, create_petition
 from tests.console.conftest import Console, Pages, Shot
 from tests.console.helpers import PHONE, open_menu, page_width
 from tests.principals import OTHER_TOWN_PLACE, bearer
+from tests.samples import action_bodies, china_today
 
 pytestmark = pytest.mark.e2e
 
@@ -31,9 +32,12 @@ async def _cases(console: Console, token: str) -> dict[str, str]:
         waiting = await create_case(api, title=f"{token} 未受理的纠纷")
         letter = await create_petition(api, title=f"{token} 来信反映")
         planned = await create_case(api, title=f"{token} 已制定方案")
-        for action in ("accept", "plan"):
-            response = await act(api, planned["case_id"], action)
-            assert response.status_code == 200, response.text
+        response = await act(api, planned["case_id"], "accept")
+        assert response.status_code == 200, response.text
+        # 责任人 王芳 chosen by her user id (我的在办 finds her cases by id).
+        plan = {**action_bodies(china_today())["plan"], "responsible_person_id": "wangfang"}
+        response = await act(api, planned["case_id"], "plan", plan)
+        assert response.status_code == 200, response.text
         elsewhere = await create_case(api, title=f"{token} 别的街道", jurisdiction=OTHER_TOWN_PLACE)
     return {
         "waiting": waiting["case_id"],
@@ -93,6 +97,26 @@ async def test_the_case_list_by_deadline_with_pickers_and_my_open_cases(
     await page.wait_for_load_state()
     assert await _listed(page) == [ids["letter"], ids["planned"], ids["waiting"], ids["elsewhere"]]
     await shot(page, "02-holding-1280")
+
+
+async def test_the_worklist_shows_the_holder_and_the_parties_as_cards_on_a_phone(
+    console: Console, pages: Pages, shot: Shot
+) -> None:
+    token = f"W{uuid.uuid4().hex[:6]}"
+    ids = await _cases(console, token)
+    for width, height in ((1280, 800), PHONE):
+        page = await pages.open(width, height)
+        await pages.sign_in(page, "wangfang")
+        await page.goto(f"{console.url}/worklist?group=new_intake")
+        row = page.locator("table.worklist tbody tr", has_text=ids["letter"])
+        await expect(row.locator("td[data-label='承办单位']")).to_have_text(CENTER_NAME)
+        await expect(row.locator("td[data-label='当事人']")).to_contain_text("等")
+        assert "138" not in await row.locator("td[data-label='当事人']").inner_text()
+        assert await page_width(page) <= width
+        if width == PHONE[0]:  # a card: the cells stacked, each headed by its label
+            header = page.locator("table.worklist thead")
+            assert await header.evaluate("h => getComputedStyle(h).position") == "absolute"
+        await shot(page, f"worklist-{width}")
 
 
 async def test_place_and_holder_chosen_by_name_without_script(

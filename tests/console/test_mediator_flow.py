@@ -66,16 +66,38 @@ async def test_a_mediator_takes_a_dispute_from_intake_to_close(pages: Pages, sho
     await page.wait_for_load_state()
     await expect_stage(page, "已受理")
 
-    await act(
-        page,
-        "plan",
-        {
-            "责任人": "王芳",
-            "化解措施（每行一项）": "实地查看通道\n分别约谈双方\n组织面对面调解",
-            "化解时限": day(30),
-        },
+    # 责任人 from the center's staff (by user id), 王芳 herself offered first; no name typed.
+    plan_form = page.locator("#action-plan")
+    await plan_form.locator("summary").click()
+    await expect(plan_form.get_by_label("责任人", exact=True)).to_have_value("wangfang")
+    offered = (
+        await plan_form.get_by_label("责任人", exact=True).locator("option").all_text_contents()
     )
+    assert {"王芳", "陈静", "其他（手填）"} <= set(offered), offered
+    assert "赵磊" not in offered  # another center's mediator
+    await fill(
+        plan_form,
+        {"化解措施（每行一项）": "实地查看通道\n分别约谈双方\n组织面对面调解", "化解时限": day(30)},
+        {},
+    )
+    await plan_form.locator("button[type=submit]").click()
+    await page.wait_for_load_state()
     await expect(page.get_by_role("heading", name="一案一策")).to_be_visible()
+    await expect(page.locator("section[aria-labelledby=h-plan]")).to_contain_text("王芳")
+    # 包案领导 from the leaders over the case's place (the county's, not another town's).
+    leader_form = page.locator("#action-package-leader")
+    await leader_form.locator("summary").click()
+    leaders = (
+        await leader_form.get_by_label("包案领导", exact=True).locator("option").all_text_contents()
+    )
+    assert "周军" in leaders, leaders
+    assert "孙丽" not in leaders  # another town's leader
+    assert await unlabelled_inputs(page) == []
+    await fill(leader_form, {"职务": "区委政法委副书记"}, {"包案领导": "周军"})
+    await leader_form.locator("button[type=submit]").click()
+    await page.wait_for_load_state()
+    await expect(page.locator("section[aria-labelledby=h-leader]")).to_contain_text("周军")
+    await shot(page, "03a-plan-and-leader-chosen")
     # 责任单位 was left as offered: the case's own unit, chosen from the registry by its id and
     # recorded by its registry name.
     plan = page.locator("section[aria-labelledby=h-plan]")

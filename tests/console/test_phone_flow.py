@@ -107,8 +107,7 @@ async def test_a_mediator_works_a_case_from_intake_to_close_on_a_phone(
         page,
         "plan",
         {
-            # 责任单位 left as offered: the case's own unit, from the registry.
-            "责任人": "王芳",
+            # 责任单位 and 责任人 left as offered: the case's own unit, 王芳 herself.
             "化解措施（每行一项）": "实地查看通道\n分别约谈双方\n组织面对面调解",
             "化解时限": day(30),
         },

@@ -126,3 +126,14 @@ async def test_a_mediator_books_a_session_for_next_week_and_sees_it_on_her_agend
     scroll = await page.evaluate("() => document.documentElement.scrollWidth")
     assert scroll <= width, scroll
     await shot(page, f"{width}-03-agenda")
+
+    # The case withdrawn (撤回) before the day: its booking is no longer shown as pending.
+    await page.goto(case_url)
+    await act(page, "withdraw", {"撤回原因": "双方已自行和解，申请人撤回申请"})
+    await expect_stage(page, "已撤回")
+    booking = page.locator("section[aria-labelledby=h-schedule]")
+    await expect(booking).to_contain_text("未召开（案件已结束）")
+    await expect(booking).not_to_contain_text("待召开")
+    scroll = await page.evaluate("() => document.documentElement.scrollWidth")
+    assert scroll <= width, scroll
+    await shot(page, f"{width}-04-withdrawn-booking-not-held")

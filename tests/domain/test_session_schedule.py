@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 
 from domain.case import commands as c
-from domain.case.agenda import SessionStatus
+from domain.case.agenda import SessionStatus, shown_status
 from domain.case.decide import decide
 from domain.case.events import Event
 from domain.case.evolve import evolve, fold
@@ -172,3 +172,30 @@ def test_a_session_recorded_without_booking_still_works() -> None:
     assert [e.body.type for e in events] == ["session_recorded"]
     assert state.session_count == 1
     assert state.scheduled_sessions == ()
+
+
+def test_a_session_still_booked_when_the_case_ends_reads_as_not_held() -> None:
+    state, _ = _booked()
+    state, _ = _apply(state, command("withdraw"), 11)
+    assert state.is_terminal
+    booked = state.scheduled_session(1)
+    assert booked is not None
+    assert shown_status(booked.status, case_ended=state.is_terminal) == (
+        "not_held",
+        "未召开（案件已结束）",
+    )
+    # Held and cancelled sessions keep their words; a booking on an open case is 待召开.
+    assert shown_status(SessionStatus.HELD, case_ended=True)[1] == "已召开"
+    assert shown_status(SessionStatus.CANCELLED, case_ended=True)[1] == "已取消"
+    assert shown_status(SessionStatus.SCHEDULED, case_ended=False)[1] == "待召开"
+
+
+def test_the_timeline_counts_attendees_only_when_they_were_recorded() -> None:
+    state, history = _mediating()
+    state, events = _apply(state, command("record_session"), 10)
+    history += events
+    assert "参加2人" in event_summaries(history)[events[0].seq]
+    _, events = _apply(state, command("record_session", attendees=[]), 11)
+    summary = event_summaries([*history, *events])[events[0].seq]
+    assert summary.startswith("第2次调解会")
+    assert "参加" not in summary

@@ -38,6 +38,7 @@ from tests.replay.record_attachments import record_attachments
 from tests.replay.record_backfill import record_backfill
 from tests.replay.record_leader_acts import record_leader_acts
 from tests.replay.record_ledger import record_ledger
+from tests.replay.record_registers import record_reception
 from tests.replay.record_screening import record_screening
 from tests.replay.record_signed import record_signed_agreement
 from tests.samples import LIFECYCLE, china_today, register, step_action
@@ -646,6 +647,7 @@ RECORDINGS = {
     "documents": record_documents,
     "sessions": record_sessions,
     "recall": record_recall,
+    "reception": record_reception,
     "signed_agreement": record_signed_agreement,
     "screening": record_screening,
     "ledger": record_ledger,

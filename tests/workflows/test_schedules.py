@@ -14,6 +14,7 @@ from temporalio.testing import WorkflowEnvironment
 from activities.policy.screening import load_screening_policy
 from activities.tasks.schedules import ensure_schedules, list_schedules, set_paused
 from domain.values import CHINA_TZ
+from workflows.report_contract import MONTHLY_REPORT_SCHEDULE
 from workflows.screening_contract import CALENDAR_PUSH_SCHEDULE, screening_schedule_id
 
 EXPECTED = {
@@ -21,6 +22,7 @@ EXPECTED = {
     screening_schedule_id("town-half-monthly"),
     screening_schedule_id("county-monthly"),
     CALENDAR_PUSH_SCHEDULE,
+    MONTHLY_REPORT_SCHEDULE,  # 月报
 }
 
 

@@ -1,4 +1,4 @@
-"""风险研判 and 领导批示 in the dossier's PDF."""
+"""风险研判, 领导批示 and 约谈通报 in the dossier's PDF."""
 
 from __future__ import annotations
 
@@ -49,6 +49,26 @@ def leaders(layout: Layout, dossier: Dossier) -> list[Flowable]:
                 ["批示", "内容", "落实时限", "落实反馈", "批示", "反馈"],
                 rows,
                 [22, 46, 20, 40, 21, 21],
+            )
+        )
+    if dossier.accountability:
+        story += layout.heading("约谈通报")
+        rows = [
+            [
+                a.kind_label,
+                a.subject,
+                a.held_on.isoformat(),
+                a.facts,
+                a.decisions,
+                f"{a.by}" + (f"（更正 {a.corrects}）" if a.corrects else ""),
+            ]
+            for a in dossier.accountability
+        ]
+        story.append(
+            layout.table(
+                ["类别", "对象", "日期", "问题", "处理意见", "记录人"],
+                rows,
+                [12, 30, 20, 50, 40, 24],
             )
         )
     return story

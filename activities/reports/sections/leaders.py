@@ -1,14 +1,16 @@
 """风险研判 and 领导批示 in the dossier: every reassessment of the case's risk, every instruction
-(and 签收意见) with the handling unit's 落实反馈."""
+(and 签收意见) with the handling unit's 落实反馈, and the 约谈/通报 about the case."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 
 from activities.reports.sections.parts import Part, Stamp
 from domain.case.leader_records import INSTRUCTION_SOURCE_LABELS
 from domain.case.leader_summaries import flag_names
 from domain.case.state import CaseState
+from domain.registers.accountability import KIND_LABELS, AccountabilityRecord
 from domain.values import RISK_LABELS
 
 
@@ -67,4 +69,33 @@ def instructions(state: CaseState) -> list[Instruction]:
             answered=Stamp(at=i.answer.at, by=i.answer.by) if i.answer else None,
         )
         for i in state.instructions
+    ]
+
+
+class AccountabilityEntry(Part):
+    """约谈 / 通报 about the case: against whom, when, the facts and the decisions."""
+
+    record_id: str
+    kind_label: str
+    subject: str
+    held_on: date
+    facts: str
+    decisions: str
+    corrects: str | None
+    by: str
+
+
+def accountability(records: Sequence[AccountabilityRecord]) -> list[AccountabilityEntry]:
+    return [
+        AccountabilityEntry(
+            record_id=r.record_id,
+            kind_label=KIND_LABELS[r.kind],
+            subject=r.organisation_name + (f" {r.person_name}" if r.person_name else ""),
+            held_on=r.held_on,
+            facts=r.facts,
+            decisions=r.decisions,
+            corrects=r.corrects,
+            by=r.by_name,
+        )
+        for r in records
     ]

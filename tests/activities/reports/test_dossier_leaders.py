@@ -8,6 +8,7 @@ from pathlib import Path
 from activities.reports.dossier import build_dossier
 from activities.reports.dossier_model import Dossier
 from activities.reports.pdf.document import render_dossier_pdf
+from domain.registers.accountability import AccountabilityRecord
 from tests.activities.reports.dossier_support import run, squeeze, tool
 from tests.domain.handoff_cases import Case
 
@@ -68,3 +69,38 @@ def test_the_pdf_prints_assessments_and_instructions(tmp_path: Path) -> None:
     assert "四十余名工人聚集讨薪" in text
     assert "领导批示" in text
     assert "已约见双方" in text
+
+
+def test_the_pdf_prints_the_summonses_about_the_case(tmp_path: Path) -> None:
+    case = _led()
+    summons = AccountabilityRecord(
+        record_id="YT-0123456789abcdef0123",
+        kind="summon",
+        subject_kind="organisation",
+        organisation="xw-dxg-committee",
+        organisation_name="大行宫社区人民调解委员会",
+        jurisdiction_code="320102001002",
+        case_id=case.state.case_id,
+        held_on="2026-03-10",
+        facts="批示落实迟缓",
+        decisions="限期整改",
+        by_user_id="zhoujun",
+        by_name="周军",
+    )
+    dossier = build_dossier(
+        case.state,
+        case.events,
+        {"ok": True},
+        generated_at=GENERATED,
+        generated_by="审计员 周敏",
+        purpose="档案归档",
+        accountability=[summons],
+    )
+    (entry,) = dossier.model_dump(mode="json")["accountability"]
+    assert (entry["kind_label"], entry["subject"]) == ("约谈", "大行宫社区人民调解委员会")
+    pdftotext = tool("pdftotext", "poppler-utils")
+    pdf = tmp_path / "summons.pdf"
+    pdf.write_bytes(render_dossier_pdf(dossier))
+    text = squeeze(run(pdftotext, str(pdf), "-"))
+    assert "约谈通报" in text
+    assert "批示落实迟缓" in text

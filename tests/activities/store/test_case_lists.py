@@ -12,6 +12,7 @@ from temporalio.testing import ActivityEnvironment
 from activities.store import repositories
 from activities.store.repositories import CaseFilter
 from activities.tasks.projection import CaseStore
+from domain.case.list_columns import principal_keys
 from tests.principals import CENTER, OTHER_CENTER, ensure_centers
 from tests.samples import PETITION_INTAKE, T0
 from tests.worklist_support import CaseAt
@@ -39,14 +40,20 @@ async def cases(engine: AsyncEngine, sessionmaker: async_sessionmaker[AsyncSessi
     built = [
         CaseAt("JF-2026-600001", center=CENTER),
         CaseAt("XF-2026-600002", center=CENTER, **PETITION_INTAKE),
-        CaseAt("JF-2026-600003", center=CENTER).do("accept").do("plan", responsible_person="赵六"),
+        CaseAt("JF-2026-600003", center=CENTER)
+        .do("accept")
+        .do("plan", responsible_person="赵六", responsible_person_id="zhaoliu"),
         CaseAt("JF-2026-600004", center=CENTER).do("accept").do("transfer"),
         CaseAt("XF-2026-600005", center=OTHER_CENTER, **PETITION_INTAKE),
-        CaseAt("JF-2026-600006", center=CENTER, at=T0 - timedelta(days=3)).do("withdraw"),
+        # Withdrawn after 赵六 was chosen: no longer held.
+        CaseAt("JF-2026-600006", center=CENTER, at=T0 - timedelta(days=3))
+        .do("accept")
+        .do("plan", responsible_person="赵六", responsible_person_id="zhaoliu")
+        .do("withdraw"),
         CaseAt("JF-2026-600007", center=CENTER)
         .do("accept")
-        .do("plan", responsible_person="赵六")
-        .do("assign_package_leader"),
+        .do("plan", responsible_person="赵六", responsible_person_id="zhaoliu")
+        .do("assign_package_leader", leader_id="chenjianguo"),
     ]
     for case in built:
         await _project(engine, case)
@@ -113,12 +120,16 @@ async def test_the_whole_list_by_deadline_walks_the_cases_table_too(
 async def test_mine_is_every_open_case_naming_me_nearest_deadline_first(
     cases: None, sessionmaker: async_sessionmaker[AsyncSession]
 ) -> None:
-    mine = await _all(sessionmaker, CaseFilter(organisation=CENTER, person="赵六", open_only=True))
+    zhao = principal_keys("zhaoliu", None)
+    mine = await _all(sessionmaker, CaseFilter(organisation=CENTER, people=zhao, open_only=True))
+    # By id, open cases only: the withdrawn one (…06) is not held.
     assert [c.case_id for c in mine] == ["JF-2026-600003", "JF-2026-600007"]
-    leader = await _all(sessionmaker, CaseFilter(person="陈建国", open_only=True))
-    assert [c.case_id for c in leader] == ["JF-2026-600007"]
-    # A name inside another (赵) names no one.
-    assert await _all(sessionmaker, CaseFilter(person="赵", open_only=True)) == []
+    leader = principal_keys("chenjianguo", None)
+    assert [
+        c.case_id for c in await _all(sessionmaker, CaseFilter(people=leader, open_only=True))
+    ] == ["JF-2026-600007"]
+    # A prefix of an id is no one.
+    assert await _all(sessionmaker, CaseFilter(people=("user:zhao",), open_only=True)) == []
 
 
 async def test_my_organisations_holding_leaves_out_closed_and_others_cases(

@@ -1,0 +1,1 @@
+"""Indicators (考核指标, 三升三降): what a case contributes, definitions as data, figures."""
