@@ -39,6 +39,7 @@ from activities.tasks.calendar_push import CalendarPusher
 from activities.tasks.delivery import Notifier
 from activities.tasks.diversion import Diversions
 from activities.tasks.documents import DocumentNumbers
+from activities.tasks.ledger_import import LedgerImports
 from activities.tasks.monthly_reports import MonthlyReports
 from activities.tasks.policy import PolicyProvider
 from activities.tasks.projection import CaseStore
@@ -48,6 +49,7 @@ from api import cli
 from workflows.calendar_push import CalendarPushWorkflow
 from workflows.case_workflow import CaseWorkflow
 from workflows.diversion import DiversionWorkflow
+from workflows.ledger_import import LedgerImportWorkflow
 from workflows.monthly_report import MonthlyReportWorkflow
 from workflows.screening import ScreeningDutyWorkflow, ScreeningPeriodWorkflow
 
@@ -60,6 +62,7 @@ WORKFLOWS: tuple[type, ...] = (
     ScreeningPeriodWorkflow,
     ScreeningDutyWorkflow,
     CalendarPushWorkflow,
+    LedgerImportWorkflow,
     MonthlyReportWorkflow,
 )
 
@@ -82,6 +85,12 @@ def diversion_activities(engine: AsyncEngine, client: Client, settings: Settings
     """The steps of a diversion (访调对接): they reach other cases through the Temporal client."""
     steps = Diversions(create_sessionmaker(engine), client, settings)
     return [steps.reserve_dispute_number, steps.record_diversion, steps.open_diverted_dispute]
+
+
+def ledger_activities(engine: AsyncEngine, client: Client, settings: Settings) -> list[Any]:
+    """台账导入: batches of rows registered through intake (the kept file in the file store)."""
+    imports = LedgerImports(create_sessionmaker(engine), client, file_store(settings), settings)
+    return [imports.import_ledger_batch, imports.finish_ledger_import]
 
 
 def report_activities(engine: AsyncEngine, settings: Settings) -> list[Any]:
@@ -159,6 +168,7 @@ async def run_worker(settings: Settings) -> None:
         case_activities(engine, settings, http)
         + diversion_activities(engine, client, settings)
         + recurring_activities(engine, client, settings)
+        + ledger_activities(engine, client, settings)
     )
     activities += report_activities(engine, settings)
     if settings.create_schedules:

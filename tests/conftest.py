@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import tempfile
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
@@ -41,6 +42,7 @@ from worker import (
     build_worker,
     case_activities,
     diversion_activities,
+    ledger_activities,
     recurring_activities,
 )
 from workflows.contract import POLICY_ACTIVITY
@@ -217,6 +219,8 @@ async def stack(
         task_queue=f"cases-{backend}",
         payload_keys=SecretStr(engine_keys.PAYLOAD_A),
         command_keys=SecretStr(engine_keys.COMMAND_A),
+        # Files kept by the app and the worker (ledger imports): a folder of this run's own.
+        data_dir=Path(tempfile.mkdtemp(prefix=f"fengqiao-{backend}-")),
     )
     engine = create_engine(database_url)
     sessionmaker = create_sessionmaker(engine)
@@ -233,6 +237,7 @@ async def stack(
         ]
         activities += diversion_activities(engine, client, settings)
         activities += recurring_activities(engine, client, settings)
+        activities += ledger_activities(engine, client, settings)
         recording = asyncio.create_task(refusals.run(poll_seconds=0.05))
         async with build_worker(client, settings.task_queue, activities, guard=guard):
             yield Stack(backend, settings, engine, sessionmaker, client, keys, policy, refusals)

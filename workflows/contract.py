@@ -172,6 +172,60 @@ class DiversionResult(Frozen):
     dispute_case_id: str
 
 
+# 台账导入: one LedgerImportWorkflow per imported file and organisation.
+LEDGER_IMPORT_WORKFLOW = "LedgerImportWorkflow"
+LEDGER_BATCH_ACTIVITY = "import_ledger_batch"
+LEDGER_FINISH_ACTIVITY = "finish_ledger_import"
+
+
+def ledger_import_workflow_id(import_id: str) -> str:
+    return f"ledger-import-{import_id}"
+
+
+def ledger_row_key(file_sha256: str, row_no: int) -> str:
+    """The intake key of one ledger row: the file and the row, so the same row of the same file
+    registers one case however often it is imported (and its command id is ``intake:`` + key)."""
+    return f"ledger:{file_sha256}:{row_no}"
+
+
+class LedgerImportInput(Frozen):
+    """An import and who made it; ``next_row`` moves on as continue-as-new hands over."""
+
+    import_id: str
+    file_sha256: str
+    total_rows: int  # data rows, numbered from 1 (the sheet's second line)
+    actor: str
+    user_id: str
+    center_id: str
+    jurisdiction: str  # the importer's area: a row's 责任单位 must lie in it
+    next_row: int = 1
+    batch_size: int = 200
+    batches_per_run: int = 10
+
+
+class LedgerBatch(Frozen):
+    import_id: str
+    file_sha256: str
+    first_row: int
+    last_row: int
+    actor: str
+    user_id: str
+    center_id: str
+    jurisdiction: str
+
+
+class LedgerBatchResult(Frozen):
+    registered: int
+    rejected: int
+    skipped: int  # done before (a resumed batch)
+
+
+class LedgerImportResult(Frozen):
+    import_id: str
+    registered: int
+    rejected: int
+
+
 def refusal_failure(error: DomainError) -> ApplicationError:
     """A refused command, in the shape the API maps to 404/409/422 (never retried)."""
     return ApplicationError(

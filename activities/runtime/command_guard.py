@@ -48,12 +48,13 @@ from temporalio.worker import (
 
 from activities.runtime.command_auth import HEADER, Refusal, sign, verify
 from activities.runtime.engine_keys import Keyring
-from workflows.contract import DIVERSION_WORKFLOW
+from workflows.contract import DIVERSION_WORKFLOW, LEDGER_IMPORT_WORKFLOW
 
 UNAUTHENTICATED = "command_unauthenticated"
-# Workflows whose start is itself a command (访调对接 acts on a petition under someone's name):
-# the start carries the API's signature too, checked when the run begins.
-SIGNED_STARTS = frozenset({DIVERSION_WORKFLOW})
+# Workflows whose start is itself a command (访调对接 acts on a petition under someone's name; a
+# 台账导入 registers cases under the importer's): the start carries the API's signature too,
+# checked when the first run begins (a run continued as new was started by the workflow itself).
+SIGNED_STARTS = frozenset({DIVERSION_WORKFLOW, LEDGER_IMPORT_WORKFLOW})
 
 
 def start_name(workflow_type: str) -> str:
@@ -162,7 +163,11 @@ class CommandGuard(Interceptor):
                 # Checked when the run begins, not when it is replayed: a replay follows the
                 # history, in which a run that passed went on (and one that did not, failed).
                 info = workflow.info()
-                if info.workflow_type in SIGNED_STARTS and not workflow.unsafe.is_replaying():
+                if (
+                    info.workflow_type in SIGNED_STARTS
+                    and info.continued_run_id is None
+                    and not workflow.unsafe.is_replaying()
+                ):
                     name = start_name(info.workflow_type)
                     guard.check(name, info.run_id, input.args, input.headers)
                 return await super().execute_workflow(input)

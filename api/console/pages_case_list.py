@@ -172,8 +172,11 @@ async def case_list(
             "case_link": case_link if user.may(Permission.READ_CASE) else _audit_link,
             "sort_link": f"/cases?{urlencode({**kept, 'sort': 'deadline'})}",
             "export_links": {
-                fmt: f"/cases/export?{urlencode({**kept, 'format': fmt})}"
-                for fmt in ("csv", "xlsx")
+                **{
+                    fmt: f"/cases/export?{urlencode({**kept, 'format': fmt})}"
+                    for fmt in ("csv", "xlsx")
+                },
+                "ledger": f"/ledger/export?{urlencode(kept)}",
             },
             "next_link": f"/cases?{urlencode({**kept, 'cursor': next_cursor})}"
             if next_cursor

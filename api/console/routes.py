@@ -21,6 +21,7 @@ from api.console import (
     pages_indicators,
     pages_intake,
     pages_leader,
+    pages_ledger,
     pages_receptions,
     pages_registry,
     pages_requests,
@@ -55,6 +56,7 @@ def install_console(app: FastAPI) -> None:
         pages_screening,
         pages_intake,
         pages_case_list,  # /cases/export before /cases/{case_id}
+        pages_ledger,
         pages_cases,
         pages_files,
         pages_documents,

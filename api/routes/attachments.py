@@ -20,7 +20,9 @@ from domain.text import ShortText
 router = APIRouter(prefix="/v1/cases", tags=["attachments 证据材料"])
 
 # The upload path reads its body as it streams (the app's small-body limit does not buffer it).
-STREAMED_UPLOADS = re.compile(r"/v1/cases/[^/]+/attachments|/cases/[^/]+/attachments")
+STREAMED_UPLOADS = re.compile(
+    r"/v1/cases/[^/]+/attachments|/cases/[^/]+/attachments|/v1/ledger/imports|/ledger/imports"
+)
 AttachmentIdPath = Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{8,64}$")]
 
 

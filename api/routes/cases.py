@@ -27,7 +27,7 @@ from api.params import (
 from api.permissions import CaseReader, Lister, Reader, Registrar, TimelineReader
 from api.routes.actions import add_action_routes
 from api.schemas import CaseList, CaseStats, CaseView, IntakeRequest, RelatedCases, Timeline
-from api.services import case_export, cases, intake, parties
+from api.services import case_export, cases, intake, ledger, parties
 from api.services.case_export import XLSX
 from api.services.intake import IntakeOutcome
 from domain.case.stages import Stage
@@ -189,6 +189,30 @@ async def export_cases(
         principal=principal,
         sessionmaker=sessionmaker,
         search_key=cases.search_key_of(principal, settings),
+    )
+
+
+@router.get(
+    "/ledger",
+    responses={**ERROR_RESPONSES, 200: {"content": {XLSX: {}}, "description": "登记台账"}},
+    response_class=Response,
+    summary="导出登记台账 / the current list as a 矛盾纠纷排查化解登记台账 (.xlsx, ≤10,000 rows)",
+)
+async def export_ledger(
+    principal: Lister, sessionmaker: SessionmakerDep, settings: SettingsDep, query: ListQueryDep
+) -> Response:
+    where = cases.list_filter(
+        query.filters,
+        backlog=query.backlog,
+        holding=query.holding,
+        principal=principal,
+        settings=settings,
+    )
+    return await ledger.export_ledger(
+        where,
+        by_deadline=query.by_deadline or query.holding is not None,
+        principal=principal,
+        sessionmaker=sessionmaker,
     )
 
 

@@ -21,6 +21,7 @@ from api.services import accountability_views
 from api.services import indicators as service
 from api.services.accountability_views import AccountabilityView
 from api.services.indicators import IndicatorBoard
+from domain.text import ONE_LINE
 
 router = APIRouter(tags=["indicators 考核指标"])
 
@@ -28,6 +29,7 @@ PeriodQuery = Annotated[
     str,
     Query(
         max_length=40,
+        pattern=ONE_LINE,
         description="统计期间：2026-03（月）、2026-Q1（季）、2026（年）或2026-03-01..2026-03-15"
         " / a month, quarter, year or range of days",
     ),
@@ -37,9 +39,12 @@ PlaceQuery = Annotated[
     Query(pattern=r"^\d{6}(\d{3}(\d{3})?)?$", description="区划（县/乡镇/村）及其下级 / subtree"),
 ]
 OrgQuery = Annotated[
-    str | None, Query(max_length=64, description="单位及其下级单位 / organisation subtree")
+    str | None,
+    Query(max_length=64, pattern=ONE_LINE, description="单位及其下级单位 / organisation subtree"),
 ]
-CategoryQuery = Annotated[str | None, Query(max_length=32, description="案件类别 / category")]
+CategoryQuery = Annotated[
+    str | None, Query(max_length=32, pattern=ONE_LINE, description="案件类别 / category")
+]
 AsOfQuery = Annotated[
     date | None, Query(description="统计日（默认今天）：此日之后的事实不计 / facts after it wait")
 ]

@@ -181,6 +181,14 @@ class MediationFailureDetails(Frozen):
 
     reason: LongText
     referral: ReferralRoute
+    failed_on: Annotated[
+        Day | None,
+        Field(
+            description="调解终结（调解不成）之日；补录时填写实际日期。省略则为录入当日（北京时间）"
+            "/ the day mediation ended without agreement (give it when recording late). "
+            "Omitted: the day it is recorded, China time."
+        ),
+    ] = None
 
 
 class JudicialConfirmationDetails(Frozen):

@@ -34,6 +34,7 @@ LEGAL_DATE_FIELDS: dict[str, str] = {
     "mediation_started": "started_on",
     "session_recorded": "held_on",
     "agreement_recorded": "signed_on",
+    "mediation_failed": "failed_on",
     "judicial_confirmation_applied": "applied_on",
     "court_acceptance_recorded": "accepted_on",
     "court_decision_recorded": "decided_on",
@@ -191,6 +192,10 @@ def check_dates(state: CaseState, command: c.Command, today: date) -> None:
             not_future(command.served_on, today, "served_on")
             answered = command.answered_on
             not_before(command.served_on, answered, "served_on", "答复日期", "the answer")
+        case c.RecordMediationFailure(failed_on=day) if day is not None:
+            not_future(day, today, "failed_on")
+            if state.mediation is not None:
+                _not_before_fact(state, day, "failed_on", "mediation_started")
         case c.RecordAgreement() if legal and state.mediation is not None:
             _not_before_fact(state, command.signed_on, "signed_on", "mediation_started")
         case c.RecordCourtDecision() if legal and state.judicial_confirmation is not None:

@@ -259,6 +259,7 @@ FIELD_LABELS: dict[str, str] = {
     "started_on": "调解开始日期",
     "held_on": "调解会日期",
     "signed_on": "协议签订日期",
+    "failed_on": "调解终结日期",
     "due_on": "履行期限",
     "applied_on": "申请司法确认日期",
     "decided_on": "法院裁定日期",

@@ -15,6 +15,7 @@ import httpx
 import pytest
 
 from tests.api.helpers import act, create_case
+from tests.ledger_files import ledger_file
 from tests.principals import OTHER_COUNTY_PLACE, OTHER_TOWN_PLACE
 from tests.samples import china_today, intake_body
 
@@ -388,6 +389,25 @@ UNSCOPED["export"] = {
     "grid_worker": 403,
     "anonymous": 401,
 }
+# 台账: the ledger export is the list's (same reach); importing registers cases, so only an
+# organisation's staff import, and they alone follow their organisation's imports.
+UNSCOPED["ledger_export"] = {**UNSCOPED["export"]}
+UNSCOPED["ledger_import"] = {
+    "mediator": 202,
+    "center_admin": 202,
+    "town_leader": 403,
+    "county_leader": 403,
+    "auditor": 403,
+    "system_admin": 403,
+    "security_admin": 403,
+    "grid_worker": 403,
+    "anonymous": 401,
+}
+UNSCOPED["ledger_imports"] = {
+    **UNSCOPED["ledger_import"],
+    "mediator": 200,
+    "center_admin": 200,
+}
 UNSCOPED["holding_mine"] = {
     "mediator": 200,
     "center_admin": 200,
@@ -662,6 +682,17 @@ async def test_role_unscoped_endpoint_matrix(
         response = await client.get("/v1/cases/export", params={"format": "csv"})
     elif endpoint == "holding_mine":
         response = await client.get("/v1/cases", params={"holding": "mine"})
+    elif endpoint == "ledger_export":
+        response = await client.get("/v1/cases/ledger")
+    elif endpoint == "ledger_import":
+        # A one-row ledger of the role's own (a new file for each: a new import each time).
+        ledger = ledger_file(1, 0, seed=ROLES.index(role) + 1000)
+        response = await client.post(
+            "/v1/ledger/imports",
+            files={"file": (f"{role}.xlsx", ledger.data, "application/octet-stream")},
+        )
+    elif endpoint == "ledger_imports":
+        response = await client.get("/v1/ledger/imports")
     elif endpoint == "notices":
         response = await client.get("/v1/notices")
     elif endpoint == "alerts":

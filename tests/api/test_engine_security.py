@@ -50,11 +50,14 @@ from worker import WORKFLOWS
 from workflows.contract import (
     APPLY_UPDATE,
     DIVERSION_WORKFLOW,
+    LEDGER_IMPORT_WORKFLOW,
     STATE_QUERY,
     WORKFLOW_TYPE,
     CaseWorkflowInput,
     DiversionInput,
+    LedgerImportInput,
     diversion_workflow_id,
+    ledger_import_workflow_id,
 )
 
 
@@ -394,6 +397,34 @@ async def test_a_diversion_started_straight_in_temporal_is_refused_and_recorded(
     diverted = await act(api, petition_id, "divert_to_mediation")
     assert diverted.status_code == 200, diverted.text
     assert diverted.json()["diverted_to"]
+
+
+async def test_a_ledger_import_started_straight_in_temporal_is_refused(
+    stack: Stack, api: httpx.AsyncClient
+) -> None:
+    """台账导入 registers cases under the importer's name: a LedgerImportWorkflow started without
+    the API's signature fails before its first batch, and registers nothing."""
+    unsigned = await _plain_client(stack, data_converter=encrypting_converter(KEYS_A.payload))
+    import_id = uuid.uuid4().hex
+    handle = await unsigned.start_workflow(
+        LEDGER_IMPORT_WORKFLOW,
+        LedgerImportInput(
+            import_id=import_id,
+            file_sha256="ab" * 32,
+            total_rows=5,
+            actor="张华 (demo-leader)",
+            user_id="demo-leader",
+            center_id=CENTER,
+            jurisdiction="320102",
+        ),
+        id=ledger_import_workflow_id(import_id),
+        task_queue=stack.settings.task_queue,
+    )
+    with pytest.raises(WorkflowFailureError) as failed:
+        await handle.result()
+    assert getattr(failed.value.cause, "type", None) == UNAUTHENTICATED
+    history = await handle.fetch_history()
+    assert not [e for e in history.events if e.HasField("activity_task_scheduled_event_attributes")]
 
 
 async def test_an_api_whose_command_key_the_worker_does_not_hold_answers_503_and_applies_nothing(

@@ -37,6 +37,7 @@ from worker import (
     build_worker,
     case_activities,
     diversion_activities,
+    ledger_activities,
     recurring_activities,
 )
 
@@ -97,6 +98,7 @@ async def console(
         activities = [*case_activities(engine, settings, http)]
         activities += diversion_activities(engine, client, settings)
         activities += recurring_activities(engine, client, settings)
+        activities += ledger_activities(engine, client, settings)
         async with build_worker(client, settings.task_queue, activities):
             serving = asyncio.create_task(server.serve())
             for _ in range(200):

@@ -37,6 +37,7 @@ from tests.engine_keys import KEYS_A
 from tests.replay.record_attachments import record_attachments
 from tests.replay.record_backfill import record_backfill
 from tests.replay.record_leader_acts import record_leader_acts
+from tests.replay.record_ledger import record_ledger
 from tests.replay.record_listing import record_listing
 from tests.replay.record_registers import record_reception
 from tests.replay.record_screening import record_screening
@@ -651,6 +652,7 @@ RECORDINGS = {
     "reception": record_reception,
     "signed_agreement": record_signed_agreement,
     "screening": record_screening,
+    "ledger": record_ledger,
 }
 
 if __name__ == "__main__":

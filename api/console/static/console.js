@@ -225,6 +225,28 @@
         kindSelect.addEventListener("change", function () { relabel(kindSelect.value); });
       }
     }
+    // 台账导入: the progress moves in place while the import runs (without script the page
+    // refreshes itself every 5 seconds instead).
+    var progress = document.getElementById("ledger-progress");
+    if (progress && progress.getAttribute("data-status") === "running" && window.fetch) {
+      var poll = function () {
+        window.fetch(progress.getAttribute("data-progress"), { credentials: "same-origin" })
+          .then(function (answer) { return answer.ok ? answer.json() : null; })
+          .then(function (item) {
+            if (!item) { return; }
+            document.getElementById("ledger-bar").value = item.done;
+            document.getElementById("ledger-done").textContent = String(item.done);
+            document.getElementById("ledger-registered").textContent = String(item.registered);
+            document.getElementById("ledger-rejected").textContent = String(item.rejected);
+            if (item.rejected) { document.getElementById("ledger-rejected-part").hidden = false; }
+            document.getElementById("ledger-status").textContent = item.status_label;
+            if (item.status === "running") { window.setTimeout(poll, 2000); return; }
+            var hint = document.getElementById("ledger-refresh-hint");
+            if (hint) { hint.hidden = true; }
+          }, function () { window.setTimeout(poll, 5000); });
+      };
+      window.setTimeout(poll, 1000);
+    }
     // An action whose form was refused is opened and brought into view.
     var open = document.querySelector("details.action[open]");
     if (open) { open.scrollIntoView({ block: "nearest" }); }

@@ -5,14 +5,14 @@
 revision, so nothing is backfilled; the projection writes the column from then on.
 
 Revision ID: 0025
-Revises: 0028
+Revises: 0029
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0025"
-down_revision = "0028"
+down_revision = "0029"
 branch_labels = None
 depends_on = None
 
