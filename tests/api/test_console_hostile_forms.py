@@ -108,6 +108,9 @@ FORMS: list[Form] = [
         "county_leader",
         {"area": "text", "theme": "text", "starts_on": "date", "ends_on": "date"},
     ),
+    Form("/reports/monthly", "/reports/monthly", "town_leader", {"month": "text"}),
+    # 台账导入 is a file upload: a form that is not multipart is refused before anything.
+    Form("/ledger/imports", "/ledger/imports", "mediator", {"file": "text"}, refuses=False),
     Form("/alerts/{alert_id}/ack", f"/alerts/{CASE}-A1/ack", "county_leader", {"note": "text"}),
     Form(
         "/audit/cases/{case_id}",

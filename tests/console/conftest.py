@@ -39,6 +39,7 @@ from worker import (
     diversion_activities,
     ledger_activities,
     recurring_activities,
+    report_activities,
 )
 
 CHROMIUM = Path(os.environ.get("FENGQIAO_CHROMIUM", "/usr/bin/chromium"))
@@ -99,6 +100,7 @@ async def console(
         activities += diversion_activities(engine, client, settings)
         activities += recurring_activities(engine, client, settings)
         activities += ledger_activities(engine, client, settings)
+        activities += report_activities(engine, settings)
         async with build_worker(client, settings.task_queue, activities):
             serving = asyncio.create_task(server.serve())
             for _ in range(200):
