@@ -66,3 +66,15 @@ async def database_at(
         await engine.dispose()
         if backend == "postgresql":
             await admin.drop(name)
+
+
+async def table_columns(connection: Any, table: str) -> set[str]:
+    """The columns ``table`` has in the database now (a store at an older revision lacks the
+    columns later revisions add; rows written as today's code builds them must leave those out)."""
+    from sqlalchemy import inspect
+
+    def read(sync: Any) -> set[str]:
+        return {column["name"] for column in inspect(sync).get_columns(table)}
+
+    found: set[str] = await connection.run_sync(read)
+    return found

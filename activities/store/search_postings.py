@@ -42,7 +42,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.sql.expression import ColumnElement
 
 from activities.store.search_tables import CaseSearchTermRow
-from activities.store.sql import like_escape, utc
+from activities.store.sql import insert_for_dialect, like_escape, utc
 from activities.store.tables import CaseOrganisationRow, CaseRow
 from domain.case.search import SearchPlan
 from domain.case.search_index import clause_terms, postings
@@ -307,5 +307,12 @@ async def rewrite_postings(
         }
         for term in postings(terms)
     ]
-    if rows:
-        await connection.execute(insert(TERMS), rows)
+    if not rows:
+        return
+    if old is None:
+        # No read-model row to tell the old postings by (a row removed by a repair): postings
+        # left from before are kept, never inserted twice.
+        statement = insert_for_dialect(connection.dialect.name, TERMS).on_conflict_do_nothing()
+        await connection.execute(statement, rows)
+        return
+    await connection.execute(insert(TERMS), rows)

@@ -241,10 +241,10 @@ async def test_a_row_naming_a_unit_within_reach_goes_to_it_and_one_beyond_is_ref
     base = {"登记日期": "2025-05-06", "纠纷类型": "邻里纠纷", "当事人": "钱明与孙丽"}
     rows = [
         {**base, "纠纷简要情况": f"{tag}甲", "责任单位": "大行宫社区人民调解委员会"},
-        {  # 测试县: beyond the mediator's area
+        {  # 福州鼓楼区 (350102): beyond the mediator's area whatever other tests change
             **base,
             "纠纷简要情况": f"钱明电话13812345678，{tag}乙",
-            "责任单位": "梅园新村派出所调解室",
+            "责任单位": "鼓楼区矛盾纠纷调解中心",
         },
         {**base, "纠纷简要情况": f"{tag}丙"},
     ]
@@ -262,7 +262,7 @@ async def test_a_row_naming_a_unit_within_reach_goes_to_it_and_one_beyond_is_ref
     assert sheet is not None
     lines = list(sheet.iter_rows(values_only=True))
     assert [str(line[-1]) for line in lines[2:]] == [
-        "责任单位“梅园新村派出所调解室”不在单位名录中或不在您的辖区内"
+        "责任单位“鼓楼区矛盾纠纷调解中心”不在单位名录中或不在您的辖区内"
     ]
     # The row as it was, but the phone number in it masked, as on every way out.
     described = str(lines[2][lines[1].index("纠纷简要情况")])

@@ -25,7 +25,7 @@ async def test_a_mediator_takes_a_dispute_from_intake_to_close(pages: Pages, sho
     await expect(page.get_by_role("heading", name="案件列表")).to_be_visible()
     await shot(page, "01-case-list")
 
-    await page.get_by_role("link", name="登记").click()
+    await page.get_by_role("link", name="登记", exact=True).click()
     assert await unlabelled_inputs(page) == []
     # Sent without a title and with a bad phone: the Chinese message stands beside each field.
     await fill(
@@ -205,7 +205,7 @@ async def test_a_mediator_takes_a_dispute_from_intake_to_close(pages: Pages, sho
 async def test_a_mediator_of_another_center_cannot_reach_the_case(pages: Pages, shot: Shot) -> None:
     owner = await pages.open()
     await pages.sign_in(owner, "wangfang")
-    await owner.get_by_role("link", name="登记").click()
+    await owner.get_by_role("link", name="登记", exact=True).click()
     await fill(
         owner,
         {

@@ -73,7 +73,7 @@ async def test_a_mediator_works_a_case_from_intake_to_close_on_a_phone(
 
     # 登记, from the folded menu.
     await open_menu(page)
-    await page.get_by_role("link", name="登记").click()
+    await page.get_by_role("link", name="登记", exact=True).click()
     await expect(page.get_by_role("heading", name="登记矛盾纠纷")).to_be_visible()
     await done("intake")
     await fill(

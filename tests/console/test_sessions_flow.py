@@ -56,7 +56,7 @@ async def linked(console: Console) -> AsyncIterator[None]:
 
 async def _register(page: Page, title: str) -> None:
     await open_menu(page)  # folded behind 菜单 on a phone
-    await page.get_by_role("link", name="登记").click()
+    await page.get_by_role("link", name="登记", exact=True).click()
     await fill(
         page,
         {

@@ -21,7 +21,7 @@ from activities.store.people_tables import CasePersonRow
 from domain.case.list_columns import person_keys, principal_keys
 from domain.case.state import CaseState
 from tests.conftest import BACKENDS
-from tests.databases import PostgresAdmin, database_at
+from tests.databases import PostgresAdmin, database_at, table_columns
 from tests.domain.test_person_keys import _case
 from tests.samples import command
 
@@ -51,9 +51,11 @@ async def test_open_cases_get_their_people_by_id_and_are_found_by_them(
     url, engine = database_before_0022
     open_case, ended = _worked("JF-2026-700001", ended=False), _worked("JF-2026-700002", ended=True)
     async with engine.begin() as connection:
+        present = await table_columns(connection, "cases")
         for state in (open_case, ended):
             # As the projection of rules version 1 wrote it (before case_people).
             columns = {**repositories.case_columns(state), "read_model_version": 1}
+            columns = {name: value for name, value in columns.items() if name in present}
             await connection.execute(
                 insert(sa_table("cases", *(sa_column(name) for name in columns))),
                 {**columns, "state": json.dumps(columns["state"], ensure_ascii=False)},
