@@ -3,16 +3,19 @@
 ``GET /v1/indicators`` (leaders and auditors in their jurisdiction; staff for their organisation),
 ``GET /v1/indicators/{indicator_id}/cases`` (the cases behind numerator and denominator),
 ``GET /v1/audit/indicators`` (auditors: the same figures recounted from the event store),
-``GET /v1/accountability`` (问责: breaches, acknowledgement latency, unanswered 批示 per period).
+``GET /v1/indicators/accountability`` (问责: breaches, acknowledgement latency, unanswered 批示
+per period).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from api.deps import IndicatorsDep, SessionmakerDep
 from api.errors import ERROR_RESPONSES
@@ -20,7 +23,9 @@ from api.permissions import Auditor, Lister
 from api.services import accountability_views
 from api.services import indicators as service
 from api.services.accountability_views import AccountabilityView
-from api.services.indicators import IndicatorBoard
+from api.services.indicators import Counted, IndicatorBoard
+from domain.indicators.definitions import IndicatorSet
+from domain.people.access import Principal
 from domain.text import ONE_LINE
 
 router = APIRouter(tags=["indicators 考核指标"])
@@ -50,6 +55,48 @@ AsOfQuery = Annotated[
 ]
 
 
+@dataclass(frozen=True)
+class Scope:
+    """The query every indicator route takes: what is counted, where, and as of when."""
+
+    period: str
+    jurisdiction: str | None
+    org: str | None
+    category: str | None
+    as_of: date | None
+
+
+def _scope(
+    period: PeriodQuery,
+    jurisdiction: PlaceQuery = None,
+    org: OrgQuery = None,
+    category: CategoryQuery = None,
+    as_of: AsOfQuery = None,
+) -> Scope:
+    return Scope(period, jurisdiction, org, category, as_of)
+
+
+ScopeDep = Annotated[Scope, Depends(_scope)]
+
+
+async def _counted(
+    principal: Principal,
+    scope: Scope,
+    indicators: IndicatorSet,
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> Counted:
+    return await service.count(
+        principal,
+        indicators=indicators,
+        period=scope.period,
+        jurisdiction=scope.jurisdiction,
+        org_id=scope.org,
+        category=scope.category,
+        as_of=scope.as_of,
+        sessionmaker=sessionmaker,
+    )
+
+
 @router.get(
     "/v1/indicators",
     response_model=IndicatorBoard,
@@ -60,23 +107,10 @@ async def get_indicators(
     principal: Lister,
     sessionmaker: SessionmakerDep,
     indicators: IndicatorsDep,
-    period: PeriodQuery,
-    jurisdiction: PlaceQuery = None,
-    org: OrgQuery = None,
-    category: CategoryQuery = None,
-    as_of: AsOfQuery = None,
+    scope: ScopeDep,
 ) -> IndicatorBoard:
-    counted = await service.count(
-        principal,
-        indicators=indicators,
-        period=period,
-        jurisdiction=jurisdiction,
-        org_id=org,
-        category=category,
-        as_of=as_of,
-        sessionmaker=sessionmaker,
-    )
-    return service.board(counted, indicators, period)
+    counted = await _counted(principal, scope, indicators, sessionmaker)
+    return service.board(counted, indicators, scope.period)
 
 
 class IndicatorCases(BaseModel):
@@ -100,23 +134,10 @@ async def get_indicator_cases(
     principal: Lister,
     sessionmaker: SessionmakerDep,
     indicators: IndicatorsDep,
-    period: PeriodQuery,
+    scope: ScopeDep,
     part: Annotated[Literal["numerator", "denominator"], Query()] = "denominator",
-    jurisdiction: PlaceQuery = None,
-    org: OrgQuery = None,
-    category: CategoryQuery = None,
-    as_of: AsOfQuery = None,
 ) -> IndicatorCases:
-    counted = await service.count(
-        principal,
-        indicators=indicators,
-        period=period,
-        jurisdiction=jurisdiction,
-        org_id=org,
-        category=category,
-        as_of=as_of,
-        sessionmaker=sessionmaker,
-    )
+    counted = await _counted(principal, scope, indicators, sessionmaker)
     figure = service.figure_of(counted, indicator_id)
     ids = figure.numerator_cases if part == "numerator" else figure.denominator_cases
     if figure.unit == "count":
@@ -125,7 +146,7 @@ async def get_indicator_cases(
         indicator_id=indicator_id,
         name=figure.name,
         part=part,
-        period=period,
+        period=scope.period,
         as_of=counted.as_of,
         count=len(ids),
         case_ids=list(ids),
@@ -160,22 +181,9 @@ async def recount_indicators(
     principal: Auditor,
     sessionmaker: SessionmakerDep,
     indicators: IndicatorsDep,
-    period: PeriodQuery,
-    jurisdiction: PlaceQuery = None,
-    org: OrgQuery = None,
-    category: CategoryQuery = None,
-    as_of: AsOfQuery = None,
+    scope: ScopeDep,
 ) -> Recount:
-    counted = await service.count(
-        principal,
-        indicators=indicators,
-        period=period,
-        jurisdiction=jurisdiction,
-        org_id=org,
-        category=category,
-        as_of=as_of,
-        sessionmaker=sessionmaker,
-    )
+    counted = await _counted(principal, scope, indicators, sessionmaker)
     recounted = {
         f.indicator_id: f
         for f in await service.recount_from_events(counted, indicators, sessionmaker=sessionmaker)
@@ -195,7 +203,7 @@ async def recount_indicators(
             )
         )
     return Recount(
-        period=period,
+        period=scope.period,
         as_of=counted.as_of,
         scope=counted.scope.label,
         agrees=all(line.agrees for line in lines),
