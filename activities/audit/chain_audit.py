@@ -87,7 +87,8 @@ async def all_case_ids(*, session: AsyncSession) -> list[str]:
 # -- checks -------------------------------------------------------------------------------------
 
 
-def _link(row: CaseEventRow) -> ChainLink:
+def chain_link(row: CaseEventRow) -> ChainLink:
+    """A stored event as a link of its case's chain."""
     return ChainLink(
         case_id=row.case_id,
         seq=row.seq,
@@ -226,7 +227,7 @@ async def verify_case(
     lag = await behind.behind(case_id, session=session)
     if not rows and case_row is None and workflow_seq is None and lag is None:
         raise unknown_case(case_id)
-    chain = verify_chain([_link(row) for row in rows])
+    chain = verify_chain([chain_link(row) for row in rows])
     differences = _read_model_differences(rows, case_row)
     matches = not differences
     checked, problems = (

@@ -29,9 +29,9 @@ from pydantic import BaseModel
 from sqlalchemy import and_, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from activities.store.sql import utc
+from activities.audit.chain_audit import chain_link
 from activities.store.tables import CaseEventRow
-from domain.audit.chain import ChainLink, canonical_json, utc_instant, verify_chain
+from domain.audit.chain import canonical_json, utc_instant, verify_chain
 
 FORMAT = "fengqiao-checkpoint/1"
 
@@ -135,23 +135,6 @@ def verified_heads(document: Any, public_key: str) -> list[tuple[str, int, str]]
     return heads
 
 
-def _links(rows: Sequence[CaseEventRow]) -> list[ChainLink]:
-    return [
-        ChainLink(
-            case_id=row.case_id,
-            seq=row.seq,
-            type=row.type,
-            occurred_at=utc(row.occurred_at),
-            actor=row.actor,
-            command_id=row.command_id,
-            payload=row.payload,
-            prev_hash=row.prev_hash,
-            hash=row.hash,
-        )
-        for row in rows
-    ]
-
-
 async def check_head(
     session: AsyncSession, case_id: str, seq: int, digest: str
 ) -> HeadFinding | None:
@@ -188,7 +171,7 @@ async def check_head(
             message_zh=f"第 {seq} 号事件的链头与存证不符：该处之前的记录被改写",
             message_en=f"head at seq {seq} differs from the checkpoint: history rewritten",
         )
-    chain = verify_chain(_links(rows))
+    chain = verify_chain([chain_link(row) for row in rows])
     if not chain.ok and chain.first_broken is not None:
         return HeadFinding(
             case_id=case_id,
