@@ -31,6 +31,7 @@ from activities.store.case_list import (
 from activities.store.sql import insert_for, insert_for_dialect, utc
 from activities.store.tables import (
     CaseEventRow,
+    CaseOrganisationRow,
     CaseRow,
     CaseSeriesRow,
     IntakeKeyRow,
@@ -380,6 +381,27 @@ async def case_document(case_id: str, *, session: AsyncSession) -> dict[str, Any
         select(CaseRow.state).where(CaseRow.case_id == case_id)
     )
     return document
+
+
+_REACH = (
+    select(
+        CaseRow.jurisdiction_code,
+        CaseRow.reporter_id,
+        CaseRow.holder_id,
+        CaseRow.incoming_id,
+        CaseOrganisationRow.org_id,
+        CaseOrganisationRow.relation,
+    )
+    .outerjoin(CaseOrganisationRow, CaseOrganisationRow.case_id == CaseRow.case_id)
+    .where(CaseRow.case_id == bindparam("case_id"))
+)
+
+
+async def case_reach_rows(case_id: str, *, session: AsyncSession) -> list[tuple[Any, ...]]:
+    """The columns who reaches a case is decided by: its place, reporter, holder and incoming
+    organisation, one row per (organisation, relation) of ``case_organisations`` (one row with
+    no organisation when it has none); empty when the store has no such case."""
+    return [tuple(row) for row in await session.execute(_REACH, {"case_id": case_id})]
 
 
 # A petition still open to a repeat of its matter (before 终结, 销号, 撤回, 不予受理).
