@@ -274,6 +274,7 @@ async def main_async(args: argparse.Namespace) -> int:
     keep = args.keep or bool(args.database)
     measured: list[Page] = []
     results: dict[str, list[tuple[float, float]]] = {}
+    sizes: dict[str, int] = {}
     try:
         await upgrade_async(url)
         measured = await _prepare(url, args, name)
@@ -307,6 +308,7 @@ async def main_async(args: argparse.Namespace) -> int:
                         response = await _request(client, page, forms[page.user])
                         elapsed = (time.perf_counter() - started) * 1000
                         assert response.status_code == 200, (page.path, response.status_code)
+                        sizes[page.label] = len(response.content)
                         if n >= args.warmup:
                             timings.append(elapsed)
                     p50, p95 = statistics.median(timings), _percentile(timings, 0.95)
@@ -322,7 +324,7 @@ async def main_async(args: argparse.Namespace) -> int:
         else:
             print(f"kept database {name}", file=sys.stderr)
     print(f"\n{args.cases} cases; medians of {args.runs} runs ({args.samples} timed requests each)")
-    print("| page | p50 ms | p95 ms |\n|---|---:|---:|")
+    print("| page | p50 ms | p95 ms | HTML bytes |\n|---|---:|---:|---:|")
     over = 0
     for page in measured:
         p50 = statistics.median(r[0] for r in results[page.label])
@@ -330,7 +332,7 @@ async def main_async(args: argparse.Namespace) -> int:
         flag = ""
         if p95 > TARGET_MS:
             flag, over = " **over target**", over + 1
-        print(f"| {page.label}{flag} | {p50:.1f} | {p95:.1f} |")
+        print(f"| {page.label}{flag} | {p50:.1f} | {p95:.1f} | {sizes.get(page.label, 0):,} |")
     return 1 if over else 0
 
 
