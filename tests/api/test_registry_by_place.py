@@ -19,8 +19,8 @@ from activities.store import registry as registry_store
 from activities.store.engine import create_sessionmaker
 from api.app import create_app
 from bench.real_cases import bench_registry
-from domain.people.sign_in import SignInPolicy
 from domain.people.access import Principal, Role
+from domain.people.sign_in import SignInPolicy
 from tests.principals import USERS
 
 BASE = "http://fengqiao.test"
@@ -48,14 +48,14 @@ async def clients(engine: AsyncEngine) -> AsyncIterator[dict[str, httpx.AsyncCli
         await registry_store.load_registry(registry_, session=session)
         for name, user in PEOPLE.items():
             await principals.create_user(user, session=session)
-            opened = await passwords.open_session(
+            session_opened = await passwords.open_session(
                 user.user_id,
                 method="password",
                 now=datetime.now(UTC),
                 policy=SignInPolicy(),
                 session=session,
             )
-            tokens[name] = opened.token
+            tokens[name] = session_opened.token
         keys = {
             name: (await principals.issue_key(user.user_id, session=session)).key
             for name, user in PEOPLE.items()
@@ -111,13 +111,16 @@ async def test_a_town_lists_its_own_organisations_and_villages_only(
 async def test_search_by_name_within_a_county_pages_by_fifty(
     clients: dict[str, httpx.AsyncClient],
 ) -> None:
-    first = await clients["system_admin"].get("/admin/organisations?place=320102&q=社区人民调解委员会")
+    first = await clients["system_admin"].get(
+        "/admin/organisations?place=320102&q=社区人民调解委员会"
+    )
     assert first.status_code == 200
     assert len(first.content) < PAGE_BOUND
     found = ORG_LINK.findall(first.text)
     assert len(found) == 50
     assert all(org.startswith("committee-320102") for org in found)
-    assert "（240）" in first.text and "第 1 / 5 页" in first.text
+    assert "（240）" in first.text
+    assert "第 1 / 5 页" in first.text
     last = await clients["system_admin"].get(
         "/admin/organisations?place=320102&q=社区人民调解委员会&page=5"
     )

@@ -68,7 +68,7 @@ async def register_labour_dispute(page: Page, title: str) -> None:
 async def test_an_administrator_adds_an_organisation_and_a_roster_mediator(
     pages: Pages, shot: Shot, jiangning: None
 ) -> None:
-    page = await pages.open()
+    page = await pages.open(1280, 800)
     await pages.sign_in(page, "sysadmin")
     await page.get_by_role("link", name="单位名录").click()
     await expect(page.get_by_role("heading", name="单位名录")).to_be_visible()
@@ -125,6 +125,15 @@ async def test_an_administrator_adds_an_organisation_and_a_roster_mediator(
     row = page.locator("#organisations tr", has_text="江宁区婚姻家庭纠纷调解室")
     await expect(row).to_contain_text("已停用")
     await shot(page, "03-registry-list")
+    # On a phone: found by name within the county (a GET form), a link per place.
+    phone = await pages.open(390, 844)
+    await pages.sign_in(phone, "sysadmin")
+    await phone.goto(f"{pages.console.url}/admin/organisations?place={county.COUNTY}")
+    await phone.get_by_label("按名称查找单位（江宁区范围内）").fill("劳动争议")
+    await phone.get_by_role("button", name="查找").click()
+    await expect(phone.locator("#h-orgs")).to_contain_text("名称含“劳动争议”的单位（1）")
+    await expect(phone.locator("#organisations")).to_contain_text("江宁区劳动争议调解室")
+    await shot(phone, "04-registry-search-390")
 
 
 async def test_a_transfer_to_another_county_is_chosen_by_walking_places_in_the_console(
@@ -132,7 +141,7 @@ async def test_a_transfer_to_another_county_is_chosen_by_walking_places_in_the_c
 ) -> None:
     async with console.sessionmaker.begin() as session:
         await county.ensure_sample_targets(session)  # 测试县: 玄武区劳动争议调解室
-    sender = await pages.open()
+    sender = await pages.open(1280, 800)
     await pages.sign_in(sender, VILLAGE.user_id)
     await register_labour_dispute(sender, "上坊社区欠薪纠纷（跨县转办）")
     await sender.get_by_label("承办单位", exact=True).select_option("jn-sf-committee")
@@ -155,8 +164,8 @@ async def test_a_transfer_to_another_county_is_chosen_by_walking_places_in_the_c
     await expect(picker.locator("option[value='xw-labour-room']")).to_have_count(1)
     await shot(sender, "07-transfer-found-by-name")
 
-    # Walked by place on a phone: the top, then 测试县; chosen, sent.
-    phone = await pages.open(390, 844)
+    # Walked by place on a phone without JavaScript: the top, then 测试县; chosen, sent.
+    phone = await pages.open(390, 844, javascript=False)
     await pages.sign_in(phone, VILLAGE.user_id)
     await phone.goto(case_url)
     form = phone.locator("#action-transfer")
