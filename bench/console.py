@@ -152,6 +152,22 @@ async def pages(engine: AsyncEngine) -> list[Page]:
             Page("bench-mediator", f"case page, {label}", f"/cases/{cid}")
             for label, cid in cases.items()
         ),
+        *(
+            [
+                Page(
+                    "bench-mediator",
+                    "case page, 转办 picker walked to another county",
+                    f"/cases/{longest}?pick=transfer&place=320104",
+                ),
+                Page(
+                    "bench-mediator",
+                    "case page, 转办 picker by name (50 of 960)",
+                    f"/cases/{longest}?pick=transfer&q=" + quote("调解委员会"),
+                ),
+            ]
+            if longest
+            else []
+        ),
         Page("bench-mediator", "intake form (登记)", "/cases/new"),
         Page("bench-mediator", "intake 分流 check + same parties", "/cases/new/check", intake),
         Page("bench-leader", "leader board", "/leader"),
@@ -171,6 +187,13 @@ async def pages(engine: AsyncEngine) -> list[Page]:
         Page("bench-auditor", "audit search, no query", "/audit"),
         Page("bench-auditor", "audit trail (访问留痕)", "/audit/trail"),
         Page("bench-admin", "registry (单位名录)", "/admin/organisations"),
+        Page("bench-admin", "registry, a county", "/admin/organisations?place=320102"),
+        Page("bench-admin", "registry, a town", "/admin/organisations?place=320102003"),
+        Page(
+            "bench-admin",
+            "registry, by name in a county (50 of 240)",
+            "/admin/organisations?place=320102&q=" + quote("调解委员会"),
+        ),
         Page("bench-admin", "registry, one organisation", f"/admin/organisations/{TOWN_CENTER}"),
         Page("bench-admin", "users", "/admin/users"),
     ]
