@@ -164,6 +164,19 @@ async def test_a_transfer_to_another_county_is_chosen_by_walking_places_in_the_c
     await expect(picker.locator("option[value='xw-labour-room']")).to_have_count(1)
     await shot(sender, "07-transfer-found-by-name")
 
+    # Who may receive is the API's to say: a stopped organisation posted anyway is refused
+    # beside the picker, which keeps it chosen.
+    token = await sender.locator("input[name=csrf_token]").first.input_value()
+    refused = await sender.request.post(
+        f"{case_url}/act/transfer",
+        form={"csrf_token": token, "to_organisation": "jn-closed-room", "reason": "转给已停用单位"},
+        headers={"Origin": pages.console.url},
+    )
+    assert refused.status == 422
+    answer = await refused.text()
+    assert "江宁区原物业纠纷调解室（jn-closed-room）已停用" in answer
+    assert '<option value="jn-closed-room" selected>' in answer
+
     # Walked by place on a phone without JavaScript: the top, then 测试县; chosen, sent.
     phone = await pages.open(390, 844, javascript=False)
     await pages.sign_in(phone, VILLAGE.user_id)
