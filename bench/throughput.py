@@ -1,6 +1,7 @@
 """Throughput of the case API against the bare Temporal baseline, on one dev server.
 
-    python -m bench.throughput [--cases 40] [--concurrency 8] [--rounds 3]
+    python -m bench.throughput [--cases 40] [--concurrency 8] [--rounds 3] [--memory]
+                               [--archive] [--phases api,direct,minimal]
 
 (a) N full case lifecycles (intake + 11 commands) through the HTTP API, with the real worker
     projecting into PostgreSQL (TEST_DATABASE_URL / BENCH_DATABASE_URL, a fresh database);
@@ -286,6 +287,9 @@ async def main() -> int:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--memory", action="store_true", help="dev server without a db file")
     parser.add_argument(
+        "--archive", action="store_true", help="keep the worker's history archiver running"
+    )
+    parser.add_argument(
         "--phases",
         default=",".join(PHASES),
         help="comma-separated subset of api,direct,minimal (e.g. api alone, to profile it)",
@@ -318,7 +322,13 @@ async def main() -> int:
         server = devstack.spawn(server_command, log_file=workdir / "temporal.log")
         processes.append(server)
         devstack.wait_for_port(ports.grpc, timeout=60, process=server)
-        api_env = {**env, "FENGQIAO_TASK_QUEUE": "bench-api"}
+        # The history archiver reads each closed case's history back from Temporal: work after a
+        # case's end, not on the command path the three phases compare (--archive keeps it on).
+        api_env = {
+            **env,
+            "FENGQIAO_TASK_QUEUE": "bench-api",
+            "FENGQIAO_ARCHIVE_INTERVAL_SECONDS": "30" if args.archive else "0",
+        }
         processes.append(
             devstack.spawn(
                 devstack.python_module_command("worker"),
