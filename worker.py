@@ -32,6 +32,7 @@ from activities.reports.documents.templates import load_templates
 from activities.runtime.command_guard import CommandGuard
 from activities.runtime.engine_keys import engine_keys
 from activities.runtime.log_context import ActivityLogContext
+from activities.runtime.party_keys import party_keyring
 from activities.runtime.settings import Settings
 from activities.runtime.temporal_client import connect_with_retry, metrics_runtime
 from activities.store.engine import create_engine, create_sessionmaker
@@ -72,7 +73,11 @@ def case_activities(engine: AsyncEngine, settings: Settings, http: httpx.AsyncCl
     # The templates are checked here too: a worker with a broken template set does not start.
     prefixes = load_templates(settings.document_templates_dir).prefixes
     return [
-        CaseStore(engine, search_key=settings.search_hash_key).project_case_events,
+        CaseStore(
+            engine,
+            search_key=settings.search_hash_key,
+            party_hash_key=party_keyring(settings).current_key,
+        ).project_case_events,
         policy_provider(settings).load_case_policy,
         Notifier(
             create_sessionmaker(engine), http, policy=OutboundPolicy.from_settings(settings)

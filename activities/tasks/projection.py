@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
+from activities.runtime.settings import DEVELOPMENT_PARTY_KEY
 from activities.store import alert_store, behind, repositories
 from domain.case.evolve import fold
 from domain.case.state import CaseState
@@ -70,10 +71,18 @@ def _place(batch: ProjectionBatch) -> str | None:
 class CaseStore:
     """Idempotent on (case_id, seq): a retried or replayed batch changes nothing twice."""
 
-    def __init__(self, engine: AsyncEngine, *, search_key: bytes | None = None) -> None:
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        *,
+        search_key: bytes | None = None,
+        party_hash_key: bytes = DEVELOPMENT_PARTY_KEY,
+    ) -> None:
         self._engine = engine
         # The key of the search terms' hashes of whole phone and ID numbers (Settings).
         self._search_key = search_key
+        # The current party key: party and matter keys are HMACs under it (party_keys.py).
+        self._party_hash_key = party_hash_key
 
     @activity.defn(name=PROJECT_ACTIVITY)
     async def project_case_events(self, batch: ProjectionBatch) -> ProjectionResult:
@@ -108,7 +117,10 @@ class CaseStore:
             state = batch.state if batch.state is not None else await _folded(batch, connection)
             if state is not None:
                 await repositories.upsert_case(
-                    state, connection=connection, search_key=self._search_key
+                    state,
+                    connection=connection,
+                    search_key=self._search_key,
+                    party_hash_key=self._party_hash_key,
                 )
                 await alert_store.upsert_alerts(state, connection=connection)
             await behind.clear_behind(
