@@ -117,15 +117,10 @@ async def _rekey_batch(
         select(CasePartyRow.case_id, CasePartyRow.party_key).where(CasePartyRow.case_id.in_(ids))
     ):
         parties.setdefault(case_id, set()).add(key)
-    matters = dict(
-        (
-            await connection.execute(
-                select(CaseRow.case_id, CaseRow.matter_key).where(CaseRow.case_id.in_(ids))
-            )
-        )
-        .tuples()
-        .all()
+    stored = await connection.execute(
+        select(CaseRow.case_id, CaseRow.matter_key).where(CaseRow.case_id.in_(ids))
     )
+    matters: dict[str, str | None] = {row.case_id: row.matter_key for row in stored}
     facts_table = _FACTS
     found = await connection.execute(
         select(facts_table.c.case_id, facts_table.c.party_key).where(facts_table.c.case_id.in_(ids))
@@ -186,19 +181,14 @@ async def rekey_party_keys(
         async with engine.begin() as connection:
             # Locked while rewritten: a projection of the same case waits for this batch (and
             # then writes its own keys, under the same current key).
-            rows = (
-                (
-                    await connection.execute(
-                        select(CaseRow.case_id, CaseRow.state)
-                        .where(CaseRow.case_id > counts.last_case)
-                        .order_by(CaseRow.case_id)
-                        .limit(batch_size)
-                        .with_for_update()
-                    )
-                )
-                .tuples()
-                .all()
+            found = await connection.execute(
+                select(CaseRow.case_id, CaseRow.state)
+                .where(CaseRow.case_id > counts.last_case)
+                .order_by(CaseRow.case_id)
+                .limit(batch_size)
+                .with_for_update()
             )
+            rows: list[tuple[str, object]] = [(row.case_id, row.state) for row in found]
             if not rows:
                 break
             states, changed, undecodable = await _rekey_batch(
