@@ -18,8 +18,8 @@ from sqlalchemy import select, text, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 from temporalio.testing import ActivityEnvironment
 
-from activities.runtime.engine_keys import EngineKeyError
-from activities.runtime.party_keys import party_keyring
+from activities.runtime.engine_keys import EngineKeyError, Keyring
+from activities.runtime.party_keys import lookup_keys, party_keyring
 from activities.runtime.settings import DEVELOPMENT_PARTY_KEY, Settings
 from activities.store import indicator_facts, repositories, watched, worklists
 from activities.store.engine import create_engine, create_sessionmaker
@@ -202,6 +202,23 @@ async def test_rekey_moves_every_stored_key_to_the_new_secret(
     nobody = str(party_key(key=KEY_A, id_number="110101197001010016"))
     await _enter_watched(engine, "ZD-" + "2" * 20, nobody)
     before = await _stored(engine)
+    # Rotation under way (B current, A still listed): a lookup tries both keys and still finds
+    # what was stored under A, before the re-key has run.
+    ring = Keyring.of([("b", KEY_B), ("a", KEY_A)])
+    assert lookup_keys(ring) == (KEY_B, KEY_A)
+    petition = built[1].case
+    async with create_sessionmaker(engine)() as session:
+        same_party = await worklists.cases_of_parties(
+            [str(party_key(key=k, id_number=ZHANG_WEI)) for k in lookup_keys(ring)],
+            CaseFilter(within="320102"),
+            limit=50,
+            session=session,
+        )
+        pending = await repositories.pending_petition(
+            [str(matter_key(petition, key=k)) for k in lookup_keys(ring)], session=session
+        )
+    assert sorted(c.case_id for c in same_party) == ["JF-2026-810001", "XF-2026-810002"]
+    assert pending == "XF-2026-810002"
 
     counts = await rekey_party_keys(engine, current=KEY_B, earlier=[None, KEY_A])
 
