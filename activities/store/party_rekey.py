@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import bindparam, delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from activities.store.indicator_tables import IndicatorFactRow
@@ -34,6 +34,8 @@ from domain.indicators.facts import party_key as facts_party_key
 BATCH = 200
 _WATCHED: Any = WatchedPersonRow.__table__
 _FACTS: Any = IndicatorFactRow.__table__
+_CASES: Any = CaseRow.__table__
+_PARTIES: Any = CasePartyRow.__table__
 
 # An earlier key: bytes of a keyring key, or None for the plain SHA-256 of older releases.
 EarlierKey = bytes | None
@@ -107,6 +109,35 @@ async def register_in_use(connection: AsyncConnection) -> bool:
     return (await connection.scalar(select(func.count()).select_from(table))) != 0
 
 
+async def _write(
+    cases: list[dict[str, object]],
+    party_rows: list[dict[str, object]],
+    facts: list[dict[str, object]],
+    *,
+    connection: AsyncConnection,
+) -> None:
+    """The batch's rewritten keys, a few statements for the whole batch (not a few per case)."""
+    if not cases:
+        return
+    ids = [row["row_id"] for row in cases]
+    await connection.execute(
+        update(_CASES)
+        .where(_CASES.c.case_id == bindparam("row_id"))
+        .values(matter_key=bindparam("new_key")),
+        cases,
+    )
+    await connection.execute(delete(_PARTIES).where(_PARTIES.c.case_id.in_(ids)))
+    if party_rows:
+        await connection.execute(insert(_PARTIES), party_rows)
+    if facts:
+        await connection.execute(
+            update(_FACTS)
+            .where(_FACTS.c.case_id == bindparam("row_id"))
+            .values(party_key=bindparam("new_key")),
+            facts,
+        )
+
+
 async def _rekey_batch(
     batch: Sequence[tuple[str, object]], *, current: bytes, connection: AsyncConnection
 ) -> tuple[list[CaseState], int, int]:
@@ -127,7 +158,10 @@ async def _rekey_batch(
     )
     facts: dict[str, str | None] = {row.case_id: row.party_key for row in found}
     states: list[CaseState] = []
-    changed = undecodable = 0
+    undecodable = 0
+    changed_cases: list[dict[str, object]] = []
+    party_rows: list[dict[str, object]] = []
+    changed_facts: list[dict[str, object]] = []
     for case_id, document in batch:
         try:
             state = CaseState.model_validate(document)
@@ -145,21 +179,12 @@ async def _rekey_batch(
         )
         if same:
             continue
-        changed += 1
-        await connection.execute(
-            update(CaseRow).where(CaseRow.case_id == case_id).values(matter_key=matter)
-        )
-        await connection.execute(delete(CasePartyRow).where(CasePartyRow.case_id == case_id))
-        if keys:
-            await connection.execute(
-                insert(CasePartyRow), [{"case_id": case_id, "party_key": k} for k in sorted(keys)]
-            )
+        changed_cases.append({"row_id": case_id, "new_key": matter})
+        party_rows += [{"case_id": case_id, "party_key": k} for k in sorted(keys)]
         if case_id in facts:
-            await connection.execute(
-                update(facts_table)
-                .where(facts_table.c.case_id == case_id)
-                .values(party_key=fact_key)
-            )
+            changed_facts.append({"row_id": case_id, "new_key": fact_key})
+    await _write(changed_cases, party_rows, changed_facts, connection=connection)
+    changed = len(changed_cases)
     return states, changed, undecodable
 
 
