@@ -14,7 +14,7 @@ from sqlalchemy import delete, insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from activities.store.agenda_table import SessionAgendaRow
-from activities.store.indicator_facts import replace_facts
+from activities.store.indicator_facts import fact_tables
 from activities.store.people_tables import CasePersonRow
 from activities.store.sql import utc
 from activities.store.tables import NO_DUE, CaseOrganisationRow, CasePartyRow, WorkItemRow
@@ -163,12 +163,32 @@ def case_rows(state: CaseState, *, party_hash_key: bytes) -> list[tuple[Any, lis
     return list(zip(_TABLES, built, strict=True))
 
 
+# The rows of each side table one projection wrote: ``case_rows`` and then ``fact_tables``.
+SideRows = tuple[list[dict[str, Any]], ...]
+
+
 async def replace_case_rows(
-    state: CaseState, *, connection: AsyncConnection, party_hash_key: bytes
-) -> None:
-    """Replace the case's rows in every side table by those of ``state``."""
-    for table, rows in case_rows(state, party_hash_key=party_hash_key):
+    state: CaseState,
+    *,
+    connection: AsyncConnection,
+    party_hash_key: bytes,
+    previous: SideRows | None = None,
+) -> SideRows:
+    """Replace the case's rows in every side table by those of ``state``; returns them.
+
+    ``previous``: the rows the case's last projection wrote, which the caller knows are still the
+    stored ones (the stored seq is theirs, the case row locked): a table whose rows are the same
+    is left alone (most commands change two or three of the seven tables)."""
+    written = []
+    tables = [
+        *case_rows(state, party_hash_key=party_hash_key),
+        *fact_tables(state, party_hash_key=party_hash_key),
+    ]
+    for index, (table, rows) in enumerate(tables):
+        written.append(rows)
+        if previous is not None and previous[index] == rows:
+            continue
         await connection.execute(delete(table).where(table.c.case_id == state.case_id))
         if rows:
             await connection.execute(insert(table), rows)
-    await replace_facts(state, connection=connection, party_hash_key=party_hash_key)
+    return tuple(written)
