@@ -18,7 +18,8 @@ import httpx
 import structlog
 from sqlalchemy.ext.asyncio import AsyncEngine
 from temporalio.client import Client
-from temporalio.worker import Worker
+from temporalio.worker import UnsandboxedWorkflowRunner, Worker
+from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner
 
 from activities.audit.history_archive import archive_periodically
 from activities.files.store import file_store
@@ -157,9 +158,16 @@ def build_worker(
     *,
     guard: CommandGuard | None = None,
     max_cached_workflows: int = 1000,
+    sandboxed: bool = False,
 ) -> Worker:
     """The worker; ``guard`` checks the API's signature on every command (the deployed worker
-    always has one; a test of workflow code alone may leave it out)."""
+    always has one; a test of workflow code alone may leave it out).
+
+    Workflows run outside the SDK's sandbox: it re-imports the workflow's modules for every new
+    run and enters itself for every payload the codec seals (a fifth of the worker's CPU per
+    command, ``make bench``). Determinism is kept by what workflow code may import (the import
+    contracts), by replaying every recorded history in the sandbox (the Replayer's default) and
+    by the case workflow's own tests, which run ``sandboxed``."""
     return Worker(
         client,
         task_queue=task_queue,
@@ -168,6 +176,7 @@ def build_worker(
         # Activities' log lines name their workflow; the guard checks every command's signature.
         interceptors=[ActivityLogContext(), *([guard] if guard is not None else [])],
         max_cached_workflows=max_cached_workflows,
+        workflow_runner=SandboxedWorkflowRunner() if sandboxed else UnsandboxedWorkflowRunner(),
     )
 
 
