@@ -33,6 +33,7 @@ from activities.reports.documents.templates import load_templates
 from activities.runtime.command_guard import CommandGuard
 from activities.runtime.engine_keys import engine_keys
 from activities.runtime.log_context import ActivityLogContext
+from activities.runtime.party_keys import party_keyring
 from activities.runtime.settings import Settings
 from activities.runtime.temporal_client import connect_with_retry, metrics_runtime
 from activities.store.engine import create_engine, create_sessionmaker
@@ -80,7 +81,11 @@ def case_activities(
     ``create_engine``'s ``custom_plans``)."""
     # The templates are checked here too: a worker with a broken template set does not start.
     prefixes = load_templates(settings.document_templates_dir).prefixes
-    store = CaseStore(projection_engine or engine, search_key=settings.search_hash_key)
+    store = CaseStore(
+        projection_engine or engine,
+        search_key=settings.search_hash_key,
+        party_hash_key=party_keyring(settings).current_key,
+    )
     return [
         store.project_case_events,
         policy_provider(settings).load_case_policy,
