@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import signal
 import sys
 from collections.abc import Sequence
@@ -224,6 +225,12 @@ async def run_worker(settings: Settings) -> None:
         temporal=settings.temporal_address,
         metrics_port=settings.worker_metrics_port or None,
     )
+    # What exists now (modules, workflow definitions, pools) lives as long as the process: out of
+    # the collector's way. A command makes thousands of short-lived objects (states, payloads):
+    # a younger generation ten times the default is collected a tenth as often (the collector
+    # took about 8 % of the worker's CPU per command with the defaults).
+    gc.freeze()
+    gc.set_threshold(7000, 10, 10)
     async with worker:
         refusals = asyncio.create_task(recorder.run(), name="refused-commands")
         # Keeps closed case histories past Temporal's retention; 0 turns it off in this process.
