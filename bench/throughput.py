@@ -54,6 +54,8 @@ from tests.samples import (
 from workflows.contract import APPLY_UPDATE, WORKFLOW_TYPE, CaseWorkflowInput, CommandOutcome
 
 TRANSITIONS_PER_CASE = 1 + len(LIFECYCLE)
+# API latency by the last part of the path (cases = intake), for --by-action.
+BY_ACTION: dict[str, list[float]] = {}
 
 
 def cpu_seconds(pid: int) -> float:
@@ -127,6 +129,7 @@ async def through_api(
                 if response.status >= 400:
                     raise RuntimeError(f"{path}: {response.status} {result}")
             latencies.append(time.perf_counter() - started)
+            BY_ACTION.setdefault(path.rsplit("/", 1)[-1], []).append(latencies[-1])
             return result
 
         async def lifecycle(_index: int) -> None:
@@ -262,6 +265,12 @@ def report(
             f"update -> projection p50 {percentile(lag, 0.5) * 1000:6.1f} ms  "
             f"p99 {percentile(lag, 0.99) * 1000:6.1f} ms  ({len(lag)} events)",
         ]
+    if args.by_action:
+        for action, values in sorted(BY_ACTION.items(), key=lambda kv: -statistics.median(kv[1])):
+            lines.append(
+                f"  {action:<28} p50 {percentile(values, 0.5) * 1000:6.1f} ms  "
+                f"p99 {percentile(values, 0.99) * 1000:6.1f} ms"
+            )
     lines += [
         "CPU ms per case      " + "".join(f"{name:>12}" for name in next(iter(cpu.values()))),
     ]
@@ -286,6 +295,7 @@ async def main() -> int:
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--memory", action="store_true", help="dev server without a db file")
+    parser.add_argument("--by-action", action="store_true", help="API latency per command")
     parser.add_argument(
         "--archive", action="store_true", help="keep the worker's history archiver running"
     )
