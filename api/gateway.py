@@ -43,11 +43,11 @@ from workflows.contract import (
     DOCUMENT_NUMBER_UNAVAILABLE,
     STATE_QUERY,
     WORKFLOW_TYPE,
-    CaseWorkflowInput,
     CommandOutcome,
     DiversionInput,
     DiversionResult,
     diversion_workflow_id,
+    new_case_input,
 )
 
 # The case as JSON, exactly as the workflow serialised its CaseState. The API passes it through
@@ -247,7 +247,7 @@ async def register_case(
     """Start the case workflow and register the case in one update-with-start (idempotent)."""
     start: WithStartWorkflowOperation[Any, Any] = WithStartWorkflowOperation(
         WORKFLOW_TYPE,
-        CaseWorkflowInput(),
+        new_case_input(),
         id=case_id,
         task_queue=settings.task_queue,
         id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,

@@ -40,7 +40,7 @@ from activities.store.migrate import upgrade_async
 from domain.case import commands as c
 from tests.samples import LIFECYCLE, china_today, command, legal_dates, register
 from worker import build_worker, case_activities
-from workflows.contract import APPLY_UPDATE, WORKFLOW_TYPE, CaseWorkflowInput
+from workflows.contract import APPLY_UPDATE, WORKFLOW_TYPE, new_case_input
 
 TASK_QUEUE = "history-size"
 
@@ -156,7 +156,7 @@ async def lifecycle(client: Client) -> list[Measure]:
         envelope,
         start_workflow_operation=WithStartWorkflowOperation(
             WORKFLOW_TYPE,
-            CaseWorkflowInput(),
+            new_case_input(),
             id=case_id,
             task_queue=TASK_QUEUE,
             id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,

@@ -51,7 +51,7 @@ from tests.samples import (
     legal_dates,
     register,
 )
-from workflows.contract import APPLY_UPDATE, WORKFLOW_TYPE, CaseWorkflowInput, CommandOutcome
+from workflows.contract import APPLY_UPDATE, WORKFLOW_TYPE, CommandOutcome, new_case_input
 
 TRANSITIONS_PER_CASE = 1 + len(LIFECYCLE)
 # API latency by the last part of the path (cases = intake), for --by-action.
@@ -159,7 +159,7 @@ async def through_client(client: Client, task_queue: str, cases: int, concurrenc
             ),
             start_workflow_operation=WithStartWorkflowOperation(
                 WORKFLOW_TYPE,
-                CaseWorkflowInput(),
+                new_case_input(),
                 id=case_id,
                 task_queue=task_queue,
                 id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,

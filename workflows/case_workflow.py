@@ -91,6 +91,7 @@ with workflow.unsafe.imports_passed_through():
         LISTING_PATCH,
         PROJECTION_HELD_PATCH,
         STORE_OUTAGE_PATCH,
+        Patches,
     )
 
 # The 文号 store may be away briefly; after that the issue is refused (503), nothing recorded.
@@ -126,6 +127,8 @@ class CaseWorkflow:
         self._state: CaseState | None = start.state
         # Continue-as-new well before Temporal's own limits so replays of one run stay short.
         self._max_history_events = start.max_history_events
+        self._baseline = start.patch_baseline
+        self._patched = Patches(start.patch_baseline)
         self._unprojected: list[e.Event] = []
         self._projected_seq = start.state.seq if start.state else 0
         self._lock = asyncio.Lock()
@@ -142,7 +145,7 @@ class CaseWorkflow:
         if (
             start.state is not None
             and workflow.info().continued_run_id is None
-            and workflow.patched(FORGED_START_PATCH)
+            and self._patched(FORGED_START_PATCH)
         ):
             raise ApplicationError(
                 "案件只能由接口登记，不能带着案件状态直接启动 / a case cannot be started with a "
@@ -165,7 +168,11 @@ class CaseWorkflow:
                 break
         if self._state is not None and not self._state.is_terminal:
             workflow.continue_as_new(
-                CaseWorkflowInput(state=self._state, max_history_events=self._max_history_events)
+                CaseWorkflowInput(
+                    state=self._state,
+                    max_history_events=self._max_history_events,
+                    patch_baseline=self._baseline,
+                )
             )
         # The ended case is in the store (every batch landed before the loop let go).
         return None if self._state is None else self._answer(self._state)
@@ -175,27 +182,27 @@ class CaseWorkflow:
         """Record a command's events, wait until the store has them, say where the case is."""
         async with self._lock:
             if isinstance(envelope.command, ATTACHING):
-                workflow.patched(ATTACHMENTS_PATCH)
-            if isinstance(envelope.command, IssueDocument) and workflow.patched(DOCUMENTS_PATCH):
+                self._patched(ATTACHMENTS_PATCH)
+            if isinstance(envelope.command, IssueDocument) and self._patched(DOCUMENTS_PATCH):
                 envelope = await self._numbered(envelope)
             events = self._decide(envelope)
             if (
                 events
                 and needs_handoff_rules(self._state, envelope.command)
-                and workflow.patched(HANDOFFS_PATCH)
+                and self._patched(HANDOFFS_PATCH)
             ):
                 await self._amend_policy()
                 events = self._decide(envelope)  # numbered after the amendment
             lacking = years_lacking(self._state, envelope.command)
-            if events and lacking and workflow.patched(CALENDAR_YEARS_PATCH):
+            if events and lacking and self._patched(CALENDAR_YEARS_PATCH):
                 await self._extend_calendar(lacking)
                 events = self._decide(envelope)  # counted with the years added
             if events and isinstance(envelope.command, LEADER_ACTS):
-                workflow.patched(LEADER_ACTS_PATCH)  # marks the histories that hold them
+                self._patched(LEADER_ACTS_PATCH)  # marks the histories that hold them
             if events and isinstance(envelope.command, LISTING):
-                workflow.patched(LISTING_PATCH)
+                self._patched(LISTING_PATCH)
             self._record(events)
-            if isinstance(envelope.command, Register) and events and workflow.patched(CLOCKS_PATCH):
+            if isinstance(envelope.command, Register) and events and self._patched(CLOCKS_PATCH):
                 await self._snapshot_policy(envelope)
             self._record_what_fell_due()
             state = self._state
@@ -205,7 +212,7 @@ class CaseWorkflow:
         return self._answer(state)
 
     def _decide(self, envelope: CommandEnvelope) -> list[e.Event]:
-        strict = not isinstance(envelope.command, RecordCourtDecision) or workflow.patched(
+        strict = not isinstance(envelope.command, RecordCourtDecision) or self._patched(
             COURT_ACCEPTANCE_PATCH
         )
         try:
@@ -288,7 +295,7 @@ class CaseWorkflow:
     def _answer(self, state: CaseState) -> CommandOutcome | CaseState:
         """What an update or the ended run answers, recorded in history: the case's seq (a run
         from before lean-answer-v1: the whole case)."""
-        if not workflow.patched(LEAN_ANSWER_PATCH):
+        if not self._patched(LEAN_ANSWER_PATCH):
             return state
         return CommandOutcome(
             case_id=state.case_id, seq=state.seq, projected=self._projected_seq >= state.seq
@@ -329,7 +336,7 @@ class CaseWorkflow:
     async def _snapshot_policy(self, envelope: CommandEnvelope) -> None:
         assert isinstance(envelope.command, Register)
         earlier = intake_years(envelope.command, china_date(workflow.now()).year)
-        if earlier and not workflow.patched(CALENDAR_YEARS_PATCH):
+        if earlier and not self._patched(CALENDAR_YEARS_PATCH):
             earlier = ()
         policy = await self._policy_in_force(earlier)
         assert self._state is not None
@@ -348,7 +355,7 @@ class CaseWorkflow:
         has run out, or its warning time has passed) is recorded at once. The patch is asked only
         then, so a history without late entries carries no marker."""
         wake = self._wakeup()
-        if wake is None or wake > workflow.now() or not workflow.patched(LATE_ENTRY_PATCH):
+        if wake is None or wake > workflow.now() or not self._patched(LATE_ENTRY_PATCH):
             return
         assert self._state is not None
         self._record(advance(self._state, now=workflow.now()))
@@ -357,7 +364,7 @@ class CaseWorkflow:
         """Fold events into the case, queue them for the store, send the notifications."""
         for event in events:
             self._state = evolve(self._state, event)
-            for delivery in deliveries_for(self._state, event):
+            for delivery in deliveries_for(self._state, event, self._patched):
                 self._deliver(delivery)
         self._unprojected.extend(events)
         if events and self._held:
@@ -417,7 +424,7 @@ class CaseWorkflow:
         if self._timer is not None:
             self._timer.cancel()
             self._timer = None
-        if wake is not None and wake > workflow.now() and workflow.patched(CLOCKS_PATCH):
+        if wake is not None and wake > workflow.now() and self._patched(CLOCKS_PATCH):
             self._timer = asyncio.create_task(workflow.sleep(wake - workflow.now()))
 
     def _timer_due(self) -> bool:
@@ -438,14 +445,14 @@ class CaseWorkflow:
     async def _project(self) -> None:
         assert self._state is not None
         # The events are the whole news: the store holds the case as of its last batch.
-        lean = workflow.patched(EVENTS_ONLY_PROJECTION_PATCH)
+        lean = self._patched(EVENTS_ONLY_PROJECTION_PATCH)
         batch = ProjectionBatch(
             case_id=self._state.case_id,
             events=tuple(self._unprojected),
             state=None if lean else self._state,
         )
         try:
-            if workflow.patched(DURABLE_PROJECTION_PATCH):
+            if self._patched(DURABLE_PROJECTION_PATCH):
                 await workflow.execute_activity(
                     PROJECT_ACTIVITY,
                     batch,
@@ -463,9 +470,9 @@ class CaseWorkflow:
                 )
         except (ActivityError, ApplicationError, TemporalTimeoutError) as error:
             # A local activity that gives up surfaces its own failure, not an ActivityError.
-            workflow.patched(STORE_OUTAGE_PATCH)
+            self._patched(STORE_OUTAGE_PATCH)
             self._store_down = True
-            if _refused_for_good(error) and workflow.patched(PROJECTION_HELD_PATCH):
+            if _refused_for_good(error) and self._patched(PROJECTION_HELD_PATCH):
                 self._held = True  # the store marked the case behind and told an operator
                 workflow.logger.error("case store refused events; held until the next command")
                 return

@@ -14,6 +14,7 @@ from domain.case.events import Event
 from domain.case.state import CaseState
 from domain.errors import DomainError
 from domain.values import CaseKind, Category, Channel, RiskLevel
+from workflows.patches import CURRENT_BASELINE
 
 WORKFLOW_TYPE = "CaseWorkflow"
 APPLY_UPDATE = "apply"
@@ -36,6 +37,14 @@ class CaseWorkflowInput(Frozen):
     state: CaseState | None = None
     # Continue-as-new once the history passes this many events (kept across runs).
     max_history_events: int = 2_000
+    # The patches the run has built in (``workflows.patches.BASELINES``; kept across runs): 0 for
+    # a run started before baselines, which asks ``workflow.patched`` for every one.
+    patch_baseline: int = 0
+
+
+def new_case_input() -> CaseWorkflowInput:
+    """How a new case starts: with today's patches built in (no marker for any of them)."""
+    return CaseWorkflowInput(patch_baseline=CURRENT_BASELINE)
 
 
 class ProjectionBatch(Frozen):

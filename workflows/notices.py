@@ -7,6 +7,8 @@ mark the histories holding each kind of notice, and returns the deliveries in th
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
@@ -16,15 +18,18 @@ with workflow.unsafe.imports_passed_through():
     from workflows.patches import BREACH_WITHDRAWN_PATCH, SESSION_NOTICES_PATCH
 
 
-def deliveries_for(state: CaseState | None, event: e.Event) -> list[AlertDelivery]:
-    """The deliveries ``event`` (just folded into ``state``) sends, in order."""
+def deliveries_for(
+    state: CaseState | None, event: e.Event, patched: Callable[[str], bool]
+) -> list[AlertDelivery]:
+    """The deliveries ``event`` (just folded into ``state``) sends, in order (``patched``: the
+    run's ``workflow.patched``, ``workflows.patches.Patches``)."""
     body = event.body
     if state is None:
         return []
     if isinstance(body, e.AlertClosed) and body.withdrawn:
-        return _withdrawn(state, body)
+        return _withdrawn(state, body, patched)
     if isinstance(body, e.SessionScheduled | e.SessionPostponed):
-        return _to_mediators(state, event)
+        return _to_mediators(state, event, patched)
     if isinstance(body, e.AlertRaised):
         alert, notification = body.alert, body.alert.notifications[0]
     elif isinstance(body, e.AlertNotified) and body.notification is not None:
@@ -49,10 +54,12 @@ def deliveries_for(state: CaseState | None, event: e.Event) -> list[AlertDeliver
     ]
 
 
-def _withdrawn(state: CaseState, body: e.AlertClosed) -> list[AlertDelivery]:
+def _withdrawn(
+    state: CaseState, body: e.AlertClosed, patched: Callable[[str], bool]
+) -> list[AlertDelivery]:
     """Tell each recipient the withdrawn alert reached, once, that it is withdrawn."""
     alert = state.alert(body.alert_id)
-    if alert is None or not workflow.patched(BREACH_WITHDRAWN_PATCH):
+    if alert is None or not patched(BREACH_WITHDRAWN_PATCH):
         return []
     recipients = list(dict.fromkeys(n.recipient for n in alert.notifications))
     return [
@@ -73,11 +80,13 @@ def _withdrawn(state: CaseState, body: e.AlertClosed) -> list[AlertDelivery]:
     ]
 
 
-def _to_mediators(state: CaseState, event: e.Event) -> list[AlertDelivery]:
+def _to_mediators(
+    state: CaseState, event: e.Event, patched: Callable[[str], bool]
+) -> list[AlertDelivery]:
     """调解会通知: each mediator of the booked (or moved) session, once."""
     body = event.body
     assert isinstance(body, e.SessionScheduled | e.SessionPostponed)
     booked = state.scheduled_session(body.schedule_no)
-    if booked is None or not workflow.patched(SESSION_NOTICES_PATCH):
+    if booked is None or not patched(SESSION_NOTICES_PATCH):
         return []
     return list(session_notices(state, booked, event.seq, event.at))

@@ -4,6 +4,10 @@ Never rename or remove one while a case of that shape may be live: recorded hist
 against them (tests/replay).
 """
 
+from __future__ import annotations
+
+from temporalio import workflow
+
 CLOCKS_PATCH = "clocks-v2"
 STORE_OUTAGE_PATCH = "store-outage-v1"
 # Projection as a regular activity: a local activity runs before its workflow task is durable,
@@ -55,3 +59,47 @@ ATTACHMENTS_PATCH = "attachments-v1"
 # 挂牌督办 and 摘牌 (policy 2026.6): marks the histories that hold these commands (their 督办时限
 # clock escalates to the level above the lister). Asked only when one of them is recorded.
 LISTING_PATCH = "listing-v1"
+
+
+# A case started since ``patch_baseline`` 1 (its CaseWorkflowInput says so) has every patch above
+# built in: its run takes the patched path without asking, so it records no marker for them (each
+# first ``workflow.patched`` of a run records one and upserts Temporal's TemporalChangeVersion
+# search attribute: nine visibility updates per lifecycle). A run started without a baseline asks
+# as before, so every recorded history replays as it ran. A patch added later is asked in every
+# run until a new baseline lists it.
+BASELINES: dict[int, frozenset[str]] = {
+    1: frozenset(
+        {
+            CLOCKS_PATCH,
+            STORE_OUTAGE_PATCH,
+            DURABLE_PROJECTION_PATCH,
+            LEAN_ANSWER_PATCH,
+            EVENTS_ONLY_PROJECTION_PATCH,
+            LATE_ENTRY_PATCH,
+            HANDOFFS_PATCH,
+            PROJECTION_HELD_PATCH,
+            CALENDAR_YEARS_PATCH,
+            BREACH_WITHDRAWN_PATCH,
+            SESSION_NOTICES_PATCH,
+            FORGED_START_PATCH,
+            DOCUMENTS_PATCH,
+            LEADER_ACTS_PATCH,
+            COURT_ACCEPTANCE_PATCH,
+            ATTACHMENTS_PATCH,
+            LISTING_PATCH,
+        }
+    ),
+}
+# The baseline new cases start with.
+CURRENT_BASELINE = 1
+
+
+class Patches:
+    """``workflow.patched`` for one run: a patch its baseline has built in is taken without
+    asking (no marker)."""
+
+    def __init__(self, baseline: int) -> None:
+        self._built_in = BASELINES.get(baseline, frozenset())
+
+    def __call__(self, patch_id: str) -> bool:
+        return patch_id in self._built_in or workflow.patched(patch_id)

@@ -36,11 +36,11 @@ from workflows.contract import (
     RECORD_DIVERSION_ACTIVITY,
     RESERVE_DISPUTE_ACTIVITY,
     WORKFLOW_TYPE,
-    CaseWorkflowInput,
     DisputeNumber,
     DisputeNumberRequest,
     DiversionStep,
     diversion_key,
+    new_case_input,
     refusal_failure,
 )
 
@@ -168,7 +168,7 @@ class Diversions:
             )
             start: WithStartWorkflowOperation[object, object] = WithStartWorkflowOperation(
                 WORKFLOW_TYPE,
-                CaseWorkflowInput(),
+                new_case_input(),
                 id=dispute_id,
                 task_queue=self._settings.task_queue,
                 id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,

@@ -41,12 +41,12 @@ from workflows.contract import (
     LEDGER_BATCH_ACTIVITY,
     LEDGER_FINISH_ACTIVITY,
     WORKFLOW_TYPE,
-    CaseWorkflowInput,
     LedgerBatch,
     LedgerBatchResult,
     LedgerImportInput,
     LedgerImportResult,
     ledger_row_key,
+    new_case_input,
 )
 
 log = structlog.get_logger(__name__)
@@ -227,7 +227,7 @@ class LedgerImports:
         )
         start: WithStartWorkflowOperation[object, object] = WithStartWorkflowOperation(
             WORKFLOW_TYPE,
-            CaseWorkflowInput(),
+            new_case_input(),
             id=case_id,
             task_queue=self._settings.task_queue,
             id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,

@@ -23,6 +23,7 @@ from domain.case.issued import DocumentKind
 from tests.samples import china_today
 from tests.samples import command as sample_command
 from worker import build_worker, policy_provider
+from workflows.contract import new_case_input
 
 
 def _signature(signer: str) -> AddAttachment:
@@ -54,7 +55,7 @@ async def record_signed_agreement(tag: str) -> None:
         ]
         async with build_worker(client, r.TASK_QUEUE, activities, guard=r._guard()):
             case_id = f"JF-2026-{uuid.uuid4().int % 10**6:06d}"
-            await r._register(client, case_id, r.CaseWorkflowInput())
+            await r._register(client, case_id, new_case_input())
             for n, action in enumerate(
                 ("accept", "start_mediation", "record_session", "record_agreement")
             ):

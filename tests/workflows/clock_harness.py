@@ -37,10 +37,10 @@ from workflows.contract import (
     STATE_QUERY,
     WORKFLOW_TYPE,
     AlertDelivery,
-    CaseWorkflowInput,
     DeliveryOutcome,
     ProjectionBatch,
     ProjectionResult,
+    new_case_input,
 )
 
 TASK_QUEUE = "clock-tests"
@@ -99,7 +99,14 @@ class Clockwork:
         if delta > timedelta(0):
             await self.env.sleep(delta)
 
-    async def register(self, **intake: Any) -> WorkflowHandle[Any, Any]:
+    async def register(
+        self, *, patch_baseline: int | None = None, **intake: Any
+    ) -> WorkflowHandle[Any, Any]:
+        """Register a case as the API does (``patch_baseline=0``: as a case started before patch
+        baselines was)."""
+        start = new_case_input()
+        if patch_baseline is not None:
+            start = start.model_copy(update={"patch_baseline": patch_baseline})
         prefix = "XF" if intake.get("kind") == "petition" else "JF"
         case_id = f"{prefix}-2026-{uuid.uuid4().int % 10**6:06d}"
         await self.client.execute_update_with_start_workflow(
@@ -111,7 +118,7 @@ class Clockwork:
             ),
             start_workflow_operation=WithStartWorkflowOperation(
                 WORKFLOW_TYPE,
-                CaseWorkflowInput(),
+                start,
                 id=case_id,
                 task_queue=TASK_QUEUE,
                 id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,

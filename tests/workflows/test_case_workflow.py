@@ -6,6 +6,7 @@ import asyncio
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from typing import Any
 
 import pytest
 from temporalio import activity
@@ -40,7 +41,9 @@ from workflows.contract import (
     DeliveryOutcome,
     ProjectionBatch,
     ProjectionResult,
+    new_case_input,
 )
+from workflows.patches import CURRENT_BASELINE
 
 TASK_QUEUE = "workflow-tests"
 
@@ -106,9 +109,9 @@ def _envelope(cmd: c.Command, command_id: str | None = None) -> c.CommandEnvelop
 async def _register(
     client: Client, case_id: str, start: CaseWorkflowInput | None = None
 ) -> WorkflowHandle[object, object]:
-    operation = WithStartWorkflowOperation(
+    operation: WithStartWorkflowOperation[Any, Any] = WithStartWorkflowOperation(
         WORKFLOW_TYPE,
-        start or CaseWorkflowInput(),
+        start or new_case_input(),
         id=case_id,
         task_queue=TASK_QUEUE,
         id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
@@ -151,6 +154,33 @@ async def test_lifecycle_runs_to_close_and_the_workflow_completes(
     assert (
         len(case_steps([event.type for event in stored])) == len(LIFECYCLE) + 1
     )  # with the registration
+
+
+async def test_a_new_case_records_no_patch_markers_and_an_old_start_still_does(
+    client: Client,
+) -> None:
+    """A case started today has every patch built in: its history carries no patch marker and
+    no TemporalChangeVersion upsert (a visibility write each). A run started as before patch
+    baselines still asks, so the histories of cases started then replay as they ran."""
+    kinds: dict[int, list[EventType.ValueType]] = {}
+    for baseline in (CURRENT_BASELINE, 0):
+        case_id = _case_id()
+        start = new_case_input().model_copy(update={"patch_baseline": baseline})
+        handle = await _register(client, case_id, start)
+        for action in LIFECYCLE[:4]:
+            await _apply(handle, command(action))
+        history = await handle.fetch_history()
+        kinds[baseline] = [
+            event.event_type
+            for event in history.events
+            if event.event_type == EventType.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES
+            or (
+                event.event_type == EventType.EVENT_TYPE_MARKER_RECORDED
+                and event.marker_recorded_event_attributes.marker_name == "core_patch"
+            )
+        ]
+    assert kinds[CURRENT_BASELINE] == []
+    assert EventType.EVENT_TYPE_MARKER_RECORDED in kinds[0]
 
 
 async def test_forbidden_command_is_refused_before_it_reaches_history(client: Client) -> None:

@@ -111,7 +111,8 @@ async def test_taking_in_time_stops_the_clock_and_nobody_is_alerted() -> None:
 
 async def test_an_older_case_gets_the_hand_off_rules_on_its_first_transfer() -> None:
     async with clockwork(_no_data_calendar(), policy_before_handoffs()) as cw:
-        handle = await cw.register(**ROUTED)
+        # Registered before patch baselines, as every case of policy 2026.2 was.
+        handle = await cw.register(patch_baseline=0, **ROUTED)
         state = await cw.act(handle, "accept")
         assert state.policy is not None
         assert not state.policy.knows_handoffs
