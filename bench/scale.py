@@ -36,12 +36,13 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from temporalio.client import Client
 
 from activities.runtime import devstack
 from activities.runtime.settings import Settings
 from activities.runtime.temporal_client import connect_with_retry
 from activities.store.migrate import upgrade_async
-from bench.scale_burst import BurstPlan, firings, write_policies
+from bench.scale_burst import BurstPlan, TimerFiring, firings, write_policies
 from bench.throughput import cpu_seconds, fresh_postgres, percentile
 from tests.engine_keys import ENV_A
 from tests.principals import bearer, seed_database
@@ -226,6 +227,30 @@ def _lateness(values: list[float]) -> dict[str, float]:
     }
 
 
+async def _burst_outcome(
+    temporal: Client, case_ids: list[str], start: float, plan: BurstPlan, settle: float
+) -> list[TimerFiring]:
+    """Each burst case's timer once it fired and the case stored what it did, read from the
+    histories after the last due time (polled, at most ``settle`` seconds more)."""
+    await asyncio.sleep(max(0.0, start + plan.last_due + 2 - time.time()))
+    deadline = time.time() + settle
+    since = start + plan.first_due - plan.margin
+    found: dict[str, list[TimerFiring]] = {}
+    pending = list(case_ids)
+    while pending:
+        for case_id in pending:
+            found[case_id] = await firings(temporal, case_id, since)
+        pending = [
+            case_id
+            for case_id in pending
+            if not found[case_id] or any(f.projected is None for f in found[case_id])
+        ]
+        if not pending or time.time() > deadline:
+            break
+        await asyncio.sleep(2)
+    return [firing for case_firings in found.values() for firing in case_firings]
+
+
 async def run(plan: argparse.Namespace) -> dict[str, Any]:
     base = os.environ.get("TEST_DATABASE_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
     database_url, drop = await fresh_postgres(base)
@@ -302,16 +327,12 @@ async def run(plan: argparse.Namespace) -> dict[str, Any]:
 
             burst_ids, burst_start = await burst(api, bursting)
             result["burst_registered_seconds"] = round(time.time() - burst_start, 1)
-            # Wait the burst out: its last step, then time for the cases to act on it.
-            await asyncio.sleep(
-                max(0.0, burst_start + bursting.last_due + plan.burst_settle - time.time())
-            )
         temporal = await connect_with_retry(
             Settings(temporal_address=env["FENGQIAO_TEMPORAL_ADDRESS"], **_keys_only()),
         )
-        since = burst_start + bursting.first_due - bursting.margin
-        fired = [f for case_id in burst_ids for f in await firings(temporal, case_id, since)]
+        fired = await _burst_outcome(temporal, burst_ids, burst_start, bursting, plan.burst_settle)
         result["burst_timers_fired"] = len(fired)
+        result["burst_unhandled"] = len(burst_ids) - sum(1 for f in fired if f.projected)
         if fired:
             dues = sorted(f.due for f in fired)
             result["burst_due_spread_s"] = round(dues[-1] - dues[0], 1)
@@ -323,7 +344,6 @@ async def run(plan: argparse.Namespace) -> dict[str, Any]:
                 "handled": _lateness([f.handled - f.due for f in fired if f.handled]),
                 "projected": _lateness([f.projected - f.due for f in fired if f.projected]),
             }
-            result["burst_unhandled"] = sum(1 for f in fired if f.projected is None)
         return result
     finally:
         for process in reversed(list(processes.values())):
@@ -349,13 +369,43 @@ def parser() -> argparse.ArgumentParser:
     parsed.add_argument("--burst-groups", type=int, default=50)
     parsed.add_argument("--burst-pace", type=float, default=4.0)
     parsed.add_argument("--burst-window", type=float, default=60.0)
-    parsed.add_argument("--burst-settle", type=float, default=60.0)
+    parsed.add_argument("--burst-settle", type=float, default=300.0)
     return parsed
+
+
+def summary(result: dict[str, Any]) -> list[str]:
+    """The figures, one line each."""
+    blocks = result["intake_blocks"]
+    first, last = blocks[0]["cpu_ms_per_case"], blocks[-1]["cpu_ms_per_case"]
+    lines = [
+        f"open cases {result['open']}, worker cache {result['cache']}",
+        f"intake cases/s per {result['block']}: "
+        + ", ".join(f"{rate:.2f}" for rate in result["intake_rate_per_block"]),
+        "CPU ms per case, first -> last block: "
+        + ", ".join(f"{name} {first[name]:.0f} -> {last[name]:.0f}" for name in first),
+        f"memory per open case: server {result['kib_per_open_case']['server']} KiB, "
+        f"worker {result['kib_per_open_case']['worker']} KiB, "
+        f"Temporal's file {result['temporal_db_kib_per_case']} KiB",
+        f"command to an evicted case ({result['evicted_by']}): "
+        f"{result['command_ms_evicted_median']} ms median; "
+        f"cached: {result['command_ms_cached_median']} ms",
+        f"burst: {result['burst_timers_fired']} timers due within "
+        f"{result.get('burst_due_spread_s', 0)} s (at most "
+        f"{result.get('burst_due_max_per_minute', 0)} in one minute), "
+        f"{result['burst_unhandled']} not handled",
+    ]
+    for stage, figures in result.get("timer_lateness_s", {}).items():
+        lines.append(
+            f"timer lateness, {stage}: p50 {figures['p50']} s, p99 {figures['p99']} s, "
+            f"max {figures['max']} s"
+        )
+    return lines
 
 
 def main(argv: list[str] | None = None) -> int:
     result = asyncio.run(run(parser().parse_args(argv)))
     print(json.dumps(result, ensure_ascii=False, indent=1))
+    print("\n".join(summary(result)))
     return 0
 
 
