@@ -28,6 +28,7 @@ import argparse
 import asyncio
 import json
 import os
+import shutil
 import statistics
 import sys
 import tempfile
@@ -349,6 +350,7 @@ async def run(plan: argparse.Namespace) -> dict[str, Any]:
         for process in reversed(list(processes.values())):
             devstack.stop(process)
         await drop()
+        shutil.rmtree(workdir, ignore_errors=True)
 
 
 def _keys_only() -> dict[str, Any]:
