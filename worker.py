@@ -67,12 +67,21 @@ WORKFLOWS: tuple[type, ...] = (
 )
 
 
-def case_activities(engine: AsyncEngine, settings: Settings, http: httpx.AsyncClient) -> list[Any]:
-    """The real activities: projection store, policy snapshot, alert notifier, 文号."""
+def case_activities(
+    engine: AsyncEngine,
+    settings: Settings,
+    http: httpx.AsyncClient,
+    *,
+    projection_engine: AsyncEngine | None = None,
+) -> list[Any]:
+    """The real activities: projection store, policy snapshot, alert notifier, 文号.
+    ``projection_engine``: the projection's own pool (its statements go by key: see
+    ``create_engine``'s ``custom_plans``)."""
     # The templates are checked here too: a worker with a broken template set does not start.
     prefixes = load_templates(settings.document_templates_dir).prefixes
+    store = CaseStore(projection_engine or engine, search_key=settings.search_hash_key)
     return [
-        CaseStore(engine, search_key=settings.search_hash_key).project_case_events,
+        store.project_case_events,
         policy_provider(settings).load_case_policy,
         Notifier(
             create_sessionmaker(engine), http, policy=OutboundPolicy.from_settings(settings)
@@ -161,11 +170,17 @@ async def run_worker(settings: Settings) -> None:
     engine = create_engine(
         settings.resolved_database_url, pool_size=settings.db_pool_size, pre_ping=False
     )
+    projection_engine = create_engine(
+        settings.resolved_database_url,
+        pool_size=settings.db_pool_size,
+        pre_ping=False,
+        custom_plans=False,
+    )
     # The SDK's metrics for Prometheus on the worker's metrics port (when one is set).
     client = await connect_with_retry(settings, runtime=metrics_runtime(settings))
     http = httpx.AsyncClient(timeout=15)
     activities = (
-        case_activities(engine, settings, http)
+        case_activities(engine, settings, http, projection_engine=projection_engine)
         + diversion_activities(engine, client, settings)
         + recurring_activities(engine, client, settings)
         + ledger_activities(engine, client, settings)
@@ -217,6 +232,7 @@ async def run_worker(settings: Settings) -> None:
                 await asyncio.gather(task, return_exceptions=True)
     await http.aclose()
     await engine.dispose()
+    await projection_engine.dispose()
     log.info("worker_stopped")
 
 

@@ -89,6 +89,20 @@ class OrganisationView(BaseModel):
 
 class OrganisationList(BaseModel):
     items: list[OrganisationView]
+    # Set when a page was asked for (limit, offset, at, name): how many match in all.
+    total: int | None = None
+    limit: int | None = None
+    offset: int | None = None
+
+
+class PlaceWalk(BaseModel):
+    """One place of the registry to walk from: the places it lies in (top first), the place
+    (None: the top of the registry) and the places directly inside it, at most ``limit``."""
+
+    trail: list[JurisdictionView]
+    place: JurisdictionView | None
+    children: list[JurisdictionView]
+    children_total: int
 
 
 class OrganisationCreate(_Request):

@@ -152,6 +152,22 @@ async def pages(engine: AsyncEngine) -> list[Page]:
             Page("bench-mediator", f"case page, {label}", f"/cases/{cid}")
             for label, cid in cases.items()
         ),
+        *(
+            [
+                Page(
+                    "bench-mediator",
+                    "case page, 转办 picker walked to another county",
+                    f"/cases/{longest}?pick=transfer&place=320104",
+                ),
+                Page(
+                    "bench-mediator",
+                    "case page, 转办 picker by name (50 of 960)",
+                    f"/cases/{longest}?pick=transfer&q=" + quote("调解委员会"),
+                ),
+            ]
+            if longest
+            else []
+        ),
         Page("bench-mediator", "intake form (登记)", "/cases/new"),
         Page("bench-mediator", "intake 分流 check + same parties", "/cases/new/check", intake),
         Page("bench-leader", "leader board", "/leader"),
@@ -171,6 +187,13 @@ async def pages(engine: AsyncEngine) -> list[Page]:
         Page("bench-auditor", "audit search, no query", "/audit"),
         Page("bench-auditor", "audit trail (访问留痕)", "/audit/trail"),
         Page("bench-admin", "registry (单位名录)", "/admin/organisations"),
+        Page("bench-admin", "registry, a county", "/admin/organisations?place=320102"),
+        Page("bench-admin", "registry, a town", "/admin/organisations?place=320102003"),
+        Page(
+            "bench-admin",
+            "registry, by name in a county (50 of 240)",
+            "/admin/organisations?place=320102&q=" + quote("调解委员会"),
+        ),
         Page("bench-admin", "registry, one organisation", f"/admin/organisations/{TOWN_CENTER}"),
         Page("bench-admin", "users", "/admin/users"),
     ]
@@ -274,6 +297,7 @@ async def main_async(args: argparse.Namespace) -> int:
     keep = args.keep or bool(args.database)
     measured: list[Page] = []
     results: dict[str, list[tuple[float, float]]] = {}
+    sizes: dict[str, int] = {}
     try:
         await upgrade_async(url)
         measured = await _prepare(url, args, name)
@@ -307,6 +331,7 @@ async def main_async(args: argparse.Namespace) -> int:
                         response = await _request(client, page, forms[page.user])
                         elapsed = (time.perf_counter() - started) * 1000
                         assert response.status_code == 200, (page.path, response.status_code)
+                        sizes[page.label] = len(response.content)
                         if n >= args.warmup:
                             timings.append(elapsed)
                     p50, p95 = statistics.median(timings), _percentile(timings, 0.95)
@@ -322,7 +347,7 @@ async def main_async(args: argparse.Namespace) -> int:
         else:
             print(f"kept database {name}", file=sys.stderr)
     print(f"\n{args.cases} cases; medians of {args.runs} runs ({args.samples} timed requests each)")
-    print("| page | p50 ms | p95 ms |\n|---|---:|---:|")
+    print("| page | p50 ms | p95 ms | HTML bytes |\n|---|---:|---:|---:|")
     over = 0
     for page in measured:
         p50 = statistics.median(r[0] for r in results[page.label])
@@ -330,7 +355,7 @@ async def main_async(args: argparse.Namespace) -> int:
         flag = ""
         if p95 > TARGET_MS:
             flag, over = " **over target**", over + 1
-        print(f"| {page.label}{flag} | {p50:.1f} | {p95:.1f} |")
+        print(f"| {page.label}{flag} | {p50:.1f} | {p95:.1f} | {sizes.get(page.label, 0):,} |")
     return 1 if over else 0
 
 

@@ -5,9 +5,12 @@
 (a) N full case lifecycles (intake + 11 commands) through the HTTP API, with the real worker
     projecting into PostgreSQL (TEST_DATABASE_URL / BENCH_DATABASE_URL, a fresh database);
 (b) the same workflow starts and updates sent straight to Temporal by the client, with a worker
-    whose projection activity does nothing.
-Each round runs (a) then (b); the figures are medians over the rounds. Prints cases/s,
-transitions/s, the ratio a/b, API latency p50/p99 and the update→projection lag p50/p99.
+    whose projection activity does nothing;
+(c) the yardstick: a minimal Temporal workflow (``bench/minimal_worker.py``) started the same way
+    and sent the same number of updates, each running one activity that does nothing.
+Each round runs the three, in an order that rotates from round to round; the figures are medians
+over the rounds. Prints cases/s, transitions/s, the ratios a/c and a/b, API latency p50/p99 and
+the update→projection lag p50/p99.
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ from activities.store.engine import create_engine
 from activities.store.migrate import upgrade_async
 from domain.case import commands as c
 from tests.databases import PostgresAdmin
+from tests.engine_keys import ENV_A
 from tests.principals import seed_database
 from tests.samples import (
     ACTION_PATHS,
@@ -171,6 +175,32 @@ async def through_client(client: Client, task_queue: str, cases: int, concurrenc
     return await run_bounded(cases, concurrency, lifecycle)
 
 
+async def through_minimal(client: Client, task_queue: str, cases: int, concurrency: int) -> float:
+    """The minimal workflow: an update-with-start, then one update per further transition."""
+    from bench.minimal_worker import MINIMAL_UPDATE, MINIMAL_WORKFLOW
+
+    async def lifecycle(_index: int) -> None:
+        workflow_id = f"MIN-{uuid.uuid4().hex}"
+        await client.execute_update_with_start_workflow(
+            MINIMAL_UPDATE,
+            {"transition": 0},
+            start_workflow_operation=WithStartWorkflowOperation(
+                MINIMAL_WORKFLOW,
+                id=workflow_id,
+                task_queue=task_queue,
+                id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+            ),
+            result_type=int,
+        )
+        handle = client.get_workflow_handle(workflow_id)
+        for transition in range(1, TRANSITIONS_PER_CASE):
+            await handle.execute_update(
+                MINIMAL_UPDATE, {"transition": transition}, id=str(uuid.uuid4()), result_type=int
+            )
+
+    return await run_bounded(cases, concurrency, lifecycle)
+
+
 async def projection_lag(database_url: str) -> list[float]:
     """Seconds from each event's workflow time to its commit into case_events."""
     engine = create_engine(database_url)
@@ -192,37 +222,61 @@ async def fresh_postgres(base_url: str) -> tuple[str, Callable[[], Awaitable[Non
 
 def report(
     args: argparse.Namespace,
-    api_rates: list[float],
-    direct_rates: list[float],
+    rates: dict[str, list[float]],
     latencies: list[float],
     lag: list[float],
-    cpu_api: dict[str, float],
-    cpu_direct: dict[str, float],
+    cpu: dict[str, dict[str, float]],
 ) -> None:
-    api_rate = statistics.median(api_rates)
-    direct_rate = statistics.median(direct_rates)
-    ratios = [a / b for a, b in zip(api_rates, direct_rates, strict=True)]
     server = "in memory" if args.memory else "with file persistence"
     per_case = TRANSITIONS_PER_CASE
     total = args.cases * args.rounds
+
+    def ratio(a: str, b: str) -> str:
+        if a not in rates or b not in rates:
+            return "-"
+        ratios = [x / y for x, y in zip(rates[a], rates[b], strict=True)]
+        return (
+            f"{statistics.median(ratios):.2f} (median of rounds; "
+            f"min {min(ratios):.2f}, max {max(ratios):.2f})"
+        )
+
     lines = [
         "",
         f"cases: {args.cases} per round x {args.rounds} rounds, concurrency {args.concurrency}, "
         f"{per_case} transitions per case, dev server {server}",
-        f"(a) through the API  {api_rate:7.2f} cases/s {api_rate * per_case:8.1f} transitions/s",
-        f"(b) Temporal client  {direct_rate:7.2f} cases/s "
-        f"{direct_rate * per_case:8.1f} transitions/s",
-        f"ratio a/b            {statistics.median(ratios):.2f} (median of rounds; "
-        f"min {min(ratios):.2f}, max {max(ratios):.2f})",
-        f"API latency          p50 {percentile(latencies, 0.5) * 1000:6.1f} ms  "
-        f"p99 {percentile(latencies, 0.99) * 1000:6.1f} ms  ({len(latencies)} requests)",
-        f"update -> projection p50 {percentile(lag, 0.5) * 1000:6.1f} ms  "
-        f"p99 {percentile(lag, 0.99) * 1000:6.1f} ms  ({len(lag)} events)",
-        "CPU ms per case    " + "".join(f"{name:>12}" for name in cpu_api),
-        "  (a) through API  " + "".join(f"{v / total * 1000:12.1f}" for v in cpu_api.values()),
-        "  (b) direct       " + "".join(f"{v / total * 1000:12.1f}" for v in cpu_direct.values()),
     ]
+    for name, label in PHASES.items():
+        if name not in rates:
+            continue
+        rate = statistics.median(rates[name])
+        lines.append(f"{label}  {rate:7.2f} cases/s {rate * per_case:8.1f} transitions/s")
+    lines += [
+        f"ratio a/c (API / minimal workflow)  {ratio('api', 'minimal')}",
+        f"ratio a/b (API / case workflow)     {ratio('api', 'direct')}",
+    ]
+    if latencies:
+        lines += [
+            f"API latency          p50 {percentile(latencies, 0.5) * 1000:6.1f} ms  "
+            f"p99 {percentile(latencies, 0.99) * 1000:6.1f} ms  ({len(latencies)} requests)",
+            f"update -> projection p50 {percentile(lag, 0.5) * 1000:6.1f} ms  "
+            f"p99 {percentile(lag, 0.99) * 1000:6.1f} ms  ({len(lag)} events)",
+        ]
+    lines += [
+        "CPU ms per case      " + "".join(f"{name:>12}" for name in next(iter(cpu.values()))),
+    ]
+    for name in cpu:
+        lines.append(
+            f"  ({name:>7})          "
+            + "".join(f"{v / total * 1000:12.1f}" for v in cpu[name].values())
+        )
     print("\n".join(lines))
+
+
+PHASES = {
+    "api": "(a) through the API         ",
+    "direct": "(b) case workflow, client   ",
+    "minimal": "(c) minimal workflow        ",
+}
 
 
 async def main() -> int:
@@ -231,6 +285,11 @@ async def main() -> int:
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--memory", action="store_true", help="dev server without a db file")
+    parser.add_argument(
+        "--phases",
+        default=",".join(PHASES),
+        help="comma-separated subset of api,direct,minimal (e.g. api alone, to profile it)",
+    )
     args = parser.parse_args()
 
     base = os.environ.get("BENCH_DATABASE_URL") or os.environ.get(
@@ -252,6 +311,7 @@ async def main() -> int:
         "FENGQIAO_API_PORT": str(api_port),
         "FENGQIAO_ENV": "production",
         "FENGQIAO_LOG_LEVEL": "WARNING",
+        **ENV_A,  # production refuses to start without engine keys
     }
     processes = []
     try:
@@ -277,48 +337,68 @@ async def main() -> int:
                 log_file=workdir / "noop-worker.log",
             )
         )
+        processes.append(
+            devstack.spawn(
+                [sys.executable, "-m", "bench.minimal_worker"],
+                env={**env, "FENGQIAO_TASK_QUEUE": "bench-minimal"},
+                log_file=workdir / "minimal-worker.log",
+            )
+        )
         devstack.wait_for_port(api_port, timeout=60, process=api)
-        client = await connect(Settings(temporal_address=env["FENGQIAO_TEMPORAL_ADDRESS"]))
+        client = await connect(
+            Settings(
+                temporal_address=env["FENGQIAO_TEMPORAL_ADDRESS"],
+                payload_keys=ENV_A["FENGQIAO_PAYLOAD_KEYS"],
+                command_keys=ENV_A["FENGQIAO_COMMAND_KEYS"],
+            )
+        )
+        plain = await Client.connect(env["FENGQIAO_TEMPORAL_ADDRESS"])
         base_url = f"http://127.0.0.1:{api_port}"
+        latencies: list[float] = []
 
-        # Warm both paths (imports, connection pools, sticky caches) before measuring.
-        await through_api(base_url, key, 2, 2, [])
-        await through_client(client, "bench-direct", 2, 2)
+        async def phase(name: str, cases: int, concurrency: int, record: bool) -> float:
+            if name == "api":
+                return await through_api(
+                    base_url, key, cases, concurrency, latencies if record else []
+                )
+            if name == "direct":
+                return await through_client(client, "bench-direct", cases, concurrency)
+            return await through_minimal(plain, "bench-minimal", cases, concurrency)
+
+        # Warm every path (imports, connection pools, sticky caches) before measuring.
+        chosen = [name for name in PHASES if name in args.phases.split(",")]
+        for name in chosen:
+            await phase(name, 2, 2, record=False)
 
         named = {
             "temporal": server.pid,
             "worker": processes[1].pid,
             "api": api.pid,
             "noop-worker": processes[3].pid,
+            "min-worker": processes[4].pid,
             "driver": os.getpid(),
         }
         columns = [*named, "postgres"]
-        cpu_api = dict.fromkeys(columns, 0.0)
-        cpu_direct = dict.fromkeys(columns, 0.0)
-        api_rates: list[float] = []
-        direct_rates: list[float] = []
-        latencies: list[float] = []
+        cpu = {name: dict.fromkeys(columns, 0.0) for name in chosen}
+        rates: dict[str, list[float]] = {name: [] for name in chosen}
+        order = list(chosen)
         for round_no in range(1, args.rounds + 1):
-            before = cpu_snapshot(named)
-            api_seconds = await through_api(base_url, key, args.cases, args.concurrency, latencies)
-            middle = cpu_snapshot(named)
-            direct_seconds = await through_client(
-                client, "bench-direct", args.cases, args.concurrency
-            )
-            after = cpu_snapshot(named)
-            for name in columns:
-                cpu_api[name] += middle[name] - before[name]
-                cpu_direct[name] += after[name] - middle[name]
-            api_rates.append(args.cases / api_seconds)
-            direct_rates.append(args.cases / direct_seconds)
-            ratio = api_rates[-1] / direct_rates[-1]
+            for name in order:
+                before = cpu_snapshot(named)
+                seconds = await phase(name, args.cases, args.concurrency, record=True)
+                after = cpu_snapshot(named)
+                for column in columns:
+                    cpu[name][column] += after[column] - before[column]
+                rates[name].append(args.cases / seconds)
+            order = order[1:] + order[:1]  # rotate: no phase always runs first
             print(
-                f"round {round_no}: api {api_rates[-1]:.2f} cases/s, "
-                f"direct {direct_rates[-1]:.2f} cases/s, ratio {ratio:.2f}"
+                f"round {round_no}: "
+                + ", ".join(f"{name} {rates[name][-1]:.2f} cases/s" for name in chosen),
+                flush=True,
             )
 
         lag = await projection_lag(database_url)
-        report(args, api_rates, direct_rates, latencies, lag, cpu_api, cpu_direct)
+        report(args, rates, latencies, lag, cpu)
         return 0
     finally:
         for process in reversed(processes):

@@ -54,12 +54,25 @@ def alert_rows(state: CaseState) -> list[dict[str, Any]]:
     ]
 
 
-async def upsert_alerts(state: CaseState, *, connection: AsyncConnection) -> None:
-    """Every alert of the case as of ``state`` (older states never overwrite newer rows)."""
-    if not state.alerts:
-        return
-    statement = _upsert_alert_statement(connection.dialect.name)
-    await connection.execute(statement, alert_rows(state))
+# An alert row as written, but for the seq that wrote it (what a later write compares).
+AlertRows = dict[str, dict[str, Any]]
+
+
+async def upsert_alerts(
+    state: CaseState, *, connection: AsyncConnection, previous: AlertRows | None = None
+) -> AlertRows:
+    """Every alert of the case as of ``state`` (older states never overwrite newer rows); returns
+    them by id. ``previous``: the rows the case's last projection wrote (still the stored ones):
+    only alerts that are new or changed since are written."""
+    rows = alert_rows(state)
+    written = {
+        row["alert_id"]: {k: v for k, v in row.items() if k != "updated_seq"} for row in rows
+    }
+    if previous is not None:
+        rows = [row for row in rows if previous.get(row["alert_id"]) != written[row["alert_id"]]]
+    if rows:
+        await connection.execute(_upsert_alert_statement(connection.dialect.name), rows)
+    return written
 
 
 async def list_alerts(

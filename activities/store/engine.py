@@ -15,8 +15,12 @@ from sqlalchemy.ext.asyncio import (
 )
 
 
-def create_engine(database_url: str, *, pool_size: int = 10, pre_ping: bool = True) -> AsyncEngine:
-    """``pre_ping`` costs a round trip per checkout; the worker turns it off (its writes retry)."""
+def create_engine(
+    database_url: str, *, pool_size: int = 10, pre_ping: bool = True, custom_plans: bool = True
+) -> AsyncEngine:
+    """``pre_ping`` costs a round trip per checkout; the worker turns it off (its writes retry).
+    ``custom_plans=False``: PostgreSQL's own choice of plan caching, for an engine whose
+    statements all go by key (the projection's), which then skips planning each execution."""
     url = make_url(database_url)
     if url.get_backend_name() == "sqlite":
         if url.database and url.database != ":memory:":
@@ -29,7 +33,7 @@ def create_engine(database_url: str, *, pool_size: int = 10, pre_ping: bool = Tr
         pool_size=pool_size,
         max_overflow=pool_size,
         pool_pre_ping=pre_ping,
-        connect_args={"server_settings": _POSTGRES_SETTINGS},
+        connect_args={"server_settings": _POSTGRES_SETTINGS if custom_plans else {}},
     )
 
 

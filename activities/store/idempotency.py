@@ -20,8 +20,10 @@ async def bind_key(
         insert_for(session, IdempotencyKeyRow)
         .values(scoped_key=scoped_key, user_id=user_id, request_hash=request_hash)
         .on_conflict_do_nothing(index_elements=["scoped_key"])
+        .returning(IdempotencyKeyRow.request_hash)
     )
-    await session.execute(statement)
+    if await session.scalar(statement) is not None:
+        return request_hash  # bound now (the common case: one statement)
     bound: str | None = await session.scalar(
         select(IdempotencyKeyRow.request_hash).where(IdempotencyKeyRow.scoped_key == scoped_key)
     )

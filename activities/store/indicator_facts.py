@@ -42,14 +42,17 @@ def item_rows(state: CaseState) -> list[dict[str, Any]]:
     return [{**item.model_dump(), "kind": item.kind.value} for item in accountability_items(state)]
 
 
+def fact_tables(state: CaseState) -> list[tuple[Any, list[dict[str, Any]]]]:
+    """The indicator facts and accountability items ``state`` gives, by table."""
+    return [(_TABLE, [fact_row(state)]), (_ITEMS, item_rows(state))]
+
+
 async def replace_facts(state: CaseState, *, connection: AsyncConnection) -> None:
     """Rewrite the case's indicator facts and accountability items (the caller's transaction)."""
-    await connection.execute(delete(_TABLE).where(_TABLE.c.case_id == state.case_id))
-    await connection.execute(insert(_TABLE), [fact_row(state)])
-    await connection.execute(delete(_ITEMS).where(_ITEMS.c.case_id == state.case_id))
-    rows = item_rows(state)
-    if rows:
-        await connection.execute(insert(_ITEMS), rows)
+    for table, rows in fact_tables(state):
+        await connection.execute(delete(table).where(table.c.case_id == state.case_id))
+        if rows:
+            await connection.execute(insert(table), rows)
 
 
 async def items_in_scope(
@@ -171,6 +174,7 @@ __all__ = [
     "item_rows",
     "items_in_scope",
     "petitions_on_matters",
+    "fact_tables",
     "replace_facts",
     "scope_facts",
 ]

@@ -14,7 +14,7 @@ from sqlalchemy import delete, insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from activities.store.agenda_table import SessionAgendaRow
-from activities.store.indicator_facts import replace_facts
+from activities.store.indicator_facts import fact_tables
 from activities.store.people_tables import CasePersonRow
 from activities.store.sql import utc
 from activities.store.tables import NO_DUE, CaseOrganisationRow, CasePartyRow, WorkItemRow
@@ -161,10 +161,24 @@ def case_rows(state: CaseState) -> list[tuple[Any, list[dict[str, Any]]]]:
     return list(zip(_TABLES, built, strict=True))
 
 
-async def replace_case_rows(state: CaseState, *, connection: AsyncConnection) -> None:
-    """Replace the case's rows in every side table by those of ``state``."""
-    for table, rows in case_rows(state):
+# The rows of each side table one projection wrote: ``case_rows`` and then ``fact_tables``.
+SideRows = tuple[list[dict[str, Any]], ...]
+
+
+async def replace_case_rows(
+    state: CaseState, *, connection: AsyncConnection, previous: SideRows | None = None
+) -> SideRows:
+    """Replace the case's rows in every side table by those of ``state``; returns them.
+
+    ``previous``: the rows the case's last projection wrote, which the caller knows are still the
+    stored ones (the stored seq is theirs, the case row locked): a table whose rows are the same
+    is left alone (most commands change two or three of the seven tables)."""
+    written = []
+    for index, (table, rows) in enumerate([*case_rows(state), *fact_tables(state)]):
+        written.append(rows)
+        if previous is not None and previous[index] == rows:
+            continue
         await connection.execute(delete(table).where(table.c.case_id == state.case_id))
         if rows:
             await connection.execute(insert(table), rows)
-    await replace_facts(state, connection=connection)
+    return tuple(written)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from activities.store.tables import JurisdictionRow, OrganisationRow, RosterMediatorRow
@@ -214,6 +214,28 @@ async def list_jurisdictions(
     return [_node(row) for row in await session.execute(query)]
 
 
+async def child_places(
+    parent: str | None,
+    *,
+    session: AsyncSession,
+    level: JurisdictionLevel | None = None,
+    limit: int | None = None,
+) -> tuple[list[JurisdictionNode], int]:
+    """The places directly inside ``parent`` (None: the top places, those with no parent), by
+    code, at most ``limit`` of them, and how many there are."""
+    where = (
+        JurisdictionRow.parent_code.is_(None)
+        if parent is None
+        else JurisdictionRow.parent_code == parent
+    )
+    conditions = [where] if level is None else [where, JurisdictionRow.level == level.value]
+    query = select(*_PLACE_COLUMNS).where(*conditions).order_by(JurisdictionRow.code).limit(limit)
+    total = await session.scalar(
+        select(func.count()).select_from(JurisdictionRow).where(*conditions)
+    )
+    return [_node(row) for row in await session.execute(query)], int(total or 0)
+
+
 async def get_jurisdiction(code: str, *, session: AsyncSession) -> JurisdictionNode | None:
     row = await session.get(JurisdictionRow, code)
     return _node(row) if row is not None else None
@@ -290,6 +312,40 @@ async def list_organisations(
     if active is not None:
         query = query.where(OrganisationRow.active == active)
     return [_organisation(row) for row in await session.execute(query)]
+
+
+async def find_organisations(
+    *,
+    session: AsyncSession,
+    at: str | None = None,
+    within: str | None = None,
+    name: str | None = None,
+    active: bool | None = None,
+    limit: int,
+    offset: int = 0,
+) -> tuple[list[Organisation], int]:
+    """One page of organisations by id: ``at`` a place (theirs is that place), ``within`` an area
+    (theirs lies in it), whose name holds ``name``, active or not; and how many match."""
+    conditions = []
+    if at is not None:
+        conditions.append(OrganisationRow.jurisdiction_code == at)
+    if within is not None:
+        conditions.append(OrganisationRow.jurisdiction_code.startswith(within, autoescape=True))
+    if name:
+        conditions.append(OrganisationRow.name.contains(name, autoescape=True))
+    if active is not None:
+        conditions.append(OrganisationRow.active == active)
+    query = (
+        select(*_ORGANISATION_COLUMNS)
+        .where(*conditions)
+        .order_by(OrganisationRow.org_id)
+        .limit(limit)
+        .offset(offset)
+    )
+    total = await session.scalar(
+        select(func.count()).select_from(OrganisationRow).where(*conditions)
+    )
+    return [_organisation(row) for row in await session.execute(query)], int(total or 0)
 
 
 async def _check_place_and_parent(org: Organisation, *, session: AsyncSession) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
 from functools import cache
 from typing import Any
 
@@ -10,6 +12,7 @@ from sqlalchemy import Row, bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from activities.store import read_model, search_postings
+from activities.store.alert_store import AlertRows, upsert_alerts
 from activities.store.case_list import (
     SUMMARY_COLUMNS,
     CaseFilter,
@@ -28,6 +31,7 @@ from activities.store.case_list import (
 from activities.store.sql import insert_for, insert_for_dialect, utc
 from activities.store.tables import (
     CaseEventRow,
+    CaseOrganisationRow,
     CaseRow,
     CaseSeriesRow,
     IntakeKeyRow,
@@ -271,6 +275,73 @@ async def stored_case(case_id: str, *, connection: AsyncConnection) -> CaseState
     return None if document is None else CaseState.model_validate(document)
 
 
+@dataclass(frozen=True)
+class Projected:
+    """What one projection wrote for a case. The case's next batch, finding the stored seq still
+    ``seq`` (its row locked), folds onto ``state`` instead of reading and validating the stored
+    document, and writes only the side rows, alerts and search postings that changed."""
+
+    seq: int
+    state: CaseState
+    side_rows: read_model.SideRows
+    alerts: AlertRows
+    terms: tuple[str | None, datetime, str]
+
+
+@dataclass(frozen=True)
+class CaseHead:
+    """The stored case's seq and search terms, its row locked until the transaction ends."""
+
+    seq: int
+    terms: tuple[str | None, datetime, str]
+
+
+_HEAD = select(
+    CaseRow.seq, CaseRow.search_terms, CaseRow.registered_at, CaseRow.jurisdiction_code
+).where(CaseRow.case_id == bindparam("case_id"))
+
+
+async def case_head(case_id: str, *, connection: AsyncConnection) -> CaseHead | None:
+    """The stored case's seq and terms (row locked), None when it has no row yet."""
+    row = (await connection.execute(_HEAD.with_for_update(), {"case_id": case_id})).one_or_none()
+    return None if row is None else CaseHead(row[0], (row[1], utc(row[2]), row[3]))
+
+
+async def project_state(
+    state: CaseState,
+    *,
+    connection: AsyncConnection,
+    search_key: bytes | None = None,
+    head: CaseHead | None,
+    previous: Projected | None = None,
+) -> Projected | None:
+    """Write the case's row over ``head`` (the stored one, locked), then its side rows, alerts
+    and postings (those that changed since ``previous``, when it is what ``head`` holds). None
+    when the stored case is newer (nothing written)."""
+    if previous is not None and (head is None or previous.seq != head.seq):
+        previous = None
+    columns = _case_columns(state, search_key)
+    statement = _upsert_statement(connection.dialect.name, False)
+    if (await connection.execute(statement, columns)).first() is None:
+        return None
+    side = await read_model.replace_case_rows(
+        state, connection=connection, previous=previous.side_rows if previous else None
+    )
+    alerts = await upsert_alerts(
+        state, connection=connection, previous=previous.alerts if previous else None
+    )
+    terms = columns["search_terms"]
+    new = (
+        terms if isinstance(terms, str) else None,
+        utc(state.registered.at),
+        state.jurisdiction.code,
+    )
+    if connection.dialect.name == "postgresql":
+        old = head.terms if head is not None else None
+        await search_postings.rewrite_postings(state.case_id, old, new, connection=connection)
+    return Projected(state.seq, state, side, alerts, new)
+
+
 async def upsert_case(
     state: CaseState,
     *,
@@ -310,6 +381,27 @@ async def case_document(case_id: str, *, session: AsyncSession) -> dict[str, Any
         select(CaseRow.state).where(CaseRow.case_id == case_id)
     )
     return document
+
+
+_REACH = (
+    select(
+        CaseRow.jurisdiction_code,
+        CaseRow.reporter_id,
+        CaseRow.holder_id,
+        CaseRow.incoming_id,
+        CaseOrganisationRow.org_id,
+        CaseOrganisationRow.relation,
+    )
+    .outerjoin(CaseOrganisationRow, CaseOrganisationRow.case_id == CaseRow.case_id)
+    .where(CaseRow.case_id == bindparam("case_id"))
+)
+
+
+async def case_reach_rows(case_id: str, *, session: AsyncSession) -> list[tuple[Any, ...]]:
+    """The columns who reaches a case is decided by: its place, reporter, holder and incoming
+    organisation, one row per (organisation, relation) of ``case_organisations`` (one row with
+    no organisation when it has none); empty when the store has no such case."""
+    return [tuple(row) for row in await session.execute(_REACH, {"case_id": case_id})]
 
 
 # A petition still open to a repeat of its matter (before 终结, 销号, 撤回, 不予受理).

@@ -10,6 +10,7 @@ events and offers them again with its next command, or when an operator asks
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from datetime import UTC, datetime
 
 import structlog
@@ -19,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
-from activities.store import alert_store, behind, repositories
+from activities.store import behind, repositories
 from domain.case.evolve import fold
 from domain.case.state import CaseState
 from workflows.contract import (
@@ -30,6 +31,9 @@ from workflows.contract import (
 )
 
 log = structlog.get_logger(__name__)
+
+# Cases whose last projection a worker keeps (a few hundred KB each at most).
+_WRITTEN_KEPT = 256
 
 # Bad content, not a store that is away: trying the same batch again gives the same answer.
 _CONTENT_ERRORS = (ValidationError, ValueError, TypeError, UnicodeError)
@@ -74,6 +78,10 @@ class CaseStore:
         self._engine = engine
         # The key of the search terms' hashes of whole phone and ID numbers (Settings).
         self._search_key = search_key
+        # What this worker last wrote for each recently active case: the next batch of the case
+        # starts from it when the stored seq is still its seq (another worker may have
+        # projected meanwhile: then the stored case is read as before).
+        self._written: OrderedDict[str, repositories.Projected] = OrderedDict()
 
     @activity.defn(name=PROJECT_ACTIVITY)
     async def project_case_events(self, batch: ProjectionBatch) -> ProjectionResult:
@@ -102,18 +110,37 @@ class CaseStore:
         return ProjectionResult(inserted=inserted)
 
     async def _project(self, batch: ProjectionBatch) -> int:
+        projected = None
         async with self._engine.begin() as connection:
             inserted = await repositories.append_events(batch.events, connection=connection)
+            head = await repositories.case_head(batch.case_id, connection=connection)
             # A run from before events-only-projection-v1 sends its state; since, the events.
-            state = batch.state if batch.state is not None else await _folded(batch, connection)
-            if state is not None:
-                await repositories.upsert_case(
-                    state, connection=connection, search_key=self._search_key
+            if batch.state is not None:
+                state: CaseState | None = batch.state
+                previous = None
+            else:
+                previous = self._written.get(batch.case_id)
+                if previous is not None and (head is None or previous.seq != head.seq):
+                    previous = None
+                state = await _folded(
+                    batch, connection, head, previous.state if previous is not None else None
                 )
-                await alert_store.upsert_alerts(state, connection=connection)
+            if state is not None:
+                projected = await repositories.project_state(
+                    state,
+                    connection=connection,
+                    search_key=self._search_key,
+                    head=head,
+                    previous=previous,
+                )
             await behind.clear_behind(
                 batch.case_id, upto_seq=batch.events[-1].seq, connection=connection
             )
+        if projected is not None:  # committed: the next batch of the case may start from it
+            self._written[batch.case_id] = projected
+            self._written.move_to_end(batch.case_id)
+            if len(self._written) > _WRITTEN_KEPT:
+                self._written.popitem(last=False)
         return inserted
 
     async def _refused(self, batch: ProjectionBatch, error: BaseException) -> None:
@@ -145,16 +172,27 @@ class CaseStore:
             log.warning("projection_still_behind", **fields)
 
 
-async def _folded(batch: ProjectionBatch, connection: AsyncConnection) -> CaseState | None:
+async def _folded(
+    batch: ProjectionBatch,
+    connection: AsyncConnection,
+    head: repositories.CaseHead | None,
+    known_state: CaseState | None,
+) -> CaseState | None:
     """The stored case with the batch's new events folded on (``evolve``, as the workflow did);
     None when the read model has them all already (a retried batch).
 
     Batches of one case never run concurrently (the case awaits each), and the events and the
     read model are written in one transaction, so the stored case is the workflow's state as of
     its seq. Should the read model ever lag the event chain, the chain's events in between (the
-    batch's included, appended just before) are folded too.
+    batch's included, appended just before) are folded too. ``known_state``: the stored case as
+    this worker last wrote it (its seq is ``head``'s), sparing a read and a validation.
     """
-    stored = await repositories.stored_case(batch.case_id, connection=connection)
+    if head is None:
+        stored = None
+    elif known_state is not None:
+        stored = known_state
+    else:
+        stored = await repositories.stored_case(batch.case_id, connection=connection)
     known = stored.seq if stored is not None else 0
     new = [event for event in batch.events if event.seq > known]
     if not new:

@@ -51,8 +51,10 @@ ROUTES: dict[str, ActionRoute] = {
     for r in (*ACTION_ROUTES, *HANDOFF_ROUTES, *SESSION_ROUTES, *LEADER_ROUTES, *LISTING_ROUTES)
     if r.path in FORMS
 }
-# Forms whose pickers list the registry's organisations.
-_ORG_PICKERS = {
+# Forms whose pickers list the registry's organisations: by default those over the case's place
+# (its village's, town's and county's); any other is found by walking places or by name
+# (``api.console.handoff_pickers``).
+ORG_PICKERS = {
     "transfer": "to_organisation",
     "assign": "department",
     "lift": "to_organisation",
@@ -80,6 +82,7 @@ class OfferedAction:
     form: FormState
     key: str
     open: bool = False
+    picker: Any = None  # a hand-off picker's walk (``handoff_pickers.PickerWalk``)
 
     @property
     def slug(self) -> str:
@@ -92,6 +95,7 @@ class Choices:
     (mediator id, name and organisation)."""
 
     organisations: tuple[OrganisationView, ...] = ()
+    nearby: tuple[OrganisationView, ...] = ()  # over the case's place: the hand-off pickers' list
     roster: Options = ()
     staff: Options = ()  # 责任人: the holder's active staff (user id, name)
     leaders: Options = ()  # 包案领导: the active leaders over the case's place
@@ -108,7 +112,7 @@ def _clock_options(document: dict[str, Any], statuses: set[str]) -> Options:
     )
 
 
-def _org_option(org: OrganisationView) -> tuple[str, str]:
+def org_option(org: OrganisationView) -> tuple[str, str]:
     where = org.jurisdiction_name or org.jurisdiction_code
     return org.org_id, f"{org.name}（{org.type_label}，{where}）"
 
@@ -162,14 +166,14 @@ def fields_for(
         return _with(fields, "clock_id", options=_clock_options(document, {"running"}))
     if path == "clocks/resume":
         return _with(fields, "clock_id", options=_clock_options(document, {"paused"}))
-    if path in _ORG_PICKERS:
-        name = _ORG_PICKERS[path]
-        picked = tuple(_org_option(o) for o in choices.organisations if o.org_id != reach.holder_id)
+    if path in ORG_PICKERS:
+        name = ORG_PICKERS[path]
+        picked = tuple(org_option(o) for o in choices.nearby if o.org_id != reach.holder_id)
         first = next(f for f in fields if f.name == name).options  # lift: "the parent"
         return _with(fields, name, options=first + picked)
     if path == "plan":  # 责任单位: the registry's units, the case's holder first
         units = sorted(choices.organisations, key=lambda o: o.org_id != reach.holder_id)
-        options = (*(_org_option(o) for o in units), *BY_HAND)
+        options = (*(org_option(o) for o in units), *BY_HAND)
         fields = _with(fields, "unit_id", options=options, value=reach.holder_id or "")
         mine = user.principal.user_id
         preset = mine if any(value == mine for value, _ in choices.staff) else ""
@@ -179,7 +183,7 @@ def fields_for(
         return _with(fields, "leader_id", options=(*choices.leaders, *BY_HAND))
     if path == "judicial-confirmation":  # 人民法院: the registry's courts (诉调对接窗口)
         courts = [o for o in choices.organisations if o.type == OrgType.COURT_DESK]
-        return _with(fields, "court_id", options=(*(_org_option(o) for o in courts), *BY_HAND))
+        return _with(fields, "court_id", options=(*(org_option(o) for o in courts), *BY_HAND))
     if path == "co-handlers/remove":
         current = tuple((o["org_id"], o["name"]) for o in document.get("co_handlers") or ())
         return _with(fields, "organisation", options=current)
@@ -322,8 +326,14 @@ async def load_choices(
     staff, leaders = await people_picks.choices(
         reach.holder_id, reach.jurisdiction_code, sessionmaker=sessionmaker
     )
+    where = document["jurisdiction"]
+    place = where.get("village_code") or where.get("town_code") or county
+    nearby = await registry.list_organisations(
+        principal, within=None, covering=str(place), active=True, sessionmaker=sessionmaker
+    )
     return Choices(
         organisations=tuple(organisations),
+        nearby=tuple(nearby),
         roster=tuple(roster),
         staff=tuple(staff),
         leaders=tuple(leaders),

@@ -16,7 +16,9 @@ from fastapi.responses import RedirectResponse
 from pydantic import TypeAdapter, ValidationError
 
 from api.access import reach_of
+from api.console import handoff_pickers
 from api.console.case_actions import (
+    ORG_PICKERS,
     ROUTES,
     OfferedAction,
     action_of,
@@ -30,6 +32,7 @@ from api.console.case_actions import (
 )
 from api.console.case_view import FOLDED_EVENTS, fold_timeline, handoff_view, papers_view
 from api.console.forms import FormState, body_of, form_key
+from api.console.place_walk import WalkQuery, walk_query
 from api.console.refusals import field_errors, refusal_text, show_refusal
 from api.console.session import ConsoleRoute, ConsoleUser, PageError, checked_form, require
 from api.console.templating import render
@@ -96,6 +99,8 @@ async def _case_page(
     instruct: str | None = None,
     doc_error: str = "",
     doc_kind: str = "",
+    pick: str | None = None,
+    walked: WalkQuery | None = None,
 ) -> Response:
     principal = user.principal
     lag = await case_behind(case_id, sessionmaker=sessionmaker)
@@ -126,6 +131,14 @@ async def _case_page(
         # A form posted for an action the page no longer offers still shows why it was refused.
         actions = [failed if a.path == failed.path else a for a in actions]
         actions += [] if offered else [failed]
+    await handoff_pickers.attach(
+        actions,
+        document,
+        user,
+        pick=pick,
+        query=walked or WalkQuery(),
+        sessionmaker=sessionmaker,
+    )
     if instruct is not None and any(a["alert_id"] == instruct for a in document["alerts"]):
         for offered_action in actions:  # 批示 straight from an alert (督办提醒 → 批示)
             if offered_action.path == "instructions":
@@ -227,8 +240,15 @@ async def case_page(
     scopes: ScopesDep,
     done: str | None = None,
     instruct: str | None = None,
+    pick: str | None = None,
+    place: str | None = None,
+    q: str | None = None,
+    page: str | None = None,
 ) -> Response:
+    """The case; ``pick`` (a hand-off form) with ``place``, ``q`` and ``page``: that form's
+    picker lists one place's organisations, or those found by name (any county's)."""
     flash = None
+    walked = walk_query(place, q, page) if pick in ORG_PICKERS else None
     if done:
         flash = _DONE.get(done) or next(
             (f"已{ACTION_LABELS[action_of(r)]}" for p, r in ROUTES.items() if p == done), None
@@ -242,6 +262,8 @@ async def case_page(
         scopes=scopes,
         flash=flash,
         instruct=instruct,
+        pick=pick if walked is not None else None,
+        walked=walked,
     )
 
 
@@ -322,6 +344,7 @@ async def act(
     choices = await load_choices(user, document, sessionmaker=sessionmaker)
     fields = fields_for(path, document, choices, user, reach_of(document))
     body, raw = body_of(fields, form)
+    fields = await handoff_pickers.keep_chosen(fields, path, raw, user, sessionmaker=sessionmaker)
     state = FormState(fields, values=raw, prefix=form_prefix(path))
     label = ACTION_LABELS[action_of(route)]
     failed = OfferedAction(path, label, state, _key(form), open=True)

@@ -9,6 +9,7 @@ show. A refusal is shown beside its field, in the API's words.
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request, Response
@@ -16,6 +17,7 @@ from fastapi.responses import RedirectResponse
 from pydantic import BaseModel, ValidationError
 
 from api.console.forms import Field, FormState, Options, body_of
+from api.console.place_walk import WalkQuery, walk, walk_query
 from api.console.refusals import field_errors, show_refusal
 from api.console.session import ConsoleRoute, ConsoleUser, PageError, SignedIn, checked_form
 from api.console.templating import render
@@ -45,6 +47,7 @@ router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
 
 _CATEGORIES: Options = tuple((c.value, text) for c, text in CATEGORY_LABELS.items())
 _ORG_TYPES: Options = tuple((t.value, text) for t, text in ORG_TYPE_LABELS.items())
+_PLACE_CODE = re.compile(r"^\d{6}(\d{3}){0,2}$")
 _DONE = {
     "created": "已新增单位",
     "saved": "已保存单位信息",
@@ -83,6 +86,8 @@ def _depth(code: str) -> int:
 def organisation_fields(
     places: list[JurisdictionView], orgs: list[OrganisationView], *, new: bool
 ) -> list[Field]:
+    """The organisation form; ``places`` and ``orgs`` are what its pickers offer (a place and
+    the places around it, the organisations over it: never the whole registry)."""
     parents = (("", "无（最上级）"),) + tuple((o.org_id, f"{o.name}（{o.org_id}）") for o in orgs)
     fields = [
         Field("name", "单位名称", required=True),
@@ -126,46 +131,63 @@ MEDIATOR_FIELDS = [
 ]
 
 
-def _tree(places: list[JurisdictionView]) -> list[dict[str, Any]]:
-    """The places as nested lists (children under their parent)."""
-    children: dict[str, list[dict[str, Any]]] = {p.code: [] for p in places}
-    roots: list[dict[str, Any]] = []
-    for p in places:
-        node = {"place": p, "children": children[p.code]}
-        children.get(p.parent_code or "", roots).append(node)
-    return roots
-
-
-async def _registry(user: ConsoleUser, sessionmaker: SessionmakerDep) -> tuple[Any, Any]:
-    places = await registry.list_jurisdictions(
-        user.principal, under=None, sessionmaker=sessionmaker
+async def _pickers(
+    user: ConsoleUser, code: str | None, sessionmaker: SessionmakerDep, *, leave_out: str = ""
+) -> tuple[list[JurisdictionView], list[OrganisationView]]:
+    """What an organisation form placed at ``code`` offers: the place, the places it lies in,
+    those beside it and directly inside it (no grids); as 上级单位 the organisations over it."""
+    if code is None:
+        top = await registry.place_walk(
+            user.principal, None, grids=False, sessionmaker=sessionmaker
+        )
+        return top.children, []
+    try:
+        here = await registry.place_walk(
+            user.principal, code, grids=False, sessionmaker=sessionmaker
+        )
+    except ApiError:
+        return await _pickers(user, None, sessionmaker)
+    around = [*here.trail, *([here.place] if here.place else []), *here.children]
+    if here.place is not None:
+        beside = await registry.place_walk(
+            user.principal, here.place.parent_code, grids=False, sessionmaker=sessionmaker
+        )
+        around += beside.children
+    places = sorted({p.code: p for p in around}.values(), key=lambda p: p.code)
+    over = await registry.list_organisations(
+        user.principal, within=None, covering=code, active=None, sessionmaker=sessionmaker
     )
-    orgs = await registry.list_organisations(
-        user.principal, within=None, covering=None, active=None, sessionmaker=sessionmaker
-    )
-    return places, orgs
+    return places, [o for o in over if o.org_id != leave_out]
 
 
 async def _list_page(
     request: Request,
     user: ConsoleUser,
     sessionmaker: SessionmakerDep,
+    query: WalkQuery,
     *,
     form: FormState | None = None,
     flash: str | None = None,
     status: int = 200,
 ) -> Response:
-    places, orgs = await _registry(user, sessionmaker)
+    shown = await walk(user, query, grids=True, active=None, sessionmaker=sessionmaker)
+    parents = {o.parent_id for o in shown.organisations.items if o.parent_id}
+    places, over = await _pickers(user, query.place, sessionmaker)
     manage = may_manage_organisations(user.principal)
+    if form is None:
+        form = FormState(
+            organisation_fields(places, over, new=True),
+            {"jurisdiction_code": query.place or ""},
+        )
     return render(
         request,
         "registry.html",
         {
             "user": user,
-            "tree": _tree(places),
-            "orgs": orgs,
-            "names": {o.org_id: o.name for o in orgs},
-            "form": form or FormState(organisation_fields(places, orgs, new=True)),
+            "walk": shown,
+            "orgs": shown.organisations.items,
+            "names": await registry.organisation_names(parents, sessionmaker=sessionmaker),
+            "form": form,
             "manage": manage,
             "flash": flash,
         },
@@ -175,9 +197,18 @@ async def _list_page(
 
 @router.get("/admin/organisations")
 async def organisations_page(
-    request: Request, user: Admin, sessionmaker: SessionmakerDep, done: str | None = None
+    request: Request,
+    user: Admin,
+    sessionmaker: SessionmakerDep,
+    done: str | None = None,
+    place: str | None = None,
+    q: str | None = None,
+    page: str | None = None,
 ) -> Response:
-    return await _list_page(request, user, sessionmaker, flash=_DONE.get(done or ""))
+    """One place's level at a time: where it lies, the places inside it, its organisations (or
+    those within it found by name), 50 a page."""
+    query = walk_query(place, q, page)
+    return await _list_page(request, user, sessionmaker, query, flash=_DONE.get(done or ""))
 
 
 def _refusal(state: FormState, refused: ApiError) -> int:
@@ -198,20 +229,22 @@ async def create_organisation(
     request: Request, user: Admin, sessionmaker: SessionmakerDep
 ) -> Response:
     form = await checked_form(request, user)
-    places, orgs = await _registry(user, sessionmaker)
-    fields = organisation_fields(places, orgs, new=True)
+    sent = (form.get("jurisdiction_code") or [""])[0]
+    query = WalkQuery(place=sent if _PLACE_CODE.match(sent) else None)
+    places, over = await _pickers(user, query.place, sessionmaker)
+    fields = organisation_fields(places, over, new=True)
     body, raw = body_of(fields, form)
     state = FormState(fields, values=raw)
     checked = _validated(OrganisationCreate, body, state)
     if checked is None:
-        return await _list_page(request, user, sessionmaker, form=state, status=422)
+        return await _list_page(request, user, sessionmaker, query, form=state, status=422)
     try:
         created = await registry.create_organisation(
             user.principal, checked, sessionmaker=sessionmaker
         )
     except ApiError as refused:
         status = _refusal(state, refused)
-        return await _list_page(request, user, sessionmaker, form=state, status=status)
+        return await _list_page(request, user, sessionmaker, query, form=state, status=status)
     return RedirectResponse(f"/admin/organisations/{created.org_id}?done=created", 303)
 
 
@@ -228,7 +261,7 @@ async def _org_page(
 ) -> Response:
     principal = user.principal
     org = await registry.read_organisation(principal, org_id, sessionmaker=sessionmaker)
-    places, orgs = await _registry(user, sessionmaker)
+    places, over = await _pickers(user, org.jurisdiction_code, sessionmaker, leave_out=org_id)
     roster = await registry.list_mediators(
         principal, org_id, active=None, sessionmaker=sessionmaker
     )
@@ -239,17 +272,17 @@ async def _org_page(
         "parent_id": org.parent_id or "",
         "categories": "\n".join(c.value for c in org.categories),
     }
-    others = [o for o in orgs if o.org_id != org_id]
+    parent = [org.parent_id] if org.parent_id else []
     return render(
         request,
         "registry_org.html",
         {
             "user": user,
             "org": org,
-            "names": {o.org_id: o.name for o in orgs},
+            "names": await registry.organisation_names(parent, sessionmaker=sessionmaker),
             "roster": roster,
             "edit": edit
-            or FormState(organisation_fields(places, others, new=False), current, prefix="org-"),
+            or FormState(organisation_fields(places, over, new=False), current, prefix="org-"),
             "add": add or FormState(MEDIATOR_FIELDS, prefix="m-"),
             "manage": may_manage_organisations(principal),
             "manage_roster": may_manage_roster(principal, org_id),
@@ -275,8 +308,9 @@ async def update_organisation(
     request: Request, org_id: str, user: Admin, sessionmaker: SessionmakerDep
 ) -> Response:
     form = await checked_form(request, user)
-    places, orgs = await _registry(user, sessionmaker)
-    fields = organisation_fields(places, [o for o in orgs if o.org_id != org_id], new=False)
+    org = await registry.read_organisation(user.principal, org_id, sessionmaker=sessionmaker)
+    places, over = await _pickers(user, org.jurisdiction_code, sessionmaker, leave_out=org_id)
+    fields = organisation_fields(places, over, new=False)
     body, raw = body_of(fields, form)
     # A form sends every field: nothing ticked means every category, no parent means none.
     body = {"categories": [], **body, "parent_id": body.get("parent_id") or None}

@@ -8,8 +8,8 @@ from fastapi import APIRouter, Path, Query, status
 
 from activities.policy.routing import routing_rules
 from api.deps import SessionmakerDep, SettingsDep
-from api.errors import ERROR_RESPONSES
-from api.params import JurisdictionQuery
+from api.errors import ERROR_RESPONSES, invalid_input
+from api.params import JurisdictionQuery, NameQuery
 from api.permissions import Mediator, RegistryAdmin, RegistryReader
 from api.registry_schemas import (
     JurisdictionList,
@@ -21,6 +21,7 @@ from api.registry_schemas import (
     OrganisationList,
     OrganisationPatch,
     OrganisationView,
+    PlaceWalk,
     RoutingAnswer,
     RoutingRequest,
 )
@@ -33,6 +34,17 @@ OrgIdPath = Annotated[str, Path(pattern=_ID, description="单位编号, e.g. xw-
 MediatorIdPath = Annotated[str, Path(pattern=_ID, description="调解员编号")]
 PlaceQuery = Annotated[
     str | None, Query(pattern=r"^\d{6}(\d{3}){0,3}$", description="a code down to a grid")
+]
+LimitQuery = Annotated[
+    int | None,
+    Query(
+        ge=1,
+        le=registry.MAX_ORGANISATIONS_PER_PAGE,
+        description="每页条数（给出即分页，默认 50）/ page size; asking for it pages the list",
+    ),
+]
+OffsetQuery = Annotated[
+    int | None, Query(ge=0, le=10_000_000, description="起始位置 / how many to skip")
 ]
 
 
@@ -61,11 +73,52 @@ async def list_organisations(
     within: JurisdictionQuery = None,
     covering: PlaceQuery = None,
     active: bool | None = None,
+    at: Annotated[
+        JurisdictionQuery, Query(description="所在区划恰为此 / placed at this code")
+    ] = None,
+    name: Annotated[NameQuery, Query(min_length=1, description="名称包含 / name holds")] = None,
+    limit: LimitQuery = None,
+    offset: OffsetQuery = None,
 ) -> OrganisationList:
-    items = await registry.list_organisations(
-        principal, within=within, covering=covering, active=active, sessionmaker=sessionmaker
+    """Every match (as before) unless a page is asked for: ``at``, ``name``, ``limit`` or
+    ``offset`` answer one page (``limit`` at most 200, default 50) with ``total``."""
+    if at is None and name is None and limit is None and offset is None:
+        items = await registry.list_organisations(
+            principal, within=within, covering=covering, active=active, sessionmaker=sessionmaker
+        )
+        return OrganisationList(items=items)
+    if covering is not None:
+        raise invalid_input(
+            "分页查询不支持 covering，请改用 at 或 within",
+            "covering cannot be paged: use at or within",
+            field="covering",
+        )
+    return await registry.find_organisations(
+        principal,
+        at=at,
+        within=within,
+        name=name,
+        active=active,
+        limit=limit or registry.ORGANISATIONS_PER_PAGE,
+        offset=offset or 0,
+        sessionmaker=sessionmaker,
     )
-    return OrganisationList(items=items)
+
+
+@router.get(
+    "/v1/jurisdictions/walk",
+    response_model=PlaceWalk,
+    responses=ERROR_RESPONSES,
+    summary="逐级选择区划 / a place, the places above it and those directly inside it",
+)
+async def walk_jurisdictions(
+    principal: RegistryReader,
+    sessionmaker: SessionmakerDep,
+    place: PlaceQuery = None,
+    grids: bool = True,
+) -> PlaceWalk:
+    """``place`` omitted: the top places (counties); at most 200 places inside it."""
+    return await registry.place_walk(principal, place, grids=grids, sessionmaker=sessionmaker)
 
 
 @router.post(

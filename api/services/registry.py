@@ -25,13 +25,16 @@ from api.registry_schemas import (
     MediatorPatch,
     MediatorView,
     OrganisationCreate,
+    OrganisationList,
     OrganisationPatch,
     OrganisationView,
+    PlaceWalk,
     RoutingAnswer,
 )
 from domain.organisation.organisations import OrgRef
 from domain.organisation.registry import (
     JurisdictionLevel,
+    JurisdictionNode,
     Organisation,
     RegistryError,
     RosterMediator,
@@ -150,6 +153,90 @@ async def list_organisations(
                 within=within, covering=covering, active=active, session=session
             )
             return await _views(orgs, session=session)
+
+
+# A page of the registry stays small whatever the registry holds.
+ORGANISATIONS_PER_PAGE = 50
+MAX_ORGANISATIONS_PER_PAGE = 200
+PLACES_SHOWN = 200
+
+
+def _place_not_found(code: str) -> ApiError:
+    return ApiError(
+        404,
+        "place_not_found",
+        f"区划 {code} 不在区划名录中",
+        f"place {code} is not in the registry",
+    )
+
+
+async def place_walk(
+    principal: Principal,
+    code: str | None,
+    *,
+    grids: bool,
+    sessionmaker: Sessionmaker,
+    limit: int = PLACES_SHOWN,
+) -> PlaceWalk:
+    """The place ``code`` (None: the top of the registry), the places it lies in and at most
+    ``limit`` of those directly inside it (no grids unless ``grids``: no organisation is placed
+    at a grid); 404 for a code the registry does not know."""
+    _require_reader(principal)
+    with database_errors():
+        async with sessionmaker() as session:
+            place = None if code is None else await store.get_jurisdiction(code, session=session)
+            if code is not None and place is None:
+                raise _place_not_found(code)
+            above = [] if code is None else await store.ancestors(code, session=session)
+            children: list[JurisdictionNode] = []
+            total = 0
+            if grids or place is None or place.level is not JurisdictionLevel.VILLAGE:
+                children, total = await store.child_places(code, limit=limit, session=session)
+    return PlaceWalk(
+        trail=[JurisdictionView.of(n) for n in reversed(above)],
+        place=JurisdictionView.of(place) if place is not None else None,
+        children=[
+            JurisdictionView.of(n)
+            for n in children
+            if grids or n.level is not JurisdictionLevel.GRID
+        ],
+        children_total=total,
+    )
+
+
+async def find_organisations(
+    principal: Principal,
+    *,
+    at: str | None = None,
+    within: str | None = None,
+    name: str | None = None,
+    active: bool | None = None,
+    limit: int = ORGANISATIONS_PER_PAGE,
+    offset: int = 0,
+    sessionmaker: Sessionmaker,
+) -> OrganisationList:
+    """One page of organisations: those ``at`` a place or ``within`` an area, whose name holds
+    ``name``, active or not, by id, with how many match."""
+    _require_reader(principal)
+    if not 1 <= limit <= MAX_ORGANISATIONS_PER_PAGE or offset < 0:
+        raise invalid_input(
+            f"每页条数须在 1 至 {MAX_ORGANISATIONS_PER_PAGE} 之间，起始位置不得为负",
+            f"limit must be 1 to {MAX_ORGANISATIONS_PER_PAGE} and offset not negative",
+            field="limit" if offset >= 0 else "offset",
+        )
+    with database_errors():
+        async with sessionmaker() as session:
+            orgs, total = await store.find_organisations(
+                at=at,
+                within=within,
+                name=name,
+                active=active,
+                limit=limit,
+                offset=offset,
+                session=session,
+            )
+            items = await _views(orgs, session=session)
+    return OrganisationList(items=items, total=total, limit=limit, offset=offset)
 
 
 async def read_organisation(

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from api.access import reach_of
+from activities.store.read_model import relation_rows
+from api.access import reach_of, reach_of_rows
 from domain.case.reach import CaseReach
 from tests.domain.test_reach import _states
 
@@ -21,3 +22,17 @@ def test_a_case_from_before_organisations_is_held_by_its_center() -> None:
     reach = reach_of(document)
     assert reach.holder_id == "xw-center"
     assert reach.related == {"xw-center"}
+
+
+def test_reach_from_the_indexed_columns_equals_reach_from_the_state_at_every_moment() -> None:
+    """The command path's reach check reads the case's columns and organisation rows, not the
+    document: at every moment it decides as the state does (departments aside: a report-back
+    reads the document for which assignment a department answers)."""
+    for moment, state in _states().items():
+        columns = (state.jurisdiction.code, state.reporter_id, state.holder_id, state.incoming_id)
+        relations = relation_rows(state)
+        rows = [(*columns, r["org_id"], r["relation"]) for r in relations] or [
+            (*columns, None, None)
+        ]
+        expected = CaseReach.of(state).model_copy(update={"departments": {}})
+        assert reach_of_rows(rows) == expected, moment

@@ -68,11 +68,16 @@ async def register_labour_dispute(page: Page, title: str) -> None:
 async def test_an_administrator_adds_an_organisation_and_a_roster_mediator(
     pages: Pages, shot: Shot, jiangning: None
 ) -> None:
-    page = await pages.open()
+    page = await pages.open(1280, 800)
     await pages.sign_in(page, "sysadmin")
     await page.get_by_role("link", name="单位名录").click()
     await expect(page.get_by_role("heading", name="单位名录")).to_be_visible()
-    await expect(page.locator("#h-places + ul")).to_contain_text("上坊社区第一网格")
+    # One place's level at a time: the county, then its towns, each a link.
+    await page.locator("#child-places").get_by_role("link", name="江宁区").click()
+    await expect(page.locator("#place-trail")).to_contain_text("江宁区")
+    await expect(page.locator("#child-places")).to_contain_text("东山街道")
+    await expect(page.locator("#organisations")).to_contain_text("江宁区劳动争议调解室")
+    await expect(page.locator("#organisations")).not_to_contain_text("东山街道综治中心")
     assert await unlabelled_inputs(page) == []
 
     org_id = f"jn-family-{uuid.uuid4().hex[:6]}"
@@ -120,6 +125,81 @@ async def test_an_administrator_adds_an_organisation_and_a_roster_mediator(
     row = page.locator("#organisations tr", has_text="江宁区婚姻家庭纠纷调解室")
     await expect(row).to_contain_text("已停用")
     await shot(page, "03-registry-list")
+    # On a phone: found by name within the county (a GET form), a link per place.
+    phone = await pages.open(390, 844)
+    await pages.sign_in(phone, "sysadmin")
+    await phone.goto(f"{pages.console.url}/admin/organisations?place={county.COUNTY}")
+    await phone.get_by_label("按名称查找单位（江宁区范围内）").fill("劳动争议")
+    await phone.get_by_role("button", name="查找").click()
+    await expect(phone.locator("#h-orgs")).to_contain_text("名称含“劳动争议”的单位（1）")
+    await expect(phone.locator("#organisations")).to_contain_text("江宁区劳动争议调解室")
+    await shot(phone, "04-registry-search-390")
+
+
+async def test_a_transfer_to_another_county_is_chosen_by_walking_places_in_the_console(
+    pages: Pages, shot: Shot, jiangning: None, console: Console
+) -> None:
+    async with console.sessionmaker.begin() as session:
+        await county.ensure_sample_targets(session)  # 测试县: 玄武区劳动争议调解室
+    sender = await pages.open(1280, 800)
+    await pages.sign_in(sender, VILLAGE.user_id)
+    await register_labour_dispute(sender, "上坊社区欠薪纠纷（跨县转办）")
+    await sender.get_by_label("承办单位", exact=True).select_option("jn-sf-committee")
+    await sender.get_by_label("改选理由（不采纳建议时必填）").fill("先行就地调解")
+    await sender.get_by_role("button", name="登记", exact=True).click()
+    await expect(sender).to_have_url(re.compile(r"/cases/JF-"))
+    case_url = sender.url.split("?")[0]
+
+    # The picker lists the units over the case's place; nothing of another county.
+    form = sender.locator("#action-transfer")
+    await form.locator("summary").click()
+    picker = form.get_by_label("接收单位")
+    await expect(picker.locator("option[value='jn-ds-center']")).to_have_count(1)
+    await expect(picker.locator("option[value='xw-labour-room']")).to_have_count(0)
+    # Found by name, anywhere in the registry (a GET form: no script needed).
+    await form.get_by_label("按名称查找单位").fill("劳动争议")
+    await form.get_by_role("button", name="查找").click()
+    form = sender.locator("#action-transfer")
+    await expect(form.locator(".walk-note")).to_contain_text("名称含“劳动争议”的单位（2 个）")
+    await expect(picker.locator("option[value='xw-labour-room']")).to_have_count(1)
+    await shot(sender, "07-transfer-found-by-name")
+
+    # Who may receive is the API's to say: a stopped organisation posted anyway is refused
+    # beside the picker, which keeps it chosen.
+    token = await sender.locator("input[name=csrf_token]").first.input_value()
+    refused = await sender.request.post(
+        f"{case_url}/act/transfer",
+        form={"csrf_token": token, "to_organisation": "jn-closed-room", "reason": "转给已停用单位"},
+        headers={"Origin": pages.console.url},
+    )
+    assert refused.status == 422
+    answer = await refused.text()
+    assert "江宁区原物业纠纷调解室（jn-closed-room）已停用" in answer
+    assert '<option value="jn-closed-room" selected>' in answer
+
+    # Walked by place on a phone without JavaScript: the top, then 测试县; chosen, sent.
+    phone = await pages.open(390, 844, javascript=False)
+    await pages.sign_in(phone, VILLAGE.user_id)
+    await phone.goto(case_url)
+    form = phone.locator("#action-transfer")
+    await form.locator("summary").click()
+    await form.get_by_role("link", name="全部区划").click()
+    form = phone.locator("#action-transfer")
+    await expect(form).to_have_attribute("open", "")
+    await form.locator(".walk-places").get_by_role("link", name="测试县").click()
+    form = phone.locator("#action-transfer")
+    await expect(form.locator(".crumbs")).to_contain_text("测试县")
+    await expect(form.locator(".walk-places")).to_contain_text("测试镇")
+    await shot(phone, "08-transfer-walked-to-another-county-390")
+    await form.get_by_label("接收单位").select_option("xw-labour-room")
+    await form.get_by_label("转办理由").fill("用工单位注册地在玄武区，移交属地劳动争议调解室")
+    await form.get_by_role("button", name="转办").click()
+    await expect(phone.locator(".flash")).to_have_text("已转办")
+    await expect(phone.locator("#pending-transfer")).to_contain_text("玄武区劳动争议调解室")
+    await shot(phone, "09-transfer-to-another-county-awaits-390")
+    await sender.goto(case_url)
+    await expect(sender.locator("#pending-transfer")).to_contain_text("玄武区劳动争议调解室")
+    await shot(sender, "10-transfer-to-another-county-awaits")
 
 
 async def test_an_administrator_links_a_user_to_their_roster_entry(

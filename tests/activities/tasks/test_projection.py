@@ -15,7 +15,7 @@ from temporalio.testing import ActivityEnvironment
 
 from activities.audit.chain_audit import verify_case
 from activities.runtime.settings import Settings
-from activities.store import repositories
+from activities.store import alert_store, repositories
 from activities.store.tables import AlertRow, CaseRow
 from activities.tasks.projection import CaseStore
 from domain.case import commands as c
@@ -24,7 +24,9 @@ from domain.case.events import Event
 from domain.case.evolve import fold
 from domain.case.state import CaseState
 from domain.values import china_date
-from tests.samples import T0, command, register
+from tests.principals import CENTER, ensure_centers
+from tests.samples import LIFECYCLE, T0, command, register
+from tests.worklist_support import CaseAt
 from worker import policy_provider
 from workflows.contract import PolicyRequest, ProjectionBatch
 
@@ -156,3 +158,97 @@ async def test_a_read_model_behind_the_event_chain_is_caught_up_from_the_chain(
     expected = fold(_flat(more))
     assert expected is not None
     assert (await _stored(sessionmaker, case_id)).state == expected.model_dump(mode="json")
+
+
+_SIDE_TABLES = (
+    "case_organisations",
+    "work_items",
+    "case_parties",
+    "session_agenda",
+    "case_people",
+    "indicator_facts",
+    "accountability_items",
+    "alerts",
+)
+
+
+async def _side_rows(engine: AsyncEngine, case_id: str) -> dict[str, list[tuple[object, ...]]]:
+    """Every row the case has beside its own (search postings too, on PostgreSQL)."""
+    tables = list(_SIDE_TABLES)
+    if engine.dialect.name == "postgresql":
+        tables.append("case_search_terms")
+    found: dict[str, list[tuple[object, ...]]] = {}
+    async with engine.connect() as connection:
+        for table in tables:
+            rows = await connection.execute(
+                text(f"SELECT * FROM {table} WHERE case_id = :c"), {"c": case_id}
+            )
+            # An alert's updated_seq is the seq that last changed it (a rebuild writes its own).
+            found[table] = sorted(
+                (tuple(v for k, v in row._mapping.items() if k != "updated_seq") for row in rows),
+                key=repr,
+            )
+    return found
+
+
+async def _rebuilt(engine: AsyncEngine, case_id: str, state: CaseState) -> None:
+    """Every side row written again from scratch for ``state`` (what a read-model rebuild does)."""
+    async with engine.begin() as connection:
+        await repositories.upsert_case(state, connection=connection, rebuild=True)
+        await alert_store.upsert_alerts(state, connection=connection)
+
+
+async def test_a_worker_writing_only_what_changed_leaves_what_a_rebuild_writes(
+    engine: AsyncEngine, sessionmaker: async_sessionmaker[AsyncSession]
+) -> None:
+    """One worker projects a whole life, each batch writing only the rows that changed since the
+    case's last batch; every side table then holds exactly what writing it all afresh gives."""
+    case_id = "JF-2026-310005"
+    steps = await _life(case_id, *LIFECYCLE)
+    store = CaseStore(engine)
+    seen: set[str] = set()
+    for index, step in enumerate(steps):
+        batch = ProjectionBatch(case_id=case_id, events=tuple(step))
+        await ActivityEnvironment().run(store.project_case_events, batch)
+        expected = fold(_flat(steps[: index + 1]))
+        assert expected is not None
+        assert (await _stored(sessionmaker, case_id)).state == expected.model_dump(mode="json")
+        written = await _side_rows(engine, case_id)
+        seen |= {table for table, rows in written.items() if rows}
+        await _rebuilt(engine, case_id, expected)
+        assert await _side_rows(engine, case_id) == written, f"after step {index}"
+    # The life wrote parties, people, alerts, indicator facts and accountability items.
+    assert {"case_parties", "alerts", "indicator_facts", "accountability_items"} <= seen
+
+
+async def test_a_case_projected_by_two_workers_in_turn_is_not_written_from_a_stale_copy(
+    engine: AsyncEngine, sessionmaker: async_sessionmaker[AsyncSession]
+) -> None:
+    """Worker A keeps what it last wrote; worker B projects the next batches meanwhile. A's next
+    batch finds the stored case moved on and starts from it, not from its own copy."""
+    async with sessionmaker.begin() as session:
+        await ensure_centers(session)
+    case_id = "JF-2026-310006"
+    case = CaseAt(case_id, center=CENTER)
+    marks = [len(case.events)]
+    for action in ("accept", "plan", "transfer", "take", "assign", "report_back"):
+        case.do(action, **({"deadline": "2026-03-20"} if action == "assign" else {}))
+        marks.append(len(case.events))
+    steps = [case.events[a:b] for a, b in zip([0, *marks], marks, strict=False) if b > a]
+    first, second = CaseStore(engine), CaseStore(engine)
+    seen: set[str] = set()
+    turns = [first, first, second, second, first, second, first, first, second, first]
+    for index, step in enumerate(steps):
+        store = turns[index % len(turns)]
+        batch = ProjectionBatch(case_id=case_id, events=tuple(step))
+        await ActivityEnvironment().run(store.project_case_events, batch)
+        expected = fold(_flat(steps[: index + 1]))
+        assert expected is not None
+        assert (await _stored(sessionmaker, case_id)).state == expected.model_dump(mode="json")
+        written = await _side_rows(engine, case_id)
+        seen |= {table for table, rows in written.items() if rows}
+    await _rebuilt(engine, case_id, expected)
+    assert await _side_rows(engine, case_id) == written
+    assert {"case_organisations", "work_items"} <= seen  # hand-offs wrote both along the way
+    async with sessionmaker() as session:
+        assert (await verify_case(session, case_id)).ok
