@@ -229,10 +229,18 @@ def _lateness(values: list[float]) -> dict[str, float]:
 
 
 async def _burst_outcome(
-    temporal: Client, case_ids: list[str], start: float, plan: BurstPlan, settle: float
-) -> list[TimerFiring]:
+    temporal: Client,
+    case_ids: list[str],
+    start: float,
+    plan: BurstPlan,
+    settle: float,
+    meter: Meter,
+) -> tuple[list[TimerFiring], dict[str, float]]:
     """Each burst case's timer once it fired and the case stored what it did, read from the
-    histories after the last due time (polled, at most ``settle`` seconds more)."""
+    histories after the last due time (polled, at most ``settle`` seconds more); and the CPU
+    seconds each process spent from the first due time until then (the polls included)."""
+    await asyncio.sleep(max(0.0, start + plan.first_due - 1 - time.time()))
+    meter.lap()
     await asyncio.sleep(max(0.0, start + plan.last_due + 2 - time.time()))
     deadline = time.time() + settle
     since = start + plan.first_due - plan.margin
@@ -249,7 +257,8 @@ async def _burst_outcome(
         if not pending or time.time() > deadline:
             break
         await asyncio.sleep(2)
-    return [firing for case_firings in found.values() for firing in case_firings]
+    cpu = meter.lap()
+    return [firing for case_firings in found.values() for firing in case_firings], cpu
 
 
 async def run(plan: argparse.Namespace) -> dict[str, Any]:
@@ -331,8 +340,14 @@ async def run(plan: argparse.Namespace) -> dict[str, Any]:
         temporal = await connect_with_retry(
             Settings(temporal_address=env["FENGQIAO_TEMPORAL_ADDRESS"], **_keys_only()),
         )
-        fired = await _burst_outcome(temporal, burst_ids, burst_start, bursting, plan.burst_settle)
+        pids = {name: process.pid for name, process in processes.items()}
+        fired, cpu = await _burst_outcome(
+            temporal, burst_ids, burst_start, bursting, plan.burst_settle, Meter(pids, database)
+        )
         result["burst_timers_fired"] = len(fired)
+        result["burst_cpu_ms_per_timer"] = {
+            name: round(seconds * 1000 / max(1, len(fired)), 1) for name, seconds in cpu.items()
+        }
         result["burst_unhandled"] = len(burst_ids) - sum(1 for f in fired if f.projected)
         if fired:
             dues = sorted(f.due for f in fired)
@@ -345,6 +360,9 @@ async def run(plan: argparse.Namespace) -> dict[str, Any]:
                 "handled": _lateness([f.handled - f.due for f in fired if f.handled]),
                 "projected": _lateness([f.projected - f.due for f in fired if f.projected]),
             }
+            result["burst_task_queued_s"] = _lateness(
+                [f.queued for f in fired if f.queued is not None]
+            )
         return result
     finally:
         for process in reversed(list(processes.values())):
@@ -394,7 +412,8 @@ def summary(result: dict[str, Any]) -> list[str]:
         f"burst: {result['burst_timers_fired']} timers due within "
         f"{result.get('burst_due_spread_s', 0)} s (at most "
         f"{result.get('burst_due_max_per_minute', 0)} in one minute), "
-        f"{result['burst_unhandled']} not handled",
+        f"{result['burst_unhandled']} not handled; CPU ms per timer "
+        + ", ".join(f"{k} {v:.0f}" for k, v in result.get("burst_cpu_ms_per_timer", {}).items()),
     ]
     for stage, figures in result.get("timer_lateness_s", {}).items():
         lines.append(

@@ -95,11 +95,12 @@ class TimerFiring:
     fired: float  # when the server fired it
     handled: float | None  # the case's next workflow task completed (the escalation recorded)
     projected: float | None  # the projection after it completed (the alert in the store)
+    queued: float | None = None  # that workflow task's wait for a worker (scheduled → started)
 
 
 async def firings(client: Client, case_id: str, since: float) -> list[TimerFiring]:
     """The case's timers due at or after ``since`` that fired."""
-    task_started = 0.0
+    task_started = task_scheduled = 0.0
     due_by_timer: dict[int, float] = {}
     activity_types: dict[int, str] = {}
     found: list[TimerFiring] = []
@@ -107,8 +108,13 @@ async def firings(client: Client, case_id: str, since: float) -> list[TimerFirin
     async for event in client.get_workflow_handle(case_id).fetch_history_events():
         at = event.event_time.ToDatetime().timestamp()
         kind = event.event_type
-        if kind == EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED:
+        if kind == EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED:
+            task_scheduled = at
+        elif kind == EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED:
             task_started = at
+            for firing in open_firings:
+                if firing["queued"] is None:
+                    firing["queued"] = at - task_scheduled
         elif kind == EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED:
             for firing in open_firings:
                 if firing["handled"] is None:
@@ -119,7 +125,9 @@ async def firings(client: Client, case_id: str, since: float) -> list[TimerFirin
         elif kind == EventType.EVENT_TYPE_TIMER_FIRED:
             due = due_by_timer.get(event.timer_fired_event_attributes.started_event_id)
             if due is not None and due >= since:
-                open_firings.append({"due": due, "fired": at, "handled": None, "projected": None})
+                open_firings.append(
+                    {"due": due, "fired": at, "handled": None, "projected": None, "queued": None}
+                )
         elif kind == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED:
             activity_types[event.event_id] = (
                 event.activity_task_scheduled_event_attributes.activity_type.name
@@ -137,6 +145,7 @@ async def firings(client: Client, case_id: str, since: float) -> list[TimerFirin
                 fired=float(firing["fired"] or 0.0),
                 handled=firing["handled"],
                 projected=firing["projected"],
+                queued=firing["queued"],
             )
         )
     return found
