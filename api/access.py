@@ -19,6 +19,7 @@ from temporalio.client import Client
 from activities.identity import access_trail
 from activities.identity.access_trail import Access
 from activities.store import repositories
+from activities.store.engine import single_read
 from api.errors import ApiError, case_not_found, forbidden, unavailable
 from api.gateway import query_state
 from domain.case.reach import INCOMING_COMMANDS, REPORT_BACK, CaseReach, may_act, may_read
@@ -137,7 +138,7 @@ class CaseScopes:
         """The reach from the store's indexed columns (no document read); None when the store
         is away or has no row for the case (the document path then decides)."""
         try:
-            async with self._sessionmaker() as session:
+            async with single_read(self._sessionmaker) as session:
                 rows = await repositories.case_reach_rows(case_id, session=session)
         except (SQLAlchemyError, OSError):
             return None

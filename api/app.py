@@ -18,6 +18,7 @@ from activities.identity.passwords import verify_password
 from activities.identity.tokens import TokenConfig, TokenVerifier
 from activities.policy.indicators import load_indicators
 from activities.reports.documents.templates import load_templates
+from activities.runtime.party_keys import party_keyring
 from activities.runtime.settings import Settings
 from activities.runtime.temporal_client import connect
 from activities.store.engine import create_engine, create_sessionmaker
@@ -98,6 +99,8 @@ def create_app(
     templates = load_templates(settings.document_templates_dir)
     # Likewise the indicator definitions (IndicatorDataError names the file and the field).
     indicator_set = load_indicators(settings.policy_dir)
+    # And the party key: production without FENGQIAO_PARTY_KEY_SECRET does not start.
+    party_keyring(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

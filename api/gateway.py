@@ -30,6 +30,7 @@ from temporalio.service import RPCError, RPCStatusCode
 from activities.runtime.command_guard import UNAUTHENTICATED
 from activities.runtime.settings import Settings
 from activities.store import repositories
+from activities.store.engine import single_read
 from api.errors import ApiError, case_not_found, database_errors, from_domain, unavailable
 from domain.case.commands import CommandEnvelope
 from domain.case.evolve import fold
@@ -90,7 +91,7 @@ async def _stored_at(
     passed on as it is, unvalidated, like the whole-case answers before ``lean-answer-v1``.
     """
     try:
-        async with sessionmaker() as session:
+        async with single_read(sessionmaker) as session:
             found = await repositories.document_with_seq(outcome.case_id, session=session)
             if found is None or found[0] < outcome.seq:
                 return None

@@ -32,6 +32,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from activities.policy.book import PolicyBook
 from activities.policy.calendar_data import load_calendar
+from activities.runtime.settings import DEVELOPMENT_PARTY_KEY
 from activities.store import alert_store, read_model, registry, repositories
 from activities.store.engine import create_sessionmaker
 from activities.store.repositories import case_columns
@@ -400,9 +401,12 @@ class Rows:
 
 def rows_of(template: Template) -> Rows:
     state = template.state
-    columns = case_columns(state)
+    columns = case_columns(state, party_hash_key=DEVELOPMENT_PARTY_KEY)
     document = json.dumps(columns.pop("state"), ensure_ascii=False)
-    side = [(table.name, rows) for table, rows in read_model.case_rows(state)]
+    side = [
+        (table.name, rows)
+        for table, rows in read_model.case_rows(state, party_hash_key=DEVELOPMENT_PARTY_KEY)
+    ]
     alerts = []
     for row in alert_store.alert_rows(state):
         document_text = json.dumps(row.pop("document"), ensure_ascii=False)
@@ -461,7 +465,10 @@ def copy_into(batch: Batch, rows: Rows, case_id: str, copy_no: int, *, check: bo
         if id_no:
             swaps.append((id_no, new_id))
         key = party_key(
-            id_number=new_id if id_no else None, name=name, phone=new_phone if phone else None
+            key=DEVELOPMENT_PARTY_KEY,
+            id_number=new_id if id_no else None,
+            name=name,
+            phone=new_phone if phone else None,
         )
         if key is not None:
             keys.append(key)

@@ -1,6 +1,7 @@
 """Throughput of the case API against the bare Temporal baseline, on one dev server.
 
-    python -m bench.throughput [--cases 40] [--concurrency 8] [--rounds 3]
+    python -m bench.throughput [--cases 40] [--concurrency 8] [--rounds 3] [--memory]
+                               [--archive] [--phases api,direct,minimal]
 
 (a) N full case lifecycles (intake + 11 commands) through the HTTP API, with the real worker
     projecting into PostgreSQL (TEST_DATABASE_URL / BENCH_DATABASE_URL, a fresh database);
@@ -53,6 +54,8 @@ from tests.samples import (
 from workflows.contract import APPLY_UPDATE, WORKFLOW_TYPE, CaseWorkflowInput, CommandOutcome
 
 TRANSITIONS_PER_CASE = 1 + len(LIFECYCLE)
+# API latency by the last part of the path (cases = intake), for --by-action.
+BY_ACTION: dict[str, list[float]] = {}
 
 
 def cpu_seconds(pid: int) -> float:
@@ -126,6 +129,7 @@ async def through_api(
                 if response.status >= 400:
                     raise RuntimeError(f"{path}: {response.status} {result}")
             latencies.append(time.perf_counter() - started)
+            BY_ACTION.setdefault(path.rsplit("/", 1)[-1], []).append(latencies[-1])
             return result
 
         async def lifecycle(_index: int) -> None:
@@ -261,6 +265,12 @@ def report(
             f"update -> projection p50 {percentile(lag, 0.5) * 1000:6.1f} ms  "
             f"p99 {percentile(lag, 0.99) * 1000:6.1f} ms  ({len(lag)} events)",
         ]
+    if args.by_action:
+        for action, values in sorted(BY_ACTION.items(), key=lambda kv: -statistics.median(kv[1])):
+            lines.append(
+                f"  {action:<28} p50 {percentile(values, 0.5) * 1000:6.1f} ms  "
+                f"p99 {percentile(values, 0.99) * 1000:6.1f} ms"
+            )
     lines += [
         "CPU ms per case      " + "".join(f"{name:>12}" for name in next(iter(cpu.values()))),
     ]
@@ -285,6 +295,10 @@ async def main() -> int:
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--memory", action="store_true", help="dev server without a db file")
+    parser.add_argument("--by-action", action="store_true", help="API latency per command")
+    parser.add_argument(
+        "--archive", action="store_true", help="keep the worker's history archiver running"
+    )
     parser.add_argument(
         "--phases",
         default=",".join(PHASES),
@@ -318,7 +332,13 @@ async def main() -> int:
         server = devstack.spawn(server_command, log_file=workdir / "temporal.log")
         processes.append(server)
         devstack.wait_for_port(ports.grpc, timeout=60, process=server)
-        api_env = {**env, "FENGQIAO_TASK_QUEUE": "bench-api"}
+        # The history archiver reads each closed case's history back from Temporal: work after a
+        # case's end, not on the command path the three phases compare (--archive keeps it on).
+        api_env = {
+            **env,
+            "FENGQIAO_TASK_QUEUE": "bench-api",
+            "FENGQIAO_ARCHIVE_INTERVAL_SECONDS": "30" if args.archive else "0",
+        }
         processes.append(
             devstack.spawn(
                 devstack.python_module_command("worker"),

@@ -31,14 +31,18 @@ KEYS_B_THEN_A = EngineKeys(
 
 # The search key of whole personal numbers' hashes (production requires one), for tests only.
 SEARCH_KEY = "test-search-key-not-for-production"
+# The party key of same-party and same-matter hashes (production requires one), for tests only.
+PARTY_KEY = "test-party:qINqzCeQ9+QBp5aUfY1+prYlsCrbdm/2ZjYYye4aRBo="
 # The process environment carrying keys A.
 ENV_A = {
     "FENGQIAO_PAYLOAD_KEYS": PAYLOAD_A,
     "FENGQIAO_COMMAND_KEYS": COMMAND_A,
     "FENGQIAO_SEARCH_KEY": SEARCH_KEY,
+    "FENGQIAO_PARTY_KEY_SECRET": PARTY_KEY,
 }
 ENV_B_THEN_A = {
     "FENGQIAO_PAYLOAD_KEYS": f"{PAYLOAD_B},{PAYLOAD_A}",
     "FENGQIAO_COMMAND_KEYS": f"{COMMAND_B},{COMMAND_A}",
     "FENGQIAO_SEARCH_KEY": SEARCH_KEY,
+    "FENGQIAO_PARTY_KEY_SECRET": PARTY_KEY,
 }

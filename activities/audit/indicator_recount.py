@@ -9,6 +9,7 @@ what the events say.
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Sequence
 from datetime import date
 
@@ -38,8 +39,9 @@ async def _county_cases(county: str, *, session: AsyncSession) -> list[str]:
     return list(rows)
 
 
-async def folded_facts(county: str, *, session: AsyncSession) -> list[CaseFacts]:
-    """The facts of every case of ``county``, each from the fold of its stored events."""
+async def folded_facts(county: str, *, session: AsyncSession, key: bytes) -> list[CaseFacts]:
+    """The facts of every case of ``county``, each from the fold of its stored events (their
+    same-matter keys under ``key``)."""
     case_ids = await _county_cases(county, session=session)
     out: list[CaseFacts] = []
     for i in range(0, len(case_ids), _BATCH):
@@ -55,7 +57,7 @@ async def folded_facts(county: str, *, session: AsyncSession) -> list[CaseFacts]
         for case_id in batch:
             state = fold(by_case.get(case_id, []))
             if state is not None:
-                out.append(case_facts(state))
+                out.append(case_facts(state, key=key))
     return out
 
 
@@ -85,7 +87,12 @@ async def recount(
     session: AsyncSession,
 ) -> list[Figure]:
     """Every indicator of the scope, from the events of the cases of ``counties``."""
-    county_facts = [f for county in counties for f in await folded_facts(county, session=session)]
+    # The same-matter keys only join the cases of this recount to each other: a key of its own,
+    # never stored, so the recount needs no deployment secret.
+    key = secrets.token_bytes(32)
+    county_facts = [
+        f for county in counties for f in await folded_facts(county, session=session, key=key)
+    ]
     scoped = [
         f
         for f in county_facts

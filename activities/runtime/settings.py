@@ -10,6 +10,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # The search key of development and tests, never of a deployment (see ``Settings.search_key``).
 DEVELOPMENT_SEARCH_KEY = b"fengqiao-development-search-key"
+# The party key of development and tests (``Settings.party_key_secret``), never of a deployment.
+DEVELOPMENT_PARTY_KEY = b"fengqiao-development-party-key-0"
 
 
 class Settings(BaseSettings):
@@ -139,6 +141,13 @@ class Settings(BaseSettings):
     # index): any long secret, the same on every API and worker, required in production. Cases
     # keep the hashes they were written with until rewritten (a new event, or migration 0021).
     search_key: SecretStr = SecretStr("")
+    # The party key (当事人密钥, activities/runtime/party_keys.py): the same-party and
+    # same-matter keys of the read model (同一当事人, 同一事项, 调解信访率, 重点人员's cases) are
+    # HMACs under it, so nobody holding the database can try every ID number against them. A keyring
+    # ``id:base64key,...`` (32-byte keys, the first current, the others still matched while
+    # ``fengqiao keys rekey`` rewrites what was stored under them), the same on every API and
+    # worker, required in production; development uses a fixed one.
+    party_key_secret: SecretStr = SecretStr("")
     # The Ed25519 key that signs chain checkpoints (``fengqiao audit checkpoint``; base64 of the
     # 32-byte private key, ``fengqiao audit checkpoint-key`` makes one). Kept by whoever keeps the
     # checkpoints, not by the database's owner; checking a checkpoint needs only the public key.

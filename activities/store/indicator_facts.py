@@ -20,9 +20,9 @@ _TABLE: Any = IndicatorFactRow.__table__
 _ITEMS: Any = AccountabilityItemRow.__table__
 
 
-def fact_row(state: CaseState) -> dict[str, Any]:
-    """The indicator_facts row of ``state``."""
-    facts = case_facts(state)
+def fact_row(state: CaseState, *, party_hash_key: bytes) -> dict[str, Any]:
+    """The indicator_facts row of ``state`` (its same-matter key under ``party_hash_key``)."""
+    facts = case_facts(state, key=party_hash_key)
     days = list(facts.dates.values())
     return {
         "case_id": facts.case_id,
@@ -42,14 +42,18 @@ def item_rows(state: CaseState) -> list[dict[str, Any]]:
     return [{**item.model_dump(), "kind": item.kind.value} for item in accountability_items(state)]
 
 
-def fact_tables(state: CaseState) -> list[tuple[Any, list[dict[str, Any]]]]:
+def fact_tables(
+    state: CaseState, *, party_hash_key: bytes
+) -> list[tuple[Any, list[dict[str, Any]]]]:
     """The indicator facts and accountability items ``state`` gives, by table."""
-    return [(_TABLE, [fact_row(state)]), (_ITEMS, item_rows(state))]
+    return [(_TABLE, [fact_row(state, party_hash_key=party_hash_key)]), (_ITEMS, item_rows(state))]
 
 
-async def replace_facts(state: CaseState, *, connection: AsyncConnection) -> None:
+async def replace_facts(
+    state: CaseState, *, connection: AsyncConnection, party_hash_key: bytes
+) -> None:
     """Rewrite the case's indicator facts and accountability items (the caller's transaction)."""
-    for table, rows in fact_tables(state):
+    for table, rows in fact_tables(state, party_hash_key=party_hash_key):
         await connection.execute(delete(table).where(table.c.case_id == state.case_id))
         if rows:
             await connection.execute(insert(table), rows)

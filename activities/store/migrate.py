@@ -8,6 +8,7 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 
+from activities.runtime.party_keys import party_keyring
 from activities.runtime.settings import Settings
 from activities.store.engine import create_engine
 from activities.store.grants import grant_application_role
@@ -23,19 +24,29 @@ def alembic_config(database_url: str) -> Config:
     return config
 
 
-def upgrade(database_url: str, revision: str = "head", *, search_key: bytes | None = None) -> None:
+def upgrade(
+    database_url: str,
+    revision: str = "head",
+    *,
+    search_key: bytes | None = None,
+    party_hash_key: bytes | None = None,
+) -> None:
     """Bring the schema to ``revision``; at head, rebuild the cases the read model's rules have
-    moved past (``read_model_rebuild``). Safe to call on every start; not from a running loop."""
+    moved past (``read_model_rebuild``). Safe to call on every start; not from a running loop.
+    Keys left out are the configured ones (``Settings``)."""
     command.upgrade(alembic_config(database_url), revision)
     if revision == "head":
-        asyncio.run(_rebuild(database_url, search_key))
+        asyncio.run(_rebuild(database_url, search_key, party_hash_key))
 
 
-async def _rebuild(database_url: str, search_key: bytes | None) -> None:
+async def _rebuild(
+    database_url: str, search_key: bytes | None, party_hash_key: bytes | None
+) -> None:
     engine = create_engine(database_url, pool_size=1)
     try:
         key = search_key if search_key is not None else Settings().search_hash_key
-        await rebuild_read_model(engine, search_key=key)
+        party = party_hash_key or party_keyring(Settings()).current_key
+        await rebuild_read_model(engine, search_key=key, party_hash_key=party)
     finally:
         await engine.dispose()
 
@@ -53,7 +64,13 @@ async def grant_async(database_url: str, role: str) -> None:
 
 
 async def upgrade_async(
-    database_url: str, revision: str = "head", *, search_key: bytes | None = None
+    database_url: str,
+    revision: str = "head",
+    *,
+    search_key: bytes | None = None,
+    party_hash_key: bytes | None = None,
 ) -> None:
     # env.py runs its own event loop, so it needs a thread without one.
-    await asyncio.to_thread(upgrade, database_url, revision, search_key=search_key)
+    await asyncio.to_thread(
+        upgrade, database_url, revision, search_key=search_key, party_hash_key=party_hash_key
+    )

@@ -35,7 +35,8 @@ _TABLES = (
 # derive, and ``fengqiao migrate`` rebuilds every stored case by the new rules
 # (``read_model_rebuild``).
 # 2: case_people (我的在办 by id, 0022); indicator_facts and accountability_items (0028).
-READ_MODEL_VERSION = 2
+# 3: party and matter keys are HMACs under the party key (they were plain SHA-256).
+READ_MODEL_VERSION = 3
 
 
 def list_columns(state: CaseState) -> dict[str, Any]:
@@ -113,8 +114,9 @@ def work_item_rows(state: CaseState) -> list[dict[str, Any]]:
     ]
 
 
-def party_rows(state: CaseState) -> list[dict[str, Any]]:
-    return [{"case_id": state.case_id, "party_key": key} for key in sorted(party_keys(state))]
+def party_rows(state: CaseState, *, party_hash_key: bytes) -> list[dict[str, Any]]:
+    keys = party_keys(state, key=party_hash_key)
+    return [{"case_id": state.case_id, "party_key": key} for key in sorted(keys)]
 
 
 def agenda_rows(state: CaseState) -> list[dict[str, Any]]:
@@ -149,12 +151,12 @@ def person_rows(state: CaseState) -> list[dict[str, Any]]:
     return [{"case_id": state.case_id, "person_key": key} for key in person_keys(state)]
 
 
-def case_rows(state: CaseState) -> list[tuple[Any, list[dict[str, Any]]]]:
-    """Each side table and the rows ``state`` gives it."""
+def case_rows(state: CaseState, *, party_hash_key: bytes) -> list[tuple[Any, list[dict[str, Any]]]]:
+    """Each side table and the rows ``state`` gives it (party keys under ``party_hash_key``)."""
     built = (
         relation_rows(state),
         work_item_rows(state),
-        party_rows(state),
+        party_rows(state, party_hash_key=party_hash_key),
         agenda_rows(state),
         person_rows(state),
     )
@@ -166,7 +168,11 @@ SideRows = tuple[list[dict[str, Any]], ...]
 
 
 async def replace_case_rows(
-    state: CaseState, *, connection: AsyncConnection, previous: SideRows | None = None
+    state: CaseState,
+    *,
+    connection: AsyncConnection,
+    party_hash_key: bytes,
+    previous: SideRows | None = None,
 ) -> SideRows:
     """Replace the case's rows in every side table by those of ``state``; returns them.
 
@@ -174,7 +180,11 @@ async def replace_case_rows(
     stored ones (the stored seq is theirs, the case row locked): a table whose rows are the same
     is left alone (most commands change two or three of the seven tables)."""
     written = []
-    for index, (table, rows) in enumerate([*case_rows(state), *fact_tables(state)]):
+    tables = [
+        *case_rows(state, party_hash_key=party_hash_key),
+        *fact_tables(state, party_hash_key=party_hash_key),
+    ]
+    for index, (table, rows) in enumerate(tables):
         written.append(rows)
         if previous is not None and previous[index] == rows:
             continue

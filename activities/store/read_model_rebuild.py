@@ -7,6 +7,10 @@ below it, with the projection's own code — so no migration carries a copy of t
 imports live models that will have changed by the time an old store is upgraded. A batch is one
 transaction and the version is written with the rows, so a rebuild cut short resumes where it
 stopped; a case the projection moves on meanwhile is left to the projection (newer seq wins).
+
+Party and matter keys are rebuilt under the current party key; 重点人员 entries still keyed with
+the plain SHA-256 of releases before (read model 3) are carried over when a rebuilt case names the
+same person (``party_rekey``).
 """
 
 from __future__ import annotations
@@ -16,7 +20,9 @@ from pydantic import ValidationError
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from activities.runtime.settings import DEVELOPMENT_PARTY_KEY
 from activities.store import repositories
+from activities.store.party_rekey import carry_register_over, register_in_use
 from activities.store.read_model import READ_MODEL_VERSION
 from activities.store.tables import CaseOrganisationRow, CaseRow
 from domain.case.state import CaseState
@@ -76,9 +82,17 @@ async def _undecodable(connection: AsyncConnection, case_id: str, center_id: str
     )
 
 
-async def rebuild_read_model(engine: AsyncEngine, *, search_key: bytes | None) -> int:
-    """Rebuild every case below ``READ_MODEL_VERSION``; the number rebuilt."""
+async def rebuild_read_model(
+    engine: AsyncEngine,
+    *,
+    search_key: bytes | None,
+    party_hash_key: bytes = DEVELOPMENT_PARTY_KEY,
+) -> int:
+    """Rebuild every case below ``READ_MODEL_VERSION`` (party and matter keys under
+    ``party_hash_key``); the number rebuilt."""
     rebuilt, last = 0, ""
+    async with engine.connect() as connection:
+        register = await register_in_use(connection)
     while True:
         async with engine.begin() as connection:
             batch = (
@@ -91,6 +105,7 @@ async def rebuild_read_model(engine: AsyncEngine, *, search_key: bytes | None) -
             ).all()
             if not batch:
                 break
+            states: list[CaseState] = []
             for case_id, document, center_id in batch:
                 try:
                     state = CaseState.model_validate(document)
@@ -98,7 +113,16 @@ async def rebuild_read_model(engine: AsyncEngine, *, search_key: bytes | None) -
                     await _undecodable(connection, case_id, center_id)
                     continue
                 await repositories.upsert_case(
-                    state, connection=connection, search_key=search_key, rebuild=True
+                    state,
+                    connection=connection,
+                    search_key=search_key,
+                    party_hash_key=party_hash_key,
+                    rebuild=True,
+                )
+                states.append(state)
+            if register:
+                await carry_register_over(
+                    states, current=party_hash_key, earlier=[None], connection=connection
                 )
             last = batch[-1].case_id
             rebuilt += len(batch)

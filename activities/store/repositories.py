@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
@@ -11,6 +12,7 @@ from pydantic import TypeAdapter
 from sqlalchemy import Row, bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
+from activities.runtime.settings import DEVELOPMENT_PARTY_KEY
 from activities.store import read_model, search_postings
 from activities.store.alert_store import AlertRows, upsert_alerts
 from activities.store.case_list import (
@@ -192,7 +194,9 @@ async def count_events(case_id: str, *, session: AsyncSession) -> int:
 # -- cases read model ---------------------------------------------------------------------------
 
 
-def _case_columns(state: CaseState, search_key: bytes | None = None) -> dict[str, object]:
+def _case_columns(
+    state: CaseState, search_key: bytes | None, party_hash_key: bytes | None
+) -> dict[str, object]:
     plan = state.plan
     leader = state.package_leader
     return {
@@ -215,7 +219,7 @@ def _case_columns(state: CaseState, search_key: bytes | None = None) -> dict[str
         "updated_at": utc(state.updated_at),
         "seq": state.seq,
         "state": state.model_dump(mode="json"),
-        "matter_key": matter_key(state),
+        "matter_key": None if party_hash_key is None else matter_key(state, key=party_hash_key),
         "center_id": state.center_id,
         "holder_id": state.holder_id,
         "incoming_id": state.incoming_id,
@@ -242,11 +246,14 @@ def _list_columns(state: CaseState) -> dict[str, object]:
     }
 
 
-def case_columns(state: CaseState) -> dict[str, object]:
+def case_columns(state: CaseState, *, party_hash_key: bytes | None = None) -> dict[str, object]:
     """The cases row ``state`` projects to (the audit compares the stored row with it; the
-    search terms hold keyed hashes the audit cannot recompute without the key, so not those)."""
-    columns = _case_columns(state)
+    search terms hold keyed hashes the audit cannot recompute without the key, so not those, and
+    the same-matter key only when ``party_hash_key`` is given)."""
+    columns = _case_columns(state, None, party_hash_key)
     del columns["search_terms"], columns["read_model_version"]
+    if party_hash_key is None:
+        del columns["matter_key"]
     return columns
 
 
@@ -312,20 +319,25 @@ async def project_state(
     *,
     connection: AsyncConnection,
     search_key: bytes | None = None,
+    party_hash_key: bytes = DEVELOPMENT_PARTY_KEY,
     head: CaseHead | None,
     previous: Projected | None = None,
 ) -> Projected | None:
     """Write the case's row over ``head`` (the stored one, locked), then its side rows, alerts
     and postings (those that changed since ``previous``, when it is what ``head`` holds). None
-    when the stored case is newer (nothing written)."""
+    when the stored case is newer (nothing written). Party and matter keys are keyed with
+    ``party_hash_key`` (the worker passes the configured key; the default is development's)."""
     if previous is not None and (head is None or previous.seq != head.seq):
         previous = None
-    columns = _case_columns(state, search_key)
+    columns = _case_columns(state, search_key, party_hash_key)
     statement = _upsert_statement(connection.dialect.name, False)
     if (await connection.execute(statement, columns)).first() is None:
         return None
     side = await read_model.replace_case_rows(
-        state, connection=connection, previous=previous.side_rows if previous else None
+        state,
+        connection=connection,
+        party_hash_key=party_hash_key,
+        previous=previous.side_rows if previous else None,
     )
     alerts = await upsert_alerts(
         state, connection=connection, previous=previous.alerts if previous else None
@@ -347,14 +359,16 @@ async def upsert_case(
     *,
     connection: AsyncConnection,
     search_key: bytes | None = None,
+    party_hash_key: bytes = DEVELOPMENT_PARTY_KEY,
     rebuild: bool = False,
 ) -> bool:
     """Write the read model row, and the case's organisations, work items, party keys and (on
     PostgreSQL) search postings beside it (same transaction); a state older than the stored one
     never overwrites them (``rebuild``: one of the same seq does, with today's rules). True when
-    written."""
+    written. Party and matter keys are keyed with ``party_hash_key`` (every deployment path passes
+    the configured key; the default is development's, for tests and tools)."""
     statement = _upsert_statement(connection.dialect.name, rebuild)
-    columns = _case_columns(state, search_key)
+    columns = _case_columns(state, search_key, party_hash_key)
     indexed = connection.dialect.name == "postgresql"
     old = (
         await search_postings.stored_terms(state.case_id, connection=connection)
@@ -363,7 +377,9 @@ async def upsert_case(
     )
     written = (await connection.execute(statement, columns)).first() is not None
     if written:
-        await read_model.replace_case_rows(state, connection=connection)
+        await read_model.replace_case_rows(
+            state, connection=connection, party_hash_key=party_hash_key
+        )
         if indexed:
             terms = columns["search_terms"]
             new = (
@@ -415,11 +431,12 @@ _PENDING_PETITION_STAGES = (
 )
 
 
-async def pending_petition(key: str, *, session: AsyncSession) -> str | None:
-    """The pending petition on the same matter, if any (重复信访 is recorded there)."""
+async def pending_petition(keys: Sequence[str], *, session: AsyncSession) -> str | None:
+    """The pending petition on the same matter (its key under any key of the party keyring),
+    if any (重复信访 is recorded there)."""
     found: str | None = await session.scalar(
         select(CaseRow.case_id)
-        .where(CaseRow.matter_key == key, CaseRow.stage.in_(_PENDING_PETITION_STAGES))
+        .where(CaseRow.matter_key.in_(list(keys)), CaseRow.stage.in_(_PENDING_PETITION_STAGES))
         .order_by(CaseRow.registered_at)
         .limit(1)
     )

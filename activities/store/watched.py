@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -38,6 +38,15 @@ async def add_person(person: WatchedPerson, *, at: datetime, session: AsyncSessi
         await session.rollback()
         return False
     return True
+
+
+async def set_party_key(watched_id: str, party_key: str, *, session: AsyncSession) -> None:
+    """The entry's same-party key, recomputed from the number under the current party key."""
+    await session.execute(
+        update(WatchedPersonRow)
+        .where(WatchedPersonRow.watched_id == watched_id)
+        .values(party_key=party_key)
+    )
 
 
 def _person(row: WatchedPersonRow) -> WatchedPerson:

@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
+from activities.runtime.settings import DEVELOPMENT_PARTY_KEY
 from activities.store import behind, repositories
 from domain.case.evolve import fold
 from domain.case.state import CaseState
@@ -74,10 +75,18 @@ def _place(batch: ProjectionBatch) -> str | None:
 class CaseStore:
     """Idempotent on (case_id, seq): a retried or replayed batch changes nothing twice."""
 
-    def __init__(self, engine: AsyncEngine, *, search_key: bytes | None = None) -> None:
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        *,
+        search_key: bytes | None = None,
+        party_hash_key: bytes = DEVELOPMENT_PARTY_KEY,
+    ) -> None:
         self._engine = engine
         # The key of the search terms' hashes of whole phone and ID numbers (Settings).
         self._search_key = search_key
+        # The current party key: party and matter keys are HMACs under it (party_keys.py).
+        self._party_hash_key = party_hash_key
         # What this worker last wrote for each recently active case: the next batch of the case
         # starts from it when the stored seq is still its seq (another worker may have
         # projected meanwhile: then the stored case is read as before).
@@ -130,6 +139,7 @@ class CaseStore:
                     state,
                     connection=connection,
                     search_key=self._search_key,
+                    party_hash_key=self._party_hash_key,
                     head=head,
                     previous=previous,
                 )

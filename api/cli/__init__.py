@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from activities.runtime.logging import configure_logging
+from activities.runtime.party_keys import party_keyring
 from activities.runtime.settings import Settings
 from activities.store.migrate import grant_async, upgrade
 from api.cli.audit import add_audit_commands, run_audit
@@ -64,7 +65,11 @@ def main(argv: Sequence[str] | None, composition: Composition) -> int:
         run_api(settings, workflows=composition.workflows)
         return 0
     if args.command == "migrate":
-        upgrade(settings.resolved_database_url, search_key=settings.search_hash_key)
+        upgrade(
+            settings.resolved_database_url,
+            search_key=settings.search_hash_key,
+            party_hash_key=party_keyring(settings).current_key,
+        )
         if settings.database_app_role:
             asyncio.run(grant_async(settings.resolved_database_url, settings.database_app_role))
         return 0

@@ -10,6 +10,7 @@ import time
 from activities.policy.routing import DEMO_REGISTRY
 from activities.runtime import devstack
 from activities.runtime.engine_keys import KEYS_FILE, engine_keys
+from activities.runtime.party_keys import party_keyring
 from activities.runtime.settings import Settings
 from activities.store.migrate import upgrade
 from api.cli.directory import ensure_local_admin
@@ -19,7 +20,11 @@ def run_dev(settings: Settings) -> int:
     """Everything on one machine, persisted under the data folder; a restart finds every case."""
     data_dir = settings.data_dir.resolve()
     data_dir.mkdir(parents=True, exist_ok=True)
-    upgrade(settings.resolved_database_url, search_key=settings.search_hash_key)
+    upgrade(
+        settings.resolved_database_url,
+        search_key=settings.search_hash_key,
+        party_hash_key=party_keyring(settings).current_key,
+    )
     # The engine's keys, generated once into the data folder (0600) unless settings name them:
     # what the worker and the API send to Temporal is encrypted and signed here too.
     engine_keys(settings)

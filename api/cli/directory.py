@@ -67,9 +67,20 @@ def add_directory_commands(
     listing.add_argument("--user", default=None)
     revoke = key_actions.add_parser("revoke", help="revoke a key by its id")
     revoke.add_argument("key_id")
+    rekey = key_actions.add_parser(
+        "rekey",
+        help="当事人密钥: recompute every stored party and matter key under the current party key",
+    )
+    rekey.add_argument(
+        "--after", default="", help="resume after this case number (as a cut-short run printed)"
+    )
 
 
 def run_directory(args: argparse.Namespace, settings: Settings) -> int:
+    if getattr(args, "keys_command", None) == "rekey":
+        from api.cli.party_keys import run_rekey
+
+        return run_rekey(args, settings)
     if getattr(args, "users_command", None) == "set-password":
         # Read before anything else runs: the prompt must not interleave with log lines.
         args.password = _read_password(args.password_stdin)

@@ -113,12 +113,12 @@ async def check_intake(
             if refused.status >= 500:
                 raise
             found.note = refused.body.message_zh
-    found.related = await _same_parties(user, raw, sessionmaker=sessionmaker)
+    found.related = await _same_parties(user, raw, sessionmaker=sessionmaker, settings=settings)
     return found
 
 
 async def _same_parties(
-    user: ConsoleUser, raw: dict[str, str], *, sessionmaker: SessionmakerDep
+    user: ConsoleUser, raw: dict[str, str], *, sessionmaker: SessionmakerDep, settings: Settings
 ) -> list[RelatedCase]:
     seen: dict[str, RelatedCase] = {}
     for person in party_lookups(raw):
@@ -127,7 +127,11 @@ async def _same_parties(
         try:
             query = PartyQuery.model_validate(person)
             answer = await parties.cases_of_party(
-                query, limit=10, principal=user.principal, sessionmaker=sessionmaker
+                query,
+                limit=10,
+                principal=user.principal,
+                settings=settings,
+                sessionmaker=sessionmaker,
             )
         except (ValidationError, ApiError):
             continue  # an ID number half typed, a phone in a wrong form: nothing to look up

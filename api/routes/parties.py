@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from api.deps import SessionmakerDep
+from api.deps import SessionmakerDep, SettingsDep
 from api.errors import ERROR_RESPONSES
 from api.permissions import Reader
 from api.schemas import PartyQuery, RelatedCases
@@ -25,8 +25,9 @@ async def cases_of_party(
     body: PartyQuery,
     principal: Reader,
     sessionmaker: SessionmakerDep,
+    settings: SettingsDep,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> RelatedCases:
     return await parties.cases_of_party(
-        body, limit=limit, principal=principal, sessionmaker=sessionmaker
+        body, limit=limit, principal=principal, settings=settings, sessionmaker=sessionmaker
     )

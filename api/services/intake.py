@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio.client import Client
 
 from activities.policy.routing import routing_rules
+from activities.runtime.party_keys import lookup_keys, party_keyring
 from activities.runtime.settings import Settings
 from activities.store import repositories
 from activities.store.case_numbers import reserve_case_number
@@ -234,14 +235,17 @@ async def register(
     place = await registry.place_of(intake.jurisdiction.code, sessionmaker=sessionmaker)
     details["jurisdiction"] = place.model_dump(exclude_none=True)
     intake = intake.model_copy(update={"jurisdiction": place})
-    matter = matter_key(intake)
+    # The matter's key under every key of the party keyring (a re-key may still be under way).
+    matters = [matter_key(intake, key=secret) for secret in lookup_keys(party_keyring(settings))]
     pending = None
-    if matter is not None:  # petitions only: is a petition on the same matter pending?
+    if matters[0] is not None:  # petitions only: is a petition on the same matter pending?
         with database_errors():
             async with sessionmaker() as session:
                 # A retry of the intake that created that petition is not a repeat of it.
                 if await repositories.case_for_key(key, session=session) is None:
-                    pending = await repositories.pending_petition(matter, session=session)
+                    pending = await repositories.pending_petition(
+                        [m for m in matters if m], session=session
+                    )
     if pending is not None:
         # 重复信访: the same matter while a petition on it is pending is not a new case.
         repeat = c.RecordRepeat(

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from activities.runtime.party_keys import lookup_keys, party_keyring
+from activities.runtime.settings import Settings
 from activities.store import worklists
 from activities.store.repositories import CaseSummary
 from api.access import CaseScopes, shown
@@ -35,12 +37,17 @@ async def cases_of_party(
     *,
     limit: int,
     principal: Principal,
+    settings: Settings,
     sessionmaker: async_sessionmaker[AsyncSession],
 ) -> RelatedCases:
-    """At intake: the open and past cases of this person within the caller's reach, masked."""
+    """At intake: the open and past cases of this person within the caller's reach, masked
+    (their key under every key of the party keyring: a re-key may still be under way)."""
     require_worklist_role(principal, "当事人的其他案件", "other cases of a party")
-    key = party_key(id_number=query.id_number, name=query.name, phone=query.phone)
-    if key is None:
+    keys = [
+        party_key(key=secret, id_number=query.id_number, name=query.name, phone=query.phone)
+        for secret in lookup_keys(party_keyring(settings))
+    ]
+    if keys[0] is None:
         raise invalid_input(
             "请提供身份证号码，或姓名和电话",
             "give an ID number, or a name and a phone",
@@ -49,7 +56,7 @@ async def cases_of_party(
     with database_errors():
         async with sessionmaker() as session:
             found = await worklists.cases_of_parties(
-                [key], reach_filter(principal), limit=limit, session=session
+                [k for k in keys if k], reach_filter(principal), limit=limit, session=session
             )
     return _related(principal, found)
 

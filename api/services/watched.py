@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from activities.identity import principals as directory
 from activities.identity.access_trail import Access
 from activities.policy.routing import watch_policy
+from activities.runtime.party_keys import party_keyring
 from activities.runtime.settings import Settings
 from activities.store import watched as store
 from activities.store.watched import WatchedCase
@@ -97,7 +98,8 @@ async def register(
             person = WatchedPerson(
                 watched_id=f"ZD-{uuid.uuid4().hex[:20]}",
                 lookup_key=lookup_key(number, settings.search_hash_key),
-                party_key=party_key(id_number=number) or "",
+                party_key=party_key(key=party_keyring(settings).current_key, id_number=number)
+                or "",
                 id_masked=mask_id(number),
                 name=body.name,
                 person_type=body.person_type,
@@ -157,6 +159,14 @@ async def read_person(
             found = await store.person(within=area, watched_id=watched_id, key=key, session=session)
             if found is None:
                 raise _not_found()
+            if id_number:
+                # The number is at hand: an entry no case carried over to the current party key
+                # (``fengqiao keys rekey``) is carried over now.
+                current = party_key(key=party_keyring(settings).current_key, id_number=id_number)
+                if current and current != found.party_key:
+                    await store.set_party_key(found.watched_id, current, session=session)
+                    await session.commit()
+                    found = found.model_copy(update={"party_key": current})
             cases = await store.cases_of(found.party_key, within=area, session=session)
     endpoint = "POST /v1/watched/lookup" if id_number else "GET /v1/watched/{id}"
     await _trail(sessionmaker, principal, [found], endpoint, purpose)

@@ -10,13 +10,15 @@ and stored beside the case (``work_items``, ``case_organisations``, ``case_parti
   (a lift the policy suggested, for the holder). 积案 (open longer than the policy's threshold)
   depends on today, so it is asked of the cases table, not stored.
 - ``organisation_relations``: every organisation the case is related to, and how (reach).
-- ``party_keys``: SHA-256 of each party's normalised ID number, else of name and phone; the clear
-  values are never stored beside the key.
+- ``party_keys``: a keyed hash (HMAC-SHA-256 with the deployment's party key) of each party's
+  normalised ID number, else of name and phone; the clear values are never stored beside the key,
+  and without the key nobody can try every ID number against it.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import unicodedata
 from datetime import datetime
 from enum import StrEnum
@@ -312,37 +314,52 @@ def _normalised(text: str) -> str:
     return "".join(unicodedata.normalize("NFKC", text).split()).upper()
 
 
-def party_key(
+def party_material(
     *, id_number: str | None = None, name: str | None = None, phone: str | None = None
 ) -> str | None:
-    """The key that finds a person's other cases: their ID number if known, else name and phone
-    together; None when neither is given (a name alone says too little)."""
+    """What identifies a person across cases: their normalised ID number if known, else name and
+    phone together; None when neither is given (a name alone says too little)."""
     if id_number and _normalised(id_number):
-        material = "id:" + _normalised(id_number)
-    elif name and phone and _normalised(name):
+        return "id:" + _normalised(id_number)
+    if name and phone and _normalised(name):
         digits = "".join(ch for ch in _normalised(phone) if ch.isdigit())
-        if not digits:
-            return None
-        material = "np:" + _normalised(name) + "|" + digits
-    else:
-        return None
-    return hashlib.sha256(material.encode()).hexdigest()
+        return "np:" + _normalised(name) + "|" + digits if digits else None
+    return None
 
 
-def party_keys(state: CaseState) -> frozenset[str]:
-    """The keys of every applicant, respondent and 第三人 that has an ID number or a phone, and
-    of the 代表人 a group chose (they are the group's members). Agents (代理人) are left out: a
-    lawyer acting in many cases does not make them the same party's cases."""
+def keyed_digest(key: bytes, purpose: str, material: str) -> str:
+    """HMAC-SHA-256 of ``material`` under ``key``, separated by ``purpose`` (a party's key never
+    equals a matter's for the same text)."""
+    return hmac.new(key, f"{purpose}\x00{material}".encode(), hashlib.sha256).hexdigest()
+
+
+def party_key(
+    *,
+    key: bytes,
+    id_number: str | None = None,
+    name: str | None = None,
+    phone: str | None = None,
+) -> str | None:
+    """The key that finds a person's other cases (``party_material`` under the party key)."""
+    material = party_material(id_number=id_number, name=name, phone=phone)
+    return None if material is None else keyed_digest(key, "party", material)
+
+
+def party_people(state: CaseState) -> tuple[Party | Representative, ...]:
+    """Every applicant, respondent and 第三人, and the 代表人 a group chose (they are the group's
+    members). Agents (代理人) are left out: a lawyer acting in many cases does not make them the
+    same party's cases."""
     parties = (*state.applicants, *state.respondents, *state.third_parties)
-    people: tuple[Party | Representative, ...] = (
-        *parties,
-        *(person for party in parties for person in party.representatives),
-    )
+    return (*parties, *(person for party in parties for person in party.representatives))
+
+
+def party_keys(state: CaseState, *, key: bytes) -> frozenset[str]:
+    """The keys of every party person (``party_people``) that has an ID number or a phone."""
     keys = (
-        party_key(id_number=person.id_number, name=person.name, phone=person.phone)
-        for person in people
+        party_key(key=key, id_number=person.id_number, name=person.name, phone=person.phone)
+        for person in party_people(state)
     )
-    return frozenset(key for key in keys if key is not None)
+    return frozenset(k for k in keys if k is not None)
 
 
 def instruction_items(state: CaseState, holder: str, persons: tuple[str, ...]) -> list[WorkItem]:

@@ -56,10 +56,10 @@ class CaseFacts(Frozen):
         return self.dates.get(fact)
 
 
-def party_key(state: CaseState) -> str | None:
+def party_key(state: CaseState, *, key: bytes) -> str | None:
     """The same-matter key of the store (first applicant, category, county), for disputes too:
     the dispute's key equals the key of a petition its applicant files on the same matter."""
-    return matter_key(state.model_copy(update={"kind": CaseKind.PETITION}))
+    return matter_key(state.model_copy(update={"kind": CaseKind.PETITION}), key=key)
 
 
 def _end_of_day(day: date) -> datetime:
@@ -94,8 +94,8 @@ def _flagged_on(state: CaseState, flag: str, registered: date) -> date | None:
     return None
 
 
-def case_facts(state: CaseState) -> CaseFacts:  # noqa: C901 (one line per fact)
-    """The facts of ``state`` with their legal dates."""
+def case_facts(state: CaseState, *, key: bytes) -> CaseFacts:  # noqa: C901 (one line per fact)
+    """The facts of ``state`` with their legal dates; ``key`` keys its same-matter hash."""
     dates: dict[Fact, date] = {}
     registered = state.received_on or china_date(state.registered.at)
     dates[Fact.REGISTERED] = registered
@@ -148,6 +148,6 @@ def case_facts(state: CaseState) -> CaseFacts:  # noqa: C901 (one line per fact)
         category=state.category,
         jurisdiction_code=state.jurisdiction.code,
         org_id=state.holder_id,
-        party_key=party_key(state),
+        party_key=party_key(state, key=key),
         dates=dates,
     )

@@ -49,6 +49,7 @@ class AdminAction(StrEnum):
     TRAIL_READ = "trail_read"
     ROLE_MODEL_SPLIT = "role_model_split"
     MEDIATOR_LINKED = "mediator_linked"
+    PARTY_KEYS_REKEYED = "party_keys_rekeyed"
 
 
 ADMIN_ACTION_LABELS: dict[AdminAction, str] = {
@@ -69,6 +70,7 @@ ADMIN_ACTION_LABELS: dict[AdminAction, str] = {
     AdminAction.TRAIL_READ: "查阅留痕",
     AdminAction.ROLE_MODEL_SPLIT: "三员分立升级",
     AdminAction.MEDIATOR_LINKED: "关联调解员名册",
+    AdminAction.PARTY_KEYS_REKEYED: "重算当事人密钥",
 }
 
 
@@ -91,6 +93,10 @@ DETAIL_LABELS: dict[str, str] = {
     "reason": "理由",
     "demo": "演示",
     "system_admins": "原系统管理员",
+    "cases": "案件数",
+    "changed": "重算案件数",
+    "register": "重点人员条目",
+    "after": "起始案件之后",
 }
 
 

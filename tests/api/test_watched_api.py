@@ -11,10 +11,14 @@ from typing import Any
 import httpx
 import pytest
 from pydantic import ValidationError
+from sqlalchemy import update
 
 from activities.policy.routing import load_watch_policy
+from activities.store.register_tables import WatchedPersonRow
+from domain.case.worklist import party_key
 from domain.registers.watched import WatchPolicy
 from tests.api.helpers import create_case
+from tests.conftest import Stack
 
 # A valid resident ID of its own per test run, so entries never collide across tests.
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -146,3 +150,31 @@ def test_the_policy_data_never_opens_the_register_to_mediators() -> None:
     for role in ("mediator", "center_admin", "grid_worker"):
         with pytest.raises(ValidationError):
             WatchPolicy.model_validate({**data, "read_roles": [*data["read_roles"], role]})
+
+
+async def test_an_entry_no_re_key_could_carry_over_is_carried_over_at_a_lookup_by_number(
+    clients: dict[str, httpx.AsyncClient], stack: Stack
+) -> None:
+    """An entry still keyed under an earlier party key (no case named the person when the keys
+    were re-keyed): the lookup by number finds the person's cases under the current key and
+    stores that key, so reads by id find them too."""
+    number = fresh_id()
+    case = await create_case(
+        clients["mediator"], applicants=[{"name": "赵某", "id_number": number}]
+    )
+    leader = clients["town_leader"]
+    wid = (await leader.post("/v1/watched", json=person_body(number))).json()["watched_id"]
+    stale = party_key(key=b"an earlier party key, now gone!!", id_number=number)
+    async with stack.engine.begin() as connection:
+        await connection.execute(
+            update(WatchedPersonRow)
+            .where(WatchedPersonRow.watched_id == wid)
+            .values(party_key=stale)
+        )
+    assert (await leader.get(f"/v1/watched/{wid}")).json()["cases"] == []
+
+    found = await leader.post("/v1/watched/lookup", json={"id_number": number})
+
+    assert [c["case_id"] for c in found.json()["cases"]] == [case["case_id"]]
+    again = await leader.get(f"/v1/watched/{wid}")
+    assert [c["case_id"] for c in again.json()["cases"]] == [case["case_id"]]

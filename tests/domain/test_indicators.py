@@ -35,7 +35,7 @@ MARCH = parse_period("2026-03")
 
 
 def _facts() -> list[CaseFacts]:
-    return [case_facts(told.case) for told in county()]
+    return [case_facts(told.case, key=b"k" * 32) for told in county()]
 
 
 def _by_id(found: list[Figure]) -> dict[str, Figure]:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import UTC, datetime, timedelta
 
 from domain.case import events as e
 from domain.case.worklist import (
     Relation,
     WorkKind,
+    keyed_digest,
     organisation_relations,
     party_key,
     party_keys,
@@ -17,6 +19,8 @@ from tests.samples import PETITION_INTAKE, T0
 from tests.worklist_support import CaseAt
 
 CENTER = "xw-center"
+KEY = b"k" * 32
+OTHER_KEY = b"o" * 32
 
 
 def _items(case: CaseAt) -> list[tuple[str, str, datetime | None]]:
@@ -117,19 +121,30 @@ def test_an_ended_case_needs_nothing() -> None:
 def test_party_keys_prefer_the_id_number_and_never_hold_clear_values() -> None:
     case = CaseAt("JF-2026-000007", center=CENTER)
     # samples: 张伟 with an ID number and a phone; 李娜 with a phone only.
-    assert party_keys(case.case) == {
-        party_key(id_number="110101199003071233"),
-        party_key(name="李娜", phone="13987654321"),
+    assert party_keys(case.case, key=KEY) == {
+        party_key(key=KEY, id_number="110101199003071233"),
+        party_key(key=KEY, name="李娜", phone="13987654321"),
     }
-    assert party_key(id_number="11010119900307123x") == party_key(id_number="11010119900307123X")
-    assert party_key(name="李 娜", phone="139 8765 4321") == party_key(
-        name="李娜", phone="13987654321"
+    assert party_key(key=KEY, id_number="11010119900307123x") == party_key(
+        key=KEY, id_number="11010119900307123X"
     )
-    assert party_key(name="李娜") is None
-    for key in party_keys(case.case):
+    assert party_key(key=KEY, name="李 娜", phone="139 8765 4321") == party_key(
+        key=KEY, name="李娜", phone="13987654321"
+    )
+    assert party_key(key=KEY, name="李娜") is None
+    for key in party_keys(case.case, key=KEY):
         assert len(key) == 64
         assert "110101" not in key
         assert "1398765" not in key
+
+
+def test_a_party_key_is_an_hmac_no_one_without_the_deployment_key_can_recompute() -> None:
+    known = party_key(key=KEY, id_number="110101199003071233")
+    # The plain SHA-256 of earlier releases: anyone could try every ID number against it.
+    assert known != hashlib.sha256(b"id:110101199003071233").hexdigest()
+    assert known != party_key(key=OTHER_KEY, id_number="110101199003071233")
+    # Domain-separated: the same text keyed for a party and for a matter gives two keys.
+    assert keyed_digest(KEY, "party", "id:1") != keyed_digest(KEY, "matter", "id:1")
 
 
 def test_an_overdue_transfer_keeps_its_due_time_and_leads_the_receivers_list() -> None:

@@ -85,7 +85,9 @@ async def store() -> RecordingStore:
 @pytest.fixture(scope="module")
 async def client(temporal_env: WorkflowEnvironment, store: RecordingStore) -> AsyncIterator[Client]:
     activities = [store.project, store.deliver, policy_provider(Settings()).load_case_policy]
-    async with build_worker(temporal_env.client, TASK_QUEUE, activities):
+    # In the SDK's sandbox (the deployed worker runs without it): a workflow change that reaches
+    # for the clock, randomness or I/O fails here.
+    async with build_worker(temporal_env.client, TASK_QUEUE, activities, sandboxed=True):
         yield temporal_env.client
 
 

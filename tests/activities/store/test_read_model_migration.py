@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from activities.runtime.settings import DEVELOPMENT_PARTY_KEY
 from activities.store.migrate import upgrade_async
 from domain.case.worklist import party_key
 from tests.conftest import BACKENDS
@@ -113,8 +114,8 @@ async def test_existing_cases_are_held_by_their_center_and_fill_the_new_tables(
     keys = await _rows(engine, "SELECT case_id, party_key FROM case_parties ORDER BY 1, 2")
     expected = sorted(
         {
-            party_key(id_number="110101199003071233"),
-            party_key(name="李娜", phone="13987654321"),
+            party_key(key=DEVELOPMENT_PARTY_KEY, id_number="110101199003071233"),
+            party_key(key=DEVELOPMENT_PARTY_KEY, name="李娜", phone="13987654321"),
         }
     )
     assert keys == [

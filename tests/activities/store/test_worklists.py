@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from temporalio.testing import ActivityEnvironment
 
+from activities.runtime.settings import DEVELOPMENT_PARTY_KEY
 from activities.store import repositories, worklists
 from activities.store.repositories import CaseFilter
 from activities.store.tables import CaseOrganisationRow, CaseRow
@@ -184,7 +185,7 @@ async def test_backlog_is_open_and_older_than_the_threshold(
 async def test_same_party_cases_within_reach(
     cases: None, sessionmaker: async_sessionmaker[AsyncSession]
 ) -> None:
-    zhang = party_key(id_number=ZHANG_WEI)
+    zhang = party_key(key=DEVELOPMENT_PARTY_KEY, id_number=ZHANG_WEI)
     assert zhang is not None
     async with sessionmaker() as session:
         at_center = await worklists.cases_of_parties(
