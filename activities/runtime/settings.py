@@ -41,7 +41,7 @@ class Settings(BaseSettings):
     # How many case workflows a worker keeps in memory (the SDK's sticky cache; 1,000 by default
     # there). A case out of the cache is rebuilt from its history on its next command or timer
     # (bench/scale.py measures both sides): size it for the open cases a worker serves, at
-    # ~330 KiB each (measured; docs/deploy.md, "Sizing the workers for open cases").
+    # ~240 KiB each (measured; docs/deploy.md, "Sizing the workers for open cases").
     worker_max_cached_workflows: int = Field(default=5000, ge=0, le=1_000_000)
     # Larger request bodies are refused with 413 before they are parsed.
     max_body_bytes: int = 256 * 1024
