@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import re
 import statistics
 import sys
@@ -38,11 +37,11 @@ from activities.store.engine import create_engine, create_sessionmaker
 from activities.store.migrate import upgrade_async
 from activities.store.repositories import CaseFilter
 from api.app import create_app
+from bench.postgres import postgres_admin
 from bench.read_model import SIDE_TABLES, vacuum
 from bench.real_cases import PEOPLE, id_number, load
 from domain.people.access import Principal, Role
 from domain.people.sign_in import SignInPolicy
-from tests.databases import PostgresAdmin
 
 TARGET_MS = 150.0
 TOWN_CENTER = "center-320102003"
@@ -284,11 +283,9 @@ async def _prepare(url: str, args: argparse.Namespace, name: str) -> list[Page]:
 
 
 async def main_async(args: argparse.Namespace) -> int:
-    base = os.environ.get("BENCH_DATABASE_URL") or os.environ.get("TEST_DATABASE_URL")
-    if not base or not base.startswith("postgresql"):
-        print("set TEST_DATABASE_URL (or BENCH_DATABASE_URL) to a PostgreSQL URL", file=sys.stderr)
+    admin = postgres_admin()
+    if admin is None:
         return 2
-    admin = PostgresAdmin(base)
     name = args.database or f"bench_console_{uuid.uuid4().hex[:8]}"
     try:
         url = await admin.create(name)

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import random
 import statistics
 import sys
@@ -41,10 +40,10 @@ from activities.reports.monthly.workbook import render_workbook
 from activities.store import indicator_facts
 from activities.store.engine import create_engine, create_sessionmaker
 from activities.store.migrate import upgrade_async
+from bench.postgres import postgres_admin
 from domain.indicators.compute import figures
 from domain.indicators.definitions import month_period
 from domain.values import CHINA_TZ
-from tests.databases import PostgresAdmin
 
 COUNTIES = tuple(f"3201{n:02d}" for n in range(1, 11))
 BATCH = 100_000
@@ -205,11 +204,9 @@ async def measure(url: str, samples: int) -> tuple[float, float, list[tuple[str,
 
 
 async def main_async(args: argparse.Namespace) -> int:
-    base = os.environ.get("BENCH_DATABASE_URL") or os.environ.get("TEST_DATABASE_URL")
-    if not base or not base.startswith("postgresql"):
-        print("set TEST_DATABASE_URL (or BENCH_DATABASE_URL) to a PostgreSQL URL", file=sys.stderr)
+    admin = postgres_admin()
+    if admin is None:
         return 2
-    admin = PostgresAdmin(base)
     name = args.database or f"bench_indicators_{uuid.uuid4().hex[:8]}"
     fresh = True
     try:

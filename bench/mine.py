@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import statistics
 import sys
 import uuid
@@ -38,9 +37,9 @@ from activities.store.engine import create_engine, create_sessionmaker
 from activities.store.migrate import upgrade_async
 from activities.store.repositories import CaseFilter
 from activities.store.tables import CaseRow
+from bench.postgres import postgres_admin
 from bench.read_model import MINE, load, measure, vacuum
 from bench.read_model import Query as Timed
-from tests.databases import PostgresAdmin
 
 NAME = "责任人42"
 REACHES = {
@@ -101,11 +100,9 @@ async def _plan(sessionmaker: async_sessionmaker[AsyncSession], query: Any) -> s
 
 
 async def main_async(args: argparse.Namespace) -> int:
-    base = os.environ.get("BENCH_DATABASE_URL") or os.environ.get("TEST_DATABASE_URL")
-    if not base or not base.startswith("postgresql"):
-        print("set TEST_DATABASE_URL (or BENCH_DATABASE_URL) to a PostgreSQL URL", file=sys.stderr)
+    admin = postgres_admin()
+    if admin is None:
         return 2
-    admin = PostgresAdmin(base)
     name = args.database or f"bench_mine_{uuid.uuid4().hex[:8]}"
     try:
         url = await admin.create(name)

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import sys
 import time
 import uuid
@@ -23,7 +22,7 @@ from activities.store import repositories
 from activities.store.engine import create_engine, create_sessionmaker
 from activities.store.migrate import upgrade_async
 from activities.store.party_rekey import rekey_party_keys
-from tests.databases import PostgresAdmin
+from bench.postgres import postgres_admin
 from tests.principals import ensure_centers
 from tests.samples import PETITION_INTAKE
 from tests.worklist_support import CaseAt
@@ -53,11 +52,9 @@ async def load(url: str, cases: int) -> None:
 
 
 async def main_async(args: argparse.Namespace) -> int:
-    base = os.environ.get("BENCH_DATABASE_URL") or os.environ.get("TEST_DATABASE_URL")
-    if not base or not base.startswith("postgresql"):
-        print("set TEST_DATABASE_URL (or BENCH_DATABASE_URL) to a PostgreSQL URL", file=sys.stderr)
+    admin = postgres_admin()
+    if admin is None:
         return 2
-    admin = PostgresAdmin(base)
     name = f"bench_rekey_{uuid.uuid4().hex[:8]}"
     url = await admin.create(name)
     try:

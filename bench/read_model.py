@@ -22,7 +22,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import hashlib
-import os
 import statistics
 import sys
 import time
@@ -41,9 +40,9 @@ from activities.store.engine import create_engine, create_sessionmaker
 from activities.store.migrate import upgrade_async
 from activities.store.repositories import CaseFilter
 from activities.store.worklists import WorkFilter
+from bench.postgres import postgres_admin
 from domain.case.search import SearchPlan, search_plan
 from domain.case.worklist import LEADER_KINDS
-from tests.databases import PostgresAdmin
 
 COUNTIES = ("320102", "320104", "320105", "320106")
 TOWNS = 12
@@ -496,11 +495,9 @@ async def measure(
 
 
 async def main_async(args: argparse.Namespace) -> int:
-    base = os.environ.get("BENCH_DATABASE_URL") or os.environ.get("TEST_DATABASE_URL")
-    if not base or not base.startswith("postgresql"):
-        print("set TEST_DATABASE_URL (or BENCH_DATABASE_URL) to a PostgreSQL URL", file=sys.stderr)
+    admin = postgres_admin()
+    if admin is None:
         return 2
-    admin = PostgresAdmin(base)
     name = args.database or f"bench_read_model_{uuid.uuid4().hex[:8]}"
     try:
         url = await admin.create(name)

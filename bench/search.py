@@ -25,7 +25,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import hashlib
-import os
 import statistics
 import sys
 import time
@@ -44,10 +43,10 @@ from activities.store.case_list import search_scope
 from activities.store.engine import create_engine, create_sessionmaker
 from activities.store.migrate import alembic_config
 from activities.store.repositories import SUMMARY_COLUMNS, CaseFilter
+from bench.postgres import postgres_admin
 from bench.read_model import load, vacuum
 from domain.case.search import SearchPlan, search_plan, terms_for
 from domain.people.privacy import scrub_text
-from tests.databases import PostgresAdmin
 
 TARGET_MS = 100.0
 KEY = DEVELOPMENT_SEARCH_KEY
@@ -348,11 +347,9 @@ async def _explain(session: AsyncSession, statement: str) -> str:
 
 
 async def main_async(args: argparse.Namespace) -> int:
-    base = os.environ.get("BENCH_DATABASE_URL") or os.environ.get("TEST_DATABASE_URL")
-    if not base or not base.startswith("postgresql"):
-        print("set TEST_DATABASE_URL (or BENCH_DATABASE_URL) to a PostgreSQL URL", file=sys.stderr)
+    admin = postgres_admin()
+    if admin is None:
         return 2
-    admin = PostgresAdmin(base)
     name = args.database or f"bench_search_{uuid.uuid4().hex[:8]}"
     try:
         url = await admin.create(name)

@@ -54,8 +54,6 @@ from tests.samples import (
 from workflows.contract import APPLY_UPDATE, WORKFLOW_TYPE, CommandOutcome, new_case_input
 
 TRANSITIONS_PER_CASE = 1 + len(LIFECYCLE)
-# API latency by the last part of the path (cases = intake), for --by-action.
-BY_ACTION: dict[str, list[float]] = {}
 
 
 def cpu_seconds(pid: int) -> float:
@@ -105,7 +103,7 @@ async def run_bounded(count: int, concurrency: int, job: Callable[[int], Awaitab
 
 
 async def through_api(
-    base_url: str, key: str, cases: int, concurrency: int, latencies: list[float]
+    base_url: str, key: str, cases: int, concurrency: int, latencies: dict[str, list[float]]
 ) -> float:
     """Full lifecycles over HTTP. aiohttp stands in for the browser console: a lean client, so the
     load generator's own CPU (on the same two cores) does not count against the API."""
@@ -128,8 +126,8 @@ async def through_api(
                 result: dict[str, Any] = await response.json()
                 if response.status >= 400:
                     raise RuntimeError(f"{path}: {response.status} {result}")
-            latencies.append(time.perf_counter() - started)
-            BY_ACTION.setdefault(path.rsplit("/", 1)[-1], []).append(latencies[-1])
+            # By the path's last part (``cases``: the intake).
+            latencies.setdefault(path.rsplit("/", 1)[-1], []).append(time.perf_counter() - started)
             return result
 
         async def lifecycle(_index: int) -> None:
@@ -227,7 +225,7 @@ async def fresh_postgres(base_url: str) -> tuple[str, Callable[[], Awaitable[Non
 def report(
     args: argparse.Namespace,
     rates: dict[str, list[float]],
-    latencies: list[float],
+    by_action: dict[str, list[float]],
     lag: list[float],
     cpu: dict[str, dict[str, float]],
 ) -> None:
@@ -258,6 +256,7 @@ def report(
         f"ratio a/c (API / minimal workflow)  {ratio('api', 'minimal')}",
         f"ratio a/b (API / case workflow)     {ratio('api', 'direct')}",
     ]
+    latencies = [value for values in by_action.values() for value in values]
     if latencies:
         lines += [
             f"API latency          p50 {percentile(latencies, 0.5) * 1000:6.1f} ms  "
@@ -266,7 +265,7 @@ def report(
             f"p99 {percentile(lag, 0.99) * 1000:6.1f} ms  ({len(lag)} events)",
         ]
     if args.by_action:
-        for action, values in sorted(BY_ACTION.items(), key=lambda kv: -statistics.median(kv[1])):
+        for action, values in sorted(by_action.items(), key=lambda kv: -statistics.median(kv[1])):
             lines.append(
                 f"  {action:<28} p50 {percentile(values, 0.5) * 1000:6.1f} ms  "
                 f"p99 {percentile(values, 0.99) * 1000:6.1f} ms"
@@ -374,12 +373,12 @@ async def main() -> int:
         )
         plain = await Client.connect(env["FENGQIAO_TEMPORAL_ADDRESS"])
         base_url = f"http://127.0.0.1:{api_port}"
-        latencies: list[float] = []
+        latencies: dict[str, list[float]] = {}
 
         async def phase(name: str, cases: int, concurrency: int, record: bool) -> float:
             if name == "api":
                 return await through_api(
-                    base_url, key, cases, concurrency, latencies if record else []
+                    base_url, key, cases, concurrency, latencies if record else {}
                 )
             if name == "direct":
                 return await through_client(client, "bench-direct", cases, concurrency)

@@ -127,7 +127,6 @@ class CaseWorkflow:
         self._state: CaseState | None = start.state
         # Continue-as-new well before Temporal's own limits so replays of one run stay short.
         self._max_history_events = start.max_history_events
-        self._baseline = start.patch_baseline
         self._patched = Patches(start.patch_baseline)
         self._unprojected: list[e.Event] = []
         self._projected_seq = start.state.seq if start.state else 0
@@ -171,7 +170,7 @@ class CaseWorkflow:
                 CaseWorkflowInput(
                     state=self._state,
                     max_history_events=self._max_history_events,
-                    patch_baseline=self._baseline,
+                    patch_baseline=self._patched.baseline,
                 )
             )
         # The ended case is in the store (every batch landed before the loop let go).

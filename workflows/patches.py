@@ -99,6 +99,7 @@ class Patches:
     asking (no marker)."""
 
     def __init__(self, baseline: int) -> None:
+        self.baseline = baseline
         self._built_in = BASELINES.get(baseline, frozenset())
 
     def __call__(self, patch_id: str) -> bool:

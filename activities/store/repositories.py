@@ -329,29 +329,22 @@ async def project_state(
     ``party_hash_key`` (the worker passes the configured key; the default is development's)."""
     if previous is not None and (head is None or previous.seq != head.seq):
         previous = None
-    columns = _case_columns(state, search_key, party_hash_key)
-    statement = _upsert_statement(connection.dialect.name, False)
-    if (await connection.execute(statement, columns)).first() is None:
-        return None
-    side = await read_model.replace_case_rows(
+    written = await _write_case(
         state,
         connection=connection,
+        search_key=search_key,
         party_hash_key=party_hash_key,
-        previous=previous.side_rows if previous else None,
+        rebuild=False,
+        head=head,
+        previous_side=previous.side_rows if previous else None,
     )
+    if written is None:
+        return None
     alerts = await upsert_alerts(
         state, connection=connection, previous=previous.alerts if previous else None
     )
-    terms = columns["search_terms"]
-    new = (
-        terms if isinstance(terms, str) else None,
-        utc(state.registered.at),
-        state.jurisdiction.code,
-    )
-    if connection.dialect.name == "postgresql":
-        old = head.terms if head is not None else None
-        await search_postings.rewrite_postings(state.case_id, old, new, connection=connection)
-    return Projected(state.seq, state, side, alerts, new)
+    side, terms = written
+    return Projected(state.seq, state, side, alerts, terms)
 
 
 async def upsert_case(
@@ -367,28 +360,52 @@ async def upsert_case(
     never overwrites them (``rebuild``: one of the same seq does, with today's rules). True when
     written. Party and matter keys are keyed with ``party_hash_key`` (every deployment path passes
     the configured key; the default is development's, for tests and tools)."""
-    statement = _upsert_statement(connection.dialect.name, rebuild)
-    columns = _case_columns(state, search_key, party_hash_key)
-    indexed = connection.dialect.name == "postgresql"
-    old = (
-        await search_postings.stored_terms(state.case_id, connection=connection)
-        if indexed
+    head = (
+        await case_head(state.case_id, connection=connection)
+        if connection.dialect.name == "postgresql"
         else None
     )
-    written = (await connection.execute(statement, columns)).first() is not None
-    if written:
-        await read_model.replace_case_rows(
-            state, connection=connection, party_hash_key=party_hash_key
-        )
-        if indexed:
-            terms = columns["search_terms"]
-            new = (
-                terms if isinstance(terms, str) else None,
-                utc(state.registered.at),
-                state.jurisdiction.code,
-            )
-            await search_postings.rewrite_postings(state.case_id, old, new, connection=connection)
-    return written
+    written = await _write_case(
+        state,
+        connection=connection,
+        search_key=search_key,
+        party_hash_key=party_hash_key,
+        rebuild=rebuild,
+        head=head,
+        previous_side=None,
+    )
+    return written is not None
+
+
+async def _write_case(
+    state: CaseState,
+    *,
+    connection: AsyncConnection,
+    search_key: bytes | None,
+    party_hash_key: bytes,
+    rebuild: bool,
+    head: CaseHead | None,
+    previous_side: read_model.SideRows | None,
+) -> tuple[read_model.SideRows, tuple[str | None, datetime, str]] | None:
+    """The case row, its side rows (those that differ from ``previous_side``) and, on
+    PostgreSQL, its search postings over ``head``'s; None when the stored case is newer."""
+    columns = _case_columns(state, search_key, party_hash_key)
+    statement = _upsert_statement(connection.dialect.name, rebuild)
+    if (await connection.execute(statement, columns)).first() is None:
+        return None
+    side = await read_model.replace_case_rows(
+        state, connection=connection, party_hash_key=party_hash_key, previous=previous_side
+    )
+    terms = columns["search_terms"]
+    new = (
+        terms if isinstance(terms, str) else None,
+        utc(state.registered.at),
+        state.jurisdiction.code,
+    )
+    if connection.dialect.name == "postgresql":
+        old = head.terms if head is not None else None
+        await search_postings.rewrite_postings(state.case_id, old, new, connection=connection)
+    return side, new
 
 
 async def case_document(case_id: str, *, session: AsyncSession) -> dict[str, Any] | None:

@@ -265,20 +265,6 @@ def matching_ids(plan: SearchPlan) -> Any:
 # -- the projection -----------------------------------------------------------------------------
 
 
-_OLD = select(CaseRow.search_terms, CaseRow.registered_at, CaseRow.jurisdiction_code).where(
-    CaseRow.case_id == bindparam("case_id")
-)
-
-
-async def stored_terms(
-    case_id: str, *, connection: AsyncConnection
-) -> tuple[str | None, datetime, str] | None:
-    """The case's stored terms, registration and jurisdiction (its row locked until the
-    transaction ends), None when it has no row yet."""
-    row = (await connection.execute(_OLD.with_for_update(), {"case_id": case_id})).one_or_none()
-    return None if row is None else (row[0], utc(row[1]), row[2])
-
-
 async def rewrite_postings(
     case_id: str,
     old: tuple[str | None, datetime, str] | None,
@@ -286,7 +272,8 @@ async def rewrite_postings(
     *,
     connection: AsyncConnection,
 ) -> None:
-    """Replace the case's postings (``old`` as ``stored_terms`` gave them) by ``new``'s."""
+    """Replace the case's postings (``old``: the stored terms, ``repositories.case_head``)
+    by ``new``'s."""
     if old == new:
         return
     if old is not None and (gone := postings(old[0])):

@@ -198,6 +198,24 @@ async def _rebuilt(engine: AsyncEngine, case_id: str, state: CaseState) -> None:
         await alert_store.upsert_alerts(state, connection=connection)
 
 
+async def _project_step(
+    engine: AsyncEngine,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    store: CaseStore,
+    steps: list[list[Event]],
+    index: int,
+) -> tuple[CaseState, dict[str, list[tuple[object, ...]]]]:
+    """Project ``steps[index]`` through ``store``; the stored case must be the fold of every
+    step so far. The case as folded, and its side rows as stored."""
+    case_id = steps[index][0].case_id
+    batch = ProjectionBatch(case_id=case_id, events=tuple(steps[index]))
+    await ActivityEnvironment().run(store.project_case_events, batch)
+    expected = fold(_flat(steps[: index + 1]))
+    assert expected is not None
+    assert (await _stored(sessionmaker, case_id)).state == expected.model_dump(mode="json")
+    return expected, await _side_rows(engine, case_id)
+
+
 async def test_a_worker_writing_only_what_changed_leaves_what_a_rebuild_writes(
     engine: AsyncEngine, sessionmaker: async_sessionmaker[AsyncSession]
 ) -> None:
@@ -207,13 +225,8 @@ async def test_a_worker_writing_only_what_changed_leaves_what_a_rebuild_writes(
     steps = await _life(case_id, *LIFECYCLE)
     store = CaseStore(engine)
     seen: set[str] = set()
-    for index, step in enumerate(steps):
-        batch = ProjectionBatch(case_id=case_id, events=tuple(step))
-        await ActivityEnvironment().run(store.project_case_events, batch)
-        expected = fold(_flat(steps[: index + 1]))
-        assert expected is not None
-        assert (await _stored(sessionmaker, case_id)).state == expected.model_dump(mode="json")
-        written = await _side_rows(engine, case_id)
+    for index in range(len(steps)):
+        expected, written = await _project_step(engine, sessionmaker, store, steps, index)
         seen |= {table for table, rows in written.items() if rows}
         await _rebuilt(engine, case_id, expected)
         assert await _side_rows(engine, case_id) == written, f"after step {index}"
@@ -238,14 +251,9 @@ async def test_a_case_projected_by_two_workers_in_turn_is_not_written_from_a_sta
     first, second = CaseStore(engine), CaseStore(engine)
     seen: set[str] = set()
     turns = [first, first, second, second, first, second, first, first, second, first]
-    for index, step in enumerate(steps):
+    for index in range(len(steps)):
         store = turns[index % len(turns)]
-        batch = ProjectionBatch(case_id=case_id, events=tuple(step))
-        await ActivityEnvironment().run(store.project_case_events, batch)
-        expected = fold(_flat(steps[: index + 1]))
-        assert expected is not None
-        assert (await _stored(sessionmaker, case_id)).state == expected.model_dump(mode="json")
-        written = await _side_rows(engine, case_id)
+        expected, written = await _project_step(engine, sessionmaker, store, steps, index)
         seen |= {table for table, rows in written.items() if rows}
     await _rebuilt(engine, case_id, expected)
     assert await _side_rows(engine, case_id) == written
