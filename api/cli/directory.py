@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import getpass
+import re
 import sys
 from datetime import UTC, datetime, timedelta
 
@@ -21,6 +22,7 @@ from activities.identity import admin_trail, passwords, principals
 from activities.identity.admin_trail import COMMAND_LINE
 from activities.runtime.settings import Settings
 from activities.store.engine import create_engine, create_sessionmaker
+from api.params import CASE_ID
 from domain.people.access import ROLE_LABELS, Principal, Role
 from domain.people.administration import AdminAction
 
@@ -72,8 +74,20 @@ def add_directory_commands(
         help="当事人密钥: recompute every stored party and matter key under the current party key",
     )
     rekey.add_argument(
-        "--after", default="", help="resume after this case number (as a cut-short run printed)"
+        "--after",
+        default="",
+        type=_case_number,
+        help="resume after this case number (as a cut-short run printed)",
     )
+
+
+def _case_number(value: str) -> str:
+    """A case number as the rekey prints it (JF-2026-000123), refused otherwise."""
+    if value and not re.fullmatch(CASE_ID, value):  # empty: from the start
+        raise argparse.ArgumentTypeError(
+            f"不是案件编号 / not a case number: {value[:40]!r} (e.g. JF-2026-000123)"
+        )
+    return value
 
 
 def run_directory(args: argparse.Namespace, settings: Settings) -> int:

@@ -360,3 +360,17 @@ def test_production_refuses_to_run_without_a_party_key_and_never_names_a_key() -
         party_keyring(Settings(env="production", party_key_secret=f"k1:{short}"))
     assert short not in str(refused.value)
     assert party_keyring(Settings()).current_key == DEVELOPMENT_PARTY_KEY
+
+
+@pytest.mark.parametrize("after", ["JF-2026-12345\x00", "'; DROP TABLE cases; --", "x" * 300])
+def test_the_rekey_command_refuses_a_resume_point_that_is_not_a_case_number(
+    after: str, tmp_path: Any, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from worker import main
+
+    monkeypatch.setenv("FENGQIAO_DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'none.db'}")
+    with pytest.raises(SystemExit) as refused:
+        main(["keys", "rekey", "--after", after])
+    assert refused.value.code == 2
+    assert "不是案件编号 / not a case number" in capsys.readouterr().err
+    assert not (tmp_path / "none.db").exists()  # nothing was opened, let alone written
