@@ -89,6 +89,7 @@ with workflow.unsafe.imports_passed_through():
         LEADER_ACTS_PATCH,
         LEAN_ANSWER_PATCH,
         LISTING_PATCH,
+        LOCAL_PROJECTION_PATCH,
         PROJECTION_HELD_PATCH,
         STORE_OUTAGE_PATCH,
         Patches,
@@ -451,7 +452,19 @@ class CaseWorkflow:
             state=None if lean else self._state,
         )
         try:
-            if self._patched(DURABLE_PROJECTION_PATCH):
+            durable = self._patched(DURABLE_PROJECTION_PATCH)
+            if durable and self._patched(LOCAL_PROJECTION_PATCH):
+                # Written from inside this task: the history length tells a later attempt of
+                # the task (should this one be lost) that these events are its to replace.
+                length = workflow.info().get_current_history_length()
+                await workflow.execute_local_activity(
+                    PROJECT_ACTIVITY,
+                    batch.model_copy(update={"history_length": length}),
+                    result_type=ProjectionResult,
+                    start_to_close_timeout=timedelta(seconds=15),
+                    retry_policy=PROJECTION_RETRY,
+                )
+            elif durable:
                 await workflow.execute_activity(
                     PROJECT_ACTIVITY,
                     batch,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import AwareDatetime
+from pydantic import AwareDatetime, Field
 from temporalio.exceptions import ApplicationError
 
 from domain.base import Frozen
@@ -29,6 +29,8 @@ DOCUMENT_NUMBER_UNAVAILABLE = "document_number_unavailable"
 REPROJECT_SIGNAL = "reproject"
 # The projection's failure type when the store refuses a batch's content for good.
 PROJECTION_REFUSED = "projection_refused"
+# The batch came from a workflow-task attempt a later attempt has replaced (its task is lost).
+PROJECTION_STALE = "projection_stale"
 
 
 class CaseWorkflowInput(Frozen):
@@ -57,6 +59,9 @@ class ProjectionBatch(Frozen):
     case_id: str
     events: tuple[Event, ...]
     state: CaseState | None = None
+    # Since ``local-projection-v1``: the history length of the workflow task that decided the
+    # events (the batch is written from inside it, before Temporal has made it durable).
+    history_length: int | None = Field(default=None, ge=0)
 
 
 class ProjectionResult(Frozen):

@@ -59,6 +59,11 @@ ATTACHMENTS_PATCH = "attachments-v1"
 # 挂牌督办 and 摘牌 (policy 2026.6): marks the histories that hold these commands (their 督办时限
 # clock escalates to the level above the lister). Asked only when one of them is recorded.
 LISTING_PATCH = "listing-v1"
+# Projection inside the workflow task again (a local activity), each batch with the task's
+# history length: one workflow task per command instead of two and an activity task. An attempt
+# whose task is lost has its events set aside by the attempt that decides again (store 0031:
+# case_events_superseded); an older attempt never displaces a later one.
+LOCAL_PROJECTION_PATCH = "local-projection-v1"
 
 
 # A case started since ``patch_baseline`` 1 (its CaseWorkflowInput says so) has every patch above
@@ -90,8 +95,9 @@ BASELINES: dict[int, frozenset[str]] = {
         }
     ),
 }
+BASELINES[2] = BASELINES[1] | {LOCAL_PROJECTION_PATCH}
 # The baseline new cases start with.
-CURRENT_BASELINE = 1
+CURRENT_BASELINE = 2
 
 
 class Patches:

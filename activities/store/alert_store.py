@@ -6,7 +6,7 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from activities.store.sql import insert_for, insert_for_dialect, utc
@@ -59,12 +59,19 @@ AlertRows = dict[str, dict[str, Any]]
 
 
 async def upsert_alerts(
-    state: CaseState, *, connection: AsyncConnection, previous: AlertRows | None = None
+    state: CaseState,
+    *,
+    connection: AsyncConnection,
+    previous: AlertRows | None = None,
+    overwrite: bool = False,
 ) -> AlertRows:
     """Every alert of the case as of ``state`` (older states never overwrite newer rows); returns
     them by id. ``previous``: the rows the case's last projection wrote (still the stored ones):
-    only alerts that are new or changed since are written."""
+    only alerts that are new or changed since are written. ``overwrite``: the stored rows are of
+    an attempt that never became history; the case's alerts are replaced by ``state``'s."""
     rows = alert_rows(state)
+    if overwrite:
+        await connection.execute(delete(AlertRow).where(AlertRow.case_id == state.case_id))
     written = {
         row["alert_id"]: {k: v for k, v in row.items() if k != "updated_seq"} for row in rows
     }

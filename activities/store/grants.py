@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 # The record: rows are added, never changed or removed (the triggers refuse it too).
 APPEND_ONLY_TABLES = (
     "case_events",
+    "case_events_superseded",
     "access_trail",
     "admin_trail",
     "history_archives",
@@ -43,6 +44,9 @@ async def grant_application_role(connection: AsyncConnection, role: str) -> None
         f"REVOKE TRUNCATE, REFERENCES, TRIGGER ON ALL TABLES IN SCHEMA public FROM {name}",
         f"REVOKE INSERT, UPDATE, DELETE ON alembic_version FROM {name}",
         *(f"REVOKE UPDATE, DELETE ON {table} FROM {name}" for table in APPEND_ONLY_TABLES),
+        # An event of an attempt that never became history leaves the chain for
+        # case_events_superseded: the database lets only such a row go (0031's trigger).
+        f"GRANT DELETE ON case_events TO {name}",
         f"ALTER DEFAULT PRIVILEGES IN SCHEMA public "
         f"GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO {name}",
         f"ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT USAGE, SELECT ON SEQUENCES TO {name}",

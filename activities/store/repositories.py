@@ -9,7 +9,7 @@ from functools import cache
 from typing import Any
 
 from pydantic import TypeAdapter
-from sqlalchemy import Row, bindparam, func, select
+from sqlalchemy import Row, bindparam, delete, func, insert, literal, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from activities.runtime.settings import DEVELOPMENT_PARTY_KEY
@@ -37,6 +37,7 @@ from activities.store.tables import (
     CaseRow,
     CaseSeriesRow,
     IntakeKeyRow,
+    SupersededEventRow,
 )
 from domain.audit.chain import GENESIS_HASH, canonical_event, event_hash, event_payload
 from domain.case.events import Event, EventBody
@@ -114,46 +115,150 @@ class ConcurrentAppendError(RuntimeError):
     """Another transaction appended to the case after its chain head was read; retried."""
 
 
-async def append_events(events: tuple[Event, ...], *, connection: AsyncConnection) -> int:
-    """Append events to their case's hash chain, skipping any already stored (same case and seq);
-    returns how many were new.
+class StaleAttemptError(RuntimeError):
+    """A batch decided by a workflow-task attempt older than the one whose events the store holds
+    at the same seqs: that attempt's task was lost; it must not displace the later one."""
 
-    Each new event is sealed after the case's last stored event, read in the same transaction
-    (one indexed SELECT per case, normally one per batch). Then one statement for the whole batch
-    (executemany with RETURNING is sent as one multi-row INSERT). A retried batch that is already
-    stored inserts nothing; a partly stored one inserts the rest, chained after what is there.
-    Raises (so the activity retries, in a fresh transaction) when the batch would leave a gap, or
-    when a concurrent attempt stored some of the same events after the head was read.
-    """
-    if not events:
-        return 0
+
+@dataclass(frozen=True)
+class Appended:
+    """What a batch did to its case's chain: the head (seq, hash) before and after it, and the
+    first seq of an earlier attempt's events it set aside (None: none)."""
+
+    inserted: int
+    prior: tuple[int, str]
+    head: tuple[int, str]
+    superseded_from: int | None = None
+
+
+_STORED_FROM = (
+    select(CaseEventRow.seq, CaseEventRow.hash, CaseEventRow.history_length)
+    .where(CaseEventRow.case_id == bindparam("case_id"), CaseEventRow.seq >= bindparam("seq"))
+    .order_by(CaseEventRow.seq)
+)
+
+
+async def _set_aside(case_id: str, from_seq: int, by: int, *, connection: AsyncConnection) -> None:
+    """Move the case's events from ``from_seq`` on into case_events_superseded (as they were),
+    then out of the chain (the database lets only such rows go)."""
+    events = CaseEventRow.__table__
+    columns = [
+        "case_id", "seq", "type", "occurred_at", "actor", "command_id", "payload",
+        "recorded_at", "prev_hash", "hash", "history_length",
+    ]  # fmt: skip
+    chosen = (
+        select(*(events.c[name] for name in columns), literal(by))
+        .where(events.c.case_id == case_id, events.c.seq >= from_seq)
+        .order_by(events.c.seq)
+    )
+    await connection.execute(
+        insert(SupersededEventRow).from_select([*columns, "superseded_by"], chosen)
+    )
+    await connection.execute(
+        delete(CaseEventRow).where(CaseEventRow.case_id == case_id, CaseEventRow.seq >= from_seq)
+    )
+
+
+async def _overlap(
+    case_id: str,
+    events: list[Event],
+    head: tuple[int, str],
+    history_length: int,
+    *,
+    connection: AsyncConnection,
+) -> tuple[tuple[int, str], int | None]:
+    """A batch of a workflow-task attempt that reaches into the stored chain: events equal to the
+    stored ones are skipped; from the first that differs, the stored events were decided by an
+    attempt that never became history (this one decides after it), so they are set aside. The
+    head to append after, and the seq set aside from (None: nothing differed)."""
+    first = events[0].seq
+    stored = {
+        row.seq: row
+        for row in await connection.execute(
+            _STORED_FROM, {"case_id": case_id, "seq": max(first - 1, 1)}
+        )
+    }
+    prev = (0, GENESIS_HASH) if first == 1 else (first - 1, stored[first - 1].hash)
+    for event in events:
+        if event.seq > head[0]:
+            break
+        sealed = sealed_row(event_row(event), prev[1])
+        if sealed["hash"] != stored[event.seq].hash:
+            later = [row.history_length for seq, row in stored.items() if seq >= event.seq]
+            if any(length is None or length > history_length for length in later):
+                raise StaleAttemptError(
+                    f"{case_id}: events from {event.seq} were decided by a later attempt"
+                )
+            await _set_aside(case_id, event.seq, history_length, connection=connection)
+            return prev, event.seq
+        prev = (event.seq, sealed["hash"])
+    return head, None
+
+
+async def append_events(
+    events: tuple[Event, ...], *, connection: AsyncConnection, history_length: int | None = None
+) -> int:
+    """Append events to their case's hash chain, skipping any already stored (same case and seq);
+    returns how many were new. See ``append_batch``."""
+    inserted = 0
     by_case: dict[str, list[Event]] = {}
     for event in events:
         by_case.setdefault(event.case_id, []).append(event)
+    for case_events in by_case.values():
+        appended = await append_batch(
+            tuple(case_events), connection=connection, history_length=history_length
+        )
+        inserted += appended.inserted
+    return inserted
+
+
+async def append_batch(
+    events: tuple[Event, ...], *, connection: AsyncConnection, history_length: int | None = None
+) -> Appended:
+    """Append one case's events to its hash chain.
+
+    Each new event is sealed after the case's last stored event, read in the same transaction
+    (one indexed SELECT). Then one statement for the batch (executemany with RETURNING is sent as
+    one multi-row INSERT). A retried batch that is already stored inserts nothing; a partly
+    stored one inserts the rest, chained after what is there. ``history_length``: the batch was
+    decided inside a workflow task of that history length (a local activity), so stored events
+    that differ from it at the same seqs are an earlier attempt's, set aside (``_overlap``).
+    Raises (so the activity retries, in a fresh transaction) when the batch would leave a gap, or
+    when a concurrent attempt stored some of the same events after the head was read.
+    """
+    ordered = sorted(events, key=lambda event: event.seq)
+    if not ordered:
+        return Appended(0, (0, GENESIS_HASH), (0, GENESIS_HASH))
+    case_id = ordered[0].case_id
+    found = (await connection.execute(_CHAIN_HEAD, {"case_id": case_id})).first()
+    prior = (0, GENESIS_HASH) if found is None else (found.seq, found.hash)
+    head, superseded_from = prior, None
+    if history_length is not None and ordered[0].seq <= prior[0]:
+        head, superseded_from = await _overlap(
+            case_id, ordered, prior, history_length, connection=connection
+        )
     rows: list[dict[str, Any]] = []
-    for case_id, case_events in by_case.items():
-        head = (await connection.execute(_CHAIN_HEAD, {"case_id": case_id})).first()
-        head_seq, head_hash = (0, GENESIS_HASH) if head is None else (head.seq, head.hash)
-        for event in sorted(case_events, key=lambda event: event.seq):
-            if event.seq <= head_seq:
-                continue  # already stored: a retried or overlapping batch
-            if event.seq != head_seq + 1:
-                raise ChainGapError(
-                    f"{case_id}: event {event.seq} would follow event {head_seq}; "
-                    f"events {head_seq + 1}..{event.seq - 1} are not stored"
-                )
-            row = sealed_row(event_row(event), head_hash)
-            rows.append(row)
-            head_seq, head_hash = event.seq, row["hash"]
+    for event in ordered:
+        if event.seq <= head[0]:
+            continue  # already stored: a retried or overlapping batch
+        if event.seq != head[0] + 1:
+            raise ChainGapError(
+                f"{case_id}: event {event.seq} would follow event {head[0]}; "
+                f"events {head[0] + 1}..{event.seq - 1} are not stored"
+            )
+        row = sealed_row(event_row(event), head[1])
+        row["history_length"] = history_length
+        rows.append(row)
+        head = (event.seq, row["hash"])
     if not rows:
-        return 0
+        return Appended(0, prior, head, superseded_from)
     statement = _append_statement(connection.dialect.name)
     inserted = len((await connection.execute(statement, rows)).all())
     if inserted != len(rows):
         raise ConcurrentAppendError(
             f"{inserted} of {len(rows)} events inserted: the case was appended to concurrently"
         )
-    return inserted
+    return Appended(inserted, prior, head, superseded_from)
 
 
 def event_from_row(row: CaseEventRow | Row[Any]) -> Event:
@@ -258,8 +363,9 @@ def case_columns(state: CaseState, *, party_hash_key: bytes | None = None) -> di
 
 
 @cache
-def _upsert_statement(dialect: str, rebuild: bool = False) -> Any:
-    """Insert or overwrite the row of an older seq; a rebuild also rewrites the same seq."""
+def _upsert_statement(dialect: str, rebuild: bool = False, overwrite: bool = False) -> Any:
+    """Insert or overwrite the row of an older seq; a rebuild also rewrites the same seq;
+    ``overwrite`` any seq (the stored one is an attempt that never became history)."""
     table = CaseRow.__table__
     statement = insert_for_dialect(dialect, table)
     newer = (
@@ -272,7 +378,7 @@ def _upsert_statement(dialect: str, rebuild: bool = False) -> Any:
             for column in table.c
             if column.name != "case_id"
         },
-        where=newer,
+        where=None if overwrite else newer,
     ).returning(table.c.case_id)
 
 
@@ -293,6 +399,9 @@ class Projected:
     side_rows: read_model.SideRows
     alerts: AlertRows
     terms: tuple[str | None, datetime, str]
+    # The case's chain head (seq, hash) it was written with: a later attempt's events set aside
+    # and replaced by another worker leave the seq as it was, never the hash.
+    chain: tuple[int, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -322,11 +431,15 @@ async def project_state(
     party_hash_key: bytes = DEVELOPMENT_PARTY_KEY,
     head: CaseHead | None,
     previous: Projected | None = None,
+    chain: tuple[int, str] | None = None,
+    overwrite: bool = False,
 ) -> Projected | None:
     """Write the case's row over ``head`` (the stored one, locked), then its side rows, alerts
     and postings (those that changed since ``previous``, when it is what ``head`` holds). None
     when the stored case is newer (nothing written). Party and matter keys are keyed with
-    ``party_hash_key`` (the worker passes the configured key; the default is development's)."""
+    ``party_hash_key`` (the worker passes the configured key; the default is development's).
+    ``overwrite``: the stored case is an attempt that never became history; ``state`` replaces
+    it and its alerts whatever their seq. ``chain``: the chain head ``state`` stands on."""
     if previous is not None and (head is None or previous.seq != head.seq):
         previous = None
     written = await _write_case(
@@ -337,14 +450,18 @@ async def project_state(
         rebuild=False,
         head=head,
         previous_side=previous.side_rows if previous else None,
+        overwrite=overwrite,
     )
     if written is None:
         return None
     alerts = await upsert_alerts(
-        state, connection=connection, previous=previous.alerts if previous else None
+        state,
+        connection=connection,
+        previous=previous.alerts if previous else None,
+        overwrite=overwrite,
     )
     side, terms = written
-    return Projected(state.seq, state, side, alerts, terms)
+    return Projected(state.seq, state, side, alerts, terms, chain)
 
 
 async def upsert_case(
@@ -386,11 +503,13 @@ async def _write_case(
     rebuild: bool,
     head: CaseHead | None,
     previous_side: read_model.SideRows | None,
+    overwrite: bool = False,
 ) -> tuple[read_model.SideRows, tuple[str | None, datetime, str]] | None:
     """The case row, its side rows (those that differ from ``previous_side``) and, on
-    PostgreSQL, its search postings over ``head``'s; None when the stored case is newer."""
+    PostgreSQL, its search postings over ``head``'s; None when the stored case is newer (unless
+    ``overwrite``)."""
     columns = _case_columns(state, search_key, party_hash_key)
-    statement = _upsert_statement(connection.dialect.name, rebuild)
+    statement = _upsert_statement(connection.dialect.name, rebuild, overwrite)
     if (await connection.execute(statement, columns)).first() is None:
         return None
     side = await read_model.replace_case_rows(

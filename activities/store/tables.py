@@ -256,8 +256,39 @@ class CaseEventRow(Base):
     # The event chain (domain.audit.chain): the predecessor's hash, and this event's own seal.
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+    # The workflow's history length when the batch was decided inside its workflow task (a local
+    # activity); NULL for a regular activity's batch. Not sealed: it says which attempt wrote it.
+    history_length: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
     __table_args__ = (UniqueConstraint("case_id", "seq", name="uq_case_events_case_seq"),)
+
+
+class SupersededEventRow(Base):
+    """case_events_superseded: events of a workflow-task attempt that never became history, taken
+    out of the chain (as they were) when the attempt that did decided the case again. Append-only;
+    the chain lets a row go only once it is here (0031)."""
+
+    __tablename__ = "case_events_superseded"
+
+    id: Mapped[int] = mapped_column(EventId, primary_key=True, autoincrement=True)
+    case_id: Mapped[str] = mapped_column(String(32), index=False)
+    seq: Mapped[int] = mapped_column(Integer)
+    type: Mapped[str] = mapped_column(String(64))
+    occurred_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    actor: Mapped[str] = mapped_column(String(200))
+    command_id: Mapped[str] = mapped_column(String(128))
+    payload: Mapped[dict[str, Any]] = mapped_column(JsonDocument)
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+    history_length: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # The history length of the attempt that replaced it.
+    superseded_by: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    superseded_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now()
+    )
+
+    __table_args__ = (Index("ix_case_events_superseded_case", "case_id", "seq"),)
 
 
 class IntakeKeyRow(Base):

@@ -27,6 +27,7 @@ from domain.case.state import CaseState
 from workflows.contract import (
     PROJECT_ACTIVITY,
     PROJECTION_REFUSED,
+    PROJECTION_STALE,
     ProjectionBatch,
     ProjectionResult,
 )
@@ -96,6 +97,10 @@ class CaseStore:
     async def project_case_events(self, batch: ProjectionBatch) -> ProjectionResult:
         try:
             inserted = await self._project(batch)
+        except repositories.StaleAttemptError as error:
+            # Its workflow task is lost already: nothing to write, nobody to tell but the log.
+            log.warning("projection_stale_attempt", case_id=batch.case_id, reason=str(error))
+            raise ApplicationError(str(error), type=PROJECTION_STALE, non_retryable=True) from None
         except Exception as error:
             if not refused_for_good(error):
                 raise  # the store is away: retried by the activity's policy, then the case's
@@ -121,15 +126,26 @@ class CaseStore:
     async def _project(self, batch: ProjectionBatch) -> int:
         projected = None
         async with self._engine.begin() as connection:
-            inserted = await repositories.append_events(batch.events, connection=connection)
+            appended = await repositories.append_batch(
+                batch.events, connection=connection, history_length=batch.history_length
+            )
             head = await repositories.case_head(batch.case_id, connection=connection)
+            previous = None
             # A run from before events-only-projection-v1 sends its state; since, the events.
             if batch.state is not None:
                 state: CaseState | None = batch.state
-                previous = None
+            elif appended.superseded_from is not None:
+                # An earlier attempt's events were set aside: the case is folded again from
+                # its chain, and written over whatever that attempt wrote.
+                _log_superseded(batch, appended.superseded_from)
+                state = fold(
+                    await repositories.events_after(batch.case_id, 0, connection=connection)
+                )
             else:
                 previous = self._written.get(batch.case_id)
-                if previous is not None and (head is None or previous.seq != head.seq):
+                if previous is not None and (
+                    head is None or previous.seq != head.seq or previous.chain != appended.prior
+                ):
                     previous = None
                 state = await _folded(
                     batch, connection, head, previous.state if previous is not None else None
@@ -142,6 +158,8 @@ class CaseStore:
                     party_hash_key=self._party_hash_key,
                     head=head,
                     previous=previous,
+                    chain=appended.head,
+                    overwrite=appended.superseded_from is not None,
                 )
             await behind.clear_behind(
                 batch.case_id, upto_seq=batch.events[-1].seq, connection=connection
@@ -151,7 +169,9 @@ class CaseStore:
             self._written.move_to_end(batch.case_id)
             if len(self._written) > _WRITTEN_KEPT:
                 self._written.popitem(last=False)
-        return inserted
+        elif appended.superseded_from is not None:
+            self._written.pop(batch.case_id, None)
+        return appended.inserted
 
     async def _refused(self, batch: ProjectionBatch, error: BaseException) -> None:
         """Mark the case behind and tell an operator (once; later attempts are counted)."""
@@ -180,6 +200,18 @@ class CaseStore:
             log.error("projection_behind", alert="operator", **fields)
         else:
             log.warning("projection_still_behind", **fields)
+
+
+def _log_superseded(batch: ProjectionBatch, from_seq: int) -> None:
+    info = activity.info()
+    log.warning(
+        "projection_superseded_attempt",
+        case_id=batch.case_id,
+        workflow_id=info.workflow_id,
+        run_id=info.workflow_run_id,
+        from_seq=from_seq,
+        history_length=batch.history_length,
+    )
 
 
 async def _folded(

@@ -180,7 +180,7 @@ async def test_schema_is_migrated(sessionmaker: async_sessionmaker[AsyncSession]
     from activities.store.migrate import alembic_config
 
     heads = set(ScriptDirectory.from_config(alembic_config("sqlite://")).get_heads())
-    assert versions == heads == {"0025"}
+    assert versions == heads == {"0031"}
 
 
 async def test_pages_split_equal_timestamps_by_case_id(
