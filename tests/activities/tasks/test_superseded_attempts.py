@@ -26,7 +26,7 @@ from domain.case.decide import decide
 from domain.case.events import Event
 from domain.case.evolve import fold
 from tests.activities.tasks.test_projection import _flat, _life, _stored
-from tests.samples import T0, command
+from tests.samples import command
 from workflows.contract import PROJECTION_STALE, ProjectionBatch
 
 
