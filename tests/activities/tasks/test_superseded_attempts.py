@@ -1,4 +1,4 @@
-"""A projection written from inside a workflow task whose attempt is then lost (local-projection-v1).
+"""A projection written inside a workflow task whose attempt is then lost (local-projection-v1).
 
 The case decides the command again in a later attempt, at a later moment: its events differ from
 the lost attempt's at the same seqs. On both stores: the later attempt's events replace the lost
