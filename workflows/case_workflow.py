@@ -129,6 +129,9 @@ class CaseWorkflow:
         # Continue-as-new well before Temporal's own limits so replays of one run stay short.
         self._max_history_events = start.max_history_events
         self._patched = Patches(start.patch_baseline)
+        # From baseline 2 (a run's input says so; nothing is asked of the history), a command
+        # that takes several steps (intake: its policy; a hand-off: the rules) projects once.
+        self._one_batch = self._patched.built_in(LOCAL_PROJECTION_PATCH)
         self._unprojected: list[e.Event] = []
         self._projected_seq = start.state.seq if start.state else 0
         self._lock = asyncio.Lock()
@@ -156,7 +159,7 @@ class CaseWorkflow:
         while True:
             self._rearm()
             await workflow.wait_condition(self._ready)
-            if self._unprojected and not self._held:
+            if self._projectable():
                 await self._project()
                 continue
             if self._timer_due():
@@ -391,9 +394,16 @@ class CaseWorkflow:
             # stays in the recipient's inbox and escalation goes on regardless.
             workflow.logger.warning("alert delivery gave up: %s", handle.exception())
 
+    def _projectable(self) -> bool:
+        """Events wait for the store, which is not holding them, and (baseline 2 on) no command
+        is still deciding: a command's events go in one batch, however many steps it takes."""
+        if not self._unprojected or self._held:
+            return False
+        return not (self._one_batch and self._lock.locked())
+
     def _ready(self) -> bool:
         return (
-            (bool(self._unprojected) and not self._held)
+            self._projectable()
             or self._timer_due()
             or self._wakeup() != self._armed_for
             or (self._should_stop() and self._may_let_go())

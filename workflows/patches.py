@@ -62,7 +62,8 @@ LISTING_PATCH = "listing-v1"
 # Projection inside the workflow task again (a local activity), each batch with the task's
 # history length: one workflow task per command instead of two and an activity task. An attempt
 # whose task is lost has its events set aside by the attempt that decides again (store 0031:
-# case_events_superseded); an older attempt never displaces a later one.
+# case_events_superseded); an older attempt never displaces a later one. A run of baseline 2 also
+# projects a command's events in one batch once it has decided them all (intake: after its policy).
 LOCAL_PROJECTION_PATCH = "local-projection-v1"
 
 
@@ -107,6 +108,10 @@ class Patches:
     def __init__(self, baseline: int) -> None:
         self.baseline = baseline
         self._built_in = BASELINES.get(baseline, frozenset())
+
+    def built_in(self, patch_id: str) -> bool:
+        """Whether this run's baseline has ``patch_id`` built in (asks nothing of the history)."""
+        return patch_id in self._built_in
 
     def __call__(self, patch_id: str) -> bool:
         return patch_id in self._built_in or workflow.patched(patch_id)
