@@ -7,6 +7,7 @@ reporter. A grid worker (网格员) reports from their grid: channel grid_report
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -153,6 +154,22 @@ async def grid_report(
     return details
 
 
+async def _bound(
+    key: str | None,
+    principal: Principal,
+    sent: dict[str, Any],
+    *,
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> str:
+    """The caller's Idempotency-Key bound to this intake (scoped to the user), or a key of its
+    own when the caller sent none."""
+    if not key:
+        return f"auto-{uuid.uuid4()}"
+    return await bind(
+        key, principal=principal, command="intake", target="", body=sent, sessionmaker=sessionmaker
+    )
+
+
 async def _routing(
     principal: Principal,
     intake: IntakeDetails,
@@ -219,20 +236,23 @@ async def register(
     details = {name: value for name, value in details.items() if name != "routing"}
     intake = IntakeDetails.model_validate(details)
     registrar = _reception_scope(principal, intake.jurisdiction.code, reception)
-    if key:
-        key = await bind(
-            key,
-            principal=principal,
-            command="intake",
-            target="",
-            body=sent,
-            sessionmaker=sessionmaker,
-        )
-    else:
-        key = f"auto-{uuid.uuid4()}"
+    # Three independent steps at once (each its own connection): the key's binding, the place's
+    # registry name, the routing (by code, category and risk). Their errors are raised in that
+    # order; a routing error only when a new case is registered (a repeat is not routed).
+    bound, place, routing = await asyncio.gather(
+        _bound(key, principal, sent, sessionmaker=sessionmaker),
+        registry.place_of(intake.jurisdiction.code, sessionmaker=sessionmaker),
+        _routing(registrar, intake, choice, sessionmaker=sessionmaker, settings=settings),
+        return_exceptions=True,
+    )
+    for outcome in (bound, place):
+        if isinstance(outcome, BaseException):
+            raise outcome
+    assert isinstance(bound, str)
+    assert isinstance(place, Jurisdiction)
+    key = bound
     # 属地 names are the registry's, by code; names in the body are not taken (a case at
     # 320102001 is never labelled as another street). A code the registry lacks goes unnamed.
-    place = await registry.place_of(intake.jurisdiction.code, sessionmaker=sessionmaker)
     details["jurisdiction"] = place.model_dump(exclude_none=True)
     intake = intake.model_copy(update={"jurisdiction": place})
     # The matter's key under every key of the party keyring (a re-key may still be under way).
@@ -279,9 +299,8 @@ async def register(
     if stored is not None and Stage(stored["stage"]) in TERMINAL_STAGES:
         # The case has ended and its workflow may be gone (retention): never start it again.
         return Intake(IntakeOutcome.REGISTERED, case_view(principal, stored))
-    routing = await _routing(
-        registrar, intake, choice, sessionmaker=sessionmaker, settings=settings
-    )
+    if isinstance(routing, BaseException):
+        raise routing
     register = c.Register(
         **details,
         case_id=case_id,
