@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from temporalio.api.enums.v1 import EventType
+from temporalio.api.history.v1 import HistoryEvent
 from temporalio.client import Client
 
 from workflows.contract import PROJECT_ACTIVITY
@@ -98,6 +99,24 @@ class TimerFiring:
     queued: float | None = None  # that workflow task's wait for a worker (scheduled → started)
 
 
+def _projected(open_firings: list[dict[str, float | None]], at: float) -> None:
+    for firing in open_firings:
+        if firing["handled"] is not None and firing["projected"] is None:
+            firing["projected"] = at
+
+
+def _projection_marker(event: HistoryEvent) -> bool:
+    """A local activity's marker for the projection (its data names the activity type)."""
+    attributes = event.marker_recorded_event_attributes
+    if attributes.marker_name != "core_local_activity" or "data" not in attributes.details:
+        return False
+    try:
+        data = json.loads(attributes.details["data"].payloads[0].data)
+    except (ValueError, IndexError):
+        return False
+    return bool(data.get("activity_type") == PROJECT_ACTIVITY)
+
+
 async def firings(client: Client, case_id: str, since: float) -> list[TimerFiring]:
     """The case's timers due at or after ``since`` that fired."""
     task_started = task_scheduled = 0.0
@@ -135,9 +154,11 @@ async def firings(client: Client, case_id: str, since: float) -> list[TimerFirin
         elif kind == EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED:
             scheduled = event.activity_task_completed_event_attributes.scheduled_event_id
             if activity_types.get(scheduled) == PROJECT_ACTIVITY:
-                for firing in open_firings:
-                    if firing["handled"] is not None and firing["projected"] is None:
-                        firing["projected"] = at
+                _projected(open_firings, at)
+        elif kind == EventType.EVENT_TYPE_MARKER_RECORDED and _projection_marker(event):
+            # Since patch baseline 2 the projection runs inside the workflow task (a local
+            # activity): in the store before the task completed, recorded with it.
+            _projected(open_firings, at)
     for firing in open_firings:
         found.append(
             TimerFiring(

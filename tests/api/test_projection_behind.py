@@ -8,6 +8,7 @@ stores NUL, so there the store's refusal is stood in for.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import AsyncIterator
 
@@ -15,12 +16,14 @@ import httpx
 import pytest
 from sqlalchemy.exc import DataError
 from temporalio.api.enums.v1 import EventType
+from temporalio.api.history.v1 import HistoryEvent
 
 from activities.identity import passwords
 from activities.store import behind, repositories
 from domain.case.events import Event
 from tests.api.helpers import act, create_case
 from tests.conftest import Stack
+from workflows.contract import PROJECT_ACTIVITY
 
 PASSWORD = "Fengqiao-2026!"
 BANNER = "本案记录同步滞后，已通知运维"
@@ -30,17 +33,19 @@ BANNER = "本案记录同步滞后，已通知运维"
 async def poisoned(stack: Stack, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[set[str]]:
     """Cases named in the yielded set get their next batches refused by the store."""
     cases: set[str] = set()
-    real = repositories.append_events
+    real = repositories.append_batch
 
-    async def append(events: tuple[Event, ...], *, connection: object) -> int:
+    async def append(
+        events: tuple[Event, ...], *, connection: object, history_length: int | None = None
+    ) -> repositories.Appended:
         if events and events[0].case_id in cases:
             if stack.backend == "postgresql":  # the server's own refusal of a NUL
                 events = tuple(e.model_copy(update={"actor": "王\x00芳"}) for e in events)
             else:
                 raise DataError("INSERT INTO case_events", {}, ValueError("refused"))
-        return await real(events, connection=connection)  # type: ignore[arg-type]
+        return await real(events, connection=connection, history_length=history_length)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(repositories, "append_events", append)
+    monkeypatch.setattr(repositories, "append_batch", append)
     return cases
 
 
@@ -61,23 +66,30 @@ async def _console(stack: Stack, transport: httpx.ASGITransport) -> httpx.AsyncC
     return client
 
 
+def _failed_projection(event: HistoryEvent) -> int | None:
+    """The attempt of a failed projection recorded by ``event`` (a local activity's marker since
+    patch baseline 2, a regular activity's failure before), else None."""
+    if event.event_type != EventType.EVENT_TYPE_MARKER_RECORDED:
+        return None
+    attributes = event.marker_recorded_event_attributes
+    if not attributes.HasField("failure") or "data" not in attributes.details:
+        return None
+    data = json.loads(attributes.details["data"].payloads[0].data)
+    return int(data["attempt"]) if data.get("activity_type") == PROJECT_ACTIVITY else None
+
+
 async def _projection_attempts_after_refusal(stack: Stack, case_id: str) -> tuple[int, bool]:
     """From the case's history, once the workflow has taken in the refusal: how many times the
     refused batch was attempted, and whether the workflow set a timer to try it again."""
     async for _ in _poll():
         events = [e async for e in stack.client.get_workflow_handle(case_id).fetch_history_events()]
-        failed = [
-            n
-            for n, e in enumerate(events)
-            if e.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_FAILED
-        ]
+        failed = [(n, _failed_projection(e)) for n, e in enumerate(events)]
+        failed = [(n, attempt) for n, attempt in failed if attempt is not None]
         if not failed:
             continue
-        after = events[failed[-1] + 1 :]
-        if not any(e.event_type == EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED for e in after):
-            continue
-        started = events[failed[-1] - 1]
-        attempt = started.activity_task_started_event_attributes.attempt
+        last, attempt = failed[-1]
+        assert attempt is not None
+        after = events[last + 1 :]
         # A retry waits seconds (STORE_RETRY_BACKOFF); a clock's own timer waits days.
         retry_timers = [
             e
