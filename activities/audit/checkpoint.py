@@ -30,7 +30,7 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from activities.audit.chain_audit import chain_link
-from activities.store.tables import CaseEventRow
+from activities.store.tables import CaseEventRow, SupersededEventRow
 from domain.audit.chain import canonical_json, utc_instant, verify_chain
 
 FORMAT = "fengqiao-checkpoint/1"
@@ -50,7 +50,7 @@ class HeadFinding(BaseModel):
 
     case_id: str
     seq: int
-    problem: str  # missing | shortened | rewritten | broken
+    problem: str  # missing | shortened | rewritten | superseded | broken
     message_zh: str
     message_en: str
 
@@ -135,6 +135,18 @@ def verified_heads(document: Any, public_key: str) -> list[tuple[str, int, str]]
     return heads
 
 
+async def _set_aside(session: AsyncSession, case_id: str, seq: int, digest: str) -> bool:
+    """Whether the event (case, seq, hash) left the chain for case_events_superseded."""
+    found = await session.scalar(
+        select(SupersededEventRow.id).where(
+            SupersededEventRow.case_id == case_id,
+            SupersededEventRow.seq == seq,
+            SupersededEventRow.hash == digest,
+        )
+    )
+    return found is not None
+
+
 async def check_head(
     session: AsyncSession, case_id: str, seq: int, digest: str
 ) -> HeadFinding | None:
@@ -154,6 +166,23 @@ async def check_head(
             problem="missing",
             message_zh="案件的事件记录已不存在",
             message_en="the case's events are gone",
+        )
+    if (rows[-1].seq < seq or rows[-1].hash != digest) and await _set_aside(
+        session, case_id, seq, digest
+    ):
+        return HeadFinding(
+            case_id=case_id,
+            seq=seq,
+            problem="superseded",
+            message_zh=(
+                f"存证时第 {seq} 号事件属于一次未生效的流程任务尝试，已移入作废记录；"
+                "现记录为重新作出的决定，请以流程历史回放核对"
+            ),
+            message_en=(
+                f"the checkpointed head (seq {seq}) was a lost workflow-task attempt's, set aside "
+                "in case_events_superseded; the chain now holds the attempt that decided again "
+                "(confirm with the workflow history's replay)"
+            ),
         )
     if rows[-1].seq < seq:
         return HeadFinding(

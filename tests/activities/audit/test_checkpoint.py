@@ -4,17 +4,24 @@ alone cannot: a database owner who rewrites a case's tail and seals it again."""
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select, text
+from temporalio.testing import ActivityEnvironment
 
 from activities.audit.checkpoint import new_key
 from activities.runtime.settings import Settings
 from activities.store.sql import utc
 from activities.store.tables import CaseEventRow
+from activities.tasks.projection import CaseStore
 from api.cli.audit_checkpoint import checkpoint_cli, verify_checkpoint_cli
 from domain.audit.chain import seal
+from domain.case import commands as c
+from domain.case.decide import decide
+from domain.case.events import Event
+from domain.case.evolve import fold
 from tests.activities.audit.chain_support import (
     Store,
     bypassing_triggers,
@@ -24,6 +31,8 @@ from tests.activities.audit.chain_support import (
     projected_case,
     verify,
 )
+from tests.samples import command
+from workflows.contract import ProjectionBatch
 
 
 async def _reseal_from(store: Store, case_id: str, seq: int, *, actor: str) -> None:
@@ -118,3 +127,37 @@ async def test_an_altered_checkpoint_or_a_wrong_key_is_not_trusted(
 
     assert await checkpoint_cli(Settings(database_url=store.url), out) == 2
     assert "FENGQIAO_CHECKPOINT_KEY" in capsys.readouterr().out
+
+
+async def test_a_head_set_aside_as_a_lost_attempt_is_named_as_such(
+    store: Store, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The checkpoint was taken while the store held a workflow-task attempt that never became
+    history; the attempt that decided again replaced it. Not passed silently (an owner could
+    set rows aside to hide a rewrite), but named for what the store says it was."""
+    secret, public = new_key()
+    settings = Settings(database_url=store.url, checkpoint_key=secret)
+    case_id = new_case_id()
+    truth = history_of(case_id, "accept")
+    registered = [event for event in truth if event.command_id == f"{case_id}-r"]
+    accepted = truth[len(registered) :]
+    await _attempt(store, registered, history_length=5)
+    envelope = c.CommandEnvelope(command_id=f"{case_id}-1", actor="王芳", command=command("accept"))
+    lost = decide(fold(registered), envelope, now=accepted[0].at + timedelta(seconds=9))
+    await _attempt(store, lost, history_length=12)
+    out = tmp_path / "checkpoint.json"
+    assert await checkpoint_cli(settings, out) == 0
+    await _attempt(store, accepted, history_length=12)  # the attempt that counted
+    assert (await verify(store, case_id)).ok
+    capsys.readouterr()
+    assert await verify_checkpoint_cli(settings, out, public) == 1
+    (line,) = [line for line in capsys.readouterr().out.splitlines() if line.startswith(case_id)]
+    assert "[superseded]" in line
+    assert "未生效的流程任务尝试" in line
+
+
+async def _attempt(store: Store, events: list[Event], *, history_length: int) -> None:
+    batch = ProjectionBatch(
+        case_id=events[0].case_id, events=tuple(events), history_length=history_length
+    )
+    await ActivityEnvironment().run(CaseStore(store.engine).project_case_events, batch)
