@@ -276,6 +276,13 @@ async def run(plan: argparse.Namespace) -> dict[str, Any]:
             direct_url,
             "SELECT count(DISTINCT alert_id) FROM alert_deliveries WHERE succeeded",
         )
+        # Workflow tasks lost after their projection wrote (a worker killed inside one, a task
+        # the restarting server dropped): their events were set aside by the attempt that
+        # decided again (case_events_superseded), never left in the chain.
+        aside = await _rows(
+            direct_url,
+            "SELECT count(*), count(DISTINCT (case_id, superseded_by)) FROM case_events_superseded",
+        )
         return {
             "cases": len(set(case_ids)),
             "seconds": round(elapsed, 1),
@@ -291,6 +298,8 @@ async def run(plan: argparse.Namespace) -> dict[str, Any]:
             "deliveries_twice": [row[0] for row in twice],
             "alerts_delivered": int(alerts[0][0]),
             "major_cases": (plan.cases + 3) // 4,
+            "events_set_aside": int(aside[0][0]),
+            "attempts_set_aside": int(aside[0][1]),
         }
     finally:
         if system is not None:
