@@ -112,12 +112,9 @@ class CaseStore:
                 non_retryable=True,
             ) from None
         if inserted != len(batch.events):
-            info = activity.info()
             log.info(
                 "projection_replayed",
-                case_id=batch.case_id,
-                workflow_id=info.workflow_id,
-                run_id=info.workflow_run_id,
+                **_whose(batch),
                 events=len(batch.events),
                 inserted=inserted,
             )
@@ -186,11 +183,8 @@ class CaseStore:
                 at=datetime.now(UTC),
                 connection=connection,
             )
-        info = activity.info()
         fields = {
-            "case_id": batch.case_id,
-            "workflow_id": info.workflow_id,
-            "run_id": info.workflow_run_id,
+            **_whose(batch),
             "first_seq": batch.events[0].seq,
             "last_seq": batch.events[-1].seq,
             "reason": reason,
@@ -202,13 +196,20 @@ class CaseStore:
             log.warning("projection_still_behind", **fields)
 
 
-def _log_superseded(batch: ProjectionBatch, from_seq: int) -> None:
+def _whose(batch: ProjectionBatch) -> dict[str, str | None]:
+    """The case and the workflow run a batch came from, for the log."""
     info = activity.info()
+    return {
+        "case_id": batch.case_id,
+        "workflow_id": info.workflow_id,
+        "run_id": info.workflow_run_id,
+    }
+
+
+def _log_superseded(batch: ProjectionBatch, from_seq: int) -> None:
     log.warning(
         "projection_superseded_attempt",
-        case_id=batch.case_id,
-        workflow_id=info.workflow_id,
-        run_id=info.workflow_run_id,
+        **_whose(batch),
         from_seq=from_seq,
         history_length=batch.history_length,
     )
