@@ -85,6 +85,7 @@ with workflow.unsafe.imports_passed_through():
         EVENTS_ONLY_PROJECTION_PATCH,
         FORGED_START_PATCH,
         HANDOFFS_PATCH,
+        IMMINENT_TIMER_KEPT_PATCH,
         LATE_ENTRY_PATCH,
         LEADER_ACTS_PATCH,
         LEAN_ANSWER_PATCH,
@@ -112,6 +113,9 @@ PROJECTION_RETRY = RetryPolicy(
     maximum_attempts=5,
 )
 STORE_RETRY_BACKOFF = (timedelta(seconds=2), timedelta(seconds=5), timedelta(seconds=15))
+# A clock timer due this soon is not cancelled when replaced: it may have fired while the task
+# was with the worker (longer than a workflow task's 10 s timeout is never "meanwhile").
+IMMINENT = timedelta(seconds=10)
 # A leader's channel may be down for a while; the case goes on meanwhile.
 DELIVERY_RETRY = RetryPolicy(
     initial_interval=timedelta(seconds=2),
@@ -430,12 +434,23 @@ class CaseWorkflow:
         wake = self._wakeup()
         if wake == self._armed_for:
             return
-        self._armed_for = wake
+        armed, self._armed_for = self._armed_for, wake
         if self._timer is not None:
-            self._timer.cancel()
+            if not self._imminent(self._timer, armed):
+                self._timer.cancel()
             self._timer = None
         if wake is not None and wake > workflow.now() and self._patched(CLOCKS_PATCH):
             self._timer = asyncio.create_task(workflow.sleep(wake - workflow.now()))
+
+    def _imminent(self, timer: asyncio.Task[None], armed: datetime | None) -> bool:
+        """A pending timer about to fire is left to fire: cancelling one that fired while this
+        task was with the worker is a command about a timer the server has already closed."""
+        return (
+            not timer.done()
+            and armed is not None
+            and armed <= workflow.now() + IMMINENT
+            and self._patched(IMMINENT_TIMER_KEPT_PATCH)
+        )
 
     def _timer_due(self) -> bool:
         wake = self._wakeup()

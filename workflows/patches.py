@@ -65,6 +65,11 @@ LISTING_PATCH = "listing-v1"
 # case_events_superseded); an older attempt never displaces a later one. A run of baseline 2 also
 # projects a command's events in one batch once it has decided them all (intake: after its policy).
 LOCAL_PROJECTION_PATCH = "local-projection-v1"
+# The run loop replaces its clock timer when the earliest moment changes. A timer due within
+# moments (workflows.case_workflow.IMMINENT) may already have fired while the task was with the
+# worker: it is left to fire (a wake-up that finds nothing due) rather than cancelled. Asked
+# only when such a timer is replaced, so other histories carry no marker.
+IMMINENT_TIMER_KEPT_PATCH = "imminent-timer-kept-v1"
 
 
 # A case started since ``patch_baseline`` 1 (its CaseWorkflowInput says so) has every patch above

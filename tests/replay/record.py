@@ -283,6 +283,35 @@ async def record_clocks(tag: str) -> None:
         print(f"recorded {path.name}")
 
 
+async def record_imminent_timer(tag: str) -> None:
+    """A breach acknowledged three seconds before its next escalation step: the step's timer is
+    left to fire (imminent-timer-kept-v1), then the case is withdrawn."""
+    from datetime import timedelta
+
+    from tests.workflows.clock_harness import clockwork
+
+    async with clockwork(load_calendar()) as cw:
+        handle = await cw.register()
+        await cw.act(handle, "accept")
+        today = (await cw.now()).date()
+        await cw.act(handle, "plan", deadline=(today + timedelta(days=400)).isoformat())
+        b2 = (await cw.state(handle)).clock("B2")
+        assert b2 is not None
+        await cw.sleep_until(b2.due_at + timedelta(hours=1))
+        state = await cw.state(handle)
+        breach = next(a for a in state.alerts if a.kind.value == "breach")
+        assert breach.next_step_at is not None
+        await cw.sleep_until(breach.next_step_at - timedelta(seconds=3))
+        await cw.act(handle, "acknowledge_alert", alert_id=breach.alert_id, actor="陈建国")
+        await cw.sleep_until(breach.next_step_at + timedelta(hours=1))
+        await cw.act(handle, "withdraw")
+        await cw.client.get_workflow_handle(handle.id).result()
+        history = await cw.client.get_workflow_handle(handle.id).fetch_history()
+        path = HISTORIES / f"{tag}_imminent_timer_kept.json"
+        path.write_text(json.dumps(json.loads(history.to_json()), ensure_ascii=False, indent=1))
+        print(f"recorded {path.name}")
+
+
 async def record_petition(tag: str) -> None:
     """A petition answered, its review window lapsed (终结), then struck off (销号)."""
     from datetime import timedelta
@@ -644,6 +673,7 @@ async def record_recall(tag: str) -> None:
 RECORDINGS = {
     "cases": record,
     "clocks": record_clocks,
+    "imminent_timer": record_imminent_timer,
     "petition": record_petition,
     "full_life_clocks": record_full_life_with_clocks,
     "diversions": record_diversions,

@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from temporalio.api.enums.v1 import EventType
 from temporalio.client import WorkflowUpdateFailedError
 
 from activities.policy.book import PolicyBook
@@ -22,6 +23,7 @@ from tests.workflows.clock_harness import (
     legacy_policy,
 )
 from workflows.contract import CALENDAR_UPDATE
+from workflows.patches import IMMINENT_TIMER_KEPT_PATCH
 
 FAR = 400  # days: a plan deadline that stays out of the way
 
@@ -390,3 +392,37 @@ async def test_hearing_time_is_not_counted_in_the_second_review() -> None:
         state = await cw.act(handle, "answer_second_review")
         assert state.stage is Stage.FINAL
         assert state.clock("A8b").status is ClockStatus.MET  # type: ignore[union-attr]
+
+
+async def test_a_timer_about_to_fire_is_left_to_fire_when_a_command_replaces_it() -> None:
+    """An acknowledgement three seconds before the next escalation step: the step's timer may
+    fire while the task is with the worker, so it is not cancelled (a server refuses to cancel a
+    timer it has fired); it fires, finds nothing due, and the walk stays stopped."""
+    async with clockwork(calendar_with(Path("/nonexistent"), None)) as cw:
+        handle = await _breach_setup(cw)
+        b2 = (await cw.state(handle)).clock("B2")
+        assert b2 is not None
+        await cw.sleep_until(b2.due_at + timedelta(hours=1))
+        breach = next(a for a in (await cw.state(handle)).alerts if a.kind is AlertKind.BREACH)
+        assert breach.next_step_at is not None
+        await cw.sleep_until(breach.next_step_at - timedelta(seconds=3))
+        await cw.act(handle, "acknowledge_alert", actor="王芳", alert_id=breach.alert_id)
+        sent = len(cw.recorder.deliveries)
+        await cw.sleep_until(breach.next_step_at + timedelta(hours=1))
+
+        final = (await cw.state(handle)).alert(breach.alert_id)
+        assert final is not None
+        assert final.status is AlertStatus.ACKNOWLEDGED
+        assert len(cw.recorder.deliveries) == sent  # the kept timer fired and sent nothing
+        history = await handle.fetch_history()
+        kinds = [event.event_type for event in history.events]
+        fired = kinds.count(EventType.EVENT_TYPE_TIMER_FIRED)
+        assert EventType.EVENT_TYPE_TIMER_CANCELED not in kinds
+        markers = [
+            event.marker_recorded_event_attributes.details["patch-data"].payloads[0].data
+            for event in history.events
+            if event.event_type == EventType.EVENT_TYPE_MARKER_RECORDED
+            and event.marker_recorded_event_attributes.marker_name == "core_patch"
+        ]
+        assert any(IMMINENT_TIMER_KEPT_PATCH.encode() in data for data in markers)
+        assert fired >= 3  # the warning, the breach and the step that was no longer wanted
