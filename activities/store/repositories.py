@@ -8,7 +8,7 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, exists, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from activities.runtime.settings import DEVELOPMENT_PARTY_KEY
@@ -44,7 +44,9 @@ from activities.store.event_chain import (
     sealed_row,
 )
 from activities.store.sql import insert_for, insert_for_dialect, utc
+from activities.store.table_base import SerializedJson
 from activities.store.tables import (
+    CaseBehindRow,
     CaseOrganisationRow,
     CaseRow,
     CaseSeriesRow,
@@ -113,7 +115,7 @@ def _case_columns(
         "registered_at": utc(state.registered.at),
         "updated_at": utc(state.updated_at),
         "seq": state.seq,
-        "state": state.model_dump(mode="json"),
+        "state": SerializedJson(state.model_dump_json()),
         "matter_key": None if party_hash_key is None else matter_key(state, key=party_hash_key),
         "center_id": state.center_id,
         "holder_id": state.holder_id,
@@ -146,6 +148,7 @@ def case_columns(state: CaseState, *, party_hash_key: bytes | None = None) -> di
     search terms hold keyed hashes the audit cannot recompute without the key, so not those, and
     the same-matter key only when ``party_hash_key`` is given)."""
     columns = _case_columns(state, None, party_hash_key)
+    columns["state"] = state.model_dump(mode="json")  # a document, as the row reads back
     del columns["search_terms"], columns["read_model_version"]
     if party_hash_key is None:
         del columns["matter_key"]
@@ -196,21 +199,29 @@ class Projected:
 
 @dataclass(frozen=True)
 class CaseHead:
-    """The stored case's seq and search terms, its row locked until the transaction ends."""
+    """The stored case's seq and search terms, its row locked until the transaction ends;
+    ``behind``: the case is marked behind (``cases_behind``)."""
 
     seq: int
     terms: tuple[str | None, datetime, str]
+    behind: bool = False
 
 
 _HEAD = select(
-    CaseRow.seq, CaseRow.search_terms, CaseRow.registered_at, CaseRow.jurisdiction_code
+    CaseRow.seq,
+    CaseRow.search_terms,
+    CaseRow.registered_at,
+    CaseRow.jurisdiction_code,
+    exists().where(CaseBehindRow.case_id == CaseRow.case_id),
 ).where(CaseRow.case_id == bindparam("case_id"))
 
 
 async def case_head(case_id: str, *, connection: AsyncConnection) -> CaseHead | None:
     """The stored case's seq and terms (row locked), None when it has no row yet."""
     row = (await connection.execute(_HEAD.with_for_update(), {"case_id": case_id})).one_or_none()
-    return None if row is None else CaseHead(row[0], (row[1], utc(row[2]), row[3]))
+    if row is None:
+        return None
+    return CaseHead(row[0], (row[1], utc(row[2]), row[3]), bool(row[4]))
 
 
 async def project_state(

@@ -158,9 +158,10 @@ class CaseStore:
                     chain=appended.head,
                     overwrite=appended.superseded_from is not None,
                 )
-            await behind.clear_behind(
-                batch.case_id, upto_seq=batch.events[-1].seq, connection=connection
-            )
+            if head is None or head.behind:  # a mark (a new case may have one, no row yet)
+                await behind.clear_behind(
+                    batch.case_id, upto_seq=batch.events[-1].seq, connection=connection
+                )
         if projected is not None:  # committed: the next batch of the case may start from it
             self._written[batch.case_id] = projected
             self._written.move_to_end(batch.case_id)
