@@ -23,6 +23,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from activities.store import idempotency
+from activities.store.engine import single_read
 from api.errors import ApiError
 from domain.people.access import Principal
 
@@ -70,8 +71,11 @@ async def bind(
     scoped = scoped_key(principal, key)
     digest = request_hash(command, target, body)
     try:
-        async with sessionmaker.begin() as session:
-            bound = await idempotency.bind_key(scoped, principal.user_id, digest, session=session)
+        async with single_read(sessionmaker) as session:  # one statement: no transaction
+            connection = await session.connection()
+            bound = await idempotency.bind_key(
+                scoped, principal.user_id, digest, connection=connection
+            )
     except (SQLAlchemyError, OSError):
         structlog.get_logger(__name__).warning("idempotency_key_unchecked", command=command)
         return scoped

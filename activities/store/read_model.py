@@ -8,9 +8,10 @@ own row was written.
 from __future__ import annotations
 
 from datetime import datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import delete, insert
+from sqlalchemy import Delete, Insert, Table, bindparam, delete, insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from activities.store.agenda_table import SessionAgendaRow
@@ -188,7 +189,15 @@ async def replace_case_rows(
         written.append(rows)
         if previous is not None and previous[index] == rows:
             continue
-        await connection.execute(delete(table).where(table.c.case_id == state.case_id))
+        removal, addition = _statements(table)
+        await connection.execute(removal, {"case_id": state.case_id})
         if rows:
-            await connection.execute(insert(table), rows)
+            await connection.execute(addition, rows)
     return tuple(written)
+
+
+@cache
+def _statements(table: Table) -> tuple[Delete, Insert]:
+    """A side table's DELETE of one case's rows and its INSERT, built once (per command, two or
+    three tables are written: building the statements each time cost as much as sending them)."""
+    return delete(table).where(table.c.case_id == bindparam("case_id")), insert(table)
