@@ -277,10 +277,7 @@ async def record_clocks(tag: str) -> None:
         await cw.act(handle, "acknowledge_alert", alert_id=breach.alert_id, actor="陈建国")
         await cw.act(handle, "withdraw")
         await cw.client.get_workflow_handle(handle.id).result()
-        history = await cw.client.get_workflow_handle(handle.id).fetch_history()
-        path = HISTORIES / f"{tag}_clocks_breach_escalation_ack.json"
-        path.write_text(json.dumps(json.loads(history.to_json()), ensure_ascii=False, indent=1))
-        print(f"recorded {path.name}")
+        await _save_history(cw.client, handle.id, f"{tag}_clocks_breach_escalation_ack")
 
 
 async def record_imminent_timer(tag: str) -> None:
@@ -306,10 +303,7 @@ async def record_imminent_timer(tag: str) -> None:
         await cw.sleep_until(breach.next_step_at + timedelta(hours=1))
         await cw.act(handle, "withdraw")
         await cw.client.get_workflow_handle(handle.id).result()
-        history = await cw.client.get_workflow_handle(handle.id).fetch_history()
-        path = HISTORIES / f"{tag}_imminent_timer_kept.json"
-        path.write_text(json.dumps(json.loads(history.to_json()), ensure_ascii=False, indent=1))
-        print(f"recorded {path.name}")
+        await _save_history(cw.client, handle.id, f"{tag}_imminent_timer_kept")
 
 
 async def record_petition(tag: str) -> None:
@@ -328,10 +322,7 @@ async def record_petition(tag: str) -> None:
         await cw.sleep_until(a7.due_at + timedelta(hours=1))
         await cw.act(handle, "close")
         await cw.client.get_workflow_handle(handle.id).result()
-        history = await cw.client.get_workflow_handle(handle.id).fetch_history()
-        path = HISTORIES / f"{tag}_petition_window_lapsed_closed.json"
-        path.write_text(json.dumps(json.loads(history.to_json()), ensure_ascii=False, indent=1))
-        print(f"recorded {path.name}")
+        await _save_history(cw.client, handle.id, f"{tag}_petition_window_lapsed_closed")
 
 
 async def record_full_life_with_clocks(tag: str) -> None:

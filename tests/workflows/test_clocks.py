@@ -59,6 +59,14 @@ async def _breach_setup(cw, **intake):  # type: ignore[no-untyped-def]
     return handle
 
 
+async def _breach_after(cw, handle, hours: int):  # type: ignore[no-untyped-def]
+    """The B2 breach alert, ``hours`` after B2 fell due."""
+    b2 = (await cw.state(handle)).clock("B2")
+    assert b2 is not None
+    await cw.sleep_until(b2.due_at + timedelta(hours=hours))
+    return next(a for a in (await cw.state(handle)).alerts if a.kind is AlertKind.BREACH)
+
+
 async def test_a_breach_escalates_through_all_four_levels() -> None:
     async with clockwork(calendar_with(Path("/nonexistent"), None)) as cw:
         handle = await _breach_setup(cw)
@@ -96,10 +104,7 @@ async def test_a_breach_escalates_through_all_four_levels() -> None:
 async def test_acknowledging_at_level_two_stops_the_walk() -> None:
     async with clockwork(calendar_with(Path("/nonexistent"), None)) as cw:
         handle = await _breach_setup(cw)
-        b2 = (await cw.state(handle)).clock("B2")
-        assert b2 is not None
-        await cw.sleep_until(b2.due_at + timedelta(hours=49))
-        breach = next(a for a in (await cw.state(handle)).alerts if a.kind is AlertKind.BREACH)
+        breach = await _breach_after(cw, handle, hours=49)
         assert breach.level == 2
 
         acked = await cw.act(
@@ -111,7 +116,7 @@ async def test_acknowledging_at_level_two_stops_the_walk() -> None:
         assert after_ack.acknowledged_by == "陈建国"
         sent_before = len(cw.recorder.deliveries)
 
-        await cw.sleep_until(b2.due_at + timedelta(days=40))
+        await cw.sleep_until(breach.raised_at + timedelta(days=40))
         final = (await cw.state(handle)).alert(breach.alert_id)
         assert final is not None
         assert max(n.level for n in final.notifications) == 2
@@ -400,10 +405,7 @@ async def test_a_timer_about_to_fire_is_left_to_fire_when_a_command_replaces_it(
     timer it has fired); it fires, finds nothing due, and the walk stays stopped."""
     async with clockwork(calendar_with(Path("/nonexistent"), None)) as cw:
         handle = await _breach_setup(cw)
-        b2 = (await cw.state(handle)).clock("B2")
-        assert b2 is not None
-        await cw.sleep_until(b2.due_at + timedelta(hours=1))
-        breach = next(a for a in (await cw.state(handle)).alerts if a.kind is AlertKind.BREACH)
+        breach = await _breach_after(cw, handle, hours=1)
         assert breach.next_step_at is not None
         await cw.sleep_until(breach.next_step_at - timedelta(seconds=3))
         await cw.act(handle, "acknowledge_alert", actor="王芳", alert_id=breach.alert_id)
