@@ -10,8 +10,8 @@
 (c) the yardstick: a minimal Temporal workflow (``bench/minimal_worker.py``) started the same way
     and sent the same number of updates, each running one activity that does nothing.
 Each round runs the three, in an order that rotates from round to round; the figures are medians
-over the rounds. Prints cases/s, transitions/s, the ratios a/c and a/b, API latency p50/p99 and
-the update→projection lag p50/p99.
+over the rounds. Prints cases/s, transitions/s, the ratios a/c and a/b, API latency p50/p99 with
+the latency of (b) and (c) under the same load beside it, and the update→projection lag p50/p99.
 """
 
 from __future__ import annotations
@@ -141,14 +141,23 @@ async def through_api(
         return await run_bounded(cases, concurrency, lifecycle)
 
 
-async def through_client(client: Client, task_queue: str, cases: int, concurrency: int) -> float:
+async def timed(latencies: list[float], call: Awaitable[Any]) -> None:
+    """Await one transition, recording how long it took (the yardsticks' latency)."""
+    started = time.perf_counter()
+    await call
+    latencies.append(time.perf_counter() - started)
+
+
+async def through_client(
+    client: Client, task_queue: str, cases: int, concurrency: int, latencies: list[float]
+) -> float:
     today = china_today()
     dates = legal_dates(today)
     commands = [command(action, today, **dates.get(action, {})) for action in LIFECYCLE]
 
     async def lifecycle(_index: int) -> None:
         case_id = f"JF-2099-{uuid.uuid4().int % 10**9:09d}"
-        await client.execute_update_with_start_workflow(
+        start = client.execute_update_with_start_workflow(
             APPLY_UPDATE,
             c.CommandEnvelope(
                 command_id=str(uuid.uuid4()),
@@ -164,26 +173,30 @@ async def through_client(client: Client, task_queue: str, cases: int, concurrenc
             ),
             result_type=CommandOutcome,
         )
+        await timed(latencies, start)
         handle = client.get_workflow_handle(case_id)
         for cmd in commands:
             command_id = str(uuid.uuid4())
-            await handle.execute_update(
+            update = handle.execute_update(
                 APPLY_UPDATE,
                 c.CommandEnvelope(command_id=command_id, actor="基准测试", command=cmd),
                 id=command_id,
                 result_type=CommandOutcome,
             )
+            await timed(latencies, update)
 
     return await run_bounded(cases, concurrency, lifecycle)
 
 
-async def through_minimal(client: Client, task_queue: str, cases: int, concurrency: int) -> float:
+async def through_minimal(
+    client: Client, task_queue: str, cases: int, concurrency: int, latencies: list[float]
+) -> float:
     """The minimal workflow: an update-with-start, then one update per further transition."""
     from bench.minimal_worker import MINIMAL_UPDATE, MINIMAL_WORKFLOW
 
     async def lifecycle(_index: int) -> None:
         workflow_id = f"MIN-{uuid.uuid4().hex}"
-        await client.execute_update_with_start_workflow(
+        start = client.execute_update_with_start_workflow(
             MINIMAL_UPDATE,
             {"transition": 0},
             start_workflow_operation=WithStartWorkflowOperation(
@@ -194,11 +207,13 @@ async def through_minimal(client: Client, task_queue: str, cases: int, concurren
             ),
             result_type=int,
         )
+        await timed(latencies, start)
         handle = client.get_workflow_handle(workflow_id)
         for transition in range(1, TRANSITIONS_PER_CASE):
-            await handle.execute_update(
+            update = handle.execute_update(
                 MINIMAL_UPDATE, {"transition": transition}, id=str(uuid.uuid4()), result_type=int
             )
+            await timed(latencies, update)
 
     return await run_bounded(cases, concurrency, lifecycle)
 
@@ -228,6 +243,7 @@ def report(
     by_action: dict[str, list[float]],
     lag: list[float],
     cpu: dict[str, dict[str, float]],
+    yardsticks: dict[str, list[float]],
 ) -> None:
     server = "in memory" if args.memory else "with file persistence"
     per_case = TRANSITIONS_PER_CASE
@@ -264,6 +280,12 @@ def report(
             f"update -> projection p50 {percentile(lag, 0.5) * 1000:6.1f} ms  "
             f"p99 {percentile(lag, 0.99) * 1000:6.1f} ms  ({len(lag)} events)",
         ]
+    for name, values in yardsticks.items():
+        if values:  # the same load through the yardsticks, for reading the API's latency against
+            lines.append(
+                f"{YARDSTICK_LABELS[name]} p50 {percentile(values, 0.5) * 1000:6.1f} ms  "
+                f"p99 {percentile(values, 0.99) * 1000:6.1f} ms  ({len(values)} transitions)"
+            )
     if args.by_action:
         for action, values in sorted(by_action.items(), key=lambda kv: -statistics.median(kv[1])):
             lines.append(
@@ -286,6 +308,9 @@ PHASES = {
     "direct": "(b) case workflow, client   ",
     "minimal": "(c) minimal workflow        ",
 }
+
+
+YARDSTICK_LABELS = {"direct": "(b) latency         ", "minimal": "(c) latency         "}
 
 
 async def main() -> int:
@@ -374,15 +399,17 @@ async def main() -> int:
         plain = await Client.connect(env["FENGQIAO_TEMPORAL_ADDRESS"])
         base_url = f"http://127.0.0.1:{api_port}"
         latencies: dict[str, list[float]] = {}
+        yardsticks: dict[str, list[float]] = {"direct": [], "minimal": []}
 
         async def phase(name: str, cases: int, concurrency: int, record: bool) -> float:
             if name == "api":
                 return await through_api(
                     base_url, key, cases, concurrency, latencies if record else {}
                 )
+            timings = yardsticks[name] if record else []
             if name == "direct":
-                return await through_client(client, "bench-direct", cases, concurrency)
-            return await through_minimal(plain, "bench-minimal", cases, concurrency)
+                return await through_client(client, "bench-direct", cases, concurrency, timings)
+            return await through_minimal(plain, "bench-minimal", cases, concurrency, timings)
 
         # Warm every path (imports, connection pools, sticky caches) before measuring.
         chosen = [name for name in PHASES if name in args.phases.split(",")]
@@ -417,7 +444,7 @@ async def main() -> int:
             )
 
         lag = await projection_lag(database_url)
-        report(args, rates, latencies, lag, cpu)
+        report(args, rates, latencies, lag, cpu, yardsticks)
         return 0
     finally:
         for process in reversed(processes):
