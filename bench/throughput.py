@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import shutil
 import statistics
 import sys
 import tempfile
@@ -450,6 +451,7 @@ async def main() -> int:
         for process in reversed(processes):
             devstack.stop(process)
         await drop_database()
+        shutil.rmtree(workdir, ignore_errors=True)
 
 
 if __name__ == "__main__":

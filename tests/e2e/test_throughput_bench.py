@@ -31,6 +31,9 @@ def test_make_bench_drives_all_three_phases_and_prints_the_comparison() -> None:
         assert line in out
     assert "ratio a/c (API / minimal workflow)" in out
     assert "API latency" in out
+    # The yardsticks' latency under the same load, to read the API's against.
+    assert "(b) latency" in out
+    assert "(c) latency" in out
     # Every command of the lifecycle answered (a failed one raises and the run exits non-zero).
     for action in ("cases", "accept", "agreement", "close"):
         assert f"  {action} " in out
