@@ -92,8 +92,14 @@ __all__ = [
 
 
 def _case_columns(
-    state: CaseState, search_key: bytes | None, party_hash_key: bytes | None
+    state: CaseState,
+    search_key: bytes | None,
+    party_hash_key: bytes | None,
+    *,
+    as_written: bool = True,
 ) -> dict[str, object]:
+    """``as_written``: the document as JSON text, as the projection writes it; otherwise as the
+    row reads back (a dict)."""
     plan = state.plan
     leader = state.package_leader
     return {
@@ -115,7 +121,9 @@ def _case_columns(
         "registered_at": utc(state.registered.at),
         "updated_at": utc(state.updated_at),
         "seq": state.seq,
-        "state": SerializedJson(state.model_dump_json()),
+        "state": (
+            SerializedJson(state.model_dump_json()) if as_written else state.model_dump(mode="json")
+        ),
         "matter_key": None if party_hash_key is None else matter_key(state, key=party_hash_key),
         "center_id": state.center_id,
         "holder_id": state.holder_id,
@@ -147,8 +155,7 @@ def case_columns(state: CaseState, *, party_hash_key: bytes | None = None) -> di
     """The cases row ``state`` projects to (the audit compares the stored row with it; the
     search terms hold keyed hashes the audit cannot recompute without the key, so not those, and
     the same-matter key only when ``party_hash_key`` is given)."""
-    columns = _case_columns(state, None, party_hash_key)
-    columns["state"] = state.model_dump(mode="json")  # a document, as the row reads back
+    columns = _case_columns(state, None, party_hash_key, as_written=False)
     del columns["search_terms"], columns["read_model_version"]
     if party_hash_key is None:
         del columns["matter_key"]
