@@ -1,7 +1,7 @@
 """Throughput of the case API against the bare Temporal baseline, on one dev server.
 
     python -m bench.throughput [--cases 40] [--concurrency 8] [--rounds 3] [--memory]
-                               [--archive] [--phases api,direct,minimal]
+                               [--archive] [--phases api,direct,minimal] [--by-action] [--hops]
 
 (a) N full case lifecycles (intake + 11 commands) through the HTTP API, with the real worker
     projecting into PostgreSQL (TEST_DATABASE_URL / BENCH_DATABASE_URL, a fresh database);
@@ -12,6 +12,8 @@
 Each round runs the three, in an order that rotates from round to round; the figures are medians
 over the rounds. Prints cases/s, transitions/s, the ratios a/c and a/b, API latency p50/p99 with
 the latency of (b) and (c) under the same load beside it, and the update→projection lag p50/p99.
+``--hops``: where the API's requests spent their time, from the cases' histories
+(``bench/hops.py``).
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ from activities.runtime.settings import Settings
 from activities.runtime.temporal_client import connect
 from activities.store.engine import create_engine
 from activities.store.migrate import upgrade_async
+from bench.hops import HOPS, Sent, hops, update_times
 from domain.case import commands as c
 from tests.databases import PostgresAdmin
 from tests.engine_keys import ENV_A
@@ -104,7 +107,12 @@ async def run_bounded(count: int, concurrency: int, job: Callable[[int], Awaitab
 
 
 async def through_api(
-    base_url: str, key: str, cases: int, concurrency: int, latencies: dict[str, list[float]]
+    base_url: str,
+    key: str,
+    cases: int,
+    concurrency: int,
+    latencies: dict[str, list[float]],
+    sent: list[Sent] | None = None,
 ) -> float:
     """Full lifecycles over HTTP. aiohttp stands in for the browser console: a lean client, so the
     load generator's own CPU (on the same two cores) does not count against the API."""
@@ -118,7 +126,7 @@ async def through_api(
     async with aiohttp.ClientSession(base_url, connector=connector, timeout=timeout) as api:
 
         async def post(path: str, body: dict[str, Any]) -> dict[str, Any]:
-            started = time.perf_counter()
+            started, wall = time.perf_counter(), time.time()
             async with api.post(
                 path,
                 json=body,
@@ -128,7 +136,10 @@ async def through_api(
                 if response.status >= 400:
                     raise RuntimeError(f"{path}: {response.status} {result}")
             # By the path's last part (``cases``: the intake).
-            latencies.setdefault(path.rsplit("/", 1)[-1], []).append(time.perf_counter() - started)
+            label = path.rsplit("/", 1)[-1]
+            latencies.setdefault(label, []).append(time.perf_counter() - started)
+            if sent is not None:  # wall clock: the histories' times are the same machine's
+                sent.append(Sent(result["case_id"], label, wall, time.time()))
             return result
 
         async def lifecycle(_index: int) -> None:
@@ -304,6 +315,24 @@ def report(
     print("\n".join(lines))
 
 
+async def hops_report(client: Client, sent: list[Sent]) -> str:
+    """p50 and p90 of each hop, the intake apart from the commands (``bench/hops.py``)."""
+    histories = {}
+    for case_id in {request.case_id for request in sent}:
+        history = await client.get_workflow_handle(case_id).fetch_history()
+        histories[case_id] = update_times(history.events)
+    lines = ["where the time goes (ms, p50 / p90)  " + "".join(f"{hop:>14}" for hop in HOPS)]
+    for kind, by_hop in sorted(hops(sent, histories).items(), reverse=True):
+        lines.append(
+            f"  {kind:<8} ({len(by_hop[HOPS[0]]):>5} requests)      "
+            + "".join(
+                f"{percentile(v, 0.5) * 1000:7.1f}/{percentile(v, 0.9) * 1000:<6.1f}"
+                for v in by_hop.values()
+            )
+        )
+    return "\n".join(lines)
+
+
 PHASES = {
     "api": "(a) through the API         ",
     "direct": "(b) case workflow, client   ",
@@ -321,6 +350,9 @@ async def main() -> int:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--memory", action="store_true", help="dev server without a db file")
     parser.add_argument("--by-action", action="store_true", help="API latency per command")
+    parser.add_argument(
+        "--hops", action="store_true", help="where the API's requests spend their time"
+    )
     parser.add_argument(
         "--archive", action="store_true", help="keep the worker's history archiver running"
     )
@@ -400,12 +432,18 @@ async def main() -> int:
         plain = await Client.connect(env["FENGQIAO_TEMPORAL_ADDRESS"])
         base_url = f"http://127.0.0.1:{api_port}"
         latencies: dict[str, list[float]] = {}
+        sent: list[Sent] | None = [] if args.hops else None
         yardsticks: dict[str, list[float]] = {"direct": [], "minimal": []}
 
         async def phase(name: str, cases: int, concurrency: int, record: bool) -> float:
             if name == "api":
                 return await through_api(
-                    base_url, key, cases, concurrency, latencies if record else {}
+                    base_url,
+                    key,
+                    cases,
+                    concurrency,
+                    latencies if record else {},
+                    sent if record else None,
                 )
             timings = yardsticks[name] if record else []
             if name == "direct":
@@ -446,6 +484,8 @@ async def main() -> int:
 
         lag = await projection_lag(database_url)
         report(args, rates, latencies, lag, cpu, yardsticks)
+        if sent:
+            print(await hops_report(plain, sent))
         return 0
     finally:
         for process in reversed(processes):

@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def test_make_bench_drives_all_three_phases_and_prints_the_comparison() -> None:
     command = [sys.executable, "-m", "bench.throughput", "--cases", "2", "--rounds", "1"]
     done = subprocess.run(
-        [*command, "--concurrency", "2", "--by-action"],
+        [*command, "--concurrency", "2", "--by-action", "--hops"],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -37,3 +37,7 @@ def test_make_bench_drives_all_three_phases_and_prints_the_comparison() -> None:
     # Every command of the lifecycle answered (a failed one raises and the run exits non-zero).
     for action in ("cases", "accept", "agreement", "close"):
         assert f"  {action} " in out
+    # --hops: every request of the API phase found as its update in its case's history.
+    assert "where the time goes" in out
+    assert "intake   (    2 requests)" in out
+    assert f"command  ({2 * 12:>5} requests)" in out
