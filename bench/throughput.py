@@ -316,19 +316,26 @@ def report(
 
 
 async def hops_report(client: Client, sent: list[Sent]) -> str:
-    """p50 and p90 of each hop, the intake apart from the commands (``bench/hops.py``)."""
+    """p50 and p90 of each hop, the intake apart from the commands (``bench/hops.py``), and the
+    whole request's p50 and p99."""
     histories = {}
     for case_id in {request.case_id for request in sent}:
         history = await client.get_workflow_handle(case_id).fetch_history()
         histories[case_id] = update_times(history.events)
-    lines = ["where the time goes (ms, p50 / p90)  " + "".join(f"{hop:>14}" for hop in HOPS)]
+    lines = [
+        "where the time goes (ms, p50 / p90)  "
+        + "".join(f"{hop:>14}" for hop in HOPS)
+        + "  request p50 / p99"
+    ]
     for kind, by_hop in sorted(hops(sent, histories).items(), reverse=True):
+        whole = [r.received - r.sent for r in sent if (r.label == "cases") == (kind == "intake")]
         lines.append(
             f"  {kind:<8} ({len(by_hop[HOPS[0]]):>5} requests)      "
             + "".join(
                 f"{percentile(v, 0.5) * 1000:7.1f}/{percentile(v, 0.9) * 1000:<6.1f}"
                 for v in by_hop.values()
             )
+            + f"  {percentile(whole, 0.5) * 1000:7.1f}/{percentile(whole, 0.99) * 1000:.1f}"
         )
     return "\n".join(lines)
 
