@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC
 
 from temporalio.api.enums.v1 import EventType
 from temporalio.api.history.v1 import HistoryEvent
@@ -35,6 +35,10 @@ class Sent:
     sent: float
     received: float
 
+    @property
+    def kind(self) -> str:
+        return "intake" if self.label == "cases" else "command"
+
 
 @dataclass(frozen=True)
 class UpdateTimes:
@@ -45,10 +49,6 @@ class UpdateTimes:
     completed: float
 
 
-def _seconds(at: datetime) -> float:
-    return at.timestamp()
-
-
 def update_times(events: Iterable[HistoryEvent]) -> list[UpdateTimes]:
     """The updates of one history in the order they were accepted: the accepting task's
     scheduled and started times, and the end of the task that completed the update."""
@@ -57,7 +57,8 @@ def update_times(events: Iterable[HistoryEvent]) -> list[UpdateTimes]:
     order: list[str] = []
     done: dict[str, float] = {}
     for event in events:
-        at = _seconds(event.event_time.ToDatetime())
+        # Aware: a naive ToDatetime() would be read as local time on a machine not kept in UTC.
+        at = event.event_time.ToDatetime(tzinfo=UTC).timestamp()
         kind = event.event_type
         if kind == EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED:
             scheduled = at
@@ -95,14 +96,13 @@ def hops(
         if len(updates) != len(requests):
             continue
         for request, update in zip(sorted(requests, key=lambda r: r.sent), updates, strict=True):
-            kind = "intake" if request.label == "cases" else "command"
             values = (
                 update.scheduled - request.sent,
                 update.started - update.scheduled,
                 update.completed - update.started,
                 request.received - update.completed,
             )
-            into = found.setdefault(kind, {hop: [] for hop in HOPS})
+            into = found.setdefault(request.kind, {hop: [] for hop in HOPS})
             for hop, value in zip(HOPS, values, strict=True):
                 into[hop].append(value)
     return found

@@ -328,7 +328,7 @@ async def hops_report(client: Client, sent: list[Sent]) -> str:
         + "  request p50 / p99"
     ]
     for kind, by_hop in sorted(hops(sent, histories).items(), reverse=True):
-        whole = [r.received - r.sent for r in sent if (r.label == "cases") == (kind == "intake")]
+        whole = [r.received - r.sent for r in sent if r.kind == kind]
         lines.append(
             f"  {kind:<8} ({len(by_hop[HOPS[0]]):>5} requests)      "
             + "".join(

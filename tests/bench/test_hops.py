@@ -3,8 +3,11 @@ its case's history, hop by hop."""
 
 from __future__ import annotations
 
+import time
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from temporalio.api.enums.v1 import EventType
 from temporalio.api.history.v1 import HistoryEvent
 
@@ -36,6 +39,17 @@ def _seconds(ms: int) -> float:
     return (T0 + timedelta(milliseconds=ms)).timestamp()
 
 
+@pytest.fixture(params=["UTC", "Asia/Shanghai"])
+def local_zone(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The load generator's machine may keep any local time: the histories' times are UTC."""
+    monkeypatch.setenv("TZ", request.param)
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+@pytest.mark.usefixtures("local_zone")
 def test_each_request_is_split_at_its_updates_task() -> None:
     accepted, completed = (
         EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED,
