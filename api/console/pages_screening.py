@@ -6,6 +6,7 @@ The pages call the services ``/v1/screening`` calls, with the same request model
 
 from __future__ import annotations
 
+import uuid
 from datetime import date, datetime
 from typing import Annotated, Any
 
@@ -13,7 +14,7 @@ from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import RedirectResponse
 from pydantic import ValidationError
 
-from api.console.forms import iso_day
+from api.console.forms import form_key, iso_day
 from api.console.refusals import refusal_text
 from api.console.session import ConsoleRoute, ConsoleUser, PageError, checked_form, require
 from api.console.templating import render
@@ -86,6 +87,8 @@ async def _duties_page(
             "values": values
             or {"area": principal.jurisdiction or "", "starts_on": str(today), "ends_on": ""},
             "level_names": LEVEL_NAMES,
+            # A double submit of one rendering launches one sweep (api/idempotency.py).
+            "sweep_key": str(uuid.uuid4()),
         },
         status=status,
     )
@@ -179,12 +182,19 @@ async def launch_sweep(
     if body is not None:
         try:
             await screening.launch_sweep(
-                user.principal, body, temporal=temporal, settings=settings, today=_today()
+                user.principal,
+                body,
+                key=form_key(form),
+                sessionmaker=sessionmaker,
+                temporal=temporal,
+                settings=settings,
+                today=_today(),
             )
         except ApiError as refused:
             if refused.status != 422:
                 raise
-            errors[refused.body.field or "area"] = refused.body.message_zh
+            field = refused.body.field or "area"
+            errors[field if field in values else "sweep"] = refused.body.message_zh
     if errors:
         return await _duties_page(
             request, user, sessionmaker, errors=errors, values=values, status=422

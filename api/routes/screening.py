@@ -10,6 +10,7 @@ from fastapi import APIRouter, Query
 from activities.tasks.schedules import ScheduleView
 from api.deps import SessionmakerDep, SettingsDep, TemporalDep
 from api.errors import ERROR_RESPONSES
+from api.params import IdempotencyKey
 from api.permissions import DutyReader, ScheduleKeeper, ScreeningFiler, SweepLauncher
 from api.screening_schemas import (
     DutyList,
@@ -73,11 +74,22 @@ async def file_report(
     summary="专项排查 / launch a special sweep",
 )
 async def launch_sweep(
-    principal: SweepLauncher, temporal: TemporalDep, settings: SettingsDep, body: SweepBody
+    principal: SweepLauncher,
+    sessionmaker: SessionmakerDep,
+    temporal: TemporalDep,
+    settings: SettingsDep,
+    body: SweepBody,
+    idempotency_key: IdempotencyKey = None,
 ) -> SweepLaunched:
     today = datetime.now(CHINA_TZ).date()
     return await screening.launch_sweep(
-        principal, body, temporal=temporal, settings=settings, today=today
+        principal,
+        body,
+        key=idempotency_key,
+        sessionmaker=sessionmaker,
+        temporal=temporal,
+        settings=settings,
+        today=today,
     )
 
 

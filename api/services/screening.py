@@ -8,12 +8,22 @@ store, check who may do what, and hand a report or a sweep to the workflows.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import uuid
+from collections.abc import Iterator
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from temporalio.client import Client, WorkflowUpdateFailedError
+from temporalio.client import (
+    Client,
+    WorkflowFailureError,
+    WorkflowHandle,
+    WorkflowUpdateFailedError,
+)
+from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
+from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
 from activities.policy.screening import load_screening_policy
@@ -24,6 +34,7 @@ from activities.store.tables import CaseRow
 from activities.tasks.schedules import ScheduleView, list_schedules, set_paused
 from api.errors import ApiError, invalid_input, unavailable
 from api.gateway import update_refusal
+from api.idempotency import bind
 from api.screening_schemas import DutyOut, ScreeningReportBody, SweepBody, SweepLaunched
 from domain.people.access import Permission, Principal
 from domain.screening.duties import DUTY_STATUS_LABELS, DutyStatus, ScreeningReport, Sweep
@@ -39,6 +50,8 @@ from workflows.screening_contract import (
 
 _CLOSED = (DutyStatus.FILED, DutyStatus.FILED_LATE, DutyStatus.MISSED)
 SWEEP_LONGEST_DAYS = 92
+_SWEEP_MARK = "launch"  # the memo entry naming the launch a sweep workflow belongs to
+_SWEEP_ID_TRIES = 4
 
 
 def duty_out(view: DutyView) -> DutyOut:
@@ -162,11 +175,17 @@ async def launch_sweep(
     principal: Principal,
     body: SweepBody,
     *,
+    key: str | None,
+    sessionmaker: async_sessionmaker[AsyncSession],
     temporal: Client,
     settings: Settings,
     today: date,
 ) -> SweepLaunched:
-    """专项排查 in the leader's area: opens a duty for each screening unit there (workflow code)."""
+    """专项排查 in the leader's area: opens a duty for each screening unit there (workflow code).
+
+    Once per ``key`` (the caller's Idempotency-Key, bound to this body): a retried launch is
+    answered by the sweep it started, never a second round of duties for every unit.
+    """
     if not principal.covers(body.area):
         raise invalid_input(
             "排查范围须在您的辖区之内", "the area must lie within your jurisdiction", field="area"
@@ -183,29 +202,74 @@ async def launch_sweep(
             f"a sweep lasts at most {SWEEP_LONGEST_DAYS} days",
             field="ends_on",
         )
-    sweep = Sweep(
-        sweep_id=f"{today:%Y%m%d}{uuid.uuid4().hex[:4]}",
-        area=body.area,
-        theme=body.theme,
-        starts_on=body.starts_on,
-        ends_on=body.ends_on,
-        launched_by=principal.actor,
+    # The launch's own mark: the scoped key (a retry carries the same), else a fresh one.
+    mark = (
+        await bind(
+            key,
+            principal=principal,
+            command="sweep",
+            target=body.area,
+            body=body,
+            sessionmaker=sessionmaker,
+        )
+        if key
+        else f"auto-{uuid.uuid4()}"
     )
     try:
         async with asyncio.timeout(settings.command_timeout_seconds):
-            opened = await temporal.execute_workflow(
-                SCREENING_PERIOD_WORKFLOW,
-                PeriodInput(sweep=sweep),
-                id=sweep_workflow_id(sweep.sweep_id),
-                task_queue=settings.task_queue,
-                result_type=OpenedDuties,
-            )
-    except (RPCError, TimeoutError) as error:
-        # Started (or not): a sweep still opening finishes on the workers by itself.
+            sweep, handle = await _started_sweep(principal, body, mark, temporal, settings)
+            opened: OpenedDuties = await handle.result()
+    except (RPCError, TimeoutError, WorkflowFailureError) as error:
+        # Started (or not): a sweep still opening finishes on the workers by itself; one that
+        # failed runs again when the launch is retried with its key.
         raise unavailable("流程引擎", "workflow engine") from error
     return SweepLaunched(
         sweep_id=sweep.sweep_id, period_key=opened.period_key, duties=len(opened.duty_ids)
     )
+
+
+def sweep_ids(starts_on: date, mark: str) -> Iterator[str]:
+    """The ids a launch marked ``mark`` may take, in order: its start day and six hex digits of
+    the mark (then of the mark with a counter, should another launch hold one already)."""
+    for attempt in range(_SWEEP_ID_TRIES):
+        digest = hashlib.sha256(f"{mark}\x1f{attempt}".encode()).hexdigest()
+        yield f"{starts_on:%y%m%d}{digest[:6]}"
+
+
+async def _started_sweep(
+    principal: Principal, body: SweepBody, mark: str, temporal: Client, settings: Settings
+) -> tuple[Sweep, WorkflowHandle[Any, OpenedDuties]]:
+    """The sweep workflow this launch started, or the one a retry of it started before (running
+    or finished). The workflow's memo holds the launch's mark: an id held by another launch is
+    passed over for the next."""
+    for sweep_id in sweep_ids(body.starts_on, mark):
+        sweep = Sweep(
+            sweep_id=sweep_id,
+            area=body.area,
+            theme=body.theme,
+            starts_on=body.starts_on,
+            ends_on=body.ends_on,
+            launched_by=principal.actor,
+        )
+        workflow_id = sweep_workflow_id(sweep_id)
+        try:
+            handle = await temporal.start_workflow(
+                SCREENING_PERIOD_WORKFLOW,
+                PeriodInput(sweep=sweep),
+                id=workflow_id,
+                task_queue=settings.task_queue,
+                result_type=OpenedDuties,
+                memo={_SWEEP_MARK: mark},
+                id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+                # A run that failed may run again (its duties are opened idempotently).
+                id_reuse_policy=WorkflowIDReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
+            )
+        except WorkflowAlreadyStartedError:  # finished already: a retry after the answer
+            handle = temporal.get_workflow_handle(workflow_id, result_type=OpenedDuties)
+        described = await handle.describe()
+        if await described.memo_value(_SWEEP_MARK, None, type_hint=str) == mark:
+            return sweep, handle
+    raise unavailable("专项排查编号", "sweep id (every candidate taken)")
 
 
 async def schedules(temporal: Client, settings: Settings) -> list[ScheduleView]:

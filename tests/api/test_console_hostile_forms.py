@@ -8,6 +8,7 @@ import re
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import timedelta
 
 import httpx
 import pytest
@@ -23,6 +24,7 @@ from api.console.pages_watched import watched_fields
 from tests.api.helpers import create_case
 from tests.conftest import Stack
 from tests.principals import USERS
+from tests.samples import china_today
 
 BASE = "http://fengqiao.test"
 PASSWORD = "Fengqiao-2026!"
@@ -358,3 +360,40 @@ async def test_a_display_name_longer_than_the_column_is_refused_beside_the_field
     assert "过长：最多 100 字" in response.text
     listed = await _post(sessions, "security_admin", "/admin/users", {})
     assert user_id not in listed.text
+
+
+async def test_a_sweep_form_sent_twice_launches_one_sweep(
+    sessions: dict[str, tuple[httpx.AsyncClient, str]], clients: dict[str, httpx.AsyncClient]
+) -> None:
+    client, _ = sessions["county_leader"]
+    page = (await client.get("/screening")).text
+    key = re.search(r'name="idempotency_key" value="([^"]+)"', page)
+    assert key is not None, "the sweep form carries its idempotency key"
+    theme = f"双击部署的专项排查{key.group(1)[:8]}"
+    today = china_today()
+    form = {
+        "csrf_token": _token(page),
+        "idempotency_key": key.group(1),
+        "area": "320102001",
+        "theme": theme,
+        "starts_on": str(today),
+        "ends_on": str(today + timedelta(days=4)),
+    }
+    for _ in range(2):  # a double click, or the browser sending the form again
+        sent = await client.post("/screening/sweeps", data=form, headers={"Origin": BASE})
+        assert sent.status_code == 303, sent.text[-1500:]
+    listing = await clients["county_leader"].get("/v1/screening/duties")
+    swept = [d for d in listing.json()["items"] if d["theme"] == theme]
+    assert swept
+    assert len({d["source"] for d in swept}) == 1  # one sweep
+    assert len({d["org_id"] for d in swept}) == len(swept)  # one duty per unit
+    # The old page sent again with another theme (the back button): refused, nothing launched.
+    changed = {**form, "theme": f"{theme}改"}
+    refused = await client.post("/screening/sweeps", data=changed, headers={"Origin": BASE})
+    assert refused.status_code == 422
+    assert "Idempotency-Key 已用于另一请求" in (_REFUSAL.search(refused.text) or [""])[0]
+    listing = await clients["county_leader"].get("/v1/screening/duties")
+    assert not [d for d in listing.json()["items"] if d["theme"] == f"{theme}改"]
+    # The next rendering carries a key of its own: a new launch is a new sweep.
+    again = (await client.get("/screening")).text
+    assert f'value="{key.group(1)}"' not in again

@@ -13,7 +13,10 @@ import pytest
 
 from activities.policy.screening import load_screening_policy
 from activities.tasks.schedules import ensure_schedules
-from api.services.screening import missed_screening_reports
+from api.idempotency import scoped_key
+from api.services.screening import missed_screening_reports, sweep_ids
+from domain.screening.duties import Sweep
+from tests import principals
 from tests.api.helpers import STAY_WITH_CENTER, create_case
 from tests.conftest import Stack
 from tests.samples import china_today
@@ -22,6 +25,7 @@ from workflows.screening_contract import (
     OpenedDuties,
     PeriodInput,
     screening_schedule_id,
+    sweep_workflow_id,
 )
 
 
@@ -120,6 +124,97 @@ async def test_a_leader_sweeps_their_area_only(
     assert len(swept) == sweep["duties"]
     assert all(d["jurisdiction_code"].startswith("320102002") for d in swept)
     assert all(d["theme"] == "节前专项排查" for d in swept)
+
+
+def _swept(listing: httpx.Response, sweep_id: str) -> list[dict[str, object]]:
+    assert listing.status_code == 200, listing.text
+    return [d for d in listing.json()["items"] if d["source"] == f"sweep-{sweep_id}"]
+
+
+async def test_a_retried_sweep_opens_its_duties_once(
+    clients: dict[str, httpx.AsyncClient], stack: Stack
+) -> None:
+    leader = clients["county_leader"]
+    today = china_today()
+    body = {
+        "area": "320102001",
+        "theme": "重试的专项排查",
+        "starts_on": str(today),
+        "ends_on": str(today + timedelta(days=3)),
+    }
+    key = {"Idempotency-Key": f"sweep-{uuid.uuid4()}"}
+    first = await leader.post("/v1/screening/sweeps", json=body, headers=key)
+    assert first.status_code == 201, first.text
+    sweep = first.json()
+    assert sweep["sweep_id"].startswith(f"{today:%y%m%d}")
+    # The answer was lost; the leader's client sends the launch again, twice.
+    for _ in range(2):
+        again = await leader.post("/v1/screening/sweeps", json=body, headers=key)
+        assert again.status_code == 201, again.text
+        assert again.json() == sweep
+    duties = _swept(await leader.get("/v1/screening/duties"), sweep["sweep_id"])
+    assert len(duties) == sweep["duties"] > 0
+    assert len({d["org_id"] for d in duties}) == len(duties)  # one duty per unit
+
+    # The same key with another theme is refused, and launches nothing.
+    before = {d["source"] for d in (await leader.get("/v1/screening/duties")).json()["items"]}
+    reused = await leader.post(
+        "/v1/screening/sweeps", json={**body, "theme": "另一次排查"}, headers=key
+    )
+    assert reused.status_code == 422, reused.text
+    assert reused.json()["field"] == "Idempotency-Key"
+    after = {d["source"] for d in (await leader.get("/v1/screening/duties")).json()["items"]}
+    assert after == before
+
+    # Without a key, each request is a launch of its own.
+    plain = [await leader.post("/v1/screening/sweeps", json=body) for _ in range(2)]
+    assert [r.status_code for r in plain] == [201, 201], [r.text for r in plain]
+    assert plain[0].json()["sweep_id"] != plain[1].json()["sweep_id"]
+
+
+async def test_a_sweep_id_another_launch_holds_is_passed_over(
+    clients: dict[str, httpx.AsyncClient], stack: Stack
+) -> None:
+    leader = clients["county_leader"]
+    today = china_today()
+    body = {
+        "area": "320102001",
+        "theme": "编号相撞的专项排查",
+        "starts_on": str(today),
+        "ends_on": str(today + timedelta(days=2)),
+    }
+    key = f"clash-{uuid.uuid4()}"
+    mark = scoped_key(principals.USERS["county_leader"], key)
+    taken, second = list(sweep_ids(today, mark))[:2]
+    # Another launch already holds the first id this one would take.
+    other = Sweep(
+        sweep_id=taken,
+        area="320102002",
+        theme="另一单位的排查",
+        starts_on=today,
+        ends_on=today + timedelta(days=2),
+        launched_by=principals.USERS["county_leader"].actor,
+    )
+    held = await stack.client.execute_workflow(
+        SCREENING_PERIOD_WORKFLOW,
+        PeriodInput(sweep=other),
+        id=sweep_workflow_id(taken),
+        task_queue=stack.settings.task_queue,
+        result_type=OpenedDuties,
+        memo={"launch": "auto-another-launch"},
+    )
+    launched = await leader.post(
+        "/v1/screening/sweeps", json=body, headers={"Idempotency-Key": key}
+    )
+    assert launched.status_code == 201, launched.text
+    assert launched.json()["sweep_id"] == second
+    duties = _swept(await leader.get("/v1/screening/duties"), second)
+    assert len(duties) == launched.json()["duties"]
+    assert all(d["theme"] == "编号相撞的专项排查" for d in duties)
+    # The other launch's duties are its own, untouched.
+    theirs = _swept(await leader.get("/v1/screening/duties"), taken)
+    assert len(theirs) == len(held.duty_ids)
+    assert all(d["theme"] == "另一单位的排查" for d in theirs)
 
 
 async def test_an_administrator_pauses_and_resumes_a_schedule(
