@@ -89,6 +89,7 @@ _KIND_LABELS: Final[Mapping[str, str]] = {
     "major_report": "重大矛盾纠纷直报",  # domain.case.alerts.AlertKind.MAJOR_REPORT
     "collective_report": "群体性矛盾纠纷报告",
     "skip_level_report": "越级上访风险报告",
+    "screening_missed": "排查逾期未报",  # a unit's 排查 duty, not a case (workflows/screening.py)
 }
 _LEVEL_LABELS: Final[Mapping[int, str]] = {1: "一级", 2: "二级", 3: "三级", 4: "四级"}
 
@@ -272,7 +273,8 @@ def render_markdown(message: AlertMessage, *, max_bytes: int | None = None) -> s
         f"### {message.title}",
         f"**类型**：{kind}",
         f"**等级**：{level}",
-        f"**案件**：{message.case_id}",
+        # A screening duty's alert names the duty where a case's names the case.
+        f"**{'排查任务' if message.kind == 'screening_missed' else '案件'}**：{message.case_id}",
         f"**接收人**：{message.recipient}",
         f"**时间**：{raised}（北京时间）",
     ]

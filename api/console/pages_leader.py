@@ -14,17 +14,19 @@ from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import RedirectResponse
 from pydantic import ValidationError
 
+from api.console.pages_screening import LEVEL_NAMES
 from api.console.refusals import refusal_text
 from api.console.session import ConsoleRoute, ConsoleUser, PageError, checked_form, require
 from api.console.templating import render
 from api.deps import ScopesDep, SessionmakerDep, SettingsDep, TemporalDep
 from api.errors import ApiError
 from api.schemas import AlertAckRequest
-from api.services import alerts, boards, cases, instructions
+from api.services import alerts, boards, cases, instructions, screening
 from domain.case.alerts import AlertStatus
 from domain.case.labels import ALERT_STATUS_LABELS, STAGE_LABELS
 from domain.case.stages import Stage
 from domain.people.access import Permission
+from domain.screening.duties import DutyStatus
 
 router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
 
@@ -61,6 +63,14 @@ async def _inbox(
         principal=user.principal,
         sessionmaker=sessionmaker,
     )
+    # 排查逾期未报 escalates like a case's clock but is no case's alert: the open tab shows the
+    # overdue duties within reach beside the alerts, so an escalation told to the inbox is seen.
+    late = []
+    duties = user.may(Permission.FILE_SCREENING) or user.may(Permission.LAUNCH_SWEEP)
+    if duties and chosen in (AlertStatus.OPEN, None):
+        late = await screening.list_duties(
+            user.principal, sessionmaker=sessionmaker, status=(DutyStatus.OVERDUE,)
+        )
     return render(
         request,
         "alerts.html",
@@ -69,6 +79,8 @@ async def _inbox(
             "items": items,
             "status": chosen.value if chosen else "",
             "statuses": [(s.value, ALERT_STATUS_LABELS[s]) for s in AlertStatus],
+            "late_duties": late,
+            "level_names": LEVEL_NAMES,
             "may_ack": user.may(Permission.ACK_ALERT),
             "may_read": user.may(Permission.READ_CASE),
             "flash": flash,

@@ -4,9 +4,10 @@ Schedule."""
 
 from __future__ import annotations
 
+import asyncio
 import re
 import uuid
-from datetime import timedelta
+from datetime import date, timedelta
 
 import httpx
 import pytest
@@ -125,3 +126,44 @@ async def test_the_system_administrator_pauses_and_resumes_a_schedule(
     await expect(page.get_by_role("status")).to_have_text("计划任务已恢复。")
     await expect(page.locator("tr", has_text="每周排查")).to_contain_text("运行中")
     await shot(page, f"resumed-{width}")
+
+
+@pytest.mark.parametrize("width", [1366, 390])
+async def test_a_leader_sees_units_late_with_their_screening_beside_the_alerts(
+    console: Console, pages: Pages, shot: Shot, width: int
+) -> None:
+    # A period already over when it opens (each width its own): its duties escalate at once.
+    late = await console.client.execute_workflow(
+        SCREENING_PERIOD_WORKFLOW,
+        PeriodInput(rule_id="county-monthly", day=date(2025, 3 if width == 390 else 4, 10)),
+        id=f"period-{uuid.uuid4().hex[:8]}",
+        task_queue=console.settings.task_queue,
+        result_type=OpenedDuties,
+    )
+    async with httpx.AsyncClient(
+        base_url=console.url, timeout=60, headers=bearer(console.keys["county_leader"])
+    ) as api:
+        deadline = asyncio.get_running_loop().time() + 30
+        while True:  # each duty in the leader's county records its escalation (an activity)
+            listed = (await api.get("/v1/screening/duties")).json()["items"]
+            ours = [d for d in listed if d["duty_id"] in late.duty_ids]
+            overdue = [d for d in ours if d["status"] == "overdue"]
+            if (ours and overdue == ours) or asyncio.get_running_loop().time() > deadline:
+                break
+            await asyncio.sleep(0.2)
+    assert len(overdue) == len(ours) == 2  # 玄武区's two county centers
+    page = await pages.open(*_size(width))
+    await pages.sign_in(page, "zhoujun")  # 周军, the county's leader
+    await _goto_menu(page, "督办提醒")
+    section = page.locator(
+        "section", has=page.get_by_role("heading", name=re.compile("排查逾期未报"))
+    )
+    for duty in overdue:
+        row = section.locator("tr", has_text=re.compile(rf"{late.period_key} 2025-"))
+        await expect(row.filter(has_text=duty["org_name"])).to_contain_text("逾期未报")
+    await expect(section.get_by_role("link", name="前往排查页面")).to_be_visible()
+    await _fits(page, width)
+    await shot(page, f"late-duties-{width}")
+    # Another status tab lists alerts only.
+    await page.goto(f"{console.url}/alerts?status=acknowledged")
+    await expect(page.get_by_role("heading", name=re.compile("排查逾期未报"))).to_have_count(0)

@@ -189,6 +189,15 @@ def test_render_markdown_is_chinese_first_in_beijing_time() -> None:
     assert "**类型**：custom" in render_markdown(alert(kind="custom"))
 
 
+def test_a_screening_duty_alert_names_the_duty_not_a_case() -> None:
+    duty = alert(kind="screening_missed", case_id="county-monthly-2026-11-xw-center", level=2)
+    markdown = render_markdown(duty)
+    assert "**类型**：排查逾期未报" in markdown
+    assert "**排查任务**：county-monthly-2026-11-xw-center" in markdown
+    assert "**案件**" not in markdown
+    assert "**案件**：JF-2026-000123" in render_markdown(alert())
+
+
 def test_delivery_failed_survives_pickling() -> None:
     failure = DeliveryFailed("x", permanent=True, status=400, errcode=310000, retry_after=2.0)
     copy = pickle.loads(pickle.dumps(failure))
