@@ -16,8 +16,8 @@ from activities.audit.file_audit import FileProblem, check_files
 from activities.files.store import FileStore
 from activities.store import behind, repositories
 from activities.store.sql import utc
-from activities.store.tables import CaseEventRow, CaseRow
-from domain.audit.chain import ChainBreak, ChainLink, normalize_json, verify_chain
+from activities.store.tables import CaseEventRow, CaseRow, SupersededEventRow
+from domain.audit.chain import ChainBreak, ChainLink, event_hash, normalize_json, verify_chain
 from domain.case.events import Event
 from domain.case.evolve import fold
 from domain.case.state import CaseState
@@ -28,6 +28,21 @@ MAX_DIFFERENCES = 20
 # A projection commits events and the read model together; reading both again this many times
 # rules out one that landed between the two reads.
 CONSISTENT_READ_ATTEMPTS = 3
+
+
+class SupersededEvent(BaseModel):
+    """An event of a workflow-task attempt that never became history, kept as it was in
+    case_events_superseded; ``intact``: its seal still matches its content."""
+
+    model_config = ConfigDict(frozen=True)
+
+    seq: int
+    type: str
+    occurred_at: datetime
+    command_id: str
+    superseded_by: int | None  # the history length of the attempt that decided again
+    superseded_at: datetime
+    intact: bool
 
 
 class VerificationReport(BaseModel):
@@ -51,6 +66,8 @@ class VerificationReport(BaseModel):
     # 证据材料: files the chain records, hashed again from the file store (when one is given).
     files_checked: int = 0
     file_problems: list[FileProblem] = []
+    # Events taken out of the chain when a lost attempt was superseded (kept, never deleted).
+    superseded: list[SupersededEvent] = []
 
 
 def unknown_case(case_id: str) -> UnknownCase:
@@ -68,6 +85,42 @@ async def _event_rows(case_id: str, *, session: AsyncSession) -> list[CaseEventR
         .execution_options(populate_existing=True)
     )
     return list(rows)
+
+
+async def _superseded(case_id: str, *, session: AsyncSession) -> list[SupersededEvent]:
+    rows = await session.scalars(
+        select(SupersededEventRow)
+        .where(SupersededEventRow.case_id == case_id)
+        .order_by(SupersededEventRow.seq, SupersededEventRow.id)
+    )
+    return [
+        SupersededEvent(
+            seq=row.seq,
+            type=row.type,
+            occurred_at=utc(row.occurred_at),
+            command_id=row.command_id,
+            superseded_by=row.superseded_by,
+            superseded_at=utc(row.superseded_at),
+            intact=_sealed(row),
+        )
+        for row in rows
+    ]
+
+
+def _sealed(row: SupersededEventRow) -> bool:
+    """Whether the row's hash is still the seal of its content after its predecessor's."""
+    link = ChainLink(
+        case_id=row.case_id,
+        seq=row.seq,
+        type=row.type,
+        occurred_at=utc(row.occurred_at),
+        actor=row.actor,
+        command_id=row.command_id,
+        payload=row.payload,
+        prev_hash=row.prev_hash,
+        hash=row.hash,
+    )
+    return event_hash(link.prev_hash, link.canonical()) == link.hash
 
 
 async def _case_row(case_id: str, *, session: AsyncSession) -> CaseRow | None:
@@ -225,6 +278,7 @@ async def verify_case(
         if case_row is None or not rows or case_row.seq <= rows[-1].seq:
             break
     lag = await behind.behind(case_id, session=session)
+    superseded = await _superseded(case_id, session=session)
     if not rows and case_row is None and workflow_seq is None and lag is None:
         raise unknown_case(case_id)
     chain = verify_chain([chain_link(row) for row in rows])
@@ -238,7 +292,7 @@ async def verify_case(
     complete = lag is None and (expected is None or stored_last == expected)
     return VerificationReport(
         case_id=case_id,
-        ok=chain.ok and matches and complete and not problems,
+        ok=chain.ok and matches and complete and not problems and all(e.intact for e in superseded),
         files_checked=checked,
         file_problems=problems,
         chain_ok=chain.ok,
@@ -250,4 +304,5 @@ async def verify_case(
         workflow_seq=expected,
         trail_complete=complete,
         behind_since=utc(lag.since) if lag is not None else None,
+        superseded=superseded,
     )

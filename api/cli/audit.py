@@ -79,13 +79,26 @@ def run_audit(args: argparse.Namespace, settings: Settings, workflows: Sequence[
 def report_line(report: VerificationReport) -> str:
     """One line per case: Chinese first, English beside it."""
     head = report.head_hash[:16] if report.head_hash else "-"
+    kept = len(report.superseded)
     if report.ok:
+        # Events a lost attempt wrote, moved out of the chain as they were: said, not a failure.
+        aside = (
+            (f"，另有 {kept} 个已被取代的事件（原样保存）", f", {kept} superseded kept")
+            if kept
+            else ("", "")
+        )
         return (
             f"{report.case_id}  正常：{report.events} 个事件，{report.files_checked} 个文件，"
-            f"链头 {head} / OK: {report.events} events, {report.files_checked} files, head {head}"
+            f"链头 {head}{aside[0]} / OK: {report.events} events, {report.files_checked} files, "
+            f"head {head}{aside[1]}"
         )
     zh: list[str] = []
     en: list[str] = []
+    altered = [e.seq for e in report.superseded if not e.intact]
+    if altered:
+        seqs = "、".join(str(seq) for seq in altered)
+        zh.append(f"已被取代的第 {seqs} 号事件内容被改动")
+        en.append(f"superseded event(s) {', '.join(map(str, altered))} altered")
     broken = report.first_broken
     if broken is not None:
         zh.append(f"事件链断裂于第 {broken.seq} 号事件（{broken.message_zh}）")

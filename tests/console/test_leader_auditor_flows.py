@@ -12,13 +12,21 @@ import httpx
 import pytest
 from playwright.async_api import expect
 from sqlalchemy import text
+from temporalio.testing import ActivityEnvironment
 
+from activities.store.engine import create_engine
+from activities.tasks.projection import CaseStore
 from api.console.templating import due_time
+from domain.case import commands as c
+from domain.case.decide import decide
+from domain.case.evolve import fold
 from domain.values import CHINA_TZ
+from tests.activities.audit.chain_support import history_of
 from tests.console.conftest import Console, Pages, Shot
-from tests.console.helpers import today
+from tests.console.helpers import page_width, today
 from tests.principals import bearer
-from tests.samples import intake_body
+from tests.samples import command, intake_body
+from workflows.contract import ProjectionBatch
 
 pytestmark = pytest.mark.e2e
 
@@ -219,3 +227,39 @@ async def test_an_auditor_verifies_views_as_of_and_downloads_the_dossier(
     endpoints = {endpoint for endpoint, purpose in purposes if purpose == "年度案卷质量抽查"}
     assert {"GET /v1/cases/{id}/verify", "GET /v1/cases/{id}/state"} <= endpoints
     assert "GET /v1/cases/{id}/dossier?format=pdf" in endpoints
+
+
+@pytest.mark.parametrize("width", [1366, 390])
+async def test_an_auditor_sees_the_events_a_lost_attempt_left_aside(
+    console: Console, pages: Pages, shot: Shot, width: int
+) -> None:
+    """A case whose 受理 was decided in a workflow-task attempt that was lost, then decided
+    again: 核验 passes and lists the set-aside events, kept as they were and still sealed."""
+    case_id = f"JF-2026-{uuid.uuid4().int % 10**6:06d}"
+    truth = history_of(case_id, "accept")
+    registered = [event for event in truth if event.command_id == f"{case_id}-r"]
+    envelope = c.CommandEnvelope(command_id=f"{case_id}-1", actor="王芳", command=command("accept"))
+    lost = decide(fold(registered), envelope, now=truth[-1].at + timedelta(seconds=9))
+    engine = create_engine(console.settings.database_url)
+    try:
+        store = CaseStore(engine)
+        for events, length in ((registered, 5), (lost, 12), (truth[len(registered) :], 12)):
+            batch = ProjectionBatch(case_id=case_id, events=tuple(events), history_length=length)
+            await ActivityEnvironment().run(store.project_case_events, batch)
+    finally:
+        await engine.dispose()
+    page = await pages.open(width, 844 if width == 390 else 768)
+    await pages.sign_in(page, "wuming")  # 吴明, auditor of the district
+    await page.goto(f"{console.url}/audit/cases/{case_id}")
+    await page.get_by_label("查阅用途（必填，记入访问留痕）").fill("核查流程重试留下的记录")
+    await page.get_by_role("button", name="核验哈希链").click()
+    await expect(page.locator("#verify-result")).to_contain_text("核验通过")
+    heading = page.get_by_role("heading", name=f"已被取代的记录（{len(lost)} 条）")
+    await expect(heading).to_be_visible()
+    rows = page.locator("table[aria-labelledby='h-superseded'] tbody tr")
+    await expect(rows).to_have_count(len(lost))
+    for row, event in zip(await rows.all(), lost, strict=True):
+        await expect(row.locator("td").first).to_have_text(str(event.seq))
+        await expect(row).to_contain_text("完好")
+    assert await page_width(page) <= width
+    await shot(page, f"05-superseded-{width}")
