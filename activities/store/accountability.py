@@ -90,6 +90,16 @@ async def record(
     return _record(row)[0] if row is not None else None
 
 
+async def stored(
+    record_id: str, *, session: AsyncSession
+) -> tuple[AccountabilityRecord, datetime] | None:
+    """The record ``record_id`` and when it was recorded (None: no such record)."""
+    row = await session.scalar(
+        select(AccountabilityRow).where(AccountabilityRow.record_id == record_id)
+    )
+    return _record(row) if row is not None else None
+
+
 async def case_place(case_id: str, *, session: AsyncSession) -> str | None:
     """The case's 属地 code (None for an unknown case)."""
     code: str | None = await session.scalar(

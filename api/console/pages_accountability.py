@@ -6,13 +6,14 @@ record naming the one it corrects). Through the services the JSON routes call
 
 from __future__ import annotations
 
+import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import RedirectResponse
 from pydantic import ValidationError
 
-from api.console.forms import Field, FormState, body_of, options_of
+from api.console.forms import Field, FormState, body_of, form_key, options_of
 from api.console.refusals import field_errors, show_refusal
 from api.console.session import ConsoleRoute, ConsoleUser, checked_form, require
 from api.console.templating import render
@@ -64,7 +65,14 @@ async def _page(
         case_id=None, purpose=None, limit=100, principal=user.principal, sessionmaker=sessionmaker
     )
     fields = accountability_fields(await _organisations(user, sessionmaker))
-    context = {"user": user, "items": items, "form": form or FormState(fields), "flash": flash}
+    context = {
+        "user": user,
+        "items": items,
+        "form": form or FormState(fields),
+        "flash": flash,
+        # A double submit of one rendering records once (api/idempotency.py).
+        "idempotency_key": str(uuid.uuid4()),
+    }
     return render(request, "accountability.html", context, status=status)
 
 
@@ -83,7 +91,9 @@ async def record(request: Request, user: Summoner, sessionmaker: SessionmakerDep
     state = FormState(fields, values=raw)
     try:
         checked = AccountabilityRequest.model_validate(body)
-        await accountability.record(checked, principal=user.principal, sessionmaker=sessionmaker)
+        await accountability.record(
+            checked, key=form_key(form), principal=user.principal, sessionmaker=sessionmaker
+        )
     except ValidationError as error:
         state.errors = field_errors(error, fields)
         return await _page(request, user, sessionmaker, state, 422)

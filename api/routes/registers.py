@@ -132,9 +132,14 @@ CaseIdQuery = Annotated[
     summary="约谈 / 通报 (append-only; a correction names the record it corrects)",
 )
 async def record_accountability(
-    body: AccountabilityRequest, principal: Summoner, sessionmaker: SessionmakerDep
+    body: AccountabilityRequest,
+    principal: Summoner,
+    sessionmaker: SessionmakerDep,
+    idempotency_key: IdempotencyKey = None,
 ) -> AccountabilityView:
-    recorded = await accountability.record(body, principal=principal, sessionmaker=sessionmaker)
+    recorded = await accountability.record(
+        body, key=idempotency_key, principal=principal, sessionmaker=sessionmaker
+    )
     return AccountabilityView.model_validate(recorded)
 
 

@@ -7,10 +7,12 @@ one it corrects, which must be one the leader can read.
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from datetime import UTC, datetime
 from typing import Any
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from activities.identity.access_trail import Access
@@ -18,6 +20,7 @@ from activities.store import accountability as store
 from activities.store import registry as registry_store
 from api.access import record_access
 from api.errors import database_errors, forbidden, invalid_input
+from api.idempotency import bind
 from api.register_schemas import AccountabilityRequest, AccountabilityView
 from domain.people.access import Permission, Principal, Role
 from domain.people.privacy import scrub_text
@@ -40,9 +43,17 @@ def _area(principal: Principal) -> str:
 
 
 async def record(
-    body: AccountabilityRequest, *, principal: Principal, sessionmaker: Sessionmaker
+    body: AccountabilityRequest,
+    *,
+    key: str | None = None,
+    principal: Principal,
+    sessionmaker: Sessionmaker,
 ) -> dict[str, Any]:
-    """Append a 约谈 or 通报 against an organisation (or a person of one) in the leader's area."""
+    """Append a 约谈 or 通报 against an organisation (or a person of one) in the leader's area.
+
+    Once per ``key`` (the caller's Idempotency-Key, bound to this body): the register is
+    append-only and counted, so a retried request answers with the record it made.
+    """
     area = _area(principal)
     found = refusal(body)
     if found is not None:
@@ -51,8 +62,22 @@ async def record(
     now = datetime.now(UTC)
     if body.held_on > china_date(now):
         raise invalid_input("日期不能晚于今天", "the date lies in the future", field="held_on")
+    record_id = f"YT-{uuid.uuid4().hex[:20]}"
+    if key:
+        scoped = await bind(
+            key,
+            principal=principal,
+            command="accountability",
+            target="",
+            body=body,
+            sessionmaker=sessionmaker,
+        )
+        record_id = f"YT-{hashlib.sha256(scoped.encode()).hexdigest()[:20]}"
     with database_errors():
         async with sessionmaker() as session:
+            earlier = await store.stored(record_id, session=session)
+            if earlier is not None:
+                return view(*earlier)
             org = await registry_store.get_organisation(body.organisation, session=session)
             if org is None or not org.jurisdiction_code.startswith(area):
                 raise invalid_input(
@@ -78,14 +103,22 @@ async def record(
                 )
             entry = AccountabilityRecord(
                 **body.model_dump(),
-                record_id=f"YT-{uuid.uuid4().hex[:20]}",
+                record_id=record_id,
                 organisation_name=org.name,
                 jurisdiction_code=org.jurisdiction_code,
                 by_user_id=principal.user_id,
                 by_name=principal.display_name,
             )
-            await store.add_record(entry, at=now, session=session)
-            await session.commit()
+            try:
+                await store.add_record(entry, at=now, session=session)
+                await session.commit()
+            except IntegrityError:
+                # The same request, retried while the first was being recorded: that one's.
+                await session.rollback()
+                raced = await store.stored(record_id, session=session)
+                if raced is None:
+                    raise
+                return view(*raced)
     return view(entry, now)
 
 

@@ -5,6 +5,7 @@ correction is a new record; the database refuses to change one."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from typing import Any
 
@@ -146,3 +147,34 @@ async def test_bad_records_are_refused_beside_the_field(
     assert refused.json()["field"] == field
     after = len((await leader.get("/v1/accountability", params={"limit": "200"})).json()["items"])
     assert after == before
+
+
+async def test_a_retried_record_is_recorded_once(clients: dict[str, httpx.AsyncClient]) -> None:
+    leader = clients["town_leader"]
+    case = await create_case(clients["mediator"])
+    body = summon_body(case_id=case["case_id"], facts=f"重试的约谈{uuid.uuid4().hex[:6]}")
+    key = {"Idempotency-Key": f"summon-{uuid.uuid4()}"}
+    first = await leader.post("/v1/accountability", json=body, headers=key)
+    assert first.status_code == 201, first.text
+    # The answer was lost: the client sends it again, twice, one at the same moment as another.
+    again = [await leader.post("/v1/accountability", json=body, headers=key)]
+    again += await asyncio.gather(
+        *(leader.post("/v1/accountability", json=body, headers=key) for _ in range(2))
+    )
+    assert [r.status_code for r in again] == [201, 201, 201], [r.text for r in again]
+    assert {r.json()["record_id"] for r in again} == {first.json()["record_id"]}
+    assert all(r.json() == first.json() for r in again)
+    listed = await leader.get("/v1/accountability", params={"case_id": case["case_id"]})
+    assert [i["record_id"] for i in listed.json()["items"]] == [first.json()["record_id"]]
+
+    # The same key with other facts is refused, and records nothing.
+    other = await leader.post(
+        "/v1/accountability", json={**body, "facts": "另一次约谈"}, headers=key
+    )
+    assert other.status_code == 422, other.text
+    assert other.json()["field"] == "Idempotency-Key"
+    # Without a key, each request is a record of its own (as before).
+    plain = [await leader.post("/v1/accountability", json=body) for _ in range(2)]
+    assert [r.status_code for r in plain] == [201, 201]
+    listed = await leader.get("/v1/accountability", params={"case_id": case["case_id"]})
+    assert len(listed.json()["items"]) == 3

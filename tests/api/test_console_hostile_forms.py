@@ -397,3 +397,30 @@ async def test_a_sweep_form_sent_twice_launches_one_sweep(
     # The next rendering carries a key of its own: a new launch is a new sweep.
     again = (await client.get("/screening")).text
     assert f'value="{key.group(1)}"' not in again
+
+
+async def test_an_accountability_form_sent_twice_records_once(
+    sessions: dict[str, tuple[httpx.AsyncClient, str]], clients: dict[str, httpx.AsyncClient]
+) -> None:
+    client, _ = sessions["town_leader"]
+    page = (await client.get("/accountability")).text
+    key = re.search(r'name="idempotency_key" value="([^"]+)"', page)
+    assert key is not None, "the form carries its idempotency key"
+    facts = f"双击提交的约谈{key.group(1)[:8]}"
+    form = {
+        "csrf_token": _token(page),
+        "idempotency_key": key.group(1),
+        "kind": "summon",
+        "subject_kind": "organisation",
+        "organisation": "xw-dxg-committee",
+        "held_on": "2026-03-02",
+        "period_from": "2026-01-01",
+        "period_to": "2026-02-28",
+        "facts": facts,
+        "decisions": "限期整改",
+    }
+    for _ in range(2):  # a double click, or the browser sending the form again
+        sent = await client.post("/accountability", data=form, headers={"Origin": BASE})
+        assert sent.status_code == 303, sent.text[-1500:]
+    listed = await clients["town_leader"].get("/v1/accountability", params={"limit": "200"})
+    assert [i["facts"] for i in listed.json()["items"]].count(facts) == 1
