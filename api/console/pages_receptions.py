@@ -123,6 +123,8 @@ async def _log(
         "user": user,
         "items": items,
         "form": form or FormState(reception_fields(organisations)),
+        # A double submit of one rendering records one reception (api/idempotency.py).
+        "idempotency_key": form_key({}),
     }
     return render(request, "receptions.html", context, status=status)
 
@@ -139,7 +141,7 @@ async def record_reception(
     try:
         checked = ReceptionRequest.model_validate(body)
         recorded = await receptions.record(
-            checked, principal=user.principal, sessionmaker=sessionmaker
+            checked, key=form_key(form), principal=user.principal, sessionmaker=sessionmaker
         )
     except ValidationError as error:
         state.errors = field_errors(error, fields)

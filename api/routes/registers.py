@@ -49,9 +49,14 @@ ReceptionIdPath = Annotated[
     summary="领导接访登记 / record a reception",
 )
 async def record_reception(
-    body: ReceptionRequest, principal: Receiver, sessionmaker: SessionmakerDep
+    body: ReceptionRequest,
+    principal: Receiver,
+    sessionmaker: SessionmakerDep,
+    idempotency_key: IdempotencyKey = None,
 ) -> ReceptionView:
-    recorded = await receptions.record(body, principal=principal, sessionmaker=sessionmaker)
+    recorded = await receptions.record(
+        body, key=idempotency_key, principal=principal, sessionmaker=sessionmaker
+    )
     return ReceptionView.model_validate(recorded)
 
 

@@ -9,10 +9,12 @@ account). The case records the reception in its registration event; the log list
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from datetime import UTC, datetime
 from typing import Any
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio.client import Client
 
@@ -21,6 +23,7 @@ from activities.store import receptions as store
 from activities.store import registry as registry_store
 from activities.store.receptions import ReceptionCase
 from api.errors import ApiError, database_errors, forbidden, invalid_input
+from api.idempotency import bind
 from api.register_schemas import ReceptionCaseView, ReceptionRequest, ReceptionView, VisitorView
 from api.services import intake
 from domain.case.details import PackageLeaderDetails
@@ -50,17 +53,36 @@ def _area(principal: Principal) -> str:
 
 
 async def record(
-    body: ReceptionRequest, *, principal: Principal, sessionmaker: Sessionmaker
+    body: ReceptionRequest,
+    *,
+    key: str | None = None,
+    principal: Principal,
+    sessionmaker: Sessionmaker,
 ) -> dict[str, Any]:
     """Record a reception the caller held; the receiving organisation must be one of the
-    registry's, active, working in the caller's area or above it."""
+    registry's, active, working in the caller's area or above it. Once per ``key`` (the
+    caller's Idempotency-Key, bound to this body): a retry answers with the reception it made."""
     area = _area(principal)
     now = datetime.now(UTC)
     refusal = reception_not_future(body.received_on, china_date(now))
     if refusal is not None:
         raise invalid_input(refusal, "the reception date lies in the future", field="received_on")
+    reception_id = f"JD-{uuid.uuid4().hex[:20]}"
+    if key:
+        scoped = await bind(
+            key,
+            principal=principal,
+            command="reception",
+            target="",
+            body=body,
+            sessionmaker=sessionmaker,
+        )
+        reception_id = f"JD-{hashlib.sha256(scoped.encode()).hexdigest()[:20]}"
     with database_errors():
         async with sessionmaker() as session:
+            earlier = await store.reception(reception_id, within=area, session=session)
+            if earlier is not None:
+                return view(earlier, await store.cases_of(reception_id, session=session))
             org = await registry_store.get_organisation(body.organisation, session=session)
             code = org.jurisdiction_code if org is not None else ""
             related = code.startswith(area) or area.startswith(code)
@@ -72,15 +94,23 @@ async def record(
                 )
             reception = Reception(
                 **body.model_dump(),
-                reception_id=f"JD-{uuid.uuid4().hex[:20]}",
+                reception_id=reception_id,
                 leader_user_id=principal.user_id,
                 leader_name=principal.display_name,
                 leader_title=leader_title(area),
                 jurisdiction_code=area,
                 organisation_name=org.name,
             )
-            await store.add_reception(reception, at=now, session=session)
-            await session.commit()
+            try:
+                await store.add_reception(reception, at=now, session=session)
+                await session.commit()
+            except IntegrityError:
+                # The same request, retried while the first was being recorded: that one's.
+                await session.rollback()
+                raced = await store.reception(reception_id, within=area, session=session)
+                if raced is None:
+                    raise
+                return view(raced, await store.cases_of(reception_id, session=session))
     return view(reception, [])
 
 

@@ -424,3 +424,26 @@ async def test_an_accountability_form_sent_twice_records_once(
         assert sent.status_code == 303, sent.text[-1500:]
     listed = await clients["town_leader"].get("/v1/accountability", params={"limit": "200"})
     assert [i["facts"] for i in listed.json()["items"]].count(facts) == 1
+
+
+async def test_a_reception_form_sent_twice_records_once(
+    sessions: dict[str, tuple[httpx.AsyncClient, str]], clients: dict[str, httpx.AsyncClient]
+) -> None:
+    client, _ = sessions["town_leader"]
+    page = (await client.get("/receptions")).text
+    key = re.search(r'name="idempotency_key" value="([^"]+)"', page)
+    assert key is not None, "the form carries its idempotency key"
+    place = f"双击提交的接访{key.group(1)[:8]}"
+    form = {
+        "csrf_token": _token(page),
+        "idempotency_key": key.group(1),
+        "received_on": "2026-03-02",
+        "place": place,
+        "organisation": "xw-center",
+        "visitors.0.name": "张伟",
+    }
+    for _ in range(2):  # a double click, or the browser sending the form again
+        sent = await client.post("/receptions", data=form, headers={"Origin": BASE})
+        assert sent.status_code == 303, sent.text[-1500:]
+    log = await clients["town_leader"].get("/v1/receptions", params={"limit": "200"})
+    assert [r["place"] for r in log.json()["items"]].count(place) == 1

@@ -4,6 +4,7 @@ as 包案领导 by account — and the log lists the case; the case's timeline t
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from typing import Any
 
@@ -129,3 +130,27 @@ async def test_only_the_receiving_leader_registers_and_other_areas_see_nothing(
     assert (direct.status_code, direct.json()["field"]) == (422, "channel")
     shown = (await leader.get(f"/v1/receptions/{rid}")).json()
     assert shown["cases"] == []
+
+
+async def test_a_retried_reception_is_recorded_once(clients: dict[str, httpx.AsyncClient]) -> None:
+    leader = clients["town_leader"]
+    body = reception_body(note=f"重试的接访{uuid.uuid4().hex[:6]}")
+    key = {"Idempotency-Key": f"reception-{uuid.uuid4()}"}
+    first = await leader.post("/v1/receptions", json=body, headers=key)
+    assert first.status_code == 201, first.text
+    # The answer was lost: sent again, once alone and twice at the same moment.
+    again = [await leader.post("/v1/receptions", json=body, headers=key)]
+    again += await asyncio.gather(
+        *(leader.post("/v1/receptions", json=body, headers=key) for _ in range(2))
+    )
+    assert [r.status_code for r in again] == [201, 201, 201], [r.text for r in again]
+    assert all(r.json() == first.json() for r in again)
+    log = (await leader.get("/v1/receptions", params={"limit": "200"})).json()["items"]
+    assert [r["note"] for r in log].count(body["note"]) == 1
+    assert "13812345678" not in first.text  # the answer to a retry is masked as the first
+    # The same key with another body is refused and records nothing.
+    other = await leader.post("/v1/receptions", json={**body, "place": "别处"}, headers=key)
+    assert other.status_code == 422, other.text
+    assert other.json()["field"] == "Idempotency-Key"
+    log = (await leader.get("/v1/receptions", params={"limit": "200"})).json()["items"]
+    assert [r["note"] for r in log].count(body["note"]) == 1
