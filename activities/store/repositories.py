@@ -431,8 +431,11 @@ async def claim_key(key: str, case_id: str, *, session: AsyncSession) -> str:
         insert_for(session, IntakeKeyRow)
         .values(idempotency_key=key, case_id=case_id)
         .on_conflict_do_nothing(index_elements=["idempotency_key"])
+        .returning(IntakeKeyRow.case_id)
     )
-    await session.execute(statement)
+    claimed: str | None = (await session.execute(statement)).scalar_one_or_none()
+    if claimed is not None:
+        return claimed  # bound now (the common case: one statement)
     bound = await case_for_key(key, session=session)
     assert bound is not None
     return bound

@@ -21,7 +21,8 @@ from activities.policy.routing import routing_rules
 from activities.runtime.party_keys import lookup_keys, party_keyring
 from activities.runtime.settings import Settings
 from activities.store import repositories
-from activities.store.case_numbers import reserve_case_number
+from activities.store.case_numbers import claim_case_number
+from activities.store.engine import single_read
 from activities.store.registry import jurisdiction_names
 from api.access import reachable
 from api.errors import ApiError, database_errors, forbidden, invalid_input
@@ -160,14 +161,17 @@ async def _bound(
     sent: dict[str, Any],
     *,
     sessionmaker: async_sessionmaker[AsyncSession],
-) -> str:
+) -> tuple[str, str | None]:
     """The caller's Idempotency-Key bound to this intake (scoped to the user), or a key of its
-    own when the caller sent none."""
+    own when the caller sent none; and the case already registered under it (a retry), if any."""
     if not key:
-        return f"auto-{uuid.uuid4()}"
-    return await bind(
+        return f"auto-{uuid.uuid4()}", None
+    scoped = await bind(
         key, principal=principal, command="intake", target="", body=sent, sessionmaker=sessionmaker
     )
+    with database_errors():
+        async with single_read(sessionmaker) as session:
+            return scoped, await repositories.case_for_key(scoped, session=session)
 
 
 async def _routing(
@@ -248,9 +252,9 @@ async def register(
     for outcome in (bound, place):
         if isinstance(outcome, BaseException):
             raise outcome
-    assert isinstance(bound, str)
+    assert isinstance(bound, tuple)
     assert isinstance(place, Jurisdiction)
-    key = bound
+    key, registered = bound
     # 属地 names are the registry's, by code; names in the body are not taken (a case at
     # 320102001 is never labelled as another street). A code the registry lacks goes unnamed.
     details["jurisdiction"] = place.model_dump(exclude_none=True)
@@ -258,14 +262,14 @@ async def register(
     # The matter's key under every key of the party keyring (a re-key may still be under way).
     matters = [matter_key(intake, key=secret) for secret in lookup_keys(party_keyring(settings))]
     pending = None
-    if matters[0] is not None:  # petitions only: is a petition on the same matter pending?
+    # Petitions only: is a petition on the same matter pending? (A retry of the intake that
+    # created that petition is not a repeat of it.)
+    if matters[0] is not None and registered is None:
         with database_errors():
-            async with sessionmaker() as session:
-                # A retry of the intake that created that petition is not a repeat of it.
-                if await repositories.case_for_key(key, session=session) is None:
-                    pending = await repositories.pending_petition(
-                        [m for m in matters if m], session=session
-                    )
+            async with single_read(sessionmaker) as session:
+                pending = await repositories.pending_petition(
+                    [m for m in matters if m], session=session
+                )
     if pending is not None:
         # 重复信访: the same matter while a petition on it is pending is not a new case.
         repeat = c.RecordRepeat(
@@ -290,9 +294,12 @@ async def register(
             return Intake(IntakeOutcome.REPEAT_ELSEWHERE, note)
         return Intake(IntakeOutcome.REPEAT, case_view(principal, document))
     with database_errors():
-        case_id, retried = await reserve_case_number(
-            sessionmaker, kind=CaseKind(details["kind"]), year=china_date(now).year, key=key
-        )
+        if registered is not None:  # a retry: the number its key was given
+            case_id, retried = registered, True
+        else:
+            case_id, retried = await claim_case_number(
+                sessionmaker, kind=CaseKind(details["kind"]), year=china_date(now).year, key=key
+            )
         stored = await stored_or_none(sessionmaker, case_id) if retried else None
     if stored is not None and not reachable(principal, stored):
         raise _idempotency_conflict()
