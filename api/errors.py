@@ -25,6 +25,7 @@ from domain.errors import (
     NotYourTurn,
     UnknownCase,
 )
+from domain.people.privacy import scrub_text
 from domain.text import CONTROL_CHARS_EN, CONTROL_CHARS_ZH, is_control_chars_error
 
 
@@ -55,6 +56,10 @@ class ApiError(Exception):
         field: str | None = None,
         errors: list[FieldError] | None = None,
     ) -> None:
+        # A refusal may quote what was sent (an unknown id, a name): never an ID number or a
+        # phone in clear, whichever field it was typed into.
+        message_zh, message_en = scrub_text(message_zh), scrub_text(message_en)
+        errors = [FieldError(field=e.field, reason=scrub_text(e.reason)) for e in errors or ()]
         super().__init__(message_en)
         self.status = status
         self.body = ErrorBody(
@@ -137,7 +142,7 @@ def _field_path(location: tuple[int | str, ...]) -> str:
 def _reason(item: dict[str, Any]) -> str:
     if is_control_chars_error(item):
         return f"{CONTROL_CHARS_ZH} / {CONTROL_CHARS_EN}"
-    return str(item.get("msg"))
+    return scrub_text(str(item.get("msg")))  # a validator's message may quote the input
 
 
 _HTTP_CODES: dict[int, tuple[str, str, str]] = {

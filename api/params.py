@@ -15,6 +15,14 @@ CASE_ID = r"^(JF|XF)-\d{4}-\d{6,}$"
 CaseIdPath = Annotated[str, Path(pattern=CASE_ID, description="案件编号, e.g. JF-2026-000123")]
 AlertIdPath = Annotated[str, Path(max_length=64, pattern=r"^(JF|XF)-\d{4}-\d{6,}-A\d+$")]
 RecipientIdPath = Annotated[str, Path(max_length=200, pattern=NO_CONTROL_CHARS)]
+# 排查任务 ``SD-<period>-<10 hex>``; a Schedule's id; a 月报 ``<place>-<month>-<cut-off>``.
+DutyIdPath = Annotated[
+    str, Path(max_length=80, pattern=r"^SD-[A-Za-z0-9-]{1,76}$", description="排查任务编号")
+]
+ScheduleIdPath = Annotated[str, Path(max_length=100, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")]
+ReportIdPath = Annotated[
+    str, Path(max_length=60, pattern=r"^[0-9][0-9-]*$", description="月报编号 / report id")
+]
 
 IdempotencyKey = Annotated[
     str | None,

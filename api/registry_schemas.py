@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict
+from typing import Any, ClassVar
+
+from pydantic import BaseModel, ConfigDict, ValidationInfo, field_validator
 
 from domain.case.labels import CATEGORY_LABELS
 from domain.organisation.organisations import (
@@ -31,6 +33,20 @@ from domain.values import Category, Jurisdiction, RiskLevel
 
 class _Request(BaseModel):
     model_config = ConfigDict(extra="forbid")
+
+
+class _Patch(_Request):
+    """A partial update: a field left out keeps its value; ``null`` clears only the fields that
+    may be empty (``NULLABLE``), and is refused beside any other field."""
+
+    NULLABLE: ClassVar[frozenset[str]] = frozenset()
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_null(cls, value: Any, info: ValidationInfo) -> Any:
+        if value is None and info.field_name not in cls.NULLABLE:
+            raise ValueError("不能为空：不修改的项请省略 / may not be null: leave it out to keep")
+        return value
 
 
 class JurisdictionView(BaseModel):
@@ -118,8 +134,11 @@ class OrganisationCreate(_Request):
     active: bool = True
 
 
-class OrganisationPatch(_Request):
-    """What changes; a new ``jurisdiction_code`` brings its level unless ``level`` is given."""
+class OrganisationPatch(_Patch):
+    """What changes; a new ``jurisdiction_code`` brings its level unless ``level`` is given;
+    ``parent_id`` null: no parent organisation."""
+
+    NULLABLE = frozenset({"parent_id"})
 
     name: OrgName | None = None
     type: OrgType | None = None
@@ -166,7 +185,7 @@ class MediatorCreate(_Request):
     active: bool = True
 
 
-class MediatorPatch(_Request):
+class MediatorPatch(_Patch):
     name: Name | None = None
     org_id: OrgId | None = None  # moved to another organisation
     specialties: list[Category] | None = None

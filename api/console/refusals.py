@@ -10,6 +10,7 @@ from pydantic import ValidationError
 
 from api.console.forms import Field, FormState
 from api.errors import ApiError
+from domain.people.privacy import scrub_text
 from domain.text import CONTROL_CHARS_ZH, is_control_chars_error
 
 _MESSAGES: dict[str, str] = {
@@ -50,9 +51,9 @@ def refusal_text(item: Mapping[str, Any]) -> str:
         if is_control_chars_error(item):
             return f"{CONTROL_CHARS_ZH}（不可见的控制符），请删除后重试"
         return "含有不允许的字符"
-    if kind == "value_error":
+    if kind == "value_error":  # a validator's words may quote the input: masked like any text
         message = str(item.get("msg", "")).removeprefix("Value error, ")
-        return message.split(" / ")[0]
+        return scrub_text(message.split(" / ")[0])
     return _MESSAGES.get(kind, "输入无效")
 
 

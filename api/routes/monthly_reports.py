@@ -12,6 +12,7 @@ from pydantic import AwareDatetime, BaseModel, Field
 
 from api.deps import FilesDep, SessionmakerDep, SettingsDep, TemporalDep
 from api.errors import ERROR_RESPONSES
+from api.params import ReportIdPath
 from api.permissions import Lister
 from api.services import monthly_reports as service
 from api.services.monthly_reports import ReportLine, ReportRequested
@@ -72,7 +73,7 @@ async def list_reports(
     summary="下载月报 / a kept report as .xlsx or PDF",
 )
 async def download_report(
-    report_id: str,
+    report_id: ReportIdPath,
     kind: Literal["xlsx", "pdf"],
     principal: Lister,
     sessionmaker: SessionmakerDep,

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query
 from activities.tasks.schedules import ScheduleView
 from api.deps import SessionmakerDep, SettingsDep, TemporalDep
 from api.errors import ERROR_RESPONSES
-from api.params import IdempotencyKey
+from api.params import DutyIdPath, IdempotencyKey, ScheduleIdPath
 from api.permissions import DutyReader, ScheduleKeeper, ScreeningFiler, SweepLauncher
 from api.screening_schemas import (
     DutyList,
@@ -44,7 +44,9 @@ async def list_duties(
 @router.get(
     "/duties/{duty_id}", response_model=DutyOut, responses=ERROR_RESPONSES, summary="排查任务"
 )
-async def get_duty(principal: DutyReader, sessionmaker: SessionmakerDep, duty_id: str) -> DutyOut:
+async def get_duty(
+    principal: DutyReader, sessionmaker: SessionmakerDep, duty_id: DutyIdPath
+) -> DutyOut:
     return await screening.get_duty(principal, duty_id, sessionmaker=sessionmaker)
 
 
@@ -58,7 +60,7 @@ async def file_report(
     principal: ScreeningFiler,
     sessionmaker: SessionmakerDep,
     temporal: TemporalDep,
-    duty_id: str,
+    duty_id: DutyIdPath,
     body: ScreeningReportBody,
 ) -> DutyOut:
     return await screening.file_report(
@@ -121,7 +123,7 @@ async def pause_schedule(
     principal: ScheduleKeeper,
     temporal: TemporalDep,
     settings: SettingsDep,
-    schedule_id: str,
+    schedule_id: ScheduleIdPath,
     body: SchedulePause | None = None,
 ) -> ScheduleList:
     views = await screening.pause_schedule(
@@ -144,7 +146,7 @@ async def resume_schedule(
     principal: ScheduleKeeper,
     temporal: TemporalDep,
     settings: SettingsDep,
-    schedule_id: str,
+    schedule_id: ScheduleIdPath,
     body: SchedulePause | None = None,
 ) -> ScheduleList:
     views = await screening.pause_schedule(

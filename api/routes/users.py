@@ -16,7 +16,15 @@ from api.deps import SessionmakerDep
 from api.errors import ERROR_RESPONSES
 from api.permissions import require_permission
 from api.services import account, roster_link, users
-from domain.people.access import GridCode, JurisdictionPrefix, Permission, Principal, Role, UserId
+from domain.people.access import (
+    CenterId,
+    GridCode,
+    JurisdictionPrefix,
+    Permission,
+    Principal,
+    Role,
+    UserId,
+)
 from domain.text import NO_CONTROL_CHARS
 
 router = APIRouter(tags=["users 用户管理"])
@@ -34,7 +42,7 @@ class NewUser(BaseModel):
     display_name: Annotated[str, Field(min_length=1, max_length=100, pattern=NO_CONTROL_CHARS)]
     role: Role
     jurisdiction: JurisdictionPrefix | None = None
-    center_id: Annotated[str | None, Field(max_length=64, pattern=NO_CONTROL_CHARS)] = None
+    center_id: CenterId | None = None  # an organisation id, as the user's Principal needs it
     grid_code: GridCode | None = None
 
 

@@ -81,3 +81,25 @@ async def test_an_oversized_chunked_body_is_413(api: httpx.AsyncClient) -> None:
     )
     assert response.status_code == 413
     _shape(response.json())
+
+
+async def test_a_refusal_never_quotes_an_id_number_or_phone_in_clear(
+    api: httpx.AsyncClient,
+) -> None:
+    """A refusal names what it could not find; a phone or ID number typed into that field (the
+    wrong one) comes back masked, as everywhere else."""
+    case = await create_case(api)
+    for typed in ("13812345678", "110101199003071233"):
+        refused = await api.post(
+            f"/v1/cases/{case['case_id']}/plan",
+            json={
+                "responsible_unit": "大行宫社区人民调解委员会",
+                "responsible_person": "王芳",
+                "unit_id": typed,
+                "measures": ["入户走访"],
+                "deadline": "2026-12-31",
+            },
+        )
+        assert refused.status_code == 422, refused.text
+        assert typed not in refused.text
+        assert typed[-4:] in refused.json()["message_zh"]  # masked, not dropped
