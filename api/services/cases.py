@@ -149,7 +149,8 @@ def list_item(item: repositories.CaseSummary, hit: str | None = None) -> CaseLis
     return CaseListItem(
         **{**item.model_dump(), "title": scrub_text(item.title)},
         labels=labels_of(item.stage, item.category, item.channel, item.risk_level),
-        hit=hit,
+        # The snippet quotes the matched text: a number written into a name is masked too.
+        hit=scrub_text(hit) if hit else None,
     )
 
 

@@ -256,7 +256,7 @@ def view(
     """The reception as anyone may see it: ID numbers and phones masked, free text scrubbed."""
     visitors = [
         VisitorView(
-            name=v.name,
+            name=scrub_text(v.name),  # a number typed into the name is masked like any text
             id_number=mask_id(v.id_number) if v.id_number else None,
             phone=mask_phone(v.phone) if v.phone else None,
             people=v.people,

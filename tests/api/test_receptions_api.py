@@ -154,3 +154,17 @@ async def test_a_retried_reception_is_recorded_once(clients: dict[str, httpx.Asy
     assert other.json()["field"] == "Idempotency-Key"
     log = (await leader.get("/v1/receptions", params={"limit": "200"})).json()["items"]
     assert [r["note"] for r in log].count(body["note"]) == 1
+
+
+async def test_a_number_written_into_a_visitors_name_is_masked(
+    clients: dict[str, httpx.AsyncClient],
+) -> None:
+    leader = clients["town_leader"]
+    visitor = {"name": "张伟 110101199003071233 13812345678", "matter": "反映噪音扰民"}
+    recorded = await leader.post("/v1/receptions", json=reception_body(visitors=[visitor]))
+    assert recorded.status_code == 201, recorded.text
+    read = await leader.get(f"/v1/receptions/{recorded.json()['reception_id']}")
+    for answer in (recorded, read):
+        assert "110101199003071233" not in answer.text
+        assert "13812345678" not in answer.text
+        assert answer.json()["visitors"][0]["name"].startswith("张伟 ")

@@ -84,3 +84,25 @@ async def test_a_mediator_finds_a_case_by_its_number_and_the_search_is_recorded(
     assert recorded.principal_id == "wangfang"
     assert recorded.fields == ["description"]
     assert line["title"] == case["title"]
+
+
+async def test_a_number_written_into_a_name_is_masked_in_the_search_hit(
+    api: httpx.AsyncClient,
+) -> None:
+    """A 第三人 whose name field holds their ID number and phone as well (typed in the wrong box):
+    the case view masks them, and so does the line a search finds the case by."""
+    digits = f"{secrets.randbelow(10**4):04d}"
+    phone = f"137{digits}{digits}"
+    case = await create_case(
+        api,
+        applicants=[{"name": "王五"}],
+        respondents=[{"name": "赵六"}],
+        third_parties=[{"name": f"张伟 110101199003071233 {phone}"}],
+    )
+    listed = await api.get("/v1/cases", params={"q": phone, "limit": 200})
+    assert listed.status_code == 200, listed.text
+    (line,) = [i for i in listed.json()["items"] if i["case_id"] == case["case_id"]]
+    assert line["hit"], line
+    assert phone not in listed.text
+    assert "110101199003071233" not in listed.text
+    assert digits in line["hit"]  # masked, still telling which party matched
