@@ -17,7 +17,7 @@ from activities.files.store import FileStore
 from activities.store import behind, repositories
 from activities.store.sql import utc
 from activities.store.tables import CaseEventRow, CaseRow, SupersededEventRow
-from domain.audit.chain import ChainBreak, ChainLink, event_hash, normalize_json, verify_chain
+from domain.audit.chain import ChainBreak, ChainLink, normalize_json, verify_chain
 from domain.case.events import Event
 from domain.case.evolve import fold
 from domain.case.state import CaseState
@@ -101,26 +101,10 @@ async def _superseded(case_id: str, *, session: AsyncSession) -> list[Superseded
             command_id=row.command_id,
             superseded_by=row.superseded_by,
             superseded_at=utc(row.superseded_at),
-            intact=_sealed(row),
+            intact=chain_link(row).sealed(),
         )
         for row in rows
     ]
-
-
-def _sealed(row: SupersededEventRow) -> bool:
-    """Whether the row's hash is still the seal of its content after its predecessor's."""
-    link = ChainLink(
-        case_id=row.case_id,
-        seq=row.seq,
-        type=row.type,
-        occurred_at=utc(row.occurred_at),
-        actor=row.actor,
-        command_id=row.command_id,
-        payload=row.payload,
-        prev_hash=row.prev_hash,
-        hash=row.hash,
-    )
-    return event_hash(link.prev_hash, link.canonical()) == link.hash
 
 
 async def _case_row(case_id: str, *, session: AsyncSession) -> CaseRow | None:
@@ -140,8 +124,8 @@ async def all_case_ids(*, session: AsyncSession) -> list[str]:
 # -- checks -------------------------------------------------------------------------------------
 
 
-def chain_link(row: CaseEventRow) -> ChainLink:
-    """A stored event as a link of its case's chain."""
+def chain_link(row: CaseEventRow | SupersededEventRow) -> ChainLink:
+    """A stored event as a link of its case's chain (or of the chain it was set aside from)."""
     return ChainLink(
         case_id=row.case_id,
         seq=row.seq,

@@ -149,6 +149,10 @@ class ChainLink(Frozen):
             payload=self.payload,
         )
 
+    def sealed(self) -> bool:
+        """Whether the stored hash is still the seal of this content after ``prev_hash``."""
+        return event_hash(self.prev_hash, self.canonical()) == self.hash
+
 
 def seal(
     prev_hash: str,
@@ -238,7 +242,7 @@ def _first_break(links: Sequence[ChainLink]) -> ChainBreak | None:
                 message_zh=f"第 {n} 号事件记录的前序哈希与{before}不符",
                 message_en=f"event {n}: prev_hash does not equal {before_en}",
             )
-        if event_hash(link.prev_hash, link.canonical()) != link.hash:
+        if not link.sealed():
             return ChainBreak(
                 seq=n,
                 reason=BreakReason.HASH_MISMATCH,
