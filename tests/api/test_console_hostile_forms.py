@@ -362,26 +362,37 @@ async def test_a_display_name_longer_than_the_column_is_refused_beside_the_field
     assert user_id not in listed.text
 
 
+async def _form_page(client: httpx.AsyncClient, path: str) -> tuple[str, str, str]:
+    """The page, its form token and the idempotency key its form carries (one per rendering)."""
+    page = (await client.get(path)).text
+    key = re.search(r'name="idempotency_key" value="([^"]+)"', page)
+    assert key is not None, f"the form on {path} carries its idempotency key"
+    return page, _token(page), key.group(1)
+
+
+async def _sent_twice(client: httpx.AsyncClient, path: str, form: dict[str, str]) -> None:
+    """A double click, or the browser sending the form again: both answered with the redirect."""
+    for _ in range(2):
+        sent = await client.post(path, data=form, headers={"Origin": BASE})
+        assert sent.status_code == 303, sent.text[-1500:]
+
+
 async def test_a_sweep_form_sent_twice_launches_one_sweep(
     sessions: dict[str, tuple[httpx.AsyncClient, str]], clients: dict[str, httpx.AsyncClient]
 ) -> None:
     client, _ = sessions["county_leader"]
-    page = (await client.get("/screening")).text
-    key = re.search(r'name="idempotency_key" value="([^"]+)"', page)
-    assert key is not None, "the sweep form carries its idempotency key"
-    theme = f"双击部署的专项排查{key.group(1)[:8]}"
+    _, token, key = await _form_page(client, "/screening")
+    theme = f"双击部署的专项排查{key[:8]}"
     today = china_today()
     form = {
-        "csrf_token": _token(page),
-        "idempotency_key": key.group(1),
+        "csrf_token": token,
+        "idempotency_key": key,
         "area": "320102001",
         "theme": theme,
         "starts_on": str(today),
         "ends_on": str(today + timedelta(days=4)),
     }
-    for _ in range(2):  # a double click, or the browser sending the form again
-        sent = await client.post("/screening/sweeps", data=form, headers={"Origin": BASE})
-        assert sent.status_code == 303, sent.text[-1500:]
+    await _sent_twice(client, "/screening/sweeps", form)
     listing = await clients["county_leader"].get("/v1/screening/duties")
     swept = [d for d in listing.json()["items"] if d["theme"] == theme]
     assert swept
@@ -396,20 +407,18 @@ async def test_a_sweep_form_sent_twice_launches_one_sweep(
     assert not [d for d in listing.json()["items"] if d["theme"] == f"{theme}改"]
     # The next rendering carries a key of its own: a new launch is a new sweep.
     again = (await client.get("/screening")).text
-    assert f'value="{key.group(1)}"' not in again
+    assert f'value="{key}"' not in again
 
 
 async def test_an_accountability_form_sent_twice_records_once(
     sessions: dict[str, tuple[httpx.AsyncClient, str]], clients: dict[str, httpx.AsyncClient]
 ) -> None:
     client, _ = sessions["town_leader"]
-    page = (await client.get("/accountability")).text
-    key = re.search(r'name="idempotency_key" value="([^"]+)"', page)
-    assert key is not None, "the form carries its idempotency key"
-    facts = f"双击提交的约谈{key.group(1)[:8]}"
+    _, token, key = await _form_page(client, "/accountability")
+    facts = f"双击提交的约谈{key[:8]}"
     form = {
-        "csrf_token": _token(page),
-        "idempotency_key": key.group(1),
+        "csrf_token": token,
+        "idempotency_key": key,
         "kind": "summon",
         "subject_kind": "organisation",
         "organisation": "xw-dxg-committee",
@@ -419,9 +428,7 @@ async def test_an_accountability_form_sent_twice_records_once(
         "facts": facts,
         "decisions": "限期整改",
     }
-    for _ in range(2):  # a double click, or the browser sending the form again
-        sent = await client.post("/accountability", data=form, headers={"Origin": BASE})
-        assert sent.status_code == 303, sent.text[-1500:]
+    await _sent_twice(client, "/accountability", form)
     listed = await clients["town_leader"].get("/v1/accountability", params={"limit": "200"})
     assert [i["facts"] for i in listed.json()["items"]].count(facts) == 1
 
@@ -430,20 +437,16 @@ async def test_a_reception_form_sent_twice_records_once(
     sessions: dict[str, tuple[httpx.AsyncClient, str]], clients: dict[str, httpx.AsyncClient]
 ) -> None:
     client, _ = sessions["town_leader"]
-    page = (await client.get("/receptions")).text
-    key = re.search(r'name="idempotency_key" value="([^"]+)"', page)
-    assert key is not None, "the form carries its idempotency key"
-    place = f"双击提交的接访{key.group(1)[:8]}"
+    _, token, key = await _form_page(client, "/receptions")
+    place = f"双击提交的接访{key[:8]}"
     form = {
-        "csrf_token": _token(page),
-        "idempotency_key": key.group(1),
+        "csrf_token": token,
+        "idempotency_key": key,
         "received_on": "2026-03-02",
         "place": place,
         "organisation": "xw-center",
         "visitors.0.name": "张伟",
     }
-    for _ in range(2):  # a double click, or the browser sending the form again
-        sent = await client.post("/receptions", data=form, headers={"Origin": BASE})
-        assert sent.status_code == 303, sent.text[-1500:]
+    await _sent_twice(client, "/receptions", form)
     log = await clients["town_leader"].get("/v1/receptions", params={"limit": "200"})
     assert [r["place"] for r in log.json()["items"]].count(place) == 1
