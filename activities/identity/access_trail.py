@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from activities.store.sql import utc
 from activities.store.tables import AccessTrailRow
 from domain.people.access import Principal
+from domain.people.privacy import scrub_text
 
 
 @dataclass(frozen=True)
@@ -54,7 +55,7 @@ async def record(
                 "jurisdiction_code": access.jurisdiction_code,
                 "endpoint": access.endpoint,
                 "fields": list(access.fields),
-                "purpose": access.purpose,
+                "purpose": _scrubbed(access.purpose),
             }
             for access in accesses
         ],
@@ -95,7 +96,12 @@ async def query(
             jurisdiction_code=row.jurisdiction_code,
             endpoint=row.endpoint,
             fields=list(row.fields),
-            purpose=row.purpose,
+            purpose=_scrubbed(row.purpose),
         )
         for row in await session.scalars(statement)
     ]
+
+
+def _scrubbed(purpose: str | None) -> str | None:
+    """A stated purpose is free text: a phone or ID number written into it is kept masked."""
+    return None if purpose is None else scrub_text(purpose)

@@ -3,8 +3,8 @@
 Each entry is sealed with ``SHA-256(previous hash + canonical bytes)``
 (``domain.audit.admin_trail``), the table refuses UPDATE and DELETE (the same triggers as
 ``case_events``) and ``prev_hash`` is unique, so two entries can never follow the same one. On
-PostgreSQL an advisory lock held to the end of the transaction orders concurrent appends; SQLite
-has one writer at a time.
+PostgreSQL an advisory lock held to the end of the transaction orders concurrent appends; on
+SQLite the append takes the one writer's lock before it reads the head.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from pydantic import BaseModel
-from sqlalchemy import select, text
+from sqlalchemy import select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from activities.store.sql import utc
@@ -21,6 +21,7 @@ from activities.store.tables import AdminTrailRow
 from domain.audit.admin_trail import GENESIS_HASH, trail_hash
 from domain.people.access import Principal
 from domain.people.administration import AdminAction
+from domain.people.privacy import scrub_text
 
 # pg_advisory_xact_lock key of the administration trail ("fq-admin" as a number).
 _LOCK = 0x66712D61646D696E
@@ -81,6 +82,11 @@ async def append(
     """Append one entry in the caller's transaction (the act and its record commit together)."""
     if session.get_bind().dialect.name == "postgresql":
         await session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK})
+    else:
+        # A write that touches no row opens SQLite's write transaction (waiting out another
+        # writer) before the head is read: two appends that both read the head first would
+        # chain to the same entry, and the second would be refused.
+        await session.execute(update(AdminTrailRow).where(text("0")).values(id=AdminTrailRow.id))
     previous = await session.scalar(
         select(AdminTrailRow.hash).order_by(AdminTrailRow.id.desc()).limit(1)
     )
@@ -92,12 +98,17 @@ async def append(
         actor_role=actor.role[:24],
         action=action.value,
         target=target[:64],
-        details=dict(details or {}),
+        details=_scrubbed(details or {}),
         prev_hash=prev_hash,
     )
     row.hash = _seal(row, prev_hash)
     session.add(row)
     await session.flush()
+
+
+def _scrubbed(details: dict[str, str]) -> dict[str, str]:
+    """Free text (an auditor's stated purpose) never keeps a phone or ID number in clear."""
+    return {key: scrub_text(value) for key, value in details.items()}
 
 
 def _seal(row: AdminTrailRow, previous: str) -> str:
@@ -142,7 +153,7 @@ async def query(
             actor_role=row.actor_role,
             action=row.action,
             target=row.target,
-            details=dict(row.details),
+            details=_scrubbed(row.details),
         )
         for row in await session.scalars(statement)
     ]

@@ -6,6 +6,7 @@ reads of both trails are recorded.
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -353,3 +354,57 @@ async def test_the_system_admins_registry_and_recipient_changes_are_in_the_trail
         ("registry_changed", "sysadmin"),
         ("recipient_saved", "sysadmin"),
     ]
+
+
+async def test_auditors_reading_the_administration_trail_at_once_are_all_served_and_recorded(
+    clients: dict[str, httpx.AsyncClient], stack: Stack
+) -> None:
+    """Each read appends to the chain first; reads at the same moment queue for the chain (on
+    the embedded SQLite as on PostgreSQL) rather than one of them being refused."""
+    auditor = clients["auditor"]
+    purposes = [f"并发查阅{uuid.uuid4().hex[:6]}" for _ in range(6)]
+    answers = await asyncio.gather(
+        *(auditor.get("/v1/audit/admin-trail", params={"purpose": p}) for p in purposes)
+    )
+    assert [answer.status_code for answer in answers] == [200] * len(purposes), [
+        answer.text for answer in answers if answer.status_code != 200
+    ]
+    assert all(answer.json()["check"]["chain_ok"] for answer in answers)
+    async with stack.sessionmaker() as session:
+        recorded = set(
+            await session.scalars(
+                select(AdminTrailRow.details["purpose"].as_string()).where(
+                    AdminTrailRow.actor_id == AUDITOR.user_id
+                )
+            )
+        )
+    assert set(purposes) <= recorded
+
+
+async def test_a_number_written_into_a_stated_purpose_is_masked_in_both_trails(
+    clients: dict[str, httpx.AsyncClient], stack: Stack
+) -> None:
+    auditor = clients["auditor"]
+    purpose = f"核查13912345678投诉{uuid.uuid4().hex[:4]}"
+    shown = purpose.replace("13912345678", "139****5678")
+    assert (
+        await auditor.get("/v1/audit/access-trail", params={"purpose": purpose})
+    ).status_code == 200
+    access = await auditor.get("/v1/audit/access-trail", params={"purpose": "复查"})
+    assert shown in [item["purpose"] for item in access.json()["items"]]
+    assert "13912345678" not in access.text
+
+    admin = await auditor.get("/v1/audit/admin-trail", params={"purpose": purpose})
+    assert admin.status_code == 200, admin.text
+    assert admin.json()["items"][0]["details"]["purpose"] == shown
+    assert "13912345678" not in admin.text
+    async with stack.sessionmaker() as session:
+        stored = list(
+            await session.scalars(
+                select(AdminTrailRow.details["purpose"].as_string()).where(
+                    AdminTrailRow.actor_id == AUDITOR.user_id
+                )
+            )
+        )
+    assert shown in stored
+    assert purpose not in stored
