@@ -53,7 +53,7 @@ VIEWS = {
 }
 
 
-def _purpose(value: str | None) -> tuple[str | None, str]:
+def stated_purpose(value: str | None) -> tuple[str | None, str]:
     """The stated purpose, or the message beside the purpose field."""
     text = (value or "").strip()
     if len(text) < 2:
@@ -161,7 +161,7 @@ async def audit_case(
     context = _case_context(user, case_id, view, purpose, as_of or "")
     if view not in VIEWS:
         return render(request, "audit_case.html", context, status=422)
-    stated, problem = _purpose(purpose)
+    stated, problem = stated_purpose(purpose)
     moment, moment_problem = _as_of(as_of) if view == "state" else (None, "")
     if stated is None or moment_problem:
         context["purpose_error"] = problem
@@ -276,7 +276,7 @@ async def access_trail(
     }
     if purpose is None:
         return render(request, "audit_trail.html", context)
-    stated, problem = _purpose(purpose)
+    stated, problem = stated_purpose(purpose)
     if stated is None:
         context["purpose_error"] = problem
         return render(request, "audit_trail.html", context, status=422)
@@ -316,7 +316,7 @@ async def administration_trail(
     }
     if purpose is None:
         return render(request, "audit_admin_trail.html", context)
-    stated, problem = _purpose(purpose)
+    stated, problem = stated_purpose(purpose)
     if stated is None:
         context["purpose_error"] = problem
         return render(request, "audit_admin_trail.html", context, status=422)

@@ -1,0 +1,100 @@
+"""Auditors (审计) read the leaders' registers: 约谈通报 and 重点人员名册, each read with its
+stated purpose and recorded by the service (the access trail), as over ``GET /v1/accountability``
+and ``GET /v1/watched``. Nothing is read until a purpose is given.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request, Response
+
+from api.console.pages_audit import stated_purpose
+from api.console.pages_cases import _checked_case_id
+from api.console.session import ConsoleRoute, ConsoleUser, PageError, require
+from api.console.templating import render
+from api.deps import SessionmakerDep, SettingsDep
+from api.errors import ApiError
+from api.services import accountability, watched
+from domain.people.access import Permission
+
+router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
+
+Auditor = Annotated[ConsoleUser, Depends(require(Permission.AUDIT))]
+
+CASE_ID_FORMAT = "案件编号格式不正确，如 JF-2026-000123"
+
+
+@router.get("/audit/accountability")
+async def accountability_register(
+    request: Request,
+    user: Auditor,
+    sessionmaker: SessionmakerDep,
+    purpose: str | None = None,
+    case_id: str | None = None,
+) -> Response:
+    """约谈通报 of the auditor's area, about one case when its number is given."""
+    wanted = (case_id or "").strip()
+    context: dict[str, Any] = {
+        "user": user,
+        "purpose": purpose or "",
+        "case_id": wanted,
+        "items": None,
+        "purpose_error": "",
+        "case_error": "",
+    }
+    if purpose is None:
+        return render(request, "audit_accountability.html", context)
+    stated, context["purpose_error"] = stated_purpose(purpose)
+    if wanted:
+        try:
+            _checked_case_id(wanted)
+        except PageError:
+            context["case_error"] = CASE_ID_FORMAT
+    if stated is None or context["case_error"]:
+        return render(request, "audit_accountability.html", context, status=422)
+    try:
+        context["items"] = await accountability.list_records(
+            case_id=wanted or None,
+            purpose=stated,
+            limit=200,
+            principal=user.principal,
+            sessionmaker=sessionmaker,
+        )
+    except ApiError as refused:
+        raise PageError(refused.status, refused.body.message_zh) from refused
+    return render(request, "audit_accountability.html", context)
+
+
+@router.get("/audit/watched")
+async def watched_register(
+    request: Request,
+    user: Auditor,
+    settings: SettingsDep,
+    sessionmaker: SessionmakerDep,
+    purpose: str | None = None,
+) -> Response:
+    """重点人员名册 of the auditor's area (ID numbers masked), if the register's policy lets
+    auditors read it."""
+    context: dict[str, Any] = {
+        "user": user,
+        "purpose": purpose or "",
+        "items": None,
+        "purpose_error": "",
+    }
+    if purpose is None:
+        return render(request, "audit_watched.html", context)
+    stated, context["purpose_error"] = stated_purpose(purpose)
+    if stated is None:
+        return render(request, "audit_watched.html", context, status=422)
+    try:
+        context["items"] = await watched.list_persons(
+            purpose=stated,
+            limit=200,
+            principal=user.principal,
+            settings=settings,
+            sessionmaker=sessionmaker,
+        )
+    except ApiError as refused:
+        raise PageError(refused.status, refused.body.message_zh) from refused
+    return render(request, "audit_watched.html", context)
