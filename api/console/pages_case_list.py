@@ -25,6 +25,7 @@ from api.services.cases import Holding
 from api.services.worklist import WORKLIST_ROLES
 from domain.case.labels import CASE_KIND_LABELS, CATEGORY_LABELS, STAGE_LABELS
 from domain.people.access import Permission
+from domain.text import CONTROL_CHARS_ZH, ONE_LINE
 
 router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
 
@@ -33,6 +34,12 @@ Lister = Annotated[ConsoleUser, Depends(require(Permission.LIST_CASES))]
 _TEXT = ("q", "stage", "kind", "category", "package_leader", "holder")
 _PLACES = ("town", "village", "jurisdiction")
 _ORG_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
+# The selects' values: anything else was not chosen from the page.
+_CHOICES = {
+    "stage": ({stage.value for stage in STAGE_LABELS}, "阶段"),
+    "kind": ({kind.value for kind in CASE_KIND_LABELS}, "类型"),
+    "category": ({category.value for category in CATEGORY_LABELS}, "纠纷类别"),
+}
 _SORTS = {"registered": "登记时间", "deadline": "下一期限"}
 HOLDING_TITLES = {Holding.MINE: "我承办的", Holding.ORGANISATION: "本单位在办"}
 
@@ -71,6 +78,12 @@ def chosen(request: Request) -> Chosen:
     holder = raw["holder"]
     if holder is not None and not _ORG_ID.fullmatch(holder):
         error, holder = "承办单位应从列表中选择", None
+    for name, (allowed, label) in _CHOICES.items():
+        if raw[name] is not None and raw[name] not in allowed:
+            error, raw[name] = f"{label}应从列表中选择", None
+    for name in ("q", "package_leader"):
+        if raw[name] is not None and not re.fullmatch(ONE_LINE, raw[name] or ""):
+            error, raw[name] = f"查询条件{CONTROL_CHARS_ZH}，请删除后重试", None
     if len(raw["q"] or "") > 100 or len(raw["package_leader"] or "") > 200:
         error = "查询条件过长"
     filters = {

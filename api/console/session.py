@@ -8,6 +8,7 @@ keeps its SHA-256. Every POST must carry the session's form token and come from 
 from __future__ import annotations
 
 import hmac
+import re
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -28,6 +29,7 @@ from api.services import notices
 from api.services.worklist import WORKLIST_ROLES
 from domain.errors import DomainError
 from domain.people.access import Permission, Principal
+from domain.people.privacy import scrub_text
 from domain.people.sign_in import SignInPolicy, Throttle
 
 COOKIE = "fq_session"
@@ -185,11 +187,15 @@ def error_page(request: Request, status: int, message: str, user: ConsoleUser | 
         {
             "status": status,
             "title": titles.get(status, "请求无法处理"),
-            "message": message,
+            # A message may quote what was asked for (a case number typed into the address).
+            "message": scrub_text(message),
             "user": user,
         },
         status=status,
     )
+
+
+_PATH_PART = re.compile(r"[^\x00-\x1f\x7f-\x9f\u2028\u2029]{1,200}")
 
 
 class ConsoleRoute(APIRoute):
@@ -199,6 +205,10 @@ class ConsoleRoute(APIRoute):
         handler = super().get_route_handler()
 
         async def page(request: Request) -> Response:
+            if not all(_PATH_PART.fullmatch(str(v)) for v in request.path_params.values()):
+                # Ids in the console's paths are short and printable: anything else names no
+                # page (and never reaches the store or Temporal).
+                return error_page(request, 404, "页面不存在", None)
             try:
                 return await handler(request)
             except PasswordChangeRequired:

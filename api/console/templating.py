@@ -20,6 +20,7 @@ from domain.deadlines.why import due_time_text
 from domain.parties import AUTHORITY_LABELS, PETITION_SIDE_LABELS, RELATION_LABELS, SIDE_LABELS
 from domain.people.access import ROLE_LABELS as USER_ROLE_LABELS
 from domain.people.access import Permission, Role
+from domain.people.privacy import scrub_text
 from domain.people.trail_words import fields_words, read_words
 from domain.values import CHINA_TZ, CaseKind
 
@@ -116,6 +117,7 @@ _env.filters.update(
     user_role_label=_label(USER_ROLE_LABELS),
     flag_label=_label(labels.RISK_FLAG_LABELS),
     highlight=highlight,
+    masked=scrub_text,  # free text quoted back into a page's text (a query in a heading)
 )
 
 
