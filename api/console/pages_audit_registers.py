@@ -1,20 +1,21 @@
 """Auditors (审计) read the leaders' registers: 约谈通报 and 重点人员名册, each read with its
 stated purpose and recorded by the service (the access trail), as over ``GET /v1/accountability``
-and ``GET /v1/watched``. Nothing is read until a purpose is given.
+and ``GET /v1/watched``. Nothing is read until a purpose is given; a refusal of the service is
+the error page (``ConsoleRoute``).
 """
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request, Response
 
 from api.console.pages_audit import stated_purpose
-from api.console.pages_cases import _checked_case_id
-from api.console.session import ConsoleRoute, ConsoleUser, PageError, require
+from api.console.session import ConsoleRoute, ConsoleUser, require
 from api.console.templating import render
 from api.deps import SessionmakerDep, SettingsDep
-from api.errors import ApiError
+from api.params import CASE_ID
 from api.services import accountability, watched
 from domain.people.access import Permission
 
@@ -46,23 +47,17 @@ async def accountability_register(
     if purpose is None:
         return render(request, "audit_accountability.html", context)
     stated, context["purpose_error"] = stated_purpose(purpose)
-    if wanted:
-        try:
-            _checked_case_id(wanted)
-        except PageError:
-            context["case_error"] = CASE_ID_FORMAT
+    if wanted and not re.fullmatch(CASE_ID, wanted):
+        context["case_error"] = CASE_ID_FORMAT
     if stated is None or context["case_error"]:
         return render(request, "audit_accountability.html", context, status=422)
-    try:
-        context["items"] = await accountability.list_records(
-            case_id=wanted or None,
-            purpose=stated,
-            limit=200,
-            principal=user.principal,
-            sessionmaker=sessionmaker,
-        )
-    except ApiError as refused:
-        raise PageError(refused.status, refused.body.message_zh) from refused
+    context["items"] = await accountability.list_records(
+        case_id=wanted or None,
+        purpose=stated,
+        limit=200,
+        principal=user.principal,
+        sessionmaker=sessionmaker,
+    )
     return render(request, "audit_accountability.html", context)
 
 
@@ -87,14 +82,11 @@ async def watched_register(
     stated, context["purpose_error"] = stated_purpose(purpose)
     if stated is None:
         return render(request, "audit_watched.html", context, status=422)
-    try:
-        context["items"] = await watched.list_persons(
-            purpose=stated,
-            limit=200,
-            principal=user.principal,
-            settings=settings,
-            sessionmaker=sessionmaker,
-        )
-    except ApiError as refused:
-        raise PageError(refused.status, refused.body.message_zh) from refused
+    context["items"] = await watched.list_persons(
+        purpose=stated,
+        limit=200,
+        principal=user.principal,
+        settings=settings,
+        sessionmaker=sessionmaker,
+    )
     return render(request, "audit_watched.html", context)
