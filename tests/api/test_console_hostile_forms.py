@@ -22,6 +22,7 @@ from api.console.pages_accountability import accountability_fields
 from api.console.pages_receptions import case_fields, reception_fields
 from api.console.pages_watched import watched_fields
 from tests.api.helpers import create_case
+from tests.api.test_accountability_api import summon_body
 from tests.conftest import Stack
 from tests.principals import USERS
 from tests.samples import china_today
@@ -419,14 +420,7 @@ async def test_an_accountability_form_sent_twice_records_once(
     form = {
         "csrf_token": token,
         "idempotency_key": key,
-        "kind": "summon",
-        "subject_kind": "organisation",
-        "organisation": "xw-dxg-committee",
-        "held_on": "2026-03-02",
-        "period_from": "2026-01-01",
-        "period_to": "2026-02-28",
-        "facts": facts,
-        "decisions": "限期整改",
+        **summon_body(period_from="2026-01-01", period_to="2026-02-28", facts=facts),
     }
     await _sent_twice(client, "/accountability", form)
     listed = await clients["town_leader"].get("/v1/accountability", params={"limit": "200"})

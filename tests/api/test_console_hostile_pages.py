@@ -46,6 +46,7 @@ from activities.runtime.settings import Settings
 from api.app import create_app
 from tests import files as samples
 from tests.api.helpers import create_case
+from tests.api.test_watched_api import fresh_id, person_body
 from tests.conftest import Stack
 from tests.ledger_files import ledger_file
 from tests.principals import USERS
@@ -303,15 +304,6 @@ async def _finished_import(api: httpx.AsyncClient) -> str:
     return import_id
 
 
-_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-
-
-def _fresh_id_number() -> str:
-    first17 = f"320102{19800101 + uuid.uuid4().int % 200:08d}{uuid.uuid4().int % 1000:03d}"
-    total = sum(int(d) * w for d, w in zip(first17, _WEIGHTS, strict=True))
-    return first17 + "10X98765432"[total % 11]
-
-
 @pytest.fixture(scope="module")
 async def targets(api: httpx.AsyncClient, clients: dict[str, httpx.AsyncClient]) -> dict[str, str]:
     """What the pages' path parameters name: a case of 王芳's with a file and a document, a ledger
@@ -341,18 +333,7 @@ async def targets(api: httpx.AsyncClient, clients: dict[str, httpx.AsyncClient])
         },
     )
     assert reception.status_code == 201, reception.text
-    person = await leader.post(
-        "/v1/watched",
-        json={
-            "id_number": _fresh_id_number(),
-            "name": "赵某",
-            "person_type": "repeat_petitioner",
-            "grade": "high",
-            "jurisdiction_code": "320102001",
-            "minder_user_id": "wangfang",
-            "note": "多次越级上访",
-        },
-    )
+    person = await leader.post("/v1/watched", json=person_body(fresh_id(), note="多次越级上访"))
     assert person.status_code == 201, person.text
     month = f"{china_today():%Y-%m}"
     board = await clients["county_leader"].get("/v1/indicators", params={"period": month})

@@ -41,6 +41,7 @@ from activities.runtime.settings import Settings
 from api.app import create_app
 from tests import files
 from tests.api.helpers import create_case
+from tests.api.test_accountability_api import summon_body
 from tests.samples import ACTION_PATHS, action_bodies, china_today, intake_body
 
 SPEC: dict[str, Any] = create_app(Settings()).openapi()
@@ -335,16 +336,9 @@ _GOOD: dict[str, Any] = {
         **{k: v for k, v in intake_body().items() if k not in ("channel", "applicants")},
         "visitors": [0],
     },
-    "POST /v1/accountability": {
-        "kind": "summon",
-        "subject_kind": "organisation",
-        "organisation": "xw-dxg-committee",
-        "held_on": "2026-03-02",
-        "period_from": "2026-01-01",
-        "period_to": "2026-02-28",
-        "facts": "调解协议履行回访逾期两次",
-        "decisions": "限期十日内整改并书面报告",
-    },
+    "POST /v1/accountability": summon_body(
+        period_from="2026-01-01", period_to="2026-02-28", facts="调解协议履行回访逾期两次"
+    ),
     # A month the schema takes and the service refuses: an accepted one starts a report workflow
     # whose activities the test worker does not run (it would retry for the whole session).
     "POST /v1/reports/monthly": {"month": "2026-13"},
