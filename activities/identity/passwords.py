@@ -90,8 +90,10 @@ async def set_password(user_id: str, password: str, *, session: AsyncSession) ->
     user = await session.get(UserRow, user_id)
     if user is None:
         raise DirectoryError(f"no user {user_id}")
-    user.password_hash = hash_password(password)
+    stored = hash_password(password)
+    # The counts before the user row: the order a sign-in attempt takes them (see throttle).
     await throttle.clear_account(user_id, session=session)
+    user.password_hash = stored
     await session.execute(delete(ConsoleSessionRow).where(ConsoleSessionRow.user_id == user_id))
     await session.flush()
 

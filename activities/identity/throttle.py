@@ -135,29 +135,35 @@ async def count_attempt(
     return None
 
 
+# Every writer takes the rows of one sign-in in the order an attempt counts them (the address,
+# the account at that address, the account, then the user): on PostgreSQL two transactions that
+# take them in opposite orders deadlock, and one of the sign-ins fails.
+
+
 async def signed_in(
     name: str, address: str, *, policy: SignInPolicy, session: AsyncSession
 ) -> None:
     """A right password: the account's counts start afresh; the address gets its attempt back."""
     address_count, *account_counts = _counts(name, address, policy)
     await session.execute(
-        delete(SignInThrottleRow).where(
-            SignInThrottleRow.subject.in_([c.subject for c in account_counts])
-        )
-    )
-    await session.execute(
         update(SignInThrottleRow)
         .where(SignInThrottleRow.subject == address_count.subject, SignInThrottleRow.failures > 0)
         .values(failures=SignInThrottleRow.failures - 1)
     )
+    for count in account_counts:
+        await session.execute(
+            delete(SignInThrottleRow).where(SignInThrottleRow.subject == count.subject)
+        )
     await clear_account_mirror(name, session=session)
 
 
 async def clear_account(name: str, *, session: AsyncSession) -> None:
-    """Every count of the account goes (a new password, an administrator's unlock)."""
-    await session.execute(
-        delete(SignInThrottleRow).where(SignInThrottleRow.account == account_digest(name))
-    )
+    """Every count of the account goes (a new password, an administrator's unlock): those at an
+    address first, the account's own last, in the order an attempt takes them."""
+    account = account_digest(name)
+    row = SignInThrottleRow
+    await session.execute(delete(row).where(row.account == account, row.subject != account))
+    await session.execute(delete(row).where(row.subject == account))
     await clear_account_mirror(name, session=session)
 
 

@@ -8,10 +8,10 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy import select, text
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from activities.identity import passwords, principals
+from activities.identity import passwords, principals, throttle
 from activities.identity.hashing import HashPool, HashPoolBusy
 from activities.identity.passwords import SignInOutcome
 from activities.store.tables import SignInEventRow
@@ -136,6 +136,56 @@ async def test_twenty_wrong_and_the_right_password_at_once_are_counted_atomicall
     else:
         assert failures == POLICY.max_failures
         assert until == T0 + POLICY.per_account_address.first_delay
+
+
+async def _until_a_transaction_waits_on_a_row(engine: AsyncEngine) -> None:
+    """Poll (with a deadline) until a session of this store waits on a lock."""
+    deadline = asyncio.get_running_loop().time() + 20
+    async with engine.connect() as connection:
+        while asyncio.get_running_loop().time() < deadline:
+            waiting = await connection.scalar(
+                text(
+                    "SELECT count(*) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND wait_event_type = 'Lock'"
+                )
+            )
+            if waiting:
+                return
+            await connection.rollback()
+            await asyncio.sleep(0.02)
+    raise AssertionError("the sign-in never waited on the attempt's rows")
+
+
+async def test_a_right_password_while_another_attempt_counts_at_the_address_does_not_deadlock(
+    engine: AsyncEngine, sessionmaker: async_sessionmaker[AsyncSession]
+) -> None:
+    """CI found it: a right password cleared the account's counts before the address's, while
+    an attempt at the same address held the address's and wanted the account's; PostgreSQL
+    broke the deadlock by failing one of them. Every writer now takes them in one order."""
+    if engine.dialect.name != "postgresql":
+        pytest.skip("row locks: SQLite serialises whole transactions")
+    user_id, other = await _user(sessionmaker), await _user(sessionmaker)
+    address = f"10.9.{uuid.uuid4().int % 65536}"
+    await _attempt(sessionmaker, user_id, "wrong", T0, remote=address)
+
+    async def right_password() -> None:
+        async with sessionmaker.begin() as session:
+            await throttle.signed_in(user_id, address, policy=POLICY, session=session)
+
+    async with sessionmaker.begin() as attempt:
+        # Another name tried at the address: its count of the address is held until commit.
+        await throttle.count_attempt(other, address, now=T0, policy=POLICY, session=attempt)
+        signing_in = asyncio.create_task(right_password())
+        await _until_a_transaction_waits_on_a_row(engine)
+        # The same transaction now counts this account at the address, as a retry would.
+        assert (
+            await throttle.count_attempt(user_id, address, now=T0, policy=POLICY, session=attempt)
+            is None
+        )
+    await signing_in
+    async with sessionmaker() as session:
+        failures, until = await passwords.lock_state(user_id, now=T0, session=session)
+    assert (failures, until) == (0, None)
 
 
 async def test_past_five_failures_each_attempt_waits_then_the_right_password_signs_in(
