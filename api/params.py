@@ -42,20 +42,20 @@ Reveal = Annotated[
     Query(description="true: 显示完整身份证号和电话（记入访问留痕）/ show clear PII (recorded)"),
 ]
 
-_PURPOSE_TEXT = {"min_length": 2, "max_length": 500, "pattern": NO_CONTROL_CHARS}
-Purpose = Annotated[
+# A purpose is what it says once the spaces around it are gone: blanks state nothing.
+_PurposeText = Annotated[
     str,
-    Query(
-        **_PURPOSE_TEXT,
-        description="审计用途（必填，记入访问留痕）/ why you read this (required, recorded)",
+    StringConstraints(
+        strip_whitespace=True, min_length=2, max_length=500, pattern=NO_CONTROL_CHARS
     ),
 ]
+Purpose = Annotated[
+    _PurposeText,
+    Query(description="审计用途（必填，记入访问留痕）/ why you read this (required, recorded)"),
+]
 OptionalPurpose = Annotated[
-    str | None,
-    Query(
-        **_PURPOSE_TEXT,
-        description="审计用途：审计人员必填，记入访问留痕 / required of auditors, recorded",
-    ),
+    _PurposeText | None,
+    Query(description="审计用途：审计人员必填，记入访问留痕 / required of auditors, recorded"),
 ]
 
 JurisdictionQuery = Annotated[

@@ -55,6 +55,10 @@ CaseReader = Annotated[
 Instructor = Annotated[Principal, Depends(require_permission(Permission.INSTRUCT))]
 # 领导接访: the reception log and the cases registered from it (leaders).
 Receiver = Annotated[Principal, Depends(require_permission(Permission.RECEIVE_VISITORS))]
+# 领导接访 read: the leaders who receive visitors; auditors stating a purpose (recorded).
+ReceptionReader = Annotated[
+    Principal, Depends(require_permission(Permission.RECEIVE_VISITORS, Permission.AUDIT))
+]
 # 约谈/通报: leaders record them; leaders and auditors (stating a purpose, recorded) read them.
 Summoner = Annotated[Principal, Depends(require_permission(Permission.HOLD_ACCOUNTABLE))]
 AccountabilityReader = Annotated[

@@ -1,7 +1,7 @@
-"""Auditors (审计) read the leaders' registers: 约谈通报 and 重点人员名册, each read with its
-stated purpose and recorded by the service (the access trail), as over ``GET /v1/accountability``
-and ``GET /v1/watched``. Nothing is read until a purpose is given; a refusal of the service is
-the error page (``ConsoleRoute``).
+"""Auditors (审计) read the leaders' registers: 约谈通报, 重点人员名册 and 领导接访, each read
+with its stated purpose and recorded by the service (the access trail), as over
+``GET /v1/accountability``, ``GET /v1/watched`` and ``GET /v1/receptions``. Nothing is read until
+a purpose is given; a refusal of the service is the error page (``ConsoleRoute``).
 """
 
 from __future__ import annotations
@@ -12,11 +12,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Request, Response
 
 from api.console.pages_audit import stated_purpose
-from api.console.session import ConsoleRoute, ConsoleUser, require
+from api.console.session import ConsoleRoute, ConsoleUser, PageError, require
 from api.console.templating import render
 from api.deps import SessionmakerDep, SettingsDep
 from api.params import CASE_ID
-from api.services import accountability, watched
+from api.services import accountability, receptions, watched
 from domain.people.access import Permission
 
 router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
@@ -24,6 +24,7 @@ router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
 Auditor = Annotated[ConsoleUser, Depends(require(Permission.AUDIT))]
 
 CASE_ID_FORMAT = "案件编号格式不正确，如 JF-2026-000123"
+RECEPTION_ID = re.compile(r"^JD-[0-9a-f]{20}$")
 
 
 @router.get("/audit/accountability")
@@ -90,3 +91,52 @@ async def watched_register(
         sessionmaker=sessionmaker,
     )
     return render(request, "audit_watched.html", context)
+
+
+@router.get("/audit/receptions")
+async def reception_register(
+    request: Request, user: Auditor, sessionmaker: SessionmakerDep, purpose: str | None = None
+) -> Response:
+    """领导接访 of the auditor's area (visitors' numbers masked)."""
+    context: dict[str, Any] = {"user": user, "purpose": purpose or "", "items": None}
+    context["purpose_error"] = ""
+    if purpose is None:
+        return render(request, "audit_receptions.html", context)
+    stated, context["purpose_error"] = stated_purpose(purpose)
+    if stated is None:
+        return render(request, "audit_receptions.html", context, status=422)
+    context["purpose"] = stated
+    context["items"] = await receptions.list_receptions(
+        limit=200, purpose=stated, principal=user.principal, sessionmaker=sessionmaker
+    )
+    return render(request, "audit_receptions.html", context)
+
+
+@router.get("/audit/receptions/{reception_id}")
+async def reception_record(
+    request: Request,
+    reception_id: str,
+    user: Auditor,
+    sessionmaker: SessionmakerDep,
+    purpose: str | None = None,
+) -> Response:
+    """One reception of the auditor's area with the cases registered from it."""
+    if not RECEPTION_ID.match(reception_id):
+        raise PageError(404, "接访记录不存在")
+    context: dict[str, Any] = {
+        "user": user,
+        "reception_id": reception_id,
+        "purpose": purpose or "",
+        "purpose_error": "",
+        "r": None,
+    }
+    if purpose is None:
+        return render(request, "audit_reception.html", context)
+    stated, context["purpose_error"] = stated_purpose(purpose)
+    if stated is None:
+        return render(request, "audit_reception.html", context, status=422)
+    context["purpose"] = stated
+    context["r"] = await receptions.get_reception(
+        reception_id, purpose=stated, principal=user.principal, sessionmaker=sessionmaker
+    )
+    return render(request, "audit_reception.html", context)

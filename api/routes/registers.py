@@ -5,7 +5,8 @@
 (leaders over the organisation's area; auditors stating a purpose, recorded).
 
 ``POST /v1/receptions`` (a leader records a reception), ``GET /v1/receptions`` (the receptions
-in the leader's area), ``GET /v1/receptions/{reception_id}`` (one, with its cases),
+in the leader's area; auditors stating a purpose, recorded), ``GET /v1/receptions/{reception_id}``
+(one, with its cases; the same readers),
 ``POST /v1/receptions/{reception_id}/cases`` (register a case from it: the intake body).
 """
 
@@ -19,7 +20,7 @@ from fastapi.responses import JSONResponse
 from api.deps import SessionmakerDep, SettingsDep, TemporalDep
 from api.errors import ERROR_RESPONSES
 from api.params import IdempotencyKey, OptionalPurpose
-from api.permissions import AccountabilityReader, Receiver, Summoner
+from api.permissions import AccountabilityReader, Receiver, ReceptionReader, Summoner
 from api.register_schemas import (
     AccountabilityList,
     AccountabilityRequest,
@@ -64,15 +65,16 @@ async def record_reception(
     "",
     response_model=ReceptionList,
     responses=ERROR_RESPONSES,
-    summary="接访记录 / the receptions in the leader's area",
+    summary="接访记录 / the receptions in the caller's area",
 )
 async def list_receptions(
-    principal: Receiver,
+    principal: ReceptionReader,
     sessionmaker: SessionmakerDep,
+    purpose: OptionalPurpose = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> ReceptionList:
     items = await receptions.list_receptions(
-        limit=limit, principal=principal, sessionmaker=sessionmaker
+        limit=limit, purpose=purpose, principal=principal, sessionmaker=sessionmaker
     )
     return ReceptionList(items=[ReceptionView.model_validate(i) for i in items])
 
@@ -84,10 +86,13 @@ async def list_receptions(
     summary="一次接访及由此登记的案件 / a reception and the cases registered from it",
 )
 async def get_reception(
-    reception_id: ReceptionIdPath, principal: Receiver, sessionmaker: SessionmakerDep
+    reception_id: ReceptionIdPath,
+    principal: ReceptionReader,
+    sessionmaker: SessionmakerDep,
+    purpose: OptionalPurpose = None,
 ) -> ReceptionView:
     found = await receptions.get_reception(
-        reception_id, principal=principal, sessionmaker=sessionmaker
+        reception_id, purpose=purpose, principal=principal, sessionmaker=sessionmaker
     )
     return ReceptionView.model_validate(found)
 

@@ -1,7 +1,9 @@
 """领导接访: a leader's reception log, and cases registered from it through the normal intake.
 
 A leader records a reception (the day, the place, the receiving organisation, the visitors);
-it is read by the leaders whose area holds it (the area is part of every query: 404 outside).
+it is read by the leaders whose area holds it (the area is part of every query: 404 outside),
+and by auditors of that area who state a purpose (each reception shown is a line of the access
+trail, written before the answer).
 The leader who received the visitors registers their cases from it: intake as the receiving
 organisation would register them (its routing), channel 领导接访, the leader as 包案领导 (by
 account). The case records the reception in its registration event; the log lists the case.
@@ -18,10 +20,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio.client import Client
 
+from activities.identity.access_trail import Access
 from activities.runtime.settings import Settings
 from activities.store import receptions as store
 from activities.store import registry as registry_store
 from activities.store.receptions import ReceptionCase
+from api.access import record_access
 from api.errors import ApiError, database_errors, forbidden, invalid_input
 from api.idempotency import bind
 from api.register_schemas import ReceptionCaseView, ReceptionRequest, ReceptionView, VisitorView
@@ -29,7 +33,7 @@ from api.services import intake
 from domain.case.details import PackageLeaderDetails
 from domain.case.labels import STAGE_LABELS
 from domain.case.stages import Stage
-from domain.people.access import Principal
+from domain.people.access import Principal, Role
 from domain.people.privacy import mask_id, mask_phone, scrub_text
 from domain.registers.reception import Reception, leader_title, reception_not_future
 from domain.values import china_date
@@ -148,27 +152,66 @@ async def organisations_within(area: str, *, sessionmaker: Sessionmaker) -> set[
     return {o.org_id for o in found}
 
 
+def _reader_area(principal: Principal, purpose: str | None) -> str:
+    """The reader's area; an auditor must have said why they read."""
+    if principal.role is Role.AUDITOR and not purpose:
+        raise invalid_input("请说明查阅目的", "state the purpose of the read", field="purpose")
+    return _area(principal)
+
+
+async def _trail(
+    principal: Principal,
+    receptions: list[Reception],
+    endpoint: str,
+    purpose: str | None,
+    sessionmaker: Sessionmaker,
+) -> None:
+    """An auditor's read: each reception shown is one line of the access trail (its visitors
+    are personal data), before the answer; a leader's own log is not trailed."""
+    if principal.role is not Role.AUDITOR:
+        return
+    await record_access(
+        sessionmaker,
+        principal,
+        [
+            Access(r.reception_id, r.jurisdiction_code, endpoint, ("visitors",), purpose)
+            for r in receptions
+        ],
+    )
+
+
 async def list_receptions(
-    *, limit: int, principal: Principal, sessionmaker: Sessionmaker
+    *,
+    limit: int,
+    purpose: str | None = None,
+    principal: Principal,
+    sessionmaker: Sessionmaker,
 ) -> list[dict[str, Any]]:
     """The receptions held in the caller's area, the latest first (visitors masked)."""
-    area = _area(principal)
+    area = _reader_area(principal, purpose)
     with database_errors():
         async with sessionmaker() as session:
             found = await store.list_receptions(within=area, limit=limit, session=session)
+    await _trail(principal, [r for r, _ in found], "GET /v1/receptions", purpose, sessionmaker)
     return [view(reception, None, count=count) for reception, count in found]
 
 
 async def get_reception(
-    reception_id: str, *, principal: Principal, sessionmaker: Sessionmaker
+    reception_id: str,
+    *,
+    purpose: str | None = None,
+    principal: Principal,
+    sessionmaker: Sessionmaker,
 ) -> dict[str, Any]:
     """One reception in the caller's area with the cases registered from it; 404 outside."""
+    area = _reader_area(principal, purpose)
     with database_errors():
         async with sessionmaker() as session:
-            found = await store.reception(reception_id, within=_area(principal), session=session)
+            found = await store.reception(reception_id, within=area, session=session)
             if found is None:
                 raise _not_found(reception_id)
             cases = await store.cases_of(reception_id, session=session)
+    await _trail(principal, [found], "GET /v1/receptions/{id}", purpose, sessionmaker)
     return view(found, cases)
 
 

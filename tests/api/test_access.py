@@ -449,16 +449,21 @@ UNSCOPED["instructions"] = {
     "mediator": 403,
     "center_admin": 403,
 }
-# 领导接访: leaders keep their reception logs and register cases from them; nobody else reads
-# them (an unknown reception: 404 for a leader, 403 for everyone else).
-UNSCOPED["receptions"] = {**UNSCOPED["instructions"]}
+# 领导接访: leaders keep their reception logs and register cases from them; auditors read them
+# stating a purpose; nobody else (an unknown reception: 404 for its readers, 403 for the rest).
+UNSCOPED["receptions"] = {**UNSCOPED["instructions"], "auditor": 200}
 UNSCOPED["reception_record"] = {
     **UNSCOPED["instructions"],
     "town_leader": 201,
     "county_leader": 201,
 }
-UNSCOPED["reception_read"] = {**UNSCOPED["instructions"], "town_leader": 404, "county_leader": 404}
-UNSCOPED["reception_register"] = {**UNSCOPED["reception_read"]}
+UNSCOPED["reception_read"] = {**UNSCOPED["receptions"], "town_leader": 404, "county_leader": 404}
+UNSCOPED["reception_read"]["auditor"] = 404
+UNSCOPED["reception_register"] = {
+    **UNSCOPED["instructions"],
+    "town_leader": 404,
+    "county_leader": 404,
+}
 # 约谈/通报: leaders record them; leaders and auditors read them (an auditor with a purpose).
 UNSCOPED["accountability_record"] = {
     **UNSCOPED["instructions"],
@@ -702,13 +707,13 @@ async def test_role_unscoped_endpoint_matrix(
     elif endpoint == "instructions":
         response = await client.get("/v1/instructions")
     elif endpoint == "receptions":
-        response = await client.get("/v1/receptions")
+        response = await client.get("/v1/receptions", params={"purpose": "矩阵测试"})
     elif endpoint == "reception_record":
         visitor = {"name": "矩阵测试", "phone": "13812345678"}
         body = {"received_on": "2026-03-02", "place": "接待室", "organisation": "xw-center"}
         response = await client.post("/v1/receptions", json={**body, "visitors": [visitor]})
     elif endpoint == "reception_read":
-        response = await client.get(f"/v1/receptions/JD-{'0' * 20}")
+        response = await client.get(f"/v1/receptions/JD-{'0' * 20}", params={"purpose": "矩阵测试"})
     elif endpoint == "reception_register":
         response = await client.post(f"/v1/receptions/JD-{'0' * 20}/cases", json=intake_body())
     elif endpoint == "accountability_record":

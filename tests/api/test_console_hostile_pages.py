@@ -176,6 +176,8 @@ PAGES: list[Page] = [
     Page("/audit/admin-trail", "auditor"),
     Page("/audit/accountability", "auditor"),
     Page("/audit/watched", "auditor"),
+    Page("/audit/receptions", "auditor"),
+    Page("/audit/receptions/{reception_id}", "auditor", {"reception_id": RECEPTION}),
     Page("/admin/users", "security_admin"),
     Page("/admin/requests", "security_admin"),
     Page("/admin/recipients", "system_admin"),

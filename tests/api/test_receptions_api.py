@@ -121,7 +121,7 @@ async def test_only_the_receiving_leader_registers_and_other_areas_see_nothing(
     assert (await other_town.post(f"/v1/receptions/{rid}/cases", json=body)).status_code == 404
     county = clients["county_leader"]
     assert (await county.post(f"/v1/receptions/{rid}/cases", json=body)).status_code == 403
-    for role in ("mediator", "auditor", "grid_worker"):
+    for role in ("mediator", "grid_worker"):
         assert (await clients[role].get(f"/v1/receptions/{rid}")).status_code == 403
     # The channel is the reception's alone: an ordinary intake naming it is refused.
     direct = await clients["mediator"].post(
@@ -130,6 +130,36 @@ async def test_only_the_receiving_leader_registers_and_other_areas_see_nothing(
     assert (direct.status_code, direct.json()["field"]) == (422, "channel")
     shown = (await leader.get(f"/v1/receptions/{rid}")).json()
     assert shown["cases"] == []
+
+
+async def test_an_auditor_reads_the_receptions_only_stating_a_purpose_and_the_read_is_trailed(
+    clients: dict[str, httpx.AsyncClient],
+) -> None:
+    leader = clients["town_leader"]
+    rid = (await leader.post("/v1/receptions", json=reception_body())).json()["reception_id"]
+    auditor = clients["auditor"]
+    for path in ("/v1/receptions", f"/v1/receptions/{rid}"):
+        refused = await auditor.get(path)
+        assert (refused.status_code, refused.json()["field"]) == (422, "purpose")
+        blank = await auditor.get(path, params={"purpose": "   "})
+        assert (blank.status_code, blank.json()["field"]) == (422, "query.purpose")
+    purpose = f"接访抽查{uuid.uuid4().hex[:6]}"
+    listed = await auditor.get("/v1/receptions", params={"purpose": purpose, "limit": 200})
+    assert listed.status_code == 200, listed.text
+    assert rid in {r["reception_id"] for r in listed.json()["items"]}
+    shown = await auditor.get(f"/v1/receptions/{rid}", params={"purpose": purpose})
+    (visitor,) = shown.json()["visitors"]
+    assert (visitor["id_number"], visitor["phone"]) == ("1101**********1233", "138****5678")
+    for answer in (listed, shown):
+        assert "13812345678" not in answer.text
+        assert "110101199003071233" not in answer.text
+    trail = (await auditor.get("/v1/audit/access-trail", params={"purpose": "核对"})).json()
+    read = {(e["case_id"], e["endpoint"]) for e in trail["items"] if e["purpose"] == purpose}
+    assert {(rid, "GET /v1/receptions"), (rid, "GET /v1/receptions/{id}")} <= read
+    # A leader's own log is not an audited read.
+    await leader.get(f"/v1/receptions/{rid}")
+    again = (await auditor.get("/v1/audit/access-trail", params={"purpose": "核对"})).json()
+    assert not any(e["case_id"] == rid and e["principal_id"] == "liuqiang" for e in again["items"])
 
 
 async def test_a_retried_reception_is_recorded_once(clients: dict[str, httpx.AsyncClient]) -> None:

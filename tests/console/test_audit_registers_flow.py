@@ -1,6 +1,7 @@
-"""An auditor reads the leaders' registers in the console (约谈通报, 重点人员名册): nothing is
-shown until a purpose is stated, the read and its purpose land in the access trail, numbers stay
-masked, and a case number leads to the auditor's own case page. At a desk and on a phone."""
+"""An auditor reads the leaders' registers in the console (约谈通报, 重点人员名册, 领导接访):
+nothing is shown until a purpose is stated, the read and its purpose land in the access trail,
+numbers stay masked, and a case number leads to the auditor's own case page. At a desk and on a
+phone."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from playwright.async_api import expect
 from sqlalchemy import text
 
 from tests.api.test_accountability_api import summon_body
+from tests.api.test_receptions_api import reception_body
 from tests.api.test_watched_api import fresh_id, person_body
 from tests.console.conftest import Console, Pages, Shot
 from tests.console.helpers import page_width
@@ -105,10 +107,77 @@ async def test_an_auditor_reads_the_summons_register_and_the_watched_register_wi
     assert watch_purpose in await _purposes(console, "GET /v1/watched")
 
 
+async def _reception(console: Console) -> tuple[str, str, str]:
+    """A reception by 刘强 (town leader) with a case registered from it, over the API."""
+    place = f"梅园新村接待室{uuid.uuid4().hex[:4]}"
+    async with httpx.AsyncClient(base_url=console.url, timeout=60) as api:
+        leader = bearer(console.keys["town_leader"])
+        logged = reception_body(place=place)
+        recorded = await api.post("/v1/receptions", json=logged, headers=leader)
+        assert recorded.status_code == 201, recorded.text
+        rid = recorded.json()["reception_id"]
+        body = {
+            **{k: v for k, v in intake_body().items() if k not in ("channel", "applicants")},
+            "visitors": [0],
+        }
+        registered = await api.post(
+            f"/v1/receptions/{rid}/cases",
+            json=body,
+            headers={**leader, "Idempotency-Key": str(uuid.uuid4())},
+        )
+        assert registered.status_code == 201, registered.text
+    return rid, place, registered.json()["case_id"]
+
+
+@pytest.mark.parametrize("width", [1366, 390])
+async def test_an_auditor_reads_the_reception_log_and_one_reception_with_a_purpose(
+    console: Console, pages: Pages, shot: Shot, width: int
+) -> None:
+    rid, place, case_id = await _reception(console)
+    page = await pages.open(width, 844 if width < 600 else 768)
+    await pages.sign_in(page, "wuming")
+    await page.goto(f"{console.url}/audit")
+    await page.get_by_role("link", name="领导接访").click()
+    await expect(page.get_by_role("heading", name="领导接访", exact=True)).to_be_visible()
+    assert place not in await page.content()  # nothing read before a purpose
+    await page.get_by_role("button", name="查阅").click()
+    await expect(page.locator("#purpose-error")).to_contain_text("请先说明查阅用途")
+
+    purpose = f"接访记录抽查{uuid.uuid4().hex[:4]}"
+    await page.get_by_label("查阅用途（必填，记入访问留痕）").fill(purpose)
+    await page.get_by_role("button", name="查阅").click()
+    row = page.locator("#receptions tr", has_text=place)
+    await expect(row).to_contain_text("刘强")
+    await expect(row).to_contain_text("张伟")
+    await shot(page, f"04-audit-receptions-{width}")
+    if width < 600:
+        assert await page_width(page) <= 390
+    assert purpose in await _purposes(console, "GET /v1/receptions")
+
+    await row.get_by_role("link").click()  # the date leads to the reception, purpose kept
+    await expect(page.locator("#visitors")).to_contain_text("1101**********1233")
+    await expect(page.locator("#visitors")).to_contain_text("138****5678")
+    content = await page.content()
+    assert "13812345678" not in content
+    assert "110101199003071233" not in content
+    await expect(page.locator("#reception-cases")).to_contain_text(case_id)
+    assert await page.locator("#reception-case-form").count() == 0  # the leader's form only
+    await shot(page, f"05-audit-reception-{width}")
+    if width < 600:
+        assert await page_width(page) <= 390
+    assert purpose in await _purposes(console, "GET /v1/receptions/{id}")
+    await page.get_by_role("link", name=case_id).click()
+    await expect(page).to_have_url(f"{console.url}/audit/cases/{case_id}")
+
+
 async def test_a_leader_has_no_auditors_register_pages(console: Console, pages: Pages) -> None:
     page = await pages.open(1366, 768)
     await pages.sign_in(page, "zhoujun")
-    for path in ("/audit/accountability?purpose=看看记录", "/audit/watched?purpose=看看名册"):
+    for path in (
+        "/audit/accountability?purpose=看看记录",
+        "/audit/watched?purpose=看看名册",
+        "/audit/receptions?purpose=看看接访",
+    ):
         response = await page.goto(f"{console.url}{path}")
         assert response is not None
         assert response.status == 403, path
@@ -131,6 +200,11 @@ async def test_hostile_purposes_and_case_numbers_are_refused_beside_the_field(
         body = await answer.text()
         assert "field-error" in body
         assert "<script>alert(1)</script>" not in body
-    answer = await page.request.get(f"{console.url}/audit/watched", params={"purpose": "查\x07"})
-    assert answer.status == 422
+    for path in ("/audit/watched", "/audit/receptions", f"/audit/receptions/JD-{'0' * 20}"):
+        answer = await page.request.get(f"{console.url}{path}", params={"purpose": "查\x07"})
+        assert answer.status == 422, path
+    missing = await page.request.get(
+        f"{console.url}/audit/receptions/JD-x", params={"purpose": "查阅"}
+    )
+    assert missing.status == 404
     assert await _purposes(console, "GET /v1/accountability") == before
