@@ -7,6 +7,7 @@ a purpose is given; a refusal of the service is the error page (``ConsoleRoute``
 from __future__ import annotations
 
 import re
+from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request, Response
@@ -27,6 +28,31 @@ CASE_ID_FORMAT = "案件编号格式不正确，如 JF-2026-000123"
 RECEPTION_ID = re.compile(r"^JD-[0-9a-f]{20}$")
 
 
+async def _read_with_purpose(
+    request: Request,
+    template: str,
+    context: dict[str, Any],
+    purpose: str | None,
+    read: Callable[[str], Awaitable[Any]],
+    *,
+    into: str = "items",
+    other_error: str = "",
+) -> Response:
+    """A register page: its purpose form alone until a purpose is sent; then the purpose (and
+    ``other_error``, a field of the page's own) checked beside the field, and ``read`` with the
+    stated purpose into ``context[into]``."""
+    context.update(purpose=purpose or "", purpose_error="")
+    context.setdefault(into, None)
+    if purpose is None:
+        return render(request, template, context)
+    stated, context["purpose_error"] = stated_purpose(purpose)
+    if stated is None or other_error:
+        return render(request, template, context, status=422)
+    context["purpose"] = stated
+    context[into] = await read(stated)
+    return render(request, template, context)
+
+
 @router.get("/audit/accountability")
 async def accountability_register(
     request: Request,
@@ -37,29 +63,27 @@ async def accountability_register(
 ) -> Response:
     """约谈通报 of the auditor's area, about one case when its number is given."""
     wanted = (case_id or "").strip()
-    context: dict[str, Any] = {
-        "user": user,
-        "purpose": purpose or "",
-        "case_id": wanted,
-        "items": None,
-        "purpose_error": "",
-        "case_error": "",
-    }
-    if purpose is None:
-        return render(request, "audit_accountability.html", context)
-    stated, context["purpose_error"] = stated_purpose(purpose)
-    if wanted and not re.fullmatch(CASE_ID, wanted):
-        context["case_error"] = CASE_ID_FORMAT
-    if stated is None or context["case_error"]:
-        return render(request, "audit_accountability.html", context, status=422)
-    context["items"] = await accountability.list_records(
-        case_id=wanted or None,
-        purpose=stated,
-        limit=200,
-        principal=user.principal,
-        sessionmaker=sessionmaker,
+    malformed = purpose is not None and wanted and not re.fullmatch(CASE_ID, wanted)
+    case_error = CASE_ID_FORMAT if malformed else ""
+    context = {"user": user, "case_id": wanted, "case_error": case_error}
+
+    async def read(stated: str) -> Any:
+        return await accountability.list_records(
+            case_id=wanted or None,
+            purpose=stated,
+            limit=200,
+            principal=user.principal,
+            sessionmaker=sessionmaker,
+        )
+
+    return await _read_with_purpose(
+        request,
+        "audit_accountability.html",
+        context,
+        purpose,
+        read,
+        other_error=case_error,
     )
-    return render(request, "audit_accountability.html", context)
 
 
 @router.get("/audit/watched")
@@ -72,25 +96,17 @@ async def watched_register(
 ) -> Response:
     """重点人员名册 of the auditor's area (ID numbers masked), if the register's policy lets
     auditors read it."""
-    context: dict[str, Any] = {
-        "user": user,
-        "purpose": purpose or "",
-        "items": None,
-        "purpose_error": "",
-    }
-    if purpose is None:
-        return render(request, "audit_watched.html", context)
-    stated, context["purpose_error"] = stated_purpose(purpose)
-    if stated is None:
-        return render(request, "audit_watched.html", context, status=422)
-    context["items"] = await watched.list_persons(
-        purpose=stated,
-        limit=200,
-        principal=user.principal,
-        settings=settings,
-        sessionmaker=sessionmaker,
-    )
-    return render(request, "audit_watched.html", context)
+
+    async def read(stated: str) -> Any:
+        return await watched.list_persons(
+            purpose=stated,
+            limit=200,
+            principal=user.principal,
+            settings=settings,
+            sessionmaker=sessionmaker,
+        )
+
+    return await _read_with_purpose(request, "audit_watched.html", {"user": user}, purpose, read)
 
 
 @router.get("/audit/receptions")
@@ -98,18 +114,13 @@ async def reception_register(
     request: Request, user: Auditor, sessionmaker: SessionmakerDep, purpose: str | None = None
 ) -> Response:
     """领导接访 of the auditor's area (visitors' numbers masked)."""
-    context: dict[str, Any] = {"user": user, "purpose": purpose or "", "items": None}
-    context["purpose_error"] = ""
-    if purpose is None:
-        return render(request, "audit_receptions.html", context)
-    stated, context["purpose_error"] = stated_purpose(purpose)
-    if stated is None:
-        return render(request, "audit_receptions.html", context, status=422)
-    context["purpose"] = stated
-    context["items"] = await receptions.list_receptions(
-        limit=200, purpose=stated, principal=user.principal, sessionmaker=sessionmaker
-    )
-    return render(request, "audit_receptions.html", context)
+
+    async def read(stated: str) -> Any:
+        return await receptions.list_receptions(
+            limit=200, purpose=stated, principal=user.principal, sessionmaker=sessionmaker
+        )
+
+    return await _read_with_purpose(request, "audit_receptions.html", {"user": user}, purpose, read)
 
 
 @router.get("/audit/receptions/{reception_id}")
@@ -123,20 +134,13 @@ async def reception_record(
     """One reception of the auditor's area with the cases registered from it."""
     if not RECEPTION_ID.match(reception_id):
         raise PageError(404, "接访记录不存在")
-    context: dict[str, Any] = {
-        "user": user,
-        "reception_id": reception_id,
-        "purpose": purpose or "",
-        "purpose_error": "",
-        "r": None,
-    }
-    if purpose is None:
-        return render(request, "audit_reception.html", context)
-    stated, context["purpose_error"] = stated_purpose(purpose)
-    if stated is None:
-        return render(request, "audit_reception.html", context, status=422)
-    context["purpose"] = stated
-    context["r"] = await receptions.get_reception(
-        reception_id, purpose=stated, principal=user.principal, sessionmaker=sessionmaker
+
+    async def read(stated: str) -> Any:
+        return await receptions.get_reception(
+            reception_id, purpose=stated, principal=user.principal, sessionmaker=sessionmaker
+        )
+
+    context = {"user": user, "reception_id": reception_id}
+    return await _read_with_purpose(
+        request, "audit_reception.html", context, purpose, read, into="r"
     )
-    return render(request, "audit_reception.html", context)
