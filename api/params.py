@@ -11,6 +11,7 @@ from domain.text import NO_CONTROL_CHARS
 from domain.values import JURISDICTION_CODE
 
 CASE_ID = r"^(JF|XF)-\d{4}-\d{6,}$"
+RECEPTION_ID = r"^JD-[0-9a-f]{20}$"  # 接访记录编号
 
 CaseIdPath = Annotated[str, Path(pattern=CASE_ID, description="案件编号, e.g. JF-2026-000123")]
 AlertIdPath = Annotated[str, Path(max_length=64, pattern=r"^(JF|XF)-\d{4}-\d{6,}-A\d+$")]

@@ -16,7 +16,7 @@ from api.console.pages_audit import stated_purpose
 from api.console.session import ConsoleRoute, ConsoleUser, PageError, require
 from api.console.templating import render
 from api.deps import SessionmakerDep, SettingsDep
-from api.params import CASE_ID
+from api.params import CASE_ID, RECEPTION_ID
 from api.services import accountability, receptions, watched
 from domain.people.access import Permission
 
@@ -25,7 +25,6 @@ router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
 Auditor = Annotated[ConsoleUser, Depends(require(Permission.AUDIT))]
 
 CASE_ID_FORMAT = "案件编号格式不正确，如 JF-2026-000123"
-RECEPTION_ID = re.compile(r"^JD-[0-9a-f]{20}$")
 
 
 async def _read_with_purpose(
@@ -132,7 +131,7 @@ async def reception_record(
     purpose: str | None = None,
 ) -> Response:
     """One reception of the auditor's area with the cases registered from it."""
-    if not RECEPTION_ID.match(reception_id):
+    if not re.fullmatch(RECEPTION_ID, reception_id):
         raise PageError(404, "接访记录不存在")
 
     async def read(stated: str) -> Any:

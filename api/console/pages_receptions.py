@@ -21,6 +21,7 @@ from api.console.session import ConsoleRoute, ConsoleUser, PageError, checked_fo
 from api.console.templating import render
 from api.deps import SessionmakerDep, SettingsDep, TemporalDep
 from api.errors import ApiError
+from api.params import RECEPTION_ID
 from api.register_schemas import ReceptionIntakeRequest, ReceptionRequest
 from api.services import receptions
 from domain.case import labels
@@ -32,7 +33,6 @@ router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
 Receiver = Annotated[ConsoleUser, Depends(require(Permission.RECEIVE_VISITORS))]
 
 VISITOR_ROWS = 3
-_RECEPTION_ID = re.compile(r"^JD-[0-9a-f]{20}$")
 
 
 def reception_fields(organisations: list[tuple[str, str]]) -> list[Field]:
@@ -156,7 +156,7 @@ async def _found(
     reception_id: str, user: ConsoleUser, sessionmaker: SessionmakerDep
 ) -> dict[str, Any]:
     """The reception within the leader's area, or the error page (404 outside it)."""
-    if not _RECEPTION_ID.match(reception_id):
+    if not re.fullmatch(RECEPTION_ID, reception_id):
         raise PageError(404, "接访记录不存在")
     try:
         return await receptions.get_reception(

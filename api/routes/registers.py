@@ -19,7 +19,7 @@ from fastapi.responses import JSONResponse
 
 from api.deps import SessionmakerDep, SettingsDep, TemporalDep
 from api.errors import ERROR_RESPONSES
-from api.params import IdempotencyKey, OptionalPurpose
+from api.params import RECEPTION_ID, IdempotencyKey, OptionalPurpose
 from api.permissions import AccountabilityReader, Receiver, ReceptionReader, Summoner
 from api.register_schemas import (
     AccountabilityList,
@@ -38,7 +38,7 @@ router = APIRouter(tags=["leaders 领导接访 约谈通报"])
 receptions_router = APIRouter(prefix="/v1/receptions")
 
 ReceptionIdPath = Annotated[
-    str, Path(pattern=r"^JD-[0-9a-f]{20}$", description="接访记录编号 / reception id")
+    str, Path(pattern=RECEPTION_ID, description="接访记录编号 / reception id")
 ]
 
 

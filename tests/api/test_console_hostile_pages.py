@@ -46,6 +46,7 @@ from activities.runtime.settings import Settings
 from api.app import create_app
 from tests import files as samples
 from tests.api.helpers import create_case
+from tests.api.test_receptions_api import reception_body
 from tests.api.test_watched_api import fresh_id, person_body
 from tests.conftest import Stack
 from tests.ledger_files import ledger_file
@@ -326,13 +327,7 @@ async def targets(api: httpx.AsyncClient, clients: dict[str, httpx.AsyncClient])
     assert issued.status_code == 201, issued.text
     leader = clients["town_leader"]
     reception = await leader.post(
-        "/v1/receptions",
-        json={
-            "received_on": "2026-03-02",
-            "place": "接待室",
-            "organisation": "xw-center",
-            "visitors": [{"name": "张伟"}],
-        },
+        "/v1/receptions", json=reception_body(visitors=[{"name": "张伟"}])
     )
     assert reception.status_code == 201, reception.text
     person = await leader.post("/v1/watched", json=person_body(fresh_id(), note="多次越级上访"))

@@ -9,7 +9,7 @@ import uuid
 
 import httpx
 import pytest
-from playwright.async_api import expect
+from playwright.async_api import Page, expect
 from sqlalchemy import text
 
 from tests.api.test_accountability_api import summon_body
@@ -43,6 +43,13 @@ async def _seeded(console: Console) -> tuple[str, str, str, str]:
         entered = await api.post("/v1/watched", json=person_body(number, name=name), headers=leader)
         assert entered.status_code == 201, entered.text
     return case_id, facts, number, name
+
+
+async def _shown(page: Page, shot: Shot, name: str, width: int) -> None:
+    """The page's screenshot; on a phone, nothing wider than the screen."""
+    await shot(page, name)
+    if width < 600:
+        assert await page_width(page) <= 390
 
 
 async def _purposes(console: Console, endpoint: str) -> set[str]:
@@ -83,9 +90,7 @@ async def test_an_auditor_reads_the_summons_register_and_the_watched_register_wi
     await expect(row).to_contain_text("大行宫社区人民调解委员会")
     await expect(row).to_contain_text("138****5678")
     assert "13812345678" not in await page.content()
-    await shot(page, f"02-audit-summons-{width}")
-    if width < 600:
-        assert await page_width(page) <= 390
+    await _shown(page, shot, f"02-audit-summons-{width}", width)
     assert purpose in await _purposes(console, "GET /v1/accountability")
     await row.get_by_role("link", name=case_id).click()
     await expect(page).to_have_url(f"{console.url}/audit/cases/{case_id}")
@@ -101,9 +106,7 @@ async def test_an_auditor_reads_the_summons_register_and_the_watched_register_wi
     await expect(person).to_contain_text("王芳")
     assert number not in await page.content()
     assert await person.get_by_role("link").count() == 0  # the leaders' person page is not theirs
-    await shot(page, f"03-audit-watched-{width}")
-    if width < 600:
-        assert await page_width(page) <= 390
+    await _shown(page, shot, f"03-audit-watched-{width}", width)
     assert watch_purpose in await _purposes(console, "GET /v1/watched")
 
 
@@ -149,9 +152,7 @@ async def test_an_auditor_reads_the_reception_log_and_one_reception_with_a_purpo
     row = page.locator("#receptions tr", has_text=place)
     await expect(row).to_contain_text("刘强")
     await expect(row).to_contain_text("张伟")
-    await shot(page, f"04-audit-receptions-{width}")
-    if width < 600:
-        assert await page_width(page) <= 390
+    await _shown(page, shot, f"04-audit-receptions-{width}", width)
     assert purpose in await _purposes(console, "GET /v1/receptions")
 
     await row.get_by_role("link").click()  # the date leads to the reception, purpose kept
@@ -162,9 +163,7 @@ async def test_an_auditor_reads_the_reception_log_and_one_reception_with_a_purpo
     assert "110101199003071233" not in content
     await expect(page.locator("#reception-cases")).to_contain_text(case_id)
     assert await page.locator("#reception-case-form").count() == 0  # the leader's form only
-    await shot(page, f"05-audit-reception-{width}")
-    if width < 600:
-        assert await page_width(page) <= 390
+    await _shown(page, shot, f"05-audit-reception-{width}", width)
     assert purpose in await _purposes(console, "GET /v1/receptions/{id}")
     await page.get_by_role("link", name=case_id).click()
     await expect(page).to_have_url(f"{console.url}/audit/cases/{case_id}")
